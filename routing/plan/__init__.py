@@ -1,0 +1,1 @@
+"""mmroute.routing.plan"""

@@ -1,0 +1,26 @@
+"""Session fixtures shared by every test module."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shared_data_dir() -> Path | None:
+    """``../shared/data`` beside the clone (or ``$MMROUTE_SHARED_DATA``), or ``None`` if absent."""
+    env = os.environ.get("MMROUTE_SHARED_DATA")
+    path = Path(env) if env else REPO.parent / "shared" / "data"
+    return path if path.is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The benchmark instances of ``../shared/data``; the test is skipped when they are absent."""
+    path = shared_data_dir()
+    if path is None:
+        pytest.skip("benchmark data ../shared/data is absent (set MMROUTE_SHARED_DATA to use it)")
+    return path
