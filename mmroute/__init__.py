@@ -1,2 +1,45 @@
-"""mmroute: plan and re-plan freight through multimodal networks."""
+"""mmroute: plan and re-plan freight through road, rail, sea and inland-waterway networks.
+
+This module stays light: the version and lazy re-exports, so that ``import mmroute.scenarios``
+or solving a VRP never imports torch or stable-baselines3. The packages:
+
+- :mod:`mmroute.scenarios`: scenario model, loader and validation, network, geo export, maps.
+- :mod:`mmroute.routing`: OR-Tools models (VRP, truck loading, multimodal plan) and checkers.
+- :mod:`mmroute.envs`: the simulator and Gymnasium environments.
+- :mod:`mmroute.agents`: policies, training, evaluation.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
+
+# public name -> module that defines it (imported on first use)
+_LAZY: dict[str, str] = {
+    "MMRouteError": "mmroute.errors",
+    "InputError": "mmroute.errors",
+    "ScenarioError": "mmroute.errors",
+    "InstanceError": "mmroute.errors",
+    "InfeasibleError": "mmroute.errors",
+    "SolverError": "mmroute.errors",
+    "Scenario": "mmroute.scenarios",
+    "load": "mmroute.scenarios",
+    "parse": "mmroute.scenarios",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mmroute' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

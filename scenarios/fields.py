@@ -165,7 +165,8 @@ class Fields:
         """The id of an existing ``what`` (e.g. a node)."""
         ident = self.identifier(value, path)
         if ident not in known:
-            close = difflib.get_close_matches(ident, list(known), n=1)
+            close = [k for k in known if k.lower() == ident.lower()]
+            close = close or difflib.get_close_matches(ident, list(known), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise self.error(path, f"unknown {what} '{ident}'{hint}")
         return ident

@@ -1,0 +1,82 @@
+"""The scenario model: resolved defaults, round trips, timetables."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mmroute.scenarios import Scenario, Timetable, load, parse
+from mmroute.scenarios.defaults import CO2_G_PER_TKM, DEEP_SEA_CO2_G_PER_TKM
+
+
+def test_bundled_name_loads_like_a_path():
+    by_name = load("tiny")
+    assert by_name.name == "tiny"
+    assert by_name.source_file.endswith("tiny.yaml")
+
+
+def test_round_trip_through_dict_and_json_gives_an_equal_scenario(base_data):
+    scenario = parse(base_data, file="mini.yaml")
+    again = Scenario.from_dict(json.loads(json.dumps(scenario.to_dict())))
+    assert again == scenario
+
+
+def test_defaults_are_resolved_with_geodesic_distance_times_circuity(base_data):
+    scenario = parse(base_data)
+    road = scenario.link("A-B-road")
+    # Liuzhou - Qinzhou is about 305 km great-circle; road circuity 1.25
+    assert road.distance_km == pytest.approx(305.0 * 1.25, rel=0.01)
+    assert road.distance_source == "geodesic x circuity"
+    assert road.co2_kg_per_teu_km == pytest.approx(CO2_G_PER_TKM["road"] * 10 / 1000)
+    assert road.travel_time_h == pytest.approx(road.distance_km / 60.0)
+
+
+def test_sea_distance_follows_sea_lanes():
+    qz_hph = load("tiny").link("QZ-HPH-sea")
+    assert qz_hph.distance_source == "sea lanes (searoute)"
+    assert 500 < qz_hph.distance_km < 580  # 535 km measured with searoute 1.6
+    assert len(qz_hph.geometry) > 2
+
+
+def test_closing_suez_keeps_the_arctic_closed_and_goes_round_the_cape(base_data):
+    base_data["nodes"] += [
+        {"id": "SHA", "kind": "port", "lon": 121.8, "lat": 31.0},
+        {"id": "RTM", "kind": "port", "lon": 4.0, "lat": 51.95},
+    ]
+    tt = {"period_h": 168, "departures_h": [10]}
+    base_data["links"] += [
+        {"id": "suez", "from": "SHA", "to": "RTM", "mode": "sea", "timetable": tt},
+        {"id": "cape", "from": "SHA", "to": "RTM", "mode": "sea", "timetable": tt, "avoid": ["suez"]},
+    ]
+    s = parse(base_data)
+    suez, cape = s.link("suez"), s.link("cape")
+    assert 18_500 < suez.distance_km < 20_500
+    assert cape.distance_km > suez.distance_km + 4000  # not the 15,430 km Arctic route
+    assert suez.co2_kg_per_teu_km == pytest.approx(DEEP_SEA_CO2_G_PER_TKM * 10 / 1000)
+
+
+def test_timetable_departures_and_cutoff():
+    tt = Timetable(period_h=168, departures_h=(20.0, 92.0), cutoff_h=6, first_h=0)
+    assert tt.departures(0, 400) == [20.0, 92.0, 188.0, 260.0, 356.0]
+    assert tt.next_departure(14.0) == 20.0  # exactly at the cut-off
+    assert tt.next_departure(14.5) == 92.0
+    assert tt.next_departure(90.0) == 188.0
+
+
+def test_first_departure_respected():
+    tt = Timetable(period_h=24, departures_h=(8.0,), first_h=30)
+    assert tt.departures(0, 80) == [32.0, 56.0, 80.0]
+
+
+def test_scenario_is_frozen():
+    s = load("tiny")
+    with pytest.raises(AttributeError):
+        s.name = "other"  # type: ignore[misc]
+
+
+def test_summary_counts(base_data):
+    text = parse(base_data).summary()
+    assert "3 nodes, 4 links (rail 1, road 2, sea 1)" in text
+    assert "2 shipments (7 TEU)" in text
+    assert "fleet 2 vehicles / 1 customers" in text

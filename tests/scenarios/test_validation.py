@@ -1,0 +1,332 @@
+"""Every kind of bad input gives a ScenarioError naming the file and the field."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from mmroute.errors import MMRouteError, ScenarioError
+from mmroute.scenarios import Scenario, load
+from mmroute.scenarios.loader import MAX_FILE_BYTES
+
+
+def write(tmp_path: Path, data: Any, name: str = "case.yaml") -> Path:
+    path = tmp_path / name
+    if name.endswith(".json"):
+        path.write_text(json.dumps(data))
+    else:
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def error_of(tmp_path: Path, data: Any, name: str = "case.yaml") -> ScenarioError:
+    with pytest.raises(ScenarioError) as info:
+        load(write(tmp_path, data, name))
+    return info.value
+
+
+def test_the_base_case_is_valid(tmp_path, base_data):
+    scenario = load(write(tmp_path, base_data))
+    assert isinstance(scenario, Scenario)
+    assert len(scenario.links) == 4  # the road link is bidirectional
+    assert scenario.link("A-B-road~r").from_node == "B"
+
+
+def test_json_is_accepted_like_yaml(tmp_path, base_data):
+    assert load(write(tmp_path, base_data, "case.json")) == load(write(tmp_path, base_data))
+
+
+def test_missing_file_is_named(tmp_path):
+    with pytest.raises(ScenarioError, match=r"nope\.yaml: no such file"):
+        load(tmp_path / "nope.yaml")
+
+
+def test_empty_file(tmp_path):
+    (tmp_path / "empty.yaml").write_text("  \n\n")
+    with pytest.raises(ScenarioError, match=r"empty\.yaml: file is empty"):
+        load(tmp_path / "empty.yaml")
+
+
+def test_not_yaml(tmp_path):
+    (tmp_path / "bad.yaml").write_text("nodes: [a, b\nlinks: {")
+    with pytest.raises(ScenarioError, match=r"bad\.yaml: not valid YAML at line \d+"):
+        load(tmp_path / "bad.yaml")
+
+
+def test_not_json(tmp_path):
+    (tmp_path / "bad.json").write_text('{"name": "x",')
+    with pytest.raises(ScenarioError, match=r"bad\.json: not valid JSON at line 1"):
+        load(tmp_path / "bad.json")
+
+
+def test_not_utf8(tmp_path):
+    (tmp_path / "bin.yaml").write_bytes(b"\xff\xfe\x00name: x")
+    with pytest.raises(ScenarioError, match=r"bin\.yaml: not UTF-8"):
+        load(tmp_path / "bin.yaml")
+
+
+def test_unknown_suffix(tmp_path):
+    (tmp_path / "net.txt").write_text("name: x")
+    with pytest.raises(ScenarioError, match=r"net\.txt: unknown file type '\.txt'"):
+        load(tmp_path / "net.txt")
+
+
+@pytest.mark.parametrize("top", [[1, 2], "just text", 42])
+def test_wrong_top_level_type(tmp_path, top):
+    err = error_of(tmp_path, top)
+    assert "expected a mapping at the top level" in str(err)
+    assert err.file == "case.yaml"
+
+
+def test_unknown_key_suggests_the_right_one(tmp_path, base_data):
+    base_data["links"][1]["capacty_teu"] = 5
+    err = error_of(tmp_path, base_data)
+    assert err.field == "links[1].capacty_teu"
+    assert "did you mean 'capacity_teu'" in str(err)
+
+
+def test_unknown_top_level_key(tmp_path, base_data):
+    base_data["shipmentz"] = []
+    assert error_of(tmp_path, base_data).field == "shipmentz"
+
+
+@pytest.mark.parametrize(
+    "where, field",
+    [
+        (("nodes", 0, "lat"), "nodes[0].lat"),
+        (("links", 0, "mode"), "links[0].mode"),
+        (("shipments", 1, "due_h"), "shipments[1].due_h"),
+        (("links", 1, "timetable", "period_h"), "links[1].timetable.period_h"),
+        ((None, "horizon_h"), "horizon_h"),
+    ],
+)
+def test_missing_required_field(tmp_path, base_data, where, field):
+    target = base_data
+    *parents, key = [k for k in where if k is not None]
+    for k in parents:
+        target = target[k]
+    del target[key]
+    err = error_of(tmp_path, base_data)
+    assert err.field == field
+    assert "required field is missing" in str(err)
+
+
+def test_mode_not_in_list_reads_like_the_design(tmp_path, base_data):
+    base_data["links"][2]["mode"] = "air"
+    err = error_of(tmp_path, base_data)
+    assert str(err) == "case.yaml: links[2].mode: 'air' is not one of road, rail, sea, barge"
+
+
+@pytest.mark.parametrize(
+    "path, value, field, expect",
+    [
+        (("nodes", 0, "lon"), "109E", "nodes[0].lon", "expected a number, got a string"),
+        (("shipments", 0, "quantity_teu"), True, "shipments[0].quantity_teu", "expected a number, got a boolean"),
+        (("links", 0, "bidirectional"), "yes", "links[0].bidirectional", "expected true or false"),
+        (("nodes",), {"A": 1}, "nodes", "expected a list, got a mapping"),
+        (("links", 1, "timetable"), [8, 20], "links[1].timetable", "expected a mapping, got a list"),
+        (("fleet", "vehicle_types", 0, "count"), 1.5, "fleet.vehicle_types[0].count", "expected an integer"),
+    ],
+)
+def test_wrong_types(tmp_path, base_data, path, value, field, expect):
+    target = base_data
+    for k in path[:-1]:
+        target = target[k]
+    target[path[-1]] = value
+    err = error_of(tmp_path, base_data)
+    assert err.field == field
+    assert expect in str(err)
+
+
+@pytest.mark.parametrize("section, what", [("nodes", "node"), ("shipments", "shipment")])
+def test_duplicate_ids(tmp_path, base_data, section, what):
+    base_data[section].append(dict(base_data[section][0]))
+    err = error_of(tmp_path, base_data)
+    n = len(base_data[section]) - 1
+    assert err.field == f"{section}[{n}].id"
+    assert f"duplicate {what} id" in str(err)
+
+
+def test_duplicate_link_ids_including_the_reverse_of_a_bidirectional_link(tmp_path, base_data):
+    base_data["links"].append({"id": "A-B-road~r", "from": "B", "to": "A", "mode": "road"})
+    err = error_of(tmp_path, base_data)
+    assert err.field == "links[3].id"
+    assert "duplicate link id 'A-B-road~r'" in str(err)
+
+
+@pytest.mark.parametrize(
+    "path, field",
+    [
+        (("links", 0, "to"), "links[0].to"),
+        (("shipments", 0, "destination"), "shipments[0].destination"),
+        (("fleet", "customers", 0, "node"), "fleet.customers[0].node"),
+        (("uncertainty", "disruptions", 0, "target"), "uncertainty.disruptions[0].target"),
+    ],
+)
+def test_reference_to_unknown_node(tmp_path, base_data, path, field):
+    target = base_data
+    for k in path[:-1]:
+        target = target[k]
+    target[path[-1]] = "ZZ"
+    err = error_of(tmp_path, base_data)
+    assert err.field == field
+    assert "unknown node 'ZZ'" in str(err)
+
+
+def test_unknown_node_suggests_a_near_id(tmp_path, base_data):
+    base_data["shipments"][0]["origin"] = "a"
+    assert "did you mean 'A'" in str(error_of(tmp_path, base_data))
+
+
+@pytest.mark.parametrize(
+    "path, value, field",
+    [
+        (("links", 1, "capacity_teu"), 0, "links[1].capacity_teu"),
+        (("links", 0, "speed_kmh"), -60, "links[0].speed_kmh"),
+        (("shipments", 0, "quantity_teu"), 0, "shipments[0].quantity_teu"),
+        (("nodes", 1, "capacity_teu_per_day"), -5, "nodes[1].capacity_teu_per_day"),
+        (("fleet", "vehicle_types", 0, "capacity_kg"), 0, "fleet.vehicle_types[0].capacity_kg"),
+        (("links", 2, "distance_km"), 0, "links[2].distance_km"),
+    ],
+)
+def test_non_positive_capacities_speeds_quantities(tmp_path, base_data, path, value, field):
+    target = base_data
+    for k in path[:-1]:
+        target = target[k]
+    target[path[-1]] = value
+    err = error_of(tmp_path, base_data)
+    assert err.field == field
+    assert "must be > 0" in str(err)
+
+
+@pytest.mark.parametrize("key, value", [("lon", 181.0), ("lon", -200), ("lat", 90.5), ("lat", -91)])
+def test_lon_lat_out_of_range(tmp_path, base_data, key, value):
+    base_data["nodes"][2][key] = value
+    err = error_of(tmp_path, base_data)
+    assert err.field == f"nodes[2].{key}"
+
+
+def test_due_before_release(tmp_path, base_data):
+    base_data["shipments"][1]["due_h"] = 5
+    err = error_of(tmp_path, base_data)
+    assert err.field == "shipments[1].due_h"
+    assert "due 5 h is not after release 10 h" in str(err)
+
+
+def test_timetable_with_no_departures(tmp_path, base_data):
+    base_data["links"][1]["timetable"]["departures_h"] = []
+    err = error_of(tmp_path, base_data)
+    assert err.field == "links[1].timetable.departures_h"
+    assert "at least one departure" in str(err)
+
+
+def test_departure_outside_the_period(tmp_path, base_data):
+    base_data["links"][1]["timetable"]["departures_h"] = [30]
+    assert error_of(tmp_path, base_data).field == "links[1].timetable.departures_h[0]"
+
+
+def test_scheduled_link_without_timetable(tmp_path, base_data):
+    del base_data["links"][1]["timetable"]
+    err = error_of(tmp_path, base_data)
+    assert err.field == "links[1].timetable"
+    assert "required for rail services" in str(err)
+
+
+def test_shipment_with_no_path(tmp_path, base_data):
+    base_data["shipments"].append(
+        {"id": "S3", "origin": "C", "destination": "A", "quantity_teu": 1, "due_h": 50}
+    )
+    err = error_of(tmp_path, base_data)
+    assert err.field == "shipments[2]"
+    assert "no path of links from 'C' to 'A'" in str(err)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_non_finite_numbers(tmp_path, base_data, value):
+    base_data["shipments"][0]["quantity_teu"] = value
+    err = error_of(tmp_path, base_data)
+    assert err.field == "shipments[0].quantity_teu"
+    assert "finite" in str(err)
+
+
+def test_non_finite_in_yaml_text(tmp_path):
+    (tmp_path / "nan.yaml").write_text("name: x\nhorizon_h: .nan\nnodes: []\nlinks: []\nshipments: []\n")
+    with pytest.raises(ScenarioError, match=r"nan\.yaml: horizon_h: expected a finite number"):
+        load(tmp_path / "nan.yaml")
+
+
+def test_oversized_file(tmp_path):
+    big = tmp_path / "big.yaml"
+    with big.open("w") as fh:
+        fh.write("# " + "x" * 1000 + "\n")
+        fh.truncate(MAX_FILE_BYTES + 1)
+    with pytest.raises(ScenarioError, match=r"big\.yaml: file too large"):
+        load(big)
+
+
+def test_oversized_list(tmp_path, base_data):
+    base_data["shipments"] = [dict(base_data["shipments"][0], id=f"S{i}") for i in range(20_001)]
+    err = error_of(tmp_path, base_data, "case.json")
+    assert err.field == "shipments"
+    assert "too many items" in str(err)
+
+
+def test_yaml_aliases_are_refused(tmp_path):
+    text = "a: &x [1, 2]\nb: [*x, *x]\n"
+    (tmp_path / "alias.yaml").write_text(text)
+    with pytest.raises(ScenarioError, match="aliases"):
+        load(tmp_path / "alias.yaml")
+
+
+def test_deeply_nested_yaml_is_a_clean_error(tmp_path):
+    (tmp_path / "deep.yaml").write_text("[" * 5000 + "]" * 5000)
+    with pytest.raises(MMRouteError):
+        load(tmp_path / "deep.yaml")
+
+
+def test_seasonal_weather_needs_a_start_date(tmp_path, base_data):
+    del base_data["start"]
+    err = error_of(tmp_path, base_data)
+    assert err.field == "uncertainty.weather[0].months"
+
+
+def test_self_intersecting_storm_polygon(tmp_path, base_data):
+    base_data["uncertainty"]["weather"][0]["area"] = [[107, 19], [110, 22], [110, 19], [107, 22]]
+    err = error_of(tmp_path, base_data)
+    assert err.field == "uncertainty.weather[0].area"
+
+
+def test_congestion_needs_a_delay(tmp_path, base_data):
+    del base_data["uncertainty"]["disruptions"][0]["delay_h"]
+    assert error_of(tmp_path, base_data).field == "uncertainty.disruptions[0].delay_h"
+
+
+def test_link_closure_targets_a_link(tmp_path, base_data):
+    base_data["uncertainty"]["disruptions"][0] = {
+        "id": "x", "kind": "link_closure", "target": "A", "probability": 0.1,
+        "start_h": [0, 10], "duration_h": [1, 2],
+    }
+    err = error_of(tmp_path, base_data)
+    assert err.field == "uncertainty.disruptions[0].target"
+    assert "unknown link 'A'" in str(err)
+
+
+def test_interval_min_above_max(tmp_path, base_data):
+    base_data["uncertainty"]["disruptions"][0]["duration_h"] = [30, 20]
+    err = error_of(tmp_path, base_data)
+    assert err.field == "uncertainty.disruptions[0].duration_h"
+    assert "min <= max" in str(err)
+
+
+def test_optional_customer_needs_a_drop_penalty(tmp_path, base_data):
+    base_data["fleet"]["customers"][0]["required"] = False
+    assert error_of(tmp_path, base_data).field == "fleet.customers[0].drop_penalty_cny"
+
+
+def test_bad_start_date(tmp_path, base_data):
+    base_data["start"] = "next tuesday"
+    assert error_of(tmp_path, base_data).field == "start"
