@@ -4,6 +4,7 @@ Load a file (or a bundled scenario by name) with :func:`load`; every field is va
 errors are :class:`mmroute.errors.ScenarioError` naming the file and the field.
 """
 
+from mmroute.errors import ScenarioError
 from mmroute.scenarios.loader import load, parse
 from mmroute.scenarios.model import (
     Box,
@@ -24,8 +25,6 @@ from mmroute.scenarios.model import (
     VehicleType,
     WeatherCell,
 )
-
-from mmroute.errors import ScenarioError
 
 __all__ = [
     "Box",

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from mmroute.errors import ScenarioError
 from mmroute.scenarios import defaults as D
 from mmroute.scenarios.distances import SEA_PASSAGES, geodesic_km, polyline_km, sea_route
 from mmroute.scenarios.fields import Fields
@@ -32,8 +34,6 @@ from mmroute.scenarios.model import (
     VehicleType,
     WeatherCell,
 )
-
-from mmroute.errors import ScenarioError
 
 __all__ = ["load", "parse", "read_document", "MAX_FILE_BYTES"]
 
