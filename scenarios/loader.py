@@ -35,7 +35,14 @@ from mmroute.scenarios.model import (
     WeatherCell,
 )
 
-__all__ = ["load", "parse", "read_document", "MAX_FILE_BYTES"]
+__all__ = [
+    "load",
+    "parse",
+    "read_document",
+    "read_link_geometries",
+    "resolve_path",
+    "MAX_FILE_BYTES",
+]
 
 #: Largest scenario file accepted (bytes).
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -61,7 +68,10 @@ class _NoAliasLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(
-                None, None, "YAML aliases (*name) are not allowed in scenario files", event.start_mark
+                None,
+                None,
+                "YAML aliases (*name) are not allowed in scenario files",
+                event.start_mark,
             )
         return super().compose_node(parent, index)
 
@@ -90,7 +100,9 @@ def read_document(path: str | Path) -> Any:
         raw = p.read_bytes()
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=name) from None
+        raise ScenarioError(
+            f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=name
+        ) from None
     except OSError as exc:
         raise ScenarioError(f"cannot read: {exc.strerror}", file=name) from None
     if not text.strip():
@@ -123,18 +135,70 @@ def load(path: str | Path) -> Scenario:
             f"unknown file type '{p.suffix}', expected one of {', '.join(_SUFFIXES)}", file=p.name
         )
     data = read_document(p)
-    return parse(data, file=p.name, source_file=str(p))
+    return parse(data, file=p.name, source_file=str(p), base_dir=p.parent)
 
 
 # --- parsing ------------------------------------------------------------------------------
-def parse(data: Any, *, file: str = "<dict>", source_file: str | None = None) -> Scenario:
-    """Validate plain data (as read from a scenario file) and build a :class:`Scenario`."""
-    return _Parser(Fields(file)).scenario(data, source_file)
+def parse(
+    data: Any,
+    *,
+    file: str = "<dict>",
+    source_file: str | None = None,
+    base_dir: str | Path | None = None,
+) -> Scenario:
+    """Validate plain data (as read from a scenario file) and build a :class:`Scenario`.
+
+    ``base_dir`` is where a ``geometry_file`` named in the data is looked for (default: the
+    folder of ``source_file``, else the working directory).
+    """
+    if base_dir is None:
+        base_dir = Path(source_file).parent if source_file else Path.cwd()
+    return _Parser(Fields(file), Path(base_dir)).scenario(data, source_file)
+
+
+def read_link_geometries(path: Path) -> dict[str, tuple[tuple[float, float], ...]]:
+    """Link geometries from a GeoJSON FeatureCollection of LineStrings.
+
+    Each feature names its link in ``properties.link``; coordinates are [lon, lat].
+    """
+    data = read_document(path)
+    f = Fields(path.name)
+    f.mapping(data, "", required=("type", "features"), optional=("name", "crs", "bbox"))
+    if data["type"] != "FeatureCollection":
+        raise f.error("type", f"{data['type']!r} is not 'FeatureCollection'")
+    out: dict[str, tuple[tuple[float, float], ...]] = {}
+    for i, feat in enumerate(f.sequence(data["features"], "features")):
+        p = f"features[{i}]"
+        f.mapping(feat, p, required=("type", "geometry", "properties"), optional=("id", "bbox"))
+        props = f.mapping(
+            feat["properties"],
+            f"{p}.properties",
+            required=("link",),
+            optional=("name", "mode", "source"),
+        )
+        geom = f.mapping(
+            feat["geometry"], f"{p}.geometry", required=("type", "coordinates"), optional=("bbox",)
+        )
+        if geom["type"] != "LineString":
+            raise f.error(f"{p}.geometry.type", f"{geom['type']!r} is not 'LineString'")
+        pts = f.sequence(
+            geom["coordinates"], f"{p}.geometry.coordinates", min_len=2, max_len=100_000
+        )
+        link_id = f.identifier(props["link"], f"{p}.properties.link")
+        if link_id in out:
+            raise f.error(f"{p}.properties.link", f"duplicate geometry for link '{link_id}'")
+        out[link_id] = tuple(
+            f.lonlat(pt[:2] if isinstance(pt, list) else pt, f"{p}.geometry.coordinates[{j}]")
+            for j, pt in enumerate(pts)
+        )
+    return out
 
 
 class _Parser:
-    def __init__(self, f: Fields):
+    def __init__(self, f: Fields, base_dir: Path):
         self.f = f
+        self.base_dir = base_dir
+        self.geometries: dict[str, tuple[tuple[float, float], ...]] = {}
 
     # top level ---------------------------------------------------------------------------
     def scenario(self, data: Any, source_file: str | None) -> Scenario:
@@ -155,8 +219,12 @@ class _Parser:
                 "fleet",
                 "uncertainty",
                 "objective",
+                "geometry_file",
             ),
         )
+        if data.get("geometry_file") is not None:
+            rel = f.string(data["geometry_file"], "geometry_file", max_len=500)
+            self.geometries = read_link_geometries(self.base_dir / rel)
         name = f.identifier(data["name"], "name")
         start = self._start(data.get("start"))
         horizon_h = f.number(data["horizon_h"], "horizon_h", gt=0, le=24 * 365 * 5)
@@ -170,6 +238,11 @@ class _Parser:
         nodes = self.nodes(data["nodes"])
         by_id = {n.id: n for n in nodes}
         links = self.links(data["links"], by_id, tonnes)
+        unused = set(self.geometries) - {lk.id for lk in links}
+        if unused:
+            raise f.error(
+                "geometry_file", f"geometry for unknown link(s): {', '.join(sorted(unused))}"
+            )
         objective = self.objective(data.get("objective", {}))
         shipments = self.shipments(data["shipments"], by_id, objective, horizon_h)
         self.check_paths(shipments, links)
@@ -203,7 +276,9 @@ class _Parser:
         try:
             datetime.fromisoformat(text)
         except ValueError:
-            raise self.f.error("start", f"{text!r} is not an ISO date-time (e.g. 2026-03-02T00:00)") from None
+            raise self.f.error(
+                "start", f"{text!r} is not an ISO date-time (e.g. 2026-03-02T00:00)"
+            ) from None
         return text
 
     # nodes -------------------------------------------------------------------------------
@@ -228,7 +303,9 @@ class _Parser:
                     kind=f.choice(raw["kind"], f"{p}.kind", D.NODE_KINDS),
                     lon=f.number(raw["lon"], f"{p}.lon", ge=-180, le=180),
                     lat=f.number(raw["lat"], f"{p}.lat", ge=-90, le=90),
-                    handling_time_h=f.number(raw.get("handling_time_h", 0.0), f"{p}.handling_time_h", ge=0),
+                    handling_time_h=f.number(
+                        raw.get("handling_time_h", 0.0), f"{p}.handling_time_h", ge=0
+                    ),
                     handling_cost_cny=f.number(
                         raw.get("handling_cost_cny", 0.0), f"{p}.handling_cost_cny", ge=0
                     ),
@@ -279,7 +356,9 @@ class _Parser:
             out.append(fwd)
             origin_path.append(p)
             if both:
-                out.append(self._link(raw, p, f"{ident}~r", dst, src, mode, nodes, tonnes, reverse=True))
+                out.append(
+                    self._link(raw, p, f"{ident}~r", dst, src, mode, nodes, tonnes, reverse=True)
+                )
                 origin_path.append(p)
         seen: dict[str, int] = {}
         for k, lk in enumerate(out):
@@ -312,7 +391,9 @@ class _Parser:
                 raise f.error(f"{p}.avoid", "only sea links can avoid straits or canals")
             avoid = tuple(
                 f.choice(x, f"{p}.avoid[{j}]", SEA_PASSAGES)
-                for j, x in enumerate(f.sequence(raw["avoid"], f"{p}.avoid", max_len=len(SEA_PASSAGES)))
+                for j, x in enumerate(
+                    f.sequence(raw["avoid"], f"{p}.avoid", max_len=len(SEA_PASSAGES))
+                )
             )
         geometry: tuple[tuple[float, float], ...] | None = None
         if "geometry" in raw:
@@ -320,6 +401,10 @@ class _Parser:
             geometry = tuple(f.lonlat(pt, f"{p}.geometry[{j}]") for j, pt in enumerate(pts))
             if reverse:
                 geometry = geometry[::-1]
+        elif ident in self.geometries:
+            geometry = self.geometries[ident]
+        elif reverse and ident.removesuffix("~r") in self.geometries:
+            geometry = self.geometries[ident.removesuffix("~r")][::-1]
         if "distance_km" in raw:
             distance = f.number(raw["distance_km"], f"{p}.distance_km", gt=0, le=50_000)
             source = "given"
@@ -340,13 +425,17 @@ class _Parser:
             distance = geodesic_km(a.lon, a.lat, b.lon, b.lat) * D.CIRCUITY[mode]
             source = "geodesic x circuity"
         if distance <= 0:
-            raise f.error(f"{p}.distance_km", f"'{src}' and '{dst}' are at the same place: give distance_km")
+            raise f.error(
+                f"{p}.distance_km", f"'{src}' and '{dst}' are at the same place: give distance_km"
+            )
         if geometry is None:
             geometry = ((a.lon, a.lat), (b.lon, b.lat))
         timetable = None
         if mode in D.SCHEDULED_MODES:
             if "timetable" not in raw:
-                raise f.error(f"{p}.timetable", f"required for {mode} services (departures, period, cut-off)")
+                raise f.error(
+                    f"{p}.timetable", f"required for {mode} services (departures, period, cut-off)"
+                )
             timetable = self.timetable(raw["timetable"], f"{p}.timetable")
         elif "timetable" in raw:
             raise f.error(f"{p}.timetable", "road links run at any time and take no timetable")
@@ -360,10 +449,16 @@ class _Parser:
             mode=mode,
             distance_km=distance,
             distance_source=source,
-            speed_kmh=f.number(raw.get("speed_kmh", D.SPEED_KMH[mode]), f"{p}.speed_kmh", gt=0, le=1000),
-            transit_time_h=None if transit is None else f.number(transit, f"{p}.transit_time_h", gt=0),
+            speed_kmh=f.number(
+                raw.get("speed_kmh", D.SPEED_KMH[mode]), f"{p}.speed_kmh", gt=0, le=1000
+            ),
+            transit_time_h=None
+            if transit is None
+            else f.number(transit, f"{p}.transit_time_h", gt=0),
             cost_per_teu_km_cny=f.number(
-                raw.get("cost_per_teu_km_cny", D.COST_PER_TEU_KM_CNY[mode]), f"{p}.cost_per_teu_km_cny", ge=0
+                raw.get("cost_per_teu_km_cny", D.COST_PER_TEU_KM_CNY[mode]),
+                f"{p}.cost_per_teu_km_cny",
+                ge=0,
             ),
             fixed_cost_cny=f.number(raw.get("fixed_cost_cny", 0.0), f"{p}.fixed_cost_cny", ge=0),
             co2_kg_per_teu_km=D.co2_kg_per_teu_km(mode, distance, tonnes)
@@ -384,7 +479,8 @@ class _Parser:
             raise f.error(f"{p}.departures_h", "a timetable needs at least one departure")
         deps = tuple(
             sorted(
-                f.number(x, f"{p}.departures_h[{j}]", ge=0, lt=period) for j, x in enumerate(deps_raw)
+                f.number(x, f"{p}.departures_h[{j}]", ge=0, lt=period)
+                for j, x in enumerate(deps_raw)
             )
         )
         if len(set(deps)) != len(deps):
@@ -432,7 +528,9 @@ class _Parser:
                         f"{p}.lateness_penalty_cny_per_teu_h",
                         ge=0,
                     ),
-                    cargo=None if raw.get("cargo") is None else f.string(raw["cargo"], f"{p}.cargo", max_len=100),
+                    cargo=None
+                    if raw.get("cargo") is None
+                    else f.string(raw["cargo"], f"{p}.cargo", max_len=100),
                 )
             )
         f.unique([s.id for s in out], "shipments", "shipment")
@@ -462,12 +560,19 @@ class _Parser:
     # fleet -------------------------------------------------------------------------------
     def fleet(self, raw: Any, nodes: dict[str, Node], horizon_h: float) -> Fleet:
         f = self.f
-        f.mapping(raw, "fleet", required=("depots", "vehicle_types", "customers"), optional=("distances",))
+        f.mapping(
+            raw, "fleet", required=("depots", "vehicle_types", "customers"), optional=("distances",)
+        )
         depots = []
         for i, d in enumerate(f.sequence(raw["depots"], "fleet.depots", min_len=1)):
             p = f"fleet.depots[{i}]"
             f.mapping(d, p, required=("id", "node"))
-            depots.append(Depot(f.identifier(d["id"], f"{p}.id"), f.reference(d["node"], f"{p}.node", nodes, "node")))
+            depots.append(
+                Depot(
+                    f.identifier(d["id"], f"{p}.id"),
+                    f.reference(d["node"], f"{p}.node", nodes, "node"),
+                )
+            )
         f.unique([d.id for d in depots], "fleet.depots", "depot")
         depot_ids = {d.id for d in depots}
         vtypes = []
@@ -492,22 +597,34 @@ class _Parser:
             start = f.number(v.get("shift_start_h", 0.0), f"{p}.shift_start_h", ge=0)
             end = f.number(v.get("shift_end_h", horizon_h), f"{p}.shift_end_h")
             if end <= start:
-                raise f.error(f"{p}.shift_end_h", f"shift ends at {end:g} h, not after its start {start:g} h")
+                raise f.error(
+                    f"{p}.shift_end_h", f"shift ends at {end:g} h, not after its start {start:g} h"
+                )
             dims = None
             if v.get("inner_dims_m") is not None:
                 seq = f.sequence(v["inner_dims_m"], f"{p}.inner_dims_m", min_len=3, max_len=3)
-                dims = tuple(f.number(x, f"{p}.inner_dims_m[{j}]", gt=0, le=100) for j, x in enumerate(seq))
+                dims = tuple(
+                    f.number(x, f"{p}.inner_dims_m[{j}]", gt=0, le=100) for j, x in enumerate(seq)
+                )
             vtypes.append(
                 VehicleType(
                     id=f.identifier(v["id"], f"{p}.id"),
                     depot=f.reference(v["depot"], f"{p}.depot", depot_ids, "depot"),
                     count=f.integer(v["count"], f"{p}.count", ge=1, le=10_000),
                     capacity_kg=f.number(v["capacity_kg"], f"{p}.capacity_kg", gt=0),
-                    capacity_m3=None if v.get("capacity_m3") is None else f.number(v["capacity_m3"], f"{p}.capacity_m3", gt=0),
+                    capacity_m3=None
+                    if v.get("capacity_m3") is None
+                    else f.number(v["capacity_m3"], f"{p}.capacity_m3", gt=0),
                     inner_dims_m=dims,  # type: ignore[arg-type]
-                    fixed_cost_cny=f.number(v.get("fixed_cost_cny", 0.0), f"{p}.fixed_cost_cny", ge=0),
-                    cost_per_km_cny=f.number(v.get("cost_per_km_cny", 0.0), f"{p}.cost_per_km_cny", ge=0),
-                    cost_per_h_cny=f.number(v.get("cost_per_h_cny", 0.0), f"{p}.cost_per_h_cny", ge=0),
+                    fixed_cost_cny=f.number(
+                        v.get("fixed_cost_cny", 0.0), f"{p}.fixed_cost_cny", ge=0
+                    ),
+                    cost_per_km_cny=f.number(
+                        v.get("cost_per_km_cny", 0.0), f"{p}.cost_per_km_cny", ge=0
+                    ),
+                    cost_per_h_cny=f.number(
+                        v.get("cost_per_h_cny", 0.0), f"{p}.cost_per_h_cny", ge=0
+                    ),
                     speed_kmh=f.number(v.get("speed_kmh", 45.0), f"{p}.speed_kmh", gt=0, le=200),
                     shift_start_h=start,
                     shift_end_h=end,
@@ -521,7 +638,9 @@ class _Parser:
         for i, c in enumerate(f.sequence(raw["customers"], "fleet.customers", min_len=1)):
             customers.append(self._customer(c, f"fleet.customers[{i}]", nodes))
         f.unique([c.id for c in customers], "fleet.customers", "customer")
-        distances = f.choice(raw.get("distances", "road-network"), "fleet.distances", ("road-network", "geodesic"))
+        distances = f.choice(
+            raw.get("distances", "road-network"), "fleet.distances", ("road-network", "geodesic")
+        )
         return Fleet(tuple(depots), tuple(vtypes), tuple(customers), distances)
 
     def _customer(self, c: Any, p: str, nodes: dict[str, Node]) -> Customer:
@@ -545,13 +664,18 @@ class _Parser:
         for j, b in enumerate(f.sequence(c.get("boxes", []), f"{p}.boxes", max_len=10_000)):
             q = f"{p}.boxes[{j}]"
             f.mapping(
-                b, q, required=("type", "dims_m", "weight_kg", "quantity"), optional=("upright_only", "stackable")
+                b,
+                q,
+                required=("type", "dims_m", "weight_kg", "quantity"),
+                optional=("upright_only", "stackable"),
             )
             seq = f.sequence(b["dims_m"], f"{q}.dims_m", min_len=3, max_len=3)
             boxes.append(
                 Box(
                     type=f.identifier(b["type"], f"{q}.type"),
-                    dims_m=tuple(f.number(x, f"{q}.dims_m[{k}]", gt=0, le=100) for k, x in enumerate(seq)),  # type: ignore[arg-type]
+                    dims_m=tuple(
+                        f.number(x, f"{q}.dims_m[{k}]", gt=0, le=100) for k, x in enumerate(seq)
+                    ),  # type: ignore[arg-type]
                     weight_kg=f.number(b["weight_kg"], f"{q}.weight_kg", gt=0),
                     quantity=f.integer(b["quantity"], f"{q}.quantity", ge=1, le=100_000),
                     upright_only=f.boolean(b.get("upright_only", True), f"{q}.upright_only"),
@@ -562,11 +686,15 @@ class _Parser:
         box_m3 = sum(b.volume_m3 * b.quantity for b in boxes)
         if "demand_kg" not in c and not boxes:
             raise f.error(f"{p}.demand_kg", "required field is missing (or give boxes)")
-        window = None if c.get("window_h") is None else f.interval(c["window_h"], f"{p}.window_h", ge=0)
+        window = (
+            None if c.get("window_h") is None else f.interval(c["window_h"], f"{p}.window_h", ge=0)
+        )
         required = f.boolean(c.get("required", True), f"{p}.required")
         penalty = c.get("drop_penalty_cny")
         if not required and penalty is None:
-            raise f.error(f"{p}.drop_penalty_cny", "required for an optional customer (required: false)")
+            raise f.error(
+                f"{p}.drop_penalty_cny", "required for an optional customer (required: false)"
+            )
         return Customer(
             id=f.identifier(c["id"], f"{p}.id"),
             node=f.reference(c["node"], f"{p}.node", nodes, "node"),
@@ -575,7 +703,9 @@ class _Parser:
             service_h=f.number(c.get("service_h", 0.0), f"{p}.service_h", ge=0),
             window_h=window,
             required=required,
-            drop_penalty_cny=None if penalty is None else f.number(penalty, f"{p}.drop_penalty_cny", ge=0),
+            drop_penalty_cny=None
+            if penalty is None
+            else f.number(penalty, f"{p}.drop_penalty_cny", ge=0),
             deliver_to=None
             if c.get("deliver_to") is None
             else f.reference(c["deliver_to"], f"{p}.deliver_to", nodes, "node"),
@@ -591,24 +721,39 @@ class _Parser:
         f.mapping(raw, p, optional=("road_traffic", "weather", "disruptions", "demand"))
         traffic = RoadTraffic()
         if raw.get("road_traffic") is not None:
-            rt = f.mapping(raw["road_traffic"], f"{p}.road_traffic", optional=("hourly_multipliers", "noise_sigma"))
+            rt = f.mapping(
+                raw["road_traffic"],
+                f"{p}.road_traffic",
+                optional=("hourly_multipliers", "noise_sigma"),
+            )
             mult = traffic.hourly_multipliers
             if "hourly_multipliers" in rt:
-                seq = f.sequence(rt["hourly_multipliers"], f"{p}.road_traffic.hourly_multipliers", min_len=24, max_len=24)
+                seq = f.sequence(
+                    rt["hourly_multipliers"],
+                    f"{p}.road_traffic.hourly_multipliers",
+                    min_len=24,
+                    max_len=24,
+                )
                 mult = tuple(
-                    f.number(x, f"{p}.road_traffic.hourly_multipliers[{j}]", ge=0.5, le=10) for j, x in enumerate(seq)
+                    f.number(x, f"{p}.road_traffic.hourly_multipliers[{j}]", ge=0.5, le=10)
+                    for j, x in enumerate(seq)
                 )
             traffic = RoadTraffic(
-                mult, f.number(rt.get("noise_sigma", 0.0), f"{p}.road_traffic.noise_sigma", ge=0, le=2)
+                mult,
+                f.number(rt.get("noise_sigma", 0.0), f"{p}.road_traffic.noise_sigma", ge=0, le=2),
             )
         weather = tuple(
             self._weather(w, f"{p}.weather[{i}]", start)
-            for i, w in enumerate(f.sequence(raw.get("weather") or [], f"{p}.weather", max_len=1000))
+            for i, w in enumerate(
+                f.sequence(raw.get("weather") or [], f"{p}.weather", max_len=1000)
+            )
         )
         f.unique([w.id for w in weather], f"{p}.weather", "weather cell")
         disruptions = tuple(
             self._disruption(d, f"{p}.disruptions[{i}]", nodes, link_ids)
-            for i, d in enumerate(f.sequence(raw.get("disruptions") or [], f"{p}.disruptions", max_len=10_000))
+            for i, d in enumerate(
+                f.sequence(raw.get("disruptions") or [], f"{p}.disruptions", max_len=10_000)
+            )
         )
         f.unique([d.id for d in disruptions], f"{p}.disruptions", "disruption")
         demand = DemandNoise()
@@ -618,7 +763,9 @@ class _Parser:
             if dm.get("late_orders") is not None:
                 q = f"{p}.demand.late_orders"
                 lo = f.mapping(
-                    dm["late_orders"], q, required=("rate_per_day", "quantity_teu", "lead_time_h", "od_pairs")
+                    dm["late_orders"],
+                    q,
+                    required=("rate_per_day", "quantity_teu", "lead_time_h", "od_pairs"),
                 )
                 pairs = []
                 for j, pair in enumerate(f.sequence(lo["od_pairs"], f"{q}.od_pairs", min_len=1)):
@@ -632,7 +779,9 @@ class _Parser:
                     lead_time_h=f.interval(lo["lead_time_h"], f"{q}.lead_time_h", gt=0),
                     od_pairs=tuple(pairs),
                 )
-            demand = DemandNoise(f.number(dm.get("quantity_cv", 0.0), f"{p}.demand.quantity_cv", ge=0, le=2), late)
+            demand = DemandNoise(
+                f.number(dm.get("quantity_cv", 0.0), f"{p}.demand.quantity_cv", ge=0, le=2), late
+            )
         return Uncertainty(traffic, weather, disruptions, demand)
 
     def _weather(self, w: Any, p: str, start: str | None) -> WeatherCell:
@@ -662,10 +811,15 @@ class _Parser:
         vel = (0.0, 0.0)
         if w.get("velocity_kmh") is not None:
             seq = f.sequence(w["velocity_kmh"], f"{p}.velocity_kmh", min_len=2, max_len=2)
-            vel = (f.number(seq[0], f"{p}.velocity_kmh[0]", ge=-200, le=200), f.number(seq[1], f"{p}.velocity_kmh[1]", ge=-200, le=200))
+            vel = (
+                f.number(seq[0], f"{p}.velocity_kmh[0]", ge=-200, le=200),
+                f.number(seq[1], f"{p}.velocity_kmh[1]", ge=-200, le=200),
+            )
         modes = tuple(
             f.choice(m, f"{p}.modes[{j}]", D.MODES)
-            for j, m in enumerate(f.sequence(w.get("modes", ["sea", "barge"]), f"{p}.modes", min_len=1, max_len=4))
+            for j, m in enumerate(
+                f.sequence(w.get("modes", ["sea", "barge"]), f"{p}.modes", min_len=1, max_len=4)
+            )
         )
         return WeatherCell(
             id=f.identifier(w["id"], f"{p}.id"),
@@ -707,7 +861,9 @@ class _Parser:
                 raise f.error(f"{p}.delay_h", f"required for {kind} ([min, max] extra dwell in h)")
             delay = f.interval(d["delay_h"], f"{p}.delay_h", ge=0)
         elif "delay_h" in d:
-            raise f.error(f"{p}.delay_h", f"only port_congestion and border_delay take delay_h, not {kind}")
+            raise f.error(
+                f"{p}.delay_h", f"only port_congestion and border_delay take delay_h, not {kind}"
+            )
         return Disruption(
             id=f.identifier(d["id"], f"{p}.id"),
             kind=kind,

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from mmroute.errors import ScenarioError
 from mmroute.scenarios import Scenario, Timetable, load, parse
 from mmroute.scenarios.defaults import CO2_G_PER_TKM, DEEP_SEA_CO2_G_PER_TKM
 
@@ -80,3 +81,44 @@ def test_summary_counts(base_data):
     assert "3 nodes, 4 links (rail 1, road 2, sea 1)" in text
     assert "2 shipments (7 TEU)" in text
     assert "fleet 2 vehicles / 1 customers" in text
+
+
+def _geojson(tmp_path, features) -> str:
+    (tmp_path / "links.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return "links.geojson"
+
+
+def test_link_geometry_from_a_geojson_beside_the_file(tmp_path, base_data):
+    line = [[109.41, 24.33], [109.0, 23.0], [108.60, 21.68]]
+    base_data["geometry_file"] = _geojson(
+        tmp_path,
+        [{"type": "Feature", "properties": {"link": "A-B-road"},
+          "geometry": {"type": "LineString", "coordinates": line}}],
+    )
+    (tmp_path / "case.json").write_text(json.dumps(base_data))
+    s = load(tmp_path / "case.json")
+    fwd, rev = s.link("A-B-road"), s.link("A-B-road~r")
+    assert fwd.geometry == tuple(map(tuple, line))
+    assert rev.geometry == fwd.geometry[::-1]
+    assert fwd.distance_source == "geometry"
+    assert 300 < fwd.distance_km < 330  # the polyline's geodesic length, no circuity
+
+
+def test_geojson_naming_an_unknown_link_is_an_error(tmp_path, base_data):
+    base_data["geometry_file"] = _geojson(
+        tmp_path,
+        [{"type": "Feature", "properties": {"link": "nope"},
+          "geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}}],
+    )
+    with pytest.raises(ScenarioError, match=r"case\.yaml: geometry_file: geometry for unknown link\(s\): nope"):
+        parse(base_data, file="case.yaml", base_dir=tmp_path)
+
+
+def test_geojson_with_a_point_feature_names_the_feature(tmp_path, base_data):
+    base_data["geometry_file"] = _geojson(
+        tmp_path,
+        [{"type": "Feature", "properties": {"link": "A-B-road"},
+          "geometry": {"type": "Point", "coordinates": [0, 0]}}],
+    )
+    with pytest.raises(ScenarioError, match=r"links\.geojson: features\[0\]\.geometry\.type"):
+        parse(base_data, file="case.yaml", base_dir=tmp_path)
