@@ -110,7 +110,10 @@ class Fields:
         """A finite real number within the bounds given."""
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.error(path, f"expected a number, got {_type_name(value)} {_show(value)}")
-        x = float(value)
+        try:
+            x = float(value)
+        except OverflowError:
+            x = math.inf if value > 0 else -math.inf
         if not math.isfinite(x):
             raise self.error(path, f"expected a finite number, got {_show(value)}")
         if gt is not None and not x > gt:

@@ -110,7 +110,7 @@ def read_document(path: str | Path) -> Any:
     if p.suffix.lower() == ".json":
         try:
             return json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
             where = f" at line {exc.lineno} column {exc.colno}" if hasattr(exc, "lineno") else ""
             raise ScenarioError(f"not valid JSON{where}", file=name) from None
     try:

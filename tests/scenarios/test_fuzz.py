@@ -21,6 +21,7 @@ REPLACEMENTS = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(min_value=-(10**30), max_value=10**30),
+    st.sampled_from([10**400, -(10**400), 2**63, 1e308, -0.0]),
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=20),
     st.lists(st.integers(min_value=-5, max_value=300), max_size=4),

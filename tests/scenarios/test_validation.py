@@ -330,3 +330,15 @@ def test_optional_customer_needs_a_drop_penalty(tmp_path, base_data):
 def test_bad_start_date(tmp_path, base_data):
     base_data["start"] = "next tuesday"
     assert error_of(tmp_path, base_data).field == "start"
+
+
+def test_huge_integers_are_not_finite_numbers(tmp_path, base_data):
+    base_data["nodes"][0]["handling_cost_cny"] = 10**400
+    err = error_of(tmp_path, base_data)
+    assert err.field == "nodes[0].handling_cost_cny"
+
+
+def test_json_with_an_integer_too_long_to_parse(tmp_path):
+    (tmp_path / "long.json").write_text('{"name": ' + "9" * 5000 + "}")
+    with pytest.raises(ScenarioError, match=r"long\.json: not valid JSON"):
+        load(tmp_path / "long.json")
