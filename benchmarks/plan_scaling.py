@@ -1,0 +1,191 @@
+"""Scaling of the exact multimodal plan: solve time and gap as shipments and horizon grow,
+and milliseconds per re-plan call on the bundled scenarios.
+
+Generated variants of a bundled scenario keep its network and draw shipments from its own
+origin-destination pairs (quantities, release times and lead times drawn like its shipments)
+with a ``numpy.random.Generator`` seeded by ``--seed``.
+
+    .venv/bin/python benchmarks/plan_scaling.py --sizes 10,100,1000 --weeks 1,2,4 \
+        --time-limit 60 --out benchmarks/plan_scaling.csv
+
+Writes one CSV row per run and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import statistics
+import sys
+import time
+from typing import Any
+
+import numpy as np
+
+from mmroute.io import write_text_atomic
+from mmroute.routing.plan import (
+    KnownEvents,
+    LinkClosure,
+    expand,
+    replan,
+    solve_plan,
+    state_at,
+)
+from mmroute.scenarios import Scenario, load, parse
+
+COLUMNS = ["experiment", "scenario", "shipments", "horizon_h", "variables", "status",
+           "objective", "bound", "gap", "time_s", "build_s", "dropped", "ms_per_call"]
+
+
+def variant(base: Scenario, n: int, horizon_h: float, rng: np.random.Generator) -> Scenario:
+    """``base`` with ``n`` shipments drawn on its OD pairs over ``horizon_h``."""
+    data = base.to_dict()
+    ships = base.shipments
+    pairs = sorted({(s.origin, s.destination) for s in ships})
+    leads = {p: [s.due_h - s.release_h for s in ships if (s.origin, s.destination) == p]
+             for p in pairs}
+    qty = [s.quantity_teu for s in ships]
+    out = []
+    for i in range(n):
+        o, d = pairs[int(rng.integers(len(pairs)))]
+        lead = float(rng.choice(leads[(o, d)]))
+        release = float(np.round(rng.uniform(0, max(1.0, horizon_h - lead - 48)), 1))
+        out.append({"id": f"G{i:04d}", "origin": o, "destination": d,
+                    "quantity_teu": float(max(1, round(rng.choice(qty) * rng.uniform(0.5, 1.5)))),
+                    "release_h": release, "due_h": release + lead,
+                    "lateness_penalty_cny_per_teu_h": base.objective.lateness_cny_per_teu_h})
+    data["shipments"] = out
+    data["horizon_h"] = horizon_h
+    data["name"] = f"{base.name}-n{n}-h{int(horizon_h)}"
+    data.pop("uncertainty", None)  # demand / weather draws are not used by the plan
+    return parse(data)
+
+
+def run_plan(sc: Scenario, time_limit_s: float, seed: int, experiment: str) -> dict[str, Any]:
+    t = time.perf_counter()
+    net = expand(sc)
+    build = time.perf_counter() - t
+    n_var = sum(len(v) for v in net.usable.values())
+    del net
+    plan = solve_plan(sc, time_limit_s=time_limit_s, seed=seed)
+    return {"experiment": experiment, "scenario": sc.name, "shipments": len(sc.shipments),
+            "horizon_h": sc.horizon_h, "variables": n_var, "status": plan.status,
+            "objective": round(plan.objective, 2),
+            "bound": None if plan.bound is None else round(plan.bound, 2),
+            "gap": None if plan.gap is None else f"{plan.gap:.2e}", "time_s": plan.time_s,
+            "build_s": round(build, 3),
+            "dropped": sum(1 for it in plan.itineraries if it.dropped), "ms_per_call": None}
+
+
+def run_replan(sc: Scenario, time_limit_s: float, seed: int, every_h: float,
+               rng: np.random.Generator, solver: str = "highs") -> dict[str, Any]:
+    """Plan, then re-plan every ``every_h`` hours with a random closure revealed each time."""
+    plan = solve_plan(sc, time_limit_s=time_limit_s, seed=seed)
+    road = [lk.id for lk in sc.links]
+    ms: list[float] = []
+    closures: list[LinkClosure] = []
+    t = every_h
+    current = plan
+    worst = "optimal"
+    while t < sc.horizon_h and len(ms) < 20:
+        lk = road[int(rng.integers(len(road)))]
+        closures.append(LinkClosure(lk, t, t + float(rng.uniform(12, 72))))
+        state = state_at(sc, current, t)
+        if all(p.delivered for p in state.positions) and len(state.positions) == len(
+                sc.shipments):
+            break
+        t0 = time.perf_counter()
+        new = replan(sc, state, KnownEvents(closures=tuple(closures)), previous=current,
+                     time_limit_s=time_limit_s, seed=seed, solver=solver)
+        ms.append(1000 * (time.perf_counter() - t0))
+        if new.status != "optimal":
+            worst = new.status
+        current = _merge(current, new, t)
+        t += every_h
+    return {"experiment": f"replan-{solver}", "scenario": sc.name, "shipments": len(sc.shipments),
+            "horizon_h": sc.horizon_h, "variables": None, "status": worst,
+            "objective": None, "bound": None, "gap": None, "time_s": None, "build_s": None,
+            "dropped": None,
+            "ms_per_call": f"{statistics.median(ms):.0f} (median of {len(ms)}, max "
+                           f"{max(ms):.0f})" if ms else None}
+
+
+def _merge(old, new, t):
+    """The executed plan after a re-plan at ``t``: legs done so far + the new itinerary."""
+    from dataclasses import replace
+
+    by = {it.shipment: it for it in new.itineraries}
+    its = []
+    for it in old.itineraries:
+        nw = by.get(it.shipment)
+        if nw is None:
+            its.append(it)
+            continue
+        done = tuple(lg for lg in it.legs if lg.departure_h < t)
+        hand = tuple(h for h in it.handling if h.at_h < t and not (
+            nw.handling and abs(nw.handling[0].at_h - h.at_h) < 1e-6))
+        its.append(replace(nw, legs=done + nw.legs, handling=hand + nw.handling))
+    return replace(new, itineraries=tuple(its), from_h=old.from_h)
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in COLUMNS}
+    lines = [" | ".join(c.ljust(widths[c]) for c in COLUMNS)]
+    lines.append("-|-".join("-" * widths[c] for c in COLUMNS))
+    for r in rows:
+        lines.append(" | ".join(str("" if r[c] is None else r[c]).ljust(widths[c])
+                                for c in COLUMNS))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scenario", default="liuzhou-asean")
+    ap.add_argument("--sizes", default="10,100,1000", help="shipment counts (comma separated)")
+    ap.add_argument("--weeks", default="1,2,4", help="horizons in weeks for the horizon sweep")
+    ap.add_argument("--horizon-shipments", type=int, default=20,
+                    help="shipments per week in the horizon sweep")
+    ap.add_argument("--replan", default="tiny,liuzhou-asean,yangtze-inbound,china-europe",
+                    help="bundled scenarios to time re-plans on ('' for none)")
+    ap.add_argument("--replan-solvers", default="highs,scip",
+                    help="solvers to time re-plans with (scip takes the previous plan as hint)")
+    ap.add_argument("--time-limit", type=float, default=60.0)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", default="benchmarks/plan_scaling.csv")
+    args = ap.parse_args(argv)
+    rng = np.random.default_rng(args.seed)
+    base = load(args.scenario)
+    rows: list[dict[str, Any]] = []
+
+    def add(row: dict[str, Any]) -> None:
+        rows.append(row)
+        print(" ".join(f"{k}={row[k]}" for k in COLUMNS if row[k] is not None), flush=True)
+
+    for n in [int(x) for x in args.sizes.split(",") if x]:
+        add(run_plan(variant(base, n, base.horizon_h, rng), args.time_limit, args.seed,
+                     "shipments"))
+    for w in [float(x) for x in args.weeks.split(",") if x]:
+        n = int(round(args.horizon_shipments * w))
+        add(run_plan(variant(base, n, 168.0 * w, rng), args.time_limit, args.seed, "horizon"))
+    for name in [x for x in args.replan.split(",") if x]:
+        try:
+            sc = load(name)
+        except Exception as exc:  # a bundled scenario not there yet
+            print(f"skip {name}: {exc}", file=sys.stderr)
+            continue
+        for solver in [x for x in args.replan_solvers.split(",") if x]:
+            add(run_replan(sc, args.time_limit, args.seed, 24.0,
+                           np.random.default_rng(args.seed), solver))
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    write_text_atomic(args.out, buf.getvalue())
+    print()
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""``mmroute plan FILE``: the exact multimodal plan of a scenario, checked, written as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from pathlib import Path
+
+__all__ = ["register"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``plan`` command."""
+    p = subparsers.add_parser(
+        "plan", help="multimodal plan (exact, with bound)",
+        description="Solve the scenario's multimodal plan (MIP on the time-expanded network), "
+                    "check it independently and write it as JSON.")
+    p.add_argument("file", metavar="FILE", help="scenario file or bundled scenario name")
+    p.add_argument("--time-limit", type=float, default=60.0, metavar="S",
+                   help="solver time limit in seconds (default 60)")
+    p.add_argument("--out", required=True, metavar="PLAN.json", help="output plan JSON")
+    p.add_argument("--seed", type=int, default=0, help="solver random seed (default 0)")
+    p.add_argument("--solver", choices=("highs", "scip"), default="highs")
+    p.add_argument("--splittable", action="store_true", help="allow splitting shipments")
+    p.add_argument("--co2-price", type=float, default=None, metavar="CNY_PER_T",
+                   help="CO2 price (default: the scenario's)")
+    p.add_argument("--pareto", action="store_true",
+                   help="also write the cost-CO2 Pareto front (CSV and PNG) beside --out")
+    p.add_argument("--pareto-points", type=int, default=6, metavar="N")
+    p.add_argument("--map", action="store_true",
+                   help="also draw the chosen routes on a map (PNG beside --out)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from mmroute.errors import InputError
+    from mmroute.io import write_json_atomic
+    from mmroute.routing.plan import check_plan, solve_plan
+    from mmroute.scenarios import load
+
+    if args.time_limit <= 0:
+        raise InputError("--time-limit must be > 0")
+    scenario = load(args.file)
+    plan = solve_plan(scenario, time_limit_s=args.time_limit, splittable=args.splittable,
+                      co2_price=args.co2_price, seed=args.seed, solver=args.solver)
+    res = check_plan(scenario, plan)
+    if not res.ok:  # solve_plan checks already; never write a plan that fails
+        print("mmroute: plan fails the checker: " + "; ".join(res.errors[:5]))
+        return 1
+    out = Path(args.out)
+    write_json_atomic(out, plan.to_dict())
+    dropped = sum(it.teu for it in plan.itineraries if it.dropped)
+    late = sum(it.lateness_h > 1e-9 for it in plan.itineraries)
+    gap = "n/a" if plan.gap is None else f"{plan.gap:.2e}"
+    print(f"{scenario.name}: {plan.status}, objective {plan.objective:,.2f} CNY, bound "
+          f"{plan.bound if plan.bound is None else f'{plan.bound:,.2f}'}, gap {gap}, "
+          f"{plan.time_s:.2f} s; CO2 {plan.co2_kg / 1000:,.1f} t, {late} late itineraries, "
+          f"{dropped:g} TEU dropped -> {out}")
+    if args.pareto:
+        from mmroute.routing.plan.pareto import pareto_front, plot_pareto, write_pareto_csv
+
+        front = pareto_front(scenario, points=args.pareto_points, time_limit_s=args.time_limit,
+                             seed=args.seed, solver=args.solver, splittable=args.splittable)
+        csv_path = write_pareto_csv(front, out.with_suffix(".pareto.csv"))
+        png_path = plot_pareto(front, out.with_suffix(".pareto.png"),
+                               title=f"{scenario.name}: cost-CO2 Pareto front")
+        print(f"Pareto front: {len(front)} points -> {csv_path}, {png_path}")
+    if args.map:
+        _write_map(scenario, plan, out.with_suffix(".map.png"))
+    return 0
+
+
+def _write_map(scenario, plan, path: Path) -> None:
+    """Draw the chosen routes with ``mmroute.scenarios.mapplot.plot_map`` if it exists."""
+    from mmroute.errors import InputError
+
+    try:
+        mapplot = importlib.import_module("mmroute.scenarios.mapplot")
+    except ModuleNotFoundError:
+        raise InputError("--map needs mmroute.scenarios.mapplot, not available yet") from None
+    routes = {it.shipment: [lg.link for lg in it.legs] for it in plan.itineraries if it.legs}
+    mapplot.plot_map(scenario, path, routes=routes)
+    print(f"map -> {path}")

@@ -1,0 +1,88 @@
+"""``mmroute vrp solve`` and ``mmroute vrp check``: a thin shell over mmroute.routing.vrp."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from mmroute.errors import InstanceError
+
+__all__ = ["register"]
+
+
+def register(subparsers) -> None:
+    """Add the ``vrp`` command group to the top-level parser."""
+    vrp = subparsers.add_parser("vrp", help="vehicle routing: solve and check instances")
+    sub = vrp.add_subparsers(dest="vrp_command", required=True, parser_class=type(vrp))
+
+    solve = sub.add_parser("solve", help="solve a VRPLIB (.vrp), Solomon or Li & Lim (.txt) instance")
+    solve.add_argument("instance", help="instance file")
+    solve.add_argument("--exact", action="store_true", help="prove optimality (CVRP only) and report a bound")
+    solve.add_argument("--engine", choices=("auto", "ortools", "pyvrp"), default="auto")
+    solve.add_argument("--time-limit", type=float, default=10.0, metavar="S", help="seconds (default 10)")
+    solve.add_argument("--seed", type=int, default=0)
+    solve.add_argument("--rounding", choices=("exact", "dimacs"), default="exact", help="Solomon / Li & Lim distances")
+    solve.add_argument("--out", help="write the solution JSON here (atomically)")
+    solve.set_defaults(func=_solve)
+
+    check = sub.add_parser("check", help="check a solution JSON (or CVRPLIB .sol) against an instance")
+    check.add_argument("instance")
+    check.add_argument("solution")
+    check.add_argument("--rounding", choices=("exact", "dimacs"), default="exact")
+    check.set_defaults(func=_check)
+
+
+def _solve(args: argparse.Namespace) -> int:
+    from mmroute.io import write_json_atomic
+    from mmroute.routing.vrp.check import check_vrp
+    from mmroute.routing.vrp.readers import read_instance
+
+    problem = read_instance(args.instance, rounding=args.rounding)
+    if args.exact:
+        from mmroute.routing.vrp.exact import solve_vrp_exact
+
+        sol = solve_vrp_exact(problem, time_limit_s=args.time_limit, seed=args.seed)
+    else:
+        from mmroute.routing.vrp.solve import solve_vrp
+
+        sol = solve_vrp(problem, engine=args.engine, time_limit_s=args.time_limit, seed=args.seed)
+    report = check_vrp(problem, sol)
+    if not report.feasible:  # the solvers check already; this guards what is written
+        raise InstanceError(f"internal error, solution infeasible: {report.reason}")
+    data = sol.to_dict()
+    data["scale"] = problem.scale
+    if args.out:
+        write_json_atomic(args.out, data)
+    bound = "none" if sol.bound is None else f"{sol.bound:g}"
+    print(f"{problem.name}: objective {sol.objective:g}, bound {bound}, status {sol.status}, "
+          f"{len(sol.routes)} routes, {sol.time_s:.1f} s, {sol.solver}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from mmroute.routing.vrp.check import check_vrp
+    from mmroute.routing.vrp.readers import read_instance
+    from mmroute.routing.vrp.solution import VRPSolution, read_sol_file
+
+    problem = read_instance(args.instance, rounding=args.rounding)
+    path = Path(args.solution)
+    if not path.is_file():
+        raise InstanceError("file not found", file=path)
+    if path.suffix.lower() == ".sol":
+        sol = read_sol_file(path)
+    else:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InstanceError(f"not valid JSON ({exc})", file=path) from None
+        if not isinstance(data, dict):
+            raise InstanceError("expected a JSON object", file=path)
+        sol = VRPSolution.from_dict(data, file=path)
+    report = check_vrp(problem, sol)
+    if report.feasible:
+        print(f"feasible: objective {report.objective:g}, {report.num_routes} routes"
+              + (f", {len(report.dropped)} dropped" if report.dropped else ""))
+        return 0
+    print(f"infeasible: {report.reason}" + (f" (+{len(report.violations) - 1} more)" if len(report.violations) > 1 else ""))
+    return 1

@@ -1,0 +1,140 @@
+"""Independent packing checker: recomputes everything from the instance, trusts no solver.
+
+Checks: known box types, orientation allowed, inside the container, counts within what is
+available, no overlap, support share (a box on the floor, or with at least ``min_support``
+of its base area on tops of boxes at exactly its base height), stackability, payload,
+unloading order (see :mod:`mmroute.routing.loading.model`), and the reported objective.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from mmroute.routing.loading.model import BoxType, Container, Packing, Placement
+
+__all__ = ["CheckReport", "check_packing"]
+
+_MAX_LISTED = 20  # violations listed per kind; the count is always complete
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The checker's verdict: ``violations`` is empty iff the packing is feasible."""
+
+    feasible: bool
+    violations: tuple[str, ...]
+    n_boxes: int
+    packed_volume: int
+    utilisation: float
+    weight_kg: float
+
+    @property
+    def reason(self) -> str:
+        """The first violation (empty when feasible)."""
+        return self.violations[0] if self.violations else ""
+
+
+def _overlap_len(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Pairwise overlap lengths of intervals [lo_i, hi_i) and [lo_j, hi_j)."""
+    return np.clip(np.minimum(hi[:, None], hi[None, :]) - np.maximum(lo[:, None], lo[None, :]), 0, None)
+
+
+def check_packing(
+    container: Container,
+    box_types: Sequence[BoxType],
+    packing: Packing | Sequence[Placement],
+    *,
+    min_support: float = 1.0,
+) -> CheckReport:
+    """Check a packing (or a list of placements) against the container and box types."""
+    placements = tuple(packing.placements if isinstance(packing, Packing) else packing)
+    types = {t.id: t for t in box_types}
+    bad: list[str] = []
+
+    def add(kind_msgs: list[str]) -> None:
+        bad.extend(kind_msgs[:_MAX_LISTED])
+        if len(kind_msgs) > _MAX_LISTED:
+            bad.append(f"... and {len(kind_msgs) - _MAX_LISTED} more like the above")
+
+    if isinstance(packing, Packing) and packing.container != container:
+        bad.append(f"packing is for container {packing.container.dims}, instance has {container.dims}")
+
+    # types, orientations, inside
+    msgs_type, msgs_orient, msgs_inside = [], [], []
+    for i, p in enumerate(placements):
+        t = types.get(p.type_id)
+        if t is None:
+            msgs_type.append(f"box {i}: unknown type {p.type_id}")
+            continue
+        if tuple(p.dims) not in t.orientations():
+            msgs_orient.append(f"box {i} (type {p.type_id}): dims {list(p.dims)} are not an allowed orientation of {list(t.dims)}")
+        if any(c < 0 for c in p.position) or any(e > d for e, d in zip(p.end, container.dims)):
+            msgs_inside.append(f"box {i} (type {p.type_id}) at {list(p.position)} dims {list(p.dims)} is not inside {list(container.dims)}")
+    add(msgs_type)
+    add(msgs_orient)
+    add(msgs_inside)
+
+    # counts
+    used = Counter(p.type_id for p in placements)
+    add([f"type {tid}: {n} placed but only {types[tid].quantity} available"
+         for tid, n in sorted(used.items()) if tid in types and n > types[tid].quantity])
+
+    n = len(placements)
+    weight = sum(types[p.type_id].weight_kg for p in placements if p.type_id in types)
+    if container.payload_kg is not None and weight > container.payload_kg + 1e-9:
+        bad.append(f"payload exceeded: {weight:g} kg loaded, {container.payload_kg:g} kg allowed")
+
+    if n:
+        pos = np.array([p.position for p in placements], dtype=np.int64)
+        dim = np.array([p.dims for p in placements], dtype=np.int64)
+        end = pos + dim
+        ox = _overlap_len(pos[:, 0], end[:, 0])
+        oy = _overlap_len(pos[:, 1], end[:, 1])
+        oz = _overlap_len(pos[:, 2], end[:, 2])
+        np.fill_diagonal(ox, 0)
+        vol = ox * oy * oz
+        ii, jj = np.nonzero(np.triu(vol > 0, 1))
+        add([f"boxes {i} and {j} overlap ({vol[i, j]} cubic units)" for i, j in zip(ii, jj)])
+
+        # support: tops of j at exactly the base height of i
+        area_xy = ox * oy
+        touching = end[None, :, 2] == pos[:, None, 2]  # [i, j]: j's top is i's base height
+        support = (area_xy * touching).sum(axis=1)
+        base = dim[:, 0] * dim[:, 1]
+        need = min_support * base
+        unsup = [i for i in range(n) if pos[i, 2] > 0 and support[i] < need[i] - 1e-9]
+        add([f"box {i} (type {placements[i].type_id}) at z={pos[i, 2]}: {support[i] / base[i]:.1%} of its base supported, {min_support:.0%} required" for i in unsup])
+
+        stack_ok = np.array([types[p.type_id].stackable if p.type_id in types else True for p in placements])
+        ri, rj = np.nonzero(touching & (area_xy > 0) & ~stack_ok[None, :])
+        add([f"box {i} rests on box {j} of type {placements[j].type_id}, which is not stackable" for i, j in zip(ri, rj)])
+
+        # unloading order: b (later stop) must not be in front of or above a (earlier stop)
+        stop = np.array([
+            -1 if p.type_id not in types or types[p.type_id].stop is None else types[p.type_id].stop
+            for p in placements
+        ])
+        if (stop >= 0).any():
+            later = (stop[:, None] >= 0) & (stop[None, :] > stop[:, None])  # [a, b]: b later than a
+            front = later & (pos[None, :, 0] >= end[:, None, 0]) & (oy > 0) & (oz > 0)
+            above = later & (pos[None, :, 2] >= end[:, None, 2]) & (ox > 0) & (oy > 0)
+            fa, fb = np.nonzero(front)
+            add([f"unloading order: box {b} (stop {stop[b]}) is in front of box {a} (stop {stop[a]}) towards the door" for a, b in zip(fa, fb)])
+            aa, ab = np.nonzero(above)
+            add([f"unloading order: box {b} (stop {stop[b]}) is above box {a} (stop {stop[a]})" for a, b in zip(aa, ab)])
+
+    packed = int(sum(p.volume for p in placements))
+    if isinstance(packing, Packing) and packing.objective != packed:
+        bad.append(f"reported objective {packing.objective} differs from the packed volume {packed}")
+    return CheckReport(
+        feasible=not bad,
+        violations=tuple(bad),
+        n_boxes=n,
+        packed_volume=packed,
+        utilisation=packed / container.volume,
+        weight_kg=float(weight),
+    )

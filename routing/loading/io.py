@@ -1,0 +1,35 @@
+"""Packing JSON files: write (atomically, only checked packings) and read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mmroute.errors import InstanceError, SolverError
+from mmroute.io import write_json_atomic
+from mmroute.routing.loading.check import check_packing
+from mmroute.routing.loading.model import LoadingInstance, Packing
+
+__all__ = ["write_packing", "read_packing"]
+
+
+def write_packing(path: str | Path, packing: Packing, instance: LoadingInstance, *, min_support: float = 1.0) -> Path:
+    """Check ``packing`` against ``instance``, then write it as JSON atomically."""
+    report = check_packing(instance.container, instance.box_types, packing, min_support=min_support)
+    if not report.feasible:
+        raise SolverError(f"refusing to write an infeasible packing: {report.reason}")
+    data = packing.to_dict()
+    data["instance"] = instance.name
+    return write_json_atomic(path, data)
+
+
+def read_packing(path: str | Path) -> Packing:
+    """Read a packing JSON file; a bad file raises :class:`InstanceError` naming the field."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InstanceError(f"cannot read ({exc.strerror})", file=path) from None
+    except json.JSONDecodeError as exc:
+        raise InstanceError(f"not valid JSON ({exc.msg}, line {exc.lineno})", file=path) from None
+    return Packing.from_dict(data, file=str(path))

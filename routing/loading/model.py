@@ -1,0 +1,304 @@
+"""The loading model: container, box types, placements and packings (frozen dataclasses).
+
+Geometry is in integer length units (thpack files use cm; scenario files are converted from
+metres to cm). Axes: x along the container's length with the door at ``x = L``, y across,
+z up; the origin is the inner back-left-bottom corner. A placement gives the lowest corner of
+a box and its dimensions as placed.
+
+Unloading order (multi-drop): boxes carry a ``stop`` index; stop 0 is unloaded first, then
+stop 1, and so on. A box ``b`` of a later stop must not block a box ``a`` of an earlier stop:
+
+- ``b`` must not be *in front of* ``a``: ``b.x >= a.x + a.dx`` while their y–z projections
+  overlap (``a`` could not slide out through the door);
+- ``b`` must not be *above* ``a``: ``b.z >= a.z + a.dz`` while their x–y projections overlap
+  (``a`` would have to be pulled out from under ``b``).
+
+This is the LIFO rule of the 3L-CVRP literature (Gendreau et al. 2006). Boxes without a stop
+(``None``) are never constrained.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mmroute.errors import InstanceError
+
+__all__ = [
+    "Container",
+    "BoxType",
+    "Placement",
+    "Packing",
+    "LoadingInstance",
+    "PACKING_STATUSES",
+]
+
+PACKING_STATUSES = ("optimal", "feasible", "infeasible", "timeout")
+
+Dims = tuple[int, int, int]
+
+
+def _positive_int(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InstanceError(f"must be a positive integer, got {value!r}", field=what)
+    return value
+
+
+@dataclass(frozen=True)
+class Container:
+    """A container or truck body: inner length, width, height (length units), payload (kg).
+
+    ``payload_kg = None`` means no weight limit (thpack instances).
+    """
+
+    length: int
+    width: int
+    height: int
+    payload_kg: float | None = None
+
+    def __post_init__(self) -> None:
+        _positive_int(self.length, "container.length")
+        _positive_int(self.width, "container.width")
+        _positive_int(self.height, "container.height")
+        if self.payload_kg is not None and not self.payload_kg >= 0:
+            raise InstanceError(
+                f"must be >= 0 or null, got {self.payload_kg!r}", field="container.payload_kg"
+            )
+
+    @property
+    def dims(self) -> Dims:
+        return (self.length, self.width, self.height)
+
+    @property
+    def volume(self) -> int:
+        """Inner volume (length units cubed)."""
+        return self.length * self.width * self.height
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "length": self.length,
+            "width": self.width,
+            "height": self.height,
+            "payload_kg": self.payload_kg,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Container:
+        return cls(int(d["length"]), int(d["width"]), int(d["height"]), d.get("payload_kg"))
+
+
+@dataclass(frozen=True)
+class BoxType:
+    """A box type: ``dims`` (length units), how many are available, weight (kg per box).
+
+    ``vertical[k]`` says whether ``dims[k]`` may stand vertical (thpack's flags); the other
+    two dimensions may then lie along x and y in either order. ``stackable = False``: no box
+    may rest on it. ``stop``: the drop index for multi-drop loading (0 unloaded first) or
+    ``None``.
+    """
+
+    id: int
+    dims: Dims
+    quantity: int
+    weight_kg: float = 0.0
+    vertical: tuple[bool, bool, bool] = (True, True, True)
+    stackable: bool = True
+    stop: int | None = None
+
+    def __post_init__(self) -> None:
+        where = f"box_types[{self.id}]"
+        if len(self.dims) != 3:
+            raise InstanceError("dims must have 3 entries", field=f"{where}.dims")
+        for k, d in enumerate(self.dims):
+            _positive_int(d, f"{where}.dims[{k}]")
+        if isinstance(self.quantity, bool) or not isinstance(self.quantity, int) or self.quantity < 0:
+            raise InstanceError(f"must be an integer >= 0, got {self.quantity!r}", field=f"{where}.quantity")
+        if not self.weight_kg >= 0:
+            raise InstanceError(f"must be >= 0, got {self.weight_kg!r}", field=f"{where}.weight_kg")
+        if len(self.vertical) != 3 or not any(self.vertical):
+            raise InstanceError(
+                "at least one dimension must be allowed vertical", field=f"{where}.vertical"
+            )
+
+    @property
+    def volume(self) -> int:
+        return self.dims[0] * self.dims[1] * self.dims[2]
+
+    def orientations(self) -> tuple[Dims, ...]:
+        """The distinct allowed placed dimensions ``(dx, dy, dz)``, in a fixed order."""
+        out: list[Dims] = []
+        for k in range(3):
+            if not self.vertical[k]:
+                continue
+            a, b = (self.dims[i] for i in range(3) if i != k)
+            for dx, dy in ((a, b), (b, a)):
+                o = (dx, dy, self.dims[k])
+                if o not in out:
+                    out.append(o)
+        return tuple(out)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "dims": list(self.dims),
+            "quantity": self.quantity,
+            "weight_kg": self.weight_kg,
+            "vertical": list(self.vertical),
+            "stackable": self.stackable,
+            "stop": self.stop,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> BoxType:
+        return cls(
+            id=int(d["id"]),
+            dims=tuple(int(v) for v in d["dims"]),  # type: ignore[arg-type]
+            quantity=int(d["quantity"]),
+            weight_kg=float(d.get("weight_kg", 0.0)),
+            vertical=tuple(bool(v) for v in d.get("vertical", (True, True, True))),  # type: ignore[arg-type]
+            stackable=bool(d.get("stackable", True)),
+            stop=d.get("stop"),
+        )
+
+
+@dataclass(frozen=True)
+class LoadingInstance:
+    """A loading problem: one container and the box types to load into it."""
+
+    name: str
+    container: Container
+    box_types: tuple[BoxType, ...]
+
+    def __post_init__(self) -> None:
+        ids = [t.id for t in self.box_types]
+        if len(set(ids)) != len(ids):
+            raise InstanceError(f"box type ids must be unique, got {ids}", field="box_types")
+
+    def box_type(self, type_id: int) -> BoxType:
+        for t in self.box_types:
+            if t.id == type_id:
+                return t
+        raise KeyError(type_id)
+
+    @property
+    def n_boxes(self) -> int:
+        return sum(t.quantity for t in self.box_types)
+
+    @property
+    def box_volume(self) -> int:
+        """Total volume of all available boxes (length units cubed)."""
+        return sum(t.volume * t.quantity for t in self.box_types)
+
+    @property
+    def volume_bound(self) -> int:
+        """A trivial upper bound on packed volume: min(container, all boxes)."""
+        return min(self.container.volume, self.box_volume)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One box as placed: its type id, lowest corner ``position`` and ``dims`` as placed."""
+
+    type_id: int
+    position: Dims
+    dims: Dims
+
+    @property
+    def volume(self) -> int:
+        return self.dims[0] * self.dims[1] * self.dims[2]
+
+    @property
+    def end(self) -> Dims:
+        """The highest corner ``(x + dx, y + dy, z + dz)``."""
+        return tuple(p + d for p, d in zip(self.position, self.dims))  # type: ignore[return-value]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type_id, "position": list(self.position), "dims": list(self.dims)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], where: str = "boxes") -> Placement:
+        try:
+            pos = tuple(int(v) for v in d["position"])
+            dims = tuple(int(v) for v in d["dims"])
+            type_id = int(d["type"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InstanceError(
+                f"needs integer 'type', 'position' [x, y, z] and 'dims' [dx, dy, dz] ({exc})",
+                field=where,
+            ) from None
+        if len(pos) != 3 or len(dims) != 3:
+            raise InstanceError("position and dims need 3 entries each", field=where)
+        return cls(type_id, pos, dims)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Packing:
+    """A packing of one container and how it was found.
+
+    ``objective`` is the packed volume (length units cubed), ``bound`` an upper bound on it
+    (``None`` if unknown); ``status`` is ``optimal`` only when the bound equals the objective.
+    """
+
+    container: Container
+    placements: tuple[Placement, ...]
+    objective: int
+    bound: int | None
+    status: str
+    time_s: float
+    solver: str
+    seed: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def utilisation(self) -> float:
+        """Packed volume as a share of the container volume (0..1)."""
+        return sum(p.volume for p in self.placements) / self.container.volume
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "solver": self.solver,
+            "status": self.status,
+            "objective": self.objective,
+            "bound": self.bound,
+            "time_s": round(self.time_s, 3),
+            "seed": self.seed,
+            "utilisation": round(self.utilisation, 6),
+            "container": self.container.to_dict(),
+            "boxes": [p.to_dict() for p in self.placements],
+            **({"extra": self.extra} if self.extra else {}),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], file: str | None = None) -> Packing:
+        """Read a packing JSON object; bad fields raise :class:`InstanceError`."""
+        if not isinstance(d, dict):
+            raise InstanceError("a packing must be a JSON object", file=file)
+        boxes = d.get("boxes")
+        if not isinstance(boxes, list):
+            raise InstanceError("must be a list of placed boxes", file=file, field="boxes")
+        try:
+            placements = tuple(
+                Placement.from_dict(b, f"boxes[{i}]") if isinstance(b, dict) else Placement.from_dict({}, f"boxes[{i}]")
+                for i, b in enumerate(boxes)
+            )
+        except InstanceError as exc:
+            raise InstanceError(exc.reason, file=file, field=exc.field) from None
+        try:
+            container = Container.from_dict(d["container"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InstanceError(f"missing or invalid ({exc})", file=file, field="container") from None
+        status = d.get("status", "feasible")
+        if status not in PACKING_STATUSES:
+            raise InstanceError(f"must be one of {PACKING_STATUSES}", file=file, field="status")
+        objective = d.get("objective", sum(p.volume for p in placements))
+        return cls(
+            container=container,
+            placements=placements,
+            objective=int(objective),
+            bound=None if d.get("bound") is None else int(d["bound"]),
+            status=status,
+            time_s=float(d.get("time_s", 0.0)),
+            solver=str(d.get("solver", "unknown")),
+            seed=d.get("seed"),
+            extra=dict(d.get("extra", {})),
+        )

@@ -1,0 +1,429 @@
+"""The time-expanded network of a scenario: event nodes, timed arcs, capacity resources.
+
+Discretisation (event-based, no time grid):
+
+* ``D(v, t)`` — the *yard* of node ``v`` at time ``t``, one point per ``departure - cut-off`` of
+  every scheduled service leaving ``v``; waiting arcs join consecutive points. Cargo that
+  becomes ready at ``v`` is moved to the first yard point at or after its ready time; this loses
+  nothing, since the yard is only left by those departures.
+* ``A(l, d)`` — the arrival of departure ``d`` (timetable time, h) of scheduled link ``l``, at
+  ``actual departure + travel time``.
+* ``R(v, t)`` — cargo ready to leave ``v`` by road at ``t``: release times at origins and
+  ``arrival + handling (+ node delay)`` after scheduled arrivals, plus the ends of road
+  closures; waiting arcs join consecutive points. Road legs leave only at these points: with
+  nominal travel times leaving as soon as ready dominates leaving later (wait at the far end
+  instead); with a time-of-day profile a later start could occasionally be faster — not modelled.
+* Road trips are composite arcs along Pareto-optimal (cost, CO2, nominal time) road paths
+  between every pair of nodes, so a truck passing through nodes is one arc with exact times
+  (road to road at a node is not a transshipment); each link's travel time uses the profile
+  multiplier of its own departure hour. A trip ends at a yard (with handling there) or at a
+  shipment's destination (exact arrival, for lateness).
+* ``T(w)`` — delivered at ``w``; arcs into it carry the exact arrival time.
+
+Handling (time and cost at a node) is paid on transshipment at intermediate nodes: a change of
+mode or between two scheduled services. It uses the node's capacity on the day it starts
+(the arrival day). Capacities: per departure (``("dep", link, timetable_h)``), per node-day
+(``("node", node, day)``), per road link-day (``("road", link, day)``, by departure day).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+
+from mmroute.routing.plan.events import Conditions, KnownEvents, _round
+from mmroute.routing.plan.state import PlanState, Start
+from mmroute.scenarios import Link, Scenario
+
+__all__ = ["Demand", "LegSpec", "HandlingSpec", "Arc", "Network", "expand", "demands_of"]
+
+#: Most Pareto road paths kept per (origin, destination) node pair.
+MAX_ROAD_PATHS = 4
+#: Most links in one composite road trip.
+MAX_ROAD_HOPS = 8
+
+
+@dataclass(frozen=True)
+class Demand:
+    """What remains to move for one shipment: ``quantity_teu`` ready at ``origin`` at
+    ``ready_h``. ``last_link`` is the link it arrived by (``None`` at its origin): the first leg
+    from ``origin`` is then a transshipment if it changes mode or service."""
+
+    shipment: str
+    origin: str
+    destination: str
+    quantity_teu: float
+    ready_h: float
+    release_h: float
+    due_h: float
+    lateness_cny_per_teu_h: float
+    last_link: str | None = None
+
+
+def demands_of(scenario: Scenario, state: PlanState | None = None) -> tuple[Demand, ...]:
+    """What remains of every shipment: from its origin at release, or from ``state``."""
+    out = []
+    for s in scenario.shipments:
+        if state is None:
+            st = Start(s.origin, s.release_h, None)
+        else:
+            st = state.start_of(s)
+            if st is None:
+                continue
+        out.append(Demand(s.id, st.node, s.destination, s.quantity_teu, st.ready_h, s.release_h,
+                          s.due_h, s.lateness_penalty_cny_per_teu_h, st.last_link))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class LegSpec:
+    """One link traversal; cost (CNY) and CO2 (kg) per TEU."""
+
+    link: str
+    mode: str
+    from_node: str
+    to_node: str
+    departure_h: float
+    arrival_h: float
+    timetable_h: float | None
+    cost_per_teu_cny: float
+    co2_per_teu_kg: float
+
+
+@dataclass(frozen=True)
+class HandlingSpec:
+    """A transshipment at ``node`` starting at ``at_h``; cost (CNY) per TEU."""
+
+    node: str
+    at_h: float
+    cost_per_teu_cny: float
+
+
+@dataclass(frozen=True)
+class Arc:
+    """An arc of the time-expanded network.
+
+    ``kind``: wait, service, road, transfer, source, sink, drop. ``shipment`` restricts source
+    and drop arcs to one shipment; ``arrival_h`` is set on arcs into ``T(w)``.
+    """
+
+    tail: int
+    head: int
+    kind: str
+    legs: tuple[LegSpec, ...] = ()
+    handling: tuple[HandlingSpec, ...] = ()
+    resources: tuple[tuple, ...] = ()
+    shipment: str | None = None
+    arrival_h: float | None = None
+
+    @property
+    def cost_per_teu_cny(self) -> float:
+        """Transport + handling cost per TEU."""
+        return sum(lg.cost_per_teu_cny for lg in self.legs) + sum(
+            h.cost_per_teu_cny for h in self.handling)
+
+    @property
+    def co2_per_teu_kg(self) -> float:
+        return sum(lg.co2_per_teu_kg for lg in self.legs)
+
+
+@dataclass
+class Network:
+    """The expanded network; ``usable[s]`` lists the arcs shipment ``s`` may use."""
+
+    nodes: list[tuple]
+    arcs: list[Arc]
+    capacity: dict[tuple, float]
+    demands: tuple[Demand, ...]
+    source: dict[str, int]
+    sink: dict[str, int]
+    usable: dict[str, list[int]] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        n_var = sum(len(v) for v in self.usable.values())
+        return (f"{len(self.nodes)} event nodes, {len(self.arcs)} arcs, "
+                f"{len(self.capacity)} capacity rows, {n_var} shipment-arc variables")
+
+
+class _Builder:
+    def __init__(self, scenario: Scenario, cond: Conditions):
+        self.sc = scenario
+        self.cond = cond
+        self.nodes: list[tuple] = []
+        self.index: dict[tuple, int] = {}
+        self.arcs: list[Arc] = []
+        self.capacity: dict[tuple, float] = {}
+
+    def node(self, key: tuple) -> int:
+        i = self.index.get(key)
+        if i is None:
+            i = self.index[key] = len(self.nodes)
+            self.nodes.append(key)
+        return i
+
+    def arc(self, tail: tuple, head: tuple, kind: str, **kw) -> None:
+        self.arcs.append(Arc(self.node(tail), self.node(head), kind, **kw))
+
+
+def _leg(cond: Conditions, link: Link, dep: float, timetable_h: float | None) -> LegSpec:
+    arr = _round(dep + cond.travel_time_h(link, dep))
+    return LegSpec(link.id, link.mode, link.from_node, link.to_node, _round(dep), arr,
+                   timetable_h, link.cost_per_teu_cny, link.co2_kg_per_teu)
+
+
+def road_paths(
+    scenario: Scenario, cond: Conditions | None = None
+) -> dict[str, list[tuple[str, tuple[Link, ...]]]]:
+    """Pareto-optimal (cost, CO2, nominal time) road paths from every node: ``{u: [(w, links)]}``.
+
+    A path touching a link or an intermediate node with a known event (closure, slowdown, node
+    delay) dominates no other path: events can make it slower than its nominal time.
+    """
+    out_links: dict[str, list[Link]] = defaultdict(list)
+    for lk in scenario.links:
+        if lk.mode == "road":
+            out_links[lk.from_node].append(lk)
+    ev = cond.events if cond is not None else None
+    risky_links = set() if ev is None else {e.link for e in (*ev.closures, *ev.slowdowns)}
+    risky_nodes = set() if ev is None else {e.node for e in ev.node_delays}
+    result: dict[str, list[tuple[str, tuple[Link, ...]]]] = {}
+    for u in out_links:
+        # label: (cost, co2, time, links, clean)
+        labels: dict[str, list[tuple]] = defaultdict(list)
+        queue = deque([(u, 0.0, 0.0, 0.0, (), True)])
+        while queue:
+            v, c, e, t, path, clean = queue.popleft()
+            if len(path) >= MAX_ROAD_HOPS:
+                continue
+            seen = {u, *(lk.to_node for lk in path)}
+            for lk in out_links.get(v, ()):
+                w = lk.to_node
+                if w in seen:
+                    continue
+                ok = clean and lk.id not in risky_links and (not path or v not in risky_nodes)
+                lab = (c + lk.cost_per_teu_cny, e + lk.co2_kg_per_teu, t + lk.travel_time_h,
+                       (*path, lk), ok)
+                if any(o[4] and o[0] <= lab[0] + 1e-9 and o[1] <= lab[1] + 1e-9
+                       and o[2] <= lab[2] + 1e-9 for o in labels[w]):
+                    continue
+                if ok:
+                    labels[w] = [o for o in labels[w] if not (
+                        lab[0] <= o[0] and lab[1] <= o[1] and lab[2] <= o[2])]
+                labels[w].append(lab)
+                queue.append((w, *lab))
+        result[u] = [
+            (w, lab[3]) for w, labs in labels.items()
+            for lab in sorted(labs, key=lambda x: (x[0], x[2]))[:MAX_ROAD_PATHS]
+        ]
+    return result
+
+
+def expand(
+    scenario: Scenario,
+    demands: tuple[Demand, ...] | None = None,
+    events: KnownEvents | None = None,
+    *,
+    splittable: bool = False,
+    used: dict[tuple, float] | None = None,
+) -> Network:
+    """Build the time-expanded network for ``demands`` (default: every shipment).
+
+    ``used`` capacity (TEU, keyed like the resources) is taken off the capacities."""
+    cond = Conditions(scenario, events)
+    demands = demands_of(scenario) if demands is None else tuple(demands)
+    b = _Builder(scenario, cond)
+    horizon = scenario.horizon_h
+    t0 = min((d.ready_h for d in demands), default=0.0)
+    dests = {d.destination for d in demands}
+    nodes = {n.id: n for n in scenario.nodes}
+    has_road = {lk.from_node for lk in scenario.links if lk.mode == "road"}
+
+    # --- scheduled services: yard points, service arcs, arrivals -------------------------
+    yard: dict[str, set[float]] = defaultdict(set)
+    services: list[tuple[Link, float, float]] = []
+    for lk in scenario.links:
+        if lk.timetable is None:
+            continue
+        cut = lk.timetable.cutoff_h
+        for tt, actual in cond.departures(lk, t0 + cut, horizon):
+            yard[lk.from_node].add(_round(tt - cut))
+            services.append((lk, tt, actual))
+    yard_times = {v: sorted(ts) for v, ts in yard.items()}
+    for v, ts in yard_times.items():
+        for a, c in zip(ts, ts[1:]):
+            b.arc(("D", v, a), ("D", v, c), "wait")
+
+    def yard_after(v: str, ready: float) -> float | None:
+        ts = yard_times.get(v)
+        if not ts:
+            return None
+        i = bisect.bisect_left(ts, ready - 1e-9)
+        return ts[i] if i < len(ts) else None
+
+    def handling(v: str, at: float) -> tuple[float, HandlingSpec, tuple]:
+        node = nodes[v]
+        ready = _round(at + node.handling_time_h + cond.node_delay_h(v, at))
+        res: tuple = ()
+        if node.capacity_teu_per_day is not None:
+            key = ("node", v, int(math.floor(at / 24.0 + 1e-9)))
+            b.capacity[key] = node.capacity_teu_per_day
+            res = (key,)
+        return ready, HandlingSpec(v, _round(at), node.handling_cost_cny), res
+
+    road_points: dict[str, set[float]] = defaultdict(set)
+    for lk, tt, actual in services:
+        leg = _leg(cond, lk, actual, tt)
+        res: tuple = ()
+        if lk.capacity_teu is not None:
+            res = (("dep", lk.id, tt),)
+            b.capacity[res[0]] = lk.capacity_teu
+        a_key = ("A", lk.id, tt)
+        b.arc(("D", lk.from_node, _round(tt - lk.timetable.cutoff_h)), a_key, "service",
+              legs=(leg,), resources=res)
+        v, arr = lk.to_node, leg.arrival_h
+        if v in dests:
+            b.arc(a_key, ("T", v), "sink", arrival_h=arr)
+        ready, hs, hres = handling(v, arr)
+        nxt = yard_after(v, ready)
+        if nxt is not None:
+            b.arc(a_key, ("D", v, nxt), "transfer", handling=(hs,), resources=hres)
+        if v in has_road:
+            road_points[v].add(ready)
+            b.arc(a_key, ("R", v, ready), "transfer", handling=(hs,), resources=hres)
+
+    # --- sources and drops ---------------------------------------------------------------
+    source: dict[str, int] = {}
+    for d in demands:
+        s_key = ("S", d.shipment)
+        source[d.shipment] = b.node(s_key)
+        b.arc(s_key, ("T", d.destination), "drop", shipment=d.shipment)
+        o, r = d.origin, _round(d.ready_h)
+        if o == d.destination:
+            b.arc(s_key, ("T", o), "sink", shipment=d.shipment, arrival_h=r)
+            continue
+        last = None if d.last_link is None else scenario.link(d.last_link)
+        if last is None:
+            nxt = yard_after(o, r)
+            if nxt is not None:
+                b.arc(s_key, ("D", o, nxt), "source", shipment=d.shipment)
+            if o in has_road:
+                road_points[o].add(r)
+                b.arc(s_key, ("R", o, r), "source", shipment=d.shipment)
+            continue
+        ready, hs, hres = handling(o, r)
+        nxt = yard_after(o, ready)
+        if nxt is not None:
+            b.arc(s_key, ("D", o, nxt), "source", shipment=d.shipment, handling=(hs,),
+                  resources=hres)
+        if o in has_road:
+            if last.scheduled:
+                road_points[o].add(ready)
+                b.arc(s_key, ("R", o, ready), "source", shipment=d.shipment, handling=(hs,),
+                      resources=hres)
+            else:
+                rr = _round(r + cond.node_delay_h(o, r))
+                road_points[o].add(rr)
+                b.arc(s_key, ("R", o, rr), "source", shipment=d.shipment)
+
+    # --- road: waiting, composite trips --------------------------------------------------
+    paths = road_paths(scenario, cond)
+    targets = dests | set(yard_times)
+    for v, pts in road_points.items():
+        first = min(pts)
+        for p in paths.get(v, ()):
+            pts.update(e for e in cond.closure_ends(p[1][0].id) if first < e <= horizon)
+    for v, pts in road_points.items():
+        ts = sorted(pts)
+        for a, c in zip(ts, ts[1:]):
+            b.arc(("R", v, a), ("R", v, c), "wait")
+        for t in ts:
+            for w, path in paths.get(v, ()):
+                if w not in targets:
+                    continue
+                trip = _road_trip(b, cond, path, t)
+                if trip is None:
+                    continue
+                legs, res = trip
+                arr = legs[-1].arrival_h
+                if w in dests:
+                    b.arc(("R", v, t), ("T", w), "sink", legs=legs, resources=res, arrival_h=arr)
+                if w in yard_times:
+                    ready, hs, hres = handling(w, arr)
+                    nxt = yard_after(w, ready)
+                    if nxt is not None:
+                        b.arc(("R", v, t), ("D", w, nxt), "road", legs=legs, handling=(hs,),
+                              resources=res + hres)
+
+    for key, teu in (used or {}).items():
+        if key in b.capacity:
+            b.capacity[key] = max(0.0, b.capacity[key] - teu)
+    sink = {w: b.index[("T", w)] for w in dests}
+    net = Network(b.nodes, b.arcs, b.capacity, demands, source, sink)
+    net.usable = _usable(net, splittable)
+    return net
+
+
+def _road_trip(b: _Builder, cond: Conditions, path: tuple[Link, ...], t: float):
+    legs: list[LegSpec] = []
+    res: list[tuple] = []
+    for i, lk in enumerate(path):
+        if i > 0:
+            t = _round(t + cond.node_delay_h(lk.from_node, t))
+        if not cond.is_open(lk.id, t):
+            return None
+        leg = _leg(cond, lk, t, None)
+        legs.append(leg)
+        if lk.capacity_teu is not None:
+            key = ("road", lk.id, int(math.floor(t / 24.0 + 1e-9)))
+            b.capacity[key] = lk.capacity_teu
+            res.append(key)
+        t = leg.arrival_h
+    return tuple(legs), tuple(res)
+
+
+def _usable(net: Network, splittable: bool) -> dict[str, list[int]]:
+    """Arcs on some source-to-sink path of each shipment (unsplittable: within capacities)."""
+    n = len(net.nodes)
+    out_arcs: list[list[int]] = [[] for _ in range(n)]
+    in_arcs: list[list[int]] = [[] for _ in range(n)]
+    for i, a in enumerate(net.arcs):
+        out_arcs[a.tail].append(i)
+        in_arcs[a.head].append(i)
+    result: dict[str, list[int]] = {}
+    for d in net.demands:
+        s = d.shipment
+
+        def ok(a: Arc, d: Demand = d) -> bool:
+            if a.shipment is not None and a.shipment != d.shipment:
+                return False
+            if not splittable and any(net.capacity[r] < d.quantity_teu - 1e-9
+                                      for r in a.resources):
+                return False
+            return True
+
+        fwd = [False] * n
+        fwd[net.source[s]] = True
+        stack = [net.source[s]]
+        while stack:
+            u = stack.pop()
+            for i in out_arcs[u]:
+                a = net.arcs[i]
+                if ok(a) and not fwd[a.head]:
+                    fwd[a.head] = True
+                    stack.append(a.head)
+        t = net.sink[d.destination]
+        bwd = [False] * n
+        bwd[t] = True
+        stack = [t]
+        while stack:
+            u = stack.pop()
+            for i in in_arcs[u]:
+                a = net.arcs[i]
+                if fwd[a.tail] and ok(a) and not bwd[a.tail]:
+                    bwd[a.tail] = True
+                    stack.append(a.tail)
+        result[s] = [i for i, a in enumerate(net.arcs)
+                     if fwd[a.tail] and bwd[a.head] and ok(a)]
+    return result

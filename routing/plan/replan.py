@@ -1,0 +1,132 @@
+"""Re-planning during an episode: the rest of every shipment from where it is, under known events.
+
+``state_at(plan, t)`` derives the state of a plan executed as planned until ``t``;
+``sunk_objective`` the part of its objective already incurred, so that a policy's realised cost
+is ``sunk_objective(...) + replan(...).objective``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from mmroute.errors import InputError
+from mmroute.routing.plan.events import Conditions, KnownEvents
+from mmroute.routing.plan.plan import Leg, Plan
+from mmroute.routing.plan.solve import solve_plan
+from mmroute.routing.plan.state import PlanState, Position
+from mmroute.scenarios import Scenario
+
+__all__ = ["replan", "state_at", "sunk_objective"]
+
+
+def replan(
+    scenario: Scenario,
+    state: PlanState,
+    known_events: KnownEvents | None = None,
+    *,
+    previous: Plan | None = None,
+    time_limit_s: float = 10.0,
+    seed: int = 0,
+    solver: str = "highs",
+    co2_price: float | None = None,
+    splittable: bool = False,
+) -> Plan:
+    """Re-optimise what remains after ``state`` under ``known_events``.
+
+    ``previous`` (the plan being executed) is passed to the solver as a warm start where it
+    supports one (``solver="scip"``; MathOpt's HiGHS interface takes no hint). The objective
+    counts only what is still to come: legs and handling from the state on, lateness and
+    value of time of the undelivered shipments.
+    """
+    return solve_plan(scenario, time_limit_s=time_limit_s, splittable=splittable,
+                      co2_price=co2_price, events=known_events, state=state, hint=previous,
+                      seed=seed, solver=solver)
+
+
+def _committed(scenario: Scenario, leg: Leg, time_h: float) -> bool:
+    """A leg is under way, or its cargo was handed over at the cut-off, before ``time_h``."""
+    if leg.departure_h < time_h:
+        return True
+    if leg.timetable_h is None:
+        return False
+    return leg.timetable_h - scenario.link(leg.link).timetable.cutoff_h < time_h
+
+
+def state_at(scenario: Scenario, plan: Plan, time_h: float) -> PlanState:
+    """The state at ``time_h`` of ``plan`` executed exactly as planned (unsplittable plans).
+
+    A shipment on a leg (or handed over to a scheduled departure whose cut-off has passed)
+    is at the leg's end node at its arrival (``last_link`` the leg, its
+    handling there still to come); one waiting at a node whose handling has started is ready
+    at the end of it; a shipment whose last leg arrived by ``time_h`` is delivered. Handling
+    and road capacity used earlier today go into ``handled_teu`` / ``road_teu``.
+    """
+    if plan.splittable:
+        raise InputError("state_at needs an unsplittable plan")
+    cond = Conditions(scenario, plan.events)
+    positions = []
+    for it in plan.itineraries:
+        if it.dropped or not it.legs:
+            continue
+        started = []
+        for lg in it.legs:
+            if not _committed(scenario, lg, time_h):
+                break
+            started.append(lg)
+        if not started:
+            continue
+        last = started[-1]
+        if len(started) == len(it.legs) and last.arrival_h <= time_h:
+            positions.append(Position(it.shipment, delivered=True))
+            continue
+        if last.arrival_h > time_h:
+            positions.append(Position(it.shipment, last.to_node, last.arrival_h, last.link))
+            continue
+        handled = [h for h in it.handling if h.node == last.to_node
+                   and abs(h.at_h - last.arrival_h) < 1e-6]
+        if handled and handled[0].at_h < time_h:
+            # handling under way: ready when it ends
+            node, arr = last.to_node, last.arrival_h
+            ready = arr + scenario.node(node).handling_time_h + cond.node_delay_h(node, arr)
+            positions.append(Position(it.shipment, last.to_node, ready, None))
+        else:
+            positions.append(Position(it.shipment, last.to_node, last.arrival_h, last.link))
+    today = math.floor(time_h / 24 + 1e-9)
+    handled: dict[tuple[str, int], float] = defaultdict(float)
+    road: dict[tuple[str, int], float] = defaultdict(float)
+    for it in plan.itineraries:
+        for h in it.handling:
+            if h.at_h < time_h and math.floor(h.at_h / 24 + 1e-9) == today:
+                handled[(h.node, today)] += it.teu
+        for lg in it.legs:
+            if (lg.timetable_h is None and lg.departure_h < time_h
+                    and math.floor(lg.departure_h / 24 + 1e-9) == today):
+                road[(lg.link, today)] += it.teu
+    return PlanState(time_h, tuple(positions),
+                     tuple((n, d, t) for (n, d), t in sorted(handled.items())),
+                     tuple((lk, d, t) for (lk, d), t in sorted(road.items())))
+
+
+def sunk_objective(scenario: Scenario, plan: Plan, time_h: float) -> float:
+    """Objective (CNY) of what ``plan`` has done by ``time_h``: legs committed (departed, or
+    past their cut-off) and handling started before it, plus the whole share of shipments
+    delivered by then."""
+    obj = scenario.objective
+    price = plan.co2_price_cny_per_t
+    state = state_at(scenario, plan, time_h)
+    delivered = {p.shipment for p in state.positions if p.delivered}
+    total = 0.0
+    for it in plan.itineraries:
+        if it.shipment in delivered:
+            total += it.objective_cny
+            continue
+        done = [lg for lg in it.legs if _committed(scenario, lg, time_h)]
+        cost = sum(lg.cost_cny for lg in done)
+        co2 = sum(lg.co2_kg for lg in done)
+        pos = state.position(it.shipment)
+        cost += sum(h.cost_cny for h in it.handling
+                    if h.at_h < time_h and not (pos is not None and pos.last_link is not None
+                                                and abs(h.at_h - pos.since_h) < 1e-6))
+        total += obj.cost_weight * cost + price * co2 / 1000.0
+    return total

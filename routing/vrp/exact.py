@@ -1,0 +1,355 @@
+"""Exact CVRP solver with a proven bound: two-index formulation, rounded capacity cuts.
+
+Method (a cutting-plane loop around OR-Tools' MIP solver, since pywraplp has no lazy-constraint
+callbacks):
+
+1. Upper bound and warm start from the heuristic (:func:`solve_vrp`, PyVRP).
+2. Root: solve the LP relaxation (GLOP), separate violated rounded capacity inequalities
+   (connected components, greedy growth, exact fractional capacity cuts by max-flow), add them,
+   repeat until none is found.
+3. Integer phase (``method="callback"``, default): one SCIP branch-and-bound tree through
+   OR-Tools MathOpt with every root cut, objective cutoff at the upper bound, and a lazy-
+   constraint callback that checks each integer solution (components of its support: subtours
+   and overloaded routes) and adds the violated RCIs. ``method="loop"`` instead re-solves the
+   MIP (pywraplp) after adding the cuts an integer solution violates, until it has none.
+
+Every MIP bound is a valid lower bound (the MIP is a relaxation of the CVRP). The status is
+``"optimal"`` only when the bound reaches the objective; otherwise ``"timeout"`` with the gap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import time
+from dataclasses import dataclass
+
+from mmroute.errors import InfeasibleError, InputError
+
+from .check import check_vrp
+from .problem import VRPProblem
+from .separation import Edge, exact_rci_sets, violated_rcis
+from .solution import Route, VRPSolution
+from .solve import presolve_infeasibility, solve_vrp
+
+__all__ = ["ExactParams", "solve_vrp_exact"]
+
+
+@dataclass(frozen=True)
+class ExactParams:
+    """Settings: heuristic_time_s for the upper bound; max_root_rounds of LP cut separation;
+    mip_solver: the pywraplp backend of the ``"loop"`` method (``"SCIP"`` or ``"CBC"``)."""
+
+    heuristic_time_s: float | None = None  # None: 0.05 s per customer, between 0.2 and 2 s
+    max_root_rounds: int = 200
+    mip_solver: str = "SCIP"
+    exact_separation: bool = True  # exact RCI separation by MIP when the heuristics find none
+    exact_separation_share: float = 0.25  # of the time limit, at most, spent on the root loop
+    method: str = "callback"  # "callback": one SCIP tree with lazy RCIs (MathOpt); "loop": re-solve
+
+
+class _Model:
+    """The two-index model over one pywraplp solver (LP or MIP)."""
+
+    def __init__(self, backend: str, problem: VRPProblem, integer: bool, max_routes: int, min_routes: int):
+        from ortools.linear_solver import pywraplp
+
+        self.solver = pywraplp.Solver.CreateSolver(backend)
+        if self.solver is None:
+            raise InputError(f"OR-Tools MIP backend {backend!r} is not available", field="mip_solver")
+        depot = problem.depots[0]
+        n = problem.num_nodes
+        dist = problem.distance
+        self.x: dict[Edge, object] = {}
+        for i in range(n):
+            for j in range(i + 1, n):
+                ub = 2 if depot in (i, j) else 1
+                name = f"x_{i}_{j}"
+                var = self.solver.IntVar(0, ub, name) if integer else self.solver.NumVar(0, ub, name)
+                self.x[(i, j)] = var
+        obj = self.solver.Objective()
+        for (i, j), var in self.x.items():
+            obj.SetCoefficient(var, float(dist[i, j]))
+        obj.SetMinimization()
+        for i in range(n):
+            terms = [v for (a, b), v in self.x.items() if i in (a, b)]
+            if i == depot:
+                self.solver.Add(sum(terms) >= 2 * min_routes)
+                self.solver.Add(sum(terms) <= 2 * max_routes)
+            else:
+                self.solver.Add(sum(terms) == 2)
+
+    def add_rci(self, S: frozenset[int], demand, capacity: int) -> None:
+        k = max(1, math.ceil(sum(demand[i] for i in S) / capacity))
+        inside = [v for (i, j), v in self.x.items() if i in S and j in S]
+        self.solver.Add(sum(inside) <= len(S) - k)
+
+    def values(self) -> dict[Edge, float]:
+        return {e: v.solution_value() for e, v in self.x.items() if v.solution_value() > 1e-9}
+
+
+def _routes_from_edges(x: dict[Edge, float], depot: int) -> list[tuple[int, ...]]:
+    adj: dict[int, list[int]] = {}
+    for (i, j), v in x.items():
+        for _ in range(int(round(v))):
+            adj.setdefault(i, []).append(j)
+            adj.setdefault(j, []).append(i)
+    routes = []
+    while adj.get(depot):
+        cur = adj[depot].pop()
+        adj[cur].remove(depot)
+        route = []
+        while cur != depot:
+            route.append(cur)
+            nxt = adj[cur].pop()
+            adj[nxt].remove(cur)
+            cur = nxt
+        routes.append(tuple(route))
+    return routes
+
+
+def solve_vrp_exact(
+    problem: VRPProblem,
+    time_limit_s: float = 60.0,
+    seed: int = 0,
+    initial: VRPSolution | None = None,
+    params: ExactParams = ExactParams(),
+) -> VRPSolution:
+    """Solve a CVRP to proven optimality, or return the best solution with a valid bound.
+
+    Only plain CVRP (one depot, one vehicle type, symmetric distances, no time constraints)
+    is accepted; others raise :class:`InputError`. ``bound`` is a proven lower bound in reported
+    units; ``status`` is ``"optimal"`` when bound == objective, else ``"timeout"``.
+    """
+    if not problem.is_cvrp:
+        raise InputError("the exact solver handles plain CVRP only (one depot and vehicle type, symmetric distances, no time windows, pairs or optional clients)")
+    reason = presolve_infeasibility(problem)
+    if reason:
+        raise InfeasibleError(f"{problem.name or 'problem'}: {reason}")
+    start = time.perf_counter()
+    deadline = start + time_limit_s
+    depot = problem.depots[0]
+    vt = problem.vehicle_types[0]
+    Q = vt.capacity
+    demand = problem.demand
+    n = problem.num_nodes
+    min_routes = max(1, math.ceil(sum(demand) / Q))
+    max_routes = min(vt.count, len(problem.clients))
+    if min_routes > max_routes:
+        raise InfeasibleError(f"{problem.name}: needs at least {min_routes} vehicles, {max_routes} available")
+
+    # 1. upper bound
+    best = initial
+    if best is None:
+        h_time = params.heuristic_time_s
+        if h_time is None:
+            h_time = min(2.0, max(0.2, 0.05 * len(problem.clients)))
+        h_time = min(h_time, max(0.1, 0.2 * time_limit_s))
+        best = solve_vrp(problem, engine="pyvrp", time_limit_s=h_time, seed=seed)
+    report0 = check_vrp(problem, VRPSolution(routes=tuple(best.routes), objective=None))
+    if not report0.feasible:
+        raise InputError(f"the initial solution is infeasible: {report0.reason}", field="initial")
+    ub = report0.cost
+    best_routes = tuple(best.routes)
+
+    # 2. root cut loop on the LP relaxation
+    lp = _Model("GLOP", problem, integer=False, max_routes=max_routes, min_routes=min_routes)
+    cuts: list[frozenset[int]] = []
+    cut_set: set[frozenset[int]] = set()
+    lower = 0.0
+    rounds = 0
+    root_deadline = start + params.exact_separation_share * time_limit_s
+    while rounds < params.max_root_rounds:
+        rounds += 1
+        if time.perf_counter() > deadline:
+            break
+        if lp.solver.Solve() != lp.solver.OPTIMAL:
+            break
+        lower = max(lower, lp.solver.Objective().Value())
+        xv = lp.values()
+        new = [S for S in violated_rcis(n, xv, demand, Q, exact=True, depot=depot) if S not in cut_set]
+        if not new and params.exact_separation and time.perf_counter() < root_deadline:
+            budget = min(1.0, max(0.05, root_deadline - time.perf_counter()))
+            new = [frozenset(S) for S in exact_rci_sets(n, xv, demand, Q, depot, time_limit_s=budget)]
+            new = [S for S in new if S not in cut_set]
+        if not new:
+            break
+        for S in new:
+            cut_set.add(S)
+            cuts.append(S)
+            lp.add_rci(S, demand, Q)
+    root_bound = lower
+    root_time_s = time.perf_counter() - start
+
+    # 3. integer phase
+    mip_rounds = 0
+    status = "timeout"
+    if params.method == "callback" and math.ceil(lower - 1e-6) < ub:
+        lower, ub, best_routes, mip_rounds = _branch_and_cut(problem, cuts, ub, best_routes, lower, deadline, min_routes, max_routes)
+    while params.method == "loop" and time.perf_counter() < deadline - 0.05:
+        if math.ceil(lower - 1e-6) >= ub:
+            status = "optimal"
+            break
+        mip_rounds += 1
+        mip = _Model(params.mip_solver, problem, integer=True, max_routes=max_routes, min_routes=min_routes)
+        for S in cuts:
+            mip.add_rci(S, demand, Q)
+        mip.solver.Add(sum(v * float(problem.distance[i, j]) for (i, j), v in mip.x.items()) <= ub)
+        hint_vars, hint_vals = _hint(mip, best_routes, depot)
+        mip.solver.SetHint(hint_vars, hint_vals)
+        mip.solver.SetTimeLimit(max(1, int((deadline - time.perf_counter()) * 1000)))
+        st = mip.solver.Solve()
+        if st == mip.solver.INFEASIBLE:
+            lower = float(ub)  # nothing at or below the incumbent cost other than the incumbent
+            status = "optimal"
+            break
+        if st in (mip.solver.OPTIMAL, mip.solver.FEASIBLE):
+            xs = mip.values()
+            if st == mip.solver.OPTIMAL:
+                lower = max(lower, mip.solver.Objective().Value())
+            else:
+                lower = max(lower, mip.solver.Objective().BestBound())
+            new = [S for S in violated_rcis(n, xs, demand, Q, exact=False, depot=depot) if S not in cut_set]
+            if not new:
+                cost = int(round(mip.solver.Objective().Value()))
+                if cost <= ub:
+                    routes = _routes_from_edges(xs, depot)
+                    cand = VRPSolution(routes=tuple(Route(r) for r in routes), objective=None)
+                    rep = check_vrp(problem, cand)
+                    if rep.feasible and rep.cost <= ub:
+                        ub, best_routes = rep.cost, cand.routes
+                if st == mip.solver.OPTIMAL:
+                    lower = max(lower, float(ub))
+                    status = "optimal"
+                    break
+            for S in new:
+                cut_set.add(S)
+                cuts.append(S)
+        else:  # time out without a solution: keep the best bound SCIP proved
+            try:
+                lower = max(lower, mip.solver.Objective().BestBound())
+            except Exception:  # noqa: BLE001 - some backends cannot report a bound here
+                pass
+            break
+    bound_int = min(ub, math.ceil(lower - 1e-6))
+    if bound_int >= ub:
+        status = "optimal"
+    final = VRPSolution(routes=best_routes, objective=None)
+    report = check_vrp(problem, final)
+    if not report.feasible:  # cannot happen: every stored solution was checked
+        raise InfeasibleError(f"internal error: exact solution infeasible: {report.reason}")
+    return VRPSolution(
+        routes=best_routes,
+        objective=report.objective,
+        status=status,
+        bound=bound_int / problem.scale,
+        time_s=time.perf_counter() - start,
+        solver="mmroute-exact(scip-callback)" if params.method == "callback" else f"mmroute-exact({params.mip_solver}-loop)",
+        seed=seed,
+        instance=problem.name,
+        info={"root_bound": round(root_bound / problem.scale, 4), "root_time_s": round(root_time_s, 2), "root_rounds": rounds, "cuts": len(cuts), "mip_rounds_or_lazy_cuts": mip_rounds},
+    )
+
+
+def _branch_and_cut(problem: VRPProblem, cuts, ub: int, best_routes, lower: float, deadline: float, min_routes: int, max_routes: int):
+    """One SCIP branch-and-bound tree (MathOpt) with RCIs added lazily at integer solutions.
+
+    Returns (lower bound, upper bound, best routes, number of lazy cuts added).
+    """
+    import datetime
+
+    from ortools.math_opt.python import mathopt
+
+    depot = problem.depots[0]
+    n = problem.num_nodes
+    Q = problem.vehicle_types[0].capacity
+    demand = problem.demand
+    model = mathopt.Model(name=problem.name or "cvrp")
+    x: dict[Edge, object] = {}
+    for i in range(n):
+        for j in range(i + 1, n):
+            ub_e = 2 if depot in (i, j) else 1
+            x[(i, j)] = model.add_integer_variable(lb=0, ub=ub_e, name=f"x_{i}_{j}")
+    model.minimize(mathopt.fast_sum(float(problem.distance[i, j]) * v for (i, j), v in x.items()))
+    for i in range(n):
+        terms = mathopt.fast_sum(v for (a, b), v in x.items() if i in (a, b))
+        if i == depot:
+            model.add_linear_constraint(terms >= 2 * min_routes)
+            model.add_linear_constraint(terms <= 2 * max_routes)
+        else:
+            model.add_linear_constraint(terms == 2)
+
+    def rci(S):
+        k = max(1, math.ceil(sum(demand[i] for i in S) / Q))
+        return mathopt.fast_sum(v for (i, j), v in x.items() if i in S and j in S) <= len(S) - k
+
+    for S in cuts:
+        model.add_linear_constraint(rci(S))
+    added = [0]
+
+    def callback(data):
+        result = mathopt.CallbackResult()
+        if data.event != mathopt.Event.MIP_SOLUTION or data.solution is None:
+            return result
+        xs = {e: data.solution[v] for e, v in x.items() if data.solution[v] > 0.5}
+        for S in violated_rcis(n, xs, demand, Q, exact=False, depot=depot):
+            result.add_lazy_constraint(rci(S))
+            added[0] += 1
+        return result
+
+    remaining = max(0.1, deadline - time.perf_counter())
+    params = mathopt.SolveParameters(time_limit=datetime.timedelta(seconds=remaining), cutoff_limit=ub + 0.5, threads=1)
+    reg = mathopt.CallbackRegistration(events={mathopt.Event.MIP_SOLUTION}, add_lazy_constraints=True)
+    with _quiet_stderr():  # gSCIP prints a harmless event-handler message on every solve
+        res = mathopt.solve(model, mathopt.SolverType.GSCIP, params=params, callback_reg=reg, cb=callback)
+    TR = mathopt.TerminationReason
+    reason = res.termination.reason
+    clean = True  # the returned solution satisfies every RCI
+    if res.has_primal_feasible_solution():
+        xs = {e: res.variable_values(v) for e, v in x.items() if res.variable_values(v) > 0.5}
+        clean = not violated_rcis(n, xs, demand, Q, exact=False, depot=depot)
+        if clean:
+            routes = tuple(Route(r) for r in _routes_from_edges(xs, depot))
+            rep = check_vrp(problem, VRPSolution(routes=routes, objective=None))
+            if rep.feasible and rep.cost < ub:
+                ub, best_routes = rep.cost, routes
+    # cutoff reached without a better solution: MathOpt reports NO_SOLUTION_FOUND, limit OBJECTIVE
+    exhausted = reason == TR.INFEASIBLE or (reason == TR.NO_SOLUTION_FOUND and res.termination.limit == mathopt.Limit.OBJECTIVE)
+    if exhausted or (reason == TR.OPTIMAL and clean):
+        lower = max(lower, float(ub))  # nothing cheaper than the incumbent exists
+    elif reason == TR.OPTIMAL:  # optimum of a relaxation (a lazy cut was missed): still a bound
+        lower = max(lower, min(float(ub), res.objective_value()))
+    else:
+        bound = res.termination.objective_bounds.dual_bound
+        if math.isfinite(bound):
+            lower = max(lower, min(float(ub), bound))
+    return lower, ub, best_routes, added[0]
+
+
+@contextlib.contextmanager
+def _quiet_stderr():
+    """Silence the C-level stderr (file descriptor 2) for the duration of a solver call."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _hint(mip: _Model, routes, depot: int) -> tuple[list, list]:
+    vals: dict[Edge, int] = {}
+    for r in routes:
+        path = [depot, *r.visits, depot]
+        for a, b in zip(path, path[1:]):
+            e = (min(a, b), max(a, b))
+            vals[e] = vals.get(e, 0) + 1
+    keys = list(mip.x)
+    return [mip.x[e] for e in keys], [float(vals.get(e, 0)) for e in keys]

@@ -1,0 +1,37 @@
+"""``mmroute plan``: writes a checked plan JSON (and the Pareto front), user errors exit 2."""
+
+from __future__ import annotations
+
+import json
+
+from mmroute.cli import main
+from mmroute.routing.plan import Plan, check_plan
+from mmroute.scenarios import load
+
+
+def test_plan_writes_a_checked_plan_json(tmp_path, capsys):
+    out = tmp_path / "plan.json"
+    assert main(["plan", "tiny", "--time-limit", "20", "--out", str(out), "--seed", "3"]) == 0
+    data = json.loads(out.read_text())
+    for key in ("objective", "bound", "status", "time_s", "solver", "seed", "itineraries"):
+        assert key in data
+    assert data["status"] == "optimal" and data["seed"] == 3
+    assert check_plan(load("tiny"), Plan.from_dict(data)).ok
+    assert "optimal" in capsys.readouterr().out
+
+
+def test_plan_pareto_writes_the_front_beside_the_plan(tmp_path):
+    out = tmp_path / "p.json"
+    assert main(["plan", "tiny", "--time-limit", "20", "--out", str(out), "--pareto",
+                 "--pareto-points", "3"]) == 0
+    rows = (tmp_path / "p.pareto.csv").read_text().splitlines()
+    assert rows[0].startswith("co2_kg,cost_cny") and len(rows) >= 2
+    assert (tmp_path / "p.pareto.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_missing_scenario_is_a_one_line_error_with_exit_2(tmp_path, capsys):
+    out = tmp_path / "plan.json"
+    assert main(["plan", str(tmp_path / "nope.yaml"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mmroute: error:") and err.count("\n") == 1
+    assert not out.exists()
