@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from pyproj import Geod
 
-__all__ = ["geodesic_km", "polyline_km", "sea_route", "SEA_PASSAGES"]
+__all__ = ["geodesic_km", "polyline_km", "sea_route", "wrap_lon", "SEA_PASSAGES"]
 
 _GEOD = Geod(ellps="WGS84")
 
@@ -55,5 +55,12 @@ def sea_route(
     feature = searoute.searoute(
         [lon1, lat1], [lon2, lat2], units="km", restrictions=restrictions
     )
-    coords = tuple((float(x), float(y)) for x, y in feature["geometry"]["coordinates"])
+    coords = tuple((wrap_lon(float(x)), float(y)) for x, y in feature["geometry"]["coordinates"])
     return float(feature["properties"]["length"]), coords
+
+
+def wrap_lon(lon: float) -> float:
+    """Longitude wrapped into [-180, 180] (searoute returns up to 360+ east of the date line)."""
+    if -180.0 <= lon <= 180.0:
+        return lon
+    return (lon + 180.0) % 360.0 - 180.0

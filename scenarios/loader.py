@@ -847,27 +847,31 @@ class _Parser:
         f.mapping(
             d,
             p,
-            required=("id", "kind", "target", "probability", "start_h", "duration_h"),
-            optional=("delay_h",),
+            required=("id", "kind", "probability", "start_h", "duration_h"),
+            optional=("target", "targets", "delay_h"),
         )
         kind = f.choice(d["kind"], f"{p}.kind", _DISRUPTION_KINDS)
-        if kind in _LINK_TARGETS:
-            target = f.reference(d["target"], f"{p}.target", link_ids, "link")
+        known, what = (link_ids, "link") if kind in _LINK_TARGETS else (nodes, "node")
+        if ("target" in d) == ("targets" in d):
+            raise f.error(f"{p}.target", "give either target (one id) or targets (a list of ids)")
+        if "target" in d:
+            targets = (f.reference(d["target"], f"{p}.target", known, what),)
         else:
-            target = f.reference(d["target"], f"{p}.target", nodes, "node")
+            seq = f.sequence(d["targets"], f"{p}.targets", min_len=1, max_len=10_000)
+            targets = tuple(f.reference(t, f"{p}.targets[{j}]", known, what) for j, t in enumerate(seq))
+            if len(set(targets)) != len(targets):
+                raise f.error(f"{p}.targets", "ids must be distinct")
         delay = None
         if kind in ("port_congestion", "border_delay"):
             if "delay_h" not in d:
                 raise f.error(f"{p}.delay_h", f"required for {kind} ([min, max] extra dwell in h)")
             delay = f.interval(d["delay_h"], f"{p}.delay_h", ge=0)
         elif "delay_h" in d:
-            raise f.error(
-                f"{p}.delay_h", f"only port_congestion and border_delay take delay_h, not {kind}"
-            )
+            raise f.error(f"{p}.delay_h", f"only port_congestion and border_delay take delay_h, not {kind}")
         return Disruption(
             id=f.identifier(d["id"], f"{p}.id"),
             kind=kind,
-            target=target,
+            targets=targets,
             probability=f.number(d["probability"], f"{p}.probability", ge=0, le=1),
             start_h=f.interval(d["start_h"], f"{p}.start_h", ge=0),
             duration_h=f.interval(d["duration_h"], f"{p}.duration_h", gt=0),

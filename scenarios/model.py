@@ -398,13 +398,14 @@ class WeatherCell:
 
 @dataclass(frozen=True)
 class Disruption:
-    """A possible disruption of a link or node: it happens in an episode with
+    """A possible disruption of links or nodes: it happens in an episode with
     ``probability``, starts within ``start_h`` and lasts within ``duration_h``; congestion and
-    border delays add a dwell within ``delay_h``."""
+    border delays add a dwell within ``delay_h``. One draw hits every id in ``targets``
+    (e.g. a Red Sea closure closes all Suez services at once)."""
 
     id: str
     kind: str
-    target: str
+    targets: tuple[str, ...]
     probability: float
     start_h: tuple[float, float]
     duration_h: tuple[float, float]
@@ -415,7 +416,7 @@ class Disruption:
             {
                 "id": self.id,
                 "kind": self.kind,
-                "target": self.target,
+                "targets": list(self.targets),
                 "probability": self.probability,
                 "start_h": list(self.start_h),
                 "duration_h": list(self.duration_h),

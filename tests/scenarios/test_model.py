@@ -122,3 +122,32 @@ def test_geojson_with_a_point_feature_names_the_feature(tmp_path, base_data):
     )
     with pytest.raises(ScenarioError, match=r"links\.geojson: features\[0\]\.geometry\.type"):
         parse(base_data, file="case.yaml", base_dir=tmp_path)
+
+
+def test_a_sea_route_across_the_date_line_keeps_longitudes_in_range(base_data):
+    base_data["nodes"] += [
+        {"id": "SHA", "kind": "port", "lon": 121.8, "lat": 31.0},
+        {"id": "LAX", "kind": "port", "lon": -118.26, "lat": 33.73},
+    ]
+    base_data["links"].append(
+        {"id": "tp", "from": "SHA", "to": "LAX", "mode": "sea",
+         "timetable": {"period_h": 168, "departures_h": [0]}}
+    )
+    s = parse(base_data)
+    assert all(-180 <= lon <= 180 for lon, _ in s.link("tp").geometry)
+    assert Scenario.from_dict(s.to_dict()) == s
+
+
+def test_one_disruption_may_hit_several_links_together():
+    s = load("china-europe")
+    red_sea = next(d for d in s.uncertainty.disruptions if d.id == "red-sea")
+    assert len(red_sea.targets) == 4
+    assert all(s.link(t).mode == "sea" for t in red_sea.targets)
+
+
+def test_every_bundled_scenario_round_trips():
+    from mmroute.scenarios.loader import _BUNDLED
+
+    for path in sorted(_BUNDLED.glob("*.yaml")):
+        s = load(path)
+        assert Scenario.from_dict(json.loads(json.dumps(s.to_dict()))) == s, path.name

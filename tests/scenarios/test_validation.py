@@ -342,3 +342,17 @@ def test_json_with_an_integer_too_long_to_parse(tmp_path):
     (tmp_path / "long.json").write_text('{"name": ' + "9" * 5000 + "}")
     with pytest.raises(ScenarioError, match=r"long\.json: not valid JSON"):
         load(tmp_path / "long.json")
+
+
+def test_disruption_needs_exactly_one_of_target_and_targets(tmp_path, base_data):
+    base_data["uncertainty"]["disruptions"][0]["targets"] = ["B"]
+    err = error_of(tmp_path, base_data)
+    assert err.field == "uncertainty.disruptions[0].target"
+
+
+def test_disruption_targets_must_be_known(tmp_path, base_data):
+    d = base_data["uncertainty"]["disruptions"][0]
+    del d["target"]
+    d["targets"] = ["B", "Q"]
+    err = error_of(tmp_path, base_data)
+    assert err.field == "uncertainty.disruptions[0].targets[1]"
