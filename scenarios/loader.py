@@ -343,6 +343,7 @@ class _Parser:
                     "co2_kg_per_teu_km",
                     "capacity_teu",
                     "timetable",
+                    "service",
                 ),
             )
             mode = f.choice(raw["mode"], f"{p}.mode", D.MODES)
@@ -468,6 +469,7 @@ class _Parser:
             timetable=timetable,
             avoid=avoid,
             geometry=geometry,
+            service=None if raw.get("service") is None else f.identifier(raw["service"], f"{p}.service"),
         )
 
     def timetable(self, raw: Any, p: str) -> Timetable:
