@@ -4,8 +4,8 @@ Runs, at the same time limit and seed, on each instance:
 
 - ``auto``            mmroute ``solve_vrp(engine="auto")``
 - ``ortools``         mmroute ``solve_vrp(engine="ortools")`` (tuned configuration)
-- ``ortools-ils``     mmroute's OR-Tools model with iterated local search (ruin-and-recreate)
-- ``ortools-gls``     mmroute's OR-Tools model with guided local search (same first solution)
+- ``ortools-ils``     mmroute's OR-Tools model, iterated local search (ruin-and-recreate), one start
+- ``ortools-gls``     mmroute's OR-Tools model, guided local search from one start (savings)
 - ``ortools-default`` the same OR-Tools model with ``DefaultRoutingSearchParameters()``
                       and only the time limit set (the peer baseline)
 - ``pyvrp``           PyVRP's ``solve`` called directly (``pyvrp.read`` for VRPLIB files)
@@ -84,21 +84,35 @@ def _size(name: str) -> int:
 
 
 def run_pyvrp_direct(path: Path, problem: VRPProblem, time_limit_s: float, seed: int) -> float:
-    """PyVRP's own reader (VRPLIB) or our conversion (Solomon), default parameters; reported cost."""
+    """PyVRP with default parameters on its own reading of the file (VRPLIB: ``pyvrp.read`` with
+    ``round`` for CVRPLIB, ``exact`` for HFVRP) or on our conversion (Solomon). The routes
+    found are priced by mmroute's checker, so every column uses the same cost convention."""
     import pyvrp
     from pyvrp.stop import MaxRuntime
 
     from mmroute.routing.vrp.engine_pyvrp import to_pyvrp_data
+    from mmroute.routing.vrp.solution import Route, VRPSolution
 
-    if path.suffix == ".vrp" and problem.scale == 1:
-        data = pyvrp.read(str(path), round_func="round")
-        scale = 1
+    if path.suffix == ".vrp":
+        data = pyvrp.read(str(path), round_func="round" if problem.scale == 1 else "exact")
     else:
-        data, scale = to_pyvrp_data(problem), problem.scale
+        data = to_pyvrp_data(problem)
     res = pyvrp.solve(data, MaxRuntime(time_limit_s), seed=seed, display=False, collect_stats=False)
     if not res.is_feasible():
         return float("nan")
-    return res.cost() / scale
+    client_nodes = problem.clients  # both readers keep the file's order, depots first
+    routes = []
+    for route in res.best.routes():
+        vt = data.vehicle_type(route.vehicle_type())
+        matches = [
+            k for k, ours in enumerate(problem.vehicle_types)
+            if ours.capacity == vt.capacity[0] and ours.cost_per_distance == vt.unit_distance_cost
+        ]
+        if not matches:
+            return float("nan")
+        routes.append(Route(tuple(client_nodes[a.idx] for a in route if a.is_client()), matches[0]))
+    report = check_vrp(problem, VRPSolution(routes=tuple(routes), objective=None))
+    return report.objective if report.feasible else float("nan")
 
 
 def run_method(method: str, path: Path, problem: VRPProblem, time_limit_s: float, seed: int) -> float:
@@ -106,8 +120,8 @@ def run_method(method: str, path: Path, problem: VRPProblem, time_limit_s: float
     runners: dict[str, Callable[[], float]] = {
         "auto": lambda: solve_vrp(problem, "auto", time_limit_s, seed).objective,
         "ortools": lambda: solve_vrp(problem, "ortools", time_limit_s, seed).objective,
-        "ortools-ils": lambda: solve_vrp(problem, "ortools", time_limit_s, seed, ortools_params=OrtoolsParams("ils")).objective,
-        "ortools-gls": lambda: solve_vrp(problem, "ortools", time_limit_s, seed, ortools_params=OrtoolsParams("gls")).objective,
+        "ortools-ils": lambda: solve_vrp(problem, "ortools", time_limit_s, seed, ortools_params=OrtoolsParams("ils", "auto")).objective,
+        "ortools-gls": lambda: solve_vrp(problem, "ortools", time_limit_s, seed, ortools_params=OrtoolsParams("gls", "auto")).objective,
         "ortools-default": lambda: _ortools_default(problem, time_limit_s),
         "pyvrp": lambda: run_pyvrp_direct(path, problem, time_limit_s, seed),
     }

@@ -24,6 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--splittable", action="store_true", help="allow splitting shipments")
     p.add_argument("--co2-price", type=float, default=None, metavar="CNY_PER_T",
                    help="CO2 price (default: the scenario's)")
+    p.add_argument("--events", metavar="EVENTS.json", default=None,
+                   help="known disruptions (KnownEvents JSON: closures, delays, slowdowns, "
+                        "node_delays), e.g. an episode's realised events for a hindsight plan")
     p.add_argument("--pareto", action="store_true",
                    help="also write the cost-CO2 Pareto front (CSV and PNG) beside --out")
     p.add_argument("--pareto-points", type=int, default=6, metavar="N")
@@ -41,8 +44,10 @@ def run(args: argparse.Namespace) -> int:
     if args.time_limit <= 0:
         raise InputError("--time-limit must be > 0")
     scenario = load(args.file)
+    events = None if args.events is None else _read_events(args.events)
     plan = solve_plan(scenario, time_limit_s=args.time_limit, splittable=args.splittable,
-                      co2_price=args.co2_price, seed=args.seed, solver=args.solver)
+                      co2_price=args.co2_price, seed=args.seed, solver=args.solver,
+                      events=events)
     res = check_plan(scenario, plan)
     if not res.ok:  # solve_plan checks already; never write a plan that fails
         print("mmroute: plan fails the checker: " + "; ".join(res.errors[:5]))
@@ -70,8 +75,27 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_events(path: str):
+    """Read a KnownEvents JSON file (InputError naming the file if unreadable)."""
+    import json
+
+    from mmroute.errors import InputError
+    from mmroute.routing.plan import KnownEvents
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read events: {exc}", file=path) from None
+    if not isinstance(data, dict):
+        raise InputError("expected a JSON object", file=path)
+    try:
+        return KnownEvents.from_dict(data)
+    except InputError as exc:
+        raise InputError(exc.reason, file=path, field=exc.field) from None
+
+
 def _write_map(scenario, plan, path: Path) -> None:
-    """Draw the chosen routes with ``mmroute.scenarios.mapplot.plot_map`` if it exists."""
+    """Draw the chosen routes (shipment -> link ids) with ``mmroute.scenarios.mapplot``."""
     from mmroute.errors import InputError
 
     try:
@@ -79,5 +103,5 @@ def _write_map(scenario, plan, path: Path) -> None:
     except ModuleNotFoundError:
         raise InputError("--map needs mmroute.scenarios.mapplot, not available yet") from None
     routes = {it.shipment: [lg.link for lg in it.legs] for it in plan.itineraries if it.legs}
-    mapplot.plot_map(scenario, path, routes=routes)
+    mapplot.plot_map(scenario, path, routes=routes, title=f"{scenario.name}: planned routes")
     print(f"map -> {path}")

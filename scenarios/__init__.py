@@ -5,7 +5,10 @@ errors are :class:`mmroute.errors.ScenarioError` naming the file and the field.
 """
 
 from mmroute.errors import ScenarioError
-from mmroute.scenarios.loader import load, parse
+from mmroute.scenarios.bundled import bundled_names, bundled_path
+from mmroute.scenarios.geo import export, links_gdf, nodes_gdf, read_export
+from mmroute.scenarios.loader import load, parse, resolve_path
+from mmroute.scenarios.mapplot import plot_map
 from mmroute.scenarios.model import (
     Box,
     Customer,
@@ -25,6 +28,7 @@ from mmroute.scenarios.model import (
     VehicleType,
     WeatherCell,
 )
+from mmroute.scenarios.network import WEIGHTS, Network, Route, is_transshipment
 
 __all__ = [
     "Box",
@@ -35,16 +39,28 @@ __all__ = [
     "Fleet",
     "LateOrders",
     "Link",
+    "Network",
     "Node",
     "Objective",
     "RoadTraffic",
+    "Route",
     "Scenario",
     "ScenarioError",
     "Shipment",
     "Timetable",
     "Uncertainty",
     "VehicleType",
+    "WEIGHTS",
     "WeatherCell",
+    "bundled_names",
+    "bundled_path",
+    "export",
+    "is_transshipment",
+    "links_gdf",
     "load",
+    "nodes_gdf",
     "parse",
+    "plot_map",
+    "read_export",
+    "resolve_path",
 ]

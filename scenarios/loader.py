@@ -13,6 +13,7 @@ import yaml
 
 from mmroute.errors import ScenarioError
 from mmroute.scenarios import defaults as D
+from mmroute.scenarios.bundled import bundled_path
 from mmroute.scenarios.distances import SEA_PASSAGES, geodesic_km, polyline_km, sea_route
 from mmroute.scenarios.fields import Fields
 from mmroute.scenarios.model import (
@@ -47,7 +48,6 @@ __all__ = [
 #: Largest scenario file accepted (bytes).
 MAX_FILE_BYTES = 20 * 1024 * 1024
 _SUFFIXES = (".yaml", ".yml", ".json")
-_BUNDLED = Path(__file__).resolve().parent / "data"
 
 _DISRUPTION_KINDS = (
     "link_closure",
@@ -81,7 +81,7 @@ def resolve_path(path: str | Path) -> Path:
     p = Path(path)
     if p.exists() or p.suffix:
         return p
-    bundled = _BUNDLED / f"{p.name}.yaml"
+    bundled = bundled_path(p.name)
     return bundled if bundled.exists() else p
 
 
@@ -343,7 +343,6 @@ class _Parser:
                     "co2_kg_per_teu_km",
                     "capacity_teu",
                     "timetable",
-                    "service",
                 ),
             )
             mode = f.choice(raw["mode"], f"{p}.mode", D.MODES)
@@ -418,7 +417,9 @@ class _Parser:
                 source = "geodesic x circuity"
         elif mode == "sea":
             try:
-                distance, geometry = sea_route(a.lon, a.lat, b.lon, b.lat, avoid)
+                distance, lane = sea_route(a.lon, a.lat, b.lon, b.lat, avoid)
+                # the lane starts and ends offshore: join it to the ports (distance unchanged)
+                geometry = ((a.lon, a.lat), *lane, (b.lon, b.lat))
             except Exception as exc:  # searoute fails on points it cannot snap
                 raise f.error(f"{p}", f"no sea route from '{src}' to '{dst}' ({exc})") from None
             source = "sea lanes (searoute)"
@@ -469,7 +470,6 @@ class _Parser:
             timetable=timetable,
             avoid=avoid,
             geometry=geometry,
-            service=None if raw.get("service") is None else f.identifier(raw["service"], f"{p}.service"),
         )
 
     def timetable(self, raw: Any, p: str) -> Timetable:

@@ -121,8 +121,6 @@ class Link:
     All per-TEU figures are resolved: ``distance_km`` (given, geodesic x circuity, or along sea
     lanes, see ``distance_source``), ``speed_kmh``, costs and CO2 factor.
     ``capacity_teu`` is per departure for scheduled links and per day for road links.
-    Consecutive legs with the same ``service`` are one through train / vessel: no
-    transshipment between them.
     """
 
     id: str
@@ -140,7 +138,6 @@ class Link:
     capacity_teu: float | None = None
     timetable: Timetable | None = None
     avoid: tuple[str, ...] = ()
-    service: str | None = None
 
     @property
     def scheduled(self) -> bool:
@@ -181,7 +178,6 @@ class Link:
                 "capacity_teu": self.capacity_teu,
                 "timetable": None if self.timetable is None else self.timetable.to_dict(),
                 "avoid": list(self.avoid) if self.avoid else None,
-                "service": self.service,
                 "geometry": [[x, y] for x, y in self.geometry],
             }
         )

@@ -23,7 +23,6 @@ The objective bound is CP-SAT's; ``status = "optimal"`` only when it equals the 
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -212,9 +211,7 @@ def pack_exact(
     solver.parameters.max_time_in_seconds = float(time_limit_s)
     solver.parameters.random_seed = int(seed)
     solver.parameters.num_workers = int(workers)
-    t0 = time.monotonic()
     code = solver.Solve(m)
-    _ = time.monotonic() - t0
     if code == cp_model.INFEASIBLE:  # cannot happen: packing nothing is feasible
         raise SolverError("CP-SAT reported the loading model infeasible")
     if code == cp_model.MODEL_INVALID:

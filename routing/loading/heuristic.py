@@ -5,10 +5,11 @@ State: the free supported surfaces (maximal rectangles per height level, see
 surface in the space order (back of the container first, i.e. smallest x, then lowest z, then
 nearest a side wall), and places a simple block (:mod:`mmroute.routing.loading.blocks`) at its
 back corner nearest a side wall. The greedy completion always takes the largest-volume block
-that fits. The look-ahead search (in the spirit of Fanslau & Bortfeldt's CLTRS and Araya &
-Riff's beam-greedy) evaluates, at every step, the best few candidate blocks by a greedy
-completion from the resulting state, commits the best one, and keeps the best complete packing
-met on the way; restarts with wider look-ahead use the rest of the time limit.
+that fits. The search (in the spirit of Fanslau & Bortfeldt's CLTRS and Araya & Riff's
+beam-greedy) evaluates, at every step, the best few candidate blocks by a greedy completion
+from the resulting state, keeps the best state(s) (a beam; width 1 by default, i.e. the pilot
+method), and keeps the best complete packing met on the way; passes with wider candidate lists
+and then randomised passes use the rest of the time limit.
 
 Every box rests fully on the floor or on one box of its own block (or on the top surface of
 blocks of equal height), so packings satisfy any ``min_support <= 1``. Multi-drop: boxes of
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mmroute.routing.loading.blocks import BlockTable, build_blocks
+from mmroute.routing.loading.blocks import BlockTable, add_general_blocks, build_blocks
 from mmroute.routing.loading.model import LoadingInstance, Placement
 from mmroute.routing.loading.surface import Rect, subtract_rect, union_maximal
 
@@ -33,11 +34,20 @@ __all__ = ["HeuristicParams", "HeuristicResult", "pack_blocks"]
 
 @dataclass(frozen=True)
 class HeuristicParams:
-    """Settings of the look-ahead search.
+    """Settings of the search (defaults tuned on BR1, BR4, BR7 instances 1–5).
 
-    ``widths``: candidate blocks evaluated per step in successive passes (each pass a full
-    construction; passes continue while time is left). ``per_type``: at most this many
-    candidates of one box type per step (keeps the candidates diverse).
+    ``passes``: successive search passes ``(width, beam)``, each a full construction run once
+    per space order in ``orders`` (0: back first; 1: low first). ``width`` candidate blocks are
+    evaluated per step (at most ``max(per_type, width // 3)`` of one box type, distinct in
+    type, height, width and, if ``distinct_length``, length); ``beam`` states survive each
+    step (1 = pilot method). When every pass is done and time is left, randomised passes
+    follow, drawn from the second half of ``passes``, with candidate scores multiplied by
+    ``1 + noise * U(0, 1)`` (generator seeded from the caller). ``waste`` > 0 ranks blocks
+    by volume minus ``waste`` times the slivers of the space too thin for any remaining box.
+    ``max_passes`` stops after that many passes (a time-independent, reproducible budget).
+    ``general_blocks``: also use two-part blocks joined along these directions (0: x, 1: y,
+    2: on top; see :func:`.blocks.add_general_blocks`) filling at least ``general_fill`` of
+    their bounding box; off by default (it did not pay on BR1/BR7 samples).
     """
 
     passes: tuple[tuple[int, int], ...] = (
@@ -47,8 +57,10 @@ class HeuristicParams:
     orders: tuple[int, ...] = (0, 1)
     noise: float = 0.3
     waste: float = 0.0
-    diverse_y: bool = True
+    distinct_length: bool = True
     max_passes: int | None = None
+    general_blocks: tuple[int, ...] = ()
+    general_fill: float = 0.98
 
 
 @dataclass(frozen=True)
@@ -103,7 +115,7 @@ class _Packer:
         self.order = 0
         self.noise = 0.0
         self.waste = 0.0
-        self.diverse_y = True
+        self.distinct_length = True
         types = inst.box_types
         self.type_min = np.array([min(t.dims) for t in types])
         self.stackable = np.array([t.stackable for t in types], dtype=bool)
@@ -126,6 +138,8 @@ class _Packer:
     def _available(self, s: _State) -> np.ndarray:
         b = self.b
         ok = (b.n <= s.rem[b.type_idx]) & self.group_mask[s.group]
+        if b.type2 is not None:
+            ok &= b.n2 <= s.rem[np.maximum(b.type2, 0)]
         if self.payload is not None:
             ok &= b.weight_kg <= self.payload - s.weight_kg + 1e-9
         return ok
@@ -206,26 +220,28 @@ class _Packer:
         return idx[~bad]
 
     def apply(self, s: _State, k: int, z: int, r: Rect) -> None:
+        """Place block ``k`` at the back corner of surface ``r`` at height ``z``."""
         b = self.b
         dx, dy, dz = int(b.dx[k]), int(b.dy[k]), int(b.dz[k])
         x = r[0]
         y = int(self._corner_y(r, dy))
-        cut = (x, y, x + dx, y + dy)
-        rest = subtract_rect(s.levels[z], cut)
-        if rest:
-            s.levels[z] = rest
-        else:
-            del s.levels[z]
-        t = int(b.type_idx[k])
-        top = z + dz
-        if self.stackable[t] and top < self.H:
-            s.levels[top] = union_maximal([*s.levels[top], cut]) if top in s.levels else [cut]
-        s.rem[t] -= int(b.n[k])
+        for t, nx, ny, nz, bx, by, bz, ox, oy, oz in b.block_parts(k):
+            px, py, pz = x + ox, y + oy, z + oz
+            cut = (px, py, px + nx * bx, py + ny * by)
+            rest = subtract_rect(s.levels[pz], cut)
+            if rest:
+                s.levels[pz] = rest
+            else:
+                del s.levels[pz]
+            top = pz + nz * bz
+            if self.stackable[t] and top < self.H:
+                s.levels[top] = union_maximal([*s.levels[top], cut]) if top in s.levels else [cut]
+            s.rem[t] -= nx * ny * nz
         s.volume += int(b.volume[k])
         s.weight_kg += float(b.weight_kg[k])
         s.placed.append((k, x, y, z))
-        if self.has_stops:
-            s.boxes.append((x, y, z, x + dx, y + dy, top, int(self.block_stop[k])))
+        if self.has_stops:  # the bounding box: conservative for the unloading rule
+            s.boxes.append((x, y, z, x + dx, y + dy, z + dz, int(self.block_stop[k])))
 
     def greedy(self, s: _State) -> _State:
         while True:
@@ -254,7 +270,7 @@ class _Packer:
         b = self.b
         for k in idx:
             t = int(b.type_idx[k])
-            key = (t, int(b.dx[k]) if self.diverse_y else 0, int(b.dz[k]), int(b.dy[k]))
+            key = (t, int(b.dx[k]) if self.distinct_length else 0, int(b.dz[k]), int(b.dy[k]))
             if count.get(t, 0) >= per_type or key in seen:
                 continue
             seen.add(key)
@@ -291,12 +307,12 @@ class _Packer:
         ids = [t.id for t in self.inst.box_types]
         out: list[Placement] = []
         for k, x, y, z in s.placed:
-            bx, by, bz = int(b.bx[k]), int(b.by[k]), int(b.bz[k])
-            tid = ids[int(b.type_idx[k])]
-            for iz in range(int(b.nz[k])):
-                for iy in range(int(b.ny[k])):
-                    for ix in range(int(b.nx[k])):
-                        out.append(Placement(tid, (x + ix * bx, y + iy * by, z + iz * bz), (bx, by, bz)))
+            for t, nx, ny, nz, bx, by, bz, ox, oy, oz in b.block_parts(k):
+                for iz in range(nz):
+                    for iy in range(ny):
+                        for ix in range(nx):
+                            pos = (x + ox + ix * bx, y + oy + iy * by, z + oz + iz * bz)
+                            out.append(Placement(ids[t], pos, (bx, by, bz)))
         return tuple(out)
 
 
@@ -315,9 +331,14 @@ def pack_blocks(
     params = params or HeuristicParams()
     start = time.monotonic()
     blocks = build_blocks(instance.container, instance.box_types)
+    if params.general_blocks:
+        blocks = add_general_blocks(
+            blocks, instance.container, instance.box_types,
+            min_fill=params.general_fill, directions=params.general_blocks,
+        )
     packer = _Packer(instance, blocks, deadline=float("inf"))
     packer.waste = params.waste
-    packer.diverse_y = params.diverse_y
+    packer.distinct_length = params.distinct_length
     packer.best = packer.greedy(packer.initial())
     greedy_volume = packer.best.volume
     for order in params.orders[1:]:

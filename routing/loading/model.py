@@ -278,7 +278,7 @@ class Packing:
             raise InstanceError("must be a list of placed boxes", file=file, field="boxes")
         try:
             placements = tuple(
-                Placement.from_dict(b, f"boxes[{i}]") if isinstance(b, dict) else Placement.from_dict({}, f"boxes[{i}]")
+                Placement.from_dict(b if isinstance(b, dict) else {}, f"boxes[{i}]")
                 for i, b in enumerate(boxes)
             )
         except InstanceError as exc:

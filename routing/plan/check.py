@@ -14,7 +14,7 @@ from mmroute.errors import SolverError
 from mmroute.routing.plan.events import Conditions
 from mmroute.routing.plan.plan import STATUSES, Itinerary, Plan
 from mmroute.routing.plan.state import PlanState, Start
-from mmroute.scenarios import Link, Scenario
+from mmroute.scenarios import Scenario, is_transshipment
 
 __all__ = ["CheckResult", "check_plan", "assert_valid"]
 
@@ -38,11 +38,6 @@ def _close(a: float, b: float, rel: float = TOL_REL) -> bool:
     return abs(a - b) <= rel * max(1.0, abs(a), abs(b))
 
 
-def _transship(prev: Link | None, nxt: Link) -> bool:
-    """Handling is paid on a change of mode or between two scheduled services."""
-    if prev is None:
-        return False
-    return prev.mode != nxt.mode or (prev.scheduled and nxt.scheduled)
 
 
 def check_plan(scenario: Scenario, plan: Plan, state: PlanState | None = None) -> CheckResult:
@@ -178,7 +173,7 @@ def _check_route(sid, sh, start: Start, it: Itinerary, cond: Conditions, links, 
         at = ready  # when the cargo reached this node (or became ready at its start)
         if pending:
             ready = at + cond.node_delay_h(node, at)
-            if _transship(prev, lk):
+            if is_transshipment(prev, lk):
                 ready += nodes[node].handling_time_h
                 handling.append((node, at, nodes[node].handling_cost_cny * it.teu))
         if lk.scheduled:

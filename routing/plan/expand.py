@@ -33,6 +33,8 @@ import math
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from mmroute.routing.plan.events import Conditions, KnownEvents, _round
 from mmroute.routing.plan.state import PlanState, Start
 from mmroute.scenarios import Link, Scenario
@@ -117,16 +119,8 @@ class Arc:
     resources: tuple[tuple, ...] = ()
     shipment: str | None = None
     arrival_h: float | None = None
-
-    @property
-    def cost_per_teu_cny(self) -> float:
-        """Transport + handling cost per TEU."""
-        return sum(lg.cost_per_teu_cny for lg in self.legs) + sum(
-            h.cost_per_teu_cny for h in self.handling)
-
-    @property
-    def co2_per_teu_kg(self) -> float:
-        return sum(lg.co2_per_teu_kg for lg in self.legs)
+    cost_per_teu_cny: float = 0.0  # transport + handling (set by the builder)
+    co2_per_teu_kg: float = 0.0
 
 
 @dataclass
@@ -164,7 +158,11 @@ class _Builder:
         return i
 
     def arc(self, tail: tuple, head: tuple, kind: str, **kw) -> None:
-        self.arcs.append(Arc(self.node(tail), self.node(head), kind, **kw))
+        legs, hand = kw.get("legs", ()), kw.get("handling", ())
+        cost = sum(lg.cost_per_teu_cny for lg in legs) + sum(h.cost_per_teu_cny for h in hand)
+        co2 = sum(lg.co2_per_teu_kg for lg in legs)
+        self.arcs.append(Arc(self.node(tail), self.node(head), kind, **kw,
+                             cost_per_teu_cny=cost, co2_per_teu_kg=co2))
 
 
 def _leg(cond: Conditions, link: Link, dep: float, timetable_h: float | None) -> LegSpec:
@@ -385,45 +383,46 @@ def _road_trip(b: _Builder, cond: Conditions, path: tuple[Link, ...], t: float):
 
 def _usable(net: Network, splittable: bool) -> dict[str, list[int]]:
     """Arcs on some source-to-sink path of each shipment (unsplittable: within capacities)."""
-    n = len(net.nodes)
+    n, m = len(net.nodes), len(net.arcs)
+    tails = [a.tail for a in net.arcs]
+    heads = [a.head for a in net.arcs]
+    ship_no = {d.shipment: k for k, d in enumerate(net.demands)}
+    owner = np.array([-1 if a.shipment is None else ship_no.get(a.shipment, -2)
+                      for a in net.arcs], dtype=np.int64)
+    mincap = np.array([min((net.capacity[r] for r in a.resources), default=np.inf)
+                       for a in net.arcs], dtype=float)
+    tail_np, head_np = np.array(tails, dtype=np.int64), np.array(heads, dtype=np.int64)
     out_arcs: list[list[int]] = [[] for _ in range(n)]
     in_arcs: list[list[int]] = [[] for _ in range(n)]
-    for i, a in enumerate(net.arcs):
-        out_arcs[a.tail].append(i)
-        in_arcs[a.head].append(i)
+    for i in range(m):
+        out_arcs[tails[i]].append(i)
+        in_arcs[heads[i]].append(i)
     result: dict[str, list[int]] = {}
-    for d in net.demands:
-        s = d.shipment
-
-        def ok(a: Arc, d: Demand = d) -> bool:
-            if a.shipment is not None and a.shipment != d.shipment:
-                return False
-            if not splittable and any(net.capacity[r] < d.quantity_teu - 1e-9
-                                      for r in a.resources):
-                return False
-            return True
-
+    for k, d in enumerate(net.demands):
+        allowed_np = (owner == -1) | (owner == k)
+        if not splittable:
+            allowed_np &= mincap >= d.quantity_teu - 1e-9
+        allowed = allowed_np.tolist()
         fwd = [False] * n
-        fwd[net.source[s]] = True
-        stack = [net.source[s]]
+        src = net.source[d.shipment]
+        fwd[src] = True
+        stack = [src]
         while stack:
-            u = stack.pop()
-            for i in out_arcs[u]:
-                a = net.arcs[i]
-                if ok(a) and not fwd[a.head]:
-                    fwd[a.head] = True
-                    stack.append(a.head)
-        t = net.sink[d.destination]
+            for i in out_arcs[stack.pop()]:
+                h = heads[i]
+                if allowed[i] and not fwd[h]:
+                    fwd[h] = True
+                    stack.append(h)
         bwd = [False] * n
+        t = net.sink[d.destination]
         bwd[t] = True
         stack = [t]
         while stack:
-            u = stack.pop()
-            for i in in_arcs[u]:
-                a = net.arcs[i]
-                if fwd[a.tail] and ok(a) and not bwd[a.tail]:
-                    bwd[a.tail] = True
-                    stack.append(a.tail)
-        result[s] = [i for i, a in enumerate(net.arcs)
-                     if fwd[a.tail] and bwd[a.head] and ok(a)]
+            for i in in_arcs[stack.pop()]:
+                u = tails[i]
+                if allowed[i] and fwd[u] and not bwd[u]:
+                    bwd[u] = True
+                    stack.append(u)
+        mask = np.array(fwd)[tail_np] & np.array(bwd)[head_np] & allowed_np
+        result[d.shipment] = np.nonzero(mask)[0].tolist()
     return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mmroute.errors import InputError
 from mmroute.routing.plan.events import KnownEvents
 
 __all__ = ["Leg", "Handling", "Itinerary", "Plan", "STATUSES"]
@@ -154,9 +155,13 @@ class Plan:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Plan:
-        d = dict(d)
-        d.pop("cost_cny", None)
-        d.pop("co2_kg", None)
-        d["itineraries"] = tuple(Itinerary.from_dict(x) for x in d["itineraries"])
-        d["events"] = KnownEvents.from_dict(d.get("events") or {})
-        return cls(**d)
+        """Read :meth:`to_dict` output; :class:`InputError` if it is not a plan."""
+        try:
+            d = dict(d)
+            d.pop("cost_cny", None)
+            d.pop("co2_kg", None)
+            d["itineraries"] = tuple(Itinerary.from_dict(x) for x in d["itineraries"])
+            d["events"] = KnownEvents.from_dict(d.get("events") or {})
+            return cls(**d)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"not a plan: {exc!r}") from None

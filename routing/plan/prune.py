@@ -62,22 +62,24 @@ def shipment_costs(arr: ArcArrays, idx: np.ndarray, d: Demand, obj: Objective, p
     return c
 
 
-def _rank(net: Network, arr: ArcArrays) -> np.ndarray:
-    """Topological rank of every event node (the network is acyclic)."""
+def topological_rank(net: Network, arr: ArcArrays) -> np.ndarray:
+    """Topological rank of every event node (the network is acyclic: time never goes back)."""
     n = len(net.nodes)
     indeg = np.bincount(arr.head, minlength=n)
     order = np.argsort(arr.tail, kind="stable")
     start = np.searchsorted(arr.tail[order], np.arange(n + 1))
     rank = np.full(n, -1, dtype=np.int64)
-    queue = list(np.nonzero(indeg == 0)[0])
+    heads = arr.head[order].tolist()
+    start_l = start.tolist()
+    deg = indeg.tolist()
+    queue = np.nonzero(indeg == 0)[0].tolist()
     k = 0
     while k < len(queue):
         u = queue[k]
         rank[u] = k
-        for i in order[start[u]:start[u + 1]]:
-            h = arr.head[i]
-            indeg[h] -= 1
-            if indeg[h] == 0:
+        for h in heads[start_l[u]:start_l[u + 1]]:
+            deg[h] -= 1
+            if deg[h] == 0:
                 queue.append(h)
         k += 1
     return rank
@@ -86,28 +88,30 @@ def _rank(net: Network, arr: ArcArrays) -> np.ndarray:
 def prune(net: Network, arr: ArcArrays, obj: Objective, price: float, ub: float) -> float:
     """Remove arcs that no optimal plan uses, given a plan of objective ``ub``; return
     ``sum_s LB_s``, a lower bound on the optimum."""
-    rank = _rank(net, arr)
+    rank = topological_rank(net, arr)
     n = len(net.nodes)
     lbs: dict[str, float] = {}
     keep: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     for d in net.demands:
         idx = np.asarray(net.usable[d.shipment], dtype=np.int64)
         c = shipment_costs(arr, idx, d, obj, price)
-        tl, hd = arr.tail[idx], arr.head[idx]
-        fwd = np.full(n, np.inf)
+        tl_a, hd_a = arr.tail[idx], arr.head[idx]
+        tl, hd, cl = tl_a.tolist(), hd_a.tolist(), c.tolist()
+        fwd = [np.inf] * n
         fwd[net.source[d.shipment]] = 0.0
-        for k in np.argsort(rank[tl], kind="stable"):
-            v = fwd[tl[k]] + c[k]
+        for k in np.argsort(rank[tl_a], kind="stable").tolist():
+            v = fwd[tl[k]] + cl[k]
             if v < fwd[hd[k]]:
                 fwd[hd[k]] = v
-        bwd = np.full(n, np.inf)
+        bwd = [np.inf] * n
         bwd[net.sink[d.destination]] = 0.0
-        for k in np.argsort(-rank[hd], kind="stable"):
-            v = bwd[hd[k]] + c[k]
+        for k in np.argsort(-rank[hd_a], kind="stable").tolist():
+            v = bwd[hd[k]] + cl[k]
             if v < bwd[tl[k]]:
                 bwd[tl[k]] = v
         lbs[d.shipment] = float(bwd[net.source[d.shipment]])
-        keep[d.shipment] = (idx, fwd[tl] + c + bwd[hd], c)
+        f, b = np.array(fwd), np.array(bwd)
+        keep[d.shipment] = (idx, f[tl_a] + c + b[hd_a], c)
     lb_total = sum(lbs.values())
     slack = max(0.0, ub - lb_total) + 1e-6 * max(1.0, abs(ub))
     for d in net.demands:

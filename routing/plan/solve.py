@@ -16,8 +16,14 @@ import time
 from collections import defaultdict
 
 import numpy as np
-from ortools.math_opt import model_pb2
-from ortools.math_opt.python import mathopt
+from ortools.math_opt import (
+    model_parameters_pb2,
+    model_pb2,
+    solution_pb2,
+    sparse_containers_pb2,
+)
+from ortools.math_opt.core.python import solver as core_solver
+from ortools.math_opt.python import callback, init_arguments, mathopt
 
 from mmroute.errors import InputError, SolverError
 from mmroute.routing.plan.check import assert_valid
@@ -83,12 +89,11 @@ def solve_plan(
     lower = None
     if eliminate and not splittable and co2_cap_kg is None and minimize == "objective":
         # a greedy plan gives an incumbent and, with it, exact arc elimination
-        greedy = _extract(scenario, net, greedy_flows(scenario, net, price), price, False)
-        lower = prune(net, ArcArrays.of(net), scenario.objective, price,
-                      sum(it.objective_cny for it in greedy))
-    remaining = time_limit_s - (time.perf_counter() - t_start)
+        arr = ArcArrays.of(net)
+        greedy = _extract(scenario, net, greedy_flows(scenario, net, price, arr), price, False)
+        lower = prune(net, arr, scenario.objective, price, sum(it.objective_cny for it in greedy))
     result = _solve_mip(scenario, net, price=price, co2_cap_kg=co2_cap_kg, splittable=splittable,
-                        time_limit_s=max(0.1, remaining), seed=seed, solver=solver,
+                        deadline=t_start + time_limit_s, seed=seed, solver=solver,
                         hint=hint, minimize=minimize)
     flows, obj_value, bound, status = result
     itineraries = [] if flows is None else _extract(scenario, net, flows, price, splittable)
@@ -131,7 +136,7 @@ def solve_hindsight(scenario: Scenario, realised: KnownEvents, **kwargs) -> Plan
     return solve_plan(scenario, events=realised, **kwargs)
 
 
-def _solve_mip(scenario, net: Network, *, price, co2_cap_kg, splittable, time_limit_s, seed,
+def _solve_mip(scenario, net: Network, *, price, co2_cap_kg, splittable, deadline, seed,
                solver, hint, minimize):
     """Build the MIP as arrays (a MathOpt ModelProto), solve; return (flows, value, bound,
     status) with ``flows[(shipment, arc)]`` the positive flow shares."""
@@ -219,34 +224,41 @@ def _solve_mip(scenario, net: Network, *, price, co2_cap_kg, splittable, time_li
     proto.objective.maximize = False
     proto.objective.linear_coefficients.ids.extend(nz.tolist())
     proto.objective.linear_coefficients.values.extend(c_all_cost[nz].tolist())
-    model = mathopt.Model.from_model_proto(proto)
-
     params = mathopt.SolveParameters(
-        time_limit=datetime.timedelta(seconds=time_limit_s),
+        time_limit=datetime.timedelta(seconds=max(0.05, deadline - time.perf_counter())),
         relative_gap_tolerance=GAP_OPTIMAL / 10, absolute_gap_tolerance=1e-4, random_seed=seed)
-    model_params = None
+    model_params = model_parameters_pb2.ModelSolveParametersProto()
     if hint is not None and solver == "scip":
         col_of = {(net.demands[k].shipment, int(a)): j for j, (k, a) in enumerate(
             zip(np.concatenate(col_ship), col_arc_a))}
         values = _hint_values(net, col_of, hint)
         if values:
-            model_params = mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(
-                variable_values={model.get_variable(j): v for j, v in values.items()})])
+            ids = sorted(values)
+            model_params.solution_hints.append(model_parameters_pb2.SolutionHintProto(
+                variable_values=sparse_containers_pb2.SparseDoubleVectorProto(
+                    ids=ids, values=[values[j] for j in ids])))
     try:
-        res = mathopt.solve(model, SOLVERS[solver], params=params, model_params=model_params)
+        # the proto-level entry point of mathopt.solve: skips building a Python Model
+        res = core_solver.solve(
+            proto, SOLVERS[solver].value,
+            init_arguments.StreamableSolverInitArguments().to_proto(), params.to_proto(),
+            model_params, None, callback.CallbackRegistration().to_proto(), None, None)
     except Exception as exc:  # the solver library's own errors
         raise SolverError(f"{solver} failed: {exc}") from exc
-    reason = res.termination.reason
+    reason = mathopt.TerminationReason(res.termination.reason)
     TR = mathopt.TerminationReason
     if reason == TR.INFEASIBLE:
         raise SolverError("the plan model is infeasible (should not happen: drops are allowed)")
     bound = res.termination.objective_bounds.dual_bound
-    bound = None if bound is None or abs(bound) == float("inf") else float(bound)
-    if not res.has_primal_feasible_solution():
-        if res.termination.limit != mathopt.Limit.TIME:
+    bound = None if abs(bound) == float("inf") else float(bound)
+    timed_out = res.termination.limit == mathopt.Limit.TIME.value
+    feasible = [sol.primal_solution for sol in res.solutions if sol.HasField("primal_solution")
+                and sol.primal_solution.feasibility_status == solution_pb2.SOLUTION_STATUS_FEASIBLE]
+    if not feasible:
+        if not timed_out:
             raise SolverError(f"{solver} stopped without a plan ({reason.name})")
         return None, None, bound, "timeout"
-    sol = res.to_proto().solutions[0].primal_solution.variable_values
+    sol = feasible[0].variable_values
     ids = np.array(sol.ids, dtype=np.int64)
     xs = np.array(sol.values, dtype=float)
     pos = xs > 1e-7
@@ -255,11 +267,11 @@ def _solve_mip(scenario, net: Network, *, price, co2_cap_kg, splittable, time_li
              for j, x in zip(ids[pos], xs[pos])}
     if reason == TR.OPTIMAL:
         status = "optimal"
-    elif res.termination.limit == mathopt.Limit.TIME:
+    elif timed_out:
         status = "timeout"
     else:
         status = "feasible"
-    return flows, res.objective_value(), bound, status
+    return flows, feasible[0].objective_value, bound, status
 
 
 def _hint_values(net: Network, col_of: dict, hint: Plan) -> dict[int, float]:
@@ -315,9 +327,12 @@ def _extract(scenario: Scenario, net: Network, flows, price: float, splittable: 
     """Decompose each shipment's flow into itineraries (one per path)."""
     obj = scenario.objective
     out: list[Itinerary] = []
+    by_ship: dict[str, dict[int, float]] = defaultdict(dict)
+    for (sh, i), f in flows.items():
+        by_ship[sh][i] = f
     for d in net.demands:
         s = d.shipment
-        rest = {i: f for (sh, i), f in flows.items() if sh == s}
+        rest = by_ship[s]
         by_tail: dict[int, list[int]] = defaultdict(list)
         for i in rest:
             by_tail[net.arcs[i].tail].append(i)

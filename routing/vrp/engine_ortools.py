@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from mmroute.errors import InfeasibleError, SolverError
@@ -30,19 +30,22 @@ class OrtoolsParams:
     metaheuristic: ``"gls"`` guided local search, ``"ils"`` the routing library's iterated
     local search with ruin-and-recreate, ``"default"`` OR-Tools' own defaults (automatic
     first solution, greedy descent — the peer baseline of the benchmark).
-    first_solution: a ``FirstSolutionStrategy`` name or ``"auto"`` (savings for CVRP-like
-    problems, parallel cheapest insertion with pairs or windows).
+    first_solution: a ``FirstSolutionStrategy`` name, ``"auto"`` (savings for CVRP-like
+    problems, parallel cheapest insertion with pairs or windows) or ``"portfolio"``: two GLS
+    runs of half the time each, from the ``"auto"`` start and from OR-Tools' ``AUTOMATIC``
+    start, keeping the cheaper (GLS tends to stall in the basin of its start, and neither start
+    wins everywhere).
     """
 
     metaheuristic: Metaheuristic = "gls"
-    first_solution: str = "auto"
+    first_solution: str = "portfolio"
     use_full_propagation: bool = False
     neighbors_ratio: float | None = None  # ls_operator_neighbors_ratio (None: OR-Tools default 1)
     min_neighbors: int | None = None  # ls_operator_min_neighbors
 
 
-#: Chosen by measurement on X instances (benchmarks/vrp.py): guided local search from a
-#: savings start. With OR-Tools 9.15 the routing library's iterated local search
+#: Chosen by measurement on X instances (benchmarks/vrp.py): guided local search, portfolio of
+#: a savings (or parallel cheapest insertion) start and OR-Tools' automatic start. With OR-Tools 9.15 the routing library's iterated local search
 #: (``use_iterated_local_search`` with ruin-and-recreate, SISR or random-walk ruin) stopped at
 #: the first local optimum after 0.2-1 s and ended 0.02-1.2 points behind GLS, so GLS it is.
 DEFAULT_ORTOOLS_PARAMS = OrtoolsParams()
@@ -98,27 +101,54 @@ def solve_ortools(
     ``solution_limit``): with it, a run that ends before the time limit is reproducible.
 
     With a large or unlimited fleet, OR-Tools is given only as many vehicles per type as the
-    total demand needs plus a margin (``fleet_margin``); if that finds nothing, the full fleet.
+    total demand needs plus a margin (see :func:`_vehicle_counts`); if that finds nothing, the
+    full fleet.
     """
+    if params.first_solution == "portfolio" and params.metaheuristic != "default" and not initial:
+        from .check import check_vrp
+        from .solution import VRPSolution
+
+        best = None
+        for start in ("auto", "AUTOMATIC"):
+            part = time_limit_s / 2
+            try:
+                routes, info = _solve_capped_then_full(problem, part, replace(params, first_solution=start), None, max_iterations)
+            except SolverError:
+                continue
+            cost = check_vrp(problem, VRPSolution(routes=routes, objective=None)).cost
+            if best is None or cost < best[0]:
+                best = (cost, routes, {**info, "first_solution": start})
+        if best is None:
+            raise SolverError(f"OR-Tools found no solution within {time_limit_s:g} s")
+        return best[1], best[2]
+    if params.first_solution == "portfolio":  # a warm start replaces the first solutions
+        params = replace(params, first_solution="auto")
+    return _solve_capped_then_full(problem, time_limit_s, params, initial, max_iterations)
+
+
+def _solve_capped_then_full(problem, time_limit_s, params, initial, max_iterations):
+    start = time.perf_counter()
     try:
         return _solve_ortools(problem, time_limit_s, params, initial, max_iterations, capped=True)
     except SolverError:
         if _vehicle_counts(problem, capped=True) == _vehicle_counts(problem, capped=False):
             raise
-        return _solve_ortools(problem, time_limit_s, params, initial, max_iterations, capped=False)
+        remaining = max(0.1, time_limit_s - (time.perf_counter() - start))
+        return _solve_ortools(problem, remaining, params, initial, max_iterations, capped=False)
 
 
 def _vehicle_counts(problem: VRPProblem, capped: bool) -> list[int]:
-    """Vehicles per type given to OR-Tools: at most one per client, and when ``capped`` at most
-    ``ceil(1.3 * d / Q) + 2`` (``d / Q`` total positive demand over the type's capacity, the
-    largest over load dimensions)."""
+    """Vehicles per type given to OR-Tools: at most one per client, and when ``capped`` (and
+    the problem has no time constraints or pairs, where load says little about fleet size) at
+    most ``ceil(1.3 * d / Q) + 2`` (``d / Q``: total positive demand over the type's capacity,
+    the largest over load dimensions)."""
     n_clients = max(1, len(problem.clients))
     totals = [sum(q for q in row if q > 0) for row in problem.loads]
     counts = []
     for vt in problem.vehicle_types:
         c = min(vt.count, n_clients)
         caps = problem.capacities(vt)
-        if capped and all(caps) and not problem.pickup_delivery:
+        if capped and all(caps) and not problem.pickup_delivery and not problem.has_time_constraints:
             need = max(t / q for t, q in zip(totals, caps))
             c = min(c, math.ceil(1.3 * need) + 2)
         counts.append(c)

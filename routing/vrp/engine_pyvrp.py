@@ -115,8 +115,15 @@ def solve_pyvrp(
             if r.visits
         ]
         init = pyvrp.Solution(data, routes)
+    # PyVRP caps its penalty per unit of excess load / time warp at 1e5 by default; with large
+    # cost scales (HFVRP x 10^4, scenarios in 1e-5 CNY) a unit of excess must still cost more
+    # than any arc, or the search settles on infeasible solutions.
+    max_cost = max(vt.cost_per_distance for vt in problem.vehicle_types) * int(problem.distance.max()) + max(
+        vt.fixed_cost for vt in problem.vehicle_types
+    )
+    params = pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(max_penalty=max(1e5, 10.0 * max_cost)))
     start = time.perf_counter()
-    result = pyvrp.solve(data, stop, seed=int(seed), collect_stats=False, display=False, initial_solution=init)
+    result = pyvrp.solve(data, stop, seed=int(seed), collect_stats=False, display=False, params=params, initial_solution=init)
     elapsed = time.perf_counter() - start
     best = result.best
     routes_out = []

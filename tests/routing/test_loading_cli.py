@@ -49,3 +49,13 @@ def test_user_errors_are_one_line_and_exit_2(tmp_path):
     bad.write_text("{not json")
     r = run("check", str(DATA / "tiny.txt"), str(bad), cwd=tmp_path)
     assert r.returncode == 2 and "bad.json" in r.stderr
+
+
+def test_solve_and_check_a_multi_drop_load_from_the_bundled_milkrun_scenario(tmp_path):
+    out = tmp_path / "truck.json"
+    common = ("--customers", "C02,C04,C05", "--multi-drop")
+    r = run("solve", "liuzhou-milkrun", *common, "--time-limit", "1", "--out", str(out), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(out.read_text())["boxes"]
+    r = run("check", "liuzhou-milkrun", str(out), *common, cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr

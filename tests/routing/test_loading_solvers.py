@@ -131,3 +131,47 @@ def test_scenario_instance_from_the_bundled_milkrun_is_packed_and_checked():
     assert {t.stop for t in inst.box_types} == {0, 1}
     p = solve_loading(inst, 1)
     assert check_packing(inst.container, inst.box_types, p).feasible
+
+
+def test_exact_model_respects_the_unloading_order():
+    """Two 2x2x1 boxes fill a 4x2x1 body; the later stop must be at the back (x = 0)."""
+    inst = LoadingInstance(
+        "two-stops",
+        Container(4, 2, 1),
+        (
+            BoxType(1, (2, 2, 1), 1, vertical=(False, False, True), stop=0),
+            BoxType(2, (2, 2, 1), 1, vertical=(False, False, True), stop=1),
+        ),
+    )
+    r = pack_exact(inst, 10)
+    assert r.status == "optimal" and r.objective == 8
+    assert check_packing(inst.container, inst.box_types, r.placements).feasible
+    by_type = {p.type_id: p.position[0] for p in r.placements}
+    assert by_type == {2: 0, 1: 2}
+
+
+@pytest.mark.slow
+def test_heuristic_mean_utilisation_on_the_first_ten_br1_instances_is_at_least_90_percent(shared_data):
+    insts = read_thpack(shared_data / "thpack" / "BR1.txt")[:10]
+    utils = [solve_loading(i, 10.0).utilisation for i in insts]
+    assert sum(utils) / len(utils) >= 0.90
+
+
+def test_general_blocks_give_checked_packings(shared_data):
+    from mmroute.routing.loading.heuristic import HeuristicParams, pack_blocks
+
+    inst = read_thpack(shared_data / "thpack" / "BR7.txt")[0]
+    params = HeuristicParams(general_blocks=(0, 1, 2), general_fill=0.99, max_passes=2)
+    r = pack_blocks(inst, 30.0, params)
+    report = check_packing(inst.container, inst.box_types, r.placements)
+    assert report.feasible, report.violations[:3]
+    assert report.packed_volume == r.volume
+
+
+def test_heuristic_with_a_pass_budget_is_reproducible(shared_data):
+    from mmroute.routing.loading.heuristic import HeuristicParams, pack_blocks
+
+    inst = read_thpack(shared_data / "thpack" / "BR1.txt")[0]
+    params = HeuristicParams(max_passes=6)
+    a, b = pack_blocks(inst, 60.0, params, seed=1), pack_blocks(inst, 60.0, params, seed=1)
+    assert a.placements == b.placements and a.passes == b.passes == 6

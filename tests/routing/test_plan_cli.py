@@ -35,3 +35,25 @@ def test_a_missing_scenario_is_a_one_line_error_with_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("mmroute: error:") and err.count("\n") == 1
     assert not out.exists()
+
+
+def test_plan_with_known_events_avoids_a_closed_link(tmp_path):
+    from mmroute.routing.plan import KnownEvents, LinkClosure
+
+    events = tmp_path / "events.json"
+    closed = KnownEvents(closures=(LinkClosure("LZ-QZ-rail", 0.0, 240.0),))
+    events.write_text(json.dumps(closed.to_dict()))
+    out = tmp_path / "plan.json"
+    assert main(["plan", "tiny", "--out", str(out), "--events", str(events)]) == 0
+    plan = Plan.from_dict(json.loads(out.read_text()))
+    assert plan.events == closed
+    assert all(lg.link != "LZ-QZ-rail" for it in plan.itineraries for lg in it.legs)
+    assert check_plan(load("tiny"), plan).ok
+
+
+def test_bad_events_are_a_one_line_error(tmp_path, capsys):
+    events = tmp_path / "events.json"
+    events.write_text('{"closures": [{"link": "nope", "from_h": 0, "to_h": 1}]}')
+    assert main(["plan", "tiny", "--out", str(tmp_path / "p.json"), "--events",
+                 str(events)]) == 2
+    assert "unknown link 'nope'" in capsys.readouterr().err

@@ -158,3 +158,20 @@ def test_arc_elimination_keeps_the_optimum_when_capacities_bind(seed):
     b = solve_plan(sc, time_limit_s=20, eliminate=False)
     assert a.status == b.status == "optimal"
     assert a.objective == pytest.approx(b.objective, rel=1e-9)
+
+
+def test_a_time_limit_gives_a_checked_timeout_plan_with_its_bound():
+    sc = load("china-europe") if "china-europe" in _bundled() else load("yangtze-inbound")
+    plan = solve_plan(sc, time_limit_s=0.05, eliminate=False)
+    assert plan.status in ("timeout", "optimal")  # optimal only on a much faster machine
+    assert check_plan(sc, plan).ok
+    if plan.status == "timeout" and plan.bound is not None:
+        assert plan.bound <= plan.objective
+
+
+def _bundled() -> set[str]:
+    from pathlib import Path
+
+    import mmroute.scenarios
+
+    return {p.stem for p in (Path(mmroute.scenarios.__file__).parent / "data").glob("*.yaml")}

@@ -48,3 +48,28 @@ def test_exact_solver_proves_the_tiny_instance():
     p = read_instance(Path(__file__).resolve().parents[1] / "data" / "vrp" / "tiny.vrp")
     s = solve_vrp_exact(p, time_limit_s=10)
     assert s.status == "optimal" and s.objective == 32 == s.bound
+
+
+def test_exact_solver_accepts_a_warm_start_and_rejects_an_infeasible_one():
+    from pathlib import Path
+
+    from mmroute.routing.vrp.solution import Route, VRPSolution
+
+    p = read_instance(Path(__file__).resolve().parents[1] / "data" / "vrp" / "tiny.vrp")
+    start = VRPSolution(routes=(Route((1, 2)), Route((3, 4))), objective=None)  # cost 36
+    s = solve_vrp_exact(p, time_limit_s=10, initial=start)
+    assert s.status == "optimal" and s.objective == 32
+    with pytest.raises(InputError, match="initial solution is infeasible"):
+        solve_vrp_exact(p, time_limit_s=10, initial=VRPSolution(routes=(Route((1, 2, 3, 4)),), objective=None))
+
+
+def test_rounded_capacity_separation_finds_a_subtour_and_an_overloaded_route():
+    from mmroute.routing.vrp.separation import violated_rcis
+
+    demand = (0, 4, 4, 5, 5)
+    # route 0-1-2-0 (load 8 <= 10) and a subtour 3-4-3 without the depot
+    x = {(0, 1): 1.0, (1, 2): 1.0, (0, 2): 1.0, (3, 4): 2.0}
+    assert frozenset({3, 4}) in violated_rcis(5, x, demand, 10)
+    # one route 0-1-2-3-0 carrying 13 > 10
+    x2 = {(0, 1): 1.0, (1, 2): 1.0, (2, 3): 1.0, (0, 3): 1.0, (0, 4): 2.0}
+    assert frozenset({1, 2, 3}) in violated_rcis(5, x2, demand, 10)

@@ -74,3 +74,27 @@ def test_problem_rejects_a_depot_with_demand_and_a_non_integer_matrix():
 def test_benchmark_solomon_file_reads_with_101_nodes(shared_data):
     p = read_instance(shared_data / "solomon" / "C101.txt")
     assert p.num_nodes == 101 and p.vehicle_types[0].capacity == 200
+
+
+def test_hfvrp_reader_reproduces_the_published_cost_of_the_bks_solution(shared_data):
+    """Route k of an HFVRP .sol runs on vehicle k of the file; its cost must match `Cost`."""
+    import vrplib
+
+    from mmroute.routing.vrp.check import check_vrp
+    from mmroute.routing.vrp.solution import Route, VRPSolution
+
+    base = shared_data / "hfvrp" / "X101-FSMFD"
+    raw = vrplib.read_instance(f"{base}.vrp")
+    p = read_instance(f"{base}.vrp")
+    type_of = {(vt.capacity, vt.fixed_cost, vt.cost_per_distance): k for k, vt in enumerate(p.vehicle_types)}
+    routes, cost = [], None
+    for line in (base.with_suffix(".sol")).read_text().splitlines():
+        head, _, tail = line.partition(":")
+        if head.startswith("Route") and tail.split():
+            v = int(head.split("#")[1]) - 1
+            key = (int(raw["capacity"][v]), 100 * int(raw["vehicles_fixed_cost"][v]), int(raw["vehicles_unit_distance_cost"][v]))
+            routes.append(Route(tuple(int(x) for x in tail.split()), type_of[key]))
+        elif head.startswith("Cost"):
+            cost = float(tail)
+    rep = check_vrp(p, VRPSolution(routes=tuple(routes), objective=cost), objective_tol=0.01)
+    assert rep.feasible, rep.violations

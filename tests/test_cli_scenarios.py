@@ -1,0 +1,66 @@
+"""``mmroute scenarios list``, ``validate``, ``map``, ``export`` by subprocess."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from mmroute.scenarios import bundled_names
+
+
+def _run(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mmroute", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=120)
+
+
+def test_scenarios_list_prints_one_line_per_bundled_scenario():
+    out = _run("scenarios", "list")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.strip().splitlines()
+    assert [ln.split(":")[0] for ln in lines] == list(bundled_names())
+
+
+def test_validate_ok_prints_the_summary_and_exits_0():
+    out = _run("validate", "tiny")
+    assert out.returncode == 0
+    assert out.stdout.startswith("tiny: 4 nodes, 6 links")
+
+
+def test_validate_bad_file_is_one_line_on_stderr_and_exit_2(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nhorizon_h: 10\nnodes: []\nlinks: []\nshipments: []\n")
+    out = _run("validate", str(bad))
+    assert out.returncode == 2
+    assert out.stdout == ""
+    assert len(out.stderr.strip().splitlines()) == 1
+    assert "bad.yaml: nodes" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_validate_missing_file_exits_2_without_traceback(tmp_path):
+    out = _run("validate", str(tmp_path / "nope.yaml"))
+    assert out.returncode == 2 and "no such file" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_map_and_export_write_their_files(tmp_path):
+    out = _run("map", "tiny", "--out", str(tmp_path / "map.png"))
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "map.png").stat().st_size > 50_000
+    out = _run("export", "tiny", "--out", str(tmp_path / "net.gpkg"))
+    assert out.returncode == 0, out.stderr
+    assert "4 nodes, 6 links" in out.stdout and (tmp_path / "net.gpkg").exists()
+
+
+def test_export_to_an_unknown_suffix_exits_2_with_one_line(tmp_path):
+    out = _run("export", "tiny", "--out", str(tmp_path / "net.shp"))
+    assert out.returncode == 2
+    assert len(out.stderr.strip().splitlines()) == 1 and "'.shp'" in out.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_into_an_unwritable_place_exits_2(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    out = _run("export", "tiny", "--out", str(blocker / "net.geojson"))
+    assert out.returncode == 2 and "cannot write" in out.stderr
+    assert "Traceback" not in out.stderr
