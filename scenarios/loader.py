@@ -292,7 +292,13 @@ class _Parser:
                 raw,
                 p,
                 required=("id", "kind", "lon", "lat"),
-                optional=("name", "handling_time_h", "handling_cost_cny", "capacity_teu_per_day"),
+                optional=(
+                    "name",
+                    "handling_time_h",
+                    "handling_cost_cny",
+                    "dwell_h",
+                    "capacity_teu_per_day",
+                ),
             )
             ident = f.identifier(raw["id"], f"{p}.id")
             cap = raw.get("capacity_teu_per_day")
@@ -309,6 +315,7 @@ class _Parser:
                     handling_cost_cny=f.number(
                         raw.get("handling_cost_cny", 0.0), f"{p}.handling_cost_cny", ge=0
                     ),
+                    dwell_h=f.number(raw.get("dwell_h", 0.0), f"{p}.dwell_h", ge=0, le=24 * 60),
                     capacity_teu_per_day=None
                     if cap is None
                     else f.number(cap, f"{p}.capacity_teu_per_day", gt=0),

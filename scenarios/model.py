@@ -87,6 +87,7 @@ class Node:
     """A place: plant, supplier, port, rail terminal, border crossing, ...
 
     ``handling_time_h`` and ``handling_cost_cny`` (per TEU) apply at each transshipment there;
+    ``dwell_h`` at every passage through it (customs clearance at a border, a lock passage);
     ``capacity_teu_per_day`` bounds TEU handled per day (``None``: unbounded).
     """
 
@@ -98,6 +99,7 @@ class Node:
     handling_time_h: float = 0.0
     handling_cost_cny: float = 0.0
     capacity_teu_per_day: float | None = None
+    dwell_h: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return _drop_none(
@@ -109,6 +111,7 @@ class Node:
                 "lat": self.lat,
                 "handling_time_h": self.handling_time_h,
                 "handling_cost_cny": self.handling_cost_cny,
+                "dwell_h": self.dwell_h,
                 "capacity_teu_per_day": self.capacity_teu_per_day,
             }
         )

@@ -59,7 +59,8 @@ class Route:
 
     ``link_ids`` in travel order; ``node_ids`` has one more entry (origin ... destination);
     ``transshipments`` lists the intermediate nodes where cargo is handled. ``cost_cny`` includes
-    ``handling_cost_cny`` and ``time_h`` includes ``handling_time_h`` and the cut-offs.
+    ``handling_cost_cny`` and ``time_h`` includes ``handling_time_h`` (handling at
+    transshipments plus every intermediate node's ``dwell_h``) and the cut-offs.
     """
 
     link_ids: tuple[str, ...]
@@ -203,8 +204,9 @@ class Network:
         trans = []
         h_cost = h_time = 0.0
         for prev, nxt in itertools.pairwise(links):
+            node = self._nodes[nxt.from_node]
+            h_time += node.dwell_h
             if is_transshipment(prev, nxt):
-                node = self._nodes[nxt.from_node]
                 trans.append(node.id)
                 h_cost += node.handling_cost_cny
                 h_time += node.handling_time_h
@@ -352,6 +354,8 @@ class Network:
                 if lk.id in banned_links or lk.to_node in banned_nodes or lk.to_node == source:
                     continue
                 step = _link_weight(lk, weight)
+                if at_link is not None and weight == "time":
+                    step += here.dwell_h
                 if is_transshipment(at_link, lk):
                     step += _handling_weight(here, weight)
                 key = (w + step, hops + 1)

@@ -192,9 +192,11 @@ class Conditions:
         return out
 
     def node_delay_h(self, node_id: str, arrival_h: float) -> float:
-        """Extra dwell (h) of cargo reaching ``node_id`` at ``arrival_h``."""
-        return sum(d.delay_h for d in self._node_delays.get(node_id, ())
-                   if _in(arrival_h, d.from_h, d.to_h))
+        """Dwell (h) of cargo passing ``node_id`` on arrival at ``arrival_h``: the node's own
+        ``dwell_h`` (e.g. customs clearance) plus the delays known for that time."""
+        return self.scenario.node(node_id).dwell_h + sum(
+            d.delay_h for d in self._node_delays.get(node_id, ()) if _in(arrival_h, d.from_h, d.to_h)
+        )
 
 
 def _round(t: float) -> float:

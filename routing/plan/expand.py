@@ -174,7 +174,8 @@ def _leg(cond: Conditions, link: Link, dep: float, timetable_h: float | None) ->
 def road_paths(
     scenario: Scenario, cond: Conditions | None = None
 ) -> dict[str, list[tuple[str, tuple[Link, ...]]]]:
-    """Pareto-optimal (cost, CO2, nominal time) road paths from every node: ``{u: [(w, links)]}``.
+    """Pareto-optimal (cost, CO2, nominal time incl. node dwell) road paths from every node:
+    ``{u: [(w, links)]}``.
 
     A path touching a link or an intermediate node with a known event (closure, slowdown, node
     delay) dominates no other path: events can make it slower than its nominal time.
@@ -201,8 +202,9 @@ def road_paths(
                 if w in seen:
                     continue
                 ok = clean and lk.id not in risky_links and (not path or v not in risky_nodes)
-                lab = (c + lk.cost_per_teu_cny, e + lk.co2_kg_per_teu, t + lk.travel_time_h,
-                       (*path, lk), ok)
+                dwell = scenario.node(v).dwell_h if path else 0.0  # passing v, e.g. customs
+                lab = (c + lk.cost_per_teu_cny, e + lk.co2_kg_per_teu,
+                       t + dwell + lk.travel_time_h, (*path, lk), ok)
                 if any(o[4] and o[0] <= lab[0] + 1e-9 and o[1] <= lab[1] + 1e-9
                        and o[2] <= lab[2] + 1e-9 for o in labels[w]):
                     continue

@@ -175,3 +175,21 @@ def _bundled() -> set[str]:
     import mmroute.scenarios
 
     return {p.stem for p in (Path(mmroute.scenarios.__file__).parent / "data").glob("*.yaml")}
+
+
+def test_a_border_dwell_delays_every_passage_and_can_change_the_route():
+    road_only = [lk for lk in links() if lk["mode"] == "road"] + [BC_ROAD]
+    ship = [shipment(due_h=8)]
+    fast = solve_plan(make(links=road_only, shipments=ship), time_limit_s=10)
+    assert modes(fast, "S1") == ["AB", "BC-road"]  # road -> road through B: no handling
+    assert fast.objective == pytest.approx(2 * 1300)
+
+    nodes = make().to_dict()["nodes"]
+    nodes[1]["dwell_h"] = 7.0  # e.g. customs clearance at a border post
+    slow = make(nodes=nodes, links=road_only, shipments=ship)
+    assert slow.network().route(["AB", "BC-road"]).time_h == pytest.approx(1 + 7 + 200 / 60)
+    plan = solve_plan(slow, time_limit_s=10)
+    assert plan.status == "optimal"
+    assert modes(plan, "S1") == ["AC"]  # via B it would be 3.33 h late: 2 x 1300 + 666 > 3000
+    assert plan.objective == pytest.approx(2 * 1500)
+    assert check_plan(slow, plan).ok
