@@ -34,8 +34,9 @@ def replan(
 ) -> Plan:
     """Re-optimise what remains after ``state`` under ``known_events``.
 
-    ``previous`` (the plan being executed) is passed to the solver as a warm start where it
-    supports one (``solver="scip"``; MathOpt's HiGHS interface takes no hint). The objective
+    ``previous`` (the plan being executed) warm-starts the solve: where it is still feasible
+    it is the incumbent that bounds arc elimination and the fallback plan, and with
+    ``solver="scip"`` it is also passed as a solution hint (MathOpt's HiGHS takes none). The objective
     counts only what is still to come: legs and handling from the state on, lateness and
     value of time of the undelivered shipments.
     """

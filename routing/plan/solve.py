@@ -91,6 +91,11 @@ def solve_plan(
         # a greedy plan gives an incumbent and, with it, exact arc elimination
         arr = ArcArrays.of(net)
         greedy = _extract(scenario, net, greedy_flows(scenario, net, price, arr), price, False)
+        warm = None if hint is None else _hint_flows(net, hint)
+        if warm is not None:  # the previous plan, where still feasible, is a better incumbent
+            kept = _extract(scenario, net, warm, price, False)
+            if sum(it.objective_cny for it in kept) < sum(it.objective_cny for it in greedy):
+                greedy = kept
         lower = prune(net, arr, scenario.objective, price, sum(it.objective_cny for it in greedy))
     result = _solve_mip(scenario, net, price=price, co2_cap_kg=co2_cap_kg, splittable=splittable,
                         deadline=t_start + time_limit_s, seed=seed, solver=solver,
@@ -274,25 +279,52 @@ def _solve_mip(scenario, net: Network, *, price, co2_cap_kg, splittable, deadlin
     return flows, feasible[0].objective_value, bound, status
 
 
-def _hint_values(net: Network, col_of: dict, hint: Plan) -> dict[int, float]:
-    """Variable values that follow ``hint``'s remaining legs, shipment by shipment."""
+def _hint_paths(net: Network, hint: Plan) -> dict[str, set[int] | None]:
+    """For each remaining shipment, the arcs that follow ``hint``'s remaining legs (``None``
+    where they no longer exist in ``net``, e.g. a closed link or a missed departure)."""
     out_arcs: dict[int, list[int]] = defaultdict(list)
     for i, a in enumerate(net.arcs):
         out_arcs[a.tail].append(i)
-    values = {}
+    paths: dict[str, set[int] | None] = {}
     for d in net.demands:
         its = hint.itinerary(d.shipment)
         if len(its) != 1:
+            paths[d.shipment] = None
             continue
         it = its[0]
         want = [(lg.link, round(lg.departure_h, 4)) for lg in it.legs
                 if lg.departure_h >= d.ready_h - 1e-6]
-        path = _follow(net, out_arcs, d, want, it.dropped)
+        paths[d.shipment] = _follow(net, out_arcs, d, want, it.dropped)
+    return paths
+
+
+def _hint_values(net: Network, col_of: dict, hint: Plan) -> dict[int, float]:
+    """Variable values that follow ``hint``'s remaining legs, shipment by shipment."""
+    values = {}
+    for sid, path in _hint_paths(net, hint).items():
         if path is None:
             continue
-        for i in net.usable[d.shipment]:
-            values[col_of[(d.shipment, i)]] = 1.0 if i in path else 0.0
+        for i in net.usable[sid]:
+            values[col_of[(sid, i)]] = 1.0 if i in path else 0.0
     return values
+
+
+def _hint_flows(net: Network, hint: Plan) -> dict[tuple[str, int], float] | None:
+    """``{(shipment, arc): 1.0}`` following ``hint`` for every remaining shipment, or ``None``
+    if some shipment cannot follow it any more or the capacities no longer allow it."""
+    quantity = {d.shipment: d.quantity_teu for d in net.demands}
+    flows: dict[tuple[str, int], float] = {}
+    use: dict[tuple, float] = defaultdict(float)
+    for sid, path in _hint_paths(net, hint).items():
+        if path is None:
+            return None
+        for i in path:
+            flows[(sid, i)] = 1.0
+            for r in net.arcs[i].resources:
+                use[r] += quantity[sid]
+    if any(u > net.capacity.get(r, math.inf) + 1e-9 for r, u in use.items()):
+        return None
+    return flows
 
 
 def _follow(net: Network, out_arcs, d: Demand, want, dropped: bool) -> set[int] | None:

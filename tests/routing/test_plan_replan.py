@@ -151,3 +151,18 @@ def test_cargo_handed_over_before_the_cutoff_stays_on_its_train(with_bypass):
     sc, plan = with_bypass  # cut-off of the 10 h train is 8 h
     st = state_at(sc, plan, 9.0)
     assert st.positions == (Position("S1", "C", 20.0, "BC-rail"),)
+
+
+def test_the_previous_plan_is_the_warm_incumbent_while_it_stays_feasible(with_bypass):
+    from mmroute.routing.plan.expand import demands_of, expand
+    from mmroute.routing.plan.solve import _hint_flows
+
+    sc, plan = with_bypass
+    st = state_at(sc, plan, 0.5)
+    open_net = expand(sc, demands_of(sc, st), KnownEvents())
+    flows = _hint_flows(open_net, plan)
+    assert flows is not None  # the previous plan's remaining legs are all still there
+    legs = {lg.link for (_, i) in flows for lg in open_net.arcs[i].legs}
+    assert legs == {"BC-rail"}
+    shut_net = expand(sc, demands_of(sc, st), RAIL_SHUT)
+    assert _hint_flows(shut_net, plan) is None  # its train is cancelled: no incumbent from it
