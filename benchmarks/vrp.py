@@ -93,8 +93,10 @@ def run_pyvrp_direct(path: Path, problem: VRPProblem, time_limit_s: float, seed:
     from mmroute.routing.vrp.engine_pyvrp import to_pyvrp_data
     from mmroute.routing.vrp.solution import Route, VRPSolution
 
+    cap_factor = 1  # PyVRP's "exact" rounding multiplies every data value (capacities too) by 1000
     if path.suffix == ".vrp":
         data = pyvrp.read(str(path), round_func="round" if problem.scale == 1 else "exact")
+        cap_factor = 1 if problem.scale == 1 else 1000
     else:
         data = to_pyvrp_data(problem)
     res = pyvrp.solve(data, MaxRuntime(time_limit_s), seed=seed, display=False, collect_stats=False)
@@ -106,7 +108,7 @@ def run_pyvrp_direct(path: Path, problem: VRPProblem, time_limit_s: float, seed:
         vt = data.vehicle_type(route.vehicle_type())
         matches = [
             k for k, ours in enumerate(problem.vehicle_types)
-            if ours.capacity == vt.capacity[0] and ours.cost_per_distance == vt.unit_distance_cost
+            if ours.capacity * cap_factor == vt.capacity[0] and ours.cost_per_distance == vt.unit_distance_cost
         ]
         if not matches:
             return float("nan")

@@ -27,6 +27,7 @@ class CheckReport:
 
     feasible: bool
     violations: tuple[str, ...]
+    counts: dict[str, int]  # violations per kind (complete; ``violations`` lists at most 20 each)
     n_boxes: int
     packed_volume: int
     utilisation: float
@@ -54,14 +55,17 @@ def check_packing(
     placements = tuple(packing.placements if isinstance(packing, Packing) else packing)
     types = {t.id: t for t in box_types}
     bad: list[str] = []
+    counts: dict[str, int] = {}
 
-    def add(kind_msgs: list[str]) -> None:
+    def add(kind_msgs: list[str], kind: str) -> None:
+        if kind_msgs:
+            counts[kind] = counts.get(kind, 0) + len(kind_msgs)
         bad.extend(kind_msgs[:_MAX_LISTED])
         if len(kind_msgs) > _MAX_LISTED:
             bad.append(f"... and {len(kind_msgs) - _MAX_LISTED} more like the above")
 
     if isinstance(packing, Packing) and packing.container != container:
-        bad.append(f"packing is for container {packing.container.dims}, instance has {container.dims}")
+        add([f"packing is for container {packing.container.dims}, instance has {container.dims}"], "container")
 
     # types, orientations, inside
     msgs_type, msgs_orient, msgs_inside = [], [], []
@@ -74,19 +78,19 @@ def check_packing(
             msgs_orient.append(f"box {i} (type {p.type_id}): dims {list(p.dims)} are not an allowed orientation of {list(t.dims)}")
         if any(c < 0 for c in p.position) or any(e > d for e, d in zip(p.end, container.dims)):
             msgs_inside.append(f"box {i} (type {p.type_id}) at {list(p.position)} dims {list(p.dims)} is not inside {list(container.dims)}")
-    add(msgs_type)
-    add(msgs_orient)
-    add(msgs_inside)
+    add(msgs_type, "type")
+    add(msgs_orient, "orientation")
+    add(msgs_inside, "inside")
 
     # counts
     used = Counter(p.type_id for p in placements)
     add([f"type {tid}: {n} placed but only {types[tid].quantity} available"
-         for tid, n in sorted(used.items()) if tid in types and n > types[tid].quantity])
+         for tid, n in sorted(used.items()) if tid in types and n > types[tid].quantity], "count")
 
     n = len(placements)
     weight = sum(types[p.type_id].weight_kg for p in placements if p.type_id in types)
     if container.payload_kg is not None and weight > container.payload_kg + 1e-9:
-        bad.append(f"payload exceeded: {weight:g} kg loaded, {container.payload_kg:g} kg allowed")
+        add([f"payload exceeded: {weight:g} kg loaded, {container.payload_kg:g} kg allowed"], "payload")
 
     if n:
         pos = np.array([p.position for p in placements], dtype=np.int64)
@@ -98,7 +102,7 @@ def check_packing(
         np.fill_diagonal(ox, 0)
         vol = ox * oy * oz
         ii, jj = np.nonzero(np.triu(vol > 0, 1))
-        add([f"boxes {i} and {j} overlap ({vol[i, j]} cubic units)" for i, j in zip(ii, jj)])
+        add([f"boxes {i} and {j} overlap ({vol[i, j]} cubic units)" for i, j in zip(ii, jj)], "overlap")
 
         # support: tops of j at exactly the base height of i
         area_xy = ox * oy
@@ -107,11 +111,11 @@ def check_packing(
         base = dim[:, 0] * dim[:, 1]
         need = min_support * base
         unsup = [i for i in range(n) if pos[i, 2] > 0 and support[i] < need[i] - 1e-9]
-        add([f"box {i} (type {placements[i].type_id}) at z={pos[i, 2]}: {support[i] / base[i]:.1%} of its base supported, {min_support:.0%} required" for i in unsup])
+        add([f"box {i} (type {placements[i].type_id}) at z={pos[i, 2]}: {support[i] / base[i]:.1%} of its base supported, {min_support:.0%} required" for i in unsup], "support")
 
         stack_ok = np.array([types[p.type_id].stackable if p.type_id in types else True for p in placements])
         ri, rj = np.nonzero(touching & (area_xy > 0) & ~stack_ok[None, :])
-        add([f"box {i} rests on box {j} of type {placements[j].type_id}, which is not stackable" for i, j in zip(ri, rj)])
+        add([f"box {i} rests on box {j} of type {placements[j].type_id}, which is not stackable" for i, j in zip(ri, rj)], "stackable")
 
         # unloading order: b (later stop) must not be in front of or above a (earlier stop)
         stop = np.array([
@@ -123,16 +127,17 @@ def check_packing(
             front = later & (pos[None, :, 0] >= end[:, None, 0]) & (oy > 0) & (oz > 0)
             above = later & (pos[None, :, 2] >= end[:, None, 2]) & (ox > 0) & (oy > 0)
             fa, fb = np.nonzero(front)
-            add([f"unloading order: box {b} (stop {stop[b]}) is in front of box {a} (stop {stop[a]}) towards the door" for a, b in zip(fa, fb)])
+            add([f"unloading order: box {b} (stop {stop[b]}) is in front of box {a} (stop {stop[a]}) towards the door" for a, b in zip(fa, fb)], "unloading")
             aa, ab = np.nonzero(above)
-            add([f"unloading order: box {b} (stop {stop[b]}) is above box {a} (stop {stop[a]})" for a, b in zip(aa, ab)])
+            add([f"unloading order: box {b} (stop {stop[b]}) is above box {a} (stop {stop[a]})" for a, b in zip(aa, ab)], "unloading")
 
     packed = int(sum(p.volume for p in placements))
     if isinstance(packing, Packing) and packing.objective != packed:
-        bad.append(f"reported objective {packing.objective} differs from the packed volume {packed}")
+        add([f"reported objective {packing.objective} differs from the packed volume {packed}"], "objective")
     return CheckReport(
         feasible=not bad,
         violations=tuple(bad),
+        counts=counts,
         n_boxes=n,
         packed_volume=packed,
         utilisation=packed / container.volume,

@@ -144,9 +144,10 @@ def violated_rcis(n: int, x: Mapping[Edge, float], demand: Sequence[int], capaci
 def exact_rci_sets(n: int, x: Mapping[Edge, float], demand: Sequence[int], capacity: int, depot: int = 0, time_limit_s: float = 5.0) -> list[set[int]]:
     """Exact RCI separation by small MIPs, one per right-hand side ``2k``.
 
-    For ``k = 1 .. ceil(d(N)/Q)``: minimise ``x(delta(S))`` over customer sets with
-    ``d(S) >= (k-1) Q + 1`` (binary ``y_i`` = i in S, ``z_e >= |y_i - y_j|`` on the support);
-    a minimum below ``2k`` is a violated RCI. Solved with SCIP through pywraplp.
+    For ``k = 1 .. ceil(d(N)/Q)``: find a customer set with ``d(S) >= (k-1) Q + 1`` and
+    ``x(delta(S)) < 2k`` (binary ``y_i`` = i in S, ``z_e >= |y_i - y_j|`` on the support), a
+    violated RCI; none exists when the MIP is infeasible. Solved with SCIP through pywraplp;
+    a MIP that runs out of time finds nothing (so the separation is exact only within it).
     """
     from ortools.linear_solver import pywraplp
 
@@ -172,12 +173,12 @@ def exact_rci_sets(n: int, x: Mapping[Edge, float], demand: Sequence[int], capac
                 solver.Add(z >= y[j] - y[i])
                 terms.append(v * z)
         solver.Add(sum(demand[i] * y[i] for i in customers) >= (k - 1) * capacity + 1)
-        solver.Minimize(sum(terms) if terms else 0)
+        # a feasibility problem: any set cut below 2k will do, so SCIP stops at the first one
+        solver.Add(sum(terms) <= 2 * k - 1e-3)
         status = solver.Solve()
         if status not in (solver.OPTIMAL, solver.FEASIBLE):
             continue
-        if solver.Objective().Value() < 2 * k - 1e-4:
-            S = {i for i in customers if y[i].solution_value() > 0.5}
-            if S:
-                found.append(S)
+        S = {i for i in customers if y[i].solution_value() > 0.5}
+        if S and cut_value(S, x) < rci_rhs(S, demand, capacity) - EPS:
+            found.append(S)
     return found

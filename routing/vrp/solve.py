@@ -82,7 +82,7 @@ def solve_vrp(
     if engine not in ("auto", "ortools", "pyvrp"):
         raise InputError(f"engine must be auto, ortools or pyvrp, got {engine!r}", field="engine")
     if time_limit_s <= 0:
-        raise InputError("time_limit_s must be positive", field="time_limit_s")
+        raise InputError("must be a positive number of seconds", field="time_limit_s")
     reason = presolve_infeasibility(problem)
     if reason:
         raise InfeasibleError(f"{problem.name or 'problem'}: {reason}")

@@ -93,3 +93,11 @@ def test_unloading_order_later_stop_on_top_of_earlier_stop_is_caught():
     assert any("above" in v for v in r.violations)
     ok = [P(2, (0, 0, 0), (2, 6, 2)), P(1, (0, 0, 2), (2, 6, 2))]  # earlier stop on top: fine
     assert check_packing(Container(10, 6, 4), STOPS, ok).feasible
+
+
+def test_violation_counts_are_complete_while_the_list_is_capped():
+    floating = [P(2, (2 * (i % 10), 2 * (i // 10), 2), (2, 2, 2)) for i in range(25)]
+    types = (BoxType(2, (2, 2, 2), 30),)
+    r = check_packing(Container(20, 6, 4), types, floating)
+    assert r.counts == {"support": 25}
+    assert len(r.violations) == 21  # 20 listed + "... and 5 more"

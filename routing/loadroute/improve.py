@@ -1,0 +1,174 @@
+"""Loading-aware local search on a solution whose routes all pack.
+
+Two moves, each accepted only when the recomputed cost drops and every changed route packs
+(block heuristic + loading checker + route-order rule) and keeps its time windows, shift and
+capacity: **downgrade** a route to a cheaper vehicle type with a spare vehicle, and **empty** a
+route by inserting each of its customers (a pickup-and-delivery pair as one unit) at the
+cheapest position of another route that still packs. Repeats until no move pays or the
+deadline passes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from mmroute.routing.vrp import Route, VRPProblem, VRPSolution, check_vrp
+from mmroute.routing.vrp.check import route_schedule
+
+__all__ = ["improve_routes", "reinsert_units", "route_cost"]
+
+Packs = Callable[[Sequence[int], int], bool]
+
+
+def route_cost(problem: VRPProblem, visits: Sequence[int], k: int) -> int:
+    """Cost of one route in problem units (0 for an empty route)."""
+    if not visits:
+        return 0
+    vt = problem.vehicle_types[k]
+    s = route_schedule(problem, tuple(visits), k)
+    return vt.fixed_cost + vt.cost_per_distance * s.distance + vt.cost_per_time * s.duration
+
+
+def _insertions(visits: list[int], unit: list[int]) -> list[list[int]]:
+    """Every way to insert ``unit`` (a pickup, or a pickup then its delivery) into ``visits``."""
+    out = []
+    n = len(visits)
+    for i in range(n + 1):
+        if len(unit) == 1:
+            out.append([*visits[:i], unit[0], *visits[i:]])
+            continue
+        for j in range(i, n + 1):
+            out.append([*visits[:i], unit[0], *visits[i:j], unit[1], *visits[j:]])
+    return out
+
+
+def _best_insertion(
+    problem: VRPProblem,
+    routes: list[tuple[list[int], int]],
+    unit: list[int],
+    packs: Packs,
+    time_ok: Packs,
+    max_tries: int,
+) -> tuple[int, int, list[int]] | None:
+    """(cost increase, route index, new visits) of the cheapest insertion of ``unit`` into one of
+    ``routes`` that keeps time, capacity and a verified packing; ``None`` if there is none."""
+    best: tuple[int, int, list[int]] | None = None
+    for j, (ov, ot) in enumerate(routes):
+        base = route_cost(problem, ov, ot)
+        cands = sorted(((route_cost(problem, c, ot) - base, c) for c in _insertions(ov, unit)),
+                       key=lambda t: t[0])
+        tries = 0
+        for delta, cand in cands:
+            if best is not None and delta >= best[0]:
+                break
+            if not time_ok(cand, ot):
+                continue
+            tries += 1
+            if packs(cand, ot):
+                best = (delta, j, cand)
+                break
+            if tries >= max_tries:
+                break
+    return best
+
+
+def reinsert_units(
+    problem: VRPProblem,
+    solution: VRPSolution,
+    remove: Sequence[Sequence[int]],
+    packs: Packs,
+    time_ok: Packs,
+    deadline: float,
+    max_tries: int = 3,
+) -> VRPSolution | None:
+    """Take the routes ``remove`` (visit tuples) out of ``solution`` and insert their customers,
+    largest load first, at the cheapest position of a kept route that still packs, or on a new
+    route of the cheapest type with a spare vehicle that packs them; an optional customer that
+    fits nowhere is dropped. ``None`` if a required customer fits nowhere or at ``deadline``."""
+    gone = {tuple(r) for r in remove}
+    routes = [(list(r.visits), r.vehicle_type) for r in solution.routes if r.visits and r.visits not in gone]
+    deliv = dict(problem.pickup_delivery)
+    units = [[v, *([deliv[v]] if v in deliv else [])] for r in gone for v in r if v not in deliv.values()]
+    units.sort(key=lambda u: (-sum(row[u[0]] for row in problem.loads[1:] or problem.loads), u[0]))
+    types = sorted(range(len(problem.vehicle_types)), key=lambda t: (problem.vehicle_types[t].fixed_cost, t))
+    dropped: list[int] = []
+    for unit in units:
+        if time.monotonic() >= deadline:
+            return None
+        ins = _best_insertion(problem, routes, unit, packs, time_ok, max_tries)
+        used = Counter(k for _, k in routes)
+        new_k = next((k for k in types if used[k] < problem.vehicle_types[k].count
+                      and time_ok(unit, k) and packs(unit, k)), None)
+        if new_k is not None and (ins is None or route_cost(problem, unit, new_k) < ins[0]):
+            routes.append((list(unit), new_k))
+        elif ins is not None:
+            routes[ins[1]] = (ins[2], routes[ins[1]][1])
+        elif all(problem.drop_penalty[v] is not None for v in unit):
+            dropped.extend(unit)
+        else:
+            return None
+    new = tuple(Route(tuple(v), t) for v, t in routes)
+    chk = check_vrp(problem, VRPSolution(routes=new, objective=None))
+    if not chk.feasible:
+        return None
+    return replace(solution, routes=new, objective=chk.objective, dropped=chk.dropped,
+                   solver=f"{solution.solver}+reinsert", bound=None, status="feasible")
+
+
+def improve_routes(
+    problem: VRPProblem,
+    solution: VRPSolution,
+    packs: Packs,
+    time_ok: Packs,
+    deadline: float,
+    max_tries: int = 3,
+) -> VRPSolution:
+    """Downgrade and route-emptying moves (module docstring) until none pays or ``deadline``
+    (``time.monotonic()`` seconds). ``packs(visits, k)``: the route has a verified packing in
+    type ``k``; ``time_ok``: it keeps windows, shift and capacity; ``max_tries``: packing checks
+    per (customer, target route), cheapest positions first."""
+    routes = [(list(r.visits), r.vehicle_type) for r in solution.routes if r.visits]
+    deliv = dict(problem.pickup_delivery)
+    types = range(len(problem.vehicle_types))
+    improved = True
+    while improved and time.monotonic() < deadline:
+        improved = False
+        used = Counter(k for _, k in routes)
+        for idx, (visits, k) in enumerate(routes):  # downgrade
+            now = route_cost(problem, visits, k)
+            for k2 in sorted(types, key=lambda t: route_cost(problem, visits, t)):
+                if route_cost(problem, visits, k2) >= now:
+                    break
+                if used[k2] < problem.vehicle_types[k2].count and time_ok(visits, k2) and packs(visits, k2):
+                    routes[idx] = (visits, k2)
+                    improved = True
+                    break
+        order = sorted(range(len(routes)), key=lambda i: (len(routes[i][0]), i))
+        for idx in order:  # empty one route into the others
+            if time.monotonic() >= deadline:
+                break
+            visits, k = routes[idx]
+            others = [(list(v), t) for i, (v, t) in enumerate(routes) if i != idx]
+            units = [[v, *([deliv[v]] if v in deliv else [])] for v in visits if v not in deliv.values()]
+            ok = True
+            for unit in units:
+                best = _best_insertion(problem, others, unit, packs, time_ok, max_tries)
+                if best is None:
+                    ok = False
+                    break
+                others[best[1]] = (best[2], others[best[1]][1])
+            if ok and sum(route_cost(problem, v, t) for v, t in others) < sum(
+                route_cost(problem, v, t) for v, t in routes
+            ):
+                routes = others
+                improved = True
+                break
+    new = tuple(Route(tuple(v), t) for v, t in routes)
+    chk = check_vrp(problem, VRPSolution(routes=new, objective=None))
+    if not chk.feasible or chk.objective >= (solution.objective or float("inf")):
+        return solution
+    return replace(solution, routes=new, objective=chk.objective, dropped=chk.dropped,
+                   solver=f"{solution.solver}+ls")
