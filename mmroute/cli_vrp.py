@@ -22,6 +22,9 @@ def register(subparsers) -> None:
     solve.add_argument("--engine", choices=("auto", "ortools", "pyvrp"), default="auto")
     solve.add_argument("--time-limit", type=float, default=10.0, metavar="S", help="seconds (default 10)")
     solve.add_argument("--seed", type=int, default=0)
+    solve.add_argument("--max-iterations", type=int, default=None, metavar="N",
+                       help="also stop after N iterations: the run is then reproducible "
+                            "whatever the machine's load (time-limited runs are not)")
     solve.add_argument("--rounding", choices=("exact", "dimacs"), default="exact", help="Solomon / Li & Lim distances")
     solve.add_argument("--out", help="write the solution JSON here (atomically)")
     solve.set_defaults(func=_solve)
@@ -46,7 +49,8 @@ def _solve(args: argparse.Namespace) -> int:
     else:
         from mmroute.routing.vrp.solve import solve_vrp
 
-        sol = solve_vrp(problem, engine=args.engine, time_limit_s=args.time_limit, seed=args.seed)
+        sol = solve_vrp(problem, engine=args.engine, time_limit_s=args.time_limit, seed=args.seed,
+                        max_iterations=args.max_iterations)
     report = check_vrp(problem, sol)
     if not report.feasible:  # the solvers check already; this guards what is written
         raise InstanceError(f"internal error, solution infeasible: {report.reason}")

@@ -58,3 +58,15 @@ def test_solve_accepts_a_bundled_scenario_name_with_a_fleet(tmp_path):
     assert json.loads(out.read_text())["status"] == "feasible"
     r = run("vrp", "check", "liuzhou-milkrun", str(out))
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_an_iteration_limit_makes_cli_runs_repeat_exactly(tmp_path):
+    outs = []
+    for k in range(2):
+        out = tmp_path / f"sol{k}.json"
+        r = run("vrp", "solve", "liuzhou-milkrun", "--time-limit", "30", "--seed", "5",
+                "--max-iterations", "300", "--out", str(out))
+        assert r.returncode == 0, r.stderr
+        outs.append(json.loads(out.read_text()))
+    assert outs[0]["routes"] == outs[1]["routes"]
+    assert outs[0]["objective"] == outs[1]["objective"]
