@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 from pathlib import Path
 
 __all__ = ["register"]
@@ -54,13 +53,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     out = Path(args.out)
     write_json_atomic(out, plan.to_dict())
-    dropped = sum(it.teu for it in plan.itineraries if it.dropped)
-    late = sum(it.lateness_h > 1e-9 for it in plan.itineraries)
-    gap = "n/a" if plan.gap is None else f"{plan.gap:.2e}"
-    print(f"{scenario.name}: {plan.status}, objective {plan.objective:,.2f} CNY, bound "
-          f"{plan.bound if plan.bound is None else f'{plan.bound:,.2f}'}, gap {gap}, "
-          f"{plan.time_s:.2f} s; CO2 {plan.co2_kg / 1000:,.1f} t, {late} late itineraries, "
-          f"{dropped:g} TEU dropped -> {out}")
+    print(f"{plan.summary()} -> {out}")
     if args.pareto:
         from mmroute.routing.plan.pareto import pareto_front, plot_pareto, write_pareto_csv
 
@@ -95,13 +88,8 @@ def _read_events(path: str):
 
 
 def _write_map(scenario, plan, path: Path) -> None:
-    """Draw the chosen routes (shipment -> link ids) with ``mmroute.scenarios.mapplot``."""
-    from mmroute.errors import InputError
+    """Draw the chosen routes of ``plan`` on a map of ``scenario``."""
+    from mmroute.scenarios import plot_map
 
-    try:
-        mapplot = importlib.import_module("mmroute.scenarios.mapplot")
-    except ModuleNotFoundError:
-        raise InputError("--map needs mmroute.scenarios.mapplot, not available yet") from None
-    routes = {it.shipment: [lg.link for lg in it.legs] for it in plan.itineraries if it.legs}
-    mapplot.plot_map(scenario, path, routes=routes, title=f"{scenario.name}: planned routes")
+    plot_map(scenario, path, routes=plan.routes(), title=f"{scenario.name}: planned routes")
     print(f"map -> {path}")

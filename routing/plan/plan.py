@@ -134,6 +134,22 @@ class Plan:
         """The itineraries of one shipment (one unless splittable)."""
         return [it for it in self.itineraries if it.shipment == shipment]
 
+    def routes(self) -> dict[str, list[str]]:
+        """Link ids travelled by each shipment that moves (dropped ones left out)."""
+        return {it.shipment: [lg.link for lg in it.legs] for it in self.itineraries if it.legs}
+
+    def summary(self) -> str:
+        """One line: status, objective, bound, gap, time, CO2, late and dropped shipments."""
+        dropped = sum(it.teu for it in self.itineraries if it.dropped)
+        late = sum(it.lateness_h > 1e-9 for it in self.itineraries)
+        bound = "none" if self.bound is None else f"{self.bound:,.2f}"
+        gap = "n/a" if self.gap is None else f"{self.gap:.2e}"
+        return (
+            f"{self.scenario}: {self.status}, objective {self.objective:,.2f} CNY, bound {bound}, "
+            f"gap {gap}, {self.time_s:.2f} s; CO2 {self.co2_kg / 1000:,.1f} t, "
+            f"{late} late itineraries, {dropped:g} TEU dropped"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "scenario": self.scenario,
