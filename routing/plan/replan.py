@@ -45,17 +45,36 @@ def replan(
                       seed=seed, solver=solver)
 
 
-def _committed(scenario: Scenario, leg: Leg, time_h: float) -> bool:
-    """A leg is under way, or its cargo was handed over at the cut-off, before ``time_h``."""
+def _committed(scenario: Scenario, leg: Leg, time_h: float, cond: Conditions) -> bool:
+    """A leg is under way, or its cargo was handed over at the cut-off, before ``time_h`` —
+    unless the events in ``cond`` cancel that departure (then the cargo stays at the node)."""
     if leg.departure_h < time_h:
         return True
     if leg.timetable_h is None:
         return False
-    return leg.timetable_h - scenario.link(leg.link).timetable.cutoff_h < time_h
+    link = scenario.link(leg.link)
+    if leg.timetable_h - link.timetable.cutoff_h >= time_h:
+        return False
+    runs = cond.departures(link, leg.timetable_h - 1e-6, leg.timetable_h + 1e-6)
+    return bool(runs)
 
 
-def state_at(scenario: Scenario, plan: Plan, time_h: float) -> PlanState:
-    """The state at ``time_h`` of ``plan`` executed exactly as planned (unsplittable plans).
+def _arrival_h(scenario: Scenario, leg: Leg, time_h: float, cond: Conditions) -> float:
+    """When a committed leg arrives: as planned once departed, else after the departure as
+    the events in ``cond`` now have it (a delayed sailing arrives later)."""
+    if leg.departure_h < time_h or leg.timetable_h is None:
+        return leg.arrival_h
+    link = scenario.link(leg.link)
+    ((_, actual),) = cond.departures(link, leg.timetable_h - 1e-6, leg.timetable_h + 1e-6)
+    return actual + cond.travel_time_h(link, actual)
+
+
+def state_at(
+    scenario: Scenario, plan: Plan, time_h: float, events: KnownEvents | None = None
+) -> PlanState:
+    """The state at ``time_h`` of ``plan`` executed as planned (unsplittable plans) in a world
+    with ``events`` (default: the events the plan knew). Cargo handed over for a departure that
+    ``events`` cancel is still at the node; one on a delayed departure arrives later.
 
     A shipment on a leg (or handed over to a scheduled departure whose cut-off has passed)
     is at the leg's end node at its arrival (``last_link`` the leg, its
@@ -65,24 +84,25 @@ def state_at(scenario: Scenario, plan: Plan, time_h: float) -> PlanState:
     """
     if plan.splittable:
         raise InputError("state_at needs an unsplittable plan")
-    cond = Conditions(scenario, plan.events)
+    cond = Conditions(scenario, plan.events if events is None else events)
     positions = []
     for it in plan.itineraries:
         if it.dropped or not it.legs:
             continue
         started = []
         for lg in it.legs:
-            if not _committed(scenario, lg, time_h):
+            if not _committed(scenario, lg, time_h, cond):
                 break
             started.append(lg)
         if not started:
             continue
         last = started[-1]
-        if len(started) == len(it.legs) and last.arrival_h <= time_h:
+        arrival = _arrival_h(scenario, last, time_h, cond)
+        if len(started) == len(it.legs) and arrival <= time_h:
             positions.append(Position(it.shipment, delivered=True))
             continue
-        if last.arrival_h > time_h:
-            positions.append(Position(it.shipment, last.to_node, last.arrival_h, last.link))
+        if arrival > time_h:
+            positions.append(Position(it.shipment, last.to_node, arrival, last.link))
             continue
         handled = [h for h in it.handling if h.node == last.to_node
                    and abs(h.at_h - last.arrival_h) < 1e-6]
@@ -109,20 +129,24 @@ def state_at(scenario: Scenario, plan: Plan, time_h: float) -> PlanState:
                      tuple((lk, d, t) for (lk, d), t in sorted(road.items())))
 
 
-def sunk_objective(scenario: Scenario, plan: Plan, time_h: float) -> float:
-    """Objective (CNY) of what ``plan`` has done by ``time_h``: legs committed (departed, or
-    past their cut-off) and handling started before it, plus the whole share of shipments
-    delivered by then."""
+def sunk_objective(
+    scenario: Scenario, plan: Plan, time_h: float, events: KnownEvents | None = None
+) -> float:
+    """Objective (CNY) of what ``plan`` has done by ``time_h`` in a world with ``events``
+    (as in :func:`state_at`): legs committed (departed, or past their cut-off and not
+    cancelled) and handling started before it, plus the whole share of shipments delivered by
+    then."""
     obj = scenario.objective
     price = plan.co2_price_cny_per_t
-    state = state_at(scenario, plan, time_h)
+    cond = Conditions(scenario, plan.events if events is None else events)
+    state = state_at(scenario, plan, time_h, events)
     delivered = {p.shipment for p in state.positions if p.delivered}
     total = 0.0
     for it in plan.itineraries:
         if it.shipment in delivered:
             total += it.objective_cny
             continue
-        done = [lg for lg in it.legs if _committed(scenario, lg, time_h)]
+        done = [lg for lg in it.legs if _committed(scenario, lg, time_h, cond)]
         cost = sum(lg.cost_cny for lg in done)
         co2 = sum(lg.co2_kg for lg in done)
         pos = state.position(it.shipment)

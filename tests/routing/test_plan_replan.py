@@ -166,3 +166,25 @@ def test_the_previous_plan_is_the_warm_incumbent_while_it_stays_feasible(with_by
     assert legs == {"BC-rail"}
     shut_net = expand(sc, demands_of(sc, st), RAIL_SHUT)
     assert _hint_flows(shut_net, plan) is None  # its train is cancelled: no incumbent from it
+
+
+def test_bug_cargo_handed_over_for_a_cancelled_departure_stays_at_the_node(with_bypass):
+    # The train of 10 h has its cut-off at 8 h. At 9 h it is cancelled: the cargo handed over
+    # is still at B, not on board; counting it on board once made re-planning beat hindsight.
+    sc, plan = with_bypass
+    cancelled = KnownEvents(closures=(LinkClosure("BC-rail", 9.0, 48.0),))
+    assert state_at(sc, plan, 9.0).positions[0].node == "C"  # as planned: on the train
+    pos = state_at(sc, plan, 9.0, cancelled).positions[0]
+    assert pos.node == "B" and not pos.delivered
+    again = replan(sc, state_at(sc, plan, 9.0, cancelled), cancelled, previous=plan)
+    assert [lg.link for lg in again.itineraries[0].legs] == ["BC-road"]
+    realised = sunk_objective(sc, plan, 9.0, cancelled) + again.objective
+    oracle = solve_hindsight(sc, cancelled)
+    assert realised >= oracle.objective - 1e-6
+
+
+def test_a_delayed_departure_after_the_cutoff_delays_the_cargo_on_board(with_bypass):
+    sc, plan = with_bypass
+    late = KnownEvents(delays=(DepartureDelay("BC-rail", 10.0, 5.0),))
+    pos = state_at(sc, plan, 9.0, late).positions[0]
+    assert pos.node == "C" and pos.since_h == pytest.approx(25.0)  # 10 h + 5 h late + 10 h
