@@ -25,8 +25,11 @@ test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q -p no:cacheprovider
 
+# Quality and speed against public instances and peers (needs ../shared/data; ~1.5 h).
 bench: $(STAMP)
-	$(PY) benchmarks/run_all.py
+	$(PY) benchmarks/vrp.py --set x --max-n 200 --limit 6 --time-limit 60 --seed 0
+	$(PY) benchmarks/loading.py --classes BR1-BR7 --instances 10 --time-limit 10 --seed 0
+	$(PY) benchmarks/plan_scaling.py --time-limit 60 --seed 0
 
 clean:
 	rm -rf $(VENV) demo-output

@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--py3dbp-max-boxes", type=int, default=400,
                     help="skip py3dbp on instances with more boxes (its run time grows ~cubically)")
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with BR*.txt")
-    ap.add_argument("--out", type=Path, default=Path("loading_bench.csv"), help="CSV output")
+    ap.add_argument("--out", type=Path, default=Path("benchmarks/results/loading.csv"), help="CSV output")
     args = ap.parse_args(argv)
 
     rows: list[dict] = []

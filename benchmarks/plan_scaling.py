@@ -6,7 +6,7 @@ origin-destination pairs (quantities, release times and lead times drawn like it
 with a ``numpy.random.Generator`` seeded by ``--seed``.
 
     .venv/bin/python benchmarks/plan_scaling.py --sizes 10,100,1000 --weeks 1,2,4 \
-        --time-limit 60 --out benchmarks/plan_scaling.csv
+        --time-limit 60 --out benchmarks/results/plan_scaling.csv
 
 Writes one CSV row per run and prints a table.
 """
@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="solvers to time re-plans with (scip takes the previous plan as hint)")
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="benchmarks/plan_scaling.csv")
+    ap.add_argument("--out", default="benchmarks/results/plan_scaling.csv")
     args = ap.parse_args(argv)
     rng = np.random.default_rng(args.seed)
     base = load(args.scenario)

@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--methods", default=",".join(METHODS), help=f"comma-separated, from {ALL_METHODS}")
     ap.add_argument("--data", help="shared data folder (default ../shared/data)")
-    ap.add_argument("--out", default="vrp_benchmark.csv", help="CSV output (written atomically)")
+    ap.add_argument("--out", default="benchmarks/results/vrp.csv", help="CSV output (written atomically)")
     args = ap.parse_args(argv)
 
     from mmroute.io import write_text_atomic
