@@ -12,6 +12,16 @@ from mmroute.routing.loading import (  # noqa: F401
     solve_loading,
 )
 
+# loading-aware routing (issue 3, item 6); re-exported names, hence F401
+from mmroute.routing.loadroute import (  # noqa: F401
+    LoadingAwareParams,
+    LoadingAwareResult,
+    RouteLoading,
+    RouteLoadingReport,
+    check_route_loading,
+    solve_loading_aware,
+)
+
 # multimodal plan (issue 4); re-exported names, hence F401
 from mmroute.routing.plan import (  # noqa: F401
     KnownEvents,

@@ -10,6 +10,8 @@ Table of contents:
 - :func:`route_events`, :func:`route_phases`, :class:`RouteEvents`, :func:`order_violations` — the route's
   load / unload stops, its loading phases and the order rule applied (``sequence.py``)
 - :func:`quick_infeasibility` — cheap proofs that boxes cannot fit (``bounds.py``)
+- :func:`summary_table`, :func:`write_loading_aware` — a table and a JSON file (``output.py``)
+- local search moves: ``improve.py``; a route's loading instance: ``instance.py``
 """
 
 from mmroute.routing.loadroute.bounds import quick_infeasibility
@@ -20,6 +22,7 @@ from mmroute.routing.loadroute.check import (
     check_route,
     check_route_loading,
 )
+from mmroute.routing.loadroute.output import summary_table, write_loading_aware
 from mmroute.routing.loadroute.repair import (
     LoadingAwareParams,
     LoadingAwareResult,
@@ -46,4 +49,6 @@ __all__ = [
     "route_events",
     "route_phases",
     "solve_loading_aware",
+    "summary_table",
+    "write_loading_aware",
 ]

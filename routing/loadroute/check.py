@@ -77,6 +77,7 @@ class RouteLoading:
     events: RouteEvents | None = field(default=None, compare=False)
     time_s: float = field(default=0.0, compare=False)
     phases: tuple[RouteLoading, ...] = field(default=(), compare=False)
+    type_names: tuple[tuple[int, str], ...] = ()  # packing box type id -> "customer/box type"
 
     @property
     def parts(self) -> tuple[RouteLoading, ...]:
@@ -105,6 +106,7 @@ class RouteLoading:
             "utilisation": None if self.utilisation is None else round(self.utilisation, 6),
             "time_s": round(self.time_s, 3),
             "events": None if self.events is None else self.events.to_dict(),
+            "box_types": {str(k): v for k, v in self.type_names},
         }
         if with_packing:
             out["packing"] = None if self.packing is None else self.packing.to_dict()
@@ -249,13 +251,15 @@ def check_route(
         )
     ev = route_events(problem, visits)
 
+    names: tuple[tuple[int, str], ...] = ()
+
     def done(fits: Fits3D, reason: str, n: int = 0, bvol: float = 0.0, packing: Packing | None = None) -> RouteLoading:
         return RouteLoading(
             route=route, vehicle_type=vehicle_type, vehicle_name=vt.name, visits=visits,
             customers=ev.customers, weight_kg=weight, volume_m3=volume, fits_capacity=fits_cap,
             fits_3d=fits, reason=reason, n_boxes=n, box_volume_m3=bvol,
             utilisation=None if packing is None else packing.utilisation, packing=packing,
-            events=ev, time_s=time.monotonic() - start,
+            events=ev, time_s=time.monotonic() - start, type_names=names,
         )
 
     sc_vt = next((v for v in scenario.fleet.vehicle_types if v.id == vt.name), None)
@@ -265,6 +269,15 @@ def check_route(
     if built is None:
         return done("yes", "no boxes to load")
     inst, owners = built
+    by_id = {c.id: c for c in scenario.fleet.customers}
+    seen: dict[int, int] = {}
+    named = []
+    for t in inst.box_types:
+        i = owners[t.id]
+        cust = by_id[ev.customers[i]]
+        named.append((t.id, f"{cust.id}/{cust.boxes[seen.get(i, 0)].type}"))
+        seen[i] = seen.get(i, 0) + 1
+    names = tuple(named)
     n, bvol = inst.n_boxes, inst.box_volume / _M3
     best = _heuristic(inst, time_limit_s, min_support, seed, params)
     if best is not None and len(best.placements) == n:
@@ -288,7 +301,10 @@ def check_route(
     if proof:
         return done("no", proof, n, bvol)
     placed = 0 if best is None else len(best.placements)
-    return done("unknown", f"no packing found ({placed} of {n} boxes placed) and no proof", n, bvol)
+    free = route_instance(scenario, vt.name, ev, ordered=False)
+    loose = None if free is None else _heuristic(free[0], time_limit_s, min_support, seed, params)
+    hint = ", all fit if the route order is ignored" if loose is not None and len(loose.placements) == n else ""
+    return done("unknown", f"no packing found ({placed} of {n} boxes placed{hint}) and no proof", n, bvol)
 
 
 def check_route_loading(

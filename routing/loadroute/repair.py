@@ -1,18 +1,23 @@
 """Loading-aware routing: solve the VRP, find routes that do not pack, repair them.
 
-Repair (each step keeps a solution whose routes all have a verified packing, if one exists):
+A route "packs" when a packing of all its boxes passes the loading checker and the route-order
+rule (:mod:`.check`); ``no`` and ``unknown`` routes are both repaired. Steps (the best
+solution whose routes all pack is kept, by the original objective):
 
-1. **Split.** Every failing route is cut, in visiting order, into the longest runs of its
-   customers (a pickup-and-delivery pair stays together) that pass the time/capacity rules
-   and pack; a run that fits its vehicle type nowhere goes to another type with a spare
-   vehicle; an optional customer whose boxes fit no truck alone is dropped (its penalty is
-   paid). This gives the first all-packing solution.
-2. **Re-solve with a tightened effective volume.** For every vehicle type with a failing route,
-   its volume capacity (weight if the fleet has no volumes) is cut to ``tighten`` times the
-   failing route's load; the VRP is solved again, warm-started from the best all-packing
-   solution when that is feasible for the tighter capacities; its routes are checked and split
-   again if needed. The best all-packing solution (original objective) is kept. This stops when
-   a re-solve packs everywhere, after ``max_rounds`` rounds, or at the time limit.
+1. **Repair** the failing routes, the cheaper of: *split* — cut each failing route, in
+   visiting order, into the longest runs of customers (a pickup-and-delivery pair stays
+   together) that keep their windows and pack, each run on the route's type or another type
+   with a spare vehicle; and *peel* — remove customers from each failing route until it packs,
+   then insert them, largest load first, at the cheapest position of a route that still packs
+   or on a new route (:func:`.improve.peel_units`). An optional customer whose boxes fit no
+   truck alone is dropped (its penalty is paid); a required one whose boxes provably fit no
+   vehicle type raises :class:`InfeasibleError`.
+2. **Re-solve with a tightened effective volume**: each vehicle type with a failing route gets
+   its volume capacity (weight if the fleet has no volumes) cut to ``tighten`` x that route's
+   load; the VRP is solved again, warm-started from the best all-packing solution when that is
+   feasible for the tighter capacities, then checked and repaired. Stops when a re-solve packs
+   everywhere, after ``max_rounds``, or when only ``search_share`` of the time is left.
+3. **Local search** (:mod:`.improve`) on the best all-packing solution with the time left.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from mmroute.routing.vrp import (
 from mmroute.routing.vrp.check import route_schedule
 
 from .check import LoadingCheckParams, RouteLoading, RouteLoadingReport, check_route
-from .improve import improve_routes, reinsert_units
+from .improve import improve_routes, peel_units
 
 __all__ = ["LoadingAwareParams", "LoadingAwareResult", "solve_loading_aware"]
 
@@ -46,7 +51,8 @@ class LoadingAwareParams:
     """Settings of :func:`solve_loading_aware`.
 
     engine: VRP engine (see :func:`mmroute.routing.vrp.solve_vrp`); vrp_time_share: share of
-    ``time_limit_s`` for each VRP solve; vrp_max_iterations: also stop each VRP solve after
+    ``time_limit_s`` for each VRP solve; search_share: share kept for the local search (no
+    re-solve starts after ``1 - search_share`` of the time); vrp_max_iterations: also stop each VRP solve after
     this many iterations (reproducible runs); loading_time_limit_s: seconds of the block
     heuristic per route; max_rounds: re-solves with tightened capacity; tighten: factor (0..1)
     applied to a failing route's load to get its type's new effective capacity; local_search:
@@ -54,7 +60,8 @@ class LoadingAwareParams:
     """
 
     engine: str = "auto"
-    vrp_time_share: float = 0.3
+    vrp_time_share: float = 0.1
+    search_share: float = 0.3
     vrp_max_iterations: int | None = None
     loading_time_limit_s: float = 1.0
     check: LoadingCheckParams = field(default_factory=LoadingCheckParams)
@@ -224,11 +231,12 @@ def _split(problem: VRPProblem, solution: VRPSolution, report: RouteLoadingRepor
                 return None  # it fits a type whose vehicles are all in use
             elif all(problem.drop_penalty[v] is not None for v in visits):
                 dropped.extend(visits)
+            elif all(checker.route(visits, k).fits_3d == "no" for k in types):
+                name = problem.meta["node_ids"][visits[0]]
+                raise InfeasibleError(f"the boxes of {name} fit no vehicle type on their own "
+                                      f"({checker.route(visits, rl.vehicle_type).reason})")
             else:
-                raise InfeasibleError(
-                    f"the boxes of {checker.route(visits, rl.vehicle_type).customers[0]} fit no "
-                    "vehicle type on their own (or the visit breaks its time window)"
-                )
+                return None  # no packing found, but none is proved impossible either
     routes = tuple(keep + new)
     chk = check_vrp(problem, VRPSolution(routes=routes, objective=None))
     if not chk.feasible:
@@ -239,13 +247,14 @@ def _split(problem: VRPProblem, solution: VRPSolution, report: RouteLoadingRepor
 
 def _repair(problem: VRPProblem, sol: VRPSolution, rep: RouteLoadingReport, checker: _Checker,
             deadline: float) -> VRPSolution | None:
-    """The cheaper of :func:`_split` and re-insertion of the failing routes' customers."""
+    """The cheaper of :func:`_split` and :func:`.improve.peel_units`."""
     cands = [_split(problem, sol, rep, checker)]
-    if time.monotonic() < deadline:
-        cands.append(reinsert_units(
-            problem, sol, [r.visits for r in rep.failing],
-            packs=checker.packs, time_ok=lambda v, k: _time_ok(problem, v, k), deadline=deadline,
-        ))
+    for move in (peel_units,):
+        if time.monotonic() < deadline:
+            cands.append(move(
+                problem, sol, [r.visits for r in rep.failing],
+                packs=checker.packs, time_ok=lambda v, k: _time_ok(problem, v, k), deadline=deadline,
+            ))
     found = [c for c in cands if c is not None]
     return min(found, key=lambda c: c.objective) if found else None
 
@@ -311,7 +320,7 @@ def solve_loading_aware(
         rounds.append({"step": "repair", "objective": None if best is None else best.objective})
     current, failing = problem, rep0.failing
     for r in range(params.max_rounds):
-        if not failing or time.monotonic() >= deadline:
+        if not failing or time.monotonic() >= deadline - params.search_share * time_limit_s:
             break
         current = _tightened(current, problem, failing, params.tighten)
         warm = best if best is not None and check_vrp(current, VRPSolution(best.routes, None)).feasible else None

@@ -30,6 +30,10 @@ while ``a`` is still aboard: then neither may block the other) or space could be
 delivery; :func:`order_violations` checks the exact rule on every packing, and
 :attr:`RouteEvents.order_exact` says whether a CP-SAT proof on the indexed model is a proof for
 the route.
+
+One packing holds for the whole route (no re-stowing), which is conservative when a delivery
+frees space that later pickups could use. Where the truck is empty between a delivery and the
+next pickup, :func:`route_phases` cuts the route into phases that are packed separately.
 """
 
 from __future__ import annotations

@@ -16,6 +16,8 @@ from mmroute.routing.loadroute import (
     route_events,
     route_phases,
     solve_loading_aware,
+    summary_table,
+    write_loading_aware,
 )
 from mmroute.routing.loadroute.instance import route_instance
 from mmroute.routing.vrp import Route, VRPSolution, check_vrp, from_scenario_fleet, solve_vrp
@@ -162,6 +164,21 @@ def test_bundled_bumper_racks_do_not_fit_the_small_truck(milkrun):
     assert big.fits_3d == "yes" and big.packing is not None
 
 
+def test_bundled_milkrun_report_runs_on_a_short_vrp_solution(milkrun):
+    """Fast sibling of the slow bundled run: every route gets a verdict; packed ones verify."""
+    p = from_scenario_fleet(milkrun)
+    sol = solve_vrp(p, time_limit_s=2, seed=0, max_iterations=50)
+    rep = check_route_loading(milkrun, p, sol, time_limit_s_per_route=0.5, seed=0)
+    assert len(rep.routes) == len([r for r in sol.routes if r.visits])
+    assert all(r.fits_capacity for r in rep.routes)
+    assert {r.fits_3d for r in rep.routes} <= {"yes", "no", "unknown"}
+    for rl in rep.routes:
+        if rl.fits_3d == "yes":
+            assert_verified(milkrun, rl)
+    d = rep.to_dict(with_packing=False)
+    assert d["n_routes"] == len(rep.routes) and "packing" not in d["routes"][0]
+
+
 # ---------------------------------------------------------------- detection and repair
 def test_the_report_flags_a_route_that_fits_by_weight_and_volume_but_not_in_3d(pallets):
     p = from_scenario_fleet(pallets)
@@ -205,6 +222,21 @@ def test_the_same_seed_gives_the_same_result(pallets):
     assert [r.packing.placements for r in a.report.routes] == [r.packing.placements for r in b.report.routes]
 
 
+def test_the_result_is_written_as_json_with_the_solution_fields_and_a_table(pallets, tmp_path):
+    import json
+
+    res = solve_loading_aware(pallets, time_limit_s=10, seed=0, params=FAST)
+    path = write_loading_aware(res, tmp_path / "out" / "loadroute.json")
+    data = json.loads(path.read_text())
+    for key in ("objective", "bound", "status", "time_s", "solver", "seed", "routes"):
+        assert key in data
+    assert data["objective"] == res.objective_after
+    route = data["loading_aware"]["report"]["routes"][0]
+    assert route["packing"]["boxes"] and set(route["box_types"].values()) <= {"CA/tall-pallet", "CB/tall-pallet", "CC/tall-pallet"}
+    table = summary_table(res)
+    assert "capacity model wrong (proved): 1" in table and table.count("\n") == 5  # 2 headers, 1 + 2 routes, the totals
+
+
 def test_an_optional_customer_whose_box_fits_no_truck_is_dropped():
     long_item = {"type": "pipe", "dims_m": [4.5, 0.3, 0.3], "weight_kg": 50, "quantity": 1,
                  "upright_only": True, "stackable": True}
@@ -233,7 +265,7 @@ def test_bad_arguments_raise_input_errors(pallets):
 
 @pytest.mark.slow
 def test_bundled_milkrun_routes_all_pack_after_the_repair(milkrun):
-    res = solve_loading_aware(milkrun, time_limit_s=30, seed=0,
+    res = solve_loading_aware(milkrun, time_limit_s=20, seed=0,
                               params=LoadingAwareParams(vrp_max_iterations=200))
     assert res.report.all_fit and check_vrp(res.problem, res.solution).feasible
     assert res.n_repaired >= 1
