@@ -27,6 +27,20 @@ _LAZY: dict[str, str] = {
     "Scenario": "mmroute.scenarios",
     "load": "mmroute.scenarios",
     "parse": "mmroute.scenarios",
+    "Network": "mmroute.scenarios",
+    "plot_map": "mmroute.scenarios",
+    "export": "mmroute.scenarios",
+    "solve_vrp": "mmroute.routing",
+    "solve_vrp_exact": "mmroute.routing",
+    "check_vrp": "mmroute.routing",
+    "read_instance": "mmroute.routing",
+    "solve_loading": "mmroute.routing",
+    "check_packing": "mmroute.routing",
+    "solve_loading_aware": "mmroute.routing",
+    "solve_plan": "mmroute.routing",
+    "check_plan": "mmroute.routing",
+    "replan": "mmroute.routing",
+    "solve_hindsight": "mmroute.routing",
 }
 
 __all__ = ["__version__", *_LAZY]

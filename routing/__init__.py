@@ -1,7 +1,22 @@
-"""mmroute.routing"""
+"""mmroute.routing: OR-Tools models and their independent checkers.
 
-# truck / container loading (issue 3); re-exported names, hence F401
-from mmroute.routing.loading import (  # noqa: F401
+Table of contents (each sub-package re-exports its full API):
+
+- :mod:`mmroute.routing.vrp` — vehicle routing: readers (VRPLIB, Solomon, Li & Lim, scenario
+  fleets), ``solve_vrp`` (PyVRP / tuned OR-Tools), ``solve_vrp_exact`` (branch-and-cut with a
+  proven bound), ``check_vrp``.
+- :mod:`mmroute.routing.loading` — 3D container / truck loading: thpack and scenario readers,
+  ``solve_loading`` (block-building heuristic or CP-SAT), ``check_packing``, pictures.
+- :mod:`mmroute.routing.loadroute` — loading-aware milk-runs (3L-CVRP).
+- :mod:`mmroute.routing.plan` — exact multimodal plans on a time-expanded network,
+  re-planning, hindsight, the cost-CO2 Pareto front, ``check_plan``.
+
+The most used names are also importable from here. Where two packages have a class of the
+same concept (a VRP ``Route`` and a scenario network route, or two check reports), the
+routing package's name is kept and the other is reached through its own package.
+"""
+
+from mmroute.routing.loading import (
     BoxType,
     Container,
     LoadingInstance,
@@ -11,9 +26,7 @@ from mmroute.routing.loading import (  # noqa: F401
     read_thpack,
     solve_loading,
 )
-
-# loading-aware routing (issue 3, item 6); re-exported names, hence F401
-from mmroute.routing.loadroute import (  # noqa: F401
+from mmroute.routing.loadroute import (
     LoadingAwareParams,
     LoadingAwareResult,
     RouteLoading,
@@ -21,9 +34,7 @@ from mmroute.routing.loadroute import (  # noqa: F401
     check_route_loading,
     solve_loading_aware,
 )
-
-# multimodal plan (issue 4); re-exported names, hence F401
-from mmroute.routing.plan import (  # noqa: F401
+from mmroute.routing.plan import (
     KnownEvents,
     Plan,
     PlanState,
@@ -35,9 +46,7 @@ from mmroute.routing.plan import (  # noqa: F401
     solve_plan,
     state_at,
 )
-
-# vehicle routing (issue 5); re-exported names, hence F401
-from mmroute.routing.vrp import (  # noqa: F401
+from mmroute.routing.vrp import (
     CheckReport,
     Route,
     VehicleType,
@@ -50,3 +59,41 @@ from mmroute.routing.vrp import (  # noqa: F401
     solve_vrp,
     solve_vrp_exact,
 )
+
+__all__ = [
+    "BoxType",
+    "CheckReport",
+    "Container",
+    "KnownEvents",
+    "LoadingAwareParams",
+    "LoadingAwareResult",
+    "LoadingInstance",
+    "Packing",
+    "Placement",
+    "Plan",
+    "PlanState",
+    "Position",
+    "Route",
+    "RouteLoading",
+    "RouteLoadingReport",
+    "VRPProblem",
+    "VRPSolution",
+    "VehicleType",
+    "check_packing",
+    "check_plan",
+    "check_route_loading",
+    "check_vrp",
+    "from_scenario_fleet",
+    "pareto_front",
+    "read_instance",
+    "read_sol_file",
+    "read_thpack",
+    "replan",
+    "solve_hindsight",
+    "solve_loading",
+    "solve_loading_aware",
+    "solve_plan",
+    "solve_vrp",
+    "solve_vrp_exact",
+    "state_at",
+]
