@@ -11,11 +11,12 @@ import difflib
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from mmroute.errors import ScenarioError
 
-__all__ = ["Fields", "MISSING"]
+__all__ = ["Fields", "MISSING", "check_suffix"]
 
 MISSING: Any = object()
 _ID = re.compile(r"^[A-Za-z0-9_.~-]{1,64}$")
@@ -202,6 +203,18 @@ class Fields:
                     f"{path}[{i}].id", f"duplicate {what} id '{ident}' (first at {path}[{seen[ident]}])"
                 )
             seen[ident] = i
+
+
+def check_suffix(path: Path, allowed: Sequence[str], what: str) -> str:
+    """The lower-case suffix of ``path`` if it is one of ``allowed``, else a ScenarioError
+    naming the file and saying ``what`` could not be done (e.g. "draw a map as")."""
+    suffix = path.suffix.lower()
+    if suffix not in allowed:
+        raise ScenarioError(
+            f"cannot {what} '{suffix or path.name}', expected one of {', '.join(allowed)}",
+            file=path.name,
+        )
+    return suffix
 
 
 def _join(path: str, key: str) -> str:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from mmroute.errors import ScenarioError
 from mmroute.io import write_text_atomic, write_with
+from mmroute.scenarios.fields import check_suffix
 from mmroute.scenarios.model import Scenario
 
 if TYPE_CHECKING:  # geopandas is imported inside the functions: it is slow to import
@@ -147,14 +148,7 @@ def read_export(path: str | Path) -> tuple[geopandas.GeoDataFrame, geopandas.Geo
 
 
 def _suffix(path: Path, what: str) -> str:
-    suffix = path.suffix.lower()
-    if suffix not in EXPORT_SUFFIXES:
-        raise ScenarioError(
-            f"cannot {what} '{suffix or path.name}' files, expected one of "
-            f"{', '.join(EXPORT_SUFFIXES)}",
-            file=path.name,
-        )
-    return suffix
+    return check_suffix(path, EXPORT_SUFFIXES, what)
 
 
 def _nan(x: float | None) -> float:

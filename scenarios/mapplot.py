@@ -18,6 +18,7 @@ from typing import Any
 
 from mmroute.errors import ScenarioError
 from mmroute.io import write_text_atomic, write_with
+from mmroute.scenarios.fields import check_suffix
 from mmroute.scenarios.model import Scenario
 from mmroute.scenarios.network import Route
 
@@ -87,13 +88,7 @@ def plot_map(
     Identical routes are drawn once with their labels joined.
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in MAP_SUFFIXES:
-        raise ScenarioError(
-            f"cannot draw a map as '{suffix or path.name}', expected one of "
-            f"{', '.join(MAP_SUFFIXES)}",
-            file=path.name,
-        )
+    suffix = check_suffix(path, MAP_SUFFIXES, "draw a map as")
     fig = _figure(scenario, _labelled_routes(scenario, routes), title)
     if suffix == ".png":
         return write_with(path, lambda tmp: fig.savefig(tmp, dpi=_DPI, bbox_inches="tight"))

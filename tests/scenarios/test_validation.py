@@ -45,28 +45,23 @@ def test_missing_file_is_named(tmp_path):
         load(tmp_path / "nope.yaml")
 
 
-def test_empty_file(tmp_path):
-    (tmp_path / "empty.yaml").write_text("  \n\n")
-    with pytest.raises(ScenarioError, match=r"empty\.yaml: file is empty"):
-        load(tmp_path / "empty.yaml")
-
-
-def test_not_yaml(tmp_path):
-    (tmp_path / "bad.yaml").write_text("nodes: [a, b\nlinks: {")
-    with pytest.raises(ScenarioError, match=r"bad\.yaml: not valid YAML at line \d+"):
-        load(tmp_path / "bad.yaml")
-
-
-def test_not_json(tmp_path):
-    (tmp_path / "bad.json").write_text('{"name": "x",')
-    with pytest.raises(ScenarioError, match=r"bad\.json: not valid JSON at line 1"):
-        load(tmp_path / "bad.json")
-
-
-def test_not_utf8(tmp_path):
-    (tmp_path / "bin.yaml").write_bytes(b"\xff\xfe\x00name: x")
-    with pytest.raises(ScenarioError, match=r"bin\.yaml: not UTF-8"):
-        load(tmp_path / "bin.yaml")
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("empty.yaml", "  \n\n", r"empty\.yaml: file is empty"),
+        ("bad.yaml", "nodes: [a, b\nlinks: {", r"bad\.yaml: not valid YAML at line \d+"),
+        ("bad.json", '{"name": "x",', r"bad\.json: not valid JSON at line 1"),
+        ("bin.yaml", b"\xff\xfe\x00name: x", r"bin\.yaml: not UTF-8"),
+    ],
+)
+def test_unreadable_files_are_named_with_the_reason(tmp_path, name, content, message):
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    with pytest.raises(ScenarioError, match=message):
+        load(path)
 
 
 def test_unknown_suffix(tmp_path):
