@@ -23,6 +23,14 @@ def write(tmp_path: Path, data: Any, name: str = "case.yaml") -> Path:
     return path
 
 
+def parent_of(data: Any, path: tuple) -> tuple[Any, Any]:
+    """The container holding the field at ``path`` (keys / indices) and the field's key."""
+    *parents, key = [k for k in path if k is not None]
+    for k in parents:
+        data = data[k]
+    return data, key
+
+
 def error_of(tmp_path: Path, data: Any, name: str = "case.yaml") -> ScenarioError:
     with pytest.raises(ScenarioError) as info:
         load(write(tmp_path, data, name))
@@ -100,10 +108,7 @@ def test_unknown_top_level_key(tmp_path, base_data):
     ],
 )
 def test_missing_required_field(tmp_path, base_data, where, field):
-    target = base_data
-    *parents, key = [k for k in where if k is not None]
-    for k in parents:
-        target = target[k]
+    target, key = parent_of(base_data, where)
     del target[key]
     err = error_of(tmp_path, base_data)
     assert err.field == field
@@ -128,10 +133,8 @@ def test_mode_not_in_list_reads_like_the_design(tmp_path, base_data):
     ],
 )
 def test_wrong_types(tmp_path, base_data, path, value, field, expect):
-    target = base_data
-    for k in path[:-1]:
-        target = target[k]
-    target[path[-1]] = value
+    target, key = parent_of(base_data, path)
+    target[key] = value
     err = error_of(tmp_path, base_data)
     assert err.field == field
     assert expect in str(err)
@@ -163,10 +166,8 @@ def test_duplicate_link_ids_including_the_reverse_of_a_bidirectional_link(tmp_pa
     ],
 )
 def test_reference_to_unknown_node(tmp_path, base_data, path, field):
-    target = base_data
-    for k in path[:-1]:
-        target = target[k]
-    target[path[-1]] = "ZZ"
+    target, key = parent_of(base_data, path)
+    target[key] = "ZZ"
     err = error_of(tmp_path, base_data)
     assert err.field == field
     assert "unknown node 'ZZ'" in str(err)
@@ -189,10 +190,8 @@ def test_unknown_node_suggests_a_near_id(tmp_path, base_data):
     ],
 )
 def test_non_positive_capacities_speeds_quantities(tmp_path, base_data, path, value, field):
-    target = base_data
-    for k in path[:-1]:
-        target = target[k]
-    target[path[-1]] = value
+    target, key = parent_of(base_data, path)
+    target[key] = value
     err = error_of(tmp_path, base_data)
     assert err.field == field
     assert "must be > 0" in str(err)
