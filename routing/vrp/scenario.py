@@ -69,7 +69,11 @@ def from_scenario_fleet(scenario: Any) -> VRPProblem:
     """
     fleet = getattr(scenario, "fleet", None)
     if fleet is None:
-        raise InputError("the scenario has no fleet section", field="fleet")
+        raise InputError(
+            f"scenario '{scenario.name}' has no fleet section (vehicles and customers)",
+            file=getattr(scenario, "source_file", None),
+            field="fleet",
+        )
     from mmroute.scenarios.defaults import CIRCUITY
     from mmroute.scenarios.distances import geodesic_km
 
