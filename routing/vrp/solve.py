@@ -70,8 +70,8 @@ def solve_vrp(
 
     engine: ``"pyvrp"`` (iterated local search), ``"ortools"`` (routing library, tuned) or
     ``"auto"`` (PyVRP when it can express the problem, OR-Tools otherwise, e.g. for
-    pickup-and-delivery pairs). time_limit_s: wall-clock seconds for the search. seed: PyVRP's
-    seed (OR-Tools' search has no random choices; the seed is recorded). initial: a warm start
+    pickup-and-delivery pairs). time_limit_s: wall-clock seconds for the search. seed: drives
+    PyVRP's search and the OR-Tools engine's ruin-and-recreate. initial: a warm start
     (solution or routes). max_iterations: also stop after this many iterations (PyVRP) or
     accepted solutions (OR-Tools) — runs that end on this limit are reproducible; runs that
     end on the time limit depend on machine speed.
@@ -103,12 +103,12 @@ def solve_vrp(
     elif chosen == "pyvrp":
         routes, info = solve_pyvrp(problem, time_limit_s, seed, routes0, max_iterations)
     else:
-        routes, info = solve_ortools(problem, time_limit_s, ortools_params, routes0, max_iterations)
+        routes, info = solve_ortools(problem, time_limit_s, ortools_params, routes0, max_iterations, seed)
     elapsed = time.perf_counter() - start
     report = check_vrp(problem, VRPSolution(routes=routes, objective=None))
     if not report.feasible:
         if engine == "auto" and chosen == "pyvrp":  # PyVRP may end infeasible on tight instances
-            routes, info = solve_ortools(problem, time_limit_s, ortools_params, routes0, max_iterations)
+            routes, info = solve_ortools(problem, time_limit_s, ortools_params, routes0, max_iterations, seed)
             chosen = "ortools"
             elapsed = time.perf_counter() - start
             report = check_vrp(problem, VRPSolution(routes=routes, objective=None))
