@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import statistics
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from common import data_dir
 
 from mmroute.routing.vrp.check import check_vrp
 from mmroute.routing.vrp.engine_ortools import OrtoolsParams
@@ -37,17 +38,8 @@ from mmroute.routing.vrp.problem import VRPProblem
 from mmroute.routing.vrp.readers import read_instance
 from mmroute.routing.vrp.solve import solve_vrp
 
-REPO = Path(__file__).resolve().parents[1]
-
 METHODS = ("auto", "ortools", "ortools-default", "pyvrp")
 ALL_METHODS = ("auto", "ortools", "ortools-ils", "ortools-gls", "ortools-default", "pyvrp")
-
-
-def _data_dir(arg: str | None) -> Path:
-    if arg:
-        return Path(arg)
-    env = os.environ.get("MMROUTE_SHARED_DATA")
-    return Path(env) if env else REPO.parent / "shared" / "data"
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -158,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     for m in methods:
         if m not in ALL_METHODS:
             ap.error(f"unknown method {m!r}")
-    todo = instances(_data_dir(args.data), args.which, args.max_n)
+    todo = instances(data_dir(args.data), args.which, args.max_n)
     if args.instances:
         wanted = set(args.instances.split(","))
         todo = [t for t in todo if t[0].stem in wanted]

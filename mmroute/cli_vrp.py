@@ -18,7 +18,7 @@ def register(subparsers) -> None:
 
     solve = sub.add_parser("solve", help="solve a VRPLIB (.vrp), Solomon or Li & Lim (.txt) instance")
     solve.add_argument("instance", help="instance file")
-    solve.add_argument("--exact", action="store_true", help="prove optimality (CVRP only) and report a bound")
+    solve.add_argument("--exact", action="store_true", help="prove optimality (CVRP, single-depot VRPTW) and report a bound")
     solve.add_argument("--engine", choices=("auto", "ortools", "pyvrp"), default="auto")
     solve.add_argument("--time-limit", type=float, default=10.0, metavar="S", help="seconds (default 10)")
     solve.add_argument("--seed", type=int, default=0)
@@ -26,6 +26,8 @@ def register(subparsers) -> None:
                        help="also stop after N iterations: the run is then reproducible "
                             "whatever the machine's load (time-limited runs are not)")
     solve.add_argument("--rounding", choices=("exact", "dimacs"), default="exact", help="Solomon / Li & Lim distances")
+    solve.add_argument("--customers", type=int, default=None, metavar="N",
+                       help="Solomon only: keep the first N customers (25 / 50 for the classic small sets)")
     solve.add_argument("--out", help="write the solution JSON here (atomically)")
     solve.set_defaults(func=_solve)
 
@@ -33,6 +35,7 @@ def register(subparsers) -> None:
     check.add_argument("instance")
     check.add_argument("solution")
     check.add_argument("--rounding", choices=("exact", "dimacs"), default="exact")
+    check.add_argument("--customers", type=int, default=None, metavar="N", help="Solomon only: the first N customers")
     check.set_defaults(func=_check)
 
 
@@ -41,7 +44,7 @@ def _solve(args: argparse.Namespace) -> int:
     from mmroute.routing.vrp.check import check_vrp
     from mmroute.routing.vrp.readers import read_instance
 
-    problem = read_instance(args.instance, rounding=args.rounding)
+    problem = read_instance(args.instance, rounding=args.rounding, n_customers=args.customers)
     if args.exact:
         from mmroute.routing.vrp.exact import solve_vrp_exact
 
@@ -69,7 +72,7 @@ def _check(args: argparse.Namespace) -> int:
     from mmroute.routing.vrp.readers import read_instance
     from mmroute.routing.vrp.solution import VRPSolution, read_sol_file
 
-    problem = read_instance(args.instance, rounding=args.rounding)
+    problem = read_instance(args.instance, rounding=args.rounding, n_customers=args.customers)
     path = Path(args.solution)
     if not path.is_file():
         raise InstanceError("file not found", file=path)

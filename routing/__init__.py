@@ -3,8 +3,8 @@
 Table of contents (each sub-package re-exports its full API):
 
 - :mod:`mmroute.routing.vrp` — vehicle routing: readers (VRPLIB, Solomon, Li & Lim, scenario
-  fleets), ``solve_vrp`` (PyVRP / tuned OR-Tools), ``solve_vrp_exact`` (branch-and-cut with a
-  proven bound), ``check_vrp``.
+  fleets), ``solve_vrp`` (PyVRP / tuned OR-Tools), ``solve_vrp_exact`` (proven bounds:
+  branch-and-cut for CVRP, a CP-SAT arc model for VRPTW), ``check_vrp``.
 - :mod:`mmroute.routing.loading` — 3D container / truck loading: thpack and scenario readers,
   ``solve_loading`` (block-building heuristic or CP-SAT), ``check_packing``, pictures.
 - :mod:`mmroute.routing.loadroute` — loading-aware milk-runs (3L-CVRP).

@@ -25,7 +25,7 @@ import os
 import time
 from dataclasses import dataclass
 
-from mmroute.errors import InfeasibleError, InputError
+from mmroute.errors import InfeasibleError, InputError, SolverError
 
 from .check import check_vrp
 from .problem import VRPProblem
@@ -123,14 +123,21 @@ def solve_vrp_exact(
     initial: VRPSolution | None = None,
     params: ExactParams = ExactParams(),
 ) -> VRPSolution:
-    """Solve a CVRP to proven optimality, or return the best solution with a valid bound.
+    """Solve a CVRP or VRPTW to proven optimality, or return the best solution with a valid bound.
 
-    Only plain CVRP (one depot, one vehicle type, symmetric distances, no time constraints)
-    is accepted; others raise :class:`InputError`. ``bound`` is a proven lower bound in reported
-    units; ``status`` is ``"optimal"`` when bound == objective, else ``"timeout"``.
+    Plain CVRP (one depot, one vehicle type, symmetric distances, no time constraints) runs the
+    branch-and-cut below; other single-depot, single-vehicle-type problems (time windows,
+    service times, shifts, asymmetric distances, fixed costs) go to :func:`solve_vrptw_exact`
+    (CP-SAT, with ``ExactTWParams()``); the rest raise :class:`InputError`. ``bound`` is a proven lower bound in
+    reported units; ``status`` is ``"optimal"`` when bound == objective, else ``"timeout"``.
     """
     if not problem.is_cvrp:
-        raise InputError("the exact solver handles plain CVRP only (one depot and vehicle type, symmetric distances, no time windows, pairs or optional clients)")
+        from .exact_tw import solve_vrptw_exact, vrptw_unsupported
+
+        why = vrptw_unsupported(problem)
+        if why is None:  # time windows, asymmetric distances or fixed costs: the directed model
+            return solve_vrptw_exact(problem, time_limit_s=time_limit_s, seed=seed, initial=initial)
+        raise InputError(f"the exact solver handles plain CVRP and single-depot VRPTW only, not {why}")
     if time_limit_s <= 0:
         raise InputError("must be a positive number of seconds", field="time_limit_s")
     reason = presolve_infeasibility(problem)
@@ -200,12 +207,10 @@ def solve_vrp_exact(
 
     # 3. integer phase
     mip_rounds = 0
-    status = "timeout"
     if params.method == "callback" and math.ceil(lower - 1e-6) < ub:
         lower, ub, best_routes, mip_rounds = _branch_and_cut(problem, cuts, ub, best_routes, lower, deadline, min_routes, max_routes)
     while params.method == "loop" and time.perf_counter() < deadline - 0.05:
         if math.ceil(lower - 1e-6) >= ub:
-            status = "optimal"
             break
         mip_rounds += 1
         mip = _Model(params.mip_solver, problem, integer=True, max_routes=max_routes, min_routes=min_routes)
@@ -218,7 +223,6 @@ def solve_vrp_exact(
         st = mip.solver.Solve()
         if st == mip.solver.INFEASIBLE:
             lower = float(ub)  # nothing at or below the incumbent cost other than the incumbent
-            status = "optimal"
             break
         if st in (mip.solver.OPTIMAL, mip.solver.FEASIBLE):
             xs = mip.values()
@@ -237,7 +241,6 @@ def solve_vrp_exact(
                         ub, best_routes = rep.cost, cand.routes
                 if st == mip.solver.OPTIMAL:
                     lower = max(lower, float(ub))
-                    status = "optimal"
                     break
             for S in new:
                 cut_set.add(S)
@@ -248,23 +251,35 @@ def solve_vrp_exact(
             except Exception:  # noqa: BLE001 - some backends cannot report a bound here
                 pass
             break
-    bound_int = min(ub, math.ceil(lower - 1e-6))
-    if bound_int >= ub:
-        status = "optimal"
-    final = VRPSolution(routes=best_routes, objective=None)
-    report = check_vrp(problem, final)
-    if not report.feasible:  # cannot happen: every stored solution was checked
-        raise InfeasibleError(f"internal error: exact solution infeasible: {report.reason}")
-    return VRPSolution(
-        routes=best_routes,
-        objective=report.objective,
-        status=status,
-        bound=bound_int / problem.scale,
-        time_s=time.perf_counter() - start,
+    return certified_solution(
+        problem,
+        best_routes,
+        min(ub, math.ceil(lower - 1e-6)),
+        time.perf_counter() - start,
         solver="mmroute-exact(scip-callback)" if params.method == "callback" else f"mmroute-exact({params.mip_solver}-loop)",
         seed=seed,
-        instance=problem.name,
         info={"root_bound": round(root_bound / problem.scale, 4), "root_time_s": round(root_time_s, 2), "root_rounds": rounds, "cuts": len(cuts), "mip_rounds_or_lazy_cuts": mip_rounds},
+    )
+
+
+def certified_solution(problem: VRPProblem, routes, bound_int: int, time_s: float, solver: str, seed: int, info: dict) -> VRPSolution:
+    """The exact solvers' result: ``routes`` re-checked by :func:`check_vrp`, ``bound_int`` a
+    proven lower bound in internal (scaled integer) units; status ``"optimal"`` exactly when the
+    bound reaches the checked cost, ``"timeout"`` otherwise."""
+    report = check_vrp(problem, VRPSolution(routes=tuple(routes), objective=None))
+    if not report.feasible:  # cannot happen: every stored solution was checked
+        raise SolverError(f"internal error: exact solution infeasible: {report.reason}")
+    bound_int = min(bound_int, report.cost)
+    return VRPSolution(
+        routes=tuple(routes),
+        objective=report.objective,
+        status="optimal" if bound_int >= report.cost else "timeout",
+        bound=bound_int / problem.scale,
+        time_s=time_s,
+        solver=solver,
+        seed=seed,
+        instance=problem.name,
+        info=info,
     )
 
 

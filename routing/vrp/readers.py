@@ -17,6 +17,7 @@ Distance conventions (match each benchmark's published values):
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -192,8 +193,14 @@ def _time_problem(
         raise InstanceError(exc.reason, file=path, field=exc.field) from None
 
 
-def read_solomon(path: str | Path, rounding: Rounding = "exact") -> VRPProblem:
-    """Read a Solomon VRPTW text file (see the module docstring for ``rounding``)."""
+def read_solomon(path: str | Path, rounding: Rounding = "exact", n_customers: int | None = None) -> VRPProblem:
+    """Read a Solomon VRPTW text file (see the module docstring for ``rounding``).
+
+    ``n_customers``: keep only the depot and the first ``n_customers`` customers of the file
+    (the standard 25- and 50-customer Solomon instances are the first 25 / 50 customers of
+    the 100-customer files); the problem is then named ``<file>-<n>`` (e.g. ``C101-25``).
+    The fleet (number and capacity) is the file's.
+    """
     path = Path(path)
     if not path.is_file():
         raise InstanceError("file not found", file=path)
@@ -208,7 +215,12 @@ def read_solomon(path: str | Path, rounding: Rounding = "exact") -> VRPProblem:
     rows = [r for r in _numeric_rows(path, 7) if len(r) == 7]
     if len(rows) < 2:
         raise InstanceError("no customer lines (7 numbers each)", file=path, field="CUSTOMER")
-    return _time_problem(path, rows, num_vehicles, capacity, rounding, [])
+    if n_customers is None:
+        return _time_problem(path, rows, num_vehicles, capacity, rounding, [])
+    if isinstance(n_customers, bool) or int(n_customers) != n_customers or not 1 <= n_customers <= len(rows) - 1:
+        raise InstanceError(f"n_customers must be an integer in 1..{len(rows) - 1}, got {n_customers!r}", file=path, field="n_customers")
+    problem = _time_problem(path, rows[: int(n_customers) + 1], num_vehicles, capacity, rounding, [])
+    return replace(problem, name=f"{path.stem}-{int(n_customers)}", meta={**problem.meta, "n_customers": int(n_customers)})
 
 
 def read_lilim(path: str | Path, rounding: Rounding = "exact") -> VRPProblem:
@@ -228,10 +240,14 @@ def read_lilim(path: str | Path, rounding: Rounding = "exact") -> VRPProblem:
     return _time_problem(path, rows, num_vehicles, capacity, rounding, pairs)
 
 
-def read_instance(path: str | Path, rounding: Rounding = "exact") -> VRPProblem:
+def read_instance(path: str | Path, rounding: Rounding = "exact", n_customers: int | None = None) -> VRPProblem:
     """Read any supported instance: ``.vrp`` (VRPLIB), ``.txt`` (Solomon or Li & Lim), or a
-    scenario (``.yaml`` / ``.json`` file or a bundled scenario's name) with a ``fleet`` section."""
+    scenario (``.yaml`` / ``.json`` file or a bundled scenario's name) with a ``fleet`` section.
+
+    ``n_customers`` (Solomon files only): keep the first ``n_customers`` customers."""
     path = Path(path)
+    if n_customers is not None and path.suffix.lower() != ".txt":
+        raise InputError("n_customers applies to Solomon files only", file=path, field="n_customers")
     if path.suffix.lower() in (".yaml", ".yml", ".json") or (not path.suffix and not path.exists()):
         from mmroute.scenarios import load
 
@@ -244,7 +260,9 @@ def read_instance(path: str | Path, rounding: Rounding = "exact") -> VRPProblem:
         return read_vrplib(path)
     head = path.read_text(encoding="utf-8", errors="replace")[:2000]
     if "VEHICLE" in head.upper():
-        return read_solomon(path, rounding)
+        return read_solomon(path, rounding, n_customers)
+    if n_customers is not None:
+        raise InputError("n_customers applies to Solomon files only", file=path, field="n_customers")
     first = head.splitlines()[0].split() if head.strip() else []
     if len(first) == 3 and all(_is_number(x) for x in first):
         return read_lilim(path, rounding)

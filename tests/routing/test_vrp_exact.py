@@ -34,10 +34,11 @@ def test_a_short_time_limit_reports_a_valid_bound_and_gap(shared_data):
     assert (s.status == "optimal") == (s.bound == s.objective)
 
 
-def test_exact_solver_refuses_time_windows():
+def test_exact_solver_refuses_pickup_delivery_pairs():
+    # time windows alone go to the exact VRPTW solver (test_vrp_exact_tw.py)
     from pathlib import Path
 
-    p = read_instance(Path(__file__).resolve().parents[1] / "data" / "vrp" / "tiny_solomon.txt")
+    p = read_instance(Path(__file__).resolve().parents[1] / "data" / "vrp" / "tiny_lilim.txt")
     with pytest.raises(InputError, match="plain CVRP"):
         solve_vrp_exact(p, time_limit_s=1)
 
