@@ -333,7 +333,7 @@ def _solve_ortools(problem, time_limit_s, params, initial, max_iterations, cappe
     start = time.perf_counter()
     lns = params.metaheuristic == "lns" and bool(initial)
     sp = _search_parameters(problem, params, time_limit_s, max_iterations)
-    if lns:  # local search only: a guided search here leaves the model unable to read routes
+    if lns:  # local search only (after a guided search the model refused every route read)
         sp.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
         # operators are fixed when the model is closed, i.e. here
         _switch_off(sp, _LNS_OFF if any(p is not None for p in problem.drop_penalty) else _LNS_OFF + _INACTIVE_OPS)
@@ -356,7 +356,13 @@ def _solve_ortools(problem, time_limit_s, params, initial, max_iterations, cappe
     info: dict = {}
     if lns:
         deadline = start + time_limit_s
-        per_vehicle, objective, info = _ruin_recreate_search(problem, built, params, per_vehicle, objective, deadline, seed, max_iterations)
+
+        def rebuild() -> _Built:
+            fresh = _build(problem, counts)
+            fresh.routing.CloseModelWithParameters(sp)
+            return fresh
+
+        per_vehicle, objective, info = _ruin_recreate_search(problem, built, rebuild, params, per_vehicle, objective, deadline, seed, max_iterations)
     elapsed = time.perf_counter() - start
     info = {"engine_objective": objective, "engine_time_s": round(elapsed, 3), "ortools_status": int(status), **info}
     return built.routes_out(per_vehicle), info
@@ -384,18 +390,18 @@ def _switch_off(sp, names) -> None:
         setattr(sp.local_search_operators, name, optional_boolean_pb2.BOOL_FALSE)
 
 
-def _ruin_recreate_search(problem, built: _Built, params, per_vehicle, objective, deadline, seed, max_iterations):
+def _ruin_recreate_search(problem, built: _Built, rebuild, params, per_vehicle, objective, deadline, seed, max_iterations):
     """Large neighbourhood search: SISR ruin + blink insertion (Python), then OR-Tools' local
     search (greedy descent) on the same closed model; simulated-annealing acceptance with a
     temperature that falls from ``params.lns_t0`` to ``params.lns_t1`` times the mean cost per
-    client. Returns the best routes per vehicle, their objective and run counters."""
+    client. ``rebuild()`` returns a fresh closed model of the same problem. Returns the best routes
+    per vehicle, their objective and run counters."""
     import random
 
     from ortools.constraint_solver import routing_enums_pb2
 
     rng = random.Random(seed)
     rr = RuinRecreate(problem, built.vehicles, rng, params.sisr)
-    routing = built.routing
     sp = _search_parameters(problem, params, 1.0, None)
     sp.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
     current, cur_obj = per_vehicle, objective
@@ -404,22 +410,27 @@ def _ruin_recreate_search(problem, built: _Built, params, per_vehicle, objective
     t_first, t_last = params.lns_t0 * per_client, params.lns_t1 * per_client
     begin = time.perf_counter()
     span = max(1e-9, deadline - begin)
-    iterations = accepted = improved = failed = 0
+    iterations = accepted = improved = failed = rebuilds = 0
     while True:
         now = time.perf_counter()
         if now >= deadline or (max_iterations is not None and iterations >= max_iterations):
             break
         iterations += 1
         cand = rr.perturb(current)
-        a0 = built.read(cand) if cand is not None else None
-        if a0 is None:
+        if cand is None:
             failed += 1
             continue
         sp.time_limit.FromMilliseconds(max(10, int(1000 * (deadline - now))))
-        a = routing.SolveFromAssignmentWithParameters(a0, sp)
+        a = _descend(built, cand, sp)
         if a is None:
-            failed += 1
-            continue
+            # a model that has already searched may refuse routes that are feasible (seen with
+            # mixed fleets: complete, checked routes rejected); a fresh model accepts them
+            built = rebuild()
+            rebuilds += 1
+            a = _descend(built, cand, sp)
+            if a is None:
+                failed += 1
+                continue
         obj = a.ObjectiveValue()
         temp = t_first * (t_last / t_first) ** min(1.0, (now - begin) / span)
         if obj < cur_obj or rng.random() < math.exp(-(obj - cur_obj) / max(temp, 1e-9)):
@@ -428,7 +439,13 @@ def _ruin_recreate_search(problem, built: _Built, params, per_vehicle, objective
             if obj < best_obj:
                 best, best_obj = current, obj
                 improved += 1
-    return best, best_obj, {"lns_iterations": iterations, "lns_accepted": accepted, "lns_improved": improved, "lns_failed": failed}
+    return best, best_obj, {"lns_iterations": iterations, "lns_accepted": accepted, "lns_improved": improved, "lns_failed": failed, "lns_rebuilds": rebuilds}
+
+
+def _descend(built: _Built, per_vehicle, sp):
+    """OR-Tools' local search from the given routes on ``built``; the assignment or None."""
+    a0 = built.read(per_vehicle)
+    return None if a0 is None else built.routing.SolveFromAssignmentWithParameters(a0, sp)
 
 
 def _assign_routes_to_vehicles(initial: Sequence[Route], vehicle_type_of: list[int], node_to_index) -> list[list[int]]:
