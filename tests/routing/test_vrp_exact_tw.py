@@ -222,3 +222,11 @@ def test_cli_exact_solve_certifies_the_first_customers_of_a_solomon_file(tmp_pat
     assert sorted(v for route in data["routes"] for v in route) == [1, 2]
     r = run("vrp", "check", str(DATA / "tiny_solomon.txt"), str(out), "--customers", "2")
     assert r.returncode == 0 and r.stdout.startswith("feasible")
+
+
+def test_extra_cp_sat_parameters_are_applied_and_a_wrong_name_is_an_input_error():
+    p = _random_vrptw(3)
+    s = solve_vrptw_exact(p, time_limit_s=20, params=ExactTWParams(sat_parameters=(("routing_cut_max_infeasible_path_length", 8),)))
+    assert s.status == "optimal" and s.objective == _brute_force_optimum(p) / p.scale
+    with pytest.raises(InputError, match="routing_cut_max_infeasable"):
+        solve_vrptw_exact(p, time_limit_s=5, params=ExactTWParams(sat_parameters=(("routing_cut_max_infeasable", 8),)))
