@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/vrp.py --set x --max-n 200 --limit 6 --time-limit 60 --seed 0
 	$(PY) benchmarks/loading.py --classes BR1-BR7 --instances 10 --time-limit 10 --seed 0
 	$(PY) benchmarks/plan_scaling.py --time-limit 60 --seed 0
+	$(PY) benchmarks/vrptw_exact.py --time-limit 60 --seed 0
 
 clean:
 	rm -rf $(VENV) demo-output
