@@ -63,7 +63,7 @@ class OrtoolsParams:
 #: after a few seconds; the ruin-and-recreate keeps improving). GLS itself: portfolio of
 #: a savings (or parallel cheapest insertion) start and OR-Tools' automatic start. With OR-Tools 9.15 the routing library's iterated local search
 #: (``use_iterated_local_search`` with ruin-and-recreate, SISR or random-walk ruin) stopped at
-#: the first local optimum after 0.2-1 s and ended 0.02-1.2 points behind GLS, so GLS it is.
+#: the first local optimum after 0.2-1 s and ended 0.02-1.2 points behind GLS; GLS opens the "lns" search.
 #: Switching off the insertion-based LNS operators lets GLS make several times more moves per
 #: second on single-type problems (6 X instances at 20 s: mean gap 4.81 % -> 3.91 %; 4 Solomon
 #: instances at 10 s: 2.29 % -> 1.69 %).
