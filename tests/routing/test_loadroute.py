@@ -283,3 +283,24 @@ def test_a_pair_delivered_before_the_next_pickup_is_packed_phase_by_phase(milkru
     rl = check_route(milkrun, p, visits, small, time_limit_s=1.0)
     assert rl.fits_3d == "yes" and len(rl.phases) == 2 and rl.packing is None
     assert_verified(milkrun, rl)
+
+
+def test_column_height_proves_what_the_volume_test_misses():
+    body = Container(100, 100, 250)
+    big = BoxType(1, (100, 100, 120), 2, 10.0, (False, False, True), True)
+    small = BoxType(2, (10, 10, 11), 1, 1.0, (False, False, True), True)
+    inst = LoadingInstance("t", body, (big, small))
+    assert inst.box_volume <= body.volume  # the volume test passes...
+    assert "tallest stack (240 of 250 cm)" in quick_infeasibility(inst)  # ...two 120s leave 10 cm
+    fits = LoadingInstance("t", body, (big, BoxType(2, (10, 10, 10), 1, 1.0, (False, False, True), True)))
+    assert quick_infeasibility(fits) is None  # 120 + 120 + 10 = 250 stacks exactly
+
+
+def test_column_height_allows_one_non_stackable_box_per_stack_under_full_support():
+    body = Container(100, 100, 250)
+    base = BoxType(1, (100, 100, 100), 1, 10.0, (False, False, True), True)
+    tops = (BoxType(2, (100, 100, 100), 1, 10.0, (False, False, True), False),  # nothing may rest on them
+            BoxType(3, (100, 100, 40), 1, 10.0, (False, False, True), False))
+    inst = LoadingInstance("t", body, (base, *tops))
+    assert "tallest stack (200 of 250 cm)" in quick_infeasibility(inst)  # base + one top only
+    assert quick_infeasibility(inst, min_support=0.75) is None  # partial support: only heights count
