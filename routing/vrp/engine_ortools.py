@@ -149,7 +149,7 @@ def solve_ortools(
         if not initial:
             initial, gls_info = solve_ortools(problem, time_limit_s * params.lns_gls_share, replace(params, metaheuristic="gls"), None, max_iterations)
         remaining = max(0.1, time_limit_s - (time.perf_counter() - start))
-        routes, info = _solve_capped_then_full(problem, remaining, replace(params, lns_gls_share=0.0, first_solution="auto"), initial, max_iterations, seed)
+        routes, info = _solve_capped_then_full(problem, remaining, replace(params, first_solution="auto"), initial, max_iterations, seed)
         return routes, {**info, "gls_objective": gls_info.get("engine_objective")}
     if params.first_solution == "portfolio" and params.metaheuristic != "default" and not initial:
         from .check import check_vrp
@@ -338,9 +338,8 @@ def _solve_ortools(problem, time_limit_s, params, initial, max_iterations, cappe
         # operators are fixed when the model is closed, i.e. here
         _switch_off(sp, _LNS_OFF if any(p is not None for p in problem.drop_penalty) else _LNS_OFF + _INACTIVE_OPS)
     if initial:
-        per_vehicle = _assign_routes_to_vehicles(initial, built.vehicle_type_of, built.manager.NodeToIndex)
         routing.CloseModelWithParameters(sp)
-        assignment0 = routing.ReadAssignmentFromRoutes(per_vehicle, True)
+        assignment0 = built.read(_assign_routes_to_vehicles(initial, built.vehicle_type_of))
         if assignment0 is None:
             raise SolverError("the initial solution is not accepted by the OR-Tools model (infeasible?)")
         assignment = routing.SolveFromAssignmentWithParameters(assignment0, sp)
@@ -448,7 +447,8 @@ def _descend(built: _Built, per_vehicle, sp):
     return None if a0 is None else built.routing.SolveFromAssignmentWithParameters(a0, sp)
 
 
-def _assign_routes_to_vehicles(initial: Sequence[Route], vehicle_type_of: list[int], node_to_index) -> list[list[int]]:
+def _assign_routes_to_vehicles(initial: Sequence[Route], vehicle_type_of: list[int]) -> list[list[int]]:
+    """Client node ids per OR-Tools vehicle: each route on the next free vehicle of its type."""
     free: dict[int, list[int]] = {}
     for v, k in enumerate(vehicle_type_of):
         free.setdefault(k, []).append(v)
@@ -458,5 +458,5 @@ def _assign_routes_to_vehicles(initial: Sequence[Route], vehicle_type_of: list[i
             continue
         if not free.get(r.vehicle_type):
             raise SolverError(f"the initial solution uses more vehicles of type {r.vehicle_type} than available")
-        per_vehicle[free[r.vehicle_type].pop(0)] = [node_to_index(v) for v in r.visits]
+        per_vehicle[free[r.vehicle_type].pop(0)] = list(r.visits)
     return per_vehicle

@@ -133,12 +133,13 @@ class RuinRecreate:
             z[k] = min(limit, z[k + 1] - svc[node] - dur[node][seq[k + 1]])
         return a, z
 
-    def _duration_ok(self, v: int, route: list[int]) -> bool:
-        """Shortest possible duration of [start, *route, end] (leave as late as feasible)."""
+    def _duration_ok(self, v: int, route: list[int], times: tuple[list[int], list[int]] | None = None) -> bool:
+        """True if the shortest possible duration of [start, *route, end] (leaving as late as
+        feasible) is within the vehicle's maximum. ``times``: :meth:`_times` of the route, if known."""
         veh = self.vehicles[v]
         if veh.max_duration >= HORIZON_MAX:
             return True
-        a, z = self._times(v, route)
+        z = (times or self._times(v, route))[1]
         t = z[0]
         seq = [veh.start, *route, veh.end]
         for k in range(1, len(seq)):
@@ -197,12 +198,12 @@ class RuinRecreate:
                 if u in self.optional and delta >= self.penalty[u]:
                     break
                 trial = routes[v][:k] + [u] + routes[v][k:]
-                if not self._duration_ok(v, trial):
+                trial_times = self._times(v, trial) if self.timed else None
+                if not self._duration_ok(v, trial, trial_times):
                     continue
                 routes[v] = trial
                 load[v] = [ld + x for ld, x in zip(load[v], q)]
-                if self.timed:
-                    times[v] = self._times(v, trial)
+                times[v] = trial_times
                 placed = True
                 break
             if not placed and u not in self.optional:

@@ -8,7 +8,12 @@ import numpy as np
 import pytest
 
 from mmroute.routing.vrp.check import check_vrp
-from mmroute.routing.vrp.engine_ortools import OrtoolsParams, _build, _vehicle_counts
+from mmroute.routing.vrp.engine_ortools import (
+    OrtoolsParams,
+    _assign_routes_to_vehicles,
+    _build,
+    _vehicle_counts,
+)
 from mmroute.routing.vrp.problem import VehicleType, VRPProblem
 from mmroute.routing.vrp.ruin_recreate import RuinRecreate, SisrParams
 from mmroute.routing.vrp.solution import Route, VRPSolution
@@ -44,12 +49,7 @@ def timed_problem(n: int = 30, seed: int = 5, **kw) -> VRPProblem:
 def _perturbations(problem: VRPProblem, k: int, seed: int):
     start = solve_vrp(problem, engine="ortools", time_limit_s=2, seed=0, ortools_params=OrtoolsParams("gls", "auto"))
     built = _build(problem, _vehicle_counts(problem, capped=False))
-    free = {}
-    for v, t in enumerate(built.vehicle_type_of):
-        free.setdefault(t, []).append(v)
-    per_vehicle: list[list[int]] = [[] for _ in built.vehicle_type_of]
-    for r in start.routes:
-        per_vehicle[free[r.vehicle_type].pop(0)] = list(r.visits)
+    per_vehicle = _assign_routes_to_vehicles(start.routes, built.vehicle_type_of)
     rr = RuinRecreate(problem, built.vehicles, random.Random(seed), SisrParams(avg_removed=6))
     out = []
     for _ in range(k):
