@@ -1,0 +1,95 @@
+"""Ground floor shared by every solver family: the checkers' report and the gap definition.
+
+Every independent checker (``check_vrp``, ``check_packing``, ``check_plan``, ...) returns one
+:class:`CheckReport`: ``feasible``, the ``violations`` found (each with where and why) and the
+objective it recomputed from the problem data. Imports nothing of the project but the errors.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Violation", "CheckReport", "relative_gap", "MAX_LISTED"]
+
+#: Violations listed per report; the rest are only counted (memory linear in the input).
+MAX_LISTED = 50
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One reason a solution is infeasible: ``where`` (e.g. ``"route 3"``, ``"box 17"``,
+    ``"S1 leg 2 (QZ-HPH-sea)"``; empty for the whole solution) and ``why``."""
+
+    where: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.why}" if self.where else self.why
+
+    def to_dict(self) -> dict[str, str]:
+        return {"where": self.where, "why": self.why}
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """An independent checker's verdict.
+
+    ``feasible`` iff no violation was found; ``violations`` lists at most :data:`MAX_LISTED`
+    of them and ``n_violations`` counts all; ``objective`` is recomputed from the problem
+    data (``None`` where it cannot be, e.g. a route through an unknown node); ``details``
+    holds family-specific recomputed figures (e.g. ``utilisation``, ``num_routes``).
+    """
+
+    feasible: bool
+    violations: tuple[Violation, ...] = ()
+    objective: float | None = None
+    n_violations: int = 0
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return self.feasible
+
+    @property
+    def reason(self) -> str:
+        """The first violation, or ``"feasible"``."""
+        return str(self.violations[0]) if self.violations else "feasible"
+
+    def summary(self) -> str:
+        """One line: verdict, recomputed objective, first violations."""
+        obj = "n/a" if self.objective is None else f"{self.objective:,.4f}"
+        if self.feasible:
+            return f"feasible, objective {obj}"
+        first = "; ".join(str(v) for v in self.violations[:3])
+        return f"infeasible ({self.n_violations} violations), objective {obj}: {first}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"feasible": self.feasible, "objective": self.objective,
+                "n_violations": self.n_violations,
+                "violations": [v.to_dict() for v in self.violations],
+                "details": dict(self.details)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> CheckReport:
+        return cls(feasible=bool(d["feasible"]), objective=d.get("objective"),
+                   n_violations=int(d.get("n_violations", 0)),
+                   violations=tuple(Violation(**v) for v in d.get("violations", ())),
+                   details=dict(d.get("details", {})))
+
+    @classmethod
+    def of(cls, violations: list[Violation], objective: float | None = None,
+           **details: Any) -> CheckReport:
+        """Build a report from every violation found (listed up to :data:`MAX_LISTED`)."""
+        return cls(feasible=not violations, violations=tuple(violations[:MAX_LISTED]),
+                   objective=objective, n_violations=len(violations), details=details)
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """The one gap definition: ``|objective - bound| / max(1, |objective|)`` (``None``
+    without both, or if either is not finite)."""
+    if objective is None or bound is None:
+        return None
+    if not (math.isfinite(objective) and math.isfinite(bound)):
+        return None
+    return abs(objective - bound) / max(1.0, abs(objective))
