@@ -12,9 +12,12 @@ from mmroute.routing.plan.events import (
     KnownEvents,
     LinkClosure,
     LinkSlowdown,
+    NodeClosure,
     NodeDelay,
+    RoadNoise,
+    WeatherEvent,
 )
-from mmroute.routing.plan.expand import Demand, Network, expand
+from mmroute.routing.plan.expand import Demand, Network, TimeExpandedNetwork, expand
 from mmroute.routing.plan.pareto import ParetoPoint, pareto_front, plot_pareto, write_pareto_csv
 from mmroute.routing.plan.plan import Handling, Itinerary, Leg, Plan
 from mmroute.routing.plan.replan import replan, state_at, sunk_objective
@@ -33,7 +36,11 @@ __all__ = [
     "LinkClosure",
     "LinkSlowdown",
     "Network",
+    "NodeClosure",
     "NodeDelay",
+    "RoadNoise",
+    "TimeExpandedNetwork",
+    "WeatherEvent",
     "ParetoPoint",
     "Plan",
     "PlanState",

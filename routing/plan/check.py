@@ -159,6 +159,7 @@ def _check_route(sid, sh, start: Start, it: Itinerary, cond: Conditions, links, 
     pending = start.last_link is not None
     cost = co2 = 0.0
     handling = []
+    trip_start = ready
     for k, lg in enumerate(it.legs):
         where = f"{sid} leg {k} ({lg.link})"
         lk = links.get(lg.link)
@@ -196,8 +197,10 @@ def _check_route(sid, sh, start: Start, it: Itinerary, cond: Conditions, links, 
             if lg.departure_h < ready - TOL_H:
                 err.append(f"{where}: departs {lg.departure_h:g} h before the cargo is ready "
                            f"at {ready:g} h")
-            if not cond.is_open(lk.id, lg.departure_h):
-                err.append(f"{where}: link closed at {lg.departure_h:g} h")
+            if prev is None or prev.scheduled or k == 0:
+                trip_start = lg.departure_h  # a truck is dispatched: closures checked now
+            if not cond.is_open(lk.id, trip_start):
+                err.append(f"{where}: link closed at {trip_start:g} h (trip start)")
         want_arr = lg.departure_h + cond.travel_time_h(lk, lg.departure_h)
         if abs(lg.arrival_h - want_arr) > TOL_H:
             err.append(f"{where}: arrives {lg.arrival_h:g} h, recomputed {want_arr:g} h")

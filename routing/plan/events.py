@@ -1,15 +1,20 @@
 """Known events and the travel conditions they imply: the problem data shared by model and checker.
 
-An event changes the network for a time window: a closed link, a delayed departure, a slower
-(or, with a factor above 1, faster) link, an extra dwell at a node. :class:`Conditions` turns a
-scenario plus events into the numbers both the MIP and the independent checker use: which
-departures run and when, how long a leg takes, how long cargo dwells at a node.
+An event changes the network for a time window: a closed link or node, a delayed departure, a
+slower (or, with a factor above 1, faster) link, an extra dwell at a node, a weather cell that
+drifts across links and closes or slows those it crosses, and the realised road-traffic noise.
+:class:`Conditions` turns a scenario plus events into the numbers the MIP, the independent
+checker and the simulator (``mmroute.envs``) all use: which departures run and when, how long a
+leg takes, how long cargo dwells at a node. Nothing else defines travel times.
+
+Every event has an *onset* (``from_h``; the hour itself for a road-noise factor): a policy
+knows an event once its onset has passed, see :meth:`KnownEvents.known_at`.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -18,9 +23,12 @@ from mmroute.scenarios import Link, Scenario
 
 __all__ = [
     "LinkClosure",
+    "NodeClosure",
     "DepartureDelay",
     "LinkSlowdown",
     "NodeDelay",
+    "WeatherEvent",
+    "RoadNoise",
     "KnownEvents",
     "Conditions",
 ]
@@ -31,6 +39,16 @@ class LinkClosure:
     """No departure on ``link`` in ``[from_h, to_h)`` (scheduled departures are cancelled)."""
 
     link: str
+    from_h: float
+    to_h: float
+
+
+@dataclass(frozen=True)
+class NodeClosure:
+    """``node`` is closed in ``[from_h, to_h)``: no departure on any link leaving or entering it
+    (scheduled departures are cancelled, road trips through it cannot start)."""
+
+    node: str
     from_h: float
     to_h: float
 
@@ -67,12 +85,73 @@ class NodeDelay:
     delay_h: float
 
 
+@dataclass(frozen=True)
+class WeatherEvent:
+    """A weather cell of the scenario's ``cell`` that is active in ``[from_h, to_h)``.
+
+    During its ``j``-th hour, ``[from_h + j, from_h + j + 1)``, its polygon is ``area`` (lon,
+    lat at onset) moved by ``velocity_kmh`` (east, north) x ``j`` hours. Links of ``modes``
+    whose geometry (sea lanes included) the polygon crosses are closed (``effect="close"``) or
+    run at ``speed_factor`` x speed (``effect="slow"``) for departures in that hour.
+    """
+
+    cell: str
+    from_h: float
+    to_h: float
+    area: tuple[tuple[float, float], ...]
+    velocity_kmh: tuple[float, float]
+    effect: str
+    modes: tuple[str, ...]
+    speed_factor: float | None = None
+
+    def hours(self) -> int:
+        """Number of hour steps (the last one may be cut short by ``to_h``)."""
+        return max(0, math.ceil(self.to_h - self.from_h - 1e-9))
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dict(vars(self))
+        d["area"] = [list(p) for p in self.area]
+        d["velocity_kmh"] = list(self.velocity_kmh)
+        d["modes"] = list(self.modes)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> WeatherEvent:
+        d = dict(d)
+        d["area"] = tuple((float(x), float(y)) for x, y in d["area"])
+        d["velocity_kmh"] = tuple(float(v) for v in d.get("velocity_kmh", (0.0, 0.0)))
+        d["modes"] = tuple(d["modes"])
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class RoadNoise:
+    """Realised lognormal traffic noise of road ``link``: a departure in hour
+    ``from_hour + k`` takes ``factors[k]`` x its time-of-day travel time (1 outside)."""
+
+    link: str
+    from_hour: int
+    factors: tuple[float, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"link": self.link, "from_hour": self.from_hour, "factors": list(self.factors)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> RoadNoise:
+        return cls(link=d["link"], from_hour=int(d["from_hour"]),
+                   factors=tuple(float(f) for f in d["factors"]))
+
+
 _KINDS: dict[str, type] = {
     "closures": LinkClosure,
     "delays": DepartureDelay,
     "slowdowns": LinkSlowdown,
     "node_delays": NodeDelay,
+    "node_closures": NodeClosure,
+    "weather": WeatherEvent,
+    "road_noise": RoadNoise,
 }
+_NESTED = ("weather", "road_noise")  # kinds with their own to_dict / from_dict
 
 
 @dataclass(frozen=True)
@@ -83,6 +162,40 @@ class KnownEvents:
     delays: tuple[DepartureDelay, ...] = ()
     slowdowns: tuple[LinkSlowdown, ...] = ()
     node_delays: tuple[NodeDelay, ...] = ()
+    node_closures: tuple[NodeClosure, ...] = ()
+    weather: tuple[WeatherEvent, ...] = ()
+    road_noise: tuple[RoadNoise, ...] = ()
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, k) for k in _KINDS)
+
+    def known_at(self, time_h: float) -> KnownEvents:
+        """What a policy knows at ``time_h``: events whose onset is at or before it (a
+        disruption with its announced end); weather cells only up to the end of the current
+        hour step (their future track is forecast, not known); road noise of departure hours
+        up to the current one."""
+        t = time_h + 1e-9
+
+        def onset(ev) -> float:
+            return ev.departure_h if isinstance(ev, DepartureDelay) else ev.from_h
+
+        kw: dict[str, tuple] = {}
+        for kind in _KINDS:
+            if kind in _NESTED:
+                continue
+            kw[kind] = tuple(ev for ev in getattr(self, kind) if onset(ev) <= t)
+        weather = []
+        for w in self.weather:
+            if w.from_h <= t:
+                seen = w.from_h + math.floor(time_h - w.from_h + 1e-9) + 1.0
+                weather.append(w if seen >= w.to_h else replace(w, to_h=seen))
+        noise = []
+        hour = math.floor(t)
+        for rn in self.road_noise:
+            n = min(len(rn.factors), hour - rn.from_hour + 1)
+            if n > 0:
+                noise.append(rn if n == len(rn.factors) else replace(rn, factors=rn.factors[:n]))
+        return KnownEvents(**kw, weather=tuple(weather), road_noise=tuple(noise))
 
     def validate(self, scenario: Scenario) -> None:
         """Raise :class:`InputError` if an event names an unknown link / node or is malformed."""
@@ -91,7 +204,16 @@ class KnownEvents:
         for kind in _KINDS:
             for i, ev in enumerate(getattr(self, kind)):
                 where = f"events.{kind}[{i}]"
-                if isinstance(ev, NodeDelay):
+                if isinstance(ev, WeatherEvent):
+                    _validate_weather(ev, where)
+                    continue
+                if isinstance(ev, RoadNoise):
+                    if ev.link not in links or scenario.link(ev.link).mode != "road":
+                        raise InputError(f"{ev.link!r} is not a road link", field=where)
+                    if not all(math.isfinite(f) and f > 0 for f in ev.factors):
+                        raise InputError("factors must be finite and > 0", field=where)
+                    continue
+                if isinstance(ev, NodeDelay | NodeClosure):
                     if ev.node not in nodes:
                         raise InputError(f"unknown node {ev.node!r}", field=where)
                 elif ev.link not in links:
@@ -104,7 +226,13 @@ class KnownEvents:
                     raise InputError("delay_h must be >= 0", field=where)
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: [dict(vars(ev)) for ev in getattr(self, k)] for k in _KINDS}
+        """Plain data; kinds without events are left out (older readers stay compatible)."""
+        out: dict[str, Any] = {}
+        for k in _KINDS:
+            evs = getattr(self, k)
+            if evs or k in ("closures", "delays", "slowdowns", "node_delays"):
+                out[k] = [ev.to_dict() if k in _NESTED else dict(vars(ev)) for ev in evs]
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> KnownEvents:
@@ -112,9 +240,21 @@ class KnownEvents:
         if unknown:
             raise InputError(f"unknown event kinds {sorted(unknown)}", field="events")
         try:
-            return cls(**{k: tuple(t(**d) for d in data.get(k, ())) for k, t in _KINDS.items()})
-        except TypeError as exc:
-            raise InputError(f"bad event: {exc}", field="events") from None
+            return cls(**{k: tuple(t.from_dict(d) if k in _NESTED else t(**d)
+                                   for d in data.get(k, ())) for k, t in _KINDS.items()})
+        except (TypeError, KeyError, ValueError) as exc:
+            raise InputError(f"bad event: {exc!r}", field="events") from None
+
+
+def _validate_weather(ev: WeatherEvent, where: str) -> None:
+    if not ev.to_h >= ev.from_h:
+        raise InputError("to_h must be >= from_h", field=where)
+    if ev.effect not in ("close", "slow"):
+        raise InputError(f"effect must be 'close' or 'slow', not {ev.effect!r}", field=where)
+    if ev.effect == "slow" and not (ev.speed_factor is not None and ev.speed_factor > 0):
+        raise InputError("a slowing cell needs speed_factor > 0", field=where)
+    if len(ev.area) < 3:
+        raise InputError("area needs at least 3 points", field=where)
 
 
 def _in(t: float, lo: float, hi: float) -> bool:
@@ -125,7 +265,11 @@ class Conditions:
     """Travel conditions of a scenario under known events.
 
     Road travel time = nominal x the time-of-day multiplier of the departure hour (when the
-    scenario has a ``start``) / the speed factor of any slowdown active at departure.
+    scenario has a ``start``) x the realised noise factor of that link and hour (if known) /
+    the speed factor of any slowdown (weather included) active at departure. A link is closed
+    at ``t`` if a closure of it, of one of its end nodes, or a closing weather cell covers
+    ``t``. A road trip (:meth:`road_trip`) starts only if every link of it is open at its
+    start: closures are checked when a truck is dispatched.
     """
 
     def __init__(self, scenario: Scenario, events: KnownEvents | None = None):
@@ -138,24 +282,48 @@ class Conditions:
             self._hour0 = st.hour + st.minute / 60.0
         self._profile = scenario.uncertainty.road_traffic.hourly_multipliers
         ev = self.events
-        self._closures: dict[str, list[LinkClosure]] = {}
+        # closures and slowdowns as windows per link: (from_h, to_h) / (from_h, to_h, factor)
+        self._closed: dict[str, list[tuple[float, float]]] = {}
         for c in ev.closures:
-            self._closures.setdefault(c.link, []).append(c)
-        self._slow: dict[str, list[LinkSlowdown]] = {}
+            self._closed.setdefault(c.link, []).append((c.from_h, c.to_h))
+        touching: dict[str, list[str]] = {}
+        for lk in scenario.links:
+            touching.setdefault(lk.from_node, []).append(lk.id)
+            touching.setdefault(lk.to_node, []).append(lk.id)
+        for nc in ev.node_closures:
+            for lid in touching.get(nc.node, ()):
+                self._closed.setdefault(lid, []).append((nc.from_h, nc.to_h))
+        self._slow: dict[str, list[tuple[float, float, float]]] = {}
         for s in ev.slowdowns:
-            self._slow.setdefault(s.link, []).append(s)
+            self._slow.setdefault(s.link, []).append((s.from_h, s.to_h, s.speed_factor))
+        if ev.weather:
+            from mmroute.routing.plan.weather import weather_windows
+
+            for w in ev.weather:
+                for lid, windows in weather_windows(w, scenario.links).items():
+                    if w.effect == "close":
+                        self._closed.setdefault(lid, []).extend(windows)
+                    else:
+                        self._slow.setdefault(lid, []).extend(
+                            (a, b, w.speed_factor) for a, b in windows)
         self._delays = {(d.link, _round(d.departure_h)): d.delay_h for d in ev.delays}
         self._node_delays: dict[str, list[NodeDelay]] = {}
         for nd in ev.node_delays:
             self._node_delays.setdefault(nd.node, []).append(nd)
+        self._noise = {rn.link: (rn.from_hour, rn.factors) for rn in ev.road_noise}
 
     def is_open(self, link_id: str, departure_h: float) -> bool:
-        """True unless a closure of the link covers ``departure_h``."""
-        return not any(_in(departure_h, c.from_h, c.to_h) for c in self._closures.get(link_id, ()))
+        """True unless a closure of the link, of one of its ends or a closing weather cell
+        covers ``departure_h``."""
+        return not any(_in(departure_h, a, b) for a, b in self._closed.get(link_id, ()))
 
     def closure_ends(self, link_id: str) -> list[float]:
         """Ends (h) of the link's closures: times worth waiting for."""
-        return [c.to_h for c in self._closures.get(link_id, ())]
+        return [b for _, b in self._closed.get(link_id, ())]
+
+    def closures(self, link_id: str) -> list[tuple[float, float]]:
+        """Closure windows ``(from_h, to_h)`` of the link (its own, its nodes', weather)."""
+        return list(self._closed.get(link_id, ()))
 
     def road_multiplier(self, departure_h: float) -> float:
         """Time-of-day multiplier of road travel times for a departure at ``departure_h``."""
@@ -164,15 +332,55 @@ class Conditions:
         hour = int(math.floor(self._hour0 + departure_h + 1e-9)) % 24
         return float(self._profile[hour])
 
+    def noise_factor(self, link_id: str, departure_h: float) -> float:
+        """Realised traffic-noise factor of a road departure (1 where none is known)."""
+        rn = self._noise.get(link_id)
+        if rn is None:
+            return 1.0
+        k = int(math.floor(departure_h + 1e-9)) - rn[0]
+        return rn[1][k] if 0 <= k < len(rn[1]) else 1.0
+
     def travel_time_h(self, link: Link, departure_h: float) -> float:
         """Travel time (h) of ``link`` for a departure (actual time) at ``departure_h``."""
         t = link.travel_time_h
         if not link.scheduled:
             t *= self.road_multiplier(departure_h)
-        for s in self._slow.get(link.id, ()):
-            if _in(departure_h, s.from_h, s.to_h):
-                t /= s.speed_factor
+            if self._noise:
+                t *= self.noise_factor(link.id, departure_h)
+        for a, b, f in self._slow.get(link.id, ()):
+            if _in(departure_h, a, b):
+                t /= f
         return t
+
+    def road_trip(self, path: tuple[Link, ...] | list[Link], start_h: float
+                  ) -> list[tuple[float, float]] | None:
+        """``(departure_h, arrival_h)`` of each link of a road trip leaving at ``start_h``
+        (dwell at the nodes passed), or ``None`` if a link of it is closed at ``start_h``."""
+        for lk in path:
+            if not self.is_open(lk.id, start_h):
+                return None
+        out = []
+        t = _round(start_h)
+        for i, lk in enumerate(path):
+            if i > 0:
+                t = _round(t + self.node_delay_h(lk.from_node, t))
+            arr = _round(t + self.travel_time_h(lk, t))
+            out.append((t, arr))
+            t = arr
+        return out
+
+    def trip_reopens_h(self, path: tuple[Link, ...] | list[Link], start_h: float) -> float | None:
+        """Earliest time >= ``start_h`` at which every link of ``path`` is open (``None`` if
+        never, i.e. a closure without end)."""
+        t = start_h
+        for _ in range(1000):
+            ends = [b for lk in path for a, b in self._closed.get(lk.id, ()) if _in(t, a, b)]
+            if not ends:
+                return t
+            t = max(ends)
+            if not math.isfinite(t):
+                return None
+        return None
 
     def departure_delay_h(self, link_id: str, timetable_h: float) -> float:
         """Delay (h) of the scheduled departure at timetable time ``timetable_h``."""

@@ -39,7 +39,8 @@ from mmroute.routing.plan.events import Conditions, KnownEvents, _round
 from mmroute.routing.plan.state import PlanState, Start
 from mmroute.scenarios import Link, Scenario
 
-__all__ = ["Demand", "LegSpec", "HandlingSpec", "Arc", "Network", "expand", "demands_of"]
+__all__ = ["Demand", "LegSpec", "HandlingSpec", "Arc", "TimeExpandedNetwork", "Network", "expand",
+           "demands_of", "road_paths", "nominal_road_paths", "trip_paths"]
 
 #: Most Pareto road paths kept per (origin, destination) node pair.
 MAX_ROAD_PATHS = 4
@@ -124,7 +125,7 @@ class Arc:
 
 
 @dataclass
-class Network:
+class TimeExpandedNetwork:
     """The expanded network; ``usable[s]`` lists the arcs shipment ``s`` may use."""
 
     nodes: list[tuple]
@@ -139,6 +140,11 @@ class Network:
         n_var = sum(len(v) for v in self.usable.values())
         return (f"{len(self.nodes)} event nodes, {len(self.arcs)} arcs, "
                 f"{len(self.capacity)} capacity rows, {n_var} shipment-arc variables")
+
+
+#: Deprecated name of :class:`TimeExpandedNetwork` (``mmroute.scenarios.Network`` is the untimed
+#: multimodal graph).
+Network = TimeExpandedNetwork
 
 
 class _Builder:
@@ -185,8 +191,10 @@ def road_paths(
         if lk.mode == "road":
             out_links[lk.from_node].append(lk)
     ev = cond.events if cond is not None else None
-    risky_links = set() if ev is None else {e.link for e in (*ev.closures, *ev.slowdowns)}
-    risky_nodes = set() if ev is None else {e.node for e in ev.node_delays}
+    risky_links = set() if ev is None else (
+        {e.link for e in (*ev.closures, *ev.slowdowns)}
+        | {lid for lid in cond._closed} | {lid for lid in cond._slow})
+    risky_nodes = set() if ev is None else {e.node for e in (*ev.node_delays, *ev.node_closures)}
     result: dict[str, list[tuple[str, tuple[Link, ...]]]] = {}
     for u in out_links:
         # label: (cost, co2, time, links, clean)
@@ -220,6 +228,30 @@ def road_paths(
     return result
 
 
+def nominal_road_paths(scenario: Scenario) -> dict[str, list[tuple[str, tuple[Link, ...]]]]:
+    """:func:`road_paths` without events (cached on the scenario): the road trips a policy is
+    offered, which every expanded network contains whatever the events."""
+    paths = scenario.__dict__.get("_nominal_road_paths")
+    if paths is None:
+        paths = road_paths(scenario, None)
+        object.__setattr__(scenario, "_nominal_road_paths", paths)
+    return paths
+
+
+def trip_paths(scenario: Scenario, cond: Conditions) -> dict[str, list[tuple[str, tuple[Link, ...]]]]:
+    """Road trips of the expanded network: the Pareto paths under ``cond``'s events plus the
+    nominal ones (so that the simulator's road choices are always in the model)."""
+    nominal = nominal_road_paths(scenario)
+    if not cond.events:
+        return nominal
+    out = {u: list(ps) for u, ps in road_paths(scenario, cond).items()}
+    for u, ps in nominal.items():
+        have = {(w, tuple(lk.id for lk in p)) for w, p in out.get(u, ())}
+        out.setdefault(u, []).extend(
+            (w, p) for w, p in ps if (w, tuple(lk.id for lk in p)) not in have)
+    return out
+
+
 def expand(
     scenario: Scenario,
     demands: tuple[Demand, ...] | None = None,
@@ -227,7 +259,7 @@ def expand(
     *,
     splittable: bool = False,
     used: dict[tuple, float] | None = None,
-) -> Network:
+) -> TimeExpandedNetwork:
     """Build the time-expanded network for ``demands`` (default: every shipment).
 
     ``used`` capacity (TEU, keyed like the resources) is taken off the capacities."""
@@ -328,12 +360,13 @@ def expand(
                 b.arc(s_key, ("R", o, rr), "source", shipment=d.shipment)
 
     # --- road: waiting, composite trips --------------------------------------------------
-    paths = road_paths(scenario, cond)
+    paths = trip_paths(scenario, cond)
     targets = dests | set(yard_times)
     for v, pts in road_points.items():
         first = min(pts)
         for p in paths.get(v, ()):
-            pts.update(e for e in cond.closure_ends(p[1][0].id) if first < e <= horizon)
+            for lk in p[1]:  # a trip waits for every link of it to reopen
+                pts.update(e for e in cond.closure_ends(lk.id) if first < e <= horizon)
     for v, pts in road_points.items():
         ts = sorted(pts)
         for a, c in zip(ts, ts[1:]):
@@ -360,30 +393,28 @@ def expand(
         if key in b.capacity:
             b.capacity[key] = max(0.0, b.capacity[key] - teu)
     sink = {w: b.index[("T", w)] for w in dests}
-    net = Network(b.nodes, b.arcs, b.capacity, demands, source, sink)
+    net = TimeExpandedNetwork(b.nodes, b.arcs, b.capacity, demands, source, sink)
     net.usable = _usable(net, splittable)
     return net
 
 
 def _road_trip(b: _Builder, cond: Conditions, path: tuple[Link, ...], t: float):
+    times = cond.road_trip(path, t)
+    if times is None:
+        return None
     legs: list[LegSpec] = []
     res: list[tuple] = []
-    for i, lk in enumerate(path):
-        if i > 0:
-            t = _round(t + cond.node_delay_h(lk.from_node, t))
-        if not cond.is_open(lk.id, t):
-            return None
-        leg = _leg(cond, lk, t, None)
-        legs.append(leg)
+    for lk, (dep, arr) in zip(path, times):
+        legs.append(LegSpec(lk.id, lk.mode, lk.from_node, lk.to_node, dep, arr, None,
+                            lk.cost_per_teu_cny, lk.co2_kg_per_teu))
         if lk.capacity_teu is not None:
-            key = ("road", lk.id, int(math.floor(t / 24.0 + 1e-9)))
+            key = ("road", lk.id, int(math.floor(dep / 24.0 + 1e-9)))
             b.capacity[key] = lk.capacity_teu
             res.append(key)
-        t = leg.arrival_h
     return tuple(legs), tuple(res)
 
 
-def _usable(net: Network, splittable: bool) -> dict[str, list[int]]:
+def _usable(net: TimeExpandedNetwork, splittable: bool) -> dict[str, list[int]]:
     """Arcs on some source-to-sink path of each shipment (unsplittable: within capacities)."""
     n, m = len(net.nodes), len(net.arcs)
     tails = [a.tail for a in net.arcs]

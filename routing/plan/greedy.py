@@ -8,14 +8,14 @@ from collections import defaultdict
 
 import numpy as np
 
-from mmroute.routing.plan.expand import Network
+from mmroute.routing.plan.expand import TimeExpandedNetwork
 from mmroute.routing.plan.prune import ArcArrays, shipment_costs, topological_rank
 from mmroute.scenarios import Scenario
 
 __all__ = ["greedy_flows"]
 
 
-def greedy_flows(scenario: Scenario, net: Network, price: float,
+def greedy_flows(scenario: Scenario, net: TimeExpandedNetwork, price: float,
                  arr: ArcArrays | None = None) -> dict[tuple[str, int], float]:
     """``{(shipment, arc): 1.0}`` of a capacity-feasible unsplittable plan (drops allowed)."""
     arr = ArcArrays.of(net) if arr is None else arr

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mmroute.routing.plan.expand import Demand, Network
+from mmroute.routing.plan.expand import Demand, TimeExpandedNetwork
 from mmroute.scenarios import Objective
 
 __all__ = ["ArcArrays", "shipment_costs", "prune"]
@@ -32,7 +32,7 @@ class ArcArrays:
     is_drop: np.ndarray
 
     @classmethod
-    def of(cls, net: Network) -> ArcArrays:
+    def of(cls, net: TimeExpandedNetwork) -> ArcArrays:
         n = len(net.arcs)
         return cls(
             tail=np.fromiter((a.tail for a in net.arcs), dtype=np.int64, count=n),
@@ -62,7 +62,7 @@ def shipment_costs(arr: ArcArrays, idx: np.ndarray, d: Demand, obj: Objective, p
     return c
 
 
-def topological_rank(net: Network, arr: ArcArrays) -> np.ndarray:
+def topological_rank(net: TimeExpandedNetwork, arr: ArcArrays) -> np.ndarray:
     """Topological rank of every event node (the network is acyclic: time never goes back)."""
     n = len(net.nodes)
     indeg = np.bincount(arr.head, minlength=n)
@@ -85,7 +85,7 @@ def topological_rank(net: Network, arr: ArcArrays) -> np.ndarray:
     return rank
 
 
-def prune(net: Network, arr: ArcArrays, obj: Objective, price: float, ub: float) -> float:
+def prune(net: TimeExpandedNetwork, arr: ArcArrays, obj: Objective, price: float, ub: float) -> float:
     """Remove arcs that no optimal plan uses, given a plan of objective ``ub``; return
     ``sum_s LB_s``, a lower bound on the optimum."""
     rank = topological_rank(net, arr)

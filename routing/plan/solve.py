@@ -28,7 +28,7 @@ from ortools.math_opt.python import callback, init_arguments, mathopt
 from mmroute.errors import InputError, SolverError
 from mmroute.routing.plan.check import assert_valid
 from mmroute.routing.plan.events import KnownEvents
-from mmroute.routing.plan.expand import Demand, Network, demands_of, expand
+from mmroute.routing.plan.expand import Demand, TimeExpandedNetwork, demands_of, expand
 from mmroute.routing.plan.greedy import greedy_flows
 from mmroute.routing.plan.plan import Handling, Itinerary, Leg, Plan
 from mmroute.routing.plan.prune import ArcArrays, prune, shipment_costs
@@ -141,7 +141,7 @@ def solve_hindsight(scenario: Scenario, realised: KnownEvents, **kwargs) -> Plan
     return solve_plan(scenario, events=realised, **kwargs)
 
 
-def _solve_mip(scenario, net: Network, *, price, co2_cap_kg, splittable, deadline, seed,
+def _solve_mip(scenario, net: TimeExpandedNetwork, *, price, co2_cap_kg, splittable, deadline, seed,
                solver, hint, minimize):
     """Build the MIP as arrays (a MathOpt ModelProto), solve; return (flows, value, bound,
     status) with ``flows[(shipment, arc)]`` the positive flow shares."""
@@ -279,7 +279,7 @@ def _solve_mip(scenario, net: Network, *, price, co2_cap_kg, splittable, deadlin
     return flows, feasible[0].objective_value, bound, status
 
 
-def _hint_paths(net: Network, hint: Plan) -> dict[str, set[int] | None]:
+def _hint_paths(net: TimeExpandedNetwork, hint: Plan) -> dict[str, set[int] | None]:
     """For each remaining shipment, the arcs that follow ``hint``'s remaining legs (``None``
     where they no longer exist in ``net``, e.g. a closed link or a missed departure)."""
     out_arcs: dict[int, list[int]] = defaultdict(list)
@@ -298,7 +298,7 @@ def _hint_paths(net: Network, hint: Plan) -> dict[str, set[int] | None]:
     return paths
 
 
-def _hint_values(net: Network, col_of: dict, hint: Plan) -> dict[int, float]:
+def _hint_values(net: TimeExpandedNetwork, col_of: dict, hint: Plan) -> dict[int, float]:
     """Variable values that follow ``hint``'s remaining legs, shipment by shipment."""
     values = {}
     for sid, path in _hint_paths(net, hint).items():
@@ -309,7 +309,7 @@ def _hint_values(net: Network, col_of: dict, hint: Plan) -> dict[int, float]:
     return values
 
 
-def _hint_flows(net: Network, hint: Plan) -> dict[tuple[str, int], float] | None:
+def _hint_flows(net: TimeExpandedNetwork, hint: Plan) -> dict[tuple[str, int], float] | None:
     """``{(shipment, arc): 1.0}`` following ``hint`` for every remaining shipment, or ``None``
     if some shipment cannot follow it any more or the capacities no longer allow it."""
     quantity = {d.shipment: d.quantity_teu for d in net.demands}
@@ -327,7 +327,7 @@ def _hint_flows(net: Network, hint: Plan) -> dict[tuple[str, int], float] | None
     return flows
 
 
-def _follow(net: Network, out_arcs, d: Demand, want, dropped: bool) -> set[int] | None:
+def _follow(net: TimeExpandedNetwork, out_arcs, d: Demand, want, dropped: bool) -> set[int] | None:
     """Arcs from ``d``'s source to its sink whose legs are exactly ``want`` (DFS)."""
     usable = set(net.usable[d.shipment])
     sink = net.sink[d.destination]
@@ -355,7 +355,7 @@ def _follow(net: Network, out_arcs, d: Demand, want, dropped: bool) -> set[int] 
     return None
 
 
-def _extract(scenario: Scenario, net: Network, flows, price: float, splittable: bool):
+def _extract(scenario: Scenario, net: TimeExpandedNetwork, flows, price: float, splittable: bool):
     """Decompose each shipment's flow into itineraries (one per path)."""
     obj = scenario.objective
     out: list[Itinerary] = []

@@ -1,0 +1,65 @@
+"""Where a drifting weather cell crosses links: the hour windows it closes or slows each one.
+
+Shared by :class:`~mmroute.routing.plan.events.Conditions` (and so by the MIP, the checker and
+the simulator) and by the environment's forecasts, so that a cell affects exactly the links its
+polygon crosses during exactly the hours it does.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+
+__all__ = ["KM_PER_DEG_LAT", "shifted_area", "weather_windows", "links_hit"]
+
+KM_PER_DEG_LAT = 110.574
+KM_PER_DEG_LON_EQUATOR = 111.320
+
+
+def shifted_area(area, velocity_kmh, hours: float):
+    """``area`` ((lon, lat) points) moved by ``velocity_kmh`` (east, north) for ``hours``;
+    degrees per km taken at the area's mean latitude."""
+    lat0 = sum(p[1] for p in area) / len(area)
+    ve, vn = velocity_kmh
+    dx = ve * hours / (KM_PER_DEG_LON_EQUATOR * max(0.05, math.cos(math.radians(lat0))))
+    dy = vn * hours / KM_PER_DEG_LAT
+    return tuple((x + dx, y + dy) for x, y in area)
+
+
+@lru_cache(maxsize=64)
+def _link_lines(links: tuple) -> tuple[tuple[str, str], object]:
+    import shapely
+
+    ids = tuple((lk.id, lk.mode) for lk in links)
+    lines = shapely.linestrings([np.asarray(lk.geometry, dtype=float) for lk in links])
+    shapely.prepare(lines)
+    return ids, lines
+
+
+def links_hit(area, links: tuple, modes: tuple[str, ...]) -> list[str]:
+    """Ids of the links of ``modes`` whose geometry the polygon ``area`` crosses."""
+    import shapely
+
+    ids, lines = _link_lines(tuple(links))
+    poly = shapely.Polygon(area)
+    hit = shapely.intersects(lines, poly)
+    return [lid for (lid, mode), h in zip(ids, hit) if h and mode in modes]
+
+
+def weather_windows(ev, links: tuple) -> dict[str, list[tuple[float, float]]]:
+    """``{link: [(from_h, to_h), ...]}``: the hour steps in which the cell of ``ev`` (a
+    :class:`~mmroute.routing.plan.events.WeatherEvent`) crosses each link of its modes,
+    consecutive steps merged."""
+    out: dict[str, list[tuple[float, float]]] = {}
+    for j in range(ev.hours()):
+        lo = ev.from_h + j
+        hi = min(ev.to_h, lo + 1.0)
+        for lid in links_hit(shifted_area(ev.area, ev.velocity_kmh, j), links, ev.modes):
+            w = out.setdefault(lid, [])
+            if w and abs(w[-1][1] - lo) < 1e-9:
+                w[-1] = (w[-1][0], hi)
+            else:
+                w.append((lo, hi))
+    return out
