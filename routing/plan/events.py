@@ -299,10 +299,14 @@ class Conditions:
         if ev.weather:
             from mmroute.routing.plan.weather import weather_windows
 
+            self._steps: dict[str, list[float]] = {}
             for w in ev.weather:
                 for lid, windows in weather_windows(w, scenario.links).items():
                     if w.effect == "close":
                         self._closed.setdefault(lid, []).extend(windows)
+                        # every hour step of a cell may end a closure as far as a policy knows
+                        self._steps.setdefault(lid, []).extend(
+                            t for a, b in windows for t in _steps(a, b))
                     else:
                         self._slow.setdefault(lid, []).extend(
                             (a, b, w.speed_factor) for a, b in windows)
@@ -318,8 +322,10 @@ class Conditions:
         return not any(_in(departure_h, a, b) for a, b in self._closed.get(link_id, ()))
 
     def closure_ends(self, link_id: str) -> list[float]:
-        """Ends (h) of the link's closures: times worth waiting for."""
-        return [b for _, b in self._closed.get(link_id, ())]
+        """Ends (h) of the link's closures, and the hour steps of weather closures (where a
+        policy that sees a cell hour by hour may expect it to end): times worth waiting for."""
+        ends = [b for _, b in self._closed.get(link_id, ())]
+        return ends + self.__dict__.get("_steps", {}).get(link_id, [])
 
     def closures(self, link_id: str) -> list[tuple[float, float]]:
         """Closure windows ``(from_h, to_h)`` of the link (its own, its nodes', weather)."""
@@ -405,6 +411,15 @@ class Conditions:
         return self.scenario.node(node_id).dwell_h + sum(
             d.delay_h for d in self._node_delays.get(node_id, ()) if _in(arrival_h, d.from_h, d.to_h)
         )
+
+
+def _steps(a: float, b: float) -> list[float]:
+    """Hour boundaries after ``a`` up to ``b`` of a weather window."""
+    out, t = [], a + 1.0
+    while t < b - 1e-9:
+        out.append(_round(t))
+        t += 1.0
+    return out
 
 
 def _round(t: float) -> float:

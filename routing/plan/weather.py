@@ -33,7 +33,7 @@ def _link_lines(links: tuple) -> tuple[tuple[str, str], object]:
     import shapely
 
     ids = tuple((lk.id, lk.mode) for lk in links)
-    lines = shapely.linestrings([np.asarray(lk.geometry, dtype=float) for lk in links])
+    lines = np.array([shapely.LineString(lk.geometry) for lk in links], dtype=object)
     shapely.prepare(lines)
     return ids, lines
 

@@ -1,0 +1,536 @@
+"""Discrete-event simulator of one episode: consignments move through the network of a
+scenario under a :class:`~mmroute.envs.Realization`, and the clock advances to the next
+decision (a consignment ready at a node that is not its destination).
+
+The dynamics are exactly those of the plan MIP (:mod:`mmroute.routing.plan`), read from one
+:class:`~mmroute.routing.plan.Conditions` built from the realization's events:
+
+* a consignment at its origin (at release), or ready after arriving by a scheduled service
+  (arrival + handling + dwell), may take a scheduled departure whose cut-off it makes, or a
+  road trip (a nominal Pareto road path to a terminal with scheduled departures or to its
+  destination) now or when the trip's links reopen;
+* after a road trip into a terminal (handling + dwell) only scheduled departures follow —
+  as in the MIP, where road trips end in the terminal's yard;
+* a booked departure that does not run (closed or cancelled) returns the cargo to the yard at
+  the departure time, to take another departure;
+* costs, CO2, handling, lateness, value of time and drop penalties are charged exactly as the
+  plan objective counts them; capacities per departure are reserved when booked, node-days
+  and road link-days are booked when used.
+
+So every trajectory is a plan of the MIP (a consignment dropped on the way is one dropped at
+its origin there, which costs less), and the hindsight optimum is a lower bound on every
+policy's cost. :meth:`Simulator.trajectory` returns the episode as a
+:class:`~mmroute.routing.plan.Plan` that :func:`~mmroute.routing.plan.check_plan` verifies.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from mmroute.errors import InputError
+from mmroute.envs.realization import Realization
+from mmroute.routing.plan.events import Conditions, _round
+from mmroute.routing.plan.expand import nominal_road_paths
+from mmroute.routing.plan.plan import Handling, Itinerary, Leg, Plan
+from mmroute.scenarios import Link, Scenario, Shipment
+
+__all__ = ["Move", "Decision", "Consignment", "Simulator", "EpisodeResult", "replay", "moves_of"]
+
+TOL_H = 1e-6
+
+
+@dataclass(frozen=True)
+class Move:
+    """What a consignment does next.
+
+    ``kind="service"``: the scheduled departure of ``link`` at timetable time
+    ``timetable_h``; ``kind="road"``: a road trip along ``path`` (link ids) leaving at
+    ``depart_h`` (``None``: now); ``kind="drop"``: give up (drop penalty).
+    """
+
+    kind: str
+    link: str | None = None
+    timetable_h: float | None = None
+    path: tuple[str, ...] = ()
+    depart_h: float | None = None
+
+    @classmethod
+    def service(cls, link: str, timetable_h: float) -> Move:
+        return cls(kind="service", link=link, timetable_h=_round(timetable_h))
+
+    @classmethod
+    def road(cls, path: tuple[str, ...], depart_h: float | None = None) -> Move:
+        return cls(kind="road", path=tuple(path), depart_h=depart_h)
+
+    @classmethod
+    def drop(cls) -> Move:
+        return cls(kind="drop")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A consignment (index into :attr:`Simulator.consignments`) ready at ``node`` at
+    ``time_h``; ``lock``: ``"yard"`` (only scheduled departures), ``"road"`` (only road
+    trips) or ``None``."""
+
+    consignment: int
+    node: str
+    time_h: float
+    lock: str | None
+
+
+@dataclass
+class Consignment:
+    """A shipment on its way (mutable simulator state)."""
+
+    shipment: Shipment
+    node: str
+    ready_h: float
+    status: str = "pending"  # pending, ready, booked, moving, delivered, dropped
+    lock: str | None = None
+    last_link: str | None = None
+    booking: tuple[str, float] | None = None  # (link, timetable_h) reserved
+    road_plan: tuple[str, ...] = ()  # links of the road trip waiting to leave
+    legs: list[Leg] = field(default_factory=list)
+    handling: list[Handling] = field(default_factory=list)
+    cost_cny: float = 0.0  # transport + handling
+    co2_kg: float = 0.0
+    objective_cny: float = 0.0  # everything charged to it
+    arrival_h: float | None = None
+    decisions: int = 0
+
+    @property
+    def done(self) -> bool:
+        return self.status in ("delivered", "dropped")
+
+
+@dataclass(frozen=True)
+class EpisodeResult:
+    """The score of one episode: ``cost`` (CNY, the plan objective's terms) and its parts."""
+
+    cost: float
+    transport_cny: float
+    co2_kg: float
+    lateness_h: float
+    time_h: float
+    on_time_share: float
+    delivered_teu: float
+    dropped_teu: float
+    decisions: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+
+class Simulator:
+    """One episode of ``scenario`` under ``realization``.
+
+    Use: ``d = sim.next_decision()``; while ``d`` is not ``None``: ``sim.apply(move)``,
+    ``d = sim.next_decision()``. :meth:`moves` lists the moves allowed now (what the MIP
+    allows too); :meth:`known` gives the conditions a policy may use at the current time.
+    """
+
+    def __init__(self, scenario: Scenario, realization: Realization):
+        realization.check_scenario(scenario)
+        self.base = scenario
+        self.realization = realization
+        self.scenario = realization.scenario(scenario)
+        self.truth = Conditions(self.scenario, realization.events)
+        sc = self.scenario
+        self.horizon_h = sc.horizon_h
+        self.price = sc.objective.co2_price_cny_per_t
+        self.links = {lk.id: lk for lk in sc.links}
+        self.nodes = {n.id: n for n in sc.nodes}
+        self.out_services: dict[str, list[Link]] = {}
+        for lk in sc.links:
+            if lk.scheduled:
+                self.out_services.setdefault(lk.from_node, []).append(lk)
+        self.yards = set(self.out_services)
+        self.road_paths = nominal_road_paths(scenario)
+        self.consignments = [Consignment(shipment=s, node=s.origin, ready_h=s.release_h)
+                             for s in sc.shipments]
+        self.now = 0.0
+        self._heap: list[tuple[float, int, str, int]] = []
+        self._seq = 0
+        self.dep_load: dict[tuple[str, float], float] = {}
+        self.node_load: dict[tuple[str, int], float] = {}
+        self.road_load: dict[tuple[str, int], float] = {}
+        self.overflow_teu = 0.0  # capacity exceeded on a day booked at use (see module doc)
+        self.charged = 0.0  # cost charged since the last call of take_charged()
+        self.total = 0.0
+        self.decisions = 0
+        self._pending: Decision | None = None
+        self._known_key: tuple | None = None
+        self._known: Conditions | None = None
+        for i, c in enumerate(self.consignments):
+            self._push(c.ready_h, "ready", i)
+
+    # --- event queue -------------------------------------------------------------------
+    def _push(self, t: float, kind: str, i: int) -> None:
+        self._seq += 1
+        heapq.heappush(self._heap, (_round(t), self._seq, kind, i))
+
+    def next_decision(self) -> Decision | None:
+        """Advance to the next decision (``None`` when every consignment is done)."""
+        if self._pending is not None:
+            return self._pending
+        while self._heap:
+            t, _, kind, i = heapq.heappop(self._heap)
+            self.now = max(self.now, t)
+            c = self.consignments[i]
+            if c.done:
+                continue
+            if kind == "ready":
+                if c.status == "pending":
+                    c.status = "ready"
+                self._pending = Decision(i, c.node, c.ready_h, c.lock)
+                return self._pending
+            if kind == "depart-service":
+                self._depart_service(i)
+            elif kind == "depart-road":
+                self._depart_road(i)
+            elif kind == "arrive":
+                self._arrive(i)
+        return None
+
+    @property
+    def done(self) -> bool:
+        return all(c.done for c in self.consignments)
+
+    def take_charged(self) -> float:
+        """Cost (CNY) charged since the last call."""
+        x, self.charged = self.charged, 0.0
+        return x
+
+    # --- what a policy may know ------------------------------------------------------------
+    def known(self) -> Conditions:
+        """Conditions as known at the current time (events with onset <= now, observed weather
+        steps, road noise of hours up to now); rebuilt only when something new is known."""
+        key = (math.floor(self.now + 1e-9), bisect.bisect_right(self._onsets(), self.now + 1e-9))
+        if key != self._known_key:
+            self._known = Conditions(self.scenario, self.realization.events.known_at(self.now))
+            self._known_key = key
+        return self._known
+
+    def _onsets(self) -> list[float]:
+        ons = self.__dict__.get("_onset_list")
+        if ons is None:
+            ons = self.realization.onsets_h()
+            self._onset_list = ons
+        return ons
+
+    def released(self) -> list[int]:
+        """Indices of consignments released by now (their quantities are known)."""
+        return [i for i, c in enumerate(self.consignments)
+                if c.shipment.release_h <= self.now + TOL_H]
+
+    # --- allowed moves ---------------------------------------------------------------------
+    def services_from(self, node: str, ready_h: float, teu: float, cond: Conditions | None = None,
+                      per_link: int = 2) -> list[Move]:
+        """Up to ``per_link`` next scheduled departures of each service from ``node`` whose
+        cut-off cargo ready at ``ready_h`` makes, that run under ``cond`` (default: known) and
+        have ``teu`` of capacity left."""
+        cond = cond or self.known()
+        out = []
+        for lk in self.out_services.get(node, ()):
+            cut = lk.timetable.cutoff_h
+            n = 0
+            for tt, _ in cond.departures(lk, ready_h + cut - TOL_H, self.horizon_h):
+                if lk.capacity_teu is not None and (
+                        self.dep_load.get((lk.id, tt), 0.0) + teu > lk.capacity_teu + 1e-9):
+                    continue
+                out.append(Move.service(lk.id, tt))
+                n += 1
+                if n >= per_link:
+                    break
+        return out
+
+    def road_trips_from(self, node: str, ready_h: float, destination: str,
+                        cond: Conditions | None = None) -> list[Move]:
+        """Road trips from ``node`` to the destination or a terminal: now if open under
+        ``cond`` (default: known), else when they reopen (not after the horizon)."""
+        cond = cond or self.known()
+        out = []
+        for w, path in self.road_paths.get(node, ()):
+            if w != destination and w not in self.yards:
+                continue
+            ids = tuple(lk.id for lk in path)
+            if cond.road_trip(path, ready_h) is not None:
+                out.append(Move.road(ids))
+                continue
+            t = cond.trip_reopens_h(path, ready_h)
+            if t is not None and t <= self.horizon_h:
+                out.append(Move.road(ids, _round(t)))
+        return out
+
+    def moves(self, decision: Decision | None = None, cond: Conditions | None = None) -> list[Move]:
+        """Every move the current decision allows under ``cond`` (default: known), drop last."""
+        d = decision or self._pending
+        if d is None:
+            return []
+        c = self.consignments[d.consignment]
+        out: list[Move] = []
+        if d.lock != "road":
+            out += self.services_from(d.node, d.time_h, c.shipment.quantity_teu, cond)
+        if d.lock != "yard":
+            out += self.road_trips_from(d.node, d.time_h, c.shipment.destination, cond)
+        out.append(Move.drop())
+        return out
+
+    # --- applying a move -------------------------------------------------------------------
+    def apply(self, move: Move) -> None:
+        """Apply ``move`` to the pending decision; :class:`InputError` if it is not allowed."""
+        d = self._pending
+        if d is None:
+            raise InputError("no decision is pending")
+        i = d.consignment
+        c = self.consignments[i]
+        self._pending = None
+        self.decisions += 1
+        c.decisions += 1
+        if move.kind == "drop":
+            self._drop(i)
+            return
+        try:
+            if move.kind == "service":
+                self._book_service(i, d, move)
+            elif move.kind == "road":
+                self._book_road(i, d, move)
+            else:
+                raise InputError(f"unknown move kind {move.kind!r}", field="move")
+        except InputError:
+            self._pending = d
+            self.decisions -= 1
+            c.decisions -= 1
+            raise
+
+    def _charge(self, c: Consignment, amount: float) -> None:
+        c.objective_cny += amount
+        self.charged += amount
+        self.total += amount
+
+    def _drop(self, i: int) -> None:
+        c = self.consignments[i]
+        self._release_booking(c)
+        c.status = "dropped"
+        self._charge(c, self.scenario.objective.drop_penalty_cny_per_teu * c.shipment.quantity_teu)
+
+    def _release_booking(self, c: Consignment) -> None:
+        if c.booking is not None:
+            key = c.booking
+            self.dep_load[key] = self.dep_load.get(key, 0.0) - c.shipment.quantity_teu
+            c.booking = None
+
+    def _book_service(self, i: int, d: Decision, move: Move) -> None:
+        c = self.consignments[i]
+        lk = self.links.get(move.link or "")
+        if lk is None or not lk.scheduled or lk.from_node != d.node:
+            raise InputError(f"{move.link!r} is not a scheduled service from {d.node}", field="move")
+        if d.lock == "road":
+            raise InputError("only road trips can follow here", field="move")
+        tt = _round(move.timetable_h)
+        if tt > self.horizon_h + TOL_H or tt - lk.timetable.cutoff_h < d.time_h - TOL_H:
+            raise InputError(f"departure {lk.id} at {tt:g} h: cut-off missed or after the horizon",
+                             field="move")
+        if not any(abs(x - tt) < TOL_H for x in lk.timetable.departures(tt - 1e-3, tt + 1e-3)):
+            raise InputError(f"no departure of {lk.id} at {tt:g} h", field="move")
+        q = c.shipment.quantity_teu
+        if lk.capacity_teu is not None and self.dep_load.get((lk.id, tt), 0.0) + q > lk.capacity_teu + 1e-9:
+            raise InputError(f"departure {lk.id} at {tt:g} h is full", field="move")
+        self.dep_load[(lk.id, tt)] = self.dep_load.get((lk.id, tt), 0.0) + q
+        c.booking = (lk.id, tt)
+        c.status = "booked"
+        actual = tt + self.truth.departure_delay_h(lk.id, tt)
+        self._push(actual, "depart-service", i)
+
+    def _depart_service(self, i: int) -> None:
+        c = self.consignments[i]
+        lid, tt = c.booking
+        lk = self.links[lid]
+        actual = _round(tt + self.truth.departure_delay_h(lid, tt))
+        if not self.truth.is_open(lid, actual):  # cancelled: back to the yard
+            self._release_booking(c)
+            c.status, c.ready_h, c.lock = "ready", actual, "yard"
+            self._push(actual, "ready", i)
+            return
+        c.booking = None
+        arr = _round(actual + self.truth.travel_time_h(lk, actual))
+        self._add_leg(c, lk, actual, arr, tt)
+        c.status, c.last_link = "moving", lid
+        c.ready_h = arr
+        self._push(arr, "arrive", i)
+
+    def _book_road(self, i: int, d: Decision, move: Move) -> None:
+        c = self.consignments[i]
+        if d.lock == "yard":
+            raise InputError("only scheduled departures can follow here", field="move")
+        path = self._path(move.path, d.node)
+        end = path[-1].to_node
+        if end != c.shipment.destination and end not in self.yards:
+            raise InputError(f"a road trip must end at the destination or a terminal, not {end}",
+                             field="move")
+        t = d.time_h if move.depart_h is None else _round(move.depart_h)
+        if t < d.time_h - TOL_H:
+            raise InputError("a road trip cannot leave before the cargo is ready", field="move")
+        c.status = "booked"
+        c.lock = "road"  # waiting for a truck: on the road side of the node
+        c.road_plan = tuple(lk.id for lk in path)
+        c.ready_h = t
+        if t <= self.now + TOL_H:
+            self._depart_road(i)
+        else:
+            self._push(t, "depart-road", i)
+
+    def _path(self, ids: tuple[str, ...], node: str) -> list[Link]:
+        if not ids:
+            raise InputError("a road trip needs at least one link", field="move")
+        path, at = [], node
+        for lid in ids:
+            lk = self.links.get(lid)
+            if lk is None or lk.mode != "road" or lk.from_node != at:
+                raise InputError(f"road trip link {lid!r} does not continue from {at}", field="move")
+            path.append(lk)
+            at = lk.to_node
+        return path
+
+    def _depart_road(self, i: int) -> None:
+        c = self.consignments[i]
+        path = [self.links[x] for x in c.road_plan]
+        t = c.ready_h
+        times = self.truth.road_trip(path, t)
+        if times is None:  # closed at dispatch: decide again (road side of the node)
+            c.status, c.lock = "ready", "road"
+            self._push(t, "ready", i)
+            return
+        for lk, (dep, arr) in zip(path, times):
+            self._add_leg(c, lk, dep, arr, None)
+            if lk.capacity_teu is not None:
+                self._book(self.road_load, (lk.id, _day(dep)), c.shipment.quantity_teu, lk.capacity_teu)
+        c.status, c.last_link = "moving", path[-1].id
+        c.ready_h = times[-1][1]
+        self._push(c.ready_h, "arrive", i)
+
+    def _book(self, table: dict, key: tuple, teu: float, cap: float | None) -> None:
+        table[key] = table.get(key, 0.0) + teu
+        if cap is not None and table[key] > cap + 1e-9:
+            self.overflow_teu += min(teu, table[key] - cap)
+
+    def _add_leg(self, c: Consignment, lk: Link, dep: float, arr: float, tt: float | None) -> None:
+        q = c.shipment.quantity_teu
+        cost, co2 = lk.cost_per_teu_cny * q, lk.co2_kg_per_teu * q
+        c.legs.append(Leg(lk.id, lk.mode, lk.from_node, lk.to_node, dep, arr, cost, co2, tt))
+        c.cost_cny += cost
+        c.co2_kg += co2
+        self._charge(c, self.scenario.objective.cost_weight * cost + self.price * co2 / 1000.0)
+
+    def _arrive(self, i: int) -> None:
+        c = self.consignments[i]
+        lk = self.links[c.last_link]
+        v, arr = lk.to_node, c.ready_h
+        s = c.shipment
+        c.node = v
+        if v == s.destination:
+            c.status, c.arrival_h = "delivered", arr
+            obj = self.scenario.objective
+            self._charge(c, s.quantity_teu * (
+                obj.time_value_cny_per_teu_h * (arr - s.release_h)
+                + s.lateness_penalty_cny_per_teu_h * max(0.0, arr - s.due_h)))
+            return
+        node = self.nodes[v]
+        ready = _round(arr + node.handling_time_h + self.truth.node_delay_h(v, arr))
+        cost = node.handling_cost_cny * s.quantity_teu
+        c.handling.append(Handling(v, _round(arr), cost))
+        c.cost_cny += cost
+        self._charge(c, self.scenario.objective.cost_weight * cost)
+        if node.capacity_teu_per_day is not None:
+            self._book(self.node_load, (v, _day(arr)), s.quantity_teu, node.capacity_teu_per_day)
+        c.status, c.ready_h = "ready", ready
+        c.lock = None if lk.scheduled else "yard"  # a road trip ends in the terminal's yard
+        self._push(ready, "ready", i)
+
+    # --- results ---------------------------------------------------------------------------
+    def result(self) -> EpisodeResult:
+        """The score of the episode so far (complete once :attr:`done`)."""
+        delivered = [c for c in self.consignments if c.status == "delivered"]
+        late = [max(0.0, c.arrival_h - c.shipment.due_h) for c in delivered]
+        teu = [c.shipment.quantity_teu for c in delivered]
+        return EpisodeResult(
+            cost=self.total,
+            transport_cny=sum(c.cost_cny for c in self.consignments),
+            co2_kg=sum(c.co2_kg for c in self.consignments),
+            lateness_h=sum(late),
+            time_h=sum(c.arrival_h - c.shipment.release_h for c in delivered),
+            on_time_share=(sum(t for t, x in zip(teu, late) if x <= 1e-9) / sum(teu)) if teu else 0.0,
+            delivered_teu=sum(teu),
+            dropped_teu=sum(c.shipment.quantity_teu for c in self.consignments if c.status == "dropped"),
+            decisions=self.decisions)
+
+    def trajectory(self) -> Plan:
+        """The episode as a plan of the realised scenario under the realization's events;
+        a consignment dropped on the way appears dropped at its origin (what the MIP can
+        express; it costs less), so the plan's objective is <= the episode's cost."""
+        obj = self.scenario.objective
+        its = []
+        for c in self.consignments:
+            q = c.shipment.quantity_teu
+            if c.status == "delivered":
+                late = max(0.0, c.arrival_h - c.shipment.due_h)
+                its.append(Itinerary(c.shipment.id, q, tuple(c.legs), tuple(c.handling),
+                                     c.arrival_h, late, False, c.cost_cny, c.co2_kg,
+                                     c.objective_cny))
+            else:
+                its.append(Itinerary(c.shipment.id, q, (), (), None, 0.0, True, 0.0, 0.0,
+                                     obj.drop_penalty_cny_per_teu * q))
+        total = sum(it.objective_cny for it in its)
+        return Plan(scenario=self.scenario.name, objective=total, bound=None,
+                    status="feasible", time_s=0.0, solver="simulator", seed=self.realization.seed,
+                    itineraries=tuple(its), co2_price_cny_per_t=self.price,
+                    events=self.realization.events)
+
+
+def replay(scenario: Scenario, realization: Realization, plan: Plan) -> Simulator:
+    """Run ``plan`` (unsplittable, e.g. from :func:`solve_plan` or :func:`solve_hindsight`)
+    in the simulator under ``realization``; return the finished simulator.
+    :class:`InputError` if the plan takes a move the episode does not allow."""
+    if plan.splittable:
+        raise InputError("only unsplittable plans can be replayed", field="plan")
+    queue: dict[str, list[Move]] = {}
+    for it in plan.itineraries:
+        queue[it.shipment] = moves_of(it)
+    sim = Simulator(scenario, realization)
+    while (d := sim.next_decision()) is not None:
+        sid = sim.consignments[d.consignment].shipment.id
+        todo = queue.get(sid)
+        if not todo:
+            raise InputError(f"the plan has no move for {sid} at {d.node}, {d.time_h:g} h",
+                             field="plan")
+        sim.apply(todo.pop(0))
+    return sim
+
+
+def moves_of(it: Itinerary) -> list[Move]:
+    """The moves of one itinerary: scheduled legs one by one, runs of road legs as trips."""
+    if it.dropped:
+        return [Move.drop()]
+    out: list[Move] = []
+    legs = it.legs
+    k = 0
+    while k < len(legs):
+        if legs[k].timetable_h is not None:
+            out.append(Move.service(legs[k].link, legs[k].timetable_h))
+            k += 1
+            continue
+        j = k
+        while j < len(legs) and legs[j].timetable_h is None:
+            j += 1
+        out.append(Move.road(tuple(lg.link for lg in legs[k:j]), legs[k].departure_h))
+        k = j
+    return out
+
+
+def _day(t: float) -> int:
+    return int(math.floor(t / 24.0 + 1e-9))
