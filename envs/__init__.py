@@ -1,1 +1,51 @@
-"""mmroute.envs"""
+"""mmroute.envs: the episode simulator and the Gymnasium environment.
+
+- :func:`realize` / :class:`Realization` — every exogenous draw of one episode (seeded).
+- :class:`Simulator` — discrete-event dynamics of the plan MIP; :func:`replay` runs a plan.
+- :class:`RerouteEnv` — ``gymnasium.make("mmroute/Reroute-v0", scenario=...)``.
+
+Importing this package registers ``mmroute/Reroute-v0``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from gymnasium.envs.registration import register, registry
+
+ENV_ID = "mmroute/Reroute-v0"
+
+if ENV_ID not in registry:
+    register(id=ENV_ID, entry_point="mmroute.envs.reroute:RerouteEnv",
+             max_episode_steps=100_000, kwargs={"scenario": "tiny"})
+
+_LAZY: dict[str, str] = {
+    "Realization": "mmroute.envs.realization",
+    "realize": "mmroute.envs.realization",
+    "scenario_hash": "mmroute.envs.realization",
+    "Simulator": "mmroute.envs.simulator",
+    "Move": "mmroute.envs.simulator",
+    "Decision": "mmroute.envs.simulator",
+    "EpisodeResult": "mmroute.envs.simulator",
+    "replay": "mmroute.envs.simulator",
+    "Forecast": "mmroute.envs.forecast",
+    "Candidate": "mmroute.envs.candidates",
+    "candidates": "mmroute.envs.candidates",
+    "RerouteEnv": "mmroute.envs.reroute",
+}
+
+__all__ = ["ENV_ID", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mmroute.envs' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

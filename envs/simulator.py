@@ -31,8 +31,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from mmroute.errors import InputError
 from mmroute.envs.realization import Realization
+from mmroute.errors import InputError
 from mmroute.routing.plan.events import Conditions, _round
 from mmroute.routing.plan.expand import nominal_road_paths
 from mmroute.routing.plan.plan import Handling, Itinerary, Leg, Plan

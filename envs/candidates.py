@@ -1,0 +1,179 @@
+"""Candidate continuations of a decision and their features: what the Gymnasium environment
+offers a policy, ranked by expected remaining cost under the conditions known now.
+
+The expected remaining cost of a move = its own cost (legs, CO2 price, handling where it ends)
++ a nominal cost-to-go from where it ends (cheapest transport + CO2 price to the destination,
+reverse Dijkstra on the untimed network) + value of time and lateness at the expected arrival
+(the move's arrival under known conditions + handling + a nominal time-to-go that counts the
+cut-off and half the headway of each service).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from mmroute.envs.forecast import Forecast
+from mmroute.envs.simulator import Decision, Move, Simulator
+from mmroute.routing.plan.events import Conditions
+from mmroute.scenarios import Scenario
+
+__all__ = ["Candidate", "ToGo", "to_go", "candidates", "N_FEATURES", "MODES"]
+
+MODES = ("road", "rail", "sea", "barge")
+#: Features per candidate (see :func:`features`).
+N_FEATURES = 9 + len(MODES)
+
+
+@dataclass(frozen=True)
+class ToGo:
+    """Nominal cost (CNY/TEU, transport + CO2 price) and time (h) from every node to a
+    destination; ``inf`` where it cannot be reached."""
+
+    cost: dict[str, float]
+    time_h: dict[str, float]
+    co2_kg: dict[str, float]
+
+
+def to_go(scenario: Scenario, destination: str) -> ToGo:
+    """Cheapest nominal continuation to ``destination`` (cached on the scenario)."""
+    cache = scenario.__dict__.setdefault("_to_go", {})
+    hit = cache.get(destination)
+    if hit is not None:
+        return hit
+    price = scenario.objective.co2_price_cny_per_t
+    into: dict[str, list] = {}
+    for lk in scenario.links:
+        into.setdefault(lk.to_node, []).append(lk)
+
+    def run(weight) -> dict[str, float]:
+        dist = {destination: 0.0}
+        heap = [(0.0, destination)]
+        while heap:
+            d, v = heapq.heappop(heap)
+            if d > dist.get(v, math.inf):
+                continue
+            for lk in into.get(v, ()):
+                nd = d + weight(lk)
+                if nd < dist.get(lk.from_node, math.inf) - 1e-12:
+                    dist[lk.from_node] = nd
+                    heapq.heappush(heap, (nd, lk.from_node))
+        return dist
+
+    def wait(lk) -> float:
+        tt = lk.timetable
+        if tt is None:
+            return 0.0
+        return tt.cutoff_h + tt.period_h / max(1, len(tt.departures_h)) / 2
+
+    cost = run(lambda lk: lk.cost_per_teu_cny + price * lk.co2_kg_per_teu / 1000.0)
+    time_h = run(lambda lk: lk.travel_time_h + wait(lk) + scenario.node(lk.to_node).dwell_h)
+    co2 = run(lambda lk: lk.co2_kg_per_teu)
+    out = ToGo(cost, time_h, co2)
+    cache[destination] = out
+    return out
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A move with what is expected of it under known conditions."""
+
+    move: Move
+    score_cny: float  # expected remaining cost of the consignment
+    depart_h: float
+    arrival_h: float  # expected arrival at the destination
+    end_node: str
+    co2_kg: float
+    transshipments: int
+    known_delay_share: float  # (known - nominal) / nominal time of the move
+    forecast_hits: int  # links of the move a forecast cell crosses while it travels
+    mode: str
+
+
+def _move_arrival(sim: Simulator, cond: Conditions, d: Decision, m: Move):
+    """(departure, arrival at the move's end, nominal time, end node, cost/TEU, co2/TEU, mode)."""
+    if m.kind == "service":
+        lk = sim.links[m.link]
+        dep = m.timetable_h + cond.departure_delay_h(lk.id, m.timetable_h)
+        arr = dep + cond.travel_time_h(lk, dep)
+        return (dep, arr, lk.travel_time_h, lk.to_node, lk.cost_per_teu_cny, lk.co2_kg_per_teu,
+                lk.mode, (lk.id,))
+    path = [sim.links[x] for x in m.path]
+    dep = d.time_h if m.depart_h is None else m.depart_h
+    times = cond.road_trip(path, dep)
+    if times is None:  # reopening expected but known closed then: count nominal times
+        t, times = dep, []
+        for lk in path:
+            times.append((t, t + lk.travel_time_h))
+            t += lk.travel_time_h
+    nominal = sum(lk.travel_time_h for lk in path)
+    return (dep, times[-1][1], nominal, path[-1].to_node, sum(lk.cost_per_teu_cny for lk in path),
+            sum(lk.co2_kg_per_teu for lk in path), "road", m.path)
+
+
+def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = None
+               ) -> list[Candidate]:
+    """The ``k - 1`` best moves of decision ``d`` by expected remaining cost, then drop."""
+    cond = sim.known()
+    c = sim.consignments[d.consignment]
+    s = c.shipment
+    q = s.quantity_teu
+    obj = sim.scenario.objective
+    price = sim.price
+    tg = to_go(sim.base, s.destination)
+    out: list[Candidate] = []
+    drop = None
+    for m in sim.moves(d, cond):
+        if m.kind == "drop":
+            drop = Candidate(m, obj.drop_penalty_cny_per_teu * q, d.time_h, math.inf, d.node,
+                             0.0, 0, 0.0, 0, "drop")
+            continue
+        dep, arr, nominal, end, cost, co2, mode, links = _move_arrival(sim, cond, d, m)
+        if end == s.destination:
+            arrival, rest_cost, rest_co2, trans = arr, 0.0, 0.0, 0
+        else:
+            node = sim.nodes[end]
+            rest_cost = node.handling_cost_cny + tg.cost.get(end, math.inf)
+            rest_co2 = tg.co2_kg.get(end, math.inf)
+            arrival = (arr + node.handling_time_h + cond.node_delay_h(end, arr)
+                       + tg.time_h.get(end, math.inf))
+            trans = 1
+        if not math.isfinite(arrival) or not math.isfinite(rest_cost):
+            continue
+        score = q * (obj.cost_weight * (cost + rest_cost) + price * (co2 + rest_co2) / 1000.0
+                     + obj.time_value_cny_per_teu_h * (arrival - s.release_h)
+                     + s.lateness_penalty_cny_per_teu_h * max(0.0, arrival - s.due_h))
+        hits = 0 if forecast is None else forecast.hits(links, dep, arr)
+        out.append(Candidate(m, score, dep, arrival, end, q * (co2 + rest_co2), trans,
+                             (arr - dep - nominal) / max(nominal, 1e-6), hits, mode))
+    out.sort(key=lambda x: (x.score_cny, x.depart_h))
+    out = out[:k - 1]
+    out.append(drop)
+    return out
+
+
+def features(sim: Simulator, d: Decision, cands: list[Candidate], k: int, cost_unit: float
+             ) -> np.ndarray:
+    """``(k, N_FEATURES)`` array: valid, expected remaining cost / (TEU x cost unit), arrival
+    slack to due (days), CO2 (t/TEU), transshipments, known delay share, forecast hits, wait
+    until departure (days), is-drop, mode one-hot."""
+    s = sim.consignments[d.consignment].shipment
+    q = s.quantity_teu
+    f = np.zeros((k, N_FEATURES), dtype=np.float32)
+    for j, cd in enumerate(cands):
+        row = f[j]
+        row[0] = 1.0
+        row[1] = cd.score_cny / (q * cost_unit)
+        row[2] = (s.due_h - cd.arrival_h) / 24.0 if math.isfinite(cd.arrival_h) else -10.0
+        row[3] = cd.co2_kg / q / 1000.0
+        row[4] = cd.transshipments
+        row[5] = cd.known_delay_share
+        row[6] = cd.forecast_hits
+        row[7] = (cd.depart_h - d.time_h) / 24.0
+        row[8] = 1.0 if cd.move.kind == "drop" else 0.0
+        if cd.mode in MODES:
+            row[9 + MODES.index(cd.mode)] = 1.0
+    return np.clip(f, -10.0, 10.0)

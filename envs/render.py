@@ -1,0 +1,76 @@
+"""Pictures of an episode: a text table (``"ansi"``) and a map (``"rgb_array"``) with the
+consignments, the links known closed now and the weather cells seen and forecast."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["render_ansi", "render_rgb"]
+
+MODE_COLOURS = {"road": "#7f7f7f", "rail": "#d62728", "sea": "#1f77b4", "barge": "#2ca02c"}
+
+
+def render_ansi(env) -> str:
+    """The clock, the decision and its candidates, and where every consignment is."""
+    sim = env.sim
+    lines = [f"t = {sim.now:8.2f} h   cost so far {sim.total:,.0f} CNY"]
+    d = env._decision
+    if d is not None:
+        c = sim.consignments[d.consignment]
+        lines.append(f"decide {c.shipment.id} ({c.shipment.quantity_teu:g} TEU) at {d.node}"
+                     f"{' [yard]' if d.lock == 'yard' else ''}, due {c.shipment.due_h:g} h")
+        for j, cd in enumerate(env.slots):
+            if cd is None:
+                continue
+            m = cd.move
+            what = (f"{m.link} @ {m.timetable_h:g} h" if m.kind == "service" else
+                    "drop" if m.kind == "drop" else
+                    " > ".join(m.path) + ("" if m.depart_h is None else f" @ {m.depart_h:g} h"))
+            lines.append(f"  [{j}] {what:<48} expected {cd.score_cny:>14,.0f} CNY")
+    for c in sim.consignments:
+        lines.append(f"  {c.shipment.id:<10} {c.status:<9} {c.node:<10} {c.objective_cny:>14,.0f}")
+    return "\n".join(lines)
+
+
+def render_rgb(env, *, width_px: int = 800, height_px: int = 600) -> np.ndarray:
+    """A map of the network (modes coloured), links closed as known now (black, dashed),
+    weather cells (orange: now; light: forecast) and consignments (dots)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from mmroute.routing.plan.weather import shifted_area
+
+    sim = env.sim
+    fig = plt.figure(figsize=(width_px / 100, height_px / 100), dpi=100)
+    ax = fig.add_subplot(1, 1, 1)
+    known = sim.known()
+    for lk in sim.scenario.links:
+        xs, ys = zip(*lk.geometry)
+        closed = not known.is_open(lk.id, sim.now)
+        ax.plot(xs, ys, color="black" if closed else MODE_COLOURS.get(lk.mode, "grey"),
+                lw=2.0 if closed else 1.0, ls="--" if closed else "-", alpha=0.8)
+    for w in known.events.weather:
+        if w.from_h <= sim.now < w.to_h:
+            area = shifted_area(w.area, w.velocity_kmh, int(sim.now - w.from_h))
+            xs, ys = zip(*area, area[0])
+            ax.fill(xs, ys, color="orange", alpha=0.35)
+    for _, _, area in env.forecast.cells():
+        xs, ys = zip(*area, area[0])
+        ax.plot(xs, ys, color="orange", alpha=0.4, lw=0.8)
+    for n in sim.scenario.nodes:
+        ax.plot(n.lon, n.lat, "k.", ms=3)
+    pos = {n.id: (n.lon, n.lat) for n in sim.scenario.nodes}
+    for c in sim.consignments:
+        if c.status in ("pending", "dropped"):
+            continue
+        x, y = pos[c.node]
+        ax.plot(x, y, "o", color="green" if c.status == "delivered" else "purple", ms=6, alpha=0.7)
+    ax.set_title(f"{sim.scenario.name}  t = {sim.now:.1f} h")
+    ax.set_aspect("equal", adjustable="datalim")
+    fig.tight_layout()
+    fig.canvas.draw()
+    img = np.asarray(fig.canvas.buffer_rgba())[:, :, :3].copy()
+    plt.close(fig)
+    return img

@@ -1,0 +1,238 @@
+"""``mmroute/Reroute-v0``: re-route consignments through a multimodal network, one decision at
+a time, while traffic, weather, disruptions and late orders unfold."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from mmroute.envs.candidates import N_FEATURES, Candidate, candidates, features, to_go
+from mmroute.envs.forecast import Forecast
+from mmroute.envs.realization import Realization, realize
+from mmroute.envs.simulator import Simulator
+from mmroute.errors import InputError
+from mmroute.scenarios import Scenario, load
+
+__all__ = ["RerouteEnv", "N_GLOBAL", "N_CONSIGNMENT", "cost_scale_cny"]
+
+N_CONSIGNMENT = 7
+N_GLOBAL = 4
+CARGO = ("parts", "vehicles")
+
+
+def cost_scale_cny(scenario: Scenario) -> float:
+    """The reward scale: the nominal cheapest transport cost of all scenario shipments (CNY),
+    at least 1. A reward is ``-cost / cost_scale_cny``."""
+    total = 0.0
+    for s in scenario.shipments:
+        c = to_go(scenario, s.destination).cost.get(s.origin, math.inf)
+        total += s.quantity_teu * (c if math.isfinite(c) else 0.0)
+    return max(1.0, total)
+
+
+class RerouteEnv(gym.Env):
+    """Multimodal rerouting of consignments under uncertainty.
+
+    ## Description
+    An episode is one realization (:func:`mmroute.envs.realize`) of a scenario: road noise,
+    drifting weather cells, disruptions, realised quantities and late orders. Whenever a
+    consignment is ready at a node that is not its destination — at release, after arrival,
+    handling and dwell, or when its booked departure does not run — the agent chooses how it
+    continues. Dynamics and costs are those of the plan MIP (see :mod:`mmroute.envs.simulator`).
+
+    ## Action Space
+    ``Discrete(n_candidates)``: slot ``j < n_candidates - 1`` is the ``j``-th best continuation
+    by expected remaining cost under known conditions (a scheduled departure — the next two of
+    each service, so waiting for the next one is a choice — or a road trip now or when its
+    links reopen); the last slot drops the consignment (drop penalty). :meth:`action_masks`
+    says which slots are allowed; an action that is not allowed is replaced by slot 0 (and
+    ``info["invalid_action"]`` is True).
+
+    ## Observation Space
+    ``Box(-10, 10, (n_candidates * 13 + 7 + 4,), float32)``: per candidate — allowed,
+    expected remaining cost / (TEU x cost unit), expected arrival slack to due (days), CO2
+    (t/TEU), transshipments, known delay share, forecast weather hits, wait until departure
+    (days), is-drop, mode one-hot (road, rail, sea, barge); the consignment — TEU / 10, due slack
+    (days), parts, vehicles, other cargo, days since release, waiting-for-a-departure flag; the
+    network — clock / horizon, share of released consignments moving, known disruptions active,
+    share of released consignments done.
+
+    ## Rewards
+    ``-(cost charged since the last decision) / info["cost_scale_cny"]``; the episode's summed
+    ``info["cost"]`` (CNY) is its score, the plan objective's terms exactly.
+
+    ## Starting State
+    The first decision of the realization of ``reset``'s seed (or of
+    ``options["realization"]``, to replay a given realization).
+
+    ## Episode End
+    Terminated when every consignment is delivered or dropped.
+
+    ## Arguments
+    ``scenario``: a bundled name, a path, or a :class:`~mmroute.scenarios.Scenario`;
+    ``n_candidates`` (>= 2); ``forecast_lead_h``; ``render_mode`` ``"ansi"`` or ``"rgb_array"``.
+
+    ## Version History
+    * v0: initial version.
+    """
+
+    metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
+
+    def __init__(self, scenario: str | Path | Scenario = "tiny", *, n_candidates: int = 8,
+                 forecast_lead_h: float = 48.0, render_mode: str | None = None):
+        if isinstance(scenario, Scenario):
+            self.scenario = scenario
+        elif isinstance(scenario, str | Path):
+            self.scenario = load(scenario)
+        else:
+            raise InputError(f"expected a scenario name, path or Scenario, not {type(scenario).__name__}",
+                             field="scenario")
+        if isinstance(n_candidates, bool) or not isinstance(n_candidates, int) or n_candidates < 2:
+            raise InputError(f"n_candidates must be an integer >= 2, not {n_candidates!r}",
+                             field="n_candidates")
+        if not (isinstance(forecast_lead_h, int | float) and math.isfinite(forecast_lead_h)
+                and forecast_lead_h >= 0):
+            raise InputError(f"forecast_lead_h must be finite and >= 0, not {forecast_lead_h!r}",
+                             field="forecast_lead_h")
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise InputError(f"render_mode must be one of {self.metadata['render_modes']}, "
+                             f"not {render_mode!r}", field="render_mode")
+        self.k = n_candidates
+        self.forecast_lead_h = float(forecast_lead_h)
+        self.render_mode = render_mode
+        self.cost_scale = cost_scale_cny(self.scenario)
+        self.cost_unit = self.cost_scale / max(1e-9, sum(s.quantity_teu for s in self.scenario.shipments))
+        dim = self.k * N_FEATURES + N_CONSIGNMENT + N_GLOBAL
+        self.observation_space = spaces.Box(-10.0, 10.0, (dim,), dtype=np.float32)
+        self.action_space = spaces.Discrete(self.k)
+        self.sim: Simulator | None = None
+        self.realization: Realization | None = None
+        self._slots: list[Candidate | None] = [None] * self.k
+        self._decision = None
+
+    # --- Gymnasium API ---------------------------------------------------------------------
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        options = options or {}
+        unknown = set(options) - {"realization"}
+        if unknown:
+            raise InputError(f"unknown reset options {sorted(unknown)}", field="options")
+        r = options.get("realization")
+        if r is None:
+            ep_seed = seed if seed is not None else int(self.np_random.integers(0, 2**31 - 1))
+            r = realize(self.scenario, ep_seed)
+        elif isinstance(r, dict):
+            r = Realization.from_dict(r)
+        elif not isinstance(r, Realization):
+            raise InputError("options['realization'] must be a Realization or its dict",
+                             field="options.realization")
+        self.realization = r
+        self.sim = Simulator(self.scenario, r)
+        self.forecast = Forecast(self.scenario, r, lead_h=self.forecast_lead_h)
+        self._advance()
+        return self._obs(), self._info(0.0)
+
+    def step(self, action):
+        if self.sim is None:
+            raise InputError("call reset() before step()")
+        if self._decision is None:
+            raise InputError("the episode is over: call reset()")
+        a = int(action)
+        invalid = not (0 <= a < self.k and self._slots[a] is not None)
+        if invalid:
+            a = next(j for j, c in enumerate(self._slots) if c is not None)
+        self.sim.apply(self._slots[a].move)
+        self._advance()
+        cost = self.sim.take_charged()
+        terminated = self._decision is None
+        info = self._info(cost)
+        info["invalid_action"] = invalid
+        if terminated:
+            info["episode_result"] = self.sim.result().to_dict()
+        return self._obs(), -cost / self.cost_scale, terminated, False, info
+
+    def action_masks(self) -> np.ndarray:
+        """Allowed slots (at least one while the episode runs: drop is always allowed)."""
+        if self._decision is None:
+            m = np.zeros(self.k, dtype=bool)
+            m[self.k - 1] = True  # keeps maskable policies defined after the end
+            return m
+        return np.array([c is not None for c in self._slots], dtype=bool)
+
+    @property
+    def slots(self) -> list[Candidate | None]:
+        """The current decision's candidates by action slot (``None``: empty; drop last)."""
+        return list(self._slots)
+
+    def render(self):
+        if self.render_mode == "ansi":
+            from mmroute.envs.render import render_ansi
+
+            return render_ansi(self)
+        if self.render_mode == "rgb_array":
+            from mmroute.envs.render import render_rgb
+
+            return render_rgb(self)
+        return None
+
+    # --- internals -------------------------------------------------------------------------
+    def _advance(self) -> None:
+        d = self.sim.next_decision()
+        self._decision = d
+        if d is None:
+            self._slots = [None] * self.k
+            return
+        self.forecast.issue(self.sim.now)
+        cands = candidates(self.sim, d, self.k, self.forecast)  # best first, drop last
+        self._slots = cands[:-1] + [None] * (self.k - len(cands)) + [cands[-1]]
+
+    def _obs(self) -> np.ndarray:
+        obs = np.zeros(self.observation_space.shape, dtype=np.float32)
+        d = self._decision
+        if d is None:
+            return obs
+        slots = self._slots
+        present = [c for c in slots if c is not None]
+        f = features(self.sim, d, present, len(present), self.cost_unit)
+        rows = np.zeros((self.k, N_FEATURES), dtype=np.float32)
+        j = 0
+        for i, c in enumerate(slots):
+            if c is not None:
+                rows[i] = f[j]
+                j += 1
+        obs[:self.k * N_FEATURES] = rows.ravel()
+        c = self.sim.consignments[d.consignment]
+        s = c.shipment
+        o = self.k * N_FEATURES
+        cargo = (s.cargo or "").lower()
+        obs[o:o + N_CONSIGNMENT] = (
+            s.quantity_teu / 10.0, (s.due_h - d.time_h) / 24.0,
+            float("part" in cargo), float("vehicle" in cargo),
+            float("part" not in cargo and "vehicle" not in cargo),
+            (d.time_h - s.release_h) / 24.0, float(d.lock == "yard"))
+        o += N_CONSIGNMENT
+        sim = self.sim
+        released = [x for x in sim.consignments if x.shipment.release_h <= sim.now + 1e-9]
+        moving = sum(1 for x in released if x.status == "moving")
+        known = sim.known().events
+        active = sum(1 for e in (*known.closures, *known.node_closures, *known.node_delays,
+                                 *known.slowdowns, *known.weather)
+                     if e.from_h <= sim.now < e.to_h)
+        obs[o:o + N_GLOBAL] = (sim.now / sim.horizon_h, moving / max(1, len(released)),
+                               active / 5.0,  # of released ones: the rest is the future
+                               sum(x.done for x in released) / max(1, len(released)))
+        return np.clip(obs, -10.0, 10.0)
+
+    def _info(self, cost: float) -> dict[str, Any]:
+        d = self._decision
+        info: dict[str, Any] = {"cost": cost, "cost_scale_cny": self.cost_scale,
+                                "time_h": self.sim.now, "action_mask": self.action_masks()}
+        if d is not None:
+            info["consignment"] = self.sim.consignments[d.consignment].shipment.id
+            info["node"] = d.node
+        return info

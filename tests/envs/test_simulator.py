@@ -1,0 +1,105 @@
+"""The simulator against the MIP: replayed plans cost their objective, trajectories pass the
+plan checker, and the hindsight bound is below every policy on every seed."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import numpy as np
+import pytest
+
+import mmroute.envs  # noqa: F401  (registers mmroute/Reroute-v0)
+from mmroute.envs import Realization, realize, replay
+from mmroute.envs.simulator import Move, Simulator
+from mmroute.errors import InputError
+from mmroute.routing.plan import KnownEvents, check_plan, solve_hindsight, solve_plan
+from tests.envs.conftest import masked_random, run_episode
+
+REL = 1e-6
+
+
+def calm(scenario) -> Realization:
+    """A realization with nothing happening: nominal quantities, no events, no late orders."""
+    r = realize(scenario, 0)
+    return Realization(scenario_name=r.scenario_name, scenario_hash=r.scenario_hash, seed=0,
+                       events=KnownEvents(), late_orders=(),
+                       quantities_teu=tuple((s.id, s.quantity_teu) for s in scenario.shipments))
+
+
+@pytest.mark.parametrize("name", ["tiny", "liuzhou-asean", "yangtze-inbound", "china-europe"])
+def test_replaying_the_hindsight_plan_costs_exactly_its_objective(scenarios, name):
+    sc = scenarios[name]
+    for seed in (0, 1, 2):
+        r = realize(sc, seed)
+        plan = solve_hindsight(r.scenario(sc), r.events, time_limit_s=60)
+        assert plan.status == "optimal"
+        sim = replay(sc, r, plan)
+        assert sim.done
+        assert abs(sim.result().cost - plan.objective) <= REL * max(1.0, abs(plan.objective))
+        report = check_plan(r.scenario(sc), sim.trajectory())
+        assert report.ok, report.errors[:3]
+
+
+@pytest.mark.parametrize("name", ["tiny", "liuzhou-asean"])
+def test_replaying_a_plan_under_the_conditions_it_assumed_costs_its_objective(scenarios, name):
+    sc = scenarios[name]
+    plan = solve_plan(sc, time_limit_s=60)
+    sim = replay(sc, calm(sc), plan)
+    assert abs(sim.result().cost - plan.objective) <= REL * max(1.0, abs(plan.objective))
+
+
+@pytest.mark.parametrize("name", ["tiny", "liuzhou-asean", "yangtze-inbound", "china-europe"])
+def test_hindsight_is_a_lower_bound_for_random_and_greedy_policies_on_every_seed(scenarios, name):
+    sc = scenarios[name]
+    env = gym.make("mmroute/Reroute-v0", scenario=sc)
+    rng = np.random.default_rng(0)
+    for seed in range(3):
+        r = realize(sc, seed)
+        bound = solve_hindsight(r.scenario(sc), r.events, time_limit_s=60)
+        floor = bound.bound if bound.bound is not None else bound.objective
+        for policy in (lambda e: masked_random(e, rng), lambda e: 0):
+            cost, reward, _, _ = run_episode(env, policy, options={"realization": r})
+            assert cost >= floor - REL * abs(floor), (seed, cost, floor)
+            scale = env.unwrapped.cost_scale
+            assert abs(reward + cost / scale) <= 1e-9 * max(1.0, cost / scale)
+            sim = env.unwrapped.sim
+            assert abs(sim.result().cost - cost) <= 1e-9 * max(1.0, cost)
+            traj = sim.trajectory()
+            report = check_plan(r.scenario(sc), traj)
+            assert report.ok, report.errors[:3]
+            assert traj.objective <= cost + 1e-6
+            assert sim.overflow_teu == 0
+
+
+def test_a_move_the_decision_does_not_allow_is_refused_and_the_decision_stays(scenarios):
+    sc = scenarios["tiny"]
+    sim = Simulator(sc, realize(sc, 0))
+    d = sim.next_decision()
+    with pytest.raises(InputError):
+        sim.apply(Move.service("QZ-HPH-sea", 20.0))  # not from the consignment's node
+    with pytest.raises(InputError):
+        sim.apply(Move.road(("PX-HPH-road",)))
+    assert sim.next_decision() == d
+    sim.apply(Move.drop())
+    assert sim.consignments[d.consignment].status == "dropped"
+
+
+def test_a_cancelled_departure_returns_the_cargo_to_the_yard(scenarios):
+    sc = scenarios["tiny"]
+    base = realize(sc, 0)
+    from mmroute.routing.plan import LinkClosure
+
+    r = Realization(scenario_name=base.scenario_name, scenario_hash=base.scenario_hash, seed=0,
+                    events=KnownEvents(closures=(LinkClosure(link="LZ-QZ-rail", from_h=7, to_h=9),)),
+                    quantities_teu=base.quantities_teu, late_orders=())
+    sim = Simulator(sc, r)
+    d = sim.next_decision()
+    assert d.node == "LZ" and d.time_h == 0.0
+    sim.apply(Move.service("LZ-QZ-rail", 8.0))  # booked before the closure is known
+    d2 = sim.next_decision()
+    c = sim.consignments[d.consignment]
+    while d2.consignment != d.consignment:
+        sim.apply(Move.drop())
+        d2 = sim.next_decision()
+    assert (d2.node, d2.time_h, d2.lock) == ("LZ", 8.0, "yard")
+    assert all(m.kind != "road" for m in sim.moves())
+    assert c.legs == []
