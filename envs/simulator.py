@@ -212,7 +212,8 @@ class Simulator:
         steps, road noise of hours up to now); rebuilt only when something new is known."""
         key = (math.floor(self.now + 1e-9), bisect.bisect_right(self._onsets(), self.now + 1e-9))
         if key != self._known_key:
-            self._known = Conditions(self.scenario, self.realization.events.known_at(self.now))
+            self._known = Conditions(self.scenario, self.realization.events.known_at(self.now),
+                                     validate=False)
             self._known_key = key
         return self._known
 

@@ -8,7 +8,6 @@ polygon crosses during exactly the hours it does.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 import numpy as np
 
@@ -28,8 +27,21 @@ def shifted_area(area, velocity_kmh, hours: float):
     return tuple((x + dx, y + dy) for x, y in area)
 
 
-@lru_cache(maxsize=64)
+_LINES: dict[int, tuple] = {}
+
+
 def _link_lines(links: tuple) -> tuple[tuple[str, str], object]:
+    hit = _LINES.get(id(links))
+    if hit is not None and hit[0] is links:
+        return hit[1]
+    out = _make_lines(links)
+    if len(_LINES) > 256:
+        _LINES.clear()
+    _LINES[id(links)] = (links, out)
+    return out
+
+
+def _make_lines(links: tuple) -> tuple[tuple[str, str], object]:
     import shapely
 
     ids = tuple((lk.id, lk.mode) for lk in links)
@@ -42,24 +54,56 @@ def links_hit(area, links: tuple, modes: tuple[str, ...]) -> list[str]:
     """Ids of the links of ``modes`` whose geometry the polygon ``area`` crosses."""
     import shapely
 
-    ids, lines = _link_lines(tuple(links))
+    ids, lines = _link_lines(links)
     poly = shapely.Polygon(area)
     hit = shapely.intersects(lines, poly)
     return [lid for (lid, mode), h in zip(ids, hit) if h and mode in modes]
 
 
+_WINDOWS: dict[tuple, tuple] = {}
+
+
 def weather_windows(ev, links: tuple) -> dict[str, list[tuple[float, float]]]:
     """``{link: [(from_h, to_h), ...]}``: the hour steps in which the cell of ``ev`` (a
     :class:`~mmroute.routing.plan.events.WeatherEvent`) crosses each link of its modes,
-    consecutive steps merged."""
+    consecutive steps merged (cached per event and links tuple)."""
+    key = (ev, id(links))
+    hit = _WINDOWS.get(key)
+    if hit is not None and hit[0] is links:
+        return {lid: list(w) for lid, w in hit[1].items()}
+    out = _windows(ev, links)
+    if len(_WINDOWS) > 4096:
+        _WINDOWS.clear()
+    _WINDOWS[key] = (links, out)
+    return {lid: list(w) for lid, w in out.items()}
+
+
+def _windows(ev, links: tuple) -> dict[str, list[tuple[float, float]]]:
     out: dict[str, list[tuple[float, float]]] = {}
     for j in range(ev.hours()):
         lo = ev.from_h + j
         hi = min(ev.to_h, lo + 1.0)
-        for lid in links_hit(shifted_area(ev.area, ev.velocity_kmh, j), links, ev.modes):
+        for lid in _step_hits(ev.area, ev.velocity_kmh, ev.modes, j, links):
             w = out.setdefault(lid, [])
             if w and abs(w[-1][1] - lo) < 1e-9:
                 w[-1] = (w[-1][0], hi)
             else:
                 w.append((lo, hi))
+    return out
+
+
+_STEPS: dict[tuple, tuple] = {}
+
+
+def _step_hits(area, velocity_kmh, modes, j: int, links: tuple) -> list[str]:
+    """Links hit by a cell in its ``j``-th hour step (cached: a cell seen hour by hour is
+    rebuilt often, its steps never change)."""
+    key = (area, velocity_kmh, modes, j, id(links))
+    hit = _STEPS.get(key)
+    if hit is not None and hit[0] is links:
+        return hit[1]
+    out = links_hit(shifted_area(area, velocity_kmh, j), links, modes)
+    if len(_STEPS) > 65536:
+        _STEPS.clear()
+    _STEPS[key] = (links, out)
     return out
