@@ -18,7 +18,6 @@ import numpy as np
 
 from mmroute.envs.forecast import Forecast
 from mmroute.envs.simulator import Decision, Move, Simulator
-from mmroute.routing.plan.events import Conditions
 from mmroute.scenarios import Scenario
 
 __all__ = ["Candidate", "ToGo", "to_go", "candidates", "N_FEATURES", "MODES"]
@@ -93,27 +92,6 @@ class Candidate:
     mode: str
 
 
-def _move_arrival(sim: Simulator, cond: Conditions, d: Decision, m: Move):
-    """(departure, arrival at the move's end, nominal time, end node, cost/TEU, co2/TEU, mode)."""
-    if m.kind == "service":
-        lk = sim.links[m.link]
-        dep = m.timetable_h + cond.departure_delay_h(lk.id, m.timetable_h)
-        arr = dep + cond.travel_time_h(lk, dep)
-        return (dep, arr, lk.travel_time_h, lk.to_node, lk.cost_per_teu_cny, lk.co2_kg_per_teu,
-                lk.mode, (lk.id,))
-    path = [sim.links[x] for x in m.path]
-    dep = d.time_h if m.depart_h is None else m.depart_h
-    times = cond.road_trip(path, dep)
-    if times is None:  # reopening expected but known closed then: count nominal times
-        t, times = dep, []
-        for lk in path:
-            times.append((t, t + lk.travel_time_h))
-            t += lk.travel_time_h
-    nominal = sum(lk.travel_time_h for lk in path)
-    return (dep, times[-1][1], nominal, path[-1].to_node, sum(lk.cost_per_teu_cny for lk in path),
-            sum(lk.co2_kg_per_teu for lk in path), "road", m.path)
-
-
 def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = None
                ) -> list[Candidate]:
     """The ``k - 1`` best moves of decision ``d`` by expected remaining cost, then drop."""
@@ -125,13 +103,9 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
     price = sim.price
     tg = to_go(sim.base, s.destination)
     out: list[Candidate] = []
-    drop = None
-    for m in sim.moves(d, cond):
-        if m.kind == "drop":
-            drop = Candidate(m, obj.drop_penalty_cny_per_teu * q, d.time_h, math.inf, d.node,
-                             0.0, 0, 0.0, 0, "drop")
-            continue
-        dep, arr, nominal, end, cost, co2, mode, links = _move_arrival(sim, cond, d, m)
+    for o in sim.options(d, cond):
+        dep, arr, nominal, end = o.depart_h, o.arrival_h, o.nominal_h, o.end_node
+        cost, co2, m = o.cost_per_teu_cny, o.co2_per_teu_kg, o.move
         if end == s.destination:
             arrival, rest_cost, rest_co2, trans = arr, 0.0, 0.0, 0
         else:
@@ -146,12 +120,13 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
         score = q * (obj.cost_weight * (cost + rest_cost) + price * (co2 + rest_co2) / 1000.0
                      + obj.time_value_cny_per_teu_h * (arrival - s.release_h)
                      + s.lateness_penalty_cny_per_teu_h * max(0.0, arrival - s.due_h))
-        hits = 0 if forecast is None else forecast.hits(links, dep, arr)
+        hits = 0 if forecast is None else forecast.hits(o.links, dep, arr)
         out.append(Candidate(m, score, dep, arrival, end, q * (co2 + rest_co2), trans,
-                             (arr - dep - nominal) / max(nominal, 1e-6), hits, mode))
+                             (arr - dep - nominal) / max(nominal, 1e-6), hits, o.mode))
     out.sort(key=lambda x: (x.score_cny, x.depart_h))
     out = out[:k - 1]
-    out.append(drop)
+    out.append(Candidate(Move.drop(), obj.drop_penalty_cny_per_teu * q, d.time_h, math.inf,
+                         d.node, 0.0, 0, 0.0, 0, "drop"))
     return out
 
 

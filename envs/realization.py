@@ -165,8 +165,7 @@ def _road_noise(scenario: Scenario, seed: int) -> tuple[RoadNoise, ...]:
             continue
         # mean-one lognormal: E[factor] = 1, so the nominal time is the expected time
         f = stream(seed, "road_noise", i).lognormal(-sigma * sigma / 2, sigma, size=hours)
-        out.append(RoadNoise(link=lk.id, from_hour=0,
-                             factors=tuple(round(float(x), _DIGITS) for x in f)))
+        out.append(RoadNoise(link=lk.id, from_hour=0, factors=tuple(np.round(f, _DIGITS).tolist())))
     return tuple(out)
 
 

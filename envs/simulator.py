@@ -38,7 +38,7 @@ from mmroute.routing.plan.expand import nominal_road_paths
 from mmroute.routing.plan.plan import Handling, Itinerary, Leg, Plan
 from mmroute.scenarios import Link, Scenario, Shipment
 
-__all__ = ["Move", "Decision", "Consignment", "Simulator", "EpisodeResult", "replay", "moves_of"]
+__all__ = ["Move", "Option", "Decision", "Consignment", "Simulator", "EpisodeResult", "replay", "moves_of"]
 
 TOL_H = 1e-6
 
@@ -69,6 +69,23 @@ class Move:
     @classmethod
     def drop(cls) -> Move:
         return cls(kind="drop")
+
+
+@dataclass(frozen=True)
+class Option:
+    """An allowed move with its expected timing under some conditions: it leaves at
+    ``depart_h`` and reaches ``end_node`` at ``arrival_h``; ``nominal_h`` its nominal travel
+    time; cost (CNY) and CO2 (kg) per TEU of its legs; ``links`` it travels."""
+
+    move: Move
+    depart_h: float
+    arrival_h: float
+    nominal_h: float
+    end_node: str
+    cost_per_teu_cny: float
+    co2_per_teu_kg: float
+    mode: str
+    links: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -208,13 +225,19 @@ class Simulator:
 
     # --- what a policy may know ------------------------------------------------------------
     def known(self) -> Conditions:
-        """Conditions as known at the current time (events with onset <= now, observed weather
-        steps, road noise of hours up to now); rebuilt only when something new is known."""
-        key = (math.floor(self.now + 1e-9), bisect.bisect_right(self._onsets(), self.now + 1e-9))
-        if key != self._known_key:
-            self._known = Conditions(self.scenario, self.realization.events.known_at(self.now),
-                                     validate=False)
-            self._known_key = key
+        """Conditions as known at the current time: ``Conditions(scenario,
+        events.known_at(now))`` — rebuilt when an onset passes, its road noise capped at the
+        current hour otherwise."""
+        n = bisect.bisect_right(self._onsets(), self.now + 1e-9)
+        if n != self._known_key:
+            self._known_base = Conditions(
+                self.scenario, self.realization.events.known_at(self.now, cut_noise=False),
+                validate=False)
+            self._known_key = n
+            self._known = None
+        hour = math.floor(self.now + 1e-9)
+        if self._known is None or self._known._noise_until != hour:
+            self._known = self._known_base.with_noise_until(hour)
         return self._known
 
     def _onsets(self) -> list[float]:
@@ -230,57 +253,74 @@ class Simulator:
                 if c.shipment.release_h <= self.now + TOL_H]
 
     # --- allowed moves ---------------------------------------------------------------------
-    def services_from(self, node: str, ready_h: float, teu: float, cond: Conditions | None = None,
-                      per_link: int = 2) -> list[Move]:
-        """Up to ``per_link`` next scheduled departures of each service from ``node`` whose
-        cut-off cargo ready at ``ready_h`` makes, that run under ``cond`` (default: known) and
-        have ``teu`` of capacity left."""
-        cond = cond or self.known()
-        out = []
-        for lk in self.out_services.get(node, ()):
-            cut = lk.timetable.cutoff_h
-            n = 0
-            for tt, _ in cond.departures(lk, ready_h + cut - TOL_H, self.horizon_h):
-                if lk.capacity_teu is not None and (
-                        self.dep_load.get((lk.id, tt), 0.0) + teu > lk.capacity_teu + 1e-9):
-                    continue
-                out.append(Move.service(lk.id, tt))
-                n += 1
-                if n >= per_link:
-                    break
-        return out
+    def options(self, decision: Decision | None = None, cond: Conditions | None = None
+                ) -> list[Option]:
+        """The moves the decision allows under ``cond`` (default: the known conditions), with
+        when they leave and arrive under ``cond``; drop (always allowed) not included.
 
-    def road_trips_from(self, node: str, ready_h: float, destination: str,
-                        cond: Conditions | None = None) -> list[Move]:
-        """Road trips from ``node`` to the destination or a terminal: now if open under
-        ``cond`` (default: known), else when they reopen (not after the horizon)."""
-        cond = cond or self.known()
-        out = []
-        for w, path in self.road_paths.get(node, ()):
-            if w != destination and w not in self.yards:
-                continue
-            ids = tuple(lk.id for lk in path)
-            if cond.road_trip(path, ready_h) is not None:
-                out.append(Move.road(ids))
-                continue
-            t = cond.trip_reopens_h(path, ready_h)
-            if t is not None and t <= self.horizon_h:
-                out.append(Move.road(ids, _round(t)))
-        return out
-
-    def moves(self, decision: Decision | None = None, cond: Conditions | None = None) -> list[Move]:
-        """Every move the current decision allows under ``cond`` (default: known), drop last."""
+        Scheduled departures: the next two of each service from the node whose cut-off the
+        cargo makes, that run and have capacity left (unless the cargo is on the road side).
+        Road trips: nominal Pareto paths to the destination or a terminal, now if open, else
+        when they reopen, not after the horizon (unless the cargo is in a terminal's yard).
+        """
         d = decision or self._pending
         if d is None:
             return []
+        cond = cond or self.known()
         c = self.consignments[d.consignment]
-        out: list[Move] = []
+        q = c.shipment.quantity_teu
+        out: list[Option] = []
         if d.lock != "road":
-            out += self.services_from(d.node, d.time_h, c.shipment.quantity_teu, cond)
+            for lk in self.out_services.get(d.node, ()):
+                n = 0
+                for tt, dep in cond.departures(lk, d.time_h + lk.timetable.cutoff_h - TOL_H,
+                                               self.horizon_h):
+                    if lk.capacity_teu is not None and (
+                            self.dep_load.get((lk.id, tt), 0.0) + q > lk.capacity_teu + 1e-9):
+                        continue
+                    out.append(Option(Move.service(lk.id, tt), dep, dep + cond.travel_time_h(lk, dep),
+                                      lk.travel_time_h, lk.to_node, lk.cost_per_teu_cny,
+                                      lk.co2_kg_per_teu, lk.mode, (lk.id,)))
+                    n += 1
+                    if n >= 2:
+                        break
         if d.lock != "yard":
-            out += self.road_trips_from(d.node, d.time_h, c.shipment.destination, cond)
-        out.append(Move.drop())
+            dest = c.shipment.destination
+            for w, path, ids, cost, co2, nominal in self._trips(d.node):
+                if w != dest and w not in self.yards:
+                    continue
+                t = d.time_h
+                times = cond.road_trip(path, t)
+                if times is None:
+                    t = cond.trip_reopens_h(path, t)
+                    if t is None or t > self.horizon_h:
+                        continue
+                    t = _round(t)
+                    times = cond.road_trip(path, t)
+                    if times is None:
+                        continue
+                    move = Move.road(ids, t)
+                else:
+                    move = Move.road(ids)
+                out.append(Option(move, t, times[-1][1], nominal, w, cost, co2, "road", ids))
         return out
+
+    def _trips(self, node: str) -> list[tuple]:
+        """Road paths from ``node`` with ids, cost and CO2 per TEU and nominal time (cached)."""
+        cache = self.__dict__.setdefault("_trip_cache", {})
+        hit = cache.get(node)
+        if hit is None:
+            hit = [(w, path, tuple(lk.id for lk in path), sum(lk.cost_per_teu_cny for lk in path),
+                    sum(lk.co2_kg_per_teu for lk in path), sum(lk.travel_time_h for lk in path))
+                   for w, path in self.road_paths.get(node, ())]
+            cache[node] = hit
+        return hit
+
+    def moves(self, decision: Decision | None = None, cond: Conditions | None = None) -> list[Move]:
+        """Every move the decision allows under ``cond`` (default: known), drop last."""
+        if (decision or self._pending) is None:
+            return []
+        return [o.move for o in self.options(decision, cond)] + [Move.drop()]
 
     # --- applying a move -------------------------------------------------------------------
     def apply(self, move: Move) -> None:

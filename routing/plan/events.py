@@ -13,10 +13,13 @@ knows an event once its onset has passed, see :meth:`KnownEvents.known_at`.
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+
+import numpy as np
 
 from mmroute.errors import InputError
 from mmroute.scenarios import Link, Scenario
@@ -169,11 +172,12 @@ class KnownEvents:
     def __bool__(self) -> bool:
         return any(getattr(self, k) for k in _KINDS)
 
-    def known_at(self, time_h: float) -> KnownEvents:
+    def known_at(self, time_h: float, *, cut_noise: bool = True) -> KnownEvents:
         """What a policy knows at ``time_h``: events whose onset is at or before it (a
         disruption with its announced end); weather cells only up to the end of the current
         hour step (their future track is forecast, not known); road noise of departure hours
-        up to the current one."""
+        up to the current one (``cut_noise=False`` keeps all of it, for a caller that caps it
+        with :meth:`Conditions.with_noise_until`)."""
         t = time_h + 1e-9
 
         def onset(ev) -> float:
@@ -189,6 +193,8 @@ class KnownEvents:
             if w.from_h <= t:
                 seen = w.from_h + math.floor(time_h - w.from_h + 1e-9) + 1.0
                 weather.append(w if seen >= w.to_h else replace(w, to_h=seen))
+        if not cut_noise:
+            return KnownEvents(**kw, weather=tuple(weather), road_noise=self.road_noise)
         noise = []
         hour = math.floor(t)
         for rn in self.road_noise:
@@ -210,7 +216,8 @@ class KnownEvents:
                 if isinstance(ev, RoadNoise):
                     if ev.link not in links or scenario.link(ev.link).mode != "road":
                         raise InputError(f"{ev.link!r} is not a road link", field=where)
-                    if not all(math.isfinite(f) and f > 0 for f in ev.factors):
+                    f = np.asarray(ev.factors, dtype=float)
+                    if f.size and not (np.isfinite(f).all() and f.min() > 0):
                         raise InputError("factors must be finite and > 0", field=where)
                     continue
                 if isinstance(ev, NodeDelay | NodeClosure):
@@ -317,6 +324,15 @@ class Conditions:
         for nd in ev.node_delays:
             self._node_delays.setdefault(nd.node, []).append(nd)
         self._noise = {rn.link: (rn.from_hour, rn.factors) for rn in ev.road_noise}
+        self._noise_until: int | None = None
+
+    def with_noise_until(self, hour: int) -> Conditions:
+        """These conditions with road noise known only for departure hours <= ``hour`` (a
+        cheap copy: what ``Conditions(scenario, events.known_at(t))`` gives for ``hour =
+        floor(t)``, without rebuilding)."""
+        c = copy.copy(self)
+        c._noise_until = hour
+        return c
 
     def is_open(self, link_id: str, departure_h: float) -> bool:
         """True unless a closure of the link, of one of its ends or a closing weather cell
@@ -345,7 +361,10 @@ class Conditions:
         rn = self._noise.get(link_id)
         if rn is None:
             return 1.0
-        k = int(math.floor(departure_h + 1e-9)) - rn[0]
+        hour = int(math.floor(departure_h + 1e-9))
+        if self._noise_until is not None and hour > self._noise_until:
+            return 1.0
+        k = hour - rn[0]
         return rn[1][k] if 0 <= k < len(rn[1]) else 1.0
 
     def travel_time_h(self, link: Link, departure_h: float) -> float:

@@ -103,3 +103,21 @@ def test_a_cancelled_departure_returns_the_cargo_to_the_yard(scenarios):
     assert (d2.node, d2.time_h, d2.lock) == ("LZ", 8.0, "yard")
     assert all(m.kind != "road" for m in sim.moves())
     assert c.legs == []
+
+
+@pytest.mark.parametrize("name", ["liuzhou-asean", "yangtze-inbound"])
+def test_the_simulators_known_conditions_are_those_of_the_events_known_at_now(scenarios, name):
+    from mmroute.routing.plan import Conditions
+
+    sc = scenarios[name]
+    for seed in (0, 1):
+        r = realize(sc, seed)
+        sim = Simulator(sc, r)
+        for t in np.linspace(0, sc.horizon_h, 23):
+            sim.now = float(t)
+            fast = sim.known()
+            ref = Conditions(r.scenario(sc), r.events.known_at(float(t)))
+            for lk in sc.links:
+                for dep in (t, t + 0.5, t + 3.0, t + 30.0):
+                    assert fast.travel_time_h(lk, dep) == ref.travel_time_h(lk, dep)
+                    assert fast.is_open(lk.id, dep) == ref.is_open(lk.id, dep)
