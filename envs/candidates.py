@@ -29,12 +29,16 @@ N_FEATURES = 9 + len(MODES)
 
 @dataclass(frozen=True)
 class ToGo:
-    """Nominal cost (CNY/TEU, transport + CO2 price) and time (h) from every node to a
-    destination; ``inf`` where it cannot be reached."""
+    """Nominal cost (CNY/TEU, transport + CO2 price), time (h) and CO2 (kg/TEU) from every
+    node to a destination (``inf`` where it cannot be reached); ``*_yard``: the same from a
+    terminal's yard, where a scheduled service must come first (after a road trip)."""
 
     cost: dict[str, float]
     time_h: dict[str, float]
     co2_kg: dict[str, float]
+    cost_yard: dict[str, float]
+    time_h_yard: dict[str, float]
+    co2_kg_yard: dict[str, float]
 
 
 def to_go(scenario: Scenario, destination: str) -> ToGo:
@@ -68,10 +72,30 @@ def to_go(scenario: Scenario, destination: str) -> ToGo:
             return 0.0
         return tt.cutoff_h + tt.period_h / max(1, len(tt.departures_h)) / 2
 
-    cost = run(lambda lk: lk.cost_per_teu_cny + price * lk.co2_kg_per_teu / 1000.0)
-    time_h = run(lambda lk: lk.travel_time_h + wait(lk) + scenario.node(lk.to_node).dwell_h)
-    co2 = run(lambda lk: lk.co2_kg_per_teu)
-    out = ToGo(cost, time_h, co2)
+    def cost_of(lk) -> float:
+        return lk.cost_per_teu_cny + price * lk.co2_kg_per_teu / 1000.0
+
+    def time_of(lk) -> float:
+        return lk.travel_time_h + wait(lk) + scenario.node(lk.to_node).dwell_h
+
+    def co2_of(lk) -> float:
+        return lk.co2_kg_per_teu
+
+    tables = [run(f) for f in (cost_of, time_of, co2_of)]
+    yard: list[dict[str, float]] = [{}, {}, {}]
+    for lk in scenario.links:  # from a yard: a scheduled service first, then the cheapest
+        if not lk.scheduled:
+            continue
+        w = lk.to_node
+        node = scenario.node(w)
+        extra = (0.0, 0.0, 0.0) if w == destination else (
+            node.handling_cost_cny, node.handling_time_h, 0.0)
+        for k, (f, table) in enumerate(zip((cost_of, time_of, co2_of), tables)):
+            rest = 0.0 if w == destination else table.get(w, math.inf)
+            v = f(lk) + extra[k] + rest
+            if v < yard[k].get(lk.from_node, math.inf):
+                yard[k][lk.from_node] = v
+    out = ToGo(*tables, *yard)
     cache[destination] = out
     return out
 
@@ -110,10 +134,12 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
             arrival, rest_cost, rest_co2, trans = arr, 0.0, 0.0, 0
         else:
             node = sim.nodes[end]
-            rest_cost = node.handling_cost_cny + tg.cost.get(end, math.inf)
-            rest_co2 = tg.co2_kg.get(end, math.inf)
+            by_road = o.mode == "road"  # a road trip ends in the yard: a service comes next
+            rest_cost = node.handling_cost_cny + (tg.cost_yard if by_road else tg.cost).get(
+                end, math.inf)
+            rest_co2 = (tg.co2_kg_yard if by_road else tg.co2_kg).get(end, math.inf)
             arrival = (arr + node.handling_time_h + cond.node_delay_h(end, arr)
-                       + tg.time_h.get(end, math.inf))
+                       + (tg.time_h_yard if by_road else tg.time_h).get(end, math.inf))
             trans = 1
         if not math.isfinite(arrival) or not math.isfinite(rest_cost):
             continue

@@ -32,6 +32,7 @@ class Forecast:
         self._hour: int | None = None
         self._hits: dict[str, list[tuple[float, float]]] = {}
         self._cells: list[tuple[str, float, tuple]] = []
+        self._windows: list[tuple[object, str, float, float]] = []
 
     def issue(self, time_h: float) -> None:
         """Issue the forecast of the current hour (no-op within the same hour)."""
@@ -41,6 +42,7 @@ class Forecast:
         self._hour = hour
         self._hits = {}
         self._cells = []
+        self._windows = []
         for w in self.realization.events.weather:
             if not (w.from_h <= time_h + 1e-9 and time_h < w.to_h):
                 continue  # not seen yet, or over (both known at time_h)
@@ -60,6 +62,7 @@ class Forecast:
                 self._cells.append((w.cell, t0 + self.step_h / 2, area))
                 for lid in links_hit(area, self.links, w.modes):
                     self._hits.setdefault(lid, []).append((t0, t0 + self.step_h))
+                    self._windows.append((w, lid, t0, t0 + self.step_h))
 
     def hits(self, links: tuple[str, ...], from_h: float, to_h: float) -> int:
         """How many of ``links`` a forecast cell crosses in ``[from_h, to_h]``."""
@@ -70,6 +73,11 @@ class Forecast:
                     n += 1
                     break
         return n
+
+    def windows(self) -> list[tuple[object, str, float, float]]:
+        """``(weather event, link, from_h, to_h)``: when the forecast has each cell crossing
+        each link (the event is read for its effect and modes only, never its end)."""
+        return list(self._windows)
 
     def cells(self) -> list[tuple[str, float, tuple]]:
         """``(cell, time_h, area)`` of every forecast position of the current issue."""

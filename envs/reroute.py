@@ -14,7 +14,7 @@ from gymnasium import spaces
 from mmroute.envs.candidates import N_FEATURES, Candidate, candidates, features, to_go
 from mmroute.envs.forecast import Forecast
 from mmroute.envs.realization import Realization, realize
-from mmroute.envs.simulator import Simulator
+from mmroute.envs.simulator import Move, Simulator
 from mmroute.errors import InputError
 from mmroute.scenarios import Scenario, load
 
@@ -75,7 +75,10 @@ class RerouteEnv(gym.Env):
 
     ## Arguments
     ``scenario``: a bundled name, a path, or a :class:`~mmroute.scenarios.Scenario`;
-    ``n_candidates`` (>= 2); ``forecast_lead_h``; ``render_mode`` ``"ansi"`` or ``"rgb_array"``.
+    ``n_candidates`` (>= 2); ``forecast_lead_h``; ``episode_seeds`` ``(lo, hi)``: for training,
+    every episode draws its seed from ``[lo, hi)`` with the env's generator (``reset``'s seed
+    then seeds that generator only), so training never sees evaluation seeds;
+    ``render_mode`` ``"ansi"`` or ``"rgb_array"``.
 
     ## Version History
     * v0: initial version.
@@ -84,7 +87,8 @@ class RerouteEnv(gym.Env):
     metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
 
     def __init__(self, scenario: str | Path | Scenario = "tiny", *, n_candidates: int = 8,
-                 forecast_lead_h: float = 48.0, render_mode: str | None = None):
+                 forecast_lead_h: float = 48.0, episode_seeds: tuple[int, int] | None = None,
+                 render_mode: str | None = None):
         if isinstance(scenario, Scenario):
             self.scenario = scenario
         elif isinstance(scenario, str | Path):
@@ -102,6 +106,10 @@ class RerouteEnv(gym.Env):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise InputError(f"render_mode must be one of {self.metadata['render_modes']}, "
                              f"not {render_mode!r}", field="render_mode")
+        if episode_seeds is not None:
+            lo, hi = _seed_range(episode_seeds)
+            episode_seeds = (lo, hi)
+        self.episode_seeds = episode_seeds
         self.k = n_candidates
         self.forecast_lead_h = float(forecast_lead_h)
         self.render_mode = render_mode
@@ -124,7 +132,12 @@ class RerouteEnv(gym.Env):
             raise InputError(f"unknown reset options {sorted(unknown)}", field="options")
         r = options.get("realization")
         if r is None:
-            ep_seed = seed if seed is not None else int(self.np_random.integers(0, 2**31 - 1))
+            if self.episode_seeds is not None:  # training: seed only seeds the draw of seeds
+                ep_seed = int(self.np_random.integers(*self.episode_seeds))
+            elif seed is not None:
+                ep_seed = seed
+            else:
+                ep_seed = int(self.np_random.integers(0, 2**31 - 1))
             r = realize(self.scenario, ep_seed)
         elif isinstance(r, dict):
             r = Realization.from_dict(r)
@@ -155,6 +168,27 @@ class RerouteEnv(gym.Env):
         if terminated:
             info["episode_result"] = self.sim.result().to_dict()
         return self._obs(), -cost / self.cost_scale, terminated, False, info
+
+    def step_move(self, move: Move):
+        """Like :meth:`step`, with any move the decision allows (see
+        :meth:`~mmroute.envs.Simulator.options`), not only a candidate slot: for OR policies
+        that follow a plan. :class:`InputError` if the move is not allowed."""
+        if self.sim is None or self._decision is None:
+            raise InputError("no decision is pending: call reset()")
+        self.sim.apply(move)
+        self._advance()
+        cost = self.sim.take_charged()
+        terminated = self._decision is None
+        info = self._info(cost)
+        info["invalid_action"] = False
+        if terminated:
+            info["episode_result"] = self.sim.result().to_dict()
+        return self._obs(), -cost / self.cost_scale, terminated, False, info
+
+    @property
+    def decision(self):
+        """The pending :class:`~mmroute.envs.Decision` (``None`` after the end)."""
+        return self._decision
 
     def action_masks(self) -> np.ndarray:
         """Allowed slots (at least one while the episode runs: drop is always allowed)."""
@@ -236,3 +270,14 @@ class RerouteEnv(gym.Env):
             info["consignment"] = self.sim.consignments[d.consignment].shipment.id
             info["node"] = d.node
         return info
+
+
+def _seed_range(r) -> tuple[int, int]:
+    try:
+        lo, hi = (int(x) for x in r)
+    except (TypeError, ValueError):
+        raise InputError(f"episode_seeds must be a pair (lo, hi), not {r!r}",
+                         field="episode_seeds") from None
+    if not 0 <= lo < hi:
+        raise InputError(f"episode_seeds must have 0 <= lo < hi, not {r!r}", field="episode_seeds")
+    return lo, hi

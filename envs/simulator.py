@@ -33,12 +33,13 @@ from typing import Any
 
 from mmroute.envs.realization import Realization
 from mmroute.errors import InputError
-from mmroute.routing.plan.events import Conditions, _round
+from mmroute.routing.plan.events import Conditions, KnownEvents, _round
 from mmroute.routing.plan.expand import nominal_road_paths
 from mmroute.routing.plan.plan import Handling, Itinerary, Leg, Plan
 from mmroute.scenarios import Link, Scenario, Shipment
 
-__all__ = ["Move", "Option", "Decision", "Consignment", "Simulator", "EpisodeResult", "replay", "moves_of"]
+__all__ = ["Move", "Option", "Decision", "Consignment", "Simulator", "EpisodeResult", "replay", "moves_of",
+           "moves_of_legs"]
 
 TOL_H = 1e-6
 
@@ -239,6 +240,16 @@ class Simulator:
         if self._known is None or self._known._noise_until != hour:
             self._known = self._known_base.with_noise_until(hour)
         return self._known
+
+    def revealed(self) -> int:
+        """How many onsets (events, weather hour steps, late-order releases) have passed."""
+        return bisect.bisect_right(self._onsets(), self.now + 1e-9)
+
+    def known_events(self) -> KnownEvents:
+        """The events a policy knows now (``realization.events.known_at(now)``): what a
+        re-planning MIP may be given. (:meth:`known` holds all road noise internally and caps
+        it; never pass its events on.)"""
+        return self.realization.events.known_at(self.now)
 
     def _onsets(self) -> list[float]:
         ons = self.__dict__.get("_onset_list")
@@ -557,8 +568,12 @@ def moves_of(it: Itinerary) -> list[Move]:
     """The moves of one itinerary: scheduled legs one by one, runs of road legs as trips."""
     if it.dropped:
         return [Move.drop()]
+    return moves_of_legs(it.legs)
+
+
+def moves_of_legs(legs) -> list[Move]:
+    """The moves of a sequence of legs (see :func:`moves_of`)."""
     out: list[Move] = []
-    legs = it.legs
     k = 0
     while k < len(legs):
         if legs[k].timetable_h is not None:

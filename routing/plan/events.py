@@ -379,13 +379,15 @@ class Conditions:
                 t /= f
         return t
 
-    def road_trip(self, path: tuple[Link, ...] | list[Link], start_h: float
-                  ) -> list[tuple[float, float]] | None:
+    def road_trip(self, path: tuple[Link, ...] | list[Link], start_h: float, *,
+                  check_open: bool = True) -> list[tuple[float, float]] | None:
         """``(departure_h, arrival_h)`` of each link of a road trip leaving at ``start_h``
-        (dwell at the nodes passed), or ``None`` if a link of it is closed at ``start_h``."""
-        for lk in path:
-            if not self.is_open(lk.id, start_h):
-                return None
+        (dwell at the nodes passed), or ``None`` if a link of it is closed at ``start_h``
+        (``check_open=False``: the times of a trip already under way)."""
+        if check_open:
+            for lk in path:
+                if not self.is_open(lk.id, start_h):
+                    return None
         out = []
         t = _round(start_h)
         for i, lk in enumerate(path):

@@ -1,0 +1,297 @@
+"""Policies for ``mmroute/Reroute-v0``: one interface for OR baselines, the hindsight oracle
+and PPO agents.
+
+Every policy has ``reset(env)`` (called after ``env.reset``) and ``act(env)``, which returns
+an action slot (``int``) or a :class:`~mmroute.envs.Move` the decision allows (OR policies
+following a plan may pick a move outside the candidate slots; :meth:`RerouteEnv.step_move`).
+``predict(obs, ...)`` keeps SB3's signature for the learned ones.
+
+* ``random`` — uniform over the allowed slots (drop included);
+* ``greedy`` — slot 0, the cheapest expected continuation under known conditions;
+* ``static`` — the optimal plan at time 0 on expected conditions, followed; where its next
+  leg is closed, full or missed (or for a late order), the best allowed candidate;
+* ``replan`` — re-plans (MIP, warm-started with the plan it follows) from the current state
+  whenever something new is known;
+* ``anticipate`` — re-plans like ``replan`` on risk-adjusted conditions: the expected extra
+  dwell and closure time of disruptions not yet seen, and the weather forecast;
+* ``hindsight`` — the clairvoyant optimum of the realization (the bound);
+* ``ppo`` / ``maskable-ppo`` — a trained model (SB3 / sb3-contrib zip).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from mmroute.agents.risk import risk_adjusted_events
+from mmroute.agents.state import known_scenario, plan_state
+from mmroute.envs.reroute import RerouteEnv
+from mmroute.envs.simulator import Move, Option, moves_of, moves_of_legs
+from mmroute.errors import InputError
+from mmroute.routing.plan import Plan, replan, solve_hindsight, solve_plan
+
+__all__ = ["Policy", "RandomPolicy", "GreedyPolicy", "StaticPolicy", "ReplanPolicy",
+           "AnticipatePolicy", "HindsightPolicy", "PPOPolicy", "make_policy", "POLICIES",
+           "OR_POLICIES"]
+
+#: Names of every policy; OR_POLICIES are the non-clairvoyant OR baselines PPO is judged by.
+POLICIES = ("random", "greedy", "static", "replan", "anticipate", "hindsight", "ppo",
+            "maskable-ppo")
+OR_POLICIES = ("static", "replan", "anticipate")
+
+
+class Policy:
+    """Base: a named policy acting on a :class:`RerouteEnv`."""
+
+    name = "policy"
+    clairvoyant = False
+
+    def reset(self, env: RerouteEnv) -> None:
+        """Called after ``env.reset``."""
+
+    def act(self, env: RerouteEnv) -> int | Move:
+        raise NotImplementedError  # pragma: no cover - every policy below defines it
+
+
+class RandomPolicy(Policy):
+    """Uniform over the allowed slots, from its own seeded generator."""
+
+    name = "random"
+
+    def __init__(self, seed: int = 0):
+        self.rng = np.random.default_rng(seed)
+
+    def reset(self, env: RerouteEnv) -> None:
+        self.rng = np.random.default_rng([env.realization.seed, 7])
+
+    def act(self, env: RerouteEnv) -> int:
+        return int(self.rng.choice(np.flatnonzero(env.action_masks())))
+
+
+class GreedyPolicy(Policy):
+    """The cheapest expected continuation (slot 0)."""
+
+    name = "greedy"
+
+    def act(self, env: RerouteEnv) -> int:
+        return 0
+
+
+def _matching(options: list[Option], move: Move) -> Move | None:
+    """The allowed option that carries out ``move`` (a plan's next leg), or ``None``."""
+    for o in options:
+        m = o.move
+        if move.kind == "service" and m.kind == "service":
+            if m.link == move.link and abs(m.timetable_h - move.timetable_h) < 1e-6:
+                return m
+        elif move.kind == "road" and m.kind == "road" and m.path == move.path:
+            return m
+    return None
+
+
+class _PlanFollower(Policy):
+    """Follows a plan's next move where the decision allows it, else the best candidate."""
+
+    def __init__(self, *, time_limit_s: float = 10.0, seed: int = 0):
+        self.time_limit_s = time_limit_s
+        self.seed = seed
+        self.plan: Plan | None = None
+        self.solves = 0
+
+    def reset(self, env: RerouteEnv) -> None:
+        self.plan = None
+        self.solves = 0
+        self._before: dict[str, int] = {}
+
+    def anchor(self, env: RerouteEnv) -> None:
+        """Remember, per consignment, how many of its legs come before the plan's itinerary
+        (legs travelled, plus a departure it is committed to when the plan is made)."""
+        self._before = {}
+        for c in env.sim.consignments:
+            n = len(c.legs)
+            if c.status == "booked":
+                n += 1 if c.booking is not None else len(c.road_plan)
+            self._before[c.shipment.id] = n
+
+    def next_move(self, env: RerouteEnv) -> Move | None:
+        """The plan's move for the deciding consignment from where it is now."""
+        if self.plan is None:
+            return None
+        d = env.decision
+        c = env.sim.consignments[d.consignment]
+        sid = c.shipment.id
+        its = self.plan.itinerary(sid)
+        if len(its) != 1 or sid not in self._before:
+            return None
+        it = its[0]
+        if it.dropped:
+            return Move.drop()
+        legs = it.legs[len(c.legs) - self._before[sid]:]
+        if not legs or legs[0].from_node != d.node:
+            return None
+        return moves_of_legs(legs)[0]
+
+    def follow(self, env: RerouteEnv) -> int | Move:
+        move = self.next_move(env)
+        if move is not None:
+            if move.kind == "drop":
+                return move
+            allowed = _matching(env.sim.options(env.decision), move)
+            if allowed is not None:
+                return allowed
+        return 0
+
+
+class StaticPolicy(_PlanFollower):
+    """The optimal plan at time 0 on expected conditions (nominal quantities, no events)."""
+
+    name = "static"
+
+    def reset(self, env: RerouteEnv) -> None:
+        super().reset(env)
+        self.plan = _static_plan(env, self.time_limit_s, self.seed)
+        self.solves = 1
+        self.anchor(env)
+
+    def act(self, env: RerouteEnv) -> int | Move:
+        return self.follow(env)
+
+
+def _static_plan(env: RerouteEnv, time_limit_s: float, seed: int) -> Plan:
+    cache = env.scenario.__dict__.setdefault("_static_plans", {})
+    key = (time_limit_s, seed)
+    if key not in cache:
+        cache[key] = solve_plan(env.scenario, time_limit_s=time_limit_s, seed=seed)
+    return cache[key]
+
+
+class ReplanPolicy(_PlanFollower):
+    """Re-plans from the current state whenever something new is known (an event onset, a
+    weather hour, a release, a departure that did not run), or when the plan's next move is
+    no longer allowed; warm-started with the plan it follows."""
+
+    name = "replan"
+
+    def reset(self, env: RerouteEnv) -> None:
+        super().reset(env)
+        self._key = None
+
+    def _news(self, env: RerouteEnv) -> tuple:
+        sim = env.sim
+        return (sim.revealed(), sum(1 for c in sim.consignments
+                                              if c.shipment.release_h <= sim.now + 1e-9),
+                sum(1 for c in sim.consignments if c.lock == "yard" and c.status == "ready"))
+
+    def events(self, env: RerouteEnv):
+        return env.sim.known_events()
+
+    def act(self, env: RerouteEnv) -> int | Move:
+        key = self._news(env)
+        move = self.next_move(env) if key == self._key else None
+        ok = move is not None and (move.kind == "drop" or _matching(
+            env.sim.options(env.decision), move) is not None)
+        if not ok:
+            self._solve(env)
+            self._key = key
+        return self.follow(env)
+
+    def _solve(self, env: RerouteEnv) -> None:
+        sim = env.sim
+        self.plan = replan(known_scenario(sim), plan_state(sim), self.events(env),
+                           previous=self.plan, time_limit_s=self.time_limit_s, seed=self.seed)
+        self.solves += 1
+        self.anchor(env)
+
+
+class AnticipatePolicy(ReplanPolicy):
+    """:class:`ReplanPolicy` on risk-adjusted conditions (see :mod:`mmroute.agents.risk`)."""
+
+    name = "anticipate"
+
+    def events(self, env: RerouteEnv):
+        return risk_adjusted_events(env.sim, env.forecast)
+
+    def _news(self, env: RerouteEnv) -> tuple:
+        # a new forecast (every hour while a cell is seen) is news too
+        return (*super()._news(env), env.forecast._hour if env.forecast.cells() else None)
+
+
+class HindsightPolicy(_PlanFollower):
+    """The clairvoyant optimum of the episode's realization, followed move by move."""
+
+    name = "hindsight"
+    clairvoyant = True
+
+    def reset(self, env: RerouteEnv) -> None:
+        super().reset(env)
+        r = env.realization
+        self.plan = solve_hindsight(r.scenario(env.scenario), r.events,
+                                    time_limit_s=max(self.time_limit_s, 60.0), seed=self.seed)
+        self.solves = 1
+        self._moves = {it.shipment: moves_of(it) for it in self.plan.itineraries}
+
+    def act(self, env: RerouteEnv) -> Move:
+        sid = env.sim.consignments[env.decision.consignment].shipment.id
+        todo = self._moves.get(sid)
+        if not todo:
+            raise InputError(f"the hindsight plan has no move for {sid}")
+        return todo.pop(0)
+
+    @property
+    def bound(self) -> float:
+        """The proven lower bound of the episode (the MIP's bound, else its optimum)."""
+        p = self.plan
+        return p.bound if p.bound is not None else p.objective
+
+
+class PPOPolicy(Policy):
+    """A trained PPO / MaskablePPO model (see :mod:`mmroute.agents.model`)."""
+
+    def __init__(self, path: str | Path, *, scenario=None, deterministic: bool = True):
+        from mmroute.agents.model import load_model
+
+        self.model, self.card = load_model(path, scenario=scenario)
+        self.maskable = self.card["algo"] == "maskable-ppo"
+        self.name = self.card["algo"]
+        self.deterministic = deterministic
+
+    def predict(self, observation, state=None, episode_start=None, deterministic=True,
+                action_masks=None):
+        """SB3's signature: ``(action, state)``."""
+        if self.maskable:
+            return self.model.predict(observation, state=state, episode_start=episode_start,
+                                      deterministic=deterministic, action_masks=action_masks)
+        return self.model.predict(observation, state=state, episode_start=episode_start,
+                                  deterministic=deterministic)
+
+    def act(self, env: RerouteEnv) -> int:
+        obs = env._obs()
+        a, _ = self.predict(obs, deterministic=self.deterministic, action_masks=env.action_masks())
+        return int(a)
+
+
+def make_policy(name: str, *, model: str | Path | None = None, scenario=None,
+                time_limit_s: float = 10.0, seed: int = 0) -> Policy:
+    """A policy by name (``model``: the zip of ``ppo`` / ``maskable-ppo``)."""
+    if name == "random":
+        return RandomPolicy(seed)
+    if name == "greedy":
+        return GreedyPolicy()
+    if name == "static":
+        return StaticPolicy(time_limit_s=time_limit_s, seed=seed)
+    if name == "replan":
+        return ReplanPolicy(time_limit_s=time_limit_s, seed=seed)
+    if name == "anticipate":
+        return AnticipatePolicy(time_limit_s=time_limit_s, seed=seed)
+    if name == "hindsight":
+        return HindsightPolicy(time_limit_s=time_limit_s, seed=seed)
+    if name in ("ppo", "maskable-ppo"):
+        if model is None:
+            raise InputError(f"policy {name!r} needs a model file", field="model")
+        pol = PPOPolicy(model, scenario=scenario)
+        if pol.name != name:
+            raise InputError(f"{model}: a {pol.name} model, not {name}", field="model")
+        return pol
+    raise InputError(f"unknown policy {name!r}; choose from {', '.join(POLICIES)}",
+                     field="policies")
