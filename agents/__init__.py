@@ -1,1 +1,58 @@
-"""mmroute.agents"""
+"""mmroute.agents: policies on ``mmroute/Reroute-v0`` — OR baselines, the hindsight oracle,
+PPO agents — their training and their paired evaluation.
+
+- :func:`make_policy` and the policy classes (``random``, ``greedy``, ``static``, ``replan``,
+  ``anticipate``, ``hindsight``, ``ppo``, ``maskable-ppo``);
+- :func:`train` / :class:`TrainConfig` — SB3 training with validation, checkpoints, resume;
+- :func:`evaluate` / :func:`summarize` — every policy on the same realizations, paired CIs,
+  the hindsight bound checked on every seed;
+- :func:`load_model`, :func:`shipped_model`.
+
+Lazy: importing this package imports neither torch nor stable-baselines3.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY: dict[str, str] = {
+    "Policy": "mmroute.agents.policies",
+    "RandomPolicy": "mmroute.agents.policies",
+    "GreedyPolicy": "mmroute.agents.policies",
+    "StaticPolicy": "mmroute.agents.policies",
+    "ReplanPolicy": "mmroute.agents.policies",
+    "AnticipatePolicy": "mmroute.agents.policies",
+    "HindsightPolicy": "mmroute.agents.policies",
+    "PPOPolicy": "mmroute.agents.policies",
+    "make_policy": "mmroute.agents.policies",
+    "POLICIES": "mmroute.agents.policies",
+    "OR_POLICIES": "mmroute.agents.policies",
+    "TrainConfig": "mmroute.agents.training",
+    "train": "mmroute.agents.training",
+    "evaluate": "mmroute.agents.evaluation",
+    "run_episode": "mmroute.agents.evaluation",
+    "summarize": "mmroute.agents.evaluation",
+    "format_summary": "mmroute.agents.evaluation",
+    "BoundViolation": "mmroute.agents.evaluation",
+    "load_model": "mmroute.agents.model",
+    "shipped_model": "mmroute.agents.shipped",
+    "parse_seeds": "mmroute.agents.seeds",
+    "TRAINING": "mmroute.agents.seeds",
+    "VALIDATION": "mmroute.agents.seeds",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mmroute.agents' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -21,6 +21,7 @@ _COMMAND_MODULES = (
     "mmroute.cli_vrp",
     "mmroute.cli_load",
     "mmroute.cli_plan",
+    "mmroute.cli_agents",
 )
 
 
@@ -42,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; return the exit code (0 ok, 1 a checked solution is infeasible, 2 user error)."""
+    """Run the CLI; return the exit code (0 ok, 1 a checked solution is infeasible, 2 user
+    error, 3 a policy beat the hindsight bound)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

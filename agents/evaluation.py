@@ -1,0 +1,201 @@
+"""Paired evaluation: every policy on the same realizations, scored by the same simulator, with
+the hindsight bound of each seed and confidence intervals from paired differences.
+
+:func:`run_episode` is a pure function of (scenario, policy, seed) — what a process pool (or,
+later, a cluster) runs; :func:`evaluate` fans it out and checks that no policy beats the
+hindsight bound on any seed (that would be a leak or a bug, never noise).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from mmroute.errors import MMRouteError
+
+__all__ = ["COLUMNS", "BoundViolation", "run_episode", "evaluate", "summarize",
+           "format_summary", "BOUND_TOL"]
+
+#: The evaluation CSV's columns (DESIGN.md's, then what helps reading them).
+COLUMNS = ["scenario", "policy", "seed", "cost", "time_h", "lateness_h", "co2_kg",
+           "on_time_share", "regret", "decision_ms", "bound", "dropped_teu", "decisions",
+           "solves"]
+#: Relative tolerance of the bound check (solver tolerances, float sums).
+BOUND_TOL = 1e-6
+
+
+class BoundViolation(MMRouteError):
+    """A policy cost less than the hindsight bound on some seed: a leak or a bug."""
+
+
+def _scenario(scenario):
+    from mmroute.scenarios import Scenario, load
+
+    return scenario if isinstance(scenario, Scenario) else load(scenario)
+
+
+def run_episode(scenario, policy: str, seed: int, *, model: str | Path | None = None,
+                time_limit_s: float = 10.0) -> dict[str, Any]:
+    """One episode of ``policy`` on the realization of ``seed``: a row of the evaluation
+    (``regret`` left NaN: it needs the seed's hindsight bound). ``decision_ms`` is the
+    policy's wall time (its own reset, e.g. a plan at time 0, included) per decision."""
+    from mmroute.agents.policies import HindsightPolicy, make_policy
+    from mmroute.envs import realize
+    from mmroute.envs.reroute import RerouteEnv
+    from mmroute.envs.simulator import Move
+
+    sc = _scenario(scenario)
+    env = RerouteEnv(sc)
+    pol = make_policy(policy, model=model, scenario=sc, time_limit_s=time_limit_s)
+    env.reset(options={"realization": realize(sc, seed)})
+    t0 = time.perf_counter()
+    pol.reset(env)
+    spent = time.perf_counter() - t0
+    done = False
+    cost = 0.0
+    while not done:
+        t0 = time.perf_counter()
+        a = pol.act(env)
+        spent += time.perf_counter() - t0
+        _, _, done, _, info = env.step_move(a) if isinstance(a, Move) else env.step(a)
+        cost += info["cost"]
+    res = env.sim.result()
+    bound = pol.bound if isinstance(pol, HindsightPolicy) else math.nan
+    return {"scenario": sc.name, "policy": policy, "seed": int(seed), "cost": cost,
+            "time_h": res.time_h, "lateness_h": res.lateness_h, "co2_kg": res.co2_kg,
+            "on_time_share": res.on_time_share, "regret": math.nan,
+            "decision_ms": 1000.0 * spent / max(1, res.decisions), "bound": bound,
+            "dropped_teu": res.dropped_teu, "decisions": res.decisions,
+            "solves": getattr(pol, "solves", 0)}
+
+
+def _run(task):
+    scenario, policy, seed, model, limit = task
+    return run_episode(scenario, policy, seed, model=model, time_limit_s=limit)
+
+
+def evaluate(scenario, policies=None, seeds=range(30), *, model: str | Path | None = None,
+             jobs: int = 1, time_limit_s: float = 10.0, progress=None):
+    """Run every policy on every seed (and the hindsight bound, always); return a DataFrame
+    with :data:`COLUMNS`, ``regret`` = cost - the seed's hindsight bound.
+
+    ``policies``: names (default: every baseline, plus ``maskable-ppo`` with ``model``);
+    ``jobs`` > 1 runs episodes in that many processes; ``progress(done, total)`` is called
+    as episodes finish. :class:`BoundViolation` if a policy beats the bound on some seed.
+    """
+    import pandas as pd
+
+    from mmroute.agents.policies import POLICIES
+    from mmroute.agents.seeds import parse_seeds
+    from mmroute.errors import InputError
+
+    sc = _scenario(scenario)
+    seeds = parse_seeds(seeds if not isinstance(seeds, int) else [seeds])
+    if policies is None:
+        policies = ["random", "greedy", "static", "replan", "anticipate"]
+        if model is not None:
+            policies.append("maskable-ppo")
+    policies = list(dict.fromkeys(policies))
+    for p in policies:
+        if p not in POLICIES:
+            raise InputError(f"unknown policy {p!r}; choose from {', '.join(POLICIES)}",
+                             field="policies")
+    if "hindsight" not in policies:
+        policies.append("hindsight")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise InputError(f"jobs must be an integer >= 1, not {jobs!r}", field="jobs")
+    if any(p in ("ppo", "maskable-ppo") for p in policies):
+        if model is None:
+            raise InputError("ppo / maskable-ppo need a model", field="model")
+        from mmroute.agents.model import load_model
+
+        _, card = load_model(model, scenario=sc)  # a wrong or corrupt model fails first
+        for p in policies:
+            if p in ("ppo", "maskable-ppo") and card["algo"] != p:
+                raise InputError(f"{model}: a {card['algo']} model, not {p}", field="model")
+    tasks = [(sc, p, s, model, time_limit_s) for s in seeds for p in policies]
+    rows = []
+    if jobs == 1:
+        for i, t in enumerate(tasks):
+            rows.append(_run(t))
+            if progress:
+                progress(i + 1, len(tasks))
+    else:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+            for i, row in enumerate(pool.map(_run, tasks)):
+                rows.append(row)
+                if progress:
+                    progress(i + 1, len(tasks))
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    bounds = df[df.policy == "hindsight"].set_index("seed")["bound"]
+    df["bound"] = df["seed"].map(bounds)
+    df["regret"] = df["cost"] - df["bound"]
+    bad = df[df.cost < df.bound - BOUND_TOL * df.bound.abs().clip(lower=1.0)]
+    if len(bad):
+        worst = bad.iloc[0]
+        raise BoundViolation(
+            f"{len(bad)} episodes beat the hindsight bound (a leak or a bug), e.g. "
+            f"{worst.policy} on seed {worst.seed}: {worst.cost:,.2f} < {worst.bound:,.2f}")
+    return df
+
+
+def summarize(df):
+    """Per policy: mean cost with its 95 % CI, the paired difference to the best
+    non-clairvoyant OR policy (lowest mean cost among static, replan, anticipate) with its
+    95 % CI (Student t on per-seed differences), mean gap to hindsight (%), on-time share and
+    decision time."""
+    import numpy as np
+    import pandas as pd
+    from scipy import stats
+
+    from mmroute.agents.policies import OR_POLICIES
+
+    means = df.groupby("policy")["cost"].mean()
+    ors = [p for p in OR_POLICIES if p in means.index]
+    best = min(ors, key=lambda p: means[p]) if ors else None
+    wide = df.pivot(index="seed", columns="policy", values="cost")
+    out = []
+    for policy, g in df.groupby("policy", sort=False):
+        n = len(g)
+        tq = stats.t.ppf(0.975, n - 1) if n > 1 else math.nan
+        row = {"policy": policy, "n": n, "cost_mean": g.cost.mean(),
+               "cost_ci95": tq * g.cost.std(ddof=1) / math.sqrt(n) if n > 1 else math.nan,
+               "vs": best, "diff_mean": math.nan, "diff_lo": math.nan, "diff_hi": math.nan,
+               "gap_to_hindsight_pct": 100.0 * ((g.cost - g.bound) / g.bound.abs().clip(lower=1.0)).mean(),
+               "on_time_share": g.on_time_share.mean(), "decision_ms": g.decision_ms.mean()}
+        if best is not None and policy != best:
+            d = (wide[policy] - wide[best]).dropna()
+            if len(d) > 1:
+                half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / math.sqrt(len(d))
+                row.update(diff_mean=d.mean(), diff_lo=d.mean() - half, diff_hi=d.mean() + half)
+            elif len(d) == 1:
+                row.update(diff_mean=d.mean())
+        out.append(row)
+    res = pd.DataFrame(out)
+    order = {p: i for i, p in enumerate(["hindsight", *OR_POLICIES, "maskable-ppo", "ppo",
+                                         "greedy", "random"])}
+    res["_o"] = res.policy.map(lambda p: order.get(p, 99))
+    return res.sort_values("_o").drop(columns="_o").reset_index(drop=True).replace(
+        {np.inf: math.nan})
+
+
+def format_summary(summary) -> str:
+    """The summary as a text table (CNY)."""
+    lines = [f"{'policy':<13}{'n':>4}{'mean cost':>16}{'± 95% CI':>13}"
+             f"{'vs best OR (95% CI)':>38}{'gap to HS':>11}{'on time':>9}{'ms/dec':>9}"]
+    for r in summary.itertuples():
+        diff = ""
+        if not math.isnan(r.diff_mean):
+            lo = "" if math.isnan(r.diff_lo) else f" [{r.diff_lo:,.0f}, {r.diff_hi:,.0f}]"
+            diff = f"{r.diff_mean:+,.0f}{lo}"
+        elif r.vs == r.policy:
+            diff = "(best OR)"
+        ci = "" if math.isnan(r.cost_ci95) else f"{r.cost_ci95:,.0f}"
+        gap = 0.0 if abs(r.gap_to_hindsight_pct) < 5e-5 else r.gap_to_hindsight_pct
+        lines.append(f"{r.policy:<13}{r.n:>4}{r.cost_mean:>16,.0f}{ci:>13}{diff:>38}"
+                     f"{gap:>10.2f}%{r.on_time_share:>9.2f}{r.decision_ms:>9.2f}")
+    return "\n".join(lines)

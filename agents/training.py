@@ -1,0 +1,281 @@
+"""Training PPO / MaskablePPO agents on ``mmroute/Reroute-v0`` for any valid scenario.
+
+Episodes are drawn from the training seed range only; every ``eval_every`` steps the agent is
+scored (deterministic, masked) on the first ``val_episodes`` validation seeds by the episode
+cost (CNY) and the best model is kept (``best.zip`` + card); ``checkpoint.zip`` is written
+every ``checkpoint_every`` steps, atomically, and ``resume`` continues from it with the same
+step count. TensorBoard logs go to ``OUT/tb``, validation scores to ``OUT/validation.csv``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mmroute.agents.model import ALGOS, load_model, read_card, versions, write_card
+from mmroute.agents.seeds import TRAINING, VALIDATION, check_disjoint
+from mmroute.errors import InputError
+
+__all__ = ["TrainConfig", "train", "validate_model"]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Training settings; defaults that work on any scenario without tuning."""
+
+    n_envs: int = 2  # SubprocVecEnv workers (1: in-process)
+    n_steps: int = 256  # steps per worker per update
+    batch_size: int = 128
+    n_epochs: int = 10
+    learning_rate: float = 3e-4
+    gamma: float = 0.99
+    gae_lambda: float = 0.95
+    clip_range: float = 0.2
+    ent_coef: float = 0.01
+    net_arch: tuple[int, ...] = (64, 64)
+    n_candidates: int = 8
+    eval_every: int = 2048  # steps between validations
+    val_episodes: int = 10  # validation seeds used (from the validation range)
+    checkpoint_every: int = 4096
+
+    def __post_init__(self):
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if f.name == "net_arch":
+                if not (isinstance(v, tuple) and v and all(isinstance(x, int) and 0 < x <= 4096
+                                                           for x in v)):
+                    raise InputError("net_arch must be a list of layer sizes in 1..4096",
+                                     field="net_arch")
+            elif f.type == "int" and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+                raise InputError(f"must be an integer >= 1, not {v!r}", field=f.name)
+            elif f.type == "float" and (not isinstance(v, int | float) or not math.isfinite(v)
+                                        or v < 0):
+                raise InputError(f"must be a finite number >= 0, not {v!r}", field=f.name)
+        if self.n_candidates < 2:
+            raise InputError("must be >= 2", field="n_candidates")
+        if not 0 < self.gamma <= 1 or not 0 < self.gae_lambda <= 1:
+            raise InputError("gamma and gae_lambda must be in (0, 1]", field="gamma")
+        if self.val_episodes > VALIDATION.hi - VALIDATION.lo:
+            raise InputError("more validation episodes than validation seeds", field="val_episodes")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, file: str | None = None) -> TrainConfig:
+        if not isinstance(data, dict):
+            raise InputError("expected a mapping of settings", file=file)
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise InputError(f"unknown settings {sorted(unknown)}; known: {sorted(known)}",
+                             file=file)
+        d = dict(data)
+        if "net_arch" in d and isinstance(d["net_arch"], list):
+            d["net_arch"] = tuple(d["net_arch"])
+        try:
+            return cls(**d)
+        except InputError as exc:
+            raise InputError(exc.reason, file=file, field=exc.field) from None
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> TrainConfig:
+        """Read a YAML (or JSON) file of settings."""
+        import yaml
+
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read the config: {exc}".splitlines()[0], file=path) from None
+        return cls.from_dict(data, file=str(path))
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["net_arch"] = list(self.net_arch)
+        return d
+
+
+def _make_env(scenario, n_candidates: int, rank: int):
+    def thunk():
+        from stable_baselines3.common.monitor import Monitor
+
+        from mmroute.envs.reroute import RerouteEnv
+
+        return Monitor(RerouteEnv(scenario, n_candidates=n_candidates,
+                                  episode_seeds=(TRAINING.lo, TRAINING.hi)))
+    return thunk
+
+
+def validate_model(model, scenario, *, seeds, n_candidates: int, maskable: bool) -> float:
+    """Mean episode cost (CNY) of ``model`` (deterministic) on ``seeds``."""
+    from mmroute.envs import realize
+    from mmroute.envs.reroute import RerouteEnv
+
+    env = RerouteEnv(scenario, n_candidates=n_candidates)
+    costs = []
+    for s in seeds:
+        obs, _ = env.reset(options={"realization": realize(scenario, s)})
+        done, total = False, 0.0
+        while not done:
+            if maskable:
+                a, _ = model.predict(obs, deterministic=True, action_masks=env.action_masks())
+            else:
+                a, _ = model.predict(obs, deterministic=True)
+            obs, _, done, _, info = env.step(int(a))
+            total += info["cost"]
+        costs.append(total)
+    return float(np.mean(costs))
+
+
+def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, out: str | Path,
+          config: TrainConfig | None = None, resume: bool = False, progress_bar: bool = False,
+          command: str | None = None, log=print) -> dict[str, Any]:
+    """Train ``algo`` on ``scenario`` for ``timesteps`` steps in all; return the final card."""
+    from stable_baselines3.common.callbacks import BaseCallback
+    from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
+
+    from mmroute.envs.realization import scenario_hash
+    from mmroute.envs.reroute import RerouteEnv
+    from mmroute.io import write_with
+    from mmroute.scenarios import Scenario, load
+
+    sc = scenario if isinstance(scenario, Scenario) else load(scenario)
+    if algo not in ALGOS:
+        raise InputError(f"algo must be one of {', '.join(ALGOS)}, not {algo!r}", field="algo")
+    if isinstance(timesteps, bool) or not isinstance(timesteps, int) or timesteps < 1:
+        raise InputError(f"timesteps must be an integer >= 1, not {timesteps!r}", field="timesteps")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError(f"seed must be an integer >= 0, not {seed!r}", field="seed")
+    cfg = config or TrainConfig()
+    val_seeds = list(range(VALIDATION.lo, VALIDATION.lo + cfg.val_episodes))
+    check_disjoint(training=TRAINING, validation=(val_seeds[0], val_seeds[-1] + 1),
+                   evaluation=(0, VALIDATION.lo))
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError("--out must be a folder", file=out)
+    ckpt = out / "checkpoint.zip"
+    if resume:
+        if not ckpt.is_file():
+            raise InputError("nothing to resume: no checkpoint.zip", file=out)
+        card = read_card(ckpt)
+        if card["scenario_hash"] != scenario_hash(sc) or card["algo"] != algo:
+            raise InputError(f"the checkpoint is a {card['algo']} model of {card['scenario']!r}",
+                             file=ckpt)
+        if card.get("config") != cfg.to_dict() and config is not None:
+            raise InputError("the checkpoint was trained with another config", file=ckpt)
+        cfg = TrainConfig.from_dict(card["config"])
+        seed = int(card["seed"])
+    elif (out / "best.zip").exists() or ckpt.exists():
+        raise InputError("the folder holds a training run already (use --resume or another "
+                         "--out)", file=out)
+    out.mkdir(parents=True, exist_ok=True)
+    maskable = algo == "maskable-ppo"
+    fns = [_make_env(sc, cfg.n_candidates, i) for i in range(cfg.n_envs)]
+    vec = (SubprocVecEnv(fns, start_method="forkserver") if cfg.n_envs > 1 else DummyVecEnv(fns))
+    vec.seed(seed)
+    obs_dim = int(RerouteEnv(sc, n_candidates=cfg.n_candidates).observation_space.shape[0])
+    base_card = {"algo": algo, "scenario": sc.name, "scenario_hash": scenario_hash(sc),
+                 "config": cfg.to_dict(), "seed": seed, "n_candidates": cfg.n_candidates,
+                 "observation_dim": obs_dim, "training_seeds": [TRAINING.lo, TRAINING.hi],
+                 "validation_seeds": [val_seeds[0], val_seeds[-1] + 1],
+                 "versions": versions(), "command": command}
+    if maskable:
+        from sb3_contrib import MaskablePPO as Algo
+    else:
+        from stable_baselines3 import PPO as Algo
+    tb = str(out / "tb")
+    try:
+        import tensorboard  # noqa: F401
+    except ImportError:  # logs are optional
+        tb = None
+    if resume:
+        model = Algo.load(ckpt, env=vec, device="cpu", tensorboard_log=tb)
+        best = _best_so_far(out)
+    else:
+        model = Algo("MlpPolicy", vec, n_steps=cfg.n_steps, batch_size=cfg.batch_size,
+                     n_epochs=cfg.n_epochs, learning_rate=cfg.learning_rate, gamma=cfg.gamma,
+                     gae_lambda=cfg.gae_lambda, clip_range=cfg.clip_range, ent_coef=cfg.ent_coef,
+                     policy_kwargs={"net_arch": list(cfg.net_arch)}, seed=seed, device="cpu",
+                     tensorboard_log=tb, verbose=0)
+        best = math.inf
+
+    def save(name: str, extra: dict[str, Any]) -> None:
+        path = out / f"{name}.zip"
+        write_with(path, lambda tmp: model.save(tmp))
+        write_card(path, {**base_card, "timesteps": int(model.num_timesteps), **extra})
+
+    class Periodic(BaseCallback):
+        def __init__(self):
+            super().__init__()
+            self.best = best
+            self.last_eval = model.num_timesteps
+            self.last_ckpt = model.num_timesteps
+
+        def _on_step(self) -> bool:
+            n = self.model.num_timesteps
+            if n - self.last_eval >= cfg.eval_every:
+                self.last_eval = n
+                self._validate(n)
+            if n - self.last_ckpt >= cfg.checkpoint_every:
+                self.last_ckpt = n
+                save("checkpoint", {"best_validation_cost": _finite(self.best)})
+            return True
+
+        def _validate(self, n: int) -> None:
+            cost = validate_model(self.model, sc, seeds=val_seeds,
+                                  n_candidates=cfg.n_candidates, maskable=maskable)
+            self.logger.record("validation/mean_cost_cny", cost)
+            with open(out / "validation.csv", "a", encoding="utf-8") as fh:
+                if fh.tell() == 0:
+                    fh.write("timesteps,mean_cost_cny\n")
+                fh.write(f"{n},{cost:.4f}\n")
+            log(f"step {n:>8}: validation mean cost {cost:,.0f} CNY"
+                f"{' (best)' if cost < self.best else ''}")
+            if cost < self.best:
+                self.best = cost
+                save("best", {"validation_cost": cost})
+
+    cb = Periodic()
+    remaining = timesteps - model.num_timesteps
+    t0 = time.perf_counter()
+    try:
+        if remaining > 0:
+            model.learn(remaining, callback=cb, reset_num_timesteps=not resume,
+                        progress_bar=progress_bar, tb_log_name="run")
+        cb._validate(model.num_timesteps)
+        save("checkpoint", {"best_validation_cost": _finite(cb.best)})
+        save("final", {"validation_cost": _last_validation(out)})
+    finally:
+        vec.close()
+    card = read_card(out / "best.zip")
+    log(f"trained {model.num_timesteps} steps in {time.perf_counter() - t0:.0f} s; best "
+        f"validation cost {cb.best:,.0f} CNY -> {out / 'best.zip'}")
+    load_model(out / "best.zip", scenario=sc)  # what was written loads
+    return card
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def _last_validation(out: Path) -> float | None:
+    p = out / "validation.csv"
+    if not p.is_file():
+        return None
+    rows = p.read_text(encoding="utf-8").strip().splitlines()[1:]
+    return float(rows[-1].split(",")[1]) if rows else None
+
+
+def _best_so_far(out: Path) -> float:
+    try:
+        return float(json.loads((out / "best.json").read_text())["validation_cost"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return math.inf
+
+
+if __name__ == "__main__":  # pragma: no cover - use `mmroute train`
+    sys.exit("use: mmroute train FILE ...")

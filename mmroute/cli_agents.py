@@ -1,0 +1,141 @@
+"""``mmroute train`` and ``mmroute evaluate``: PPO agents and the paired comparison of
+policies on the same realizations."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+__all__ = ["register"]
+
+
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, not {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, not {v}")
+    return v
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, not {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, not {v}")
+    return v
+
+
+def _time_limit(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
+    if not math.isfinite(v) or v <= 0:
+        raise argparse.ArgumentTypeError(f"must be finite and > 0, not {text}")
+    return v
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``train`` and ``evaluate`` commands."""
+    t = subparsers.add_parser(
+        "train", help="train a PPO / MaskablePPO agent on a scenario",
+        description="Train on episodes of the training seed range, validate on the validation "
+                    "range, keep the best model (best.zip + best.json card) in --out.")
+    t.add_argument("file", metavar="FILE", help="scenario file or bundled scenario name")
+    t.add_argument("--algo", choices=("maskable-ppo", "ppo"), default="maskable-ppo")
+    t.add_argument("--timesteps", type=_positive_int, required=True, metavar="N")
+    t.add_argument("--seed", type=_seed, default=0)
+    t.add_argument("--config", metavar="CFG.yaml", help="training settings (TrainConfig fields)")
+    t.add_argument("--out", required=True, metavar="DIR")
+    t.add_argument("--resume", action="store_true", help="continue from DIR/checkpoint.zip")
+    t.add_argument("--backend", choices=("local",), default="local",
+                   help="where to run (local processes; a Ray backend is planned)")
+    t.add_argument("--no-progress", action="store_true", help="no progress bar")
+    t.set_defaults(func=run_train)
+
+    e = subparsers.add_parser(
+        "evaluate", help="every policy on the same realizations, with the hindsight bound",
+        description="Run policies on the seeds' realizations; write one CSV row per "
+                    "(scenario, policy, seed) and print mean cost, the paired difference to "
+                    "the best non-clairvoyant OR policy with its 95 %% CI, the gap to "
+                    "hindsight and the decision time. Exit 3 if a policy beats the bound.")
+    e.add_argument("file", metavar="FILE", help="scenario file or bundled scenario name")
+    e.add_argument("--policies", default=None, metavar="a,b,c",
+                   help="random, greedy, static, replan, anticipate, hindsight, ppo, "
+                        "maskable-ppo (default: every baseline and the shipped model)")
+    e.add_argument("--seeds", default="0-29", metavar="0-29")
+    e.add_argument("--model", default=None, metavar="PATH",
+                   help="PPO model zip (default: the scenario's shipped model, if any)")
+    e.add_argument("--jobs", type=_positive_int, default=1, metavar="N")
+    e.add_argument("--time-limit", type=_time_limit, default=10.0, metavar="S",
+                   help="MIP time limit per (re-)plan (default 10)")
+    e.add_argument("--backend", choices=("local",), default="local")
+    e.add_argument("--out", required=True, metavar="RESULTS.csv")
+    e.set_defaults(func=run_evaluate)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from mmroute.agents.training import TrainConfig, train
+    from mmroute.scenarios import load
+
+    scenario = load(args.file)
+    cfg = TrainConfig.from_file(args.config) if args.config else None
+    command = "mmroute " + " ".join(sys.argv[1:]) if sys.argv else None
+    train(scenario, algo=args.algo, timesteps=args.timesteps, seed=args.seed, out=args.out,
+          config=cfg, resume=args.resume, progress_bar=not args.no_progress and sys.stderr.isatty(),
+          command=command)
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from mmroute.agents.evaluation import BoundViolation, evaluate, format_summary, summarize
+    from mmroute.agents.seeds import parse_seeds
+    from mmroute.agents.shipped import shipped_model
+    from mmroute.errors import InputError
+    from mmroute.io import write_with
+    from mmroute.scenarios import load
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".csv":
+        raise InputError("--out must end in .csv", file=out)
+    scenario = load(args.file)
+    seeds = parse_seeds(args.seeds)
+    policies = None if args.policies is None else [p.strip() for p in args.policies.split(",")
+                                                   if p.strip()]
+    model = args.model
+    wants_ppo = policies is None or any(p in ("ppo", "maskable-ppo") for p in policies)
+    if model is None and wants_ppo:
+        model = shipped_model(scenario)
+        if model is None and policies is not None:
+            raise InputError(f"no shipped model for {scenario.name!r}: give --model",
+                             field="model")
+    if policies is None:
+        policies = ["random", "greedy", "static", "replan", "anticipate"]
+        if model is not None:
+            from mmroute.agents.model import read_card
+
+            policies.append(read_card(Path(model)).get("algo", "maskable-ppo"))
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\r{done}/{total} episodes", end="" if done < total else "\n",
+                  file=sys.stderr, flush=True)
+        elif done == total or done % max(1, total // 10) == 0:
+            print(f"{done}/{total} episodes", file=sys.stderr, flush=True)
+
+    try:
+        df = evaluate(scenario, policies, seeds, model=model, jobs=args.jobs,
+                      time_limit_s=args.time_limit, progress=progress)
+    except BoundViolation as exc:
+        print(f"mmroute: error: {exc}", file=sys.stderr)
+        return 3
+    write_with(out, lambda tmp: df.to_csv(tmp, index=False))
+    print(format_summary(summarize(df)))
+    print(f"{len(df)} episodes -> {out}")
+    return 0

@@ -1,0 +1,21 @@
+"""Fixtures of the agent tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from mmroute.agents.training import TrainConfig
+
+#: A small, fast training setup (in-process env, short rollouts).
+FAST = TrainConfig(n_envs=1, n_steps=128, batch_size=64, n_epochs=5, eval_every=768,
+                   val_episodes=4, checkpoint_every=512, net_arch=(32, 32))
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+    """A MaskablePPO agent trained 1,536 steps on `tiny` (seed 0): its training folder."""
+    from mmroute.agents.training import train
+
+    out = tmp_path_factory.mktemp("tiny-model")
+    train("tiny", algo="maskable-ppo", timesteps=1536, seed=0, out=out, config=FAST, log=lambda m: None)
+    return out

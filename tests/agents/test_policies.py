@@ -1,0 +1,104 @@
+"""Every policy on the same realizations; the hindsight bound below all of them."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from mmroute.agents import evaluate, make_policy, summarize
+from mmroute.agents.evaluation import COLUMNS, BoundViolation, format_summary
+from mmroute.agents.seeds import check_disjoint, parse_seeds
+from mmroute.errors import InputError
+
+BASELINES = ["random", "greedy", "static", "replan", "anticipate", "hindsight"]
+
+
+def test_every_policy_finishes_episodes_on_tiny_and_hindsight_bounds_them(tiny_model):
+    df = evaluate("tiny", BASELINES + ["maskable-ppo"], seeds="0-3",
+                  model=tiny_model / "best.zip")
+    assert list(df.columns) == COLUMNS
+    assert len(df) == 7 * 4
+    assert (df.regret >= -1e-6 * df.bound).all()
+    assert (df.decisions > 0).all()
+    hs = df[df.policy == "hindsight"]
+    assert (hs.cost - hs.bound).abs().max() <= 1e-6 * hs.bound.max()
+
+
+@pytest.mark.parametrize("name", ["liuzhou-asean", "china-europe"])
+def test_hindsight_is_below_every_or_policy_on_every_seed(name):
+    df = evaluate(name, ["greedy", "static", "replan", "anticipate"], seeds="0-1",
+                  time_limit_s=10)
+    assert (df.regret >= -1e-6 * df.bound).all()
+    s = summarize(df)
+    assert set(s.policy) == {"hindsight", "greedy", "static", "replan", "anticipate"}
+    best = s[s.policy == s.vs.iloc[0]]
+    assert best.cost_mean.iloc[0] == min(s[s.policy.isin(["static", "replan", "anticipate"])].cost_mean)
+    assert "vs best OR" in format_summary(s)
+
+
+def test_a_policy_beating_the_bound_is_reported_as_a_leak(monkeypatch):
+    import mmroute.agents.evaluation as ev
+
+    real = ev.run_episode
+
+    def leaky(scenario, policy, seed, **kw):
+        row = real(scenario, policy, seed, **kw)
+        if policy == "greedy":
+            row["cost"] = 0.5 * row["cost"]  # a policy that could see the future
+        return row
+
+    monkeypatch.setattr(ev, "run_episode", leaky)
+    with pytest.raises(BoundViolation, match="beat the hindsight bound"):
+        ev.evaluate("tiny", ["greedy"], seeds="0")
+
+
+def test_static_follows_its_plan_where_it_can():
+    from mmroute.envs import realize
+    from mmroute.envs.reroute import RerouteEnv
+
+    env = RerouteEnv("tiny")
+    pol = make_policy("static")
+    env.reset(options={"realization": realize(env.scenario, 0)})
+    pol.reset(env)
+    assert pol.plan.status == "optimal"
+    followed = 0
+    while env.decision is not None:
+        move = pol.next_move(env)
+        a = pol.act(env)
+        followed += a == move
+        env.step_move(a) if not isinstance(a, int) else env.step(a)
+    assert followed >= 3
+
+
+def test_unknown_policies_and_bad_seeds_are_input_errors():
+    with pytest.raises(InputError, match="unknown policy"):
+        make_policy("clairvoyant")
+    with pytest.raises(InputError, match="needs a model"):
+        make_policy("ppo")
+    with pytest.raises(InputError, match="unknown policy"):
+        evaluate("tiny", ["greedy", "oracle"], seeds="0")
+    for bad in ("3-1", "a-b", "-1", ""):
+        with pytest.raises(InputError, match="seed"):
+            parse_seeds(bad)
+    assert parse_seeds("0-2,5,2") == [0, 1, 2, 5]
+
+
+def test_overlapping_seed_ranges_are_an_error():
+    from mmroute.agents.seeds import EVALUATION, TRAINING, VALIDATION
+
+    check_disjoint(training=TRAINING, validation=VALIDATION, evaluation=EVALUATION)
+    with pytest.raises(InputError, match="overlap"):
+        check_disjoint(training=(0, 100), evaluation=(50, 60))
+
+
+def test_evaluation_rows_are_a_pure_function_of_scenario_policy_and_seed():
+    from mmroute.agents.evaluation import run_episode
+
+    a = run_episode("liuzhou-asean", "static", 4)
+    b = run_episode("liuzhou-asean", "static", 4)
+    for k in ("cost", "time_h", "lateness_h", "co2_kg", "decisions"):
+        assert a[k] == b[k]
+    assert math.isnan(a["regret"])
+    assert isinstance(pd.DataFrame([a]), pd.DataFrame)
