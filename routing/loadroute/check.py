@@ -17,12 +17,16 @@ from mmroute.routing.loading import (
     solve_loading,
 )
 from mmroute.routing.loading.exact import MAX_EXACT_BOXES
+from mmroute.routing.loadroute.bounds import quick_infeasibility
+from mmroute.routing.loadroute.instance import route_instance
+from mmroute.routing.loadroute.sequence import (
+    RouteEvents,
+    order_violations,
+    route_events,
+    route_phases,
+)
 from mmroute.routing.vrp import VRPProblem, VRPSolution
 from mmroute.routing.vrp.check import route_schedule
-
-from .bounds import quick_infeasibility
-from .instance import route_instance
-from .sequence import RouteEvents, order_violations, route_events, route_phases
 
 __all__ = ["Fits3D", "LoadingCheckParams", "RouteLoading", "RouteLoadingReport", "check_route", "check_route_loading"]
 

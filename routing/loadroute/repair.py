@@ -30,18 +30,22 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mmroute.errors import InfeasibleError, InputError, SolverError
+from mmroute.routing.loadroute.check import (
+    LoadingCheckParams,
+    RouteLoading,
+    RouteLoadingReport,
+    check_route,
+)
+from mmroute.routing.loadroute.improve import improve_routes, peel_units
 from mmroute.routing.vrp import (
-    Route,
     VRPProblem,
+    VRPRoute,
     VRPSolution,
     check_vrp,
     from_scenario_fleet,
     solve_vrp,
 )
 from mmroute.routing.vrp.check import route_schedule
-
-from .check import LoadingCheckParams, RouteLoading, RouteLoadingReport, check_route
-from .improve import improve_routes, peel_units
 
 __all__ = ["LoadingAwareParams", "LoadingAwareResult", "solve_loading_aware"]
 
@@ -165,7 +169,7 @@ class _Checker:
             self.misses.add(key)
         return False
 
-    def report(self, routes: Sequence[Route]) -> RouteLoadingReport:
+    def report(self, routes: Sequence[VRPRoute]) -> RouteLoadingReport:
         start = time.monotonic()
         out = tuple(self.route(r.visits, r.vehicle_type, i) for i, r in enumerate(r for r in routes if r.visits))
         return RouteLoadingReport(out, self.min_support, time.monotonic() - start)
@@ -193,7 +197,7 @@ def _split(problem: VRPProblem, solution: VRPSolution, report: RouteLoadingRepor
     spare.subtract(Counter(r.vehicle_type for r in keep))
     deliv = dict(problem.pickup_delivery)
     dropped: list[int] = []
-    new: list[Route] = []
+    new: list[VRPRoute] = []
 
     def ok(visits: list[int], k: int) -> bool:
         return _time_ok(problem, visits, k) and checker.packs(visits, k)
@@ -223,7 +227,7 @@ def _split(problem: VRPProblem, solution: VRPSolution, report: RouteLoadingRepor
                            key=lambda k: (k != rl.vehicle_type, problem.vehicle_types[k].fixed_cost, k))
             k = next((k for k in types if spare[k] > 0 and ok(visits, k)), None)
             if k is not None:
-                new.append(Route(tuple(visits), k))
+                new.append(VRPRoute(tuple(visits), k))
                 spare[k] -= 1
             elif len(g) > 1:
                 pending[:0] = [[u] for u in g]  # no truck takes the run: one customer each
@@ -241,7 +245,7 @@ def _split(problem: VRPProblem, solution: VRPSolution, report: RouteLoadingRepor
     chk = check_vrp(problem, VRPSolution(routes=routes, objective=None))
     if not chk.feasible:
         return None
-    return replace(solution, routes=routes, objective=chk.objective, dropped=chk.dropped,
+    return replace(solution, routes=routes, objective=chk.objective, dropped=chk.details["dropped"],
                    solver=f"{solution.solver}+split", bound=None, status="feasible")
 
 
@@ -279,7 +283,7 @@ def _on(problem: VRPProblem, sol: VRPSolution) -> VRPSolution:
     chk = check_vrp(problem, VRPSolution(routes=sol.routes, objective=None))
     if not chk.feasible:
         raise SolverError(f"a repaired solution breaks the original problem: {chk.reason}")
-    return replace(sol, objective=chk.objective, dropped=chk.dropped)
+    return replace(sol, objective=chk.objective, dropped=chk.details["dropped"])
 
 
 def solve_loading_aware(

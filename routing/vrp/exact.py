@@ -23,23 +23,25 @@ import contextlib
 import math
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mmroute.errors import InfeasibleError, InputError, SolverError
-
-from .check import check_vrp
-from .problem import VRPProblem
-from .separation import Edge, exact_rci_sets, violated_rcis
-from .solution import Route, VRPSolution
-from .solve import presolve_infeasibility, solve_vrp
+from mmroute.routing.vrp.check import check_vrp
+from mmroute.routing.vrp.exact_tw import ExactTWParams, solve_vrptw_exact, vrptw_unsupported
+from mmroute.routing.vrp.problem import VRPProblem
+from mmroute.routing.vrp.separation import Edge, exact_rci_sets, violated_rcis
+from mmroute.routing.vrp.solution import VRPRoute, VRPSolution
+from mmroute.routing.vrp.solve import VRPParams, presolve_infeasibility, solve_vrp
 
 __all__ = ["ExactParams", "solve_vrp_exact"]
 
 
 @dataclass(frozen=True)
 class ExactParams:
-    """Settings: heuristic_time_s for the upper bound; max_root_rounds of LP cut separation;
-    mip_solver: the pywraplp backend of the ``"loop"`` method (``"SCIP"`` or ``"CBC"``)."""
+    """Settings of :func:`solve_vrp_exact`: heuristic_time_s for the upper bound;
+    max_root_rounds of LP cut separation; mip_solver: the pywraplp backend of the ``"loop"``
+    method (``"SCIP"`` or ``"CBC"``); tw: the settings used when the problem goes to
+    :func:`solve_vrptw_exact` (time windows, asymmetric distances, fixed costs)."""
 
     heuristic_time_s: float | None = None  # None: 0.05 s per customer, between 0.2 and 2 s
     max_root_rounds: int = 200
@@ -54,6 +56,7 @@ class ExactParams:
     tail_rounds: int = 6
     tail_rel: float = 0.001
     method: str = "callback"  # "callback": one SCIP tree with lazy RCIs (MathOpt); "loop": re-solve
+    tw: ExactTWParams = field(default_factory=ExactTWParams)
 
 
 class _Model:
@@ -118,25 +121,25 @@ def _routes_from_edges(x: dict[Edge, float], depot: int) -> list[tuple[int, ...]
 
 def solve_vrp_exact(
     problem: VRPProblem,
-    time_limit_s: float = 60.0,
-    seed: int = 0,
+    *,
+    time_limit_s: float,
+    seed: int,
+    params: ExactParams | None = None,
     initial: VRPSolution | None = None,
-    params: ExactParams = ExactParams(),
 ) -> VRPSolution:
     """Solve a CVRP or VRPTW to proven optimality, or return the best solution with a valid bound.
 
     Plain CVRP (one depot, one vehicle type, symmetric distances, no time constraints) runs the
     branch-and-cut below; other single-depot, single-vehicle-type problems (time windows,
     service times, shifts, asymmetric distances, fixed costs) go to :func:`solve_vrptw_exact`
-    (CP-SAT, with ``ExactTWParams()``); the rest raise :class:`InputError`. ``bound`` is a proven lower bound in
+    (CP-SAT, with ``params.tw``); the rest raise :class:`InputError`. ``bound`` is a proven lower bound in
     reported units; ``status`` is ``"optimal"`` when bound == objective, else ``"timeout"``.
     """
+    params = params or ExactParams()
     if not problem.is_cvrp:
-        from .exact_tw import solve_vrptw_exact, vrptw_unsupported
-
         why = vrptw_unsupported(problem)
         if why is None:  # time windows, asymmetric distances or fixed costs: the directed model
-            return solve_vrptw_exact(problem, time_limit_s=time_limit_s, seed=seed, initial=initial)
+            return solve_vrptw_exact(problem, time_limit_s=time_limit_s, seed=seed, params=params.tw, initial=initial)
         raise InputError(f"the exact solver handles plain CVRP and single-depot VRPTW only, not {why}")
     if time_limit_s <= 0:
         raise InputError("must be a positive number of seconds", field="time_limit_s")
@@ -162,11 +165,11 @@ def solve_vrp_exact(
         if h_time is None:
             h_time = min(2.0, max(0.2, 0.05 * len(problem.clients)))
         h_time = min(h_time, max(0.1, 0.2 * time_limit_s))
-        best = solve_vrp(problem, engine="pyvrp", time_limit_s=h_time, seed=seed)
+        best = solve_vrp(problem, time_limit_s=h_time, seed=seed, params=VRPParams(engine="pyvrp"))
     report0 = check_vrp(problem, VRPSolution(routes=tuple(best.routes), objective=None))
     if not report0.feasible:
         raise InputError(f"the initial solution is infeasible: {report0.reason}", field="initial")
-    ub = report0.cost
+    ub = report0.details["cost"]
     best_routes = tuple(best.routes)
 
     # 2. root cut loop on the LP relaxation
@@ -235,10 +238,10 @@ def solve_vrp_exact(
                 cost = int(round(mip.solver.Objective().Value()))
                 if cost <= ub:
                     routes = _routes_from_edges(xs, depot)
-                    cand = VRPSolution(routes=tuple(Route(r) for r in routes), objective=None)
+                    cand = VRPSolution(routes=tuple(VRPRoute(r) for r in routes), objective=None)
                     rep = check_vrp(problem, cand)
-                    if rep.feasible and rep.cost <= ub:
-                        ub, best_routes = rep.cost, cand.routes
+                    if rep.feasible and rep.details["cost"] <= ub:
+                        ub, best_routes = rep.details["cost"], cand.routes
                 if st == mip.solver.OPTIMAL:
                     lower = max(lower, float(ub))
                     break
@@ -269,11 +272,11 @@ def certified_solution(problem: VRPProblem, routes, bound_int: int, time_s: floa
     report = check_vrp(problem, VRPSolution(routes=tuple(routes), objective=None))
     if not report.feasible:  # cannot happen: every stored solution was checked
         raise SolverError(f"internal error: exact solution infeasible: {report.reason}")
-    bound_int = min(bound_int, report.cost)
+    bound_int = min(bound_int, report.details["cost"])
     return VRPSolution(
         routes=tuple(routes),
         objective=report.objective,
-        status="optimal" if bound_int >= report.cost else "timeout",
+        status="optimal" if bound_int >= report.details["cost"] else "timeout",
         bound=bound_int / problem.scale,
         time_s=time_s,
         solver=solver,
@@ -341,10 +344,10 @@ def _branch_and_cut(problem: VRPProblem, cuts, ub: int, best_routes, lower: floa
         xs = {e: res.variable_values(v) for e, v in x.items() if res.variable_values(v) > 0.5}
         clean = not violated_rcis(n, xs, demand, Q, exact=False, depot=depot)
         if clean:
-            routes = tuple(Route(r) for r in _routes_from_edges(xs, depot))
+            routes = tuple(VRPRoute(r) for r in _routes_from_edges(xs, depot))
             rep = check_vrp(problem, VRPSolution(routes=routes, objective=None))
-            if rep.feasible and rep.cost < ub:
-                ub, best_routes = rep.cost, routes
+            if rep.feasible and rep.details["cost"] < ub:
+                ub, best_routes = rep.details["cost"], routes
     # cutoff reached without a better solution: MathOpt reports NO_SOLUTION_FOUND, limit OBJECTIVE
     exhausted = reason == TR.INFEASIBLE or (reason == TR.NO_SOLUTION_FOUND and res.termination.limit == mathopt.Limit.OBJECTIVE)
     if exhausted or (reason == TR.OPTIMAL and clean):

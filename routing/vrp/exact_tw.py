@@ -42,10 +42,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mmroute.errors import InfeasibleError, InputError, SolverError
-
-from .check import check_vrp
-from .problem import HORIZON_MAX, VRPProblem
-from .solution import Route, VRPSolution
+from mmroute.routing.vrp.check import check_vrp
+from mmroute.routing.vrp.problem import HORIZON_MAX, VRPProblem
+from mmroute.routing.vrp.solution import VRPRoute, VRPSolution
 
 __all__ = ["ExactTWParams", "TWPreprocess", "preprocess_time_windows", "solve_vrptw_exact", "vrptw_unsupported"]
 
@@ -173,7 +172,7 @@ def preprocess_time_windows(problem: VRPProblem, max_rounds: int = 50) -> TWPrep
     return TWPreprocess(early=tuple(early), late=tuple(late), arcs=arcs)
 
 
-def _routes_from_succ(succ: dict[int, list[int]], depot: int) -> tuple[Route, ...]:
+def _routes_from_succ(succ: dict[int, list[int]], depot: int) -> tuple[VRPRoute, ...]:
     routes = []
     for first in succ.get(depot, []):
         visits = []
@@ -181,16 +180,17 @@ def _routes_from_succ(succ: dict[int, list[int]], depot: int) -> tuple[Route, ..
         while cur != depot:
             visits.append(cur)
             cur = succ[cur][0]
-        routes.append(Route(tuple(visits)))
+        routes.append(VRPRoute(tuple(visits)))
     return tuple(routes)
 
 
 def solve_vrptw_exact(
     problem: VRPProblem,
-    time_limit_s: float = 60.0,
-    seed: int = 0,
-    initial: VRPSolution | Sequence[Route] | None = None,
-    params: ExactTWParams = ExactTWParams(),
+    *,
+    time_limit_s: float,
+    seed: int,
+    params: ExactTWParams | None = None,
+    initial: VRPSolution | Sequence[VRPRoute] | None = None,
 ) -> VRPSolution:
     """Solve a single-depot VRPTW to proven optimality, or return the best solution and a bound.
 
@@ -203,6 +203,7 @@ def solve_vrptw_exact(
     """
     from ortools.sat.python import cp_model
 
+    params = params or ExactTWParams()
     why = vrptw_unsupported(problem)
     if why:
         raise InputError(f"the exact VRPTW solver does not handle {why}")
@@ -226,29 +227,31 @@ def solve_vrptw_exact(
     pre = preprocess_time_windows(problem, params.max_prop_rounds)
 
     # 1. upper bound and warm start
-    best_routes: tuple[Route, ...] | None = None
+    best_routes: tuple[VRPRoute, ...] | None = None
     ub: int | None = None
     if initial is not None:
         routes0 = tuple(initial.routes) if isinstance(initial, VRPSolution) else tuple(initial)
         rep0 = check_vrp(problem, VRPSolution(routes=routes0, objective=None))
         if not rep0.feasible:
             raise InputError(f"the initial solution is infeasible: {rep0.reason}", field="initial")
-        best_routes, ub = routes0, rep0.cost
+        best_routes, ub = routes0, rep0.details["cost"]
     else:
-        from .solve import solve_vrp  # local: solve.py imports the heuristic engines
+        from mmroute.routing.vrp.solve import (
+            solve_vrp,  # local: solve.py imports the heuristic engines
+        )
 
         h_time = params.heuristic_time_s
         if h_time is None:
             h_time = min(2.0, max(0.2, 0.05 * len(clients)))
         h_time = min(h_time, max(0.1, 0.2 * time_limit_s))
         try:
-            heur = solve_vrp(problem, engine="auto", time_limit_s=h_time, seed=seed)
+            heur = solve_vrp(problem, time_limit_s=h_time, seed=seed)
         except SolverError:  # no heuristic solution: CP-SAT alone decides
             heur = None
         if heur is not None:
             rep0 = check_vrp(problem, VRPSolution(routes=tuple(heur.routes), objective=None))
             if rep0.feasible:
-                best_routes, ub = tuple(heur.routes), rep0.cost
+                best_routes, ub = tuple(heur.routes), rep0.details["cost"]
 
     # 2. CP-SAT model
     t, s = problem.duration, problem.service
@@ -315,14 +318,14 @@ def solve_vrptw_exact(
                 succ.setdefault(i, []).append(j)
         routes = _routes_from_succ(succ, depot)
         rep = check_vrp(problem, VRPSolution(routes=routes, objective=None))
-        if rep.feasible and (ub is None or rep.cost < ub):
-            best_routes, ub = routes, rep.cost
+        if rep.feasible and (ub is None or rep.details["cost"] < ub):
+            best_routes, ub = routes, rep.details["cost"]
     if best_routes is None or ub is None:
         raise SolverError(f"{name}: no feasible solution found in {time_limit_s:g} s")
     # every solution costs an integer, so the bound rounds up; OPTIMAL gives bound == objective
     lb = solver.best_objective_bound
     bound_int = min(ub, max(0, math.ceil(lb - 1e-6))) if math.isfinite(lb) else 0  # costs are >= 0
-    from .exact import certified_solution
+    from mmroute.routing.vrp.exact import certified_solution
 
     return certified_solution(
         problem,

@@ -20,7 +20,14 @@ from mmroute.routing.loadroute import (
     write_loading_aware,
 )
 from mmroute.routing.loadroute.instance import route_instance
-from mmroute.routing.vrp import Route, VRPSolution, check_vrp, from_scenario_fleet, solve_vrp
+from mmroute.routing.vrp import (
+    VRPParams,
+    VRPRoute,
+    VRPSolution,
+    check_vrp,
+    from_scenario_fleet,
+    solve_vrp,
+)
 
 FAST = LoadingAwareParams(vrp_max_iterations=50, loading_time_limit_s=1.0)
 
@@ -167,7 +174,7 @@ def test_bundled_bumper_racks_do_not_fit_the_small_truck(milkrun):
 def test_bundled_milkrun_report_runs_on_a_short_vrp_solution(milkrun):
     """Fast sibling of the slow bundled run: every route gets a verdict; packed ones verify."""
     p = from_scenario_fleet(milkrun)
-    sol = solve_vrp(p, time_limit_s=2, seed=0, max_iterations=50)
+    sol = solve_vrp(p, time_limit_s=2, seed=0, params=VRPParams(max_iterations=50))
     rep = check_route_loading(milkrun, p, sol, time_limit_s_per_route=0.5, seed=0)
     assert len(rep.routes) == len([r for r in sol.routes if r.visits])
     assert all(r.fits_capacity for r in rep.routes)
@@ -182,7 +189,7 @@ def test_bundled_milkrun_report_runs_on_a_short_vrp_solution(milkrun):
 # ---------------------------------------------------------------- detection and repair
 def test_the_report_flags_a_route_that_fits_by_weight_and_volume_but_not_in_3d(pallets):
     p = from_scenario_fleet(pallets)
-    sol = VRPSolution(routes=(Route(tuple(node(p, c) for c in ("CA", "CB", "CC"))),), objective=None)
+    sol = VRPSolution(routes=(VRPRoute(tuple(node(p, c) for c in ("CA", "CB", "CC"))),), objective=None)
     assert check_vrp(p, sol).feasible
     rep = check_route_loading(pallets, p, sol, time_limit_s_per_route=1.0, seed=0)
     (r,) = rep.routes
@@ -256,7 +263,7 @@ def test_a_required_customer_whose_box_fits_no_truck_is_infeasible():
 
 def test_bad_arguments_raise_input_errors(pallets):
     p = from_scenario_fleet(pallets)
-    sol = solve_vrp(p, time_limit_s=1, seed=0, max_iterations=20)
+    sol = solve_vrp(p, time_limit_s=1, seed=0, params=VRPParams(max_iterations=20))
     with pytest.raises(InputError, match="min_support"):
         check_route_loading(pallets, p, sol, time_limit_s_per_route=1, min_support=1.5)
     with pytest.raises(InputError, match="time_limit_s"):
