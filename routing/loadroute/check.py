@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from mmroute.errors import InputError, MMRouteError
+from mmroute.report import MAX_LISTED, CheckReport, Violation
 from mmroute.routing.loading import (
     HeuristicParams,
     LoadingInstance,
+    LoadingParams,
     Packing,
     check_packing,
     pack_exact,
@@ -120,16 +122,32 @@ class RouteLoading:
 
 
 @dataclass(frozen=True)
-class RouteLoadingReport:
-    """Every route's :class:`RouteLoading`; counts of what the capacity model got wrong.
+class RouteLoadingReport(CheckReport):
+    """The route-loading checker's verdict: a :class:`mmroute.report.CheckReport` (feasible
+    iff every route has a verified packing; one violation per route without one) plus every
+    route's :class:`RouteLoading`.
 
-    n_capacity_wrong: routes within weight/volume whose boxes provably do not fit;
-    n_unknown: routes with neither a packing nor a proof; time_s: wall-clock seconds.
+    Build it with :meth:`of_routes`. n_capacity_wrong: routes within weight/volume whose boxes
+    provably do not fit; n_unknown: routes with neither a packing nor a proof; time_s:
+    wall-clock seconds. ``objective`` is ``None`` (this checker recomputes no cost;
+    :func:`mmroute.routing.vrp.check_vrp` does).
     """
 
-    routes: tuple[RouteLoading, ...]
-    min_support: float
-    time_s: float
+    routes: tuple[RouteLoading, ...] = ()
+    min_support: float = 1.0
+    time_s: float = 0.0
+
+    @classmethod
+    def of_routes(cls, routes: Sequence[RouteLoading], min_support: float, time_s: float) -> RouteLoadingReport:
+        """The report of these route verdicts."""
+        routes = tuple(routes)
+        bad = [Violation(f"route {r.route + 1}",
+                         ("boxes do not fit: " if r.fits_3d == "no" else "no verified packing: ") + r.reason)
+               for r in routes if r.fits_3d != "yes"]
+        return cls(
+            feasible=not bad, violations=tuple(bad[:MAX_LISTED]), objective=None, n_violations=len(bad),
+            routes=routes, min_support=min_support, time_s=time_s,
+        )
 
     @property
     def n_capacity_wrong(self) -> int:
@@ -150,6 +168,7 @@ class RouteLoadingReport:
 
     def to_dict(self, with_packing: bool = True) -> dict[str, Any]:
         return {
+            **super().to_dict(),
             "n_routes": len(self.routes),
             "n_capacity_wrong": self.n_capacity_wrong,
             "n_unknown": self.n_unknown,
@@ -164,7 +183,7 @@ def _verify(inst: LoadingInstance, packing: Packing, owners: dict[int, int], ev:
             min_support: float) -> list[str]:
     """Violations of the loading checker plus the exact route-order rule."""
     rep = check_packing(inst.container, inst.box_types, packing, min_support=min_support)
-    return [*rep.violations, *order_violations(packing.placements, owners, ev)]
+    return [*map(str, rep.violations), *order_violations(packing.placements, owners, ev)]
 
 
 def _quick_proof(scenario: Any, vt_name: str, ev: RouteEvents, min_support: float) -> str | None:
@@ -202,8 +221,8 @@ def _heuristic(inst: LoadingInstance, time_limit_s: float, min_support: float, s
                params: LoadingCheckParams) -> Packing | None:
     """The block heuristic's checked packing, or ``None`` if it failed."""
     try:
-        return solve_loading(inst, time_limit_s, seed=seed, min_support=min_support,
-                             params=HeuristicParams(max_passes=params.max_passes))
+        return solve_loading(inst, time_limit_s=time_limit_s, seed=seed, params=LoadingParams(
+            min_support=min_support, heuristic=HeuristicParams(max_passes=params.max_passes)))
     except MMRouteError:
         return None
 
@@ -336,4 +355,4 @@ def check_route_loading(
                     min_support=min_support, seed=seed, params=params, route=k)
         for k, r in enumerate(solution.routes) if r.visits
     )
-    return RouteLoadingReport(out, min_support, time.monotonic() - start)
+    return RouteLoadingReport.of_routes(out, min_support, time.monotonic() - start)

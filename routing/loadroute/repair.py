@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from mmroute._compat import fold_deprecated
 from mmroute.errors import InfeasibleError, InputError, SolverError
 from mmroute.routing.loadroute.check import (
     LoadingCheckParams,
@@ -38,6 +39,7 @@ from mmroute.routing.loadroute.check import (
 )
 from mmroute.routing.loadroute.improve import improve_routes, peel_units
 from mmroute.routing.vrp import (
+    VRPParams,
     VRPProblem,
     VRPRoute,
     VRPSolution,
@@ -54,7 +56,8 @@ __all__ = ["LoadingAwareParams", "LoadingAwareResult", "solve_loading_aware"]
 class LoadingAwareParams:
     """Settings of :func:`solve_loading_aware`.
 
-    engine: VRP engine (see :func:`mmroute.routing.vrp.solve_vrp`); vrp_time_share: share of
+    engine: VRP engine (see :func:`mmroute.routing.vrp.solve_vrp`); min_support: the share of a
+    box's base that must rest on boxes below (0..1); vrp_time_share: share of
     ``time_limit_s`` for each VRP solve; search_share: share kept for the local search (no
     re-solve starts after ``1 - search_share`` of the time); vrp_max_iterations: also stop each VRP solve after
     this many iterations (reproducible runs); loading_time_limit_s: seconds of the block
@@ -64,6 +67,7 @@ class LoadingAwareParams:
     """
 
     engine: str = "auto"
+    min_support: float = 1.0
     vrp_time_share: float = 0.1
     search_share: float = 0.3
     vrp_max_iterations: int | None = None
@@ -172,7 +176,7 @@ class _Checker:
     def report(self, routes: Sequence[VRPRoute]) -> RouteLoadingReport:
         start = time.monotonic()
         out = tuple(self.route(r.visits, r.vehicle_type, i) for i, r in enumerate(r for r in routes if r.visits))
-        return RouteLoadingReport(out, self.min_support, time.monotonic() - start)
+        return RouteLoadingReport.of_routes(out, self.min_support, time.monotonic() - start)
 
 
 def _time_ok(problem: VRPProblem, visits: Sequence[int], k: int) -> bool:
@@ -290,18 +294,24 @@ def solve_loading_aware(
     scenario: Any,
     *,
     time_limit_s: float,
-    seed: int = 0,
-    min_support: float = 1.0,
+    seed: int,
     params: LoadingAwareParams | None = None,
+    initial: VRPSolution | None = None,
+    **deprecated: Any,
 ) -> LoadingAwareResult:
     """Solve the fleet VRP of ``scenario`` so that every route's boxes really fit its truck.
 
     time_limit_s: the overall budget in seconds (each VRP solve gets ``vrp_time_share`` of
-    it; the last check may run over by the per-route loading limits). Raises
-    :class:`InfeasibleError` when a required customer's boxes fit no vehicle type and
+    it; the last check may run over by the per-route loading limits). seed: drives the VRP
+    engines and the loading heuristic. initial: a warm start for the first VRP solve (a
+    solution of ``from_scenario_fleet(scenario)``). The keyword ``min_support`` of earlier
+    versions still works (now ``params.min_support``), with a :class:`DeprecationWarning`.
+    Raises :class:`InfeasibleError` when a required customer's boxes fit no vehicle type and
     :class:`SolverError` when no all-packing solution is found.
     """
-    params = params or LoadingAwareParams()
+    params = fold_deprecated("solve_loading_aware", params or LoadingAwareParams(), deprecated,
+                             {"min_support": "min_support"})
+    min_support = params.min_support
     if not time_limit_s > 0:
         raise InputError("must be > 0 s", field="time_limit_s")
     if not 0 < params.tighten < 1:
@@ -313,10 +323,10 @@ def solve_loading_aware(
 
     def vrp(prob: VRPProblem, initial: VRPSolution | None) -> VRPSolution:
         left = max(0.1, min(params.vrp_time_share * time_limit_s, deadline - time.monotonic()))
-        return solve_vrp(prob, engine=params.engine, time_limit_s=left, seed=seed,  # type: ignore[arg-type]
-                         initial=initial, max_iterations=params.vrp_max_iterations)
+        vrp_params = VRPParams(engine=params.engine, max_iterations=params.vrp_max_iterations)  # type: ignore[arg-type]
+        return solve_vrp(prob, time_limit_s=left, seed=seed, params=vrp_params, initial=initial)
 
-    sol0 = vrp(problem, None)
+    sol0 = vrp(problem, initial)
     rep0 = checker.report(sol0.routes)
     rounds: list[dict[str, Any]] = [{"step": "solve", "objective": sol0.objective, "failing": len(rep0.failing)}]
     best: VRPSolution | None = sol0 if rep0.all_fit else _repair(problem, sol0, rep0, checker, deadline)

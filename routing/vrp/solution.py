@@ -50,6 +50,13 @@ class VRPSolution:
         ``None`` without a bound."""
         return relative_gap(self.objective, self.bound)
 
+    def summary(self) -> str:
+        """One line: objective, bound, status, routes, time, solver."""
+        obj = "none" if self.objective is None else f"{self.objective:g}"
+        bound = "none" if self.bound is None else f"{self.bound:g}"
+        return (f"objective {obj}, bound {bound}, status {self.status}, {len(self.routes)} routes, "
+                f"{self.time_s:.1f} s, {self.solver}")
+
     def with_(self, **changes: Any) -> VRPSolution:
         return replace(self, **changes)
 

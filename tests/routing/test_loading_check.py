@@ -27,8 +27,8 @@ def test_a_valid_packing_passes_and_utilisation_is_recomputed():
     pl = [P(1, (0, 0, 0), (5, 3, 2)), P(1, (5, 0, 0), (5, 3, 2)), P(1, (0, 0, 2), (5, 3, 2))]
     r = check(pl)
     assert r.feasible, r.violations
-    assert r.packed_volume == 90
-    assert r.utilisation == pytest.approx(90 / 240)
+    assert r.details["packed_volume"] == 90
+    assert r.details["utilisation"] == pytest.approx(90 / 240)
 
 
 @pytest.mark.parametrize(
@@ -99,5 +99,5 @@ def test_violation_counts_are_complete_while_the_list_is_capped():
     floating = [P(2, (2 * (i % 10), 2 * (i // 10), 2), (2, 2, 2)) for i in range(25)]
     types = (BoxType(2, (2, 2, 2), 30),)
     r = check_packing(Container(20, 6, 4), types, floating)
-    assert r.counts == {"support": 25}
-    assert len(r.violations) == 21  # 20 listed + "... and 5 more"
+    assert r.details["counts"] == {"support": 25}
+    assert len(r.violations) == 20 and r.n_violations == 25  # 20 listed, all counted
