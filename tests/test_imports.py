@@ -40,9 +40,11 @@ def test_the_vrp_package_loads_neither_mathopt_nor_pandas_nor_cp_sat_until_used(
 
 
 def test_import_of_the_scenarios_package_takes_under_a_fifth_of_a_second():
-    code = "import time\nt = time.perf_counter()\nimport mmroute.scenarios\nprint(time.perf_counter() - t)"
-    best = min(float(_run(code)) for _ in range(3))  # best of three: the machine is shared
-    assert best < 0.2, f"import mmroute.scenarios took {best:.3f} s"
+    """CPU seconds of the import (wall-clock on a shared machine measures the neighbours), best
+    of five fresh interpreters; about 0.1 s when nothing heavy is pulled in."""
+    code = "import time\nt = time.process_time()\nimport mmroute.scenarios\nprint(time.process_time() - t)"
+    best = min(float(_run(code)) for _ in range(5))
+    assert best < 0.2, f"import mmroute.scenarios took {best:.3f} s of CPU"
 
 
 @pytest.mark.parametrize(
