@@ -134,6 +134,10 @@ def solve_vrp_exact(
     service times, shifts, asymmetric distances, fixed costs) go to :func:`solve_vrptw_exact`
     (CP-SAT, with ``params.tw``); the rest raise :class:`InputError`. ``bound`` is a proven lower bound in
     reported units; ``status`` is ``"optimal"`` when bound == objective, else ``"timeout"``.
+
+    CVRP phases: upper bound (:func:`_cvrp_upper_bound`), root cut loop on the LP
+    (:func:`_root_cut_loop`), integer phase (:func:`_branch_and_cut` or :func:`_mip_loop`),
+    certified extraction (:func:`certified_solution`).
     """
     params = params or ExactParams()
     if not problem.is_cvrp:
@@ -148,17 +152,37 @@ def solve_vrp_exact(
         raise InfeasibleError(f"{problem.name or 'problem'}: {reason}")
     start = time.perf_counter()
     deadline = start + time_limit_s
-    depot = problem.depots[0]
     vt = problem.vehicle_types[0]
-    Q = vt.capacity
-    demand = problem.demand
-    n = problem.num_nodes
-    min_routes = max(1, math.ceil(sum(demand) / Q))
+    min_routes = max(1, math.ceil(sum(problem.demand) / vt.capacity))
     max_routes = min(vt.count, len(problem.clients))
     if min_routes > max_routes:
         raise InfeasibleError(f"{problem.name}: needs at least {min_routes} vehicles, {max_routes} available")
-
     # 1. upper bound
+    ub, best_routes = _cvrp_upper_bound(problem, initial, params, time_limit_s, seed)
+    # 2. root cut loop on the LP relaxation
+    lower, cuts, rounds = _root_cut_loop(problem, params, ub, start, deadline, time_limit_s, min_routes, max_routes)
+    root_bound = lower
+    root_time_s = time.perf_counter() - start
+    # 3. integer phase
+    mip_rounds = 0
+    if params.method == "callback" and math.ceil(lower - 1e-6) < ub:
+        lower, ub, best_routes, mip_rounds = _branch_and_cut(problem, cuts, ub, best_routes, lower, deadline, min_routes, max_routes)
+    if params.method == "loop":
+        lower, ub, best_routes, mip_rounds = _mip_loop(problem, params, cuts, ub, best_routes, lower, deadline, min_routes, max_routes)
+    return certified_solution(
+        problem,
+        best_routes,
+        min(ub, math.ceil(lower - 1e-6)),
+        time.perf_counter() - start,
+        solver="mmroute-exact(scip-callback)" if params.method == "callback" else f"mmroute-exact({params.mip_solver}-loop)",
+        seed=seed,
+        info={"root_bound": round(root_bound / problem.scale, 4), "root_time_s": round(root_time_s, 2), "root_rounds": rounds, "cuts": len(cuts), "mip_rounds_or_lazy_cuts": mip_rounds},
+    )
+
+
+def _cvrp_upper_bound(problem: VRPProblem, initial: VRPSolution | None, params: ExactParams,
+                      time_limit_s: float, seed: int) -> tuple[int, tuple[VRPRoute, ...]]:
+    """The checked warm start, else PyVRP's solution: (cost in problem units, routes)."""
     best = initial
     if best is None:
         h_time = params.heuristic_time_s
@@ -169,10 +193,17 @@ def solve_vrp_exact(
     report0 = check_vrp(problem, VRPSolution(routes=tuple(best.routes), objective=None))
     if not report0.feasible:
         raise InputError(f"the initial solution is infeasible: {report0.reason}", field="initial")
-    ub = report0.details["cost"]
-    best_routes = tuple(best.routes)
+    return report0.details["cost"], tuple(best.routes)
 
-    # 2. root cut loop on the LP relaxation
+
+def _root_cut_loop(problem: VRPProblem, params: ExactParams, ub: int, start: float, deadline: float,
+                   time_limit_s: float, min_routes: int, max_routes: int) -> tuple[float, list[frozenset[int]], int]:
+    """Separate rounded capacity inequalities on the LP relaxation until the bound tails off;
+    returns (LP bound, cuts in the order found, rounds)."""
+    depot = problem.depots[0]
+    Q = problem.vehicle_types[0].capacity
+    demand = problem.demand
+    n = problem.num_nodes
     lp = _Model("GLOP", problem, integer=False, max_routes=max_routes, min_routes=min_routes)
     cuts: list[frozenset[int]] = []
     cut_set: set[frozenset[int]] = set()
@@ -205,14 +236,20 @@ def solve_vrp_exact(
             cut_set.add(S)
             cuts.append(S)
             lp.add_rci(S, demand, Q)
-    root_bound = lower
-    root_time_s = time.perf_counter() - start
+    return lower, cuts, rounds
 
-    # 3. integer phase
+
+def _mip_loop(problem: VRPProblem, params: ExactParams, cuts: list[frozenset[int]], ub: int, best_routes,
+              lower: float, deadline: float, min_routes: int, max_routes: int):
+    """The ``"loop"`` method: re-solve the MIP with the cuts found so far, adding the cuts its
+    integer solutions violate. Returns (lower bound, upper bound, best routes, MIP rounds)."""
+    depot = problem.depots[0]
+    Q = problem.vehicle_types[0].capacity
+    demand = problem.demand
+    n = problem.num_nodes
+    cut_set = set(cuts)
     mip_rounds = 0
-    if params.method == "callback" and math.ceil(lower - 1e-6) < ub:
-        lower, ub, best_routes, mip_rounds = _branch_and_cut(problem, cuts, ub, best_routes, lower, deadline, min_routes, max_routes)
-    while params.method == "loop" and time.perf_counter() < deadline - 0.05:
+    while time.perf_counter() < deadline - 0.05:
         if math.ceil(lower - 1e-6) >= ub:
             break
         mip_rounds += 1
@@ -254,15 +291,7 @@ def solve_vrp_exact(
             except Exception:  # noqa: BLE001 - some backends cannot report a bound here
                 pass
             break
-    return certified_solution(
-        problem,
-        best_routes,
-        min(ub, math.ceil(lower - 1e-6)),
-        time.perf_counter() - start,
-        solver="mmroute-exact(scip-callback)" if params.method == "callback" else f"mmroute-exact({params.mip_solver}-loop)",
-        seed=seed,
-        info={"root_bound": round(root_bound / problem.scale, 4), "root_time_s": round(root_time_s, 2), "root_rounds": rounds, "cuts": len(cuts), "mip_rounds_or_lazy_cuts": mip_rounds},
-    )
+    return lower, ub, best_routes, mip_rounds
 
 
 def certified_solution(problem: VRPProblem, routes, bound_int: int, time_s: float, solver: str, seed: int, info: dict) -> VRPSolution:
