@@ -314,8 +314,9 @@ def check_route(
         hint = best.placements if best is not None else ()
         ex = pack_exact(inst, params.exact_time_limit_s, seed=seed, min_support=min_support, hint=hint)
         if len(ex.placements) == n:
-            packing = Packing(inst.container, ex.placements, ex.objective, ex.bound, ex.status,
-                              time.monotonic() - start, "cp-sat", seed)
+            packing = Packing(container=inst.container, placements=ex.placements, objective=ex.objective,
+                              bound=ex.bound, status=ex.status, time_s=time.monotonic() - start,
+                              solver="cp-sat", seed=seed)
             if not _verify(inst, packing, owners, ev, min_support):
                 return done("yes", f"CP-SAT packed all {n} boxes", n, bvol, packing)
         elif ev.order_exact and ex.bound < inst.box_volume:

@@ -117,7 +117,7 @@ def _insert_all(
             routes[ins[1]] = (ins[2], routes[ins[1]][1])
         elif not all(problem.drop_penalty[v] is not None for v in unit):
             return None  # an optional unit that fits nowhere stays out (dropped)
-    new = tuple(VRPRoute(tuple(v), t) for v, t in routes)
+    new = tuple(VRPRoute(visits=tuple(v), vehicle_type=t) for v, t in routes)
     chk = check_vrp(problem, VRPSolution(routes=new, objective=None))
     if not chk.feasible:
         return None
@@ -251,7 +251,7 @@ def improve_routes(
                 break
         if not improved:
             improved = _relocate(problem, routes, deliv, packs, time_ok, deadline, max_tries)
-    new = tuple(VRPRoute(tuple(v), t) for v, t in routes)
+    new = tuple(VRPRoute(visits=tuple(v), vehicle_type=t) for v, t in routes)
     chk = check_vrp(problem, VRPSolution(routes=new, objective=None))
     if not chk.feasible or chk.objective >= (solution.objective or float("inf")):
         return solution

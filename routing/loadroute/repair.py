@@ -124,6 +124,13 @@ class LoadingAwareResult:
         ids = self.problem.meta["node_ids"]
         return [[ids[v] for v in r.visits] for r in self.solution.routes]
 
+    def summary(self) -> str:
+        """One line: cost before and after, routes the capacity model got wrong, time."""
+        return (f"objective {self.objective_before:,.2f} -> {self.objective_after:,.2f}; "
+                f"{self.n_repaired} of {len(self.initial_report.routes)} initial routes without a "
+                f"verified packing ({self.n_capacity_wrong} proved not to fit), all "
+                f"{len(self.report.routes)} final routes packed; {self.time_s:.1f} s")
+
     def to_dict(self, with_packing: bool = True) -> dict[str, Any]:
         return {
             "objective_before": self.objective_before,
@@ -231,7 +238,7 @@ def _split(problem: VRPProblem, solution: VRPSolution, report: RouteLoadingRepor
                            key=lambda k: (k != rl.vehicle_type, problem.vehicle_types[k].fixed_cost, k))
             k = next((k for k in types if spare[k] > 0 and ok(visits, k)), None)
             if k is not None:
-                new.append(VRPRoute(tuple(visits), k))
+                new.append(VRPRoute(visits=tuple(visits), vehicle_type=k))
                 spare[k] -= 1
             elif len(g) > 1:
                 pending[:0] = [[u] for u in g]  # no truck takes the run: one customer each
@@ -337,7 +344,7 @@ def solve_loading_aware(
         if not failing or time.monotonic() >= deadline - params.search_share * time_limit_s:
             break
         current = _tightened(current, problem, failing, params.tighten)
-        warm = best if best is not None and check_vrp(current, VRPSolution(best.routes, None)).feasible else None
+        warm = best if best is not None and check_vrp(current, VRPSolution(routes=best.routes, objective=None)).feasible else None
         try:
             sol = _on(problem, vrp(current, warm))
         except (InfeasibleError, SolverError) as exc:

@@ -234,7 +234,7 @@ class _Built:
         return self.routing.ReadAssignmentFromRoutes([[to_index(c) for c in r] for r in per_vehicle], True)
 
     def routes_out(self, per_vehicle: Sequence[Sequence[int]]) -> tuple[VRPRoute, ...]:
-        return tuple(VRPRoute(tuple(r), self.vehicle_type_of[v]) for v, r in enumerate(per_vehicle) if r)
+        return tuple(VRPRoute(visits=tuple(r), vehicle_type=self.vehicle_type_of[v]) for v, r in enumerate(per_vehicle) if r)
 
 
 def _build(problem: VRPProblem, counts: list[int]) -> _Built:

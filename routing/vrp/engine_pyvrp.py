@@ -133,7 +133,7 @@ def solve_pyvrp(
     for route in best.routes():
         visits = tuple(client_nodes[a.idx] for a in route if a.is_client())
         if visits:
-            routes_out.append(VRPRoute(visits, kept[route.vehicle_type()]))
+            routes_out.append(VRPRoute(visits=visits, vehicle_type=kept[route.vehicle_type()]))
     info = {
         "engine_feasible": bool(best.is_feasible()),
         "iterations": int(result.num_iterations),

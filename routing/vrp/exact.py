@@ -275,7 +275,7 @@ def _mip_loop(problem: VRPProblem, params: ExactParams, cuts: list[frozenset[int
                 cost = int(round(mip.solver.Objective().Value()))
                 if cost <= ub:
                     routes = _routes_from_edges(xs, depot)
-                    cand = VRPSolution(routes=tuple(VRPRoute(r) for r in routes), objective=None)
+                    cand = VRPSolution(routes=tuple(VRPRoute(visits=r) for r in routes), objective=None)
                     rep = check_vrp(problem, cand)
                     if rep.feasible and rep.details["cost"] <= ub:
                         ub, best_routes = rep.details["cost"], cand.routes
@@ -373,7 +373,7 @@ def _branch_and_cut(problem: VRPProblem, cuts, ub: int, best_routes, lower: floa
         xs = {e: res.variable_values(v) for e, v in x.items() if res.variable_values(v) > 0.5}
         clean = not violated_rcis(n, xs, demand, Q, exact=False, depot=depot)
         if clean:
-            routes = tuple(VRPRoute(r) for r in _routes_from_edges(xs, depot))
+            routes = tuple(VRPRoute(visits=r) for r in _routes_from_edges(xs, depot))
             rep = check_vrp(problem, VRPSolution(routes=routes, objective=None))
             if rep.feasible and rep.details["cost"] < ub:
                 ub, best_routes = rep.details["cost"], routes

@@ -180,7 +180,7 @@ def _routes_from_succ(succ: dict[int, list[int]], depot: int) -> tuple[VRPRoute,
         while cur != depot:
             visits.append(cur)
             cur = succ[cur][0]
-        routes.append(VRPRoute(tuple(visits)))
+        routes.append(VRPRoute(visits=tuple(visits)))
     return tuple(routes)
 
 

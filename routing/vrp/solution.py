@@ -85,7 +85,7 @@ class VRPSolution:
             if len(types) != len(routes_raw):
                 raise InstanceError("vehicle_types and routes differ in length", file=file, field="vehicle_types")
             routes = tuple(
-                VRPRoute(tuple(_as_int(v, "routes") for v in r), _as_int(t, "vehicle_types"))
+                VRPRoute(visits=tuple(_as_int(v, "routes") for v in r), vehicle_type=_as_int(t, "vehicle_types"))
                 for r, t in zip(routes_raw, types)
             )
             status = data.get("status", "feasible")
@@ -134,7 +134,7 @@ def read_sol_file(path: str | Path) -> VRPSolution:
             except ValueError:
                 raise InstanceError(f"bad route line {line!r}", file=path) from None
             if visits:
-                routes.append(VRPRoute(visits))
+                routes.append(VRPRoute(visits=visits))
         elif line.strip().lower().startswith("cost"):
             try:
                 cost = float(line.split()[-1])

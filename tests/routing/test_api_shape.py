@@ -114,3 +114,11 @@ def test_a_loading_warm_start_is_checked_and_never_lost(boxes):
     assert p.objective >= 60 and check_packing(boxes.container, boxes.box_types, p).feasible
     with pytest.raises(InputError, match="initial packing is infeasible"):
         solve_loading(boxes, time_limit_s=1, seed=0, initial=(two[0], two[0]))
+
+
+def test_results_of_every_family_summarise_in_one_line(tiny_vrp, boxes):
+    s = solve_vrp(tiny_vrp, time_limit_s=0.5, seed=0)
+    assert s.summary().startswith("objective 32, bound none, status feasible, 2 routes")
+    p = solve_loading(boxes, time_limit_s=1, seed=0)
+    assert p.summary().startswith("optimal, 3 boxes, utilisation 37.50%, objective 90, bound 90")
+    assert "\n" not in s.summary() + p.summary()

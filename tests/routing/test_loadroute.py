@@ -6,6 +6,7 @@ import pytest
 
 from mmroute import scenarios
 from mmroute.errors import InfeasibleError, InputError
+from mmroute.report import CheckReport
 from mmroute.routing.loading import BoxType, Container, LoadingInstance, Placement, check_packing
 from mmroute.routing.loadroute import (
     LoadingAwareParams,
@@ -219,6 +220,11 @@ def test_the_repair_gives_routes_that_all_pack_and_pass_both_checkers(pallets):
         assert_verified(pallets, rl)
     assert res.objective_after > res.objective_before  # a second van is needed
     assert res.to_dict()["n_capacity_wrong"] == 1
+    # the route-loading checker's report is the one CheckReport: one violation per failing route
+    assert isinstance(res.report, CheckReport) and res.report.feasible
+    assert not res.initial_report.feasible and res.initial_report.violations[0].where == "route 1"
+    assert res.initial_report.to_dict()["n_violations"] == 1
+    assert f"{res.objective_before:,.2f} -> {res.objective_after:,.2f}" in res.summary()
 
 
 def test_the_same_seed_gives_the_same_result(pallets):
