@@ -48,9 +48,9 @@ class ExactResult:
 
 def pack_exact(
     instance: LoadingInstance,
-    time_limit_s: float,
     *,
-    seed: int = 0,
+    time_limit_s: float,
+    seed: int,
     min_support: float = 1.0,
     hint: tuple[Placement, ...] = (),
     workers: int = 2,

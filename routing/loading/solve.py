@@ -73,19 +73,19 @@ def solve_loading(
     start_placements, start_volume = _checked_initial(instance, initial, min_support)
     trivial = instance.volume_bound
     if not params.exact:
-        res = pack_blocks(instance, time_limit_s, params.heuristic, seed=seed)
+        res = pack_blocks(instance, time_limit_s=time_limit_s, seed=seed, params=params.heuristic)
         placements, objective = res.placements, res.volume
         bound = trivial
         status = "optimal" if objective == bound else "feasible"
         solver = "block-lookahead"
         extra: dict[str, Any] = {"passes": res.passes, "greedy_objective": res.greedy_volume}
     else:
-        h = pack_blocks(instance, max(0.1, 0.1 * time_limit_s), params.heuristic, seed=seed)
+        h = pack_blocks(instance, time_limit_s=max(0.1, 0.1 * time_limit_s), seed=seed, params=params.heuristic)
         hint, hint_volume = h.placements, h.volume
         if start_volume > hint_volume:
             hint, hint_volume = start_placements, start_volume
         left = max(0.1, time_limit_s - (time.monotonic() - start))
-        ex = pack_exact(instance, left, seed=seed, min_support=min_support, hint=hint,
+        ex = pack_exact(instance, time_limit_s=left, seed=seed, min_support=min_support, hint=hint,
                         workers=params.exact_workers)
         bound = min(trivial, ex.bound)
         if ex.objective >= hint_volume and ex.placements:

@@ -210,7 +210,7 @@ def _exact_proof(scenario: Any, vt_name: str, ev: RouteEvents, min_support: floa
         heur = _heuristic(inst, time_limit_s, min_support, seed, params)
         if heur is not None and len(heur.placements) == inst.n_boxes:
             continue
-        ex = pack_exact(inst, params.exact_time_limit_s, seed=seed, min_support=min_support)
+        ex = pack_exact(inst, time_limit_s=params.exact_time_limit_s, seed=seed, min_support=min_support)
         if ex.bound < inst.box_volume:
             who = "+".join(ev.customers[i] for i in s)
             return f"CP-SAT bound {ex.bound / _M3:.3f} m3 < box volume {inst.box_volume / _M3:.3f} m3 (aboard at once: {who})"
@@ -312,7 +312,7 @@ def check_route(
         return done("no", proof, n, bvol)
     if n <= min(params.exact_max_boxes, MAX_EXACT_BOXES):
         hint = best.placements if best is not None else ()
-        ex = pack_exact(inst, params.exact_time_limit_s, seed=seed, min_support=min_support, hint=hint)
+        ex = pack_exact(inst, time_limit_s=params.exact_time_limit_s, seed=seed, min_support=min_support, hint=hint)
         if len(ex.placements) == n:
             packing = Packing(container=inst.container, placements=ex.placements, objective=ex.objective,
                               bound=ex.bound, status=ex.status, time_s=time.monotonic() - start,

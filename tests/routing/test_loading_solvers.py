@@ -29,7 +29,7 @@ def test_exact_model_proves_the_optimum_of_a_tiling_plus_one_box_that_cannot_fit
 
 def test_exact_model_proves_that_only_one_3_cube_fits_a_5_cube_without_a_hint():
     inst = LoadingInstance("cubes", Container(5, 5, 5), (BoxType(1, (3, 3, 3), 4),))
-    r = pack_exact(inst, 20)
+    r = pack_exact(inst, time_limit_s=20, seed=0)
     assert r.status == "optimal"
     assert r.objective == r.bound == 27  # the volume bound alone would allow 4 cubes
 
@@ -42,7 +42,7 @@ def test_exact_model_needs_stacking_with_full_support():
         Container(4, 2, 2),
         (BoxType(1, (2, 2, 1), 2, vertical=(False, False, True)), BoxType(2, (4, 2, 1), 1, vertical=(False, False, True))),
     )
-    r = pack_exact(inst, 20)
+    r = pack_exact(inst, time_limit_s=20, seed=0)
     assert r.status == "optimal" and r.objective == 16
     assert check_packing(inst.container, inst.box_types, r.placements).feasible
 
@@ -50,7 +50,7 @@ def test_exact_model_needs_stacking_with_full_support():
 def test_exact_model_refuses_instances_that_are_too_large():
     inst = LoadingInstance("big", Container(100, 100, 100), (BoxType(1, (10, 10, 10), 200),))
     with pytest.raises(InputError, match="at most"):
-        pack_exact(inst, 1)
+        pack_exact(inst, time_limit_s=1, seed=0)
 
 
 def test_heuristic_fills_the_tiny_tiling_completely():
@@ -143,7 +143,7 @@ def test_exact_model_respects_the_unloading_order():
             BoxType(2, (2, 2, 1), 1, vertical=(False, False, True), stop=1),
         ),
     )
-    r = pack_exact(inst, 10)
+    r = pack_exact(inst, time_limit_s=10, seed=0)
     assert r.status == "optimal" and r.objective == 8
     assert check_packing(inst.container, inst.box_types, r.placements).feasible
     by_type = {p.type_id: p.position[0] for p in r.placements}
@@ -162,7 +162,7 @@ def test_general_blocks_give_checked_packings(shared_data):
 
     inst = read_thpack(shared_data / "thpack" / "BR7.txt")[0]
     params = HeuristicParams(general_blocks=(0, 1, 2), general_fill=0.99, max_passes=2)
-    r = pack_blocks(inst, 30.0, params)
+    r = pack_blocks(inst, time_limit_s=30.0, seed=0, params=params)
     report = check_packing(inst.container, inst.box_types, r.placements)
     assert report.feasible, report.violations[:3]
     assert report.details["packed_volume"] == r.volume
@@ -173,5 +173,5 @@ def test_heuristic_with_a_pass_budget_is_reproducible(shared_data):
 
     inst = read_thpack(shared_data / "thpack" / "BR1.txt")[0]
     params = HeuristicParams(max_passes=6)
-    a, b = pack_blocks(inst, 60.0, params, seed=1), pack_blocks(inst, 60.0, params, seed=1)
+    a, b = pack_blocks(inst, time_limit_s=60.0, seed=1, params=params), pack_blocks(inst, time_limit_s=60.0, seed=1, params=params)
     assert a.placements == b.placements and a.passes == b.passes == 6
