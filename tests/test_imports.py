@@ -70,3 +70,38 @@ def test_the_old_vrp_names_still_resolve_with_a_deprecation_warning():
         assert routing.VehicleType is vrp.VRPVehicleType
     with pytest.raises(AttributeError):
         _ = vrp.NoSuchName
+
+
+def _imported_modules(path):
+    """Every module a source file imports (absolute names; relative imports as '.name')."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            yield "." * node.level + (node.module or "")
+
+
+@pytest.mark.parametrize(
+    ("folder", "forbidden"),
+    [
+        ("scenarios", (".", "mmroute.routing", "mmroute.envs", "mmroute.agents")),
+        ("routing", (".", "mmroute.envs", "mmroute.agents")),
+        ("envs", ("mmroute.agents",)),
+    ],
+)
+def test_imports_point_one_way(folder, forbidden):
+    """scenarios <- routing <- envs <- agents (README, Architecture); scenarios and routing
+    use absolute imports only ("." marks a relative import)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / folder
+    bad = [
+        f"{path.relative_to(root.parent)}: {name}"
+        for path in sorted(root.rglob("*.py"))
+        for name in _imported_modules(path)
+        if name.startswith(forbidden)
+    ]
+    assert not bad
