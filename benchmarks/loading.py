@@ -102,23 +102,23 @@ def main(argv: list[str] | None = None) -> int:
         insts = read_thpack(args.data / f"{cls}.txt")[args.start - 1 : args.start - 1 + args.instances]
         for k, inst in enumerate(insts, start=args.start):
             bound_pct = 100 * inst.volume_bound / inst.container.volume
-            p = solve_loading(inst, args.time_limit, seed=args.seed)
+            p = solve_loading(inst, time_limit_s=args.time_limit, seed=args.seed)
             rep = check_packing(inst.container, inst.box_types, p)
             rows.append(dict(cls=cls, instance=k, solver="mmroute", support="full",
-                             utilisation_pct=round(100 * rep.utilisation, 3), time_s=round(p.time_s, 2),
-                             feasible=rep.feasible, boxes=rep.n_boxes, unsupported=0,
+                             utilisation_pct=round(100 * rep.details["utilisation"], 3), time_s=round(p.time_s, 2),
+                             feasible=rep.feasible, boxes=rep.details["n_boxes"], unsupported=0,
                              upper_bound_pct=round(bound_pct, 3)))
-            line = f"{cls}-{k}: mmroute {100 * rep.utilisation:.2f}% ({p.time_s:.1f} s)"
+            line = f"{cls}-{k}: mmroute {100 * rep.details['utilisation']:.2f}% ({p.time_s:.1f} s)"
             if not args.no_py3dbp and inst.n_boxes <= args.py3dbp_max_boxes:
                 pl, dt = py3dbp_pack(inst)
                 r0 = check_packing(inst.container, inst.box_types, pl, min_support=0.0)
                 r1 = check_packing(inst.container, inst.box_types, pl, min_support=1.0)
-                unsup = r1.counts.get("support", 0)
+                unsup = r1.details["counts"].get("support", 0)
                 rows.append(dict(cls=cls, instance=k, solver="py3dbp", support="none",
-                                 utilisation_pct=round(100 * r0.utilisation, 3), time_s=round(dt, 2),
-                                 feasible=r0.feasible, boxes=r0.n_boxes, unsupported=unsup,
+                                 utilisation_pct=round(100 * r0.details["utilisation"], 3), time_s=round(dt, 2),
+                                 feasible=r0.feasible, boxes=r0.details["n_boxes"], unsupported=unsup,
                                  upper_bound_pct=round(bound_pct, 3)))
-                line += f", py3dbp {100 * r0.utilisation:.2f}% ({dt:.1f} s)"
+                line += f", py3dbp {100 * r0.details['utilisation']:.2f}% ({dt:.1f} s)"
             print(line, flush=True)
 
     buf = io.StringIO()

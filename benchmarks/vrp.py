@@ -36,7 +36,7 @@ from mmroute.routing.vrp.check import check_vrp
 from mmroute.routing.vrp.engine_ortools import OrtoolsParams
 from mmroute.routing.vrp.problem import VRPProblem
 from mmroute.routing.vrp.readers import read_instance
-from mmroute.routing.vrp.solve import solve_vrp
+from mmroute.routing.vrp.solve import VRPParams, solve_vrp
 
 METHODS = ("auto", "ortools", "ortools-default", "pyvrp")
 ALL_METHODS = ("auto", "ortools", "ortools-ils", "ortools-gls", "ortools-default", "pyvrp")
@@ -76,7 +76,7 @@ def hfvrp_bks(sol: Path) -> float:
     import numpy as np
     import vrplib
 
-    from mmroute.routing.vrp.solution import Route, VRPSolution
+    from mmroute.routing.vrp.solution import VRPRoute, VRPSolution
 
     problem = read_instance(sol.with_suffix(".vrp"))
     data = vrplib.read_instance(str(sol.with_suffix(".vrp")))
@@ -90,7 +90,7 @@ def hfvrp_bks(sol: Path) -> float:
         if head.strip().lower().startswith("route") and tail.split():
             k = int(head.split("#")[1]) - 1
             key = (int(caps[k]), int(round(fixed[k])) * 100, int(round(unit[k])))
-            routes.append(Route(tuple(int(x) for x in tail.split()), type_of[key]))
+            routes.append(VRPRoute(tuple(int(x) for x in tail.split()), type_of[key]))
     report = check_vrp(problem, VRPSolution(routes=tuple(routes), objective=None))
     if not report.feasible:
         raise SystemExit(f"{sol}: the best-known solution fails the checker: {report.reason}")
@@ -110,7 +110,7 @@ def run_pyvrp_direct(path: Path, problem: VRPProblem, time_limit_s: float, seed:
     from pyvrp.stop import MaxRuntime
 
     from mmroute.routing.vrp.engine_pyvrp import to_pyvrp_data
-    from mmroute.routing.vrp.solution import Route, VRPSolution
+    from mmroute.routing.vrp.solution import VRPRoute, VRPSolution
 
     cap_factor = 1  # PyVRP's "exact" rounding multiplies every data value (capacities too) by 1000
     if path.suffix == ".vrp":
@@ -131,7 +131,7 @@ def run_pyvrp_direct(path: Path, problem: VRPProblem, time_limit_s: float, seed:
         ]
         if not matches:
             return float("nan")
-        routes.append(Route(tuple(client_nodes[a.idx] for a in route if a.is_client()), matches[0]))
+        routes.append(VRPRoute(tuple(client_nodes[a.idx] for a in route if a.is_client()), matches[0]))
     report = check_vrp(problem, VRPSolution(routes=tuple(routes), objective=None))
     return report.objective if report.feasible else float("nan")
 
@@ -139,10 +139,10 @@ def run_pyvrp_direct(path: Path, problem: VRPProblem, time_limit_s: float, seed:
 def run_method(method: str, path: Path, problem: VRPProblem, time_limit_s: float, seed: int) -> float:
     """Objective (reported units) of one method on one instance."""
     runners: dict[str, Callable[[], float]] = {
-        "auto": lambda: solve_vrp(problem, "auto", time_limit_s, seed).objective,
-        "ortools": lambda: solve_vrp(problem, "ortools", time_limit_s, seed).objective,
-        "ortools-ils": lambda: solve_vrp(problem, "ortools", time_limit_s, seed, ortools_params=OrtoolsParams("ils", "auto")).objective,
-        "ortools-gls": lambda: solve_vrp(problem, "ortools", time_limit_s, seed, ortools_params=OrtoolsParams("gls", "auto")).objective,
+        "auto": lambda: solve_vrp(problem, time_limit_s=time_limit_s, seed=seed, params=VRPParams(engine="auto")).objective,
+        "ortools": lambda: solve_vrp(problem, time_limit_s=time_limit_s, seed=seed, params=VRPParams(engine="ortools")).objective,
+        "ortools-ils": lambda: solve_vrp(problem, time_limit_s=time_limit_s, seed=seed, params=VRPParams(engine="ortools", ortools=OrtoolsParams(metaheuristic="ils", first_solution="auto"))).objective,
+        "ortools-gls": lambda: solve_vrp(problem, time_limit_s=time_limit_s, seed=seed, params=VRPParams(engine="ortools", ortools=OrtoolsParams(metaheuristic="gls", first_solution="auto"))).objective,
         "ortools-default": lambda: _ortools_default(problem, time_limit_s),
         "pyvrp": lambda: run_pyvrp_direct(path, problem, time_limit_s, seed),
     }
@@ -150,10 +150,11 @@ def run_method(method: str, path: Path, problem: VRPProblem, time_limit_s: float
 
 
 def _ortools_default(problem: VRPProblem, time_limit_s: float) -> float:
+    """OR-Tools with its own defaults (the peer baseline; the seed plays no part in it)."""
     from mmroute.routing.vrp.engine_ortools import solve_ortools
     from mmroute.routing.vrp.solution import VRPSolution
 
-    routes, _ = solve_ortools(problem, time_limit_s, OrtoolsParams("default"))
+    routes, _ = solve_ortools(problem, time_limit_s=time_limit_s, seed=0, params=OrtoolsParams(metaheuristic="default"))
     report = check_vrp(problem, VRPSolution(routes=routes, objective=None))
     return report.objective if report.feasible else float("nan")
 

@@ -35,7 +35,7 @@ from mmroute.envs.realization import Realization
 from mmroute.errors import InputError
 from mmroute.routing.plan.events import Conditions, KnownEvents, _round
 from mmroute.routing.plan.expand import nominal_road_paths
-from mmroute.routing.plan.plan import Handling, Itinerary, Leg, Plan
+from mmroute.routing.plan.itinerary import Handling, Itinerary, Leg, Plan
 from mmroute.scenarios import Link, Scenario, Shipment
 
 __all__ = ["Move", "Option", "Decision", "Consignment", "Simulator", "EpisodeResult", "replay", "moves_of",

@@ -11,8 +11,7 @@ or solving a VRP never imports torch or stable-baselines3. The packages:
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from mmroute._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -41,19 +40,11 @@ _LAZY: dict[str, str] = {
     "check_plan": "mmroute.routing",
     "replan": "mmroute.routing",
     "solve_hindsight": "mmroute.routing",
+    "CheckReport": "mmroute.report",
+    "relative_gap": "mmroute.report",
 }
 
 __all__ = ["__version__", *_LAZY]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'mmroute' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)

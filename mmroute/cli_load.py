@@ -52,10 +52,11 @@ def _read(args: argparse.Namespace, k: int):
 
 def _solve(args: argparse.Namespace) -> int:
     from mmroute.routing.loading.io import write_packing
-    from mmroute.routing.loading.solve import solve_loading
+    from mmroute.routing.loading.solve import LoadingParams, solve_loading
 
     inst = _read(args, args.instance or 1)
-    packing = solve_loading(inst, args.time_limit, seed=args.seed, exact=args.exact, min_support=args.min_support)
+    params = LoadingParams(exact=args.exact, min_support=args.min_support)
+    packing = solve_loading(inst, time_limit_s=args.time_limit, seed=args.seed, params=params)
     if args.out:
         write_packing(args.out, packing, inst, min_support=args.min_support)
     if args.plot:
@@ -81,10 +82,11 @@ def _check(args: argparse.Namespace) -> int:
     inst = _read(args, k)
     report = check_packing(inst.container, inst.box_types, packing, min_support=args.min_support)
     if not report.feasible:
-        print(f"{inst.name}: infeasible: {report.reason} ({len(report.violations)} violation(s))")
+        print(f"{inst.name}: infeasible: {report.reason} ({report.n_violations} violation(s))")
         for v in report.violations[1:10]:
             print(f"  {v}")
         return 1
-    print(f"{inst.name}: feasible, {report.n_boxes} boxes, utilisation {report.utilisation:.2%}, "
-          f"packed volume {report.packed_volume}, weight {report.weight_kg:g} kg")
+    d = report.details
+    print(f"{inst.name}: feasible, {d['n_boxes']} boxes, utilisation {d['utilisation']:.2%}, "
+          f"packed volume {d['packed_volume']}, weight {d['weight_kg']:g} kg")
     return 0

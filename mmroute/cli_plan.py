@@ -48,8 +48,8 @@ def run(args: argparse.Namespace) -> int:
                       co2_price=args.co2_price, seed=args.seed, solver=args.solver,
                       events=events)
     res = check_plan(scenario, plan)
-    if not res.ok:  # solve_plan checks already; never write a plan that fails
-        print("mmroute: plan fails the checker: " + "; ".join(res.errors[:5]))
+    if not res.feasible:  # solve_plan checks already; never write a plan that fails
+        print("mmroute: plan fails the checker: " + "; ".join(str(v) for v in res.violations[:5]))
         return 1
     out = Path(args.out)
     write_json_atomic(out, plan.to_dict())

@@ -50,10 +50,10 @@ def _solve(args: argparse.Namespace) -> int:
 
         sol = solve_vrp_exact(problem, time_limit_s=args.time_limit, seed=args.seed)
     else:
-        from mmroute.routing.vrp.solve import solve_vrp
+        from mmroute.routing.vrp.solve import VRPParams, solve_vrp
 
-        sol = solve_vrp(problem, engine=args.engine, time_limit_s=args.time_limit, seed=args.seed,
-                        max_iterations=args.max_iterations)
+        params = VRPParams(engine=args.engine, max_iterations=args.max_iterations)
+        sol = solve_vrp(problem, time_limit_s=args.time_limit, seed=args.seed, params=params)
     report = check_vrp(problem, sol)
     if not report.feasible:  # the solvers check already; this guards what is written
         raise InstanceError(f"internal error, solution infeasible: {report.reason}")
@@ -88,8 +88,9 @@ def _check(args: argparse.Namespace) -> int:
         sol = VRPSolution.from_dict(data, file=path)
     report = check_vrp(problem, sol)
     if report.feasible:
-        print(f"feasible: objective {report.objective:g}, {report.num_routes} routes"
-              + (f", {len(report.dropped)} dropped" if report.dropped else ""))
+        dropped = report.details["dropped"]
+        print(f"feasible: objective {report.objective:g}, {report.details['num_routes']} routes"
+              + (f", {len(dropped)} dropped" if dropped else ""))
         return 0
-    print(f"infeasible: {report.reason}" + (f" (+{len(report.violations) - 1} more)" if len(report.violations) > 1 else ""))
+    print(f"infeasible: {report.reason}" + (f" (+{report.n_violations - 1} more)" if report.n_violations > 1 else ""))
     return 1

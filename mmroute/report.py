@@ -52,6 +52,16 @@ class CheckReport:
         return self.feasible
 
     @property
+    def ok(self) -> bool:
+        """Deprecated name of :attr:`feasible` (the plan checker's former ``CheckResult.ok``)."""
+        return self.feasible
+
+    @property
+    def errors(self) -> tuple[str, ...]:
+        """Deprecated: the listed violations as lines (the former ``CheckResult.errors``)."""
+        return tuple(str(v) for v in self.violations)
+
+    @property
     def reason(self) -> str:
         """The first violation, or ``"feasible"``."""
         return str(self.violations[0]) if self.violations else "feasible"
@@ -72,7 +82,9 @@ class CheckReport:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CheckReport:
-        return cls(feasible=bool(d["feasible"]), objective=d.get("objective"),
+        """Inverse of :meth:`to_dict`: the verdict as a plain :class:`CheckReport` (also when
+        called on a family's subclass, whose extra data JSON does not carry back)."""
+        return CheckReport(feasible=bool(d["feasible"]), objective=d.get("objective"),
                    n_violations=int(d.get("n_violations", 0)),
                    violations=tuple(Violation(**v) for v in d.get("violations", ())),
                    details=dict(d.get("details", {})))

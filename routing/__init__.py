@@ -11,89 +11,62 @@ Table of contents (each sub-package re-exports its full API):
 - :mod:`mmroute.routing.plan` — exact multimodal plans on a time-expanded network,
   re-planning, hindsight, the cost-CO2 Pareto front, ``check_plan``.
 
-The most used names are also importable from here. Where two packages have a class of the
-same concept (a VRP ``Route`` and a scenario network route, or two check reports), the
-routing package's name is kept and the other is reached through its own package.
+Every checker returns one :class:`mmroute.report.CheckReport` (re-exported here). The most
+used names are importable from here; each is imported on first use (a table, as in
+``mmroute/__init__.py``), so ``import mmroute.routing.vrp`` loads neither CP-SAT, MathOpt nor
+pandas.
 """
 
-from mmroute.routing.loading import (
-    BoxType,
-    Container,
-    LoadingInstance,
-    Packing,
-    Placement,
-    check_packing,
-    read_thpack,
-    solve_loading,
-)
-from mmroute.routing.loadroute import (
-    LoadingAwareParams,
-    LoadingAwareResult,
-    RouteLoading,
-    RouteLoadingReport,
-    check_route_loading,
-    solve_loading_aware,
-)
-from mmroute.routing.plan import (
-    KnownEvents,
-    Plan,
-    PlanState,
-    Position,
-    check_plan,
-    pareto_front,
-    replan,
-    solve_hindsight,
-    solve_plan,
-    state_at,
-)
-from mmroute.routing.vrp import (
-    CheckReport,
-    Route,
-    VehicleType,
-    VRPProblem,
-    VRPSolution,
-    check_vrp,
-    from_scenario_fleet,
-    read_instance,
-    read_sol_file,
-    solve_vrp,
-    solve_vrp_exact,
-)
+from __future__ import annotations
 
-__all__ = [
-    "BoxType",
-    "CheckReport",
-    "Container",
-    "KnownEvents",
-    "LoadingAwareParams",
-    "LoadingAwareResult",
-    "LoadingInstance",
-    "Packing",
-    "Placement",
-    "Plan",
-    "PlanState",
-    "Position",
-    "Route",
-    "RouteLoading",
-    "RouteLoadingReport",
-    "VRPProblem",
-    "VRPSolution",
-    "VehicleType",
-    "check_packing",
-    "check_plan",
-    "check_route_loading",
-    "check_vrp",
-    "from_scenario_fleet",
-    "pareto_front",
-    "read_instance",
-    "read_sol_file",
-    "read_thpack",
-    "replan",
-    "solve_hindsight",
-    "solve_loading",
-    "solve_loading_aware",
-    "solve_plan",
-    "solve_vrp",
-    "solve_vrp_exact",
-    "state_at",
-]
+from mmroute._lazy import lazy_exports
+
+# public name -> module that defines it (imported on first use)
+_LAZY: dict[str, str] = {
+    "CheckReport": "mmroute.report",
+    "Violation": "mmroute.report",
+    "relative_gap": "mmroute.report",
+    "BoxType": "mmroute.routing.loading",
+    "Container": "mmroute.routing.loading",
+    "LoadingInstance": "mmroute.routing.loading",
+    "LoadingParams": "mmroute.routing.loading",
+    "Packing": "mmroute.routing.loading",
+    "Placement": "mmroute.routing.loading",
+    "check_packing": "mmroute.routing.loading",
+    "read_thpack": "mmroute.routing.loading",
+    "solve_loading": "mmroute.routing.loading",
+    "LoadingAwareParams": "mmroute.routing.loadroute",
+    "LoadingAwareResult": "mmroute.routing.loadroute",
+    "RouteLoading": "mmroute.routing.loadroute",
+    "RouteLoadingReport": "mmroute.routing.loadroute",
+    "check_route_loading": "mmroute.routing.loadroute",
+    "solve_loading_aware": "mmroute.routing.loadroute",
+    "KnownEvents": "mmroute.routing.plan",
+    "Plan": "mmroute.routing.plan",
+    "PlanState": "mmroute.routing.plan",
+    "Position": "mmroute.routing.plan",
+    "check_plan": "mmroute.routing.plan",
+    "pareto_front": "mmroute.routing.plan",
+    "replan": "mmroute.routing.plan",
+    "solve_hindsight": "mmroute.routing.plan",
+    "solve_plan": "mmroute.routing.plan",
+    "state_at": "mmroute.routing.plan",
+    "VRPParams": "mmroute.routing.vrp",
+    "VRPProblem": "mmroute.routing.vrp",
+    "VRPRoute": "mmroute.routing.vrp",
+    "VRPSolution": "mmroute.routing.vrp",
+    "VRPVehicleType": "mmroute.routing.vrp",
+    "check_vrp": "mmroute.routing.vrp",
+    "from_scenario_fleet": "mmroute.routing.vrp",
+    "read_instance": "mmroute.routing.vrp",
+    "read_sol_file": "mmroute.routing.vrp",
+    "solve_vrp": "mmroute.routing.vrp",
+    "solve_vrp_exact": "mmroute.routing.vrp",
+}
+
+# old name -> new name (still importable, with a DeprecationWarning)
+_DEPRECATED: dict[str, str] = {"Route": "VRPRoute", "VehicleType": "VRPVehicleType"}
+
+__all__ = sorted(_LAZY)
+
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY, _DEPRECATED)

@@ -2,39 +2,40 @@
 
 Model (:mod:`.model`), thpack and scenario readers, the independent checker, a block-building
 heuristic with look-ahead (full support), an exact CP-SAT model for small instances, packing
-JSON and a 3D picture. Start with :func:`solve_loading` and :func:`check_packing`.
+JSON and a 3D picture. Start with :func:`solve_loading` (settings: :class:`LoadingParams`) and
+:func:`check_packing` (returns a :class:`mmroute.report.CheckReport`). Each name is imported on
+first use: reading an instance does not load CP-SAT or matplotlib.
 """
 
-from mmroute.routing.loading.check import CheckReport, check_packing
-from mmroute.routing.loading.exact import ExactResult, pack_exact
-from mmroute.routing.loading.heuristic import HeuristicParams, HeuristicResult, pack_blocks
-from mmroute.routing.loading.io import read_packing, write_packing
-from mmroute.routing.loading.model import BoxType, Container, LoadingInstance, Packing, Placement
-from mmroute.routing.loading.plot import plot_packing
-from mmroute.routing.loading.readers import read_loading_instance
-from mmroute.routing.loading.scenario import scenario_instance
-from mmroute.routing.loading.solve import solve_loading
-from mmroute.routing.loading.thpack import read_thpack, read_thpack_instance
+from __future__ import annotations
 
-__all__ = [
-    "BoxType",
-    "CheckReport",
-    "Container",
-    "ExactResult",
-    "HeuristicParams",
-    "HeuristicResult",
-    "LoadingInstance",
-    "Packing",
-    "Placement",
-    "check_packing",
-    "pack_blocks",
-    "pack_exact",
-    "plot_packing",
-    "read_loading_instance",
-    "read_packing",
-    "read_thpack",
-    "read_thpack_instance",
-    "scenario_instance",
-    "solve_loading",
-    "write_packing",
-]
+from mmroute._lazy import lazy_exports
+
+# public name -> module that defines it (imported on first use)
+_LAZY: dict[str, str] = {
+    "BoxType": "mmroute.routing.loading.model",
+    "CheckReport": "mmroute.report",
+    "Container": "mmroute.routing.loading.model",
+    "ExactResult": "mmroute.routing.loading.exact",
+    "HeuristicParams": "mmroute.routing.loading.heuristic",
+    "HeuristicResult": "mmroute.routing.loading.heuristic",
+    "LoadingInstance": "mmroute.routing.loading.model",
+    "LoadingParams": "mmroute.routing.loading.solve",
+    "Packing": "mmroute.routing.loading.model",
+    "Placement": "mmroute.routing.loading.model",
+    "check_packing": "mmroute.routing.loading.check",
+    "pack_blocks": "mmroute.routing.loading.heuristic",
+    "pack_exact": "mmroute.routing.loading.exact",
+    "plot_packing": "mmroute.routing.loading.plot",
+    "read_loading_instance": "mmroute.routing.loading.readers",
+    "read_packing": "mmroute.routing.loading.io",
+    "read_thpack": "mmroute.routing.loading.thpack",
+    "read_thpack_instance": "mmroute.routing.loading.thpack",
+    "scenario_instance": "mmroute.routing.loading.scenario",
+    "solve_loading": "mmroute.routing.loading.solve",
+    "write_packing": "mmroute.routing.loading.io",
+}
+
+__all__ = sorted(_LAZY)
+
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)

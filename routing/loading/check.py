@@ -10,33 +10,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
+from mmroute.report import MAX_LISTED, CheckReport, Violation
 from mmroute.routing.loading.model import BoxType, Container, Packing, Placement
 
-__all__ = ["CheckReport", "check_packing"]
+__all__ = ["check_packing"]
 
-_MAX_LISTED = 20  # violations listed per kind; the count is always complete
-
-
-@dataclass(frozen=True)
-class CheckReport:
-    """The checker's verdict: ``violations`` is empty iff the packing is feasible."""
-
-    feasible: bool
-    violations: tuple[str, ...]
-    counts: dict[str, int]  # violations per kind (complete; ``violations`` lists at most 20 each)
-    n_boxes: int
-    packed_volume: int
-    utilisation: float
-    weight_kg: float
-
-    @property
-    def reason(self) -> str:
-        """The first violation (empty when feasible)."""
-        return self.violations[0] if self.violations else ""
+_MAX_LISTED = 20  # violations listed per kind; the counts are always complete
 
 
 def _overlap_len(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -51,46 +33,50 @@ def check_packing(
     *,
     min_support: float = 1.0,
 ) -> CheckReport:
-    """Check a packing (or a list of placements) against the container and box types."""
+    """Check a packing (or a list of placements) against the container and box types.
+
+    Returns a :class:`mmroute.report.CheckReport`: ``objective`` is the packed volume
+    (length units cubed); ``details``: ``counts`` (violations per kind, complete),
+    ``n_boxes``, ``packed_volume``, ``utilisation`` (0..1) and ``weight_kg``. At most 20
+    violations of each kind are listed; ``n_violations`` counts them all.
+    """
     placements = tuple(packing.placements if isinstance(packing, Packing) else packing)
     types = {t.id: t for t in box_types}
-    bad: list[str] = []
+    bad: list[Violation] = []
     counts: dict[str, int] = {}
 
-    def add(kind_msgs: list[str], kind: str) -> None:
+    def add(kind_msgs: list[Violation], kind: str) -> None:
         if kind_msgs:
             counts[kind] = counts.get(kind, 0) + len(kind_msgs)
         bad.extend(kind_msgs[:_MAX_LISTED])
-        if len(kind_msgs) > _MAX_LISTED:
-            bad.append(f"... and {len(kind_msgs) - _MAX_LISTED} more like the above")
 
     if isinstance(packing, Packing) and packing.container != container:
-        add([f"packing is for container {packing.container.dims}, instance has {container.dims}"], "container")
+        add([Violation("container", f"packing is for {packing.container.dims}, instance has {container.dims}")], "container")
 
     # types, orientations, inside
     msgs_type, msgs_orient, msgs_inside = [], [], []
     for i, p in enumerate(placements):
         t = types.get(p.type_id)
         if t is None:
-            msgs_type.append(f"box {i}: unknown type {p.type_id}")
+            msgs_type.append(Violation(f"box {i}", f"unknown type {p.type_id}"))
             continue
         if tuple(p.dims) not in t.orientations():
-            msgs_orient.append(f"box {i} (type {p.type_id}): dims {list(p.dims)} are not an allowed orientation of {list(t.dims)}")
+            msgs_orient.append(Violation(f"box {i} (type {p.type_id})", f"dims {list(p.dims)} are not an allowed orientation of {list(t.dims)}"))
         if any(c < 0 for c in p.position) or any(e > d for e, d in zip(p.end, container.dims)):
-            msgs_inside.append(f"box {i} (type {p.type_id}) at {list(p.position)} dims {list(p.dims)} is not inside {list(container.dims)}")
+            msgs_inside.append(Violation(f"box {i} (type {p.type_id})", f"at {list(p.position)} dims {list(p.dims)} is not inside {list(container.dims)}"))
     add(msgs_type, "type")
     add(msgs_orient, "orientation")
     add(msgs_inside, "inside")
 
     # counts
     used = Counter(p.type_id for p in placements)
-    add([f"type {tid}: {n} placed but only {types[tid].quantity} available"
+    add([Violation(f"type {tid}", f"{n} placed but only {types[tid].quantity} available")
          for tid, n in sorted(used.items()) if tid in types and n > types[tid].quantity], "count")
 
     n = len(placements)
     weight = sum(types[p.type_id].weight_kg for p in placements if p.type_id in types)
     if container.payload_kg is not None and weight > container.payload_kg + 1e-9:
-        add([f"payload exceeded: {weight:g} kg loaded, {container.payload_kg:g} kg allowed"], "payload")
+        add([Violation("", f"payload exceeded: {weight:g} kg loaded, {container.payload_kg:g} kg allowed")], "payload")
 
     if n:
         pos = np.array([p.position for p in placements], dtype=np.int64)
@@ -102,7 +88,7 @@ def check_packing(
         np.fill_diagonal(ox, 0)
         vol = ox * oy * oz
         ii, jj = np.nonzero(np.triu(vol > 0, 1))
-        add([f"boxes {i} and {j} overlap ({vol[i, j]} cubic units)" for i, j in zip(ii, jj)], "overlap")
+        add([Violation(f"boxes {i} and {j}", f"overlap ({vol[i, j]} cubic units)") for i, j in zip(ii, jj)], "overlap")
 
         # support: tops of j at exactly the base height of i
         area_xy = ox * oy
@@ -111,11 +97,11 @@ def check_packing(
         base = dim[:, 0] * dim[:, 1]
         need = min_support * base
         unsup = [i for i in range(n) if pos[i, 2] > 0 and support[i] < need[i] - 1e-9]
-        add([f"box {i} (type {placements[i].type_id}) at z={pos[i, 2]}: {support[i] / base[i]:.1%} of its base supported, {min_support:.0%} required" for i in unsup], "support")
+        add([Violation(f"box {i} (type {placements[i].type_id})", f"at z={pos[i, 2]}, {support[i] / base[i]:.1%} of its base supported, {min_support:.0%} required") for i in unsup], "support")
 
         stack_ok = np.array([types[p.type_id].stackable if p.type_id in types else True for p in placements])
         ri, rj = np.nonzero(touching & (area_xy > 0) & ~stack_ok[None, :])
-        add([f"box {i} rests on box {j} of type {placements[j].type_id}, which is not stackable" for i, j in zip(ri, rj)], "stackable")
+        add([Violation(f"box {i}", f"rests on box {j} of type {placements[j].type_id}, which is not stackable") for i, j in zip(ri, rj)], "stackable")
 
         # unloading order: b (later stop) must not be in front of or above a (earlier stop)
         stop = np.array([
@@ -127,19 +113,19 @@ def check_packing(
             front = later & (pos[None, :, 0] >= end[:, None, 0]) & (oy > 0) & (oz > 0)
             above = later & (pos[None, :, 2] >= end[:, None, 2]) & (ox > 0) & (oy > 0)
             fa, fb = np.nonzero(front)
-            add([f"unloading order: box {b} (stop {stop[b]}) is in front of box {a} (stop {stop[a]}) towards the door" for a, b in zip(fa, fb)], "unloading")
+            add([Violation(f"box {b} (stop {stop[b]})", f"unloading order: in front of box {a} (stop {stop[a]}) towards the door") for a, b in zip(fa, fb)], "unloading")
             aa, ab = np.nonzero(above)
-            add([f"unloading order: box {b} (stop {stop[b]}) is above box {a} (stop {stop[a]})" for a, b in zip(aa, ab)], "unloading")
+            add([Violation(f"box {b} (stop {stop[b]})", f"unloading order: above box {a} (stop {stop[a]})") for a, b in zip(aa, ab)], "unloading")
 
     packed = int(sum(p.volume for p in placements))
     if isinstance(packing, Packing) and packing.objective != packed:
-        add([f"reported objective {packing.objective} differs from the packed volume {packed}"], "objective")
+        add([Violation("", f"reported objective {packing.objective} differs from the packed volume {packed}")], "objective")
+    n_violations = sum(counts.values())
     return CheckReport(
-        feasible=not bad,
-        violations=tuple(bad),
-        counts=counts,
-        n_boxes=n,
-        packed_volume=packed,
-        utilisation=packed / container.volume,
-        weight_kg=float(weight),
+        feasible=n_violations == 0,
+        violations=tuple(bad[:MAX_LISTED]),
+        objective=float(packed),
+        n_violations=n_violations,
+        details={"counts": counts, "n_boxes": n, "packed_volume": packed,
+                 "utilisation": packed / container.volume, "weight_kg": float(weight)},
     )

@@ -23,7 +23,7 @@ The objective bound is CP-SAT's; ``status = "optimal"`` only when it equals the 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
@@ -48,35 +48,91 @@ class ExactResult:
 
 def pack_exact(
     instance: LoadingInstance,
-    time_limit_s: float,
     *,
-    seed: int = 0,
+    time_limit_s: float,
+    seed: int,
     min_support: float = 1.0,
     hint: tuple[Placement, ...] = (),
     workers: int = 2,
 ) -> ExactResult:
-    """Solve the instance with CP-SAT; ``hint`` (a feasible packing) seeds the search."""
+    """Solve the instance with CP-SAT; ``hint`` (a feasible packing) seeds the search.
+
+    Phases: build (:func:`_box_copies`, :func:`_build_model`), solve, extract
+    (:func:`_extract`).
+    """
     if not 0.0 <= min_support <= 1.0:
         raise InputError(f"min_support must be in [0, 1], got {min_support}", field="min_support")
+    copies = _box_copies(instance)
+    pm = _build_model(instance, copies, min_support)
+    _add_hint(pm.m, instance, copies, hint, pm.pres, pm.xs, pm.ys, pm.zs, pm.orient)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = float(time_limit_s)
+    solver.parameters.random_seed = int(seed)
+    solver.parameters.num_workers = int(workers)
+    code = solver.Solve(pm.m)
+    return _extract(instance, pm, solver, code)
+
+
+@dataclass
+class _PackModel:
+    """The CP-SAT model and its variables, per box copy ``i``: presence, corner, far corner
+    (``ends``), orientation literals with their dims, and pairwise overlap lengths."""
+
+    m: cp_model.CpModel
+    copies: list[int]
+    pres: list = field(default_factory=list)
+    xs: list = field(default_factory=list)
+    ys: list = field(default_factory=list)
+    zs: list = field(default_factory=list)
+    dxs: list = field(default_factory=list)
+    dys: list = field(default_factory=list)
+    dzs: list = field(default_factory=list)
+    orient: list = field(default_factory=list)
+    ends: list = field(default_factory=list)
+    ovx: dict = field(default_factory=dict)
+    ovy: dict = field(default_factory=dict)
+    ovz: dict = field(default_factory=dict)
+
+
+def _box_copies(instance: LoadingInstance) -> list[int]:
+    """Type index per box copy that could fit (at most what the container volume holds)."""
     L, W, H = instance.container.dims
     cvol = instance.container.volume
-    copies: list[int] = []  # type index per copy
+    copies: list[int] = []
     for ti, t in enumerate(instance.box_types):
         if not t.orientations() or all(o[0] > L or o[1] > W or o[2] > H for o in t.orientations()):
             continue
         copies += [ti] * min(t.quantity, cvol // t.volume)
-    n = len(copies)
-    if n > MAX_EXACT_BOXES:
+    if len(copies) > MAX_EXACT_BOXES:
         raise InputError(
             f"the exact model takes at most {MAX_EXACT_BOXES} boxes that could fit, this instance "
-            f"has {n}; use the heuristic",
+            f"has {len(copies)}; use the heuristic",
             field="--exact",
         )
-    types = instance.box_types
-    m = cp_model.CpModel()
-    pres, xs, ys, zs, dxs, dys, dzs, orient = [], [], [], [], [], [], [], []
-    for i, ti in enumerate(copies):
-        t = types[ti]
+    return copies
+
+
+def _build_model(instance: LoadingInstance, copies: list[int], min_support: float) -> _PackModel:
+    """Variables and constraints of the module docstring, objective: packed volume."""
+    pm = _PackModel(m=cp_model.CpModel(), copies=copies)
+    _add_boxes(pm, instance)
+    _add_symmetry(pm)
+    _add_no_overlap(pm, instance)
+    _add_support(pm, instance, min_support)
+    _add_payload(pm, instance)
+    _add_unloading_order(pm, instance)
+    total = sum(instance.box_types[ti].volume * p for ti, p in zip(copies, pm.pres))
+    pm.m.Add(total <= instance.container.volume)  # redundant: the container volume bounds the objective
+    pm.m.Maximize(total)
+    return pm
+
+
+def _add_boxes(pm: _PackModel, instance: LoadingInstance) -> None:
+    """Presence, orientation literals (one when present) and corner inside the container."""
+    m = pm.m
+    L, W, H = instance.container.dims
+    for i, ti in enumerate(pm.copies):
+        t = instance.box_types[ti]
         p = m.NewBoolVar(f"p{i}")
         oris = [o for o in t.orientations() if o[0] <= L and o[1] <= W and o[2] <= H]
         lits = [m.NewBoolVar(f"o{i}_{k}") for k in range(len(oris))]
@@ -90,44 +146,51 @@ def pack_exact(
         m.Add(z + dz <= H)
         for v in (x, y, z):
             m.Add(v == 0).OnlyEnforceIf(p.Not())
-        pres.append(p)
-        xs.append(x)
-        ys.append(y)
-        zs.append(z)
-        dxs.append(dx)
-        dys.append(dy)
-        dzs.append(dz)
-        orient.append((lits, oris))
+        pm.pres.append(p)
+        pm.xs.append(x)
+        pm.ys.append(y)
+        pm.zs.append(z)
+        pm.dxs.append(dx)
+        pm.dys.append(dy)
+        pm.dzs.append(dz)
+        pm.orient.append((lits, oris))
 
-    # symmetry between copies of one type
-    for i in range(n - 1):
-        if copies[i] == copies[i + 1]:
-            m.AddImplication(pres[i + 1], pres[i])
-            m.Add(xs[i] <= xs[i + 1]).OnlyEnforceIf(pres[i + 1])
 
-    def overlap(a0, a1, b0, b1, ub, name):  # max(0, min(a1, b1) - max(a0, b0))
-        lo = m.NewIntVar(0, ub, f"lo{name}")
-        hi = m.NewIntVar(0, ub, f"hi{name}")
-        m.AddMaxEquality(lo, [a0, b0])
-        m.AddMinEquality(hi, [a1, b1])
-        d = m.NewIntVar(-ub, ub, f"d{name}")
-        m.Add(d == hi - lo)
-        ov = m.NewIntVar(0, ub, f"ov{name}")
-        m.AddMaxEquality(ov, [d, 0])
-        return ov
+def _add_symmetry(pm: _PackModel) -> None:
+    """Copies of one type: present copies first, ordered by x."""
+    for i in range(len(pm.copies) - 1):
+        if pm.copies[i] == pm.copies[i + 1]:
+            pm.m.AddImplication(pm.pres[i + 1], pm.pres[i])
+            pm.m.Add(pm.xs[i] <= pm.xs[i + 1]).OnlyEnforceIf(pm.pres[i + 1])
 
-    ends = [
+
+def _overlap(m: cp_model.CpModel, a0, a1, b0, b1, ub: int, name: str):
+    """An integer variable equal to ``max(0, min(a1, b1) - max(a0, b0))``."""
+    lo = m.NewIntVar(0, ub, f"lo{name}")
+    hi = m.NewIntVar(0, ub, f"hi{name}")
+    m.AddMaxEquality(lo, [a0, b0])
+    m.AddMinEquality(hi, [a1, b1])
+    d = m.NewIntVar(-ub, ub, f"d{name}")
+    m.Add(d == hi - lo)
+    ov = m.NewIntVar(0, ub, f"ov{name}")
+    m.AddMaxEquality(ov, [d, 0])
+    return ov
+
+
+def _add_no_overlap(pm: _PackModel, instance: LoadingInstance) -> None:
+    """Far corners, one separating direction per present pair, overlap lengths per axis."""
+    m, n = pm.m, len(pm.copies)
+    L, W, H = instance.container.dims
+    xs, ys, zs = pm.xs, pm.ys, pm.zs
+    pm.ends = [
         (m.NewIntVar(0, L, f"ex{i}"), m.NewIntVar(0, W, f"ey{i}"), m.NewIntVar(0, H, f"ez{i}"))
         for i in range(n)
     ]
+    ends = pm.ends
     for i in range(n):
-        m.Add(ends[i][0] == xs[i] + dxs[i])
-        m.Add(ends[i][1] == ys[i] + dys[i])
-        m.Add(ends[i][2] == zs[i] + dzs[i])
-
-    ovx: dict[tuple[int, int], cp_model.IntVar] = {}
-    ovy: dict[tuple[int, int], cp_model.IntVar] = {}
-    ovz: dict[tuple[int, int], cp_model.IntVar] = {}
+        m.Add(ends[i][0] == xs[i] + pm.dxs[i])
+        m.Add(ends[i][1] == ys[i] + pm.dys[i])
+        m.Add(ends[i][2] == zs[i] + pm.dzs[i])
     for i in range(n):
         for j in range(i + 1, n):
             seps = []
@@ -140,53 +203,67 @@ def pack_exact(
                 m.Add(ea <= b).OnlyEnforceIf(s1)
                 m.Add(eb <= a).OnlyEnforceIf(s2)
                 seps += [s1, s2]
-            m.AddBoolOr([*seps, pres[i].Not(), pres[j].Not()])
-            ovx[i, j] = ovx[j, i] = overlap(xs[i], ends[i][0], xs[j], ends[j][0], L, f"x{i}_{j}")
-            ovy[i, j] = ovy[j, i] = overlap(ys[i], ends[i][1], ys[j], ends[j][1], W, f"y{i}_{j}")
-            ovz[i, j] = ovz[j, i] = overlap(zs[i], ends[i][2], zs[j], ends[j][2], H, f"z{i}_{j}")
+            m.AddBoolOr([*seps, pm.pres[i].Not(), pm.pres[j].Not()])
+            pm.ovx[i, j] = pm.ovx[j, i] = _overlap(m, xs[i], ends[i][0], xs[j], ends[j][0], L, f"x{i}_{j}")
+            pm.ovy[i, j] = pm.ovy[j, i] = _overlap(m, ys[i], ends[i][1], ys[j], ends[j][1], W, f"y{i}_{j}")
+            pm.ovz[i, j] = pm.ovz[j, i] = _overlap(m, zs[i], ends[i][2], zs[j], ends[j][2], H, f"z{i}_{j}")
 
-    # support and stackability
+
+def _add_support(pm: _PackModel, instance: LoadingInstance, min_support: float) -> None:
+    """On the floor or ``min_support`` of the base on tops at exactly its height; nothing
+    touches the top of a non-stackable box."""
+    m, n = pm.m, len(pm.copies)
+    L, W, _ = instance.container.dims
+    types = instance.box_types
     pct = round(min_support * 1000)
-    if n > 1:
-        for i in range(n):
-            on_floor = m.NewBoolVar(f"floor{i}")
-            m.Add(zs[i] == 0).OnlyEnforceIf(on_floor)
-            contrib = []
-            for j in range(n):
-                if j == i:
-                    continue
-                area = m.NewIntVar(0, L * W, f"a{i}_{j}")
-                m.AddMultiplicationEquality(area, [ovx[i, j], ovy[i, j]])
-                touch = m.NewBoolVar(f"t{i}_{j}")  # j's top is exactly i's base
-                m.Add(ends[j][2] == zs[i]).OnlyEnforceIf(touch)
-                m.Add(ends[j][2] != zs[i]).OnlyEnforceIf(touch.Not())
-                if not types[copies[j]].stackable:
-                    m.Add(area == 0).OnlyEnforceIf([touch, pres[i], pres[j]])
-                    continue
-                s = m.NewIntVar(0, L * W, f"s{i}_{j}")
-                m.Add(s <= area)
-                m.Add(s == 0).OnlyEnforceIf(touch.Not())
-                contrib.append(s)
-            lits, oris = orient[i]
-            base = sum(lit * (o[0] * o[1]) for lit, o in zip(lits, oris))
-            m.Add(1000 * sum(contrib) >= pct * base).OnlyEnforceIf([on_floor.Not(), pres[i]])
+    if n <= 1:
+        return
+    for i in range(n):
+        on_floor = m.NewBoolVar(f"floor{i}")
+        m.Add(pm.zs[i] == 0).OnlyEnforceIf(on_floor)
+        contrib = []
+        for j in range(n):
+            if j == i:
+                continue
+            area = m.NewIntVar(0, L * W, f"a{i}_{j}")
+            m.AddMultiplicationEquality(area, [pm.ovx[i, j], pm.ovy[i, j]])
+            touch = m.NewBoolVar(f"t{i}_{j}")  # j's top is exactly i's base
+            m.Add(pm.ends[j][2] == pm.zs[i]).OnlyEnforceIf(touch)
+            m.Add(pm.ends[j][2] != pm.zs[i]).OnlyEnforceIf(touch.Not())
+            if not types[pm.copies[j]].stackable:
+                m.Add(area == 0).OnlyEnforceIf([touch, pm.pres[i], pm.pres[j]])
+                continue
+            s = m.NewIntVar(0, L * W, f"s{i}_{j}")
+            m.Add(s <= area)
+            m.Add(s == 0).OnlyEnforceIf(touch.Not())
+            contrib.append(s)
+        lits, oris = pm.orient[i]
+        base = sum(lit * (o[0] * o[1]) for lit, o in zip(lits, oris))
+        m.Add(1000 * sum(contrib) >= pct * base).OnlyEnforceIf([on_floor.Not(), pm.pres[i]])
 
-    # payload
+
+def _add_payload(pm: _PackModel, instance: LoadingInstance) -> None:
+    """Total weight within the payload (kg, to the gram)."""
     payload = instance.container.payload_kg
-    if payload is not None:
-        scale = 1000
-        m.Add(
-            sum(round(types[ti].weight_kg * scale) * pres[i] for i, ti in enumerate(copies))
-            <= math.floor(payload * scale)
-        )
+    if payload is None:
+        return
+    scale = 1000
+    pm.m.Add(
+        sum(round(instance.box_types[ti].weight_kg * scale) * pm.pres[i] for i, ti in enumerate(pm.copies))
+        <= math.floor(payload * scale)
+    )
 
-    # unloading order: b (later stop) neither in front of nor above a (earlier stop)
+
+def _add_unloading_order(pm: _PackModel, instance: LoadingInstance) -> None:
+    """A box ``b`` of a later stop is neither in front of nor above a box ``a`` of an earlier one."""
+    m, n = pm.m, len(pm.copies)
+    types, xs, zs, ends = instance.box_types, pm.xs, pm.zs, pm.ends
     for a in range(n):
         for b in range(n):
-            sa, sb = types[copies[a]].stop, types[copies[b]].stop
+            sa, sb = types[pm.copies[a]].stop, types[pm.copies[b]].stop
             if a == b or sa is None or sb is None or sb <= sa:
                 continue
-            both = [pres[a].Not(), pres[b].Not()]
+            both = [pm.pres[a].Not(), pm.pres[b].Not()]
             front = m.NewBoolVar("")
             m.Add(xs[b] >= ends[a][0]).OnlyEnforceIf(front)
             m.Add(xs[b] < ends[a][0]).OnlyEnforceIf(front.Not())
@@ -194,42 +271,35 @@ def pack_exact(
             m.Add(zs[b] >= ends[a][2]).OnlyEnforceIf(above)
             m.Add(zs[b] < ends[a][2]).OnlyEnforceIf(above.Not())
             gx, gy, gz = m.NewBoolVar(""), m.NewBoolVar(""), m.NewBoolVar("")
-            for g, ov in ((gx, ovx[a, b]), (gy, ovy[a, b]), (gz, ovz[a, b])):
+            for g, ov in ((gx, pm.ovx[a, b]), (gy, pm.ovy[a, b]), (gz, pm.ovz[a, b])):
                 m.Add(ov >= 1).OnlyEnforceIf(g)
                 m.Add(ov == 0).OnlyEnforceIf(g.Not())
             m.AddBoolOr([front.Not(), gy.Not(), gz.Not(), *both])
             m.AddBoolOr([above.Not(), gx.Not(), gy.Not(), *both])
 
-    vol = [types[ti].volume for ti in copies]
-    total = sum(v * p for v, p in zip(vol, pres))
-    m.Add(total <= cvol)  # redundant: the container volume bounds the objective
-    m.Maximize(total)
 
-    _add_hint(m, instance, copies, hint, pres, xs, ys, zs, orient)
-
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = float(time_limit_s)
-    solver.parameters.random_seed = int(seed)
-    solver.parameters.num_workers = int(workers)
-    code = solver.Solve(m)
+def _extract(instance: LoadingInstance, pm: _PackModel, solver: cp_model.CpSolver, code) -> ExactResult:
+    """Placements, objective, bound and status from CP-SAT's answer."""
     if code == cp_model.INFEASIBLE:  # cannot happen: packing nothing is feasible
         raise SolverError("CP-SAT reported the loading model infeasible")
     if code == cp_model.MODEL_INVALID:
-        raise SolverError(f"CP-SAT rejected the model: {m.Validate()}")
+        raise SolverError(f"CP-SAT rejected the model: {pm.m.Validate()}")
+    n = len(pm.copies)
     bound = int(math.floor(solver.BestObjectiveBound() + 1e-6))
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return ExactResult((), 0, min(bound, cvol), "timeout", n)
+        return ExactResult(placements=(), objective=0, bound=min(bound, instance.container.volume),
+                           status="timeout", n_copies=n)
     out: list[Placement] = []
-    for i, ti in enumerate(copies):
-        if not solver.Value(pres[i]):
+    for i, ti in enumerate(pm.copies):
+        if not solver.Value(pm.pres[i]):
             continue
-        lits, oris = orient[i]
+        lits, oris = pm.orient[i]
         o = next(o for lit, o in zip(lits, oris) if solver.Value(lit))
-        pos = (solver.Value(xs[i]), solver.Value(ys[i]), solver.Value(zs[i]))
-        out.append(Placement(types[ti].id, pos, o))
+        pos = (solver.Value(pm.xs[i]), solver.Value(pm.ys[i]), solver.Value(pm.zs[i]))
+        out.append(Placement(type_id=instance.box_types[ti].id, position=pos, dims=o))
     obj = int(round(solver.ObjectiveValue()))
     status = "optimal" if code == cp_model.OPTIMAL and bound <= obj else "feasible"
-    return ExactResult(tuple(out), obj, max(bound, obj), status, n)
+    return ExactResult(placements=tuple(out), objective=obj, bound=max(bound, obj), status=status, n_copies=n)
 
 
 def _add_hint(m, instance, copies, hint, pres, xs, ys, zs, orient) -> None:

@@ -318,10 +318,10 @@ class _Packer:
 
 def pack_blocks(
     instance: LoadingInstance,
-    time_limit_s: float,
-    params: HeuristicParams | None = None,
     *,
-    seed: int = 0,
+    time_limit_s: float,
+    seed: int,
+    params: HeuristicParams | None = None,
 ) -> HeuristicResult:
     """Run the greedy construction, then look-ahead passes until ``time_limit_s`` (s).
 

@@ -254,6 +254,12 @@ class Packing:
         """Packed volume as a share of the container volume (0..1)."""
         return sum(p.volume for p in self.placements) / self.container.volume
 
+    def summary(self) -> str:
+        """One line: status, boxes, utilisation, objective and bound, time, solver."""
+        bound = "none" if self.bound is None else f"{self.bound}"
+        return (f"{self.status}, {len(self.placements)} boxes, utilisation {self.utilisation:.2%}, "
+                f"objective {self.objective}, bound {bound}, {self.time_s:.1f} s ({self.solver})")
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "solver": self.solver,

@@ -8,21 +8,27 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from mmroute.errors import InputError, MMRouteError
+from mmroute.report import MAX_LISTED, CheckReport, Violation
 from mmroute.routing.loading import (
     HeuristicParams,
     LoadingInstance,
+    LoadingParams,
     Packing,
     check_packing,
     pack_exact,
     solve_loading,
 )
 from mmroute.routing.loading.exact import MAX_EXACT_BOXES
+from mmroute.routing.loadroute.bounds import quick_infeasibility
+from mmroute.routing.loadroute.instance import route_instance
+from mmroute.routing.loadroute.sequence import (
+    RouteEvents,
+    order_violations,
+    route_events,
+    route_phases,
+)
 from mmroute.routing.vrp import VRPProblem, VRPSolution
 from mmroute.routing.vrp.check import route_schedule
-
-from .bounds import quick_infeasibility
-from .instance import route_instance
-from .sequence import RouteEvents, order_violations, route_events, route_phases
 
 __all__ = ["Fits3D", "LoadingCheckParams", "RouteLoading", "RouteLoadingReport", "check_route", "check_route_loading"]
 
@@ -116,16 +122,32 @@ class RouteLoading:
 
 
 @dataclass(frozen=True)
-class RouteLoadingReport:
-    """Every route's :class:`RouteLoading`; counts of what the capacity model got wrong.
+class RouteLoadingReport(CheckReport):
+    """The route-loading checker's verdict: a :class:`mmroute.report.CheckReport` (feasible
+    iff every route has a verified packing; one violation per route without one) plus every
+    route's :class:`RouteLoading`.
 
-    n_capacity_wrong: routes within weight/volume whose boxes provably do not fit;
-    n_unknown: routes with neither a packing nor a proof; time_s: wall-clock seconds.
+    Build it with :meth:`of_routes`. n_capacity_wrong: routes within weight/volume whose boxes
+    provably do not fit; n_unknown: routes with neither a packing nor a proof; time_s:
+    wall-clock seconds. ``objective`` is ``None`` (this checker recomputes no cost;
+    :func:`mmroute.routing.vrp.check_vrp` does).
     """
 
-    routes: tuple[RouteLoading, ...]
-    min_support: float
-    time_s: float
+    routes: tuple[RouteLoading, ...] = ()
+    min_support: float = 1.0
+    time_s: float = 0.0
+
+    @classmethod
+    def of_routes(cls, routes: Sequence[RouteLoading], min_support: float, time_s: float) -> RouteLoadingReport:
+        """The report of these route verdicts."""
+        routes = tuple(routes)
+        bad = [Violation(f"route {r.route + 1}",
+                         ("boxes do not fit: " if r.fits_3d == "no" else "no verified packing: ") + r.reason)
+               for r in routes if r.fits_3d != "yes"]
+        return cls(
+            feasible=not bad, violations=tuple(bad[:MAX_LISTED]), objective=None, n_violations=len(bad),
+            routes=routes, min_support=min_support, time_s=time_s,
+        )
 
     @property
     def n_capacity_wrong(self) -> int:
@@ -146,6 +168,7 @@ class RouteLoadingReport:
 
     def to_dict(self, with_packing: bool = True) -> dict[str, Any]:
         return {
+            **super().to_dict(),
             "n_routes": len(self.routes),
             "n_capacity_wrong": self.n_capacity_wrong,
             "n_unknown": self.n_unknown,
@@ -160,7 +183,7 @@ def _verify(inst: LoadingInstance, packing: Packing, owners: dict[int, int], ev:
             min_support: float) -> list[str]:
     """Violations of the loading checker plus the exact route-order rule."""
     rep = check_packing(inst.container, inst.box_types, packing, min_support=min_support)
-    return [*rep.violations, *order_violations(packing.placements, owners, ev)]
+    return [*map(str, rep.violations), *order_violations(packing.placements, owners, ev)]
 
 
 def _quick_proof(scenario: Any, vt_name: str, ev: RouteEvents, min_support: float) -> str | None:
@@ -187,7 +210,7 @@ def _exact_proof(scenario: Any, vt_name: str, ev: RouteEvents, min_support: floa
         heur = _heuristic(inst, time_limit_s, min_support, seed, params)
         if heur is not None and len(heur.placements) == inst.n_boxes:
             continue
-        ex = pack_exact(inst, params.exact_time_limit_s, seed=seed, min_support=min_support)
+        ex = pack_exact(inst, time_limit_s=params.exact_time_limit_s, seed=seed, min_support=min_support)
         if ex.bound < inst.box_volume:
             who = "+".join(ev.customers[i] for i in s)
             return f"CP-SAT bound {ex.bound / _M3:.3f} m3 < box volume {inst.box_volume / _M3:.3f} m3 (aboard at once: {who})"
@@ -198,8 +221,8 @@ def _heuristic(inst: LoadingInstance, time_limit_s: float, min_support: float, s
                params: LoadingCheckParams) -> Packing | None:
     """The block heuristic's checked packing, or ``None`` if it failed."""
     try:
-        return solve_loading(inst, time_limit_s, seed=seed, min_support=min_support,
-                             params=HeuristicParams(max_passes=params.max_passes))
+        return solve_loading(inst, time_limit_s=time_limit_s, seed=seed, params=LoadingParams(
+            min_support=min_support, heuristic=HeuristicParams(max_passes=params.max_passes)))
     except MMRouteError:
         return None
 
@@ -289,10 +312,11 @@ def check_route(
         return done("no", proof, n, bvol)
     if n <= min(params.exact_max_boxes, MAX_EXACT_BOXES):
         hint = best.placements if best is not None else ()
-        ex = pack_exact(inst, params.exact_time_limit_s, seed=seed, min_support=min_support, hint=hint)
+        ex = pack_exact(inst, time_limit_s=params.exact_time_limit_s, seed=seed, min_support=min_support, hint=hint)
         if len(ex.placements) == n:
-            packing = Packing(inst.container, ex.placements, ex.objective, ex.bound, ex.status,
-                              time.monotonic() - start, "cp-sat", seed)
+            packing = Packing(container=inst.container, placements=ex.placements, objective=ex.objective,
+                              bound=ex.bound, status=ex.status, time_s=time.monotonic() - start,
+                              solver="cp-sat", seed=seed)
             if not _verify(inst, packing, owners, ev, min_support):
                 return done("yes", f"CP-SAT packed all {n} boxes", n, bvol, packing)
         elif ev.order_exact and ex.bound < inst.box_volume:
@@ -332,4 +356,4 @@ def check_route_loading(
                     min_support=min_support, seed=seed, params=params, route=k)
         for k, r in enumerate(solution.routes) if r.visits
     )
-    return RouteLoadingReport(out, min_support, time.monotonic() - start)
+    return RouteLoadingReport.of_routes(out, min_support, time.monotonic() - start)

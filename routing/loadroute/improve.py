@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from mmroute.routing.vrp import Route, VRPProblem, VRPSolution, check_vrp
+from mmroute.routing.vrp import VRPProblem, VRPRoute, VRPSolution, check_vrp
 from mmroute.routing.vrp.check import route_schedule
 
 __all__ = ["improve_routes", "peel_units", "reinsert_units", "route_cost"]
@@ -117,11 +117,11 @@ def _insert_all(
             routes[ins[1]] = (ins[2], routes[ins[1]][1])
         elif not all(problem.drop_penalty[v] is not None for v in unit):
             return None  # an optional unit that fits nowhere stays out (dropped)
-    new = tuple(Route(tuple(v), t) for v, t in routes)
+    new = tuple(VRPRoute(visits=tuple(v), vehicle_type=t) for v, t in routes)
     chk = check_vrp(problem, VRPSolution(routes=new, objective=None))
     if not chk.feasible:
         return None
-    return replace(solution, routes=new, objective=chk.objective, dropped=chk.dropped,
+    return replace(solution, routes=new, objective=chk.objective, dropped=chk.details["dropped"],
                    solver=f"{solution.solver}+{tag}", bound=None, status="feasible")
 
 
@@ -251,9 +251,9 @@ def improve_routes(
                 break
         if not improved:
             improved = _relocate(problem, routes, deliv, packs, time_ok, deadline, max_tries)
-    new = tuple(Route(tuple(v), t) for v, t in routes)
+    new = tuple(VRPRoute(visits=tuple(v), vehicle_type=t) for v, t in routes)
     chk = check_vrp(problem, VRPSolution(routes=new, objective=None))
     if not chk.feasible or chk.objective >= (solution.objective or float("inf")):
         return solution
-    return replace(solution, routes=new, objective=chk.objective, dropped=chk.dropped,
+    return replace(solution, routes=new, objective=chk.objective, dropped=chk.details["dropped"],
                    solver=f"{solution.solver}+ls")

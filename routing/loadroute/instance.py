@@ -8,8 +8,7 @@ from typing import Any
 
 from mmroute.errors import InputError
 from mmroute.routing.loading import LoadingInstance, scenario_instance
-
-from .sequence import RouteEvents
+from mmroute.routing.loadroute.sequence import RouteEvents
 
 __all__ = ["route_instance"]
 

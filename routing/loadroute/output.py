@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mmroute.io import write_json_atomic
-
-from .repair import LoadingAwareResult
+from mmroute.routing.loadroute.repair import LoadingAwareResult
 
 __all__ = ["summary_table", "write_loading_aware"]
 

@@ -29,19 +29,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from mmroute._compat import fold_deprecated
 from mmroute.errors import InfeasibleError, InputError, SolverError
+from mmroute.routing.loadroute.check import (
+    LoadingCheckParams,
+    RouteLoading,
+    RouteLoadingReport,
+    check_route,
+)
+from mmroute.routing.loadroute.improve import improve_routes, peel_units
 from mmroute.routing.vrp import (
-    Route,
+    VRPParams,
     VRPProblem,
+    VRPRoute,
     VRPSolution,
     check_vrp,
     from_scenario_fleet,
     solve_vrp,
 )
 from mmroute.routing.vrp.check import route_schedule
-
-from .check import LoadingCheckParams, RouteLoading, RouteLoadingReport, check_route
-from .improve import improve_routes, peel_units
 
 __all__ = ["LoadingAwareParams", "LoadingAwareResult", "solve_loading_aware"]
 
@@ -50,7 +56,8 @@ __all__ = ["LoadingAwareParams", "LoadingAwareResult", "solve_loading_aware"]
 class LoadingAwareParams:
     """Settings of :func:`solve_loading_aware`.
 
-    engine: VRP engine (see :func:`mmroute.routing.vrp.solve_vrp`); vrp_time_share: share of
+    engine: VRP engine (see :func:`mmroute.routing.vrp.solve_vrp`); min_support: the share of a
+    box's base that must rest on boxes below (0..1); vrp_time_share: share of
     ``time_limit_s`` for each VRP solve; search_share: share kept for the local search (no
     re-solve starts after ``1 - search_share`` of the time); vrp_max_iterations: also stop each VRP solve after
     this many iterations (reproducible runs); loading_time_limit_s: seconds of the block
@@ -60,6 +67,7 @@ class LoadingAwareParams:
     """
 
     engine: str = "auto"
+    min_support: float = 1.0
     vrp_time_share: float = 0.1
     search_share: float = 0.3
     vrp_max_iterations: int | None = None
@@ -116,6 +124,13 @@ class LoadingAwareResult:
         ids = self.problem.meta["node_ids"]
         return [[ids[v] for v in r.visits] for r in self.solution.routes]
 
+    def summary(self) -> str:
+        """One line: cost before and after, routes the capacity model got wrong, time."""
+        return (f"objective {self.objective_before:,.2f} -> {self.objective_after:,.2f}; "
+                f"{self.n_repaired} of {len(self.initial_report.routes)} initial routes without a "
+                f"verified packing ({self.n_capacity_wrong} proved not to fit), all "
+                f"{len(self.report.routes)} final routes packed; {self.time_s:.1f} s")
+
     def to_dict(self, with_packing: bool = True) -> dict[str, Any]:
         return {
             "objective_before": self.objective_before,
@@ -165,10 +180,10 @@ class _Checker:
             self.misses.add(key)
         return False
 
-    def report(self, routes: Sequence[Route]) -> RouteLoadingReport:
+    def report(self, routes: Sequence[VRPRoute]) -> RouteLoadingReport:
         start = time.monotonic()
         out = tuple(self.route(r.visits, r.vehicle_type, i) for i, r in enumerate(r for r in routes if r.visits))
-        return RouteLoadingReport(out, self.min_support, time.monotonic() - start)
+        return RouteLoadingReport.of_routes(out, self.min_support, time.monotonic() - start)
 
 
 def _time_ok(problem: VRPProblem, visits: Sequence[int], k: int) -> bool:
@@ -193,7 +208,7 @@ def _split(problem: VRPProblem, solution: VRPSolution, report: RouteLoadingRepor
     spare.subtract(Counter(r.vehicle_type for r in keep))
     deliv = dict(problem.pickup_delivery)
     dropped: list[int] = []
-    new: list[Route] = []
+    new: list[VRPRoute] = []
 
     def ok(visits: list[int], k: int) -> bool:
         return _time_ok(problem, visits, k) and checker.packs(visits, k)
@@ -223,7 +238,7 @@ def _split(problem: VRPProblem, solution: VRPSolution, report: RouteLoadingRepor
                            key=lambda k: (k != rl.vehicle_type, problem.vehicle_types[k].fixed_cost, k))
             k = next((k for k in types if spare[k] > 0 and ok(visits, k)), None)
             if k is not None:
-                new.append(Route(tuple(visits), k))
+                new.append(VRPRoute(visits=tuple(visits), vehicle_type=k))
                 spare[k] -= 1
             elif len(g) > 1:
                 pending[:0] = [[u] for u in g]  # no truck takes the run: one customer each
@@ -241,7 +256,7 @@ def _split(problem: VRPProblem, solution: VRPSolution, report: RouteLoadingRepor
     chk = check_vrp(problem, VRPSolution(routes=routes, objective=None))
     if not chk.feasible:
         return None
-    return replace(solution, routes=routes, objective=chk.objective, dropped=chk.dropped,
+    return replace(solution, routes=routes, objective=chk.objective, dropped=chk.details["dropped"],
                    solver=f"{solution.solver}+split", bound=None, status="feasible")
 
 
@@ -279,25 +294,31 @@ def _on(problem: VRPProblem, sol: VRPSolution) -> VRPSolution:
     chk = check_vrp(problem, VRPSolution(routes=sol.routes, objective=None))
     if not chk.feasible:
         raise SolverError(f"a repaired solution breaks the original problem: {chk.reason}")
-    return replace(sol, objective=chk.objective, dropped=chk.dropped)
+    return replace(sol, objective=chk.objective, dropped=chk.details["dropped"])
 
 
 def solve_loading_aware(
     scenario: Any,
     *,
     time_limit_s: float,
-    seed: int = 0,
-    min_support: float = 1.0,
+    seed: int,
     params: LoadingAwareParams | None = None,
+    initial: VRPSolution | None = None,
+    **deprecated: Any,
 ) -> LoadingAwareResult:
     """Solve the fleet VRP of ``scenario`` so that every route's boxes really fit its truck.
 
     time_limit_s: the overall budget in seconds (each VRP solve gets ``vrp_time_share`` of
-    it; the last check may run over by the per-route loading limits). Raises
-    :class:`InfeasibleError` when a required customer's boxes fit no vehicle type and
+    it; the last check may run over by the per-route loading limits). seed: drives the VRP
+    engines and the loading heuristic. initial: a warm start for the first VRP solve (a
+    solution of ``from_scenario_fleet(scenario)``). The keyword ``min_support`` of earlier
+    versions still works (now ``params.min_support``), with a :class:`DeprecationWarning`.
+    Raises :class:`InfeasibleError` when a required customer's boxes fit no vehicle type and
     :class:`SolverError` when no all-packing solution is found.
     """
-    params = params or LoadingAwareParams()
+    params = fold_deprecated("solve_loading_aware", params or LoadingAwareParams(), deprecated,
+                             {"min_support": "min_support"})
+    min_support = params.min_support
     if not time_limit_s > 0:
         raise InputError("must be > 0 s", field="time_limit_s")
     if not 0 < params.tighten < 1:
@@ -309,10 +330,10 @@ def solve_loading_aware(
 
     def vrp(prob: VRPProblem, initial: VRPSolution | None) -> VRPSolution:
         left = max(0.1, min(params.vrp_time_share * time_limit_s, deadline - time.monotonic()))
-        return solve_vrp(prob, engine=params.engine, time_limit_s=left, seed=seed,  # type: ignore[arg-type]
-                         initial=initial, max_iterations=params.vrp_max_iterations)
+        vrp_params = VRPParams(engine=params.engine, max_iterations=params.vrp_max_iterations)  # type: ignore[arg-type]
+        return solve_vrp(prob, time_limit_s=left, seed=seed, params=vrp_params, initial=initial)
 
-    sol0 = vrp(problem, None)
+    sol0 = vrp(problem, initial)
     rep0 = checker.report(sol0.routes)
     rounds: list[dict[str, Any]] = [{"step": "solve", "objective": sol0.objective, "failing": len(rep0.failing)}]
     best: VRPSolution | None = sol0 if rep0.all_fit else _repair(problem, sol0, rep0, checker, deadline)
@@ -323,7 +344,7 @@ def solve_loading_aware(
         if not failing or time.monotonic() >= deadline - params.search_share * time_limit_s:
             break
         current = _tightened(current, problem, failing, params.tighten)
-        warm = best if best is not None and check_vrp(current, VRPSolution(best.routes, None)).feasible else None
+        warm = best if best is not None and check_vrp(current, VRPSolution(routes=best.routes, objective=None)).feasible else None
         try:
             sol = _on(problem, vrp(current, warm))
         except (InfeasibleError, SolverError) as exc:

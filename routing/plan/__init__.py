@@ -18,8 +18,8 @@ from mmroute.routing.plan.events import (
     WeatherEvent,
 )
 from mmroute.routing.plan.expand import Demand, Network, TimeExpandedNetwork, expand
+from mmroute.routing.plan.itinerary import Handling, Itinerary, Leg, Plan
 from mmroute.routing.plan.pareto import ParetoPoint, pareto_front, plot_pareto, write_pareto_csv
-from mmroute.routing.plan.plan import Handling, Itinerary, Leg, Plan
 from mmroute.routing.plan.replan import replan, state_at, sunk_objective
 from mmroute.routing.plan.solve import solve_hindsight, solve_plan
 from mmroute.routing.plan.state import PlanState, Position

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from mmroute.errors import InputError
 from mmroute.routing.plan.events import Conditions, KnownEvents
-from mmroute.routing.plan.plan import Leg, Plan
+from mmroute.routing.plan.itinerary import Leg, Plan
 from mmroute.routing.plan.solve import solve_plan
 from mmroute.routing.plan.state import PlanState, Position
 from mmroute.scenarios import Scenario

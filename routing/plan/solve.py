@@ -26,11 +26,12 @@ from ortools.math_opt.core.python import solver as core_solver
 from ortools.math_opt.python import callback, init_arguments, mathopt
 
 from mmroute.errors import InputError, SolverError
+from mmroute.report import relative_gap
 from mmroute.routing.plan.check import assert_valid
 from mmroute.routing.plan.events import KnownEvents
 from mmroute.routing.plan.expand import Demand, TimeExpandedNetwork, demands_of, expand
 from mmroute.routing.plan.greedy import greedy_flows
-from mmroute.routing.plan.plan import Handling, Itinerary, Leg, Plan
+from mmroute.routing.plan.itinerary import Handling, Itinerary, Leg, Plan
 from mmroute.routing.plan.prune import ArcArrays, prune, shipment_costs
 from mmroute.routing.plan.state import PlanState
 from mmroute.scenarios import Scenario
@@ -120,7 +121,7 @@ def solve_plan(
         status = "feasible" if status == "optimal" else status
     elif bound is not None:
         bound = min(bound, objective)
-        gap = abs(objective - bound) / max(1.0, abs(objective))
+        gap = relative_gap(objective, bound)
         if status == "optimal" and gap > GAP_OPTIMAL:
             status = "feasible"
     plan = Plan(

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .problem import VRPProblem
-from .solution import VRPSolution
+from mmroute.report import CheckReport, Violation
+from mmroute.routing.vrp.problem import VRPProblem
+from mmroute.routing.vrp.solution import VRPSolution
 
-__all__ = ["CheckReport", "RouteSchedule", "check_vrp", "route_schedule"]
+__all__ = ["RouteSchedule", "check_vrp", "route_schedule"]
 
 
 @dataclass(frozen=True)
@@ -25,27 +26,6 @@ class RouteSchedule:
     max_load: tuple[int, ...]  # per load dimension
     min_load: tuple[int, ...]
     late_nodes: tuple[int, ...]  # nodes whose window closes before the vehicle can start service
-
-
-@dataclass(frozen=True)
-class CheckReport:
-    """Outcome of :func:`check_vrp`.
-
-    cost is in problem units, objective = cost / scale in reported units; violations lists
-    every reason the solution is infeasible (empty when feasible).
-    """
-
-    feasible: bool
-    violations: tuple[str, ...]
-    cost: int
-    objective: float
-    num_routes: int
-    dropped: tuple[int, ...]
-
-    @property
-    def reason(self) -> str:
-        """The first violation, or ``"feasible"``."""
-        return self.violations[0] if self.violations else "feasible"
 
 
 def route_schedule(problem: VRPProblem, visits: tuple[int, ...], vehicle_type: int) -> RouteSchedule:
@@ -98,8 +78,12 @@ def check_vrp(problem: VRPProblem, solution: VRPSolution, objective_tol: float |
     ``objective_tol`` (reported units) is how far ``solution.objective`` may be from the
     recomputed value; by default 1e-6, or one unit of rounding per arc when ``scale > 1``
     (solutions written under another rounding convention).
+
+    Returns a :class:`mmroute.report.CheckReport`: ``objective`` = cost / scale in reported
+    units; ``details``: ``cost`` (int, problem units), ``num_routes`` (non-empty routes) and
+    ``dropped`` (tuple of optional clients left out).
     """
-    bad: list[str] = []
+    bad: list[Violation] = []
     n = problem.num_nodes
     depots = set(problem.depots)
     seen: dict[int, int] = {}  # node -> route index
@@ -110,20 +94,20 @@ def check_vrp(problem: VRPProblem, solution: VRPSolution, objective_tol: float |
     for r, route in enumerate(solution.routes):
         k = route.vehicle_type
         if not 0 <= k < len(problem.vehicle_types):
-            bad.append(f"route {r + 1}: unknown vehicle type {k}")
+            bad.append(Violation(f"route {r + 1}", f"unknown vehicle type {k}"))
             continue
         if not route.visits:
             continue
         ok = True
         for pos, v in enumerate(route.visits):
             if not 0 <= v < n:
-                bad.append(f"route {r + 1}: node {v} does not exist")
+                bad.append(Violation(f"route {r + 1}", f"node {v} does not exist"))
                 ok = False
             elif v in depots:
-                bad.append(f"route {r + 1}: depot {v} listed as a visit")
+                bad.append(Violation(f"route {r + 1}", f"depot {v} listed as a visit"))
                 ok = False
             elif v in seen:
-                bad.append(f"client {v} visited twice (routes {seen[v] + 1} and {r + 1})")
+                bad.append(Violation(f"client {v}", f"visited twice (routes {seen[v] + 1} and {r + 1})"))
             else:
                 seen[v] = r
                 position[v] = pos
@@ -136,50 +120,43 @@ def check_vrp(problem: VRPProblem, solution: VRPSolution, objective_tol: float |
         for dim, cap in enumerate(problem.capacities(vt)):
             what = "load" if dim == 0 else f"load (dimension {dim})"
             if sched.max_load[dim] > cap:
-                bad.append(f"route {r + 1}: {what} {sched.max_load[dim]} exceeds capacity {cap}")
+                bad.append(Violation(f"route {r + 1}", f"{what} {sched.max_load[dim]} exceeds capacity {cap}"))
             if sched.min_load[dim] < 0:
-                bad.append(f"route {r + 1}: {what} drops to {sched.min_load[dim]} (delivery before its pickup)")
+                bad.append(Violation(f"route {r + 1}", f"{what} drops to {sched.min_load[dim]} (delivery before its pickup)"))
         for v in sched.late_nodes:
-            bad.append(f"route {r + 1}: arrives at client {v} after its window closes ({problem.tw_late[v]})")
+            bad.append(Violation(f"route {r + 1}", f"arrives at client {v} after its window closes ({problem.tw_late[v]})"))
         end_limit = min(problem.tw_late[vt.end_depot], vt.shift_end)
         if sched.arrival > end_limit:
-            bad.append(f"route {r + 1}: returns at {sched.arrival} after the depot/shift closes ({end_limit})")
+            bad.append(Violation(f"route {r + 1}", f"returns at {sched.arrival} after the depot/shift closes ({end_limit})"))
         if sched.duration > vt.max_duration:
-            bad.append(f"route {r + 1}: duration {sched.duration} exceeds the maximum {vt.max_duration}")
+            bad.append(Violation(f"route {r + 1}", f"duration {sched.duration} exceeds the maximum {vt.max_duration}"))
         cost += vt.fixed_cost + vt.cost_per_distance * sched.distance + vt.cost_per_time * sched.duration
     for k, vt in enumerate(problem.vehicle_types):
         if used[k] > vt.count:
-            bad.append(f"vehicle type {k}: {used[k]} routes but only {vt.count} vehicles")
+            bad.append(Violation(f"vehicle type {k}", f"{used[k]} routes but only {vt.count} vehicles"))
     dropped = []
     for i in problem.clients:
         if i in seen:
             continue
         pen = problem.drop_penalty[i]
         if pen is None:
-            bad.append(f"client {i} is not visited")
+            bad.append(Violation(f"client {i}", "not visited"))
         else:
             dropped.append(i)
             cost += pen
     for p, d in problem.pickup_delivery:
         if (p in seen) != (d in seen):
-            bad.append(f"pair ({p}, {d}): only one of pickup and delivery is served")
+            bad.append(Violation(f"pair ({p}, {d})", "only one of pickup and delivery is served"))
         elif p in seen:
             if seen[p] != seen[d]:
-                bad.append(f"pair ({p}, {d}): pickup and delivery on different routes")
+                bad.append(Violation(f"pair ({p}, {d})", "pickup and delivery on different routes"))
             elif position[p] > position[d]:
-                bad.append(f"pair ({p}, {d}): delivery before pickup")
+                bad.append(Violation(f"pair ({p}, {d})", "delivery before pickup"))
     objective = cost / problem.scale
     if solution.objective is not None:
         tol = objective_tol
         if tol is None:
             tol = 1e-6 if problem.scale == 1 else max(1e-6, arcs / problem.scale)
         if abs(solution.objective - objective) > tol:
-            bad.append(f"objective {solution.objective:g} differs from the recomputed {objective:g}")
-    return CheckReport(
-        feasible=not bad,
-        violations=tuple(bad),
-        cost=cost,
-        objective=objective,
-        num_routes=sum(used),
-        dropped=tuple(dropped),
-    )
+            bad.append(Violation("", f"objective {solution.objective:g} differs from the recomputed {objective:g}"))
+    return CheckReport.of(bad, objective, cost=cost, num_routes=sum(used), dropped=tuple(dropped))

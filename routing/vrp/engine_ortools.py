@@ -14,16 +14,24 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from mmroute.errors import InfeasibleError, SolverError
+from mmroute.routing.vrp.problem import HORIZON_MAX, VRPProblem
+from mmroute.routing.vrp.ruin_recreate import RuinRecreate, SisrParams, VehicleView
+from mmroute.routing.vrp.solution import VRPRoute
 
-from .problem import HORIZON_MAX, VRPProblem
-from .ruin_recreate import RuinRecreate, SisrParams, VehicleView
-from .solution import Route
-
-__all__ = ["OrtoolsParams", "solve_ortools", "DEFAULT_ORTOOLS_PARAMS"]
+__all__ = ["OrtoolsParams", "solve_ortools"]
 
 Metaheuristic = Literal["lns", "gls", "ils", "default"]
 
 
+# The defaults below were chosen by measurement on X instances (benchmarks/vrp.py). LNS against GLS alone at 20 s:
+# X-n157-k13 4.24 -> 0.96 %, X-n176-k26 6.7 -> 3.5 %, X-n195-k51 5.30 -> 1.88 % (GLS stalls
+# after a few seconds; the ruin-and-recreate keeps improving). GLS itself: portfolio of
+# a savings (or parallel cheapest insertion) start and OR-Tools' automatic start. With OR-Tools 9.15 the routing library's iterated local search
+# (``use_iterated_local_search`` with ruin-and-recreate, SISR or random-walk ruin) stopped at
+# the first local optimum after 0.2-1 s and ended 0.02-1.2 points behind GLS; GLS opens the "lns" search.
+# Switching off the insertion-based LNS operators lets GLS make several times more moves per
+# second on single-type problems (6 X instances at 20 s: mean gap 4.81 % -> 3.91 %; 4 Solomon
+# instances at 10 s: 2.29 % -> 1.69 %).
 @dataclass(frozen=True)
 class OrtoolsParams:
     """Search configuration.
@@ -58,16 +66,6 @@ class OrtoolsParams:
     sisr: SisrParams = SisrParams()
 
 
-#: Chosen by measurement on X instances (benchmarks/vrp.py). LNS against GLS alone at 20 s:
-#: X-n157-k13 4.24 -> 0.96 %, X-n176-k26 6.7 -> 3.5 %, X-n195-k51 5.30 -> 1.88 % (GLS stalls
-#: after a few seconds; the ruin-and-recreate keeps improving). GLS itself: portfolio of
-#: a savings (or parallel cheapest insertion) start and OR-Tools' automatic start. With OR-Tools 9.15 the routing library's iterated local search
-#: (``use_iterated_local_search`` with ruin-and-recreate, SISR or random-walk ruin) stopped at
-#: the first local optimum after 0.2-1 s and ended 0.02-1.2 points behind GLS; GLS opens the "lns" search.
-#: Switching off the insertion-based LNS operators lets GLS make several times more moves per
-#: second on single-type problems (6 X instances at 20 s: mean gap 4.81 % -> 3.91 %; 4 Solomon
-#: instances at 10 s: 2.29 % -> 1.69 %).
-DEFAULT_ORTOOLS_PARAMS = OrtoolsParams()
 
 
 def _search_parameters(problem: VRPProblem, params: OrtoolsParams, time_limit_s: float, solution_limit: int | None):
@@ -121,13 +119,17 @@ def _search_parameters(problem: VRPProblem, params: OrtoolsParams, time_limit_s:
 
 def solve_ortools(
     problem: VRPProblem,
+    *,
     time_limit_s: float,
-    params: OrtoolsParams = DEFAULT_ORTOOLS_PARAMS,
-    initial: Sequence[Route] | None = None,
+    seed: int,
+    initial: Sequence[VRPRoute] | None = None,
     max_iterations: int | None = None,
-    seed: int = 0,
-) -> tuple[tuple[Route, ...], dict]:
+    params: OrtoolsParams | None = None,
+) -> tuple[tuple[VRPRoute, ...], dict]:
     """Solve with OR-Tools routing; return routes (node ids) and run info.
+
+    Same argument order as :func:`mmroute.routing.vrp.engine_pyvrp.solve_pyvrp`;
+    ``params=None`` means ``OrtoolsParams()``.
 
     ``max_iterations`` caps the number of solutions the search accepts (OR-Tools'
     ``solution_limit``) and the ruin-and-recreate iterations: with it, a run that ends before
@@ -141,28 +143,30 @@ def solve_ortools(
     total demand needs plus a margin (see :func:`_vehicle_counts`); if that finds nothing, the
     full fleet.
     """
+    params = params or OrtoolsParams()
     if params.metaheuristic == "lns" and problem.pickup_delivery:
         params = replace(params, metaheuristic="gls")
     if params.metaheuristic == "lns":
         start = time.perf_counter()
         gls_info: dict = {}
         if not initial:
-            initial, gls_info = solve_ortools(problem, time_limit_s * params.lns_gls_share, replace(params, metaheuristic="gls"), None, max_iterations)
+            initial, gls_info = solve_ortools(problem, time_limit_s=time_limit_s * params.lns_gls_share, seed=seed,
+                                              max_iterations=max_iterations, params=replace(params, metaheuristic="gls"))
         remaining = max(0.1, time_limit_s - (time.perf_counter() - start))
         routes, info = _solve_capped_then_full(problem, remaining, replace(params, first_solution="auto"), initial, max_iterations, seed)
         return routes, {**info, "gls_objective": gls_info.get("engine_objective")}
     if params.first_solution == "portfolio" and params.metaheuristic != "default" and not initial:
-        from .check import check_vrp
-        from .solution import VRPSolution
+        from mmroute.routing.vrp.check import check_vrp
+        from mmroute.routing.vrp.solution import VRPSolution
 
         best = None
         for start in ("auto", "AUTOMATIC"):
             part = time_limit_s / 2
             try:
-                routes, info = _solve_capped_then_full(problem, part, replace(params, first_solution=start), None, max_iterations)
+                routes, info = _solve_capped_then_full(problem, part, replace(params, first_solution=start), None, max_iterations, seed)
             except SolverError:
                 continue
-            cost = check_vrp(problem, VRPSolution(routes=routes, objective=None)).cost
+            cost = check_vrp(problem, VRPSolution(routes=routes, objective=None)).details["cost"]
             if best is None or cost < best[0]:
                 best = (cost, routes, {**info, "first_solution": start})
         if best is None:
@@ -170,10 +174,10 @@ def solve_ortools(
         return best[1], best[2]
     if params.first_solution == "portfolio":  # a warm start replaces the first solutions
         params = replace(params, first_solution="auto")
-    return _solve_capped_then_full(problem, time_limit_s, params, initial, max_iterations)
+    return _solve_capped_then_full(problem, time_limit_s, params, initial, max_iterations, seed)
 
 
-def _solve_capped_then_full(problem, time_limit_s, params, initial, max_iterations, seed=0):
+def _solve_capped_then_full(problem, time_limit_s, params, initial, max_iterations, seed):
     start = time.perf_counter()
     try:
         return _solve_ortools(problem, time_limit_s, params, initial, max_iterations, capped=True, seed=seed)
@@ -229,8 +233,8 @@ class _Built:
         to_index = self.manager.NodeToIndex
         return self.routing.ReadAssignmentFromRoutes([[to_index(c) for c in r] for r in per_vehicle], True)
 
-    def routes_out(self, per_vehicle: Sequence[Sequence[int]]) -> tuple[Route, ...]:
-        return tuple(Route(tuple(r), self.vehicle_type_of[v]) for v, r in enumerate(per_vehicle) if r)
+    def routes_out(self, per_vehicle: Sequence[Sequence[int]]) -> tuple[VRPRoute, ...]:
+        return tuple(VRPRoute(visits=tuple(r), vehicle_type=self.vehicle_type_of[v]) for v, r in enumerate(per_vehicle) if r)
 
 
 def _build(problem: VRPProblem, counts: list[int]) -> _Built:
@@ -318,7 +322,7 @@ def _build(problem: VRPProblem, counts: list[int]) -> _Built:
     return _Built(routing, manager, vehicle_type_of, views)
 
 
-def _solve_ortools(problem, time_limit_s, params, initial, max_iterations, capped, seed=0):
+def _solve_ortools(problem, time_limit_s, params, initial, max_iterations, capped, seed):
     from ortools.constraint_solver import routing_enums_pb2
 
     counts = _vehicle_counts(problem, capped)
@@ -447,7 +451,7 @@ def _descend(built: _Built, per_vehicle, sp):
     return None if a0 is None else built.routing.SolveFromAssignmentWithParameters(a0, sp)
 
 
-def _assign_routes_to_vehicles(initial: Sequence[Route], vehicle_type_of: list[int]) -> list[list[int]]:
+def _assign_routes_to_vehicles(initial: Sequence[VRPRoute], vehicle_type_of: list[int]) -> list[list[int]]:
     """Client node ids per OR-Tools vehicle: each route on the next free vehicle of its type."""
     free: dict[int, list[int]] = {}
     for v, k in enumerate(vehicle_type_of):

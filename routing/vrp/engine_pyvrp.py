@@ -13,9 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from mmroute.errors import InputError
-
-from .problem import HORIZON_MAX, VRPProblem
-from .solution import Route
+from mmroute.routing.vrp.problem import HORIZON_MAX, VRPProblem
+from mmroute.routing.vrp.solution import VRPRoute
 
 __all__ = ["pyvrp_supports", "solve_pyvrp", "to_pyvrp_data"]
 
@@ -81,12 +80,16 @@ def to_pyvrp_data(problem: VRPProblem):  # -> pyvrp.ProblemData
 
 def solve_pyvrp(
     problem: VRPProblem,
+    *,
     time_limit_s: float,
     seed: int,
-    initial: Sequence[Route] | None = None,
+    initial: Sequence[VRPRoute] | None = None,
     max_iterations: int | None = None,
-) -> tuple[tuple[Route, ...], dict]:
+) -> tuple[tuple[VRPRoute, ...], dict]:
     """Run PyVRP's iterated local search; return routes (node ids) and run info.
+
+    Same argument order as :func:`mmroute.routing.vrp.engine_ortools.solve_ortools` (which
+    also takes ``params``).
 
     Stops at ``time_limit_s`` seconds or after ``max_iterations`` iterations, whichever
     comes first; only an iteration limit makes a run reproducible across machine loads.
@@ -130,7 +133,7 @@ def solve_pyvrp(
     for route in best.routes():
         visits = tuple(client_nodes[a.idx] for a in route if a.is_client())
         if visits:
-            routes_out.append(Route(visits, kept[route.vehicle_type()]))
+            routes_out.append(VRPRoute(visits=visits, vehicle_type=kept[route.vehicle_type()]))
     info = {
         "engine_feasible": bool(best.is_feasible()),
         "iterations": int(result.num_iterations),

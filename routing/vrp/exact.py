@@ -23,23 +23,25 @@ import contextlib
 import math
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mmroute.errors import InfeasibleError, InputError, SolverError
-
-from .check import check_vrp
-from .problem import VRPProblem
-from .separation import Edge, exact_rci_sets, violated_rcis
-from .solution import Route, VRPSolution
-from .solve import presolve_infeasibility, solve_vrp
+from mmroute.routing.vrp.check import check_vrp
+from mmroute.routing.vrp.exact_tw import ExactTWParams, solve_vrptw_exact, vrptw_unsupported
+from mmroute.routing.vrp.problem import VRPProblem
+from mmroute.routing.vrp.separation import Edge, exact_rci_sets, violated_rcis
+from mmroute.routing.vrp.solution import VRPRoute, VRPSolution
+from mmroute.routing.vrp.solve import VRPParams, presolve_infeasibility, solve_vrp
 
 __all__ = ["ExactParams", "solve_vrp_exact"]
 
 
 @dataclass(frozen=True)
 class ExactParams:
-    """Settings: heuristic_time_s for the upper bound; max_root_rounds of LP cut separation;
-    mip_solver: the pywraplp backend of the ``"loop"`` method (``"SCIP"`` or ``"CBC"``)."""
+    """Settings of :func:`solve_vrp_exact`: heuristic_time_s for the upper bound;
+    max_root_rounds of LP cut separation; mip_solver: the pywraplp backend of the ``"loop"``
+    method (``"SCIP"`` or ``"CBC"``); tw: the settings used when the problem goes to
+    :func:`solve_vrptw_exact` (time windows, asymmetric distances, fixed costs)."""
 
     heuristic_time_s: float | None = None  # None: 0.05 s per customer, between 0.2 and 2 s
     max_root_rounds: int = 200
@@ -54,6 +56,7 @@ class ExactParams:
     tail_rounds: int = 6
     tail_rel: float = 0.001
     method: str = "callback"  # "callback": one SCIP tree with lazy RCIs (MathOpt); "loop": re-solve
+    tw: ExactTWParams = field(default_factory=ExactTWParams)
 
 
 class _Model:
@@ -118,25 +121,29 @@ def _routes_from_edges(x: dict[Edge, float], depot: int) -> list[tuple[int, ...]
 
 def solve_vrp_exact(
     problem: VRPProblem,
-    time_limit_s: float = 60.0,
-    seed: int = 0,
+    *,
+    time_limit_s: float,
+    seed: int,
+    params: ExactParams | None = None,
     initial: VRPSolution | None = None,
-    params: ExactParams = ExactParams(),
 ) -> VRPSolution:
     """Solve a CVRP or VRPTW to proven optimality, or return the best solution with a valid bound.
 
     Plain CVRP (one depot, one vehicle type, symmetric distances, no time constraints) runs the
     branch-and-cut below; other single-depot, single-vehicle-type problems (time windows,
     service times, shifts, asymmetric distances, fixed costs) go to :func:`solve_vrptw_exact`
-    (CP-SAT, with ``ExactTWParams()``); the rest raise :class:`InputError`. ``bound`` is a proven lower bound in
+    (CP-SAT, with ``params.tw``); the rest raise :class:`InputError`. ``bound`` is a proven lower bound in
     reported units; ``status`` is ``"optimal"`` when bound == objective, else ``"timeout"``.
-    """
-    if not problem.is_cvrp:
-        from .exact_tw import solve_vrptw_exact, vrptw_unsupported
 
+    CVRP phases: upper bound (:func:`_cvrp_upper_bound`), root cut loop on the LP
+    (:func:`_root_cut_loop`), integer phase (:func:`_branch_and_cut` or :func:`_mip_loop`),
+    certified extraction (:func:`certified_solution`).
+    """
+    params = params or ExactParams()
+    if not problem.is_cvrp:
         why = vrptw_unsupported(problem)
         if why is None:  # time windows, asymmetric distances or fixed costs: the directed model
-            return solve_vrptw_exact(problem, time_limit_s=time_limit_s, seed=seed, initial=initial)
+            return solve_vrptw_exact(problem, time_limit_s=time_limit_s, seed=seed, params=params.tw, initial=initial)
         raise InputError(f"the exact solver handles plain CVRP and single-depot VRPTW only, not {why}")
     if time_limit_s <= 0:
         raise InputError("must be a positive number of seconds", field="time_limit_s")
@@ -145,31 +152,58 @@ def solve_vrp_exact(
         raise InfeasibleError(f"{problem.name or 'problem'}: {reason}")
     start = time.perf_counter()
     deadline = start + time_limit_s
-    depot = problem.depots[0]
     vt = problem.vehicle_types[0]
-    Q = vt.capacity
-    demand = problem.demand
-    n = problem.num_nodes
-    min_routes = max(1, math.ceil(sum(demand) / Q))
+    min_routes = max(1, math.ceil(sum(problem.demand) / vt.capacity))
     max_routes = min(vt.count, len(problem.clients))
     if min_routes > max_routes:
         raise InfeasibleError(f"{problem.name}: needs at least {min_routes} vehicles, {max_routes} available")
-
     # 1. upper bound
+    ub, best_routes = _cvrp_upper_bound(problem, initial, params, time_limit_s, seed)
+    # 2. root cut loop on the LP relaxation
+    lower, cuts, rounds = _root_cut_loop(problem, params, ub, start, deadline, time_limit_s, min_routes, max_routes)
+    root_bound = lower
+    root_time_s = time.perf_counter() - start
+    # 3. integer phase
+    mip_rounds = 0
+    if params.method == "callback" and math.ceil(lower - 1e-6) < ub:
+        lower, ub, best_routes, mip_rounds = _branch_and_cut(problem, cuts, ub, best_routes, lower, deadline, min_routes, max_routes)
+    if params.method == "loop":
+        lower, ub, best_routes, mip_rounds = _mip_loop(problem, params, cuts, ub, best_routes, lower, deadline, min_routes, max_routes)
+    return certified_solution(
+        problem,
+        best_routes,
+        min(ub, math.ceil(lower - 1e-6)),
+        time.perf_counter() - start,
+        solver="mmroute-exact(scip-callback)" if params.method == "callback" else f"mmroute-exact({params.mip_solver}-loop)",
+        seed=seed,
+        info={"root_bound": round(root_bound / problem.scale, 4), "root_time_s": round(root_time_s, 2), "root_rounds": rounds, "cuts": len(cuts), "mip_rounds_or_lazy_cuts": mip_rounds},
+    )
+
+
+def _cvrp_upper_bound(problem: VRPProblem, initial: VRPSolution | None, params: ExactParams,
+                      time_limit_s: float, seed: int) -> tuple[int, tuple[VRPRoute, ...]]:
+    """The checked warm start, else PyVRP's solution: (cost in problem units, routes)."""
     best = initial
     if best is None:
         h_time = params.heuristic_time_s
         if h_time is None:
             h_time = min(2.0, max(0.2, 0.05 * len(problem.clients)))
         h_time = min(h_time, max(0.1, 0.2 * time_limit_s))
-        best = solve_vrp(problem, engine="pyvrp", time_limit_s=h_time, seed=seed)
+        best = solve_vrp(problem, time_limit_s=h_time, seed=seed, params=VRPParams(engine="pyvrp"))
     report0 = check_vrp(problem, VRPSolution(routes=tuple(best.routes), objective=None))
     if not report0.feasible:
         raise InputError(f"the initial solution is infeasible: {report0.reason}", field="initial")
-    ub = report0.cost
-    best_routes = tuple(best.routes)
+    return report0.details["cost"], tuple(best.routes)
 
-    # 2. root cut loop on the LP relaxation
+
+def _root_cut_loop(problem: VRPProblem, params: ExactParams, ub: int, start: float, deadline: float,
+                   time_limit_s: float, min_routes: int, max_routes: int) -> tuple[float, list[frozenset[int]], int]:
+    """Separate rounded capacity inequalities on the LP relaxation until the bound tails off;
+    returns (LP bound, cuts in the order found, rounds)."""
+    depot = problem.depots[0]
+    Q = problem.vehicle_types[0].capacity
+    demand = problem.demand
+    n = problem.num_nodes
     lp = _Model("GLOP", problem, integer=False, max_routes=max_routes, min_routes=min_routes)
     cuts: list[frozenset[int]] = []
     cut_set: set[frozenset[int]] = set()
@@ -202,14 +236,20 @@ def solve_vrp_exact(
             cut_set.add(S)
             cuts.append(S)
             lp.add_rci(S, demand, Q)
-    root_bound = lower
-    root_time_s = time.perf_counter() - start
+    return lower, cuts, rounds
 
-    # 3. integer phase
+
+def _mip_loop(problem: VRPProblem, params: ExactParams, cuts: list[frozenset[int]], ub: int, best_routes,
+              lower: float, deadline: float, min_routes: int, max_routes: int):
+    """The ``"loop"`` method: re-solve the MIP with the cuts found so far, adding the cuts its
+    integer solutions violate. Returns (lower bound, upper bound, best routes, MIP rounds)."""
+    depot = problem.depots[0]
+    Q = problem.vehicle_types[0].capacity
+    demand = problem.demand
+    n = problem.num_nodes
+    cut_set = set(cuts)
     mip_rounds = 0
-    if params.method == "callback" and math.ceil(lower - 1e-6) < ub:
-        lower, ub, best_routes, mip_rounds = _branch_and_cut(problem, cuts, ub, best_routes, lower, deadline, min_routes, max_routes)
-    while params.method == "loop" and time.perf_counter() < deadline - 0.05:
+    while time.perf_counter() < deadline - 0.05:
         if math.ceil(lower - 1e-6) >= ub:
             break
         mip_rounds += 1
@@ -235,10 +275,10 @@ def solve_vrp_exact(
                 cost = int(round(mip.solver.Objective().Value()))
                 if cost <= ub:
                     routes = _routes_from_edges(xs, depot)
-                    cand = VRPSolution(routes=tuple(Route(r) for r in routes), objective=None)
+                    cand = VRPSolution(routes=tuple(VRPRoute(visits=r) for r in routes), objective=None)
                     rep = check_vrp(problem, cand)
-                    if rep.feasible and rep.cost <= ub:
-                        ub, best_routes = rep.cost, cand.routes
+                    if rep.feasible and rep.details["cost"] <= ub:
+                        ub, best_routes = rep.details["cost"], cand.routes
                 if st == mip.solver.OPTIMAL:
                     lower = max(lower, float(ub))
                     break
@@ -251,15 +291,7 @@ def solve_vrp_exact(
             except Exception:  # noqa: BLE001 - some backends cannot report a bound here
                 pass
             break
-    return certified_solution(
-        problem,
-        best_routes,
-        min(ub, math.ceil(lower - 1e-6)),
-        time.perf_counter() - start,
-        solver="mmroute-exact(scip-callback)" if params.method == "callback" else f"mmroute-exact({params.mip_solver}-loop)",
-        seed=seed,
-        info={"root_bound": round(root_bound / problem.scale, 4), "root_time_s": round(root_time_s, 2), "root_rounds": rounds, "cuts": len(cuts), "mip_rounds_or_lazy_cuts": mip_rounds},
-    )
+    return lower, ub, best_routes, mip_rounds
 
 
 def certified_solution(problem: VRPProblem, routes, bound_int: int, time_s: float, solver: str, seed: int, info: dict) -> VRPSolution:
@@ -269,11 +301,11 @@ def certified_solution(problem: VRPProblem, routes, bound_int: int, time_s: floa
     report = check_vrp(problem, VRPSolution(routes=tuple(routes), objective=None))
     if not report.feasible:  # cannot happen: every stored solution was checked
         raise SolverError(f"internal error: exact solution infeasible: {report.reason}")
-    bound_int = min(bound_int, report.cost)
+    bound_int = min(bound_int, report.details["cost"])
     return VRPSolution(
         routes=tuple(routes),
         objective=report.objective,
-        status="optimal" if bound_int >= report.cost else "timeout",
+        status="optimal" if bound_int >= report.details["cost"] else "timeout",
         bound=bound_int / problem.scale,
         time_s=time_s,
         solver=solver,
@@ -341,10 +373,10 @@ def _branch_and_cut(problem: VRPProblem, cuts, ub: int, best_routes, lower: floa
         xs = {e: res.variable_values(v) for e, v in x.items() if res.variable_values(v) > 0.5}
         clean = not violated_rcis(n, xs, demand, Q, exact=False, depot=depot)
         if clean:
-            routes = tuple(Route(r) for r in _routes_from_edges(xs, depot))
+            routes = tuple(VRPRoute(visits=r) for r in _routes_from_edges(xs, depot))
             rep = check_vrp(problem, VRPSolution(routes=routes, objective=None))
-            if rep.feasible and rep.cost < ub:
-                ub, best_routes = rep.cost, routes
+            if rep.feasible and rep.details["cost"] < ub:
+                ub, best_routes = rep.details["cost"], routes
     # cutoff reached without a better solution: MathOpt reports NO_SOLUTION_FOUND, limit OBJECTIVE
     exhausted = reason == TR.INFEASIBLE or (reason == TR.NO_SOLUTION_FOUND and res.termination.limit == mathopt.Limit.OBJECTIVE)
     if exhausted or (reason == TR.OPTIMAL and clean):

@@ -42,10 +42,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mmroute.errors import InfeasibleError, InputError, SolverError
-
-from .check import check_vrp
-from .problem import HORIZON_MAX, VRPProblem
-from .solution import Route, VRPSolution
+from mmroute.routing.vrp.check import check_vrp
+from mmroute.routing.vrp.problem import HORIZON_MAX, VRPProblem
+from mmroute.routing.vrp.solution import VRPRoute, VRPSolution
 
 __all__ = ["ExactTWParams", "TWPreprocess", "preprocess_time_windows", "solve_vrptw_exact", "vrptw_unsupported"]
 
@@ -173,7 +172,7 @@ def preprocess_time_windows(problem: VRPProblem, max_rounds: int = 50) -> TWPrep
     return TWPreprocess(early=tuple(early), late=tuple(late), arcs=arcs)
 
 
-def _routes_from_succ(succ: dict[int, list[int]], depot: int) -> tuple[Route, ...]:
+def _routes_from_succ(succ: dict[int, list[int]], depot: int) -> tuple[VRPRoute, ...]:
     routes = []
     for first in succ.get(depot, []):
         visits = []
@@ -181,16 +180,17 @@ def _routes_from_succ(succ: dict[int, list[int]], depot: int) -> tuple[Route, ..
         while cur != depot:
             visits.append(cur)
             cur = succ[cur][0]
-        routes.append(Route(tuple(visits)))
+        routes.append(VRPRoute(visits=tuple(visits)))
     return tuple(routes)
 
 
 def solve_vrptw_exact(
     problem: VRPProblem,
-    time_limit_s: float = 60.0,
-    seed: int = 0,
-    initial: VRPSolution | Sequence[Route] | None = None,
-    params: ExactTWParams = ExactTWParams(),
+    *,
+    time_limit_s: float,
+    seed: int,
+    params: ExactTWParams | None = None,
+    initial: VRPSolution | Sequence[VRPRoute] | None = None,
 ) -> VRPSolution:
     """Solve a single-depot VRPTW to proven optimality, or return the best solution and a bound.
 
@@ -200,9 +200,11 @@ def solve_vrptw_exact(
     Raises :class:`InputError` for unsupported problems or an infeasible warm start,
     :class:`InfeasibleError` when the windows, capacity and fleet admit no solution, and
     :class:`SolverError` when no solution is found within the time limit.
-    """
-    from ortools.sat.python import cp_model
 
+    Phases: upper bound (:func:`_tw_upper_bound`), build (:func:`_build_tw_model`), solve
+    (:func:`_solve_tw_model`), extract (:func:`_extract_tw`).
+    """
+    params = params or ExactTWParams()
     why = vrptw_unsupported(problem)
     if why:
         raise InputError(f"the exact VRPTW solver does not handle {why}")
@@ -213,44 +215,58 @@ def solve_vrptw_exact(
     name = problem.name or "problem"
     depot = problem.depots[0]
     vt = problem.vehicle_types[0]
-    n = problem.num_nodes
-    clients = [i for i in range(n) if i != depot]
+    clients = [i for i in range(problem.num_nodes) if i != depot]
     if not clients:
         return VRPSolution(routes=(), objective=0.0, status="optimal", bound=0.0, solver="mmroute-exact-tw(cp-sat)", seed=seed, instance=problem.name)
     caps = problem.capacities(vt)
-    loads = problem.loads
-    min_routes = max(1, max(math.ceil(sum(row[i] for i in clients) / c) if c > 0 else 1 for row, c in zip(loads, caps)))
+    min_routes = max(1, max(math.ceil(sum(row[i] for i in clients) / c) if c > 0 else 1 for row, c in zip(problem.loads, caps)))
     max_routes = min(vt.count, len(clients))
     if min_routes > max_routes:
         raise InfeasibleError(f"{name}: needs at least {min_routes} vehicles, {max_routes} available")
     pre = preprocess_time_windows(problem, params.max_prop_rounds)
+    best_routes, ub = _tw_upper_bound(problem, initial, params, time_limit_s, seed)
+    m, x = _build_tw_model(problem, pre, min_routes, max_routes, best_routes, ub)
+    solver, status = _solve_tw_model(m, params, deadline, seed)
+    return _extract_tw(problem, pre, x, solver, status, best_routes, ub, max_routes, time_limit_s, start_clock, seed)
 
-    # 1. upper bound and warm start
-    best_routes: tuple[Route, ...] | None = None
-    ub: int | None = None
+
+def _tw_upper_bound(problem: VRPProblem, initial: VRPSolution | Sequence[VRPRoute] | None, params: ExactTWParams,
+                    time_limit_s: float, seed: int) -> tuple[tuple[VRPRoute, ...] | None, int | None]:
+    """The checked warm start, else the heuristic's solution: (routes, cost in problem units),
+    or ``(None, None)`` when the heuristic finds nothing (CP-SAT alone decides)."""
     if initial is not None:
         routes0 = tuple(initial.routes) if isinstance(initial, VRPSolution) else tuple(initial)
         rep0 = check_vrp(problem, VRPSolution(routes=routes0, objective=None))
         if not rep0.feasible:
             raise InputError(f"the initial solution is infeasible: {rep0.reason}", field="initial")
-        best_routes, ub = routes0, rep0.cost
-    else:
-        from .solve import solve_vrp  # local: solve.py imports the heuristic engines
+        return routes0, rep0.details["cost"]
+    # local import: solve.py imports the heuristic engines
+    from mmroute.routing.vrp.solve import solve_vrp
 
-        h_time = params.heuristic_time_s
-        if h_time is None:
-            h_time = min(2.0, max(0.2, 0.05 * len(clients)))
-        h_time = min(h_time, max(0.1, 0.2 * time_limit_s))
-        try:
-            heur = solve_vrp(problem, engine="auto", time_limit_s=h_time, seed=seed)
-        except SolverError:  # no heuristic solution: CP-SAT alone decides
-            heur = None
-        if heur is not None:
-            rep0 = check_vrp(problem, VRPSolution(routes=tuple(heur.routes), objective=None))
-            if rep0.feasible:
-                best_routes, ub = tuple(heur.routes), rep0.cost
+    h_time = params.heuristic_time_s
+    if h_time is None:
+        h_time = min(2.0, max(0.2, 0.05 * len(problem.clients)))
+    h_time = min(h_time, max(0.1, 0.2 * time_limit_s))
+    try:
+        heur = solve_vrp(problem, time_limit_s=h_time, seed=seed)
+    except SolverError:
+        return None, None
+    rep0 = check_vrp(problem, VRPSolution(routes=tuple(heur.routes), objective=None))
+    if not rep0.feasible:
+        return None, None
+    return tuple(heur.routes), rep0.details["cost"]
 
-    # 2. CP-SAT model
+
+def _build_tw_model(problem: VRPProblem, pre: TWPreprocess, min_routes: int, max_routes: int,
+                    best_routes: tuple[VRPRoute, ...] | None, ub: int | None):
+    """The CP-SAT arc model (module docstring), hinted with and bounded by the incumbent;
+    returns (model, arc literals)."""
+    from ortools.sat.python import cp_model
+
+    depot = problem.depots[0]
+    vt = problem.vehicle_types[0]
+    clients = [i for i in range(problem.num_nodes) if i != depot]
+    caps, loads = problem.capacities(vt), problem.loads
     t, s = problem.duration, problem.service
     cost = {(i, j): vt.cost_per_distance * int(problem.distance[i, j]) + (vt.fixed_cost if i == depot else 0) for i, j in pre.arcs}
     m = cp_model.CpModel()
@@ -286,6 +302,12 @@ def solve_vrptw_exact(
                 tt = max(tt + s[prev] + int(t[prev, v_]), pre.early[v_])
                 m.add_hint(T[v_], min(tt, pre.late[v_]))
                 prev = v_
+    return m, x
+
+
+def _solve_tw_model(m, params: ExactTWParams, deadline: float, seed: int):
+    """Run CP-SAT until ``deadline`` (perf_counter seconds); returns (solver, status)."""
+    from ortools.sat.python import cp_model
 
     solver = cp_model.CpSolver()
     remaining = deadline - time.perf_counter()
@@ -301,8 +323,18 @@ def solve_vrptw_exact(
             raise InputError(f"not a CP-SAT parameter or not a valid value: {key}={value!r} ({exc})", field="sat_parameters") from exc
     if params.subsolvers:
         solver.parameters.subsolvers.extend(params.subsolvers)
-    status = solver.solve(m)
-    st = cp_model
+    return solver, solver.solve(m)
+
+
+def _extract_tw(problem: VRPProblem, pre: TWPreprocess, x, solver, status, best_routes: tuple[VRPRoute, ...] | None,
+                ub: int | None, max_routes: int, time_limit_s: float, start_clock: float, seed: int) -> VRPSolution:
+    """The better of CP-SAT's routes and the incumbent, with CP-SAT's bound, certified."""
+    from ortools.sat.python import cp_model as st
+
+    from mmroute.routing.vrp.exact import certified_solution
+
+    name = problem.name or "problem"
+    depot = problem.depots[0]
     heuristic_ub = ub
     if status == st.INFEASIBLE:
         if ub is None:
@@ -315,15 +347,13 @@ def solve_vrptw_exact(
                 succ.setdefault(i, []).append(j)
         routes = _routes_from_succ(succ, depot)
         rep = check_vrp(problem, VRPSolution(routes=routes, objective=None))
-        if rep.feasible and (ub is None or rep.cost < ub):
-            best_routes, ub = routes, rep.cost
+        if rep.feasible and (ub is None or rep.details["cost"] < ub):
+            best_routes, ub = routes, rep.details["cost"]
     if best_routes is None or ub is None:
         raise SolverError(f"{name}: no feasible solution found in {time_limit_s:g} s")
     # every solution costs an integer, so the bound rounds up; OPTIMAL gives bound == objective
     lb = solver.best_objective_bound
     bound_int = min(ub, max(0, math.ceil(lb - 1e-6))) if math.isfinite(lb) else 0  # costs are >= 0
-    from .exact import certified_solution
-
     return certified_solution(
         problem,
         best_routes,

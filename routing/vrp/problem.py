@@ -35,14 +35,14 @@ import numpy as np
 
 from mmroute.errors import InputError
 
-__all__ = ["VehicleType", "VRPProblem", "HORIZON_MAX"]
+__all__ = ["VRPVehicleType", "VRPProblem", "HORIZON_MAX"]
 
 #: The largest time value used for "no limit" (fits OR-Tools and PyVRP int64 arithmetic).
 HORIZON_MAX = 2**40
 
 
 @dataclass(frozen=True)
-class VehicleType:
+class VRPVehicleType:
     """A group of identical vehicles.
 
     capacity: load units; capacity_extra: capacities of further load dimensions (e.g. volume),
@@ -70,7 +70,7 @@ class VehicleType:
         return out
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> VehicleType:
+    def from_dict(cls, data: Mapping[str, Any]) -> VRPVehicleType:
         kw = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
         if "capacity_extra" in kw:
             kw["capacity_extra"] = tuple(int(c) for c in kw["capacity_extra"])
@@ -113,7 +113,7 @@ class VRPProblem:
     distance: np.ndarray
     duration: np.ndarray
     demand: tuple[int, ...]
-    vehicle_types: tuple[VehicleType, ...]
+    vehicle_types: tuple[VRPVehicleType, ...]
     depots: tuple[int, ...] = (0,)
     tw_early: tuple[int, ...] | None = None
     tw_late: tuple[int, ...] | None = None
@@ -254,7 +254,7 @@ class VRPProblem:
         return (self.demand, *self.demand_extra)
 
     @staticmethod
-    def capacities(vt: VehicleType) -> tuple[int, ...]:
+    def capacities(vt: VRPVehicleType) -> tuple[int, ...]:
         """A vehicle type's capacity per load dimension (matches :attr:`loads`)."""
         return (vt.capacity, *vt.capacity_extra)
 
@@ -265,7 +265,7 @@ class VRPProblem:
             out[p] = out[d] = (p, d)
         return out
 
-    def with_vehicle_types(self, vehicle_types: Sequence[VehicleType]) -> VRPProblem:
+    def with_vehicle_types(self, vehicle_types: Sequence[VRPVehicleType]) -> VRPProblem:
         """A copy with other vehicle types."""
         return replace(self, vehicle_types=tuple(vehicle_types))
 
@@ -299,7 +299,7 @@ class VRPProblem:
                 duration=data.get("duration", data["distance"]),
                 demand=data["demand"],
                 demand_extra=tuple(tuple(row) for row in data.get("demand_extra", ())),
-                vehicle_types=tuple(VehicleType.from_dict(v) for v in data["vehicle_types"]),
+                vehicle_types=tuple(VRPVehicleType.from_dict(v) for v in data["vehicle_types"]),
                 depots=tuple(data.get("depots", (0,))),
                 tw_early=data.get("tw_early"),
                 tw_late=data.get("tw_late"),

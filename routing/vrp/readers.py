@@ -24,8 +24,7 @@ from typing import Literal
 import numpy as np
 
 from mmroute.errors import InputError, InstanceError
-
-from .problem import HORIZON_MAX, VehicleType, VRPProblem
+from mmroute.routing.vrp.problem import HORIZON_MAX, VRPProblem, VRPVehicleType
 
 __all__ = ["read_vrplib", "read_solomon", "read_lilim", "read_instance", "Rounding"]
 # (``read_instance`` also accepts scenarios, via :func:`from_scenario_fleet`)
@@ -93,7 +92,7 @@ def read_vrplib(path: str | Path) -> VRPProblem:
         raise InstanceError("missing CAPACITY", file=path, field="capacity")
     caps = np.atleast_1d(np.asarray(cap)).astype(np.int64).reshape(-1)
     vehicles = data.get("vehicles")
-    types: list[VehicleType]
+    types: list[VRPVehicleType]
     if caps.size > 1:  # one entry per vehicle (HFVRP dialect): group identical vehicles
         fixed = np.atleast_1d(data.get("vehicles_fixed_cost", np.zeros(caps.size))).astype(float)
         unit = np.atleast_1d(data.get("vehicles_unit_distance_cost", np.ones(caps.size))).astype(float)
@@ -104,17 +103,17 @@ def read_vrplib(path: str | Path) -> VRPProblem:
             key = (int(c), int(round(f)) * (100 if scale > 1 else 1), int(round(u)))
             groups[key] = groups.get(key, 0) + 1
         types = [
-            VehicleType(capacity=c, count=k, fixed_cost=f, cost_per_distance=u, start_depot=depots[0], end_depot=depots[0])
+            VRPVehicleType(capacity=c, count=k, fixed_cost=f, cost_per_distance=u, start_depot=depots[0], end_depot=depots[0])
             for (c, f, u), k in groups.items()
         ]
     else:
         count = int(vehicles) if vehicles is not None else n - len(depots)
         types = [
-            VehicleType(capacity=int(caps[0]), count=count, start_depot=d, end_depot=d)
+            VRPVehicleType(capacity=int(caps[0]), count=count, start_depot=d, end_depot=d)
             for d in depots[:1]
         ]
         if len(depots) > 1:  # multi-depot: the same fleet size at each depot
-            types = [VehicleType(capacity=int(caps[0]), count=count, start_depot=d, end_depot=d) for d in depots]
+            types = [VRPVehicleType(capacity=int(caps[0]), count=count, start_depot=d, end_depot=d) for d in depots]
     tw_early = tw_late = None
     if tw is not None:
         tw = np.asarray(tw).astype(np.int64)
@@ -172,7 +171,7 @@ def _time_problem(
     service = np.rint(arr[:, 6] * scale).astype(np.int64)
     if np.any(tw_late > HORIZON_MAX):
         raise InstanceError("time values are too large", file=path)
-    vt = VehicleType(capacity=capacity, count=num_vehicles, shift_start=int(tw_early[0]), shift_end=int(tw_late[0]))
+    vt = VRPVehicleType(capacity=capacity, count=num_vehicles, shift_start=int(tw_early[0]), shift_end=int(tw_late[0]))
     try:
         return VRPProblem(
             distance=dist,
@@ -249,9 +248,8 @@ def read_instance(path: str | Path, rounding: Rounding = "exact", n_customers: i
     if n_customers is not None and path.suffix.lower() != ".txt":
         raise InputError("n_customers applies to Solomon files only", file=path, field="n_customers")
     if path.suffix.lower() in (".yaml", ".yml", ".json") or (not path.suffix and not path.exists()):
+        from mmroute.routing.vrp.scenario import from_scenario_fleet
         from mmroute.scenarios import load
-
-        from .scenario import from_scenario_fleet
 
         return from_scenario_fleet(load(path))
     if not path.is_file():

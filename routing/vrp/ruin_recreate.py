@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .problem import HORIZON_MAX, VRPProblem
+from mmroute.routing.vrp.problem import HORIZON_MAX, VRPProblem
 
 __all__ = ["RuinRecreate", "SisrParams", "VehicleView"]
 

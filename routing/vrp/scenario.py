@@ -27,8 +27,7 @@ from typing import Any
 import numpy as np
 
 from mmroute.errors import InputError
-
-from .problem import VehicleType, VRPProblem
+from mmroute.routing.vrp.problem import VRPProblem, VRPVehicleType
 
 __all__ = ["from_scenario_fleet", "COST_SCALE"]
 
@@ -141,7 +140,7 @@ def from_scenario_fleet(scenario: Any) -> VRPProblem:
         d = depot_index[v.depot]
         cap_l = _UNLIMITED if v.capacity_m3 is None else int(math.floor(v.capacity_m3 * 1000 + 1e-6))
         types.append(
-            VehicleType(
+            VRPVehicleType(
                 capacity=int(math.floor(v.capacity_kg + 1e-9)),
                 capacity_extra=(cap_l,) if use_volume else (),
                 count=v.count,

@@ -8,15 +8,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mmroute.errors import InstanceError
+from mmroute.report import relative_gap
 
-__all__ = ["Route", "VRPSolution", "Status", "read_sol_file"]
+__all__ = ["VRPRoute", "VRPSolution", "Status", "read_sol_file"]
 
 Status = Literal["optimal", "feasible", "infeasible", "timeout"]
 _STATUSES = ("optimal", "feasible", "infeasible", "timeout")
 
 
 @dataclass(frozen=True)
-class Route:
+class VRPRoute:
     """One vehicle's trip: ``visits`` are client node ids in order (depots not listed)."""
 
     visits: tuple[int, ...]
@@ -32,7 +33,7 @@ class VRPSolution:
     clients left out.
     """
 
-    routes: tuple[Route, ...]
+    routes: tuple[VRPRoute, ...]
     objective: float | None
     status: Status = "feasible"
     bound: float | None = None
@@ -45,10 +46,16 @@ class VRPSolution:
 
     @property
     def gap(self) -> float | None:
-        """Relative gap (objective - bound) / objective, or None without a bound."""
-        if self.bound is None or self.objective is None or self.objective == 0:
-            return None
-        return max(0.0, (self.objective - self.bound) / abs(self.objective))
+        """Relative gap between objective and bound (:func:`mmroute.report.relative_gap`), or
+        ``None`` without a bound."""
+        return relative_gap(self.objective, self.bound)
+
+    def summary(self) -> str:
+        """One line: objective, bound, status, routes, time, solver."""
+        obj = "none" if self.objective is None else f"{self.objective:g}"
+        bound = "none" if self.bound is None else f"{self.bound:g}"
+        return (f"objective {obj}, bound {bound}, status {self.status}, {len(self.routes)} routes, "
+                f"{self.time_s:.1f} s, {self.solver}")
 
     def with_(self, **changes: Any) -> VRPSolution:
         return replace(self, **changes)
@@ -78,7 +85,7 @@ class VRPSolution:
             if len(types) != len(routes_raw):
                 raise InstanceError("vehicle_types and routes differ in length", file=file, field="vehicle_types")
             routes = tuple(
-                Route(tuple(_as_int(v, "routes") for v in r), _as_int(t, "vehicle_types"))
+                VRPRoute(visits=tuple(_as_int(v, "routes") for v in r), vehicle_type=_as_int(t, "vehicle_types"))
                 for r, t in zip(routes_raw, types)
             )
             status = data.get("status", "feasible")
@@ -117,7 +124,7 @@ def read_sol_file(path: str | Path) -> VRPSolution:
     path = Path(path)
     if not path.is_file():
         raise InstanceError("file not found", file=path)
-    routes: list[Route] = []
+    routes: list[VRPRoute] = []
     cost: float | None = None
     for line in path.read_text(encoding="utf-8").splitlines():
         head, _, tail = line.partition(":")
@@ -127,7 +134,7 @@ def read_sol_file(path: str | Path) -> VRPSolution:
             except ValueError:
                 raise InstanceError(f"bad route line {line!r}", file=path) from None
             if visits:
-                routes.append(Route(visits))
+                routes.append(VRPRoute(visits=visits))
         elif line.strip().lower().startswith("cost"):
             try:
                 cost = float(line.split()[-1])

@@ -4,19 +4,40 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
+from mmroute._compat import fold_deprecated
 from mmroute.errors import InfeasibleError, InputError, SolverError
+from mmroute.routing.vrp.check import check_vrp
+from mmroute.routing.vrp.engine_ortools import OrtoolsParams, solve_ortools
+from mmroute.routing.vrp.engine_pyvrp import pyvrp_supports, solve_pyvrp
+from mmroute.routing.vrp.problem import VRPProblem
+from mmroute.routing.vrp.solution import VRPRoute, VRPSolution
 
-from .check import check_vrp
-from .engine_ortools import DEFAULT_ORTOOLS_PARAMS, OrtoolsParams, solve_ortools
-from .engine_pyvrp import pyvrp_supports, solve_pyvrp
-from .problem import VRPProblem
-from .solution import Route, VRPSolution
-
-__all__ = ["solve_vrp", "presolve_infeasibility", "Engine"]
+__all__ = ["Engine", "VRPParams", "presolve_infeasibility", "solve_vrp"]
 
 Engine = Literal["auto", "ortools", "pyvrp"]
+
+
+@dataclass(frozen=True)
+class VRPParams:
+    """Settings of :func:`solve_vrp` (the defaults live here).
+
+    engine: ``"pyvrp"`` (iterated local search), ``"ortools"`` (routing library, tuned) or
+    ``"auto"`` (PyVRP when it can express the problem, OR-Tools otherwise, e.g. for
+    pickup-and-delivery pairs); max_iterations: also stop after this many iterations (PyVRP)
+    or accepted solutions (OR-Tools) — runs that end on this limit are reproducible, runs that
+    end on the time limit depend on machine speed; ortools: the OR-Tools engine's search.
+    """
+
+    engine: Engine = "auto"
+    max_iterations: int | None = None
+    ortools: OrtoolsParams = field(default_factory=OrtoolsParams)
+
+
+#: deprecated keyword of solve_vrp -> VRPParams field
+_OLD_KEYWORDS = {"engine": "engine", "max_iterations": "max_iterations", "ortools_params": "ortools"}
 
 
 def presolve_infeasibility(problem: VRPProblem) -> str | None:
@@ -59,28 +80,28 @@ def presolve_infeasibility(problem: VRPProblem) -> str | None:
 
 def solve_vrp(
     problem: VRPProblem,
-    engine: Engine = "auto",
-    time_limit_s: float = 10.0,
-    seed: int = 0,
-    initial: VRPSolution | Sequence[Route] | None = None,
-    max_iterations: int | None = None,
-    ortools_params: OrtoolsParams = DEFAULT_ORTOOLS_PARAMS,
+    *,
+    time_limit_s: float,
+    seed: int,
+    params: VRPParams | None = None,
+    initial: VRPSolution | Sequence[VRPRoute] | None = None,
+    **deprecated: Any,
 ) -> VRPSolution:
     """Solve ``problem`` heuristically and return a checked solution.
 
-    engine: ``"pyvrp"`` (iterated local search), ``"ortools"`` (routing library, tuned) or
-    ``"auto"`` (PyVRP when it can express the problem, OR-Tools otherwise, e.g. for
-    pickup-and-delivery pairs). time_limit_s: wall-clock seconds for the search. seed: drives
-    PyVRP's search and the OR-Tools engine's ruin-and-recreate. initial: a warm start
-    (solution or routes). max_iterations: also stop after this many iterations (PyVRP) or
-    accepted solutions (OR-Tools) — runs that end on this limit are reproducible; runs that
-    end on the time limit depend on machine speed.
+    time_limit_s: wall-clock seconds for the search. seed: drives PyVRP's search and the
+    OR-Tools engine's ruin-and-recreate. params: engine, iteration limit, OR-Tools search
+    (:class:`VRPParams`; ``None`` for the defaults). initial: a warm start (solution or
+    routes). The keywords ``engine``, ``max_iterations`` and ``ortools_params`` of earlier
+    versions still work, with a :class:`DeprecationWarning`.
 
     Raises :class:`InfeasibleError` when presolve finds the problem infeasible,
     :class:`SolverError` when no feasible solution is found in time.
     """
+    params = fold_deprecated("solve_vrp", params or VRPParams(), deprecated, _OLD_KEYWORDS)
+    engine, max_iterations, ortools_params = params.engine, params.max_iterations, params.ortools
     if engine not in ("auto", "ortools", "pyvrp"):
-        raise InputError(f"engine must be auto, ortools or pyvrp, got {engine!r}", field="engine")
+        raise InputError(f"engine must be auto, ortools or pyvrp, got {engine!r}", field="params.engine")
     if time_limit_s <= 0:
         raise InputError("must be a positive number of seconds", field="time_limit_s")
     reason = presolve_infeasibility(problem)
@@ -97,18 +118,19 @@ def solve_vrp(
         chosen = "pyvrp" if pyvrp_supports(problem) is None else "ortools"
     elif engine == "pyvrp" and pyvrp_supports(problem):
         raise InputError(f"the pyvrp engine does not support {pyvrp_supports(problem)}; use engine='ortools'")
+    engine_args = {"time_limit_s": time_limit_s, "seed": seed, "initial": routes0, "max_iterations": max_iterations}
     start = time.perf_counter()
     if not problem.clients:
         routes, info = (), {}
     elif chosen == "pyvrp":
-        routes, info = solve_pyvrp(problem, time_limit_s, seed, routes0, max_iterations)
+        routes, info = solve_pyvrp(problem, **engine_args)
     else:
-        routes, info = solve_ortools(problem, time_limit_s, ortools_params, routes0, max_iterations, seed)
+        routes, info = solve_ortools(problem, **engine_args, params=ortools_params)
     elapsed = time.perf_counter() - start
     report = check_vrp(problem, VRPSolution(routes=routes, objective=None))
     if not report.feasible:
         if engine == "auto" and chosen == "pyvrp":  # PyVRP may end infeasible on tight instances
-            routes, info = solve_ortools(problem, time_limit_s, ortools_params, routes0, max_iterations, seed)
+            routes, info = solve_ortools(problem, **engine_args, params=ortools_params)
             chosen = "ortools"
             elapsed = time.perf_counter() - start
             report = check_vrp(problem, VRPSolution(routes=routes, objective=None))
@@ -122,7 +144,7 @@ def solve_vrp(
         time_s=elapsed,
         solver=f"mmroute-{chosen}" if engine != "auto" else f"mmroute-auto({chosen})",
         seed=seed,
-        dropped=report.dropped,
+        dropped=report.details["dropped"],
         instance=problem.name,
         info=info,
     )

@@ -36,7 +36,7 @@ def test_replaying_the_hindsight_plan_costs_exactly_its_objective(scenarios, nam
         assert sim.done
         assert abs(sim.result().cost - plan.objective) <= REL * max(1.0, abs(plan.objective))
         report = check_plan(r.scenario(sc), sim.trajectory())
-        assert report.ok, report.errors[:3]
+        assert report.feasible, report.summary()
 
 
 @pytest.mark.parametrize("name", ["tiny", "liuzhou-asean"])
@@ -65,7 +65,7 @@ def test_hindsight_is_a_lower_bound_for_random_and_greedy_policies_on_every_seed
             assert abs(sim.result().cost - cost) <= 1e-9 * max(1.0, cost)
             traj = sim.trajectory()
             report = check_plan(r.scenario(sc), traj)
-            assert report.ok, report.errors[:3]
+            assert report.feasible, report.summary()
             assert traj.objective <= cost + 1e-6
             assert sim.overflow_teu == 0
 

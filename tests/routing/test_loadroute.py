@@ -6,6 +6,7 @@ import pytest
 
 from mmroute import scenarios
 from mmroute.errors import InfeasibleError, InputError
+from mmroute.report import CheckReport
 from mmroute.routing.loading import BoxType, Container, LoadingInstance, Placement, check_packing
 from mmroute.routing.loadroute import (
     LoadingAwareParams,
@@ -20,7 +21,14 @@ from mmroute.routing.loadroute import (
     write_loading_aware,
 )
 from mmroute.routing.loadroute.instance import route_instance
-from mmroute.routing.vrp import Route, VRPSolution, check_vrp, from_scenario_fleet, solve_vrp
+from mmroute.routing.vrp import (
+    VRPParams,
+    VRPRoute,
+    VRPSolution,
+    check_vrp,
+    from_scenario_fleet,
+    solve_vrp,
+)
 
 FAST = LoadingAwareParams(vrp_max_iterations=50, loading_time_limit_s=1.0)
 
@@ -167,7 +175,7 @@ def test_bundled_bumper_racks_do_not_fit_the_small_truck(milkrun):
 def test_bundled_milkrun_report_runs_on_a_short_vrp_solution(milkrun):
     """Fast sibling of the slow bundled run: every route gets a verdict; packed ones verify."""
     p = from_scenario_fleet(milkrun)
-    sol = solve_vrp(p, time_limit_s=2, seed=0, max_iterations=50)
+    sol = solve_vrp(p, time_limit_s=2, seed=0, params=VRPParams(max_iterations=50))
     rep = check_route_loading(milkrun, p, sol, time_limit_s_per_route=0.5, seed=0)
     assert len(rep.routes) == len([r for r in sol.routes if r.visits])
     assert all(r.fits_capacity for r in rep.routes)
@@ -182,7 +190,7 @@ def test_bundled_milkrun_report_runs_on_a_short_vrp_solution(milkrun):
 # ---------------------------------------------------------------- detection and repair
 def test_the_report_flags_a_route_that_fits_by_weight_and_volume_but_not_in_3d(pallets):
     p = from_scenario_fleet(pallets)
-    sol = VRPSolution(routes=(Route(tuple(node(p, c) for c in ("CA", "CB", "CC"))),), objective=None)
+    sol = VRPSolution(routes=(VRPRoute(tuple(node(p, c) for c in ("CA", "CB", "CC"))),), objective=None)
     assert check_vrp(p, sol).feasible
     rep = check_route_loading(pallets, p, sol, time_limit_s_per_route=1.0, seed=0)
     (r,) = rep.routes
@@ -212,6 +220,11 @@ def test_the_repair_gives_routes_that_all_pack_and_pass_both_checkers(pallets):
         assert_verified(pallets, rl)
     assert res.objective_after > res.objective_before  # a second van is needed
     assert res.to_dict()["n_capacity_wrong"] == 1
+    # the route-loading checker's report is the one CheckReport: one violation per failing route
+    assert isinstance(res.report, CheckReport) and res.report.feasible
+    assert not res.initial_report.feasible and res.initial_report.violations[0].where == "route 1"
+    assert res.initial_report.to_dict()["n_violations"] == 1
+    assert f"{res.objective_before:,.2f} -> {res.objective_after:,.2f}" in res.summary()
 
 
 def test_the_same_seed_gives_the_same_result(pallets):
@@ -256,11 +269,11 @@ def test_a_required_customer_whose_box_fits_no_truck_is_infeasible():
 
 def test_bad_arguments_raise_input_errors(pallets):
     p = from_scenario_fleet(pallets)
-    sol = solve_vrp(p, time_limit_s=1, seed=0, max_iterations=20)
+    sol = solve_vrp(p, time_limit_s=1, seed=0, params=VRPParams(max_iterations=20))
     with pytest.raises(InputError, match="min_support"):
         check_route_loading(pallets, p, sol, time_limit_s_per_route=1, min_support=1.5)
     with pytest.raises(InputError, match="time_limit_s"):
-        solve_loading_aware(pallets, time_limit_s=0)
+        solve_loading_aware(pallets, time_limit_s=0, seed=0)
 
 
 @pytest.mark.slow

@@ -28,14 +28,14 @@ def with_legs(plan: Plan, **changes) -> Plan:
 
 def errors(sc, plan) -> str:
     res = check_plan(sc, plan)
-    assert not res.ok
-    return " | ".join(res.errors)
+    assert not res.feasible
+    return " | ".join(str(v) for v in res.violations)
 
 
 def test_the_solver_plan_passes(good):
     sc, plan = good
     res = check_plan(sc, plan)
-    assert res.ok and res.objective == pytest.approx(plan.objective)
+    assert res.feasible and res.objective == pytest.approx(plan.objective)
 
 
 def test_a_departure_off_the_timetable_is_rejected(good):

@@ -12,9 +12,9 @@ from mmroute.errors import InfeasibleError, InputError, InstanceError
 from mmroute.routing.vrp.check import check_vrp
 from mmroute.routing.vrp.exact import solve_vrp_exact
 from mmroute.routing.vrp.exact_tw import ExactTWParams, preprocess_time_windows, solve_vrptw_exact
-from mmroute.routing.vrp.problem import VehicleType, VRPProblem
+from mmroute.routing.vrp.problem import VRPProblem, VRPVehicleType
 from mmroute.routing.vrp.readers import read_instance, read_solomon
-from mmroute.routing.vrp.solution import Route, VRPSolution
+from mmroute.routing.vrp.solution import VRPRoute, VRPSolution
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "vrp"
 
@@ -34,7 +34,7 @@ def _random_vrptw(seed: int, n_clients: int = 5, vehicles: int = 3, symmetric: b
         distance=dist,
         duration=dist,
         demand=demand,
-        vehicle_types=(VehicleType(capacity=10, count=vehicles, shift_end=200, fixed_cost=fixed_cost),),
+        vehicle_types=(VRPVehicleType(capacity=10, count=vehicles, shift_end=200, fixed_cost=fixed_cost),),
         tw_early=early,
         tw_late=late,
         service=[0] + [2] * n_clients,
@@ -51,13 +51,13 @@ def _brute_force_optimum(problem: VRPProblem) -> int | None:
             routes, cur = [], [perm[0]]
             for v, cut in zip(perm[1:], cuts):
                 if cut:
-                    routes.append(Route(tuple(cur)))
+                    routes.append(VRPRoute(tuple(cur)))
                     cur = []
                 cur.append(v)
-            routes.append(Route(tuple(cur)))
+            routes.append(VRPRoute(tuple(cur)))
             rep = check_vrp(problem, VRPSolution(routes=tuple(routes), objective=None))
-            if rep.feasible and (best is None or rep.cost < best):
-                best = rep.cost
+            if rep.feasible and (best is None or rep.details["cost"] < best):
+                best = rep.details["cost"]
     return best
 
 
@@ -67,7 +67,7 @@ def test_exact_vrptw_matches_brute_force_on_asymmetric_non_metric_instances(seed
     optimum = _brute_force_optimum(p)
     if optimum is None:
         with pytest.raises(InfeasibleError):
-            solve_vrptw_exact(p, time_limit_s=10)
+            solve_vrptw_exact(p, time_limit_s=10, seed=0)
         return
     s = solve_vrptw_exact(p, time_limit_s=10, seed=seed)
     assert s.status == "optimal" and s.objective == optimum == s.bound
@@ -84,19 +84,19 @@ def test_exact_vrptw_proves_a_tiny_instance_whose_optimum_is_known_by_constructi
         distance=dist,
         duration=dist,
         demand=[0, 1, 1, 1, 1],
-        vehicle_types=(VehicleType(capacity=4, count=2),),
+        vehicle_types=(VRPVehicleType(capacity=4, count=2),),
         tw_early=[0, 1, 2, 3, 4],
         tw_late=[100, 1, 2, 3, 4],
         name="line",
     )
-    s = solve_vrptw_exact(p, time_limit_s=10)
+    s = solve_vrptw_exact(p, time_limit_s=10, seed=0)
     assert s.status == "optimal" and s.objective == 8 == s.bound
     assert [r.visits for r in s.routes] == [(1, 2, 3, 4)]
 
 
 def test_solve_vrp_exact_dispatches_time_windows_to_the_vrptw_solver():
     p = read_instance(DATA / "tiny_solomon.txt")
-    s = solve_vrp_exact(p, time_limit_s=10)
+    s = solve_vrp_exact(p, time_limit_s=10, seed=0)
     assert s.status == "optimal" and s.bound == s.objective
     assert s.solver.startswith("mmroute-exact-tw")
     assert check_vrp(p, s).feasible
@@ -105,7 +105,7 @@ def test_solve_vrp_exact_dispatches_time_windows_to_the_vrptw_solver():
 @pytest.mark.parametrize("name, optimum", [("C101", 191.3), ("R101", 617.1), ("RC101", 461.1)])
 def test_exact_vrptw_certifies_the_published_solomon_25_customer_optimum(shared_data, name, optimum):
     p = read_solomon(shared_data / "solomon" / f"{name}.txt", rounding="dimacs", n_customers=25)
-    s = solve_vrp_exact(p, time_limit_s=30)
+    s = solve_vrp_exact(p, time_limit_s=30, seed=0)
     assert s.status == "optimal"
     assert s.objective == pytest.approx(optimum) and s.bound == pytest.approx(optimum)
     assert check_vrp(p, s).feasible
@@ -114,7 +114,7 @@ def test_exact_vrptw_certifies_the_published_solomon_25_customer_optimum(shared_
 def test_a_short_time_limit_reports_a_valid_bound_and_a_gap(shared_data):
     # R104 with 50 customers: optimum 625.4 (Kohl et al.), far beyond a 3 s proof
     p = read_solomon(shared_data / "solomon" / "R104.txt", rounding="dimacs", n_customers=50)
-    s = solve_vrptw_exact(p, time_limit_s=3)
+    s = solve_vrptw_exact(p, time_limit_s=3, seed=0)
     assert s.status == "timeout" and s.gap is not None and s.gap > 0
     assert s.bound <= 625.4 + 1e-9 <= s.objective + 1e-9
     assert check_vrp(p, s).feasible
@@ -136,12 +136,12 @@ def test_an_unreachable_time_window_raises_infeasible_error():
         distance=[[0, 10], [10, 0]],
         duration=[[0, 10], [10, 0]],
         demand=[0, 1],
-        vehicle_types=(VehicleType(capacity=5, count=1),),
+        vehicle_types=(VRPVehicleType(capacity=5, count=1),),
         tw_early=[0, 0],
         tw_late=[100, 5],  # the client is 10 away but its window closes at 5
     )
     with pytest.raises(InfeasibleError, match="client 1"):
-        solve_vrptw_exact(p, time_limit_s=5)
+        solve_vrptw_exact(p, time_limit_s=5, seed=0)
 
 
 @pytest.mark.filterwarnings("ignore::pyvrp.exceptions.PenaltyBoundWarning")  # PyVRP finds nothing: expected
@@ -152,13 +152,13 @@ def test_two_simultaneous_windows_with_one_vehicle_raise_infeasible_error():
         distance=dist,
         duration=dist,
         demand=[0, 1, 1],
-        vehicle_types=(VehicleType(capacity=5, count=1),),
+        vehicle_types=(VRPVehicleType(capacity=5, count=1),),
         tw_early=[0, 10, 10],
         tw_late=[100, 10, 10],
         name="clash",
     )
     with pytest.raises(InfeasibleError, match="clash"):
-        solve_vrp_exact(p, time_limit_s=5)
+        solve_vrp_exact(p, time_limit_s=5, seed=0)
 
 
 def test_preprocessing_removes_arcs_that_cannot_meet_the_windows():
@@ -172,14 +172,14 @@ def test_preprocessing_removes_arcs_that_cannot_meet_the_windows():
 
 def test_exact_vrptw_refuses_pickup_delivery_pairs_and_rejects_an_infeasible_warm_start():
     with pytest.raises(InputError, match="pickup-and-delivery"):
-        solve_vrptw_exact(read_instance(DATA / "tiny_lilim.txt"), time_limit_s=1)
+        solve_vrptw_exact(read_instance(DATA / "tiny_lilim.txt"), time_limit_s=1, seed=0)
     p = _random_vrptw(2)  # feasible, optimum 67 (brute force above)
-    everything = VRPSolution(routes=(Route(tuple(p.clients)),), objective=None)
+    everything = VRPSolution(routes=(VRPRoute(tuple(p.clients)),), objective=None)
     assert not check_vrp(p, everything).feasible
     with pytest.raises(InputError, match="initial solution is infeasible"):
-        solve_vrptw_exact(p, time_limit_s=1, initial=everything)
-    warm = solve_vrptw_exact(p, time_limit_s=5)
-    again = solve_vrptw_exact(p, time_limit_s=5, initial=warm)
+        solve_vrptw_exact(p, time_limit_s=1, seed=0, initial=everything)
+    warm = solve_vrptw_exact(p, time_limit_s=5, seed=0)
+    again = solve_vrptw_exact(p, time_limit_s=5, seed=0, initial=warm)
     assert again.status == "optimal" and again.objective == 67 == warm.objective
 
 
@@ -226,7 +226,7 @@ def test_cli_exact_solve_certifies_the_first_customers_of_a_solomon_file(tmp_pat
 
 def test_extra_cp_sat_parameters_are_applied_and_a_wrong_name_is_an_input_error():
     p = _random_vrptw(3)
-    s = solve_vrptw_exact(p, time_limit_s=20, params=ExactTWParams(sat_parameters=(("routing_cut_max_infeasible_path_length", 8),)))
+    s = solve_vrptw_exact(p, time_limit_s=20, seed=0, params=ExactTWParams(sat_parameters=(("routing_cut_max_infeasible_path_length", 8),)))
     assert s.status == "optimal" and s.objective == _brute_force_optimum(p) / p.scale
     with pytest.raises(InputError, match="routing_cut_max_infeasable"):
-        solve_vrptw_exact(p, time_limit_s=5, params=ExactTWParams(sat_parameters=(("routing_cut_max_infeasable", 8),)))
+        solve_vrptw_exact(p, time_limit_s=5, seed=0, params=ExactTWParams(sat_parameters=(("routing_cut_max_infeasable", 8),)))

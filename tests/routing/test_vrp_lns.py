@@ -14,10 +14,10 @@ from mmroute.routing.vrp.engine_ortools import (
     _build,
     _vehicle_counts,
 )
-from mmroute.routing.vrp.problem import VehicleType, VRPProblem
+from mmroute.routing.vrp.problem import VRPProblem, VRPVehicleType
 from mmroute.routing.vrp.ruin_recreate import RuinRecreate, SisrParams
-from mmroute.routing.vrp.solution import Route, VRPSolution
-from mmroute.routing.vrp.solve import solve_vrp
+from mmroute.routing.vrp.solution import VRPRoute, VRPSolution
+from mmroute.routing.vrp.solve import VRPParams, solve_vrp
 
 
 def timed_problem(n: int = 30, seed: int = 5, **kw) -> VRPProblem:
@@ -37,8 +37,8 @@ def timed_problem(n: int = 30, seed: int = 5, **kw) -> VRPProblem:
         tw_late=late,
         service=[0, *([10] * (n - 1))],
         vehicle_types=(
-            VehicleType(capacity=40, count=n - 1, fixed_cost=50),
-            VehicleType(capacity=25, count=4, max_duration=400, cost_per_distance=1),
+            VRPVehicleType(capacity=40, count=n - 1, fixed_cost=50),
+            VRPVehicleType(capacity=25, count=4, max_duration=400, cost_per_distance=1),
         ),
         name="timed",
     )
@@ -47,7 +47,7 @@ def timed_problem(n: int = 30, seed: int = 5, **kw) -> VRPProblem:
 
 
 def _perturbations(problem: VRPProblem, k: int, seed: int):
-    start = solve_vrp(problem, engine="ortools", time_limit_s=2, seed=0, ortools_params=OrtoolsParams("gls", "auto"))
+    start = solve_vrp(problem, time_limit_s=2, seed=0, params=VRPParams(engine="ortools", ortools=OrtoolsParams(metaheuristic="gls", first_solution="auto")))
     built = _build(problem, _vehicle_counts(problem, capped=False))
     per_vehicle = _assign_routes_to_vehicles(start.routes, built.vehicle_type_of)
     rr = RuinRecreate(problem, built.vehicles, random.Random(seed), SisrParams(avg_removed=6))
@@ -91,7 +91,7 @@ def test_ruin_removes_strings_and_recreate_serves_every_required_client():
 
 def test_lns_runs_repeat_with_the_same_seed():
     p = timed_problem(40, seed=9)
-    runs = [solve_vrp(p, engine="ortools", time_limit_s=60, seed=3, max_iterations=40) for _ in range(2)]
+    runs = [solve_vrp(p, time_limit_s=60, seed=3, params=VRPParams(engine="ortools", max_iterations=40)) for _ in range(2)]
     for s in runs:
         assert check_vrp(p, s).feasible
         assert s.info["lns_iterations"] == 40
@@ -101,7 +101,7 @@ def test_lns_runs_repeat_with_the_same_seed():
 
 def test_lns_warm_start_never_returns_worse_than_the_start():
     p = timed_problem(40, seed=11)
-    start = solve_vrp(p, engine="ortools", time_limit_s=1, seed=0, ortools_params=OrtoolsParams("gls", "auto"))
-    s = solve_vrp(p, engine="ortools", time_limit_s=60, seed=0, initial=start, max_iterations=30)
+    start = solve_vrp(p, time_limit_s=1, seed=0, params=VRPParams(engine="ortools", ortools=OrtoolsParams(metaheuristic="gls", first_solution="auto")))
+    s = solve_vrp(p, time_limit_s=60, seed=0, params=VRPParams(engine="ortools", max_iterations=30), initial=start)
     assert check_vrp(p, s).feasible and s.objective <= start.objective
-    assert all(isinstance(r, Route) for r in s.routes)
+    assert all(isinstance(r, VRPRoute) for r in s.routes)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from mmroute.errors import InputError, InstanceError
-from mmroute.routing.vrp.problem import VehicleType, VRPProblem
+from mmroute.routing.vrp.problem import VRPProblem, VRPVehicleType
 from mmroute.routing.vrp.readers import read_instance, read_lilim, read_solomon, read_vrplib
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "vrp"
@@ -66,9 +66,9 @@ def test_problem_round_trips_through_to_dict_and_from_dict():
 def test_problem_rejects_a_depot_with_demand_and_a_non_integer_matrix():
     d = np.zeros((2, 2))
     with pytest.raises(InputError, match="depot 0 must have demand 0"):
-        VRPProblem(distance=d, duration=d, demand=(1, 1), vehicle_types=(VehicleType(5, 1),))
+        VRPProblem(distance=d, duration=d, demand=(1, 1), vehicle_types=(VRPVehicleType(5, 1),))
     with pytest.raises(InputError, match="integers"):
-        VRPProblem(distance=d + 0.5, duration=d, demand=(0, 1), vehicle_types=(VehicleType(5, 1),))
+        VRPProblem(distance=d + 0.5, duration=d, demand=(0, 1), vehicle_types=(VRPVehicleType(5, 1),))
 
 
 def test_benchmark_solomon_file_reads_with_101_nodes(shared_data):
@@ -81,7 +81,7 @@ def test_hfvrp_reader_reproduces_the_published_cost_of_the_bks_solution(shared_d
     import vrplib
 
     from mmroute.routing.vrp.check import check_vrp
-    from mmroute.routing.vrp.solution import Route, VRPSolution
+    from mmroute.routing.vrp.solution import VRPRoute, VRPSolution
 
     base = shared_data / "hfvrp" / "X101-FSMFD"
     raw = vrplib.read_instance(f"{base}.vrp")
@@ -93,7 +93,7 @@ def test_hfvrp_reader_reproduces_the_published_cost_of_the_bks_solution(shared_d
         if head.startswith("Route") and tail.split():
             v = int(head.split("#")[1]) - 1
             key = (int(raw["capacity"][v]), 100 * int(raw["vehicles_fixed_cost"][v]), int(raw["vehicles_unit_distance_cost"][v]))
-            routes.append(Route(tuple(int(x) for x in tail.split()), type_of[key]))
+            routes.append(VRPRoute(tuple(int(x) for x in tail.split()), type_of[key]))
         elif head.startswith("Cost"):
             cost = float(tail)
     rep = check_vrp(p, VRPSolution(routes=tuple(routes), objective=cost), objective_tol=0.01)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mmroute.errors import InputError
+from mmroute.report import relative_gap
 from mmroute.routing.plan.events import KnownEvents
 
 __all__ = ["Leg", "Handling", "Itinerary", "Plan", "STATUSES"]
@@ -116,10 +117,9 @@ class Plan:
 
     @property
     def gap(self) -> float | None:
-        """Relative gap between objective and bound (``None`` without both)."""
-        if self.objective is None or self.bound is None:
-            return None
-        return abs(self.objective - self.bound) / max(1.0, abs(self.objective))
+        """Relative gap between objective and bound (:func:`mmroute.report.relative_gap`;
+        ``None`` without both)."""
+        return relative_gap(self.objective, self.bound)
 
     @property
     def cost_cny(self) -> float:

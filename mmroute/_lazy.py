@@ -1,0 +1,46 @@
+"""Lazy re-exports for package ``__init__`` modules (PEP 562 module ``__getattr__``).
+
+A package lists ``public name -> defining module`` in a table; a name's module is imported on
+first use, so ``import mmroute.routing.vrp`` does not pay for CP-SAT, MathOpt or pandas.
+Deprecated names map to their new name and warn once per use.
+"""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any
+
+__all__ = ["lazy_exports"]
+
+
+def lazy_exports(
+    namespace: dict[str, Any],
+    table: Mapping[str, str],
+    deprecated: Mapping[str, str] | None = None,
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """``(__getattr__, __dir__)`` for the module whose ``globals()`` is ``namespace``.
+
+    table: public name -> module that defines it; deprecated: old name -> new public name
+    (the old name still resolves, with a :class:`DeprecationWarning`).
+    """
+    package = namespace["__name__"]
+    old_names = dict(deprecated or {})
+
+    def __getattr__(name: str) -> Any:
+        if name in old_names:
+            new = old_names[name]
+            warnings.warn(f"{package}.{name} is deprecated; use {package}.{new}", DeprecationWarning, stacklevel=2)
+            return __getattr__(new)
+        module = table.get(name)
+        if module is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        namespace[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(set(namespace.get("__all__", ())) | set(table))
+
+    return __getattr__, __dir__
