@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mmroute.envs.forecast import Forecast
+from mmroute.envs.risk import disruption_risk
 from mmroute.envs.simulator import Decision, Move, Simulator
 from mmroute.scenarios import Scenario
 
@@ -24,7 +25,7 @@ __all__ = ["Candidate", "ToGo", "to_go", "candidates", "N_FEATURES", "MODES"]
 
 MODES = ("road", "rail", "sea", "barge")
 #: Features per candidate (see :func:`features`).
-N_FEATURES = 9 + len(MODES)
+N_FEATURES = 11 + len(MODES)
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,8 @@ class Candidate:
     known_delay_share: float  # (known - nominal) / nominal time of the move
     forecast_hits: int  # links of the move a forecast cell crosses while it travels
     mode: str
+    risk_h: float = 0.0  # expected extra time from disruptions not seen yet (end node, links)
+    load_share: float = 0.0  # share of the departure's capacity used, with this consignment
 
 
 def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = None
@@ -126,6 +129,10 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
     obj = sim.scenario.objective
     price = sim.price
     tg = to_go(sim.base, s.destination)
+    node_risk: dict[str, list] = {}
+    link_risk: dict[str, list] = {}
+    for r in disruption_risk(sim):
+        (node_risk.setdefault(r.node, []) if r.node else link_risk.setdefault(r.link, [])).append(r)
     out: list[Candidate] = []
     for o in sim.options(d, cond):
         dep, arr, nominal, end = o.depart_h, o.arrival_h, o.nominal_h, o.end_node
@@ -147,8 +154,17 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
                      + obj.time_value_cny_per_teu_h * (arrival - s.release_h)
                      + s.lateness_penalty_cny_per_teu_h * max(0.0, arrival - s.due_h))
         hits = 0 if forecast is None else forecast.hits(o.links, dep, arr)
+        risk = sum(r.extra_h for r in node_risk.get(end, ()) if r.from_h <= arr < r.to_h)
+        risk += sum(r.extra_h for lid in o.links for r in link_risk.get(lid, ())
+                    if r.from_h <= dep < r.to_h)
+        load = 0.0
+        if m.kind == "service":
+            cap = sim.links[m.link].capacity_teu
+            if cap:
+                load = (sim.dep_load.get((m.link, m.timetable_h), 0.0) + q) / cap
         out.append(Candidate(m, score, dep, arrival, end, q * (co2 + rest_co2), trans,
-                             (arr - dep - nominal) / max(nominal, 1e-6), hits, o.mode))
+                             (arr - dep - nominal) / max(nominal, 1e-6), hits, o.mode,
+                             risk, load))
     out.sort(key=lambda x: (x.score_cny, x.depart_h))
     out = out[:k - 1]
     out.append(Candidate(Move.drop(), obj.drop_penalty_cny_per_teu * q, d.time_h, math.inf,
@@ -160,7 +176,8 @@ def features(sim: Simulator, d: Decision, cands: list[Candidate], k: int, cost_u
              ) -> np.ndarray:
     """``(k, N_FEATURES)`` array: valid, expected remaining cost / (TEU x cost unit), arrival
     slack to due (days), CO2 (t/TEU), transshipments, known delay share, forecast hits, wait
-    until departure (days), is-drop, mode one-hot."""
+    until departure (days), is-drop, expected extra time of unseen disruptions (days),
+    departure load share, mode one-hot."""
     s = sim.consignments[d.consignment].shipment
     q = s.quantity_teu
     f = np.zeros((k, N_FEATURES), dtype=np.float32)
@@ -175,6 +192,8 @@ def features(sim: Simulator, d: Decision, cands: list[Candidate], k: int, cost_u
         row[6] = cd.forecast_hits
         row[7] = (cd.depart_h - d.time_h) / 24.0
         row[8] = 1.0 if cd.move.kind == "drop" else 0.0
+        row[9] = cd.risk_h / 24.0
+        row[10] = cd.load_share
         if cd.mode in MODES:
-            row[9 + MODES.index(cd.mode)] = 1.0
+            row[11 + MODES.index(cd.mode)] = 1.0
     return np.clip(f, -10.0, 10.0)

@@ -49,15 +49,17 @@ class RerouteEnv(gym.Env):
     ``Discrete(n_candidates)``: slot ``j < n_candidates - 1`` is the ``j``-th best continuation
     by expected remaining cost under known conditions (a scheduled departure — the next two of
     each service, so waiting for the next one is a choice — or a road trip now or when its
-    links reopen); the last slot drops the consignment (drop penalty). :meth:`action_masks`
-    says which slots are allowed; an action that is not allowed is replaced by slot 0 (and
+    links reopen); the last slot drops the consignment (drop penalty) — with
+    ``drop="last-resort"`` (default) only when nothing else is allowed, with ``"always"``
+    at any decision. :meth:`action_masks` says which slots are allowed (never none); an action that is not allowed is replaced by slot 0 (and
     ``info["invalid_action"]`` is True).
 
     ## Observation Space
-    ``Box(-10, 10, (n_candidates * 13 + 7 + 4,), float32)``: per candidate — allowed,
+    ``Box(-10, 10, (n_candidates * 15 + 7 + 4,), float32)``: per candidate — allowed,
     expected remaining cost / (TEU x cost unit), expected arrival slack to due (days), CO2
     (t/TEU), transshipments, known delay share, forecast weather hits, wait until departure
-    (days), is-drop, mode one-hot (road, rail, sea, barge); the consignment — TEU / 10, due slack
+    (days), is-drop, expected extra time of disruptions not seen yet (days), load share of the
+    departure, mode one-hot (road, rail, sea, barge); the consignment — TEU / 10, due slack
     (days), parts, vehicles, other cargo, days since release, waiting-for-a-departure flag; the
     network — clock / horizon, share of released consignments moving, known disruptions active,
     share of released consignments done.
@@ -75,7 +77,7 @@ class RerouteEnv(gym.Env):
 
     ## Arguments
     ``scenario``: a bundled name, a path, or a :class:`~mmroute.scenarios.Scenario`;
-    ``n_candidates`` (>= 2); ``forecast_lead_h``; ``episode_seeds`` ``(lo, hi)``: for training,
+    ``n_candidates`` (>= 2); ``forecast_lead_h``; ``drop``; ``episode_seeds`` ``(lo, hi)``: for training,
     every episode draws its seed from ``[lo, hi)`` with the env's generator (``reset``'s seed
     then seeds that generator only), so training never sees evaluation seeds;
     ``render_mode`` ``"ansi"`` or ``"rgb_array"``.
@@ -88,7 +90,7 @@ class RerouteEnv(gym.Env):
 
     def __init__(self, scenario: str | Path | Scenario = "tiny", *, n_candidates: int = 8,
                  forecast_lead_h: float = 48.0, episode_seeds: tuple[int, int] | None = None,
-                 render_mode: str | None = None):
+                 drop: str = "last-resort", render_mode: str | None = None):
         if isinstance(scenario, Scenario):
             self.scenario = scenario
         elif isinstance(scenario, str | Path):
@@ -110,6 +112,9 @@ class RerouteEnv(gym.Env):
             lo, hi = _seed_range(episode_seeds)
             episode_seeds = (lo, hi)
         self.episode_seeds = episode_seeds
+        if drop not in ("last-resort", "always"):
+            raise InputError(f"drop must be 'last-resort' or 'always', not {drop!r}", field="drop")
+        self.drop = drop
         self.k = n_candidates
         self.forecast_lead_h = float(forecast_lead_h)
         self.render_mode = render_mode
@@ -191,7 +196,7 @@ class RerouteEnv(gym.Env):
         return self._decision
 
     def action_masks(self) -> np.ndarray:
-        """Allowed slots (at least one while the episode runs: drop is always allowed)."""
+        """Allowed slots (at least one while the episode runs: drop, if nothing else)."""
         if self._decision is None:
             m = np.zeros(self.k, dtype=bool)
             m[self.k - 1] = True  # keeps maskable policies defined after the end
@@ -223,7 +228,8 @@ class RerouteEnv(gym.Env):
             return
         self.forecast.issue(self.sim.now)
         cands = candidates(self.sim, d, self.k, self.forecast)  # best first, drop last
-        self._slots = cands[:-1] + [None] * (self.k - len(cands)) + [cands[-1]]
+        drop = cands[-1] if self.drop == "always" or len(cands) == 1 else None
+        self._slots = cands[:-1] + [None] * (self.k - len(cands)) + [drop]
 
     def _obs(self) -> np.ndarray:
         obs = np.zeros(self.observation_space.shape, dtype=np.float32)

@@ -43,6 +43,8 @@ def test_make_takes_a_bundled_name_a_path_and_any_valid_file(tmp_path):
     ({"scenario": "tiny", "n_candidates": 1}, InputError, "n_candidates"),
     ({"scenario": "tiny", "forecast_lead_h": float("nan")}, InputError, "forecast_lead_h"),
     ({"scenario": "tiny", "render_mode": "human"}, InputError, "render_mode"),
+    ({"scenario": "tiny", "drop": "never"}, InputError, "drop"),
+    ({"scenario": "tiny", "episode_seeds": (5, 5)}, InputError, "episode_seeds"),
 ])
 def test_bad_arguments_raise_the_projects_errors_naming_them(kwargs, err, field):
     with pytest.raises(err, match=field):
@@ -82,12 +84,30 @@ def test_episodes_end_and_some_action_is_always_allowed(scenarios, name):
         done = False
         while not done:
             mask = env.action_masks()
-            assert mask.any() and mask[-1]  # drop is always allowed
+            assert mask.any()
+            assert mask[-1] == (not mask[:-1].any())  # drop only as the last resort
             obs, _, done, trunc, info = env.step(masked_random(env, rng, avoid_drop=False))
             assert env.observation_space.contains(obs)
             steps += 1
             assert steps < 5000 and not trunc
         assert all(c.done for c in env.sim.consignments)
+
+
+def test_drop_always_keeps_the_drop_slot_open():
+    env = RerouteEnv("liuzhou-asean", drop="always")
+    env.reset(seed=0)
+    for _ in range(10):
+        assert env.action_masks()[-1]
+        env.step(0)
+
+
+def test_training_episodes_draw_their_seeds_from_the_given_range():
+    env = RerouteEnv("tiny", episode_seeds=(1_000_000, 1_000_050))
+    seen = set()
+    for s in range(20):
+        env.reset(seed=s if s == 0 else None)
+        seen.add(env.realization.seed)
+    assert all(1_000_000 <= x < 1_000_050 for x in seen) and len(seen) > 5
 
 
 @pytest.mark.parametrize("name", ["liuzhou-asean", "china-europe"])
@@ -190,13 +210,13 @@ def test_sb3_subprocvecenv_exposes_action_masks():
     vec.seed(0)
     vec.reset()
     masks = np.stack(vec.env_method("action_masks"))
-    assert masks.shape == (2, 8) and masks[:, -1].all()
+    assert masks.shape == (2, 8) and masks.any(axis=1).all()
     vec.step(np.zeros(2, dtype=np.int64))
     vec.close()
 
 
 def test_render_gives_text_and_a_picture(scenarios):
-    env = RerouteEnv(scenarios["liuzhou-asean"], render_mode="ansi")
+    env = RerouteEnv(scenarios["liuzhou-asean"], render_mode="ansi", drop="always")
     env.reset(seed=1)
     text = env.render()
     assert "decide" in text and "[7] drop" in text
