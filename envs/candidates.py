@@ -121,7 +121,8 @@ class Candidate:
 
 def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = None
                ) -> list[Candidate]:
-    """The ``k - 1`` best moves of decision ``d`` by expected remaining cost, then drop."""
+    """The ``k - 1`` best moves of decision ``d`` by expected remaining cost, then drop;
+    moves back to a node the consignment has left only if there is nothing else."""
     cond = sim.known()
     c = sim.consignments[d.consignment]
     s = c.shipment
@@ -134,7 +135,12 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
     for r in disruption_risk(sim):
         (node_risk.setdefault(r.node, []) if r.node else link_risk.setdefault(r.link, [])).append(r)
     out: list[Candidate] = []
-    for o in sim.options(d, cond):
+    options = sim.options(d, cond)
+    # no move back to where the consignment has been (a cycle never pays under the to-go
+    # estimates, and greedy rankings would shuttle): kept only when nothing else is allowed
+    visited = {s.origin, *(lg.from_node for lg in c.legs)}
+    forward = [o for o in options if o.end_node not in visited]
+    for o in forward or options:
         dep, arr, nominal, end = o.depart_h, o.arrival_h, o.nominal_h, o.end_node
         cost, co2, m = o.cost_per_teu_cny, o.co2_per_teu_kg, o.move
         if end == s.destination:

@@ -179,7 +179,7 @@ def _weather(scenario: Scenario, seed: int) -> tuple[WeatherEvent, ...]:
     out = []
     for k, cell in enumerate(scenario.uncertainty.weather):
         rng = stream(seed, "weather", k)
-        happens, u_start, u_dur = rng.random(3)  # always three draws: streams stay aligned
+        happens, u_start, u_dur = rng.random(3).tolist()  # always three draws: streams aligned
         lo, hi = cell.start_h
         onset = float(math.floor(lo + u_start * (hi - lo + 1)))  # whole hours in [lo, hi]
         onset = min(onset, float(math.floor(hi)))
@@ -200,18 +200,18 @@ def _disruptions(scenario: Scenario, seed: int) -> dict[str, tuple]:
     closures, node_closures, node_delays = [], [], []
     for k, dis in enumerate(scenario.uncertainty.disruptions):
         rng = stream(seed, "disruptions", k)
-        happens, u_start, u_dur, u_delay = rng.random(4)
+        happens, u_start, u_dur, u_delay = rng.random(4).tolist()
         if happens >= dis.probability:
             continue
-        start = round(dis.start_h[0] + u_start * (dis.start_h[1] - dis.start_h[0]), 2)
-        end = round(start + dis.duration_h[0] + u_dur * (dis.duration_h[1] - dis.duration_h[0]), 2)
+        start = round(float(dis.start_h[0] + u_start * (dis.start_h[1] - dis.start_h[0])), 2)
+        end = round(float(start + dis.duration_h[0] + u_dur * (dis.duration_h[1] - dis.duration_h[0])), 2)
         if dis.kind in ("link_closure", "service_cancellation"):
             closures += [LinkClosure(link=t, from_h=start, to_h=end) for t in dis.targets]
         elif dis.kind == "node_closure":
             node_closures += [NodeClosure(node=t, from_h=start, to_h=end) for t in dis.targets]
         else:  # port_congestion, border_delay: extra dwell
             lo, hi = dis.delay_h if dis.delay_h is not None else (0.0, 0.0)
-            delay = round(lo + u_delay * (hi - lo), 2)
+            delay = round(float(lo + u_delay * (hi - lo)), 2)
             node_delays += [NodeDelay(node=t, from_h=start, to_h=end, delay_h=delay)
                             for t in dis.targets]
     return {"closures": tuple(closures), "node_closures": tuple(node_closures),
