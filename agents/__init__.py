@@ -32,6 +32,7 @@ _LAZY: dict[str, str] = {
     "train": "mmroute.agents.training",
     "evaluate": "mmroute.agents.evaluation",
     "run_episode": "mmroute.agents.evaluation",
+    "episode": "mmroute.agents.evaluation",
     "summarize": "mmroute.agents.evaluation",
     "format_summary": "mmroute.agents.evaluation",
     "BoundViolation": "mmroute.agents.evaluation",

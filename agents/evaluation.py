@@ -17,7 +17,7 @@ from typing import Any
 
 from mmroute.errors import MMRouteError
 
-__all__ = ["COLUMNS", "BoundViolation", "run_episode", "evaluate", "summarize",
+__all__ = ["COLUMNS", "BoundViolation", "run_episode", "episode", "evaluate", "summarize",
            "format_summary", "BOUND_TOL"]
 
 #: The evaluation CSV's columns (DESIGN.md's, then what helps reading them).
@@ -43,6 +43,13 @@ def run_episode(scenario, policy: str, seed: int, *, model: str | Path | None = 
     """One episode of ``policy`` on the realization of ``seed``: a row of the evaluation
     (``regret`` left NaN: it needs the seed's hindsight bound). ``decision_ms`` is the
     policy's wall time (its own reset, e.g. a plan at time 0, included) per decision."""
+    return episode(scenario, policy, seed, model=model, time_limit_s=time_limit_s)[0]
+
+
+def episode(scenario, policy: str, seed: int, *, model: str | Path | None = None,
+            time_limit_s: float = 10.0):
+    """:func:`run_episode`'s row and the finished :class:`~mmroute.envs.Simulator` (for its
+    :meth:`~mmroute.envs.Simulator.trajectory`, e.g. to draw the episode)."""
     from mmroute.agents.policies import HindsightPolicy, make_policy
     from mmroute.envs import realize
     from mmroute.envs.reroute import RerouteEnv
@@ -65,12 +72,13 @@ def run_episode(scenario, policy: str, seed: int, *, model: str | Path | None = 
         cost += info["cost"]
     res = env.sim.result()
     bound = pol.bound if isinstance(pol, HindsightPolicy) else math.nan
-    return {"scenario": sc.name, "policy": policy, "seed": int(seed), "cost": cost,
-            "time_h": res.time_h, "lateness_h": res.lateness_h, "co2_kg": res.co2_kg,
-            "on_time_share": res.on_time_share, "regret": math.nan,
-            "decision_ms": 1000.0 * spent / max(1, res.decisions), "bound": bound,
-            "dropped_teu": res.dropped_teu, "decisions": res.decisions,
-            "solves": getattr(pol, "solves", 0)}
+    row = {"scenario": sc.name, "policy": policy, "seed": int(seed), "cost": cost,
+           "time_h": res.time_h, "lateness_h": res.lateness_h, "co2_kg": res.co2_kg,
+           "on_time_share": res.on_time_share, "regret": math.nan,
+           "decision_ms": 1000.0 * spent / max(1, res.decisions), "bound": bound,
+           "dropped_teu": res.dropped_teu, "decisions": res.decisions,
+           "solves": getattr(pol, "solves", 0)}
+    return row, env.sim
 
 
 def _run(task):

