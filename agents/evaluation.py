@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -134,10 +134,13 @@ def evaluate(scenario, policies=None, seeds=range(30), *, model: str | Path | No
                 progress(i + 1, len(tasks))
     else:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-            for i, row in enumerate(pool.map(_run, tasks)):
-                rows.append(row)
+            futures = {pool.submit(_run, t): k for k, t in enumerate(tasks)}
+            done: dict[int, dict] = {}
+            for i, f in enumerate(as_completed(futures)):
+                done[futures[f]] = f.result()
                 if progress:
                     progress(i + 1, len(tasks))
+            rows = [done[k] for k in range(len(tasks))]
     df = pd.DataFrame(rows, columns=COLUMNS)
     bounds = df[df.policy == "hindsight"].set_index("seed")["bound"]
     df["bound"] = df["seed"].map(bounds)

@@ -3,7 +3,9 @@
 1. every bundled scenario validated and drawn on a map;
 2. exact multimodal plans (MIP with a proven bound) with maps and a cost-CO2 Pareto front,
    a re-plan after a Red Sea closure and the clairvoyant (hindsight) plan for comparison;
-3. the Liuzhou parts milk-run: vehicle routes whose trucks are checked by 3D loading.
+3. the Liuzhou parts milk-run: vehicle routes whose trucks are checked by 3D loading;
+4. every policy (OR baselines, the shipped PPO agent, the hindsight bound) on the same 20
+   episodes of liuzhou-asean: the comparison table, a cost plot and an episode map.
 
 Run ``python -m mmroute.demo --out DIR [--time-limit S] [--seed N]``.
 """
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from mmroute.errors import MMRouteError
 
-__all__ = ["main", "run_scenarios", "run_plans", "run_milkrun"]
+__all__ = ["main", "run_scenarios", "run_plans", "run_milkrun", "run_policies"]
 
 
 def run_scenarios(out_dir: Path) -> list[Path]:
@@ -134,12 +136,51 @@ def run_milkrun(out_dir: Path, time_limit_s: float, seed: int) -> None:
             print(f"      packing -> {png}")
 
 
+def run_policies(out_dir: Path, seeds: int = 20, jobs: int = 2,
+                 scenario_name: str = "liuzhou-asean") -> None:
+    """Every policy on the same ``seeds`` episodes (with the shipped PPO model if there is one):
+    the summary table, ``policies-cost.png`` and ``episode-map.png``."""
+    from mmroute.agents import episode, evaluate, format_summary, shipped_model, summarize
+    from mmroute.agents.plots import plot_costs
+    from mmroute.envs import realize
+    from mmroute.envs.render import plot_episode
+    from mmroute.io import write_with
+    from mmroute.scenarios import load
+
+    scenario = load(scenario_name)
+    model = shipped_model(scenario)
+    policies = ["random", "greedy", "static", "replan", "anticipate"]
+    if model is not None:
+        policies.append("maskable-ppo")
+    print(f"\nPolicies on the same {seeds} episodes of {scenario_name} (seeds 0-{seeds - 1}; "
+          f"{'shipped model ' + model.name if model else 'no shipped model'}):")
+    t0 = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        if done == total or done % max(1, total // 10) == 0:
+            print(f"  {done}/{total} episodes ({time.perf_counter() - t0:.0f} s)", flush=True)
+
+    df = evaluate(scenario, policies, range(seeds), model=model, jobs=jobs, progress=progress)
+    print("  " + format_summary(summarize(df)).replace("\n", "\n  "))
+    csv = write_with(out_dir / "policies.csv", lambda tmp: df.to_csv(tmp, index=False))
+    fig = plot_costs(df, out_dir / "policies-cost.png")
+    del fig
+    print(f"      results -> {csv}, cost plot -> {out_dir / 'policies-cost.png'}")
+    seed = next(s for s in range(seeds) if realize(scenario, s).events.weather)
+    _, sim = episode(scenario, "replan", seed)
+    path = plot_episode(scenario, sim.realization, sim.trajectory(), out_dir / "episode-map.png",
+                        title=f"{scenario_name}, seed {seed}, re-planning policy")
+    print(f"      episode map (seed {seed}, with its storm cells) -> {path}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mmroute.demo", description=__doc__)
     parser.add_argument("--out", default="demo-output", type=Path, help="output folder")
     parser.add_argument("--time-limit", type=float, default=20.0, metavar="S",
                         help="seconds per solve (default 20)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--episodes", type=int, default=20, help="seeds for the policy comparison")
+    parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
     try:
@@ -147,6 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         maps = run_scenarios(args.out)
         run_plans(args.out, args.time_limit, args.seed)
         run_milkrun(args.out, args.time_limit, args.seed)
+        run_policies(args.out, seeds=args.episodes, jobs=args.jobs)
     except MMRouteError as exc:
         print(f"demo: error: {exc}".replace("\n", " "), file=sys.stderr)
         return 2
