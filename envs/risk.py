@@ -36,14 +36,15 @@ class Risk:
 
 
 def disruption_risk(sim) -> list[Risk]:
-    """Expected extra times of the disruptions not seen by ``sim.now`` (cached per onset
-    count and hour)."""
+    """Expected extra times of the disruptions not seen by ``sim.now``, evaluated at the
+    start of the current hour (cached per onset count and hour)."""
     key = (sim.revealed(), int(sim.now))
     cache = sim.__dict__.get("_risk_cache")
     if cache is not None and cache[0] == key:
         return cache[1]
-    known = sim.known_events()
-    now = sim.now
+    # the discrete events known now (the known conditions' road noise is not read here)
+    known = sim.known().events
+    now = float(key[1])  # hour by hour: a function of the hour, whichever decision asks
     seen = {e.node for e in (*known.node_delays, *known.node_closures)} | {
         e.link for e in known.closures}
     out: list[Risk] = []
