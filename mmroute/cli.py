@@ -21,6 +21,7 @@ _COMMAND_MODULES = (
     "mmroute.cli_vrp",
     "mmroute.cli_load",
     "mmroute.cli_plan",
+    "mmroute.cli_cars",
 )
 
 

@@ -139,9 +139,14 @@ def _carrier(f: Fields, raw: Any, p: str, nodes: Mapping[str, Any]) -> CarrierTy
         speed_kmh=f.number(raw.get("speed_kmh", 60.0), f"{p}.speed_kmh", gt=0, le=150),
         gap_m=f.number(raw.get("gap_m", 0.2), f"{p}.gap_m", ge=0, le=5),
     )
+    exits = {x.id: x.exit_via for x in plats}
     for j, x in enumerate(plats):
-        if len(carrier.exit_chain(x.id)) >= len(plats):
-            raise f.error(f"{p}.platforms[{j}].exit_via", "exit_via forms a loop")
+        seen, nxt = {x.id}, x.exit_via
+        while nxt is not None:
+            if nxt in seen:
+                raise f.error(f"{p}.platforms[{j}].exit_via", "exit_via forms a loop")
+            seen.add(nxt)
+            nxt = exits[nxt]
     return carrier
 
 
