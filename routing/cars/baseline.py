@@ -37,9 +37,12 @@ def solve_practice(problem: CarsProblem, *, seed: int = 0, rates: bool = True) -
     models = problem.model_map()
     todo: dict[str, list[Vehicle]] = {}
     due: dict[str, float] = {}
+    opens: dict[str, float] = {}
     for v in problem.vehicles():
         todo.setdefault(v.dealer, []).append(v)
-        due[v.dealer] = min(due.get(v.dealer, float("inf")), problem.order(v.order).due_h)
+        o = problem.order(v.order)
+        due[v.dealer] = min(due.get(v.dealer, float("inf")), o.due_h)
+        opens[v.dealer] = max(opens.get(v.dealer, 0.0), o.open_h)
     left = Counter({c.id: c.count for c in problem.carrier_types})
     types = sorted(problem.carrier_types, key=lambda c: (-c.deck_length_m, c.id))
     loaded = []
@@ -55,7 +58,8 @@ def solve_practice(problem: CarsProblem, *, seed: int = 0, rates: bool = True) -
             nxt = None
             for _, d in cands:
                 trial = [s for s, _ in stops] + [d]
-                t = route_times_h(problem, carrier, trial, [len(v) for _, v in stops] + [1])
+                t = route_times_h(problem, carrier, trial, [len(v) for _, v in stops] + [1],
+                                  [opens[s] for s in trial])
                 if t[-1] <= due[d]:
                     nxt = d
                     break
@@ -79,7 +83,7 @@ def solve_practice(problem: CarsProblem, *, seed: int = 0, rates: bool = True) -
         if not stops:
             raise InfeasibleError(f"practice baseline: no vehicle left loads on a {carrier.id} in time")
         placed, _ = first_fit(carrier, models, _items(stops))
-        units = [Unit(d, tuple(vs), 0.0, due[d]) for d, vs in stops]
+        units = [Unit(d, tuple(vs), opens[d], due[d]) for d, vs in stops]
         res = LoadResult(placements=tuple(placed), n_items=len(placed), status="unknown", bound=len(placed),
                          solver="first-fit", time_s=0.0)
         loaded.append((carrier.id, units, res))

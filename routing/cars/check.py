@@ -93,17 +93,14 @@ def check_load(
 
 
 def route_times_h(problem: CarsProblem, carrier: CarrierType, stops: Sequence[str],
-                  unloads: Sequence[int]) -> list[float]:
+                  unloads: Sequence[int], opens: Sequence[float]) -> list[float]:
     """Start of unloading (h) at each stop: leave the depot at 0, drive at the carrier's speed,
-    wait for the stop's window to open (the latest opening of its orders), unload
-    ``problem.unload_h_per_vehicle`` per vehicle."""
+    wait until the stop opens (``opens``: the latest window opening of the orders delivered
+    there), unload ``problem.unload_h_per_vehicle`` per vehicle (``unloads``)."""
     t, here, out = 0.0, carrier.depot, []
-    opens: dict[str, float] = {}
-    for o in problem.orders:
-        opens[o.dealer] = max(opens.get(o.dealer, 0.0), o.open_h)
-    for s, n in zip(stops, unloads):
+    for s, n, o in zip(stops, unloads, opens):
         t += problem.km(here, s) / carrier.speed_kmh
-        t = max(t, opens.get(s, 0.0))
+        t = max(t, o)
         out.append(t)
         t += problem.unload_h_per_vehicle * n
         here = s
@@ -140,7 +137,8 @@ def check_plan(problem: CarsProblem, plan) -> CheckReport:
             continue
         items = []
         due: dict[int, float] = {}
-        n_at = Counter()
+        opens: dict[int, float] = {}
+        n_at: Counter[int] = Counter()
         for pl in route.placements:
             v = vehicles.get(pl.vehicle)
             if v is None:
@@ -153,11 +151,13 @@ def check_plan(problem: CarsProblem, plan) -> CheckReport:
             items.append(LoadItem(id=v.id, model=v.model, stop=pl.stop))
             o = problem.order(v.order)
             due[pl.stop] = min(due.get(pl.stop, o.due_h), o.due_h)
+            opens[pl.stop] = max(opens.get(pl.stop, o.open_h), o.open_h)
             n_at[pl.stop] += 1
         rep = check_load(carrier, models, items, route.placements)
         for viol in rep.violations:
             bad.append(Violation(f"{w} {viol.where}", viol.why))
-        times = route_times_h(problem, carrier, stops, [n_at[k + 1] for k in range(len(stops))])
+        ks = range(1, len(stops) + 1)
+        times = route_times_h(problem, carrier, stops, [n_at[k] for k in ks], [opens.get(k, 0.0) for k in ks])
         for k, t in enumerate(times):
             if k + 1 in due and t > due[k + 1] + _TOL:
                 bad.append(Violation(w, f"reaches {stops[k]} at {t:.2f} h, after its due time {due[k + 1]:g} h"))

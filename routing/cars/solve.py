@@ -16,6 +16,8 @@ Steps (the pattern of :mod:`mmroute.routing.loadroute`):
    into routes that still load and stay on time, or put them on spare carriers (:func:`_repair`).
 4. **Re-solve** (``max_rounds`` times, while time is left) with each failing type's length
    capacity cut to ``tighten`` x its smallest failing load; keep the cheapest plan.
+5. **Eliminate routes** with the time left: empty the carrier with the fewest vehicles into
+   the others (cheapest insertions that still load and stay on time) when that is cheaper.
 
 The returned plan passes :func:`.check.check_plan`; ``initial`` (a plan) is kept when cheaper.
 """
@@ -171,13 +173,15 @@ def _on_time(problem: CarsProblem, type_id: str, units: Sequence[Unit]) -> bool:
     stops = route_stops(units)
     n_at = [0] * len(stops)
     due = [math.inf] * len(stops)
+    opens = [0.0] * len(stops)
     k, last = -1, None
     for u in units:
         if u.dealer != last:
             k, last = k + 1, u.dealer
         n_at[k] += len(u.vehicles)
         due[k] = min(due[k], u.due_h)
-    times = route_times_h(problem, problem.carrier(type_id), stops, n_at)
+        opens[k] = max(opens[k], u.open_h)
+    times = route_times_h(problem, problem.carrier(type_id), stops, n_at, opens)
     return all(t <= d + 1e-9 for t, d in zip(times, due))
 
 
@@ -207,6 +211,47 @@ def _insertions(problem: CarsProblem, units: list[Unit], type_id: str, v, unit: 
     for k in range(len(units) + 1):
         trial = [*units[:k], one, *units[k:]]
         yield _run_cost(problem, type_id, trial) - c.fixed_cost_cny - base, trial
+
+
+def _insert(problem, loader, done: list[list], v, unit: Unit, tries: int) -> bool:
+    """Put vehicle ``v`` into the route of ``done`` where it adds least cost and still loads
+    (heuristic) and stays on time, trying the ``tries`` cheapest positions; False if none."""
+    cands = []
+    for r, (type_id, units, _) in enumerate(done):
+        for extra, trial in _insertions(problem, units, type_id, v, unit):
+            cands.append((extra, r, trial))
+    cands.sort(key=lambda x: (x[0], x[1]))
+    for _extra, r, trial in cands[:tries]:
+        type_id = done[r][0]
+        if not _on_time(problem, type_id, trial):
+            continue
+        res = loader.load(type_id, trial, exact=False)
+        if res.loaded:
+            done[r] = [type_id, trial, res]
+            return True
+    return False
+
+
+def _eliminate(problem, loader, done: list[list], deadline: float, *, tries: int = 4) -> int:
+    """Route elimination: empty the carrier with the fewest vehicles into the others when every
+    vehicle finds a place and the plan gets cheaper; repeat until no carrier can go. Returns
+    the number of carriers saved."""
+    saved = 0
+    progress = True
+    while progress and time.perf_counter() < deadline:
+        progress = False
+        cost = sum(_run_cost(problem, t, u) for t, u, _ in done)
+        for k in sorted(range(len(done)), key=lambda k: sum(len(u.vehicles) for u in done[k][1])):
+            if time.perf_counter() >= deadline:
+                break
+            trial = [list(d) for i, d in enumerate(done) if i != k]
+            if all(_insert(problem, loader, trial, v, u, tries) for u in done[k][1] for v in u.vehicles):
+                if sum(_run_cost(problem, t, u) for t, u, _ in trial) < cost - 1e-6:
+                    done[:] = trial
+                    saved += 1
+                    progress = True
+                    break
+    return saved
 
 
 def _repair(problem, loader, routes, spare: Counter, *, tries: int = 3) -> tuple[list, int]:
@@ -239,22 +284,7 @@ def _repair(problem, loader, routes, spare: Counter, *, tries: int = 3) -> tuple
             spare[type_id] += 1
     leftover: list[Unit] = []
     for v, unit in sorted(pool, key=lambda x: (x[1].dealer, x[0].model, x[0].id)):
-        cands = []
-        for r, (type_id, units, _) in enumerate(done):
-            for extra, trial in _insertions(problem, units, type_id, v, unit):
-                cands.append((extra, r, trial))
-        cands.sort(key=lambda x: (x[0], x[1]))
-        placed = False
-        for _extra, r, trial in cands[:tries]:
-            type_id = done[r][0]
-            if not _on_time(problem, type_id, trial):
-                continue
-            res = loader.load(type_id, trial, exact=False)
-            if res.loaded:
-                done[r] = [type_id, trial, res]
-                placed = True
-                break
-        if not placed:
+        if not _insert(problem, loader, done, v, unit, tries):
             leftover.append(Unit(unit.dealer, (v,), unit.open_h, unit.due_h))
     here = None
     queue: list[Unit] = []
@@ -380,9 +410,12 @@ def solve_cars(
             if not loader.load(type_id, us).loaded:
                 need = int(sum(vrp.demand[nd + units.index(u)] for u in us))
                 failing_len[type_id] = min(failing_len.get(type_id, need), need)
+        biggest = max(demands[0])  # every unit must still fit a carrier alone
         for type_id, need in failing_len.items():
-            caps[type_id][0] = max(1, min(caps[type_id][0] - 1, int(params.tighten * need)))
-    info = {"routes_not_loading_detected": detected, "routes_repaired": repaired,
+            caps[type_id][0] = max(biggest, min(caps[type_id][0] - 1, int(params.tighten * need)))
+    best = [list(d) for d in best]
+    saved = _eliminate(problem, loader, best, deadline)
+    info = {"routes_not_loading_detected": detected, "carriers_saved_by_elimination": saved, "routes_repaired": repaired,
             "loads_proven_infeasible": loader.stats["infeasible"], "loads_unknown": loader.stats["unknown"],
             "loads_checked": sum(loader.stats.values()), "split_deliveries": params.split_deliveries}
     plan = finish_plan(problem, best, solver="mmroute-cars", seed=seed, t0=t0, rates=params.rates, info=info)
