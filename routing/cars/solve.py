@@ -410,9 +410,10 @@ def solve_cars(
             if not loader.load(type_id, us).loaded:
                 need = int(sum(vrp.demand[nd + units.index(u)] for u in us))
                 failing_len[type_id] = min(failing_len.get(type_id, need), need)
-        biggest = max(demands[0])  # every unit must still fit a carrier alone
+        biggest = max(demands[0])  # units that fitted a type alone still do
         for type_id, need in failing_len.items():
-            caps[type_id][0] = max(biggest, min(caps[type_id][0] - 1, int(params.tighten * need)))
+            floor_cm = min(dims.caps[type_id][0], biggest)
+            caps[type_id][0] = max(floor_cm, min(caps[type_id][0] - 1, int(params.tighten * need)))
     best = [list(d) for d in best]
     saved = _eliminate(problem, loader, best, deadline)
     info = {"routes_not_loading_detected": detected, "carriers_saved_by_elimination": saved, "routes_repaired": repaired,
