@@ -41,7 +41,12 @@ _LAZY: dict[str, str] = {
     "check_plan": "mmroute.routing",
     "replan": "mmroute.routing",
     "solve_hindsight": "mmroute.routing",
+    "solve_cars": "mmroute.routing.cars",
+    "check_cars_plan": "mmroute.routing.cars",
 }
+
+# names re-exported under another name (two packages have a ``check_plan``)
+_RENAMED = {"check_cars_plan": "check_plan"}
 
 __all__ = ["__version__", *_LAZY]
 
@@ -50,7 +55,7 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'mmroute' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(module), _RENAMED.get(name, name))
     globals()[name] = value
     return value
 

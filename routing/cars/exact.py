@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -41,6 +42,18 @@ class ExactLoad:
     n_loaded: int
     bound: int
     status: str  # "optimal" | "feasible" | "timeout"
+
+    def summary(self) -> str:
+        return f"CP-SAT: {self.n_loaded} loaded, bound {self.bound}, {self.status}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"placements": [p.to_dict() for p in self.placements], "n_loaded": self.n_loaded,
+                "bound": self.bound, "status": self.status}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ExactLoad:
+        return cls(placements=tuple(Placement.from_dict(p) for p in d["placements"]),
+                   n_loaded=int(d["n_loaded"]), bound=int(d["bound"]), status=str(d["status"]))
 
 
 def _mm_up(x: float) -> int:

@@ -22,7 +22,7 @@ from .exact import load_exact
 from .heuristic import load_heuristic
 from .load import LoadItem, Placement, length_utilisation
 
-__all__ = ["LoadParams", "LoadResult", "solve_load", "quick_infeasibility", "mix_capacity"]
+__all__ = ["LoadParams", "LoadResult", "solve_load", "quick_infeasibility", "mix_capacity", "load_rates"]
 
 
 @dataclass(frozen=True)

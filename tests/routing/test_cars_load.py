@@ -7,8 +7,10 @@ from dataclasses import replace
 import pytest
 
 from mmroute.routing.cars import (
+    ExactLoad,
     LoadItem,
     LoadParams,
+    LoadResult,
     Placement,
     check_load,
     first_fit,
@@ -151,3 +153,19 @@ def test_without_the_exact_model_an_unresolved_load_is_unknown():
 def test_mix_capacity_counts_vehicles_of_the_load_mix_the_carrier_takes():
     load = [Placement("v0", "small", 1, "TL", 0.0)]
     assert mix_capacity(carrier(), MODELS, load) == 5
+
+
+def test_load_results_round_trip_and_summarise():
+    items = _items(("mpv", 2), ("mpv", 2), ("sedan", 1))
+    res = solve_load(carrier(), MODELS, items, time_limit_s=10, seed=0)
+    assert LoadResult.from_dict(res.to_dict()) == res
+    assert res.summary().startswith("2/3 vehicles loaded, infeasible (bound 2, cp-sat")
+    ex = load_exact(carrier(), MODELS, items, time_limit_s=10, seed=0)
+    assert ExactLoad.from_dict(ex.to_dict()) == ex and "bound 2" in ex.summary()
+
+
+def test_the_top_level_package_re_exports_the_cars_solver_and_checker():
+    import mmroute
+    from mmroute.routing import cars
+
+    assert mmroute.solve_cars is cars.solve_cars and mmroute.check_cars_plan is cars.check_plan
