@@ -14,8 +14,11 @@ Steps (the pattern of :mod:`mmroute.routing.loadroute`):
    LIFO) is *detected* here.
 3. **Repair** each such route: keep the most vehicles its carrier loads, re-insert the others
    into routes that still load and stay on time, or put them on spare carriers (:func:`_repair`).
-4. **Re-solve** (``max_rounds`` times, while time is left) with each failing type's length
-   capacity cut to ``tighten`` x its smallest failing load; keep the cheapest plan.
+4. **Re-solve** while time is left (at most ``max_solves`` VRP solves in all), each with another
+   seed and ``restart_time_share`` of the time: after a solve with failing routes, each
+   failing type's length capacity is cut to ``tighten`` x its smallest failing load; after a
+   clean solve (or when the cuts leave no routing) the capacities are reset. Keep the
+   cheapest repaired plan.
 5. **Eliminate routes** with the time left: empty the carrier with the fewest vehicles into
    the others (cheapest insertions that still load and stay on time) when that is cheaper.
 
@@ -54,16 +57,18 @@ class CarsParams:
 
     split_deliveries: cut every dealer's vehicles into units of at most ``chunk_vehicles`` so
     carriers can share a dealer (dealers with more than a carrier-load are always cut);
-    vrp_time_share: share of the time limit for the first VRP solve (re-solves get half of it);
-    load_time_limit_s: CP-SAT seconds per load the heuristic cannot do; max_rounds / tighten:
-    re-solves with cut capacities (step 4); rates: compute each route's loading rate.
+    vrp_time_share: share of the time limit for the first VRP solve; restart_time_share: share
+    for each further solve (at least 1 s); max_solves: most VRP solves; tighten: capacity cut
+    after failing routes (step 4); load_time_limit_s: CP-SAT seconds per load the heuristic
+    cannot do; rates: compute each route's loading rate.
     """
 
     split_deliveries: bool = False
     chunk_vehicles: int = 4
-    vrp_time_share: float = 0.4
+    vrp_time_share: float = 0.3
+    restart_time_share: float = 0.1
+    max_solves: int = 50
     load_time_limit_s: float = 1.0
-    max_rounds: int = 2
     tighten: float = 0.9
     rates: bool = True
     load: LoadParams = field(default_factory=LoadParams)
@@ -362,8 +367,8 @@ def solve_cars(
     params = params or CarsParams()
     if time_limit_s <= 0:
         raise InputError("must be a positive number of seconds", field="time_limit_s")
-    if params.chunk_vehicles < 1 or not 0 < params.tighten < 1:
-        raise InputError("chunk_vehicles must be >= 1 and tighten in (0, 1)", field="params")
+    if params.chunk_vehicles < 1 or params.max_solves < 1 or not 0 < params.tighten < 1:
+        raise InputError("chunk_vehicles and max_solves must be >= 1, tighten in (0, 1)", field="params")
     t0 = time.perf_counter()
     deadline = t0 + time_limit_s
     models = problem.model_map()
@@ -378,19 +383,21 @@ def solve_cars(
     caps = {k: list(v) for k, v in dims.caps.items()}
     best = None
     best_cost = math.inf
-    detected = repaired = 0
-    for rnd in range(params.max_rounds + 1):
+    detected = repaired = n_solves = 0
+    for rnd in range(params.max_solves):
         left = deadline - time.perf_counter()
-        share = params.vrp_time_share if rnd == 0 else params.vrp_time_share / 2
-        if rnd > 0 and left < share * time_limit_s:
+        t_vrp = params.vrp_time_share * time_limit_s if rnd == 0 else max(1.0, params.restart_time_share * time_limit_s)
+        if rnd > 0 and left < t_vrp:
             break
         vrp = _vrp(problem, units, demands, caps)
         try:
-            sol = solve_vrp(vrp, time_limit_s=max(0.5, min(left, share * time_limit_s)), seed=seed + rnd)
+            sol = solve_vrp(vrp, time_limit_s=max(0.5, min(left, t_vrp)), seed=seed + rnd)
         except (InfeasibleError, SolverError):
             if rnd == 0:
                 raise
-            break  # the cut capacities leave no routing: keep the best plan so far
+            caps = {k: list(v) for k, v in dims.caps.items()}  # the cuts leave no routing: reset
+            continue
+        n_solves += 1
         nd = len(vrp.depots)
         routes = [(problem.carrier_types[r.vehicle_type].id, [units[i - nd] for i in r.visits])
                   for r in sol.routes if r.visits]
@@ -404,7 +411,8 @@ def solve_cars(
         if cost < best_cost - 1e-6:
             best, best_cost, repaired = loaded, cost, n_fail
         if n_fail == 0:
-            break
+            caps = {k: list(v) for k, v in dims.caps.items()}
+            continue
         failing_len: dict[str, int] = {}
         for (type_id, us) in routes:
             if not loader.load(type_id, us).loaded:
@@ -418,7 +426,8 @@ def solve_cars(
     saved = _eliminate(problem, loader, best, deadline)
     info = {"routes_not_loading_detected": detected, "carriers_saved_by_elimination": saved, "routes_repaired": repaired,
             "loads_proven_infeasible": loader.stats["infeasible"], "loads_unknown": loader.stats["unknown"],
-            "loads_checked": sum(loader.stats.values()), "split_deliveries": params.split_deliveries}
+            "loads_checked": sum(loader.stats.values()), "split_deliveries": params.split_deliveries,
+            "vrp_solves": n_solves}
     plan = finish_plan(problem, best, solver="mmroute-cars", seed=seed, t0=t0, rates=params.rates, info=info)
     if initial is not None:
         rep = check_plan(problem, initial)

@@ -77,7 +77,7 @@ def test_mmroute_beats_the_practice_baseline_on_the_bundled_scenario(bundled_pro
 
 def test_split_deliveries_give_a_checked_plan(bundled_problem):
     plan = solve_cars(bundled_problem, time_limit_s=5, seed=0,
-                      params=CarsParams(split_deliveries=True, chunk_vehicles=3, max_rounds=0, rates=False))
+                      params=CarsParams(split_deliveries=True, chunk_vehicles=3, max_solves=1, rates=False))
     assert check_plan(bundled_problem, plan).feasible
 
 
