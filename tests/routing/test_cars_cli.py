@@ -9,7 +9,7 @@ from mmroute.cli import main
 
 def test_solve_writes_a_plan_and_pictures_that_check(tmp_path, capsys):
     out = tmp_path / "plan.json"
-    assert main(["cars", "solve", "liuzhou-cars", "--time-limit", "5", "--seed", "1", "--out", str(out),
+    assert main(["cars", "solve", "liuzhou-cars", "--time-limit", "3", "--seed", "1", "--out", str(out),
                  "--plot", str(tmp_path / "pics")]) == 0
     data = json.loads(out.read_text())
     assert {"objective", "bound", "status", "time_s", "solver", "seed", "routes"} <= set(data)
@@ -21,7 +21,7 @@ def test_solve_writes_a_plan_and_pictures_that_check(tmp_path, capsys):
 
 def test_check_exits_1_on_an_infeasible_plan(tmp_path, capsys):
     out = tmp_path / "plan.json"
-    assert main(["cars", "solve", "liuzhou-cars", "--time-limit", "3", "--out", str(out)]) == 0
+    assert main(["cars", "solve", "liuzhou-cars", "--time-limit", "2", "--out", str(out)]) == 0
     data = json.loads(out.read_text())
     data["routes"][0]["placements"][0]["x_m"] = 30.0
     out.write_text(json.dumps(data))

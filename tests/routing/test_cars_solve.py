@@ -32,7 +32,7 @@ def bundled_problem() -> CarsProblem:
 @pytest.fixture(scope="module")
 def bundled_plan(bundled_problem) -> CarsPlan:
     """mmroute's plan for the bundled problem at a short time limit."""
-    return solve_cars(bundled_problem, time_limit_s=6, seed=0)
+    return solve_cars(bundled_problem, time_limit_s=4, seed=0)
 
 
 def _trap() -> CarsProblem:
@@ -48,7 +48,7 @@ def _trap() -> CarsProblem:
 
 
 def test_a_route_that_fits_by_count_but_not_on_the_platforms_is_detected_and_repaired():
-    plan = solve_cars(_trap(), time_limit_s=3, seed=0)
+    plan = solve_cars(_trap(), time_limit_s=2, seed=0, params=CarsParams(max_solves=1))
     assert plan.info["routes_not_loading_detected"] == 1
     assert plan.carriers_used == 2
     assert sorted(r.stops for r in plan.routes) == [("A",), ("B",)]
