@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mmroute.errors import InputError
+from mmroute.errors import InputError, SolverError
 from mmroute.routing.cars import (
     CarsParams,
     CarsPlan,
@@ -112,3 +112,11 @@ def test_a_non_positive_time_limit_is_an_input_error():
 def test_a_scenario_without_cars_keys_is_an_input_error():
     with pytest.raises(InputError, match="vehicle_orders"):
         CarsProblem.from_scenario(load("tiny"))
+
+
+def test_a_fleet_too_small_for_the_repaired_routes_is_a_solver_error_not_a_bad_plan():
+    one = _trap()
+    small = CarsProblem(name="trap-1", models=one.models, carrier_types=(carrier(count=1),), orders=one.orders,
+                        places=one.places, coords=one.coords, distance_km=one.distance_km)
+    with pytest.raises(SolverError, match="fleet is used up"):
+        solve_cars(small, time_limit_s=2, seed=0, params=CarsParams(max_solves=1))
