@@ -50,7 +50,7 @@ class Placement:
 
     def to_dict(self) -> dict[str, Any]:
         return {"vehicle": self.vehicle, "model": self.model, "stop": self.stop,
-                "platform": self.platform, "x_m": round(self.x_m, 4)}
+                "platform": self.platform, "x_m": self.x_m}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Placement:
