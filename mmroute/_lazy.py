@@ -19,11 +19,13 @@ def lazy_exports(
     namespace: dict[str, Any],
     table: Mapping[str, str],
     deprecated: Mapping[str, str] | None = None,
+    renamed: Mapping[str, str] | None = None,
 ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """``(__getattr__, __dir__)`` for the module whose ``globals()`` is ``namespace``.
 
     table: public name -> module that defines it; deprecated: old name -> new public name
-    (the old name still resolves, with a :class:`DeprecationWarning`).
+    (the old name still resolves, with a :class:`DeprecationWarning`); renamed: public name ->
+    the name it has in its module (two packages define a ``check_plan``).
     """
     package = namespace["__name__"]
     old_names = dict(deprecated or {})
@@ -36,7 +38,7 @@ def lazy_exports(
         module = table.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module), name)
+        value = getattr(importlib.import_module(module), (renamed or {}).get(name, name))
         namespace[name] = value
         return value
 

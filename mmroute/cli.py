@@ -22,6 +22,7 @@ _COMMAND_MODULES = (
     "mmroute.cli_load",
     "mmroute.cli_plan",
     "mmroute.cli_agents",
+    "mmroute.cli_cars",
 )
 
 

@@ -8,6 +8,9 @@ Table of contents (each sub-package re-exports its full API):
 - :mod:`mmroute.routing.loading` — 3D container / truck loading: thpack and scenario readers,
   ``solve_loading`` (block-building heuristic or CP-SAT), ``check_packing``, pictures.
 - :mod:`mmroute.routing.loadroute` — loading-aware milk-runs (3L-CVRP).
+- :mod:`mmroute.routing.cars` — finished vehicles on auto-carriers: deck loading with LIFO
+  (heuristic, CP-SAT with proofs), routing + loading with repair, practice baseline,
+  ``check_load`` / ``check_plan`` (import it from its package; not re-exported here).
 - :mod:`mmroute.routing.plan` — exact multimodal plans on a time-expanded network,
   re-planning, hindsight, the cost-CO2 Pareto front, ``check_plan``.
 

@@ -6,6 +6,14 @@ errors are :class:`mmroute.errors.ScenarioError` naming the file and the field.
 
 from mmroute.errors import ScenarioError
 from mmroute.scenarios.bundled import bundled_names, bundled_path
+from mmroute.scenarios.cars_model import (
+    CarrierType,
+    Cars,
+    Envelope,
+    Platform,
+    VehicleModel,
+    VehicleOrder,
+)
 from mmroute.scenarios.geo import export, links_gdf, nodes_gdf, read_export
 from mmroute.scenarios.loader import load, parse, resolve_path
 from mmroute.scenarios.mapplot import plot_map
@@ -32,16 +40,20 @@ from mmroute.scenarios.network import WEIGHTS, Network, Route, is_transshipment
 
 __all__ = [
     "Box",
+    "CarrierType",
+    "Cars",
     "Customer",
     "DemandNoise",
     "Depot",
     "Disruption",
+    "Envelope",
     "Fleet",
     "LateOrders",
     "Link",
     "Network",
     "Node",
     "Objective",
+    "Platform",
     "RoadTraffic",
     "Route",
     "Scenario",
@@ -49,6 +61,8 @@ __all__ = [
     "Shipment",
     "Timetable",
     "Uncertainty",
+    "VehicleModel",
+    "VehicleOrder",
     "VehicleType",
     "WEIGHTS",
     "WeatherCell",

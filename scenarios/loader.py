@@ -14,6 +14,7 @@ import yaml
 from mmroute.errors import ScenarioError
 from mmroute.scenarios import defaults as D
 from mmroute.scenarios.bundled import bundled_path
+from mmroute.scenarios.cars_section import CARS_KEYS, parse_cars
 from mmroute.scenarios.distances import SEA_PASSAGES, geodesic_km, polyline_km, sea_route
 from mmroute.scenarios.fields import Fields
 from mmroute.scenarios.model import (
@@ -220,6 +221,7 @@ class _Parser:
                 "uncertainty",
                 "objective",
                 "geometry_file",
+                *CARS_KEYS,
             ),
         )
         if data.get("geometry_file") is not None:
@@ -250,6 +252,7 @@ class _Parser:
         uncertainty = self.uncertainty(
             data.get("uncertainty") or {}, by_id, {lk.id for lk in links}, start
         )
+        cars = parse_cars(f, data, by_id, horizon_h)
         return Scenario(
             name=name,
             description=f.string(data.get("description", ""), "description"),
@@ -264,6 +267,7 @@ class _Parser:
             fleet=fleet,
             uncertainty=uncertainty,
             objective=objective,
+            cars=cars,
             source_file=source_file,
         )
 

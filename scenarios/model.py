@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from mmroute.scenarios.cars_model import Cars
+
 __all__ = [
     "Timetable",
     "Node",
@@ -520,6 +522,7 @@ class Scenario:
     fleet: Fleet | None = None
     uncertainty: Uncertainty = field(default_factory=Uncertainty)
     objective: Objective = field(default_factory=Objective)
+    cars: Cars | None = None  # finished-vehicle distribution (cars_model.py)
     source_file: str | None = field(default=None, compare=False)
 
     # --- look-ups -------------------------------------------------------------------------
@@ -556,6 +559,8 @@ class Scenario:
         if self.fleet is not None:
             n_veh = sum(v.count for v in self.fleet.vehicle_types)
             fleet = f", fleet {n_veh} vehicles / {len(self.fleet.customers)} customers"
+        if self.cars is not None:
+            fleet += f", {self.cars.n_vehicles} finished vehicles to deliver"
         return (
             f"{self.name}: {len(self.nodes)} nodes, {len(self.links)} links ({mode_txt}), "
             f"{len(self.shipments)} shipments ({teu:g} TEU){fleet}, horizon {self.horizon_h:g} h"
@@ -602,6 +607,7 @@ class Scenario:
                 "fleet": None if self.fleet is None else self.fleet.to_dict(),
                 "uncertainty": self.uncertainty.to_dict(),
                 "objective": self.objective.to_dict(),
+                **(self.cars.to_dict() if self.cars is not None else {}),
             }
         )
 

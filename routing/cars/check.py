@@ -1,0 +1,175 @@
+"""Independent checkers (no solver imported): one carrier's load, and a whole plan.
+
+:func:`check_load` verifies the rules of :mod:`.load` from the carrier and model data;
+:func:`check_plan` verifies a :class:`.plan.CarsPlan` against its problem: every vehicle
+delivered once, at its own dealer, on time; carrier counts; each route's load; and recomputes
+the cost (fixed cost + cost per km x route length, per carrier used).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from mmroute.report import CheckReport, Violation
+from mmroute.scenarios.cars_model import CarrierType, VehicleModel
+
+from .load import LoadItem, Placement, blocks, length_utilisation
+from .problem import CarsProblem
+
+__all__ = ["check_load", "check_plan", "route_times_h"]
+
+_TOL = 1e-6
+
+
+def check_load(
+    carrier: CarrierType,
+    models: Mapping[str, VehicleModel],
+    items: Sequence[LoadItem],
+    placements: Sequence[Placement],
+) -> CheckReport:
+    """Check that ``placements`` load exactly ``items`` on ``carrier`` (rules of :mod:`.load`).
+
+    ``objective`` is the number of vehicles loaded; details: ``length_utilisation``,
+    ``weight_kg``.
+    """
+    bad: list[Violation] = []
+    plats = {p.id: p for p in carrier.platforms}
+    want = {it.id: it for it in items}
+    seen: Counter[str] = Counter(pl.vehicle for pl in placements)
+    for vid, k in seen.items():
+        if k > 1:
+            bad.append(Violation(f"vehicle {vid}", f"placed {k} times"))
+    for vid in want:
+        if vid not in seen:
+            bad.append(Violation(f"vehicle {vid}", "not loaded"))
+    ok: list[Placement] = []
+    for pl in placements:
+        w = f"vehicle {pl.vehicle}"
+        it = want.get(pl.vehicle)
+        if it is None:
+            bad.append(Violation(w, "is not a vehicle of this load"))
+            continue
+        if pl.model != it.model or pl.stop != it.stop:
+            bad.append(Violation(w, f"is a {it.model} for stop {it.stop}, placed as a {pl.model} for stop {pl.stop}"))
+            continue
+        m = models.get(pl.model)
+        p = plats.get(pl.platform)
+        if m is None or p is None:
+            bad.append(Violation(w, f"unknown model {pl.model} or platform {pl.platform}"))
+            continue
+        if pl.x_m < -_TOL or pl.x_m + m.length_m > p.length_m + _TOL:
+            bad.append(Violation(w, f"spans [{pl.x_m:.3f}, {pl.x_m + m.length_m:.3f}] m, beyond platform "
+                                    f"{p.id} of {p.length_m:g} m"))
+        if m.height_m > p.max_vehicle_height_m + _TOL:
+            bad.append(Violation(w, f"{m.height_m:g} m tall, platform {p.id} clears {p.max_vehicle_height_m:g} m"))
+        if p.floor_height_m + m.height_m > carrier.envelope.max_height_m + _TOL:
+            bad.append(Violation(w, f"top at {p.floor_height_m + m.height_m:.3f} m, above the envelope's "
+                                    f"{carrier.envelope.max_height_m:g} m"))
+        if m.width_m > carrier.width_m + _TOL:
+            bad.append(Violation(w, f"{m.width_m:g} m wide, carrier is {carrier.width_m:g} m"))
+        ok.append(pl)
+    total = 0.0
+    for p in carrier.platforms:
+        on = sorted((pl for pl in ok if pl.platform == p.id), key=lambda q: q.x_m)
+        kg = sum(models[pl.model].weight_kg for pl in on)
+        total += kg
+        if kg > p.max_weight_kg + _TOL:
+            bad.append(Violation(f"platform {p.id}", f"carries {kg:g} kg > {p.max_weight_kg:g} kg"))
+        for a, b in zip(on, on[1:]):
+            end = a.x_m + models[a.model].length_m
+            if b.x_m < end + carrier.gap_m - _TOL:
+                bad.append(Violation(f"platform {p.id}", f"{a.vehicle} and {b.vehicle} are "
+                                     f"{b.x_m - end:.3f} m apart (< gap {carrier.gap_m:g} m)"))
+    if total > carrier.payload_kg + _TOL:
+        bad.append(Violation("carrier", f"carries {total:g} kg > payload {carrier.payload_kg:g} kg"))
+    for v in ok:
+        for u in ok:
+            if u.stop > v.stop and blocks(carrier, u, v):
+                bad.append(Violation(f"vehicle {v.vehicle}", f"unloading at stop {v.stop} is blocked by "
+                                     f"{u.vehicle} (stop {u.stop}) on {u.platform}"))
+    util = length_utilisation(carrier, dict(models), ok) if ok else 0.0
+    return CheckReport.of(bad, float(len(ok)), length_utilisation=util, weight_kg=total)
+
+
+def route_times_h(problem: CarsProblem, carrier: CarrierType, stops: Sequence[str],
+                  unloads: Sequence[int], opens: Sequence[float]) -> list[float]:
+    """Start of unloading (h) at each stop: leave the depot at 0, drive at the carrier's speed,
+    wait until the stop opens (``opens``: the latest window opening of the orders delivered
+    there), unload ``problem.unload_h_per_vehicle`` per vehicle (``unloads``)."""
+    t, here, out = 0.0, carrier.depot, []
+    for s, n, o in zip(stops, unloads, opens):
+        t += problem.km(here, s) / carrier.speed_kmh
+        t = max(t, o)
+        out.append(t)
+        t += problem.unload_h_per_vehicle * n
+        here = s
+    return out
+
+
+def check_plan(problem: CarsProblem, plan) -> CheckReport:
+    """Check a :class:`.plan.CarsPlan` against ``problem``; ``objective`` is the recomputed cost (CNY).
+
+    Details: ``carriers_used``, ``vehicles_delivered``, ``distance_km``.
+    """
+    bad: list[Violation] = []
+    models = problem.model_map()
+    vehicles = {v.id: v for v in problem.vehicles()}
+    delivered: Counter[str] = Counter()
+    used: Counter[str] = Counter()
+    cost = 0.0
+    km_total = 0.0
+    for r, route in enumerate(plan.routes):
+        w = f"route {r + 1}"
+        try:
+            carrier = problem.carrier(route.carrier_type)
+        except KeyError:
+            bad.append(Violation(w, f"unknown carrier type {route.carrier_type}"))
+            continue
+        used[carrier.id] += 1
+        stops = list(route.stops)
+        if not stops:
+            bad.append(Violation(w, "visits no dealer"))
+            continue
+        unknown = [s for s in stops if s not in problem.places]
+        if unknown:
+            bad.append(Violation(w, f"visits unknown place(s) {', '.join(unknown)}"))
+            continue
+        items = []
+        due: dict[int, float] = {}
+        opens: dict[int, float] = {}
+        n_at: Counter[int] = Counter()
+        for pl in route.placements:
+            v = vehicles.get(pl.vehicle)
+            if v is None:
+                bad.append(Violation(w, f"carries unknown vehicle {pl.vehicle}"))
+                continue
+            delivered[v.id] += 1
+            if not 1 <= pl.stop <= len(stops) or stops[pl.stop - 1] != v.dealer:
+                bad.append(Violation(w, f"{v.id} is for dealer {v.dealer}, dropped at stop {pl.stop}"))
+                continue
+            items.append(LoadItem(id=v.id, model=v.model, stop=pl.stop))
+            o = problem.order(v.order)
+            due[pl.stop] = min(due.get(pl.stop, o.due_h), o.due_h)
+            opens[pl.stop] = max(opens.get(pl.stop, o.open_h), o.open_h)
+            n_at[pl.stop] += 1
+        rep = check_load(carrier, models, items, route.placements)
+        for viol in rep.violations:
+            bad.append(Violation(f"{w} {viol.where}", viol.why))
+        ks = range(1, len(stops) + 1)
+        times = route_times_h(problem, carrier, stops, [n_at[k] for k in ks], [opens.get(k, 0.0) for k in ks])
+        for k, t in enumerate(times):
+            if k + 1 in due and t > due[k + 1] + _TOL:
+                bad.append(Violation(w, f"reaches {stops[k]} at {t:.2f} h, after its due time {due[k + 1]:g} h"))
+        km = problem.route_km(carrier.depot, stops)
+        km_total += km
+        cost += carrier.fixed_cost_cny + carrier.cost_per_km_cny * km
+    for c in problem.carrier_types:
+        if used[c.id] > c.count:
+            bad.append(Violation(f"carrier type {c.id}", f"{used[c.id]} used, {c.count} available"))
+    for vid in vehicles:
+        if delivered[vid] != 1:
+            bad.append(Violation(f"vehicle {vid}", f"delivered {delivered[vid]} times"))
+    return CheckReport.of(bad, cost, carriers_used=sum(used.values()),
+                          vehicles_delivered=sum(1 for v in vehicles if delivered[v] == 1),
+                          distance_km=km_total)
