@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from mmroute.cli_types import int_in, output_file, seed, time_limit
 from mmroute.errors import InstanceError
 
 __all__ = ["register"]
@@ -20,22 +21,22 @@ def register(subparsers) -> None:
     solve.add_argument("instance", help="instance file")
     solve.add_argument("--exact", action="store_true", help="prove optimality (CVRP, single-depot VRPTW) and report a bound")
     solve.add_argument("--engine", choices=("auto", "ortools", "pyvrp"), default="auto")
-    solve.add_argument("--time-limit", type=float, default=10.0, metavar="S", help="seconds (default 10)")
-    solve.add_argument("--seed", type=int, default=0)
-    solve.add_argument("--max-iterations", type=int, default=None, metavar="N",
+    solve.add_argument("--time-limit", type=time_limit, default=10.0, metavar="S", help="seconds (default 10)")
+    solve.add_argument("--seed", type=seed, default=0)
+    solve.add_argument("--max-iterations", type=int_in(1), default=None, metavar="N",
                        help="also stop after N iterations: the run is then reproducible "
                             "whatever the machine's load (time-limited runs are not)")
     solve.add_argument("--rounding", choices=("exact", "dimacs"), default="exact", help="Solomon / Li & Lim distances")
-    solve.add_argument("--customers", type=int, default=None, metavar="N",
+    solve.add_argument("--customers", type=int_in(1), default=None, metavar="N",
                        help="Solomon only: keep the first N customers (25 / 50 for the classic small sets)")
-    solve.add_argument("--out", help="write the solution JSON here (atomically)")
+    solve.add_argument("--out", type=output_file, help="write the solution JSON here (atomically)")
     solve.set_defaults(func=_solve)
 
     check = sub.add_parser("check", help="check a solution JSON (or CVRPLIB .sol) against an instance")
     check.add_argument("instance")
     check.add_argument("solution")
     check.add_argument("--rounding", choices=("exact", "dimacs"), default="exact")
-    check.add_argument("--customers", type=int, default=None, metavar="N", help="Solomon only: the first N customers")
+    check.add_argument("--customers", type=int_in(1), default=None, metavar="N", help="Solomon only: the first N customers")
     check.set_defaults(func=_check)
 
 
