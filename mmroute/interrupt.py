@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -39,7 +37,8 @@ class _Registry:
         self.lock = threading.Lock()
         self.stoppers: dict[int, Callable[[], object]] = {}
         self.next_id = 0
-        self.signum: int | None = None
+        self.signum: int | None = None  # set by the main thread's handler only
+        self.stopping = False  # set by the watcher once it has asked the solvers to stop
 
 
 _REG = _Registry()
@@ -56,7 +55,7 @@ def stoppable(stop: Callable[[], object]) -> Iterator[None]:
         key = _REG.next_id
         _REG.next_id += 1
         _REG.stoppers[key] = stop
-        pending = _REG.signum is not None
+        pending = _REG.stopping
     if pending:
         _call(stop)
     try:
@@ -85,6 +84,7 @@ def _call(stop: Callable[[], object]) -> None:
 
 def _stop_all() -> None:
     with _REG.lock:
+        _REG.stopping = True
         stoppers = list(_REG.stoppers.values())
     for stop in stoppers:
         _call(stop)
@@ -110,6 +110,7 @@ def handle_signals(*, grace_s: float = 1.0, message: str = "mmroute: interrupted
         yield
         return
     _REG.signum = None
+    _REG.stopping = False
     read_fd, write_fd = os.pipe()
     os.set_blocking(write_fd, False)
     try:
@@ -131,9 +132,7 @@ def handle_signals(*, grace_s: float = 1.0, message: str = "mmroute: interrupted
             signum = next((b for b in data if b in _SIGNALS), None)
             if signum is None:
                 continue
-            if _REG.signum is None:
-                _REG.signum = signum
-            abort_outputs()
+            abort_outputs()  # the main thread's handler records the signal and raises
             _stop_all()
             if done.wait(grace_s):
                 return
@@ -143,8 +142,7 @@ def handle_signals(*, grace_s: float = 1.0, message: str = "mmroute: interrupted
                     os.write(err_fd, (message + "\n").encode())
                 except OSError:
                     pass
-            sys.stdout.flush() if sys.stdout else None
-            os._exit(128 + (_REG.signum or signum))
+            os._exit(128 + (_REG.signum or signum))  # a native call that would not stop
 
     watcher = threading.Thread(target=watch, name="mmroute-signal-watcher", daemon=True)
     for s in _SIGNALS:
@@ -162,4 +160,3 @@ def handle_signals(*, grace_s: float = 1.0, message: str = "mmroute: interrupted
         os.close(read_fd)
         if err_fd >= 0:
             os.close(err_fd)
-        time.sleep(0)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from mmroute.errors import InputError, SolverError
+from mmroute.interrupt import stoppable
 from mmroute.routing.loading.model import LoadingInstance, Placement
 
 __all__ = ["ExactResult", "pack_exact", "MAX_EXACT_BOXES"]
@@ -211,7 +212,9 @@ def pack_exact(
     solver.parameters.max_time_in_seconds = float(time_limit_s)
     solver.parameters.random_seed = int(seed)
     solver.parameters.num_workers = int(workers)
-    code = solver.Solve(m)
+    solver.parameters.catch_sigint_signal = False  # SIGINT stays with Python (mmroute.interrupt)
+    with stoppable(solver.stop_search):
+        code = solver.Solve(m)
     if code == cp_model.INFEASIBLE:  # cannot happen: packing nothing is feasible
         raise SolverError("CP-SAT reported the loading model infeasible")
     if code == cp_model.MODEL_INVALID:

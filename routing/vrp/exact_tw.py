@@ -42,6 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mmroute.errors import InfeasibleError, InputError, SolverError
+from mmroute.interrupt import stoppable
 
 from .check import check_vrp
 from .problem import HORIZON_MAX, VRPProblem
@@ -301,7 +302,9 @@ def solve_vrptw_exact(
             raise InputError(f"not a CP-SAT parameter or not a valid value: {key}={value!r} ({exc})", field="sat_parameters") from exc
     if params.subsolvers:
         solver.parameters.subsolvers.extend(params.subsolvers)
-    status = solver.solve(m)
+    solver.parameters.catch_sigint_signal = False  # SIGINT stays with Python (mmroute.interrupt)
+    with stoppable(solver.stop_search):
+        status = solver.solve(m)
     st = cp_model
     heuristic_ub = ub
     if status == st.INFEASIBLE:
