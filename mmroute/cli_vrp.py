@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from mmroute.cli_types import int_in, output_file, seed, time_limit
@@ -69,23 +68,17 @@ def _solve(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from mmroute.io import read_json
     from mmroute.routing.vrp.check import check_vrp
     from mmroute.routing.vrp.readers import read_instance
     from mmroute.routing.vrp.solution import VRPSolution, read_sol_file
 
     problem = read_instance(args.instance, rounding=args.rounding, n_customers=args.customers)
     path = Path(args.solution)
-    if not path.is_file():
-        raise InstanceError("file not found", file=path)
     if path.suffix.lower() == ".sol":
         sol = read_sol_file(path)
     else:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InstanceError(f"not valid JSON ({exc})", file=path) from None
-        if not isinstance(data, dict):
-            raise InstanceError("expected a JSON object", file=path)
+        data = read_json(path, what="solution JSON file", error=InstanceError)
         sol = VRPSolution.from_dict(data, file=path)
     report = check_vrp(problem, sol)
     if report.feasible:

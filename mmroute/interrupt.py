@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from mmroute.io import abort_outputs, committing
+from mmroute.io import abort_outputs, committing, resume_outputs
 
 __all__ = ["handle_signals", "stoppable", "received", "exit_code", "SCIP_NO_CTRLC"]
 
@@ -111,6 +111,7 @@ def handle_signals(*, grace_s: float = 1.0, message: str = "mmroute: interrupted
         return
     _REG.signum = None
     _REG.stopping = False
+    resume_outputs()
     read_fd, write_fd = os.pipe()
     os.set_blocking(write_fd, False)
     try:

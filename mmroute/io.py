@@ -38,6 +38,7 @@ __all__ = [
     "output_group",
     "abort_outputs",
     "committing",
+    "resume_outputs",
     "write_text_atomic",
     "write_json_atomic",
     "write_with",
@@ -280,6 +281,12 @@ def abort_outputs() -> None:
         _STATE.live.clear()
 
 
+def resume_outputs() -> None:
+    """Allow writes again after :func:`abort_outputs` (a new run starts)."""
+    with _STATE.lock:
+        _STATE.aborted = False
+
+
 @contextmanager
 def output_group() -> Iterator[None]:
     """Stage every atomic write inside the block; rename all when the block ends without error.
@@ -335,6 +342,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     committed = False
     try:
         yield tmp_path
+        if _STATE.aborted:
+            raise KeyboardInterrupt
         if not tmp_path.exists():
             raise InputError(f"cannot write {target}: the writer produced no file")
         if _STATE.group is not None:

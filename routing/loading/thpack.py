@@ -37,11 +37,11 @@ def _ints(line: tuple[int, list[str]], path: Path, field: str, n: int | tuple[in
     counts = (n,) if isinstance(n, int) else n
     if len(tokens) not in counts:
         want = " or ".join(str(c) for c in counts)
-        raise InstanceError(f"expected {want} integers, got {len(tokens)}: {' '.join(tokens)[:80]!r}", file=path, field=where)
+        raise InstanceError(f"expected {want} fields (integers), got {len(tokens)}: {' '.join(tokens)[:80]!r}", file=path, field=where)
     out = []
     for t in tokens:
         if not (t.isascii() and t.isdigit()) or len(t) > 12 or int(t) > hi:
-            raise InstanceError(f"expected an integer in 0..{hi}, got {t[:40]!r}", file=path, field=where)
+            raise InstanceError(f"expected integers in 0..{hi}, got {t[:40]!r}", file=path, field=where)
         out.append(int(t))
     return out
 
