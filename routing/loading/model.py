@@ -19,7 +19,6 @@ This is the LIFO rule of the 3L-CVRP literature (Gendreau et al. 2006). Boxes wi
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,7 +57,7 @@ def _json_number(value: Any, what: str, *, file: str | None = None, nullable: bo
     """A finite number from JSON data."""
     if value is None and nullable:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not abs(value) <= 1e300:
         raise InstanceError(f"expected a finite number, got {value!r}", file=file, field=what)
     return float(value)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -135,7 +134,7 @@ def _as_number(value: Any, what: str, file: str | Path | None, *, nullable: bool
     """A finite number (or ``None`` where allowed)."""
     if value is None and nullable:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not abs(value) <= 1e300:
         raise InstanceError(f"expected a finite number, got {value!r}", file=file, field=what)
     return float(value)
 

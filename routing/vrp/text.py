@@ -44,10 +44,13 @@ def integer(token: str, *, file: Path, where: str, lo: int = -MAX_INT, hi: int =
     try:
         value = int(token)
     except ValueError:
-        value = number(token, file=file, where=where)
-        if not value.is_integer():
-            raise InstanceError(f"expected an integer, got {token!r}", file=file, field=where) from None
-        value = int(value)
+        try:
+            real = float(token)
+        except ValueError:
+            real = math.nan
+        if not real.is_integer():  # NaN, infinities and fractions
+            raise InstanceError(f"expected an integer, got {token[:40]!r}", file=file, field=where) from None
+        value = int(real)
     if not lo <= value <= hi:
         raise InstanceError(f"expected an integer in {lo}..{hi}, got {token!r}", file=file, field=where)
     return value

@@ -140,6 +140,8 @@ def check_vrplib_text(text: str, file: Path) -> VrplibText:
             hi = MAX_COORD if name == "NODE_COORD" else MAX_INT
             _check_rows(rows, name, n, "DIMENSION", cols, ints, lo, hi, file, head_no)
         elif name in _VEHICLE_SECTIONS:
+            if ptype != "HFVRP":  # the dialect also scales distances and costs
+                raise InstanceError(f"{name}_SECTION (one line per vehicle) needs TYPE: HFVRP", file=file, field=f"line {head_no}")
             if out.vehicles is None:
                 raise InstanceError(f"{name}_SECTION needs a VEHICLES specification (its number of lines)", file=file, field=f"line {head_no}")
             _check_rows(rows, name, out.vehicles, "VEHICLES", 1, True, 0, MAX_INT, file, head_no)
