@@ -223,7 +223,7 @@ class _State:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.live: set[Path] = set()
+        self.live: dict[Path, list[Path]] = {}  # temporary file -> folders made for it
         self.group: list[tuple[Path, Path]] | None = None
         self.aborted = False
         self.committing = False
@@ -244,6 +244,16 @@ def _unlink(path: Path) -> None:
         pass
 
 
+def _drop(tmp: Path) -> None:
+    """Remove a temporary file and the folders made for it (if still empty); call with the lock."""
+    _unlink(tmp)
+    for folder in _STATE.live.pop(tmp, []):
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+
+
 def _refuse_non_regular(target: Path) -> None:
     try:
         st = os.stat(target)
@@ -258,8 +268,7 @@ def _commit(pairs: list[tuple[Path, Path]]) -> None:
     with _STATE.lock:
         if _STATE.aborted:
             for tmp, _ in pairs:
-                _unlink(tmp)
-                _STATE.live.discard(tmp)
+                _drop(tmp)
             raise KeyboardInterrupt
         for _tmp, target in pairs:
             _refuse_non_regular(target)  # it may have been swapped since the check
@@ -267,7 +276,7 @@ def _commit(pairs: list[tuple[Path, Path]]) -> None:
         try:
             for tmp, target in pairs:
                 os.replace(tmp, target)
-                _STATE.live.discard(tmp)
+                _STATE.live.pop(tmp, None)
         finally:
             _STATE.committing = False
 
@@ -277,8 +286,7 @@ def abort_outputs() -> None:
     with _STATE.lock:
         _STATE.aborted = True
         for tmp in list(_STATE.live):
-            _unlink(tmp)
-        _STATE.live.clear()
+            _drop(tmp)
 
 
 def resume_outputs() -> None:
@@ -302,9 +310,8 @@ def output_group() -> Iterator[None]:
         yield
     except BaseException:
         with _STATE.lock:
-            for tmp, _ in staged:
-                _unlink(tmp)
-                _STATE.live.discard(tmp)
+            for tmp, _ in reversed(staged):
+                _drop(tmp)
         raise
     finally:
         _STATE.group = None
@@ -312,10 +319,9 @@ def output_group() -> Iterator[None]:
         _commit(staged)
     finally:
         with _STATE.lock:
-            for tmp, _ in staged:
+            for tmp, _ in reversed(staged):
                 if tmp in _STATE.live:
-                    _unlink(tmp)
-                    _STATE.live.discard(tmp)
+                    _drop(tmp)
 
 
 @contextmanager
@@ -329,15 +335,25 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """
     target = Path(path)
     _refuse_non_regular(target)
+    made: list[Path] = []  # folders this write creates, deepest first (removed on failure)
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        made.append(folder)
+        folder = folder.parent
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
     except OSError as exc:
+        for folder in made:
+            try:
+                folder.rmdir()
+            except OSError:
+                break
         raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
     os.close(fd)
     tmp_path = Path(tmp)
     with _STATE.lock:
-        _STATE.live.add(tmp_path)
+        _STATE.live[tmp_path] = made
     tmp_path.unlink()  # writers such as GeoPackage want to create the file themselves
     committed = False
     try:
@@ -354,8 +370,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     finally:
         if not committed:
             with _STATE.lock:
-                _unlink(tmp_path)
-                _STATE.live.discard(tmp_path)
+                _drop(tmp_path)
 
 
 def write_with(path: str | Path, writer: Callable[[Path], Any]) -> Path:

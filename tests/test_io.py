@@ -157,3 +157,13 @@ def test_abort_removes_temporaries_and_refuses_the_rename(tmp_path, monkeypatch)
         tmp.write_text("half")
         abort_outputs()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_folders_made_for_a_failed_group_are_removed(tmp_path):
+    with pytest.raises(RuntimeError), output_group():
+        write_text_atomic(tmp_path / "a" / "b" / "out.txt", "x")
+        raise RuntimeError("later failure")
+    assert list(tmp_path.iterdir()) == []
+    with output_group():
+        write_text_atomic(tmp_path / "a" / "b" / "out.txt", "x")
+    assert (tmp_path / "a" / "b" / "out.txt").read_text() == "x"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mmroute.errors import InputError
 from mmroute.routing.loading.model import BoxType, Container, Packing, Placement
 
 __all__ = ["CheckReport", "check_packing"]
@@ -52,6 +53,8 @@ def check_packing(
     min_support: float = 1.0,
 ) -> CheckReport:
     """Check a packing (or a list of placements) against the container and box types."""
+    if not 0.0 <= min_support <= 1.0:  # NaN or out of range would pass floating boxes
+        raise InputError(f"must be in [0, 1], got {min_support!r}", field="min_support")
     placements = tuple(packing.placements if isinstance(packing, Packing) else packing)
     types = {t.id: t for t in box_types}
     bad: list[str] = []
