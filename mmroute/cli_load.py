@@ -10,6 +10,9 @@ from mmroute.errors import InputError, InstanceError
 
 __all__ = ["register"]
 
+#: Picture formats of ``--plot`` (matplotlib chooses the format by the suffix).
+PLOT_SUFFIXES = (".png", ".pdf", ".svg")
+
 
 def _add_source(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="thpack file (OR-Library format), or a scenario file / bundled name")
@@ -58,6 +61,8 @@ def _solve(args: argparse.Namespace) -> int:
 
     if args.out and args.plot and Path(args.out).resolve() == Path(args.plot).resolve():
         raise InputError("--out and --plot name the same file", field="--plot")
+    if args.plot and Path(args.plot).suffix.lower() not in PLOT_SUFFIXES:
+        raise InputError(f"a picture file name ends with one of {', '.join(PLOT_SUFFIXES)}, got {args.plot!r}", field="--plot")
     inst = _read(args, args.instance or 1)
     packing = solve_loading(inst, args.time_limit, seed=args.seed, exact=args.exact, min_support=args.min_support)
     if args.out:  # the CLI renames both outputs together once both are written

@@ -183,3 +183,9 @@ def test_events_with_wrong_types_are_one_line_errors(capsys, tmp_path):
         assert code == 2 and why in err and "ev.json" in err, err
         _one_line_error(err)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ev.json"]
+
+
+def test_a_plot_name_without_a_picture_suffix_is_refused_before_solving(capsys, tmp_path):
+    code, out, err = _run(capsys, "load", "solve", TINY_PACK, "--plot", str(tmp_path / "p.json"))
+    assert code == 2 and "--plot" in err and ".png" in err and out == ""
+    _one_line_error(err)
