@@ -51,10 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code: 0 ok, 1 a checked solution is infeasible, 2 user
     error (bad flag, file or field; an output that cannot be written), 130 / 143 interrupted by
     SIGINT / SIGTERM."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
     with handle_signals():
         try:
+            args = build_parser().parse_args(argv)  # SystemExit(2) on a bad flag
             with output_group():
                 return int(args.func(args) or 0)
         except MMRouteError as exc:

@@ -119,7 +119,14 @@ def handle_signals(*, grace_s: float = 1.0, message: str = "mmroute: interrupted
     except OSError:
         err_fd = -1
     old_handlers = {s: signal.getsignal(s) for s in _SIGNALS}
-    old_wakeup = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+    try:
+        old_wakeup = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+    except ValueError:  # a platform whose wakeup fd must be a socket: plain KeyboardInterrupt
+        for fd in (read_fd, write_fd, err_fd):
+            if fd >= 0:
+                os.close(fd)
+        yield
+        return
     done = threading.Event()
 
     def watch() -> None:

@@ -34,7 +34,7 @@ from tests.scenarios.test_fuzz import REPLACEMENTS, _mutate, _paths
 
 DATA = Path(__file__).resolve().parent / "data"
 REPO = Path(__file__).resolve().parents[1]
-FAST = int(os.environ.get("MMROUTE_FUZZ_EXAMPLES", "60"))
+FAST = int(os.environ.get("MMROUTE_FUZZ_EXAMPLES", "300"))
 
 TEXT_READERS: dict[str, tuple[Path, Callable[[Path], Any]]] = {
     "vrplib": (DATA / "vrp" / "tiny.vrp", read_vrplib),
