@@ -130,6 +130,10 @@ def test_bug_atomic_write_replaced_a_fifo_with_a_regular_file(fifo):
         write_text_atomic(fifo, "data")
     assert fifo.is_fifo()
     assert sorted(p.name for p in fifo.parent.iterdir()) == ["pipe.txt"]
+    if Path("/dev/null").exists():
+        with pytest.raises(InputError, match="character device"):
+            write_text_atomic("/dev/null", "data")
+        assert Path("/dev/null").is_char_device()
 
 
 def test_a_group_writes_all_outputs_or_none(tmp_path):

@@ -17,9 +17,9 @@ __all__ = ["MAX_INT", "MAX_COORD", "MAX_NODES", "Lines", "number", "integer"]
 #: Largest magnitude of an integer field (demands, capacities, times, costs): 2^40 keeps
 #: every sum the solvers form inside int64.
 MAX_INT = 2**40
-#: Largest magnitude of a coordinate: distances stay below 3e7 and, scaled by 100, far inside
-#: the solvers' integer range.
-MAX_COORD = 1e7
+#: Largest magnitude of a coordinate (and of an explicit distance): scaled by 100 and
+#: multiplied by the largest unit cost, a route of :data:`MAX_NODES` arcs stays inside int64.
+MAX_COORD = 1e6
 #: Most nodes of an instance: the solvers hold n x n matrices (5,000 nodes: 200 MB each).
 MAX_NODES = 5_000
 

@@ -43,7 +43,8 @@ _NODE_SECTIONS = {
     "TIME_WINDOW": (2, True, 0),
     "SERVICE_TIME": (1, True, 0),
 }
-_VEHICLE_SECTIONS = {"CAPACITY", "VEHICLES_FIXED_COST", "VEHICLES_UNIT_DISTANCE_COST"}
+# per-vehicle section -> largest value (costs bounded so that costs x distances fit in int64)
+_VEHICLE_SECTIONS = {"CAPACITY": MAX_INT, "VEHICLES_FIXED_COST": 10**9, "VEHICLES_UNIT_DISTANCE_COST": 10**6}
 # sections that do not change the problem mmroute solves; CVRPLIB's E-n33-k4 carries a
 # BACKHAUL_SECTION although its published optimum (835) is that of the plain CVRP
 _SECTIONS_IGNORED = {"DISPLAY_DATA", "BACKHAUL"}
@@ -144,7 +145,7 @@ def check_vrplib_text(text: str, file: Path) -> VrplibText:
                 raise InstanceError(f"{name}_SECTION (one line per vehicle) needs TYPE: HFVRP", file=file, field=f"line {head_no}")
             if out.vehicles is None:
                 raise InstanceError(f"{name}_SECTION needs a VEHICLES specification (its number of lines)", file=file, field=f"line {head_no}")
-            _check_rows(rows, name, out.vehicles, "VEHICLES", 1, True, 0, MAX_INT, file, head_no)
+            _check_rows(rows, name, out.vehicles, "VEHICLES", 1, True, 0, _VEHICLE_SECTIONS[name], file, head_no)
         elif name == "DEPOT":
             _check_depots(rows, n, file, head_no)
         elif name == "EDGE_WEIGHT":
