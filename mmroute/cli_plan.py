@@ -93,18 +93,22 @@ def _check_events(data: object, path: str) -> None:
     """The shape of a KnownEvents object: lists of objects with exactly their fields, ids as
     strings, times and factors as finite numbers (:class:`InputError` naming the field)."""
     import dataclasses
+    import typing
 
     from mmroute.errors import InputError
-    from mmroute.routing.plan.events import _KINDS
+    from mmroute.io import json_number
+    from mmroute.routing.plan import KnownEvents
 
+    hints = typing.get_type_hints(KnownEvents)  # closures: tuple[LinkClosure, ...], ...
+    kinds = {f.name: typing.get_args(hints[f.name])[0] for f in dataclasses.fields(KnownEvents)}
     if not isinstance(data, dict):
         raise InputError("expected a JSON object", file=path)
     for kind, value in data.items():
-        if kind not in _KINDS:
-            raise InputError(f"unknown event kind {kind!r}, expected one of {sorted(_KINDS)}", file=path, field=str(kind))
+        if kind not in kinds:
+            raise InputError(f"unknown event kind {kind!r}, expected one of {sorted(kinds)}", file=path, field=str(kind))
         if not isinstance(value, list):
             raise InputError("expected a list of events", file=path, field=kind)
-        names = [f.name for f in dataclasses.fields(_KINDS[kind])]
+        names = [f.name for f in dataclasses.fields(kinds[kind])]
         for i, ev in enumerate(value):
             where = f"{kind}[{i}]"
             if not isinstance(ev, dict) or set(ev) != set(names):
@@ -114,8 +118,8 @@ def _check_events(data: object, path: str) -> None:
                 if name in ("link", "node"):
                     if not isinstance(v, str) or not v:
                         raise InputError("expected an id (text)", file=path, field=f"{where}.{name}")
-                elif isinstance(v, bool) or not isinstance(v, int | float) or not abs(v) <= 1e9:
-                    raise InputError(f"expected a finite number, got {v!r}", file=path, field=f"{where}.{name}")
+                else:
+                    json_number(v, f"{where}.{name}", file=path, limit=1e9)
 
 
 def _write_map(scenario, plan, path: Path) -> None:

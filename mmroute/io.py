@@ -33,6 +33,8 @@ __all__ = [
     "read_bytes",
     "read_text",
     "read_json",
+    "json_int",
+    "json_number",
     "check_output_path",
     "atomic_path",
     "output_group",
@@ -167,6 +169,45 @@ def read_json(
         raise error(f"not valid JSON ({exc})", file=path) from None
     except RecursionError:
         raise error("not valid JSON (nested too deeply)", file=path) from None
+
+
+def json_int(
+    value: Any,
+    field: str,
+    *,
+    file: str | Path | None = None,
+    limit: int = 2**62,
+    nullable: bool = False,
+    error: type[InputError] = InputError,
+) -> int | None:
+    """An integer from JSON data: an int or a float without fraction, ``|k| <= limit``.
+
+    Never truncated (``1.5`` is an error), never converted from text or a boolean.
+    """
+    if value is None and nullable:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > limit:
+        raise error(f"expected an integer, got {value!r}", file=file, field=field)
+    return value
+
+
+def json_number(
+    value: Any,
+    field: str,
+    *,
+    file: str | Path | None = None,
+    limit: float = 1e300,
+    nullable: bool = False,
+    error: type[InputError] = InputError,
+) -> float | None:
+    """A finite number from JSON data (``|x| <= limit``; never a string or a boolean)."""
+    if value is None and nullable:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not abs(value) <= limit:
+        raise error(f"expected a finite number, got {value!r}", file=file, field=field)
+    return float(value)
 
 
 # --- output targets ------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mmroute.errors import InstanceError
+from mmroute.io import json_int, json_number
 
 __all__ = [
     "Container",
@@ -43,23 +44,11 @@ MAX_JSON_INT = 10**12
 
 
 def _json_int(value: Any, what: str, *, file: str | None = None, nullable: bool = False) -> int | None:
-    """An integer from JSON data: an int, or a float with no fractional part; never truncated."""
-    if value is None and nullable:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_JSON_INT:
-        raise InstanceError(f"expected an integer (|k| <= 10^12), got {value!r}", file=file, field=what)
-    return value
+    return json_int(value, what, file=file, limit=MAX_JSON_INT, nullable=nullable, error=InstanceError)
 
 
 def _json_number(value: Any, what: str, *, file: str | None = None, nullable: bool = False) -> float | None:
-    """A finite number from JSON data."""
-    if value is None and nullable:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not abs(value) <= 1e300:
-        raise InstanceError(f"expected a finite number, got {value!r}", file=file, field=what)
-    return float(value)
+    return json_number(value, what, file=file, nullable=nullable, error=InstanceError)
 
 
 def _json_triple(value: Any, what: str) -> Dims:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mmroute.errors import InstanceError
-from mmroute.io import read_text
+from mmroute.io import json_int, json_number, read_text
 
 from .text import MAX_NODES, integer, number
 
@@ -123,20 +123,12 @@ def _require(ok: bool, message: str, file: str | Path | None, field: str) -> Non
 
 def _as_int(value: Any, what: str, file: str | Path | None = None) -> int:
     """An integer (a float with no fraction is accepted); never truncated, never from text."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > 2**62:
-        raise InstanceError(f"expected an integer, got {value!r}", file=file, field=what)
-    return value
+    return json_int(value, what, file=file, error=InstanceError)
 
 
 def _as_number(value: Any, what: str, file: str | Path | None, *, nullable: bool = True) -> float | None:
     """A finite number (or ``None`` where allowed)."""
-    if value is None and nullable:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not abs(value) <= 1e300:
-        raise InstanceError(f"expected a finite number, got {value!r}", file=file, field=what)
-    return float(value)
+    return json_number(value, what, file=file, nullable=nullable, error=InstanceError)
 
 
 def read_sol_file(path: str | Path) -> VRPSolution:
