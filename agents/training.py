@@ -140,7 +140,7 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
 
     from mmroute.envs.realization import scenario_hash
     from mmroute.envs.reroute import RerouteEnv
-    from mmroute.io import write_with
+    from mmroute.io import immediate_outputs, write_with
     from mmroute.scenarios import Scenario, load
 
     sc = scenario if isinstance(scenario, Scenario) else load(scenario)
@@ -205,8 +205,9 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
 
     def save(name: str, extra: dict[str, Any]) -> None:
         path = out / f"{name}.zip"
-        write_with(path, lambda tmp: model.save(tmp))
-        write_card(path, {**base_card, "timesteps": int(model.num_timesteps), **extra})
+        with immediate_outputs():  # checkpoints exist while the run goes on
+            write_with(path, lambda tmp: model.save(tmp))
+            write_card(path, {**base_card, "timesteps": int(model.num_timesteps), **extra})
 
     class Periodic(BaseCallback):
         def __init__(self):

@@ -1,8 +1,12 @@
 """The ``mmroute`` command line: a thin shell over the packages' public functions.
 
 Each group of commands lives in its own module (``mmroute/cli_*.py``) exposing
-``register(subparsers)``; every command's handler returns an exit code. User errors
-(:class:`mmroute.errors.MMRouteError`) are printed on one line to stderr with exit code 2.
+``register(subparsers)``; every command's handler returns an exit code. Flags are checked
+while parsing (:mod:`mmroute.cli_types`). User errors (:class:`mmroute.errors.MMRouteError`)
+and files that cannot be written are printed on one line to stderr with exit code 2. A
+command's output files are written together when it ends (:func:`mmroute.io.output_group`):
+all of them or none. SIGINT / SIGTERM stop it with exit code 130 / 143 and nothing written
+(:mod:`mmroute.interrupt`).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from collections.abc import Sequence
 
 from mmroute import __version__
 from mmroute.errors import MMRouteError
+from mmroute.interrupt import exit_code, handle_signals
+from mmroute.io import output_group
 
 # Modules that add commands; each has ``register(subparsers) -> None``.
 _COMMAND_MODULES = (
@@ -44,18 +50,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; return the exit code (0 ok, 1 a checked solution is infeasible, 2 user
-    error, 3 a policy beat the hindsight bound)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except MMRouteError as exc:
-        print(f"mmroute: error: {exc}".replace("\n", " "), file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("mmroute: interrupted", file=sys.stderr)
-        return 130
+    """Run the CLI; return the exit code: 0 ok, 1 a checked solution is infeasible, 2 user
+    error (bad flag, file or field; an output that cannot be written), 3 a policy beat the
+    hindsight bound (``evaluate``), 130 / 143 interrupted by SIGINT / SIGTERM."""
+    with handle_signals():
+        try:
+            args = build_parser().parse_args(argv)  # SystemExit(2) on a bad flag
+            with output_group():
+                return int(args.func(args) or 0)
+        except MMRouteError as exc:
+            return _fail(str(exc))
+        except OSError as exc:  # disk full, a folder removed meanwhile: the run writes nothing
+            where = f" {exc.filename}" if exc.filename else ""
+            return _fail(f"cannot read or write{where}: {exc.strerror or exc}")
+        except KeyboardInterrupt:
+            print("mmroute: interrupted", file=sys.stderr)
+            return exit_code()
+
+
+def _fail(message: str) -> int:
+    print(f"mmroute: error: {message}".replace("\n", " "), file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
+from mmroute.cli_types import float_in, int_in, output_file, seed, time_limit
+from mmroute.errors import InputError, InstanceError
+
 __all__ = ["register"]
+
+#: Picture formats of ``--plot`` (matplotlib chooses the format by the suffix).
+PLOT_SUFFIXES = (".png", ".pdf", ".svg")
 
 
 def _add_source(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="thpack file (OR-Library format), or a scenario file / bundled name")
-    p.add_argument("--instance", type=int, default=None, metavar="K",
+    p.add_argument("--instance", type=int_in(1), default=None, metavar="K",
                    help="problem K of a thpack file, counted from 1 (default 1; check: the packing's)")
     p.add_argument("--vehicle", default=None, help="scenario: vehicle type id (default: first with inner dims)")
     p.add_argument("--customers", default=None, help="scenario: comma-separated customer ids, in stop order")
     p.add_argument("--multi-drop", action="store_true",
                    help="scenario: customers are stops in the given order (unloading order enforced)")
-    p.add_argument("--min-support", type=float, default=1.0, metavar="SHARE",
+    p.add_argument("--min-support", type=float_in(0.0, 1.0), default=1.0, metavar="SHARE",
                    help="least supported share of a box's base (default 1.0; e.g. 0.75)")
 
 
@@ -28,11 +33,11 @@ def register(subparsers) -> None:
 
     solve = sub.add_parser("solve", help="pack one container; write the checked packing JSON")
     _add_source(solve)
-    solve.add_argument("--time-limit", type=float, default=10.0, metavar="S", help="seconds (default 10)")
-    solve.add_argument("--seed", type=int, default=0)
+    solve.add_argument("--time-limit", type=time_limit, default=10.0, metavar="S", help="seconds (default 10)")
+    solve.add_argument("--seed", type=seed, default=0)
     solve.add_argument("--exact", action="store_true", help="CP-SAT model (tens of boxes): optimum or bound")
-    solve.add_argument("--out", help="write the packing JSON here (atomically)")
-    solve.add_argument("--plot", help="write a 3D picture of the packing (PNG) here")
+    solve.add_argument("--out", type=output_file, help="write the packing JSON here (atomically)")
+    solve.add_argument("--plot", type=output_file, help="write a 3D picture of the packing (PNG) here")
     solve.set_defaults(func=_solve)
 
     check = sub.add_parser("check", help="check a packing JSON against its instance (exit 1 if infeasible)")
@@ -54,10 +59,14 @@ def _solve(args: argparse.Namespace) -> int:
     from mmroute.routing.loading.io import write_packing
     from mmroute.routing.loading.solve import LoadingParams, solve_loading
 
+    if args.out and args.plot and Path(args.out).resolve() == Path(args.plot).resolve():
+        raise InputError("--out and --plot name the same file", field="--plot")
+    if args.plot and Path(args.plot).suffix.lower() not in PLOT_SUFFIXES:
+        raise InputError(f"a picture file name ends with one of {', '.join(PLOT_SUFFIXES)}, got {args.plot!r}", field="--plot")
     inst = _read(args, args.instance or 1)
     params = LoadingParams(exact=args.exact, min_support=args.min_support)
     packing = solve_loading(inst, time_limit_s=args.time_limit, seed=args.seed, params=params)
-    if args.out:
+    if args.out:  # the CLI renames both outputs together once both are written
         write_packing(args.out, packing, inst, min_support=args.min_support)
     if args.plot:
         from mmroute.routing.loading.plot import plot_packing
@@ -70,15 +79,17 @@ def _solve(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from mmroute.io import read_json
     from mmroute.routing.loading.check import check_packing
-    from mmroute.routing.loading.io import read_packing
+    from mmroute.routing.loading.model import Packing
 
-    packing = read_packing(args.packing)
+    data = read_json(args.packing, what="packing JSON file", error=InstanceError)
+    packing = Packing.from_dict(data, file=args.packing)
     k = args.instance
     if k is None:  # the packing names its problem, e.g. "BR1-3"
-        name = json.loads(Path(args.packing).read_text(encoding="utf-8")).get("instance", "")
+        name = data.get("instance", "")
         stem, _, num = str(name).rpartition("-")
-        k = int(num) if stem == Path(args.file).stem and num.isdigit() else 1
+        k = int(num) if stem == Path(args.file).stem and num.isascii() and num.isdigit() and len(num) < 7 else 1
     inst = _read(args, k)
     report = check_packing(inst.container, inst.box_types, packing, min_support=args.min_support)
     if not report.feasible:

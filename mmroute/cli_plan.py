@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from mmroute.cli_types import float_in, int_in, output_file, seed, time_limit
+
 __all__ = ["register"]
 
 
@@ -15,33 +17,37 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Solve the scenario's multimodal plan (MIP on the time-expanded network), "
                     "check it independently and write it as JSON.")
     p.add_argument("file", metavar="FILE", help="scenario file or bundled scenario name")
-    p.add_argument("--time-limit", type=float, default=60.0, metavar="S",
+    p.add_argument("--time-limit", type=time_limit, default=60.0, metavar="S",
                    help="solver time limit in seconds (default 60)")
-    p.add_argument("--out", required=True, metavar="PLAN.json", help="output plan JSON")
-    p.add_argument("--seed", type=int, default=0, help="solver random seed (default 0)")
+    p.add_argument("--out", required=True, type=output_file, metavar="PLAN.json", help="output plan JSON")
+    p.add_argument("--seed", type=seed, default=0, help="solver random seed (default 0)")
     p.add_argument("--solver", choices=("highs", "scip"), default="highs")
     p.add_argument("--splittable", action="store_true", help="allow splitting shipments")
-    p.add_argument("--co2-price", type=float, default=None, metavar="CNY_PER_T",
+    p.add_argument("--co2-price", type=float_in(0.0, 1e9), default=None, metavar="CNY_PER_T",
                    help="CO2 price (default: the scenario's)")
     p.add_argument("--events", metavar="EVENTS.json", default=None,
                    help="known disruptions (KnownEvents JSON: closures, delays, slowdowns, "
                         "node_delays), e.g. an episode's realised events for a hindsight plan")
     p.add_argument("--pareto", action="store_true",
                    help="also write the cost-CO2 Pareto front (CSV and PNG) beside --out")
-    p.add_argument("--pareto-points", type=int, default=6, metavar="N")
+    p.add_argument("--pareto-points", type=int_in(2, 1000), default=6, metavar="N",
+                   help="points of the Pareto front, 2..1000 (default 6)")
     p.add_argument("--map", action="store_true",
                    help="also draw the chosen routes on a map (PNG beside --out)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from mmroute.errors import InputError
-    from mmroute.io import write_json_atomic
+    from mmroute.io import check_output_path, write_json_atomic
     from mmroute.routing.plan import check_plan, solve_plan
     from mmroute.scenarios import load
 
-    if args.time_limit <= 0:
-        raise InputError("--time-limit must be > 0")
+    out = Path(args.out)
+    extra = {"--pareto": [out.with_suffix(".pareto.csv"), out.with_suffix(".pareto.png")] if args.pareto else [],
+             "--map": [out.with_suffix(".map.png")] if args.map else []}
+    for flag, paths in extra.items():  # every output is checked before the solve starts
+        for path in paths:
+            check_output_path(path, what=flag)
     scenario = load(args.file)
     events = None if args.events is None else _read_events(args.events)
     plan = solve_plan(scenario, time_limit_s=args.time_limit, splittable=args.splittable,
@@ -51,40 +57,69 @@ def run(args: argparse.Namespace) -> int:
     if not res.feasible:  # solve_plan checks already; never write a plan that fails
         print("mmroute: plan fails the checker: " + "; ".join(str(v) for v in res.violations[:5]))
         return 1
-    out = Path(args.out)
-    write_json_atomic(out, plan.to_dict())
+    write_json_atomic(out, plan.to_dict())  # the CLI renames every output at the end
     print(f"{plan.summary()} -> {out}")
     if args.pareto:
         from mmroute.routing.plan.pareto import pareto_front, plot_pareto, write_pareto_csv
 
         front = pareto_front(scenario, points=args.pareto_points, time_limit_s=args.time_limit,
                              seed=args.seed, solver=args.solver, splittable=args.splittable)
-        csv_path = write_pareto_csv(front, out.with_suffix(".pareto.csv"))
-        png_path = plot_pareto(front, out.with_suffix(".pareto.png"),
+        csv_path = write_pareto_csv(front, extra["--pareto"][0])
+        png_path = plot_pareto(front, extra["--pareto"][1],
                                title=f"{scenario.name}: cost-CO2 Pareto front")
         print(f"Pareto front: {len(front)} points -> {csv_path}, {png_path}")
     if args.map:
-        _write_map(scenario, plan, out.with_suffix(".map.png"))
+        _write_map(scenario, plan, extra["--map"][0])
     return 0
 
 
 def _read_events(path: str):
     """Read a KnownEvents JSON file (InputError naming the file if unreadable)."""
-    import json
-
     from mmroute.errors import InputError
+    from mmroute.io import read_json
     from mmroute.routing.plan import KnownEvents
 
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read events: {exc}", file=path) from None
-    if not isinstance(data, dict):
-        raise InputError("expected a JSON object", file=path)
+    data = read_json(path, what="events JSON file")
+    _check_events(data, path)
     try:
         return KnownEvents.from_dict(data)
     except InputError as exc:
         raise InputError(exc.reason, file=path, field=exc.field) from None
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
+        raise InputError(f"malformed events ({type(exc).__name__}: {exc})", file=path) from None
+
+
+def _check_events(data: object, path: str) -> None:
+    """The shape of a KnownEvents object: lists of objects with exactly their fields, ids as
+    strings, times and factors as finite numbers (:class:`InputError` naming the field)."""
+    import dataclasses
+    import typing
+
+    from mmroute.errors import InputError
+    from mmroute.io import json_number
+    from mmroute.routing.plan import KnownEvents
+
+    hints = typing.get_type_hints(KnownEvents)  # closures: tuple[LinkClosure, ...], ...
+    kinds = {f.name: typing.get_args(hints[f.name])[0] for f in dataclasses.fields(KnownEvents)}
+    if not isinstance(data, dict):
+        raise InputError("expected a JSON object", file=path)
+    for kind, value in data.items():
+        if kind not in kinds:
+            raise InputError(f"unknown event kind {kind!r}, expected one of {sorted(kinds)}", file=path, field=str(kind))
+        if not isinstance(value, list):
+            raise InputError("expected a list of events", file=path, field=kind)
+        names = [f.name for f in dataclasses.fields(kinds[kind])]
+        for i, ev in enumerate(value):
+            where = f"{kind}[{i}]"
+            if not isinstance(ev, dict) or set(ev) != set(names):
+                raise InputError(f"expected an object with fields {names}", file=path, field=where)
+            for name in names:
+                v = ev[name]
+                if name in ("link", "node"):
+                    if not isinstance(v, str) or not v:
+                        raise InputError("expected an id (text)", file=path, field=f"{where}.{name}")
+                else:
+                    json_number(v, f"{where}.{name}", file=path, limit=1e9)
 
 
 def _write_map(scenario, plan, path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from mmroute.cli_types import output_file
 from mmroute.errors import MMRouteError
 
 __all__ = ["register"]
@@ -30,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "map", help="draw the network on a map (PNG or HTML)",
         description="Draw nodes and links (modes coloured) over offline coastlines and borders.")
     mp.add_argument("file", metavar="FILE", help="scenario file or bundled scenario name")
-    mp.add_argument("--out", required=True, metavar="MAP.png|.html", help="output file")
+    mp.add_argument("--out", required=True, type=output_file, metavar="MAP.png|.html", help="output file")
     mp.add_argument("--title", default=None, help="map title (default: name and description)")
     mp.set_defaults(func=run_map)
 
@@ -39,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Write nodes and links (EPSG:4326) to one GeoJSON FeatureCollection (a "
                     "'layer' property per feature) or a GeoPackage with layers nodes and links.")
     ex.add_argument("file", metavar="FILE", help="scenario file or bundled scenario name")
-    ex.add_argument("--out", required=True, metavar="NET.geojson|.gpkg", help="output file")
+    ex.add_argument("--out", required=True, type=output_file, metavar="NET.geojson|.gpkg", help="output file")
     ex.set_defaults(func=run_export)
 
 

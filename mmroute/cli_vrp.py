@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
+from mmroute.cli_types import int_in, output_file, seed, time_limit
 from mmroute.errors import InstanceError
 
 __all__ = ["register"]
@@ -20,22 +20,22 @@ def register(subparsers) -> None:
     solve.add_argument("instance", help="instance file")
     solve.add_argument("--exact", action="store_true", help="prove optimality (CVRP, single-depot VRPTW) and report a bound")
     solve.add_argument("--engine", choices=("auto", "ortools", "pyvrp"), default="auto")
-    solve.add_argument("--time-limit", type=float, default=10.0, metavar="S", help="seconds (default 10)")
-    solve.add_argument("--seed", type=int, default=0)
-    solve.add_argument("--max-iterations", type=int, default=None, metavar="N",
+    solve.add_argument("--time-limit", type=time_limit, default=10.0, metavar="S", help="seconds (default 10)")
+    solve.add_argument("--seed", type=seed, default=0)
+    solve.add_argument("--max-iterations", type=int_in(1), default=None, metavar="N",
                        help="also stop after N iterations: the run is then reproducible "
                             "whatever the machine's load (time-limited runs are not)")
     solve.add_argument("--rounding", choices=("exact", "dimacs"), default="exact", help="Solomon / Li & Lim distances")
-    solve.add_argument("--customers", type=int, default=None, metavar="N",
+    solve.add_argument("--customers", type=int_in(1), default=None, metavar="N",
                        help="Solomon only: keep the first N customers (25 / 50 for the classic small sets)")
-    solve.add_argument("--out", help="write the solution JSON here (atomically)")
+    solve.add_argument("--out", type=output_file, help="write the solution JSON here (atomically)")
     solve.set_defaults(func=_solve)
 
     check = sub.add_parser("check", help="check a solution JSON (or CVRPLIB .sol) against an instance")
     check.add_argument("instance")
     check.add_argument("solution")
     check.add_argument("--rounding", choices=("exact", "dimacs"), default="exact")
-    check.add_argument("--customers", type=int, default=None, metavar="N", help="Solomon only: the first N customers")
+    check.add_argument("--customers", type=int_in(1), default=None, metavar="N", help="Solomon only: the first N customers")
     check.set_defaults(func=_check)
 
 
@@ -68,23 +68,17 @@ def _solve(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from mmroute.io import read_json
     from mmroute.routing.vrp.check import check_vrp
     from mmroute.routing.vrp.readers import read_instance
     from mmroute.routing.vrp.solution import VRPSolution, read_sol_file
 
     problem = read_instance(args.instance, rounding=args.rounding, n_customers=args.customers)
     path = Path(args.solution)
-    if not path.is_file():
-        raise InstanceError("file not found", file=path)
     if path.suffix.lower() == ".sol":
         sol = read_sol_file(path)
     else:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InstanceError(f"not valid JSON ({exc})", file=path) from None
-        if not isinstance(data, dict):
-            raise InstanceError("expected a JSON object", file=path)
+        data = read_json(path, what="solution JSON file", error=InstanceError)
         sol = VRPSolution.from_dict(data, file=path)
     report = check_vrp(problem, sol)
     if report.feasible:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import deque
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -12,6 +13,7 @@ from typing import Any
 import yaml
 
 from mmroute.errors import ScenarioError
+from mmroute.io import read_text
 from mmroute.scenarios import defaults as D
 from mmroute.scenarios.bundled import bundled_path
 from mmroute.scenarios.cars_section import CARS_KEYS, parse_cars
@@ -90,22 +92,9 @@ def read_document(path: str | Path) -> Any:
     """Read a YAML or JSON file into plain Python data; errors name the file."""
     p = resolve_path(path)
     name = p.name
-    if not p.exists():
+    if not os.path.lexists(p):
         raise ScenarioError(f"no such file: {path}", file=name)
-    if p.is_dir():
-        raise ScenarioError("is a directory, expected a scenario file", file=name)
-    size = p.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ScenarioError(f"file too large ({size} bytes > {MAX_FILE_BYTES})", file=name)
-    try:
-        raw = p.read_bytes()
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(
-            f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=name
-        ) from None
-    except OSError as exc:
-        raise ScenarioError(f"cannot read: {exc.strerror}", file=name) from None
+    text = read_text(p, what="scenario file", max_bytes=MAX_FILE_BYTES, error=ScenarioError)
     if not text.strip():
         raise ScenarioError("file is empty", file=name)
     if p.suffix.lower() == ".json":

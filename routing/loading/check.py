@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from mmroute.errors import InputError
 from mmroute.report import MAX_LISTED, CheckReport, Violation
 from mmroute.routing.loading.model import BoxType, Container, Packing, Placement
 
@@ -40,6 +41,8 @@ def check_packing(
     ``n_boxes``, ``packed_volume``, ``utilisation`` (0..1) and ``weight_kg``. At most 20
     violations of each kind are listed; ``n_violations`` counts them all.
     """
+    if not 0.0 <= min_support <= 1.0:  # NaN or out of range would pass floating boxes
+        raise InputError(f"must be in [0, 1], got {min_support!r}", field="min_support")
     placements = tuple(packing.placements if isinstance(packing, Packing) else packing)
     types = {t.id: t for t in box_types}
     bad: list[Violation] = []

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from mmroute.errors import InputError, SolverError
+from mmroute.interrupt import stoppable
 from mmroute.routing.loading.model import LoadingInstance, Placement
 
 __all__ = ["ExactResult", "pack_exact", "MAX_EXACT_BOXES"]
@@ -69,7 +70,9 @@ def pack_exact(
     solver.parameters.max_time_in_seconds = float(time_limit_s)
     solver.parameters.random_seed = int(seed)
     solver.parameters.num_workers = int(workers)
-    code = solver.Solve(pm.m)
+    solver.parameters.catch_sigint_signal = False  # SIGINT stays with Python (mmroute.interrupt)
+    with stoppable(solver.stop_search):
+        code = solver.Solve(pm.m)
     return _extract(instance, pm, solver, code)
 
 

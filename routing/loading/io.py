@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from mmroute.errors import InstanceError, SolverError
-from mmroute.io import write_json_atomic
+from mmroute.io import read_json, write_json_atomic
 from mmroute.routing.loading.check import check_packing
 from mmroute.routing.loading.model import LoadingInstance, Packing
 
@@ -25,11 +24,5 @@ def write_packing(path: str | Path, packing: Packing, instance: LoadingInstance,
 
 def read_packing(path: str | Path) -> Packing:
     """Read a packing JSON file; a bad file raises :class:`InstanceError` naming the field."""
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InstanceError(f"cannot read ({exc.strerror})", file=path) from None
-    except json.JSONDecodeError as exc:
-        raise InstanceError(f"not valid JSON ({exc.msg}, line {exc.lineno})", file=path) from None
+    data = read_json(path, what="packing JSON file", error=InstanceError)
     return Packing.from_dict(data, file=str(path))

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mmroute.errors import InstanceError
+from mmroute.io import json_int, json_number
 
 __all__ = [
     "Container",
@@ -36,6 +37,24 @@ __all__ = [
 PACKING_STATUSES = ("optimal", "feasible", "infeasible", "timeout")
 
 Dims = tuple[int, int, int]
+
+
+#: Largest magnitude of an integer read from a packing file (lengths, volumes, ids).
+MAX_JSON_INT = 10**12
+
+
+def _json_int(value: Any, what: str, *, file: str | None = None, nullable: bool = False) -> int | None:
+    return json_int(value, what, file=file, limit=MAX_JSON_INT, nullable=nullable, error=InstanceError)
+
+
+def _json_number(value: Any, what: str, *, file: str | None = None, nullable: bool = False) -> float | None:
+    return json_number(value, what, file=file, nullable=nullable, error=InstanceError)
+
+
+def _json_triple(value: Any, what: str) -> Dims:
+    if not isinstance(value, list | tuple) or len(value) != 3:
+        raise InstanceError(f"expected a list of 3 integers, got {value!r}", field=what)
+    return tuple(_json_int(v, f"{what}[{k}]") for k, v in enumerate(value))  # type: ignore[return-value]
 
 
 def _positive_int(value: Any, what: str) -> int:
@@ -84,7 +103,17 @@ class Container:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Container:
-        return cls(int(d["length"]), int(d["width"]), int(d["height"]), d.get("payload_kg"))
+        if not isinstance(d, dict):
+            raise InstanceError(f"expected an object, got {d!r}", field="container")
+        for key in ("length", "width", "height"):
+            if key not in d:
+                raise InstanceError("missing", field=f"container.{key}")
+        return cls(
+            _json_int(d["length"], "container.length"),
+            _json_int(d["width"], "container.width"),
+            _json_int(d["height"], "container.height"),
+            _json_number(d.get("payload_kg"), "container.payload_kg", nullable=True),
+        )
 
 
 @dataclass(frozen=True)
@@ -217,18 +246,16 @@ class Placement:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], where: str = "boxes") -> Placement:
-        try:
-            pos = tuple(int(v) for v in d["position"])
-            dims = tuple(int(v) for v in d["dims"])
-            type_id = int(d["type"])
-        except (KeyError, TypeError, ValueError) as exc:
+        """Strict: integer ``type``, ``position`` [x, y, z] and ``dims`` [dx, dy, dz]."""
+        if not isinstance(d, dict) or not {"type", "position", "dims"} <= set(d):
             raise InstanceError(
-                f"needs integer 'type', 'position' [x, y, z] and 'dims' [dx, dy, dz] ({exc})",
-                field=where,
-            ) from None
-        if len(pos) != 3 or len(dims) != 3:
-            raise InstanceError("position and dims need 3 entries each", field=where)
-        return cls(type_id, pos, dims)  # type: ignore[arg-type]
+                "needs integer 'type', 'position' [x, y, z] and 'dims' [dx, dy, dz]", field=where
+            )
+        return cls(
+            _json_int(d["type"], f"{where}.type"),  # type: ignore[arg-type]
+            _json_triple(d["position"], f"{where}.position"),
+            _json_triple(d["dims"], f"{where}.dims"),
+        )
 
 
 @dataclass(frozen=True)
@@ -283,28 +310,30 @@ class Packing:
         if not isinstance(boxes, list):
             raise InstanceError("must be a list of placed boxes", file=file, field="boxes")
         try:
-            placements = tuple(
-                Placement.from_dict(b if isinstance(b, dict) else {}, f"boxes[{i}]")
-                for i, b in enumerate(boxes)
-            )
+            placements = tuple(Placement.from_dict(b, f"boxes[{i}]") for i, b in enumerate(boxes))
+            if "container" not in d:
+                raise InstanceError("missing", field="container")
+            container = Container.from_dict(d["container"])
+            status = d.get("status", "feasible")
+            if not isinstance(status, str) or status not in PACKING_STATUSES:
+                raise InstanceError(f"must be one of {PACKING_STATUSES}, got {status!r}", field="status")
+            objective = _json_int(d.get("objective", sum(p.volume for p in placements)), "objective")
+            bound = _json_int(d.get("bound"), "bound", nullable=True)
+            time_s = _json_number(d.get("time_s", 0.0), "time_s")
+            seed = _json_int(d.get("seed"), "seed", nullable=True)
+            extra = d.get("extra", {})
+            if not isinstance(extra, dict):
+                raise InstanceError(f"expected an object, got {extra!r}", field="extra")
         except InstanceError as exc:
             raise InstanceError(exc.reason, file=file, field=exc.field) from None
-        try:
-            container = Container.from_dict(d["container"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InstanceError(f"missing or invalid ({exc})", file=file, field="container") from None
-        status = d.get("status", "feasible")
-        if status not in PACKING_STATUSES:
-            raise InstanceError(f"must be one of {PACKING_STATUSES}", file=file, field="status")
-        objective = d.get("objective", sum(p.volume for p in placements))
         return cls(
             container=container,
             placements=placements,
-            objective=int(objective),
-            bound=None if d.get("bound") is None else int(d["bound"]),
+            objective=objective,  # type: ignore[arg-type]
+            bound=bound,
             status=status,
-            time_s=float(d.get("time_s", 0.0)),
+            time_s=time_s,  # type: ignore[arg-type]
             solver=str(d.get("solver", "unknown")),
-            seed=d.get("seed"),
-            extra=dict(d.get("extra", {})),
+            seed=seed,
+            extra=dict(extra),
         )

@@ -11,60 +11,75 @@ from __future__ import annotations
 from pathlib import Path
 
 from mmroute.errors import InstanceError
+from mmroute.io import read_text
 from mmroute.routing.loading.model import BoxType, Container, LoadingInstance
 
 __all__ = ["read_thpack", "read_thpack_instance"]
 
 
-def _lines(path: Path) -> list[list[str]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InstanceError(f"cannot read ({exc.strerror})", file=path) from None
-    return [ln.split() for ln in text.splitlines() if ln.strip()]
+#: Largest length, count and number of problems / box types read from a thpack file; the
+#: published files stay below 1,000.
+MAX_VALUE = 10**6
+#: Most boxes one problem may hold (the solvers build one record per box).
+MAX_BOXES = 100_000
 
 
-def _ints(tokens: list[str], path: Path, field: str) -> list[int]:
-    try:
-        return [int(t) for t in tokens]
-    except ValueError:
-        raise InstanceError(f"expected integers, got {' '.join(tokens)!r}", file=path, field=field) from None
+def _lines(path: Path) -> list[tuple[int, list[str]]]:
+    """Non-blank lines as (line number from 1, tokens)."""
+    text = read_text(path, what="thpack file", error=InstanceError)
+    return [(no, ln.split()) for no, ln in enumerate(text.splitlines(), 1) if ln.strip()]
+
+
+def _ints(line: tuple[int, list[str]], path: Path, field: str, n: int | tuple[int, ...], hi: int = MAX_VALUE) -> list[int]:
+    """The line's tokens as ``n`` integers in ``0 .. hi``."""
+    no, tokens = line
+    where = f"{field} (line {no})"
+    counts = (n,) if isinstance(n, int) else n
+    if len(tokens) not in counts:
+        want = " or ".join(str(c) for c in counts)
+        raise InstanceError(f"expected {want} fields (integers), got {len(tokens)}: {' '.join(tokens)[:80]!r}", file=path, field=where)
+    out = []
+    for t in tokens:
+        if not (t.isascii() and t.isdigit()) or len(t) > 12 or int(t) > hi:
+            raise InstanceError(f"expected integers in 0..{hi}, got {t[:40]!r}", file=path, field=where)
+        out.append(int(t))
+    return out
 
 
 def read_thpack(path: str | Path) -> list[LoadingInstance]:
-    """Read every problem of a thpack file; names are ``<file stem>-<k>`` with k from 1."""
+    """Read every problem of a thpack file; names are ``<file stem>-<k>`` with k from 1.
+
+    Strict: integers only (no sign, no fraction), orientation flags 0 or 1, as many problems
+    and box lines as the counts say and nothing after the last problem; errors name the line.
+    """
     path = Path(path)
     lines = _lines(path)
     if not lines:
-        raise InstanceError("empty file", file=path)
-    head = _ints(lines[0], path, "line 1")
-    if len(head) != 1 or head[0] <= 0:
-        raise InstanceError("first line must be the number of problems", file=path, field="line 1")
-    n_problems = head[0]
+        raise InstanceError("empty file, expected a thpack file", file=path)
+    (n_problems,) = _ints(lines[0], path, "number of problems", 1)
+    if n_problems <= 0:
+        raise InstanceError("the number of problems must be >= 1", file=path, field=f"line {lines[0][0]}")
     out: list[LoadingInstance] = []
     i = 1
     for k in range(1, n_problems + 1):
         where = f"problem {k}"
         if i + 2 >= len(lines):
-            raise InstanceError(f"file ends before problem {k} of {n_problems}", file=path, field=where)
-        _ints(lines[i], path, f"{where} header (line {i + 1})")
-        dims = _ints(lines[i + 1], path, f"{where} container (line {i + 2})")
-        if len(dims) != 3:
-            raise InstanceError("container line needs L W H", file=path, field=f"{where} container (line {i + 2})")
-        n_types = _ints(lines[i + 2], path, f"{where} box types (line {i + 3})")
-        if len(n_types) != 1 or n_types[0] <= 0:
-            raise InstanceError("expected the number of box types", file=path, field=f"{where} (line {i + 3})")
+            raise InstanceError(f"file ends before problem {k} of {n_problems} is complete", file=path, field=where)
+        _ints(lines[i], path, f"{where} header 'number seed'", (1, 2), hi=10**12)
+        dims = _ints(lines[i + 1], path, f"{where} container 'L W H'", 3)
+        (n_types,) = _ints(lines[i + 2], path, f"{where} number of box types", 1)
+        if n_types <= 0:
+            raise InstanceError("expected the number of box types (>= 1)", file=path, field=f"{where} (line {lines[i + 2][0]})")
         i += 3
         types: list[BoxType] = []
-        for _ in range(n_types[0]):
+        for _ in range(n_types):
             if i >= len(lines):
-                raise InstanceError("file ends inside the box list", file=path, field=where)
-            f = _ints(lines[i], path, f"{where} box line {i + 1}")
-            if len(f) != 8:
+                raise InstanceError(f"file ends inside the box list ({len(types)} of {n_types} box types)", file=path, field=where)
+            no = lines[i][0]
+            f = _ints(lines[i], path, f"{where} box line 'type d1 v1 d2 v2 d3 v3 count'", 8)
+            if any(v not in (0, 1) for v in (f[2], f[4], f[6])):
                 raise InstanceError(
-                    f"box line needs 8 fields 'type d1 v1 d2 v2 d3 v3 count', got {len(f)}",
-                    file=path,
-                    field=f"{where} (line {i + 1})",
+                    f"orientation flags must be 0 or 1, got {f[2]} {f[4]} {f[6]}", file=path, field=f"{where} (line {no})"
                 )
             try:
                 types.append(
@@ -76,18 +91,27 @@ def read_thpack(path: str | Path) -> list[LoadingInstance]:
                     )
                 )
             except InstanceError as exc:
-                raise InstanceError(exc.reason, file=path, field=f"{where} (line {i + 1})") from None
+                raise InstanceError(exc.reason, file=path, field=f"{where} (line {no}): {exc.field}") from None
             i += 1
+        n_boxes = sum(t.quantity for t in types)
+        if n_boxes > MAX_BOXES:
+            raise InstanceError(f"{n_boxes} boxes, at most {MAX_BOXES} are supported", file=path, field=where)
         try:
             container = Container(*dims)
             out.append(LoadingInstance(f"{path.stem}-{k}", container, tuple(types)))
         except InstanceError as exc:
             raise InstanceError(exc.reason, file=path, field=f"{where}: {exc.field}") from None
+    if i < len(lines):
+        raise InstanceError(
+            f"unexpected text after the last of {n_problems} problems", file=path, field=f"line {lines[i][0]}"
+        )
     return out
 
 
 def read_thpack_instance(path: str | Path, k: int = 1) -> LoadingInstance:
     """Problem ``k`` (counted from 1 in file order) of a thpack file."""
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise InstanceError(f"instance numbers count from 1, got {k!r}", file=path, field="--instance")
     problems = read_thpack(path)
     if not 1 <= k <= len(problems):
         raise InstanceError(f"instance {k} out of range 1..{len(problems)}", file=path, field="--instance")

@@ -157,6 +157,6 @@ def check_vrp(problem: VRPProblem, solution: VRPSolution, objective_tol: float |
         tol = objective_tol
         if tol is None:
             tol = 1e-6 if problem.scale == 1 else max(1e-6, arcs / problem.scale)
-        if abs(solution.objective - objective) > tol:
+        if not abs(solution.objective - objective) <= tol:  # a NaN objective fails too
             bad.append(Violation("", f"objective {solution.objective:g} differs from the recomputed {objective:g}"))
     return CheckReport.of(bad, objective, cost=cost, num_routes=sum(used), dropped=tuple(dropped))

@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass, field
 
 from mmroute.errors import InfeasibleError, InputError, SolverError
+from mmroute.interrupt import SCIP_NO_CTRLC, stoppable
 from mmroute.routing.vrp.check import check_vrp
 from mmroute.routing.vrp.exact_tw import ExactTWParams, solve_vrptw_exact, vrptw_unsupported
 from mmroute.routing.vrp.problem import VRPProblem
@@ -68,6 +69,8 @@ class _Model:
         self.solver = pywraplp.Solver.CreateSolver(backend)
         if self.solver is None:
             raise InputError(f"OR-Tools MIP backend {backend!r} is not available", field="mip_solver")
+        if backend.upper() == "SCIP":
+            self.solver.SetSolverSpecificParametersAsString(SCIP_NO_CTRLC)  # SIGINT stays with Python
         depot = problem.depots[0]
         n = problem.num_nodes
         dist = problem.distance
@@ -215,7 +218,9 @@ def _root_cut_loop(problem: VRPProblem, params: ExactParams, ub: int, start: flo
         rounds += 1
         if time.perf_counter() > deadline:
             break
-        if lp.solver.Solve() != lp.solver.OPTIMAL:
+        with stoppable(lp.solver.InterruptSolve):
+            lp_status = lp.solver.Solve()
+        if lp_status != lp.solver.OPTIMAL:
             break
         lower = max(lower, lp.solver.Objective().Value())
         history.append(lower)
@@ -260,7 +265,8 @@ def _mip_loop(problem: VRPProblem, params: ExactParams, cuts: list[frozenset[int
         hint_vars, hint_vals = _hint(mip, best_routes, depot)
         mip.solver.SetHint(hint_vars, hint_vals)
         mip.solver.SetTimeLimit(max(1, int((deadline - time.perf_counter()) * 1000)))
-        st = mip.solver.Solve()
+        with stoppable(mip.solver.InterruptSolve):
+            st = mip.solver.Solve()
         if st == mip.solver.INFEASIBLE:
             lower = float(ub)  # nothing at or below the incumbent cost other than the incumbent
             break
@@ -364,8 +370,12 @@ def _branch_and_cut(problem: VRPProblem, cuts, ub: int, best_routes, lower: floa
     remaining = max(0.1, deadline - time.perf_counter())
     params = mathopt.SolveParameters(time_limit=datetime.timedelta(seconds=remaining), cutoff_limit=ub + 0.5, threads=1)
     reg = mathopt.CallbackRegistration(events={mathopt.Event.MIP_SOLUTION}, add_lazy_constraints=True)
-    with _quiet_stderr():  # gSCIP prints a harmless event-handler message on every solve
-        res = mathopt.solve(model, mathopt.SolverType.GSCIP, params=params, callback_reg=reg, cb=callback)
+    from ortools.util.python.solve_interrupter import SolveInterrupter
+
+    interrupter = SolveInterrupter()
+    with _quiet_stderr(), stoppable(interrupter.interrupt):  # gSCIP prints a harmless event-handler message on every solve
+        res = mathopt.solve(model, mathopt.SolverType.GSCIP, params=params, callback_reg=reg, cb=callback,
+                            interrupter=interrupter)
     TR = mathopt.TerminationReason
     reason = res.termination.reason
     clean = True  # the returned solution satisfies every RCI

@@ -42,6 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mmroute.errors import InfeasibleError, InputError, SolverError
+from mmroute.interrupt import stoppable
 from mmroute.routing.vrp.check import check_vrp
 from mmroute.routing.vrp.problem import HORIZON_MAX, VRPProblem
 from mmroute.routing.vrp.solution import VRPRoute, VRPSolution
@@ -323,7 +324,10 @@ def _solve_tw_model(m, params: ExactTWParams, deadline: float, seed: int):
             raise InputError(f"not a CP-SAT parameter or not a valid value: {key}={value!r} ({exc})", field="sat_parameters") from exc
     if params.subsolvers:
         solver.parameters.subsolvers.extend(params.subsolvers)
-    return solver, solver.solve(m)
+    solver.parameters.catch_sigint_signal = False  # SIGINT stays with Python (mmroute.interrupt)
+    with stoppable(solver.stop_search):
+        status = solver.solve(m)
+    return solver, status
 
 
 def _extract_tw(problem: VRPProblem, pre: TWPreprocess, x, solver, status, best_routes: tuple[VRPRoute, ...] | None,

@@ -24,7 +24,10 @@ from typing import Literal
 import numpy as np
 
 from mmroute.errors import InputError, InstanceError
+from mmroute.io import read_text
 from mmroute.routing.vrp.problem import HORIZON_MAX, VRPProblem, VRPVehicleType
+from mmroute.routing.vrp.text import MAX_COORD, MAX_NODES, Lines
+from mmroute.routing.vrp.vrplib_text import check_vrplib_text
 
 __all__ = ["read_vrplib", "read_solomon", "read_lilim", "read_instance", "Rounding"]
 # (``read_instance`` also accepts scenarios, via :func:`from_scenario_fleet`)
@@ -54,13 +57,13 @@ def read_vrplib(path: str | Path) -> VRPProblem:
     Node ``k`` of the file becomes node ``k - 1``; the depot(s) come first. ``EUC_2D``
     distances are rounded to the nearest integer (CVRPLIB convention); ``scale = 1``.
     """
-    import vrplib  # local: keeps `import mmroute.routing` light
+    from vrplib.parse import parse_vrplib  # local: keeps `import mmroute.routing` light
 
     path = Path(path)
-    if not path.is_file():
-        raise InstanceError("file not found", file=path)
+    text = read_text(path, what="VRPLIB file", error=InstanceError)
+    check_vrplib_text(text, path)  # strict structure first: vrplib takes what it is given
     try:
-        data = vrplib.read_instance(str(path), compute_edge_weights=True)
+        data = parse_vrplib(text, compute_edge_weights=True)
     except Exception as exc:  # vrplib raises bare ValueError/KeyError/IndexError on bad files
         raise InstanceError(f"not a readable VRPLIB file ({type(exc).__name__}: {exc})", file=path) from None
     for key in ("demand", "edge_weight"):
@@ -138,19 +141,6 @@ def read_vrplib(path: str | Path) -> VRPProblem:
         raise InstanceError(exc.reason, file=path, field=exc.field) from None
 
 
-def _numeric_rows(path: Path, min_fields: int) -> list[list[float]]:
-    rows = []
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        parts = line.split()
-        if len(parts) < min_fields:
-            continue
-        try:
-            rows.append([float(p) for p in parts])
-        except ValueError:
-            continue
-    return rows
-
-
 def _time_problem(
     path: Path,
     rows: list[list[float]],
@@ -159,9 +149,6 @@ def _time_problem(
     rounding: str,
     pairs: list[tuple[int, int]],
 ) -> VRPProblem:
-    ids = [int(r[0]) for r in rows]
-    if ids != list(range(len(rows))):
-        raise InstanceError("customer numbers must run 0, 1, 2, ... with the depot first", file=path)
     arr = np.asarray([r[:7] for r in rows], dtype=float)
     coords = arr[:, 1:3]
     dist, scale = _scaled(_euclid(coords), rounding)
@@ -192,51 +179,106 @@ def _time_problem(
         raise InstanceError(exc.reason, file=path, field=exc.field) from None
 
 
+_SOLOMON_FIELDS = ("id", "x", "y", "demand", "ready", "due", "service")
+_LILIM_FIELDS = (*_SOLOMON_FIELDS, "pickup", "delivery")
+_TIMES = {"ready": 0, "due": 0, "service": 0}
+
+
+def _node_rows(lines: Lines, rows: list[tuple[int, list[str]]], fields: tuple[str, ...]) -> list[list[float]]:
+    """Node lines: ids 0, 1, 2, ... (depot first), integers except the coordinates."""
+    if len(rows) < 2:
+        raise InstanceError("expected the depot and at least one customer line", file=lines.file, field="CUSTOMER")
+    if len(rows) > MAX_NODES:
+        raise InstanceError(f"{len(rows)} nodes, at most {MAX_NODES} are supported", file=lines.file)
+    ints = frozenset(fields) - {"x", "y"}
+    lo = {"id": 0, "x": -MAX_COORD, "y": -MAX_COORD, "pickup": 0, "delivery": 0, **_TIMES}
+    hi = {"x": MAX_COORD, "y": MAX_COORD, "ready": HORIZON_MAX // 100, "due": HORIZON_MAX // 100,
+          "service": HORIZON_MAX // 100, "pickup": len(rows) - 1, "delivery": len(rows) - 1}
+    if "pickup" not in fields:
+        lo["demand"] = 0
+    out = []
+    for k, row in enumerate(rows):
+        values = lines.numbers(row, fields, ints, lo, hi)
+        if values[0] != k:
+            why = "listed twice" if 0 <= values[0] < k else "out of order or missing"
+            raise InstanceError(f"node {int(values[0])} {why}, expected {k} (numbers run 0, 1, 2, ... with the depot first)",
+                                file=lines.file, field=f"line {row[0]}")
+        if values[4] > values[5]:
+            raise InstanceError(f"ready time {values[4]:g} after due date {values[5]:g}", file=lines.file, field=f"line {row[0]}")
+        out.append(values)
+    return out
+
+
+def _solomon_text(text: str, path: Path, rounding: str, n_customers: int | None) -> VRPProblem:
+    lines = Lines(text, path)
+    rows = lines.rows
+    upper = [" ".join(t).upper() for _, t in rows]
+    try:
+        v = upper.index("VEHICLE")
+        c = upper.index("CUSTOMER")
+    except ValueError:
+        raise InstanceError("not a Solomon file (no VEHICLE / CUSTOMER lines)", file=path) from None
+    if c != v + 3 or not upper[v + 1].startswith("NUMBER"):
+        raise InstanceError("expected VEHICLE, a 'NUMBER CAPACITY' header, one line of two integers, then CUSTOMER",
+                            file=path, field=f"line {rows[v][0]}")
+    num_vehicles, capacity = (int(x) for x in lines.numbers(rows[v + 2], ("number", "capacity"), frozenset({"number", "capacity"}),
+                                                             {"number": 1, "capacity": 0}, {"number": 10**6}))
+    if c + 1 >= len(rows) or not upper[c + 1].startswith("CUST"):
+        raise InstanceError("expected the column header line after CUSTOMER", file=path, field=f"line {rows[c][0]}")
+    nodes = _node_rows(lines, rows[c + 2:], _SOLOMON_FIELDS)
+    if n_customers is None:
+        return _time_problem(path, nodes, num_vehicles, capacity, rounding, [])
+    if isinstance(n_customers, bool) or not isinstance(n_customers, int) or not 1 <= n_customers <= len(nodes) - 1:
+        raise InstanceError(f"n_customers must be an integer in 1..{len(nodes) - 1}, got {n_customers!r}", file=path, field="n_customers")
+    problem = _time_problem(path, nodes[: n_customers + 1], num_vehicles, capacity, rounding, [])
+    return replace(problem, name=f"{path.stem}-{n_customers}", meta={**problem.meta, "n_customers": n_customers})
+
+
 def read_solomon(path: str | Path, rounding: Rounding = "exact", n_customers: int | None = None) -> VRPProblem:
     """Read a Solomon VRPTW text file (see the module docstring for ``rounding``).
 
     ``n_customers``: keep only the depot and the first ``n_customers`` customers of the file
     (the standard 25- and 50-customer Solomon instances are the first 25 / 50 customers of
     the 100-customer files); the problem is then named ``<file>-<n>`` (e.g. ``C101-25``).
-    The fleet (number and capacity) is the file's.
+    The fleet (number and capacity) is the file's. Strict: every customer line holds 7
+    integers (coordinates may be real), numbered 0, 1, 2, ...; errors name the line.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InstanceError("file not found", file=path)
-    text = path.read_text(encoding="utf-8", errors="replace")
-    if "VEHICLE" not in text.upper() or "CUSTOMER" not in text.upper():
-        raise InstanceError("not a Solomon file (no VEHICLE / CUSTOMER sections)", file=path)
-    fleet = _numeric_rows(path, 2)
-    fleet = [r for r in fleet if len(r) == 2]
-    if not fleet:
-        raise InstanceError("missing vehicle NUMBER and CAPACITY", file=path, field="VEHICLE")
-    num_vehicles, capacity = int(fleet[0][0]), int(fleet[0][1])
-    rows = [r for r in _numeric_rows(path, 7) if len(r) == 7]
-    if len(rows) < 2:
-        raise InstanceError("no customer lines (7 numbers each)", file=path, field="CUSTOMER")
-    if n_customers is None:
-        return _time_problem(path, rows, num_vehicles, capacity, rounding, [])
-    if isinstance(n_customers, bool) or int(n_customers) != n_customers or not 1 <= n_customers <= len(rows) - 1:
-        raise InstanceError(f"n_customers must be an integer in 1..{len(rows) - 1}, got {n_customers!r}", file=path, field="n_customers")
-    problem = _time_problem(path, rows[: int(n_customers) + 1], num_vehicles, capacity, rounding, [])
-    return replace(problem, name=f"{path.stem}-{int(n_customers)}", meta={**problem.meta, "n_customers": int(n_customers)})
+    return _solomon_text(read_text(path, what="Solomon file", error=InstanceError), path, rounding, n_customers)
+
+
+def _lilim_text(text: str, path: Path, rounding: str) -> VRPProblem:
+    lines = Lines(text, path)
+    if not lines.rows:
+        raise InstanceError("empty file, expected a Li & Lim file", file=path)
+    # the third number (speed) is 0 or 1 in the published files and is not used: travel time
+    # equals distance, as in the published results
+    k, q, _ = lines.numbers(lines.rows[0], ("vehicles", "capacity", "speed"), frozenset({"vehicles", "capacity"}),
+                            {"vehicles": 1, "capacity": 0}, {"vehicles": 10**6})
+    nodes = _node_rows(lines, lines.rows[1:], _LILIM_FIELDS)
+    pairs = []
+    for i, r in enumerate(nodes):
+        p, d = int(r[7]), int(r[8])
+        where = f"line {lines.rows[i + 1][0]}"
+        if p and d:
+            raise InstanceError("a node is either a pickup (delivery > 0) or a delivery (pickup > 0), not both", file=path, field=where)
+        if d and int(nodes[d][7]) != i:
+            raise InstanceError(f"pickup {i} names delivery {d}, whose pickup field is {int(nodes[d][7])}", file=path, field=where)
+        if p and int(nodes[p][8]) != i:
+            raise InstanceError(f"delivery {i} names pickup {p}, whose delivery field is {int(nodes[p][8])}", file=path, field=where)
+        if d:
+            pairs.append((i, d))
+    return _time_problem(path, nodes, int(k), int(q), rounding, pairs)
 
 
 def read_lilim(path: str | Path, rounding: Rounding = "exact") -> VRPProblem:
-    """Read a Li & Lim PDPTW text file (``K Q speed`` then ``id x y demand ready due service p d``)."""
+    """Read a Li & Lim PDPTW text file (``K Q speed`` then ``id x y demand ready due service p d``).
+
+    Strict: integers (coordinates may be real), nodes numbered 0, 1, 2, ..., pickup and
+    delivery fields naming each other; errors name the line.
+    """
     path = Path(path)
-    if not path.is_file():
-        raise InstanceError("file not found", file=path)
-    lines = [ln.split() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
-    try:
-        num_vehicles, capacity = int(float(lines[0][0])), int(float(lines[0][1]))
-        rows = [[float(x) for x in ln] for ln in lines[1:]]
-    except (IndexError, ValueError):
-        raise InstanceError("not a Li & Lim file", file=path) from None
-    if any(len(r) != 9 for r in rows):
-        raise InstanceError("every node line must have 9 numbers", file=path)
-    pairs = [(int(r[0]), int(r[8])) for r in rows if int(r[8]) != 0]
-    return _time_problem(path, rows, num_vehicles, capacity, rounding, pairs)
+    return _lilim_text(read_text(path, what="Li & Lim file", error=InstanceError), path, rounding)
 
 
 def read_instance(path: str | Path, rounding: Rounding = "exact", n_customers: int | None = None) -> VRPProblem:
@@ -252,18 +294,17 @@ def read_instance(path: str | Path, rounding: Rounding = "exact", n_customers: i
         from mmroute.scenarios import load
 
         return from_scenario_fleet(load(path))
-    if not path.is_file():
-        raise InstanceError("file not found", file=path)
     if path.suffix.lower() in (".vrp", ".vrplib"):
         return read_vrplib(path)
-    head = path.read_text(encoding="utf-8", errors="replace")[:2000]
+    text = read_text(path, what="instance file (VRPLIB, Solomon or Li & Lim)", error=InstanceError)
+    head = text[:2000]
     if "VEHICLE" in head.upper():
-        return read_solomon(path, rounding, n_customers)
+        return _solomon_text(text, path, rounding, n_customers)
     if n_customers is not None:
         raise InputError("n_customers applies to Solomon files only", file=path, field="n_customers")
     first = head.splitlines()[0].split() if head.strip() else []
     if len(first) == 3 and all(_is_number(x) for x in first):
-        return read_lilim(path, rounding)
+        return _lilim_text(text, path, rounding)
     if "DIMENSION" in head.upper():
         return read_vrplib(path)
     raise InstanceError("unknown instance format (expected VRPLIB .vrp, Solomon or Li & Lim .txt)", file=path)

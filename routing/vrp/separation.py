@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 
+from mmroute.interrupt import SCIP_NO_CTRLC, stoppable
+
 __all__ = ["cut_value", "rci_rhs", "violated_rcis", "components", "greedy_sets", "fractional_capacity_sets"]
 
 Edge = tuple[int, int]
@@ -159,6 +161,7 @@ def exact_rci_sets(n: int, x: Mapping[Edge, float], demand: Sequence[int], capac
         solver = pywraplp.Solver.CreateSolver("SCIP")
         if solver is None:
             return found
+        solver.SetSolverSpecificParametersAsString(SCIP_NO_CTRLC)  # SIGINT stays with Python
         solver.SetTimeLimit(int(time_limit_s * 1000))
         y = {i: solver.BoolVar(f"y{i}") for i in customers}
         terms = []
@@ -175,7 +178,8 @@ def exact_rci_sets(n: int, x: Mapping[Edge, float], demand: Sequence[int], capac
         solver.Add(sum(demand[i] * y[i] for i in customers) >= (k - 1) * capacity + 1)
         # a feasibility problem: any set cut below 2k will do, so SCIP stops at the first one
         solver.Add(sum(terms) <= 2 * k - 1e-3)
-        status = solver.Solve()
+        with stoppable(solver.InterruptSolve):
+            status = solver.Solve()
         if status not in (solver.OPTIMAL, solver.FEASIBLE):
             continue
         S = {i for i in customers if y[i].solution_value() > 0.5}

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mmroute.errors import InstanceError
+from mmroute.io import json_int, json_number, read_text
 from mmroute.report import relative_gap
+from mmroute.routing.vrp.text import MAX_NODES, integer, number
 
 __all__ = ["VRPRoute", "VRPSolution", "Status", "read_sol_file"]
 
@@ -78,66 +80,91 @@ class VRPSolution:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], file: str | Path | None = None) -> VRPSolution:
-        """Inverse of :meth:`to_dict`; raises :class:`InstanceError` on malformed data."""
-        try:
-            routes_raw = data["routes"]
-            types = data.get("vehicle_types") or [0] * len(routes_raw)
-            if len(types) != len(routes_raw):
-                raise InstanceError("vehicle_types and routes differ in length", file=file, field="vehicle_types")
-            routes = tuple(
-                VRPRoute(visits=tuple(_as_int(v, "routes") for v in r), vehicle_type=_as_int(t, "vehicle_types"))
-                for r, t in zip(routes_raw, types)
-            )
-            status = data.get("status", "feasible")
-            if status not in _STATUSES:
-                raise InstanceError(f"status must be one of {_STATUSES}", file=file, field="status")
-            obj = data.get("objective")
-            bound = data.get("bound")
-            return cls(
-                routes=routes,
-                objective=None if obj is None else float(obj),
-                status=status,
-                bound=None if bound is None else float(bound),
-                time_s=float(data.get("time_s", 0.0)),
-                solver=str(data.get("solver", "")),
-                seed=data.get("seed"),
-                dropped=tuple(_as_int(v, "dropped") for v in data.get("dropped", ())),
-                instance=str(data.get("instance", "")),
-                info=dict(data.get("info", {})),
-            )
-        except KeyError as exc:
-            raise InstanceError(f"missing field {exc.args[0]!r}", file=file) from None
-        except (TypeError, ValueError) as exc:
-            if isinstance(exc, InstanceError):
-                raise
-            raise InstanceError(f"malformed solution: {exc}", file=file) from None
+        """Inverse of :meth:`to_dict`; raises :class:`InstanceError` naming the file and field.
+
+        Strict: routes are lists of integer node ids, numbers are finite (``NaN`` is refused),
+        nothing is truncated or converted from text.
+        """
+        if not isinstance(data, Mapping):
+            raise InstanceError("expected a JSON object", file=file)
+        if "routes" not in data:
+            raise InstanceError("missing field 'routes'", file=file, field="routes")
+        routes_raw = data["routes"]
+        _require(isinstance(routes_raw, list) and all(isinstance(r, list) for r in routes_raw),
+                 "expected a list of routes (lists of node ids)", file, "routes")
+        types = data.get("vehicle_types") or [0] * len(routes_raw)
+        _require(isinstance(types, list), "expected a list of vehicle type indices", file, "vehicle_types")
+        if len(types) != len(routes_raw):
+            raise InstanceError("vehicle_types and routes differ in length", file=file, field="vehicle_types")
+        routes = tuple(
+            VRPRoute(visits=tuple(_as_int(v, f"routes[{k}][{j}]", file) for j, v in enumerate(r)),
+                     vehicle_type=_as_int(t, f"vehicle_types[{k}]", file))
+            for k, (r, t) in enumerate(zip(routes_raw, types))
+        )
+        status = data.get("status", "feasible")
+        if not isinstance(status, str) or status not in _STATUSES:
+            raise InstanceError(f"status must be one of {_STATUSES}, got {status!r}", file=file, field="status")
+        dropped = data.get("dropped", [])
+        _require(isinstance(dropped, list), "expected a list of node ids", file, "dropped")
+        info = data.get("info", {})
+        _require(isinstance(info, Mapping), "expected an object", file, "info")
+        seed = data.get("seed")
+        return cls(
+            routes=routes,
+            objective=_as_number(data.get("objective"), "objective", file),
+            status=status,
+            bound=_as_number(data.get("bound"), "bound", file),
+            time_s=_as_number(data.get("time_s", 0.0), "time_s", file, nullable=False),
+            solver=str(data.get("solver", "")),
+            seed=None if seed is None else _as_int(seed, "seed", file),
+            dropped=tuple(_as_int(v, f"dropped[{j}]", file) for j, v in enumerate(dropped)),
+            instance=str(data.get("instance", "")),
+            info=dict(info),
+        )
 
 
-def _as_int(value: Any, what: str) -> int:
-    if isinstance(value, bool) or int(value) != value:
-        raise InstanceError(f"expected an integer, got {value!r}", field=what)
-    return int(value)
+def _require(ok: bool, message: str, file: str | Path | None, field: str) -> None:
+    if not ok:
+        raise InstanceError(message, file=file, field=field)
+
+
+def _as_int(value: Any, what: str, file: str | Path | None = None) -> int:
+    """An integer (a float with no fraction is accepted); never truncated, never from text."""
+    return json_int(value, what, file=file, error=InstanceError)
+
+
+def _as_number(value: Any, what: str, file: str | Path | None, *, nullable: bool = True) -> float | None:
+    """A finite number (or ``None`` where allowed)."""
+    return json_number(value, what, file=file, nullable=nullable, error=InstanceError)
 
 
 def read_sol_file(path: str | Path) -> VRPSolution:
-    """Read a CVRPLIB ``.sol`` file (``Route #k: ids`` lines, ``Cost N``); vehicle type 0."""
+    """Read a CVRPLIB ``.sol`` file (``Route #k: ids`` lines, ``Cost N``); vehicle type 0.
+
+    Strict: node ids are integers, the cost a finite number given at most once, and no other
+    lines; errors name the file and the line.
+    """
     path = Path(path)
-    if not path.is_file():
-        raise InstanceError("file not found", file=path)
+    text = read_text(path, what="CVRPLIB .sol file", error=InstanceError)
     routes: list[VRPRoute] = []
     cost: float | None = None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        head, _, tail = line.partition(":")
-        if head.strip().lower().startswith("route"):
-            try:
-                visits = tuple(int(x) for x in tail.split())
-            except ValueError:
-                raise InstanceError(f"bad route line {line!r}", file=path) from None
+    for no, line in enumerate(text.splitlines(), 1):
+        head, colon, tail = line.partition(":")
+        words = line.split()
+        if not words:
+            continue
+        if words[0].lower() == "route" or (colon and head.strip().lower().startswith("route")):
+            if not colon:
+                raise InstanceError("expected 'Route #k: node ids'", file=path, field=f"line {no}")
+            visits = tuple(integer(x, file=path, where=f"line {no} node id", lo=0, hi=MAX_NODES) for x in tail.split())
             if visits:
                 routes.append(VRPRoute(visits=visits))
-        elif line.strip().lower().startswith("cost"):
-            try:
-                cost = float(line.split()[-1])
-            except ValueError:
-                raise InstanceError(f"bad cost line {line!r}", file=path) from None
+        elif words[0].lower() == "cost":
+            if cost is not None:
+                raise InstanceError("a second Cost line", file=path, field=f"line {no}")
+            if len(words) != 2:
+                raise InstanceError("expected 'Cost <number>'", file=path, field=f"line {no}")
+            cost = number(words[1], file=path, where=f"line {no} cost", lo=0)
+        else:
+            raise InstanceError(f"expected 'Route #k: ...' or 'Cost ...', got {line.strip()[:60]!r}", file=path, field=f"line {no}")
     return VRPSolution(routes=tuple(routes), objective=cost, solver="file", instance=path.stem)

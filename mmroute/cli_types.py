@@ -1,0 +1,83 @@
+"""argparse ``type=`` functions: every flag is checked when the command line is parsed.
+
+A bad value ends the run before anything is read, solved or written, with one line
+(``mmroute vrp solve: error: argument --seed: must be an integer >= 0, got '-1'``) and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable
+
+from mmroute.errors import InputError
+from mmroute.io import check_output_path
+
+__all__ = [
+    "MAX_SEED",
+    "MAX_TIME_LIMIT_S",
+    "time_limit",
+    "seed",
+    "int_in",
+    "float_in",
+    "output_file",
+]
+
+#: Seeds go to CP-SAT, HiGHS, SCIP and PyVRP; all take a non-negative 31-bit integer.
+MAX_SEED = 2**31 - 1
+#: Longest time limit accepted (seconds, about 115 days): larger values overflow solvers' timers.
+MAX_TIME_LIMIT_S = 1e7
+
+
+def _number(text: str, kind: type) -> float | int:
+    try:
+        value = kind(text)
+    except (TypeError, ValueError, OverflowError):
+        noun = "an integer" if kind is int else "a number"
+        raise argparse.ArgumentTypeError(f"must be {noun}, got {text!r}") from None
+    if kind is float and not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+    return value
+
+
+def int_in(lo: int, hi: int | None = None) -> Callable[[str], int]:
+    """A parser of integers ``lo <= k (<= hi)``."""
+
+    def parse(text: str) -> int:
+        value = _number(text, int)
+        if value < lo or (hi is not None and value > hi):
+            rng = f">= {lo}" if hi is None else f"in {lo}..{hi}"
+            raise argparse.ArgumentTypeError(f"must be an integer {rng}, got {text!r}")
+        return int(value)
+
+    parse.__name__ = "integer"  # argparse names the type in its own messages
+    return parse
+
+
+def float_in(lo: float, hi: float, *, lo_open: bool = False) -> Callable[[str], float]:
+    """A parser of finite numbers in ``[lo, hi]`` (``(lo, hi]`` with ``lo_open``)."""
+
+    def parse(text: str) -> float:
+        value = float(_number(text, float))
+        if value < lo or value > hi or (lo_open and value == lo):
+            left = "(" if lo_open else "["
+            raise argparse.ArgumentTypeError(f"must be a finite number in {left}{lo:g}, {hi:g}], got {text!r}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+#: Seconds: finite, > 0, at most :data:`MAX_TIME_LIMIT_S`.
+time_limit = float_in(0.0, MAX_TIME_LIMIT_S, lo_open=True)
+#: A random seed: an integer in 0 .. :data:`MAX_SEED`.
+seed = int_in(0, MAX_SEED)
+
+
+def output_file(text: str) -> str:
+    """An output path that can be written (see :func:`mmroute.io.check_output_path`)."""
+    try:
+        check_output_path(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(exc.reason) from None
+    return text
