@@ -14,15 +14,14 @@ import time
 from collections import Counter
 
 from mmroute.errors import InfeasibleError
-
-from .check import route_times_h
-from .heuristic import first_fit
-from .load import LoadItem
-from .loading import LoadResult
-from .plan import CarsPlan
-from .problem import CarsProblem, Vehicle
-from .solve import finish_plan
-from .units import Unit
+from mmroute.routing.cars.check import route_times_h
+from mmroute.routing.cars.heuristic import first_fit
+from mmroute.routing.cars.load import LoadItem
+from mmroute.routing.cars.loading import LoadResult
+from mmroute.routing.cars.plan import CarsPlan
+from mmroute.routing.cars.problem import CarsProblem, Vehicle
+from mmroute.routing.cars.solve import finish_plan
+from mmroute.routing.cars.units import Unit
 
 __all__ = ["solve_practice"]
 

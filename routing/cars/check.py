@@ -12,10 +12,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from mmroute.report import CheckReport, Violation
+from mmroute.routing.cars.load import LoadItem, Placement, blocks, length_utilisation
+from mmroute.routing.cars.problem import CarsProblem
 from mmroute.scenarios.cars_model import CarrierType, VehicleModel
-
-from .load import LoadItem, Placement, blocks, length_utilisation
-from .problem import CarsProblem
 
 __all__ = ["check_load", "check_plan", "route_times_h"]
 

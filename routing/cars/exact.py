@@ -27,9 +27,8 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from mmroute.errors import SolverError
+from mmroute.routing.cars.load import LoadItem, Placement
 from mmroute.scenarios.cars_model import CarrierType, VehicleModel
-
-from .load import LoadItem, Placement
 
 __all__ = ["ExactLoad", "load_exact"]
 

@@ -17,9 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
+from mmroute.routing.cars.load import LoadItem, Placement
 from mmroute.scenarios.cars_model import CarrierType, VehicleModel
-
-from .load import LoadItem, Placement
 
 __all__ = ["load_greedy", "load_heuristic", "first_fit"]
 

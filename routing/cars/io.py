@@ -8,8 +8,7 @@ from pathlib import Path
 
 from mmroute.errors import InstanceError
 from mmroute.io import write_json_atomic
-
-from .plan import CarsPlan
+from mmroute.routing.cars.plan import CarsPlan
 
 __all__ = ["write_plan", "read_plan"]
 

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from mmroute.errors import SolverError
+from mmroute.routing.cars.check import check_load
+from mmroute.routing.cars.exact import load_exact
+from mmroute.routing.cars.heuristic import load_heuristic
+from mmroute.routing.cars.load import LoadItem, Placement, length_utilisation
 from mmroute.scenarios.cars_model import CarrierType, VehicleModel
-
-from .check import check_load
-from .exact import load_exact
-from .heuristic import load_heuristic
-from .load import LoadItem, Placement, length_utilisation
 
 __all__ = ["LoadParams", "LoadResult", "solve_load", "quick_infeasibility", "mix_capacity", "load_rates"]
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .load import Placement
+from mmroute.routing.cars.load import Placement
 
 __all__ = ["CarrierRoute", "CarsPlan"]
 

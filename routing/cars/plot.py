@@ -12,10 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from mmroute.io import write_with
+from mmroute.routing.cars.plan import CarrierRoute, CarsPlan
+from mmroute.routing.cars.problem import CarsProblem
 from mmroute.scenarios.cars_model import CarrierType, VehicleModel
-
-from .plan import CarrierRoute, CarsPlan
-from .problem import CarsProblem
 
 __all__ = ["plot_load", "plot_route_map", "plot_plan"]
 

@@ -37,13 +37,12 @@ from typing import Any
 import numpy as np
 
 from mmroute.errors import InfeasibleError, InputError, SolverError
-from mmroute.routing.vrp import VehicleType, VRPProblem, solve_vrp
-
-from .check import check_plan, route_times_h
-from .loading import LoadParams, LoadResult, load_rates, solve_load
-from .plan import CarrierRoute, CarsPlan
-from .problem import CarsProblem
-from .units import Unit, build_units, route_items, route_stops
+from mmroute.routing.cars.check import check_plan, route_times_h
+from mmroute.routing.cars.loading import LoadParams, LoadResult, load_rates, solve_load
+from mmroute.routing.cars.plan import CarrierRoute, CarsPlan
+from mmroute.routing.cars.problem import CarsProblem
+from mmroute.routing.cars.units import Unit, build_units, route_items, route_stops
+from mmroute.routing.vrp import VRPProblem, VRPVehicleType, solve_vrp
 
 __all__ = ["CarsParams", "solve_cars", "finish_plan", "COST_SCALE"]
 
@@ -157,7 +156,7 @@ def _vrp(problem: CarsProblem, units: Sequence[Unit], demands: list[list[int]],
     early = [0] * nd + [int(u.open_h * 3600) for u in units]
     late = [2**40] * nd + [int(u.due_h * 3600) for u in units]
     service = [0] * nd + [int(round(problem.unload_h_per_vehicle * len(u.vehicles) * 3600)) for u in units]
-    types = [VehicleType(capacity=caps[c.id][0], capacity_extra=tuple(caps[c.id][1:]), count=c.count,
+    types = [VRPVehicleType(capacity=caps[c.id][0], capacity_extra=tuple(caps[c.id][1:]), count=c.count,
                          start_depot=depots.index(c.depot), end_depot=depots.index(c.depot),
                          fixed_cost=int(round(c.fixed_cost_cny * COST_SCALE)),
                          cost_per_distance=int(round(c.cost_per_km_cny * COST_SCALE / 1000)), name=c.id)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .load import LoadItem
-from .problem import CarsProblem, Vehicle
+from mmroute.routing.cars.load import LoadItem
+from mmroute.routing.cars.problem import CarsProblem, Vehicle
 
 __all__ = ["Unit", "build_units", "route_items", "route_stops"]
 

@@ -13,14 +13,14 @@ from mmroute.routing.loading.model import Placement
 from mmroute.routing.loading.thpack import read_thpack
 from mmroute.routing.vrp.check import check_vrp
 from mmroute.routing.vrp.readers import read_vrplib
-from mmroute.routing.vrp.solution import Route, VRPSolution
+from mmroute.routing.vrp.solution import VRPRoute, VRPSolution
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def test_bug_vrp_check_accepted_a_nan_objective():
     problem = read_vrplib(DATA / "vrp" / "tiny.vrp")
-    routes = (Route((1, 3)), Route((2, 4)))
+    routes = (VRPRoute(visits=(1, 3)), VRPRoute(visits=(2, 4)))
     assert check_vrp(problem, VRPSolution(routes=routes, objective=32)).feasible
     for forged in (math.nan, math.inf, -math.inf):
         report = check_vrp(problem, VRPSolution(routes=routes, objective=forged))
