@@ -23,7 +23,7 @@ from mmroute.agents.model import ALGOS, load_model, read_card, versions, write_c
 from mmroute.agents.seeds import TRAINING, VALIDATION, check_disjoint
 from mmroute.errors import InputError
 
-__all__ = ["TrainConfig", "train", "validate_model"]
+__all__ = ["TrainConfig", "train", "validate_model", "ShapedReward"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class TrainConfig:
     eval_every: int = 2048  # steps between validations
     val_episodes: int = 10  # validation seeds used (from the validation range)
     checkpoint_every: int = 4096
+    shaping: bool = True  # potential-based reward shaping (ShapedReward); same optimal policy
 
     def __post_init__(self):
         for f in fields(self):
@@ -53,6 +54,9 @@ class TrainConfig:
                                                            for x in v)):
                     raise InputError("net_arch must be a list of layer sizes in 1..4096",
                                      field="net_arch")
+            elif f.type == "bool":
+                if not isinstance(v, bool):
+                    raise InputError(f"must be true or false, not {v!r}", field=f.name)
             elif f.type == "int" and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
                 raise InputError(f"must be an integer >= 1, not {v!r}", field=f.name)
             elif f.type == "float" and (not isinstance(v, int | float) or not math.isfinite(v)
@@ -99,14 +103,45 @@ class TrainConfig:
         return d
 
 
-def _make_env(scenario, n_candidates: int, rank: int):
+class ShapedReward:
+    """Potential-based reward shaping (Ng, Harada & Russell 1999) for training:
+    ``r + gamma * Phi(s') - Phi(s)`` with ``Phi = -potential_cny / cost scale``, the expected
+    cost still to come of the released consignments (see ``RerouteEnv.potential_cny``).
+    A choice the candidates' estimates expect to cost more shows at once, not only when its
+    costs arrive; the optimal policy is the same. Monitor episode returns stay the env's own
+    (the wrapper sits outside Monitor)."""
+
+    def __new__(cls, env, gamma: float):
+        import gymnasium as gym
+
+        class _Shaped(gym.Wrapper):
+            def reset(self, **kw):
+                obs, info = self.env.reset(**kw)
+                self._phi = -info["potential_cny"] / info["cost_scale_cny"]
+                return obs, info
+
+            def step(self, action):
+                obs, r, term, trunc, info = self.env.step(action)
+                phi = 0.0 if term else -info["potential_cny"] / info["cost_scale_cny"]
+                r = r + gamma * phi - self._phi
+                self._phi = phi
+                return obs, r, term, trunc, info
+
+            def action_masks(self):
+                return self.env.unwrapped.action_masks()
+
+        return _Shaped(env)
+
+
+def _make_env(scenario, n_candidates: int, rank: int, shaping: bool, gamma: float):
     def thunk():
         from stable_baselines3.common.monitor import Monitor
 
         from mmroute.envs.reroute import RerouteEnv
 
-        return Monitor(RerouteEnv(scenario, n_candidates=n_candidates,
-                                  episode_seeds=(TRAINING.lo, TRAINING.hi)))
+        env = Monitor(RerouteEnv(scenario, n_candidates=n_candidates,
+                                 episode_seeds=(TRAINING.lo, TRAINING.hi)))
+        return ShapedReward(env, gamma) if shaping else env
     return thunk
 
 
@@ -174,7 +209,7 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
                          "--out)", file=out)
     out.mkdir(parents=True, exist_ok=True)
     maskable = algo == "maskable-ppo"
-    fns = [_make_env(sc, cfg.n_candidates, i) for i in range(cfg.n_envs)]
+    fns = [_make_env(sc, cfg.n_candidates, i, cfg.shaping, cfg.gamma) for i in range(cfg.n_envs)]
     vec = (SubprocVecEnv(fns, start_method="forkserver") if cfg.n_envs > 1 else DummyVecEnv(fns))
     vec.seed(seed)
     obs_dim = int(RerouteEnv(sc, n_candidates=cfg.n_candidates).observation_space.shape[0])

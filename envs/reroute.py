@@ -164,6 +164,7 @@ class RerouteEnv(gym.Env):
         invalid = not (0 <= a < self.k and self._slots[a] is not None)
         if invalid:
             a = next(j for j, c in enumerate(self._slots) if c is not None)
+        self._expect(self._slots[a])
         self.sim.apply(self._slots[a].move)
         self._advance()
         cost = self.sim.take_charged()
@@ -180,6 +181,7 @@ class RerouteEnv(gym.Env):
         that follow a plan. :class:`InputError` if the move is not allowed."""
         if self.sim is None or self._decision is None:
             raise InputError("no decision is pending: call reset()")
+        self._expect(next((c for c in self._slots if c is not None and c.move == move), None))
         self.sim.apply(move)
         self._advance()
         cost = self.sim.take_charged()
@@ -268,10 +270,33 @@ class RerouteEnv(gym.Env):
                                sum(x.done for x in released) / max(1, len(released)))
         return np.clip(obs, -10.0, 10.0)
 
+    def _expect(self, cand: Candidate | None) -> None:
+        """Remember what the deciding consignment is expected to cost in all (see
+        :meth:`potential_cny`); a move outside the slots counts as the best slot's."""
+        c = self.sim.consignments[self._decision.consignment]
+        best = min(x.score_cny for x in self._slots if x is not None)
+        c.expected_cny = c.objective_cny + (best if cand is None else cand.score_cny)
+
+    def potential_cny(self) -> float:
+        """Expected cost (CNY) still to come for the released consignments: for the one
+        deciding, its best candidate's expected remaining cost; for the others, what their
+        last decision expected, less what they have been charged since. A potential for
+        reward shaping (:class:`~mmroute.agents.training.ShapedReward`); 0 at the end."""
+        sim = self.sim
+        d = self._decision
+        if d is None:
+            return 0.0
+        total = min(x.score_cny for x in self._slots if x is not None)
+        for i, c in enumerate(sim.consignments):
+            if i != d.consignment and not c.done and c.shipment.release_h <= sim.now + 1e-9:
+                total += max(0.0, c.expected_cny - c.objective_cny)
+        return total
+
     def _info(self, cost: float) -> dict[str, Any]:
         d = self._decision
         info: dict[str, Any] = {"cost": cost, "cost_scale_cny": self.cost_scale,
-                                "time_h": self.sim.now, "action_mask": self.action_masks()}
+                                "time_h": self.sim.now, "action_mask": self.action_masks(),
+                                "potential_cny": self.potential_cny()}
         if d is not None:
             info["consignment"] = self.sim.consignments[d.consignment].shipment.id
             info["node"] = d.node

@@ -120,6 +120,7 @@ class Consignment:
     objective_cny: float = 0.0  # everything charged to it
     arrival_h: float | None = None
     decisions: int = 0
+    expected_cny: float = 0.0  # objective expected for it in all, as of its last decision
 
     @property
     def done(self) -> bool:
