@@ -24,8 +24,10 @@ from ortools.math_opt import (
 )
 from ortools.math_opt.core.python import solver as core_solver
 from ortools.math_opt.python import callback, init_arguments, mathopt
+from ortools.util.python.solve_interrupter import SolveInterrupter
 
 from mmroute.errors import InputError, SolverError
+from mmroute.interrupt import stoppable
 from mmroute.report import relative_gap
 from mmroute.routing.plan.check import assert_valid
 from mmroute.routing.plan.events import KnownEvents
@@ -243,12 +245,16 @@ def _solve_mip(scenario, net: TimeExpandedNetwork, *, price, co2_cap_kg, splitta
             model_params.solution_hints.append(model_parameters_pb2.SolutionHintProto(
                 variable_values=sparse_containers_pb2.SparseDoubleVectorProto(
                     ids=ids, values=[values[j] for j in ids])))
+    interrupter = SolveInterrupter()  # SIGINT / SIGTERM stop the solve (mmroute.interrupt)
     try:
-        # the proto-level entry point of mathopt.solve: skips building a Python Model
-        res = core_solver.solve(
-            proto, SOLVERS[solver].value,
-            init_arguments.StreamableSolverInitArguments().to_proto(), params.to_proto(),
-            model_params, None, callback.CallbackRegistration().to_proto(), None, None)
+        # the proto-level entry point of mathopt.solve (same arguments, by keyword where the
+        # binding allows): skips building a Python Model of up to millions of variables
+        with stoppable(interrupter.interrupt):
+            res = core_solver.solve(
+                proto, SOLVERS[solver].value,
+                init_arguments.StreamableSolverInitArguments().to_proto(), params.to_proto(),
+                model_params, None, callback.CallbackRegistration().to_proto(), None,
+                interrupter.pybind_interrupter)
     except Exception as exc:  # the solver library's own errors
         raise SolverError(f"{solver} failed: {exc}") from exc
     reason = mathopt.TerminationReason(res.termination.reason)
