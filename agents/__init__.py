@@ -13,8 +13,7 @@ Lazy: importing this package imports neither torch nor stable-baselines3.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from mmroute._lazy import lazy_exports
 
 _LAZY: dict[str, str] = {
     "Policy": "mmroute.agents.policies",
@@ -45,15 +44,4 @@ _LAZY: dict[str, str] = {
 
 __all__ = sorted(_LAZY)
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'mmroute.agents' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)

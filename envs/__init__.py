@@ -9,10 +9,9 @@ Importing this package registers ``mmroute/Reroute-v0``.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from gymnasium.envs.registration import register, registry
+
+from mmroute._lazy import lazy_exports
 
 ENV_ID = "mmroute/Reroute-v0"
 
@@ -31,21 +30,9 @@ _LAZY: dict[str, str] = {
     "replay": "mmroute.envs.simulator",
     "Forecast": "mmroute.envs.forecast",
     "Candidate": "mmroute.envs.candidates",
-    "candidates": "mmroute.envs.candidates",
     "RerouteEnv": "mmroute.envs.reroute",
 }
 
 __all__ = ["ENV_ID", *_LAZY]
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'mmroute.envs' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)

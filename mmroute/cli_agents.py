@@ -4,41 +4,12 @@ policies on the same realizations."""
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 
+from mmroute.cli_types import int_in, output_file, seed, time_limit
+
 __all__ = ["register"]
-
-
-def _positive_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, not {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, not {v}")
-    return v
-
-
-def _seed(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, not {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, not {v}")
-    return v
-
-
-def _time_limit(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
-    if not math.isfinite(v) or v <= 0:
-        raise argparse.ArgumentTypeError(f"must be finite and > 0, not {text}")
-    return v
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -49,8 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "range, keep the best model (best.zip + best.json card) in --out.")
     t.add_argument("file", metavar="FILE", help="scenario file or bundled scenario name")
     t.add_argument("--algo", choices=("maskable-ppo", "ppo"), default="maskable-ppo")
-    t.add_argument("--timesteps", type=_positive_int, required=True, metavar="N")
-    t.add_argument("--seed", type=_seed, default=0)
+    t.add_argument("--timesteps", type=int_in(1), required=True, metavar="N")
+    t.add_argument("--seed", type=seed, default=0)
     t.add_argument("--config", metavar="CFG.yaml", help="training settings (TrainConfig fields)")
     t.add_argument("--out", required=True, metavar="DIR")
     t.add_argument("--resume", action="store_true", help="continue from DIR/checkpoint.zip")
@@ -72,11 +43,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     e.add_argument("--seeds", default="0-29", metavar="0-29")
     e.add_argument("--model", default=None, metavar="PATH",
                    help="PPO model zip (default: the scenario's shipped model, if any)")
-    e.add_argument("--jobs", type=_positive_int, default=1, metavar="N")
-    e.add_argument("--time-limit", type=_time_limit, default=10.0, metavar="S",
+    e.add_argument("--jobs", type=int_in(1, 64), default=1, metavar="N")
+    e.add_argument("--time-limit", type=time_limit, default=10.0, metavar="S",
                    help="MIP time limit per (re-)plan (default 10)")
     e.add_argument("--backend", choices=("local",), default="local")
-    e.add_argument("--out", required=True, metavar="RESULTS.csv")
+    e.add_argument("--out", required=True, type=output_file, metavar="RESULTS.csv")
     e.set_defaults(func=run_evaluate)
 
 
