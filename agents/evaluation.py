@@ -23,7 +23,7 @@ __all__ = ["COLUMNS", "BoundViolation", "run_episode", "episode", "evaluate", "s
 #: The evaluation CSV's columns (DESIGN.md's, then what helps reading them).
 COLUMNS = ["scenario", "policy", "seed", "cost", "time_h", "lateness_h", "co2_kg",
            "on_time_share", "regret", "decision_ms", "bound", "dropped_teu", "decisions",
-           "solves"]
+           "solves", "overflow_teu"]
 #: Relative tolerance of the bound check (solver tolerances, float sums).
 BOUND_TOL = 1e-6
 
@@ -77,7 +77,7 @@ def episode(scenario, policy: str, seed: int, *, model: str | Path | None = None
            "on_time_share": res.on_time_share, "regret": math.nan,
            "decision_ms": 1000.0 * spent / max(1, res.decisions), "bound": bound,
            "dropped_teu": res.dropped_teu, "decisions": res.decisions,
-           "solves": getattr(pol, "solves", 0)}
+           "solves": getattr(pol, "solves", 0), "overflow_teu": env.sim.overflow_teu}
     return row, env.sim
 
 
