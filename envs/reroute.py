@@ -98,6 +98,9 @@ class RerouteEnv(gym.Env):
         else:
             raise InputError(f"expected a scenario name, path or Scenario, not {type(scenario).__name__}",
                              field="scenario")
+        if not self.scenario.shipments:
+            raise InputError(f"scenario {self.scenario.name!r} has no shipments to route",
+                             field="scenario")
         if isinstance(n_candidates, bool) or not isinstance(n_candidates, int) or n_candidates < 2:
             raise InputError(f"n_candidates must be an integer >= 2, not {n_candidates!r}",
                              field="n_candidates")

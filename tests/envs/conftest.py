@@ -8,7 +8,8 @@ import pytest
 from mmroute.scenarios import load
 
 #: Bundled scenarios with shipments and an uncertainty section (what the env runs on).
-STOCHASTIC = ("tiny", "liuzhou-asean", "yangtze-inbound", "china-europe")
+STOCHASTIC = ("tiny", "liuzhou-asean", "yangtze-inbound", "china-europe", "liuzhou-milkrun",
+              "liuzhou-cars")
 
 
 @pytest.fixture(scope="session")

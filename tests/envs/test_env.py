@@ -51,6 +51,13 @@ def test_bad_arguments_raise_the_projects_errors_naming_them(kwargs, err, field)
         RerouteEnv(**kwargs)
 
 
+def test_a_scenario_without_shipments_is_refused(scenarios):
+    from dataclasses import replace
+
+    with pytest.raises(InputError, match="no shipments"):
+        RerouteEnv(replace(scenarios["tiny"], shipments=()))
+
+
 def test_bad_reset_options_are_input_errors():
     env = RerouteEnv("tiny")
     with pytest.raises(InputError, match="options"):
