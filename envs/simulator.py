@@ -284,17 +284,22 @@ class Simulator:
         out: list[Option] = []
         if d.lock != "road":
             for lk in self.out_services.get(d.node, ()):
-                n = 0
-                for tt, dep in cond.departures(lk, d.time_h + lk.timetable.cutoff_h - TOL_H,
-                                               self.horizon_h):
-                    if lk.capacity_teu is not None and (
-                            self.dep_load.get((lk.id, tt), 0.0) + q > lk.capacity_teu + 1e-9):
-                        continue
-                    out.append(Option(Move.service(lk.id, tt), dep, dep + cond.travel_time_h(lk, dep),
-                                      lk.travel_time_h, lk.to_node, lk.cost_per_teu_cny,
-                                      lk.co2_kg_per_teu, lk.mode, (lk.id,)))
-                    n += 1
-                    if n >= 2:
+                lo, n, want = d.time_h + lk.timetable.cutoff_h - TOL_H, 0, 2
+                while n < 2:  # the next two running departures with capacity left
+                    deps = cond.next_departures(lk, lo, self.horizon_h, want)
+                    for tt, dep in deps:
+                        lo = tt + TOL_H
+                        if lk.capacity_teu is not None and (
+                                self.dep_load.get((lk.id, tt), 0.0) + q > lk.capacity_teu + 1e-9):
+                            continue
+                        out.append(Option(Move.service(lk.id, tt), dep,
+                                          dep + cond.travel_time_h(lk, dep), lk.travel_time_h,
+                                          lk.to_node, lk.cost_per_teu_cny, lk.co2_kg_per_teu,
+                                          lk.mode, (lk.id,)))
+                        n += 1
+                        if n >= 2:
+                            break
+                    if len(deps) < want:
                         break
         if d.lock != "yard":
             dest = c.shipment.destination

@@ -325,6 +325,13 @@ class Conditions:
             self._node_delays.setdefault(nd.node, []).append(nd)
         self._noise = {rn.link: (rn.from_hour, rn.factors) for rn in ev.road_noise}
         self._noise_until: int | None = None
+        # nominal travel times and node dwell, cached on the (immutable) scenario
+        static = scenario.__dict__.get("_conditions_static")
+        if static is None:
+            static = ({lk.id: lk.travel_time_h for lk in scenario.links},
+                      {n.id: n.dwell_h for n in scenario.nodes})
+            object.__setattr__(scenario, "_conditions_static", static)
+        self._tt, self._dwell = static
 
     def with_noise_until(self, hour: int) -> Conditions:
         """These conditions with road noise known only for departure hours <= ``hour`` (a
@@ -369,8 +376,10 @@ class Conditions:
 
     def travel_time_h(self, link: Link, departure_h: float) -> float:
         """Travel time (h) of ``link`` for a departure (actual time) at ``departure_h``."""
-        t = link.travel_time_h
-        if not link.scheduled:
+        t = self._tt.get(link.id)
+        if t is None:  # a link not of this scenario (never in the project's own calls)
+            t = link.travel_time_h
+        if link.timetable is None:
             t *= self.road_multiplier(departure_h)
             if self._noise:
                 t *= self.noise_factor(link.id, departure_h)
@@ -385,15 +394,17 @@ class Conditions:
         (dwell at the nodes passed), or ``None`` if a link of it is closed at ``start_h``
         (``check_open=False``: the times of a trip already under way)."""
         if check_open:
+            closed = self._closed
             for lk in path:
-                if not self.is_open(lk.id, start_h):
-                    return None
+                for a, b in closed.get(lk.id, ()):
+                    if a <= start_h < b:
+                        return None
         out = []
-        t = _round(start_h)
+        t = round(start_h, 6)
         for i, lk in enumerate(path):
             if i > 0:
-                t = _round(t + self.node_delay_h(lk.from_node, t))
-            arr = _round(t + self.travel_time_h(lk, t))
+                t = round(t + self.node_delay_h(lk.from_node, t), 6)
+            arr = round(t + self.travel_time_h(lk, t), 6)
             out.append((t, arr))
             t = arr
         return out
@@ -428,12 +439,30 @@ class Conditions:
                 out.append((d, actual))
         return out
 
+    def next_departures(self, link: Link, lo_h: float, hi_h: float, n: int
+                        ) -> list[tuple[float, float]]:
+        """The first ``n`` of :meth:`departures` ``(link, lo_h, hi_h)``, scanning the timetable
+        a period at a time instead of to ``hi_h``."""
+        if link.timetable is None:
+            return []
+        window = link.timetable.period_h
+        while True:
+            end = min(hi_h, lo_h + window)
+            deps = self.departures(link, lo_h, end)
+            if len(deps) >= n or end >= hi_h:
+                return deps[:n]
+            window *= 2
+
     def node_delay_h(self, node_id: str, arrival_h: float) -> float:
         """Dwell (h) of cargo passing ``node_id`` on arrival at ``arrival_h``: the node's own
         ``dwell_h`` (e.g. customs clearance) plus the delays known for that time."""
-        return self.scenario.node(node_id).dwell_h + sum(
-            d.delay_h for d in self._node_delays.get(node_id, ()) if _in(arrival_h, d.from_h, d.to_h)
-        )
+        dwell = self._dwell.get(node_id)
+        if dwell is None:
+            dwell = self.scenario.node(node_id).dwell_h
+        delays = self._node_delays.get(node_id)
+        if not delays:
+            return dwell
+        return dwell + sum(d.delay_h for d in delays if d.from_h <= arrival_h < d.to_h)
 
 
 def _steps(a: float, b: float) -> list[float]:
