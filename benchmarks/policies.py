@@ -1,0 +1,52 @@
+"""Every policy on the same evaluation episodes of the stochastic bundled scenarios: mean cost
+with 95 % CI, the paired difference to the best non-clairvoyant OR policy, gap to the hindsight
+bound, decision time. Writes ``benchmarks/results/policies_<scenario>_<n>.csv`` (one row per
+episode) and prints one table per scenario.
+
+    python benchmarks/policies.py --seeds 0-29 --jobs 2
+
+The PPO policy is the scenario's shipped model (``agents/models``), if there is one. Seeds are
+evaluation seeds: no model was trained or tuned on them (training and validation seeds are
+disjoint ranges, see ``mmroute.agents.seeds``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from mmroute.agents import evaluate, format_summary, parse_seeds, shipped_model, summarize
+from mmroute.io import write_with
+from mmroute.scenarios import load
+
+SCENARIOS = ("liuzhou-asean", "yangtze-inbound", "china-europe")
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--scenarios", default=",".join(SCENARIOS))
+    ap.add_argument("--seeds", default="0-29")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--time-limit", type=float, default=10.0, help="MIP limit per (re-)plan, s")
+    args = ap.parse_args(argv)
+    seeds = parse_seeds(args.seeds)
+    for name in args.scenarios.split(","):
+        scenario = load(name)
+        model = shipped_model(scenario)
+        policies = ["random", "greedy", "static", "replan", "anticipate"]
+        if model is not None:
+            policies.append("maskable-ppo")
+        t0 = time.perf_counter()
+        df = evaluate(scenario, policies, seeds, model=model, jobs=args.jobs,
+                      time_limit_s=args.time_limit)
+        out = RESULTS / f"policies_{name}_{len(seeds)}.csv"
+        write_with(out, lambda tmp, df=df: df.to_csv(tmp, index=False))
+        print(f"\n{name}: {len(seeds)} seeds ({args.seeds}), {time.perf_counter() - t0:.0f} s, "
+              f"model {model.name if model else 'none'} -> {out}")
+        print(format_summary(summarize(df)))
+
+
+if __name__ == "__main__":
+    main()
