@@ -346,9 +346,10 @@ def _solve_proto(proto: model_pb2.ModelProto, solver: str, solve_params: mathopt
                  model_params) -> result_pb2.SolveResultProto:
     """MathOpt's solve on a ``ModelProto``, stopped by SIGINT / SIGTERM (mmroute.interrupt).
 
-    This is what ``mathopt.solve`` runs after turning its Python ``Model`` into a proto; going
-    to the proto directly skips building a Python ``Model`` of up to ~1.7 M variables (the
-    1000-shipment plan_scaling case), which takes longer than building the proto itself."""
+    This is what ``mathopt.solve`` runs after exporting its Python ``Model`` to a proto. On the
+    1000-shipment plan_scaling case (1.72 M variables, 485 k rows) the proto takes 6.3 s to
+    build from arrays; a Python ``Model`` would add 11.7 s for ``add_binary_variable`` alone
+    (10.3 s even via ``Model.from_model_proto``) and 6.9 s for ``export_model`` in the solve."""
     interrupter = SolveInterrupter()
     try:
         with stoppable(interrupter.interrupt):
