@@ -75,8 +75,10 @@ def demands_of(scenario: Scenario, state: PlanState | None = None) -> tuple[Dema
             st = state.start_of(s)
             if st is None:
                 continue
-        out.append(Demand(s.id, st.node, s.destination, s.quantity_teu, st.ready_h, s.release_h,
-                          s.due_h, s.lateness_penalty_cny_per_teu_h, st.last_link))
+        out.append(Demand(shipment=s.id, origin=st.node, destination=s.destination,
+                          quantity_teu=s.quantity_teu, ready_h=st.ready_h, release_h=s.release_h,
+                          due_h=s.due_h, lateness_cny_per_teu_h=s.lateness_penalty_cny_per_teu_h,
+                          last_link=st.last_link))
     return tuple(out)
 
 
@@ -174,7 +176,7 @@ class _Builder:
         legs, hand = kw.get("legs", ()), kw.get("handling", ())
         cost = sum(lg.cost_per_teu_cny for lg in legs) + sum(h.cost_per_teu_cny for h in hand)
         co2 = sum(lg.co2_per_teu_kg for lg in legs)
-        self.arcs.append(Arc(self.node(tail), self.node(head), kind, **kw,
+        self.arcs.append(Arc(tail=self.node(tail), head=self.node(head), kind=kind, **kw,
                              cost_per_teu_cny=cost, co2_per_teu_kg=co2))
 
     def yard_after(self, v: str, ready: float) -> float | None:
@@ -309,8 +311,9 @@ class _Builder:
 
 def _leg(cond: Conditions, link: Link, dep: float, timetable_h: float | None) -> LegSpec:
     arr = _round(dep + cond.travel_time_h(link, dep))
-    return LegSpec(link.id, link.mode, link.from_node, link.to_node, _round(dep), arr,
-                   timetable_h, link.cost_per_teu_cny, link.co2_kg_per_teu)
+    return LegSpec(link=link.id, mode=link.mode, from_node=link.from_node, to_node=link.to_node,
+                   departure_h=_round(dep), arrival_h=arr, timetable_h=timetable_h,
+                   cost_per_teu_cny=link.cost_per_teu_cny, co2_per_teu_kg=link.co2_kg_per_teu)
 
 
 def road_paths(
@@ -422,8 +425,9 @@ def _road_trip(b: _Builder, cond: Conditions, path: tuple[Link, ...], t: float):
     legs: list[LegSpec] = []
     res: list[tuple] = []
     for lk, (dep, arr) in zip(path, times):
-        legs.append(LegSpec(lk.id, lk.mode, lk.from_node, lk.to_node, dep, arr, None,
-                            lk.cost_per_teu_cny, lk.co2_kg_per_teu))
+        legs.append(LegSpec(link=lk.id, mode=lk.mode, from_node=lk.from_node, to_node=lk.to_node,
+                            departure_h=dep, arrival_h=arr, timetable_h=None,
+                            cost_per_teu_cny=lk.cost_per_teu_cny, co2_per_teu_kg=lk.co2_kg_per_teu))
         if lk.capacity_teu is not None:
             key = ("road", lk.id, int(math.floor(dep / 24.0 + 1e-9)))
             b.capacity[key] = lk.capacity_teu
