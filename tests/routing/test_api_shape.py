@@ -112,6 +112,13 @@ def test_solver_options_are_keyword_only(tiny_vrp, boxes):
         replan(sc, PlanState(0.0), None, 1.0, 0)  # type: ignore[misc]
 
 
+def test_plan_params_name_exactly_the_solvers_the_plan_mip_runs_on():
+    from mmroute.routing.plan.params import PLAN_SOLVERS
+    from mmroute.routing.plan.solve import SOLVERS
+
+    assert set(PLAN_SOLVERS) == set(SOLVERS)
+
+
 def test_plan_params_are_validated_with_the_field_named():
     with pytest.raises(InputError, match="params.solver: unknown solver 'cplex'"):
         solve_plan(make(), time_limit_s=1, seed=0, params=PlanParams(solver="cplex"))  # type: ignore[arg-type]
