@@ -160,6 +160,7 @@ def claim_violations(
     statuses: tuple[str, ...],
     tol: float,
     sense: str = "min",
+    time_s: object = 0.0,
 ) -> list[Violation]:
     """What is wrong with a solution's claims, given the objective a checker ``recomputed``.
 
@@ -167,9 +168,12 @@ def claim_violations(
     recomputed value; ``bound`` (``None``: no bound) a finite number on the right side of it
     (``sense="min"``: a lower bound, at most the objective; ``"max"``: an upper bound, at
     least it); ``status`` one of ``statuses``, and ``"optimal"`` only with a bound equal to
-    the objective (within ``tol``). Every checker compares claims through this one function.
+    the objective (within ``tol``); ``time_s`` a finite number >= 0. Every checker compares
+    claims through this one function.
     """
     bad: list[Violation] = []
+    if not (_finite(time_s) and time_s >= 0):  # type: ignore[operator]
+        bad.append(Violation("time_s", f"claimed time {time_s!r} is not a finite number >= 0"))
     if objective is not None:
         if not _finite(objective):
             bad.append(Violation("", f"objective {objective!r} differs from the recomputed {recomputed:g} "

@@ -114,9 +114,10 @@ def instance_of(value: Any, cls: type[T] | tuple[type, ...], name: str, *, hint:
     """
     if isinstance(value, cls):
         return value  # type: ignore[return-value]
-    names = " or ".join(c.__name__ for c in (cls if isinstance(cls, tuple) else (cls,)))
+    names = " or ".join("None" if c is type(None) else c.__name__ for c in (cls if isinstance(cls, tuple) else (cls,)))
+    article = "an" if names[0] in "AEIOU" else "a"
     extra = f"; {hint}" if hint and isinstance(value, str | PathLike) else ""
-    raise InputError(f"expected a {names}, got {describe(value)}{extra}", field=name)
+    raise InputError(f"expected {article} {names}, got {describe(value)}{extra}", field=name)
 
 
 def params_of(value: Any, cls: type[T], name: str = "params") -> T:

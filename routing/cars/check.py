@@ -232,7 +232,7 @@ def check_plan(problem: CarsProblem, plan: Any) -> CheckReport:
         if delivered[vid] != 1:
             bad.append(Violation(f"vehicle {vid}", f"delivered {delivered[vid]} times"))
     bad.extend(claim_violations(cost, objective=plan.objective, bound=plan.bound, status=plan.status,
-                                statuses=PLAN_STATUSES, tol=OBJECTIVE_TOL_CNY))
+                                statuses=PLAN_STATUSES, tol=OBJECTIVE_TOL_CNY, time_s=plan.time_s))
     return CheckReport.of(bad, cost, carriers_used=sum(used.values()),  # type: ignore[arg-type]
                           vehicles_delivered=sum(1 for v in vehicles if delivered[v] == 1),
                           distance_km=km_total)

@@ -191,9 +191,10 @@ def check_packing(
     packed = sum(int(np.prod(r[3:], dtype=object)) for r in rows)
     if isinstance(packing, Packing):
         claims = claim_violations(float(packed), objective=packing.objective, bound=packing.bound,
-                                  status=packing.status, statuses=PACKING_STATUSES, tol=0.5, sense="max")
+                                  status=packing.status, statuses=PACKING_STATUSES, tol=0.5, sense="max",
+                                  time_s=packing.time_s)
         out.add("objective", [v for v in claims if v.where in ("", "objective")])
-        out.add("bound", [v for v in claims if v.where in ("bound", "status")])
+        out.add("bound", [v for v in claims if v.where in ("bound", "status", "time_s")])
     n_violations = sum(out.counts.values())
     return CheckReport(
         feasible=n_violations == 0,

@@ -225,5 +225,5 @@ def check_vrp(problem: VRPProblem, solution: VRPSolution, objective_tol: float |
     if tol is None:
         tol = 1e-6 if problem.scale == 1 else max(1e-6, arcs / problem.scale)
     bad += claim_violations(objective, objective=solution.objective, bound=solution.bound,
-                            status=solution.status, statuses=STATUSES, tol=tol)
+                            status=solution.status, statuses=STATUSES, tol=tol, time_s=solution.time_s)
     return CheckReport.of(bad, objective, cost=cost, num_routes=sum(used), dropped=tuple(dropped))
