@@ -84,8 +84,9 @@ def _node_id(v: Any) -> int | None:
     return None
 
 
-def _route_ids(route: Any, r: int, bad: list[Violation]) -> tuple[int, tuple[int, ...]] | None:
-    """A route's vehicle type and visits as integers, or ``None`` after listing what is wrong."""
+def _route_ids(problem: VRPProblem, route: Any, r: int, bad: list[Violation]) -> tuple[int, tuple[int, ...]] | None:
+    """A route's vehicle type (a known one) and visits as integers, or ``None`` after listing
+    what is wrong."""
     where = f"route {r + 1}"
     if not isinstance(route, VRPRoute):
         bad.append(Violation(where, f"expected a VRPRoute, got {validate.describe(route)}"))
@@ -102,6 +103,9 @@ def _route_ids(route: Any, r: int, bad: list[Violation]) -> tuple[int, tuple[int
         v = route.visits[visits.index(None)]
         bad.append(Violation(where, f"node {v!r} is not an integer node id"))
         return None
+    if not 0 <= k < len(problem.vehicle_types):
+        bad.append(Violation(where, f"unknown vehicle type {k}"))
+        return None
     return k, visits  # type: ignore[return-value]
 
 
@@ -113,13 +117,10 @@ def well_formed_routes(problem: VRPProblem, solution: VRPSolution) -> tuple[list
     good: list[tuple[int, int, tuple[int, ...]]] = []
     depots = set(problem.depots)
     for r, route in enumerate(solution.routes):
-        ids = _route_ids(route, r, bad)
+        ids = _route_ids(problem, route, r, bad)
         if ids is None:
             continue
         k, visits = ids
-        if not 0 <= k < len(problem.vehicle_types):
-            bad.append(Violation(f"route {r + 1}", f"unknown vehicle type {k}"))
-            continue
         wrong = [v for v in visits if not 0 <= v < problem.num_nodes or v in depots]
         if wrong:
             bad.append(Violation(f"route {r + 1}", f"node {wrong[0]} is not a client"))
@@ -157,13 +158,10 @@ def check_vrp(problem: VRPProblem, solution: VRPSolution, objective_tol: float |
     cost = 0
     arcs = 0
     for r, route in enumerate(solution.routes):
-        ids = _route_ids(route, r, bad)
+        ids = _route_ids(problem, route, r, bad)
         if ids is None:
             continue
         k, visits = ids
-        if not 0 <= k < len(problem.vehicle_types):
-            bad.append(Violation(f"route {r + 1}", f"unknown vehicle type {k}"))
-            continue
         if not visits:
             continue
         ok = True

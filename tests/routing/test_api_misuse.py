@@ -1,6 +1,6 @@
 """Misusing the public Python API gives the project's exception naming the argument.
 
-About 90 wrong calls of the vrp, loading, loadroute and cars entry points — ``None``, text
+About 130 wrong calls of the vrp, loading, loadroute and cars entry points — ``None``, text
 for numbers, NaN / infinite / negative time limits, negative seeds, a path where a problem
 object belongs, wrong types for ``params`` and ``initial`` — each must raise an
 :class:`mmroute.errors.InputError` (or a subclass) whose message names the argument, never a
@@ -29,6 +29,7 @@ from mmroute.routing.cars import (
     check_plan,
     solve_cars,
     solve_load,
+    solve_practice,
 )
 from mmroute.routing.cars.problem import geodesic_matrix_km
 from mmroute.routing.loading import (
@@ -36,7 +37,6 @@ from mmroute.routing.loading import (
     Container,
     HeuristicParams,
     LoadingParams,
-    Placement,
     check_packing,
     pack_blocks,
     pack_exact,
@@ -233,6 +233,9 @@ CALLS: list[tuple[str, str, Call]] = [
     ("check_load(models=[])", "models", lambda c: check_load(carrier(), [], c.items, [])),
     ("check_load(items='x')", "items", lambda c: check_load(carrier(), MODELS, "x", [])),
     ("check_load(placements=None)", "placements", lambda c: check_load(carrier(), MODELS, c.items, None)),
+    ("solve_practice(path)", "problem", lambda c: solve_practice("liuzhou-cars")),
+    ("solve_practice(seed=-1)", "seed", lambda c: solve_practice(c.cars, seed=-1)),
+    ("from_scenario_fleet(path)", "scenario", lambda c: from_scenario_fleet("liuzhou-milkrun")),
     ("check_plan(None, plan)", "problem", lambda c: check_plan(None, c.plan)),
     ("check_plan(problem, None)", "plan", lambda c: check_plan(c.cars, None)),
     ("check_plan(problem, 'plan.json')", "plan", lambda c: check_plan(c.cars, "plan.json")),

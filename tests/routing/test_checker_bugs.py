@@ -100,18 +100,23 @@ def test_an_integral_float_position_is_the_integer():
     assert check_packing(C, T, (GOOD[0], Placement(1, (0.0, 0, 2.0), (5, 3, 2)))).feasible
 
 
+def _peak_bytes(run):
+    """``run()``'s result and the peak of memory allocated by Python meanwhile (bytes)."""
+    tracemalloc.start()
+    try:
+        out = run()
+        return out, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def test_bug_load_check_built_a_pairwise_matrix_8000_boxes_needed_gigabytes():
     """8,000 boxes on one spot (a 472 KB packing file): every pair overlaps. The former checker
     built n x n matrices and a message per pair (> 3 GB); now memory stays bounded and the
     count is still exact (8000 * 7999 / 2 pairs)."""
     types = (BoxType(1, (10, 10, 10), 10**6),)
     boxes = [Placement(1, (0, 0, 0), (10, 10, 10))] * 8000
-    tracemalloc.start()
-    try:
-        report = check_packing(Container(1000, 1000, 1000), types, boxes)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    report, peak = _peak_bytes(lambda: check_packing(Container(1000, 1000, 1000), types, boxes))
     assert report.details["counts"] == {"overlap": 8000 * 7999 // 2}
     assert len(report.violations) <= 50
     assert peak < 150e6, f"peak {peak / 1e6:.0f} MB"
@@ -120,12 +125,7 @@ def test_bug_load_check_built_a_pairwise_matrix_8000_boxes_needed_gigabytes():
 def test_a_tight_packing_of_8000_boxes_is_checked_in_bounded_memory():
     types = (BoxType(1, (10, 10, 10), 10**6),)
     boxes = [Placement(1, (10 * (k % 20), 10 * (k // 20 % 20), 10 * (k // 400)), (10, 10, 10)) for k in range(8000)]
-    tracemalloc.start()
-    try:
-        report = check_packing(Container(200, 200, 200), types, boxes)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    report, peak = _peak_bytes(lambda: check_packing(Container(200, 200, 200), types, boxes))
     assert report.feasible and report.details["utilisation"] == 1.0
     assert peak < 150e6, f"peak {peak / 1e6:.0f} MB"
 

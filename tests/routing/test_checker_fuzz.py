@@ -81,6 +81,11 @@ def _claims_hold(objective: Any, bound: Any, status: Any, recomputed: float, tol
     return status != "optimal" or (bound is not None and abs(bound - recomputed) <= tol)
 
 
+def _integral(v: Any) -> bool:
+    """An integer, or a float without fraction (``2.0`` is node 2: nothing is cut)."""
+    return (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer())
+
+
 # --- mutation helpers -----------------------------------------------------------------------
 @st.composite
 def _edits(draw, paths: list[tuple], claims: tuple[str, ...]) -> list[tuple]:
@@ -139,6 +144,26 @@ def _leaf_paths(data: Any, prefix: tuple = ()) -> list[tuple]:
     return [prefix]
 
 
+CLAIMS = ("objective", "bound", "status", "time_s", "seed")
+
+
+def _forge(data, raw: dict, lists: tuple[str, ...], from_dict, build):
+    """Edits of ``raw`` (its leaves under ``lists``, and its claims) drawn from ``data``; then
+    the forged object read by ``from_dict`` (the reader may refuse: ``None``) or built in code
+    by ``build`` (``None`` when not even the dataclasses can be built)."""
+    paths = [p for key in lists for p in _leaf_paths(raw[key], (key,))]
+    mutated = _apply(raw, data.draw(_edits(paths, CLAIMS)))
+    if data.draw(st.booleans()):
+        try:
+            return from_dict(mutated)
+        except MMRouteError:
+            return None
+    try:
+        return build(mutated)
+    except (TypeError, KeyError, AttributeError):
+        return None
+
+
 # --- VRP ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def vrp_case():
@@ -154,10 +179,10 @@ def _vrp_oracle(problem, sol: VRPSolution, report: CheckReport) -> None:
     """An accepted solution visits every client once within capacity and its claims hold."""
     visits = [v for r in sol.routes for v in r.visits]
     assert sorted(visits) == list(problem.clients)
-    assert all(isinstance(v, int) and not isinstance(v, bool) for v in visits)
+    assert all(_integral(v) for v in visits)
     for r in sol.routes:
         assert r.vehicle_type == 0
-        assert sum(problem.demand[v] for v in r.visits) <= problem.vehicle_types[0].capacity
+        assert sum(problem.demand[int(v)] for v in r.visits) <= problem.vehicle_types[0].capacity
     assert _claims_hold(sol.objective, sol.bound, sol.status, report.objective, 1e-6)
 
 
@@ -166,24 +191,16 @@ def _vrp_fuzz(examples: int):
     @given(data=st.data())
     def run(vrp_case, data):
         problem, sol = vrp_case
-        raw = sol.to_dict()
-        paths = _leaf_paths(raw["routes"], ("routes",)) + _leaf_paths(raw["vehicle_types"], ("vehicle_types",))
-        edits = data.draw(_edits(paths, ("objective", "bound", "status", "time_s", "seed")))
-        mutated = _apply(raw, edits)
-        if data.draw(st.booleans()):  # through the JSON reader
-            try:
-                forged = VRPSolution.from_dict(mutated)
-            except MMRouteError:
-                return
-        else:  # Python objects built in code: no reader in front of the checker
-            routes = mutated.get("routes")
-            types = mutated.get("vehicle_types") or [0] * (len(routes) if isinstance(routes, list) else 0)
-            try:
-                built = tuple(VRPRoute(visits=tuple(r), vehicle_type=t) for r, t in zip(routes, types))
-            except TypeError:
-                return  # a route that is not a list: not even a VRPRoute
-            forged = VRPSolution(routes=built, objective=mutated.get("objective"), bound=mutated.get("bound"),
-                                 status=mutated.get("status"))
+
+        def build(m: dict) -> VRPSolution:
+            types = m.get("vehicle_types") or [0] * len(m["routes"])
+            return VRPSolution(routes=tuple(VRPRoute(visits=tuple(r), vehicle_type=t) for r, t in zip(m["routes"], types)),
+                               objective=m.get("objective"), bound=m.get("bound"), status=m.get("status"),
+                               time_s=m.get("time_s"))
+
+        forged = _forge(data, sol.to_dict(), ("routes", "vehicle_types"), VRPSolution.from_dict, build)
+        if forged is None:
+            return
         report = _outcome(check_vrp, problem, forged)
         if isinstance(report, CheckReport) and report.feasible:
             _vrp_oracle(problem, forged, report)
@@ -218,8 +235,7 @@ def _packing_oracle(inst, packing: Packing, report: CheckReport, min_support: fl
     """An accepted packing passes the former pairwise checker on integer geometry, and its
     claims hold (objective = packed volume, bound not below it)."""
     for p in packing.placements:
-        for v in (*p.position, *p.dims, p.type_id):
-            assert isinstance(v, int) and not isinstance(v, bool)
+        assert isinstance(p.type_id, int) and all(_integral(v) for v in (*p.position, *p.dims))
     assert reference_check(inst.container, inst.box_types, packing.placements, min_support) == {}
     assert _claims_hold(packing.objective, packing.bound, packing.status, report.objective, 0.5, "max")
 
@@ -229,22 +245,16 @@ def _packing_fuzz(examples: int):
     @given(data=st.data())
     def run(packing_case, data):
         inst, packing = packing_case
-        raw = packing.to_dict()
-        paths = _leaf_paths(raw["boxes"], ("boxes",))
-        edits = data.draw(_edits(paths, ("objective", "bound", "status", "time_s", "seed")))
-        mutated = _apply(raw, edits)
+
+        def build(m: dict) -> Packing:
+            placements = tuple(Placement(b.get("type"), b.get("position"), b.get("dims")) for b in m["boxes"])
+            return Packing(container=inst.container, placements=placements, objective=m.get("objective"),
+                           bound=m.get("bound"), status=m.get("status"), time_s=m.get("time_s"), solver="fuzz")
+
+        forged = _forge(data, packing.to_dict(), ("boxes",), Packing.from_dict, build)
         support = data.draw(st.sampled_from([1.0, 0.5, 0.0]))
-        if data.draw(st.booleans()):
-            try:
-                forged = Packing.from_dict(mutated)
-            except MMRouteError:
-                return
-        else:
-            boxes = mutated.get("boxes") if isinstance(mutated.get("boxes"), list) else []
-            placements = tuple(Placement(b.get("type"), b.get("position"), b.get("dims"))
-                               for b in boxes if isinstance(b, dict))
-            forged = Packing(container=inst.container, placements=placements, objective=mutated.get("objective"),
-                             bound=mutated.get("bound"), status=mutated.get("status"), time_s=0.0, solver="fuzz")
+        if forged is None:
+            return
         report = _outcome(check_packing, inst.container, inst.box_types, forged, min_support=support)
         if isinstance(report, CheckReport) and report.feasible:
             _packing_oracle(inst, forged, report, support)
@@ -292,22 +302,16 @@ def _cars_fuzz(examples: int):
         problem, plan = cars_case
         raw = plan.to_dict()
         raw["objective"] = float(plan.objective)
-        paths = _leaf_paths(raw["routes"], ("routes",))
-        edits = data.draw(_edits(paths, ("objective", "bound", "status", "time_s", "seed")))
-        mutated = _apply(raw, edits)
-        if data.draw(st.booleans()):
-            try:
-                forged = CarsPlan.from_dict(mutated)
-            except MMRouteError:
-                return
-        else:  # placements built in code
-            try:
-                routes = tuple(replace(r, placements=tuple(CarPlacement(**p) for p in m["placements"]))
-                               for r, m in zip(plan.routes, mutated["routes"]))
-            except (TypeError, KeyError):
-                return
-            forged = replace(plan, routes=routes, objective=mutated.get("objective"), bound=mutated.get("bound"),
-                             status=mutated.get("status"))
+
+        def build(m: dict) -> CarsPlan:  # placements built in code
+            routes = tuple(replace(r, placements=tuple(CarPlacement(**p) for p in mr["placements"]))
+                           for r, mr in zip(plan.routes, m["routes"]))
+            return replace(plan, routes=routes, objective=m.get("objective"), bound=m.get("bound"),
+                           status=m.get("status"), time_s=m.get("time_s"))
+
+        forged = _forge(data, raw, ("routes",), CarsPlan.from_dict, build)
+        if forged is None:
+            return
         report = _outcome(check_plan, problem, forged)
         if isinstance(report, CheckReport) and report.feasible:
             _cars_oracle(problem, forged, report)
@@ -350,21 +354,20 @@ def _loadroute_fuzz(examples: int):
     @given(data=st.data())
     def run(loadroute_case, data):
         scenario, problem, sol = loadroute_case
-        raw = sol.to_dict()
-        paths = _leaf_paths(raw["routes"], ("routes",)) + _leaf_paths(raw["vehicle_types"], ("vehicle_types",))
-        mutated = _apply(raw, data.draw(_edits(paths, ("objective", "bound", "status"))))
-        try:
-            routes = tuple(VRPRoute(visits=tuple(r), vehicle_type=t)
-                           for r, t in zip(mutated["routes"], mutated["vehicle_types"]))
-        except TypeError:
+
+        def build(m: dict) -> VRPSolution:
+            return VRPSolution(routes=tuple(VRPRoute(visits=tuple(r), vehicle_type=t)
+                                            for r, t in zip(m["routes"], m["vehicle_types"])), objective=None)
+
+        forged = _forge(data, sol.to_dict(), ("routes", "vehicle_types"), VRPSolution.from_dict, build)
+        if forged is None:
             return
-        forged = VRPSolution(routes=routes, objective=None)
         report = _outcome(check_route_loading, scenario, problem, forged, time_limit_s_per_route=0.5,
                           params=quick)
         if isinstance(report, CheckReport) and report.feasible:
             for r in forged.routes:  # accepted: every route names real clients by integer ids
                 assert isinstance(r.vehicle_type, int) and 0 <= r.vehicle_type < len(problem.vehicle_types)
-                assert all(isinstance(v, int) and not isinstance(v, bool) and v in problem.clients
+                assert all(_integral(v) and v in problem.clients
                            for v in r.visits)
 
     return run
