@@ -13,8 +13,6 @@ oracle ``tests/routing/packing_reference.py``; both must give the same violation
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
 import time
 import tracemalloc
@@ -23,7 +21,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from mmroute.io import write_text_atomic  # noqa: E402
+from common import write_csv  # noqa: E402
+
 from mmroute.routing.loading.check import check_packing  # noqa: E402
 from mmroute.routing.loading.model import BoxType, Container, Placement  # noqa: E402
 from tests.routing.packing_reference import reference_check  # noqa: E402
@@ -39,11 +38,12 @@ def packing(kind: str, n: int) -> tuple[Container, list[Placement]]:
     return Container(200, 200, 10 * layers), boxes
 
 
-def measure(run) -> tuple[object, float, float]:
+def measure(run, *args) -> tuple[object, float, float]:
+    """``run(*args)``, its wall-clock seconds and the peak of Python memory meanwhile (MB)."""
     tracemalloc.start()
     t0 = time.perf_counter()
     try:
-        out = run()
+        out = run(*args)
         return out, time.perf_counter() - t0, tracemalloc.get_traced_memory()[1] / 1e6
     finally:
         tracemalloc.stop()
@@ -59,23 +59,18 @@ def main(argv: list[str] | None = None) -> int:
     for kind in ("tight", "stacked"):
         for n in (int(s) for s in args.sizes.split(",")):
             container, boxes = packing(kind, n)
-            rep, t_new, m_new = measure(lambda: check_packing(container, TYPES, boxes))
+            rep, t_new, m_new = measure(check_packing, container, TYPES, boxes)
             row = {"packing": kind, "boxes": n, "violations": rep.n_violations,
                    "sweep_s": round(t_new, 3), "sweep_peak_mb": round(m_new, 1),
                    "pairwise_s": "", "pairwise_peak_mb": "", "speedup": "", "memory_ratio": ""}
             if n <= args.max_old:
-                counts, t_old, m_old = measure(lambda: reference_check(container, TYPES, boxes))
+                counts, t_old, m_old = measure(reference_check, container, TYPES, boxes)
                 assert counts == rep.details["counts"], (counts, rep.details["counts"])
                 row.update(pairwise_s=round(t_old, 3), pairwise_peak_mb=round(m_old, 1),
                            speedup=round(t_old / t_new, 2), memory_ratio=round(m_old / m_new, 1))
             rows.append(row)
             print(" ".join(f"{k}={v}" for k, v in row.items()), flush=True)
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(rows[0]))
-    w.writeheader()
-    w.writerows(rows)
-    write_text_atomic(args.out, buf.getvalue())
-    print(f"wrote {args.out}")
+    write_csv(args.out, rows, list(rows[0]))
     return 0
 
 

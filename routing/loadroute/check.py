@@ -249,7 +249,16 @@ def check_route(
     :func:`mmroute.routing.loading.check_packing` and the route-order rule of
     :mod:`.sequence`.
     """
-    params = params or LoadingCheckParams()
+    params = validate.params_of(params, LoadingCheckParams)
+    validate.instance_of(problem, VRPProblem, "problem", hint="build it with from_scenario_fleet(scenario)")
+    validate.integer(vehicle_type, "vehicle_type", lo=0, hi=len(problem.vehicle_types) - 1)
+    validate.time_limit_s(time_limit_s)
+    validate.share(min_support, "min_support")
+    validate.seed(seed)
+    clients = set(problem.clients)
+    if not isinstance(visits, list | tuple) or not all(
+            validate.integer(v, "visits", lo=0) in clients for v in visits):
+        raise InputError(f"expected a list of client node ids, got {validate.describe(visits)}", field="visits")
     start = time.monotonic()
     vt = problem.vehicle_types[vehicle_type]
     visits = tuple(int(v) for v in visits)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mmroute import validate
-from mmroute.report import CheckReport, Violation, claim_violations
+from mmroute.report import CheckReport, Violation, ViolationList, claim_violations
 from mmroute.routing.vrp.problem import VRPProblem
 from mmroute.routing.vrp.solution import STATUSES, VRPRoute, VRPSolution
 
@@ -84,7 +84,7 @@ def _node_id(v: Any) -> int | None:
     return None
 
 
-def _route_ids(problem: VRPProblem, route: Any, r: int, bad: list[Violation]) -> tuple[int, tuple[int, ...]] | None:
+def _route_ids(problem: VRPProblem, route: Any, r: int, bad: list[Violation] | ViolationList) -> tuple[int, tuple[int, ...]] | None:
     """A route's vehicle type (a known one) and visits as integers, or ``None`` after listing
     what is wrong."""
     where = f"route {r + 1}"
@@ -149,7 +149,7 @@ def check_vrp(problem: VRPProblem, solution: VRPSolution, objective_tol: float |
     objective_tol = validate.number(objective_tol, "objective_tol", lo=0.0, nullable=True)
     if not isinstance(solution.routes, tuple | list):
         validate.instance_of(solution.routes, tuple, "solution.routes")
-    bad: list[Violation] = []
+    bad = ViolationList()  # the first violations kept, all counted
     n = problem.num_nodes
     depots = set(problem.depots)
     seen: dict[int, int] = {}  # node -> route index
@@ -222,6 +222,7 @@ def check_vrp(problem: VRPProblem, solution: VRPSolution, objective_tol: float |
     tol = objective_tol
     if tol is None:
         tol = 1e-6 if problem.scale == 1 else max(1e-6, arcs / problem.scale)
-    bad += claim_violations(objective, objective=solution.objective, bound=solution.bound,
-                            status=solution.status, statuses=STATUSES, tol=tol, time_s=solution.time_s)
-    return CheckReport.of(bad, objective, cost=cost, num_routes=sum(used), dropped=tuple(dropped))
+    bad.extend(claim_violations(objective, objective=solution.objective, bound=solution.bound,
+                            status=solution.status, statuses=STATUSES, tol=tol, time_s=solution.time_s))
+    return CheckReport.of(bad,  # type: ignore[arg-type]
+                           objective, cost=cost, num_routes=sum(used), dropped=tuple(dropped))

@@ -44,7 +44,12 @@ from mmroute.routing.loading import (
     read_thpack,
     solve_loading,
 )
-from mmroute.routing.loadroute import LoadingAwareParams, check_route_loading, solve_loading_aware
+from mmroute.routing.loadroute import (
+    LoadingAwareParams,
+    check_route,
+    check_route_loading,
+    solve_loading_aware,
+)
 from mmroute.routing.vrp import (
     ExactParams,
     VRPParams,
@@ -203,6 +208,11 @@ CALLS: list[tuple[str, str, Call]] = [
                                                                            time_limit_s_per_route=1, seed=-1)),
     ("check_route_loading(params='x')", "params", lambda c: check_route_loading(c.scenario, c.fleet, c.sol,
                                                                                 time_limit_s_per_route=1, params="x")),
+    ("check_route(visits=[99])", "visits", lambda c: check_route(c.scenario, c.fleet, [99], 0, time_limit_s=1)),
+    ("check_route(visits='1')", "visits", lambda c: check_route(c.scenario, c.fleet, "1", 0, time_limit_s=1)),
+    ("check_route(vehicle_type=5)", "vehicle_type", lambda c: check_route(c.scenario, c.fleet, [1], 5, time_limit_s=1)),
+    ("check_route(time_limit_s=nan)", "time_limit_s", lambda c: check_route(c.scenario, c.fleet, [1], 0,
+                                                                            time_limit_s=math.nan)),
     ("solve_loading_aware(None)", "scenario", lambda c: solve_loading_aware(None, time_limit_s=1, seed=0)),
     ("solve_loading_aware(path)", "scenario", lambda c: solve_loading_aware("liuzhou-milkrun", time_limit_s=1, seed=0)),
     ("solve_loading_aware(time inf)", "time_limit_s", lambda c: solve_loading_aware(c.scenario, time_limit_s=math.inf, seed=0)),
