@@ -199,7 +199,7 @@ class ReplanPolicy(_PlanFollower):
     def _solve(self, env: RerouteEnv) -> None:
         sim = env.sim
         self.plan = replan(known_scenario(sim), plan_state(sim), self.events(env),
-                           previous=self.plan, time_limit_s=self.time_limit_s, seed=self.seed)
+                           time_limit_s=self.time_limit_s, seed=self.seed, initial=self.plan)
         self.solves += 1
         self.anchor(env)
 

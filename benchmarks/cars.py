@@ -22,16 +22,14 @@ were proven (optimal or infeasible) rather than left unknown. Every plan passes 
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import math
 import sys
 import time
 from dataclasses import replace
 
 import numpy as np
+from common import write_csv
 
-from mmroute.io import write_text_atomic
 from mmroute.routing.cars import CarsProblem, check_plan, solve_cars, solve_practice
 from mmroute.routing.cars.problem import ROAD_CIRCUITY, geodesic_matrix_km
 from mmroute.scenarios import load
@@ -122,12 +120,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{b['carriers']} / {b['vehicle_rate']:.3f} / {b['length_utilisation']:.3f}; ratio "
                   f"{m['cost_ratio']:.3f}; detected {m['detected']}; proven {m['proven_share']}; "
                   f"{time.perf_counter() - t:.0f} s", flush=True)
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=COLUMNS)
-    w.writeheader()
-    w.writerows(rows)
-    write_text_atomic(args.out, buf.getvalue())
-    print(f"wrote {args.out}")
+    write_csv(args.out, rows, COLUMNS)
     return 0
 
 

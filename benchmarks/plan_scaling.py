@@ -27,6 +27,7 @@ from mmroute.io import write_text_atomic
 from mmroute.routing.plan import (
     KnownEvents,
     LinkClosure,
+    PlanParams,
     expand,
     replan,
     solve_plan,
@@ -96,8 +97,8 @@ def run_replan(sc: Scenario, time_limit_s: float, seed: int, every_h: float,
                 sc.shipments):
             break
         t0 = time.perf_counter()
-        new = replan(sc, state, KnownEvents(closures=tuple(closures)), previous=current,
-                     time_limit_s=time_limit_s, seed=seed, solver=solver)
+        new = replan(sc, state, KnownEvents(closures=tuple(closures)), time_limit_s=time_limit_s,
+                     seed=seed, params=PlanParams(solver=solver), initial=current)
         ms.append(1000 * (time.perf_counter() - t0))
         if new.status != "optimal":
             worst = new.status

@@ -86,7 +86,7 @@ def run_plans(out_dir: Path, time_limit_s: float, seed: int) -> None:
                  title=f"{name}: planned routes")
         print(f"  {plan.summary()}")
     scenario = load("liuzhou-asean")
-    front = pareto_front(scenario, points=5, time_limit_s=time_limit_s, seed=seed)
+    front = pareto_front(scenario, time_limit_s=time_limit_s, seed=seed, points=5)
     plot_pareto(front, out_dir / "liuzhou-asean-pareto.png",
                 title="liuzhou-asean: cost-CO2 Pareto front")
     print("  liuzhou-asean cost-CO2 front: " + ", ".join(
@@ -100,8 +100,8 @@ def run_plans(out_dir: Path, time_limit_s: float, seed: int) -> None:
     events = KnownEvents(closures=tuple(LinkClosure(lk, t, end) for lk in red_sea.targets))
     plan = solve_plan(scenario, time_limit_s=time_limit_s, seed=seed)
     t0 = time.perf_counter()
-    again = replan(scenario, state_at(scenario, plan, t, events), events, previous=plan,
-                   time_limit_s=time_limit_s, seed=seed)
+    again = replan(scenario, state_at(scenario, plan, t, events), events,
+                   time_limit_s=time_limit_s, seed=seed, initial=plan)
     ms = (time.perf_counter() - t0) * 1000
     realised = sunk_objective(scenario, plan, t, events) + again.objective
     oracle = solve_hindsight(scenario, events, time_limit_s=time_limit_s, seed=seed)

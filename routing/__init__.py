@@ -46,6 +46,7 @@ _LAZY: dict[str, str] = {
     "solve_loading_aware": "mmroute.routing.loadroute",
     "KnownEvents": "mmroute.routing.plan",
     "Plan": "mmroute.routing.plan",
+    "PlanParams": "mmroute.routing.plan",
     "PlanState": "mmroute.routing.plan",
     "Position": "mmroute.routing.plan",
     "check_plan": "mmroute.routing.plan",

@@ -87,14 +87,15 @@ def _imported_modules(path):
 @pytest.mark.parametrize(
     ("folder", "forbidden"),
     [
-        ("scenarios", (".", "mmroute.routing", "mmroute.envs", "mmroute.agents")),
-        ("routing", (".", "mmroute.envs", "mmroute.agents")),
-        ("envs", ("mmroute.agents",)),
+        ("scenarios", (".", "mmroute.routing", "mmroute.envs", "mmroute.agents", "mmroute.cli")),
+        ("routing", (".", "mmroute.envs", "mmroute.agents", "mmroute.cli")),
+        ("envs", ("mmroute.agents", "mmroute.cli")),
+        ("agents", ("mmroute.cli",)),
     ],
 )
 def test_imports_point_one_way(folder, forbidden):
-    """scenarios <- routing <- envs <- agents (README, Architecture); scenarios and routing
-    use absolute imports only ("." marks a relative import)."""
+    """scenarios <- routing <- envs <- agents <- the command line (README, Architecture);
+    scenarios and routing use absolute imports only ("." marks a relative import)."""
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1] / folder
@@ -105,3 +106,28 @@ def test_imports_point_one_way(folder, forbidden):
         if name.startswith(forbidden)
     ]
     assert not bad
+
+
+GROUND_FLOOR = ("errors", "io", "report", "interrupt", "_lazy", "_compat")
+
+
+@pytest.mark.parametrize("module", GROUND_FLOOR)
+def test_the_ground_floor_imports_nothing_of_mmroute_above_it(module):
+    """mmroute.errors, io, report, interrupt, _lazy and _compat sit under every package and
+    the command line: they import only each other."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "mmroute" / f"{module}.py"
+    above = [name for name in _imported_modules(path) if name.startswith(("mmroute", "."))
+             and name.removeprefix("mmroute.") not in GROUND_FLOOR]
+    assert not above
+
+
+def test_the_command_line_is_a_package_and_python_m_mmroute_runs_it():
+    from mmroute.cli import build_parser, main
+
+    assert build_parser().prog == "mmroute" and callable(main)
+    assert _run("import mmroute.cli.types, mmroute.cli.plan; print('ok')") == "ok"
+    out = subprocess.run([sys.executable, "-m", "mmroute", "--version"], capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.startswith("mmroute ")

@@ -268,7 +268,7 @@ def _read_solution(path: Path) -> VRPSolution:
 
 
 def _read_events(path: Path):
-    from mmroute.cli_plan import _read_events
+    from mmroute.cli.plan import _read_events
 
     return _read_events(str(path))
 

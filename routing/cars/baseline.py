@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 
+from mmroute import validate
 from mmroute.errors import InfeasibleError
 from mmroute.routing.cars.check import route_times_h
 from mmroute.routing.cars.heuristic import first_fit
@@ -32,6 +33,8 @@ def _items(stops: list[tuple[str, list[Vehicle]]]) -> list[LoadItem]:
 
 def solve_practice(problem: CarsProblem, *, seed: int = 0, rates: bool = True) -> CarsPlan:
     """The practice plan (see the module docstring); checked like every plan."""
+    validate.instance_of(problem, CarsProblem, "problem", hint="build it with CarsProblem.from_scenario(load(path))")
+    seed = validate.seed(seed)
     t0 = time.perf_counter()
     models = problem.model_map()
     todo: dict[str, list[Vehicle]] = {}

@@ -2,23 +2,60 @@
 
 :func:`check_load` verifies the rules of :mod:`.load` from the carrier and model data;
 :func:`check_plan` verifies a :class:`.plan.CarsPlan` against its problem: every vehicle
-delivered once, at its own dealer, on time; carrier counts; each route's load; and recomputes
-the cost (fixed cost + cost per km x route length, per carrier used).
+delivered once, at its own dealer, on time; carrier counts; each route's load; recomputes
+the cost (fixed cost + cost per km x route length, per carrier used) and compares the plan's
+claims with it (objective within :data:`OBJECTIVE_TOL_CNY`, a bound at most the cost, status
+``optimal`` only with the bound equal to the cost). Malformed values (a NaN position, a stop
+that is not an integer, ids that are not text) are violations; at most
+:data:`mmroute.report.MAX_LISTED` violations are kept, all are counted.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-from mmroute.report import CheckReport, Violation
+from mmroute import validate
+from mmroute.report import CheckReport, Violation, ViolationList, claim_violations
 from mmroute.routing.cars.load import LoadItem, Placement, blocks, length_utilisation
 from mmroute.routing.cars.problem import CarsProblem
 from mmroute.scenarios.cars_model import CarrierType, VehicleModel
 
-__all__ = ["check_load", "check_plan", "route_times_h"]
+__all__ = ["check_load", "check_plan", "load_arguments", "route_times_h", "PLAN_STATUSES", "OBJECTIVE_TOL_CNY"]
 
 _TOL = 1e-6
+#: The statuses a plan may claim (``optimal`` only with a bound equal to the objective).
+PLAN_STATUSES = ("optimal", "feasible", "infeasible", "timeout")
+#: How far a claimed plan objective may be from the recomputed cost (CNY; plan JSON keeps 2 decimals).
+OBJECTIVE_TOL_CNY = 0.01
+
+
+def _finite(x: Any) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _malformed(pl: Placement) -> str | None:
+    """What is wrong with a placement's values, or ``None``."""
+    if not all(isinstance(x, str) for x in (pl.vehicle, pl.model, pl.platform)):
+        return f"vehicle, model and platform must be text, got {pl.vehicle!r}, {pl.model!r}, {pl.platform!r}"
+    if isinstance(pl.stop, bool) or not isinstance(pl.stop, numbers.Integral):
+        return f"stop {pl.stop!r} is not an integer"
+    if not _finite(pl.x_m):
+        return f"position x_m {pl.x_m!r} is not a finite number"
+    return None
+
+
+def load_arguments(carrier: Any, models: Any, items: Any, placements: Any) -> tuple[tuple, tuple]:
+    """Validated arguments of a load (:class:`InputError` naming the argument): the items and placements."""
+    validate.instance_of(carrier, CarrierType, "carrier")
+    validate.instance_of(models, Mapping, "models")
+    for k, m in models.items():
+        validate.instance_of(m, VehicleModel, f"models[{k!r}]")
+    return (validate.sequence_of(items, LoadItem, "items"),
+            validate.sequence_of(placements, Placement, "placements"))
 
 
 def check_load(
@@ -30,12 +67,13 @@ def check_load(
     """Check that ``placements`` load exactly ``items`` on ``carrier`` (rules of :mod:`.load`).
 
     ``objective`` is the number of vehicles loaded; details: ``length_utilisation``,
-    ``weight_kg``.
+    ``weight_kg``. Raises :class:`mmroute.errors.InputError` for arguments of the wrong type.
     """
-    bad: list[Violation] = []
+    items, placements = load_arguments(carrier, models, items, placements)
+    bad = ViolationList()
     plats = {p.id: p for p in carrier.platforms}
     want = {it.id: it for it in items}
-    seen: Counter[str] = Counter(pl.vehicle for pl in placements)
+    seen: Counter[str] = Counter(pl.vehicle for pl in placements if isinstance(pl.vehicle, str))
     for vid, k in seen.items():
         if k > 1:
             bad.append(Violation(f"vehicle {vid}", f"placed {k} times"))
@@ -45,6 +83,10 @@ def check_load(
     ok: list[Placement] = []
     for pl in placements:
         w = f"vehicle {pl.vehicle}"
+        why = _malformed(pl)
+        if why:
+            bad.append(Violation(w, why))
+            continue
         it = want.get(pl.vehicle)
         if it is None:
             bad.append(Violation(w, "is not a vehicle of this load"))
@@ -88,7 +130,7 @@ def check_load(
                 bad.append(Violation(f"vehicle {v.vehicle}", f"unloading at stop {v.stop} is blocked by "
                                      f"{u.vehicle} (stop {u.stop}) on {u.platform}"))
     util = length_utilisation(carrier, dict(models), ok) if ok else 0.0
-    return CheckReport.of(bad, float(len(ok)), length_utilisation=util, weight_kg=total)
+    return CheckReport.of(bad, float(len(ok)), length_utilisation=util, weight_kg=total)  # type: ignore[arg-type]
 
 
 def route_times_h(problem: CarsProblem, carrier: CarrierType, stops: Sequence[str],
@@ -106,39 +148,58 @@ def route_times_h(problem: CarsProblem, carrier: CarrierType, stops: Sequence[st
     return out
 
 
-def check_plan(problem: CarsProblem, plan) -> CheckReport:
+def _plan_arguments(problem: Any, plan: Any) -> tuple:
+    from mmroute.routing.cars.plan import CarrierRoute, CarsPlan  # plan.py is plain data
+
+    validate.instance_of(problem, CarsProblem, "problem", hint="build it with CarsProblem.from_scenario(load(path))")
+    validate.instance_of(plan, CarsPlan, "plan", hint="read it first with read_plan(path)")
+    return validate.sequence_of(plan.routes, CarrierRoute, "plan.routes")
+
+
+def check_plan(problem: CarsProblem, plan: Any) -> CheckReport:
     """Check a :class:`.plan.CarsPlan` against ``problem``; ``objective`` is the recomputed cost (CNY).
 
-    Details: ``carriers_used``, ``vehicles_delivered``, ``distance_km``.
+    Details: ``carriers_used``, ``vehicles_delivered``, ``distance_km``. Raises
+    :class:`mmroute.errors.InputError` for arguments of the wrong type.
     """
-    bad: list[Violation] = []
+    routes = _plan_arguments(problem, plan)
+    bad = ViolationList()
     models = problem.model_map()
     vehicles = {v.id: v for v in problem.vehicles()}
+    places = set(problem.places)
+    types = {c.id: c for c in problem.carrier_types}
     delivered: Counter[str] = Counter()
     used: Counter[str] = Counter()
     cost = 0.0
     km_total = 0.0
-    for r, route in enumerate(plan.routes):
+    for r, route in enumerate(routes):
         w = f"route {r + 1}"
-        try:
-            carrier = problem.carrier(route.carrier_type)
-        except KeyError:
-            bad.append(Violation(w, f"unknown carrier type {route.carrier_type}"))
+        carrier = types.get(route.carrier_type) if isinstance(route.carrier_type, str) else None
+        if carrier is None:
+            bad.append(Violation(w, f"unknown carrier type {route.carrier_type!r}"))
             continue
         used[carrier.id] += 1
+        if not isinstance(route.stops, list | tuple) or not isinstance(route.placements, list | tuple):
+            bad.append(Violation(w, "stops and placements must be lists"))
+            continue
         stops = list(route.stops)
         if not stops:
             bad.append(Violation(w, "visits no dealer"))
             continue
-        unknown = [s for s in stops if s not in problem.places]
+        unknown = [s for s in stops if not isinstance(s, str) or s not in places]
         if unknown:
-            bad.append(Violation(w, f"visits unknown place(s) {', '.join(unknown)}"))
+            bad.append(Violation(w, f"visits unknown place(s) {', '.join(map(repr, unknown))}"))
             continue
+        for name in ("distance_km", "cost_cny"):
+            if not _finite(getattr(route, name)):
+                bad.append(Violation(w, f"claimed {name} {getattr(route, name)!r} is not a finite number"))
         items = []
         due: dict[int, float] = {}
         opens: dict[int, float] = {}
         n_at: Counter[int] = Counter()
         for pl in route.placements:
+            if not isinstance(pl, Placement) or _malformed(pl):
+                continue  # listed by check_load below
             v = vehicles.get(pl.vehicle)
             if v is None:
                 bad.append(Violation(w, f"carries unknown vehicle {pl.vehicle}"))
@@ -152,9 +213,10 @@ def check_plan(problem: CarsProblem, plan) -> CheckReport:
             due[pl.stop] = min(due.get(pl.stop, o.due_h), o.due_h)
             opens[pl.stop] = max(opens.get(pl.stop, o.open_h), o.open_h)
             n_at[pl.stop] += 1
-        rep = check_load(carrier, models, items, route.placements)
-        for viol in rep.violations:
-            bad.append(Violation(f"{w} {viol.where}", viol.why))
+        if all(isinstance(pl, Placement) for pl in route.placements):
+            bad.add_report(check_load(carrier, models, items, route.placements), w)
+        else:
+            bad.append(Violation(w, "placements must be Placement objects"))
         ks = range(1, len(stops) + 1)
         times = route_times_h(problem, carrier, stops, [n_at[k] for k in ks], [opens.get(k, 0.0) for k in ks])
         for k, t in enumerate(times):
@@ -169,6 +231,8 @@ def check_plan(problem: CarsProblem, plan) -> CheckReport:
     for vid in vehicles:
         if delivered[vid] != 1:
             bad.append(Violation(f"vehicle {vid}", f"delivered {delivered[vid]} times"))
-    return CheckReport.of(bad, cost, carriers_used=sum(used.values()),
+    bad.extend(claim_violations(cost, objective=plan.objective, bound=plan.bound, status=plan.status,
+                                statuses=PLAN_STATUSES, tol=OBJECTIVE_TOL_CNY, time_s=plan.time_s))
+    return CheckReport.of(bad, cost, carriers_used=sum(used.values()),  # type: ignore[arg-type]
                           vehicles_delivered=sum(1 for v in vehicles if delivered[v] == 1),
                           distance_km=km_total)

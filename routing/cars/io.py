@@ -3,11 +3,10 @@ solver, seed) and the routes; read back with :func:`read_plan` (errors name the 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from mmroute.errors import InstanceError
-from mmroute.io import write_json_atomic
+from mmroute.io import read_json, write_json_atomic
 from mmroute.routing.cars.plan import CarsPlan
 
 __all__ = ["write_plan", "read_plan"]
@@ -19,15 +18,10 @@ def write_plan(path: str | Path, plan: CarsPlan) -> Path:
 
 
 def read_plan(path: str | Path) -> CarsPlan:
-    """Read a plan JSON; :class:`InstanceError` naming the file on bad content."""
-    p = Path(path)
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InstanceError(f"no such file: {path}", file=p.name) from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InstanceError(f"not a readable JSON plan ({type(exc).__name__})", file=p.name) from None
+    """Read a plan JSON (the reader contract of :func:`mmroute.io.read_json`); bad content
+    raises :class:`InstanceError` naming the file and the field."""
+    data = read_json(path, what="plan JSON file", error=InstanceError)
     try:
         return CarsPlan.from_dict(data)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise InstanceError(f"not a cars plan: bad or missing field {exc}", file=p.name, field="routes") from None
+    except InstanceError as exc:
+        raise InstanceError(exc.reason, file=path, field=exc.field) from None

@@ -24,6 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from mmroute.errors import InstanceError
+from mmroute.io import json_int, json_number
 from mmroute.scenarios.cars_model import CarrierType, VehicleModel
 
 __all__ = ["LoadItem", "Placement", "blocks", "length_utilisation"]
@@ -53,9 +55,18 @@ class Placement:
                 "platform": self.platform, "x_m": self.x_m}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Placement:
-        return cls(vehicle=str(d["vehicle"]), model=str(d["model"]), stop=int(d["stop"]),
-                   platform=str(d["platform"]), x_m=float(d["x_m"]))
+    def from_dict(cls, d: dict[str, Any], where: str = "placement") -> Placement:
+        """Strict: text ids, an integer ``stop`` (never truncated), a finite ``x_m``;
+        :class:`mmroute.errors.InstanceError` naming the field otherwise."""
+        if not isinstance(d, dict):
+            raise InstanceError("expected an object", field=where)
+        for key in ("vehicle", "model", "platform"):
+            if not isinstance(d.get(key), str):
+                raise InstanceError(f"expected text, got {d.get(key)!r}", field=f"{where}.{key}")
+        return cls(vehicle=d["vehicle"], model=d["model"],
+                   stop=json_int(d.get("stop"), f"{where}.stop", error=InstanceError),  # type: ignore[arg-type]
+                   platform=d["platform"],
+                   x_m=json_number(d.get("x_m"), f"{where}.x_m", error=InstanceError))  # type: ignore[arg-type]
 
 
 def blocks(carrier: CarrierType, u: Placement, v: Placement) -> bool:

@@ -14,8 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mmroute.errors import SolverError
-from mmroute.routing.cars.check import check_load
+from mmroute import validate
+from mmroute.errors import InputError, SolverError
+from mmroute.routing.cars.check import check_load, load_arguments
 from mmroute.routing.cars.exact import load_exact
 from mmroute.routing.cars.heuristic import load_heuristic
 from mmroute.routing.cars.load import LoadItem, Placement, length_utilisation
@@ -99,7 +100,15 @@ def solve_load(
     initial: Sequence[Placement] | None = None,
 ) -> LoadResult:
     """Load ``items`` on ``carrier``; see the module docstring. ``initial`` hints CP-SAT."""
-    params = params or LoadParams()
+    items, _ = load_arguments(carrier, models, items, () if initial is None else initial)
+    params = validate.params_of(params, LoadParams)
+    seed = validate.seed(seed)
+    time_limit_s = validate.number(time_limit_s, "time_limit_s", lo=0.0, hi=validate.MAX_TIME_LIMIT_S)
+    for name in ("max_exact_vehicles", "n_random", "workers"):
+        validate.integer(getattr(params, name), f"params.{name}", lo=0 if name != "workers" else 1)
+    unknown = [it.model for it in items if it.model not in models]
+    if unknown:
+        raise InputError(f"unknown vehicle model {unknown[0]!r}", field="items")
     t0 = time.perf_counter()
     n = len(items)
     reason = quick_infeasibility(carrier, models, items)

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mmroute.errors import InstanceError
+from mmroute.io import json_int, json_number
 from mmroute.routing.cars.load import Placement
 
 __all__ = ["CarrierRoute", "CarsPlan"]
@@ -38,12 +40,28 @@ class CarrierRoute:
                 "vehicle_rate": self.vehicle_rate, "length_utilisation": self.length_utilisation}
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> CarrierRoute:
-        return cls(carrier_type=str(d["carrier_type"]), stops=tuple(str(s) for s in d["stops"]),
-                   placements=tuple(Placement.from_dict(p) for p in d["placements"]),
+    def from_dict(cls, d: Mapping[str, Any], where: str = "routes[0]") -> CarrierRoute:
+        """Strict (see :meth:`CarsPlan.from_dict`)."""
+        if not isinstance(d, Mapping):
+            raise InstanceError("expected an object", field=where)
+        stops, placements = d.get("stops"), d.get("placements")
+        if not isinstance(d.get("carrier_type"), str):
+            raise InstanceError(f"expected text, got {d.get('carrier_type')!r}", field=f"{where}.carrier_type")
+        if not isinstance(stops, list) or not all(isinstance(s, str) for s in stops):
+            raise InstanceError("expected a list of place ids", field=f"{where}.stops")
+        if not isinstance(placements, list):
+            raise InstanceError("expected a list of placements", field=f"{where}.placements")
+        return cls(carrier_type=d["carrier_type"], stops=tuple(stops),
+                   placements=tuple(Placement.from_dict(p, f"{where}.placements[{k}]") for k, p in enumerate(placements)),
                    load_status=str(d.get("load_status", "unknown")), load_solver=str(d.get("load_solver", "")),
-                   distance_km=float(d.get("distance_km", 0.0)), cost_cny=float(d.get("cost_cny", 0.0)),
-                   vehicle_rate=d.get("vehicle_rate"), length_utilisation=d.get("length_utilisation"))
+                   distance_km=_number(d.get("distance_km", 0.0), f"{where}.distance_km"),
+                   cost_cny=_number(d.get("cost_cny", 0.0), f"{where}.cost_cny"),
+                   vehicle_rate=_number(d.get("vehicle_rate"), f"{where}.vehicle_rate", nullable=True),
+                   length_utilisation=_number(d.get("length_utilisation"), f"{where}.length_utilisation", nullable=True))
+
+
+def _number(value: Any, field: str, *, nullable: bool = False) -> Any:
+    return json_number(value, field, nullable=nullable, error=InstanceError)
 
 
 @dataclass(frozen=True)
@@ -87,7 +105,18 @@ class CarsPlan:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> CarsPlan:
-        return cls(routes=tuple(CarrierRoute.from_dict(r) for r in d["routes"]),
-                   objective=float(d["objective"]), status=str(d.get("status", "feasible")),
-                   bound=d.get("bound"), time_s=float(d.get("time_s", 0.0)), solver=str(d.get("solver", "")),
-                   seed=int(d.get("seed", 0)), instance=str(d.get("instance", "")), info=dict(d.get("info", {})))
+        """Inverse of :meth:`to_dict`. Strict: finite numbers, integer stops and seed (never
+        truncated), text ids; :class:`mmroute.errors.InstanceError` naming the field otherwise."""
+        if not isinstance(d, Mapping):
+            raise InstanceError("expected a JSON object")
+        routes, info = d.get("routes"), d.get("info", {})
+        if not isinstance(routes, list):
+            raise InstanceError("expected a list of routes", field="routes")
+        if not isinstance(info, Mapping):
+            raise InstanceError("expected an object", field="info")
+        return cls(routes=tuple(CarrierRoute.from_dict(r, f"routes[{k}]") for k, r in enumerate(routes)),
+                   objective=_number(d.get("objective"), "objective"), status=str(d.get("status", "feasible")),
+                   bound=_number(d.get("bound"), "bound", nullable=True), time_s=_number(d.get("time_s", 0.0), "time_s"),
+                   solver=str(d.get("solver", "")),
+                   seed=json_int(d.get("seed", 0), "seed", error=InstanceError),  # type: ignore[arg-type]
+                   instance=str(d.get("instance", "")), info=dict(info))

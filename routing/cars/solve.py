@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from mmroute import validate
 from mmroute.errors import InfeasibleError, InputError, SolverError
 from mmroute.routing.cars.check import check_plan, route_times_h
 from mmroute.routing.cars.loading import LoadParams, LoadResult, load_rates, solve_load
@@ -337,7 +338,8 @@ def finish_plan(problem: CarsProblem, loaded, *, solver: str, seed: int, t0: flo
                                    load_status=res.status, load_solver=res.solver, distance_km=km,
                                    cost_cny=c.fixed_cost_cny + c.cost_per_km_cny * km,
                                    vehicle_rate=r.get("vehicle_rate"), length_utilisation=r.get("length_utilisation")))
-    plan = CarsPlan(routes=tuple(routes), objective=0.0, instance=problem.name, solver=solver, seed=seed)
+    claimed = float(sum(r.cost_cny for r in routes))  # the checker recomputes it from the problem
+    plan = CarsPlan(routes=tuple(routes), objective=claimed, instance=problem.name, solver=solver, seed=seed)
     report = check_plan(problem, plan)
     if not report.feasible:
         raise SolverError(f"{solver}: the plan fails the checker: {report.reason}")
@@ -363,10 +365,17 @@ def solve_cars(
     Raises :class:`InfeasibleError` when a vehicle loads on no carrier type or the fleet is too
     small, :class:`SolverError` when the routing finds no feasible solution in time.
     """
-    params = params or CarsParams()
-    if time_limit_s <= 0:
-        raise InputError("must be a positive number of seconds", field="time_limit_s")
-    if params.chunk_vehicles < 1 or params.max_solves < 1 or not 0 < params.tighten < 1:
+    validate.instance_of(problem, CarsProblem, "problem", hint="build it with CarsProblem.from_scenario(load(path))")
+    params = validate.params_of(params, CarsParams)
+    time_limit_s, seed = validate.time_limit_s(time_limit_s), validate.seed(seed)
+    validate.instance_of(initial, (CarsPlan, type(None)), "initial")
+    validate.instance_of(params.load, LoadParams, "params.load")
+    for name in ("chunk_vehicles", "max_solves"):
+        validate.integer(getattr(params, name), f"params.{name}", lo=1)
+    for name in ("vrp_time_share", "restart_time_share"):
+        validate.number(getattr(params, name), f"params.{name}", lo=0.0, hi=1.0, lo_open=True)
+    validate.number(params.load_time_limit_s, "params.load_time_limit_s", lo=0.0)
+    if not 0 < validate.number(params.tighten, "params.tighten", lo=0.0, hi=1.0) < 1:
         raise InputError("chunk_vehicles and max_solves must be >= 1, tighten in (0, 1)", field="params")
     t0 = time.perf_counter()
     deadline = t0 + time_limit_s

@@ -27,8 +27,10 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from mmroute import validate
 from mmroute.errors import InputError, SolverError
 from mmroute.interrupt import stoppable
+from mmroute.routing.loading.arguments import placements_of, solver_arguments
 from mmroute.routing.loading.model import LoadingInstance, Placement
 
 __all__ = ["ExactResult", "pack_exact", "MAX_EXACT_BOXES"]
@@ -61,8 +63,10 @@ def pack_exact(
     Phases: build (:func:`_box_copies`, :func:`_build_model`), solve, extract
     (:func:`_extract`).
     """
-    if not 0.0 <= min_support <= 1.0:
-        raise InputError(f"min_support must be in [0, 1], got {min_support}", field="min_support")
+    time_limit_s, seed = solver_arguments(instance, time_limit_s, seed)
+    min_support = validate.share(min_support, "min_support")
+    hint = placements_of(hint, "hint")
+    validate.integer(workers, "workers", lo=1, hi=256)
     copies = _box_copies(instance)
     pm = _build_model(instance, copies, min_support)
     _add_hint(pm.m, instance, copies, hint, pm.pres, pm.xs, pm.ys, pm.zs, pm.orient)

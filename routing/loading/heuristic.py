@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mmroute import validate
+from mmroute.routing.loading.arguments import solver_arguments
 from mmroute.routing.loading.blocks import BlockTable, add_general_blocks, build_blocks
 from mmroute.routing.loading.model import LoadingInstance, Placement
 from mmroute.routing.loading.surface import Rect, subtract_rect, union_maximal
@@ -328,7 +330,9 @@ def pack_blocks(
     Deterministic passes first; then randomised passes seeded by ``seed`` until the time
     limit or the trivial volume bound is reached.
     """
-    params = params or HeuristicParams()
+    time_limit_s, seed = solver_arguments(instance, time_limit_s, seed)
+    params = validate.params_of(params, HeuristicParams)
+    validate.integer(params.max_passes, "params.max_passes", lo=0, nullable=True)
     start = time.monotonic()
     blocks = build_blocks(instance.container, instance.box_types)
     if params.general_blocks:

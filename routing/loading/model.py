@@ -19,6 +19,7 @@ This is the LIFO rule of the 3L-CVRP literature (Gendreau et al. 2006). Boxes wi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,9 +80,10 @@ class Container:
         _positive_int(self.length, "container.length")
         _positive_int(self.width, "container.width")
         _positive_int(self.height, "container.height")
-        if self.payload_kg is not None and not self.payload_kg >= 0:
+        kg = self.payload_kg
+        if kg is not None and (isinstance(kg, bool) or not isinstance(kg, int | float) or not 0 <= kg < math.inf):
             raise InstanceError(
-                f"must be >= 0 or null, got {self.payload_kg!r}", field="container.payload_kg"
+                f"must be a finite number >= 0 or null, got {self.payload_kg!r}", field="container.payload_kg"
             )
 
     @property
@@ -135,16 +137,21 @@ class BoxType:
     stop: int | None = None
 
     def __post_init__(self) -> None:
-        where = f"box_types[{self.id}]"
-        if len(self.dims) != 3:
+        where = f"box_types[{self.id!r}]"
+        if isinstance(self.id, bool) or not isinstance(self.id, int):
+            raise InstanceError(f"must be an integer, got {self.id!r}", field=f"{where}.id")
+        if not isinstance(self.dims, tuple | list) or len(self.dims) != 3:
             raise InstanceError("dims must have 3 entries", field=f"{where}.dims")
         for k, d in enumerate(self.dims):
             _positive_int(d, f"{where}.dims[{k}]")
         if isinstance(self.quantity, bool) or not isinstance(self.quantity, int) or self.quantity < 0:
             raise InstanceError(f"must be an integer >= 0, got {self.quantity!r}", field=f"{where}.quantity")
-        if not self.weight_kg >= 0:
-            raise InstanceError(f"must be >= 0, got {self.weight_kg!r}", field=f"{where}.weight_kg")
-        if len(self.vertical) != 3 or not any(self.vertical):
+        w = self.weight_kg
+        if isinstance(w, bool) or not isinstance(w, int | float) or not 0 <= w < math.inf:
+            raise InstanceError(f"must be a finite number >= 0, got {w!r}", field=f"{where}.weight_kg")
+        if self.stop is not None and (isinstance(self.stop, bool) or not isinstance(self.stop, int) or self.stop < 0):
+            raise InstanceError(f"must be an integer >= 0 or None, got {self.stop!r}", field=f"{where}.stop")
+        if not isinstance(self.vertical, tuple | list) or len(self.vertical) != 3 or not any(self.vertical):
             raise InstanceError(
                 "at least one dimension must be allowed vertical", field=f"{where}.vertical"
             )

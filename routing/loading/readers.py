@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from os import PathLike
 from pathlib import Path
 
+from mmroute import validate
 from mmroute.routing.loading.model import LoadingInstance
 from mmroute.routing.loading.scenario import scenario_instance
 from mmroute.routing.loading.thpack import read_thpack_instance
@@ -24,7 +26,8 @@ def read_loading_instance(
 ) -> LoadingInstance:
     """A thpack file (problem ``instance``, from 1), or a scenario file / bundled scenario name
     (see :func:`scenario_instance`)."""
-    path = Path(file)
+    path = Path(validate.instance_of(file, (str, PathLike), "file"))
+    validate.integer(instance, "instance", lo=1)
     if path.suffix.lower() in SCENARIO_SUFFIXES or not path.exists():
         from mmroute.scenarios import load  # scenarios never import routing: no cycle
 

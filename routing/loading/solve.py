@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from mmroute import validate
 from mmroute._compat import fold_deprecated
 from mmroute.errors import InputError, SolverError
+from mmroute.routing.loading.arguments import placements_of, solver_arguments
 from mmroute.routing.loading.check import check_packing
 from mmroute.routing.loading.exact import pack_exact
 from mmroute.routing.loading.heuristic import HeuristicParams, pack_blocks
@@ -63,12 +65,11 @@ def solve_loading(
         warnings.warn("solve_loading(params=HeuristicParams(...)) is deprecated; pass "
                       "params=LoadingParams(heuristic=...)", DeprecationWarning, stacklevel=2)
         params = LoadingParams(heuristic=params)
-    params = fold_deprecated("solve_loading", params or LoadingParams(), deprecated, _OLD_KEYWORDS)
-    min_support = params.min_support
-    if not time_limit_s > 0:
-        raise InputError(f"time limit must be > 0 s, got {time_limit_s}", field="--time-limit")
-    if not 0.0 <= min_support <= 1.0:
-        raise InputError(f"must be in [0, 1], got {min_support}", field="min_support")
+    params = fold_deprecated("solve_loading", validate.params_of(params, LoadingParams), deprecated, _OLD_KEYWORDS)
+    time_limit_s, seed = solver_arguments(instance, time_limit_s, seed)
+    min_support = validate.share(params.min_support, "params.min_support")
+    validate.instance_of(params.heuristic, HeuristicParams, "params.heuristic")
+    validate.integer(params.exact_workers, "params.exact_workers", lo=1, hi=256)
     start = time.monotonic()
     start_placements, start_volume = _checked_initial(instance, initial, min_support)
     trivial = instance.volume_bound
@@ -121,7 +122,7 @@ def _checked_initial(instance: LoadingInstance, initial: Packing | Sequence[Plac
     """The warm start's placements and packed volume (``((), 0)`` without one)."""
     if initial is None:
         return (), 0
-    placements = tuple(initial.placements if isinstance(initial, Packing) else initial)
+    placements = placements_of(initial, "initial")
     report = check_packing(instance.container, instance.box_types, placements, min_support=min_support)
     if not report.feasible:
         raise InputError(f"the initial packing is infeasible: {report.reason}", field="initial")

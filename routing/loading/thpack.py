@@ -8,8 +8,10 @@ stand vertical. thpack files carry no weights and no payload.
 
 from __future__ import annotations
 
+from os import PathLike
 from pathlib import Path
 
+from mmroute import validate
 from mmroute.errors import InstanceError
 from mmroute.io import read_text
 from mmroute.routing.loading.model import BoxType, Container, LoadingInstance
@@ -52,7 +54,7 @@ def read_thpack(path: str | Path) -> list[LoadingInstance]:
     Strict: integers only (no sign, no fraction), orientation flags 0 or 1, as many problems
     and box lines as the counts say and nothing after the last problem; errors name the line.
     """
-    path = Path(path)
+    path = Path(validate.instance_of(path, (str, PathLike), "path"))
     lines = _lines(path)
     if not lines:
         raise InstanceError("empty file, expected a thpack file", file=path)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from mmroute import validate
 from mmroute.errors import InputError, MMRouteError
 from mmroute.report import MAX_LISTED, CheckReport, Violation
 from mmroute.routing.loading import (
@@ -28,7 +29,7 @@ from mmroute.routing.loadroute.sequence import (
     route_phases,
 )
 from mmroute.routing.vrp import VRPProblem, VRPSolution
-from mmroute.routing.vrp.check import route_schedule
+from mmroute.routing.vrp.check import route_schedule, well_formed_routes
 
 __all__ = ["Fits3D", "LoadingCheckParams", "RouteLoading", "RouteLoadingReport", "check_route", "check_route_loading"]
 
@@ -138,10 +139,12 @@ class RouteLoadingReport(CheckReport):
     time_s: float = 0.0
 
     @classmethod
-    def of_routes(cls, routes: Sequence[RouteLoading], min_support: float, time_s: float) -> RouteLoadingReport:
-        """The report of these route verdicts."""
+    def of_routes(cls, routes: Sequence[RouteLoading], min_support: float, time_s: float,
+                  malformed: Sequence[Violation] = ()) -> RouteLoadingReport:
+        """The report of these route verdicts (and of ``malformed`` routes that could not be
+        evaluated: unknown nodes or vehicle types, ids that are not integers)."""
         routes = tuple(routes)
-        bad = [Violation(f"route {r.route + 1}",
+        bad = [*malformed] + [Violation(f"route {r.route + 1}",
                          ("boxes do not fit: " if r.fits_3d == "no" else "no verified packing: ") + r.reason)
                for r in routes if r.fits_3d != "yes"]
         return cls(
@@ -246,7 +249,16 @@ def check_route(
     :func:`mmroute.routing.loading.check_packing` and the route-order rule of
     :mod:`.sequence`.
     """
-    params = params or LoadingCheckParams()
+    params = validate.params_of(params, LoadingCheckParams)
+    validate.instance_of(problem, VRPProblem, "problem", hint="build it with from_scenario_fleet(scenario)")
+    validate.integer(vehicle_type, "vehicle_type", lo=0, hi=len(problem.vehicle_types) - 1)
+    validate.time_limit_s(time_limit_s)
+    validate.share(min_support, "min_support")
+    validate.seed(seed)
+    clients = set(problem.clients)
+    if not isinstance(visits, list | tuple) or not all(
+            validate.integer(v, "visits", lo=0) in clients for v in visits):
+        raise InputError(f"expected a list of client node ids, got {validate.describe(visits)}", field="visits")
     start = time.monotonic()
     vt = problem.vehicle_types[vehicle_type]
     visits = tuple(int(v) for v in visits)
@@ -346,14 +358,40 @@ def check_route_loading(
 
     min_support: the share of a box's base that must rest on boxes below (0..1).
     """
-    if not 0.0 <= min_support <= 1.0:
-        raise InputError(f"must be in [0, 1], got {min_support}", field="min_support")
-    if not time_limit_s_per_route > 0:
-        raise InputError("must be > 0 s", field="time_limit_s_per_route")
+    time_limit_s_per_route, min_support, seed, params = _arguments(
+        scenario, problem, time_limit_s_per_route, min_support, seed, params)
+    validate.instance_of(solution, VRPSolution, "solution")
     start = time.monotonic()
+    malformed, routes = well_formed_routes(problem, solution)
     out = tuple(
-        check_route(scenario, problem, r.visits, r.vehicle_type, time_limit_s=time_limit_s_per_route,
-                    min_support=min_support, seed=seed, params=params, route=k)
-        for k, r in enumerate(solution.routes) if r.visits
+        check_route(scenario, problem, visits, k, time_limit_s=time_limit_s_per_route,
+                    min_support=min_support, seed=seed, params=params, route=r)
+        for r, k, visits in routes if visits
     )
-    return RouteLoadingReport.of_routes(out, min_support, time.monotonic() - start)
+    return RouteLoadingReport.of_routes(out, min_support, time.monotonic() - start, malformed)
+
+
+def _arguments(scenario: Any, problem: Any, time_limit_s: Any, min_support: Any, seed: Any,
+               params: Any) -> tuple[float, float, int, LoadingCheckParams]:
+    """Validated arguments of the route-loading checker (:class:`InputError` naming the
+    argument): a scenario with a fleet and the VRP built from that fleet."""
+    from mmroute.scenarios import Scenario  # scenarios never import routing: no cycle
+
+    validate.instance_of(scenario, Scenario, "scenario", hint="load it first with mmroute.scenarios.load(path)")
+    if scenario.fleet is None:
+        raise InputError(f"scenario {scenario.name!r} has no fleet", field="scenario.fleet")
+    validate.instance_of(problem, VRPProblem, "problem", hint="build it with from_scenario_fleet(scenario)")
+    meta = problem.meta
+    customers = {c.id for c in scenario.fleet.customers}
+    ids = meta.get("node_ids") if meta.get("format") == "scenario" else None
+    if not isinstance(ids, list | tuple) or len(ids) != problem.num_nodes or not all(
+            ids[v] in customers for v in problem.clients if v not in {d for _, d in problem.pickup_delivery}):
+        raise InputError(f"the problem was not built from the fleet of scenario {scenario.name!r} "
+                         "(use from_scenario_fleet(scenario))", field="problem")
+    params = validate.params_of(params, LoadingCheckParams)
+    validate.integer(params.max_passes, "params.max_passes", lo=1, nullable=True)
+    validate.integer(params.exact_max_boxes, "params.exact_max_boxes", lo=0)
+    validate.time_limit_s(params.exact_time_limit_s, "params.exact_time_limit_s")
+    return (validate.time_limit_s(time_limit_s, "time_limit_s_per_route"),
+            validate.share(min_support, "min_support"), validate.seed(seed), params)
+

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from mmroute import validate
 from mmroute._compat import fold_deprecated
 from mmroute.errors import InfeasibleError, InputError, SolverError
 from mmroute.routing.loadroute.check import (
@@ -316,13 +317,10 @@ def solve_loading_aware(
     Raises :class:`InfeasibleError` when a required customer's boxes fit no vehicle type and
     :class:`SolverError` when no all-packing solution is found.
     """
-    params = fold_deprecated("solve_loading_aware", params or LoadingAwareParams(), deprecated,
+    params = fold_deprecated("solve_loading_aware", validate.params_of(params, LoadingAwareParams), deprecated,
                              {"min_support": "min_support"})
+    time_limit_s, seed, params = _arguments(scenario, time_limit_s, seed, params, initial)
     min_support = params.min_support
-    if not time_limit_s > 0:
-        raise InputError("must be > 0 s", field="time_limit_s")
-    if not 0 < params.tighten < 1:
-        raise InputError(f"must be in (0, 1), got {params.tighten}", field="tighten")
     start = time.monotonic()
     deadline = start + time_limit_s
     problem = from_scenario_fleet(scenario)
@@ -391,3 +389,24 @@ def solve_loading_aware(
         time_s=time.monotonic() - start,
         seed=seed,
     )
+
+
+def _arguments(scenario: Any, time_limit_s: Any, seed: Any, params: LoadingAwareParams,
+               initial: Any) -> tuple[float, int, LoadingAwareParams]:
+    """Validated arguments of :func:`solve_loading_aware` (:class:`InputError` naming the argument)."""
+    from mmroute.scenarios import Scenario  # scenarios never import routing: no cycle
+
+    validate.instance_of(scenario, Scenario, "scenario", hint="load it first with mmroute.scenarios.load(path)")
+    validate.instance_of(initial, (VRPSolution, type(None)), "initial")
+    validate.share(params.min_support, "params.min_support")
+    for name in ("vrp_time_share", "search_share"):
+        validate.number(getattr(params, name), f"params.{name}", lo=0.0, hi=1.0)
+    if not validate.number(params.tighten, "params.tighten", lo=0.0, hi=1.0) < 1 or params.tighten == 0:
+        raise InputError(f"must be in (0, 1), got {params.tighten}", field="tighten")
+    validate.time_limit_s(params.loading_time_limit_s, "params.loading_time_limit_s")
+    validate.integer(params.max_rounds, "params.max_rounds", lo=0)
+    validate.integer(params.vrp_max_iterations, "params.vrp_max_iterations", lo=1, nullable=True)
+    validate.instance_of(params.check, LoadingCheckParams, "params.check")
+    if params.engine not in ("auto", "ortools", "pyvrp"):
+        raise InputError(f"engine must be auto, ortools or pyvrp, got {params.engine!r}", field="params.engine")
+    return validate.time_limit_s(time_limit_s), validate.seed(seed), params

@@ -1,6 +1,7 @@
 """mmroute.routing.plan: exact multimodal plans on a time-expanded network.
 
-Build the network (:func:`expand`), solve the MIP (:func:`solve_plan`, :func:`solve_hindsight`),
+Build the network (:func:`expand`), solve the MIP (:func:`solve_plan`, :func:`solve_hindsight`;
+settings in :class:`PlanParams`),
 check any plan independently (:func:`check_plan`), re-plan during an episode (:func:`replan`)
 and trace the cost–CO2 Pareto front (:func:`pareto_front`).
 """
@@ -19,6 +20,7 @@ from mmroute.routing.plan.events import (
 )
 from mmroute.routing.plan.expand import Demand, Network, TimeExpandedNetwork, expand
 from mmroute.routing.plan.itinerary import Handling, Itinerary, Leg, Plan
+from mmroute.routing.plan.params import PlanParams
 from mmroute.routing.plan.pareto import ParetoPoint, pareto_front, plot_pareto, write_pareto_csv
 from mmroute.routing.plan.replan import replan, state_at, sunk_objective
 from mmroute.routing.plan.solve import solve_hindsight, solve_plan
@@ -43,6 +45,7 @@ __all__ = [
     "WeatherEvent",
     "ParetoPoint",
     "Plan",
+    "PlanParams",
     "PlanState",
     "Position",
     "assert_valid",

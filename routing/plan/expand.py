@@ -75,8 +75,10 @@ def demands_of(scenario: Scenario, state: PlanState | None = None) -> tuple[Dema
             st = state.start_of(s)
             if st is None:
                 continue
-        out.append(Demand(s.id, st.node, s.destination, s.quantity_teu, st.ready_h, s.release_h,
-                          s.due_h, s.lateness_penalty_cny_per_teu_h, st.last_link))
+        out.append(Demand(shipment=s.id, origin=st.node, destination=s.destination,
+                          quantity_teu=s.quantity_teu, ready_h=st.ready_h, release_h=s.release_h,
+                          due_h=s.due_h, lateness_cny_per_teu_h=s.lateness_penalty_cny_per_teu_h,
+                          last_link=st.last_link))
     return tuple(out)
 
 
@@ -148,13 +150,20 @@ Network = TimeExpandedNetwork
 
 
 class _Builder:
-    def __init__(self, scenario: Scenario, cond: Conditions):
+    """Adds event nodes, arcs and capacities phase by phase (see :func:`expand`)."""
+
+    def __init__(self, scenario: Scenario, cond: Conditions, demands: tuple[Demand, ...]):
         self.sc = scenario
         self.cond = cond
         self.nodes: list[tuple] = []
         self.index: dict[tuple, int] = {}
         self.arcs: list[Arc] = []
         self.capacity: dict[tuple, float] = {}
+        self.node_of = {n.id: n for n in scenario.nodes}
+        self.dests = {d.destination for d in demands}
+        self.has_road = {lk.from_node for lk in scenario.links if lk.mode == "road"}
+        self.yard_times: dict[str, list[float]] = {}
+        self.road_points: dict[str, set[float]] = defaultdict(set)
 
     def node(self, key: tuple) -> int:
         i = self.index.get(key)
@@ -167,14 +176,144 @@ class _Builder:
         legs, hand = kw.get("legs", ()), kw.get("handling", ())
         cost = sum(lg.cost_per_teu_cny for lg in legs) + sum(h.cost_per_teu_cny for h in hand)
         co2 = sum(lg.co2_per_teu_kg for lg in legs)
-        self.arcs.append(Arc(self.node(tail), self.node(head), kind, **kw,
+        self.arcs.append(Arc(tail=self.node(tail), head=self.node(head), kind=kind, **kw,
                              cost_per_teu_cny=cost, co2_per_teu_kg=co2))
+
+    def yard_after(self, v: str, ready: float) -> float | None:
+        """The first yard point of ``v`` at or after ``ready`` (``None`` if none)."""
+        ts = self.yard_times.get(v)
+        if not ts:
+            return None
+        i = bisect.bisect_left(ts, ready - 1e-9)
+        return ts[i] if i < len(ts) else None
+
+    def handling(self, v: str, at: float) -> tuple[float, HandlingSpec, tuple]:
+        """A transshipment at ``v`` starting at ``at``: when the cargo is ready, the handling,
+        the node-day capacity it uses."""
+        node = self.node_of[v]
+        ready = _round(at + node.handling_time_h + self.cond.node_delay_h(v, at))
+        res: tuple = ()
+        if node.capacity_teu_per_day is not None:
+            key = ("node", v, int(math.floor(at / 24.0 + 1e-9)))
+            self.capacity[key] = node.capacity_teu_per_day
+            res = (key,)
+        return ready, HandlingSpec(node=v, at_h=_round(at), cost_per_teu_cny=node.handling_cost_cny), res
+
+    def add_services(self, t0: float) -> None:
+        """Scheduled services from ``t0`` on: yard points and their waiting arcs, service arcs,
+        arrivals (to the destination, to the next yard point, ready for road)."""
+        cond, horizon = self.cond, self.sc.horizon_h
+        yard: dict[str, set[float]] = defaultdict(set)
+        services: list[tuple[Link, float, float]] = []
+        for lk in self.sc.links:
+            if lk.timetable is None:
+                continue
+            cut = lk.timetable.cutoff_h
+            for tt, actual in cond.departures(lk, t0 + cut, horizon):
+                yard[lk.from_node].add(_round(tt - cut))
+                services.append((lk, tt, actual))
+        self.yard_times = {v: sorted(ts) for v, ts in yard.items()}
+        for v, ts in self.yard_times.items():
+            for a, c in zip(ts, ts[1:]):
+                self.arc(("D", v, a), ("D", v, c), "wait")
+        for lk, tt, actual in services:
+            leg = _leg(cond, lk, actual, tt)
+            res: tuple = ()
+            if lk.capacity_teu is not None:
+                res = (("dep", lk.id, tt),)
+                self.capacity[res[0]] = lk.capacity_teu
+            a_key = ("A", lk.id, tt)
+            self.arc(("D", lk.from_node, _round(tt - lk.timetable.cutoff_h)), a_key, "service",
+                     legs=(leg,), resources=res)
+            v, arr = lk.to_node, leg.arrival_h
+            if v in self.dests:
+                self.arc(a_key, ("T", v), "sink", arrival_h=arr)
+            ready, hs, hres = self.handling(v, arr)
+            nxt = self.yard_after(v, ready)
+            if nxt is not None:
+                self.arc(a_key, ("D", v, nxt), "transfer", handling=(hs,), resources=hres)
+            if v in self.has_road:
+                self.road_points[v].add(ready)
+                self.arc(a_key, ("R", v, ready), "transfer", handling=(hs,), resources=hres)
+
+    def add_source(self, d: Demand) -> int:
+        """``d``'s source node, its drop arc and its way into the yard or onto the road
+        (after handling if it arrived by a scheduled service)."""
+        s_key = ("S", d.shipment)
+        source = self.node(s_key)
+        self.arc(s_key, ("T", d.destination), "drop", shipment=d.shipment)
+        o, r = d.origin, _round(d.ready_h)
+        if o == d.destination:
+            self.arc(s_key, ("T", o), "sink", shipment=d.shipment, arrival_h=r)
+            return source
+        last = None if d.last_link is None else self.sc.link(d.last_link)
+        if last is None:
+            nxt = self.yard_after(o, r)
+            if nxt is not None:
+                self.arc(s_key, ("D", o, nxt), "source", shipment=d.shipment)
+            if o in self.has_road:
+                self.road_points[o].add(r)
+                self.arc(s_key, ("R", o, r), "source", shipment=d.shipment)
+            return source
+        ready, hs, hres = self.handling(o, r)
+        nxt = self.yard_after(o, ready)
+        if nxt is not None:
+            self.arc(s_key, ("D", o, nxt), "source", shipment=d.shipment, handling=(hs,),
+                     resources=hres)
+        if o in self.has_road:
+            if last.scheduled:
+                self.road_points[o].add(ready)
+                self.arc(s_key, ("R", o, ready), "source", shipment=d.shipment, handling=(hs,),
+                         resources=hres)
+            else:
+                rr = _round(r + self.cond.node_delay_h(o, r))
+                self.road_points[o].add(rr)
+                self.arc(s_key, ("R", o, rr), "source", shipment=d.shipment)
+        return source
+
+    def add_road(self) -> None:
+        """Road points (plus the reopening of every link a trip from there uses), their waiting
+        arcs, and composite road trips to destinations and to yards."""
+        cond, horizon = self.cond, self.sc.horizon_h
+        paths = trip_paths(self.sc, cond)
+        targets = self.dests | set(self.yard_times)
+        for v, pts in self.road_points.items():
+            first = min(pts)
+            for p in paths.get(v, ()):
+                for lk in p[1]:  # a trip waits for every link of it to reopen
+                    pts.update(e for e in cond.closure_ends(lk.id) if first < e <= horizon)
+        for v, pts in self.road_points.items():
+            ts = sorted(pts)
+            for a, c in zip(ts, ts[1:]):
+                self.arc(("R", v, a), ("R", v, c), "wait")
+            for t in ts:
+                for w, path in paths.get(v, ()):
+                    if w in targets:
+                        self.add_trip(v, t, w, path)
+
+    def add_trip(self, v: str, t: float, w: str, path: tuple[Link, ...]) -> None:
+        """The road trip along ``path`` leaving ``v`` at ``t`` (if open): into ``w``'s sink if a
+        destination, into its yard (after handling) if it has one."""
+        trip = _road_trip(self, self.cond, path, t)
+        if trip is None:
+            return
+        legs, res = trip
+        arr = legs[-1].arrival_h
+        if w in self.dests:
+            self.arc(("R", v, t), ("T", w), "sink", legs=legs, resources=res, arrival_h=arr)
+        if w in self.yard_times:
+            ready, hs, hres = self.handling(w, arr)
+            nxt = self.yard_after(w, ready)
+            if nxt is not None:
+                self.arc(("R", v, t), ("D", w, nxt), "road", legs=legs, handling=(hs,),
+                         resources=res + hres)
 
 
 def _leg(cond: Conditions, link: Link, dep: float, timetable_h: float | None) -> LegSpec:
     arr = _round(dep + cond.travel_time_h(link, dep))
-    return LegSpec(link.id, link.mode, link.from_node, link.to_node, _round(dep), arr,
-                   timetable_h, link.cost_per_teu_cny, link.co2_kg_per_teu)
+    return LegSpec(link=link.id, mode=link.mode, from_node=link.from_node, to_node=link.to_node,
+                   departure_h=_round(dep), arrival_h=arr, timetable_h=timetable_h,
+                   cost_per_teu_cny=link.cost_per_teu_cny, co2_per_teu_kg=link.co2_kg_per_teu)
 
 
 def road_paths(
@@ -265,135 +404,16 @@ def expand(
     ``used`` capacity (TEU, keyed like the resources) is taken off the capacities."""
     cond = Conditions(scenario, events)
     demands = demands_of(scenario) if demands is None else tuple(demands)
-    b = _Builder(scenario, cond)
-    horizon = scenario.horizon_h
-    t0 = min((d.ready_h for d in demands), default=0.0)
-    dests = {d.destination for d in demands}
-    nodes = {n.id: n for n in scenario.nodes}
-    has_road = {lk.from_node for lk in scenario.links if lk.mode == "road"}
-
-    # --- scheduled services: yard points, service arcs, arrivals -------------------------
-    yard: dict[str, set[float]] = defaultdict(set)
-    services: list[tuple[Link, float, float]] = []
-    for lk in scenario.links:
-        if lk.timetable is None:
-            continue
-        cut = lk.timetable.cutoff_h
-        for tt, actual in cond.departures(lk, t0 + cut, horizon):
-            yard[lk.from_node].add(_round(tt - cut))
-            services.append((lk, tt, actual))
-    yard_times = {v: sorted(ts) for v, ts in yard.items()}
-    for v, ts in yard_times.items():
-        for a, c in zip(ts, ts[1:]):
-            b.arc(("D", v, a), ("D", v, c), "wait")
-
-    def yard_after(v: str, ready: float) -> float | None:
-        ts = yard_times.get(v)
-        if not ts:
-            return None
-        i = bisect.bisect_left(ts, ready - 1e-9)
-        return ts[i] if i < len(ts) else None
-
-    def handling(v: str, at: float) -> tuple[float, HandlingSpec, tuple]:
-        node = nodes[v]
-        ready = _round(at + node.handling_time_h + cond.node_delay_h(v, at))
-        res: tuple = ()
-        if node.capacity_teu_per_day is not None:
-            key = ("node", v, int(math.floor(at / 24.0 + 1e-9)))
-            b.capacity[key] = node.capacity_teu_per_day
-            res = (key,)
-        return ready, HandlingSpec(v, _round(at), node.handling_cost_cny), res
-
-    road_points: dict[str, set[float]] = defaultdict(set)
-    for lk, tt, actual in services:
-        leg = _leg(cond, lk, actual, tt)
-        res: tuple = ()
-        if lk.capacity_teu is not None:
-            res = (("dep", lk.id, tt),)
-            b.capacity[res[0]] = lk.capacity_teu
-        a_key = ("A", lk.id, tt)
-        b.arc(("D", lk.from_node, _round(tt - lk.timetable.cutoff_h)), a_key, "service",
-              legs=(leg,), resources=res)
-        v, arr = lk.to_node, leg.arrival_h
-        if v in dests:
-            b.arc(a_key, ("T", v), "sink", arrival_h=arr)
-        ready, hs, hres = handling(v, arr)
-        nxt = yard_after(v, ready)
-        if nxt is not None:
-            b.arc(a_key, ("D", v, nxt), "transfer", handling=(hs,), resources=hres)
-        if v in has_road:
-            road_points[v].add(ready)
-            b.arc(a_key, ("R", v, ready), "transfer", handling=(hs,), resources=hres)
-
-    # --- sources and drops ---------------------------------------------------------------
-    source: dict[str, int] = {}
-    for d in demands:
-        s_key = ("S", d.shipment)
-        source[d.shipment] = b.node(s_key)
-        b.arc(s_key, ("T", d.destination), "drop", shipment=d.shipment)
-        o, r = d.origin, _round(d.ready_h)
-        if o == d.destination:
-            b.arc(s_key, ("T", o), "sink", shipment=d.shipment, arrival_h=r)
-            continue
-        last = None if d.last_link is None else scenario.link(d.last_link)
-        if last is None:
-            nxt = yard_after(o, r)
-            if nxt is not None:
-                b.arc(s_key, ("D", o, nxt), "source", shipment=d.shipment)
-            if o in has_road:
-                road_points[o].add(r)
-                b.arc(s_key, ("R", o, r), "source", shipment=d.shipment)
-            continue
-        ready, hs, hres = handling(o, r)
-        nxt = yard_after(o, ready)
-        if nxt is not None:
-            b.arc(s_key, ("D", o, nxt), "source", shipment=d.shipment, handling=(hs,),
-                  resources=hres)
-        if o in has_road:
-            if last.scheduled:
-                road_points[o].add(ready)
-                b.arc(s_key, ("R", o, ready), "source", shipment=d.shipment, handling=(hs,),
-                      resources=hres)
-            else:
-                rr = _round(r + cond.node_delay_h(o, r))
-                road_points[o].add(rr)
-                b.arc(s_key, ("R", o, rr), "source", shipment=d.shipment)
-
-    # --- road: waiting, composite trips --------------------------------------------------
-    paths = trip_paths(scenario, cond)
-    targets = dests | set(yard_times)
-    for v, pts in road_points.items():
-        first = min(pts)
-        for p in paths.get(v, ()):
-            for lk in p[1]:  # a trip waits for every link of it to reopen
-                pts.update(e for e in cond.closure_ends(lk.id) if first < e <= horizon)
-    for v, pts in road_points.items():
-        ts = sorted(pts)
-        for a, c in zip(ts, ts[1:]):
-            b.arc(("R", v, a), ("R", v, c), "wait")
-        for t in ts:
-            for w, path in paths.get(v, ()):
-                if w not in targets:
-                    continue
-                trip = _road_trip(b, cond, path, t)
-                if trip is None:
-                    continue
-                legs, res = trip
-                arr = legs[-1].arrival_h
-                if w in dests:
-                    b.arc(("R", v, t), ("T", w), "sink", legs=legs, resources=res, arrival_h=arr)
-                if w in yard_times:
-                    ready, hs, hres = handling(w, arr)
-                    nxt = yard_after(w, ready)
-                    if nxt is not None:
-                        b.arc(("R", v, t), ("D", w, nxt), "road", legs=legs, handling=(hs,),
-                              resources=res + hres)
-
+    b = _Builder(scenario, cond, demands)
+    b.add_services(min((d.ready_h for d in demands), default=0.0))
+    source = {d.shipment: b.add_source(d) for d in demands}
+    b.add_road()
     for key, teu in (used or {}).items():
         if key in b.capacity:
             b.capacity[key] = max(0.0, b.capacity[key] - teu)
-    sink = {w: b.index[("T", w)] for w in dests}
-    net = TimeExpandedNetwork(b.nodes, b.arcs, b.capacity, demands, source, sink)
+    sink = {w: b.index[("T", w)] for w in b.dests}
+    net = TimeExpandedNetwork(nodes=b.nodes, arcs=b.arcs, capacity=b.capacity, demands=demands,
+                              source=source, sink=sink)
     net.usable = _usable(net, splittable)
     return net
 
@@ -405,8 +425,9 @@ def _road_trip(b: _Builder, cond: Conditions, path: tuple[Link, ...], t: float):
     legs: list[LegSpec] = []
     res: list[tuple] = []
     for lk, (dep, arr) in zip(path, times):
-        legs.append(LegSpec(lk.id, lk.mode, lk.from_node, lk.to_node, dep, arr, None,
-                            lk.cost_per_teu_cny, lk.co2_kg_per_teu))
+        legs.append(LegSpec(link=lk.id, mode=lk.mode, from_node=lk.from_node, to_node=lk.to_node,
+                            departure_h=dep, arrival_h=arr, timetable_h=None,
+                            cost_per_teu_cny=lk.cost_per_teu_cny, co2_per_teu_kg=lk.co2_kg_per_teu))
         if lk.capacity_teu is not None:
             key = ("road", lk.id, int(math.floor(dep / 24.0 + 1e-9)))
             b.capacity[key] = lk.capacity_teu

@@ -11,17 +11,23 @@ from __future__ import annotations
 import csv
 import io
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from mmroute._compat import fold_deprecated
 from mmroute.errors import InputError
 from mmroute.io import write_text_atomic, write_with
+from mmroute.routing.plan.params import PlanParams
 from mmroute.routing.plan.solve import solve_plan
 from mmroute.scenarios import Scenario
 
 __all__ = ["ParetoPoint", "pareto_front", "write_pareto_csv", "plot_pareto"]
+
+#: deprecated keyword of pareto_front -> PlanParams field
+_OLD_KEYWORDS = {"solver": "solver", "splittable": "splittable"}
 
 
 @dataclass(frozen=True)
@@ -41,15 +47,19 @@ class ParetoPoint:
 def pareto_front(
     scenario: Scenario,
     *,
+    time_limit_s: float,
+    seed: int,
+    params: PlanParams | None = None,
     points: int = 6,
-    time_limit_s: float = 60.0,
-    seed: int = 0,
-    solver: str = "highs",
-    splittable: bool = False,
+    **deprecated: Any,
 ) -> tuple[ParetoPoint, ...]:
     """Up to ``points`` non-dominated (cost, CO2) plans, by increasing CO2.
 
-    ``time_limit_s`` is the budget of the whole front (shared evenly by the solves)."""
+    ``time_limit_s`` is the budget of the whole front (shared evenly by the solves); ``params``
+    as in :func:`solve_plan`, except that each solve sets its own CO2 price (0), cap and
+    objective. The keywords ``solver`` and ``splittable`` of earlier versions still work, with
+    a :class:`DeprecationWarning`."""
+    params = fold_deprecated("pareto_front", params or PlanParams(), deprecated, _OLD_KEYWORDS)
     if points < 2:
         raise InputError("points must be >= 2")
     per = time_limit_s / (points + 1)
@@ -57,17 +67,19 @@ def pareto_front(
 
     def solve(**kw):
         left = max(0.5, min(per, time_limit_s - (time.perf_counter() - t0)))
-        return solve_plan(scenario, time_limit_s=left, co2_price=0.0, seed=seed, solver=solver,
-                          splittable=splittable, **kw)
+        return solve_plan(scenario, time_limit_s=left, seed=seed,
+                          params=replace(params, co2_price=0.0, **kw))
 
-    plans = [solve(), solve(minimize="co2")]
+    cheapest = {"minimize": "objective", "co2_cap_kg": None}
+    plans = [solve(**cheapest), solve(minimize="co2", co2_cap_kg=None)]
     hi, lo = plans[0].co2_kg, plans[1].co2_kg
     if hi - lo > 1e-6 * max(1.0, hi):
         for eps in np.linspace(hi, lo, points)[1:-1]:
-            plans.append(solve(co2_cap_kg=float(eps)))
-        plans.append(solve(co2_cap_kg=lo * (1 + 1e-9) + 1e-6))
-    pts = [ParetoPoint(p.co2_kg, p.objective, p.cost_cny, p.co2_cap_kg,
-                       p.status, p.gap, p.time_s) for p in plans]
+            plans.append(solve(**cheapest | {"co2_cap_kg": float(eps)}))
+        plans.append(solve(**cheapest | {"co2_cap_kg": lo * (1 + 1e-9) + 1e-6}))
+    pts = [ParetoPoint(co2_kg=p.co2_kg, cost_cny=p.objective, transport_cny=p.cost_cny,
+                       co2_cap_kg=p.co2_cap_kg, status=p.status, gap=p.gap, time_s=p.time_s)
+           for p in plans]
     pts.sort(key=lambda p: (p.co2_kg, p.cost_cny))
     front: list[ParetoPoint] = []
     for p in pts:

@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from typing import Any
 
+from mmroute._compat import fold_deprecated, pop_renamed
 from mmroute.errors import InputError
 from mmroute.routing.plan.events import Conditions, KnownEvents
 from mmroute.routing.plan.itinerary import Leg, Plan
+from mmroute.routing.plan.params import PlanParams
 from mmroute.routing.plan.solve import solve_plan
 from mmroute.routing.plan.state import PlanState, Position
 from mmroute.scenarios import Scenario
 
 __all__ = ["replan", "state_at", "sunk_objective"]
+
+#: deprecated keyword of replan -> PlanParams field
+_OLD_KEYWORDS = {name: name for name in ("solver", "co2_price", "splittable")}
 
 
 def replan(
@@ -25,24 +31,26 @@ def replan(
     state: PlanState,
     known_events: KnownEvents | None = None,
     *,
-    previous: Plan | None = None,
-    time_limit_s: float = 10.0,
-    seed: int = 0,
-    solver: str = "highs",
-    co2_price: float | None = None,
-    splittable: bool = False,
+    time_limit_s: float,
+    seed: int,
+    params: PlanParams | None = None,
+    initial: Plan | None = None,
+    **deprecated: Any,
 ) -> Plan:
     """Re-optimise what remains after ``state`` under ``known_events``.
 
-    ``previous`` (the plan being executed) warm-starts the solve: where it is still feasible
+    ``initial`` (the plan being executed) warm-starts the solve: where it is still feasible
     it is the incumbent that bounds arc elimination and the fallback plan, and with
-    ``solver="scip"`` it is also passed as a solution hint (MathOpt's HiGHS takes none). The objective
-    counts only what is still to come: legs and handling from the state on, lateness and
-    value of time of the undelivered shipments.
+    ``PlanParams(solver="scip")`` it is also passed as a solution hint (MathOpt's HiGHS takes
+    none). The objective counts only what is still to come: legs and handling from the state
+    on, lateness and value of time of the undelivered shipments. Other arguments as in
+    :func:`solve_plan`; the keywords ``previous`` (now ``initial``), ``solver``, ``co2_price``
+    and ``splittable`` of earlier versions still work, with a :class:`DeprecationWarning`.
     """
-    return solve_plan(scenario, time_limit_s=time_limit_s, splittable=splittable,
-                      co2_price=co2_price, events=known_events, state=state, hint=previous,
-                      seed=seed, solver=solver)
+    initial = pop_renamed("replan", deprecated, "previous", "initial", initial)
+    params = fold_deprecated("replan", params or PlanParams(), deprecated, _OLD_KEYWORDS)
+    return solve_plan(scenario, time_limit_s=time_limit_s, seed=seed, params=params,
+                      initial=initial, events=known_events, state=state)
 
 
 def _committed(scenario: Scenario, leg: Leg, time_h: float, cond: Conditions) -> bool:

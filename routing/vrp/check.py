@@ -6,13 +6,16 @@ returned or written; the CLI's ``vrp check`` uses it too.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
+from typing import Any
 
-from mmroute.report import CheckReport, Violation
+from mmroute import validate
+from mmroute.report import CheckReport, Violation, ViolationList, claim_violations
 from mmroute.routing.vrp.problem import VRPProblem
-from mmroute.routing.vrp.solution import VRPSolution
+from mmroute.routing.vrp.solution import STATUSES, VRPRoute, VRPSolution
 
-__all__ = ["RouteSchedule", "check_vrp", "route_schedule"]
+__all__ = ["RouteSchedule", "check_vrp", "route_schedule", "well_formed_routes"]
 
 
 @dataclass(frozen=True)
@@ -72,18 +75,81 @@ def route_schedule(problem: VRPProblem, visits: tuple[int, ...], vehicle_type: i
     )
 
 
+def _node_id(v: Any) -> int | None:
+    """``v`` as an integer node id (an integral float too), or ``None`` (never truncated)."""
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, numbers.Integral) and not isinstance(v, bool):
+        return int(v)
+    return None
+
+
+def _route_ids(problem: VRPProblem, route: Any, r: int, bad: list[Violation] | ViolationList) -> tuple[int, tuple[int, ...]] | None:
+    """A route's vehicle type (a known one) and visits as integers, or ``None`` after listing
+    what is wrong."""
+    where = f"route {r + 1}"
+    if not isinstance(route, VRPRoute):
+        bad.append(Violation(where, f"expected a VRPRoute, got {validate.describe(route)}"))
+        return None
+    k = _node_id(route.vehicle_type)
+    if k is None:
+        bad.append(Violation(where, f"vehicle type {route.vehicle_type!r} is not an integer"))
+        return None
+    if not isinstance(route.visits, tuple | list):
+        bad.append(Violation(where, f"visits must be a list of node ids, got {validate.describe(route.visits)}"))
+        return None
+    visits = tuple(_node_id(v) for v in route.visits)
+    if None in visits:
+        v = route.visits[visits.index(None)]
+        bad.append(Violation(where, f"node {v!r} is not an integer node id"))
+        return None
+    if not 0 <= k < len(problem.vehicle_types):
+        bad.append(Violation(where, f"unknown vehicle type {k}"))
+        return None
+    return k, visits  # type: ignore[return-value]
+
+
+def well_formed_routes(problem: VRPProblem, solution: VRPSolution) -> tuple[list[Violation], list[tuple[int, int, tuple[int, ...]]]]:
+    """The routes of ``solution`` that can be evaluated on ``problem`` — ``(index, vehicle
+    type, visits)`` with integer ids, a known vehicle type and client nodes only — and a
+    violation for each of the others. Checkers that look at single routes start here."""
+    bad: list[Violation] = []
+    good: list[tuple[int, int, tuple[int, ...]]] = []
+    depots = set(problem.depots)
+    for r, route in enumerate(solution.routes):
+        ids = _route_ids(problem, route, r, bad)
+        if ids is None:
+            continue
+        k, visits = ids
+        wrong = [v for v in visits if not 0 <= v < problem.num_nodes or v in depots]
+        if wrong:
+            bad.append(Violation(f"route {r + 1}", f"node {wrong[0]} is not a client"))
+            continue
+        good.append((r, k, visits))
+    return bad, good
+
+
 def check_vrp(problem: VRPProblem, solution: VRPSolution, objective_tol: float | None = None) -> CheckReport:
     """Check every constraint of ``problem`` on ``solution`` and recompute its objective.
 
     ``objective_tol`` (reported units) is how far ``solution.objective`` may be from the
     recomputed value; by default 1e-6, or one unit of rounding per arc when ``scale > 1``
-    (solutions written under another rounding convention).
+    (solutions written under another rounding convention). The claims are checked too: a
+    finite objective (``None``: not claimed), a finite ``bound`` at most the recomputed
+    objective, a known status, and ``"optimal"`` only with ``bound`` equal to the objective.
 
     Returns a :class:`mmroute.report.CheckReport`: ``objective`` = cost / scale in reported
     units; ``details``: ``cost`` (int, problem units), ``num_routes`` (non-empty routes) and
-    ``dropped`` (tuple of optional clients left out).
+    ``dropped`` (tuple of optional clients left out). Raises :class:`mmroute.errors.InputError`
+    when an argument is not what it should be (a path for the problem, a tolerance of NaN).
     """
-    bad: list[Violation] = []
+    validate.instance_of(problem, VRPProblem, "problem", hint="read it first with read_instance(path)")
+    validate.instance_of(solution, VRPSolution, "solution",
+                         hint="read it first with VRPSolution.from_dict(read_json(path)) or read_sol_file(path)")
+    objective_tol = validate.number(objective_tol, "objective_tol", lo=0.0, nullable=True)
+    if not isinstance(solution.routes, tuple | list):
+        validate.instance_of(solution.routes, tuple, "solution.routes")
+    bad = ViolationList()  # the first violations kept, all counted
     n = problem.num_nodes
     depots = set(problem.depots)
     seen: dict[int, int] = {}  # node -> route index
@@ -92,14 +158,14 @@ def check_vrp(problem: VRPProblem, solution: VRPSolution, objective_tol: float |
     cost = 0
     arcs = 0
     for r, route in enumerate(solution.routes):
-        k = route.vehicle_type
-        if not 0 <= k < len(problem.vehicle_types):
-            bad.append(Violation(f"route {r + 1}", f"unknown vehicle type {k}"))
+        ids = _route_ids(problem, route, r, bad)
+        if ids is None:
             continue
-        if not route.visits:
+        k, visits = ids
+        if not visits:
             continue
         ok = True
-        for pos, v in enumerate(route.visits):
+        for pos, v in enumerate(visits):
             if not 0 <= v < n:
                 bad.append(Violation(f"route {r + 1}", f"node {v} does not exist"))
                 ok = False
@@ -115,8 +181,8 @@ def check_vrp(problem: VRPProblem, solution: VRPSolution, objective_tol: float |
             continue
         used[k] += 1
         vt = problem.vehicle_types[k]
-        sched = route_schedule(problem, route.visits, k)
-        arcs += len(route.visits) + 1
+        sched = route_schedule(problem, visits, k)
+        arcs += len(visits) + 1
         for dim, cap in enumerate(problem.capacities(vt)):
             what = "load" if dim == 0 else f"load (dimension {dim})"
             if sched.max_load[dim] > cap:
@@ -153,10 +219,10 @@ def check_vrp(problem: VRPProblem, solution: VRPSolution, objective_tol: float |
             elif position[p] > position[d]:
                 bad.append(Violation(f"pair ({p}, {d})", "delivery before pickup"))
     objective = cost / problem.scale
-    if solution.objective is not None:
-        tol = objective_tol
-        if tol is None:
-            tol = 1e-6 if problem.scale == 1 else max(1e-6, arcs / problem.scale)
-        if not abs(solution.objective - objective) <= tol:  # a NaN objective fails too
-            bad.append(Violation("", f"objective {solution.objective:g} differs from the recomputed {objective:g}"))
-    return CheckReport.of(bad, objective, cost=cost, num_routes=sum(used), dropped=tuple(dropped))
+    tol = objective_tol
+    if tol is None:
+        tol = 1e-6 if problem.scale == 1 else max(1e-6, arcs / problem.scale)
+    bad.extend(claim_violations(objective, objective=solution.objective, bound=solution.bound,
+                            status=solution.status, statuses=STATUSES, tol=tol, time_s=solution.time_s))
+    return CheckReport.of(bad,  # type: ignore[arg-type]
+                           objective, cost=cost, num_routes=sum(used), dropped=tuple(dropped))

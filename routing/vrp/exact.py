@@ -25,8 +25,10 @@ import os
 import time
 from dataclasses import dataclass, field
 
+from mmroute import validate
 from mmroute.errors import InfeasibleError, InputError, SolverError
 from mmroute.interrupt import SCIP_NO_CTRLC, stoppable
+from mmroute.routing.vrp.arguments import solver_arguments
 from mmroute.routing.vrp.check import check_vrp
 from mmroute.routing.vrp.exact_tw import ExactTWParams, solve_vrptw_exact, vrptw_unsupported
 from mmroute.routing.vrp.problem import VRPProblem
@@ -142,14 +144,17 @@ def solve_vrp_exact(
     (:func:`_root_cut_loop`), integer phase (:func:`_branch_and_cut` or :func:`_mip_loop`),
     certified extraction (:func:`certified_solution`).
     """
-    params = params or ExactParams()
+    params = validate.params_of(params, ExactParams)
+    time_limit_s, seed = solver_arguments(problem, time_limit_s, seed, initial)
+    validate.instance_of(params.tw, ExactTWParams, "params.tw")
+    validate.number(params.heuristic_time_s, "params.heuristic_time_s", lo=0.0, lo_open=True, nullable=True)
+    if params.method not in ("callback", "loop"):
+        raise InputError(f"method must be callback or loop, got {params.method!r}", field="params.method")
     if not problem.is_cvrp:
         why = vrptw_unsupported(problem)
         if why is None:  # time windows, asymmetric distances or fixed costs: the directed model
             return solve_vrptw_exact(problem, time_limit_s=time_limit_s, seed=seed, params=params.tw, initial=initial)
         raise InputError(f"the exact solver handles plain CVRP and single-depot VRPTW only, not {why}")
-    if time_limit_s <= 0:
-        raise InputError("must be a positive number of seconds", field="time_limit_s")
     reason = presolve_infeasibility(problem)
     if reason:
         raise InfeasibleError(f"{problem.name or 'problem'}: {reason}")

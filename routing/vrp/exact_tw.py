@@ -41,8 +41,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from mmroute import validate
 from mmroute.errors import InfeasibleError, InputError, SolverError
 from mmroute.interrupt import stoppable
+from mmroute.routing.vrp.arguments import solver_arguments
 from mmroute.routing.vrp.check import check_vrp
 from mmroute.routing.vrp.problem import HORIZON_MAX, VRPProblem
 from mmroute.routing.vrp.solution import VRPRoute, VRPSolution
@@ -205,12 +207,12 @@ def solve_vrptw_exact(
     Phases: upper bound (:func:`_tw_upper_bound`), build (:func:`_build_tw_model`), solve
     (:func:`_solve_tw_model`), extract (:func:`_extract_tw`).
     """
-    params = params or ExactTWParams()
+    params = validate.params_of(params, ExactTWParams)
+    time_limit_s, seed = solver_arguments(problem, time_limit_s, seed, initial)
+    validate.number(params.heuristic_time_s, "params.heuristic_time_s", lo=0.0, lo_open=True, nullable=True)
     why = vrptw_unsupported(problem)
     if why:
         raise InputError(f"the exact VRPTW solver does not handle {why}")
-    if time_limit_s <= 0:
-        raise InputError("must be a positive number of seconds", field="time_limit_s")
     start_clock = time.perf_counter()
     deadline = start_clock + time_limit_s
     name = problem.name or "problem"

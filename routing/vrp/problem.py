@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from mmroute import validate
 from mmroute.errors import InputError
 
 __all__ = ["VRPVehicleType", "VRPProblem", "HORIZON_MAX"]
@@ -78,7 +79,10 @@ class VRPVehicleType:
 
 
 def _int_matrix(values: Any, n: int, what: str) -> np.ndarray:
-    arr = np.asarray(values)
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"{what} must be a {n}x{n} matrix of numbers", field=what) from None
     if arr.shape != (n, n):
         raise InputError(f"{what} must be a {n}x{n} matrix, got shape {arr.shape}", field=what)
     if not np.all(np.isfinite(arr)) or np.any(arr < 0):
@@ -91,14 +95,27 @@ def _int_matrix(values: Any, n: int, what: str) -> np.ndarray:
 
 
 def _int_tuple(values: Sequence[Any], n: int, what: str) -> tuple[int, ...]:
+    if isinstance(values, np.ndarray):
+        values = values.tolist()
+    if not isinstance(values, list | tuple):
+        raise InputError(f"expected a list of {n} integers, got {validate.describe(values)}", field=what)
     if len(values) != n:
         raise InputError(f"{what} must have {n} entries, got {len(values)}", field=what)
-    out = []
-    for i, v in enumerate(values):
-        if int(v) != v:
-            raise InputError(f"entry {i} must be an integer, got {v!r}", field=what)
-        out.append(int(v))
-    return tuple(out)
+    return tuple(validate.integer(v, f"{what}[{i}]") for i, v in enumerate(values))  # type: ignore[misc]
+
+
+_VT_INTS = ("capacity", "count", "start_depot", "end_depot", "fixed_cost", "cost_per_distance",
+            "cost_per_time", "shift_start", "shift_end", "max_duration")
+
+
+def _vehicle_type(vt: Any, k: int) -> VRPVehicleType:
+    """A vehicle type whose fields are integers (:class:`InputError` naming the field if not)."""
+    where = f"vehicle_types[{k}]"
+    validate.instance_of(vt, VRPVehicleType, where)
+    ints = {f: validate.integer(getattr(vt, f), f"{where}.{f}") for f in _VT_INTS}
+    extra = _int_tuple(vt.capacity_extra, len(vt.capacity_extra) if isinstance(vt.capacity_extra, list | tuple) else 0,
+                       f"{where}.capacity_extra")
+    return replace(vt, **ints, capacity_extra=extra)
 
 
 @dataclass(frozen=True, eq=False)
@@ -127,6 +144,8 @@ class VRPProblem:
     meta: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.demand, list | tuple | np.ndarray):
+            raise InputError(f"expected a list of integers, got {validate.describe(self.demand)}", field="demand")
         n = len(self.demand)
         if n < 1:
             raise InputError("a problem needs at least one node", field="demand")
@@ -134,20 +153,34 @@ class VRPProblem:
         set_(self, "distance", _int_matrix(self.distance, n, "distance"))
         set_(self, "duration", _int_matrix(self.duration, n, "duration"))
         set_(self, "demand", _int_tuple(self.demand, n, "demand"))
-        set_(self, "tw_early", _int_tuple(self.tw_early or [0] * n, n, "tw_early"))
-        set_(self, "tw_late", _int_tuple(self.tw_late or [HORIZON_MAX] * n, n, "tw_late"))
-        set_(self, "service", _int_tuple(self.service or [0] * n, n, "service"))
+        set_(self, "tw_early", _int_tuple([0] * n if self.tw_early is None else self.tw_early, n, "tw_early"))
+        set_(self, "tw_late", _int_tuple([HORIZON_MAX] * n if self.tw_late is None else self.tw_late, n, "tw_late"))
+        set_(self, "service", _int_tuple([0] * n if self.service is None else self.service, n, "service"))
         pens = self.drop_penalty if self.drop_penalty is not None else [None] * n
-        if len(pens) != n:
+        if isinstance(pens, np.ndarray):
+            pens = pens.tolist()
+        if not isinstance(pens, list | tuple) or len(pens) != n:
             raise InputError(f"drop_penalty must have {n} entries", field="drop_penalty")
-        set_(self, "drop_penalty", tuple(None if p is None else int(p) for p in pens))
+        set_(self, "drop_penalty", tuple(validate.integer(p, f"drop_penalty[{i}]", nullable=True) for i, p in enumerate(pens)))
+        if not isinstance(self.demand_extra, list | tuple):
+            raise InputError("expected a list of demand rows", field="demand_extra")
         set_(self, "demand_extra", tuple(_int_tuple(row, n, f"demand_extra[{k}]") for k, row in enumerate(self.demand_extra)))
-        set_(self, "depots", tuple(int(d) for d in self.depots))
-        set_(self, "pickup_delivery", tuple((int(p), int(d)) for p, d in self.pickup_delivery))
-        set_(self, "vehicle_types", tuple(self.vehicle_types))
+        set_(self, "depots", _int_tuple(self.depots, len(self.depots) if isinstance(self.depots, list | tuple) else 0, "depots"))
+        pairs = self.pickup_delivery
+        if not isinstance(pairs, list | tuple) or not all(isinstance(p, list | tuple) and len(p) == 2 for p in pairs):
+            raise InputError("expected a list of (pickup, delivery) pairs", field="pickup_delivery")
+        set_(self, "pickup_delivery", tuple(_int_tuple(p, 2, f"pickup_delivery[{k}]") for k, p in enumerate(pairs)))
+        types = self.vehicle_types
+        if not isinstance(types, list | tuple):
+            raise InputError(f"expected a list of VRPVehicleType, got {validate.describe(types)}", field="vehicle_types")
+        set_(self, "vehicle_types", tuple(_vehicle_type(vt, k) for k, vt in enumerate(types)))
+        validate.integer(self.scale, "scale", lo=1)
         if self.coords is not None:
-            c = np.array(self.coords, dtype=float)
-            if c.shape != (n, 2):
+            try:
+                c = np.array(self.coords, dtype=float)
+            except (TypeError, ValueError):
+                raise InputError(f"coords must be {n}x2 numbers", field="coords") from None
+            if c.shape != (n, 2) or not np.all(np.isfinite(c)):
                 raise InputError(f"coords must be {n}x2", field="coords")
             c.setflags(write=False)
             set_(self, "coords", c)

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from os import PathLike
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
+from mmroute import validate
 from mmroute.errors import InputError, InstanceError
 from mmroute.io import read_text
 from mmroute.routing.vrp.problem import HORIZON_MAX, VRPProblem, VRPVehicleType
@@ -34,6 +36,11 @@ __all__ = ["read_vrplib", "read_solomon", "read_lilim", "read_instance", "Roundi
 
 Rounding = Literal["exact", "dimacs"]
 _SCALES = {"exact": 100, "dimacs": 10}
+
+
+def _path(path: object) -> Path:
+    """A file name argument (``str`` or path-like), else :class:`InputError`."""
+    return Path(validate.instance_of(path, (str, PathLike), "path"))  # type: ignore[arg-type]
 
 
 def _euclid(coords: np.ndarray) -> np.ndarray:
@@ -59,7 +66,7 @@ def read_vrplib(path: str | Path) -> VRPProblem:
     """
     from vrplib.parse import parse_vrplib  # local: keeps `import mmroute.routing` light
 
-    path = Path(path)
+    path = _path(path)
     text = read_text(path, what="VRPLIB file", error=InstanceError)
     check_vrplib_text(text, path)  # strict structure first: vrplib takes what it is given
     try:
@@ -243,7 +250,7 @@ def read_solomon(path: str | Path, rounding: Rounding = "exact", n_customers: in
     The fleet (number and capacity) is the file's. Strict: every customer line holds 7
     integers (coordinates may be real), numbered 0, 1, 2, ...; errors name the line.
     """
-    path = Path(path)
+    path = _path(path)
     return _solomon_text(read_text(path, what="Solomon file", error=InstanceError), path, rounding, n_customers)
 
 
@@ -277,7 +284,7 @@ def read_lilim(path: str | Path, rounding: Rounding = "exact") -> VRPProblem:
     Strict: integers (coordinates may be real), nodes numbered 0, 1, 2, ..., pickup and
     delivery fields naming each other; errors name the line.
     """
-    path = Path(path)
+    path = _path(path)
     return _lilim_text(read_text(path, what="Li & Lim file", error=InstanceError), path, rounding)
 
 
@@ -286,7 +293,10 @@ def read_instance(path: str | Path, rounding: Rounding = "exact", n_customers: i
     scenario (``.yaml`` / ``.json`` file or a bundled scenario's name) with a ``fleet`` section.
 
     ``n_customers`` (Solomon files only): keep the first ``n_customers`` customers."""
-    path = Path(path)
+    path = _path(path)
+    if rounding not in _SCALES:
+        raise InputError(f"rounding must be 'exact' or 'dimacs', got {rounding!r}", field="rounding")
+    validate.integer(n_customers, "n_customers", lo=1, nullable=True)
     if n_customers is not None and path.suffix.lower() != ".txt":
         raise InputError("n_customers applies to Solomon files only", file=path, field="n_customers")
     if path.suffix.lower() in (".yaml", ".yml", ".json") or (not path.suffix and not path.exists()):

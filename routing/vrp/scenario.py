@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from mmroute import validate
 from mmroute.errors import InputError
 from mmroute.routing.vrp.problem import VRPProblem, VRPVehicleType
 
@@ -66,7 +67,10 @@ def from_scenario_fleet(scenario: Any) -> VRPProblem:
 
     Raises :class:`InputError` when the scenario has no fleet or a stop cannot be reached by road.
     """
-    fleet = getattr(scenario, "fleet", None)
+    from mmroute.scenarios import Scenario  # scenarios never import routing: no cycle
+
+    validate.instance_of(scenario, Scenario, "scenario", hint="load it first with mmroute.scenarios.load(path)")
+    fleet = scenario.fleet
     if fleet is None:
         raise InputError(
             f"scenario '{scenario.name}' has no fleet section (vehicles and customers)",

@@ -12,10 +12,11 @@ from mmroute.io import json_int, json_number, read_text
 from mmroute.report import relative_gap
 from mmroute.routing.vrp.text import MAX_NODES, integer, number
 
-__all__ = ["VRPRoute", "VRPSolution", "Status", "read_sol_file"]
+__all__ = ["VRPRoute", "VRPSolution", "Status", "STATUSES", "read_sol_file"]
 
 Status = Literal["optimal", "feasible", "infeasible", "timeout"]
-_STATUSES = ("optimal", "feasible", "infeasible", "timeout")
+#: The statuses a solution may claim (``optimal`` only with a bound equal to the objective).
+STATUSES = ("optimal", "feasible", "infeasible", "timeout")
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,8 @@ class VRPSolution:
             for k, (r, t) in enumerate(zip(routes_raw, types))
         )
         status = data.get("status", "feasible")
-        if not isinstance(status, str) or status not in _STATUSES:
-            raise InstanceError(f"status must be one of {_STATUSES}, got {status!r}", file=file, field="status")
+        if not isinstance(status, str) or status not in STATUSES:
+            raise InstanceError(f"status must be one of {STATUSES}, got {status!r}", file=file, field="status")
         dropped = data.get("dropped", [])
         _require(isinstance(dropped, list), "expected a list of node ids", file, "dropped")
         info = data.get("info", {})

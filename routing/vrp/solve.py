@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from mmroute import validate
 from mmroute._compat import fold_deprecated
 from mmroute.errors import InfeasibleError, InputError, SolverError
+from mmroute.routing.vrp.arguments import solver_arguments
 from mmroute.routing.vrp.check import check_vrp
 from mmroute.routing.vrp.engine_ortools import OrtoolsParams, solve_ortools
 from mmroute.routing.vrp.engine_pyvrp import pyvrp_supports, solve_pyvrp
@@ -98,12 +100,13 @@ def solve_vrp(
     Raises :class:`InfeasibleError` when presolve finds the problem infeasible,
     :class:`SolverError` when no feasible solution is found in time.
     """
-    params = fold_deprecated("solve_vrp", params or VRPParams(), deprecated, _OLD_KEYWORDS)
+    params = fold_deprecated("solve_vrp", validate.params_of(params, VRPParams), deprecated, _OLD_KEYWORDS)
+    time_limit_s, seed = solver_arguments(problem, time_limit_s, seed, initial)
     engine, max_iterations, ortools_params = params.engine, params.max_iterations, params.ortools
     if engine not in ("auto", "ortools", "pyvrp"):
         raise InputError(f"engine must be auto, ortools or pyvrp, got {engine!r}", field="params.engine")
-    if time_limit_s <= 0:
-        raise InputError("must be a positive number of seconds", field="time_limit_s")
+    validate.integer(max_iterations, "params.max_iterations", lo=1, nullable=True)
+    validate.instance_of(ortools_params, OrtoolsParams, "params.ortools")
     reason = presolve_infeasibility(problem)
     if reason:
         raise InfeasibleError(f"{problem.name or 'problem'}: {reason}")

@@ -18,7 +18,17 @@ from mmroute.routing.loading import (
     check_packing,
     solve_loading,
 )
-from mmroute.routing.plan import Plan, check_plan, solve_plan
+from mmroute.routing.plan import (
+    Plan,
+    PlanParams,
+    PlanState,
+    check_plan,
+    pareto_front,
+    replan,
+    solve_hindsight,
+    solve_plan,
+    state_at,
+)
 from mmroute.routing.vrp import (
     VRPParams,
     VRPRoute,
@@ -50,7 +60,7 @@ def test_every_checker_returns_the_one_check_report_with_where_and_why(tiny_vrp,
     packing = check_packing(boxes.container, boxes.box_types,
                             [Placement(1, (0, 0, 0), (5, 3, 2)), Placement(1, (4, 0, 0), (5, 3, 2))])
     sc = make()
-    plan = solve_plan(sc, time_limit_s=10)
+    plan = solve_plan(sc, time_limit_s=10, seed=0)
     bad_plan = Plan.from_dict({**plan.to_dict(), "objective": plan.objective + 1.0})
     for report in (vrp, packing, check_plan(sc, bad_plan)):
         assert isinstance(report, CheckReport) and not report.feasible and not report
@@ -72,7 +82,7 @@ def test_family_figures_are_in_details(tiny_vrp):
 
 def test_the_plan_checkers_old_ok_and_errors_still_work():
     sc = make()
-    plan = solve_plan(sc, time_limit_s=10)
+    plan = solve_plan(sc, time_limit_s=10, seed=0)
     bad = Plan.from_dict({**plan.to_dict(), "objective": plan.objective + 1.0})
     good, wrong = check_plan(sc, plan), check_plan(sc, bad)
     assert good.ok and good.errors == ()
@@ -93,6 +103,54 @@ def test_solver_options_are_keyword_only(tiny_vrp, boxes):
         solve_vrp(tiny_vrp, 1.0, 0)  # type: ignore[misc]
     with pytest.raises(TypeError):
         solve_loading(boxes, 1.0)  # type: ignore[misc]
+    sc = make()
+    with pytest.raises(TypeError):
+        solve_plan(sc, 1.0, 0)  # type: ignore[misc]
+    with pytest.raises(TypeError, match="seed"):
+        solve_plan(sc, time_limit_s=1.0)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        replan(sc, PlanState(0.0), None, 1.0, 0)  # type: ignore[misc]
+
+
+def test_plan_params_name_exactly_the_solvers_the_plan_mip_runs_on():
+    from mmroute.routing.plan.params import PLAN_SOLVERS
+    from mmroute.routing.plan.solve import SOLVERS
+
+    assert set(PLAN_SOLVERS) == set(SOLVERS)
+
+
+def test_plan_params_are_validated_with_the_field_named():
+    with pytest.raises(InputError, match="params.solver: unknown solver 'cplex'"):
+        solve_plan(make(), time_limit_s=1, seed=0, params=PlanParams(solver="cplex"))  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="params.minimize"):
+        solve_plan(make(), time_limit_s=1, seed=0, params=PlanParams(minimize="time"))  # type: ignore[arg-type]
+
+
+def test_old_plan_keywords_warn_and_give_the_same_plans():
+    sc = make()
+    new = solve_plan(sc, time_limit_s=10, seed=0, params=PlanParams(co2_price=500.0, solver="scip"))
+    with pytest.warns(DeprecationWarning, match="co2_price, solver"):
+        old = solve_plan(sc, time_limit_s=10, seed=0, co2_price=500.0, solver="scip")
+    assert (old.objective, old.bound, old.itineraries) == (new.objective, new.bound, new.itineraries)
+    state = state_at(sc, new, 0.5)
+    again = replan(sc, state, time_limit_s=10, seed=0, initial=new)
+    with pytest.warns(DeprecationWarning, match="previous"):
+        old_again = replan(sc, state, time_limit_s=10, seed=0, previous=new)
+    assert old_again.itineraries == again.itineraries
+    with pytest.warns(DeprecationWarning, match="hint"):
+        hinted = solve_plan(sc, time_limit_s=10, seed=0, hint=new)
+    assert hinted.objective == pytest.approx(solve_plan(sc, time_limit_s=10, seed=0, initial=new).objective)
+    with pytest.raises(TypeError, match="both 'initial' and its deprecated name 'hint'"):
+        solve_plan(sc, time_limit_s=10, seed=0, initial=new, hint=new)
+    with pytest.warns(DeprecationWarning, match="splittable"):
+        split = solve_hindsight(sc, new.events, time_limit_s=10, seed=0, splittable=True)
+    assert split.splittable
+    with pytest.warns(DeprecationWarning, match="solver"):
+        front = pareto_front(sc, time_limit_s=10, seed=0, points=2, solver="highs")
+    same = pareto_front(sc, time_limit_s=10, seed=0, points=2, params=PlanParams(solver="highs"))
+    assert [(p.co2_kg, p.cost_cny) for p in front] == [(p.co2_kg, p.cost_cny) for p in same]
+    with pytest.raises(TypeError, match="no_such_option"):
+        solve_plan(sc, time_limit_s=1, seed=0, no_such_option=1)
 
 
 def test_old_keywords_warn_and_give_the_same_result(tiny_vrp, boxes):

@@ -36,5 +36,5 @@ def test_bad_input_gets_one_line_and_exit_2(tmp_path, capsys):
     bad = tmp_path / "plan.json"
     bad.write_text("{not json")
     assert main(["cars", "check", "liuzhou-cars", str(bad)]) == 2
-    assert "plan.json: not a readable JSON plan" in capsys.readouterr().err
+    assert "plan.json: not valid JSON" in capsys.readouterr().err
     assert main(["cars", "solve", "liuzhou-cars", "--time-limit", "0"]) == 2

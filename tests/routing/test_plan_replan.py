@@ -11,6 +11,7 @@ from mmroute.routing.plan import (
     LinkClosure,
     LinkSlowdown,
     NodeDelay,
+    PlanParams,
     PlanState,
     Position,
     check_plan,
@@ -29,7 +30,7 @@ RAIL_SHUT = KnownEvents(closures=(LinkClosure("BC-rail", 0.0, 48.0),))
 def with_bypass():
     """The base scenario plus a road B -> C (1000/TEU), and its plan (road A-B, rail)."""
     sc = make(links=links(BC_ROAD))
-    return sc, solve_plan(sc, time_limit_s=10)
+    return sc, solve_plan(sc, time_limit_s=10, seed=0)
 
 
 def test_state_at_puts_a_shipment_on_its_leg(with_bypass):
@@ -43,7 +44,7 @@ def test_replan_after_a_link_closure_avoids_the_closed_link(with_bypass):
     sc, plan = with_bypass
     assert [lg.link for lg in plan.itineraries[0].legs] == ["AB", "BC-rail"]
     state = state_at(sc, plan, 0.5)
-    new = replan(sc, state, RAIL_SHUT, previous=plan, time_limit_s=10)
+    new = replan(sc, state, RAIL_SHUT, time_limit_s=10, seed=0, initial=plan)
     (it,) = new.itineraries
     assert [lg.link for lg in it.legs] == ["BC-road"]
     assert it.handling == ()  # road to road at B: no transshipment
@@ -54,7 +55,8 @@ def test_replan_after_a_link_closure_avoids_the_closed_link(with_bypass):
 def test_replan_with_scip_takes_the_previous_plan_as_a_hint(with_bypass):
     sc, plan = with_bypass
     state = state_at(sc, plan, 0.5)
-    new = replan(sc, state, KnownEvents(), previous=plan, solver="scip", time_limit_s=10)
+    new = replan(sc, state, KnownEvents(), time_limit_s=10, seed=0,
+                 params=PlanParams(solver="scip"), initial=plan)
     assert [lg.link for lg in new.itineraries[0].legs] == ["BC-rail"]
     assert new.objective == pytest.approx(200 + 2 * 200)  # handling at B + rail
 
@@ -63,8 +65,8 @@ def test_hindsight_is_no_worse_than_planning_then_replanning(with_bypass):
     sc, plan = with_bypass
     t = 0.5  # the closure becomes known while the cargo is on its way to B
     realised = sunk_objective(sc, plan, t) + replan(
-        sc, state_at(sc, plan, t), RAIL_SHUT, time_limit_s=10).objective
-    oracle = solve_hindsight(sc, RAIL_SHUT, time_limit_s=10)
+        sc, state_at(sc, plan, t), RAIL_SHUT, time_limit_s=10, seed=0).objective
+    oracle = solve_hindsight(sc, RAIL_SHUT, time_limit_s=10, seed=0)
     assert oracle.status == "optimal"
     assert oracle.objective <= realised + 1e-6
     assert all(lg.link != "BC-rail" for it in oracle.itineraries for lg in it.legs)
@@ -73,11 +75,11 @@ def test_hindsight_is_no_worse_than_planning_then_replanning(with_bypass):
 def test_hindsight_beats_a_plan_caught_by_a_border_delay():
     sc = make(links=links(BC_ROAD), shipments=[shipment(due_h=21)])
     events = KnownEvents(node_delays=(NodeDelay("B", 0.0, 24.0, 30.0),))
-    plan = solve_plan(sc, time_limit_s=10)  # via B, unaware of the queue there
+    plan = solve_plan(sc, time_limit_s=10, seed=0)  # via B, unaware of the queue there
     t = 0.5
     realised = sunk_objective(sc, plan, t) + replan(
-        sc, state_at(sc, plan, t), events, time_limit_s=10).objective
-    oracle = solve_hindsight(sc, events, time_limit_s=10)
+        sc, state_at(sc, plan, t), events, time_limit_s=10, seed=0).objective
+    oracle = solve_hindsight(sc, events, time_limit_s=10, seed=0)
     assert [lg.link for lg in oracle.itineraries[0].legs] == ["AC"]
     assert oracle.objective < realised
 
@@ -85,7 +87,7 @@ def test_hindsight_beats_a_plan_caught_by_a_border_delay():
 def test_a_delayed_departure_shifts_arrival_and_lateness():
     sc = make(shipments=[shipment(due_h=20)])
     ev = KnownEvents(delays=(DepartureDelay("BC-rail", 10.0, 5.0),))
-    plan = solve_plan(sc, time_limit_s=10, events=ev)
+    plan = solve_plan(sc, time_limit_s=10, events=ev, seed=0)
     (it,) = plan.itineraries
     assert it.legs[1].timetable_h == 10 and it.legs[1].departure_h == 15
     assert it.arrival_h == pytest.approx(25.0) and it.lateness_h == pytest.approx(5.0)
@@ -94,7 +96,7 @@ def test_a_delayed_departure_shifts_arrival_and_lateness():
 def test_a_slower_link_takes_longer():
     sc = make(links=links()[:2])
     ev = KnownEvents(slowdowns=(LinkSlowdown("AC", 0.0, 10.0, 0.5),))
-    (it,) = solve_plan(sc, time_limit_s=10, events=ev).itineraries
+    (it,) = solve_plan(sc, time_limit_s=10, events=ev, seed=0).itineraries
     assert it.arrival_h == pytest.approx(10.0)
 
 
@@ -105,15 +107,16 @@ def test_events_and_states_round_trip_and_validate():
     assert PlanState.from_dict(st.to_dict()) == st
     sc = make()
     with pytest.raises(InputError, match="unknown link"):
-        solve_plan(sc, events=KnownEvents(closures=(LinkClosure("XX", 0, 1),)))
+        solve_plan(sc, time_limit_s=10, seed=0,
+                   events=KnownEvents(closures=(LinkClosure("XX", 0, 1),)))
     with pytest.raises(InputError, match="does not end at"):
-        replan(sc, PlanState(1.0, (Position("S1", "A", 1.0, "AB"),)))
+        replan(sc, PlanState(1.0, (Position("S1", "A", 1.0, "AB"),)), time_limit_s=10, seed=0)
 
 
 def test_a_delivered_shipment_is_left_out_of_the_replan():
     sc = make(shipments=[shipment("S1"), shipment("S2", release_h=24)])
     st = PlanState(24.0, (Position("S1", delivered=True),))
-    new = replan(sc, st, time_limit_s=10)
+    new = replan(sc, st, time_limit_s=10, seed=0)
     assert [it.shipment for it in new.itineraries] == ["S2"]
     assert check_plan(sc, new, st).ok
 
@@ -126,11 +129,11 @@ def test_handling_done_earlier_today_counts_against_the_node_capacity():
                      {"id": "C", "kind": "dealer", "lon": 111.0, "lat": 24.0}])
     free = PlanState(5.0)
     busy = PlanState(5.0, handled_teu=(("B", 0, 2.0),))
-    assert [lg.link for lg in replan(sc, free).itineraries[0].legs] == ["AB", "BC-rail"]
-    new = replan(sc, busy)
+    assert [lg.link for lg in replan(sc, free, time_limit_s=10, seed=0).itineraries[0].legs] == ["AB", "BC-rail"]
+    new = replan(sc, busy, time_limit_s=10, seed=0)
     assert [lg.link for lg in new.itineraries[0].legs] == ["AC"]
     assert check_plan(sc, new, busy).ok
-    rail = replan(sc, free)
+    rail = replan(sc, free, time_limit_s=10, seed=0)
     assert not check_plan(sc, rail, busy).ok  # the same plan would overfill B today
     assert PlanState.from_dict(busy.to_dict()) == busy
 
@@ -140,9 +143,9 @@ def test_replanning_an_optimal_plan_without_news_keeps_its_cost(t):
     from mmroute.scenarios import load
 
     sc = load("tiny")
-    plan = solve_plan(sc, time_limit_s=20)
+    plan = solve_plan(sc, time_limit_s=20, seed=0)
     st = state_at(sc, plan, t)
-    new = replan(sc, st, time_limit_s=20)
+    new = replan(sc, st, time_limit_s=20, seed=0)
     assert check_plan(sc, new, st).ok
     assert sunk_objective(sc, plan, t) + new.objective == pytest.approx(plan.objective)
 
@@ -176,10 +179,11 @@ def test_bug_cargo_handed_over_for_a_cancelled_departure_stays_at_the_node(with_
     assert state_at(sc, plan, 9.0).positions[0].node == "C"  # as planned: on the train
     pos = state_at(sc, plan, 9.0, cancelled).positions[0]
     assert pos.node == "B" and not pos.delivered
-    again = replan(sc, state_at(sc, plan, 9.0, cancelled), cancelled, previous=plan)
+    again = replan(sc, state_at(sc, plan, 9.0, cancelled), cancelled, time_limit_s=10, seed=0,
+                   initial=plan)
     assert [lg.link for lg in again.itineraries[0].legs] == ["BC-road"]
     realised = sunk_objective(sc, plan, 9.0, cancelled) + again.objective
-    oracle = solve_hindsight(sc, cancelled)
+    oracle = solve_hindsight(sc, cancelled, time_limit_s=60, seed=0)
     assert realised >= oracle.objective - 1e-6
 
 

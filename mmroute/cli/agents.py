@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from mmroute.cli_types import int_in, output_file, seed, time_limit
+from mmroute.cli.types import int_in, output_file, seed, time_limit
 
 __all__ = ["register"]
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from mmroute.errors import InputError
 from mmroute.io import check_output_path
+from mmroute.validate import MAX_SEED, MAX_TIME_LIMIT_S  # one definition for CLI and API
 
 __all__ = [
     "MAX_SEED",
@@ -23,10 +24,6 @@ __all__ = [
     "output_file",
 ]
 
-#: Seeds go to CP-SAT, HiGHS, SCIP and PyVRP; all take a non-negative 31-bit integer.
-MAX_SEED = 2**31 - 1
-#: Longest time limit accepted (seconds, about 115 days): larger values overflow solvers' timers.
-MAX_TIME_LIMIT_S = 1e7
 
 
 def _number(text: str, kind: type) -> float | int:

@@ -1,8 +1,8 @@
 """The ``mmroute`` command line: a thin shell over the packages' public functions.
 
-Each group of commands lives in its own module (``mmroute/cli_*.py``) exposing
-``register(subparsers)``; every command's handler returns an exit code. Flags are checked
-while parsing (:mod:`mmroute.cli_types`). User errors (:class:`mmroute.errors.MMRouteError`)
+Each group of commands lives in its own module of this package (``mmroute/cli/vrp.py``, ...)
+exposing ``register(subparsers)``; every command's handler returns an exit code. Flags are
+checked while parsing (:mod:`mmroute.cli.types`). User errors (:class:`mmroute.errors.MMRouteError`)
 and files that cannot be written are printed on one line to stderr with exit code 2. A
 command's output files are written together when it ends (:func:`mmroute.io.output_group`):
 all of them or none. SIGINT / SIGTERM stop it with exit code 130 / 143 and nothing written
@@ -21,14 +21,16 @@ from mmroute.errors import MMRouteError
 from mmroute.interrupt import exit_code, handle_signals
 from mmroute.io import output_group
 
+__all__ = ["build_parser", "main"]
+
 # Modules that add commands; each has ``register(subparsers) -> None``.
 _COMMAND_MODULES = (
-    "mmroute.cli_scenarios",
-    "mmroute.cli_vrp",
-    "mmroute.cli_load",
-    "mmroute.cli_plan",
-    "mmroute.cli_agents",
-    "mmroute.cli_cars",
+    "mmroute.cli.scenarios",
+    "mmroute.cli.vrp",
+    "mmroute.cli.load",
+    "mmroute.cli.plan",
+    "mmroute.cli.agents",
+    "mmroute.cli.cars",
 )
 
 
@@ -71,7 +73,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _fail(message: str) -> int:
     print(f"mmroute: error: {message}".replace("\n", " "), file=sys.stderr)
     return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

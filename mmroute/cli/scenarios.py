@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from mmroute.cli_types import output_file
+from mmroute.cli.types import output_file
 from mmroute.errors import MMRouteError
 
 __all__ = ["register"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from mmroute.cli_types import float_in, int_in, output_file, seed, time_limit
+from mmroute.cli.types import float_in, int_in, output_file, seed, time_limit
 
 __all__ = ["register"]
 
@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from mmroute.io import check_output_path, write_json_atomic
-    from mmroute.routing.plan import check_plan, solve_plan
+    from mmroute.routing.plan import PlanParams, check_plan, solve_plan
     from mmroute.scenarios import load
 
     out = Path(args.out)
@@ -50,8 +50,8 @@ def run(args: argparse.Namespace) -> int:
             check_output_path(path, what=flag)
     scenario = load(args.file)
     events = None if args.events is None else _read_events(args.events)
-    plan = solve_plan(scenario, time_limit_s=args.time_limit, splittable=args.splittable,
-                      co2_price=args.co2_price, seed=args.seed, solver=args.solver,
+    params = PlanParams(splittable=args.splittable, co2_price=args.co2_price, solver=args.solver)
+    plan = solve_plan(scenario, time_limit_s=args.time_limit, seed=args.seed, params=params,
                       events=events)
     res = check_plan(scenario, plan)
     if not res.feasible:  # solve_plan checks already; never write a plan that fails
@@ -62,8 +62,8 @@ def run(args: argparse.Namespace) -> int:
     if args.pareto:
         from mmroute.routing.plan.pareto import pareto_front, plot_pareto, write_pareto_csv
 
-        front = pareto_front(scenario, points=args.pareto_points, time_limit_s=args.time_limit,
-                             seed=args.seed, solver=args.solver, splittable=args.splittable)
+        front = pareto_front(scenario, time_limit_s=args.time_limit, seed=args.seed,
+                             params=params, points=args.pareto_points)
         csv_path = write_pareto_csv(front, extra["--pareto"][0])
         png_path = plot_pareto(front, extra["--pareto"][1],
                                title=f"{scenario.name}: cost-CO2 Pareto front")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from mmroute.cli_types import int_in, output_file, seed, time_limit
+from mmroute.cli.types import int_in, output_file, seed, time_limit
 from mmroute.errors import InstanceError
 
 __all__ = ["register"]

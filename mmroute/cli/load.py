@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from mmroute.cli_types import float_in, int_in, output_file, seed, time_limit
+from mmroute.cli.types import float_in, int_in, output_file, seed, time_limit
 from mmroute.errors import InputError, InstanceError
 
 __all__ = ["register"]
