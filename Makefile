@@ -31,6 +31,9 @@ bench: $(STAMP)
 	$(PY) benchmarks/loading.py --classes BR1-BR7 --instances 10 --time-limit 10 --seed 0
 	$(PY) benchmarks/plan_scaling.py --time-limit 60 --seed 0
 	$(PY) benchmarks/vrptw_exact.py --time-limit 60 --seed 0
+	$(PY) benchmarks/cars.py --sizes 50,100,200,400,600 --seeds 0,1 --time-limit 30
+	$(PY) benchmarks/env_speed.py --episodes 30 --seed 0
+	$(PY) benchmarks/policies.py --seeds 0-29 --jobs 2
 
 clean:
 	rm -rf $(VENV) demo-output
