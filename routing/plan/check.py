@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
+from mmroute import validate as v
 from mmroute.errors import SolverError
 from mmroute.report import CheckReport, Violation
 from mmroute.routing.plan.events import Conditions
@@ -37,6 +38,10 @@ def check_plan(scenario: Scenario, plan: Plan, state: PlanState | None = None) -
     """Check ``plan`` against ``scenario`` (and ``state`` for a re-plan); never raises on a bad
     plan. Returns a :class:`mmroute.report.CheckReport` with every violation found (``where``:
     the shipment, leg, departure or node) and the objective recomputed (CNY)."""
+    v.instance_of(scenario, Scenario, "scenario")
+    v.instance_of(plan, Plan, "plan", hint="read it first with Plan.from_dict(json)")
+    if state is not None:
+        v.instance_of(state, PlanState, "state")
     err: list[Violation] = []
     cond = Conditions(scenario, plan.events)
     obj = scenario.objective

@@ -17,9 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from mmroute import validate as v
 from mmroute._compat import fold_deprecated
-from mmroute.errors import InputError
 from mmroute.io import write_text_atomic, write_with
+from mmroute.routing.plan.arguments import solve_arguments
 from mmroute.routing.plan.params import PlanParams
 from mmroute.routing.plan.solve import solve_plan
 from mmroute.scenarios import Scenario
@@ -60,8 +61,8 @@ def pareto_front(
     objective. The keywords ``solver`` and ``splittable`` of earlier versions still work, with
     a :class:`DeprecationWarning`."""
     params = fold_deprecated("pareto_front", params or PlanParams(), deprecated, _OLD_KEYWORDS)
-    if points < 2:
-        raise InputError("points must be >= 2")
+    solve_arguments(scenario, time_limit_s, seed, params)
+    points = v.integer(points, "points", lo=2, hi=1000)
     per = time_limit_s / (points + 1)
     t0 = time.perf_counter()
 

@@ -11,6 +11,7 @@ import math
 from collections import defaultdict
 from typing import Any
 
+from mmroute import validate as v
 from mmroute._compat import fold_deprecated, pop_renamed
 from mmroute.errors import InputError
 from mmroute.routing.plan.events import Conditions, KnownEvents
@@ -47,6 +48,7 @@ def replan(
     :func:`solve_plan`; the keywords ``previous`` (now ``initial``), ``solver``, ``co2_price``
     and ``splittable`` of earlier versions still work, with a :class:`DeprecationWarning`.
     """
+    v.instance_of(state, PlanState, "state")
     initial = pop_renamed("replan", deprecated, "previous", "initial", initial)
     params = fold_deprecated("replan", params or PlanParams(), deprecated, _OLD_KEYWORDS)
     return solve_plan(scenario, time_limit_s=time_limit_s, seed=seed, params=params,
@@ -90,6 +92,7 @@ def state_at(
     at the end of it; a shipment whose last leg arrived by ``time_h`` is delivered. Handling
     and road capacity used earlier today go into ``handled_teu`` / ``road_teu``.
     """
+    _check_args(scenario, plan, time_h, events)
     if plan.splittable:
         raise InputError("state_at needs an unsplittable plan")
     cond = Conditions(scenario, plan.events if events is None else events)
@@ -144,6 +147,7 @@ def sunk_objective(
     (as in :func:`state_at`): legs committed (departed, or past their cut-off and not
     cancelled) and handling started before it, plus the whole share of shipments delivered by
     then."""
+    _check_args(scenario, plan, time_h, events)
     obj = scenario.objective
     price = plan.co2_price_cny_per_t
     cond = Conditions(scenario, plan.events if events is None else events)
@@ -163,3 +167,11 @@ def sunk_objective(
                                                 and abs(h.at_h - pos.since_h) < 1e-6))
         total += obj.cost_weight * cost + price * co2 / 1000.0
     return total
+
+
+def _check_args(scenario, plan, time_h, events) -> None:
+    v.instance_of(scenario, Scenario, "scenario")
+    v.instance_of(plan, Plan, "plan")
+    v.number(time_h, "time_h", lo=0.0)
+    if events is not None:
+        v.instance_of(events, KnownEvents, "events")

@@ -29,10 +29,12 @@ from ortools.math_opt.core.python import solver as core_solver
 from ortools.math_opt.python import callback, init_arguments, mathopt
 from ortools.util.python.solve_interrupter import SolveInterrupter
 
+from mmroute import validate as v
 from mmroute._compat import fold_deprecated, pop_renamed
-from mmroute.errors import InputError, SolverError
+from mmroute.errors import SolverError
 from mmroute.interrupt import stoppable
 from mmroute.report import relative_gap
+from mmroute.routing.plan.arguments import solve_arguments
 from mmroute.routing.plan.check import assert_valid
 from mmroute.routing.plan.events import KnownEvents
 from mmroute.routing.plan.expand import Demand, TimeExpandedNetwork, demands_of, expand
@@ -96,6 +98,7 @@ def solve_hindsight(
     to (when solved to optimality). Arguments as in :func:`solve_plan`."""
     params = fold_deprecated("solve_hindsight", params or PlanParams(), deprecated,
                              DEPRECATED_PLAN_KEYWORDS)
+    v.instance_of(realised, KnownEvents, "realised")
     return _solve(scenario, time_limit_s=time_limit_s, seed=seed, params=params, events=realised)
 
 
@@ -110,9 +113,9 @@ def _solve(
     state: PlanState | None = None,
 ) -> Plan:
     """:func:`solve_plan` with its deprecated keywords folded into ``params``."""
+    scenario, time_limit_s, seed, params = solve_arguments(
+        scenario, time_limit_s, seed, params, initial=initial, events=events, state=state)
     params.validate()
-    if time_limit_s <= 0:
-        raise InputError("time_limit_s must be > 0")
     t_start = time.perf_counter()
     events = events or KnownEvents()
     if state is not None:
