@@ -7,14 +7,17 @@ from pathlib import Path
 __all__ = ["plot_costs", "plot_regret", "plot_learning_curve"]
 
 
-def plot_costs(df, path: str | Path | None = None, *, title: str = ""):
-    """Episode costs per policy (dots) with mean and 95 % CI (bars); returns the figure
-    and writes it atomically to ``path`` if given."""
+def plot_costs(df, path: str | Path | None = None, *, title: str = "",
+               leave_out: tuple[str, ...] = ("random",)):
+    """Episode costs per policy (dots) with mean and 95 % CI (bars), ``leave_out`` policies
+    not drawn (random's costs would flatten the others); returns the figure and writes it
+    atomically to ``path`` if given."""
     from matplotlib.figure import Figure
 
     from mmroute.agents.evaluation import summarize
 
     s = summarize(df)
+    s = s[~s.policy.isin(leave_out)].reset_index(drop=True)
     fig = Figure(figsize=(8, 4), layout="constrained")
     ax = fig.add_subplot()
     for i, r in enumerate(s.itertuples()):
