@@ -159,38 +159,36 @@ class RerouteEnv(gym.Env):
         return self._obs(), self._info(0.0)
 
     def step(self, action):
-        if self.sim is None:
-            raise InputError("call reset() before step()")
-        if self._decision is None:
-            raise InputError("the episode is over: call reset()")
+        self._pending_decision()
         a = int(action)
         invalid = not (0 <= a < self.k and self._slots[a] is not None)
         if invalid:
             a = next(j for j, c in enumerate(self._slots) if c is not None)
-        self._expect(self._slots[a])
-        self.sim.apply(self._slots[a].move)
-        self._advance()
-        cost = self.sim.take_charged()
-        terminated = self._decision is None
-        info = self._info(cost)
-        info["invalid_action"] = invalid
-        if terminated:
-            info["episode_result"] = self.sim.result().to_dict()
-        return self._obs(), -cost / self.cost_scale, terminated, False, info
+        return self._apply(self._slots[a].move, self._slots[a], invalid)
 
     def step_move(self, move: Move):
         """Like :meth:`step`, with any move the decision allows (see
         :meth:`~mmroute.envs.Simulator.options`), not only a candidate slot: for OR policies
         that follow a plan. :class:`InputError` if the move is not allowed."""
-        if self.sim is None or self._decision is None:
-            raise InputError("no decision is pending: call reset()")
-        self._expect(next((c for c in self._slots if c is not None and c.move == move), None))
+        self._pending_decision()
+        cand = next((c for c in self._slots if c is not None and c.move == move), None)
+        return self._apply(move, cand, False)
+
+    def _pending_decision(self) -> None:
+        if self.sim is None:
+            raise InputError("call reset() before step()")
+        if self._decision is None:
+            raise InputError("the episode is over: call reset()")
+
+    def _apply(self, move: Move, cand: Candidate | None, invalid: bool):
+        """Apply ``move``, run to the next decision; the step's 5-tuple."""
+        self._expect(cand)
         self.sim.apply(move)
         self._advance()
         cost = self.sim.take_charged()
         terminated = self._decision is None
         info = self._info(cost)
-        info["invalid_action"] = False
+        info["invalid_action"] = invalid
         if terminated:
             info["episode_result"] = self.sim.result().to_dict()
         return self._obs(), -cost / self.cost_scale, terminated, False, info
