@@ -33,9 +33,15 @@ class BoundViolation(MMRouteError):
 
 
 def _scenario(scenario):
-    from mmroute.scenarios import Scenario, load
+    """A Scenario, or one loaded from a bundled name or a path (:class:`InputError` else)."""
+    from pathlib import PurePath
 
-    return scenario if isinstance(scenario, Scenario) else load(scenario)
+    from mmroute.scenarios import Scenario, load
+    from mmroute.validate import instance_of
+
+    if isinstance(scenario, Scenario):
+        return scenario
+    return load(instance_of(scenario, (str, PurePath), "scenario"))
 
 
 def run_episode(scenario, policy: str, seed: int, *, model: str | Path | None = None,

@@ -173,12 +173,12 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
     from stable_baselines3.common.callbacks import BaseCallback
     from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
 
+    from mmroute.agents.evaluation import _scenario
     from mmroute.envs.realization import scenario_hash
     from mmroute.envs.reroute import RerouteEnv
     from mmroute.io import immediate_outputs, write_with
-    from mmroute.scenarios import Scenario, load
 
-    sc = scenario if isinstance(scenario, Scenario) else load(scenario)
+    sc = _scenario(scenario)
     if algo not in ALGOS:
         raise InputError(f"algo must be one of {', '.join(ALGOS)}, not {algo!r}", field="algo")
     if isinstance(timesteps, bool) or not isinstance(timesteps, int) or timesteps < 1:

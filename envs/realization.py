@@ -33,6 +33,7 @@ from mmroute.routing.plan.events import (
     WeatherEvent,
 )
 from mmroute.scenarios import Scenario, Shipment
+from mmroute.validate import instance_of
 
 __all__ = ["Realization", "realize", "scenario_hash", "SOURCES", "NOISE_SLACK_H"]
 
@@ -140,6 +141,8 @@ class Realization:
 
 def realize(scenario: Scenario, seed: int) -> Realization:
     """Draw every exogenous quantity of one episode of ``scenario`` (seed >= 0)."""
+    instance_of(scenario, Scenario, "scenario",
+                hint="load it first with mmroute.scenarios.load(path_or_name)")
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise InputError(f"seed must be an integer >= 0, not {seed!r}", field="seed")
     seed = int(seed)

@@ -102,3 +102,21 @@ def test_evaluation_rows_are_a_pure_function_of_scenario_policy_and_seed():
         assert a[k] == b[k]
     assert math.isnan(a["regret"])
     assert isinstance(pd.DataFrame([a]), pd.DataFrame)
+
+
+def test_misuse_of_the_rl_entry_points_names_the_argument():
+    from mmroute.agents import train
+    from mmroute.envs import realize
+
+    with pytest.raises(InputError, match="scenario"):
+        realize("tiny", 0)
+    with pytest.raises(InputError, match="scenario"):
+        evaluate(3, ["greedy"], "0")
+    with pytest.raises(InputError, match="scenario"):
+        train(None, timesteps=10, seed=0, out="unused")
+    with pytest.raises(InputError, match="jobs"):
+        evaluate("tiny", ["greedy"], "0", jobs=0)
+    with pytest.raises(InputError, match="algo"):
+        train("tiny", algo="dqn", timesteps=10, seed=0, out="unused")
+    with pytest.raises(InputError, match="timesteps"):
+        train("tiny", timesteps=0, seed=0, out="unused")
