@@ -134,15 +134,14 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
     link_risk: dict[str, list] = {}
     for r in disruption_risk(sim):
         (node_risk.setdefault(r.node, []) if r.node else link_risk.setdefault(r.link, [])).append(r)
-    out: list[Candidate] = []
     options = sim.options(d, cond)
     # no move back to where the consignment has been (a cycle never pays under the to-go
     # estimates, and greedy rankings would shuttle): kept only when nothing else is allowed
     visited = {s.origin, *(lg.from_node for lg in c.legs)}
     forward = [o for o in options if o.end_node not in visited]
-    for o in forward or options:
-        dep, arr, nominal, end = o.depart_h, o.arrival_h, o.nominal_h, o.end_node
-        cost, co2, m = o.cost_per_teu_cny, o.co2_per_teu_kg, o.move
+    scored = []  # (score, departure, order, option, arrival, rest CO2, transshipments)
+    for n, o in enumerate(forward or options):
+        arr, end = o.arrival_h, o.end_node
         if end == s.destination:
             arrival, rest_cost, rest_co2, trans = arr, 0.0, 0.0, 0
         else:
@@ -156,9 +155,15 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
             trans = 1
         if not math.isfinite(arrival) or not math.isfinite(rest_cost):
             continue
-        score = q * (obj.cost_weight * (cost + rest_cost) + price * (co2 + rest_co2) / 1000.0
+        score = q * (obj.cost_weight * (o.cost_per_teu_cny + rest_cost)
+                     + price * (o.co2_per_teu_kg + rest_co2) / 1000.0
                      + obj.time_value_cny_per_teu_h * (arrival - s.release_h)
                      + s.lateness_penalty_cny_per_teu_h * max(0.0, arrival - s.due_h))
+        scored.append((score, o.depart_h, n, o, arrival, rest_co2, trans))
+    scored.sort(key=lambda x: x[:3])
+    out: list[Candidate] = []
+    for score, dep, _, o, arrival, rest_co2, trans in scored[:k - 1]:  # features of the best
+        arr, end, m = o.arrival_h, o.end_node, o.move
         hits = 0 if forecast is None else forecast.hits(o.links, dep, arr)
         risk = sum(r.extra_h for r in node_risk.get(end, ()) if r.from_h <= arr < r.to_h)
         risk += sum(r.extra_h for lid in o.links for r in link_risk.get(lid, ())
@@ -168,11 +173,9 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
             cap = sim.links[m.link].capacity_teu
             if cap:
                 load = (sim.dep_load.get((m.link, m.timetable_h), 0.0) + q) / cap
-        out.append(Candidate(m, score, dep, arrival, end, q * (co2 + rest_co2), trans,
-                             (arr - dep - nominal) / max(nominal, 1e-6), hits, o.mode,
-                             risk, load))
-    out.sort(key=lambda x: (x.score_cny, x.depart_h))
-    out = out[:k - 1]
+        out.append(Candidate(m, score, dep, arrival, end, q * (o.co2_per_teu_kg + rest_co2),
+                             trans, (arr - dep - o.nominal_h) / max(o.nominal_h, 1e-6), hits,
+                             o.mode, risk, load))
     out.append(Candidate(Move.drop(), obj.drop_penalty_cny_per_teu * q, d.time_h, math.inf,
                          d.node, 0.0, 0, 0.0, 0, "drop"))
     return out

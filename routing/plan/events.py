@@ -14,6 +14,7 @@ knows an event once its onset has passed, see :meth:`KnownEvents.known_at`.
 from __future__ import annotations
 
 import copy
+import functools
 import math
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -465,13 +466,14 @@ class Conditions:
         return dwell + sum(d.delay_h for d in delays if d.from_h <= arrival_h < d.to_h)
 
 
-def _steps(a: float, b: float) -> list[float]:
+@functools.lru_cache(maxsize=4096)
+def _steps(a: float, b: float) -> tuple[float, ...]:
     """Hour boundaries after ``a`` up to ``b`` of a weather window."""
     out, t = [], a + 1.0
     while t < b - 1e-9:
         out.append(_round(t))
         t += 1.0
-    return out
+    return tuple(out)
 
 
 def _round(t: float) -> float:
