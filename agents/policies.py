@@ -20,6 +20,7 @@ following a plan may pick a move outside the candidate slots; :meth:`RerouteEnv.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +42,7 @@ POLICIES = ("random", "greedy", "static", "replan", "anticipate", "hindsight", "
 OR_POLICIES = ("static", "replan", "anticipate")
 
 
-class Policy:
+class Policy(ABC):
     """Base: a named policy acting on a :class:`RerouteEnv`."""
 
     name = "policy"
@@ -50,8 +51,9 @@ class Policy:
     def reset(self, env: RerouteEnv) -> None:
         """Called after ``env.reset``."""
 
+    @abstractmethod
     def act(self, env: RerouteEnv) -> int | Move:
-        raise NotImplementedError  # pragma: no cover - every policy below defines it
+        """The action for the env's pending decision: a slot or an allowed move."""
 
 
 class RandomPolicy(Policy):
