@@ -48,8 +48,8 @@ class Policy(ABC):
     name = "policy"
     clairvoyant = False
 
-    def reset(self, env: RerouteEnv) -> None:
-        """Called after ``env.reset``."""
+    def reset(self, env: RerouteEnv) -> None:  # noqa: B027 - an optional hook, not abstract
+        """Called after ``env.reset`` (most simple policies need nothing)."""
 
     @abstractmethod
     def act(self, env: RerouteEnv) -> int | Move:
