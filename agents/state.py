@@ -39,12 +39,9 @@ def plan_state(sim: Simulator) -> PlanState:
     """The state of every known consignment at ``sim.now`` for :func:`replan`."""
     cond = sim.known()
     now = sim.now
-    t = now + 1e-9
     positions = []
-    for c in sim.consignments:
+    for c in sim.released():
         sid = c.shipment.id
-        if c.shipment.release_h > t:
-            continue
         if c.done:
             positions.append(Position(shipment=sid, delivered=True))
         elif c.status == "ready":

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+import gymnasium as gym
 import numpy as np
 
 from mmroute.agents.model import ALGOS, load_model, read_card, versions, write_card
@@ -103,7 +104,7 @@ class TrainConfig:
         return d
 
 
-class ShapedReward:
+class ShapedReward(gym.Wrapper):
     """Potential-based reward shaping (Ng, Harada & Russell 1999) for training:
     ``r + gamma * Phi(s') - Phi(s)`` with ``Phi = -potential_cny / cost scale``, the expected
     cost still to come of the released consignments (see ``RerouteEnv.potential_cny``).
@@ -111,26 +112,25 @@ class ShapedReward:
     costs arrive; the optimal policy is the same. Monitor episode returns stay the env's own
     (the wrapper sits outside Monitor)."""
 
-    def __new__(cls, env, gamma: float):
-        import gymnasium as gym
+    def __init__(self, env: gym.Env, gamma: float):
+        super().__init__(env)
+        self.gamma = gamma
+        self._phi = 0.0
 
-        class _Shaped(gym.Wrapper):
-            def reset(self, **kw):
-                obs, info = self.env.reset(**kw)
-                self._phi = -info["potential_cny"] / info["cost_scale_cny"]
-                return obs, info
+    def reset(self, **kw):
+        obs, info = self.env.reset(**kw)
+        self._phi = -info["potential_cny"] / info["cost_scale_cny"]
+        return obs, info
 
-            def step(self, action):
-                obs, r, term, trunc, info = self.env.step(action)
-                phi = 0.0 if term else -info["potential_cny"] / info["cost_scale_cny"]
-                r = r + gamma * phi - self._phi
-                self._phi = phi
-                return obs, r, term, trunc, info
+    def step(self, action):
+        obs, r, term, trunc, info = self.env.step(action)
+        phi = 0.0 if term else -info["potential_cny"] / info["cost_scale_cny"]
+        r = r + self.gamma * phi - self._phi
+        self._phi = phi
+        return obs, r, term, trunc, info
 
-            def action_masks(self):
-                return self.env.unwrapped.action_masks()
-
-        return _Shaped(env)
+    def action_masks(self):
+        return self.env.unwrapped.action_masks()
 
 
 def _make_env(scenario, n_candidates: int, rank: int, shaping: bool, gamma: float):

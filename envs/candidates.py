@@ -181,16 +181,18 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
     return out
 
 
-def features(sim: Simulator, d: Decision, cands: list[Candidate], k: int, cost_unit: float
+def features(sim: Simulator, d: Decision, slots: list[Candidate | None], cost_unit: float
              ) -> np.ndarray:
-    """``(k, N_FEATURES)`` array: valid, expected remaining cost / (TEU x cost unit), arrival
+    """``(len(slots), N_FEATURES)`` array, zero rows for empty slots: valid, expected remaining cost / (TEU x cost unit), arrival
     slack to due (days), CO2 (t/TEU), transshipments, known delay share, forecast hits, wait
     until departure (days), is-drop, expected extra time of unseen disruptions (days),
     departure load share, mode one-hot."""
     s = sim.consignments[d.consignment].shipment
     q = s.quantity_teu
-    f = np.zeros((k, N_FEATURES), dtype=np.float32)
-    for j, cd in enumerate(cands):
+    f = np.zeros((len(slots), N_FEATURES), dtype=np.float32)
+    for j, cd in enumerate(slots):
+        if cd is None:
+            continue
         row = f[j]
         row[0] = 1.0
         row[1] = cd.score_cny / (q * cost_unit)

@@ -239,16 +239,7 @@ class RerouteEnv(gym.Env):
         d = self._decision
         if d is None:
             return obs
-        slots = self._slots
-        present = [c for c in slots if c is not None]
-        f = features(self.sim, d, present, len(present), self.cost_unit)
-        rows = np.zeros((self.k, N_FEATURES), dtype=np.float32)
-        j = 0
-        for i, c in enumerate(slots):
-            if c is not None:
-                rows[i] = f[j]
-                j += 1
-        obs[:self.k * N_FEATURES] = rows.ravel()
+        obs[:self.k * N_FEATURES] = features(self.sim, d, self._slots, self.cost_unit).ravel()
         c = self.sim.consignments[d.consignment]
         s = c.shipment
         o = self.k * N_FEATURES
@@ -260,7 +251,7 @@ class RerouteEnv(gym.Env):
             (d.time_h - s.release_h) / 24.0, float(d.lock == "yard"))
         o += N_CONSIGNMENT
         sim = self.sim
-        released = [x for x in sim.consignments if x.shipment.release_h <= sim.now + 1e-9]
+        released = sim.released()
         moving = sum(1 for x in released if x.status == "moving")
         known = sim.known().events
         active = sum(1 for e in (*known.closures, *known.node_closures, *known.node_delays,
@@ -288,8 +279,9 @@ class RerouteEnv(gym.Env):
         if d is None:
             return 0.0
         total = min(x.score_cny for x in self._slots if x is not None)
-        for i, c in enumerate(sim.consignments):
-            if i != d.consignment and not c.done and c.shipment.release_h <= sim.now + 1e-9:
+        deciding = sim.consignments[d.consignment]
+        for c in sim.released():
+            if c is not deciding and not c.done:
                 total += max(0.0, c.expected_cny - c.objective_cny)
         return total
 

@@ -183,7 +183,8 @@ class Simulator:
         self.total = 0.0
         self.decisions = 0
         self._pending: Decision | None = None
-        self._known_key: tuple | None = None
+        self._onsets = realization.onsets_h()  # when something new becomes known
+        self._known_key: int | None = None
         self._known: Conditions | None = None
         for i, c in enumerate(self.consignments):
             self._push(c.ready_h, "ready", i)
@@ -230,7 +231,7 @@ class Simulator:
         """Conditions as known at the current time: ``Conditions(scenario,
         events.known_at(now))`` — rebuilt when an onset passes, its road noise capped at the
         current hour otherwise."""
-        n = bisect.bisect_right(self._onsets(), self.now + 1e-9)
+        n = self.revealed()
         if n != self._known_key:
             self._known_base = Conditions(
                 self.scenario, self.realization.events.known_at(self.now, cut_noise=False),
@@ -244,7 +245,7 @@ class Simulator:
 
     def revealed(self) -> int:
         """How many onsets (events, weather hour steps, late-order releases) have passed."""
-        return bisect.bisect_right(self._onsets(), self.now + 1e-9)
+        return bisect.bisect_right(self._onsets, self.now + 1e-9)
 
     def known_events(self) -> KnownEvents:
         """The events a policy knows now (``realization.events.known_at(now)``): what a
@@ -252,17 +253,10 @@ class Simulator:
         it; never pass its events on.)"""
         return self.realization.events.known_at(self.now)
 
-    def _onsets(self) -> list[float]:
-        ons = self.__dict__.get("_onset_list")
-        if ons is None:
-            ons = self.realization.onsets_h()
-            self._onset_list = ons
-        return ons
-
-    def released(self) -> list[int]:
-        """Indices of consignments released by now (their quantities are known)."""
-        return [i for i, c in enumerate(self.consignments)
-                if c.shipment.release_h <= self.now + TOL_H]
+    def released(self) -> list[Consignment]:
+        """Consignments released by now (what a policy may know exists)."""
+        t = self.now + 1e-9
+        return [c for c in self.consignments if c.shipment.release_h <= t]
 
     # --- allowed moves ---------------------------------------------------------------------
     def options(self, decision: Decision | None = None, cond: Conditions | None = None

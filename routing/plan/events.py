@@ -353,10 +353,6 @@ class Conditions:
         ends = [b for _, b in self._closed.get(link_id, ())]
         return ends + self.__dict__.get("_steps", {}).get(link_id, [])
 
-    def closures(self, link_id: str) -> list[tuple[float, float]]:
-        """Closure windows ``(from_h, to_h)`` of the link (its own, its nodes', weather)."""
-        return list(self._closed.get(link_id, ()))
-
     def road_multiplier(self, departure_h: float) -> float:
         """Time-of-day multiplier of road travel times for a departure at ``departure_h``."""
         if self._hour0 is None:

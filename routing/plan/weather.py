@@ -60,25 +60,10 @@ def links_hit(area, links: tuple, modes: tuple[str, ...]) -> list[str]:
     return [lid for (lid, mode), h in zip(ids, hit) if h and mode in modes]
 
 
-_WINDOWS: dict[tuple, tuple] = {}
-
-
 def weather_windows(ev, links: tuple) -> dict[str, list[tuple[float, float]]]:
     """``{link: [(from_h, to_h), ...]}``: the hour steps in which the cell of ``ev`` (a
     :class:`~mmroute.routing.plan.events.WeatherEvent`) crosses each link of its modes,
-    consecutive steps merged (cached per event and links tuple)."""
-    key = (ev, id(links))
-    hit = _WINDOWS.get(key)
-    if hit is not None and hit[0] is links:
-        return {lid: list(w) for lid, w in hit[1].items()}
-    out = _windows(ev, links)
-    if len(_WINDOWS) > 4096:
-        _WINDOWS.clear()
-    _WINDOWS[key] = (links, out)
-    return {lid: list(w) for lid, w in out.items()}
-
-
-def _windows(ev, links: tuple) -> dict[str, list[tuple[float, float]]]:
+    consecutive steps merged (the steps' crossings are cached, see :func:`_step_hits`)."""
     out: dict[str, list[tuple[float, float]]] = {}
     for j in range(ev.hours()):
         lo = ev.from_h + j
