@@ -72,12 +72,15 @@ class RandomPolicy(Policy):
 
 
 class GreedyPolicy(Policy):
-    """The cheapest expected continuation (slot 0)."""
+    """The cheapest expected continuation: slot 0, or the drop slot where it is allowed and
+    expected to cost less (every move is expected to end in a drop)."""
 
     name = "greedy"
 
     def act(self, env: RerouteEnv) -> int:
-        return 0
+        slots = env.slots
+        allowed = [j for j, c in enumerate(slots) if c is not None]
+        return min(allowed, key=lambda j: (slots[j].score_cny, j))
 
 
 def _matching(options: list[Option], move: Move) -> Move | None:

@@ -5,6 +5,8 @@ scored (deterministic, masked) on the first ``val_episodes`` validation seeds by
 cost (CNY) and the best model is kept (``best.zip`` + card); ``checkpoint.zip`` is written
 every ``checkpoint_every`` steps, atomically, and ``resume`` continues from it with the same
 step count. TensorBoard logs go to ``OUT/tb``, validation scores to ``OUT/validation.csv``.
+Unless ``imitation_episodes`` is 0, PPO starts from a policy cloned from the hindsight plans
+of training episodes (:mod:`mmroute.agents.imitation`), validated as step 0.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from mmroute.errors import InputError
 __all__ = ["TrainConfig", "train", "validate_model", "ShapedReward"]
 
 
+_ZERO_OK = frozenset({"imitation_episodes", "dagger_rounds"})  # int settings where 0 is off
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """Training settings; defaults that work on any scenario without tuning."""
@@ -46,6 +51,13 @@ class TrainConfig:
     val_episodes: int = 10  # validation seeds used (from the validation range)
     checkpoint_every: int = 4096
     shaping: bool = True  # potential-based reward shaping (ShapedReward); same optimal policy
+    # imitation warm start (mmroute.agents.imitation): behaviour cloning of the hindsight
+    # plans of this many training episodes before PPO (0: off), then DAgger rounds
+    imitation_episodes: int = 200
+    imitation_epochs: int = 30
+    imitation_learning_rate: float = 1e-3
+    dagger_rounds: int = 0
+    dagger_episodes: int = 50
 
     def __post_init__(self):
         for f in fields(self):
@@ -58,8 +70,10 @@ class TrainConfig:
             elif f.type == "bool":
                 if not isinstance(v, bool):
                     raise InputError(f"must be true or false, not {v!r}", field=f.name)
-            elif f.type == "int" and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
-                raise InputError(f"must be an integer >= 1, not {v!r}", field=f.name)
+            elif f.type == "int" and (isinstance(v, bool) or not isinstance(v, int)
+                                      or v < (0 if f.name in _ZERO_OK else 1)):
+                least = 0 if f.name in _ZERO_OK else 1
+                raise InputError(f"must be an integer >= {least}, not {v!r}", field=f.name)
             elif f.type == "float" and (not isinstance(v, int | float) or not math.isfinite(v)
                                         or v < 0):
                 raise InputError(f"must be a finite number >= 0, not {v!r}", field=f.name)
@@ -252,7 +266,7 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
             self.last_ckpt = model.num_timesteps
 
         def _on_step(self) -> bool:
-            n = self.model.num_timesteps
+            n = model.num_timesteps
             if n - self.last_eval >= cfg.eval_every:
                 self.last_eval = n
                 self._validate(n)
@@ -262,9 +276,10 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
             return True
 
         def _validate(self, n: int) -> None:
-            cost = validate_model(self.model, sc, seeds=val_seeds,
+            cost = validate_model(model, sc, seeds=val_seeds,
                                   n_candidates=cfg.n_candidates, maskable=maskable)
-            self.logger.record("validation/mean_cost_cny", cost)
+            if getattr(self, "model", None) is not None:  # inside learn(): a logger
+                self.logger.record("validation/mean_cost_cny", cost)
             with open(out / "validation.csv", "a", encoding="utf-8") as fh:
                 if fh.tell() == 0:
                     fh.write("timesteps,mean_cost_cny\n")
@@ -279,6 +294,9 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
     remaining = timesteps - model.num_timesteps
     t0 = time.perf_counter()
     try:
+        if not resume and cfg.imitation_episodes > 0:
+            _warm_start(model, sc, cfg, seed, maskable, log)
+            cb._validate(0)
         if remaining > 0:
             model.learn(remaining, callback=cb, reset_num_timesteps=not resume,
                         progress_bar=progress_bar, tb_log_name="run")
@@ -292,6 +310,34 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
         f"validation cost {cb.best:,.0f} CNY -> {out / 'best.zip'}")
     load_model(out / "best.zip", scenario=sc)  # what was written loads
     return card
+
+
+def _warm_start(model, sc, cfg: TrainConfig, seed: int, maskable: bool, log) -> None:
+    """Behaviour cloning of hindsight plans on training episodes, then DAgger rounds
+    (:mod:`mmroute.agents.imitation`); episodes drawn from the training seeds."""
+    from mmroute.agents.imitation import clone, demonstrations, merge
+
+    rng = np.random.default_rng([seed, 5])
+
+    def draw(n: int) -> list[int]:
+        return [int(x) for x in rng.integers(TRAINING.lo, TRAINING.hi, size=n)]
+
+    kw = {"n_candidates": cfg.n_candidates, "gamma": cfg.gamma, "shaping": cfg.shaping,
+          "seed": seed}
+    t0 = time.perf_counter()
+    demos = demonstrations(sc, draw(cfg.imitation_episodes), **kw)
+    losses = clone(model, demos, epochs=cfg.imitation_epochs,
+                   learning_rate=cfg.imitation_learning_rate, seed=seed)
+    log(f"imitation: {demos.summary()}; loss {losses[-1]:.3f} "
+        f"({time.perf_counter() - t0:.0f} s)")
+    for r in range(cfg.dagger_rounds):
+        more = demonstrations(sc, draw(cfg.dagger_episodes), learner=model,
+                              maskable=maskable, **kw)
+        demos = merge(demos, more)
+        losses = clone(model, demos, epochs=max(1, cfg.imitation_epochs // 3),
+                       learning_rate=cfg.imitation_learning_rate, seed=seed + r + 1)
+        log(f"DAgger round {r + 1}: the agent's episodes cost {more.episode_cost_cny:,.0f} CNY "
+            f"on average; {len(demos.actions)} decisions; loss {losses[-1]:.3f}")
 
 
 def _finite(x: float) -> float | None:

@@ -5,7 +5,10 @@ The expected remaining cost of a move = its own cost (legs, CO2 price, handling 
 + a nominal cost-to-go from where it ends (cheapest transport + CO2 price to the destination,
 reverse Dijkstra on the untimed network) + value of time and lateness at the expected arrival
 (the move's arrival under known conditions + handling + a nominal time-to-go that counts the
-cut-off and half the headway of each service).
+cut-off and half the headway of each service). No service departs after the horizon: a move
+whose cargo is ready at an intermediate node only after it continues by road (the cheapest
+road-only way on), or, where there is none (or the cargo is in a terminal's yard, where a
+service must come next), is expected to be dropped there (its own cost + the drop penalty).
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ N_FEATURES = 11 + len(MODES)
 class ToGo:
     """Nominal cost (CNY/TEU, transport + CO2 price), time (h) and CO2 (kg/TEU) from every
     node to a destination (``inf`` where it cannot be reached); ``*_yard``: the same from a
-    terminal's yard, where a scheduled service must come first (after a road trip)."""
+    terminal's yard, where a scheduled service must come first (after a road trip);
+    ``*_road``: by road only (what is left after the horizon)."""
 
     cost: dict[str, float]
     time_h: dict[str, float]
@@ -40,6 +44,9 @@ class ToGo:
     cost_yard: dict[str, float]
     time_h_yard: dict[str, float]
     co2_kg_yard: dict[str, float]
+    cost_road: dict[str, float]
+    time_h_road: dict[str, float]
+    co2_kg_road: dict[str, float]
 
 
 def to_go(scenario: Scenario, destination: str) -> ToGo:
@@ -53,7 +60,7 @@ def to_go(scenario: Scenario, destination: str) -> ToGo:
     for lk in scenario.links:
         into.setdefault(lk.to_node, []).append(lk)
 
-    def run(weight) -> dict[str, float]:
+    def run(weight, road_only: bool = False) -> dict[str, float]:
         dist = {destination: 0.0}
         heap = [(0.0, destination)]
         while heap:
@@ -61,6 +68,8 @@ def to_go(scenario: Scenario, destination: str) -> ToGo:
             if d > dist.get(v, math.inf):
                 continue
             for lk in into.get(v, ()):
+                if road_only and lk.scheduled:
+                    continue
                 nd = d + weight(lk)
                 if nd < dist.get(lk.from_node, math.inf) - 1e-12:
                     dist[lk.from_node] = nd
@@ -96,7 +105,8 @@ def to_go(scenario: Scenario, destination: str) -> ToGo:
             v = f(lk) + extra[k] + rest
             if v < yard[k].get(lk.from_node, math.inf):
                 yard[k][lk.from_node] = v
-    out = ToGo(*tables, *yard)
+    road = [run(f, road_only=True) for f in (cost_of, time_of, co2_of)]
+    out = ToGo(*tables, *yard, *road)
     cache[destination] = out
     return out
 
@@ -130,6 +140,8 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
     obj = sim.scenario.objective
     price = sim.price
     tg = to_go(sim.base, s.destination)
+    horizon = sim.horizon_h
+    drop_teu = obj.drop_penalty_cny_per_teu
     node_risk: dict[str, list] = {}
     link_risk: dict[str, list] = {}
     for r in disruption_risk(sim):
@@ -150,9 +162,20 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
             rest_cost = node.handling_cost_cny + (tg.cost_yard if by_road else tg.cost).get(
                 end, math.inf)
             rest_co2 = (tg.co2_kg_yard if by_road else tg.co2_kg).get(end, math.inf)
-            arrival = (arr + node.handling_time_h + cond.node_delay_h(end, arr)
-                       + (tg.time_h_yard if by_road else tg.time_h).get(end, math.inf))
+            ready = arr + node.handling_time_h + cond.node_delay_h(end, arr)
+            arrival = ready + (tg.time_h_yard if by_road else tg.time_h).get(end, math.inf)
             trans = 1
+            if ready > horizon and math.isfinite(arrival):  # no service after the horizon
+                road = math.inf if by_road else tg.cost_road.get(end, math.inf)
+                if math.isfinite(road):
+                    rest_cost = node.handling_cost_cny + road
+                    rest_co2 = tg.co2_kg_road[end]
+                    arrival = ready + tg.time_h_road[end]
+                else:  # expected to be dropped there
+                    score = q * (obj.cost_weight * o.cost_per_teu_cny
+                                 + price * o.co2_per_teu_kg / 1000.0 + drop_teu)
+                    scored.append((score, o.depart_h, n, o, math.inf, 0.0, trans))
+                    continue
         if not math.isfinite(arrival) or not math.isfinite(rest_cost):
             continue
         score = q * (obj.cost_weight * (o.cost_per_teu_cny + rest_cost)

@@ -50,8 +50,9 @@ class RerouteEnv(gym.Env):
     by expected remaining cost under known conditions (a scheduled departure — the next two of
     each service, so waiting for the next one is a choice — or a road trip now or when its
     links reopen); the last slot drops the consignment (drop penalty) — with
-    ``drop="last-resort"`` (default) only when nothing else is allowed, with ``"always"``
-    at any decision. :meth:`action_masks` says which slots are allowed (never none); an action that is not allowed is replaced by slot 0 (and
+    ``drop="last-resort"`` (default) only when every allowed move is expected to end in a drop
+    (nothing else is allowed, or no move reaches the destination or a road-only way on before
+    the horizon), with ``"always"`` at any decision. :meth:`action_masks` says which slots are allowed (never none); an action that is not allowed is replaced by slot 0 (and
     ``info["invalid_action"]`` is True).
 
     ## Observation Space
@@ -231,7 +232,8 @@ class RerouteEnv(gym.Env):
             return
         self.forecast.issue(self.sim.now)
         cands = candidates(self.sim, d, self.k, self.forecast)  # best first, drop last
-        drop = cands[-1] if self.drop == "always" or len(cands) == 1 else None
+        hopeless = all(not math.isfinite(c.arrival_h) for c in cands[:-1])
+        drop = cands[-1] if self.drop == "always" or hopeless else None
         self._slots = cands[:-1] + [None] * (self.k - len(cands)) + [drop]
 
     def _obs(self) -> np.ndarray:

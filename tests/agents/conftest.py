@@ -6,9 +6,11 @@ import pytest
 
 from mmroute.agents.training import TrainConfig
 
-#: A small, fast training setup (in-process env, short rollouts).
+#: A small, fast training setup (in-process env, short rollouts), PPO alone (no imitation
+#: warm start: what PPO learns by itself is what the tests check).
 FAST = TrainConfig(n_envs=1, n_steps=128, batch_size=64, n_epochs=5, eval_every=768,
-                   val_episodes=4, checkpoint_every=512, net_arch=(32, 32))
+                   val_episodes=4, checkpoint_every=512, net_arch=(32, 32),
+                   imitation_episodes=0)
 
 
 @pytest.fixture(scope="session")
