@@ -6,9 +6,11 @@ The expected remaining cost of a move = its own cost (legs, CO2 price, handling 
 reverse Dijkstra on the untimed network) + value of time and lateness at the expected arrival
 (the move's arrival under known conditions + handling + a nominal time-to-go that counts the
 cut-off and half the headway of each service). No service departs after the horizon: a move
-whose cargo is ready at an intermediate node only after it continues by road (the cheapest
-road-only way on), or, where there is none (or the cargo is in a terminal's yard, where a
-service must come next), is expected to be dropped there (its own cost + the drop penalty).
+whose cargo is ready at an intermediate node after the horizon continues by road (the
+cheapest road-only way on); where there is none (or the cargo is in a terminal's yard, where a
+service must come next), or where it is ready too late for every way on whose services leave
+by the horizon (``ToGo.latest_h``), it is expected to be dropped there (its own cost + the
+drop penalty).
 """
 
 from __future__ import annotations
@@ -36,7 +38,10 @@ class ToGo:
     """Nominal cost (CNY/TEU, transport + CO2 price), time (h) and CO2 (kg/TEU) from every
     node to a destination (``inf`` where it cannot be reached); ``*_yard``: the same from a
     terminal's yard, where a scheduled service must come first (after a road trip);
-    ``*_road``: by road only (what is left after the horizon)."""
+    ``*_road``: by road only (what is left after the horizon); ``latest_h``: the latest time
+    (h) cargo can be ready at a node and still reach the destination with every scheduled
+    departure by the horizon (nominal times; ``inf`` with a road-only way),
+    ``latest_h_yard`` the same from a terminal's yard."""
 
     cost: dict[str, float]
     time_h: dict[str, float]
@@ -47,6 +52,8 @@ class ToGo:
     cost_road: dict[str, float]
     time_h_road: dict[str, float]
     co2_kg_road: dict[str, float]
+    latest_h: dict[str, float]
+    latest_h_yard: dict[str, float]
 
 
 def to_go(scenario: Scenario, destination: str) -> ToGo:
@@ -106,7 +113,35 @@ def to_go(scenario: Scenario, destination: str) -> ToGo:
             if v < yard[k].get(lk.from_node, math.inf):
                 yard[k][lk.from_node] = v
     road = [run(f, road_only=True) for f in (cost_of, time_of, co2_of)]
-    out = ToGo(*tables, *yard, *road)
+    horizon = scenario.horizon_h
+
+    def latest_via(lk, latest_end: float) -> float:
+        """Latest ready time at the link's start to be ready at its end by ``latest_end``."""
+        end = scenario.node(lk.to_node)
+        t = latest_end - lk.travel_time_h - end.dwell_h - (
+            0.0 if lk.to_node == destination else end.handling_time_h)
+        if lk.scheduled:  # it must depart by the horizon, after the cut-off
+            t = min(t, horizon) - lk.timetable.cutoff_h
+        return t
+
+    latest = {destination: math.inf}
+    heap = [(-math.inf, destination)]
+    while heap:  # label setting, latest first (every link only makes it earlier)
+        neg, v = heapq.heappop(heap)
+        if -neg < latest.get(v, -math.inf):
+            continue
+        for lk in into.get(v, ()):
+            t = latest_via(lk, -neg)
+            if t > latest.get(lk.from_node, -math.inf):
+                latest[lk.from_node] = t
+                heapq.heappush(heap, (-t, lk.from_node))
+    latest_yard: dict[str, float] = {}
+    for lk in scenario.links:
+        if lk.scheduled and lk.to_node in latest:
+            t = latest_via(lk, latest[lk.to_node])
+            if t > latest_yard.get(lk.from_node, -math.inf):
+                latest_yard[lk.from_node] = t
+    out = ToGo(*tables, *yard, *road, latest, latest_yard)
     cache[destination] = out
     return out
 
@@ -165,8 +200,10 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
             ready = arr + node.handling_time_h + cond.node_delay_h(end, arr)
             arrival = ready + (tg.time_h_yard if by_road else tg.time_h).get(end, math.inf)
             trans = 1
-            if ready > horizon and math.isfinite(arrival):  # no service after the horizon
-                road = math.inf if by_road else tg.cost_road.get(end, math.inf)
+            too_late = ready > (tg.latest_h_yard if by_road else tg.latest_h).get(end, -math.inf)
+            if (ready > horizon or too_late) and math.isfinite(arrival):
+                # no service after the horizon: by road only, or dropped there
+                road = math.inf if by_road or too_late else tg.cost_road.get(end, math.inf)
                 if math.isfinite(road):
                     rest_cost = node.handling_cost_cny + road
                     rest_co2 = tg.co2_kg_road[end]
