@@ -184,6 +184,7 @@ class Simulator:
         self.decisions = 0
         self._pending: Decision | None = None
         self._onsets = realization.onsets_h()  # when something new becomes known
+        self._event_onsets = realization.onsets_h(late_orders=False)  # ... of the events
         self._known_key: int | None = None
         self._known: Conditions | None = None
         for i, c in enumerate(self.consignments):
@@ -229,9 +230,9 @@ class Simulator:
     # --- what a policy may know ------------------------------------------------------------
     def known(self) -> Conditions:
         """Conditions as known at the current time: ``Conditions(scenario,
-        events.known_at(now))`` — rebuilt when an onset passes, its road noise capped at the
-        current hour otherwise."""
-        n = self.revealed()
+        events.known_at(now))`` — rebuilt when an event's onset passes (a late order changes
+        no event), its road noise capped at the current hour otherwise."""
+        n = bisect.bisect_right(self._event_onsets, self.now + 1e-9)
         if n != self._known_key:
             self._known_base = Conditions(
                 self.scenario, self.realization.events.known_at(self.now, cut_noise=False),

@@ -13,6 +13,7 @@ knows an event once its onset has passed, see :meth:`KnownEvents.known_at`.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import functools
 import math
@@ -389,19 +390,47 @@ class Conditions:
                   check_open: bool = True) -> list[tuple[float, float]] | None:
         """``(departure_h, arrival_h)`` of each link of a road trip leaving at ``start_h``
         (dwell at the nodes passed), or ``None`` if a link of it is closed at ``start_h``
-        (``check_open=False``: the times of a trip already under way)."""
-        if check_open:
-            closed = self._closed
+        (``check_open=False``: the times of a trip already under way).
+
+        The hot path of the simulator: :meth:`node_delay_h` and :meth:`travel_time_h`
+        inlined, same operations in the same order."""
+        closed = self._closed
+        if check_open and closed:
             for lk in path:
                 for a, b in closed.get(lk.id, ()):
                     if a <= start_h < b:
                         return None
         out = []
         t = round(start_h, 6)
-        for i, lk in enumerate(path):
-            if i > 0:
-                t = round(t + self.node_delay_h(lk.from_node, t), 6)
-            arr = round(t + self.travel_time_h(lk, t), 6)
+        tts, dwells, node_delays, slow = self._tt, self._dwell, self._node_delays, self._slow
+        hour0, noise = self._hour0, self._noise
+        first = True
+        for lk in path:
+            lid = lk.id
+            if first:
+                first = False
+            else:  # node_delay_h(lk.from_node, t)
+                node = lk.from_node
+                dwell = dwells.get(node)
+                if dwell is None:
+                    dwell = self.scenario.node(node).dwell_h
+                delays = node_delays.get(node)
+                if delays:
+                    dwell = dwell + sum(d.delay_h for d in delays if d.from_h <= t < d.to_h)
+                t = round(t + dwell, 6)
+            x = tts.get(lid)  # travel_time_h(lk, t)
+            if x is None:
+                x = lk.travel_time_h
+            if lk.timetable is None:
+                if hour0 is not None:
+                    x *= float(self._profile[int(math.floor(hour0 + t + 1e-9)) % 24])
+                if noise:
+                    x *= self.noise_factor(lid, t)
+            if slow:
+                for a, b, f in slow.get(lid, ()):
+                    if a <= t < b:
+                        x /= f
+            arr = round(t + x, 6)
             out.append((t, arr))
             t = arr
         return out
@@ -428,27 +457,56 @@ class Conditions:
         pairs (timetable time, actual departure time), closed ones left out."""
         if link.timetable is None:
             return []
-        out = []
-        for d in link.timetable.departures(lo_h, hi_h):
-            d = _round(d)
-            actual = d + self.departure_delay_h(link.id, d)
-            if self.is_open(link.id, actual):
-                out.append((d, actual))
-        return out
+        return self._running(link, self._timetable_times(link, lo_h, hi_h), None)
 
     def next_departures(self, link: Link, lo_h: float, hi_h: float, n: int
                         ) -> list[tuple[float, float]]:
-        """The first ``n`` of :meth:`departures` ``(link, lo_h, hi_h)``, scanning the timetable
-        a period at a time instead of to ``hi_h``."""
-        if link.timetable is None:
+        """The first ``n`` of :meth:`departures` ``(link, lo_h, hi_h)``, read from the
+        timetable's departure times (:func:`_timetable_table`) up to the ``n``-th running one."""
+        tt = link.timetable
+        if tt is None:
             return []
-        window = link.timetable.period_h
-        while True:
-            end = min(hi_h, lo_h + window)
-            deps = self.departures(link, lo_h, end)
-            if len(deps) >= n or end >= hi_h:
-                return deps[:n]
-            window *= 2
+        table = _timetable_table(tt, self.scenario.horizon_h)
+        lo = max(lo_h, tt.first_h)
+        if table is None or lo < table[0] or hi_h > table[1]:
+            window = tt.period_h  # outside the table: a period at a time
+            while True:
+                end = min(hi_h, lo_h + window)
+                deps = self.departures(link, lo_h, end)
+                if len(deps) >= n or end >= hi_h:
+                    return deps[:n]
+                window *= 2
+        times = table[2]
+        i = bisect.bisect_left(times, lo)
+        j = bisect.bisect_right(times, hi_h, lo=i)
+        return self._running(link, times[i:j] if j - i <= n else _islice(times, i, j), n)
+
+    def _timetable_times(self, link: Link, lo_h: float, hi_h: float) -> list[float]:
+        """``link.timetable.departures(lo_h, hi_h)``, read from the table when it covers them."""
+        tt = link.timetable
+        table = _timetable_table(tt, self.scenario.horizon_h)
+        lo = max(lo_h, tt.first_h)
+        if table is None or lo < table[0] or hi_h > table[1]:
+            return tt.departures(lo_h, hi_h)
+        if hi_h < lo:
+            return []
+        times = table[2]
+        return times[bisect.bisect_left(times, lo):bisect.bisect_right(times, hi_h)]
+
+    def _running(self, link: Link, times, n: int | None) -> list[tuple[float, float]]:
+        """(timetable time, actual departure) of the ``times`` that run, the first ``n``."""
+        out = []
+        lid = link.id
+        delays, closed = self._delays, self._closed.get(lid)
+        for d in times:
+            d = round(d, 6)
+            actual = d + delays.get((lid, round(d, 6)), 0.0)
+            if closed and any(a <= actual < b for a, b in closed):
+                continue
+            out.append((d, actual))
+            if n is not None and len(out) >= n:
+                break
+        return out
 
     def node_delay_h(self, node_id: str, arrival_h: float) -> float:
         """Dwell (h) of cargo passing ``node_id`` on arrival at ``arrival_h``: the node's own
@@ -460,6 +518,31 @@ class Conditions:
         if not delays:
             return dwell
         return dwell + sum(d.delay_h for d in delays if d.from_h <= arrival_h < d.to_h)
+
+
+def _timetable_table(tt, horizon_h: float) -> tuple[float, float, list[float]] | None:
+    """``(lo_h, hi_h, times)``: every departure time of the timetable in ``[lo_h, hi_h]``
+    (covering the horizon and two periods beyond), exactly as :meth:`Timetable.departures`
+    computes them — so that a slice of it is that method's answer for any window inside.
+    Cached on the (immutable) timetable; ``None`` when the offsets are outside ``[0,
+    period_h)`` or the table would be too long."""
+    hit = tt.__dict__.get("_table")
+    if hit is not None and hit[1] >= horizon_h + 2 * tt.period_h:
+        return hit
+    if not all(0 <= off < tt.period_h for off in tt.departures_h) or not math.isfinite(tt.first_h):
+        return None
+    lo = max(tt.first_h, -tt.period_h)
+    hi = max(horizon_h, lo) + 2 * tt.period_h
+    if not math.isfinite(hi) or (hi - lo) / tt.period_h * len(tt.departures_h) > 200_000:
+        return None
+    hit = (lo, hi, tt.departures(lo, hi))
+    object.__setattr__(tt, "_table", hit)
+    return hit
+
+
+def _islice(times: list[float], i: int, j: int):
+    for k in range(i, j):
+        yield times[k]
 
 
 @functools.lru_cache(maxsize=4096)

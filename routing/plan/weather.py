@@ -63,17 +63,49 @@ def links_hit(area, links: tuple, modes: tuple[str, ...]) -> list[str]:
 def weather_windows(ev, links: tuple) -> dict[str, list[tuple[float, float]]]:
     """``{link: [(from_h, to_h), ...]}``: the hour steps in which the cell of ``ev`` (a
     :class:`~mmroute.routing.plan.events.WeatherEvent`) crosses each link of its modes,
-    consecutive steps merged (the steps' crossings are cached, see :func:`_step_hits`)."""
-    out: dict[str, list[tuple[float, float]]] = {}
-    for j in range(ev.hours()):
+    consecutive steps merged (the steps' crossings are cached, see :func:`_step_hits`).
+
+    A cell known hour by hour is the same cell with a later ``to_h`` each hour: the merged
+    windows of its whole hour steps are kept (see :func:`_whole_steps`) and extended, so that
+    each known hour costs one step, not all steps so far."""
+    n = ev.hours()
+    whole = n
+    if n and ev.from_h + (n - 1) + 1.0 > ev.to_h:  # the last step is cut short by to_h
+        whole = n - 1
+    out = {lid: list(w) for lid, w in _whole_steps(ev, links, whole).items()}
+    for j in range(whole, n):
+        _merge(out, _step_hits(ev.area, ev.velocity_kmh, ev.modes, j, links), ev.from_h + j,
+               min(ev.to_h, ev.from_h + j + 1.0))
+    return out
+
+
+def _merge(out: dict[str, list[tuple[float, float]]], hits, lo: float, hi: float) -> None:
+    for lid in hits:
+        w = out.setdefault(lid, [])
+        if w and abs(w[-1][1] - lo) < 1e-9:
+            w[-1] = (w[-1][0], hi)
+        else:
+            w.append((lo, hi))
+
+
+_WINDOWS: dict[tuple, list] = {}
+
+
+def _whole_steps(ev, links: tuple, m: int) -> dict[str, list[tuple[float, float]]]:
+    """Merged windows of the first ``m`` whole hour steps of the cell of ``ev`` (read only:
+    callers copy). Kept per cell and extended step by step."""
+    key = (ev.area, ev.velocity_kmh, ev.modes, ev.from_h, id(links))
+    hit = _WINDOWS.get(key)
+    if hit is None or hit[0] is not links or hit[1] > m:
+        if len(_WINDOWS) > 4096:
+            _WINDOWS.clear()
+        hit = [links, 0, {}]
+        _WINDOWS[key] = hit
+    out = hit[2]
+    for j in range(hit[1], m):
         lo = ev.from_h + j
-        hi = min(ev.to_h, lo + 1.0)
-        for lid in _step_hits(ev.area, ev.velocity_kmh, ev.modes, j, links):
-            w = out.setdefault(lid, [])
-            if w and abs(w[-1][1] - lo) < 1e-9:
-                w[-1] = (w[-1][0], hi)
-            else:
-                w.append((lo, hi))
+        _merge(out, _step_hits(ev.area, ev.velocity_kmh, ev.modes, j, links), lo, lo + 1.0)
+    hit[1] = m
     return out
 
 
