@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mmroute.envs.forecast import Forecast
-from mmroute.envs.risk import disruption_risk
+from mmroute.envs.risk import risk_by_target
 from mmroute.envs.simulator import Decision, Move, Simulator
 from mmroute.scenarios import Scenario
 
@@ -129,45 +129,51 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
     q = s.quantity_teu
     obj = sim.scenario.objective
     price = sim.price
-    tg = to_go(sim.base, s.destination)
-    node_risk: dict[str, list] = {}
-    link_risk: dict[str, list] = {}
-    for r in disruption_risk(sim):
-        (node_risk.setdefault(r.node, []) if r.node else link_risk.setdefault(r.link, [])).append(r)
+    cw, tv = obj.cost_weight, obj.time_value_cny_per_teu_h
+    lp, due, release, dest = s.lateness_penalty_cny_per_teu_h, s.due_h, s.release_h, s.destination
+    tg = to_go(sim.base, dest)
+    node_risk, link_risk = risk_by_target(sim)
     options = sim.options(d, cond)
     # no move back to where the consignment has been (a cycle never pays under the to-go
     # estimates, and greedy rankings would shuttle): kept only when nothing else is allowed
     visited = {s.origin, *(lg.from_node for lg in c.legs)}
     forward = [o for o in options if o.end_node not in visited]
     scored = []  # (score, departure, order, option, arrival, rest CO2, transshipments)
+    nodes, isfinite, inf = sim.nodes, math.isfinite, math.inf
     for n, o in enumerate(forward or options):
         arr, end = o.arrival_h, o.end_node
-        if end == s.destination:
+        if end == dest:
             arrival, rest_cost, rest_co2, trans = arr, 0.0, 0.0, 0
         else:
-            node = sim.nodes[end]
-            by_road = o.mode == "road"  # a road trip ends in the yard: a service comes next
-            rest_cost = node.handling_cost_cny + (tg.cost_yard if by_road else tg.cost).get(
-                end, math.inf)
-            rest_co2 = (tg.co2_kg_yard if by_road else tg.co2_kg).get(end, math.inf)
-            arrival = (arr + node.handling_time_h + cond.node_delay_h(end, arr)
-                       + (tg.time_h_yard if by_road else tg.time_h).get(end, math.inf))
+            node = nodes[end]
+            if o.mode == "road":  # a road trip ends in the yard: a service comes next
+                rest_cost = node.handling_cost_cny + tg.cost_yard.get(end, inf)
+                rest_co2 = tg.co2_kg_yard.get(end, inf)
+                time_h = tg.time_h_yard.get(end, inf)
+            else:
+                rest_cost = node.handling_cost_cny + tg.cost.get(end, inf)
+                rest_co2 = tg.co2_kg.get(end, inf)
+                time_h = tg.time_h.get(end, inf)
+            arrival = arr + node.handling_time_h + cond.node_delay_h(end, arr) + time_h
             trans = 1
-        if not math.isfinite(arrival) or not math.isfinite(rest_cost):
+        if not isfinite(arrival) or not isfinite(rest_cost):
             continue
-        score = q * (obj.cost_weight * (o.cost_per_teu_cny + rest_cost)
+        score = q * (cw * (o.cost_per_teu_cny + rest_cost)
                      + price * (o.co2_per_teu_kg + rest_co2) / 1000.0
-                     + obj.time_value_cny_per_teu_h * (arrival - s.release_h)
-                     + s.lateness_penalty_cny_per_teu_h * max(0.0, arrival - s.due_h))
+                     + tv * (arrival - release)
+                     + lp * max(0.0, arrival - due))
         scored.append((score, o.depart_h, n, o, arrival, rest_co2, trans))
-    scored.sort(key=lambda x: x[:3])
+    scored.sort(key=_rank)
     out: list[Candidate] = []
     for score, dep, _, o, arrival, rest_co2, trans in scored[:k - 1]:  # features of the best
         arr, end, m = o.arrival_h, o.end_node, o.move
         hits = 0 if forecast is None else forecast.hits(o.links, dep, arr)
-        risk = sum(r.extra_h for r in node_risk.get(end, ()) if r.from_h <= arr < r.to_h)
-        risk += sum(r.extra_h for lid in o.links for r in link_risk.get(lid, ())
-                    if r.from_h <= dep < r.to_h)
+        risk = 0
+        if node_risk:
+            risk = sum(r.extra_h for r in node_risk.get(end, ()) if r.from_h <= arr < r.to_h)
+        if link_risk:
+            risk += sum(r.extra_h for lid in o.links for r in link_risk.get(lid, ())
+                        if r.from_h <= dep < r.to_h)
         load = 0.0
         if m.kind == "service":
             cap = sim.links[m.link].capacity_teu
@@ -179,6 +185,10 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
     out.append(Candidate(Move.drop(), obj.drop_penalty_cny_per_teu * q, d.time_h, math.inf,
                          d.node, 0.0, 0, 0.0, 0, "drop"))
     return out
+
+
+def _rank(x: tuple) -> tuple:
+    return x[:3]
 
 
 def features(sim: Simulator, d: Decision, slots: list[Candidate | None], cost_unit: float

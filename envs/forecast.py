@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from mmroute.envs.realization import Realization, stream
-from mmroute.routing.plan.weather import KM_PER_DEG_LAT, links_hit, shifted_area
+from mmroute.routing.plan.weather import KM_PER_DEG_LAT, links_hit_many, shifted_area
 from mmroute.scenarios import Scenario
 
 __all__ = ["Forecast"]
@@ -48,19 +48,23 @@ class Forecast:
                 continue  # not seen yet, or over (both known at time_h)
             rng = stream(self.realization.seed, "forecast", self._index[w], hour)
             n = int(self.lead_h // self.step_h)
-            errs = rng.normal(size=(n, 2))
+            errs = rng.normal(size=(n, 2)).tolist()
+            areas, starts = [], []
             for j in range(1, n + 1):
                 lead = j * self.step_h
                 at = hour - w.from_h + lead
                 area = shifted_area(w.area, w.velocity_kmh, at)
                 sd = self.error_km_per_h * lead
                 lat0 = sum(p[1] for p in area) / len(area)
-                dx = errs[j - 1, 0] * sd / (111.32 * max(0.05, math.cos(math.radians(lat0))))
-                dy = errs[j - 1, 1] * sd / KM_PER_DEG_LAT
+                dx = errs[j - 1][0] * sd / (111.32 * max(0.05, math.cos(math.radians(lat0))))
+                dy = errs[j - 1][1] * sd / KM_PER_DEG_LAT
                 area = tuple((x + dx, y + dy) for x, y in area)
                 t0 = hour + lead - self.step_h / 2
                 self._cells.append((w.cell, t0 + self.step_h / 2, area))
-                for lid in links_hit(area, self.links, w.modes):
+                areas.append(area)
+                starts.append(t0)
+            for t0, hit in zip(starts, links_hit_many(areas, self.links, w.modes)):
+                for lid in hit:
                     self._hits.setdefault(lid, []).append((t0, t0 + self.step_h))
                     self._windows.append((w, lid, t0, t0 + self.step_h))
 

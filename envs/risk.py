@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Risk", "disruption_risk", "still_to_start"]
+__all__ = ["Risk", "disruption_risk", "risk_by_target", "still_to_start"]
 
 
 def still_to_start(probability: float, start_h: tuple[float, float], now_h: float) -> float:
@@ -38,36 +38,76 @@ class Risk:
 def disruption_risk(sim) -> list[Risk]:
     """Expected extra times of the disruptions not seen by ``sim.now``, evaluated at the
     start of the current hour (cached per onset count and hour)."""
+    return _cached(sim)[1]
+
+
+def risk_by_target(sim) -> tuple[dict[str, list[Risk]], dict[str, list[Risk]]]:
+    """:func:`disruption_risk` grouped by node and by link (read only; cached alike)."""
+    hit = _cached(sim)
+    return hit[2], hit[3]
+
+
+def _cached(sim) -> tuple:
     key = (sim.revealed(), int(sim.now))
     cache = sim.__dict__.get("_risk_cache")
     if cache is not None and cache[0] == key:
-        return cache[1]
+        return cache
+    out = _risk(sim, key)
+    node_risk: dict[str, list[Risk]] = {}
+    link_risk: dict[str, list[Risk]] = {}
+    for r in out:
+        (node_risk.setdefault(r.node, []) if r.node else link_risk.setdefault(r.link, [])).append(r)
+    sim._risk_cache = (key, out, node_risk, link_risk)
+    return sim._risk_cache
+
+
+def _risk(sim, key: tuple[int, int]) -> list[Risk]:
     # the discrete events known now (the known conditions' road noise is not read here)
     known = sim.known().events
     now = float(key[1])  # hour by hour: a function of the hour, whichever decision asks
-    seen = {e.node for e in (*known.node_delays, *known.node_closures)} | {
+    seen = {e.node for e in known.node_delays} | {e.node for e in known.node_closures} | {
         e.link for e in known.closures}
     out: list[Risk] = []
-    for dis in sim.scenario.uncertainty.disruptions:
-        if any(t in seen for t in dis.targets):
+    horizon = sim.horizon_h
+    for targets, probability, start_h, mean_dur, effects in _static(sim):
+        if seen and any(t in seen for t in targets):
             continue
-        p = still_to_start(dis.probability, dis.start_h, now)
+        p = still_to_start(probability, start_h, now)
         if p <= 0:
             continue
-        lo, hi = max(now, dis.start_h[0]), dis.start_h[1]
-        mean_dur = sum(dis.duration_h) / 2
+        lo, hi = max(now, start_h[0]), start_h[1]
         active = p * min(1.0, mean_dur / max(1e-6, hi - lo + mean_dur))
-        end = min(sim.horizon_h, hi + mean_dur)
+        end = min(horizon, hi + mean_dur)
+        for node, link, kind, x in effects:
+            if kind == 0:  # port congestion, border delay: the mean delay
+                out.append(Risk(node, None, lo, end, active * x))
+            elif kind == 1:  # node closure: half the mean duration
+                out.append(Risk(node, None, lo, end, active * x / 2))
+            else:  # link closure, cancellation: half the duration, half a headway
+                out.append(Risk(None, link, lo, end, active * x))
+    return out
+
+
+def _static(sim) -> list[tuple]:
+    """Per disruption of the scenario: targets, probability, start window, mean duration and
+    per target ``(node, link, kind, x)`` (what :func:`_risk` multiplies; cached on ``sim``)."""
+    hit = sim.__dict__.get("_risk_static")
+    if hit is not None:
+        return hit
+    out = []
+    for dis in sim.scenario.uncertainty.disruptions:
+        mean_dur = sum(dis.duration_h) / 2
+        effects = []
         for t in dis.targets:
             if dis.kind in ("port_congestion", "border_delay"):
-                mean_delay = sum(dis.delay_h) / 2 if dis.delay_h else 0.0
-                out.append(Risk(t, None, lo, end, active * mean_delay))
+                effects.append((t, None, 0, sum(dis.delay_h) / 2 if dis.delay_h else 0.0))
             elif dis.kind == "node_closure":
-                out.append(Risk(t, None, lo, end, active * mean_dur / 2))
+                effects.append((t, None, 1, mean_dur))
             else:
                 lk = sim.links[t]
                 headway = (lk.timetable.period_h / max(1, len(lk.timetable.departures_h))
                            if lk.timetable is not None else 0.0)
-                out.append(Risk(None, t, lo, end, active * (mean_dur / 2 + headway / 2)))
-    sim._risk_cache = (key, out)
+                effects.append((None, t, 2, mean_dur / 2 + headway / 2))
+        out.append((tuple(dis.targets), dis.probability, dis.start_h, mean_dur, tuple(effects)))
+    sim._risk_static = out
     return out

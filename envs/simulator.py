@@ -187,6 +187,7 @@ class Simulator:
         self._event_onsets = realization.onsets_h(late_orders=False)  # ... of the events
         self._known_key: int | None = None
         self._known: Conditions | None = None
+        self._known_now: float | None = None  # the time self._known was asked for
         for i, c in enumerate(self.consignments):
             self._push(c.ready_h, "ready", i)
 
@@ -232,6 +233,9 @@ class Simulator:
         """Conditions as known at the current time: ``Conditions(scenario,
         events.known_at(now))`` — rebuilt when an event's onset passes (a late order changes
         no event), its road noise capped at the current hour otherwise."""
+        if self._known_now == self.now:
+            return self._known
+        self._known_now = self.now
         n = bisect.bisect_right(self._event_onsets, self.now + 1e-9)
         if n != self._known_key:
             self._known_base = Conditions(

@@ -14,7 +14,6 @@ knows an event once its onset has passed, see :meth:`KnownEvents.known_at`.
 from __future__ import annotations
 
 import bisect
-import copy
 import functools
 import math
 from dataclasses import dataclass, replace
@@ -292,6 +291,7 @@ class Conditions:
             st = datetime.fromisoformat(scenario.start)
             self._hour0 = st.hour + st.minute / 60.0
         self._profile = scenario.uncertainty.road_traffic.hourly_multipliers
+        self._profile_f = tuple(float(m) for m in self._profile)
         ev = self.events
         # closures and slowdowns as windows per link: (from_h, to_h) / (from_h, to_h, factor)
         self._closed: dict[str, list[tuple[float, float]]] = {}
@@ -339,7 +339,8 @@ class Conditions:
         """These conditions with road noise known only for departure hours <= ``hour`` (a
         cheap copy: what ``Conditions(scenario, events.known_at(t))`` gives for ``hour =
         floor(t)``, without rebuilding)."""
-        c = copy.copy(self)
+        c = object.__new__(type(self))
+        c.__dict__.update(self.__dict__)
         c._noise_until = hour
         return c
 
@@ -403,7 +404,8 @@ class Conditions:
         out = []
         t = round(start_h, 6)
         tts, dwells, node_delays, slow = self._tt, self._dwell, self._node_delays, self._slow
-        hour0, noise = self._hour0, self._noise
+        hour0, noise, noise_until = self._hour0, self._noise, self._noise_until
+        profile = self._profile_f
         first = True
         for lk in path:
             lid = lk.id
@@ -423,9 +425,15 @@ class Conditions:
                 x = lk.travel_time_h
             if lk.timetable is None:
                 if hour0 is not None:
-                    x *= float(self._profile[int(math.floor(hour0 + t + 1e-9)) % 24])
-                if noise:
-                    x *= self.noise_factor(lid, t)
+                    x *= profile[int(math.floor(hour0 + t + 1e-9)) % 24]
+                if noise:  # noise_factor(lid, t); a factor 1 leaves x as it is
+                    rn = noise.get(lid)
+                    if rn is not None:
+                        hour = int(math.floor(t + 1e-9))
+                        if noise_until is None or hour <= noise_until:
+                            k = hour - rn[0]
+                            if 0 <= k < len(rn[1]):
+                                x *= rn[1][k]
             if slow:
                 for a, b, f in slow.get(lid, ()):
                     if a <= t < b:

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-__all__ = ["KM_PER_DEG_LAT", "shifted_area", "weather_windows", "links_hit"]
+__all__ = ["KM_PER_DEG_LAT", "shifted_area", "weather_windows", "links_hit", "links_hit_many"]
 
 KM_PER_DEG_LAT = 110.574
 KM_PER_DEG_LON_EQUATOR = 111.320
@@ -41,23 +41,53 @@ def _link_lines(links: tuple) -> tuple[tuple[str, str], object]:
     return out
 
 
-def _make_lines(links: tuple) -> tuple[tuple[str, str], object]:
+def _make_lines(links: tuple) -> tuple[tuple[str, str], object, object]:
     import shapely
 
     ids = tuple((lk.id, lk.mode) for lk in links)
     lines = np.array([shapely.LineString(lk.geometry) for lk in links], dtype=object)
     shapely.prepare(lines)
-    return ids, lines
+    return ids, lines, shapely.bounds(lines)
 
 
 def links_hit(area, links: tuple, modes: tuple[str, ...]) -> list[str]:
     """Ids of the links of ``modes`` whose geometry the polygon ``area`` crosses."""
+    return links_hit_many([area], links, modes)[0]
+
+
+def links_hit_many(areas, links: tuple, modes: tuple[str, ...]) -> list[list[str]]:
+    """:func:`links_hit` of each polygon of ``areas``: the exact test (shapely
+    ``intersects``) only for the pairs whose bounding boxes overlap, in one vectorised call."""
     import shapely
 
-    ids, lines = _link_lines(links)
-    poly = shapely.Polygon(area)
-    hit = shapely.intersects(lines, poly)
-    return [lid for (lid, mode), h in zip(ids, hit) if h and mode in modes]
+    out: list[list[str]] = [[] for _ in areas]
+    if not areas:
+        return out
+    ids, lines, lb = _link_lines(links)
+    same = len({len(a) for a in areas}) == 1
+    if same:
+        pts = np.asarray(areas, dtype=float)  # (polygon, point, lon/lat)
+        box = np.concatenate([pts.min(axis=1), pts.max(axis=1)], axis=1)
+    else:
+        box = np.array([(min(p[0] for p in a), min(p[1] for p in a), max(p[0] for p in a),
+                         max(p[1] for p in a)) for a in areas], dtype=float)
+    near = ((lb[None, :, 0] <= box[:, None, 2]) & (lb[None, :, 2] >= box[:, None, 0])
+            & (lb[None, :, 1] <= box[:, None, 3]) & (lb[None, :, 3] >= box[:, None, 1]))
+    near &= np.array([mode in modes for _, mode in ids], dtype=bool)[None, :]
+    pi, li = np.nonzero(near)
+    if not len(pi):
+        return out
+    used = np.unique(pi)
+    polys = np.empty(len(areas), dtype=object)
+    if same:
+        polys[used] = shapely.polygons(pts[used])
+    else:
+        for k in used.tolist():
+            polys[k] = shapely.Polygon(areas[k])
+    hit = shapely.intersects(lines[li], polys[pi])
+    for k, j in zip(pi[hit].tolist(), li[hit].tolist()):  # row-major: links in their order
+        out[k].append(ids[j][0])
+    return out
 
 
 def weather_windows(ev, links: tuple) -> dict[str, list[tuple[float, float]]]:
