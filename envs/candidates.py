@@ -21,7 +21,7 @@ from mmroute.envs.risk import risk_by_target
 from mmroute.envs.simulator import Decision, Move, Simulator
 from mmroute.scenarios import Scenario
 
-__all__ = ["Candidate", "ToGo", "to_go", "candidates", "N_FEATURES", "MODES"]
+__all__ = ["Candidate", "ToGo", "to_go", "candidates", "features", "feature_values", "N_FEATURES", "MODES"]
 
 MODES = ("road", "rail", "sea", "barge")
 #: Features per candidate (see :func:`features`).
@@ -197,24 +197,31 @@ def features(sim: Simulator, d: Decision, slots: list[Candidate | None], cost_un
     slack to due (days), CO2 (t/TEU), transshipments, known delay share, forecast hits, wait
     until departure (days), is-drop, expected extra time of unseen disruptions (days),
     departure load share, mode one-hot."""
+    f = np.array(feature_values(sim, d, slots, cost_unit), dtype=np.float32)
+    return np.clip(f.reshape(len(slots), N_FEATURES), -10.0, 10.0)
+
+
+_ONE_HOT = {m: tuple(float(m == x) for x in MODES) for m in MODES}
+_NO_MODE = (0.0,) * len(MODES)
+_EMPTY = [0.0] * N_FEATURES
+
+
+def feature_values(sim: Simulator, d: Decision, slots: list[Candidate | None], cost_unit: float
+                   ) -> list[float]:
+    """The rows of :func:`features` one after the other, as Python floats (not clipped)."""
     s = sim.consignments[d.consignment].shipment
     q = s.quantity_teu
-    f = np.zeros((len(slots), N_FEATURES), dtype=np.float32)
-    for j, cd in enumerate(slots):
+    due, qc, now = s.due_h, q * cost_unit, d.time_h
+    out: list[float] = []
+    for cd in slots:
         if cd is None:
+            out += _EMPTY
             continue
-        row = f[j]
-        row[0] = 1.0
-        row[1] = cd.score_cny / (q * cost_unit)
-        row[2] = (s.due_h - cd.arrival_h) / 24.0 if math.isfinite(cd.arrival_h) else -10.0
-        row[3] = cd.co2_kg / q / 1000.0
-        row[4] = cd.transshipments
-        row[5] = cd.known_delay_share
-        row[6] = cd.forecast_hits
-        row[7] = (cd.depart_h - d.time_h) / 24.0
-        row[8] = 1.0 if cd.move.kind == "drop" else 0.0
-        row[9] = cd.risk_h / 24.0
-        row[10] = cd.load_share
-        if cd.mode in MODES:
-            row[11 + MODES.index(cd.mode)] = 1.0
-    return np.clip(f, -10.0, 10.0)
+        arr = cd.arrival_h
+        out += (1.0, cd.score_cny / qc,
+                (due - arr) / 24.0 if math.isfinite(arr) else -10.0,
+                cd.co2_kg / q / 1000.0, cd.transshipments, cd.known_delay_share,
+                cd.forecast_hits, (cd.depart_h - now) / 24.0,
+                1.0 if cd.move.kind == "drop" else 0.0, cd.risk_h / 24.0, cd.load_share)
+        out += _ONE_HOT.get(cd.mode, _NO_MODE)
+    return out

@@ -11,7 +11,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from mmroute.envs.candidates import N_FEATURES, Candidate, candidates, features, to_go
+from mmroute.envs.candidates import N_FEATURES, Candidate, candidates, feature_values, to_go
 from mmroute.envs.forecast import Forecast
 from mmroute.envs.realization import Realization, realize
 from mmroute.envs.simulator import Move, Simulator
@@ -235,32 +235,44 @@ class RerouteEnv(gym.Env):
         self._slots = cands[:-1] + [None] * (self.k - len(cands)) + [drop]
 
     def _obs(self) -> np.ndarray:
-        obs = np.zeros(self.observation_space.shape, dtype=np.float32)
         d = self._decision
         if d is None:
-            return obs
-        obs[:self.k * N_FEATURES] = features(self.sim, d, self._slots, self.cost_unit).ravel()
-        c = self.sim.consignments[d.consignment]
-        s = c.shipment
-        o = self.k * N_FEATURES
-        cargo = (s.cargo or "").lower()
-        obs[o:o + N_CONSIGNMENT] = (
-            s.quantity_teu / 10.0, (s.due_h - d.time_h) / 24.0,
-            float("part" in cargo), float("vehicle" in cargo),
-            float("part" not in cargo and "vehicle" not in cargo),
-            (d.time_h - s.release_h) / 24.0, float(d.lock == "yard"))
-        o += N_CONSIGNMENT
+            return np.zeros(self.observation_space.shape, dtype=np.float32)
         sim = self.sim
+        vals = feature_values(sim, d, self._slots, self.cost_unit)
+        s = sim.consignments[d.consignment].shipment
+        cargo = (s.cargo or "").lower()
+        part, vehicle = "part" in cargo, "vehicle" in cargo
+        vals += (s.quantity_teu / 10.0, (s.due_h - d.time_h) / 24.0,
+                 float(part), float(vehicle), float(not part and not vehicle),
+                 (d.time_h - s.release_h) / 24.0, float(d.lock == "yard"))
         released = sim.released()
-        moving = sum(1 for x in released if x.status == "moving")
-        known = sim.known().events
-        active = sum(1 for e in (*known.closures, *known.node_closures, *known.node_delays,
-                                 *known.slowdowns, *known.weather)
-                     if e.from_h <= sim.now < e.to_h)
-        obs[o:o + N_GLOBAL] = (sim.now / sim.horizon_h, moving / max(1, len(released)),
-                               active / 5.0,  # of released ones: the rest is the future
-                               sum(x.done for x in released) / max(1, len(released)))
-        return np.clip(obs, -10.0, 10.0)
+        moving = done = 0
+        for x in released:
+            if x.status == "moving":
+                moving += 1
+            elif x.status in ("delivered", "dropped"):
+                done += 1
+        now = sim.now
+        active = sum(1 for a, b in self._event_windows() if a <= now < b)
+        n = max(1, len(released))
+        vals += (now / sim.horizon_h, moving / n,
+                 active / 5.0,  # of released ones: the rest is the future
+                 done / n)
+        obs = np.array(vals, dtype=np.float32)
+        return np.clip(obs, -10.0, 10.0, out=obs)
+
+    def _event_windows(self) -> list[tuple[float, float]]:
+        """``(from_h, to_h)`` of the known closures, node closures and delays, slowdowns and
+        weather cells (for the count of active ones; cached per known events)."""
+        known = self.sim.known().events
+        hit = self.__dict__.get("_windows_cache")
+        if hit is None or hit[0] is not known:
+            hit = (known, [(e.from_h, e.to_h) for e in (
+                *known.closures, *known.node_closures, *known.node_delays, *known.slowdowns,
+                *known.weather)])
+            self._windows_cache = hit
+        return hit[1]
 
     def _expect(self, cand: Candidate | None) -> None:
         """Remember what the deciding consignment is expected to cost in all (see

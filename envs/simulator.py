@@ -188,6 +188,10 @@ class Simulator:
         self._known_key: int | None = None
         self._known: Conditions | None = None
         self._known_now: float | None = None  # the time self._known was asked for
+        self._moves: dict[tuple, Move] = {}  # (link, timetable_h) or road path ids -> Move
+        self._releases = sorted(c.shipment.release_h for c in self.consignments)
+        self._released_n: int | None = None
+        self._released: list[Consignment] = []
         for i, c in enumerate(self.consignments):
             self._push(c.ready_h, "ready", i)
 
@@ -259,9 +263,13 @@ class Simulator:
         return self.realization.events.known_at(self.now)
 
     def released(self) -> list[Consignment]:
-        """Consignments released by now (what a policy may know exists)."""
-        t = self.now + 1e-9
-        return [c for c in self.consignments if c.shipment.release_h <= t]
+        """Consignments released by now (what a policy may know exists), in their order."""
+        n = bisect.bisect_right(self._releases, self.now + 1e-9)
+        if n != self._released_n:  # which ones depends only on how many release times passed
+            t = self.now + 1e-9
+            self._released = [c for c in self.consignments if c.shipment.release_h <= t]
+            self._released_n = n
+        return list(self._released)
 
     # --- allowed moves ---------------------------------------------------------------------
     def options(self, decision: Decision | None = None, cond: Conditions | None = None
@@ -281,20 +289,24 @@ class Simulator:
         c = self.consignments[d.consignment]
         q = c.shipment.quantity_teu
         out: list[Option] = []
+        moves = self._moves  # moves are immutable: one instance per move, shared
         if d.lock != "road":
             for lk in self.out_services.get(d.node, ()):
+                lid, cap = lk.id, lk.capacity_teu
                 lo, n, want = d.time_h + lk.timetable.cutoff_h - TOL_H, 0, 2
                 while n < 2:  # the next two running departures with capacity left
                     deps = cond.next_departures(lk, lo, self.horizon_h, want)
                     for tt, dep in deps:
                         lo = tt + TOL_H
-                        if lk.capacity_teu is not None and (
-                                self.dep_load.get((lk.id, tt), 0.0) + q > lk.capacity_teu + 1e-9):
+                        if cap is not None and (
+                                self.dep_load.get((lid, tt), 0.0) + q > cap + 1e-9):
                             continue
-                        out.append(Option(Move.service(lk.id, tt), dep,
-                                          dep + cond.travel_time_h(lk, dep), lk.travel_time_h,
-                                          lk.to_node, lk.cost_per_teu_cny, lk.co2_kg_per_teu,
-                                          lk.mode, (lk.id,)))
+                        move = moves.get((lid, tt))
+                        if move is None:
+                            move = moves[(lid, tt)] = Move.service(lid, tt)
+                        out.append(Option(move, dep, dep + cond.travel_time_h(lk, dep),
+                                          lk.travel_time_h, lk.to_node, lk.cost_per_teu_cny,
+                                          lk.co2_kg_per_teu, lk.mode, (lid,)))
                         n += 1
                         if n >= 2:
                             break
@@ -317,7 +329,9 @@ class Simulator:
                         continue
                     move = Move.road(ids, t)
                 else:
-                    move = Move.road(ids)
+                    move = moves.get(ids)
+                    if move is None:
+                        move = moves[ids] = Move.road(ids)
                 out.append(Option(move, t, times[-1][1], nominal, w, cost, co2, "road", ids))
         return out
 
