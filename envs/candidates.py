@@ -168,12 +168,17 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
     for score, dep, _, o, arrival, rest_co2, trans in scored[:k - 1]:  # features of the best
         arr, end, m = o.arrival_h, o.end_node, o.move
         hits = 0 if forecast is None else forecast.hits(o.links, dep, arr)
-        risk = 0
-        if node_risk:
-            risk = sum(r.extra_h for r in node_risk.get(end, ()) if r.from_h <= arr < r.to_h)
+        risk = 0  # expected extra time at the end node (on arrival), then on the links
+        for a, b, x in node_risk.get(end, ()):
+            if a <= arr < b:
+                risk = risk + x
         if link_risk:
-            risk += sum(r.extra_h for lid in o.links for r in link_risk.get(lid, ())
-                        if r.from_h <= dep < r.to_h)
+            extra = 0
+            for lid in o.links:
+                for a, b, x in link_risk.get(lid, ()):
+                    if a <= dep < b:
+                        extra = extra + x
+            risk += extra
         load = 0.0
         if m.kind == "service":
             cap = sim.links[m.link].capacity_teu

@@ -38,36 +38,44 @@ class Risk:
 def disruption_risk(sim) -> list[Risk]:
     """Expected extra times of the disruptions not seen by ``sim.now``, evaluated at the
     start of the current hour (cached per onset count and hour)."""
-    return _cached(sim)[1]
+    hit = _cached(sim)
+    if hit[1] is None:
+        hit[1] = [Risk(*r) for r in hit[4]]
+    return hit[1]
 
 
-def risk_by_target(sim) -> tuple[dict[str, list[Risk]], dict[str, list[Risk]]]:
-    """:func:`disruption_risk` grouped by node and by link (read only; cached alike)."""
+def risk_by_target(sim) -> tuple[dict[str, list[tuple[float, float, float]]],
+                                 dict[str, list[tuple[float, float, float]]]]:
+    """:func:`disruption_risk` grouped by node and by link: ``(from_h, to_h, extra_h)`` per
+    target (read only; cached alike)."""
     hit = _cached(sim)
     return hit[2], hit[3]
 
 
-def _cached(sim) -> tuple:
+def _cached(sim) -> list:
+    """``[key, Risk list or None (made on demand), by node, by link, rows]``."""
     key = (sim.revealed(), int(sim.now))
     cache = sim.__dict__.get("_risk_cache")
     if cache is not None and cache[0] == key:
         return cache
-    out = _risk(sim, key)
-    node_risk: dict[str, list[Risk]] = {}
-    link_risk: dict[str, list[Risk]] = {}
-    for r in out:
-        (node_risk.setdefault(r.node, []) if r.node else link_risk.setdefault(r.link, [])).append(r)
-    sim._risk_cache = (key, out, node_risk, link_risk)
+    rows = _risk(sim, key)
+    node_risk: dict[str, list[tuple[float, float, float]]] = {}
+    link_risk: dict[str, list[tuple[float, float, float]]] = {}
+    for node, link, lo, end, extra in rows:
+        (node_risk.setdefault(node, []) if node else link_risk.setdefault(link, [])).append(
+            (lo, end, extra))
+    sim._risk_cache = [key, None, node_risk, link_risk, rows]
     return sim._risk_cache
 
 
-def _risk(sim, key: tuple[int, int]) -> list[Risk]:
+def _risk(sim, key: tuple[int, int]) -> list[tuple]:
+    """Rows ``(node, link, from_h, to_h, extra_h)`` of the :class:`Risk` list."""
     # the discrete events known now (the known conditions' road noise is not read here)
     known = sim.known().events
     now = float(key[1])  # hour by hour: a function of the hour, whichever decision asks
     seen = {e.node for e in known.node_delays} | {e.node for e in known.node_closures} | {
         e.link for e in known.closures}
-    out: list[Risk] = []
+    out: list[tuple] = []
     horizon = sim.horizon_h
     for targets, probability, start_h, mean_dur, effects in _static(sim):
         if seen and any(t in seen for t in targets):
@@ -80,11 +88,11 @@ def _risk(sim, key: tuple[int, int]) -> list[Risk]:
         end = min(horizon, hi + mean_dur)
         for node, link, kind, x in effects:
             if kind == 0:  # port congestion, border delay: the mean delay
-                out.append(Risk(node, None, lo, end, active * x))
+                out.append((node, None, lo, end, active * x))
             elif kind == 1:  # node closure: half the mean duration
-                out.append(Risk(node, None, lo, end, active * x / 2))
+                out.append((node, None, lo, end, active * x / 2))
             else:  # link closure, cancellation: half the duration, half a headway
-                out.append(Risk(None, link, lo, end, active * x))
+                out.append((None, link, lo, end, active * x))
     return out
 
 

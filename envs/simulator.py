@@ -314,11 +314,10 @@ class Simulator:
                         break
         if d.lock != "yard":
             dest = c.shipment.destination
-            for w, path, ids, cost, co2, nominal in self._trips(d.node):
-                if w != dest and w not in self.yards:
-                    continue
+            trips = [x for x in self._trips(d.node) if x[0] == dest or x[0] in self.yards]
+            now = cond.road_trips([x[1] for x in trips], d.time_h)
+            for (w, path, ids, cost, co2, nominal), times in zip(trips, now):
                 t = d.time_h
-                times = cond.road_trip(path, t)
                 if times is None:
                     t = cond.trip_reopens_h(path, t)
                     if t is None or t > self.horizon_h:

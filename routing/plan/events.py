@@ -297,13 +297,11 @@ class Conditions:
         self._closed: dict[str, list[tuple[float, float]]] = {}
         for c in ev.closures:
             self._closed.setdefault(c.link, []).append((c.from_h, c.to_h))
-        touching: dict[str, list[str]] = {}
-        for lk in scenario.links:
-            touching.setdefault(lk.from_node, []).append(lk.id)
-            touching.setdefault(lk.to_node, []).append(lk.id)
-        for nc in ev.node_closures:
-            for lid in touching.get(nc.node, ()):
-                self._closed.setdefault(lid, []).append((nc.from_h, nc.to_h))
+        if ev.node_closures:
+            touching = _static(scenario)[2]
+            for nc in ev.node_closures:
+                for lid in touching.get(nc.node, ()):
+                    self._closed.setdefault(lid, []).append((nc.from_h, nc.to_h))
         self._slow: dict[str, list[tuple[float, float, float]]] = {}
         for s in ev.slowdowns:
             self._slow.setdefault(s.link, []).append((s.from_h, s.to_h, s.speed_factor))
@@ -327,13 +325,7 @@ class Conditions:
             self._node_delays.setdefault(nd.node, []).append(nd)
         self._noise = {rn.link: (rn.from_hour, rn.factors) for rn in ev.road_noise}
         self._noise_until: int | None = None
-        # nominal travel times and node dwell, cached on the (immutable) scenario
-        static = scenario.__dict__.get("_conditions_static")
-        if static is None:
-            static = ({lk.id: lk.travel_time_h for lk in scenario.links},
-                      {n.id: n.dwell_h for n in scenario.nodes})
-            object.__setattr__(scenario, "_conditions_static", static)
-        self._tt, self._dwell = static
+        self._tt, self._dwell, _ = _static(scenario)
 
     def with_noise_until(self, hour: int) -> Conditions:
         """These conditions with road noise known only for departure hours <= ``hour`` (a
@@ -342,6 +334,7 @@ class Conditions:
         c = object.__new__(type(self))
         c.__dict__.update(self.__dict__)
         c._noise_until = hour
+        c.__dict__.pop("_legs", None)  # road legs computed under other noise
         return c
 
     def is_open(self, link_id: str, departure_h: float) -> bool:
@@ -391,57 +384,72 @@ class Conditions:
                   check_open: bool = True) -> list[tuple[float, float]] | None:
         """``(departure_h, arrival_h)`` of each link of a road trip leaving at ``start_h``
         (dwell at the nodes passed), or ``None`` if a link of it is closed at ``start_h``
-        (``check_open=False``: the times of a trip already under way).
+        (``check_open=False``: the times of a trip already under way)."""
+        return self.road_trips((path,), start_h, check_open=check_open)[0]
 
-        The hot path of the simulator: :meth:`node_delay_h` and :meth:`travel_time_h`
-        inlined, same operations in the same order."""
-        closed = self._closed
-        if check_open and closed:
+    def road_trips(self, paths, start_h: float, *, check_open: bool = True
+                   ) -> list[list[tuple[float, float]] | None]:
+        """:meth:`road_trip` of each of ``paths``, all leaving at ``start_h``.
+
+        A leg's times depend only on its link and when it starts, so the legs of a common
+        prefix are computed once; the legs of the last start time asked are kept for the
+        next call (these conditions never change; :meth:`with_noise_until` starts afresh)."""
+        memo = self.__dict__.get("_legs")
+        if memo is None or memo[0] != start_h:
+            memo = self._legs = (start_h, {})
+        root = memo[1]
+        closed = self._closed if check_open else None
+        t0 = round(start_h, 6)
+        out: list[list[tuple[float, float]] | None] = []
+        for path in paths:
+            if closed and any(a <= start_h < b for lk in path for a, b in closed.get(lk.id, ())):
+                out.append(None)
+                continue
+            node, t, legs, first = root, t0, [], True
             for lk in path:
-                for a, b in closed.get(lk.id, ()):
-                    if a <= start_h < b:
-                        return None
-        out = []
-        t = round(start_h, 6)
-        tts, dwells, node_delays, slow = self._tt, self._dwell, self._node_delays, self._slow
-        hour0, noise, noise_until = self._hour0, self._noise, self._noise_until
-        profile = self._profile_f
-        first = True
-        for lk in path:
-            lid = lk.id
-            if first:
-                first = False
-            else:  # node_delay_h(lk.from_node, t)
-                node = lk.from_node
-                dwell = dwells.get(node)
-                if dwell is None:
-                    dwell = self.scenario.node(node).dwell_h
-                delays = node_delays.get(node)
-                if delays:
-                    dwell = dwell + sum(d.delay_h for d in delays if d.from_h <= t < d.to_h)
-                t = round(t + dwell, 6)
-            x = tts.get(lid)  # travel_time_h(lk, t)
-            if x is None:
-                x = lk.travel_time_h
-            if lk.timetable is None:
-                if hour0 is not None:
-                    x *= profile[int(math.floor(hour0 + t + 1e-9)) % 24]
-                if noise:  # noise_factor(lid, t); a factor 1 leaves x as it is
-                    rn = noise.get(lid)
-                    if rn is not None:
-                        hour = int(math.floor(t + 1e-9))
-                        if noise_until is None or hour <= noise_until:
-                            k = hour - rn[0]
-                            if 0 <= k < len(rn[1]):
-                                x *= rn[1][k]
-            if slow:
-                for a, b, f in slow.get(lid, ()):
-                    if a <= t < b:
-                        x /= f
-            arr = round(t + x, 6)
-            out.append((t, arr))
-            t = arr
+                hit = node.get(lk.id)
+                if hit is None or hit[2] is not lk:
+                    hit = (self._leg(lk, t, first), {}, lk)
+                    node[lk.id] = hit
+                leg = hit[0]
+                legs.append(leg)
+                t, node, first = leg[1], hit[1], False
+            out.append(legs)
         return out
+
+    def _leg(self, lk: Link, t: float, first: bool) -> tuple[float, float]:
+        """``(departure_h, arrival_h)`` of road link ``lk`` reached at ``t`` (after the dwell
+        at its start unless ``first``): :meth:`node_delay_h` and :meth:`travel_time_h`
+        inlined, same operations in the same order."""
+        lid = lk.id
+        if not first:  # node_delay_h(lk.from_node, t)
+            node = lk.from_node
+            dwell = self._dwell.get(node)
+            if dwell is None:
+                dwell = self.scenario.node(node).dwell_h
+            delays = self._node_delays.get(node)
+            if delays:
+                dwell = dwell + sum(d.delay_h for d in delays if d.from_h <= t < d.to_h)
+            t = round(t + dwell, 6)
+        x = self._tt.get(lid)  # travel_time_h(lk, t)
+        if x is None:
+            x = lk.travel_time_h
+        if lk.timetable is None:
+            if self._hour0 is not None:
+                x *= self._profile_f[int(math.floor(self._hour0 + t + 1e-9)) % 24]
+            rn = self._noise.get(lid)  # noise_factor(lid, t); a factor 1 leaves x as it is
+            if rn is not None:
+                hour = int(math.floor(t + 1e-9))
+                if self._noise_until is None or hour <= self._noise_until:
+                    k = hour - rn[0]
+                    if 0 <= k < len(rn[1]):
+                        x *= rn[1][k]
+        slow = self._slow.get(lid)
+        if slow:
+            for a, b, f in slow:
+                if a <= t < b:
+                    x /= f
+        return t, round(t + x, 6)
 
     def trip_reopens_h(self, path: tuple[Link, ...] | list[Link], start_h: float) -> float | None:
         """Earliest time >= ``start_h`` at which every link of ``path`` is open (``None`` if
@@ -526,6 +534,21 @@ class Conditions:
         if not delays:
             return dwell
         return dwell + sum(d.delay_h for d in delays if d.from_h <= arrival_h < d.to_h)
+
+
+def _static(scenario: Scenario) -> tuple[dict, dict, dict]:
+    """Nominal travel time per link, dwell per node and the links touching each node, cached
+    on the (immutable) scenario."""
+    static = scenario.__dict__.get("_conditions_static")
+    if static is None:
+        touching: dict[str, list[str]] = {}
+        for lk in scenario.links:
+            touching.setdefault(lk.from_node, []).append(lk.id)
+            touching.setdefault(lk.to_node, []).append(lk.id)
+        static = ({lk.id: lk.travel_time_h for lk in scenario.links},
+                  {n.id: n.dwell_h for n in scenario.nodes}, touching)
+        object.__setattr__(scenario, "_conditions_static", static)
+    return static
 
 
 def _timetable_table(tt, horizon_h: float) -> tuple[float, float, list[float]] | None:
