@@ -133,20 +133,21 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
     lp, due, release, dest = s.lateness_penalty_cny_per_teu_h, s.due_h, s.release_h, s.destination
     tg = to_go(sim.base, dest)
     node_risk, link_risk = risk_by_target(sim)
-    options = sim.options(d, cond)
+    options = sim.option_rows(d, cond)  # Option fields: move, depart_h, arrival_h,
+    # nominal_h, end_node, cost_per_teu_cny, co2_per_teu_kg, mode, links
     # no move back to where the consignment has been (a cycle never pays under the to-go
     # estimates, and greedy rankings would shuttle): kept only when nothing else is allowed
     visited = {s.origin, *(lg.from_node for lg in c.legs)}
-    forward = [o for o in options if o.end_node not in visited]
+    forward = [o for o in options if o[4] not in visited]
     scored = []  # (score, departure, order, option, arrival, rest CO2, transshipments)
     nodes, isfinite, inf = sim.nodes, math.isfinite, math.inf
     for n, o in enumerate(forward or options):
-        arr, end = o.arrival_h, o.end_node
+        _, dep, arr, _, end, cost, co2, mode, _ = o
         if end == dest:
             arrival, rest_cost, rest_co2, trans = arr, 0.0, 0.0, 0
         else:
             node = nodes[end]
-            if o.mode == "road":  # a road trip ends in the yard: a service comes next
+            if mode == "road":  # a road trip ends in the yard: a service comes next
                 rest_cost = node.handling_cost_cny + tg.cost_yard.get(end, inf)
                 rest_co2 = tg.co2_kg_yard.get(end, inf)
                 time_h = tg.time_h_yard.get(end, inf)
@@ -158,23 +159,23 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
             trans = 1
         if not isfinite(arrival) or not isfinite(rest_cost):
             continue
-        score = q * (cw * (o.cost_per_teu_cny + rest_cost)
-                     + price * (o.co2_per_teu_kg + rest_co2) / 1000.0
+        score = q * (cw * (cost + rest_cost)
+                     + price * (co2 + rest_co2) / 1000.0
                      + tv * (arrival - release)
                      + lp * max(0.0, arrival - due))
-        scored.append((score, o.depart_h, n, o, arrival, rest_co2, trans))
+        scored.append((score, dep, n, o, arrival, rest_co2, trans))
     scored.sort(key=_rank)
     out: list[Candidate] = []
     for score, dep, _, o, arrival, rest_co2, trans in scored[:k - 1]:  # features of the best
-        arr, end, m = o.arrival_h, o.end_node, o.move
-        hits = 0 if forecast is None else forecast.hits(o.links, dep, arr)
+        m, _, arr, nominal, end, _, co2, mode, links = o
+        hits = 0 if forecast is None else forecast.hits(links, dep, arr)
         risk = 0  # expected extra time at the end node (on arrival), then on the links
         for a, b, x in node_risk.get(end, ()):
             if a <= arr < b:
                 risk = risk + x
         if link_risk:
             extra = 0
-            for lid in o.links:
+            for lid in links:
                 for a, b, x in link_risk.get(lid, ()):
                     if a <= dep < b:
                         extra = extra + x
@@ -184,9 +185,9 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
             cap = sim.links[m.link].capacity_teu
             if cap:
                 load = (sim.dep_load.get((m.link, m.timetable_h), 0.0) + q) / cap
-        out.append(Candidate(m, score, dep, arrival, end, q * (o.co2_per_teu_kg + rest_co2),
-                             trans, (arr - dep - o.nominal_h) / max(o.nominal_h, 1e-6), hits,
-                             o.mode, risk, load))
+        out.append(Candidate(m, score, dep, arrival, end, q * (co2 + rest_co2),
+                             trans, (arr - dep - nominal) / max(nominal, 1e-6), hits,
+                             mode, risk, load))
     out.append(Candidate(Move.drop(), obj.drop_penalty_cny_per_teu * q, d.time_h, math.inf,
                          d.node, 0.0, 0, 0.0, 0, "drop"))
     return out

@@ -204,7 +204,7 @@ class RerouteEnv(gym.Env):
             m = np.zeros(self.k, dtype=bool)
             m[self.k - 1] = True  # keeps maskable policies defined after the end
             return m
-        return np.array([c is not None for c in self._slots], dtype=bool)
+        return self._mask.copy()
 
     @property
     def slots(self) -> list[Candidate | None]:
@@ -233,6 +233,8 @@ class RerouteEnv(gym.Env):
         cands = candidates(self.sim, d, self.k, self.forecast)  # best first, drop last
         drop = cands[-1] if self.drop == "always" or len(cands) == 1 else None
         self._slots = cands[:-1] + [None] * (self.k - len(cands)) + [drop]
+        self._mask = np.array([c is not None for c in self._slots], dtype=bool)
+        self._best_cny = min(x.score_cny for x in self._slots if x is not None)
 
     def _obs(self) -> np.ndarray:
         d = self._decision
@@ -278,8 +280,7 @@ class RerouteEnv(gym.Env):
         """Remember what the deciding consignment is expected to cost in all (see
         :meth:`potential_cny`); a move outside the slots counts as the best slot's."""
         c = self.sim.consignments[self._decision.consignment]
-        best = min(x.score_cny for x in self._slots if x is not None)
-        c.expected_cny = c.objective_cny + (best if cand is None else cand.score_cny)
+        c.expected_cny = c.objective_cny + (self._best_cny if cand is None else cand.score_cny)
 
     def potential_cny(self) -> float:
         """Expected cost (CNY) still to come for the released consignments: for the one
@@ -290,7 +291,7 @@ class RerouteEnv(gym.Env):
         d = self._decision
         if d is None:
             return 0.0
-        total = min(x.score_cny for x in self._slots if x is not None)
+        total = self._best_cny
         deciding = sim.consignments[d.consignment]
         for c in sim.released():
             if c is not deciding and not c.done:

@@ -282,13 +282,19 @@ class Simulator:
         Road trips: nominal Pareto paths to the destination or a terminal, now if open, else
         when they reopen, not after the horizon (unless the cargo is in a terminal's yard).
         """
+        return [Option(*row) for row in self.option_rows(decision, cond)]
+
+    def option_rows(self, decision: Decision | None = None, cond: Conditions | None = None
+                    ) -> list[tuple]:
+        """:meth:`options` as tuples of the :class:`Option` fields, in their order (what
+        the environment's candidates read, without making the objects)."""
         d = decision or self._pending
         if d is None:
             return []
         cond = cond or self.known()
         c = self.consignments[d.consignment]
         q = c.shipment.quantity_teu
-        out: list[Option] = []
+        out: list[tuple] = []
         moves = self._moves  # moves are immutable: one instance per move, shared
         if d.lock != "road":
             for lk in self.out_services.get(d.node, ()):
@@ -304,9 +310,9 @@ class Simulator:
                         move = moves.get((lid, tt))
                         if move is None:
                             move = moves[(lid, tt)] = Move.service(lid, tt)
-                        out.append(Option(move, dep, dep + cond.travel_time_h(lk, dep),
-                                          lk.travel_time_h, lk.to_node, lk.cost_per_teu_cny,
-                                          lk.co2_kg_per_teu, lk.mode, (lid,)))
+                        out.append((move, dep, dep + cond.travel_time_h(lk, dep),
+                                    lk.travel_time_h, lk.to_node, lk.cost_per_teu_cny,
+                                    lk.co2_kg_per_teu, lk.mode, (lid,)))
                         n += 1
                         if n >= 2:
                             break
@@ -331,7 +337,7 @@ class Simulator:
                     move = moves.get(ids)
                     if move is None:
                         move = moves[ids] = Move.road(ids)
-                out.append(Option(move, t, times[-1][1], nominal, w, cost, co2, "road", ids))
+                out.append((move, t, times[-1][1], nominal, w, cost, co2, "road", ids))
         return out
 
     def _trips(self, node: str) -> list[tuple]:
