@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 
-__all__ = ["KM_PER_DEG_LAT", "shifted_area", "weather_windows", "links_hit", "links_hit_many"]
+__all__ = ["KM_PER_DEG_LAT", "shifted_area", "mean_lat", "km_to_deg", "weather_windows", "links_hit",
+           "links_hit_many"]
 
 KM_PER_DEG_LAT = 110.574
 KM_PER_DEG_LON_EQUATOR = 111.320
@@ -20,11 +21,20 @@ KM_PER_DEG_LON_EQUATOR = 111.320
 def shifted_area(area, velocity_kmh, hours: float):
     """``area`` ((lon, lat) points) moved by ``velocity_kmh`` (east, north) for ``hours``;
     degrees per km taken at the area's mean latitude."""
-    lat0 = sum(p[1] for p in area) / len(area)
     ve, vn = velocity_kmh
-    dx = ve * hours / (KM_PER_DEG_LON_EQUATOR * max(0.05, math.cos(math.radians(lat0))))
-    dy = vn * hours / KM_PER_DEG_LAT
+    dx, dy = km_to_deg(ve * hours, vn * hours, mean_lat(area))
     return tuple((x + dx, y + dy) for x, y in area)
+
+
+def mean_lat(area) -> float:
+    """Mean latitude of ``area``'s points."""
+    return sum(p[1] for p in area) / len(area)
+
+
+def km_to_deg(east_km: float, north_km: float, lat: float) -> tuple[float, float]:
+    """A move of ``east_km``, ``north_km`` in degrees (lon, lat) at latitude ``lat``."""
+    return (east_km / (KM_PER_DEG_LON_EQUATOR * max(0.05, math.cos(math.radians(lat)))),
+            north_km / KM_PER_DEG_LAT)
 
 
 _LINES: dict[int, tuple] = {}
@@ -61,10 +71,10 @@ def links_hit_many(areas, links: tuple, modes: tuple[str, ...]) -> list[list[str
     import shapely
 
     out: list[list[str]] = [[] for _ in areas]
-    if not areas:
+    if not len(areas):
         return out
     ids, lines, lb = _link_lines(links)
-    same = len({len(a) for a in areas}) == 1
+    same = isinstance(areas, np.ndarray) or len({len(a) for a in areas}) == 1
     if same:
         pts = np.asarray(areas, dtype=float)  # (polygon, point, lon/lat)
         box = np.concatenate([pts.min(axis=1), pts.max(axis=1)], axis=1)
