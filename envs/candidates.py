@@ -185,12 +185,28 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
             cap = sim.links[m.link].capacity_teu
             if cap:
                 load = (sim.dep_load.get((m.link, m.timetable_h), 0.0) + q) / cap
-        out.append(Candidate(m, score, dep, arrival, end, q * (co2 + rest_co2),
-                             trans, (arr - dep - nominal) / max(nominal, 1e-6), hits,
-                             mode, risk, load))
-    out.append(Candidate(Move.drop(), obj.drop_penalty_cny_per_teu * q, d.time_h, math.inf,
-                         d.node, 0.0, 0, 0.0, 0, "drop"))
+        out.append(_candidate(m, score, dep, arrival, end, q * (co2 + rest_co2),
+                              trans, (arr - dep - nominal) / max(nominal, 1e-6), hits,
+                              mode, risk, load))
+    out.append(_candidate(_DROP, obj.drop_penalty_cny_per_teu * q, d.time_h, math.inf,
+                          d.node, 0.0, 0, 0.0, 0, "drop", 0.0, 0.0))
     return out
+
+
+_DROP = Move.drop()
+_new = object.__new__
+
+
+def _candidate(move, score_cny, depart_h, arrival_h, end_node, co2_kg, transshipments,
+               known_delay_share, forecast_hits, mode, risk_h, load_share) -> Candidate:
+    """``Candidate(...)`` without the frozen dataclass's per-field ``object.__setattr__``
+    (the same instance dict; this runs for every slot of every decision)."""
+    c = _new(Candidate)
+    c.__dict__.update(move=move, score_cny=score_cny, depart_h=depart_h, arrival_h=arrival_h,
+                      end_node=end_node, co2_kg=co2_kg, transshipments=transshipments,
+                      known_delay_share=known_delay_share, forecast_hits=forecast_hits,
+                      mode=mode, risk_h=risk_h, load_share=load_share)
+    return c
 
 
 def _rank(x: tuple) -> tuple:

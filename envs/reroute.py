@@ -248,7 +248,7 @@ class RerouteEnv(gym.Env):
         vals += (s.quantity_teu / 10.0, (s.due_h - d.time_h) / 24.0,
                  float(part), float(vehicle), float(not part and not vehicle),
                  (d.time_h - s.release_h) / 24.0, float(d.lock == "yard"))
-        released = sim.released()
+        released = sim._released_now()
         moving = done = 0
         for x in released:
             if x.status == "moving":
@@ -293,7 +293,7 @@ class RerouteEnv(gym.Env):
             return 0.0
         total = self._best_cny
         deciding = sim.consignments[d.consignment]
-        for c in sim.released():
+        for c in sim._released_now():
             if c is not deciding and not c.done:
                 total += max(0.0, c.expected_cny - c.objective_cny)
         return total

@@ -53,33 +53,27 @@ def risk_by_target(sim) -> tuple[dict[str, list[tuple[float, float, float]]],
 
 
 def _cached(sim) -> list:
-    """``[key, Risk list or None (made on demand), by node, by link, rows]``."""
+    """``[key, Risk list or None (made on demand), by node, by link, rows, known events,
+    targets seen]`` of the current onset count and hour."""
     key = (sim.revealed(), int(sim.now))
     cache = sim.__dict__.get("_risk_cache")
     if cache is not None and cache[0] == key:
         return cache
-    rows = _risk(sim, key)
-    node_risk: dict[str, list[tuple[float, float, float]]] = {}
-    link_risk: dict[str, list[tuple[float, float, float]]] = {}
-    for node, link, lo, end, extra in rows:
-        (node_risk.setdefault(node, []) if node else link_risk.setdefault(link, [])).append(
-            (lo, end, extra))
-    sim._risk_cache = [key, None, node_risk, link_risk, rows]
-    return sim._risk_cache
-
-
-def _risk(sim, key: tuple[int, int]) -> list[tuple]:
-    """Rows ``(node, link, from_h, to_h, extra_h)`` of the :class:`Risk` list."""
     # the discrete events known now (the known conditions' road noise is not read here)
     known = sim.known().events
+    if cache is not None and cache[5] is known:
+        seen = cache[6]
+    else:
+        seen = {e.node for e in known.node_delays} | {e.node for e in known.node_closures} | {
+            e.link for e in known.closures}
     now = float(key[1])  # hour by hour: a function of the hour, whichever decision asks
-    seen = {e.node for e in known.node_delays} | {e.node for e in known.node_closures} | {
-        e.link for e in known.closures}
-    out: list[tuple] = []
+    rows: list[tuple] = []  # (node, link, from_h, to_h, extra_h) of the Risk list
+    node_risk: dict[str, list[tuple[float, float, float]]] = {}
+    link_risk: dict[str, list[tuple[float, float, float]]] = {}
     horizon = sim.horizon_h
     for targets, probability, start_h, mean_dur, effects in _static(sim):
-        if seen and any(t in seen for t in targets):
-            continue
+        if now >= start_h[1] or not seen.isdisjoint(targets):
+            continue  # its start window is over (still_to_start is 0), or it has been seen
         p = still_to_start(probability, start_h, now)
         if p <= 0:
             continue
@@ -88,12 +82,16 @@ def _risk(sim, key: tuple[int, int]) -> list[tuple]:
         end = min(horizon, hi + mean_dur)
         for node, link, kind, x in effects:
             if kind == 0:  # port congestion, border delay: the mean delay
-                out.append((node, None, lo, end, active * x))
+                extra = active * x
             elif kind == 1:  # node closure: half the mean duration
-                out.append((node, None, lo, end, active * x / 2))
+                extra = active * x / 2
             else:  # link closure, cancellation: half the duration, half a headway
-                out.append((None, link, lo, end, active * x))
-    return out
+                extra = active * x
+            rows.append((node, link, lo, end, extra))
+            (node_risk.setdefault(node, []) if node else link_risk.setdefault(link, [])).append(
+                (lo, end, extra))
+    sim._risk_cache = [key, None, node_risk, link_risk, rows, known, seen]
+    return sim._risk_cache
 
 
 def _static(sim) -> list[tuple]:

@@ -264,12 +264,16 @@ class Simulator:
 
     def released(self) -> list[Consignment]:
         """Consignments released by now (what a policy may know exists), in their order."""
+        return list(self._released_now())
+
+    def _released_now(self) -> list[Consignment]:
+        """:meth:`released`, the cached list itself (read only)."""
         n = bisect.bisect_right(self._releases, self.now + 1e-9)
         if n != self._released_n:  # which ones depends only on how many release times passed
             t = self.now + 1e-9
             self._released = [c for c in self.consignments if c.shipment.release_h <= t]
             self._released_n = n
-        return list(self._released)
+        return self._released
 
     # --- allowed moves ---------------------------------------------------------------------
     def options(self, decision: Decision | None = None, cond: Conditions | None = None
