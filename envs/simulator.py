@@ -301,31 +301,28 @@ class Simulator:
         out: list[tuple] = []
         moves = self._moves  # moves are immutable: one instance per move, shared
         if d.lock != "road":
-            for lk in self.out_services.get(d.node, ()):
-                lid, cap = lk.id, lk.capacity_teu
-                lo, n, want = d.time_h + lk.timetable.cutoff_h - TOL_H, 0, 2
+            horizon, dep_load = self.horizon_h, self.dep_load
+            for lk, lid, cap, cutoff, nominal, end, cost, co2, mode, ids in self._services(d.node):
+                lo, n, want = d.time_h + cutoff - TOL_H, 0, 2
                 while n < 2:  # the next two running departures with capacity left
-                    deps = cond.next_departures(lk, lo, self.horizon_h, want)
+                    deps = cond.next_departures(lk, lo, horizon, want)
                     for tt, dep in deps:
                         lo = tt + TOL_H
-                        if cap is not None and (
-                                self.dep_load.get((lid, tt), 0.0) + q > cap + 1e-9):
+                        if cap is not None and dep_load.get((lid, tt), 0.0) + q > cap + 1e-9:
                             continue
                         move = moves.get((lid, tt))
                         if move is None:
                             move = moves[(lid, tt)] = Move.service(lid, tt)
-                        out.append((move, dep, dep + cond.travel_time_h(lk, dep),
-                                    lk.travel_time_h, lk.to_node, lk.cost_per_teu_cny,
-                                    lk.co2_kg_per_teu, lk.mode, (lid,)))
+                        out.append((move, dep, dep + cond.travel_time_h(lk, dep), nominal, end,
+                                    cost, co2, mode, ids))
                         n += 1
                         if n >= 2:
                             break
                     if len(deps) < want:
                         break
         if d.lock != "yard":
-            dest = c.shipment.destination
-            trips = [x for x in self._trips(d.node) if x[0] == dest or x[0] in self.yards]
-            now = cond.road_trips([x[1] for x in trips], d.time_h)
+            trips, paths = self._trips_to(d.node, c.shipment.destination)
+            now = cond.road_trips(paths, d.time_h)
             for (w, path, ids, cost, co2, nominal), times in zip(trips, now):
                 t = d.time_h
                 if times is None:
@@ -343,6 +340,28 @@ class Simulator:
                         move = moves[ids] = Move.road(ids)
                 out.append((move, t, times[-1][1], nominal, w, cost, co2, "road", ids))
         return out
+
+    def _services(self, node: str) -> list[tuple]:
+        """Scheduled links from ``node`` with id, capacity, cut-off, nominal time, end node,
+        cost and CO2 per TEU, mode and ``(id,)`` (cached)."""
+        cache = self.__dict__.setdefault("_service_cache", {})
+        hit = cache.get(node)
+        if hit is None:
+            hit = [(lk, lk.id, lk.capacity_teu, lk.timetable.cutoff_h, lk.travel_time_h,
+                    lk.to_node, lk.cost_per_teu_cny, lk.co2_kg_per_teu, lk.mode, (lk.id,))
+                   for lk in self.out_services.get(node, ())]
+            cache[node] = hit
+        return hit
+
+    def _trips_to(self, node: str, dest: str) -> tuple[list[tuple], list[list[Link]]]:
+        """:meth:`_trips` from ``node`` that end at ``dest`` or a terminal, and their paths
+        (cached)."""
+        cache = self.__dict__.setdefault("_trips_to_cache", {})
+        hit = cache.get((node, dest))
+        if hit is None:
+            trips = [x for x in self._trips(node) if x[0] == dest or x[0] in self.yards]
+            hit = cache[(node, dest)] = (trips, [x[1] for x in trips])
+        return hit
 
     def _trips(self, node: str) -> list[tuple]:
         """Road paths from ``node`` with ids, cost and CO2 per TEU and nominal time (cached)."""

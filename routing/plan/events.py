@@ -393,63 +393,76 @@ class Conditions:
 
         A leg's times depend only on its link and when it starts, so the legs of a common
         prefix are computed once; the legs of the last start time asked are kept for the
-        next call (these conditions never change; :meth:`with_noise_until` starts afresh)."""
+        next call (these conditions never change; :meth:`with_noise_until` starts afresh).
+        The hot path of the simulator: :meth:`node_delay_h` and :meth:`travel_time_h` are
+        inlined, same operations in the same order."""
         memo = self.__dict__.get("_legs")
         if memo is None or memo[0] != start_h:
             memo = self._legs = (start_h, {})
         root = memo[1]
         closed = self._closed if check_open else None
+        tts, dwells, node_delays, slows = self._tt, self._dwell, self._node_delays, self._slow
+        hour0, profile, noise, until = self._hour0, self._profile_f, self._noise, self._noise_until
+        floor = math.floor
         t0 = round(start_h, 6)
         out: list[list[tuple[float, float]] | None] = []
         for path in paths:
-            if closed and any(a <= start_h < b for lk in path for a, b in closed.get(lk.id, ())):
+            if closed and self._closed_at(path, start_h):
                 out.append(None)
                 continue
             node, t, legs, first = root, t0, [], True
             for lk in path:
-                hit = node.get(lk.id)
+                lid = lk.id
+                hit = node.get(lid)
                 if hit is None or hit[2] is not lk:
-                    hit = (self._leg(lk, t, first), {}, lk)
-                    node[lk.id] = hit
+                    # the leg of lk reached at t: dwell at its start (node_delay_h) unless
+                    # first, then travel_time_h; a factor 1 leaves the time as it is
+                    dep = t
+                    if not first:
+                        v = lk.from_node
+                        dwell = dwells.get(v)
+                        if dwell is None:
+                            dwell = self.scenario.node(v).dwell_h
+                        delays = node_delays.get(v)
+                        if delays:
+                            dwell = dwell + sum(x.delay_h for x in delays if x.from_h <= t < x.to_h)
+                        dep = round(t + dwell, 6)
+                    x = tts.get(lid)
+                    if x is None:
+                        x = lk.travel_time_h
+                    if lk.timetable is None:
+                        if hour0 is not None:
+                            x *= profile[int(floor(hour0 + dep + 1e-9)) % 24]
+                        rn = noise.get(lid)
+                        if rn is not None:
+                            hour = int(floor(dep + 1e-9))
+                            if until is None or hour <= until:
+                                k = hour - rn[0]
+                                if 0 <= k < len(rn[1]):
+                                    x *= rn[1][k]
+                    slow = slows.get(lid)
+                    if slow:
+                        for a, b, f in slow:
+                            if a <= dep < b:
+                                x /= f
+                    hit = ((dep, round(dep + x, 6)), {}, lk)
+                    node[lid] = hit
                 leg = hit[0]
                 legs.append(leg)
                 t, node, first = leg[1], hit[1], False
             out.append(legs)
         return out
 
-    def _leg(self, lk: Link, t: float, first: bool) -> tuple[float, float]:
-        """``(departure_h, arrival_h)`` of road link ``lk`` reached at ``t`` (after the dwell
-        at its start unless ``first``): :meth:`node_delay_h` and :meth:`travel_time_h`
-        inlined, same operations in the same order."""
-        lid = lk.id
-        if not first:  # node_delay_h(lk.from_node, t)
-            node = lk.from_node
-            dwell = self._dwell.get(node)
-            if dwell is None:
-                dwell = self.scenario.node(node).dwell_h
-            delays = self._node_delays.get(node)
-            if delays:
-                dwell = dwell + sum(d.delay_h for d in delays if d.from_h <= t < d.to_h)
-            t = round(t + dwell, 6)
-        x = self._tt.get(lid)  # travel_time_h(lk, t)
-        if x is None:
-            x = lk.travel_time_h
-        if lk.timetable is None:
-            if self._hour0 is not None:
-                x *= self._profile_f[int(math.floor(self._hour0 + t + 1e-9)) % 24]
-            rn = self._noise.get(lid)  # noise_factor(lid, t); a factor 1 leaves x as it is
-            if rn is not None:
-                hour = int(math.floor(t + 1e-9))
-                if self._noise_until is None or hour <= self._noise_until:
-                    k = hour - rn[0]
-                    if 0 <= k < len(rn[1]):
-                        x *= rn[1][k]
-        slow = self._slow.get(lid)
-        if slow:
-            for a, b, f in slow:
-                if a <= t < b:
-                    x /= f
-        return t, round(t + x, 6)
+    def _closed_at(self, path, t: float) -> bool:
+        """True if a link of ``path`` is closed at ``t``."""
+        closed = self._closed
+        for lk in path:
+            windows = closed.get(lk.id)
+            if windows:
+                for a, b in windows:
+                    if a <= t < b:
+                        return True
+        return False
 
     def trip_reopens_h(self, path: tuple[Link, ...] | list[Link], start_h: float) -> float | None:
         """Earliest time >= ``start_h`` at which every link of ``path`` is open (``None`` if
