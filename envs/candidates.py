@@ -164,11 +164,14 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
                      + tv * (arrival - release)
                      + lp * max(0.0, arrival - due))
         scored.append((score, dep, n, o, arrival, rest_co2, trans))
-    scored.sort(key=_rank)
+    scored.sort()  # by score, departure, order (unique: the rest is never compared)
     out: list[Candidate] = []
+    hits = 0
+    forecasting = forecast is not None and forecast.crossing
     for score, dep, _, o, arrival, rest_co2, trans in scored[:k - 1]:  # features of the best
         m, _, arr, nominal, end, _, co2, mode, links = o
-        hits = 0 if forecast is None else forecast.hits(links, dep, arr)
+        if forecasting:
+            hits = forecast.hits(links, dep, arr)
         risk = 0  # expected extra time at the end node (on arrival), then on the links
         for a, b, x in node_risk.get(end, ()):
             if a <= arr < b:
@@ -207,10 +210,6 @@ def _candidate(move, score_cny, depart_h, arrival_h, end_node, co2_kg, transship
                       known_delay_share=known_delay_share, forecast_hits=forecast_hits,
                       mode=mode, risk_h=risk_h, load_share=load_share)
     return c
-
-
-def _rank(x: tuple) -> tuple:
-    return x[:3]
 
 
 def features(sim: Simulator, d: Decision, slots: list[Candidate | None], cost_unit: float

@@ -33,6 +33,7 @@ class Forecast:
         self._index = {w: k for k, w in enumerate(realization.events.weather)}
         self._hour: int | None = None
         self._hits: dict[str, list[tuple[float, float]]] = {}
+        self.crossing = False  # whether the forecast has a cell crossing a link at all
         # per cell forecast now: (event, start of each lead step's window, polygons, links hit)
         self._issued: list[tuple[object, list[float], np.ndarray, list[list[str]]]] = []
         self._areas: dict[int, tuple[np.ndarray, float]] = {}
@@ -44,6 +45,7 @@ class Forecast:
             return
         self._hour = hour
         self._hits = {}
+        self.crossing = False
         self._issued = []
         step = self.step_h
         for w in self.realization.events.weather:
@@ -73,6 +75,7 @@ class Forecast:
             for t0, ids in zip(starts, hit):
                 for lid in ids:
                     self._hits.setdefault(lid, []).append((t0, t0 + step))
+            self.crossing = bool(self._hits)
 
     def hits(self, links: tuple[str, ...], from_h: float, to_h: float) -> int:
         """How many of ``links`` a forecast cell crosses in ``[from_h, to_h]``."""

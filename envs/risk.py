@@ -39,9 +39,9 @@ def disruption_risk(sim) -> list[Risk]:
     """Expected extra times of the disruptions not seen by ``sim.now``, evaluated at the
     start of the current hour (cached per onset count and hour)."""
     hit = _cached(sim)
-    if hit[1] is None:
-        hit[1] = [Risk(*r) for r in hit[4]]
-    return hit[1]
+    if hit[0] is None:
+        hit[0] = tuple(Risk(*r) for r in hit[3])
+    return list(hit[0])
 
 
 def risk_by_target(sim) -> tuple[dict[str, list[tuple[float, float, float]]],
@@ -49,30 +49,45 @@ def risk_by_target(sim) -> tuple[dict[str, list[tuple[float, float, float]]],
     """:func:`disruption_risk` grouped by node and by link: ``(from_h, to_h, extra_h)`` per
     target (read only; cached alike)."""
     hit = _cached(sim)
-    return hit[2], hit[3]
+    return hit[1], hit[2]
 
 
 def _cached(sim) -> list:
-    """``[key, Risk list or None (made on demand), by node, by link, rows, known events,
-    targets seen]`` of the current onset count and hour."""
+    """``[Risk tuple or None (made on demand), by node, by link, rows]`` now.
+
+    The risk is a function of the scenario, the hour and which disruptions have been seen:
+    it is kept on the scenario per (disruptions seen, hour), shared by episodes, and the
+    simulator remembers the one of its current onset count and hour."""
     key = (sim.revealed(), int(sim.now))
-    cache = sim.__dict__.get("_risk_cache")
-    if cache is not None and cache[0] == key:
-        return cache
+    mine = sim.__dict__.get("_risk_cache")
+    if mine is not None and mine[0] == key:
+        return mine[1]
     # the discrete events known now (the known conditions' road noise is not read here)
     known = sim.known().events
-    if cache is not None and cache[5] is known:
-        seen = cache[6]
+    static, table = _static(sim)
+    if mine is not None and mine[2] is known:
+        seen = mine[3]
     else:
-        seen = {e.node for e in known.node_delays} | {e.node for e in known.node_closures} | {
+        names = {e.node for e in known.node_delays} | {e.node for e in known.node_closures} | {
             e.link for e in known.closures}
-    now = float(key[1])  # hour by hour: a function of the hour, whichever decision asks
+        seen = tuple(j for j, d in enumerate(static) if not names.isdisjoint(d[0]))
+    hit = table.get((seen, key[1]))
+    if hit is None:
+        if len(table) > 50_000:
+            table.clear()
+        hit = table[(seen, key[1])] = _risk(sim, static, seen, float(key[1]))
+    sim._risk_cache = (key, hit, known, seen)
+    return hit
+
+
+def _risk(sim, static: list[tuple], seen: tuple[int, ...], now: float) -> list:
+    """The :func:`_cached` entry of disruptions ``seen`` (indices) at hour ``now``."""
     rows: list[tuple] = []  # (node, link, from_h, to_h, extra_h) of the Risk list
     node_risk: dict[str, list[tuple[float, float, float]]] = {}
     link_risk: dict[str, list[tuple[float, float, float]]] = {}
     horizon = sim.horizon_h
-    for targets, probability, start_h, mean_dur, effects in _static(sim):
-        if now >= start_h[1] or not seen.isdisjoint(targets):
+    for j, (_, probability, start_h, mean_dur, effects) in enumerate(static):
+        if now >= start_h[1] or j in seen:
             continue  # its start window is over (still_to_start is 0), or it has been seen
         p = still_to_start(probability, start_h, now)
         if p <= 0:
@@ -90,14 +105,14 @@ def _cached(sim) -> list:
             rows.append((node, link, lo, end, extra))
             (node_risk.setdefault(node, []) if node else link_risk.setdefault(link, [])).append(
                 (lo, end, extra))
-    sim._risk_cache = [key, None, node_risk, link_risk, rows, known, seen]
-    return sim._risk_cache
+    return [None, node_risk, link_risk, rows]
 
 
-def _static(sim) -> list[tuple]:
+def _static(sim) -> tuple[list[tuple], dict]:
     """Per disruption of the scenario: targets, probability, start window, mean duration and
-    per target ``(node, link, kind, x)`` (what :func:`_risk` multiplies; cached on ``sim``)."""
-    hit = sim.__dict__.get("_risk_static")
+    per target ``(node, link, kind, x)`` (what :func:`_risk` multiplies), and the table of
+    :func:`_cached` entries; kept on the (immutable) scenario the environment was made with."""
+    hit = sim.base.__dict__.get("_risk_static")
     if hit is not None:
         return hit
     out = []
@@ -115,5 +130,6 @@ def _static(sim) -> list[tuple]:
                            if lk.timetable is not None else 0.0)
                 effects.append((None, t, 2, mean_dur / 2 + headway / 2))
         out.append((tuple(dis.targets), dis.probability, dis.start_h, mean_dur, tuple(effects)))
-    sim._risk_static = out
-    return out
+    hit = (out, {})
+    object.__setattr__(sim.base, "_risk_static", hit)
+    return hit
