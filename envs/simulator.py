@@ -188,6 +188,7 @@ class Simulator:
         self._known_key: int | None = None
         self._known: Conditions | None = None
         self._known_now: float | None = None  # the time self._known was asked for
+        self._per_teu: dict[str, tuple[Link, float, float]] = {}  # link cost, CO2 per TEU
         self._moves: dict[tuple, Move] = {}  # (link, timetable_h) or road path ids -> Move
         self._releases = sorted(c.shipment.release_h for c in self.consignments)
         self._released_n: int | None = None
@@ -198,7 +199,7 @@ class Simulator:
     # --- event queue -------------------------------------------------------------------
     def _push(self, t: float, kind: str, i: int) -> None:
         self._seq += 1
-        heapq.heappush(self._heap, (_round(t), self._seq, kind, i))
+        heapq.heappush(self._heap, (round(t, 6), self._seq, kind, i))  # _round(t)
 
     def next_decision(self) -> Decision | None:
         """Advance to the next decision (``None`` when every consignment is done)."""
@@ -206,7 +207,8 @@ class Simulator:
             return self._pending
         while self._heap:
             t, _, kind, i = heapq.heappop(self._heap)
-            self.now = max(self.now, t)
+            if t > self.now:
+                self.now = t
             c = self.consignments[i]
             if c.done:
                 continue
@@ -520,7 +522,10 @@ class Simulator:
 
     def _add_leg(self, c: Consignment, lk: Link, dep: float, arr: float, tt: float | None) -> None:
         q = c.shipment.quantity_teu
-        cost, co2 = lk.cost_per_teu_cny * q, lk.co2_kg_per_teu * q
+        per_teu = self._per_teu.get(lk.id)
+        if per_teu is None or per_teu[0] is not lk:
+            per_teu = self._per_teu[lk.id] = (lk, lk.cost_per_teu_cny, lk.co2_kg_per_teu)
+        cost, co2 = per_teu[1] * q, per_teu[2] * q
         c.legs.append(Leg(lk.id, lk.mode, lk.from_node, lk.to_node, dep, arr, cost, co2, tt))
         c.cost_cny += cost
         c.co2_kg += co2

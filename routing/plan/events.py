@@ -320,11 +320,13 @@ class Conditions:
                         self._slow.setdefault(lid, []).extend(
                             (a, b, w.speed_factor) for a, b in windows)
         self._delays = {(d.link, _round(d.departure_h)): d.delay_h for d in ev.delays}
+        self._delayed = {d.link for d in ev.delays}
         self._node_delays: dict[str, list[NodeDelay]] = {}
         for nd in ev.node_delays:
             self._node_delays.setdefault(nd.node, []).append(nd)
         self._noise = {rn.link: (rn.from_hour, rn.factors) for rn in ev.road_noise}
         self._noise_until: int | None = None
+        self._next: dict[tuple, tuple] = {}  # next_departures per (link, first index, hi, n)
         self._tt, self._dwell, _ = _static(scenario)
 
     def with_noise_until(self, hour: int) -> Conditions:
@@ -507,8 +509,23 @@ class Conditions:
                 window *= 2
         times = table[2]
         i = bisect.bisect_left(times, lo)
-        j = bisect.bisect_right(times, hi_h, lo=i)
-        return self._running(link, times[i:j] if j - i <= n else _islice(times, i, j), n)
+        # a function of the first timetable index: kept per conditions (the departures do
+        # not depend on road noise, so copies by with_noise_until share it)
+        # (on a link without known closures or delays every departure runs on time: then it
+        # is kept with the timetable, for every episode)
+        lid = link.id
+        if lid in self._closed or lid in self._delayed:
+            memo, key = self._next, (lid, i, hi_h, n)
+        else:
+            memo, key = table[3], (i, hi_h, n)
+        hit = memo.get(key)
+        if hit is None or hit[0] is not tt:
+            if len(memo) > 100_000:
+                memo.clear()
+            j = bisect.bisect_right(times, hi_h, lo=i)
+            hit = (tt, self._running(link, times[i:j] if j - i <= n else _islice(times, i, j), n))
+            memo[key] = hit
+        return list(hit[1])
 
     def _timetable_times(self, link: Link, lo_h: float, hi_h: float) -> list[float]:
         """``link.timetable.departures(lo_h, hi_h)``, read from the table when it covers them."""
@@ -564,12 +581,13 @@ def _static(scenario: Scenario) -> tuple[dict, dict, dict]:
     return static
 
 
-def _timetable_table(tt, horizon_h: float) -> tuple[float, float, list[float]] | None:
-    """``(lo_h, hi_h, times)``: every departure time of the timetable in ``[lo_h, hi_h]``
-    (covering the horizon and two periods beyond), exactly as :meth:`Timetable.departures`
-    computes them — so that a slice of it is that method's answer for any window inside.
-    Cached on the (immutable) timetable; ``None`` when the offsets are outside ``[0,
-    period_h)`` or the table would be too long."""
+def _timetable_table(tt, horizon_h: float) -> tuple[float, float, list[float], dict] | None:
+    """``(lo_h, hi_h, times, memo)``: every departure time of the timetable in ``[lo_h,
+    hi_h]`` (covering the horizon and two periods beyond), exactly as
+    :meth:`Timetable.departures` computes them — so that a slice of it is that method's answer
+    for any window inside — and :meth:`Conditions.next_departures` on a link without
+    closures or delays. Cached on the (immutable) timetable; ``None`` when the offsets are
+    outside ``[0, period_h)`` or the table would be too long."""
     hit = tt.__dict__.get("_table")
     if hit is not None and hit[1] >= horizon_h + 2 * tt.period_h:
         return hit
@@ -579,7 +597,7 @@ def _timetable_table(tt, horizon_h: float) -> tuple[float, float, list[float]] |
     hi = max(horizon_h, lo) + 2 * tt.period_h
     if not math.isfinite(hi) or (hi - lo) / tt.period_h * len(tt.departures_h) > 200_000:
         return None
-    hit = (lo, hi, tt.departures(lo, hi))
+    hit = (lo, hi, tt.departures(lo, hi), {})
     object.__setattr__(tt, "_table", hit)
     return hit
 
