@@ -4,6 +4,7 @@ a time, while traffic, weather, disruptions and late orders unfold."""
 from __future__ import annotations
 
 import array
+import bisect
 import math
 from pathlib import Path
 from typing import Any
@@ -257,24 +258,31 @@ class RerouteEnv(gym.Env):
             elif x.status in ("delivered", "dropped"):
                 done += 1
         now = sim.now
-        active = sum(1 for a, b in self._event_windows() if a <= now < b)
+        active = self._active_events(now)
         n = max(1, len(released))
         vals += (now / sim.horizon_h, moving / n,
                  active / 5.0,  # of released ones: the rest is the future
                  done / n)
         return _float32_clipped(vals)
 
-    def _event_windows(self) -> list[tuple[float, float]]:
-        """``(from_h, to_h)`` of the known closures, node closures and delays, slowdowns and
-        weather cells (for the count of active ones; cached per known events)."""
+    def _active_events(self, now: float) -> int:
+        """How many known closures, node closures and delays, slowdowns and weather cells
+        are active (``from_h <= now < to_h``): those started by ``now`` less those ended by
+        then (every event has ``from_h <= to_h``), from their sorted starts and ends, kept
+        per known events."""
         known = self.sim.known().events
         hit = self.__dict__.get("_windows_cache")
         if hit is None or hit[0] is not known:
-            hit = (known, [(e.from_h, e.to_h) for e in (
+            windows = [(e.from_h, e.to_h) for e in (
                 *known.closures, *known.node_closures, *known.node_delays, *known.slowdowns,
-                *known.weather)])
+                *known.weather)]
+            ordered = all(a <= b for a, b in windows)
+            hit = (known, windows, ordered, sorted(a for a, _ in windows),
+                   sorted(b for _, b in windows))
             self._windows_cache = hit
-        return hit[1]
+        if not hit[2]:  # not for validated events
+            return sum(1 for a, b in hit[1] if a <= now < b)
+        return bisect.bisect_right(hit[3], now) - bisect.bisect_right(hit[4], now)
 
     def _expect(self, cand: Candidate | None) -> None:
         """Remember what the deciding consignment is expected to cost in all (see

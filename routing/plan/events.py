@@ -286,19 +286,15 @@ class Conditions:
         self.events = events or KnownEvents()
         if validate:  # off only for events derived from validated ones (known_at)
             self.events.validate(scenario)
-        self._hour0 = None
-        if scenario.start is not None:
-            st = datetime.fromisoformat(scenario.start)
-            self._hour0 = st.hour + st.minute / 60.0
+        static = _static(scenario)
+        self._tt, self._dwell, touching, self._hour0, self._profile_f, last_noise = static
         self._profile = scenario.uncertainty.road_traffic.hourly_multipliers
-        self._profile_f = tuple(float(m) for m in self._profile)
         ev = self.events
         # closures and slowdowns as windows per link: (from_h, to_h) / (from_h, to_h, factor)
         self._closed: dict[str, list[tuple[float, float]]] = {}
         for c in ev.closures:
             self._closed.setdefault(c.link, []).append((c.from_h, c.to_h))
         if ev.node_closures:
-            touching = _static(scenario)[2]
             for nc in ev.node_closures:
                 for lid in touching.get(nc.node, ()):
                     self._closed.setdefault(lid, []).append((nc.from_h, nc.to_h))
@@ -314,8 +310,9 @@ class Conditions:
                     if w.effect == "close":
                         self._closed.setdefault(lid, []).extend(windows)
                         # every hour step of a cell may end a closure as far as a policy knows
-                        self._steps.setdefault(lid, []).extend(
-                            t for a, b in windows for t in _steps(a, b))
+                        steps = self._steps.setdefault(lid, [])
+                        for a, b in windows:
+                            steps.extend(_steps(a, b))
                     else:
                         self._slow.setdefault(lid, []).extend(
                             (a, b, w.speed_factor) for a, b in windows)
@@ -324,10 +321,13 @@ class Conditions:
         self._node_delays: dict[str, list[NodeDelay]] = {}
         for nd in ev.node_delays:
             self._node_delays.setdefault(nd.node, []).append(nd)
-        self._noise = {rn.link: (rn.from_hour, rn.factors) for rn in ev.road_noise}
+        if last_noise and last_noise[0] is ev.road_noise:  # the same noise as last built
+            self._noise = last_noise[1]
+        else:
+            self._noise = {rn.link: (rn.from_hour, rn.factors) for rn in ev.road_noise}
+            last_noise[:] = [ev.road_noise, self._noise]
         self._noise_until: int | None = None
         self._next: dict[tuple, tuple] = {}  # next_departures per (link, first index, hi, n)
-        self._tt, self._dwell, _ = _static(scenario)
 
     def with_noise_until(self, hour: int) -> Conditions:
         """These conditions with road noise known only for departure hours <= ``hour`` (a
@@ -566,17 +566,25 @@ class Conditions:
         return dwell + sum(d.delay_h for d in delays if d.from_h <= arrival_h < d.to_h)
 
 
-def _static(scenario: Scenario) -> tuple[dict, dict, dict]:
-    """Nominal travel time per link, dwell per node and the links touching each node, cached
-    on the (immutable) scenario."""
+def _static(scenario: Scenario) -> tuple:
+    """Nominal travel time per link, dwell per node, the links touching each node, the hour
+    of day at time 0 (``None`` without a start), the hourly road multipliers as floats, and
+    ``[road noise events, their table]`` of the conditions built last (read only: the
+    events are immutable); cached on the (immutable) scenario."""
     static = scenario.__dict__.get("_conditions_static")
     if static is None:
         touching: dict[str, list[str]] = {}
         for lk in scenario.links:
             touching.setdefault(lk.from_node, []).append(lk.id)
             touching.setdefault(lk.to_node, []).append(lk.id)
+        hour0 = None
+        if scenario.start is not None:
+            st = datetime.fromisoformat(scenario.start)
+            hour0 = st.hour + st.minute / 60.0
         static = ({lk.id: lk.travel_time_h for lk in scenario.links},
-                  {n.id: n.dwell_h for n in scenario.nodes}, touching)
+                  {n.id: n.dwell_h for n in scenario.nodes}, touching, hour0,
+                  tuple(float(m) for m in scenario.uncertainty.road_traffic.hourly_multipliers),
+                  [])
         object.__setattr__(scenario, "_conditions_static", static)
     return static
 
