@@ -101,6 +101,27 @@ def to_go(scenario: Scenario, destination: str) -> ToGo:
     return out
 
 
+def _rests(scenario: Scenario, destination: str) -> dict[tuple[str, bool], tuple]:
+    """``(node, by_road) -> (handling cost + nominal rest cost, rest CO2, handling time, rest
+    time)`` on the way to ``destination`` from a node reached by road (yard) or not (cached
+    with :func:`to_go`)."""
+    cache = scenario.__dict__.setdefault("_to_go_rests", {})
+    hit = cache.get(destination)
+    if hit is None:
+        tg, inf = to_go(scenario, destination), math.inf
+        hit = {}
+        for node in scenario.nodes:
+            v = node.id
+            hit[v, True] = (node.handling_cost_cny + tg.cost_yard.get(v, inf),
+                            tg.co2_kg_yard.get(v, inf), node.handling_time_h,
+                            tg.time_h_yard.get(v, inf))
+            hit[v, False] = (node.handling_cost_cny + tg.cost.get(v, inf),
+                             tg.co2_kg.get(v, inf), node.handling_time_h,
+                             tg.time_h.get(v, inf))
+        cache[destination] = hit
+    return hit
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A move with what is expected of it under known conditions."""
@@ -131,7 +152,6 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
     price = sim.price
     cw, tv = obj.cost_weight, obj.time_value_cny_per_teu_h
     lp, due, release, dest = s.lateness_penalty_cny_per_teu_h, s.due_h, s.release_h, s.destination
-    tg = to_go(sim.base, dest)
     node_risk, link_risk = risk_by_target(sim)
     options = sim.option_rows(d, cond)  # Option fields: move, depart_h, arrival_h,
     # nominal_h, end_node, cost_per_teu_cny, co2_per_teu_kg, mode, links
@@ -140,22 +160,14 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
     visited = {s.origin, *(lg.from_node for lg in c.legs)}
     forward = [o for o in options if o[4] not in visited]
     scored = []  # (score, departure, order, option, arrival, rest CO2, transshipments)
-    nodes, isfinite, inf = sim.nodes, math.isfinite, math.inf
+    rests, isfinite = _rests(sim.base, dest), math.isfinite
     for n, o in enumerate(forward or options):
         _, dep, arr, _, end, cost, co2, mode, _ = o
         if end == dest:
             arrival, rest_cost, rest_co2, trans = arr, 0.0, 0.0, 0
-        else:
-            node = nodes[end]
-            if mode == "road":  # a road trip ends in the yard: a service comes next
-                rest_cost = node.handling_cost_cny + tg.cost_yard.get(end, inf)
-                rest_co2 = tg.co2_kg_yard.get(end, inf)
-                time_h = tg.time_h_yard.get(end, inf)
-            else:
-                rest_cost = node.handling_cost_cny + tg.cost.get(end, inf)
-                rest_co2 = tg.co2_kg.get(end, inf)
-                time_h = tg.time_h.get(end, inf)
-            arrival = arr + node.handling_time_h + cond.node_delay_h(end, arr) + time_h
+        else:  # handling, then the nominal rest (from the yard after a road trip)
+            rest_cost, rest_co2, handling_h, time_h = rests[end, mode == "road"]
+            arrival = arr + handling_h + cond.node_delay_h(end, arr) + time_h
             trans = 1
         if not isfinite(arrival) or not isfinite(rest_cost):
             continue
