@@ -1,27 +1,62 @@
 """Speed of mmroute/Reroute-v0: decisions per second with random masked actions, and reset time.
 
-One process, one core; every bundled stochastic scenario side by side in one run. Writes
+One process, one core; every bundled stochastic scenario in one run. Writes
 ``benchmarks/results/env_speed.csv`` and prints a table.
 
-    python benchmarks/env_speed.py --episodes 20 --seed 0
+    python benchmarks/env_speed.py --episodes 30 --seed 0
+    python benchmarks/env_speed.py --episodes 30 --seed 0 --compare main --rounds 3
+
+``--compare REF`` measures the code of git ``REF`` side by side: each round runs every
+scenario once in a fresh process with each version, alternating which goes first; the table
+gives the best round of each (the machine may be shared) and the ratio. ``--profile N``
+profiles ``N`` episodes of the first scenario (cProfile) and writes the share of a decision's
+time spent in each part to ``env_speed_profile.csv``.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import csv
+import io
+import json
+import os
+import pstats
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
 import time
+import tomllib
 from pathlib import Path
 
 import numpy as np
 
-from mmroute.envs.reroute import RerouteEnv
 from mmroute.io import write_with
 
 SCENARIOS = ("tiny", "liuzhou-asean", "yangtze-inbound", "china-europe")
+ROOT = Path(__file__).resolve().parent.parent
+#: Parts of a decision for --profile: (label, file, function); cumulative times, so nested
+#: parts (indented labels) are included in the part above them.
+PARTS = (
+    ("candidates (ranking, features)", "candidates.py", "candidates"),
+    ("  moves allowed (options)", "simulator.py", "option_rows"),
+    ("    road trips", "events.py", "road_trips"),
+    ("    next departures", "events.py", "next_departures"),
+    ("  unseen-disruption risk", "risk.py", "risk_by_target"),
+    ("  known conditions", "simulator.py", "known"),
+    ("forecast issue", "forecast.py", "issue"),
+    ("observation", "reroute.py", "_obs"),
+    ("simulator: apply move", "simulator.py", "apply"),
+    ("simulator: next decision", "simulator.py", "next_decision"),
+    ("info (mask, potential)", "reroute.py", "_info"),
+)
 
 
-def measure(name: str, episodes: int, seed: int) -> dict:
+def measure(name: str, episodes: int, seed: int, profile: cProfile.Profile | None = None) -> dict:
+    from mmroute.envs.reroute import RerouteEnv
+
     env = RerouteEnv(name)
     rng = np.random.default_rng(seed)
     env.reset(seed=seed)  # warm caches (road paths, cost-to-go) as a training run would
@@ -32,6 +67,8 @@ def measure(name: str, episodes: int, seed: int) -> dict:
         env.reset(seed=seed + 1 + ep)
         reset_s += time.perf_counter() - t
         done = False
+        if profile is not None:
+            profile.enable()
         t = time.perf_counter()
         while not done:
             m = env.action_masks()
@@ -39,32 +76,130 @@ def measure(name: str, episodes: int, seed: int) -> dict:
             _, _, done, _, _ = env.step(a)
             steps += 1
         step_s += time.perf_counter() - t
+        if profile is not None:
+            profile.disable()
     return {"scenario": name, "episodes": episodes, "decisions": steps,
             "decisions_per_episode": round(steps / episodes, 1),
             "decisions_per_s": round(steps / step_s, 1),
             "reset_ms": round(1000 * reset_s / episodes, 2)}
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--episodes", type=int, default=20)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--scenarios", default=",".join(SCENARIOS))
-    ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "env_speed.csv"))
-    args = ap.parse_args(argv)
-    rows = [measure(n, args.episodes, args.seed) for n in args.scenarios.split(",")]
+def export(ref: str, dest: Path) -> Path:
+    """The package of git ``ref`` laid out under ``dest`` for ``PYTHONPATH`` (the project
+    maps its packages to top-level folders: pyproject's ``package-dir``)."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], capture_output=True,
+                             check=True).stdout
+    src = dest / "src"
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(src, filter="data")
+    with open(src / "pyproject.toml", "rb") as fh:
+        dirs = tomllib.load(fh)["tool"]["setuptools"]["package-dir"]
+    pkg = dest / "pkg"
+    for name in sorted(dirs, key=lambda n: n.count(".")):  # mmroute before its subpackages
+        shutil.copytree(src / dirs[name], pkg.joinpath(*name.split(".")), dirs_exist_ok=True)
+    return pkg
 
+
+def run_worker(name: str, episodes: int, seed: int, pythonpath: Path | None) -> dict:
+    """:func:`measure` in a fresh process (with ``pythonpath`` first, for another version)."""
+    env = dict(os.environ)
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
+    out = subprocess.run([sys.executable, __file__, "--worker", name, "--episodes", str(episodes),
+                          "--seed", str(seed)], capture_output=True, text=True, env=env,
+                         check=True, cwd=tempfile.gettempdir())
+    return json.loads(out.stdout)
+
+
+def compare(names: list[str], episodes: int, seed: int, ref: str, rounds: int) -> list[dict]:
+    """Best of ``rounds`` per scenario, this version and ``ref`` alternating first."""
+    best: dict[tuple[str, str], dict] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        base = export(ref, Path(tmp))
+        for r in range(rounds):
+            for name in names:
+                order = [("new", None), ("base", base)]
+                for side, path in (order if r % 2 else order[::-1]):
+                    row = run_worker(name, episodes, seed, path)
+                    key = (name, side)
+                    if key not in best or row["decisions_per_s"] > best[key]["decisions_per_s"]:
+                        best[key] = row
+    rows = []
+    for name in names:
+        new, old = best[(name, "new")], best[(name, "base")]
+        rows.append({"scenario": name, "episodes": episodes, "decisions": new["decisions"],
+                     "decisions_per_episode": new["decisions_per_episode"],
+                     "decisions_per_s": new["decisions_per_s"], "reset_ms": new["reset_ms"],
+                     "baseline": ref, "baseline_decisions_per_s": old["decisions_per_s"],
+                     "baseline_reset_ms": old["reset_ms"],
+                     "speedup": round(new["decisions_per_s"] / old["decisions_per_s"], 3),
+                     "rounds": rounds})
+    return rows
+
+
+def profile_shares(name: str, episodes: int, seed: int) -> list[dict]:
+    """Share of the decision loop's time in each of :data:`PARTS` (cProfile, cumulative)."""
+    prof = cProfile.Profile()
+    row = measure(name, episodes, seed, prof)
+    stats = pstats.Stats(prof).stats  # {(file, line, function): (cc, nc, tt, ct, callers)}
+    total = sum(ct for (f, _, fn), (_, _, _, ct, _) in stats.items()
+                if f.endswith("reroute.py") and fn == "step")
+    out = []
+    for label, file, func in PARTS:
+        ct = sum(v[3] for (f, _, fn), v in stats.items() if f.endswith(file) and fn == func)
+        out.append({"scenario": name, "part": label, "share": round(ct / total, 3),
+                    "us_per_decision_profiled": round(1e6 * ct / row["decisions"], 1)})
+    return out
+
+
+def write_csv(path: str | Path, rows: list[dict]) -> None:
     def write(tmp: Path) -> None:
         with open(tmp, "w", newline="") as fh:
             w = csv.DictWriter(fh, fieldnames=list(rows[0]))
             w.writeheader()
             w.writerows(rows)
 
-    write_with(args.out, write)
-    print(f"{'scenario':<18}{'decisions/s':>12}{'per episode':>13}{'reset ms':>10}")
+    write_with(path, write)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--episodes", type=int, default=20)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--scenarios", default=",".join(SCENARIOS))
+    ap.add_argument("--compare", metavar="REF", help="also measure git REF (e.g. main)")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds per version with --compare")
+    ap.add_argument("--profile", type=int, default=0, metavar="N",
+                    help="profile N episodes of the first scenario")
+    ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "env_speed.csv"))
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.worker:
+        print(json.dumps(measure(args.worker, args.episodes, args.seed)))
+        return
+    names = args.scenarios.split(",")
+    if args.compare:
+        rows = compare(names, args.episodes, args.seed, args.compare, args.rounds)
+    else:
+        rows = [measure(n, args.episodes, args.seed) for n in names]
+    write_csv(args.out, rows)
+    head = f"{'scenario':<18}{'decisions/s':>12}{'per episode':>13}{'reset ms':>10}"
+    if args.compare:
+        head += f"{args.compare + ' dec/s':>16}{args.compare + ' reset':>14}{'speed-up':>10}"
+    print(head)
     for r in rows:
-        print(f"{r['scenario']:<18}{r['decisions_per_s']:>12,.0f}{r['decisions_per_episode']:>13}"
-              f"{r['reset_ms']:>10}")
+        line = (f"{r['scenario']:<18}{r['decisions_per_s']:>12,.0f}{r['decisions_per_episode']:>13}"
+                f"{r['reset_ms']:>10}")
+        if args.compare:
+            line += (f"{r['baseline_decisions_per_s']:>16,.0f}{r['baseline_reset_ms']:>14}"
+                     f"{r['speedup']:>10.2f}")
+        print(line)
+    if args.profile:
+        shares = profile_shares(names[0], args.profile, args.seed)
+        write_csv(Path(args.out).with_name(Path(args.out).stem + "_profile.csv"), shares)
+        print(f"\nshare of a decision's time ({names[0]}, cProfile, {args.profile} episodes)")
+        for s in shares:
+            print(f"{s['part']:<34}{100 * s['share']:>6.1f} %")
 
 
 if __name__ == "__main__":
