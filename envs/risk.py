@@ -64,7 +64,7 @@ def _cached(sim) -> list:
         return mine[1]
     # the discrete events known now (the known conditions' road noise is not read here)
     known = sim.known().events
-    static, table = _static(sim)
+    static, table, per_hour = _static(sim)
     if mine is not None and mine[2] is known:
         seen = mine[3]
     else:
@@ -75,43 +75,61 @@ def _cached(sim) -> list:
     if hit is None:
         if len(table) > 50_000:
             table.clear()
-        hit = table[(seen, key[1])] = _risk(sim, static, seen, float(key[1]))
+            per_hour.clear()
+        hit = table[(seen, key[1])] = _risk(sim, static, per_hour, seen, float(key[1]))
     sim._risk_cache = (key, hit, known, seen)
     return hit
 
 
-def _risk(sim, static: list[tuple], seen: tuple[int, ...], now: float) -> list:
-    """The :func:`_cached` entry of disruptions ``seen`` (indices) at hour ``now``."""
+def _risk(sim, static: list[tuple], per_hour: dict, seen: tuple[int, ...], now: float) -> list:
+    """The :func:`_cached` entry of disruptions ``seen`` (indices) at hour ``now``: the rows
+    of each unseen disruption (kept per disruption and hour: they do not depend on the
+    others), grouped by target."""
     rows: list[tuple] = []  # (node, link, from_h, to_h, extra_h) of the Risk list
     node_risk: dict[str, list[tuple[float, float, float]]] = {}
     link_risk: dict[str, list[tuple[float, float, float]]] = {}
-    horizon = sim.horizon_h
-    for j, (_, probability, start_h, mean_dur, effects) in enumerate(static):
-        if now >= start_h[1] or j in seen:
-            continue  # its start window is over (still_to_start is 0), or it has been seen
-        p = still_to_start(probability, start_h, now)
-        if p <= 0:
+    for j in range(len(static)):
+        if j in seen:
             continue
-        lo, hi = max(now, start_h[0]), start_h[1]
-        active = p * min(1.0, mean_dur / max(1e-6, hi - lo + mean_dur))
-        end = min(horizon, hi + mean_dur)
-        for node, link, kind, x in effects:
-            if kind == 0:  # port congestion, border delay: the mean delay
-                extra = active * x
-            elif kind == 1:  # node closure: half the mean duration
-                extra = active * x / 2
-            else:  # link closure, cancellation: half the duration, half a headway
-                extra = active * x
-            rows.append((node, link, lo, end, extra))
+        mine = per_hour.get((j, now))
+        if mine is None:
+            mine = per_hour[(j, now)] = _rows(static[j], now, sim.horizon_h)
+        for row in mine:
+            rows.append(row)
+            node, link, lo, end, extra = row
             (node_risk.setdefault(node, []) if node else link_risk.setdefault(link, [])).append(
                 (lo, end, extra))
     return [None, node_risk, link_risk, rows]
 
 
-def _static(sim) -> tuple[list[tuple], dict]:
+def _rows(disruption: tuple, now: float, horizon_h: float) -> tuple[tuple, ...]:
+    """``(node, link, from_h, to_h, extra_h)`` of one unseen disruption at hour ``now``."""
+    _, probability, start_h, mean_dur, effects = disruption
+    if now >= start_h[1]:
+        return ()  # its start window is over (still_to_start is 0)
+    p = still_to_start(probability, start_h, now)
+    if p <= 0:
+        return ()
+    lo, hi = max(now, start_h[0]), start_h[1]
+    active = p * min(1.0, mean_dur / max(1e-6, hi - lo + mean_dur))
+    end = min(horizon_h, hi + mean_dur)
+    out = []
+    for node, link, kind, x in effects:
+        if kind == 0:  # port congestion, border delay: the mean delay
+            extra = active * x
+        elif kind == 1:  # node closure: half the mean duration
+            extra = active * x / 2
+        else:  # link closure, cancellation: half the duration, half a headway
+            extra = active * x
+        out.append((node, link, lo, end, extra))
+    return tuple(out)
+
+
+def _static(sim) -> tuple[list[tuple], dict, dict]:
     """Per disruption of the scenario: targets, probability, start window, mean duration and
-    per target ``(node, link, kind, x)`` (what :func:`_risk` multiplies), and the table of
-    :func:`_cached` entries; kept on the (immutable) scenario the environment was made with."""
+    per target ``(node, link, kind, x)`` (what :func:`_rows` multiplies); the table of
+    :func:`_cached` entries and the rows per (disruption, hour) of :func:`_risk`; kept on the
+    (immutable) scenario the environment was made with."""
     hit = sim.base.__dict__.get("_risk_static")
     if hit is not None:
         return hit
@@ -130,6 +148,6 @@ def _static(sim) -> tuple[list[tuple], dict]:
                            if lk.timetable is not None else 0.0)
                 effects.append((None, t, 2, mean_dur / 2 + headway / 2))
         out.append((tuple(dis.targets), dis.probability, dis.start_h, mean_dur, tuple(effects)))
-    hit = (out, {})
+    hit = (out, {}, {})
     object.__setattr__(sim.base, "_risk_static", hit)
     return hit
