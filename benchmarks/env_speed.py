@@ -9,8 +9,8 @@ One process, one core; every bundled stochastic scenario in one run. Writes
 ``--compare REF`` measures the code of git ``REF`` side by side: each round runs every
 scenario once in a fresh process with each version, alternating which goes first; the table
 gives the best round of each (the machine may be shared) and the ratio. ``--profile N``
-profiles ``N`` episodes of the first scenario (cProfile) and writes the share of a decision's
-time spent in each part to ``env_speed_profile.csv``.
+profiles ``N`` episodes of ``--profile-scenario`` (cProfile) and writes the share of a
+decision's time spent in each part to ``env_speed_profile.csv``.
 """
 
 from __future__ import annotations
@@ -170,7 +170,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--compare", metavar="REF", help="also measure git REF (e.g. main)")
     ap.add_argument("--rounds", type=int, default=3, help="rounds per version with --compare")
     ap.add_argument("--profile", type=int, default=0, metavar="N",
-                    help="profile N episodes of the first scenario")
+                    help="profile N episodes of --profile-scenario")
+    ap.add_argument("--profile-scenario", default="liuzhou-asean")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "env_speed.csv"))
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -195,9 +196,10 @@ def main(argv: list[str] | None = None) -> None:
                      f"{r['speedup']:>10.2f}")
         print(line)
     if args.profile:
-        shares = profile_shares(names[0], args.profile, args.seed)
+        shares = profile_shares(args.profile_scenario, args.profile, args.seed)
         write_csv(Path(args.out).with_name(Path(args.out).stem + "_profile.csv"), shares)
-        print(f"\nshare of a decision's time ({names[0]}, cProfile, {args.profile} episodes)")
+        print(f"\nshare of a decision's time ({args.profile_scenario}, cProfile, {args.profile} "
+              "episodes)")
         for s in shares:
             print(f"{s['part']:<34}{100 * s['share']:>6.1f} %")
 

@@ -40,7 +40,7 @@ def km_to_deg(east_km: float, north_km: float, lat: float) -> tuple[float, float
 _LINES: dict[int, tuple] = {}
 
 
-def _link_lines(links: tuple) -> tuple[tuple[str, str], object]:
+def _link_lines(links: tuple) -> tuple[tuple[str, str], object, object, dict]:
     hit = _LINES.get(id(links))
     if hit is not None and hit[0] is links:
         return hit[1]
@@ -51,13 +51,15 @@ def _link_lines(links: tuple) -> tuple[tuple[str, str], object]:
     return out
 
 
-def _make_lines(links: tuple) -> tuple[tuple[str, str], object, object]:
+def _make_lines(links: tuple) -> tuple[tuple[str, str], object, object, dict]:
+    """(id, mode) of the links, their prepared lines and bounds, and a dict for the mask of
+    the links of each modes tuple."""
     import shapely
 
     ids = tuple((lk.id, lk.mode) for lk in links)
     lines = np.array([shapely.LineString(lk.geometry) for lk in links], dtype=object)
     shapely.prepare(lines)
-    return ids, lines, shapely.bounds(lines)
+    return ids, lines, shapely.bounds(lines), {}
 
 
 def links_hit(area, links: tuple, modes: tuple[str, ...]) -> list[str]:
@@ -73,7 +75,7 @@ def links_hit_many(areas, links: tuple, modes: tuple[str, ...]) -> list[list[str
     out: list[list[str]] = [[] for _ in areas]
     if not len(areas):
         return out
-    ids, lines, lb = _link_lines(links)
+    ids, lines, lb, masks = _link_lines(links)
     same = isinstance(areas, np.ndarray) or len({len(a) for a in areas}) == 1
     if same:
         pts = np.asarray(areas, dtype=float)  # (polygon, point, lon/lat)
@@ -83,11 +85,14 @@ def links_hit_many(areas, links: tuple, modes: tuple[str, ...]) -> list[list[str
                          max(p[1] for p in a)) for a in areas], dtype=float)
     near = ((lb[None, :, 0] <= box[:, None, 2]) & (lb[None, :, 2] >= box[:, None, 0])
             & (lb[None, :, 1] <= box[:, None, 3]) & (lb[None, :, 3] >= box[:, None, 1]))
-    near &= np.array([mode in modes for _, mode in ids], dtype=bool)[None, :]
+    of_modes = masks.get(modes)
+    if of_modes is None:
+        of_modes = masks[modes] = np.array([mode in modes for _, mode in ids], dtype=bool)
+    near &= of_modes[None, :]
     pi, li = np.nonzero(near)
     if not len(pi):
         return out
-    used = np.unique(pi)
+    used = np.flatnonzero(near.any(axis=1))
     polys = np.empty(len(areas), dtype=object)
     if same:
         polys[used] = shapely.polygons(pts[used])
