@@ -38,10 +38,7 @@ class Risk:
 def disruption_risk(sim) -> list[Risk]:
     """Expected extra times of the disruptions not seen by ``sim.now``, evaluated at the
     start of the current hour (cached per onset count and hour)."""
-    hit = _cached(sim)
-    if hit[0] is None:
-        hit[0] = tuple(Risk(*r) for r in hit[3])
-    return list(hit[0])
+    return [Risk(*r) for r in _cached(sim)[2]]
 
 
 def risk_by_target(sim) -> tuple[dict[str, list[tuple[float, float, float]]],
@@ -49,86 +46,62 @@ def risk_by_target(sim) -> tuple[dict[str, list[tuple[float, float, float]]],
     """:func:`disruption_risk` grouped by node and by link: ``(from_h, to_h, extra_h)`` per
     target (read only; cached alike)."""
     hit = _cached(sim)
-    return hit[1], hit[2]
+    return hit[0], hit[1]
 
 
-def _cached(sim) -> list:
-    """``[Risk tuple or None (made on demand), by node, by link, rows]`` now.
-
-    The risk is a function of the scenario, the hour and which disruptions have been seen:
-    it is kept on the scenario per (disruptions seen, hour), shared by episodes, and the
-    simulator remembers the one of its current onset count and hour."""
+def _cached(sim) -> tuple:
+    """``(by node, by link, rows)`` of the current onset count and hour, kept by the
+    simulator until either changes (nothing else is kept: a table of every hour would grow
+    for long, and make the garbage collector run)."""
     key = (sim.revealed(), int(sim.now))
     mine = sim.__dict__.get("_risk_cache")
     if mine is not None and mine[0] == key:
         return mine[1]
     # the discrete events known now (the known conditions' road noise is not read here)
     known = sim.known().events
-    static, table, per_hour = _static(sim)
+    static = _static(sim)
     if mine is not None and mine[2] is known:
         seen = mine[3]
     else:
         names = {e.node for e in known.node_delays} | {e.node for e in known.node_closures} | {
             e.link for e in known.closures}
-        seen = tuple(j for j, d in enumerate(static) if not names.isdisjoint(d[0]))
-    hit = table.get((seen, key[1]))
-    if hit is None:
-        if len(table) > 50_000:
-            table.clear()
-            per_hour.clear()
-        hit = table[(seen, key[1])] = _risk(sim, static, per_hour, seen, float(key[1]))
+        seen = frozenset(j for j, d in enumerate(static) if not names.isdisjoint(d[0]))
+    hit = _risk(static, seen, float(key[1]), sim.horizon_h)
     sim._risk_cache = (key, hit, known, seen)
     return hit
 
 
-def _risk(sim, static: list[tuple], per_hour: dict, seen: tuple[int, ...], now: float) -> list:
-    """The :func:`_cached` entry of disruptions ``seen`` (indices) at hour ``now``: the rows
-    of each unseen disruption (kept per disruption and hour: they do not depend on the
-    others), grouped by target."""
-    rows: list[tuple] = []  # (node, link, from_h, to_h, extra_h) of the Risk list
+def _risk(static: list[tuple], seen: frozenset[int], now: float, horizon_h: float) -> tuple:
+    """``(by node, by link, rows)`` of the disruptions not ``seen`` (indices) at hour
+    ``now``; rows ``(node, link, from_h, to_h, extra_h)`` of the :class:`Risk` list."""
+    rows: list[tuple] = []
     node_risk: dict[str, list[tuple[float, float, float]]] = {}
     link_risk: dict[str, list[tuple[float, float, float]]] = {}
-    for j in range(len(static)):
-        if j in seen:
+    for j, (_, probability, start_h, mean_dur, effects) in enumerate(static):
+        if now >= start_h[1] or j in seen:
+            continue  # its start window is over (still_to_start is 0), or it has been seen
+        p = still_to_start(probability, start_h, now)
+        if p <= 0:
             continue
-        mine = per_hour.get((j, now))
-        if mine is None:
-            mine = per_hour[(j, now)] = _rows(static[j], now, sim.horizon_h)
-        for row in mine:
-            rows.append(row)
-            node, link, lo, end, extra = row
+        lo, hi = max(now, start_h[0]), start_h[1]
+        active = p * min(1.0, mean_dur / max(1e-6, hi - lo + mean_dur))
+        end = min(horizon_h, hi + mean_dur)
+        for node, link, kind, x in effects:
+            if kind == 0:  # port congestion, border delay: the mean delay
+                extra = active * x
+            elif kind == 1:  # node closure: half the mean duration
+                extra = active * x / 2
+            else:  # link closure, cancellation: half the duration, half a headway
+                extra = active * x
+            rows.append((node, link, lo, end, extra))
             (node_risk.setdefault(node, []) if node else link_risk.setdefault(link, [])).append(
                 (lo, end, extra))
-    return [None, node_risk, link_risk, rows]
+    return node_risk, link_risk, rows
 
 
-def _rows(disruption: tuple, now: float, horizon_h: float) -> tuple[tuple, ...]:
-    """``(node, link, from_h, to_h, extra_h)`` of one unseen disruption at hour ``now``."""
-    _, probability, start_h, mean_dur, effects = disruption
-    if now >= start_h[1]:
-        return ()  # its start window is over (still_to_start is 0)
-    p = still_to_start(probability, start_h, now)
-    if p <= 0:
-        return ()
-    lo, hi = max(now, start_h[0]), start_h[1]
-    active = p * min(1.0, mean_dur / max(1e-6, hi - lo + mean_dur))
-    end = min(horizon_h, hi + mean_dur)
-    out = []
-    for node, link, kind, x in effects:
-        if kind == 0:  # port congestion, border delay: the mean delay
-            extra = active * x
-        elif kind == 1:  # node closure: half the mean duration
-            extra = active * x / 2
-        else:  # link closure, cancellation: half the duration, half a headway
-            extra = active * x
-        out.append((node, link, lo, end, extra))
-    return tuple(out)
-
-
-def _static(sim) -> tuple[list[tuple], dict, dict]:
+def _static(sim) -> list[tuple]:
     """Per disruption of the scenario: targets, probability, start window, mean duration and
-    per target ``(node, link, kind, x)`` (what :func:`_rows` multiplies); the table of
-    :func:`_cached` entries and the rows per (disruption, hour) of :func:`_risk`; kept on the
+    per target ``(node, link, kind, x)`` (what :func:`_risk` multiplies); kept on the
     (immutable) scenario the environment was made with."""
     hit = sim.base.__dict__.get("_risk_static")
     if hit is not None:
@@ -148,6 +121,5 @@ def _static(sim) -> tuple[list[tuple], dict, dict]:
                            if lk.timetable is not None else 0.0)
                 effects.append((None, t, 2, mean_dur / 2 + headway / 2))
         out.append((tuple(dis.targets), dis.probability, dis.start_h, mean_dur, tuple(effects)))
-    hit = (out, {}, {})
-    object.__setattr__(sim.base, "_risk_static", hit)
-    return hit
+    object.__setattr__(sim.base, "_risk_static", out)
+    return out

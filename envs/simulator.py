@@ -170,6 +170,13 @@ class Simulator:
                 self.out_services.setdefault(lk.from_node, []).append(lk)
         self.yards = set(self.out_services)
         self.road_paths = nominal_road_paths(scenario)
+        # services, road trips per destination, road trips per node and the moves of
+        # option_rows ((link, timetable_h) or road path ids -> Move): facts of the scenario,
+        # kept with it for every episode (see _services, _trips_to, _trips, option_rows)
+        self._static = scenario.__dict__.get("_simulator_static")
+        if self._static is None:
+            self._static = ({}, {}, {}, {})
+            object.__setattr__(scenario, "_simulator_static", self._static)
         self.consignments = [Consignment(shipment=s, node=s.origin, ready_h=s.release_h)
                              for s in sc.shipments]
         self.now = 0.0
@@ -189,7 +196,6 @@ class Simulator:
         self._known: Conditions | None = None
         self._known_now: float | None = None  # the time self._known was asked for
         self._per_teu: dict[str, tuple[Link, float, float]] = {}  # link cost, CO2 per TEU
-        self._moves: dict[tuple, Move] = {}  # (link, timetable_h) or road path ids -> Move
         self._releases = sorted(c.shipment.release_h for c in self.consignments)
         self._released_n: int | None = None
         self._released: list[Consignment] = []
@@ -301,7 +307,9 @@ class Simulator:
         c = self.consignments[d.consignment]
         q = c.shipment.quantity_teu
         out: list[tuple] = []
-        moves = self._moves  # moves are immutable: one instance per move, shared
+        moves = self._static[3]  # moves are immutable: one instance per move, shared
+        if len(moves) > 100_000:
+            moves.clear()
         if d.lock != "road":
             horizon, dep_load = self.horizon_h, self.dep_load
             for lk, lid, cap, cutoff, nominal, end, cost, co2, mode, ids in self._services(d.node):
@@ -346,7 +354,7 @@ class Simulator:
     def _services(self, node: str) -> list[tuple]:
         """Scheduled links from ``node`` with id, capacity, cut-off, nominal time, end node,
         cost and CO2 per TEU, mode and ``(id,)`` (cached)."""
-        cache = self.__dict__.setdefault("_service_cache", {})
+        cache = self._static[0]
         hit = cache.get(node)
         if hit is None:
             hit = [(lk, lk.id, lk.capacity_teu, lk.timetable.cutoff_h, lk.travel_time_h,
@@ -358,7 +366,7 @@ class Simulator:
     def _trips_to(self, node: str, dest: str) -> tuple[list[tuple], list[list[Link]]]:
         """:meth:`_trips` from ``node`` that end at ``dest`` or a terminal, and their paths
         (cached)."""
-        cache = self.__dict__.setdefault("_trips_to_cache", {})
+        cache = self._static[1]
         hit = cache.get((node, dest))
         if hit is None:
             trips = [x for x in self._trips(node) if x[0] == dest or x[0] in self.yards]
@@ -367,7 +375,7 @@ class Simulator:
 
     def _trips(self, node: str) -> list[tuple]:
         """Road paths from ``node`` with ids, cost and CO2 per TEU and nominal time (cached)."""
-        cache = self.__dict__.setdefault("_trip_cache", {})
+        cache = self._static[2]
         hit = cache.get(node)
         if hit is None:
             hit = [(w, path, tuple(lk.id for lk in path), sum(lk.cost_per_teu_cny for lk in path),

@@ -523,7 +523,8 @@ class Conditions:
             if len(memo) > 100_000:
                 memo.clear()
             j = bisect.bisect_right(times, hi_h, lo=i)
-            hit = (tt, self._running(link, times[i:j] if j - i <= n else _islice(times, i, j), n))
+            hit = (tt, tuple(self._running(link, times[i:j] if j - i <= n else _islice(times, i, j),
+                                           n)))
             memo[key] = hit
         return list(hit[1])
 
