@@ -167,7 +167,8 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
             arrival, rest_cost, rest_co2, trans = arr, 0.0, 0.0, 0
         else:  # handling, then the nominal rest (from the yard after a road trip)
             rest_cost, rest_co2, handling_h, time_h = rests[end, mode == "road"]
-            arrival = arr + handling_h + cond.node_delay_h(end, arr) + time_h
+            ready = arr + handling_h + cond.node_delay_h(end, arr)
+            arrival = ready + time_h
             trans = 1
         if not isfinite(arrival) or not isfinite(rest_cost):
             continue
