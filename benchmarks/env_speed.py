@@ -37,22 +37,22 @@ from mmroute.io import write_with
 
 SCENARIOS = ("tiny", "liuzhou-asean", "yangtze-inbound", "china-europe")
 ROOT = Path(__file__).resolve().parent.parent
-#: Parts of a decision for --profile: (label, file, function); cumulative times, so nested
-#: parts (indented labels) are included in the part above them.
+#: Parts of a decision for --profile: (label, file, functions: the first one called counts,
+#: for versions that name it differently); cumulative times, so nested parts (indented
+#: labels) are included in the part above them.
 PARTS = (
-    ("candidates (ranking, features)", "candidates.py", "candidates"),
-    ("  moves allowed (options)", "simulator.py", "option_rows"),
-    ("    road trips", "events.py", "road_trips"),
-    ("    next departures", "events.py", "next_departures"),
-    ("  unseen-disruption risk", "risk.py", "risk_by_target"),
-    ("  known conditions", "simulator.py", "known"),
-    ("forecast issue", "forecast.py", "issue"),
-    ("observation", "reroute.py", "_obs"),
-    ("simulator: apply move", "simulator.py", "apply"),
-    ("simulator: next decision", "simulator.py", "next_decision"),
-    ("info (mask, potential)", "reroute.py", "_info"),
+    ("candidates (ranking, features)", "candidates.py", ("candidates",)),
+    ("  moves allowed (options)", "simulator.py", ("option_rows", "options")),
+    ("    road trips", "events.py", ("road_trips", "road_trip")),
+    ("    next departures", "events.py", ("next_departures",)),
+    ("  unseen-disruption risk", "risk.py", ("risk_by_target", "disruption_risk")),
+    ("  known conditions", "simulator.py", ("known",)),
+    ("forecast issue", "forecast.py", ("issue",)),
+    ("observation", "reroute.py", ("_obs",)),
+    ("simulator: apply move", "simulator.py", ("apply",)),
+    ("simulator: next decision", "simulator.py", ("next_decision",)),
+    ("info (mask, potential)", "reroute.py", ("_info",)),
 )
-
 
 def measure(name: str, episodes: int, seed: int, profile: cProfile.Profile | None = None) -> dict:
     from mmroute.envs.reroute import RerouteEnv
@@ -100,30 +100,32 @@ def export(ref: str, dest: Path) -> Path:
     return pkg
 
 
-def run_worker(name: str, episodes: int, seed: int, pythonpath: Path | None) -> dict:
-    """:func:`measure` in a fresh process (with ``pythonpath`` first, for another version)."""
+def run_worker(name: str, episodes: int, seed: int, pythonpath: Path | None,
+               mode: str = "--worker"):
+    """:func:`measure` (or with ``mode="--worker-profile"`` :func:`profile_shares`) in a fresh
+    process (with ``pythonpath`` first, for another version)."""
     env = dict(os.environ)
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
-    out = subprocess.run([sys.executable, __file__, "--worker", name, "--episodes", str(episodes),
+    out = subprocess.run([sys.executable, __file__, mode, name, "--episodes", str(episodes),
                           "--seed", str(seed)], capture_output=True, text=True, env=env,
                          check=True, cwd=tempfile.gettempdir())
     return json.loads(out.stdout)
 
 
-def compare(names: list[str], episodes: int, seed: int, ref: str, rounds: int) -> list[dict]:
-    """Best of ``rounds`` per scenario, this version and ``ref`` alternating first."""
+def compare(names: list[str], episodes: int, seed: int, base: Path, ref: str,
+            rounds: int) -> list[dict]:
+    """Best of ``rounds`` per scenario, this version and ``ref`` (exported to ``base``)
+    alternating first."""
     best: dict[tuple[str, str], dict] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        base = export(ref, Path(tmp))
-        for r in range(rounds):
-            for name in names:
-                order = [("new", None), ("base", base)]
-                for side, path in (order if r % 2 else order[::-1]):
-                    row = run_worker(name, episodes, seed, path)
-                    key = (name, side)
-                    if key not in best or row["decisions_per_s"] > best[key]["decisions_per_s"]:
-                        best[key] = row
+    for r in range(rounds):
+        for name in names:
+            order = [("new", None), ("base", base)]
+            for side, path in (order if r % 2 else order[::-1]):
+                row = run_worker(name, episodes, seed, path)
+                key = (name, side)
+                if key not in best or row["decisions_per_s"] > best[key]["decisions_per_s"]:
+                    best[key] = row
     rows = []
     for name in names:
         new, old = best[(name, "new")], best[(name, "base")]
@@ -142,14 +144,22 @@ def profile_shares(name: str, episodes: int, seed: int) -> list[dict]:
     prof = cProfile.Profile()
     row = measure(name, episodes, seed, prof)
     stats = pstats.Stats(prof).stats  # {(file, line, function): (cc, nc, tt, ct, callers)}
-    total = sum(ct for (f, _, fn), (_, _, _, ct, _) in stats.items()
-                if f.endswith("reroute.py") and fn == "step")
+
+    def cumulative(file: str, func: str) -> float:
+        return sum(v[3] for (f, _, fn), v in stats.items() if f.endswith(file) and fn == func)
+
+    total = cumulative("reroute.py", "step")
     out = []
-    for label, file, func in PARTS:
-        ct = sum(v[3] for (f, _, fn), v in stats.items() if f.endswith(file) and fn == func)
-        out.append({"scenario": name, "part": label, "share": round(ct / total, 3),
+    for label, file, funcs in PARTS:
+        ct = next((c for c in (cumulative(file, fn) for fn in funcs) if c > 0), 0.0)
+        out.append({"part": label, "share": round(ct / total, 3),
                     "us_per_decision_profiled": round(1e6 * ct / row["decisions"], 1)})
     return out
+
+
+def run_profile(name: str, episodes: int, seed: int, pythonpath: Path | None) -> list[dict]:
+    """:func:`profile_shares` in a fresh process (with ``pythonpath`` first)."""
+    return run_worker(name, episodes, seed, pythonpath, "--worker-profile")
 
 
 def write_csv(path: str | Path, rows: list[dict]) -> None:
@@ -174,35 +184,49 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--profile-scenario", default="liuzhou-asean")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "env_speed.csv"))
     ap.add_argument("--worker", help=argparse.SUPPRESS)
+    ap.add_argument("--worker-profile", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
         print(json.dumps(measure(args.worker, args.episodes, args.seed)))
         return
+    if args.worker_profile:
+        print(json.dumps(profile_shares(args.worker_profile, args.episodes, args.seed)))
+        return
     names = args.scenarios.split(",")
-    if args.compare:
-        rows = compare(names, args.episodes, args.seed, args.compare, args.rounds)
-    else:
-        rows = [measure(n, args.episodes, args.seed) for n in names]
+    with tempfile.TemporaryDirectory() as tmp:
+        base = export(args.compare, Path(tmp)) if args.compare else None
+        if base is not None:
+            rows = compare(names, args.episodes, args.seed, base, args.compare, args.rounds)
+        else:
+            rows = [measure(n, args.episodes, args.seed) for n in names]
+        shares = []
+        if args.profile:
+            for s in profile_shares(args.profile_scenario, args.profile, args.seed):
+                shares.append({"scenario": args.profile_scenario, **s})
+            if base is not None:
+                old = run_profile(args.profile_scenario, args.profile, args.seed, base)
+                for s, o in zip(shares, old):
+                    s["baseline_share"] = o["share"]
+                    s["baseline_us_per_decision_profiled"] = o["us_per_decision_profiled"]
     write_csv(args.out, rows)
     head = f"{'scenario':<18}{'decisions/s':>12}{'per episode':>13}{'reset ms':>10}"
-    if args.compare:
-        head += f"{args.compare + ' dec/s':>16}{args.compare + ' reset':>14}{'speed-up':>10}"
+    if base is not None:
+        head += f"{'baseline dec/s':>16}{'baseline reset':>16}{'speed-up':>10}"
     print(head)
     for r in rows:
         line = (f"{r['scenario']:<18}{r['decisions_per_s']:>12,.0f}{r['decisions_per_episode']:>13}"
                 f"{r['reset_ms']:>10}")
-        if args.compare:
-            line += (f"{r['baseline_decisions_per_s']:>16,.0f}{r['baseline_reset_ms']:>14}"
+        if base is not None:
+            line += (f"{r['baseline_decisions_per_s']:>16,.0f}{r['baseline_reset_ms']:>16}"
                      f"{r['speedup']:>10.2f}")
         print(line)
-    if args.profile:
-        shares = profile_shares(args.profile_scenario, args.profile, args.seed)
+    if shares:
         write_csv(Path(args.out).with_name(Path(args.out).stem + "_profile.csv"), shares)
         print(f"\nshare of a decision's time ({args.profile_scenario}, cProfile, {args.profile} "
-              "episodes)")
+              "episodes)" + (f"; baseline {args.compare}" if base is not None else ""))
         for s in shares:
-            print(f"{s['part']:<34}{100 * s['share']:>6.1f} %")
-
+            print(f"{s['part']:<34}{100 * s['share']:>6.1f} %" + (
+                f"{100 * s['baseline_share']:>8.1f} %" if base is not None else ""))
 
 if __name__ == "__main__":
     main()
