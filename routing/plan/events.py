@@ -520,7 +520,7 @@ class Conditions:
             memo, key = table[3], (i, hi_h, n)
         hit = memo.get(key)
         if hit is None or hit[0] is not tt:
-            if len(memo) > 100_000:
+            if len(memo) > 10_000:
                 memo.clear()
             j = bisect.bisect_right(times, hi_h, lo=i)
             hit = (tt, tuple(self._running(link, times[i:j] if j - i <= n else _islice(times, i, j),
