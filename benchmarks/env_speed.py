@@ -87,11 +87,15 @@ def measure(name: str, episodes: int, seed: int, profile: cProfile.Profile | Non
 def export(ref: str, dest: Path) -> Path:
     """The package of git ``ref`` laid out under ``dest`` for ``PYTHONPATH`` (the project
     maps its packages to top-level folders: pyproject's ``package-dir``)."""
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], capture_output=True,
-                             check=True).stdout
+    got = subprocess.run(["git", "-C", str(ROOT), "archive", ref], capture_output=True)
+    if got.returncode != 0:
+        raise SystemExit(f"--compare {ref}: git archive failed: {got.stderr.decode().strip()}")
     src = dest / "src"
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(src, filter="data")
+    with tarfile.open(fileobj=io.BytesIO(got.stdout)) as tar:
+        if hasattr(tarfile, "data_filter"):  # Python >= 3.11.4
+            tar.extractall(src, filter="data")
+        else:
+            tar.extractall(src)  # noqa: S202 (our own repository's archive)
     with open(src / "pyproject.toml", "rb") as fh:
         dirs = tomllib.load(fh)["tool"]["setuptools"]["package-dir"]
     pkg = dest / "pkg"
