@@ -22,11 +22,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from mmroute.envs.forecast import Forecast
-from mmroute.envs.risk import disruption_risk
+from mmroute.envs.risk import risk_by_target
 from mmroute.envs.simulator import Decision, Move, Simulator
 from mmroute.scenarios import Scenario
 
-__all__ = ["Candidate", "ToGo", "to_go", "candidates", "N_FEATURES", "MODES"]
+__all__ = ["Candidate", "ToGo", "to_go", "candidates", "features", "feature_values", "N_FEATURES", "MODES"]
 
 MODES = ("road", "rail", "sea", "barge")
 #: Features per candidate (see :func:`features`).
@@ -146,6 +146,27 @@ def to_go(scenario: Scenario, destination: str) -> ToGo:
     return out
 
 
+def _rests(scenario: Scenario, destination: str) -> dict[tuple[str, bool], tuple]:
+    """``(node, by_road) -> (handling cost + nominal rest cost, rest CO2, handling time, rest
+    time)`` on the way to ``destination`` from a node reached by road (yard) or not (cached
+    with :func:`to_go`)."""
+    cache = scenario.__dict__.setdefault("_to_go_rests", {})
+    hit = cache.get(destination)
+    if hit is None:
+        tg, inf = to_go(scenario, destination), math.inf
+        hit = {}
+        for node in scenario.nodes:
+            v = node.id
+            hit[v, True] = (node.handling_cost_cny + tg.cost_yard.get(v, inf),
+                            tg.co2_kg_yard.get(v, inf), node.handling_time_h,
+                            tg.time_h_yard.get(v, inf))
+            hit[v, False] = (node.handling_cost_cny + tg.cost.get(v, inf),
+                             tg.co2_kg.get(v, inf), node.handling_time_h,
+                             tg.time_h.get(v, inf))
+        cache[destination] = hit
+    return hit
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A move with what is expected of it under known conditions."""
@@ -174,71 +195,95 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
     q = s.quantity_teu
     obj = sim.scenario.objective
     price = sim.price
-    tg = to_go(sim.base, s.destination)
+    cw, tv = obj.cost_weight, obj.time_value_cny_per_teu_h
+    lp, due, release, dest = s.lateness_penalty_cny_per_teu_h, s.due_h, s.release_h, s.destination
+    tg = to_go(sim.base, dest)
     horizon = sim.horizon_h
     drop_teu = obj.drop_penalty_cny_per_teu
-    node_risk: dict[str, list] = {}
-    link_risk: dict[str, list] = {}
-    for r in disruption_risk(sim):
-        (node_risk.setdefault(r.node, []) if r.node else link_risk.setdefault(r.link, [])).append(r)
-    options = sim.options(d, cond)
+    node_risk, link_risk = risk_by_target(sim)
+    options = sim.option_rows(d, cond)  # Option fields: move, depart_h, arrival_h,
+    # nominal_h, end_node, cost_per_teu_cny, co2_per_teu_kg, mode, links
     # no move back to where the consignment has been (a cycle never pays under the to-go
     # estimates, and greedy rankings would shuttle): kept only when nothing else is allowed
     visited = {s.origin, *(lg.from_node for lg in c.legs)}
-    forward = [o for o in options if o.end_node not in visited]
+    forward = [o for o in options if o[4] not in visited]
     scored = []  # (score, departure, order, option, arrival, rest CO2, transshipments)
+    rests, isfinite = _rests(sim.base, dest), math.isfinite
     for n, o in enumerate(forward or options):
-        arr, end = o.arrival_h, o.end_node
-        if end == s.destination:
+        _, dep, arr, _, end, cost, co2, mode, _ = o
+        if end == dest:
             arrival, rest_cost, rest_co2, trans = arr, 0.0, 0.0, 0
-        else:
-            node = sim.nodes[end]
-            by_road = o.mode == "road"  # a road trip ends in the yard: a service comes next
-            rest_cost = node.handling_cost_cny + (tg.cost_yard if by_road else tg.cost).get(
-                end, math.inf)
-            rest_co2 = (tg.co2_kg_yard if by_road else tg.co2_kg).get(end, math.inf)
-            ready = arr + node.handling_time_h + cond.node_delay_h(end, arr)
-            arrival = ready + (tg.time_h_yard if by_road else tg.time_h).get(end, math.inf)
+        else:  # handling, then the nominal rest (from the yard after a road trip)
+            by_road = mode == "road"
+            rest_cost, rest_co2, handling_h, time_h = rests[end, by_road]
+            ready = arr + handling_h + cond.node_delay_h(end, arr)
+            arrival = ready + time_h
             trans = 1
             too_late = ready > (tg.latest_h_yard if by_road else tg.latest_h).get(end, -math.inf)
-            if (ready > horizon or too_late) and math.isfinite(arrival):
+            if (ready > horizon or too_late) and isfinite(arrival):
                 # no service after the horizon: by road only, or dropped there
                 road = math.inf if by_road or too_late else tg.cost_road.get(end, math.inf)
-                if math.isfinite(road):
-                    rest_cost = node.handling_cost_cny + road
+                if isfinite(road):
+                    rest_cost = sim.nodes[end].handling_cost_cny + road
                     rest_co2 = tg.co2_kg_road[end]
                     arrival = ready + tg.time_h_road[end]
                 else:  # expected to be dropped there
-                    score = q * (obj.cost_weight * o.cost_per_teu_cny
-                                 + price * o.co2_per_teu_kg / 1000.0 + drop_teu)
-                    scored.append((score, o.depart_h, n, o, math.inf, 0.0, trans))
+                    score = q * (cw * cost + price * co2 / 1000.0 + drop_teu)
+                    scored.append((score, dep, n, o, math.inf, 0.0, trans))
                     continue
-        if not math.isfinite(arrival) or not math.isfinite(rest_cost):
+        if not isfinite(arrival) or not isfinite(rest_cost):
             continue
-        score = q * (obj.cost_weight * (o.cost_per_teu_cny + rest_cost)
-                     + price * (o.co2_per_teu_kg + rest_co2) / 1000.0
-                     + obj.time_value_cny_per_teu_h * (arrival - s.release_h)
-                     + s.lateness_penalty_cny_per_teu_h * max(0.0, arrival - s.due_h))
-        scored.append((score, o.depart_h, n, o, arrival, rest_co2, trans))
-    scored.sort(key=lambda x: x[:3])
+        score = q * (cw * (cost + rest_cost)
+                     + price * (co2 + rest_co2) / 1000.0
+                     + tv * (arrival - release)
+                     + lp * max(0.0, arrival - due))
+        scored.append((score, dep, n, o, arrival, rest_co2, trans))
+    scored.sort()  # by score, departure, order (unique: the rest is never compared)
     out: list[Candidate] = []
+    hits = 0
+    forecasting = forecast is not None and forecast.crossing
     for score, dep, _, o, arrival, rest_co2, trans in scored[:k - 1]:  # features of the best
-        arr, end, m = o.arrival_h, o.end_node, o.move
-        hits = 0 if forecast is None else forecast.hits(o.links, dep, arr)
-        risk = sum(r.extra_h for r in node_risk.get(end, ()) if r.from_h <= arr < r.to_h)
-        risk += sum(r.extra_h for lid in o.links for r in link_risk.get(lid, ())
-                    if r.from_h <= dep < r.to_h)
+        m, _, arr, nominal, end, _, co2, mode, links = o
+        if forecasting:
+            hits = forecast.hits(links, dep, arr)
+        risk = 0  # expected extra time at the end node (on arrival), then on the links
+        for a, b, x in node_risk.get(end, ()):
+            if a <= arr < b:
+                risk = risk + x
+        if link_risk:
+            extra = 0
+            for lid in links:
+                for a, b, x in link_risk.get(lid, ()):
+                    if a <= dep < b:
+                        extra = extra + x
+            risk += extra
         load = 0.0
         if m.kind == "service":
             cap = sim.links[m.link].capacity_teu
             if cap:
                 load = (sim.dep_load.get((m.link, m.timetable_h), 0.0) + q) / cap
-        out.append(Candidate(m, score, dep, arrival, end, q * (o.co2_per_teu_kg + rest_co2),
-                             trans, (arr - dep - o.nominal_h) / max(o.nominal_h, 1e-6), hits,
-                             o.mode, risk, load))
-    out.append(Candidate(Move.drop(), obj.drop_penalty_cny_per_teu * q, d.time_h, math.inf,
-                         d.node, 0.0, 0, 0.0, 0, "drop"))
+        out.append(_candidate(m, score, dep, arrival, end, q * (co2 + rest_co2),
+                              trans, (arr - dep - nominal) / max(nominal, 1e-6), hits,
+                              mode, risk, load))
+    out.append(_candidate(_DROP, obj.drop_penalty_cny_per_teu * q, d.time_h, math.inf,
+                          d.node, 0.0, 0, 0.0, 0, "drop", 0.0, 0.0))
     return out
+
+
+_DROP = Move.drop()
+_new = object.__new__
+
+
+def _candidate(move, score_cny, depart_h, arrival_h, end_node, co2_kg, transshipments,
+               known_delay_share, forecast_hits, mode, risk_h, load_share) -> Candidate:
+    """``Candidate(...)`` without the frozen dataclass's per-field ``object.__setattr__``
+    (the same instance dict; this runs for every slot of every decision)."""
+    c = _new(Candidate)
+    c.__dict__.update(move=move, score_cny=score_cny, depart_h=depart_h, arrival_h=arrival_h,
+                      end_node=end_node, co2_kg=co2_kg, transshipments=transshipments,
+                      known_delay_share=known_delay_share, forecast_hits=forecast_hits,
+                      mode=mode, risk_h=risk_h, load_share=load_share)
+    return c
 
 
 def features(sim: Simulator, d: Decision, slots: list[Candidate | None], cost_unit: float
@@ -247,24 +292,31 @@ def features(sim: Simulator, d: Decision, slots: list[Candidate | None], cost_un
     slack to due (days), CO2 (t/TEU), transshipments, known delay share, forecast hits, wait
     until departure (days), is-drop, expected extra time of unseen disruptions (days),
     departure load share, mode one-hot."""
+    f = np.array(feature_values(sim, d, slots, cost_unit), dtype=np.float32)
+    return np.clip(f.reshape(len(slots), N_FEATURES), -10.0, 10.0)
+
+
+_ONE_HOT = {m: tuple(float(m == x) for x in MODES) for m in MODES}
+_NO_MODE = (0.0,) * len(MODES)
+_EMPTY = [0.0] * N_FEATURES
+
+
+def feature_values(sim: Simulator, d: Decision, slots: list[Candidate | None], cost_unit: float
+                   ) -> list[float]:
+    """The rows of :func:`features` one after the other, as Python floats (not clipped)."""
     s = sim.consignments[d.consignment].shipment
     q = s.quantity_teu
-    f = np.zeros((len(slots), N_FEATURES), dtype=np.float32)
-    for j, cd in enumerate(slots):
+    due, qc, now = s.due_h, q * cost_unit, d.time_h
+    out: list[float] = []
+    for cd in slots:
         if cd is None:
+            out += _EMPTY
             continue
-        row = f[j]
-        row[0] = 1.0
-        row[1] = cd.score_cny / (q * cost_unit)
-        row[2] = (s.due_h - cd.arrival_h) / 24.0 if math.isfinite(cd.arrival_h) else -10.0
-        row[3] = cd.co2_kg / q / 1000.0
-        row[4] = cd.transshipments
-        row[5] = cd.known_delay_share
-        row[6] = cd.forecast_hits
-        row[7] = (cd.depart_h - d.time_h) / 24.0
-        row[8] = 1.0 if cd.move.kind == "drop" else 0.0
-        row[9] = cd.risk_h / 24.0
-        row[10] = cd.load_share
-        if cd.mode in MODES:
-            row[11 + MODES.index(cd.mode)] = 1.0
-    return np.clip(f, -10.0, 10.0)
+        arr = cd.arrival_h
+        out += (1.0, cd.score_cny / qc,
+                (due - arr) / 24.0 if math.isfinite(arr) else -10.0,
+                cd.co2_kg / q / 1000.0, cd.transshipments, cd.known_delay_share,
+                cd.forecast_hits, (cd.depart_h - now) / 24.0,
+                1.0 if cd.move.kind == "drop" else 0.0, cd.risk_h / 24.0, cd.load_share)
+        out += _ONE_HOT.get(cd.mode, _NO_MODE)
+    return out

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from mmroute.envs.realization import Realization, stream
-from mmroute.routing.plan.weather import KM_PER_DEG_LAT, links_hit, shifted_area
+from mmroute.routing.plan.weather import km_to_deg, links_hit_many, mean_lat
 from mmroute.scenarios import Scenario
 
 __all__ = ["Forecast"]
@@ -31,8 +33,10 @@ class Forecast:
         self._index = {w: k for k, w in enumerate(realization.events.weather)}
         self._hour: int | None = None
         self._hits: dict[str, list[tuple[float, float]]] = {}
-        self._cells: list[tuple[str, float, tuple]] = []
-        self._windows: list[tuple[object, str, float, float]] = []
+        self.crossing = False  # whether the forecast has a cell crossing a link at all
+        # per cell forecast now: (event, start of each lead step's window, polygons, links hit)
+        self._issued: list[tuple[object, list[float], np.ndarray, list[list[str]]]] = []
+        self._areas: dict[int, tuple[np.ndarray, float]] = {}
 
     def issue(self, time_h: float) -> None:
         """Issue the forecast of the current hour (no-op within the same hour)."""
@@ -41,28 +45,37 @@ class Forecast:
             return
         self._hour = hour
         self._hits = {}
-        self._cells = []
-        self._windows = []
+        self.crossing = False
+        self._issued = []
+        step = self.step_h
         for w in self.realization.events.weather:
             if not (w.from_h <= time_h + 1e-9 and time_h < w.to_h):
                 continue  # not seen yet, or over (both known at time_h)
-            rng = stream(self.realization.seed, "forecast", self._index[w], hour)
-            n = int(self.lead_h // self.step_h)
-            errs = rng.normal(size=(n, 2))
-            for j in range(1, n + 1):
-                lead = j * self.step_h
+            k = self._index[w]
+            rng = stream(self.realization.seed, "forecast", k, hour)
+            n = int(self.lead_h // step)
+            errs = rng.normal(size=(n, 2)).tolist()
+            if k not in self._areas:
+                self._areas[k] = (np.asarray(w.area, dtype=float), mean_lat(w.area))
+            pts0, lat = self._areas[k]
+            ve, vn = w.velocity_kmh
+            drift, error, starts = [], [], []
+            for j in range(1, n + 1):  # the cell's drift to the lead, then the position error
+                lead = j * step
                 at = hour - w.from_h + lead
-                area = shifted_area(w.area, w.velocity_kmh, at)
+                dx, dy = km_to_deg(ve * at, vn * at, lat)
                 sd = self.error_km_per_h * lead
-                lat0 = sum(p[1] for p in area) / len(area)
-                dx = errs[j - 1, 0] * sd / (111.32 * max(0.05, math.cos(math.radians(lat0))))
-                dy = errs[j - 1, 1] * sd / KM_PER_DEG_LAT
-                area = tuple((x + dx, y + dy) for x, y in area)
-                t0 = hour + lead - self.step_h / 2
-                self._cells.append((w.cell, t0 + self.step_h / 2, area))
-                for lid in links_hit(area, self.links, w.modes):
-                    self._hits.setdefault(lid, []).append((t0, t0 + self.step_h))
-                    self._windows.append((w, lid, t0, t0 + self.step_h))
+                lat0 = sum((pts0[:, 1] + dy).tolist()) / len(pts0)  # of the drifted polygon
+                drift.append((dx, dy))
+                error.append(km_to_deg(errs[j - 1][0] * sd, errs[j - 1][1] * sd, lat0))
+                starts.append(hour + lead - step / 2)
+            areas = (pts0[None, :, :] + np.array(drift)[:, None, :]) + np.array(error)[:, None, :]
+            hit = links_hit_many(areas, self.links, w.modes)
+            self._issued.append((w, starts, areas, hit))
+            for t0, ids in zip(starts, hit):
+                for lid in ids:
+                    self._hits.setdefault(lid, []).append((t0, t0 + step))
+            self.crossing = bool(self._hits)
 
     def hits(self, links: tuple[str, ...], from_h: float, to_h: float) -> int:
         """How many of ``links`` a forecast cell crosses in ``[from_h, to_h]``."""
@@ -77,8 +90,11 @@ class Forecast:
     def windows(self) -> list[tuple[object, str, float, float]]:
         """``(weather event, link, from_h, to_h)``: when the forecast has each cell crossing
         each link (the event is read for its effect and modes only, never its end)."""
-        return list(self._windows)
+        return [(w, lid, t0, t0 + self.step_h) for w, starts, _, hit in self._issued
+                for t0, ids in zip(starts, hit) for lid in ids]
 
     def cells(self) -> list[tuple[str, float, tuple]]:
         """``(cell, time_h, area)`` of every forecast position of the current issue."""
-        return list(self._cells)
+        return [(w.cell, t0 + self.step_h / 2, tuple(map(tuple, area)))
+                for w, starts, areas, _ in self._issued
+                for t0, area in zip(starts, areas.tolist())]

@@ -101,15 +101,17 @@ class Realization:
                 f"realization of {self.scenario_name!r} ({self.scenario_hash}) does not belong "
                 f"to scenario {scenario.name!r} ({scenario_hash(scenario)})", field="realization")
 
-    def onsets_h(self) -> list[float]:
+    def onsets_h(self, *, late_orders: bool = True) -> list[float]:
         """Sorted times at which something new becomes known (event onsets, weather hour
-        steps, late-order releases); road noise is revealed hour by hour and not listed."""
+        steps, late-order releases unless ``late_orders=False``); road noise is revealed hour
+        by hour and not listed."""
         ev = self.events
         ts = {e.from_h for e in (*ev.closures, *ev.slowdowns, *ev.node_delays, *ev.node_closures)}
         ts.update(d.departure_h for d in ev.delays)
         for w in ev.weather:
             ts.update(w.from_h + j for j in range(w.hours()))
-        ts.update(s.release_h for s in self.late_orders)
+        if late_orders:
+            ts.update(s.release_h for s in self.late_orders)
         return sorted(ts)
 
     def summary(self) -> str:

@@ -3,6 +3,8 @@ a time, while traffic, weather, disruptions and late orders unfold."""
 
 from __future__ import annotations
 
+import array
+import bisect
 import math
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from mmroute.envs.candidates import N_FEATURES, Candidate, candidates, features, to_go
+from mmroute.envs.candidates import N_FEATURES, Candidate, candidates, feature_values, to_go
 from mmroute.envs.forecast import Forecast
 from mmroute.envs.realization import Realization, realize
 from mmroute.envs.simulator import Move, Simulator
@@ -205,7 +207,7 @@ class RerouteEnv(gym.Env):
             m = np.zeros(self.k, dtype=bool)
             m[self.k - 1] = True  # keeps maskable policies defined after the end
             return m
-        return np.array([c is not None for c in self._slots], dtype=bool)
+        return self._mask.copy()
 
     @property
     def slots(self) -> list[Candidate | None]:
@@ -235,41 +237,60 @@ class RerouteEnv(gym.Env):
         hopeless = all(not math.isfinite(c.arrival_h) for c in cands[:-1])
         drop = cands[-1] if self.drop == "always" or hopeless else None
         self._slots = cands[:-1] + [None] * (self.k - len(cands)) + [drop]
+        self._mask = np.array([c is not None for c in self._slots], dtype=bool)
+        self._best_cny = min(x.score_cny for x in self._slots if x is not None)
 
     def _obs(self) -> np.ndarray:
-        obs = np.zeros(self.observation_space.shape, dtype=np.float32)
         d = self._decision
         if d is None:
-            return obs
-        obs[:self.k * N_FEATURES] = features(self.sim, d, self._slots, self.cost_unit).ravel()
-        c = self.sim.consignments[d.consignment]
-        s = c.shipment
-        o = self.k * N_FEATURES
-        cargo = (s.cargo or "").lower()
-        obs[o:o + N_CONSIGNMENT] = (
-            s.quantity_teu / 10.0, (s.due_h - d.time_h) / 24.0,
-            float("part" in cargo), float("vehicle" in cargo),
-            float("part" not in cargo and "vehicle" not in cargo),
-            (d.time_h - s.release_h) / 24.0, float(d.lock == "yard"))
-        o += N_CONSIGNMENT
+            return np.zeros(self.observation_space.shape, dtype=np.float32)
         sim = self.sim
-        released = sim.released()
-        moving = sum(1 for x in released if x.status == "moving")
-        known = sim.known().events
-        active = sum(1 for e in (*known.closures, *known.node_closures, *known.node_delays,
-                                 *known.slowdowns, *known.weather)
-                     if e.from_h <= sim.now < e.to_h)
-        obs[o:o + N_GLOBAL] = (sim.now / sim.horizon_h, moving / max(1, len(released)),
-                               active / 5.0,  # of released ones: the rest is the future
-                               sum(x.done for x in released) / max(1, len(released)))
-        return np.clip(obs, -10.0, 10.0)
+        vals = feature_values(sim, d, self._slots, self.cost_unit)
+        s = sim.consignments[d.consignment].shipment
+        cargo = (s.cargo or "").lower()
+        part, vehicle = "part" in cargo, "vehicle" in cargo
+        vals += (s.quantity_teu / 10.0, (s.due_h - d.time_h) / 24.0,
+                 float(part), float(vehicle), float(not part and not vehicle),
+                 (d.time_h - s.release_h) / 24.0, float(d.lock == "yard"))
+        released = sim._released_now()
+        moving = done = 0
+        for x in released:
+            if x.status == "moving":
+                moving += 1
+            elif x.status in ("delivered", "dropped"):
+                done += 1
+        now = sim.now
+        active = self._active_events(now)
+        n = max(1, len(released))
+        vals += (now / sim.horizon_h, moving / n,
+                 active / 5.0,  # of released ones: the rest is the future
+                 done / n)
+        return _float32_clipped(vals)
+
+    def _active_events(self, now: float) -> int:
+        """How many known closures, node closures and delays, slowdowns and weather cells
+        are active (``from_h <= now < to_h``): those started by ``now`` less those ended by
+        then (every event has ``from_h <= to_h``), from their sorted starts and ends, kept
+        per known events."""
+        known = self.sim.known().events
+        hit = self.__dict__.get("_windows_cache")
+        if hit is None or hit[0] is not known:
+            windows = [(e.from_h, e.to_h) for e in (
+                *known.closures, *known.node_closures, *known.node_delays, *known.slowdowns,
+                *known.weather)]
+            ordered = all(a <= b for a, b in windows)
+            hit = (known, windows, ordered, sorted(a for a, _ in windows),
+                   sorted(b for _, b in windows))
+            self._windows_cache = hit
+        if not hit[2]:  # not for validated events
+            return sum(1 for a, b in hit[1] if a <= now < b)
+        return bisect.bisect_right(hit[3], now) - bisect.bisect_right(hit[4], now)
 
     def _expect(self, cand: Candidate | None) -> None:
         """Remember what the deciding consignment is expected to cost in all (see
         :meth:`potential_cny`); a move outside the slots counts as the best slot's."""
         c = self.sim.consignments[self._decision.consignment]
-        best = min(x.score_cny for x in self._slots if x is not None)
-        c.expected_cny = c.objective_cny + (best if cand is None else cand.score_cny)
+        c.expected_cny = c.objective_cny + (self._best_cny if cand is None else cand.score_cny)
 
     def potential_cny(self) -> float:
         """Expected cost (CNY) still to come for the released consignments: for the one
@@ -280,11 +301,12 @@ class RerouteEnv(gym.Env):
         d = self._decision
         if d is None:
             return 0.0
-        total = min(x.score_cny for x in self._slots if x is not None)
+        total = self._best_cny
         deciding = sim.consignments[d.consignment]
-        for c in sim.released():
-            if c is not deciding and not c.done:
-                total += max(0.0, c.expected_cny - c.objective_cny)
+        for c in sim._released_now():
+            if c is not deciding and c.status not in _DONE:  # not c.done
+                x = c.expected_cny - c.objective_cny
+                total += x if x > 0.0 else 0.0  # max(0.0, x), without the call
         return total
 
     def _info(self, cost: float) -> dict[str, Any]:
@@ -296,6 +318,18 @@ class RerouteEnv(gym.Env):
             info["consignment"] = self.sim.consignments[d.consignment].shipment.id
             info["node"] = d.node
         return info
+
+
+_LO, _HI = np.float32(-10.0), np.float32(10.0)
+_DONE = ("delivered", "dropped")  # Consignment.done
+
+
+def _float32_clipped(vals: list[float]) -> np.ndarray:
+    """``np.clip(np.array(vals, dtype=np.float32), -10, 10)``: the same values (the same C
+    cast of each double; the bounds are exact in float32), made faster."""
+    obs = np.frombuffer(array.array("f", vals), dtype=np.float32)
+    np.maximum(obs, _LO, out=obs)
+    return np.minimum(obs, _HI, out=obs)
 
 
 def _seed_range(r) -> tuple[int, int]:

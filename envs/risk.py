@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Risk", "disruption_risk", "still_to_start"]
+__all__ = ["Risk", "disruption_risk", "risk_by_target", "still_to_start"]
 
 
 def still_to_start(probability: float, start_h: tuple[float, float], now_h: float) -> float:
@@ -38,36 +38,88 @@ class Risk:
 def disruption_risk(sim) -> list[Risk]:
     """Expected extra times of the disruptions not seen by ``sim.now``, evaluated at the
     start of the current hour (cached per onset count and hour)."""
+    return [Risk(*r) for r in _cached(sim)[2]]
+
+
+def risk_by_target(sim) -> tuple[dict[str, list[tuple[float, float, float]]],
+                                 dict[str, list[tuple[float, float, float]]]]:
+    """:func:`disruption_risk` grouped by node and by link: ``(from_h, to_h, extra_h)`` per
+    target (read only; cached alike)."""
+    hit = _cached(sim)
+    return hit[0], hit[1]
+
+
+def _cached(sim) -> tuple:
+    """``(by node, by link, rows)`` of the current onset count and hour, kept by the
+    simulator until either changes (nothing else is kept: a table of every hour would grow
+    for long, and make the garbage collector run)."""
     key = (sim.revealed(), int(sim.now))
-    cache = sim.__dict__.get("_risk_cache")
-    if cache is not None and cache[0] == key:
-        return cache[1]
+    mine = sim.__dict__.get("_risk_cache")
+    if mine is not None and mine[0] == key:
+        return mine[1]
     # the discrete events known now (the known conditions' road noise is not read here)
     known = sim.known().events
-    now = float(key[1])  # hour by hour: a function of the hour, whichever decision asks
-    seen = {e.node for e in (*known.node_delays, *known.node_closures)} | {
-        e.link for e in known.closures}
-    out: list[Risk] = []
-    for dis in sim.scenario.uncertainty.disruptions:
-        if any(t in seen for t in dis.targets):
-            continue
-        p = still_to_start(dis.probability, dis.start_h, now)
+    static = _static(sim)
+    if mine is not None and mine[2] is known:
+        seen = mine[3]
+    else:
+        names = {e.node for e in known.node_delays} | {e.node for e in known.node_closures} | {
+            e.link for e in known.closures}
+        seen = frozenset(j for j, d in enumerate(static) if not names.isdisjoint(d[0]))
+    hit = _risk(static, seen, float(key[1]), sim.horizon_h)
+    sim._risk_cache = (key, hit, known, seen)
+    return hit
+
+
+def _risk(static: list[tuple], seen: frozenset[int], now: float, horizon_h: float) -> tuple:
+    """``(by node, by link, rows)`` of the disruptions not ``seen`` (indices) at hour
+    ``now``; rows ``(node, link, from_h, to_h, extra_h)`` of the :class:`Risk` list."""
+    rows: list[tuple] = []
+    node_risk: dict[str, list[tuple[float, float, float]]] = {}
+    link_risk: dict[str, list[tuple[float, float, float]]] = {}
+    for j, (_, probability, start_h, mean_dur, effects) in enumerate(static):
+        if now >= start_h[1] or j in seen:
+            continue  # its start window is over (still_to_start is 0), or it has been seen
+        p = still_to_start(probability, start_h, now)
         if p <= 0:
             continue
-        lo, hi = max(now, dis.start_h[0]), dis.start_h[1]
-        mean_dur = sum(dis.duration_h) / 2
+        lo, hi = max(now, start_h[0]), start_h[1]
         active = p * min(1.0, mean_dur / max(1e-6, hi - lo + mean_dur))
-        end = min(sim.horizon_h, hi + mean_dur)
+        end = min(horizon_h, hi + mean_dur)
+        for node, link, kind, x in effects:
+            if kind == 0:  # port congestion, border delay: the mean delay
+                extra = active * x
+            elif kind == 1:  # node closure: half the mean duration
+                extra = active * x / 2
+            else:  # link closure, cancellation: half the duration, half a headway
+                extra = active * x
+            rows.append((node, link, lo, end, extra))
+            (node_risk.setdefault(node, []) if node else link_risk.setdefault(link, [])).append(
+                (lo, end, extra))
+    return node_risk, link_risk, rows
+
+
+def _static(sim) -> list[tuple]:
+    """Per disruption of the scenario: targets, probability, start window, mean duration and
+    per target ``(node, link, kind, x)`` (what :func:`_risk` multiplies); kept on the
+    (immutable) scenario the environment was made with."""
+    hit = sim.base.__dict__.get("_risk_static")
+    if hit is not None:
+        return hit
+    out = []
+    for dis in sim.scenario.uncertainty.disruptions:
+        mean_dur = sum(dis.duration_h) / 2
+        effects = []
         for t in dis.targets:
             if dis.kind in ("port_congestion", "border_delay"):
-                mean_delay = sum(dis.delay_h) / 2 if dis.delay_h else 0.0
-                out.append(Risk(t, None, lo, end, active * mean_delay))
+                effects.append((t, None, 0, sum(dis.delay_h) / 2 if dis.delay_h else 0.0))
             elif dis.kind == "node_closure":
-                out.append(Risk(t, None, lo, end, active * mean_dur / 2))
+                effects.append((t, None, 1, mean_dur))
             else:
                 lk = sim.links[t]
                 headway = (lk.timetable.period_h / max(1, len(lk.timetable.departures_h))
                            if lk.timetable is not None else 0.0)
-                out.append(Risk(None, t, lo, end, active * (mean_dur / 2 + headway / 2)))
-    sim._risk_cache = (key, out)
+                effects.append((None, t, 2, mean_dur / 2 + headway / 2))
+        out.append((tuple(dis.targets), dis.probability, dis.start_h, mean_dur, tuple(effects)))
+    object.__setattr__(sim.base, "_risk_static", out)
     return out

@@ -170,6 +170,13 @@ class Simulator:
                 self.out_services.setdefault(lk.from_node, []).append(lk)
         self.yards = set(self.out_services)
         self.road_paths = nominal_road_paths(scenario)
+        # services, road trips per destination, road trips per node and the moves of
+        # option_rows ((link, timetable_h) or road path ids -> Move): facts of the scenario,
+        # kept with it for every episode (see _services, _trips_to, _trips, option_rows)
+        self._static = scenario.__dict__.get("_simulator_static")
+        if self._static is None:
+            self._static = ({}, {}, {}, {})
+            object.__setattr__(scenario, "_simulator_static", self._static)
         self.consignments = [Consignment(shipment=s, node=s.origin, ready_h=s.release_h)
                              for s in sc.shipments]
         self.now = 0.0
@@ -184,15 +191,21 @@ class Simulator:
         self.decisions = 0
         self._pending: Decision | None = None
         self._onsets = realization.onsets_h()  # when something new becomes known
+        self._event_onsets = realization.onsets_h(late_orders=False)  # ... of the events
         self._known_key: int | None = None
         self._known: Conditions | None = None
+        self._known_now: float | None = None  # the time self._known was asked for
+        self._per_teu: dict[str, tuple[Link, float, float]] = {}  # link cost, CO2 per TEU
+        self._releases = sorted(c.shipment.release_h for c in self.consignments)
+        self._released_n: int | None = None
+        self._released: list[Consignment] = []
         for i, c in enumerate(self.consignments):
             self._push(c.ready_h, "ready", i)
 
     # --- event queue -------------------------------------------------------------------
     def _push(self, t: float, kind: str, i: int) -> None:
         self._seq += 1
-        heapq.heappush(self._heap, (_round(t), self._seq, kind, i))
+        heapq.heappush(self._heap, (round(t, 6), self._seq, kind, i))  # _round(t)
 
     def next_decision(self) -> Decision | None:
         """Advance to the next decision (``None`` when every consignment is done)."""
@@ -200,7 +213,8 @@ class Simulator:
             return self._pending
         while self._heap:
             t, _, kind, i = heapq.heappop(self._heap)
-            self.now = max(self.now, t)
+            if t > self.now:
+                self.now = t
             c = self.consignments[i]
             if c.done:
                 continue
@@ -229,9 +243,12 @@ class Simulator:
     # --- what a policy may know ------------------------------------------------------------
     def known(self) -> Conditions:
         """Conditions as known at the current time: ``Conditions(scenario,
-        events.known_at(now))`` — rebuilt when an onset passes, its road noise capped at the
-        current hour otherwise."""
-        n = self.revealed()
+        events.known_at(now))`` — rebuilt when an event's onset passes (a late order changes
+        no event), its road noise capped at the current hour otherwise."""
+        if self._known_now == self.now:
+            return self._known
+        self._known_now = self.now
+        n = bisect.bisect_right(self._event_onsets, self.now + 1e-9)
         if n != self._known_key:
             self._known_base = Conditions(
                 self.scenario, self.realization.events.known_at(self.now, cut_noise=False),
@@ -254,9 +271,17 @@ class Simulator:
         return self.realization.events.known_at(self.now)
 
     def released(self) -> list[Consignment]:
-        """Consignments released by now (what a policy may know exists)."""
-        t = self.now + 1e-9
-        return [c for c in self.consignments if c.shipment.release_h <= t]
+        """Consignments released by now (what a policy may know exists), in their order."""
+        return list(self._released_now())
+
+    def _released_now(self) -> list[Consignment]:
+        """:meth:`released`, the cached list itself (read only)."""
+        n = bisect.bisect_right(self._releases, self.now + 1e-9)
+        if n != self._released_n:  # which ones depends only on how many release times passed
+            t = self.now + 1e-9
+            self._released = [c for c in self.consignments if c.shipment.release_h <= t]
+            self._released_n = n
+        return self._released
 
     # --- allowed moves ---------------------------------------------------------------------
     def options(self, decision: Decision | None = None, cond: Conditions | None = None
@@ -269,39 +294,47 @@ class Simulator:
         Road trips: nominal Pareto paths to the destination or a terminal, now if open, else
         when they reopen, not after the horizon (unless the cargo is in a terminal's yard).
         """
+        return [Option(*row) for row in self.option_rows(decision, cond)]
+
+    def option_rows(self, decision: Decision | None = None, cond: Conditions | None = None
+                    ) -> list[tuple]:
+        """:meth:`options` as tuples of the :class:`Option` fields, in their order (what
+        the environment's candidates read, without making the objects)."""
         d = decision or self._pending
         if d is None:
             return []
         cond = cond or self.known()
         c = self.consignments[d.consignment]
         q = c.shipment.quantity_teu
-        out: list[Option] = []
+        out: list[tuple] = []
+        moves = self._static[3]  # moves are immutable: one instance per move, shared
+        if len(moves) > 100_000:
+            moves.clear()
         if d.lock != "road":
-            for lk in self.out_services.get(d.node, ()):
-                lo, n, want = d.time_h + lk.timetable.cutoff_h - TOL_H, 0, 2
+            horizon, dep_load = self.horizon_h, self.dep_load
+            for lk, lid, cap, cutoff, nominal, end, cost, co2, mode, ids in self._services(d.node):
+                lo, n, want = d.time_h + cutoff - TOL_H, 0, 2
                 while n < 2:  # the next two running departures with capacity left
-                    deps = cond.next_departures(lk, lo, self.horizon_h, want)
+                    deps = cond.next_departures(lk, lo, horizon, want)
                     for tt, dep in deps:
                         lo = tt + TOL_H
-                        if lk.capacity_teu is not None and (
-                                self.dep_load.get((lk.id, tt), 0.0) + q > lk.capacity_teu + 1e-9):
+                        if cap is not None and dep_load.get((lid, tt), 0.0) + q > cap + 1e-9:
                             continue
-                        out.append(Option(Move.service(lk.id, tt), dep,
-                                          dep + cond.travel_time_h(lk, dep), lk.travel_time_h,
-                                          lk.to_node, lk.cost_per_teu_cny, lk.co2_kg_per_teu,
-                                          lk.mode, (lk.id,)))
+                        move = moves.get((lid, tt))
+                        if move is None:
+                            move = moves[(lid, tt)] = Move.service(lid, tt)
+                        out.append((move, dep, dep + cond.travel_time_h(lk, dep), nominal, end,
+                                    cost, co2, mode, ids))
                         n += 1
                         if n >= 2:
                             break
                     if len(deps) < want:
                         break
         if d.lock != "yard":
-            dest = c.shipment.destination
-            for w, path, ids, cost, co2, nominal in self._trips(d.node):
-                if w != dest and w not in self.yards:
-                    continue
+            trips, paths = self._trips_to(d.node, c.shipment.destination)
+            now = cond.road_trips(paths, d.time_h)
+            for (w, path, ids, cost, co2, nominal), times in zip(trips, now):
                 t = d.time_h
-                times = cond.road_trip(path, t)
                 if times is None:
                     t = cond.trip_reopens_h(path, t)
                     if t is None or t > self.horizon_h:
@@ -312,13 +345,37 @@ class Simulator:
                         continue
                     move = Move.road(ids, t)
                 else:
-                    move = Move.road(ids)
-                out.append(Option(move, t, times[-1][1], nominal, w, cost, co2, "road", ids))
+                    move = moves.get(ids)
+                    if move is None:
+                        move = moves[ids] = Move.road(ids)
+                out.append((move, t, times[-1][1], nominal, w, cost, co2, "road", ids))
         return out
+
+    def _services(self, node: str) -> list[tuple]:
+        """Scheduled links from ``node`` with id, capacity, cut-off, nominal time, end node,
+        cost and CO2 per TEU, mode and ``(id,)`` (cached)."""
+        cache = self._static[0]
+        hit = cache.get(node)
+        if hit is None:
+            hit = [(lk, lk.id, lk.capacity_teu, lk.timetable.cutoff_h, lk.travel_time_h,
+                    lk.to_node, lk.cost_per_teu_cny, lk.co2_kg_per_teu, lk.mode, (lk.id,))
+                   for lk in self.out_services.get(node, ())]
+            cache[node] = hit
+        return hit
+
+    def _trips_to(self, node: str, dest: str) -> tuple[list[tuple], list[list[Link]]]:
+        """:meth:`_trips` from ``node`` that end at ``dest`` or a terminal, and their paths
+        (cached)."""
+        cache = self._static[1]
+        hit = cache.get((node, dest))
+        if hit is None:
+            trips = [x for x in self._trips(node) if x[0] == dest or x[0] in self.yards]
+            hit = cache[(node, dest)] = (trips, [x[1] for x in trips])
+        return hit
 
     def _trips(self, node: str) -> list[tuple]:
         """Road paths from ``node`` with ids, cost and CO2 per TEU and nominal time (cached)."""
-        cache = self.__dict__.setdefault("_trip_cache", {})
+        cache = self._static[2]
         hit = cache.get(node)
         if hit is None:
             hit = [(w, path, tuple(lk.id for lk in path), sum(lk.cost_per_teu_cny for lk in path),
@@ -473,7 +530,10 @@ class Simulator:
 
     def _add_leg(self, c: Consignment, lk: Link, dep: float, arr: float, tt: float | None) -> None:
         q = c.shipment.quantity_teu
-        cost, co2 = lk.cost_per_teu_cny * q, lk.co2_kg_per_teu * q
+        per_teu = self._per_teu.get(lk.id)
+        if per_teu is None or per_teu[0] is not lk:
+            per_teu = self._per_teu[lk.id] = (lk, lk.cost_per_teu_cny, lk.co2_kg_per_teu)
+        cost, co2 = per_teu[1] * q, per_teu[2] * q
         c.legs.append(Leg(lk.id, lk.mode, lk.from_node, lk.to_node, dep, arr, cost, co2, tt))
         c.cost_cny += cost
         c.co2_kg += co2

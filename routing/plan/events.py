@@ -13,7 +13,7 @@ knows an event once its onset has passed, see :meth:`KnownEvents.known_at`.
 
 from __future__ import annotations
 
-import copy
+import bisect
 import functools
 import math
 from dataclasses import dataclass, replace
@@ -286,23 +286,18 @@ class Conditions:
         self.events = events or KnownEvents()
         if validate:  # off only for events derived from validated ones (known_at)
             self.events.validate(scenario)
-        self._hour0 = None
-        if scenario.start is not None:
-            st = datetime.fromisoformat(scenario.start)
-            self._hour0 = st.hour + st.minute / 60.0
+        static = _static(scenario)
+        self._tt, self._dwell, touching, self._hour0, self._profile_f, last_noise = static
         self._profile = scenario.uncertainty.road_traffic.hourly_multipliers
         ev = self.events
         # closures and slowdowns as windows per link: (from_h, to_h) / (from_h, to_h, factor)
         self._closed: dict[str, list[tuple[float, float]]] = {}
         for c in ev.closures:
             self._closed.setdefault(c.link, []).append((c.from_h, c.to_h))
-        touching: dict[str, list[str]] = {}
-        for lk in scenario.links:
-            touching.setdefault(lk.from_node, []).append(lk.id)
-            touching.setdefault(lk.to_node, []).append(lk.id)
-        for nc in ev.node_closures:
-            for lid in touching.get(nc.node, ()):
-                self._closed.setdefault(lid, []).append((nc.from_h, nc.to_h))
+        if ev.node_closures:
+            for nc in ev.node_closures:
+                for lid in touching.get(nc.node, ()):
+                    self._closed.setdefault(lid, []).append((nc.from_h, nc.to_h))
         self._slow: dict[str, list[tuple[float, float, float]]] = {}
         for s in ev.slowdowns:
             self._slow.setdefault(s.link, []).append((s.from_h, s.to_h, s.speed_factor))
@@ -315,31 +310,33 @@ class Conditions:
                     if w.effect == "close":
                         self._closed.setdefault(lid, []).extend(windows)
                         # every hour step of a cell may end a closure as far as a policy knows
-                        self._steps.setdefault(lid, []).extend(
-                            t for a, b in windows for t in _steps(a, b))
+                        steps = self._steps.setdefault(lid, [])
+                        for a, b in windows:
+                            steps.extend(_steps(a, b))
                     else:
                         self._slow.setdefault(lid, []).extend(
                             (a, b, w.speed_factor) for a, b in windows)
         self._delays = {(d.link, _round(d.departure_h)): d.delay_h for d in ev.delays}
+        self._delayed = {d.link for d in ev.delays}
         self._node_delays: dict[str, list[NodeDelay]] = {}
         for nd in ev.node_delays:
             self._node_delays.setdefault(nd.node, []).append(nd)
-        self._noise = {rn.link: (rn.from_hour, rn.factors) for rn in ev.road_noise}
+        if last_noise and last_noise[0] is ev.road_noise:  # the same noise as last built
+            self._noise = last_noise[1]
+        else:
+            self._noise = {rn.link: (rn.from_hour, rn.factors) for rn in ev.road_noise}
+            last_noise[:] = [ev.road_noise, self._noise]
         self._noise_until: int | None = None
-        # nominal travel times and node dwell, cached on the (immutable) scenario
-        static = scenario.__dict__.get("_conditions_static")
-        if static is None:
-            static = ({lk.id: lk.travel_time_h for lk in scenario.links},
-                      {n.id: n.dwell_h for n in scenario.nodes})
-            object.__setattr__(scenario, "_conditions_static", static)
-        self._tt, self._dwell = static
+        self._next: dict[tuple, tuple] = {}  # next_departures per (link, first index, hi, n)
 
     def with_noise_until(self, hour: int) -> Conditions:
         """These conditions with road noise known only for departure hours <= ``hour`` (a
         cheap copy: what ``Conditions(scenario, events.known_at(t))`` gives for ``hour =
         floor(t)``, without rebuilding)."""
-        c = copy.copy(self)
+        c = object.__new__(type(self))
+        c.__dict__.update(self.__dict__)
         c._noise_until = hour
+        c.__dict__.pop("_legs", None)  # road legs computed under other noise
         return c
 
     def is_open(self, link_id: str, departure_h: float) -> bool:
@@ -390,21 +387,84 @@ class Conditions:
         """``(departure_h, arrival_h)`` of each link of a road trip leaving at ``start_h``
         (dwell at the nodes passed), or ``None`` if a link of it is closed at ``start_h``
         (``check_open=False``: the times of a trip already under way)."""
-        if check_open:
-            closed = self._closed
+        return self.road_trips((path,), start_h, check_open=check_open)[0]
+
+    def road_trips(self, paths, start_h: float, *, check_open: bool = True
+                   ) -> list[list[tuple[float, float]] | None]:
+        """:meth:`road_trip` of each of ``paths``, all leaving at ``start_h``.
+
+        A leg's times depend only on its link and when it starts, so the legs of a common
+        prefix are computed once; the legs of the last start time asked are kept for the
+        next call (these conditions never change; :meth:`with_noise_until` starts afresh).
+        The hot path of the simulator: :meth:`node_delay_h` and :meth:`travel_time_h` are
+        inlined, same operations in the same order."""
+        memo = self.__dict__.get("_legs")
+        if memo is None or memo[0] != start_h:
+            memo = self._legs = (start_h, {})
+        root = memo[1]
+        closed = self._closed if check_open else None
+        tts, dwells, node_delays, slows = self._tt, self._dwell, self._node_delays, self._slow
+        hour0, profile, noise, until = self._hour0, self._profile_f, self._noise, self._noise_until
+        floor = math.floor
+        t0 = round(start_h, 6)
+        out: list[list[tuple[float, float]] | None] = []
+        for path in paths:
+            if closed and self._closed_at(path, start_h):
+                out.append(None)
+                continue
+            node, t, legs, first = root, t0, [], True
             for lk in path:
-                for a, b in closed.get(lk.id, ()):
-                    if a <= start_h < b:
-                        return None
-        out = []
-        t = round(start_h, 6)
-        for i, lk in enumerate(path):
-            if i > 0:
-                t = round(t + self.node_delay_h(lk.from_node, t), 6)
-            arr = round(t + self.travel_time_h(lk, t), 6)
-            out.append((t, arr))
-            t = arr
+                lid = lk.id
+                hit = node.get(lid)
+                if hit is None or hit[2] is not lk:
+                    # the leg of lk reached at t: dwell at its start (node_delay_h) unless
+                    # first, then travel_time_h; a factor 1 leaves the time as it is
+                    dep = t
+                    if not first:
+                        v = lk.from_node
+                        dwell = dwells.get(v)
+                        if dwell is None:
+                            dwell = self.scenario.node(v).dwell_h
+                        delays = node_delays.get(v)
+                        if delays:
+                            dwell = dwell + sum(x.delay_h for x in delays if x.from_h <= t < x.to_h)
+                        dep = round(t + dwell, 6)
+                    x = tts.get(lid)
+                    if x is None:
+                        x = lk.travel_time_h
+                    if lk.timetable is None:
+                        if hour0 is not None:
+                            x *= profile[int(floor(hour0 + dep + 1e-9)) % 24]
+                        rn = noise.get(lid)
+                        if rn is not None:
+                            hour = int(floor(dep + 1e-9))
+                            if until is None or hour <= until:
+                                k = hour - rn[0]
+                                if 0 <= k < len(rn[1]):
+                                    x *= rn[1][k]
+                    slow = slows.get(lid)
+                    if slow:
+                        for a, b, f in slow:
+                            if a <= dep < b:
+                                x /= f
+                    hit = ((dep, round(dep + x, 6)), {}, lk)
+                    node[lid] = hit
+                leg = hit[0]
+                legs.append(leg)
+                t, node, first = leg[1], hit[1], False
+            out.append(legs)
         return out
+
+    def _closed_at(self, path, t: float) -> bool:
+        """True if a link of ``path`` is closed at ``t``."""
+        closed = self._closed
+        for lk in path:
+            windows = closed.get(lk.id)
+            if windows:
+                for a, b in windows:
+                    if a <= t < b:
+                        return True
+        return False
 
     def trip_reopens_h(self, path: tuple[Link, ...] | list[Link], start_h: float) -> float | None:
         """Earliest time >= ``start_h`` at which every link of ``path`` is open (``None`` if
@@ -428,27 +488,72 @@ class Conditions:
         pairs (timetable time, actual departure time), closed ones left out."""
         if link.timetable is None:
             return []
-        out = []
-        for d in link.timetable.departures(lo_h, hi_h):
-            d = _round(d)
-            actual = d + self.departure_delay_h(link.id, d)
-            if self.is_open(link.id, actual):
-                out.append((d, actual))
-        return out
+        return self._running(link, self._timetable_times(link, lo_h, hi_h), None)
 
     def next_departures(self, link: Link, lo_h: float, hi_h: float, n: int
                         ) -> list[tuple[float, float]]:
-        """The first ``n`` of :meth:`departures` ``(link, lo_h, hi_h)``, scanning the timetable
-        a period at a time instead of to ``hi_h``."""
-        if link.timetable is None:
+        """The first ``n`` of :meth:`departures` ``(link, lo_h, hi_h)``, read from the
+        timetable's departure times (:func:`_timetable_table`) up to the ``n``-th running one."""
+        tt = link.timetable
+        if tt is None:
             return []
-        window = link.timetable.period_h
-        while True:
-            end = min(hi_h, lo_h + window)
-            deps = self.departures(link, lo_h, end)
-            if len(deps) >= n or end >= hi_h:
-                return deps[:n]
-            window *= 2
+        table = _timetable_table(tt, self.scenario.horizon_h)
+        lo = max(lo_h, tt.first_h)
+        if table is None or lo < table[0] or hi_h > table[1]:
+            window = tt.period_h  # outside the table: a period at a time
+            while True:
+                end = min(hi_h, lo_h + window)
+                deps = self.departures(link, lo_h, end)
+                if len(deps) >= n or end >= hi_h:
+                    return deps[:n]
+                window *= 2
+        times = table[2]
+        i = bisect.bisect_left(times, lo)
+        # a function of the first timetable index: kept per conditions (the departures do
+        # not depend on road noise, so copies by with_noise_until share it)
+        # (on a link without known closures or delays every departure runs on time: then it
+        # is kept with the timetable, for every episode)
+        lid = link.id
+        if lid in self._closed or lid in self._delayed:
+            memo, key = self._next, (lid, i, hi_h, n)
+        else:
+            memo, key = table[3], (i, hi_h, n)
+        hit = memo.get(key)
+        if hit is None or hit[0] is not tt:
+            if len(memo) > 10_000:
+                memo.clear()
+            j = bisect.bisect_right(times, hi_h, lo=i)
+            hit = (tt, tuple(self._running(link, times[i:j] if j - i <= n else _islice(times, i, j),
+                                           n)))
+            memo[key] = hit
+        return list(hit[1])
+
+    def _timetable_times(self, link: Link, lo_h: float, hi_h: float) -> list[float]:
+        """``link.timetable.departures(lo_h, hi_h)``, read from the table when it covers them."""
+        tt = link.timetable
+        table = _timetable_table(tt, self.scenario.horizon_h)
+        lo = max(lo_h, tt.first_h)
+        if table is None or lo < table[0] or hi_h > table[1]:
+            return tt.departures(lo_h, hi_h)
+        if hi_h < lo:
+            return []
+        times = table[2]
+        return times[bisect.bisect_left(times, lo):bisect.bisect_right(times, hi_h)]
+
+    def _running(self, link: Link, times, n: int | None) -> list[tuple[float, float]]:
+        """(timetable time, actual departure) of the ``times`` that run, the first ``n``."""
+        out = []
+        lid = link.id
+        delays, closed = self._delays, self._closed.get(lid)
+        for d in times:
+            d = round(d, 6)
+            actual = d + delays.get((lid, round(d, 6)), 0.0)
+            if closed and any(a <= actual < b for a, b in closed):
+                continue
+            out.append((d, actual))
+            if n is not None and len(out) >= n:
+                break
+        return out
 
     def node_delay_h(self, node_id: str, arrival_h: float) -> float:
         """Dwell (h) of cargo passing ``node_id`` on arrival at ``arrival_h``: the node's own
@@ -460,6 +565,55 @@ class Conditions:
         if not delays:
             return dwell
         return dwell + sum(d.delay_h for d in delays if d.from_h <= arrival_h < d.to_h)
+
+
+def _static(scenario: Scenario) -> tuple:
+    """Nominal travel time per link, dwell per node, the links touching each node, the hour
+    of day at time 0 (``None`` without a start), the hourly road multipliers as floats, and
+    ``[road noise events, their table]`` of the conditions built last (read only: the
+    events are immutable); cached on the (immutable) scenario."""
+    static = scenario.__dict__.get("_conditions_static")
+    if static is None:
+        touching: dict[str, list[str]] = {}
+        for lk in scenario.links:
+            touching.setdefault(lk.from_node, []).append(lk.id)
+            touching.setdefault(lk.to_node, []).append(lk.id)
+        hour0 = None
+        if scenario.start is not None:
+            st = datetime.fromisoformat(scenario.start)
+            hour0 = st.hour + st.minute / 60.0
+        static = ({lk.id: lk.travel_time_h for lk in scenario.links},
+                  {n.id: n.dwell_h for n in scenario.nodes}, touching, hour0,
+                  tuple(float(m) for m in scenario.uncertainty.road_traffic.hourly_multipliers),
+                  [])
+        object.__setattr__(scenario, "_conditions_static", static)
+    return static
+
+
+def _timetable_table(tt, horizon_h: float) -> tuple[float, float, list[float], dict] | None:
+    """``(lo_h, hi_h, times, memo)``: every departure time of the timetable in ``[lo_h,
+    hi_h]`` (covering the horizon and two periods beyond), exactly as
+    :meth:`Timetable.departures` computes them — so that a slice of it is that method's answer
+    for any window inside — and :meth:`Conditions.next_departures` on a link without
+    closures or delays. Cached on the (immutable) timetable; ``None`` when the offsets are
+    outside ``[0, period_h)`` or the table would be too long."""
+    hit = tt.__dict__.get("_table")
+    if hit is not None and hit[1] >= horizon_h + 2 * tt.period_h:
+        return hit
+    if not all(0 <= off < tt.period_h for off in tt.departures_h) or not math.isfinite(tt.first_h):
+        return None
+    lo = max(tt.first_h, -tt.period_h)
+    hi = max(horizon_h, lo) + 2 * tt.period_h
+    if not math.isfinite(hi) or (hi - lo) / tt.period_h * len(tt.departures_h) > 200_000:
+        return None
+    hit = (lo, hi, tt.departures(lo, hi), {})
+    object.__setattr__(tt, "_table", hit)
+    return hit
+
+
+def _islice(times: list[float], i: int, j: int):
+    for k in range(i, j):
+        yield times[k]
 
 
 @functools.lru_cache(maxsize=4096)
