@@ -4,6 +4,10 @@ bound, decision time. Writes ``benchmarks/results/policies_<scenario>_<n>.csv`` 
 episode) and prints one table per scenario.
 
     python benchmarks/policies.py --seeds 0-29 --jobs 2
+    python benchmarks/policies.py --seeds 0-29 --policies maskable-ppo --keep   # a new model
+
+``--policies`` runs only those (the hindsight bound always runs); ``--keep`` keeps the other
+policies' rows of an existing CSV of the same seeds (e.g. after shipping a new model).
 
 The PPO policy is the scenario's shipped model (``agents/models``), if there is one. Seeds are
 evaluation seeds: no model was trained or tuned on them (training and validation seeds are
@@ -15,6 +19,8 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+
+import pandas as pd
 
 from mmroute.agents import evaluate, format_summary, parse_seeds, shipped_model, summarize
 from mmroute.io import write_with
@@ -30,6 +36,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seeds", default="0-29")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--time-limit", type=float, default=10.0, help="MIP limit per (re-)plan, s")
+    ap.add_argument("--policies", default=None, help="comma-separated (default: all)")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the other policies' rows of the existing CSV")
     args = ap.parse_args(argv)
     seeds = parse_seeds(args.seeds)
     for name in args.scenarios.split(","):
@@ -38,10 +47,18 @@ def main(argv: list[str] | None = None) -> None:
         policies = ["random", "greedy", "static", "replan", "anticipate"]
         if model is not None:
             policies.append("maskable-ppo")
+        if args.policies:
+            policies = [p for p in args.policies.split(",") if p in policies]
         t0 = time.perf_counter()
         df = evaluate(scenario, policies, seeds, model=model, jobs=args.jobs,
                       time_limit_s=args.time_limit)
         out = RESULTS / f"policies_{name}_{len(seeds)}.csv"
+        if args.keep and out.is_file():
+            old = pd.read_csv(out)
+            if sorted(set(old.seed)) != seeds:
+                raise SystemExit(f"{out}: other seeds than {args.seeds}; run without --keep")
+            old = old[~old.policy.isin(df.policy)]
+            df = pd.concat([old, df], ignore_index=True)
         write_with(out, lambda tmp, df=df: df.to_csv(tmp, index=False))
         print(f"\n{name}: {len(seeds)} seeds ({args.seeds}), {time.perf_counter() - t0:.0f} s, "
               f"model {model.name if model else 'none'} -> {out}")

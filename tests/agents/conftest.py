@@ -10,7 +10,7 @@ from mmroute.agents.training import TrainConfig
 #: warm start: what PPO learns by itself is what the tests check).
 FAST = TrainConfig(n_envs=1, n_steps=128, batch_size=64, n_epochs=5, eval_every=768,
                    val_episodes=4, checkpoint_every=512, net_arch=(32, 32),
-                   imitation_episodes=0)
+                   imitation_episodes=0, learning_rate=3e-4, clip_range=0.2, ent_coef=0.01)
 
 
 @pytest.fixture(scope="session")
