@@ -51,7 +51,7 @@ class TrainConfig:
     net_arch: tuple[int, ...] = (64, 64)
     n_candidates: int = 8
     eval_every: int = 4096  # steps between validations
-    val_episodes: int = 30  # validation seeds used (from the validation range; ~3 s)
+    val_episodes: int = 10  # validation seeds used (from the validation range)
     checkpoint_every: int = 4096
     shaping: bool = True  # potential-based reward shaping (ShapedReward); same optimal policy
     # imitation warm start (mmroute.agents.imitation): behaviour cloning of the hindsight

@@ -40,7 +40,8 @@ class ToGo:
     terminal's yard, where a scheduled service must come first (after a road trip);
     ``*_road``: by road only (what is left after the horizon); ``latest_h``: the latest time
     (h) cargo can be ready at a node and still reach the destination with every scheduled
-    departure by the horizon (nominal times; ``inf`` with a road-only way),
+    departure by the horizon (timetabled departures, nominal travel times; ``inf`` with a
+    road-only way),
     ``latest_h_yard`` the same from a terminal's yard."""
 
     cost: dict[str, float]
@@ -120,8 +121,11 @@ def to_go(scenario: Scenario, destination: str) -> ToGo:
         end = scenario.node(lk.to_node)
         t = latest_end - lk.travel_time_h - end.dwell_h - (
             0.0 if lk.to_node == destination else end.handling_time_h)
-        if lk.scheduled:  # it must depart by the horizon, after the cut-off
-            t = min(t, horizon) - lk.timetable.cutoff_h
+        if lk.scheduled:  # its last departure by then and by the horizon, less the cut-off
+            tt = lk.timetable
+            t = min(t, horizon)
+            deps = tt.departures(t - tt.period_h, t)
+            t = deps[-1] - tt.cutoff_h if deps else -math.inf
         return t
 
     latest = {destination: math.inf}
