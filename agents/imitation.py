@@ -105,8 +105,10 @@ def demonstrations(scenario, seeds, *, expert: str = "hindsight", n_candidates: 
 
     Without ``learner`` the expert acts (behaviour cloning). With a ``learner`` (a model with
     SB3's ``predict``; ``maskable``: it takes ``action_masks``) the learner acts — the
-    expert's own move with probability ``beta`` — and the expert labels the states the learner visits (DAgger, Ross et al. 2011); the
-    ``hindsight`` expert then re-plans clairvoyantly from each state it did not plan for.
+    expert's own move with probability ``beta`` — and the expert labels the states the
+    learner visits (DAgger, Ross et al. 2011); the ``hindsight`` expert then re-plans
+    clairvoyantly from each state it did not plan for. Draw ``seeds`` from the training
+    range (:data:`mmroute.agents.seeds.TRAINING`), as :func:`~mmroute.agents.train` does.
     """
     from mmroute.agents.evaluation import _scenario
     from mmroute.agents.policies import make_policy
