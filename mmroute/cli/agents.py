@@ -17,7 +17,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     t = subparsers.add_parser(
         "train", help="train a PPO / MaskablePPO agent on a scenario",
         description="Train on episodes of the training seed range, validate on the validation "
-                    "range, keep the best model (best.zip + best.json card) in --out.")
+                    "range, keep the best model (best.zip + best.json card) in --out. By "
+                    "default the policy first clones the hindsight plans of 600 training "
+                    "episodes, then PPO fine-tunes it (docs/agents.md).")
     t.add_argument("file", metavar="FILE", help="scenario file or bundled scenario name")
     t.add_argument("--algo", choices=("maskable-ppo", "ppo"), default="maskable-ppo")
     t.add_argument("--timesteps", type=int_in(1), required=True, metavar="N")
