@@ -3,7 +3,8 @@ PPO agents — their training and their paired evaluation.
 
 - :func:`make_policy` and the policy classes (``random``, ``greedy``, ``static``, ``replan``,
   ``anticipate``, ``hindsight``, ``ppo``, ``maskable-ppo``);
-- :func:`train` / :class:`TrainConfig` — SB3 training with validation, checkpoints, resume;
+- :func:`train` / :class:`TrainConfig` — SB3 training with validation, checkpoints, resume,
+  warm-started by :func:`demonstrations` / :func:`clone` (imitation of hindsight plans);
 - :func:`evaluate` / :func:`summarize` — every policy on the same realizations, paired CIs,
   the hindsight bound checked on every seed;
 - :func:`load_model`, :func:`shipped_model`.
@@ -29,6 +30,9 @@ _LAZY: dict[str, str] = {
     "OR_POLICIES": "mmroute.agents.policies",
     "TrainConfig": "mmroute.agents.training",
     "train": "mmroute.agents.training",
+    "demonstrations": "mmroute.agents.imitation",
+    "clone": "mmroute.agents.imitation",
+    "Demonstrations": "mmroute.agents.imitation",
     "evaluate": "mmroute.agents.evaluation",
     "run_episode": "mmroute.agents.evaluation",
     "episode": "mmroute.agents.evaluation",
