@@ -223,18 +223,16 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
             ready = arr + handling_h + cond.node_delay_h(end, arr)
             arrival = ready + time_h
             trans = 1
-            too_late = ready > (tg.latest_h_yard if by_road else tg.latest_h).get(end, -math.inf)
-            if (ready > horizon or too_late) and isfinite(arrival):
-                # no service after the horizon: by road only, or dropped there
-                road = math.inf if by_road or too_late else tg.cost_road.get(end, math.inf)
-                if isfinite(road):
-                    rest_cost = sim.nodes[end].handling_cost_cny + road
-                    rest_co2 = tg.co2_kg_road[end]
-                    arrival = ready + tg.time_h_road[end]
-                else:  # expected to be dropped there
+            if isfinite(arrival):  # no service departs after the horizon
+                latest = (tg.latest_h_yard if by_road else tg.latest_h).get(end, -math.inf)
+                if ready > latest:  # no way on in time: expected to be dropped there
                     score = q * (cw * cost + price * co2 / 1000.0 + drop_teu)
                     scored.append((score, dep, n, o, math.inf, 0.0, trans))
                     continue
+                if ready > horizon:  # latest is inf: a road-only way on, the one left
+                    rest_cost = sim.nodes[end].handling_cost_cny + tg.cost_road[end]
+                    rest_co2 = tg.co2_kg_road[end]
+                    arrival = ready + tg.time_h_road[end]
         if not isfinite(arrival) or not isfinite(rest_cost):
             continue
         score = q * (cw * (cost + rest_cost)

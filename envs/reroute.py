@@ -16,7 +16,7 @@ from gymnasium import spaces
 from mmroute.envs.candidates import N_FEATURES, Candidate, candidates, feature_values, to_go
 from mmroute.envs.forecast import Forecast
 from mmroute.envs.realization import Realization, realize
-from mmroute.envs.simulator import Move, Simulator
+from mmroute.envs.simulator import DONE, Move, Simulator
 from mmroute.errors import InputError
 from mmroute.scenarios import Scenario, load
 
@@ -257,7 +257,7 @@ class RerouteEnv(gym.Env):
         for x in released:
             if x.status == "moving":
                 moving += 1
-            elif x.status in ("delivered", "dropped"):
+            elif x.status in DONE:
                 done += 1
         now = sim.now
         active = self._active_events(now)
@@ -304,7 +304,7 @@ class RerouteEnv(gym.Env):
         total = self._best_cny
         deciding = sim.consignments[d.consignment]
         for c in sim._released_now():
-            if c is not deciding and c.status not in _DONE:  # not c.done
+            if c is not deciding and c.status not in DONE:  # not c.done, without the call
                 x = c.expected_cny - c.objective_cny
                 total += x if x > 0.0 else 0.0  # max(0.0, x), without the call
         return total
@@ -321,7 +321,6 @@ class RerouteEnv(gym.Env):
 
 
 _LO, _HI = np.float32(-10.0), np.float32(10.0)
-_DONE = ("delivered", "dropped")  # Consignment.done
 
 
 def _float32_clipped(vals: list[float]) -> np.ndarray:

@@ -86,13 +86,8 @@ def _risk(static: list[tuple], seen: frozenset[int], now: float, horizon_h: floa
         lo, hi = max(now, start_h[0]), start_h[1]
         active = p * min(1.0, mean_dur / max(1e-6, hi - lo + mean_dur))
         end = min(horizon_h, hi + mean_dur)
-        for node, link, kind, x in effects:
-            if kind == 0:  # port congestion, border delay: the mean delay
-                extra = active * x
-            elif kind == 1:  # node closure: half the mean duration
-                extra = active * x / 2
-            else:  # link closure, cancellation: half the duration, half a headway
-                extra = active * x
+        for node, link, x in effects:
+            extra = active * x
             rows.append((node, link, lo, end, extra))
             (node_risk.setdefault(node, []) if node else link_risk.setdefault(link, [])).append(
                 (lo, end, extra))
@@ -101,7 +96,8 @@ def _risk(static: list[tuple], seen: frozenset[int], now: float, horizon_h: floa
 
 def _static(sim) -> list[tuple]:
     """Per disruption of the scenario: targets, probability, start window, mean duration and
-    per target ``(node, link, kind, x)`` (what :func:`_risk` multiplies); kept on the
+    per target ``(node, link, x)``: the expected extra hours while active, which :func:`_risk`
+    scales by the chance it is active; kept on the
     (immutable) scenario the environment was made with."""
     hit = sim.base.__dict__.get("_risk_static")
     if hit is not None:
@@ -111,15 +107,15 @@ def _static(sim) -> list[tuple]:
         mean_dur = sum(dis.duration_h) / 2
         effects = []
         for t in dis.targets:
-            if dis.kind in ("port_congestion", "border_delay"):
-                effects.append((t, None, 0, sum(dis.delay_h) / 2 if dis.delay_h else 0.0))
-            elif dis.kind == "node_closure":
-                effects.append((t, None, 1, mean_dur))
-            else:
+            if dis.kind in ("port_congestion", "border_delay"):  # the mean delay
+                effects.append((t, None, sum(dis.delay_h) / 2 if dis.delay_h else 0.0))
+            elif dis.kind == "node_closure":  # half the mean duration
+                effects.append((t, None, mean_dur / 2))
+            else:  # link closure, cancellation: half the duration, half a headway
                 lk = sim.links[t]
                 headway = (lk.timetable.period_h / max(1, len(lk.timetable.departures_h))
                            if lk.timetable is not None else 0.0)
-                effects.append((None, t, 2, mean_dur / 2 + headway / 2))
+                effects.append((None, t, mean_dur / 2 + headway / 2))
         out.append((tuple(dis.targets), dis.probability, dis.start_h, mean_dur, tuple(effects)))
     object.__setattr__(sim.base, "_risk_static", out)
     return out

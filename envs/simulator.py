@@ -101,6 +101,10 @@ class Decision:
     lock: str | None
 
 
+#: The statuses of a consignment that is done (:attr:`Consignment.done`).
+DONE = ("delivered", "dropped")
+
+
 @dataclass
 class Consignment:
     """A shipment on its way (mutable simulator state)."""
@@ -124,7 +128,7 @@ class Consignment:
 
     @property
     def done(self) -> bool:
-        return self.status in ("delivered", "dropped")
+        return self.status in DONE
 
 
 @dataclass(frozen=True)
@@ -195,7 +199,6 @@ class Simulator:
         self._known_key: int | None = None
         self._known: Conditions | None = None
         self._known_now: float | None = None  # the time self._known was asked for
-        self._per_teu: dict[str, tuple[Link, float, float]] = {}  # link cost, CO2 per TEU
         self._releases = sorted(c.shipment.release_h for c in self.consignments)
         self._released_n: int | None = None
         self._released: list[Consignment] = []
@@ -530,10 +533,7 @@ class Simulator:
 
     def _add_leg(self, c: Consignment, lk: Link, dep: float, arr: float, tt: float | None) -> None:
         q = c.shipment.quantity_teu
-        per_teu = self._per_teu.get(lk.id)
-        if per_teu is None or per_teu[0] is not lk:
-            per_teu = self._per_teu[lk.id] = (lk, lk.cost_per_teu_cny, lk.co2_kg_per_teu)
-        cost, co2 = per_teu[1] * q, per_teu[2] * q
+        cost, co2 = lk.cost_per_teu_cny * q, lk.co2_kg_per_teu * q
         c.legs.append(Leg(lk.id, lk.mode, lk.from_node, lk.to_node, dep, arr, cost, co2, tt))
         c.cost_cny += cost
         c.co2_kg += co2

@@ -497,9 +497,8 @@ class Conditions:
         tt = link.timetable
         if tt is None:
             return []
-        table = _timetable_table(tt, self.scenario.horizon_h)
-        lo = max(lo_h, tt.first_h)
-        if table is None or lo < table[0] or hi_h > table[1]:
+        table, lo = self._table(tt, lo_h, hi_h)
+        if table is None:
             window = tt.period_h  # outside the table: a period at a time
             while True:
                 end = min(hi_h, lo_h + window)
@@ -531,14 +530,22 @@ class Conditions:
     def _timetable_times(self, link: Link, lo_h: float, hi_h: float) -> list[float]:
         """``link.timetable.departures(lo_h, hi_h)``, read from the table when it covers them."""
         tt = link.timetable
-        table = _timetable_table(tt, self.scenario.horizon_h)
-        lo = max(lo_h, tt.first_h)
-        if table is None or lo < table[0] or hi_h > table[1]:
+        table, lo = self._table(tt, lo_h, hi_h)
+        if table is None:
             return tt.departures(lo_h, hi_h)
         if hi_h < lo:
             return []
         times = table[2]
         return times[bisect.bisect_left(times, lo):bisect.bisect_right(times, hi_h)]
+
+    def _table(self, tt, lo_h: float, hi_h: float) -> tuple[tuple | None, float]:
+        """The timetable's table (:func:`_timetable_table`) if it covers ``[lo_h, hi_h]``
+        (else ``None``), and where the window starts (not before the first departure)."""
+        table = _timetable_table(tt, self.scenario.horizon_h)
+        lo = max(lo_h, tt.first_h)
+        if table is None or lo < table[0] or hi_h > table[1]:
+            return None, lo
+        return table, lo
 
     def _running(self, link: Link, times, n: int | None) -> list[tuple[float, float]]:
         """(timetable time, actual departure) of the ``times`` that run, the first ``n``."""
@@ -547,7 +554,7 @@ class Conditions:
         delays, closed = self._delays, self._closed.get(lid)
         for d in times:
             d = round(d, 6)
-            actual = d + delays.get((lid, round(d, 6)), 0.0)
+            actual = d + delays.get((lid, d), 0.0)
             if closed and any(a <= actual < b for a, b in closed):
                 continue
             out.append((d, actual))
