@@ -49,27 +49,21 @@ class Demonstrations:
 def slot_of(env, move: int | Move) -> int | None:
     """The env slot that carries out ``move``, or ``None``; a slot that is not allowed is
     the first allowed one (what :meth:`RerouteEnv.step` does with it)."""
+    from mmroute.agents.policies import carries_out
+
+    slots = env.slots
     if not isinstance(move, Move):
-        slots = env.slots
         j = int(move)
         if 0 <= j < len(slots) and slots[j] is not None:
             return j
         return next(i for i, c in enumerate(slots) if c is not None)
-    now = env.sim.now
-    for j, c in enumerate(env.slots):
-        if c is None or c.move.kind != move.kind:
-            continue
-        m = c.move
-        if m.kind == "service":
-            if m.link == move.link and abs(m.timetable_h - move.timetable_h) < 1e-6:
-                return j
-        elif m.kind == "road":
-            if m.path == move.path and ((m.depart_h or 0.0) <= now + 1e-6) == (
-                    (move.depart_h or 0.0) <= now + 1e-6):
-                return j
-        else:
-            return j
-    return None
+    now = env.sim.now + 1e-6
+
+    def starts_alike(m: Move) -> bool:  # a truck now is no truck later (no slot offers that)
+        return m.kind != "road" or ((m.depart_h or 0.0) <= now) == ((move.depart_h or 0.0) <= now)
+
+    return next((j for j, c in enumerate(slots)
+                 if c is not None and carries_out(c.move, move) and starts_alike(c.move)), None)
 
 
 def _clairvoyant(time_limit_s: float, seed: int):
@@ -112,6 +106,7 @@ def demonstrations(scenario, seeds, *, expert: str = "hindsight", n_candidates: 
     """
     from mmroute.agents.evaluation import _scenario
     from mmroute.agents.policies import make_policy
+    from mmroute.agents.training import potential
     from mmroute.envs import realize
     from mmroute.envs.reroute import RerouteEnv
 
@@ -131,7 +126,7 @@ def demonstrations(scenario, seeds, *, expert: str = "hindsight", n_candidates: 
     for i, s in enumerate(seeds):
         obs, info = env.reset(options={"realization": realize(sc, s)})
         pol.reset(env)
-        phi = -info["potential_cny"] / info["cost_scale_cny"]
+        phi = potential(info)
         rewards, keep, done, total = [], [], False, 0.0
         while not done:
             a = pol.act(env)
@@ -149,7 +144,7 @@ def demonstrations(scenario, seeds, *, expert: str = "hindsight", n_candidates: 
             obs, r, done, _, info = env.step_move(a) if isinstance(a, Move) else env.step(a)
             total += info["cost"]
             if shaping:
-                phi2 = 0.0 if done else -info["potential_cny"] / info["cost_scale_cny"]
+                phi2 = potential(info, done)
                 r = r + gamma * phi2 - phi
                 phi = phi2
             rewards.append(r)

@@ -83,16 +83,22 @@ class GreedyPolicy(Policy):
         return min(allowed, key=lambda j: (slots[j].score_cny, j))
 
 
+def carries_out(m: Move, move: Move) -> bool:
+    """Whether the allowed move ``m`` carries out ``move`` (a plan's next leg): the same
+    departure of the same service, the same road path (a decision offers each path once,
+    now or when it reopens), or both drop."""
+    if m.kind != move.kind:
+        return False
+    if m.kind == "service":
+        return m.link == move.link and abs(m.timetable_h - move.timetable_h) < 1e-6
+    if m.kind == "road":
+        return m.path == move.path
+    return True
+
+
 def _matching(options: list[Option], move: Move) -> Move | None:
     """The allowed option that carries out ``move`` (a plan's next leg), or ``None``."""
-    for o in options:
-        m = o.move
-        if move.kind == "service" and m.kind == "service":
-            if m.link == move.link and abs(m.timetable_h - move.timetable_h) < 1e-6:
-                return m
-        elif move.kind == "road" and m.kind == "road" and m.path == move.path:
-            return m
-    return None
+    return next((o.move for o in options if carries_out(o.move, move)), None)
 
 
 class _PlanFollower(Policy):

@@ -121,6 +121,12 @@ class TrainConfig:
         return d
 
 
+def potential(info: dict[str, Any], terminated: bool = False) -> float:
+    """The shaping potential ``Phi`` of a step's ``info``, in reward units: minus the
+    expected cost still to come over the cost scale; 0 at the end."""
+    return 0.0 if terminated else -info["potential_cny"] / info["cost_scale_cny"]
+
+
 class ShapedReward(gym.Wrapper):
     """Potential-based reward shaping (Ng, Harada & Russell 1999) for training:
     ``r + gamma * Phi(s') - Phi(s)`` with ``Phi = -potential_cny / cost scale``, the expected
@@ -136,12 +142,12 @@ class ShapedReward(gym.Wrapper):
 
     def reset(self, **kw):
         obs, info = self.env.reset(**kw)
-        self._phi = -info["potential_cny"] / info["cost_scale_cny"]
+        self._phi = potential(info)
         return obs, info
 
     def step(self, action):
         obs, r, term, trunc, info = self.env.step(action)
-        phi = 0.0 if term else -info["potential_cny"] / info["cost_scale_cny"]
+        phi = potential(info, term)
         r = r + self.gamma * phi - self._phi
         self._phi = phi
         return obs, r, term, trunc, info
