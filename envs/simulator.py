@@ -29,7 +29,7 @@ import bisect
 import heapq
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from mmroute.envs.realization import Realization
 from mmroute.errors import InputError
@@ -149,6 +149,15 @@ class EpisodeResult:
         return dict(vars(self))
 
 
+class _Static(NamedTuple):
+    """Facts of a scenario the simulator caches with it for every episode."""
+
+    services: dict  # node -> its scheduled links as tuples (see Simulator._services)
+    trips_to: dict  # (node, destination) -> road trips and their paths (_trips_to)
+    trips: dict  # node -> road trips (_trips)
+    moves: dict  # (link, timetable_h) or road path ids -> Move (option_rows)
+
+
 class Simulator:
     """One episode of ``scenario`` under ``realization``.
 
@@ -174,12 +183,10 @@ class Simulator:
                 self.out_services.setdefault(lk.from_node, []).append(lk)
         self.yards = set(self.out_services)
         self.road_paths = nominal_road_paths(scenario)
-        # services, road trips per destination, road trips per node and the moves of
-        # option_rows ((link, timetable_h) or road path ids -> Move): facts of the scenario,
-        # kept with it for every episode (see _services, _trips_to, _trips, option_rows)
+        # facts of the scenario, kept with it for every episode (see _Static)
         self._static = scenario.__dict__.get("_simulator_static")
         if self._static is None:
-            self._static = ({}, {}, {}, {})
+            self._static = _Static({}, {}, {}, {})
             object.__setattr__(scenario, "_simulator_static", self._static)
         self.consignments = [Consignment(shipment=s, node=s.origin, ready_h=s.release_h)
                              for s in sc.shipments]
@@ -310,7 +317,7 @@ class Simulator:
         c = self.consignments[d.consignment]
         q = c.shipment.quantity_teu
         out: list[tuple] = []
-        moves = self._static[3]  # moves are immutable: one instance per move, shared
+        moves = self._static.moves  # moves are immutable: one instance per move, shared
         if len(moves) > 100_000:
             moves.clear()
         if d.lock != "road":
@@ -357,7 +364,7 @@ class Simulator:
     def _services(self, node: str) -> list[tuple]:
         """Scheduled links from ``node`` with id, capacity, cut-off, nominal time, end node,
         cost and CO2 per TEU, mode and ``(id,)`` (cached)."""
-        cache = self._static[0]
+        cache = self._static.services
         hit = cache.get(node)
         if hit is None:
             hit = [(lk, lk.id, lk.capacity_teu, lk.timetable.cutoff_h, lk.travel_time_h,
@@ -369,7 +376,7 @@ class Simulator:
     def _trips_to(self, node: str, dest: str) -> tuple[list[tuple], list[list[Link]]]:
         """:meth:`_trips` from ``node`` that end at ``dest`` or a terminal, and their paths
         (cached)."""
-        cache = self._static[1]
+        cache = self._static.trips_to
         hit = cache.get((node, dest))
         if hit is None:
             trips = [x for x in self._trips(node) if x[0] == dest or x[0] in self.yards]
@@ -378,7 +385,7 @@ class Simulator:
 
     def _trips(self, node: str) -> list[tuple]:
         """Road paths from ``node`` with ids, cost and CO2 per TEU and nominal time (cached)."""
-        cache = self._static[2]
+        cache = self._static.trips
         hit = cache.get(node)
         if hit is None:
             hit = [(w, path, tuple(lk.id for lk in path), sum(lk.cost_per_teu_cny for lk in path),
