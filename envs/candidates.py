@@ -2,10 +2,13 @@
 offers a policy, ranked by expected remaining cost under the conditions known now.
 
 The expected remaining cost of a move = its own cost (legs, CO2 price, handling where it ends)
-+ a nominal cost-to-go from where it ends (cheapest transport + CO2 price to the destination,
-reverse Dijkstra on the untimed network) + value of time and lateness at the expected arrival
-(the move's arrival under known conditions + handling + a nominal time-to-go that counts the
-cut-off and half the headway of each service). No service departs after the horizon: a move
++ the cost of the rest of the way from where it ends + value of time and lateness at the
+expected arrival. The rest of the way is one exact hop, then nominal: the best scheduled
+service on from there (the first of its next two departures, under known conditions, whose
+cut-off the cargo makes and that has room), then the nominal cost-to-go (cheapest transport +
+CO2 price to the destination, reverse Dijkstra on the untimed network) and time-to-go (that
+counts the cut-off and half the headway of each service); where a road trip may come next (the
+cargo did not arrive by road), the nominal rest from the node when it is cheaper. No service departs after the horizon: a move
 whose cargo is ready at an intermediate node after the horizon continues by road (the
 cheapest road-only way on); where there is none (or the cargo is in a terminal's yard, where a
 service must come next), or where it is ready too late for every way on whose services leave
@@ -23,7 +26,7 @@ import numpy as np
 
 from mmroute.envs.forecast import Forecast
 from mmroute.envs.risk import risk_by_target
-from mmroute.envs.simulator import Decision, Move, Simulator
+from mmroute.envs.simulator import TOL_H, Decision, Move, Simulator
 from mmroute.scenarios import Scenario
 
 __all__ = ["Candidate", "ToGo", "to_go", "candidates", "features", "feature_values", "N_FEATURES", "MODES"]
@@ -233,6 +236,17 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
                     rest_cost = sim.nodes[end].handling_cost_cny + tg.cost_road[end]
                     rest_co2 = tg.co2_kg_road[end]
                     arrival = ready + tg.time_h_road[end]
+                else:  # the next departure a service really offers from there
+                    hop = _next_service(sim, cond, end, ready, q, dest, rests, (
+                        cw, price, tv, lp, release, due, horizon))
+                    if hop is not None:
+                        hc = sim.nodes[end].handling_cost_cny
+                        # from a yard a service must come next; else the better of it and
+                        # the nominal rest (a road trip may come next)
+                        if by_road or hop[0] + q * cw * hc < q * (
+                                cw * rest_cost + price * rest_co2 / 1000.0
+                                + tv * (arrival - release) + lp * max(0.0, arrival - due)):
+                            rest_cost, rest_co2, arrival = hc + hop[1], hop[2], hop[3]
         if not isfinite(arrival) or not isfinite(rest_cost):
             continue
         score = q * (cw * (cost + rest_cost)
@@ -270,6 +284,38 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
     out.append(_candidate(_DROP, obj.drop_penalty_cny_per_teu * q, d.time_h, math.inf,
                           d.node, 0.0, 0, 0.0, 0, "drop", 0.0, 0.0))
     return out
+
+
+def _next_service(sim: Simulator, cond, node: str, ready_h: float, q: float, dest: str,
+                  rests: dict, terms: tuple) -> tuple[float, float, float, float] | None:
+    """The best scheduled service on from ``node`` for ``q`` TEU ready there at ``ready_h``:
+    the first of its next two departures (known conditions) whose cut-off the cargo makes and
+    that has room, then handling and the nominal rest where it arrives. Returns ``(score,
+    cost, CO2, arrival)`` — score and cost without the handling at ``node`` — or None
+    (no departure by the horizon). ``terms``: cost weight, CO2 price, value of time,
+    lateness penalty, release, due, horizon."""
+    cw, price, tv, lp, release, due, horizon = terms
+    dep_load, isfinite = sim.dep_load, math.isfinite
+    best = None
+    for lk, lid, cap, cutoff, _, end, cost, co2, _, _ in sim._services(node):
+        dep = next((t for tt, t in cond.next_departures(lk, ready_h + cutoff - TOL_H, horizon, 2)
+                    if cap is None or dep_load.get((lid, tt), 0.0) + q <= cap + 1e-9), None)
+        if dep is None:
+            continue
+        arr = dep + cond.travel_time_h(lk, dep)
+        if end == dest:
+            rest_cost, rest_co2, arrival = cost, co2, arr
+        else:
+            r_cost, r_co2, handling_h, time_h = rests[end, False]
+            rest_cost, rest_co2 = cost + r_cost, co2 + r_co2
+            arrival = arr + handling_h + cond.node_delay_h(end, arr) + time_h
+        if not isfinite(arrival) or not isfinite(rest_cost):
+            continue
+        score = q * (cw * rest_cost + price * rest_co2 / 1000.0 + tv * (arrival - release)
+                     + lp * max(0.0, arrival - due))
+        if best is None or score < best[0]:
+            best = (score, rest_cost, rest_co2, arrival)
+    return best
 
 
 _DROP = Move.drop()
