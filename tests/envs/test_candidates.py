@@ -43,3 +43,38 @@ def test_bug_a_late_order_near_the_horizon_was_sent_to_a_terminal_it_could_not_l
             return
         _, _, done, _, _ = env.step(0)
     raise AssertionError("late-8 never decided")
+
+
+def test_a_truck_to_a_terminal_is_expected_to_wait_for_its_next_train():
+    # the expected arrival of a road trip that ends in a terminal's yard is never earlier than
+    # the earliest arrival of a service leaving that yard after the truck arrives (known
+    # conditions): the next departure is read from the timetable, not a nominal half headway
+    # (it was: a truck to SH-RAIL ranked first although its train left 18 h later)
+    import numpy as np
+
+    env = RerouteEnv("yangtze-inbound")
+    rng = np.random.default_rng(0)
+    checked = 0
+    for seed in (100000, 100012):
+        env.reset(options={"realization": realize(env.scenario, seed)})
+        sim, done = env.sim, False
+        while not done:
+            cond = sim.known()
+            dest = sim.consignments[env.decision.consignment].shipment.destination
+            for c in env.slots[:-1]:
+                if c is None or c.move.kind != "road" or c.end_node == dest:
+                    continue
+                if c.end_node not in sim.yards or not math.isfinite(c.arrival_h):
+                    continue
+                trip = cond.road_trip([sim.links[x] for x in c.move.path], c.depart_h)
+                at_yard = trip[-1][1] if trip else c.depart_h
+                first = min((dep + cond.travel_time_h(lk, dep)
+                             for lk in sim.out_services[c.end_node]
+                             for _, dep in cond.departures(lk, at_yard + lk.timetable.cutoff_h,
+                                                           sim.horizon_h)), default=math.inf)
+                assert c.arrival_h >= first - 1e-6
+                checked += 1
+            m = env.action_masks()
+            allowed = np.flatnonzero(m[:-1]) if m[:-1].any() else np.flatnonzero(m)
+            _, _, done, _, _ = env.step(int(rng.choice(allowed)))
+    assert checked > 50
