@@ -286,6 +286,27 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
     return out
 
 
+def _service_rows(sim: Simulator, node: str, dest: str, rests: dict) -> list[tuple]:
+    """The scheduled services from ``node`` on the way to ``dest``, each with its cost and
+    CO2 to the destination (the service's, then handling and the nominal rest where it
+    arrives), handling time there and nominal time to go; finite ones only (cached with the
+    scenario)."""
+    cache = sim.base.__dict__.setdefault("_service_rows", {})
+    hit = cache.get((node, dest))
+    if hit is None:
+        hit = []
+        for lk, lid, cap, cutoff, _, end, cost, co2, _, _ in sim._services(node):
+            if end == dest:
+                row = (cost, co2, 0.0, 0.0)
+            else:
+                r_cost, r_co2, handling_h, time_h = rests[end, False]
+                row = (cost + r_cost, co2 + r_co2, handling_h, time_h)
+            if all(math.isfinite(x) for x in row):
+                hit.append((*row, lk, lid, cap, cutoff, end))
+        cache[node, dest] = hit
+    return hit
+
+
 def _next_service(sim: Simulator, cond, node: str, ready_h: float, q: float, dest: str,
                   rests: dict, terms: tuple) -> tuple[float, float, float, float] | None:
     """The best scheduled service on from ``node`` for ``q`` TEU ready there at ``ready_h``:
@@ -295,22 +316,21 @@ def _next_service(sim: Simulator, cond, node: str, ready_h: float, q: float, des
     (no departure by the horizon). ``terms``: cost weight, CO2 price, value of time,
     lateness penalty, release, due, horizon."""
     cw, price, tv, lp, release, due, horizon = terms
-    dep_load, isfinite = sim.dep_load, math.isfinite
+    dep_load = sim.dep_load
     best = None
-    for lk, lid, cap, cutoff, _, end, cost, co2, _, _ in sim._services(node):
+    for rest_cost, rest_co2, handling_h, time_h, lk, lid, cap, cutoff, end in _service_rows(
+            sim, node, dest, rests):
+        if best is not None:  # it arrives after ready + handling + time to go: a lower bound
+            t = ready_h + handling_h + time_h
+            if q * (cw * rest_cost + price * rest_co2 / 1000.0 + tv * (t - release)
+                    + lp * max(0.0, t - due)) >= best[0]:
+                continue
         dep = next((t for tt, t in cond.next_departures(lk, ready_h + cutoff - TOL_H, horizon, 2)
                     if cap is None or dep_load.get((lid, tt), 0.0) + q <= cap + 1e-9), None)
         if dep is None:
             continue
         arr = dep + cond.travel_time_h(lk, dep)
-        if end == dest:
-            rest_cost, rest_co2, arrival = cost, co2, arr
-        else:
-            r_cost, r_co2, handling_h, time_h = rests[end, False]
-            rest_cost, rest_co2 = cost + r_cost, co2 + r_co2
-            arrival = arr + handling_h + cond.node_delay_h(end, arr) + time_h
-        if not isfinite(arrival) or not isfinite(rest_cost):
-            continue
+        arrival = arr if end == dest else arr + handling_h + cond.node_delay_h(end, arr) + time_h
         score = q * (cw * rest_cost + price * rest_co2 / 1000.0 + tv * (arrival - release)
                      + lp * max(0.0, arrival - due))
         if best is None or score < best[0]:
