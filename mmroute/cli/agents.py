@@ -19,7 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Train on episodes of the training seed range, validate on the validation "
                     "range, keep the best model (best.zip + best.json card) in --out. By "
                     "default the policy first clones the hindsight plans of 600 training "
-                    "episodes, then PPO fine-tunes it (docs/agents.md).")
+                    "episodes, two DAgger rounds of 100 episodes relabel the states it "
+                    "reaches by clairvoyant re-plans, then PPO fine-tunes it; the model kept "
+                    "is the best on 30 validation seeds (docs/agents.md).")
     t.add_argument("file", metavar="FILE", help="scenario file or bundled scenario name")
     t.add_argument("--algo", choices=("maskable-ppo", "ppo"), default="maskable-ppo")
     t.add_argument("--timesteps", type=int_in(1), required=True, metavar="N")
