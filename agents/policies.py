@@ -101,6 +101,16 @@ def _matching(options: list[Option], move: Move) -> Move | None:
     return next((o.move for o in options if carries_out(o.move, move)), None)
 
 
+def _allowed(env: RerouteEnv, move: Move) -> Move | None:
+    """What carries out a plan's next ``move`` at the pending decision, or ``None``: a drop;
+    a departure the simulator lets the cargo book (also one later than the two next that
+    :meth:`~mmroute.envs.Simulator.options` offers: the plan waits for it); the allowed
+    option with the move's road path."""
+    if move.kind == "drop" or env.sim.bookable(move):
+        return move
+    return _matching(env.sim.options(env.decision), move)
+
+
 class _PlanFollower(Policy):
     """Follows a plan's next move where the decision allows it, else the best candidate."""
 
@@ -145,13 +155,8 @@ class _PlanFollower(Policy):
 
     def follow(self, env: RerouteEnv) -> int | Move:
         move = self.next_move(env)
-        if move is not None:
-            if move.kind == "drop":
-                return move
-            allowed = _matching(env.sim.options(env.decision), move)
-            if allowed is not None:
-                return allowed
-        return 0
+        allowed = _allowed(env, move) if move is not None else None
+        return 0 if allowed is None else allowed
 
 
 class StaticPolicy(_PlanFollower):
@@ -200,9 +205,7 @@ class ReplanPolicy(_PlanFollower):
     def act(self, env: RerouteEnv) -> int | Move:
         key = self._news(env)
         move = self.next_move(env) if key == self._key else None
-        ok = move is not None and (move.kind == "drop" or _matching(
-            env.sim.options(env.decision), move) is not None)
-        if not ok:
+        if move is None or _allowed(env, move) is None:
             self._solve(env)
             self._key = key
         return self.follow(env)

@@ -444,22 +444,39 @@ class Simulator:
             self.dep_load[key] = self.dep_load.get(key, 0.0) - c.shipment.quantity_teu
             c.booking = None
 
-    def _book_service(self, i: int, d: Decision, move: Move) -> None:
-        c = self.consignments[i]
+    def bookable(self, move: Move) -> bool:
+        """Whether the pending decision may book ``move``, a scheduled departure — any later
+        one whose cut-off the cargo makes, by the horizon, with room (not only the next two
+        :meth:`options` offers): what a plan follower books when its plan waits longer."""
+        d = self._pending
+        return (d is not None and move.kind == "service"
+                and self._service_error(self.consignments[d.consignment], d, move) is None)
+
+    def _service_error(self, c: Consignment, d: Decision, move: Move) -> str | None:
+        """Why ``c`` cannot book the departure ``move`` at decision ``d`` (None: it can)."""
         lk = self.links.get(move.link or "")
         if lk is None or not lk.scheduled or lk.from_node != d.node:
-            raise InputError(f"{move.link!r} is not a scheduled service from {d.node}", field="move")
+            return f"{move.link!r} is not a scheduled service from {d.node}"
         if d.lock == "road":
-            raise InputError("only road trips can follow here", field="move")
+            return "only road trips can follow here"
         tt = _round(move.timetable_h)
         if tt > self.horizon_h + TOL_H or tt - lk.timetable.cutoff_h < d.time_h - TOL_H:
-            raise InputError(f"departure {lk.id} at {tt:g} h: cut-off missed or after the horizon",
-                             field="move")
+            return f"departure {lk.id} at {tt:g} h: cut-off missed or after the horizon"
         if not any(abs(x - tt) < TOL_H for x in lk.timetable.departures(tt - 1e-3, tt + 1e-3)):
-            raise InputError(f"no departure of {lk.id} at {tt:g} h", field="move")
+            return f"no departure of {lk.id} at {tt:g} h"
+        cap = lk.capacity_teu
+        if cap is not None and self.dep_load.get((lk.id, tt), 0.0) + c.shipment.quantity_teu > cap + 1e-9:
+            return f"departure {lk.id} at {tt:g} h is full"
+        return None
+
+    def _book_service(self, i: int, d: Decision, move: Move) -> None:
+        c = self.consignments[i]
+        why = self._service_error(c, d, move)
+        if why is not None:
+            raise InputError(why, field="move")
+        lk = self.links[move.link]
+        tt = _round(move.timetable_h)
         q = c.shipment.quantity_teu
-        if lk.capacity_teu is not None and self.dep_load.get((lk.id, tt), 0.0) + q > lk.capacity_teu + 1e-9:
-            raise InputError(f"departure {lk.id} at {tt:g} h is full", field="move")
         self.dep_load[(lk.id, tt)] = self.dep_load.get((lk.id, tt), 0.0) + q
         c.booking = (lk.id, tt)
         c.status = "booked"

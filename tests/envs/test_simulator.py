@@ -83,6 +83,27 @@ def test_a_move_the_decision_does_not_allow_is_refused_and_the_decision_stays(sc
     assert sim.consignments[d.consignment].status == "dropped"
 
 
+def test_any_later_departure_with_room_is_bookable_not_only_the_two_next(scenarios):
+    sc = scenarios["liuzhou-asean"]
+    sim = Simulator(sc, realize(sc, 0))
+    d = sim.next_decision()
+    while d.node not in sim.yards or d.lock == "road" or d.time_h < 48:  # at a terminal
+        sim.apply(sim.moves(d)[0])
+        d = sim.next_decision()
+    offered = {(o.move.link, o.move.timetable_h) for o in sim.options(d)}
+    lk = sim.out_services[d.node][0]
+    tt = lk.timetable
+    later = [t for t in tt.departures(d.time_h + tt.cutoff_h, sim.horizon_h)
+             if (lk.id, t) not in offered]
+    assert later and sim.bookable(Move.service(lk.id, later[-1]))
+    missed = tt.departures(d.time_h - tt.period_h, d.time_h + tt.cutoff_h - 1e-3)
+    assert missed and not sim.bookable(Move.service(lk.id, missed[-1]))
+    assert not sim.bookable(Move.service("QZ-HPH-sea", 20.0)) or d.node == "QZ"
+    assert not sim.bookable(Move.drop())
+    sim.apply(Move.service(lk.id, later[-1]))
+    assert sim.consignments[d.consignment].booking == (lk.id, later[-1])
+
+
 def test_a_cancelled_departure_returns_the_cargo_to_the_yard(scenarios):
     sc = scenarios["tiny"]
     base = realize(sc, 0)
