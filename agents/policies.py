@@ -3,7 +3,8 @@ and PPO agents.
 
 Every policy has ``reset(env)`` (called after ``env.reset``) and ``act(env)``, which returns
 an action slot (``int``) or a :class:`~mmroute.envs.Move` the decision allows (OR policies
-following a plan may pick a move outside the candidate slots; :meth:`RerouteEnv.step_move`).
+following a plan may pick a move outside the candidate slots, e.g. a later departure their
+plan waits for; :meth:`RerouteEnv.step_move`, :meth:`~mmroute.envs.Simulator.bookable`).
 ``predict(obs, ...)`` keeps SB3's signature for the learned ones.
 
 * ``random`` — uniform over the allowed slots (drop included);
