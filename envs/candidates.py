@@ -216,6 +216,7 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
     forward = [o for o in options if o[4] not in visited]
     scored = []  # (score, departure, order, option, arrival, rest CO2, transshipments)
     rests, isfinite = _rests(sim.base, dest), math.isfinite
+    terms = (cw, price, tv, lp, release, due)
     for n, o in enumerate(forward or options):
         _, dep, arr, _, end, cost, co2, mode, _ = o
         if end == dest:
@@ -237,22 +238,17 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
                     rest_co2 = tg.co2_kg_road[end]
                     arrival = ready + tg.time_h_road[end]
                 else:  # the next departure a service really offers from there
-                    hop = _next_service(sim, cond, end, ready, q, dest, rests, (
-                        cw, price, tv, lp, release, due, horizon))
+                    hop = _next_service(sim, cond, end, ready, q, dest, rests, terms, horizon)
                     if hop is not None:
                         hc = sim.nodes[end].handling_cost_cny
                         # from a yard a service must come next; else the better of it and
                         # the nominal rest (a road trip may come next)
-                        if by_road or hop[0] + q * cw * hc < q * (
-                                cw * rest_cost + price * rest_co2 / 1000.0
-                                + tv * (arrival - release) + lp * max(0.0, arrival - due)):
+                        if by_road or hop[0] + q * cw * hc < _expected_cny(
+                                q, rest_cost, rest_co2, arrival, terms):
                             rest_cost, rest_co2, arrival = hc + hop[1], hop[2], hop[3]
         if not isfinite(arrival) or not isfinite(rest_cost):
             continue
-        score = q * (cw * (cost + rest_cost)
-                     + price * (co2 + rest_co2) / 1000.0
-                     + tv * (arrival - release)
-                     + lp * max(0.0, arrival - due))
+        score = _expected_cny(q, cost + rest_cost, co2 + rest_co2, arrival, terms)
         scored.append((score, dep, n, o, arrival, rest_co2, trans))
     scored.sort()  # by score, departure, order (unique: the rest is never compared)
     out: list[Candidate] = []
@@ -307,23 +303,32 @@ def _service_rows(sim: Simulator, node: str, dest: str, rests: dict) -> list[tup
     return hit
 
 
+def _expected_cny(q: float, cost_cny: float, co2_kg: float, arrival_h: float,
+                  terms: tuple) -> float:
+    """What ``q`` TEU are expected to cost in all (CNY): transport and handling ``cost_cny``
+    per TEU (weighted), the CO2 price of ``co2_kg`` per TEU, the value of time since release
+    and lateness at ``arrival_h``; ``terms``: cost weight, CO2 price, value of time, lateness
+    penalty, release and due times of the shipment."""
+    cw, price, tv, lp, release, due = terms
+    return q * (cw * cost_cny + price * co2_kg / 1000.0 + tv * (arrival_h - release)
+                + lp * max(0.0, arrival_h - due))
+
+
 def _next_service(sim: Simulator, cond, node: str, ready_h: float, q: float, dest: str,
-                  rests: dict, terms: tuple) -> tuple[float, float, float, float] | None:
+                  rests: dict, terms: tuple, horizon: float
+                  ) -> tuple[float, float, float, float] | None:
     """The best scheduled service on from ``node`` for ``q`` TEU ready there at ``ready_h``:
     the first of its next two departures (known conditions) whose cut-off the cargo makes and
     that has room, then handling and the nominal rest where it arrives. Returns ``(score,
     cost, CO2, arrival)`` — score and cost without the handling at ``node`` — or None
-    (no departure by the horizon). ``terms``: cost weight, CO2 price, value of time,
-    lateness penalty, release, due, horizon."""
-    cw, price, tv, lp, release, due, horizon = terms
+    (no departure by the horizon). ``terms``: as :func:`_expected_cny`'s."""
     dep_load = sim.dep_load
     best = None
     for rest_cost, rest_co2, handling_h, time_h, lk, lid, cap, cutoff, end in _service_rows(
             sim, node, dest, rests):
         if best is not None:  # it arrives after ready + handling + time to go: a lower bound
-            t = ready_h + handling_h + time_h
-            if q * (cw * rest_cost + price * rest_co2 / 1000.0 + tv * (t - release)
-                    + lp * max(0.0, t - due)) >= best[0]:
+            if _expected_cny(q, rest_cost, rest_co2, ready_h + handling_h + time_h,
+                             terms) >= best[0]:
                 continue
         dep = next((t for tt, t in cond.next_departures(lk, ready_h + cutoff - TOL_H, horizon, 2)
                     if cap is None or dep_load.get((lid, tt), 0.0) + q <= cap + 1e-9), None)
@@ -331,8 +336,7 @@ def _next_service(sim: Simulator, cond, node: str, ready_h: float, q: float, des
             continue
         arr = dep + cond.travel_time_h(lk, dep)
         arrival = arr if end == dest else arr + handling_h + cond.node_delay_h(end, arr) + time_h
-        score = q * (cw * rest_cost + price * rest_co2 / 1000.0 + tv * (arrival - release)
-                     + lp * max(0.0, arrival - due))
+        score = _expected_cny(q, rest_cost, rest_co2, arrival, terms)
         if best is None or score < best[0]:
             best = (score, rest_cost, rest_co2, arrival)
     return best
