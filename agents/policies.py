@@ -206,9 +206,11 @@ class ReplanPolicy(_PlanFollower):
     def act(self, env: RerouteEnv) -> int | Move:
         key = self._news(env)
         move = self.next_move(env) if key == self._key else None
-        if move is None or _allowed(env, move) is None:
-            self._solve(env)
-            self._key = key
+        allowed = _allowed(env, move) if move is not None else None
+        if allowed is not None:
+            return allowed
+        self._solve(env)
+        self._key = key
         return self.follow(env)
 
     def _solve(self, env: RerouteEnv) -> None:
