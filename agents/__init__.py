@@ -6,7 +6,8 @@ PPO agents — their training and their paired evaluation.
 - :func:`train` / :class:`TrainConfig` — SB3 training with validation, checkpoints, resume,
   warm-started by :func:`demonstrations` / :func:`clone` (imitation of hindsight plans);
 - :func:`evaluate` / :func:`summarize` — every policy on the same realizations, paired CIs,
-  the hindsight bound checked on every seed;
+  the hindsight bound checked on every seed; :func:`run_tasks` runs them in local processes
+  or on Ray (``backend="ray"``);
 - :func:`load_model`, :func:`shipped_model`.
 
 Lazy: importing this package imports neither torch nor stable-baselines3.
@@ -39,6 +40,8 @@ _LAZY: dict[str, str] = {
     "summarize": "mmroute.agents.evaluation",
     "format_summary": "mmroute.agents.evaluation",
     "BoundViolation": "mmroute.agents.evaluation",
+    "run_tasks": "mmroute.agents.parallel",
+    "BACKENDS": "mmroute.agents.parallel",
     "load_model": "mmroute.agents.model",
     "shipped_model": "mmroute.agents.shipped",
     "parse_seeds": "mmroute.agents.seeds",

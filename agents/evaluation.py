@@ -1,20 +1,23 @@
 """Paired evaluation: every policy on the same realizations, scored by the same simulator, with
 the hindsight bound of each seed and confidence intervals from paired differences.
 
-:func:`run_episode` is a pure function of (scenario, policy, seed) — what a process pool (or,
-later, a cluster) runs; :func:`evaluate` fans it out and checks that no policy beats the
-hindsight bound on any seed (that would be a leak or a bug, never noise).
+:func:`run_episode` is a pure function of (scenario, policy, seed) — what a process pool or a
+Ray cluster runs (:mod:`mmroute.agents.parallel`); :func:`evaluate` fans it out and checks
+that no policy beats the hindsight bound on any seed (that would be a leak or a bug, never
+noise).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from multiprocessing import get_context
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mmroute.agents.parallel import check_backend, run_tasks
 from mmroute.errors import MMRouteError
 
 __all__ = ["COLUMNS", "BoundViolation", "run_episode", "episode", "evaluate", "summarize",
@@ -87,19 +90,55 @@ def episode(scenario, policy: str, seed: int, *, model: str | Path | None = None
     return row, env.sim
 
 
+@dataclass(frozen=True)
+class _ModelFile:
+    """A model zip and its card as bytes: what a task carries to a worker that may not share
+    this machine's disk (a Ray cluster)."""
+
+    name: str
+    zip_bytes: bytes
+    card_bytes: bytes
+
+    @classmethod
+    def read(cls, path: str | Path) -> _ModelFile:
+        from mmroute.agents.model import card_path
+
+        p = Path(path)
+        if p.is_dir():
+            p = p / "best.zip"
+        return cls(name=p.name, zip_bytes=p.read_bytes(), card_bytes=card_path(p).read_bytes())
+
+    def path(self) -> Path:
+        """The model written once per worker under the temporary directory (by content)."""
+        from mmroute.agents.model import card_path
+        from mmroute.io import write_with
+
+        digest = hashlib.sha256(self.zip_bytes + self.card_bytes).hexdigest()[:16]
+        p = Path(tempfile.gettempdir()) / "mmroute-models" / digest / self.name
+        if not p.is_file():
+            p.parent.mkdir(parents=True, exist_ok=True)
+            write_with(card_path(p), lambda tmp: tmp.write_bytes(self.card_bytes))
+            write_with(p, lambda tmp: tmp.write_bytes(self.zip_bytes))
+        return p
+
+
 def _run(task):
     scenario, policy, seed, model, limit = task
+    if isinstance(model, _ModelFile):
+        model = model.path()
     return run_episode(scenario, policy, seed, model=model, time_limit_s=limit)
 
 
 def evaluate(scenario, policies=None, seeds=range(30), *, model: str | Path | None = None,
-             jobs: int = 1, time_limit_s: float = 10.0, progress=None):
+             jobs: int = 1, time_limit_s: float = 10.0, progress=None,
+             backend: str = "local"):
     """Run every policy on every seed (and the hindsight bound, always); return a DataFrame
     with :data:`COLUMNS`, ``regret`` = cost - the seed's hindsight bound.
 
     ``policies``: names (default: every baseline, plus ``maskable-ppo`` with ``model``);
-    ``jobs`` > 1 runs episodes in that many processes; ``progress(done, total)`` is called
-    as episodes finish. :class:`BoundViolation` if a policy beats the bound on some seed.
+    ``jobs`` > 1 runs episodes in that many processes; ``backend="ray"`` runs them as Ray
+    tasks (:func:`mmroute.agents.parallel.run_tasks`; the model travels with them);
+    ``progress(done, total)`` is called as episodes finish. :class:`BoundViolation` if a policy beats the bound on some seed.
     """
     import pandas as pd
 
@@ -120,8 +159,7 @@ def evaluate(scenario, policies=None, seeds=range(30), *, model: str | Path | No
                              field="policies")
     if "hindsight" not in policies:
         policies.append("hindsight")
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise InputError(f"jobs must be an integer >= 1, not {jobs!r}", field="jobs")
+    check_backend(backend, jobs)
     if any(p in ("ppo", "maskable-ppo") for p in policies):
         if model is None:
             raise InputError("ppo / maskable-ppo need a model", field="model")
@@ -131,22 +169,9 @@ def evaluate(scenario, policies=None, seeds=range(30), *, model: str | Path | No
         for p in policies:
             if p in ("ppo", "maskable-ppo") and card["algo"] != p:
                 raise InputError(f"{model}: a {card['algo']} model, not {p}", field="model")
-    tasks = [(sc, p, s, model, time_limit_s) for s in seeds for p in policies]
-    rows = []
-    if jobs == 1:
-        for i, t in enumerate(tasks):
-            rows.append(_run(t))
-            if progress:
-                progress(i + 1, len(tasks))
-    else:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-            futures = {pool.submit(_run, t): k for k, t in enumerate(tasks)}
-            done: dict[int, dict] = {}
-            for i, f in enumerate(as_completed(futures)):
-                done[futures[f]] = f.result()
-                if progress:
-                    progress(i + 1, len(tasks))
-            rows = [done[k] for k in range(len(tasks))]
+    shipped = _ModelFile.read(model) if backend == "ray" and model is not None else model
+    tasks = [(sc, p, s, shipped, time_limit_s) for s in seeds for p in policies]
+    rows = run_tasks(_run, tasks, jobs=jobs, backend=backend, progress=progress)
     df = pd.DataFrame(rows, columns=COLUMNS)
     bounds = df[df.policy == "hindsight"].set_index("seed")["bound"]
     df["bound"] = df["seed"].map(bounds)

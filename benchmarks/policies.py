@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--scenarios", default=",".join(SCENARIOS))
     ap.add_argument("--seeds", default="0-29")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--backend", choices=("local", "ray"), default="local")
     ap.add_argument("--time-limit", type=float, default=10.0, help="MIP limit per (re-)plan, s")
     ap.add_argument("--policies", default=None, help="comma-separated (default: all)")
     ap.add_argument("--keep", action="store_true",
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
             policies = [p for p in args.policies.split(",") if p in policies]
         t0 = time.perf_counter()
         df = evaluate(scenario, policies, seeds, model=model, jobs=args.jobs,
-                      time_limit_s=args.time_limit)
+                      time_limit_s=args.time_limit, backend=args.backend)
         out = RESULTS / f"policies_{name}_{len(seeds)}.csv"
         if args.keep and out.is_file():
             old = pd.read_csv(out)

@@ -4,6 +4,7 @@ policies on the same realizations."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     t.add_argument("--out", required=True, metavar="DIR")
     t.add_argument("--resume", action="store_true", help="continue from DIR/checkpoint.zip")
     t.add_argument("--backend", choices=("local",), default="local",
-                   help="where to run (local processes; a Ray backend is planned)")
+                   help="where to run (local processes; evaluation also runs on Ray)")
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
     t.set_defaults(func=run_train)
 
@@ -50,7 +51,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     e.add_argument("--jobs", type=int_in(1, 64), default=1, metavar="N")
     e.add_argument("--time-limit", type=time_limit, default=10.0, metavar="S",
                    help="MIP time limit per (re-)plan (default 10)")
-    e.add_argument("--backend", choices=("local",), default="local")
+    e.add_argument("--backend", choices=("local", "ray"), default="local",
+                   help="local processes (--jobs of them), or Ray tasks: on the cluster "
+                        "RAY_ADDRESS names, else a local Ray with --jobs CPUs (needs "
+                        "pip install 'mmroute[ray]')")
+    e.add_argument("--address", default=None, metavar="ADDR",
+                   help="the Ray cluster to join (with --backend ray; default RAY_ADDRESS)")
     e.add_argument("--out", required=True, type=output_file, metavar="RESULTS.csv")
     e.set_defaults(func=run_evaluate)
 
@@ -104,9 +110,13 @@ def run_evaluate(args: argparse.Namespace) -> int:
         elif done == total or done % max(1, total // 10) == 0:
             print(f"{done}/{total} episodes", file=sys.stderr, flush=True)
 
+    if args.address is not None:
+        if args.backend != "ray":
+            raise InputError("--address needs --backend ray", field="address")
+        os.environ["RAY_ADDRESS"] = args.address
     try:
         df = evaluate(scenario, policies, seeds, model=model, jobs=args.jobs,
-                      time_limit_s=args.time_limit, progress=progress)
+                      time_limit_s=args.time_limit, progress=progress, backend=args.backend)
     except BoundViolation as exc:
         print(f"mmroute: error: {exc}", file=sys.stderr)
         return 3

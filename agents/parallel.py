@@ -1,0 +1,95 @@
+"""Where independent tasks run: in this process, in local processes, or on a Ray cluster.
+
+Evaluation episodes are pure functions of (scenario, policy, seed), so they can run anywhere;
+:func:`run_tasks` returns their results in task order whatever the backend, and the same
+tasks give the same results on every backend (decision times aside).
+
+* ``local`` — ``jobs == 1``: in this process; else a pool of ``jobs`` spawned processes.
+* ``ray`` — one Ray task per item (retried up to ``max_retries`` times if its worker dies). It
+  joins the cluster that ``RAY_ADDRESS`` names, or an already initialised Ray, else starts a
+  local instance with ``jobs`` CPUs (and shuts it down afterwards). Ray is an optional
+  dependency: ``pip install 'mmroute[ray]'``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+from typing import Any
+
+from mmroute.errors import InputError
+
+__all__ = ["BACKENDS", "check_backend", "run_tasks"]
+
+BACKENDS = ("local", "ray")
+
+
+def check_backend(backend: str, jobs: int) -> None:
+    """:class:`InputError` naming the field unless ``backend`` is known and ``jobs`` >= 1."""
+    if backend not in BACKENDS:
+        raise InputError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}",
+                         field="backend")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise InputError(f"jobs must be an integer >= 1, not {jobs!r}", field="jobs")
+
+
+def run_tasks(fn: Callable[[Any], Any], tasks: Sequence[Any], *, jobs: int = 1,
+              backend: str = "local", progress: Callable[[int, int], None] | None = None,
+              max_retries: int = 2) -> list[Any]:
+    """``[fn(t) for t in tasks]`` on ``backend`` (``fn`` must be importable by name, its
+    tasks picklable); ``progress(done, total)`` as results arrive. An exception of a task is
+    raised as itself (its first, in task order of arrival)."""
+    check_backend(backend, jobs)
+    if backend == "ray":
+        return _on_ray(fn, tasks, jobs, progress, max_retries)
+    if jobs == 1:
+        out = []
+        for i, t in enumerate(tasks):
+            out.append(fn(t))
+            if progress:
+                progress(i + 1, len(tasks))
+        return out
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(fn, t): k for k, t in enumerate(tasks)}
+        done: dict[int, Any] = {}
+        for i, f in enumerate(as_completed(futures)):
+            done[futures[f]] = f.result()
+            if progress:
+                progress(i + 1, len(tasks))
+    return [done[k] for k in range(len(tasks))]
+
+
+def _on_ray(fn, tasks, jobs, progress, max_retries) -> list[Any]:
+    try:
+        import ray
+    except ImportError:
+        raise InputError("the ray backend needs Ray: pip install 'mmroute[ray]'",
+                         field="backend") from None
+    started = not ray.is_initialized()
+    if started:
+        address = os.environ.get("RAY_ADDRESS") or None
+        ray.init(address=address, num_cpus=None if address else jobs,
+                 include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    try:
+        remote = ray.remote(num_cpus=1, max_retries=max_retries)(fn)
+        refs = [remote.remote(t) for t in tasks]
+        index = {r: k for k, r in enumerate(refs)}
+        out: list[Any] = [None] * len(refs)
+        pending = list(refs)
+        while pending:
+            ready, pending = ray.wait(pending, num_returns=1)
+            for r in ready:
+                try:
+                    out[index[r]] = ray.get(r)
+                except ray.exceptions.RayTaskError as exc:  # the task's own exception
+                    cause = getattr(exc, "cause", None)
+                    raise (cause if isinstance(cause, Exception)
+                           else exc.as_instanceof_cause()) from None
+            if progress:
+                progress(len(refs) - len(pending), len(refs))
+        return out
+    finally:
+        if started:
+            ray.shutdown()

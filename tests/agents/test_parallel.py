@@ -1,0 +1,95 @@
+"""Where evaluation episodes run: in this process, in local processes, or as Ray tasks — the
+same rows every way (decision times aside)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+
+import pandas as pd
+import pytest
+
+from mmroute.agents import evaluate, run_tasks
+from mmroute.agents.evaluation import COLUMNS, _ModelFile
+from mmroute.errors import InputError
+
+ray = pytest.importorskip("ray", reason="Ray is the optional extra mmroute[ray]")
+
+SAME = [c for c in COLUMNS if c != "decision_ms"]  # wall times differ, nothing else may
+
+
+@pytest.fixture(scope="module")
+def running_ray():
+    """A local Ray instance that evaluate() joins (and must leave running)."""
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    yield
+    ray.shutdown()
+
+
+def test_ray_tasks_give_the_rows_of_local_processes(running_ray, tiny_model):
+    policies = ["greedy", "static", "replan", "maskable-ppo"]
+    model = tiny_model / "best.zip"
+    here = evaluate("tiny", policies, "0-2", model=model)
+    local = evaluate("tiny", policies, "0-2", model=model, jobs=2)
+    seen = []
+    on_ray = evaluate("tiny", policies, "0-2", model=model, backend="ray",
+                      progress=lambda done, total: seen.append((done, total)))
+    pd.testing.assert_frame_equal(here[SAME], local[SAME])
+    pd.testing.assert_frame_equal(here[SAME], on_ray[SAME])
+    assert seen[-1] == (15, 15) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert ray.is_initialized()  # it joined the running instance and left it running
+
+
+def test_a_task_error_on_ray_is_raised_as_itself(running_ray):
+    from mmroute.envs import realize
+
+    with pytest.raises(InputError, match="seed must be an integer >= 0"):
+        run_tasks(lambda s: realize(_tiny(), s), [0, -1], backend="ray")
+    assert run_tasks(lambda s: realize(_tiny(), s).seed, [3, 1, 2], backend="ray") == [3, 1, 2]
+
+
+def _tiny():
+    from mmroute.scenarios import load
+
+    return load("tiny")
+
+
+def test_a_model_travels_with_its_tasks_as_bytes(tiny_model, tmp_path, monkeypatch):
+    from mmroute.agents.model import load_model, read_card
+
+    shipped = _ModelFile.read(tiny_model)  # a training folder: its best.zip
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # a worker with its own disk
+    p = shipped.path()
+    assert tmp_path in p.parents and p.name == "best.zip"
+    _, card = load_model(p, scenario=_tiny())
+    assert card == read_card(tiny_model / "best.zip")
+    assert shipped.path() == p  # written once per worker
+
+
+def test_unknown_backends_are_input_errors():
+    with pytest.raises(InputError, match="backend must be one of local, ray"):
+        evaluate("tiny", ["greedy"], "0", backend="spark")
+    with pytest.raises(InputError, match="jobs"):
+        run_tasks(abs, [1], jobs=0)
+
+
+def test_cli_evaluates_on_a_ray_instance_of_its_own(tmp_path):
+    out = tmp_path / "r.csv"
+    r = subprocess.run([sys.executable, "-m", "mmroute", "evaluate", "tiny", "--policies",
+                        "greedy,static", "--seeds", "0-1", "--backend", "ray", "--jobs", "2",
+                        "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    df = pd.read_csv(out)
+    assert sorted(df.policy.unique()) == ["greedy", "hindsight", "static"] and len(df) == 6
+    bad = subprocess.run([sys.executable, "-m", "mmroute", "evaluate", "tiny", "--backend",
+                          "spark", "--out", str(out)], capture_output=True, text=True)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_address_without_the_ray_backend_is_refused(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "mmroute", "evaluate", "tiny", "--policies",
+                        "greedy", "--seeds", "0", "--address", "ray://nowhere:10001", "--out",
+                        str(tmp_path / "r.csv")], capture_output=True, text=True)
+    assert r.returncode == 2 and "--address needs --backend ray" in r.stderr
+    assert not (tmp_path / "r.csv").exists()
