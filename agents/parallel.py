@@ -6,7 +6,7 @@ tasks give the same results on every backend (decision times aside).
 
 * ``local`` — ``jobs == 1``: in this process; else a pool of ``jobs`` spawned processes.
 * ``ray`` — one Ray task per item (retried up to ``max_retries`` times if its worker dies). It
-  joins the cluster that ``RAY_ADDRESS`` names, or an already initialised Ray, else starts a
+  joins an already initialised Ray, or the cluster that ``RAY_ADDRESS`` names, else starts a
   local instance with ``jobs`` CPUs (and shuts it down afterwards). Ray is an optional
   dependency: ``pip install 'mmroute[ray]'``.
 """
@@ -37,13 +37,15 @@ def check_backend(backend: str, jobs: int) -> None:
 
 def run_tasks(fn: Callable[[Any], Any], tasks: Sequence[Any], *, jobs: int = 1,
               backend: str = "local", progress: Callable[[int, int], None] | None = None,
-              max_retries: int = 2) -> list[Any]:
+              max_retries: int = 2, cpus_per_task: int = 1, show_output: bool = False
+              ) -> list[Any]:
     """``[fn(t) for t in tasks]`` on ``backend`` (``fn`` must be importable by name, its
     tasks picklable); ``progress(done, total)`` as results arrive. An exception of a task is
-    raised as itself (its first, in task order of arrival)."""
+    raised as itself (its first, in task order of arrival). On Ray, each task reserves
+    ``cpus_per_task`` CPUs, and ``show_output`` streams what tasks print to this terminal."""
     check_backend(backend, jobs)
     if backend == "ray":
-        return _on_ray(fn, tasks, jobs, progress, max_retries)
+        return _on_ray(fn, tasks, jobs, progress, max_retries, cpus_per_task, show_output)
     if jobs == 1:
         out = []
         for i, t in enumerate(tasks):
@@ -61,7 +63,7 @@ def run_tasks(fn: Callable[[Any], Any], tasks: Sequence[Any], *, jobs: int = 1,
     return [done[k] for k in range(len(tasks))]
 
 
-def _on_ray(fn, tasks, jobs, progress, max_retries) -> list[Any]:
+def _on_ray(fn, tasks, jobs, progress, max_retries, cpus, show) -> list[Any]:
     try:
         import ray
     except ImportError:
@@ -70,10 +72,10 @@ def _on_ray(fn, tasks, jobs, progress, max_retries) -> list[Any]:
     started = not ray.is_initialized()
     if started:
         address = os.environ.get("RAY_ADDRESS") or None
-        ray.init(address=address, num_cpus=None if address else jobs,
-                 include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+        ray.init(address=address, num_cpus=None if address else max(jobs, cpus),
+                 include_dashboard=False, log_to_driver=show, logging_level="ERROR")
     try:
-        remote = ray.remote(num_cpus=1, max_retries=max_retries)(fn)
+        remote = ray.remote(num_cpus=cpus, max_retries=max_retries)(fn)
         refs = [remote.remote(t) for t in tasks]
         index = {r: k for k, r in enumerate(refs)}
         out: list[Any] = [None] * len(refs)

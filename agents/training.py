@@ -193,8 +193,16 @@ def validate_model(model, scenario, *, seeds, n_candidates: int, maskable: bool)
 
 def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, out: str | Path,
           config: TrainConfig | None = None, resume: bool = False, progress_bar: bool = False,
-          command: str | None = None, log=print) -> dict[str, Any]:
-    """Train ``algo`` on ``scenario`` for ``timesteps`` steps in all; return the final card."""
+          command: str | None = None, log=print, backend: str = "local") -> dict[str, Any]:
+    """Train ``algo`` on ``scenario`` for ``timesteps`` steps in all; return the final card.
+
+    ``backend="ray"`` runs the same training as one Ray task (reserving ``n_envs`` CPUs) on the
+    cluster ``RAY_ADDRESS`` names, or on a local Ray: the ``out`` folder goes with it (for
+    ``resume``) and every file it writes comes back into ``out``; its log lines are printed
+    as they come."""
+    if backend != "local":
+        return _train_on_ray(scenario, algo=algo, timesteps=timesteps, seed=seed, out=out,
+                             config=config, resume=resume, command=command, backend=backend)
     from stable_baselines3.common.callbacks import BaseCallback
     from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
 
@@ -321,6 +329,49 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
         f"validation cost {cb.best:,.0f} CNY -> {out / 'best.zip'}")
     load_model(out / "best.zip", scenario=sc)  # what was written loads
     return card
+
+
+def _train_on_ray(scenario, *, out, config, backend, **kw) -> dict[str, Any]:
+    """:func:`train` as a Ray task; the ``out`` folder travels both ways (file by file)."""
+    from mmroute.agents.evaluation import _scenario
+    from mmroute.agents.parallel import check_backend, run_tasks
+    from mmroute.io import write_with
+
+    check_backend(backend, 1)
+    sc = _scenario(scenario)
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError("--out must be a folder", file=out)
+    files = {str(p.relative_to(out)): p.read_bytes()
+             for p in sorted(out.rglob("*")) if p.is_file()} if out.is_dir() else {}
+    cfg = config or TrainConfig()
+    if config is None and kw.get("resume") and "checkpoint.zip" in files:
+        cfg = TrainConfig.from_dict(read_card(out / "checkpoint.zip")["config"])
+    (card, written), = run_tasks(_train_task, [(sc, config, files, kw)], jobs=cfg.n_envs,
+                                 backend=backend, max_retries=1, cpus_per_task=cfg.n_envs,
+                                 show_output=True)
+    for rel, data in written.items():
+        target = out / rel
+        if files.get(rel) != data:
+            write_with(target, lambda tmp, data=data: tmp.write_bytes(data))
+    return card
+
+
+def _train_task(task) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Where Ray runs it: :func:`train` into a temporary copy of the ``out`` folder; the
+    card and every file of the folder afterwards."""
+    import tempfile
+
+    sc, cfg, files, kw = task
+    with tempfile.TemporaryDirectory(prefix="mmroute-train-") as tmp:
+        out = Path(tmp) / "run"
+        for rel, data in files.items():
+            (out / rel).parent.mkdir(parents=True, exist_ok=True)
+            (out / rel).write_bytes(data)
+        card = train(sc, out=out, config=cfg, progress_bar=False,
+                     log=lambda m: print(m, flush=True), **kw)
+        return card, {str(p.relative_to(out)): p.read_bytes()
+                      for p in sorted(out.rglob("*")) if p.is_file()}
 
 
 def _warm_start(model, sc, cfg: TrainConfig, seed: int, maskable: bool, log) -> None:

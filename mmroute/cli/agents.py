@@ -30,8 +30,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     t.add_argument("--config", metavar="CFG.yaml", help="training settings (TrainConfig fields)")
     t.add_argument("--out", required=True, metavar="DIR")
     t.add_argument("--resume", action="store_true", help="continue from DIR/checkpoint.zip")
-    t.add_argument("--backend", choices=("local",), default="local",
-                   help="where to run (local processes; evaluation also runs on Ray)")
+    t.add_argument("--backend", choices=("local", "ray"), default="local",
+                   help="local processes, or one Ray task (n_envs CPUs) on the cluster "
+                        "RAY_ADDRESS names, else on a local Ray; the --out folder goes with "
+                        "it and comes back")
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
     t.set_defaults(func=run_train)
 
@@ -70,7 +72,7 @@ def run_train(args: argparse.Namespace) -> int:
     command = "mmroute " + " ".join(sys.argv[1:]) if sys.argv else None
     train(scenario, algo=args.algo, timesteps=args.timesteps, seed=args.seed, out=args.out,
           config=cfg, resume=args.resume, progress_bar=not args.no_progress and sys.stderr.isatty(),
-          command=command)
+          command=command, backend=args.backend)
     return 0
 
 

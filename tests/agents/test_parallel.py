@@ -93,3 +93,26 @@ def test_address_without_the_ray_backend_is_refused(tmp_path):
                         str(tmp_path / "r.csv")], capture_output=True, text=True)
     assert r.returncode == 2 and "--address needs --backend ray" in r.stderr
     assert not (tmp_path / "r.csv").exists()
+
+
+def test_training_on_ray_is_the_local_training_and_resumes(running_ray, tmp_path):
+    from dataclasses import replace
+
+    from mmroute.agents import train
+    from mmroute.agents.model import read_card
+    from tests.agents.conftest import FAST
+
+    cfg = replace(FAST, n_envs=2, eval_every=256, checkpoint_every=256)  # 2 CPUs, vector env
+    local = train("tiny", timesteps=512, seed=3, out=tmp_path / "l", config=cfg,
+                  log=lambda m: None)
+    on_ray = train("tiny", timesteps=512, seed=3, out=tmp_path / "r", config=cfg, backend="ray")
+    assert on_ray["validation_cost"] == local["validation_cost"]
+    assert ((tmp_path / "r" / "validation.csv").read_text()
+            == (tmp_path / "l" / "validation.csv").read_text())
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == sorted(
+        p.name for p in (tmp_path / "l").iterdir())
+    train("tiny", timesteps=1024, seed=3, out=tmp_path / "r", config=cfg, resume=True,
+          backend="ray")  # the folder went to Ray and came back
+    assert read_card(tmp_path / "r" / "checkpoint.zip")["timesteps"] == 1024
+    with pytest.raises(InputError, match="holds a training run already"):
+        train("tiny", timesteps=512, seed=3, out=tmp_path / "r", config=cfg, backend="ray")
