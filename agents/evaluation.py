@@ -138,7 +138,8 @@ def evaluate(scenario, policies=None, seeds=range(30), *, model: str | Path | No
     ``policies``: names (default: every baseline, plus ``maskable-ppo`` with ``model``);
     ``jobs`` > 1 runs episodes in that many processes; ``backend="ray"`` runs them as Ray
     tasks (:func:`mmroute.agents.parallel.run_tasks`; the model travels with them);
-    ``progress(done, total)`` is called as episodes finish. :class:`BoundViolation` if a policy beats the bound on some seed.
+    ``progress(done, total)`` is called as episodes finish. :class:`BoundViolation` if a
+    policy beats the bound on some seed.
     """
     import pandas as pd
 

@@ -80,17 +80,22 @@ def _on_ray(fn, tasks, jobs, progress, max_retries, cpus, show) -> list[Any]:
         index = {r: k for k, r in enumerate(refs)}
         out: list[Any] = [None] * len(refs)
         pending = list(refs)
-        while pending:
-            ready, pending = ray.wait(pending, num_returns=1)
-            for r in ready:
-                try:
-                    out[index[r]] = ray.get(r)
-                except ray.exceptions.RayTaskError as exc:  # the task's own exception
-                    cause = getattr(exc, "cause", None)
-                    raise (cause if isinstance(cause, Exception)
-                           else exc.as_instanceof_cause()) from None
-            if progress:
-                progress(len(refs) - len(pending), len(refs))
+        try:
+            while pending:
+                ready, pending = ray.wait(pending, num_returns=1)
+                for r in ready:
+                    try:
+                        out[index[r]] = ray.get(r)
+                    except ray.exceptions.RayTaskError as exc:  # the task's own exception
+                        cause = getattr(exc, "cause", None)
+                        raise (cause if isinstance(cause, Exception)
+                               else exc.as_instanceof_cause()) from None
+                if progress:
+                    progress(len(refs) - len(pending), len(refs))
+        except BaseException:  # an error or Ctrl-C: the other tasks stop too (on a cluster)
+            for r in pending:
+                ray.cancel(r, force=True)
+            raise
         return out
     finally:
         if started:

@@ -198,8 +198,9 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
 
     ``backend="ray"`` runs the same training as one Ray task (reserving ``n_envs`` CPUs) on the
     cluster ``RAY_ADDRESS`` names, or on a local Ray: the ``out`` folder goes with it (for
-    ``resume``) and every file it writes comes back into ``out``; its log lines are printed
-    as they come."""
+    ``resume``) and every file it writes comes back into ``out`` when it ends (a run that
+    fails or is interrupted leaves ``out`` as it was); its log lines are printed as they
+    come."""
     if backend != "local":
         return _train_on_ray(scenario, algo=algo, timesteps=timesteps, seed=seed, out=out,
                              config=config, resume=resume, command=command, backend=backend)

@@ -34,7 +34,15 @@ class InputError(MMRouteError, ValueError):
         self.field = field
         self.reason = message
         parts = [p for p in (self.file, field) if p]
-        super().__init__(": ".join([*parts, message]))
+        super().__init__(_one_line(": ".join([*parts, message])))
+
+
+def _one_line(text: str) -> str:
+    """``text`` with line breaks and other unprintable characters escaped (``\\n``): a
+    field name or value read from a file must not break the CLI's one-line message."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class ScenarioError(InputError):

@@ -189,3 +189,18 @@ def test_a_plot_name_without_a_picture_suffix_is_refused_before_solving(capsys, 
     code, out, err = _run(capsys, "load", "solve", TINY_PACK, "--plot", str(tmp_path / "p.json"))
     assert code == 2 and "--plot" in err and ".png" in err and out == ""
     _one_line_error(err)
+
+
+def test_bug_a_field_name_with_a_line_break_made_a_two_line_error(tmp_path, capsys):
+    """Found by the reader fuzz test: an events file whose key is "\\n" was reported as
+    ``fuzz.json: <newline>: unknown event kind '\\n'``, two lines."""
+    from mmroute.cli import main
+    from mmroute.errors import InputError
+
+    err = InputError("unknown event kind", file=tmp_path / "e.json", field="\n")
+    assert str(err) == "e.json: \\n: unknown event kind"
+    events = tmp_path / "events.json"
+    events.write_text('{"\\n": 0}', encoding="utf-8")
+    code = main(["plan", "tiny", "--events", str(events), "--out", str(tmp_path / "p.json")])
+    out = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in out and "events.json: \\n: unknown event kind" in out

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
+import time
 
 import pandas as pd
 import pytest
@@ -47,6 +48,22 @@ def test_a_task_error_on_ray_is_raised_as_itself(running_ray):
     with pytest.raises(InputError, match="seed must be an integer >= 0"):
         run_tasks(lambda s: realize(_tiny(), s), [0, -1], backend="ray")
     assert run_tasks(lambda s: realize(_tiny(), s).seed, [3, 1, 2], backend="ray") == [3, 1, 2]
+
+
+def _slow_or_bad(x: float) -> float:
+    if x < 0:
+        raise InputError("a bad task")
+    time.sleep(x)
+    return x
+
+
+def test_a_failing_task_stops_the_others(running_ray):
+    t0 = time.perf_counter()
+    with pytest.raises(InputError, match="a bad task"):
+        run_tasks(_slow_or_bad, [300, -1], jobs=2, backend="ray")
+    while ray.available_resources().get("CPU", 0) < 2:  # the sleeper was cancelled
+        assert time.perf_counter() - t0 < 60
+        time.sleep(0.2)
 
 
 def _tiny():
