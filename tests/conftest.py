@@ -6,8 +6,15 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Property and fuzz tests draw the same examples on every run (a red CI is a bug, never a new
+# draw); MMROUTE_HYPOTHESIS=explore draws fresh ones, to hunt for bugs.
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("MMROUTE_HYPOTHESIS", "repeatable"))
 
 
 def shared_data_dir() -> Path | None:
