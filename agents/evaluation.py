@@ -101,11 +101,9 @@ class _ModelFile:
 
     @classmethod
     def read(cls, path: str | Path) -> _ModelFile:
-        from mmroute.agents.model import card_path
+        from mmroute.agents.model import card_path, model_file
 
-        p = Path(path)
-        if p.is_dir():
-            p = p / "best.zip"
+        p = model_file(path)
         return cls(name=p.name, zip_bytes=p.read_bytes(), card_bytes=card_path(p).read_bytes())
 
     def path(self) -> Path:
@@ -122,8 +120,9 @@ class _ModelFile:
         return p
 
 
-def _run(task):
-    scenario, policy, seed, model, limit = task
+def _run(shared, task):
+    scenario, model, limit = shared
+    policy, seed = task
     if isinstance(model, _ModelFile):
         model = model.path()
     return run_episode(scenario, policy, seed, model=model, time_limit_s=limit)
@@ -171,8 +170,9 @@ def evaluate(scenario, policies=None, seeds=range(30), *, model: str | Path | No
             if p in ("ppo", "maskable-ppo") and card["algo"] != p:
                 raise InputError(f"{model}: a {card['algo']} model, not {p}", field="model")
     shipped = _ModelFile.read(model) if backend == "ray" and model is not None else model
-    tasks = [(sc, p, s, shipped, time_limit_s) for s in seeds for p in policies]
-    rows = run_tasks(_run, tasks, jobs=jobs, backend=backend, progress=progress)
+    tasks = [(p, s) for s in seeds for p in policies]
+    rows = run_tasks(_run, tasks, shared=(sc, shipped, time_limit_s), jobs=jobs,
+                     backend=backend, progress=progress)
     df = pd.DataFrame(rows, columns=COLUMNS)
     bounds = df[df.policy == "hindsight"].set_index("seed")["bound"]
     df["bound"] = df["seed"].map(bounds)

@@ -16,10 +16,16 @@ from typing import Any
 
 from mmroute.errors import InputError
 
-__all__ = ["CARD_FORMAT", "card_path", "write_card", "read_card", "load_model", "versions"]
+__all__ = ["CARD_FORMAT", "model_file", "card_path", "write_card", "read_card", "load_model", "versions"]
 
 CARD_FORMAT = 1
 ALGOS = ("ppo", "maskable-ppo")
+
+
+def model_file(path: str | Path) -> Path:
+    """The model zip ``path`` names: itself, or a training folder's ``best.zip``."""
+    p = Path(path)
+    return p / "best.zip" if p.is_dir() else p
 
 
 def card_path(model_path: str | Path) -> Path:
@@ -71,9 +77,7 @@ def read_card(model_path: str | Path) -> dict[str, Any]:
 def load_model(path: str | Path, *, scenario=None, device: str = "cpu"):
     """``(model, card)`` of a model zip (or a training folder: its ``best.zip``), checked
     against ``scenario`` (content hash) when given."""
-    p = Path(path)
-    if p.is_dir():
-        p = p / "best.zip"
+    p = model_file(path)
     if not p.is_file():
         raise InputError("model file not found", file=p)
     card = read_card(p)

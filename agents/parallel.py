@@ -35,26 +35,30 @@ def check_backend(backend: str, jobs: int) -> None:
         raise InputError(f"jobs must be an integer >= 1, not {jobs!r}", field="jobs")
 
 
-def run_tasks(fn: Callable[[Any], Any], tasks: Sequence[Any], *, jobs: int = 1,
-              backend: str = "local", progress: Callable[[int, int], None] | None = None,
-              max_retries: int = 2, cpus_per_task: int = 1, show_output: bool = False
-              ) -> list[Any]:
-    """``[fn(t) for t in tasks]`` on ``backend`` (``fn`` must be importable by name, its
-    tasks picklable); ``progress(done, total)`` as results arrive. An exception of a task is
-    raised as itself (its first, in task order of arrival). On Ray, each task reserves
+def run_tasks(fn: Callable[[Any, Any], Any], tasks: Sequence[Any], *, shared: Any = None,
+              jobs: int = 1, backend: str = "local",
+              progress: Callable[[int, int], None] | None = None, max_retries: int = 2,
+              cpus_per_task: int = 1, show_output: bool = False) -> list[Any]:
+    """``[fn(shared, t) for t in tasks]`` on ``backend`` (``fn`` must be importable by name,
+    ``shared`` and the tasks picklable). ``shared`` is what every task needs (a scenario, a
+    model): it is sent once to each worker process, or put once into Ray's object store,
+    not with every task. ``progress(done, total)`` is called as results arrive. An exception
+    of a task is raised as itself (the first to arrive). On Ray, each task reserves
     ``cpus_per_task`` CPUs, and ``show_output`` streams what tasks print to this terminal."""
     check_backend(backend, jobs)
     if backend == "ray":
-        return _on_ray(fn, tasks, jobs, progress, max_retries, cpus_per_task, show_output)
+        return _on_ray(fn, tasks, shared, jobs, progress, max_retries, cpus_per_task,
+                       show_output)
     if jobs == 1:
         out = []
         for i, t in enumerate(tasks):
-            out.append(fn(t))
+            out.append(fn(shared, t))
             if progress:
                 progress(i + 1, len(tasks))
         return out
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(fn, t): k for k, t in enumerate(tasks)}
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
+                             initializer=_keep, initargs=(shared,)) as pool:
+        futures = {pool.submit(_with_kept, fn, t): k for k, t in enumerate(tasks)}
         done: dict[int, Any] = {}
         for i, f in enumerate(as_completed(futures)):
             done[futures[f]] = f.result()
@@ -63,7 +67,18 @@ def run_tasks(fn: Callable[[Any], Any], tasks: Sequence[Any], *, jobs: int = 1,
     return [done[k] for k in range(len(tasks))]
 
 
-def _on_ray(fn, tasks, jobs, progress, max_retries, cpus, show) -> list[Any]:
+_KEPT: list[Any] = []  # in a worker process of the local pool: its copy of ``shared``
+
+
+def _keep(shared: Any) -> None:
+    _KEPT[:] = [shared]
+
+
+def _with_kept(fn, task):
+    return fn(_KEPT[0], task)
+
+
+def _on_ray(fn, tasks, shared, jobs, progress, max_retries, cpus, show) -> list[Any]:
     try:
         import ray
     except ImportError:
@@ -76,7 +91,8 @@ def _on_ray(fn, tasks, jobs, progress, max_retries, cpus, show) -> list[Any]:
                  include_dashboard=False, log_to_driver=show, logging_level="ERROR")
     try:
         remote = ray.remote(num_cpus=cpus, max_retries=max_retries)(fn)
-        refs = [remote.remote(t) for t in tasks]
+        ref = ray.put(shared)  # once; Ray hands each task the object itself
+        refs = [remote.remote(ref, t) for t in tasks]
         index = {r: k for k, r in enumerate(refs)}
         out: list[Any] = [None] * len(refs)
         pending = list(refs)

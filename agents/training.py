@@ -343,8 +343,7 @@ def _train_on_ray(scenario, *, out, config, backend, **kw) -> dict[str, Any]:
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError("--out must be a folder", file=out)
-    files = {str(p.relative_to(out)): p.read_bytes()
-             for p in sorted(out.rglob("*")) if p.is_file()} if out.is_dir() else {}
+    files = _folder_bytes(out) if out.is_dir() else {}
     cfg = config or TrainConfig()
     if config is None and kw.get("resume") and "checkpoint.zip" in files:
         cfg = TrainConfig.from_dict(read_card(out / "checkpoint.zip")["config"])
@@ -358,7 +357,13 @@ def _train_on_ray(scenario, *, out, config, backend, **kw) -> dict[str, Any]:
     return card
 
 
-def _train_task(task) -> tuple[dict[str, Any], dict[str, bytes]]:
+def _folder_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder``, by its path relative to it."""
+    return {str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _train_task(_shared, task) -> tuple[dict[str, Any], dict[str, bytes]]:
     """Where Ray runs it: :func:`train` into a temporary copy of the ``out`` folder; the
     card and every file of the folder afterwards."""
     import tempfile
@@ -371,8 +376,7 @@ def _train_task(task) -> tuple[dict[str, Any], dict[str, bytes]]:
             (out / rel).write_bytes(data)
         card = train(sc, out=out, config=cfg, progress_bar=False,
                      log=lambda m: print(m, flush=True), **kw)
-        return card, {str(p.relative_to(out)): p.read_bytes()
-                      for p in sorted(out.rglob("*")) if p.is_file()}
+        return card, _folder_bytes(out)
 
 
 def _warm_start(model, sc, cfg: TrainConfig, seed: int, maskable: bool, log) -> None:

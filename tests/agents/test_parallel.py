@@ -46,11 +46,12 @@ def test_a_task_error_on_ray_is_raised_as_itself(running_ray):
     from mmroute.envs import realize
 
     with pytest.raises(InputError, match="seed must be an integer >= 0"):
-        run_tasks(lambda s: realize(_tiny(), s), [0, -1], backend="ray")
-    assert run_tasks(lambda s: realize(_tiny(), s).seed, [3, 1, 2], backend="ray") == [3, 1, 2]
+        run_tasks(lambda sc, s: realize(sc, s), [0, -1], shared=_tiny(), backend="ray")
+    assert run_tasks(lambda sc, s: realize(sc, s).seed, [3, 1, 2], shared=_tiny(),
+                     backend="ray") == [3, 1, 2]
 
 
-def _slow_or_bad(x: float) -> float:
+def _slow_or_bad(_shared, x: float) -> float:
     if x < 0:
         raise InputError("a bad task")
     time.sleep(x)
@@ -88,7 +89,7 @@ def test_unknown_backends_are_input_errors():
     with pytest.raises(InputError, match="backend must be one of local, ray"):
         evaluate("tiny", ["greedy"], "0", backend="spark")
     with pytest.raises(InputError, match="jobs"):
-        run_tasks(abs, [1], jobs=0)
+        run_tasks(max, [1], jobs=0)
 
 
 def test_cli_evaluates_on_a_ray_instance_of_its_own(tmp_path):
