@@ -60,9 +60,9 @@ def episode(scenario, policy: str, seed: int, *, model: str | Path | None = None
     """:func:`run_episode`'s row and the finished :class:`~mmroute.envs.Simulator` (for its
     :meth:`~mmroute.envs.Simulator.trajectory`, e.g. to draw the episode)."""
     from mmroute.agents.policies import HindsightPolicy, make_policy
-    from mmroute.envs import realize
     from mmroute.envs.reroute import RerouteEnv
     from mmroute.envs.simulator import Move
+    from mmroute.world.realization import realize
 
     sc = _scenario(scenario)
     env = RerouteEnv(sc)

@@ -70,7 +70,7 @@ def _clairvoyant(time_limit_s: float, seed: int):
     """The hindsight expert for any state: re-plans from the current state with the whole
     realization known (every event, every late order) whenever the state left its plan."""
     from mmroute.agents.policies import ReplanPolicy
-    from mmroute.agents.state import plan_state
+    from mmroute.envs.known import plan_state
     from mmroute.routing.plan import replan
 
     class Clairvoyant(ReplanPolicy):
@@ -107,8 +107,8 @@ def demonstrations(scenario, seeds, *, expert: str = "hindsight", n_candidates: 
     from mmroute.agents.evaluation import _scenario
     from mmroute.agents.policies import make_policy
     from mmroute.agents.training import potential
-    from mmroute.envs import realize
     from mmroute.envs.reroute import RerouteEnv
+    from mmroute.world.realization import realize
 
     if expert not in EXPERTS:
         raise InputError(f"expert must be one of {', '.join(EXPERTS)}, not {expert!r}",

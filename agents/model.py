@@ -82,7 +82,7 @@ def load_model(path: str | Path, *, scenario=None, device: str = "cpu"):
         raise InputError("model file not found", file=p)
     card = read_card(p)
     if scenario is not None:
-        from mmroute.envs.realization import scenario_hash
+        from mmroute.world.realization import scenario_hash
 
         if card["scenario_hash"] != scenario_hash(scenario):
             raise InputError(

@@ -26,12 +26,13 @@ from pathlib import Path
 
 import numpy as np
 
-from mmroute.agents.risk import risk_adjusted_events
-from mmroute.agents.state import known_scenario, plan_state
+from mmroute.envs.anticipation import risk_adjusted_events
+from mmroute.envs.known import known_scenario, plan_state
 from mmroute.envs.reroute import RerouteEnv
 from mmroute.envs.simulator import Move, Option, moves_of, moves_of_legs
 from mmroute.errors import InputError
-from mmroute.routing.plan import Plan, replan, solve_hindsight, solve_plan
+from mmroute.routing.plan import replan, solve_hindsight, solve_plan
+from mmroute.world.plan import Plan
 
 __all__ = ["Policy", "RandomPolicy", "GreedyPolicy", "StaticPolicy", "ReplanPolicy",
            "AnticipatePolicy", "HindsightPolicy", "PPOPolicy", "make_policy", "POLICIES",

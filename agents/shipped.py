@@ -15,7 +15,7 @@ def shipped_model(scenario) -> Path | None:
     hash), or ``None``."""
     from mmroute.agents.evaluation import _scenario
     from mmroute.agents.model import read_card
-    from mmroute.envs.realization import scenario_hash
+    from mmroute.world.realization import scenario_hash
 
     scenario = _scenario(scenario)
     path = MODELS_DIR / f"{scenario.name}.zip"

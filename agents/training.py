@@ -172,8 +172,8 @@ def _make_env(scenario, n_candidates: int, rank: int, shaping: bool, gamma: floa
 
 def validate_model(model, scenario, *, seeds, n_candidates: int, maskable: bool) -> float:
     """Mean episode cost (CNY) of ``model`` (deterministic) on ``seeds``."""
-    from mmroute.envs import realize
     from mmroute.envs.reroute import RerouteEnv
+    from mmroute.world.realization import realize
 
     env = RerouteEnv(scenario, n_candidates=n_candidates)
     costs = []
@@ -208,9 +208,9 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
     from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
 
     from mmroute.agents.evaluation import _scenario
-    from mmroute.envs.realization import scenario_hash
     from mmroute.envs.reroute import RerouteEnv
     from mmroute.io import immediate_outputs, write_with
+    from mmroute.world.realization import scenario_hash
 
     sc = _scenario(scenario)
     if algo not in ALGOS:

@@ -24,16 +24,9 @@ from typing import Any
 import numpy as np
 
 from mmroute.io import write_text_atomic
-from mmroute.routing.plan import (
-    KnownEvents,
-    LinkClosure,
-    PlanParams,
-    expand,
-    replan,
-    solve_plan,
-    state_at,
-)
+from mmroute.routing.plan import PlanParams, expand, replan, solve_plan, state_at
 from mmroute.scenarios import Scenario, load, parse
+from mmroute.world.events import KnownEvents, LinkClosure
 
 COLUMNS = ["experiment", "scenario", "shipments", "horizon_h", "variables", "status",
            "objective", "bound", "gap", "time_s", "build_s", "dropped", "ms_per_call"]

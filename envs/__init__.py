@@ -1,6 +1,7 @@
 """mmroute.envs: the episode simulator and the Gymnasium environment.
 
-- :func:`realize` / :class:`Realization` — every exogenous draw of one episode (seeded).
+- :func:`realize` / :class:`Realization` — every exogenous draw of one episode (seeded; they
+  live in :mod:`mmroute.world`, re-exported here).
 - :class:`Simulator` — discrete-event dynamics of the plan MIP; :func:`replay` runs a plan.
 - :class:`RerouteEnv` — ``gymnasium.make("mmroute/Reroute-v0", scenario=...)``.
 
@@ -20,9 +21,9 @@ if ENV_ID not in registry:
              max_episode_steps=100_000, kwargs={"scenario": "tiny"})
 
 _LAZY: dict[str, str] = {
-    "Realization": "mmroute.envs.realization",
-    "realize": "mmroute.envs.realization",
-    "scenario_hash": "mmroute.envs.realization",
+    "Realization": "mmroute.world.realization",
+    "realize": "mmroute.world.realization",
+    "scenario_hash": "mmroute.world.realization",
     "Simulator": "mmroute.envs.simulator",
     "Move": "mmroute.envs.simulator",
     "Decision": "mmroute.envs.simulator",

@@ -13,9 +13,9 @@ import math
 
 import numpy as np
 
-from mmroute.envs.realization import Realization, stream
-from mmroute.routing.plan.weather import km_to_deg, links_hit_many, mean_lat
 from mmroute.scenarios import Scenario
+from mmroute.world.realization import Realization, stream
+from mmroute.world.weather import km_to_deg, links_hit_many, mean_lat
 
 __all__ = ["Forecast"]
 

@@ -40,7 +40,7 @@ def render_rgb(env, *, width_px: int = 800, height_px: int = 600) -> np.ndarray:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from mmroute.routing.plan.weather import shifted_area
+    from mmroute.world.weather import shifted_area
 
     sim = env.sim
     fig = plt.figure(figsize=(width_px / 100, height_px / 100), dpi=100)
@@ -80,8 +80,8 @@ def plot_episode(scenario, realization, plan, path, *, title: str | None = None)
     """A map of an episode: the routes each consignment took (``plan``, e.g.
     :meth:`Simulator.trajectory`) and the realization's weather cells where they appeared
     and where they ended. Written atomically to ``path`` (PNG); returns ``path``."""
-    from mmroute.routing.plan.weather import shifted_area
     from mmroute.scenarios import plot_map
+    from mmroute.world.weather import shifted_area
 
     areas = {}
     for w in realization.events.weather:

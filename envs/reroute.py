@@ -15,10 +15,10 @@ from gymnasium import spaces
 
 from mmroute.envs.candidates import N_FEATURES, Candidate, candidates, feature_values, to_go
 from mmroute.envs.forecast import Forecast
-from mmroute.envs.realization import Realization, realize
 from mmroute.envs.simulator import DONE, Move, Simulator
 from mmroute.errors import InputError
 from mmroute.scenarios import Scenario, load
+from mmroute.world.realization import Realization, realize
 
 __all__ = ["RerouteEnv", "N_GLOBAL", "N_CONSIGNMENT", "cost_scale_cny"]
 

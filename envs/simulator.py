@@ -31,12 +31,13 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from mmroute.envs.realization import Realization
 from mmroute.errors import InputError
-from mmroute.routing.plan.events import Conditions, KnownEvents, _round
-from mmroute.routing.plan.expand import nominal_road_paths
-from mmroute.routing.plan.itinerary import Handling, Itinerary, Leg, Plan
 from mmroute.scenarios import Link, Scenario, Shipment
+from mmroute.world.conditions import Conditions, round_h
+from mmroute.world.events import KnownEvents
+from mmroute.world.plan import Handling, Itinerary, Leg, Plan
+from mmroute.world.realization import Realization
+from mmroute.world.roads import nominal_road_paths
 
 __all__ = ["Move", "Option", "Decision", "Consignment", "Simulator", "EpisodeResult", "replay", "moves_of",
            "moves_of_legs"]
@@ -61,7 +62,7 @@ class Move:
 
     @classmethod
     def service(cls, link: str, timetable_h: float) -> Move:
-        return cls(kind="service", link=link, timetable_h=_round(timetable_h))
+        return cls(kind="service", link=link, timetable_h=round_h(timetable_h))
 
     @classmethod
     def road(cls, path: tuple[str, ...], depart_h: float | None = None) -> Move:
@@ -215,7 +216,7 @@ class Simulator:
     # --- event queue -------------------------------------------------------------------
     def _push(self, t: float, kind: str, i: int) -> None:
         self._seq += 1
-        heapq.heappush(self._heap, (round(t, 6), self._seq, kind, i))  # _round(t)
+        heapq.heappush(self._heap, (round(t, 6), self._seq, kind, i))  # round_h(t)
 
     def next_decision(self) -> Decision | None:
         """Advance to the next decision (``None`` when every consignment is done)."""
@@ -349,7 +350,7 @@ class Simulator:
                     t = cond.trip_reopens_h(path, t)
                     if t is None or t > self.horizon_h:
                         continue
-                    t = _round(t)
+                    t = round_h(t)
                     times = cond.road_trip(path, t)
                     if times is None:
                         continue
@@ -459,7 +460,7 @@ class Simulator:
             return f"{move.link!r} is not a scheduled service from {d.node}"
         if d.lock == "road":
             return "only road trips can follow here"
-        tt = _round(move.timetable_h)
+        tt = round_h(move.timetable_h)
         if tt > self.horizon_h + TOL_H or tt - lk.timetable.cutoff_h < d.time_h - TOL_H:
             return f"departure {lk.id} at {tt:g} h: cut-off missed or after the horizon"
         if not any(abs(x - tt) < TOL_H for x in lk.timetable.departures(tt - 1e-3, tt + 1e-3)):
@@ -475,7 +476,7 @@ class Simulator:
         if why is not None:
             raise InputError(why, field="move")
         lk = self.links[move.link]
-        tt = _round(move.timetable_h)
+        tt = round_h(move.timetable_h)
         q = c.shipment.quantity_teu
         self.dep_load[(lk.id, tt)] = self.dep_load.get((lk.id, tt), 0.0) + q
         c.booking = (lk.id, tt)
@@ -487,14 +488,14 @@ class Simulator:
         c = self.consignments[i]
         lid, tt = c.booking
         lk = self.links[lid]
-        actual = _round(tt + self.truth.departure_delay_h(lid, tt))
+        actual = round_h(tt + self.truth.departure_delay_h(lid, tt))
         if not self.truth.is_open(lid, actual):  # cancelled: back to the yard
             self._release_booking(c)
             c.status, c.ready_h, c.lock = "ready", actual, "yard"
             self._push(actual, "ready", i)
             return
         c.booking = None
-        arr = _round(actual + self.truth.travel_time_h(lk, actual))
+        arr = round_h(actual + self.truth.travel_time_h(lk, actual))
         self._add_leg(c, lk, actual, arr, tt)
         c.status, c.last_link = "moving", lid
         c.ready_h = arr
@@ -509,7 +510,7 @@ class Simulator:
         if end != c.shipment.destination and end not in self.yards:
             raise InputError(f"a road trip must end at the destination or a terminal, not {end}",
                              field="move")
-        t = d.time_h if move.depart_h is None else _round(move.depart_h)
+        t = d.time_h if move.depart_h is None else round_h(move.depart_h)
         if t < d.time_h - TOL_H:
             raise InputError("a road trip cannot leave before the cargo is ready", field="move")
         c.status = "booked"
@@ -577,9 +578,9 @@ class Simulator:
                 + s.lateness_penalty_cny_per_teu_h * max(0.0, arr - s.due_h)))
             return
         node = self.nodes[v]
-        ready = _round(arr + node.handling_time_h + self.truth.node_delay_h(v, arr))
+        ready = round_h(arr + node.handling_time_h + self.truth.node_delay_h(v, arr))
         cost = node.handling_cost_cny * s.quantity_teu
-        c.handling.append(Handling(v, _round(arr), cost))
+        c.handling.append(Handling(v, round_h(arr), cost))
         c.cost_cny += cost
         self._charge(c, self.scenario.objective.cost_weight * cost)
         if node.capacity_teu_per_day is not None:

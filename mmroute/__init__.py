@@ -4,6 +4,8 @@ This module stays light: the version and lazy re-exports, so that ``import mmrou
 or solving a VRP never imports torch or stable-baselines3. The packages:
 
 - :mod:`mmroute.scenarios`: scenario model, loader and validation, network, geo export, maps.
+- :mod:`mmroute.world`: the shared rules — events, conditions (travel times), weather, road
+  paths, realizations, plans and their checker.
 - :mod:`mmroute.routing`: OR-Tools models (VRP, truck loading, multimodal plan) and checkers.
 - :mod:`mmroute.envs`: the simulator and Gymnasium environments.
 - :mod:`mmroute.agents`: policies, training, evaluation.
@@ -37,7 +39,10 @@ _LAZY: dict[str, str] = {
     "check_packing": "mmroute.routing",
     "solve_loading_aware": "mmroute.routing",
     "solve_plan": "mmroute.routing",
-    "check_plan": "mmroute.routing",
+    "check_plan": "mmroute.world",
+    "KnownEvents": "mmroute.world",
+    "Conditions": "mmroute.world",
+    "realize": "mmroute.world",
     "replan": "mmroute.routing",
     "solve_hindsight": "mmroute.routing",
     "CheckReport": "mmroute.report",

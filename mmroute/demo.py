@@ -65,8 +65,6 @@ def run_plans(out_dir: Path, time_limit_s: float, seed: int) -> None:
     """Exact plans of the corridor scenarios; a re-plan after a Red Sea closure; hindsight."""
     from mmroute.io import write_json_atomic
     from mmroute.routing.plan import (
-        KnownEvents,
-        LinkClosure,
         pareto_front,
         plot_pareto,
         replan,
@@ -76,6 +74,7 @@ def run_plans(out_dir: Path, time_limit_s: float, seed: int) -> None:
         sunk_objective,
     )
     from mmroute.scenarios import load, plot_map
+    from mmroute.world.events import KnownEvents, LinkClosure
 
     print("\nMultimodal plans (time-expanded MIP, HiGHS; optimal = bound proves it):")
     for name in ("liuzhou-asean", "yangtze-inbound", "china-europe"):
@@ -167,10 +166,10 @@ def run_policies(out_dir: Path, seeds: int = 20, jobs: int = 2,
     the summary table, ``policies-cost.png`` and ``episode-map.png``."""
     from mmroute.agents import episode, evaluate, format_summary, shipped_model, summarize
     from mmroute.agents.plots import plot_costs
-    from mmroute.envs import realize
     from mmroute.envs.render import plot_episode
     from mmroute.io import write_with
     from mmroute.scenarios import load
+    from mmroute.world.realization import realize
 
     scenario = load(scenario_name)
     model = shipped_model(scenario)

@@ -11,8 +11,9 @@ Table of contents (each sub-package re-exports its full API):
 - :mod:`mmroute.routing.cars` — finished vehicles on auto-carriers: deck loading with LIFO
   (heuristic, CP-SAT with proofs), routing + loading with repair, practice baseline,
   ``check_load`` / ``check_plan`` (import it from its package; not re-exported here).
-- :mod:`mmroute.routing.plan` — exact multimodal plans on a time-expanded network,
-  re-planning, hindsight, the cost-CO2 Pareto front, ``check_plan``.
+- :mod:`mmroute.routing.plan` — exact multimodal plans on a time-expanded network (the MIP),
+  re-planning, hindsight, the cost-CO2 Pareto front; the plans, events, conditions and
+  ``check_plan`` they use live in :mod:`mmroute.world`.
 
 Every checker returns one :class:`mmroute.report.CheckReport` (re-exported here). The most
 used names are importable from here; each is imported on first use (a table, as in
@@ -44,12 +45,7 @@ _LAZY: dict[str, str] = {
     "RouteLoadingReport": "mmroute.routing.loadroute",
     "check_route_loading": "mmroute.routing.loadroute",
     "solve_loading_aware": "mmroute.routing.loadroute",
-    "KnownEvents": "mmroute.routing.plan",
-    "Plan": "mmroute.routing.plan",
     "PlanParams": "mmroute.routing.plan",
-    "PlanState": "mmroute.routing.plan",
-    "Position": "mmroute.routing.plan",
-    "check_plan": "mmroute.routing.plan",
     "pareto_front": "mmroute.routing.plan",
     "replan": "mmroute.routing.plan",
     "solve_hindsight": "mmroute.routing.plan",
@@ -73,4 +69,8 @@ _DEPRECATED: dict[str, str] = {"Route": "VRPRoute", "VehicleType": "VRPVehicleTy
 
 __all__ = sorted(_LAZY)
 
-__getattr__, __dir__ = lazy_exports(globals(), _LAZY, _DEPRECATED)
+# moved to mmroute.world (still importable from here, with a DeprecationWarning)
+_MOVED = {name: "mmroute.world" for name in ("KnownEvents", "Plan", "PlanState", "Position",
+                                              "check_plan")}
+
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY, _DEPRECATED, moved=_MOVED)

@@ -10,7 +10,7 @@ import pytest
 HEAVY = ("torch", "stable_baselines3", "sb3_contrib")
 
 
-@pytest.mark.parametrize("module", ["mmroute", "mmroute.scenarios", "mmroute.routing"])
+@pytest.mark.parametrize("module", ["mmroute", "mmroute.scenarios", "mmroute.world", "mmroute.routing"])
 def test_light_imports_do_not_pull_in_torch(module):
     code = (
         f"import sys, {module}\n"
@@ -49,7 +49,8 @@ def test_import_of_the_scenarios_package_takes_under_a_fifth_of_a_second():
 
 @pytest.mark.parametrize(
     "package",
-    ["mmroute", "mmroute.routing", "mmroute.routing.vrp", "mmroute.routing.loading", "mmroute.routing.loadroute"],
+    ["mmroute", "mmroute.world", "mmroute.routing", "mmroute.routing.plan", "mmroute.routing.vrp",
+     "mmroute.routing.loading", "mmroute.routing.loadroute", "mmroute.envs", "mmroute.agents"],
 )
 def test_every_lazily_exported_name_resolves(package):
     import importlib
@@ -84,18 +85,36 @@ def _imported_modules(path):
             yield "." * node.level + (node.module or "")
 
 
-@pytest.mark.parametrize(
-    ("folder", "forbidden"),
-    [
-        ("scenarios", (".", "mmroute.routing", "mmroute.envs", "mmroute.agents", "mmroute.cli")),
-        ("routing", (".", "mmroute.envs", "mmroute.agents", "mmroute.cli")),
-        ("envs", ("mmroute.agents", "mmroute.cli")),
-        ("agents", ("mmroute.cli",)),
-    ],
-)
+#: Floors, bottom up: scenarios <- world <- routing, and world <- envs <- agents <- the
+#: command line (README, Architecture). "." marks a relative import (absolute ones only).
+FLOORS = [
+    ("scenarios", (".", "mmroute.world", "mmroute.routing", "mmroute.envs", "mmroute.agents",
+                   "mmroute.cli")),
+    ("world", (".", "mmroute.routing", "mmroute.envs", "mmroute.agents", "mmroute.cli")),
+    ("routing", (".", "mmroute.envs", "mmroute.agents", "mmroute.cli")),
+    ("envs", (".", "mmroute.routing", "mmroute.agents", "mmroute.cli")),
+    ("agents", (".", "mmroute.routing.plan.", "mmroute.cli")),
+]
+
+#: Modules kept only so that old import paths work for one release (they import nothing but
+#: mmroute._lazy, and forward with a DeprecationWarning): path -> (a name, where it lives now).
+MOVED = {
+    "routing/plan/events.py": ("Conditions", "mmroute.world.conditions"),
+    "routing/plan/weather.py": ("weather_windows", "mmroute.world.weather"),
+    "routing/plan/state.py": ("PlanState", "mmroute.world.state"),
+    "routing/plan/itinerary.py": ("Itinerary", "mmroute.world.plan"),
+    "routing/plan/check.py": ("check_plan", "mmroute.world.check"),
+    "envs/realization.py": ("realize", "mmroute.world.realization"),
+    "agents/state.py": ("plan_state", "mmroute.envs.known"),
+    "agents/risk.py": ("risk_adjusted_events", "mmroute.envs.anticipation"),
+}
+
+
+@pytest.mark.parametrize(("folder", "forbidden"), FLOORS)
 def test_imports_point_one_way(folder, forbidden):
-    """scenarios <- routing <- envs <- agents <- the command line (README, Architecture);
-    scenarios and routing use absolute imports only ("." marks a relative import)."""
+    """Nothing below imports above; envs never imports routing (policies that re-plan with the
+    MIP live in agents); agents use the plan MIP through its package only
+    (``mmroute.routing.plan``), never its internals."""
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1] / folder
@@ -106,6 +125,48 @@ def test_imports_point_one_way(folder, forbidden):
         if name.startswith(forbidden)
     ]
     assert not bad
+
+
+def test_the_world_imports_only_scenarios_and_the_ground_floor():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "world"
+    allowed = ("mmroute.world", "mmroute.scenarios", *(f"mmroute.{m}" for m in GROUND_FLOOR),
+               "mmroute.validate")
+    allowed_exact = {"mmroute"}  # from mmroute import validate
+    bad = [f"{p.name}: {name}" for p in sorted(root.glob("*.py"))
+           for name in _imported_modules(p)
+           if name.startswith("mmroute") and name not in allowed_exact
+           and not name.startswith(allowed)]
+    assert not bad
+
+
+@pytest.mark.parametrize("path", sorted(MOVED))
+def test_old_module_paths_resolve_with_a_deprecation_warning(path):
+    import importlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    assert list(_imported_modules(root / path)) == ["mmroute._lazy"]
+    folder, *rest = path.removesuffix(".py").split("/")
+    old = importlib.import_module(".".join(["mmroute", folder, *rest]))
+    name, new = MOVED[path]
+    with pytest.warns(DeprecationWarning, match="has moved"):
+        value = getattr(old, name)
+    assert value is getattr(importlib.import_module(new), name)
+    with pytest.raises(AttributeError):
+        _ = old.no_such_name
+
+
+def test_the_plan_packages_old_names_are_the_worlds_with_a_warning():
+    import mmroute.routing.plan as plan
+    import mmroute.world as world
+
+    for name in ("Conditions", "KnownEvents", "Plan", "PlanState", "check_plan"):
+        with pytest.warns(DeprecationWarning, match=f"{name} has moved"):
+            assert getattr(plan, name) is getattr(world, name)
+    with pytest.raises(AttributeError):
+        _ = plan.Network  # the deprecated alias of TimeExpandedNetwork is gone
 
 
 GROUND_FLOOR = ("errors", "io", "report", "interrupt", "_lazy", "_compat")

@@ -39,8 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from mmroute.io import check_output_path, write_json_atomic
-    from mmroute.routing.plan import PlanParams, check_plan, solve_plan
+    from mmroute.routing.plan import PlanParams, solve_plan
     from mmroute.scenarios import load
+    from mmroute.world.check import check_plan
 
     out = Path(args.out)
     extra = {"--pareto": [out.with_suffix(".pareto.csv"), out.with_suffix(".pareto.png")] if args.pareto else [],
@@ -77,7 +78,7 @@ def _read_events(path: str):
     """Read a KnownEvents JSON file (InputError naming the file if unreadable)."""
     from mmroute.errors import InputError
     from mmroute.io import read_json
-    from mmroute.routing.plan import KnownEvents
+    from mmroute.world.events import KnownEvents
 
     data = read_json(path, what="events JSON file")
     _check_events(data, path)
@@ -97,7 +98,7 @@ def _check_events(data: object, path: str) -> None:
 
     from mmroute.errors import InputError
     from mmroute.io import json_number
-    from mmroute.routing.plan import KnownEvents
+    from mmroute.world.events import KnownEvents
 
     hints = typing.get_type_hints(KnownEvents)  # closures: tuple[LinkClosure, ...], ...
     kinds = {f.name: typing.get_args(hints[f.name])[0] for f in dataclasses.fields(KnownEvents)}

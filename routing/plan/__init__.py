@@ -1,62 +1,29 @@
-"""mmroute.routing.plan: exact multimodal plans on a time-expanded network.
+"""mmroute.routing.plan: exact multimodal plans on a time-expanded network — the MIP alone.
 
 Build the network (:func:`expand`), solve the MIP (:func:`solve_plan`, :func:`solve_hindsight`;
-settings in :class:`PlanParams`),
-check any plan independently (:func:`check_plan`), re-plan during an episode (:func:`replan`)
-and trace the cost–CO2 Pareto front (:func:`pareto_front`).
+settings in :class:`PlanParams`), re-plan during an episode (:func:`replan`) and trace the
+cost–CO2 Pareto front (:func:`pareto_front`). The rules these read — events, conditions, plans,
+the re-planning state and the independent checker — live in :mod:`mmroute.world`; their names
+still resolve here for one release, with a :class:`DeprecationWarning`.
 """
 
-from mmroute.routing.plan.check import CheckResult, assert_valid, check_plan
-from mmroute.routing.plan.events import (
-    Conditions,
-    DepartureDelay,
-    KnownEvents,
-    LinkClosure,
-    LinkSlowdown,
-    NodeClosure,
-    NodeDelay,
-    RoadNoise,
-    WeatherEvent,
-)
-from mmroute.routing.plan.expand import Demand, Network, TimeExpandedNetwork, expand
-from mmroute.routing.plan.itinerary import Handling, Itinerary, Leg, Plan
+from __future__ import annotations
+
+from mmroute._lazy import lazy_exports
+from mmroute.routing.plan.expand import Demand, TimeExpandedNetwork, expand
 from mmroute.routing.plan.params import PlanParams
 from mmroute.routing.plan.pareto import ParetoPoint, pareto_front, plot_pareto, write_pareto_csv
 from mmroute.routing.plan.replan import replan, state_at, sunk_objective
 from mmroute.routing.plan.solve import solve_hindsight, solve_plan
-from mmroute.routing.plan.state import PlanState, Position
 
-__all__ = [
-    "CheckResult",
-    "Conditions",
-    "Demand",
-    "DepartureDelay",
-    "Handling",
-    "Itinerary",
-    "KnownEvents",
-    "Leg",
-    "LinkClosure",
-    "LinkSlowdown",
-    "Network",
-    "NodeClosure",
-    "NodeDelay",
-    "RoadNoise",
-    "TimeExpandedNetwork",
-    "WeatherEvent",
-    "ParetoPoint",
-    "Plan",
-    "PlanParams",
-    "PlanState",
-    "Position",
-    "assert_valid",
-    "check_plan",
-    "expand",
-    "pareto_front",
-    "plot_pareto",
-    "replan",
-    "solve_hindsight",
-    "solve_plan",
-    "state_at",
-    "sunk_objective",
-    "write_pareto_csv",
-]
+#: names that moved to :mod:`mmroute.world` (resolved here with a DeprecationWarning)
+_MOVED = {"CheckResult": "mmroute.world.check"} | {name: "mmroute.world" for name in (
+    "Conditions", "DepartureDelay", "Handling", "Itinerary", "KnownEvents", "Leg",
+    "LinkClosure", "LinkSlowdown", "NodeClosure", "NodeDelay", "Plan", "PlanState", "Position",
+    "RoadNoise", "WeatherEvent", "assert_valid", "check_plan")}
+
+__all__ = ["Demand", "ParetoPoint", "PlanParams", "TimeExpandedNetwork", "expand", "pareto_front",
+           "plot_pareto", "replan", "solve_hindsight", "solve_plan", "state_at", "sunk_objective",
+           "write_pareto_csv"]
+
+__getattr__, __dir__ = lazy_exports(globals(), {}, moved=_MOVED)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from mmroute import validate as v
-from mmroute.routing.plan.events import KnownEvents
-from mmroute.routing.plan.itinerary import Plan
 from mmroute.routing.plan.params import PlanParams
-from mmroute.routing.plan.state import PlanState
 from mmroute.scenarios import Scenario
+from mmroute.world.events import KnownEvents
+from mmroute.world.plan import Plan
+from mmroute.world.state import PlanState
 
 __all__ = ["scenario_arg", "solve_arguments", "plan_arg"]
 

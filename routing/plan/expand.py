@@ -30,22 +30,20 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections import defaultdict, deque
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from mmroute.routing.plan.events import Conditions, KnownEvents, _round
-from mmroute.routing.plan.state import PlanState, Start
 from mmroute.scenarios import Link, Scenario
+from mmroute.world.conditions import Conditions, round_h
+from mmroute.world.events import KnownEvents
+from mmroute.world.roads import nominal_road_paths, road_paths, trip_paths
+from mmroute.world.state import PlanState, Start
 
-__all__ = ["Demand", "LegSpec", "HandlingSpec", "Arc", "TimeExpandedNetwork", "Network", "expand",
+__all__ = ["Demand", "LegSpec", "HandlingSpec", "Arc", "TimeExpandedNetwork", "expand",
            "demands_of", "road_paths", "nominal_road_paths", "trip_paths"]
 
-#: Most Pareto road paths kept per (origin, destination) node pair.
-MAX_ROAD_PATHS = 4
-#: Most links in one composite road trip.
-MAX_ROAD_HOPS = 8
 
 
 @dataclass(frozen=True)
@@ -144,11 +142,6 @@ class TimeExpandedNetwork:
                 f"{len(self.capacity)} capacity rows, {n_var} shipment-arc variables")
 
 
-#: Deprecated name of :class:`TimeExpandedNetwork` (``mmroute.scenarios.Network`` is the untimed
-#: multimodal graph).
-Network = TimeExpandedNetwork
-
-
 class _Builder:
     """Adds event nodes, arcs and capacities phase by phase (see :func:`expand`)."""
 
@@ -191,13 +184,13 @@ class _Builder:
         """A transshipment at ``v`` starting at ``at``: when the cargo is ready, the handling,
         the node-day capacity it uses."""
         node = self.node_of[v]
-        ready = _round(at + node.handling_time_h + self.cond.node_delay_h(v, at))
+        ready = round_h(at + node.handling_time_h + self.cond.node_delay_h(v, at))
         res: tuple = ()
         if node.capacity_teu_per_day is not None:
             key = ("node", v, int(math.floor(at / 24.0 + 1e-9)))
             self.capacity[key] = node.capacity_teu_per_day
             res = (key,)
-        return ready, HandlingSpec(node=v, at_h=_round(at), cost_per_teu_cny=node.handling_cost_cny), res
+        return ready, HandlingSpec(node=v, at_h=round_h(at), cost_per_teu_cny=node.handling_cost_cny), res
 
     def add_services(self, t0: float) -> None:
         """Scheduled services from ``t0`` on: yard points and their waiting arcs, service arcs,
@@ -210,7 +203,7 @@ class _Builder:
                 continue
             cut = lk.timetable.cutoff_h
             for tt, actual in cond.departures(lk, t0 + cut, horizon):
-                yard[lk.from_node].add(_round(tt - cut))
+                yard[lk.from_node].add(round_h(tt - cut))
                 services.append((lk, tt, actual))
         self.yard_times = {v: sorted(ts) for v, ts in yard.items()}
         for v, ts in self.yard_times.items():
@@ -223,7 +216,7 @@ class _Builder:
                 res = (("dep", lk.id, tt),)
                 self.capacity[res[0]] = lk.capacity_teu
             a_key = ("A", lk.id, tt)
-            self.arc(("D", lk.from_node, _round(tt - lk.timetable.cutoff_h)), a_key, "service",
+            self.arc(("D", lk.from_node, round_h(tt - lk.timetable.cutoff_h)), a_key, "service",
                      legs=(leg,), resources=res)
             v, arr = lk.to_node, leg.arrival_h
             if v in self.dests:
@@ -242,7 +235,7 @@ class _Builder:
         s_key = ("S", d.shipment)
         source = self.node(s_key)
         self.arc(s_key, ("T", d.destination), "drop", shipment=d.shipment)
-        o, r = d.origin, _round(d.ready_h)
+        o, r = d.origin, round_h(d.ready_h)
         if o == d.destination:
             self.arc(s_key, ("T", o), "sink", shipment=d.shipment, arrival_h=r)
             return source
@@ -266,7 +259,7 @@ class _Builder:
                 self.arc(s_key, ("R", o, ready), "source", shipment=d.shipment, handling=(hs,),
                          resources=hres)
             else:
-                rr = _round(r + self.cond.node_delay_h(o, r))
+                rr = round_h(r + self.cond.node_delay_h(o, r))
                 self.road_points[o].add(rr)
                 self.arc(s_key, ("R", o, rr), "source", shipment=d.shipment)
         return source
@@ -310,85 +303,10 @@ class _Builder:
 
 
 def _leg(cond: Conditions, link: Link, dep: float, timetable_h: float | None) -> LegSpec:
-    arr = _round(dep + cond.travel_time_h(link, dep))
+    arr = round_h(dep + cond.travel_time_h(link, dep))
     return LegSpec(link=link.id, mode=link.mode, from_node=link.from_node, to_node=link.to_node,
-                   departure_h=_round(dep), arrival_h=arr, timetable_h=timetable_h,
+                   departure_h=round_h(dep), arrival_h=arr, timetable_h=timetable_h,
                    cost_per_teu_cny=link.cost_per_teu_cny, co2_per_teu_kg=link.co2_kg_per_teu)
-
-
-def road_paths(
-    scenario: Scenario, cond: Conditions | None = None
-) -> dict[str, list[tuple[str, tuple[Link, ...]]]]:
-    """Pareto-optimal (cost, CO2, nominal time incl. node dwell) road paths from every node:
-    ``{u: [(w, links)]}``.
-
-    A path touching a link or an intermediate node with a known event (closure, slowdown, node
-    delay) dominates no other path: events can make it slower than its nominal time.
-    """
-    out_links: dict[str, list[Link]] = defaultdict(list)
-    for lk in scenario.links:
-        if lk.mode == "road":
-            out_links[lk.from_node].append(lk)
-    ev = cond.events if cond is not None else None
-    risky_links = set() if ev is None else (
-        {e.link for e in (*ev.closures, *ev.slowdowns)}
-        | {lid for lid in cond._closed} | {lid for lid in cond._slow})
-    risky_nodes = set() if ev is None else {e.node for e in (*ev.node_delays, *ev.node_closures)}
-    result: dict[str, list[tuple[str, tuple[Link, ...]]]] = {}
-    for u in out_links:
-        # label: (cost, co2, time, links, clean)
-        labels: dict[str, list[tuple]] = defaultdict(list)
-        queue = deque([(u, 0.0, 0.0, 0.0, (), True)])
-        while queue:
-            v, c, e, t, path, clean = queue.popleft()
-            if len(path) >= MAX_ROAD_HOPS:
-                continue
-            seen = {u, *(lk.to_node for lk in path)}
-            for lk in out_links.get(v, ()):
-                w = lk.to_node
-                if w in seen:
-                    continue
-                ok = clean and lk.id not in risky_links and (not path or v not in risky_nodes)
-                dwell = scenario.node(v).dwell_h if path else 0.0  # passing v, e.g. customs
-                lab = (c + lk.cost_per_teu_cny, e + lk.co2_kg_per_teu,
-                       t + dwell + lk.travel_time_h, (*path, lk), ok)
-                if any(o[4] and o[0] <= lab[0] + 1e-9 and o[1] <= lab[1] + 1e-9
-                       and o[2] <= lab[2] + 1e-9 for o in labels[w]):
-                    continue
-                if ok:
-                    labels[w] = [o for o in labels[w] if not (
-                        lab[0] <= o[0] and lab[1] <= o[1] and lab[2] <= o[2])]
-                labels[w].append(lab)
-                queue.append((w, *lab))
-        result[u] = [
-            (w, lab[3]) for w, labs in labels.items()
-            for lab in sorted(labs, key=lambda x: (x[0], x[2]))[:MAX_ROAD_PATHS]
-        ]
-    return result
-
-
-def nominal_road_paths(scenario: Scenario) -> dict[str, list[tuple[str, tuple[Link, ...]]]]:
-    """:func:`road_paths` without events (cached on the scenario): the road trips a policy is
-    offered, which every expanded network contains whatever the events."""
-    paths = scenario.__dict__.get("_nominal_road_paths")
-    if paths is None:
-        paths = road_paths(scenario, None)
-        object.__setattr__(scenario, "_nominal_road_paths", paths)
-    return paths
-
-
-def trip_paths(scenario: Scenario, cond: Conditions) -> dict[str, list[tuple[str, tuple[Link, ...]]]]:
-    """Road trips of the expanded network: the Pareto paths under ``cond``'s events plus the
-    nominal ones (so that the simulator's road choices are always in the model)."""
-    nominal = nominal_road_paths(scenario)
-    if not cond.events:
-        return nominal
-    out = {u: list(ps) for u, ps in road_paths(scenario, cond).items()}
-    for u, ps in nominal.items():
-        have = {(w, tuple(lk.id for lk in p)) for w, p in out.get(u, ())}
-        out.setdefault(u, []).extend(
-            (w, p) for w, p in ps if (w, tuple(lk.id for lk in p)) not in have)
-    return out
 
 
 def expand(

@@ -14,12 +14,13 @@ from typing import Any
 from mmroute import validate as v
 from mmroute._compat import fold_deprecated, pop_renamed
 from mmroute.errors import InputError
-from mmroute.routing.plan.events import Conditions, KnownEvents
-from mmroute.routing.plan.itinerary import Leg, Plan
 from mmroute.routing.plan.params import PlanParams
 from mmroute.routing.plan.solve import solve_plan
-from mmroute.routing.plan.state import PlanState, Position
 from mmroute.scenarios import Scenario
+from mmroute.world.conditions import Conditions
+from mmroute.world.events import KnownEvents
+from mmroute.world.plan import Leg, Plan
+from mmroute.world.state import PlanState, Position
 
 __all__ = ["replan", "state_at", "sunk_objective"]
 

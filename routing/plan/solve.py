@@ -35,15 +35,15 @@ from mmroute.errors import SolverError
 from mmroute.interrupt import stoppable
 from mmroute.report import relative_gap
 from mmroute.routing.plan.arguments import solve_arguments
-from mmroute.routing.plan.check import assert_valid
-from mmroute.routing.plan.events import KnownEvents
 from mmroute.routing.plan.expand import Demand, TimeExpandedNetwork, demands_of, expand
 from mmroute.routing.plan.greedy import greedy_flows
-from mmroute.routing.plan.itinerary import Handling, Itinerary, Leg, Plan
 from mmroute.routing.plan.params import DEPRECATED_PLAN_KEYWORDS, PlanParams
 from mmroute.routing.plan.prune import ArcArrays, prune, shipment_costs
-from mmroute.routing.plan.state import PlanState
 from mmroute.scenarios import Objective, Scenario
+from mmroute.world.check import assert_valid
+from mmroute.world.events import KnownEvents
+from mmroute.world.plan import Handling, Itinerary, Leg, Plan
+from mmroute.world.state import PlanState
 
 __all__ = ["solve_plan", "solve_hindsight", "SOLVERS"]
 

@@ -12,10 +12,10 @@ from mmroute.agents import evaluate
 from mmroute.agents.imitation import clone, demonstrations, merge, slot_of
 from mmroute.agents.policies import make_policy
 from mmroute.agents.training import TrainConfig, train
-from mmroute.envs import realize
 from mmroute.envs.reroute import RerouteEnv
 from mmroute.envs.simulator import Move
 from mmroute.errors import InputError
+from mmroute.world.realization import realize
 from tests.agents.conftest import FAST
 
 SEEDS = range(1_000_000, 1_000_012)  # training seeds

@@ -43,7 +43,7 @@ def test_ray_tasks_give_the_rows_of_local_processes(running_ray, tiny_model):
 
 
 def test_a_task_error_on_ray_is_raised_as_itself(running_ray):
-    from mmroute.envs import realize
+    from mmroute.world.realization import realize
 
     with pytest.raises(InputError, match="seed must be an integer >= 0"):
         run_tasks(lambda sc, s: realize(sc, s), [0, -1], shared=_tiny(), backend="ray")

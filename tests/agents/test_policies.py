@@ -55,8 +55,8 @@ def test_a_policy_beating_the_bound_is_reported_as_a_leak(monkeypatch):
 
 
 def test_static_follows_its_plan_where_it_can():
-    from mmroute.envs import realize
     from mmroute.envs.reroute import RerouteEnv
+    from mmroute.world.realization import realize
 
     env = RerouteEnv("tiny")
     pol = make_policy("static")
@@ -78,8 +78,8 @@ def test_bug_replan_could_not_wait_for_the_departure_its_plan_chose():
     # of each service (10 h, 22 h), so the follower fell back to the best-ranked candidate
     # (via Nanning, 14k CNY dearer), on most seeds and for many consignments (replan was
     # 47k CNY above hindsight on this seed; following the plan, 6 CNY)
-    from mmroute.envs import realize
     from mmroute.envs.reroute import RerouteEnv
+    from mmroute.world.realization import realize
 
     env = RerouteEnv("liuzhou-asean")
     env.reset(options={"realization": realize(env.scenario, 0)})
@@ -134,7 +134,7 @@ def test_evaluation_rows_are_a_pure_function_of_scenario_policy_and_seed():
 
 def test_misuse_of_the_rl_entry_points_names_the_argument():
     from mmroute.agents import train
-    from mmroute.envs import realize
+    from mmroute.world.realization import realize
 
     with pytest.raises(InputError, match="scenario"):
         realize("tiny", 0)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 
-from mmroute.envs import realize
 from mmroute.envs.candidates import to_go
 from mmroute.envs.reroute import RerouteEnv
 from mmroute.scenarios import load
+from mmroute.world.realization import realize
 
 
 def test_latest_ready_times_respect_the_horizon_and_road_ways_on():

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 
 import mmroute.envs  # noqa: F401  (registers mmroute/Reroute-v0)
-from mmroute.envs import ENV_ID, Realization, realize
+from mmroute.envs import ENV_ID
 from mmroute.envs.reroute import RerouteEnv
 from mmroute.errors import InputError, ScenarioError
-from mmroute.routing.plan import KnownEvents
+from mmroute.world.events import KnownEvents
+from mmroute.world.realization import Realization, realize
 from tests.envs.conftest import STOCHASTIC, masked_random, run_episode
 
 

@@ -8,10 +8,11 @@ from dataclasses import replace
 import pytest
 import shapely
 
-from mmroute.envs import Realization, realize
 from mmroute.errors import InputError
-from mmroute.routing.plan import Conditions, KnownEvents, NodeClosure, WeatherEvent
-from mmroute.routing.plan.weather import KM_PER_DEG_LAT
+from mmroute.world.conditions import Conditions
+from mmroute.world.events import KnownEvents, NodeClosure, WeatherEvent
+from mmroute.world.realization import Realization, realize
+from mmroute.world.weather import KM_PER_DEG_LAT
 
 
 @pytest.mark.parametrize("name", ["tiny", "liuzhou-asean", "china-europe"])

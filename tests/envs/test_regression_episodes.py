@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mmroute.envs import Realization, realize
 from mmroute.envs.reroute import RerouteEnv
+from mmroute.world.realization import Realization, realize
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "envs"
 EPISODES = [("tiny", 3), ("tiny", 9), ("liuzhou-asean", 1)]

@@ -8,10 +8,13 @@ import numpy as np
 import pytest
 
 import mmroute.envs  # noqa: F401  (registers mmroute/Reroute-v0)
-from mmroute.envs import Realization, realize, replay
+from mmroute.envs import replay
 from mmroute.envs.simulator import Move, Simulator
 from mmroute.errors import InputError
-from mmroute.routing.plan import KnownEvents, check_plan, solve_hindsight, solve_plan
+from mmroute.routing.plan import solve_hindsight, solve_plan
+from mmroute.world.check import check_plan
+from mmroute.world.events import KnownEvents
+from mmroute.world.realization import Realization, realize
 from tests.envs.conftest import masked_random, run_episode
 
 REL = 1e-6
@@ -107,7 +110,7 @@ def test_any_later_departure_with_room_is_bookable_not_only_the_two_next(scenari
 def test_a_cancelled_departure_returns_the_cargo_to_the_yard(scenarios):
     sc = scenarios["tiny"]
     base = realize(sc, 0)
-    from mmroute.routing.plan import LinkClosure
+    from mmroute.world.events import LinkClosure
 
     r = Realization(scenario_name=base.scenario_name, scenario_hash=base.scenario_hash, seed=0,
                     events=KnownEvents(closures=(LinkClosure(link="LZ-QZ-rail", from_h=7, to_h=9),)),
@@ -128,7 +131,7 @@ def test_a_cancelled_departure_returns_the_cargo_to_the_yard(scenarios):
 
 @pytest.mark.parametrize("name", ["liuzhou-asean", "yangtze-inbound"])
 def test_the_simulators_known_conditions_are_those_of_the_events_known_at_now(scenarios, name):
-    from mmroute.routing.plan import Conditions
+    from mmroute.world.conditions import Conditions
 
     sc = scenarios[name]
     for seed in (0, 1):

@@ -11,20 +11,20 @@ import numpy as np
 import pytest
 import shapely
 
-from mmroute.envs import realize
 from mmroute.envs.forecast import Forecast
-from mmroute.envs.realization import stream
 from mmroute.envs.reroute import RerouteEnv, _float32_clipped
-from mmroute.routing.plan.events import Conditions, DepartureDelay, KnownEvents, LinkClosure
-from mmroute.routing.plan.expand import nominal_road_paths
-from mmroute.routing.plan.weather import (
+from mmroute.scenarios import load
+from mmroute.world.conditions import Conditions
+from mmroute.world.events import DepartureDelay, KnownEvents, LinkClosure
+from mmroute.world.realization import realize, stream
+from mmroute.world.roads import nominal_road_paths
+from mmroute.world.weather import (
     km_to_deg,
     links_hit,
     links_hit_many,
     shifted_area,
     weather_windows,
 )
-from mmroute.scenarios import load
 
 
 def trip_leg_by_leg(cond: Conditions, path, start_h: float, check_open: bool = True):

@@ -19,10 +19,7 @@ from mmroute.routing.loading import (
     solve_loading,
 )
 from mmroute.routing.plan import (
-    Plan,
     PlanParams,
-    PlanState,
-    check_plan,
     pareto_front,
     replan,
     solve_hindsight,
@@ -37,6 +34,9 @@ from mmroute.routing.vrp import (
     read_instance,
     solve_vrp,
 )
+from mmroute.world.check import check_plan
+from mmroute.world.plan import Plan
+from mmroute.world.state import PlanState
 from tests.routing.test_plan_helpers import make
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "vrp"

@@ -6,8 +6,6 @@ import pytest
 
 from mmroute.errors import InputError
 from mmroute.routing.plan import (
-    KnownEvents,
-    check_plan,
     pareto_front,
     replan,
     solve_hindsight,
@@ -16,6 +14,8 @@ from mmroute.routing.plan import (
     sunk_objective,
 )
 from mmroute.scenarios import load
+from mmroute.world.check import check_plan
+from mmroute.world.events import KnownEvents
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 import mmroute.scenarios
-from mmroute.routing.plan import check_plan, solve_plan
+from mmroute.routing.plan import solve_plan
 from mmroute.scenarios import load
+from mmroute.world.check import check_plan
 
 BUNDLED = sorted(p.stem for p in (Path(mmroute.scenarios.__file__).parent / "data").glob("*.yaml"))
 

@@ -7,7 +7,9 @@ from dataclasses import replace
 import pytest
 
 from mmroute.errors import SolverError
-from mmroute.routing.plan import Plan, assert_valid, check_plan, solve_plan
+from mmroute.routing.plan import solve_plan
+from mmroute.world.check import assert_valid, check_plan
+from mmroute.world.plan import Plan
 from tests.routing.test_plan_helpers import links, make, shipment
 
 

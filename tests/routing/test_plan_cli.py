@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from mmroute.cli import main
-from mmroute.routing.plan import Plan, check_plan
 from mmroute.scenarios import load
+from mmroute.world.check import check_plan
+from mmroute.world.plan import Plan
 
 
 def test_plan_writes_a_checked_plan_json(tmp_path, capsys):
@@ -38,7 +39,7 @@ def test_a_missing_scenario_is_a_one_line_error_with_exit_2(tmp_path, capsys):
 
 
 def test_plan_with_known_events_avoids_a_closed_link(tmp_path):
-    from mmroute.routing.plan import KnownEvents, LinkClosure
+    from mmroute.world.events import KnownEvents, LinkClosure
 
     events = tmp_path / "events.json"
     closed = KnownEvents(closures=(LinkClosure("LZ-QZ-rail", 0.0, 240.0),))

@@ -6,8 +6,10 @@ import json
 
 import pytest
 
-from mmroute.routing.plan import Plan, PlanParams, check_plan, expand, solve_plan
+from mmroute.routing.plan import PlanParams, expand, solve_plan
 from mmroute.scenarios import load
+from mmroute.world.check import check_plan
+from mmroute.world.plan import Plan
 from tests.routing.test_plan_helpers import BC_ROAD, links, make, shipment
 
 

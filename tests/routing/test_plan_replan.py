@@ -6,21 +6,16 @@ import pytest
 
 from mmroute.errors import InputError
 from mmroute.routing.plan import (
-    DepartureDelay,
-    KnownEvents,
-    LinkClosure,
-    LinkSlowdown,
-    NodeDelay,
     PlanParams,
-    PlanState,
-    Position,
-    check_plan,
     replan,
     solve_hindsight,
     solve_plan,
     state_at,
     sunk_objective,
 )
+from mmroute.world.check import check_plan
+from mmroute.world.events import DepartureDelay, KnownEvents, LinkClosure, LinkSlowdown, NodeDelay
+from mmroute.world.state import PlanState, Position
 from tests.routing.test_plan_helpers import BC_ROAD, links, make, shipment
 
 RAIL_SHUT = KnownEvents(closures=(LinkClosure("BC-rail", 0.0, 48.0),))

@@ -1,0 +1,232 @@
+"""Independent checker of plans: recomputes feasibility and the objective from the scenario.
+
+Imports no solver and nothing of the model: it trusts only the scenario, the plan's events
+(through :class:`Conditions`, the shared definition of travel times) and the re-planning state.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from mmroute import validate as v
+from mmroute.errors import SolverError
+from mmroute.report import CheckReport, Violation
+from mmroute.scenarios import Scenario, is_transshipment
+from mmroute.world.conditions import Conditions
+from mmroute.world.plan import STATUSES, Itinerary, Plan
+from mmroute.world.state import PlanState, Start
+
+__all__ = ["assert_valid", "check_plan"]
+
+TOL_H = 1e-5
+TOL_REL = 1e-6
+
+
+#: Deprecated alias: the plan checker now returns the shared :class:`mmroute.report.CheckReport`
+#: (``ok`` and ``errors`` remain as deprecated properties of it).
+CheckResult = CheckReport
+
+
+def _close(a: float, b: float, rel: float = TOL_REL) -> bool:
+    return abs(a - b) <= rel * max(1.0, abs(a), abs(b))
+
+
+
+
+def check_plan(scenario: Scenario, plan: Plan, state: PlanState | None = None) -> CheckResult:
+    """Check ``plan`` against ``scenario`` (and ``state`` for a re-plan); never raises on a bad
+    plan. Returns a :class:`mmroute.report.CheckReport` with every violation found (``where``:
+    the shipment, leg, departure or node) and the objective recomputed (CNY)."""
+    v.instance_of(scenario, Scenario, "scenario")
+    v.instance_of(plan, Plan, "plan", hint="read it first with Plan.from_dict(json)")
+    if state is not None:
+        v.instance_of(state, PlanState, "state")
+    err: list[Violation] = []
+    cond = Conditions(scenario, plan.events)
+    obj = scenario.objective
+    price = plan.co2_price_cny_per_t
+    ships = {s.id: s for s in scenario.shipments}
+    links = {lk.id: lk for lk in scenario.links}
+    nodes = {n.id: n for n in scenario.nodes}
+    if plan.status not in STATUSES:
+        err.append(Violation("status", f"{plan.status!r} is not one of {STATUSES}"))
+
+    by_ship: dict[str, list[Itinerary]] = defaultdict(list)
+    for it in plan.itineraries:
+        if it.shipment not in ships:
+            err.append(Violation(it.shipment, "unknown shipment"))
+            continue
+        by_ship[it.shipment].append(it)
+
+    dep_load: dict[tuple, float] = defaultdict(float)
+    road_load: dict[tuple, float] = defaultdict(float)
+    node_load: dict[tuple, float] = defaultdict(float)
+    prior: dict[tuple, float] = defaultdict(float)  # used before a re-plan
+    if state is not None:
+        for nid, day, teu in state.handled_teu:
+            prior[("node", nid, int(day))] += teu
+        for lid, day, teu in state.road_teu:
+            prior[("road", lid, int(day))] += teu
+    total = 0.0
+    co2_total = 0.0
+    for sid, sh in ships.items():
+        start = Start(sh.origin, sh.release_h, None) if state is None else state.start_of(sh)
+        its = by_ship.get(sid, [])
+        if start is None:
+            if its:
+                err.append(Violation(sid, "delivered before the re-plan but has itineraries"))
+            continue
+        if not its:
+            err.append(Violation(sid, "neither delivered nor dropped"))
+            continue
+        if not plan.splittable and len(its) > 1:
+            err.append(Violation(sid, f"{len(its)} itineraries but the plan is unsplittable"))
+        if not _close(sum(it.teu for it in its), sh.quantity_teu):
+            err.append(Violation(sid, f"itineraries carry {sum(it.teu for it in its):g} TEU, "
+                       f"the shipment {sh.quantity_teu:g}"))
+        for it in its:
+            if it.teu <= 0:
+                err.append(Violation(sid, f"itinerary with {it.teu:g} TEU"))
+            if it.dropped:
+                if it.legs:
+                    err.append(Violation(sid, "dropped but has legs"))
+                want = obj.drop_penalty_cny_per_teu * it.teu
+                co2 = cost = 0.0
+            else:
+                res = _check_route(sid, sh, start, it, cond, links, nodes, err)
+                if res is None:
+                    continue
+                cost, co2, arrival = res
+                for lg in it.legs:
+                    lk = links[lg.link]
+                    if lk.capacity_teu is not None:
+                        if lk.scheduled:
+                            dep_load[(lk.id, round(lg.timetable_h, 6))] += it.teu
+                        else:
+                            road_load[(lk.id, math.floor(lg.departure_h / 24 + 1e-9))] += it.teu
+                for h in it.handling:
+                    if nodes[h.node].capacity_teu_per_day is not None:
+                        node_load[(h.node, math.floor(h.at_h / 24 + 1e-9))] += it.teu
+                late = max(0.0, arrival - sh.due_h)
+                if not _close(it.lateness_h, late) and abs(it.lateness_h - late) > TOL_H:
+                    err.append(Violation(sid, f"lateness {it.lateness_h:g} h, recomputed {late:g} h"))
+                want = (obj.cost_weight * cost + price * co2 / 1000.0
+                        + obj.time_value_cny_per_teu_h * it.teu * (arrival - sh.release_h)
+                        + sh.lateness_penalty_cny_per_teu_h * it.teu * late)
+            if not _close(it.cost_cny, cost):
+                err.append(Violation(sid, f"cost {it.cost_cny:.2f} CNY, recomputed {cost:.2f}"))
+            if not _close(it.co2_kg, co2):
+                err.append(Violation(sid, f"CO2 {it.co2_kg:.2f} kg, recomputed {co2:.2f}"))
+            if not _close(it.objective_cny, want):
+                err.append(Violation(sid, f"objective share {it.objective_cny:.2f}, recomputed {want:.2f}"))
+            total += want
+            co2_total += co2
+
+    for (lid, tt), load in dep_load.items():
+        if load > links[lid].capacity_teu + 1e-6:
+            err.append(Violation(f"departure {lid} at {tt:g} h", f"carries {load:g} TEU > "
+                       f"capacity {links[lid].capacity_teu:g}"))
+    for (lid, day), load in road_load.items():
+        load += prior[("road", lid, day)]
+        if load > links[lid].capacity_teu + 1e-6:
+            err.append(Violation(f"road link {lid} on day {day}", f"carries {load:g} TEU > "
+                       f"capacity {links[lid].capacity_teu:g}"))
+    for (nid, day), load in node_load.items():
+        load += prior[("node", nid, day)]
+        if load > nodes[nid].capacity_teu_per_day + 1e-6:
+            err.append(Violation(f"node {nid} on day {day}", f"handles {load:g} TEU > "
+                       f"capacity {nodes[nid].capacity_teu_per_day:g}"))
+    if plan.co2_cap_kg is not None and co2_total > plan.co2_cap_kg * (1 + TOL_REL) + 1e-6:
+        err.append(Violation("", f"CO2 {co2_total:.1f} kg above the cap {plan.co2_cap_kg:.1f} kg"))
+    if plan.objective is not None and not _close(plan.objective, total):
+        err.append(Violation("", f"objective {plan.objective:.4f}, recomputed {total:.4f}"))
+    if plan.bound is not None and plan.objective is not None and (
+            plan.bound > plan.objective + TOL_REL * max(1.0, abs(plan.objective))):
+        err.append(Violation("", f"bound {plan.bound:.4f} above objective {plan.objective:.4f}"))
+    if plan.status == "optimal" and (plan.gap is None or plan.gap > 1e-6):
+        err.append(Violation("", f"status optimal but gap is {plan.gap}"))
+    return CheckReport.of(err, total)
+
+
+def _check_route(sid, sh, start: Start, it: Itinerary, cond: Conditions, links, nodes, err):
+    """Check one delivered itinerary; return (cost CNY, CO2 kg, arrival h) or None."""
+    n_err = len(err)
+    node, ready, prev = start.node, start.ready_h, None
+    if start.last_link is not None:
+        prev = links.get(start.last_link)
+    pending = start.last_link is not None
+    cost = co2 = 0.0
+    handling = []
+    trip_start = ready
+    for k, lg in enumerate(it.legs):
+        where = f"{sid} leg {k} ({lg.link})"
+        lk = links.get(lg.link)
+        if lk is None:
+            err.append(Violation(where, "unknown link"))
+            return None
+        if lk.from_node != node:
+            err.append(Violation(where, f"starts at {lk.from_node}, the cargo is at {node}"))
+            return None
+        if (lg.mode, lg.from_node, lg.to_node) != (lk.mode, lk.from_node, lk.to_node):
+            err.append(Violation(where, "mode / ends differ from the scenario's link"))
+        at = ready  # when the cargo reached this node (or became ready at its start)
+        if pending:
+            ready = at + cond.node_delay_h(node, at)
+            if is_transshipment(prev, lk):
+                ready += nodes[node].handling_time_h
+                handling.append((node, at, nodes[node].handling_cost_cny * it.teu))
+        if lk.scheduled:
+            runs = dict(cond.departures(lk, lg.timetable_h - 1e-6, lg.timetable_h + 1e-6)
+                        ) if lg.timetable_h is not None else {}
+            if lg.timetable_h is None or not runs:
+                err.append(Violation(where, f"no running departure at timetable time {lg.timetable_h}"))
+            elif lg.timetable_h > cond.scenario.horizon_h + TOL_H:
+                err.append(Violation(where, "departure after the horizon"))
+            else:
+                actual = next(iter(runs.values()))
+                if abs(lg.departure_h - actual) > TOL_H:
+                    err.append(Violation(where, f"departs {lg.departure_h:g} h, the service {actual:g} h"))
+                if lg.timetable_h - lk.timetable.cutoff_h < ready - TOL_H:
+                    err.append(Violation(where, f"cargo ready at {ready:g} h misses the cut-off "
+                               f"{lg.timetable_h - lk.timetable.cutoff_h:g} h"))
+        else:
+            if lg.timetable_h is not None:
+                err.append(Violation(where, "a road leg has a timetable time"))
+            if lg.departure_h < ready - TOL_H:
+                err.append(Violation(where, f"departs {lg.departure_h:g} h before the cargo is ready "
+                           f"at {ready:g} h"))
+            if prev is None or prev.scheduled or k == 0:
+                trip_start = lg.departure_h  # a truck is dispatched: closures checked now
+            if not cond.is_open(lk.id, trip_start):
+                err.append(Violation(where, f"link closed at {trip_start:g} h (trip start)"))
+        want_arr = lg.departure_h + cond.travel_time_h(lk, lg.departure_h)
+        if abs(lg.arrival_h - want_arr) > TOL_H:
+            err.append(Violation(where, f"arrives {lg.arrival_h:g} h, recomputed {want_arr:g} h"))
+        c, e = lk.cost_per_teu_cny * it.teu, lk.co2_kg_per_teu * it.teu
+        if not _close(lg.cost_cny, c):
+            err.append(Violation(where, f"cost {lg.cost_cny:.2f}, recomputed {c:.2f}"))
+        if not _close(lg.co2_kg, e):
+            err.append(Violation(where, f"CO2 {lg.co2_kg:.2f}, recomputed {e:.2f}"))
+        cost += c
+        co2 += e
+        node, ready, prev, pending = lk.to_node, want_arr, lk, True
+    if node != sh.destination:
+        err.append(Violation(sid, f"ends at {node}, destination {sh.destination}"))
+    arrival = ready
+    if it.arrival_h is None or abs(it.arrival_h - arrival) > TOL_H:
+        err.append(Violation(sid, f"arrival {it.arrival_h}, recomputed {arrival:g}"))
+    got = [(h.node, h.at_h, h.cost_cny) for h in it.handling]
+    if len(got) != len(handling) or any(
+            g[0] != w[0] or abs(g[1] - w[1]) > TOL_H or not _close(g[2], w[2])
+            for g, w in zip(got, handling)):
+        err.append(Violation(sid, f"handling {got}, recomputed {handling}"))
+    cost += sum(h[2] for h in handling)
+    return None if len(err) > n_err else (cost, co2, arrival)
+
+
+def assert_valid(scenario: Scenario, plan: Plan, state: PlanState | None = None) -> None:
+    """Raise :class:`SolverError` listing the violations if ``plan`` fails the checker."""
+    res = check_plan(scenario, plan, state)
+    if not res.feasible:
+        raise SolverError("plan fails the checker: " + "; ".join(str(v) for v in res.violations[:5]))

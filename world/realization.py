@@ -1,0 +1,268 @@
+"""One episode's exogenous draws: :func:`realize` makes them once, from the scenario's
+``uncertainty`` section, so that every policy faces the same realization of a seed.
+
+Each source draws from its own numpy stream, keyed by ``(seed, source, item)``: road noise per
+road link, weather per cell, disruptions per disruption, quantities per shipment, late orders
+from one stream of their own. Adding a late order therefore never moves a storm, and a new cell
+in the scenario file leaves the other cells' draws as they were.
+
+A :class:`Realization` is plain data: its :attr:`~Realization.events` are the
+:class:`~mmroute.routing.plan.KnownEvents` that the simulator, the hindsight MIP and the checker
+all read through one :class:`~mmroute.routing.plan.Conditions`; :meth:`~Realization.scenario`
+gives the realised scenario (quantities drawn, late orders added).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from mmroute.errors import InputError
+from mmroute.scenarios import Scenario, Shipment
+from mmroute.validate import instance_of
+from mmroute.world.events import (
+    KnownEvents,
+    LinkClosure,
+    NodeClosure,
+    NodeDelay,
+    RoadNoise,
+    WeatherEvent,
+)
+
+__all__ = ["Realization", "realize", "scenario_hash", "SOURCES", "NOISE_SLACK_H"]
+
+#: Stream ids of the sources (part of every stream's key: never renumber).
+SOURCES = {"road_noise": 0, "weather": 1, "disruptions": 2, "quantities": 3, "late_orders": 4,
+           "forecast": 5}
+#: Road noise is drawn for departure hours up to the horizon plus this slack (trucks may leave
+#: after the horizon to finish a delivery); later departures have factor 1.
+NOISE_SLACK_H = 168
+_DIGITS = 4  # noise factors are stored to 4 decimals (the JSON is exact)
+
+
+def stream(seed: int, source: str, *keys: int) -> np.random.Generator:
+    """The generator of one source (and item) of an episode."""
+    return np.random.default_rng([int(seed), SOURCES[source], *map(int, keys)])
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """SHA-256 (hex, first 16) of the resolved scenario: which scenario a realization or a
+    model belongs to."""
+    h = scenario.__dict__.get("_content_hash")
+    if h is None:
+        text = json.dumps(scenario.to_dict(), sort_keys=True, default=str)
+        h = hashlib.sha256(text.encode()).hexdigest()[:16]
+        object.__setattr__(scenario, "_content_hash", h)
+    return h
+
+
+@dataclass(frozen=True)
+class Realization:
+    """Every exogenous draw of one episode of ``scenario`` for ``seed``.
+
+    ``events``: the disruptions, weather cells and road noise that happen; ``quantities_teu``:
+    the realised quantity of each scenario shipment; ``late_orders``: shipments released during
+    the horizon. Equal seeds give equal realizations.
+    """
+
+    scenario_name: str
+    scenario_hash: str
+    seed: int
+    events: KnownEvents
+    quantities_teu: tuple[tuple[str, float], ...]
+    late_orders: tuple[Shipment, ...]
+
+    def shipments(self, scenario: Scenario) -> tuple[Shipment, ...]:
+        """The realised shipment list: quantities drawn, late orders appended."""
+        q = dict(self.quantities_teu)
+        base = tuple(replace(s, quantity_teu=q.get(s.id, s.quantity_teu)) for s in scenario.shipments)
+        return base + self.late_orders
+
+    def scenario(self, scenario: Scenario) -> Scenario:
+        """``scenario`` with the realised shipments (what :func:`solve_hindsight` plans)."""
+        self.check_scenario(scenario)
+        cached = scenario.__dict__.get("_realised")
+        if cached is not None and cached[0] is self:
+            return cached[1]
+        out = replace(scenario, shipments=self.shipments(scenario))
+        object.__setattr__(scenario, "_realised", (self, out))
+        return out
+
+    def check_scenario(self, scenario: Scenario) -> None:
+        """Raise :class:`InputError` if this realization was drawn for another scenario."""
+        if scenario_hash(scenario) != self.scenario_hash:
+            raise InputError(
+                f"realization of {self.scenario_name!r} ({self.scenario_hash}) does not belong "
+                f"to scenario {scenario.name!r} ({scenario_hash(scenario)})", field="realization")
+
+    def onsets_h(self, *, late_orders: bool = True) -> list[float]:
+        """Sorted times at which something new becomes known (event onsets, weather hour
+        steps, late-order releases unless ``late_orders=False``); road noise is revealed hour
+        by hour and not listed."""
+        ev = self.events
+        ts = {e.from_h for e in (*ev.closures, *ev.slowdowns, *ev.node_delays, *ev.node_closures)}
+        ts.update(d.departure_h for d in ev.delays)
+        for w in ev.weather:
+            ts.update(w.from_h + j for j in range(w.hours()))
+        if late_orders:
+            ts.update(s.release_h for s in self.late_orders)
+        return sorted(ts)
+
+    def summary(self) -> str:
+        ev = self.events
+        return (f"{self.scenario_name} seed {self.seed}: {len(ev.weather)} weather cells, "
+                f"{len(ev.closures)} link closures, {len(ev.node_closures)} node closures, "
+                f"{len(ev.node_delays)} node delays, {len(self.late_orders)} late orders")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"scenario": self.scenario_name, "scenario_hash": self.scenario_hash,
+                "seed": self.seed, "events": self.events.to_dict(),
+                "quantities_teu": [[s, q] for s, q in self.quantities_teu],
+                "late_orders": [s.to_dict() for s in self.late_orders]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Realization:
+        """Read :meth:`to_dict` output; :class:`InputError` naming the field otherwise."""
+        try:
+            return cls(
+                scenario_name=str(d["scenario"]), scenario_hash=str(d["scenario_hash"]),
+                seed=int(d["seed"]), events=KnownEvents.from_dict(d.get("events") or {}),
+                quantities_teu=tuple((str(s), float(q)) for s, q in d.get("quantities_teu", ())),
+                late_orders=tuple(Shipment(**s) for s in d.get("late_orders", ())))
+        except InputError:
+            raise
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"not a realization: {exc!r}", field="realization") from None
+
+
+def realize(scenario: Scenario, seed: int) -> Realization:
+    """Draw every exogenous quantity of one episode of ``scenario`` (seed >= 0)."""
+    instance_of(scenario, Scenario, "scenario",
+                hint="load it first with mmroute.scenarios.load(path_or_name)")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise InputError(f"seed must be an integer >= 0, not {seed!r}", field="seed")
+    seed = int(seed)
+    events = KnownEvents(
+        road_noise=_road_noise(scenario, seed),
+        weather=_weather(scenario, seed),
+        **_disruptions(scenario, seed),
+    )
+    return Realization(
+        scenario_name=scenario.name, scenario_hash=scenario_hash(scenario), seed=seed,
+        events=events, quantities_teu=_quantities(scenario, seed),
+        late_orders=_late_orders(scenario, seed))
+
+
+def _road_noise(scenario: Scenario, seed: int) -> tuple[RoadNoise, ...]:
+    sigma = scenario.uncertainty.road_traffic.noise_sigma
+    if sigma <= 0:
+        return ()
+    hours = int(math.ceil(scenario.horizon_h)) + NOISE_SLACK_H
+    out = []
+    for i, lk in enumerate(scenario.links):
+        if lk.mode != "road":
+            continue
+        # mean-one lognormal: E[factor] = 1, so the nominal time is the expected time
+        f = stream(seed, "road_noise", i).lognormal(-sigma * sigma / 2, sigma, size=hours)
+        out.append(RoadNoise(link=lk.id, from_hour=0, factors=tuple(np.round(f, _DIGITS).tolist())))
+    return tuple(out)
+
+
+def _month_at(scenario: Scenario, time_h: float) -> int | None:
+    if scenario.start is None:
+        return None
+    return (datetime.fromisoformat(scenario.start) + timedelta(hours=time_h)).month
+
+
+def _weather(scenario: Scenario, seed: int) -> tuple[WeatherEvent, ...]:
+    out = []
+    for k, cell in enumerate(scenario.uncertainty.weather):
+        rng = stream(seed, "weather", k)
+        happens, u_start, u_dur = rng.random(3).tolist()  # always three draws: streams aligned
+        lo, hi = cell.start_h
+        onset = float(math.floor(lo + u_start * (hi - lo + 1)))  # whole hours in [lo, hi]
+        onset = min(onset, float(math.floor(hi)))
+        dlo, dhi = cell.duration_h
+        dur = float(max(1, math.floor(dlo + u_dur * (dhi - dlo + 1))))
+        dur = min(dur, float(max(1, math.floor(dhi))))
+        month = _month_at(scenario, onset)
+        if happens >= cell.probability or (cell.months and month is not None
+                                           and month not in cell.months):
+            continue
+        out.append(WeatherEvent(cell=cell.id, from_h=onset, to_h=onset + dur, area=cell.area,
+                                velocity_kmh=cell.velocity_kmh, effect=cell.effect,
+                                modes=cell.modes, speed_factor=cell.speed_factor))
+    return tuple(out)
+
+
+def _disruptions(scenario: Scenario, seed: int) -> dict[str, tuple]:
+    closures, node_closures, node_delays = [], [], []
+    for k, dis in enumerate(scenario.uncertainty.disruptions):
+        rng = stream(seed, "disruptions", k)
+        happens, u_start, u_dur, u_delay = rng.random(4).tolist()
+        if happens >= dis.probability:
+            continue
+        start = round(float(dis.start_h[0] + u_start * (dis.start_h[1] - dis.start_h[0])), 2)
+        end = round(float(start + dis.duration_h[0] + u_dur * (dis.duration_h[1] - dis.duration_h[0])), 2)
+        if dis.kind in ("link_closure", "service_cancellation"):
+            closures += [LinkClosure(link=t, from_h=start, to_h=end) for t in dis.targets]
+        elif dis.kind == "node_closure":
+            node_closures += [NodeClosure(node=t, from_h=start, to_h=end) for t in dis.targets]
+        else:  # port_congestion, border_delay: extra dwell
+            lo, hi = dis.delay_h if dis.delay_h is not None else (0.0, 0.0)
+            delay = round(float(lo + u_delay * (hi - lo)), 2)
+            node_delays += [NodeDelay(node=t, from_h=start, to_h=end, delay_h=delay)
+                            for t in dis.targets]
+    return {"closures": tuple(closures), "node_closures": tuple(node_closures),
+            "node_delays": tuple(node_delays)}
+
+
+def _quantities(scenario: Scenario, seed: int) -> tuple[tuple[str, float], ...]:
+    cv = scenario.uncertainty.demand.quantity_cv
+    out = []
+    for i, s in enumerate(scenario.shipments):
+        if cv <= 0:
+            out.append((s.id, s.quantity_teu))
+            continue
+        s2 = math.log(1 + cv * cv)  # mean-one lognormal with this coefficient of variation
+        m = stream(seed, "quantities", i).lognormal(-s2 / 2, math.sqrt(s2))
+        out.append((s.id, max(0.1, round(s.quantity_teu * float(m), 1))))
+    return tuple(out)
+
+
+def _late_orders(scenario: Scenario, seed: int) -> tuple[Shipment, ...]:
+    lo_spec = scenario.uncertainty.demand.late_orders
+    if lo_spec is None or lo_spec.rate_per_day <= 0:
+        return ()
+    rng = stream(seed, "late_orders")
+    taken = {s.id for s in scenario.shipments}
+    out: list[Shipment] = []
+    t = 0.0
+    while True:
+        t += float(rng.exponential(24.0 / lo_spec.rate_per_day))
+        if t >= scenario.horizon_h:
+            break
+        origin, dest = lo_spec.od_pairs[int(rng.integers(len(lo_spec.od_pairs)))]
+        qlo, qhi = lo_spec.quantity_teu
+        if float(qlo).is_integer() and float(qhi).is_integer():
+            qty = float(rng.integers(int(qlo), int(qhi) + 1))
+        else:
+            qty = round(float(rng.uniform(qlo, qhi)), 1)
+        lead = float(rng.uniform(*lo_spec.lead_time_h))
+        n = len(out) + 1
+        sid = f"late-{n}"
+        while sid in taken:
+            sid = f"late-{n}-{len(taken)}"
+            taken.add(sid)
+        release = round(t, 2)
+        out.append(Shipment(id=sid, origin=origin, destination=dest, quantity_teu=qty,
+                            release_h=release, due_h=round(release + lead, 2),
+                            lateness_penalty_cny_per_teu_h=scenario.objective.lateness_cny_per_teu_h,
+                            cargo="late order"))
+    return tuple(out)

@@ -1,0 +1,171 @@
+"""Where a drifting weather cell crosses links: the hour windows it closes or slows each one.
+
+Shared by :class:`~mmroute.routing.plan.events.Conditions` (and so by the MIP, the checker and
+the simulator) and by the environment's forecasts, so that a cell affects exactly the links its
+polygon crosses during exactly the hours it does.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["KM_PER_DEG_LAT", "shifted_area", "mean_lat", "km_to_deg", "weather_windows", "links_hit",
+           "links_hit_many"]
+
+KM_PER_DEG_LAT = 110.574
+KM_PER_DEG_LON_EQUATOR = 111.320
+
+
+def shifted_area(area, velocity_kmh, hours: float):
+    """``area`` ((lon, lat) points) moved by ``velocity_kmh`` (east, north) for ``hours``;
+    degrees per km taken at the area's mean latitude."""
+    ve, vn = velocity_kmh
+    dx, dy = km_to_deg(ve * hours, vn * hours, mean_lat(area))
+    return tuple((x + dx, y + dy) for x, y in area)
+
+
+def mean_lat(area) -> float:
+    """Mean latitude of ``area``'s points."""
+    return sum(p[1] for p in area) / len(area)
+
+
+def km_to_deg(east_km: float, north_km: float, lat: float) -> tuple[float, float]:
+    """A move of ``east_km``, ``north_km`` in degrees (lon, lat) at latitude ``lat``."""
+    return (east_km / (KM_PER_DEG_LON_EQUATOR * max(0.05, math.cos(math.radians(lat)))),
+            north_km / KM_PER_DEG_LAT)
+
+
+_LINES: dict[int, tuple] = {}
+
+
+def _link_lines(links: tuple) -> tuple[tuple[str, str], object, object, dict]:
+    hit = _LINES.get(id(links))
+    if hit is not None and hit[0] is links:
+        return hit[1]
+    out = _make_lines(links)
+    if len(_LINES) > 256:
+        _LINES.clear()
+    _LINES[id(links)] = (links, out)
+    return out
+
+
+def _make_lines(links: tuple) -> tuple[tuple[str, str], object, object, dict]:
+    """(id, mode) of the links, their prepared lines and bounds, and a dict for the mask of
+    the links of each modes tuple."""
+    import shapely
+
+    ids = tuple((lk.id, lk.mode) for lk in links)
+    lines = np.array([shapely.LineString(lk.geometry) for lk in links], dtype=object)
+    shapely.prepare(lines)
+    return ids, lines, shapely.bounds(lines), {}
+
+
+def links_hit(area, links: tuple, modes: tuple[str, ...]) -> list[str]:
+    """Ids of the links of ``modes`` whose geometry the polygon ``area`` crosses."""
+    return links_hit_many([area], links, modes)[0]
+
+
+def links_hit_many(areas, links: tuple, modes: tuple[str, ...]) -> list[list[str]]:
+    """:func:`links_hit` of each polygon of ``areas``: the exact test (shapely
+    ``intersects``) only for the pairs whose bounding boxes overlap, in one vectorised call."""
+    import shapely
+
+    out: list[list[str]] = [[] for _ in areas]
+    if not len(areas):
+        return out
+    ids, lines, lb, masks = _link_lines(links)
+    same = isinstance(areas, np.ndarray) or len({len(a) for a in areas}) == 1
+    if same:
+        pts = np.asarray(areas, dtype=float)  # (polygon, point, lon/lat)
+        box = np.concatenate([pts.min(axis=1), pts.max(axis=1)], axis=1)
+    else:
+        box = np.array([(min(p[0] for p in a), min(p[1] for p in a), max(p[0] for p in a),
+                         max(p[1] for p in a)) for a in areas], dtype=float)
+    near = ((lb[None, :, 0] <= box[:, None, 2]) & (lb[None, :, 2] >= box[:, None, 0])
+            & (lb[None, :, 1] <= box[:, None, 3]) & (lb[None, :, 3] >= box[:, None, 1]))
+    of_modes = masks.get(modes)
+    if of_modes is None:
+        of_modes = masks[modes] = np.array([mode in modes for _, mode in ids], dtype=bool)
+    near &= of_modes[None, :]
+    pi, li = np.nonzero(near)
+    if not len(pi):
+        return out
+    used = np.flatnonzero(near.any(axis=1))
+    polys = np.empty(len(areas), dtype=object)
+    if same:
+        polys[used] = shapely.polygons(pts[used])
+    else:
+        for k in used.tolist():
+            polys[k] = shapely.Polygon(areas[k])
+    hit = shapely.intersects(lines[li], polys[pi])
+    for k, j in zip(pi[hit].tolist(), li[hit].tolist()):  # row-major: links in their order
+        out[k].append(ids[j][0])
+    return out
+
+
+def weather_windows(ev, links: tuple) -> dict[str, list[tuple[float, float]]]:
+    """``{link: [(from_h, to_h), ...]}``: the hour steps in which the cell of ``ev`` (a
+    :class:`~mmroute.routing.plan.events.WeatherEvent`) crosses each link of its modes,
+    consecutive steps merged (the steps' crossings are cached, see :func:`_step_hits`).
+
+    A cell known hour by hour is the same cell with a later ``to_h`` each hour: the merged
+    windows of its whole hour steps are kept (see :func:`_whole_steps`) and extended, so that
+    each known hour costs one step, not all steps so far."""
+    n = ev.hours()
+    whole = n
+    if n and ev.from_h + (n - 1) + 1.0 > ev.to_h:  # the last step is cut short by to_h
+        whole = n - 1
+    out = {lid: list(w) for lid, w in _whole_steps(ev, links, whole).items()}
+    for j in range(whole, n):
+        _merge(out, _step_hits(ev.area, ev.velocity_kmh, ev.modes, j, links), ev.from_h + j,
+               min(ev.to_h, ev.from_h + j + 1.0))
+    return out
+
+
+def _merge(out: dict[str, list[tuple[float, float]]], hits, lo: float, hi: float) -> None:
+    for lid in hits:
+        w = out.setdefault(lid, [])
+        if w and abs(w[-1][1] - lo) < 1e-9:
+            w[-1] = (w[-1][0], hi)
+        else:
+            w.append((lo, hi))
+
+
+_WINDOWS: dict[tuple, list] = {}
+
+
+def _whole_steps(ev, links: tuple, m: int) -> dict[str, list[tuple[float, float]]]:
+    """Merged windows of the first ``m`` whole hour steps of the cell of ``ev`` (read only:
+    callers copy). Kept per cell and extended step by step."""
+    key = (ev.area, ev.velocity_kmh, ev.modes, ev.from_h, id(links))
+    hit = _WINDOWS.get(key)
+    if hit is None or hit[0] is not links or hit[1] > m:
+        if len(_WINDOWS) > 4096:
+            _WINDOWS.clear()
+        hit = [links, 0, {}]
+        _WINDOWS[key] = hit
+    out = hit[2]
+    for j in range(hit[1], m):
+        lo = ev.from_h + j
+        _merge(out, _step_hits(ev.area, ev.velocity_kmh, ev.modes, j, links), lo, lo + 1.0)
+    hit[1] = m
+    return out
+
+
+_STEPS: dict[tuple, tuple] = {}
+
+
+def _step_hits(area, velocity_kmh, modes, j: int, links: tuple) -> list[str]:
+    """Links hit by a cell in its ``j``-th hour step (cached: a cell seen hour by hour is
+    rebuilt often, its steps never change)."""
+    key = (area, velocity_kmh, modes, j, id(links))
+    hit = _STEPS.get(key)
+    if hit is not None and hit[0] is links:
+        return hit[1]
+    out = links_hit(shifted_area(area, velocity_kmh, j), links, modes)
+    if len(_STEPS) > 65536:
+        _STEPS.clear()
+    _STEPS[key] = (links, out)
+    return out
