@@ -16,7 +16,7 @@ quantities 1-5, topped up or trimmed at random dealers to exactly ``n_vehicles``
 Columns: cost (CNY), carriers used, loading rate (vehicles / carrier capacity for the load's model
 mix, mean over carriers), deck-length utilisation, time; for mmroute also the routes that fit by
 count but not on the platforms (detected, repaired) and the share of the loads it solved that
-were proven (optimal or infeasible) rather than left unknown. Every plan passes ``check_plan``.
+were proven (optimal or infeasible) rather than left unknown. Every plan passes ``check_cars_plan``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from dataclasses import replace
 import numpy as np
 from common import write_csv
 
-from mmroute.routing.cars import CarsProblem, check_plan, solve_cars, solve_practice
+from mmroute.routing.cars import CarsProblem, check_cars_plan, solve_cars, solve_practice
 from mmroute.routing.cars.problem import ROAD_CIRCUITY, geodesic_matrix_km
 from mmroute.scenarios import load
 from mmroute.scenarios.cars_model import VehicleOrder
@@ -84,7 +84,7 @@ def run(problem: CarsProblem, time_limit_s: float, seed: int) -> list[dict]:
     base = solve_practice(problem, seed=seed)
     plan = solve_cars(problem, time_limit_s=time_limit_s, seed=seed)
     for method, pl in (("practice", base), ("mmroute", plan)):
-        rep = check_plan(problem, pl)
+        rep = check_cars_plan(problem, pl)
         if not rep.feasible:
             raise SystemExit(f"{problem.name} {method}: checker rejects the plan: {rep.reason}")
         info = pl.info

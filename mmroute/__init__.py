@@ -51,10 +51,7 @@ _LAZY: dict[str, str] = {
     "check_cars_plan": "mmroute.routing.cars",
 }
 
-# names re-exported under another name (two packages have a ``check_plan``)
-_RENAMED = {"check_cars_plan": "check_plan"}
-
 __all__ = ["__version__", *_LAZY]
 
 
-__getattr__, __dir__ = lazy_exports(globals(), _LAZY, renamed=_RENAMED)
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)

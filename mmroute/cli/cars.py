@@ -65,11 +65,11 @@ def _solve(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from mmroute.routing.cars import check_plan, read_plan
+    from mmroute.routing.cars import check_cars_plan, read_plan
 
     problem = _problem(args.file)
     plan = read_plan(args.plan)
-    report = check_plan(problem, plan)
+    report = check_cars_plan(problem, plan)
     if not report.feasible:
         print(f"{problem.name}: {report.summary()}")
         for v in report.violations[3:10]:

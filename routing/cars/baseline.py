@@ -19,8 +19,8 @@ from mmroute.routing.cars.check import route_times_h
 from mmroute.routing.cars.heuristic import first_fit
 from mmroute.routing.cars.load import LoadItem
 from mmroute.routing.cars.loading import LoadResult
-from mmroute.routing.cars.plan import CarsPlan
 from mmroute.routing.cars.problem import CarsProblem, Vehicle
+from mmroute.routing.cars.result import CarsPlan
 from mmroute.routing.cars.solve import finish_plan
 from mmroute.routing.cars.units import Unit
 

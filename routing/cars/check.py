@@ -1,7 +1,7 @@
 """Independent checkers (no solver imported): one carrier's load, and a whole plan.
 
 :func:`check_load` verifies the rules of :mod:`.load` from the carrier and model data;
-:func:`check_plan` verifies a :class:`.plan.CarsPlan` against its problem: every vehicle
+:func:`check_cars_plan` verifies a :class:`.result.CarsPlan` against its problem: every vehicle
 delivered once, at its own dealer, on time; carrier counts; each route's load; recomputes
 the cost (fixed cost + cost per km x route length, per carrier used) and compares the plan's
 claims with it (objective within :data:`OBJECTIVE_TOL_CNY`, a bound at most the cost, status
@@ -20,11 +20,11 @@ from typing import Any
 
 from mmroute import validate
 from mmroute.report import CheckReport, Violation, ViolationList, claim_violations
-from mmroute.routing.cars.load import LoadItem, Placement, blocks, length_utilisation
+from mmroute.routing.cars.load import DeckPlacement, LoadItem, blocks, length_utilisation
 from mmroute.routing.cars.problem import CarsProblem
 from mmroute.scenarios.cars_model import CarrierType, VehicleModel
 
-__all__ = ["check_load", "check_plan", "load_arguments", "route_times_h", "PLAN_STATUSES", "OBJECTIVE_TOL_CNY"]
+__all__ = ["check_load", "check_cars_plan", "load_arguments", "route_times_h", "PLAN_STATUSES", "OBJECTIVE_TOL_CNY"]
 
 _TOL = 1e-6
 #: The statuses a plan may claim (``optimal`` only with a bound equal to the objective).
@@ -37,7 +37,7 @@ def _finite(x: Any) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x)
 
 
-def _malformed(pl: Placement) -> str | None:
+def _malformed(pl: DeckPlacement) -> str | None:
     """What is wrong with a placement's values, or ``None``."""
     if not all(isinstance(x, str) for x in (pl.vehicle, pl.model, pl.platform)):
         return f"vehicle, model and platform must be text, got {pl.vehicle!r}, {pl.model!r}, {pl.platform!r}"
@@ -55,14 +55,14 @@ def load_arguments(carrier: Any, models: Any, items: Any, placements: Any) -> tu
     for k, m in models.items():
         validate.instance_of(m, VehicleModel, f"models[{k!r}]")
     return (validate.sequence_of(items, LoadItem, "items"),
-            validate.sequence_of(placements, Placement, "placements"))
+            validate.sequence_of(placements, DeckPlacement, "placements"))
 
 
 def check_load(
     carrier: CarrierType,
     models: Mapping[str, VehicleModel],
     items: Sequence[LoadItem],
-    placements: Sequence[Placement],
+    placements: Sequence[DeckPlacement],
 ) -> CheckReport:
     """Check that ``placements`` load exactly ``items`` on ``carrier`` (rules of :mod:`.load`).
 
@@ -80,7 +80,7 @@ def check_load(
     for vid in want:
         if vid not in seen:
             bad.append(Violation(f"vehicle {vid}", "not loaded"))
-    ok: list[Placement] = []
+    ok: list[DeckPlacement] = []
     for pl in placements:
         w = f"vehicle {pl.vehicle}"
         why = _malformed(pl)
@@ -149,15 +149,15 @@ def route_times_h(problem: CarsProblem, carrier: CarrierType, stops: Sequence[st
 
 
 def _plan_arguments(problem: Any, plan: Any) -> tuple:
-    from mmroute.routing.cars.plan import CarrierRoute, CarsPlan  # plan.py is plain data
+    from mmroute.routing.cars.result import CarrierRoute, CarsPlan  # result.py is plain data
 
     validate.instance_of(problem, CarsProblem, "problem", hint="build it with CarsProblem.from_scenario(load(path))")
     validate.instance_of(plan, CarsPlan, "plan", hint="read it first with read_plan(path)")
     return validate.sequence_of(plan.routes, CarrierRoute, "plan.routes")
 
 
-def check_plan(problem: CarsProblem, plan: Any) -> CheckReport:
-    """Check a :class:`.plan.CarsPlan` against ``problem``; ``objective`` is the recomputed cost (CNY).
+def check_cars_plan(problem: CarsProblem, plan: Any) -> CheckReport:
+    """Check a :class:`.result.CarsPlan` against ``problem``; ``objective`` is the recomputed cost (CNY).
 
     Details: ``carriers_used``, ``vehicles_delivered``, ``distance_km``. Raises
     :class:`mmroute.errors.InputError` for arguments of the wrong type.
@@ -198,7 +198,7 @@ def check_plan(problem: CarsProblem, plan: Any) -> CheckReport:
         opens: dict[int, float] = {}
         n_at: Counter[int] = Counter()
         for pl in route.placements:
-            if not isinstance(pl, Placement) or _malformed(pl):
+            if not isinstance(pl, DeckPlacement) or _malformed(pl):
                 continue  # listed by check_load below
             v = vehicles.get(pl.vehicle)
             if v is None:
@@ -213,10 +213,10 @@ def check_plan(problem: CarsProblem, plan: Any) -> CheckReport:
             due[pl.stop] = min(due.get(pl.stop, o.due_h), o.due_h)
             opens[pl.stop] = max(opens.get(pl.stop, o.open_h), o.open_h)
             n_at[pl.stop] += 1
-        if all(isinstance(pl, Placement) for pl in route.placements):
+        if all(isinstance(pl, DeckPlacement) for pl in route.placements):
             bad.add_report(check_load(carrier, models, items, route.placements), w)
         else:
-            bad.append(Violation(w, "placements must be Placement objects"))
+            bad.append(Violation(w, "placements must be DeckPlacement objects"))
         ks = range(1, len(stops) + 1)
         times = route_times_h(problem, carrier, stops, [n_at[k] for k in ks], [opens.get(k, 0.0) for k in ks])
         for k, t in enumerate(times):

@@ -27,7 +27,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from mmroute.errors import SolverError
-from mmroute.routing.cars.load import LoadItem, Placement
+from mmroute.routing.cars.load import DeckPlacement, LoadItem
 from mmroute.scenarios.cars_model import CarrierType, VehicleModel
 
 __all__ = ["ExactLoad", "load_exact"]
@@ -37,7 +37,7 @@ __all__ = ["ExactLoad", "load_exact"]
 class ExactLoad:
     """CP-SAT's answer: the best placements found, their count, CP-SAT's bound, its status."""
 
-    placements: tuple[Placement, ...]
+    placements: tuple[DeckPlacement, ...]
     n_loaded: int
     bound: int
     status: str  # "optimal" | "feasible" | "timeout"
@@ -51,7 +51,7 @@ class ExactLoad:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ExactLoad:
-        return cls(placements=tuple(Placement.from_dict(p) for p in d["placements"]),
+        return cls(placements=tuple(DeckPlacement.from_dict(p) for p in d["placements"]),
                    n_loaded=int(d["n_loaded"]), bound=int(d["bound"]), status=str(d["status"]))
 
 
@@ -66,7 +66,7 @@ def load_exact(
     *,
     time_limit_s: float,
     seed: int = 0,
-    hint: Sequence[Placement] = (),
+    hint: Sequence[DeckPlacement] = (),
     workers: int = 2,
 ) -> ExactLoad:
     """Solve the loading of ``items`` on ``carrier`` with CP-SAT within ``time_limit_s``."""
@@ -139,7 +139,7 @@ def load_exact(
     for (i, pid), x in a.items():
         if solver.Value(x):
             it = items[i]
-            out.append(Placement(vehicle=it.id, model=it.model, stop=it.stop, platform=pid,
+            out.append(DeckPlacement(vehicle=it.id, model=it.model, stop=it.stop, platform=pid,
                                  x_m=solver.Value(s[i, pid]) / 1000.0))
     bound = min(len(items), int(math.floor(solver.BestObjectiveBound() + 1e-6)))
     status = "optimal" if code == cp_model.OPTIMAL or len(out) >= bound else "feasible"

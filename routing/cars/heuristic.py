@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from mmroute.routing.cars.load import LoadItem, Placement
+from mmroute.routing.cars.load import DeckPlacement, LoadItem
 from mmroute.scenarios.cars_model import CarrierType, VehicleModel
 
 __all__ = ["load_greedy", "load_heuristic", "first_fit"]
@@ -32,7 +32,7 @@ def load_greedy(
     rank: Callable[[str, float, float], tuple],
     *,
     item_order: Sequence[LoadItem] | None = None,
-) -> tuple[list[Placement], list[LoadItem]]:
+) -> tuple[list[DeckPlacement], list[LoadItem]]:
     """Place ``items`` greedily; ``rank(platform_id, free_m, clearance_m)`` orders the
     candidate platforms (smallest first). Returns (placements, items left over)."""
     order = list(item_order) if item_order is not None else sorted(
@@ -45,7 +45,7 @@ def load_greedy(
     chains = {p.id: carrier.exit_chain(p.id) for p in carrier.platforms}
     clearance = {p.id: carrier.usable_height_m(p) for p in carrier.platforms}
     total = 0.0
-    out: list[Placement] = []
+    out: list[DeckPlacement] = []
     left: list[LoadItem] = []
     for it in order:
         m = models[it.model]
@@ -64,7 +64,7 @@ def load_greedy(
             left.append(it)
             continue
         _, pid, x = best
-        out.append(Placement(vehicle=it.id, model=it.model, stop=it.stop, platform=pid, x_m=x))
+        out.append(DeckPlacement(vehicle=it.id, model=it.model, stop=it.stop, platform=pid, x_m=x))
         used[pid] = x + m.length_m
         count[pid] += 1
         kg[pid] += m.weight_kg
@@ -93,9 +93,9 @@ def load_heuristic(
     *,
     seed: int = 0,
     n_random: int = 12,
-) -> list[Placement]:
+) -> list[DeckPlacement]:
     """The best greedy load over several strategies (every item loaded if any strategy did)."""
-    best: list[Placement] = []
+    best: list[DeckPlacement] = []
     for rank in _strategies(carrier, n_random, seed):
         placed, left = load_greedy(carrier, models, items, rank)
         if len(placed) > len(best):
@@ -107,7 +107,7 @@ def load_heuristic(
 
 def first_fit(
     carrier: CarrierType, models: Mapping[str, VehicleModel], items: Sequence[LoadItem]
-) -> tuple[list[Placement], list[LoadItem]]:
+) -> tuple[list[DeckPlacement], list[LoadItem]]:
     """Practice rule: reverse dealer order, each vehicle on the first platform (file order) it fits."""
     pos = {p.id: k for k, p in enumerate(carrier.platforms)}
     order = sorted(items, key=lambda it: -it.stop)

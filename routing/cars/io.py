@@ -7,7 +7,7 @@ from pathlib import Path
 
 from mmroute.errors import InstanceError
 from mmroute.io import read_json, write_json_atomic
-from mmroute.routing.cars.plan import CarsPlan
+from mmroute.routing.cars.result import CarsPlan
 
 __all__ = ["write_plan", "read_plan"]
 

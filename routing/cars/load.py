@@ -4,7 +4,7 @@ Conventions (shared by the heuristic, the exact model, the checker and the pictu
 
 - A vehicle to load is a :class:`LoadItem`: its id, model and ``stop`` — the position (1, 2,
   ...) in the route of the dealer it goes to. Vehicles for one dealer share a stop number.
-- A :class:`Placement` puts a vehicle on ``platform`` with its front at ``x_m`` (metres from
+- A :class:`DeckPlacement` puts a vehicle on ``platform`` with its front at ``x_m`` (metres from
   the platform's front end, towards the cab); it occupies ``[x_m, x_m + length]``. Two
   vehicles on one platform are at least the carrier's ``gap_m`` apart; every vehicle lies
   within ``[0, length_m]`` of its platform; its height is within the platform's clearance
@@ -28,7 +28,7 @@ from mmroute.errors import InstanceError
 from mmroute.io import json_int, json_number
 from mmroute.scenarios.cars_model import CarrierType, VehicleModel
 
-__all__ = ["LoadItem", "Placement", "blocks", "length_utilisation"]
+__all__ = ["LoadItem", "DeckPlacement", "blocks", "length_utilisation"]
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class LoadItem:
 
 
 @dataclass(frozen=True)
-class Placement:
+class DeckPlacement:
     """A loaded vehicle: on ``platform``, front at ``x_m`` (m from the platform's front)."""
 
     vehicle: str
@@ -55,7 +55,7 @@ class Placement:
                 "platform": self.platform, "x_m": self.x_m}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any], where: str = "placement") -> Placement:
+    def from_dict(cls, d: dict[str, Any], where: str = "placement") -> DeckPlacement:
         """Strict: text ids, an integer ``stop`` (never truncated), a finite ``x_m``;
         :class:`mmroute.errors.InstanceError` naming the field otherwise."""
         if not isinstance(d, dict):
@@ -69,7 +69,7 @@ class Placement:
                    x_m=json_number(d.get("x_m"), f"{where}.x_m", error=InstanceError))  # type: ignore[arg-type]
 
 
-def blocks(carrier: CarrierType, u: Placement, v: Placement) -> bool:
+def blocks(carrier: CarrierType, u: DeckPlacement, v: DeckPlacement) -> bool:
     """True when ``u`` is on ``v``'s way off the carrier (see the module docstring)."""
     if u.vehicle == v.vehicle:
         return False

@@ -19,7 +19,7 @@ from mmroute.errors import InputError, SolverError
 from mmroute.routing.cars.check import check_load, load_arguments
 from mmroute.routing.cars.exact import load_exact
 from mmroute.routing.cars.heuristic import load_heuristic
-from mmroute.routing.cars.load import LoadItem, Placement, length_utilisation
+from mmroute.routing.cars.load import DeckPlacement, LoadItem, length_utilisation
 from mmroute.scenarios.cars_model import CarrierType, VehicleModel
 
 __all__ = ["LoadParams", "LoadResult", "solve_load", "quick_infeasibility", "mix_capacity", "load_rates"]
@@ -46,7 +46,7 @@ class LoadResult:
     ``"optimal"`` (all loaded), ``"infeasible"`` (proven: not all fit) or ``"unknown"``;
     ``bound``: most vehicles that can be loaded (proven), ``solver``: who decided."""
 
-    placements: tuple[Placement, ...]
+    placements: tuple[DeckPlacement, ...]
     n_items: int
     status: str
     bound: int
@@ -69,7 +69,7 @@ class LoadResult:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> LoadResult:
-        return cls(placements=tuple(Placement.from_dict(p) for p in d["placements"]),
+        return cls(placements=tuple(DeckPlacement.from_dict(p) for p in d["placements"]),
                    n_items=int(d["n_items"]), status=str(d["status"]), bound=int(d["bound"]),
                    solver=str(d["solver"]), time_s=float(d["time_s"]), reason=str(d.get("reason", "")))
 
@@ -97,7 +97,7 @@ def solve_load(
     time_limit_s: float,
     seed: int,
     params: LoadParams | None = None,
-    initial: Sequence[Placement] | None = None,
+    initial: Sequence[DeckPlacement] | None = None,
 ) -> LoadResult:
     """Load ``items`` on ``carrier``; see the module docstring. ``initial`` hints CP-SAT."""
     items, _ = load_arguments(carrier, models, items, () if initial is None else initial)
@@ -143,7 +143,7 @@ def _checked(carrier, models, items, placements, status, bound, solver, t0, reas
 
 
 def mix_capacity(carrier: CarrierType, models: Mapping[str, VehicleModel],
-                 placements: Sequence[Placement], *, seed: int = 0) -> int:
+                 placements: Sequence[DeckPlacement], *, seed: int = 0) -> int:
     """How many vehicles of this load's model mix the carrier takes (delivery order ignored).
 
     The largest n for which n vehicles in the load's model proportions (largest-remainder
@@ -171,7 +171,7 @@ def mix_capacity(carrier: CarrierType, models: Mapping[str, VehicleModel],
 
 
 def load_rates(carrier: CarrierType, models: Mapping[str, VehicleModel],
-               placements: Sequence[Placement], *, seed: int = 0) -> dict[str, float]:
+               placements: Sequence[DeckPlacement], *, seed: int = 0) -> dict[str, float]:
     """``vehicle_rate`` (loaded / :func:`mix_capacity`), ``length_utilisation`` and ``capacity``."""
     cap = mix_capacity(carrier, models, placements, seed=seed)
     return {"vehicle_rate": len(placements) / cap if cap else 0.0,

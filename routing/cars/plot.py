@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from mmroute.io import write_with
-from mmroute.routing.cars.plan import CarrierRoute, CarsPlan
 from mmroute.routing.cars.problem import CarsProblem
+from mmroute.routing.cars.result import CarrierRoute, CarsPlan
 from mmroute.scenarios.cars_model import CarrierType, VehicleModel
 
 __all__ = ["plot_load", "plot_route_map", "plot_plan"]

@@ -22,7 +22,7 @@ Steps (the pattern of :mod:`mmroute.routing.loadroute`):
 5. **Eliminate routes** with the time left: empty the carrier with the fewest vehicles into
    the others (cheapest insertions that still load and stay on time) when that is cheaper.
 
-The returned plan passes :func:`.check.check_plan`; ``initial`` (a plan) is kept when cheaper.
+The returned plan passes :func:`.check.check_cars_plan`; ``initial`` (a plan) is kept when cheaper.
 """
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ import numpy as np
 
 from mmroute import validate
 from mmroute.errors import InfeasibleError, InputError, SolverError
-from mmroute.routing.cars.check import check_plan, route_times_h
+from mmroute.routing.cars.check import check_cars_plan, route_times_h
 from mmroute.routing.cars.loading import LoadParams, LoadResult, load_rates, solve_load
-from mmroute.routing.cars.plan import CarrierRoute, CarsPlan
 from mmroute.routing.cars.problem import CarsProblem
+from mmroute.routing.cars.result import CarrierRoute, CarsPlan
 from mmroute.routing.cars.units import Unit, build_units, route_items, route_stops
 from mmroute.routing.vrp import VRPProblem, VRPVehicleType, solve_vrp
 
@@ -340,7 +340,7 @@ def finish_plan(problem: CarsProblem, loaded, *, solver: str, seed: int, t0: flo
                                    vehicle_rate=r.get("vehicle_rate"), length_utilisation=r.get("length_utilisation")))
     claimed = float(sum(r.cost_cny for r in routes))  # the checker recomputes it from the problem
     plan = CarsPlan(routes=tuple(routes), objective=claimed, instance=problem.name, solver=solver, seed=seed)
-    report = check_plan(problem, plan)
+    report = check_cars_plan(problem, plan)
     if not report.feasible:
         raise SolverError(f"{solver}: the plan fails the checker: {report.reason}")
     extra = dict(info)
@@ -438,7 +438,7 @@ def solve_cars(
             "vrp_solves": n_solves}
     plan = finish_plan(problem, best, solver="mmroute-cars", seed=seed, t0=t0, rates=params.rates, info=info)
     if initial is not None:
-        rep = check_plan(problem, initial)
+        rep = check_cars_plan(problem, initial)
         if rep.feasible and rep.objective < plan.objective:
             return CarsPlan(routes=initial.routes, objective=float(rep.objective), time_s=plan.time_s,
                             solver="mmroute-cars(initial)", seed=seed, instance=problem.name, info=initial.info)

@@ -25,8 +25,8 @@ from mmroute.routing.cars import (
     CarsProblem,
     LoadItem,
     LoadParams,
+    check_cars_plan,
     check_load,
-    check_plan,
     solve_cars,
     solve_load,
     solve_practice,
@@ -246,10 +246,10 @@ CALLS: list[tuple[str, str, Call]] = [
     ("solve_practice(path)", "problem", lambda c: solve_practice("liuzhou-cars")),
     ("solve_practice(seed=-1)", "seed", lambda c: solve_practice(c.cars, seed=-1)),
     ("from_scenario_fleet(path)", "scenario", lambda c: from_scenario_fleet("liuzhou-milkrun")),
-    ("check_plan(None, plan)", "problem", lambda c: check_plan(None, c.plan)),
-    ("check_plan(problem, None)", "plan", lambda c: check_plan(c.cars, None)),
-    ("check_plan(problem, 'plan.json')", "plan", lambda c: check_plan(c.cars, "plan.json")),
-    ("check_plan(problem, dict)", "plan", lambda c: check_plan(c.cars, {"routes": []})),
+    ("check_cars_plan(None, plan)", "problem", lambda c: check_cars_plan(None, c.plan)),
+    ("check_cars_plan(problem, None)", "plan", lambda c: check_cars_plan(c.cars, None)),
+    ("check_cars_plan(problem, 'plan.json')", "plan", lambda c: check_cars_plan(c.cars, "plan.json")),
+    ("check_cars_plan(problem, dict)", "plan", lambda c: check_cars_plan(c.cars, {"routes": []})),
 ]
 
 

@@ -7,11 +7,11 @@ from dataclasses import replace
 import pytest
 
 from mmroute.routing.cars import (
+    DeckPlacement,
     ExactLoad,
     LoadItem,
     LoadParams,
     LoadResult,
-    Placement,
     check_load,
     first_fit,
     load_exact,
@@ -28,8 +28,8 @@ def _items(*spec):
 
 def test_a_valid_hand_load_passes_the_checker():
     items = _items(("sedan", 2), ("small", 1), ("small", 1))
-    load = [Placement("v0", "sedan", 2, "TR", 0.0), Placement("v1", "small", 1, "TL", 0.0),
-            Placement("v2", "small", 1, "TL", 3.2)]
+    load = [DeckPlacement("v0", "sedan", 2, "TR", 0.0), DeckPlacement("v1", "small", 1, "TL", 0.0),
+            DeckPlacement("v2", "small", 1, "TL", 3.2)]
     rep = check_load(carrier(), MODELS, items, load)
     assert rep.feasible, rep.summary()
     assert rep.objective == 3
@@ -38,7 +38,7 @@ def test_a_valid_hand_load_passes_the_checker():
 
 def test_the_checker_rejects_a_vehicle_running_past_the_platform_end():
     items = _items(("sedan", 1), ("sedan", 1))
-    load = [Placement("v0", "sedan", 1, "TR", 0.0), Placement("v1", "sedan", 1, "TR", 1.8)]
+    load = [DeckPlacement("v0", "sedan", 1, "TR", 0.0), DeckPlacement("v1", "sedan", 1, "TR", 1.8)]
     rep = check_load(carrier(), MODELS, items, load)
     assert not rep.feasible
     assert any("beyond platform TR" in v.why for v in rep.violations)
@@ -46,19 +46,19 @@ def test_the_checker_rejects_a_vehicle_running_past_the_platform_end():
 
 def test_the_checker_rejects_vehicles_closer_than_the_gap():
     items = _items(("small", 1), ("small", 1))
-    load = [Placement("v0", "small", 1, "TL", 0.0), Placement("v1", "small", 1, "TL", 3.1)]
+    load = [DeckPlacement("v0", "small", 1, "TL", 0.0), DeckPlacement("v1", "small", 1, "TL", 3.1)]
     rep = check_load(carrier(), MODELS, items, load)
     assert any("< gap" in v.why for v in rep.violations)
 
 
 def test_the_checker_rejects_an_over_height_vehicle():
-    rep = check_load(carrier(), MODELS, _items(("mpv", 1)), [Placement("v0", "mpv", 1, "TR", 0.0)])
+    rep = check_load(carrier(), MODELS, _items(("mpv", 1)), [DeckPlacement("v0", "mpv", 1, "TR", 0.0)])
     assert not rep.feasible and "clears 1.6 m" in rep.reason
 
 
 def test_the_checker_rejects_a_vehicle_above_the_legal_height():
     low_roof = carrier(envelope=carrier().envelope.__class__(max_length_m=22.0, max_width_m=2.55, max_height_m=2.0))
-    rep = check_load(low_roof, MODELS, _items(("small", 1)), [Placement("v0", "small", 1, "TR", 0.0)])
+    rep = check_load(low_roof, MODELS, _items(("small", 1)), [DeckPlacement("v0", "small", 1, "TR", 0.0)])
     assert "above the envelope" in rep.reason
 
 
@@ -66,14 +66,14 @@ def test_the_checker_rejects_an_over_weight_platform():
     light = carrier()
     tr = replace(light.platforms[0], max_weight_kg=1500)
     rep = check_load(carrier(platforms=(tr, light.platforms[1])), MODELS, _items(("small", 1), ("small", 1)),
-                     [Placement("v0", "small", 1, "TR", 0.0), Placement("v1", "small", 1, "TR", 3.2)])
+                     [DeckPlacement("v0", "small", 1, "TR", 0.0), DeckPlacement("v1", "small", 1, "TR", 3.2)])
     assert rep.reason == "platform TR: carries 1600 kg > 1500 kg"
 
 
 def test_the_checker_rejects_a_load_above_the_payload():
     items = _items(("sedan", 1), ("sedan", 1), ("small", 1))
-    load = [Placement("v0", "sedan", 1, "TL", 0.0), Placement("v1", "sedan", 1, "TL", 5.0),
-            Placement("v2", "small", 1, "TR", 0.0)]
+    load = [DeckPlacement("v0", "sedan", 1, "TL", 0.0), DeckPlacement("v1", "sedan", 1, "TL", 5.0),
+            DeckPlacement("v2", "small", 1, "TR", 0.0)]
     rep = check_load(carrier(payload_kg=3000), MODELS, items, load)
     assert rep.reason == "carrier: carries 3800 kg > payload 3000 kg"
 
@@ -81,7 +81,7 @@ def test_the_checker_rejects_a_load_above_the_payload():
 def test_the_checker_rejects_a_lifo_violation_on_one_platform():
     # the stop-2 vehicle sits behind (towards the exit of) the stop-1 vehicle
     items = _items(("small", 1), ("small", 2))
-    load = [Placement("v0", "small", 1, "TL", 0.0), Placement("v1", "small", 2, "TL", 3.2)]
+    load = [DeckPlacement("v0", "small", 1, "TL", 0.0), DeckPlacement("v1", "small", 2, "TL", 3.2)]
     rep = check_load(carrier(), MODELS, items, load)
     assert not rep.feasible and "blocked by v1" in rep.reason
 
@@ -89,14 +89,14 @@ def test_the_checker_rejects_a_lifo_violation_on_one_platform():
 def test_the_checker_rejects_a_lifo_violation_across_the_exit_chain():
     # the tractor deck exits across the trailer deck: a later stop there blocks it
     items = _items(("small", 1), ("small", 2))
-    load = [Placement("v0", "small", 1, "TR", 0.0), Placement("v1", "small", 2, "TL", 0.0)]
+    load = [DeckPlacement("v0", "small", 1, "TR", 0.0), DeckPlacement("v1", "small", 2, "TL", 0.0)]
     assert "blocked by v1" in check_load(carrier(), MODELS, items, load).reason
 
 
 def test_the_checker_rejects_missing_duplicate_and_foreign_vehicles():
     items = _items(("small", 1), ("small", 1))
-    load = [Placement("v0", "small", 1, "TL", 0.0), Placement("v0", "small", 1, "TL", 3.2),
-            Placement("zz", "small", 1, "TR", 0.0)]
+    load = [DeckPlacement("v0", "small", 1, "TL", 0.0), DeckPlacement("v0", "small", 1, "TL", 3.2),
+            DeckPlacement("zz", "small", 1, "TR", 0.0)]
     whys = {v.where: v.why for v in check_load(carrier(), MODELS, items, load).violations}
     assert whys["vehicle v1"] == "not loaded" and whys["vehicle v0"] == "placed 2 times"
     assert "not a vehicle of this load" in whys["vehicle zz"]
@@ -151,7 +151,7 @@ def test_without_the_exact_model_an_unresolved_load_is_unknown():
 
 
 def test_mix_capacity_counts_vehicles_of_the_load_mix_the_carrier_takes():
-    load = [Placement("v0", "small", 1, "TL", 0.0)]
+    load = [DeckPlacement("v0", "small", 1, "TL", 0.0)]
     assert mix_capacity(carrier(), MODELS, load) == 5
 
 
@@ -168,4 +168,20 @@ def test_the_top_level_package_re_exports_the_cars_solver_and_checker():
     import mmroute
     from mmroute.routing import cars
 
-    assert mmroute.solve_cars is cars.solve_cars and mmroute.check_cars_plan is cars.check_plan
+    assert mmroute.solve_cars is cars.solve_cars and mmroute.check_cars_plan is cars.check_cars_plan
+
+
+def test_the_cars_old_names_resolve_with_a_deprecation_warning():
+    """``Placement`` (a second class of that name beside the loading one), ``check_plan`` (a
+    second function of that name beside the world's) and module ``cars.plan`` were renamed."""
+    import importlib
+
+    from mmroute.routing import cars
+
+    with pytest.warns(DeprecationWarning, match="DeckPlacement"):
+        assert cars.Placement is cars.DeckPlacement
+    with pytest.warns(DeprecationWarning, match="check_cars_plan"):
+        assert cars.check_plan is cars.check_cars_plan
+    old = importlib.import_module("mmroute.routing.cars.plan")
+    with pytest.warns(DeprecationWarning, match="has moved"):
+        assert old.CarsPlan is cars.CarsPlan

@@ -9,8 +9,8 @@ from mmroute.routing.cars import (
     CarsParams,
     CarsPlan,
     CarsProblem,
+    check_cars_plan,
     check_load,
-    check_plan,
     read_plan,
     solve_cars,
     solve_practice,
@@ -52,11 +52,11 @@ def test_a_route_that_fits_by_count_but_not_on_the_platforms_is_detected_and_rep
     assert plan.info["routes_not_loading_detected"] == 1
     assert plan.carriers_used == 2
     assert sorted(r.stops for r in plan.routes) == [("A",), ("B",)]
-    assert check_plan(_trap(), plan).feasible
+    assert check_cars_plan(_trap(), plan).feasible
 
 
 def test_every_route_of_the_bundled_plan_carries_a_checked_load(bundled_problem, bundled_plan):
-    report = check_plan(bundled_problem, bundled_plan)
+    report = check_cars_plan(bundled_problem, bundled_plan)
     assert report.feasible, report.summary()
     assert report.details["vehicles_delivered"] == bundled_problem.n_vehicles == 193
     assert report.objective == pytest.approx(bundled_plan.objective)
@@ -69,7 +69,7 @@ def test_every_route_of_the_bundled_plan_carries_a_checked_load(bundled_problem,
 
 def test_mmroute_beats_the_practice_baseline_on_the_bundled_scenario(bundled_problem, bundled_plan):
     base = solve_practice(bundled_problem, seed=0)
-    assert check_plan(bundled_problem, base).feasible
+    assert check_cars_plan(bundled_problem, base).feasible
     assert bundled_plan.objective < base.objective
     assert bundled_plan.carriers_used <= base.carriers_used
     assert bundled_plan.info["length_utilisation"] > base.info["length_utilisation"]
@@ -78,14 +78,14 @@ def test_mmroute_beats_the_practice_baseline_on_the_bundled_scenario(bundled_pro
 def test_split_deliveries_give_a_checked_plan(bundled_problem):
     plan = solve_cars(bundled_problem, time_limit_s=5, seed=0,
                       params=CarsParams(split_deliveries=True, chunk_vehicles=3, max_solves=1, rates=False))
-    assert check_plan(bundled_problem, plan).feasible
+    assert check_cars_plan(bundled_problem, plan).feasible
 
 
 def test_a_plan_round_trips_through_json(tmp_path, bundled_problem, bundled_plan):
     path = write_plan(tmp_path / "plan.json", bundled_plan)
     back = read_plan(path)
     assert back.to_dict() == bundled_plan.to_dict()
-    assert check_plan(bundled_problem, back).objective == pytest.approx(bundled_plan.objective, abs=0.01)
+    assert check_cars_plan(bundled_problem, back).objective == pytest.approx(bundled_plan.objective, abs=0.01)
 
 
 def test_the_checker_rejects_a_plan_with_a_vehicle_dropped_at_the_wrong_dealer(bundled_problem, bundled_plan):
@@ -93,14 +93,14 @@ def test_the_checker_rejects_a_plan_with_a_vehicle_dropped_at_the_wrong_dealer(b
     r = next(r for r in data["routes"] if len(r["stops"]) >= 2)
     p = next(p for p in r["placements"] if p["stop"] == 1)
     p["stop"] = 2
-    report = check_plan(bundled_problem, CarsPlan.from_dict(data))
+    report = check_cars_plan(bundled_problem, CarsPlan.from_dict(data))
     assert not report.feasible and "dropped at stop 2" in " ".join(v.why for v in report.violations)
 
 
 def test_the_checker_rejects_more_carriers_than_the_fleet_has(bundled_problem, bundled_plan):
     data = bundled_plan.to_dict()
     data["routes"] = data["routes"] + [dict(data["routes"][0], placements=[])] * 40
-    report = check_plan(bundled_problem, CarsPlan.from_dict(data))
+    report = check_cars_plan(bundled_problem, CarsPlan.from_dict(data))
     assert any(v.where.startswith("carrier type") for v in report.violations)
 
 

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mmroute.errors import InstanceError
-from mmroute.routing.cars import CarsPlan, check_load, check_plan
+from mmroute.routing.cars import CarsPlan, check_cars_plan, check_load
+from mmroute.routing.cars.load import DeckPlacement as CarPlacement
 from mmroute.routing.cars.load import LoadItem
-from mmroute.routing.cars.load import Placement as CarPlacement
 from mmroute.routing.loading.check import check_packing
 from mmroute.routing.loading.model import BoxType, Container, Packing, Placement
 from mmroute.routing.vrp.check import check_vrp
@@ -187,11 +187,11 @@ def test_bug_cars_plan_json_truncated_a_fractional_stop():
 
 def test_bug_cars_check_did_not_compare_the_claimed_objective(cars_plan):
     problem, plan = cars_plan
-    assert check_plan(problem, plan).feasible
+    assert check_cars_plan(problem, plan).feasible
     for forged in (dict(objective=plan.objective / 2), dict(objective=math.nan), dict(bound=plan.objective + 1),
                    dict(status="optimal"), dict(status="optimal", bound=plan.objective - 5)):
-        assert not check_plan(problem, replace(plan, **forged)).feasible, forged
-    assert check_plan(problem, replace(plan, status="optimal", bound=plan.objective)).feasible
+        assert not check_cars_plan(problem, replace(plan, **forged)).feasible, forged
+    assert check_cars_plan(problem, replace(plan, status="optimal", bound=plan.objective)).feasible
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Fuzzing every checker: forged solutions give a CheckReport or one project exception.
 
 Checkers: ``check_vrp``, ``check_packing``, ``check_route_loading``, cars ``check_load`` and
-``check_plan``. A valid solution is mutated — as JSON read back by the solution's reader, or
+``check_cars_plan``. A valid solution is mutated — as JSON read back by the solution's reader, or
 as Python objects built in code, which no reader guards — with NaN, infinite, huge, negative
 and fractional numbers, text and ``None`` for numbers, swapped / duplicated / deleted ids
 and boxes, forged objectives, bounds and statuses. The contract: a :class:`CheckReport` or
@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from mmroute.errors import MMRouteError
 from mmroute.report import CheckReport
-from mmroute.routing.cars import CarsPlan, CarsProblem, check_load, check_plan, solve_practice
+from mmroute.routing.cars import CarsPlan, CarsProblem, check_cars_plan, check_load, solve_practice
 from mmroute.routing.cars.load import LoadItem
 from mmroute.routing.cars.load import Placement as CarPlacement
 from mmroute.routing.cars.problem import geodesic_matrix_km
@@ -281,7 +281,7 @@ def cars_case():
     problem = CarsProblem(name="two", models=tuple(MODELS.values()), carrier_types=(carrier(),), orders=orders,
                           places=("P", "A", "B"), coords=coords, distance_km=geodesic_matrix_km(coords))
     plan = solve_practice(problem, rates=False)
-    assert check_plan(problem, plan).feasible
+    assert check_cars_plan(problem, plan).feasible
     return problem, plan
 
 
@@ -312,7 +312,7 @@ def _cars_fuzz(examples: int):
         forged = _forge(data, raw, ("routes",), CarsPlan.from_dict, build)
         if forged is None:
             return
-        report = _outcome(check_plan, problem, forged)
+        report = _outcome(check_cars_plan, problem, forged)
         if isinstance(report, CheckReport) and report.feasible:
             _cars_oracle(problem, forged, report)
         route = forged.routes[0] if forged.routes else None
