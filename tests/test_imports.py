@@ -192,3 +192,24 @@ def test_the_command_line_is_a_package_and_python_m_mmroute_runs_it():
     out = subprocess.run([sys.executable, "-m", "mmroute", "--version"], capture_output=True,
                          text=True, check=True)
     assert out.stdout.startswith("mmroute ")
+
+
+PUBLIC_PACKAGES = ["mmroute", "mmroute.scenarios", "mmroute.world", "mmroute.routing",
+                   "mmroute.routing.vrp", "mmroute.routing.loading", "mmroute.routing.loadroute",
+                   "mmroute.routing.cars", "mmroute.routing.plan", "mmroute.envs", "mmroute.agents"]
+
+
+def test_one_object_per_public_name_across_packages():
+    """The API check: a public name means one thing wherever it is exported (no second
+    ``check_plan``, ``Placement`` or ``Network``); re-exports are the same object."""
+    import importlib
+
+    seen: dict[str, dict[int, list[str]]] = {}
+    for package in PUBLIC_PACKAGES:
+        module = importlib.import_module(package)
+        for name in module.__all__:
+            if name != "__version__":
+                obj = getattr(module, name)
+                seen.setdefault(name, {}).setdefault(id(obj), []).append(package)
+    clashes = {name: list(where.values()) for name, where in seen.items() if len(where) > 1}
+    assert not clashes
