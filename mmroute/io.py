@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from mmroute.errors import InputError
+from mmroute.validate import is_integer, is_number
 
 __all__ = [
     "MAX_INPUT_BYTES",
@@ -189,9 +190,9 @@ def json_int(
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > limit:
+    if not is_integer(value) or abs(value) > limit:
         raise error(f"expected an integer, got {value!r}", file=file, field=field)
-    return value
+    return int(value)
 
 
 def json_number(
@@ -206,7 +207,7 @@ def json_number(
     """A finite number from JSON data (``|x| <= limit``; never a string or a boolean)."""
     if value is None and nullable:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not abs(value) <= limit:
+    if not is_number(value) or not abs(value) <= limit:
         raise error(f"expected a finite number, got {value!r}", file=file, field=field)
     return float(value)
 

@@ -53,9 +53,17 @@ def describe(value: Any) -> str:
     return kind
 
 
-def _real(value: Any) -> bool:
-    """A real number that is not a boolean (numpy scalars included)."""
+def is_number(value: Any) -> bool:
+    """A real number that is not a boolean (numpy scalars included; NaN and inf too)."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def is_integer(value: Any) -> bool:
+    """An integer (numpy integers included) that is not a boolean; ``1.0`` is not one."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+_real = is_number
 
 
 def number(value: Any, name: str, *, lo: float = -math.inf, hi: float = math.inf,
@@ -80,7 +88,7 @@ def integer(value: Any, name: str, *, lo: int | None = None, hi: int | None = No
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+    if not is_integer(value):
         raise InputError(f"expected an integer, got {describe(value)}", field=name)
     k = int(value)
     if (lo is not None and k < lo) or (hi is not None and k > hi):

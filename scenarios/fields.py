@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mmroute.errors import ScenarioError
+from mmroute.validate import is_number
 
 __all__ = ["Fields", "MISSING", "check_suffix"]
 
@@ -109,7 +110,7 @@ class Fields:
         lt: float | None = None,
     ) -> float:
         """A finite real number within the bounds given."""
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if not is_number(value):
             raise self.error(path, f"expected a number, got {_type_name(value)} {_show(value)}")
         try:
             x = float(value)

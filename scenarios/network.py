@@ -33,6 +33,7 @@ from typing import Any
 
 from mmroute.errors import ScenarioError
 from mmroute.scenarios.model import Link, Node, Scenario
+from mmroute.validate import is_integer
 
 __all__ = ["Network", "Route", "WEIGHTS", "is_transshipment"]
 
@@ -276,7 +277,7 @@ class Network:
                 file=self._file,
                 field="weight",
             )
-        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
+        if not is_integer(k) or not 1 <= k <= MAX_K:
             raise ScenarioError(f"k must be an integer 1..{MAX_K}, got {k!r}", field="k")
         c_links = self._check_ids(closed_links, self._links, "closed_links", "link")
         c_nodes = self._check_ids(closed_nodes, self._nodes, "closed_nodes", "node")

@@ -169,7 +169,7 @@ def test_the_plan_packages_old_names_are_the_worlds_with_a_warning():
         _ = plan.Network  # the deprecated alias of TimeExpandedNetwork is gone
 
 
-GROUND_FLOOR = ("errors", "io", "report", "interrupt", "_lazy", "_compat")
+GROUND_FLOOR = ("errors", "validate", "io", "report", "interrupt", "_lazy", "_compat")
 
 
 @pytest.mark.parametrize("module", GROUND_FLOOR)

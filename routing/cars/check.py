@@ -13,7 +13,6 @@ that is not an integer, ids that are not text) are violations; at most
 from __future__ import annotations
 
 import math
-import numbers
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -34,14 +33,14 @@ OBJECTIVE_TOL_CNY = 0.01
 
 
 def _finite(x: Any) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x)
+    return validate.is_number(x) and math.isfinite(x)
 
 
 def _malformed(pl: DeckPlacement) -> str | None:
     """What is wrong with a placement's values, or ``None``."""
     if not all(isinstance(x, str) for x in (pl.vehicle, pl.model, pl.platform)):
         return f"vehicle, model and platform must be text, got {pl.vehicle!r}, {pl.model!r}, {pl.platform!r}"
-    if isinstance(pl.stop, bool) or not isinstance(pl.stop, numbers.Integral):
+    if not validate.is_integer(pl.stop):
         return f"stop {pl.stop!r} is not an integer"
     if not _finite(pl.x_m):
         return f"position x_m {pl.x_m!r} is not a finite number"

@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from mmroute import validate
 from mmroute.errors import InstanceError
 from mmroute.io import json_int, json_number
 
@@ -59,7 +60,7 @@ def _json_triple(value: Any, what: str) -> Dims:
 
 
 def _positive_int(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    if not validate.is_integer(value) or value <= 0:
         raise InstanceError(f"must be a positive integer, got {value!r}", field=what)
     return value
 
@@ -81,7 +82,7 @@ class Container:
         _positive_int(self.width, "container.width")
         _positive_int(self.height, "container.height")
         kg = self.payload_kg
-        if kg is not None and (isinstance(kg, bool) or not isinstance(kg, int | float) or not 0 <= kg < math.inf):
+        if kg is not None and (not validate.is_number(kg) or not 0 <= kg < math.inf):
             raise InstanceError(
                 f"must be a finite number >= 0 or null, got {self.payload_kg!r}", field="container.payload_kg"
             )
@@ -138,18 +139,18 @@ class BoxType:
 
     def __post_init__(self) -> None:
         where = f"box_types[{self.id!r}]"
-        if isinstance(self.id, bool) or not isinstance(self.id, int):
+        if not validate.is_integer(self.id):
             raise InstanceError(f"must be an integer, got {self.id!r}", field=f"{where}.id")
         if not isinstance(self.dims, tuple | list) or len(self.dims) != 3:
             raise InstanceError("dims must have 3 entries", field=f"{where}.dims")
         for k, d in enumerate(self.dims):
             _positive_int(d, f"{where}.dims[{k}]")
-        if isinstance(self.quantity, bool) or not isinstance(self.quantity, int) or self.quantity < 0:
+        if not validate.is_integer(self.quantity) or self.quantity < 0:
             raise InstanceError(f"must be an integer >= 0, got {self.quantity!r}", field=f"{where}.quantity")
         w = self.weight_kg
-        if isinstance(w, bool) or not isinstance(w, int | float) or not 0 <= w < math.inf:
+        if not validate.is_number(w) or not 0 <= w < math.inf:
             raise InstanceError(f"must be a finite number >= 0, got {w!r}", field=f"{where}.weight_kg")
-        if self.stop is not None and (isinstance(self.stop, bool) or not isinstance(self.stop, int) or self.stop < 0):
+        if self.stop is not None and (not validate.is_integer(self.stop) or self.stop < 0):
             raise InstanceError(f"must be an integer >= 0 or None, got {self.stop!r}", field=f"{where}.stop")
         if not isinstance(self.vertical, tuple | list) or len(self.vertical) != 3 or not any(self.vertical):
             raise InstanceError(

@@ -112,7 +112,7 @@ def read_thpack(path: str | Path) -> list[LoadingInstance]:
 
 def read_thpack_instance(path: str | Path, k: int = 1) -> LoadingInstance:
     """Problem ``k`` (counted from 1 in file order) of a thpack file."""
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+    if not validate.is_integer(k) or k < 1:
         raise InstanceError(f"instance numbers count from 1, got {k!r}", file=path, field="--instance")
     problems = read_thpack(path)
     if not 1 <= k <= len(problems):

@@ -235,7 +235,7 @@ def _solomon_text(text: str, path: Path, rounding: str, n_customers: int | None)
     nodes = _node_rows(lines, rows[c + 2:], _SOLOMON_FIELDS)
     if n_customers is None:
         return _time_problem(path, nodes, num_vehicles, capacity, rounding, [])
-    if isinstance(n_customers, bool) or not isinstance(n_customers, int) or not 1 <= n_customers <= len(nodes) - 1:
+    if not validate.is_integer(n_customers) or not 1 <= n_customers <= len(nodes) - 1:
         raise InstanceError(f"n_customers must be an integer in 1..{len(nodes) - 1}, got {n_customers!r}", file=path, field="n_customers")
     problem = _time_problem(path, nodes[: n_customers + 1], num_vehicles, capacity, rounding, [])
     return replace(problem, name=f"{path.stem}-{n_customers}", meta={**problem.meta, "n_customers": n_customers})
