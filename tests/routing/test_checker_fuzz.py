@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 from mmroute.errors import MMRouteError
 from mmroute.report import CheckReport
 from mmroute.routing.cars import CarsPlan, CarsProblem, check_cars_plan, check_load, solve_practice
-from mmroute.routing.cars.load import LoadItem
 from mmroute.routing.cars.load import DeckPlacement as CarPlacement
+from mmroute.routing.cars.load import LoadItem
 from mmroute.routing.cars.problem import geodesic_matrix_km
 from mmroute.routing.loading.check import check_packing
 from mmroute.routing.loading.model import Packing, Placement
