@@ -31,7 +31,7 @@ from ortools.util.python.solve_interrupter import SolveInterrupter
 
 from mmroute import validate as v
 from mmroute._compat import fold_deprecated, pop_renamed
-from mmroute.errors import SolverError
+from mmroute.errors import InfeasibleError, InputError, SolverError
 from mmroute.interrupt import stoppable
 from mmroute.report import relative_gap
 from mmroute.routing.plan.arguments import solve_arguments
@@ -116,6 +116,7 @@ def _solve(
     scenario, time_limit_s, seed, params = solve_arguments(
         scenario, time_limit_s, seed, params, initial=initial, events=events, state=state)
     params.validate()
+    _check_shipments(scenario, params)
     t_start = time.perf_counter()
     events = events or KnownEvents()
     if state is not None:
@@ -139,7 +140,7 @@ def _solve(
         return plan_of((), 0.0, 0.0, "optimal")
     greedy, lower = None, None
     if (params.eliminate and not params.splittable and params.co2_cap_kg is None
-            and params.minimize == "objective"):
+            and params.minimize == "objective" and not params.delivered_share):
         greedy, lower = _eliminate_arcs(scenario, net, price, initial)
     flows, bound, status = _solve_mip(scenario, net, price=price, params=params,
                                       deadline=t_start + time_limit_s, seed=seed, hint=initial)
@@ -163,6 +164,14 @@ def _solve(
         if status == "optimal" and relative_gap(objective, bound) > GAP_OPTIMAL:
             status = "feasible"
     return plan_of(itineraries, objective, bound, status)
+
+
+def _check_shipments(scenario: Scenario, params: PlanParams) -> None:
+    """Every shipment ``params.delivered_share`` names is one of ``scenario``'s."""
+    known = {s.id for s in scenario.shipments}
+    for k, (sid, _) in enumerate(params.delivered_share):
+        if sid not in known:
+            raise InputError(f"unknown shipment {sid!r}", field=f"params.delivered_share[{k}]")
 
 
 def _total(itineraries) -> float:
@@ -237,7 +246,7 @@ class _Rows:
 def _build_model(scenario: Scenario, net: TimeExpandedNetwork, *, price: float,
                  params: PlanParams) -> tuple[model_pb2.ModelProto, _Columns]:
     """The plan MIP as a MathOpt ``ModelProto`` (built from arrays, see :func:`_model_proto`)
-    and its columns: flow conservation, binding capacities, the CO2 cap."""
+    and its columns: flow conservation, binding capacities, the CO2 cap, the fixed drops."""
     arr = ArcArrays.of(net)
     columns, rows = _flow_rows(net, arr, scenario.objective, price, params.minimize)
     _capacity_rows(net, columns, rows)
@@ -245,7 +254,15 @@ def _build_model(scenario: Scenario, net: TimeExpandedNetwork, *, price: float,
         e = arr.co2[columns.arc] * columns.teu
         nz = np.nonzero(e)[0]
         rows.add(np.full(len(nz), len(rows.lower)), nz, e[nz], [-np.inf], [params.co2_cap_kg])
-    return _model_proto(f"plan-{scenario.name}", columns, rows, integer=not params.splittable), columns
+    lower, upper = np.zeros(len(columns)), np.ones(len(columns))
+    share = params.shares()
+    if share:  # the drop arc of a named shipment carries exactly the share not delivered
+        ids = np.array([share.get(d.shipment, np.nan) for d in net.demands])
+        fixed = np.nonzero(arr.is_drop[columns.arc] & ~np.isnan(ids[columns.ship]))[0]
+        lower[fixed] = upper[fixed] = 1.0 - ids[columns.ship[fixed]]
+    proto = _model_proto(f"plan-{scenario.name}", columns, rows, integer=not params.splittable,
+                         lower=lower, upper=upper)
+    return proto, columns
 
 
 def _flow_rows(net: TimeExpandedNetwork, arr: ArcArrays, obj: Objective, price: float,
@@ -306,13 +323,15 @@ def _capacity_rows(net: TimeExpandedNetwork, columns: _Columns, rows: _Rows) -> 
              np.full(int(binding.sum()), -np.inf), res_cap[binding])
 
 
-def _model_proto(name: str, columns: _Columns, rows: _Rows, *, integer: bool) -> model_pb2.ModelProto:
-    """Columns in [0, 1] (integer or not), rows as a sorted sparse matrix, minimise cost."""
+def _model_proto(name: str, columns: _Columns, rows: _Rows, *, integer: bool,
+                 lower: np.ndarray | None = None, upper: np.ndarray | None = None) -> model_pb2.ModelProto:
+    """Columns in [lower, upper] (default [0, 1]; integer or not), rows as a sorted sparse
+    matrix, minimise cost."""
     n_cols = len(columns)
     proto = model_pb2.ModelProto(name=name)
     proto.variables.ids.extend(range(n_cols))
-    proto.variables.lower_bounds.extend(np.zeros(n_cols).tolist())
-    proto.variables.upper_bounds.extend(np.ones(n_cols).tolist())
+    proto.variables.lower_bounds.extend((np.zeros(n_cols) if lower is None else lower).tolist())
+    proto.variables.upper_bounds.extend((np.ones(n_cols) if upper is None else upper).tolist())
     proto.variables.integers.extend([integer] * n_cols)
     proto.linear_constraints.ids.extend(range(len(rows.lower)))
     proto.linear_constraints.lower_bounds.extend(rows.lower.tolist())
@@ -376,8 +395,9 @@ def _read_result(res: result_pb2.SolveResultProto, net: TimeExpandedNetwork, col
     (``None`` if it timed out without one), the dual bound (``None`` if infinite)."""
     TR = mathopt.TerminationReason
     reason = TR(res.termination.reason)
-    if reason == TR.INFEASIBLE:
-        raise SolverError("the plan model is infeasible (should not happen: drops are allowed)")
+    if reason in (TR.INFEASIBLE, TR.INFEASIBLE_OR_UNBOUNDED):  # drops keep the model feasible unless fixed or capped
+        raise InfeasibleError("no plan delivers the shipments params.delivered_share asks for "
+                              "within params.co2_cap_kg")
     bound = res.termination.objective_bounds.dual_bound
     bound = None if abs(bound) == float("inf") else float(bound)
     timed_out = res.termination.limit == mathopt.Limit.TIME.value
