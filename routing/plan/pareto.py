@@ -102,10 +102,10 @@ def pareto_front(
     deadline = time.perf_counter() + time_limit_s
     todo = [points + 1]  # solves still to run: both ends, points - 2 inner ones, the CO2 end again
 
-    def solve(p: PlanParams) -> Plan:
+    def solve(p: PlanParams, initial: Plan | None = None) -> Plan:
         left = max(_MIN_SOLVE_S, (deadline - time.perf_counter()) / todo[0])
         todo[0] = max(1, todo[0] - 1)
-        return solve_plan(scenario, time_limit_s=left, seed=seed, params=p)
+        return solve_plan(scenario, time_limit_s=left, seed=seed, params=p, initial=initial)
 
     base = replace(params, co2_price=0.0, co2_cap_kg=None, minimize="objective")
     cheapest = solve(base)
@@ -116,7 +116,7 @@ def pareto_front(
         got = _delivered_share(plan)
         return all(abs(got.get(s, 0.0) - x) <= 1e-6 for s, x in share.items())
 
-    greenest = solve(replace(held, minimize="co2"))
+    greenest = solve(replace(held, minimize="co2"), initial=cheapest)
     plans, missed = [cheapest], 0
     if delivers(greenest):
         plans.append(greenest)
@@ -124,16 +124,20 @@ def pareto_front(
         missed += 1
     hi, lo = cheapest.co2_kg, greenest.co2_kg
     if plans[-1] is greenest and hi - lo > 1e-6 * max(1.0, hi):
-        # from the CO2 end up: the cheapest plan at CO2 lo first (greenest is not cheapest there)
+        # from the CO2 end up: the cheapest plan at CO2 lo first (greenest is not cheapest
+        # there); each plan meets every later cap, so it starts the next solve (an incumbent
+        # for arc elimination, and the answer if the solver finds nothing better in time)
         caps = [lo * (1 + 1e-9) + 1e-6, *np.linspace(lo, hi, points)[1:-1]]
+        last = greenest
         for cap in caps:
             try:
-                plan = solve(replace(held, co2_cap_kg=float(cap)))
+                plan = solve(replace(held, co2_cap_kg=float(cap)), initial=last)
             except InfeasibleError:  # cannot happen above lo (greenest meets it); be safe
                 missed += 1
                 continue
             if delivers(plan):
                 plans.append(plan)
+                last = plan
             else:
                 missed += 1
     if missed:

@@ -38,7 +38,7 @@ from mmroute.routing.plan.arguments import solve_arguments
 from mmroute.routing.plan.expand import Demand, TimeExpandedNetwork, demands_of, expand
 from mmroute.routing.plan.greedy import greedy_flows
 from mmroute.routing.plan.params import DEPRECATED_PLAN_KEYWORDS, PlanParams
-from mmroute.routing.plan.prune import ArcArrays, prune, shipment_costs
+from mmroute.routing.plan.prune import DROP_CO2_KG_PER_TEU, ArcArrays, prune, shipment_costs
 from mmroute.scenarios import Objective, Scenario
 from mmroute.world.check import assert_valid
 from mmroute.world.events import KnownEvents
@@ -138,17 +138,17 @@ def _solve(
 
     if not net.demands:  # everything delivered: nothing to plan
         return plan_of((), 0.0, 0.0, "optimal")
-    greedy, lower = None, None
-    if (params.eliminate and not params.splittable and params.co2_cap_kg is None
-            and params.minimize == "objective" and not params.delivered_share):
-        greedy, lower = _eliminate_arcs(scenario, net, price, initial)
+    incumbent, lower = None, None
+    if params.eliminate and not params.splittable:
+        incumbent, lower = _eliminate_arcs(scenario, net, price, params, initial)
     flows, bound, status = _solve_mip(scenario, net, price=price, params=params,
                                       deadline=t_start + time_limit_s, seed=seed, hint=initial)
     itineraries = [] if flows is None else _extract(scenario, net, flows, price, params.splittable)
-    objective = _total(itineraries) if flows is not None else math.inf
-    if greedy is not None and status != "optimal" and _total(greedy) < objective:
-        # stopped early: the greedy plan is an incumbent too (and the only one if none found)
-        itineraries, objective = greedy, _total(greedy)
+    value = _value(itineraries, params.minimize) if flows is not None else math.inf
+    if incumbent is not None and status != "optimal" and _value(incumbent, params.minimize) < value:
+        # stopped early: the incumbent is a plan too (and the only one if none found)
+        itineraries = incumbent
+    objective = _total(itineraries)
     if lower is not None and (bound is None or lower > bound):
         bound = lower
     if not itineraries:  # no incumbent at all: every shipment dropped
@@ -178,19 +178,49 @@ def _total(itineraries) -> float:
     return sum(it.objective_cny for it in itineraries)
 
 
+def _value(itineraries, minimize: str) -> float:
+    """What the MIP minimises for these itineraries: the objective (CNY), or CO2 (kg) with a
+    drop counted as 10^9 kg per TEU."""
+    if minimize == "co2":
+        return sum(DROP_CO2_KG_PER_TEU * it.teu if it.dropped else it.co2_kg for it in itineraries)
+    return _total(itineraries)
+
+
+def _meets(itineraries, params: PlanParams) -> bool:
+    """True if the itineraries keep ``params``' CO2 cap and delivered shares."""
+    if params.co2_cap_kg is not None and sum(it.co2_kg for it in itineraries) > params.co2_cap_kg:
+        return False
+    share = params.shares()
+    moved: dict[str, float] = defaultdict(float)
+    total: dict[str, float] = defaultdict(float)
+    for it in itineraries:
+        total[it.shipment] += it.teu
+        moved[it.shipment] += 0.0 if it.dropped else it.teu
+    return all(abs(moved[s] / total[s] - x) <= 1e-9 for s, x in share.items() if total[s] > 0)
+
+
 def _eliminate_arcs(scenario: Scenario, net: TimeExpandedNetwork, price: float,
-                    initial: Plan | None) -> tuple[list[Itinerary], float]:
-    """An incumbent (the greedy plan, or ``initial`` where still feasible and cheaper) and the
-    lower bound of :func:`prune`, which removes from ``net.usable`` every arc no optimal plan
-    uses (exact for unsplittable plans without CO2 cap)."""
+                    params: PlanParams, initial: Plan | None
+                    ) -> tuple[list[Itinerary] | None, float | None]:
+    """An incumbent (the greedy plan, or ``initial`` where still feasible and better) that
+    keeps the CO2 cap and delivered shares, and the lower bound of :func:`prune`, which
+    removes from ``net.usable`` every arc no optimal plan uses. Exact for unsplittable plans:
+    an arc is removed only if every plan through it is worse than the incumbent, and the
+    incumbent meets every constraint of the model. ``(None, None)`` if no incumbent does."""
     arr = ArcArrays.of(net)
-    incumbent = _extract(scenario, net, greedy_flows(scenario, net, price, arr), price, False)
+    found = []
+    greedy = greedy_flows(scenario, net, price, arr, minimize=params.minimize, share=params.shares())
+    if greedy is not None:
+        found.append(_extract(scenario, net, greedy, price, False))
     warm = None if initial is None else _hint_flows(net, initial)
     if warm is not None:
-        kept = _extract(scenario, net, warm, price, False)
-        if _total(kept) < _total(incumbent):
-            incumbent = kept
-    return incumbent, prune(net, arr, scenario.objective, price, _total(incumbent))
+        found.append(_extract(scenario, net, warm, price, False))
+    found = [its for its in found if _meets(its, params)]
+    if not found:
+        return None, None
+    incumbent = min(found, key=lambda its: _value(its, params.minimize))
+    ub = _value(incumbent, params.minimize)
+    return incumbent, prune(net, arr, scenario.objective, price, ub, minimize=params.minimize)
 
 
 def _solve_mip(scenario: Scenario, net: TimeExpandedNetwork, *, price: float, params: PlanParams,
