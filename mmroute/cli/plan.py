@@ -29,7 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="known disruptions (KnownEvents JSON: closures, delays, slowdowns, "
                         "node_delays), e.g. an episode's realised events for a hindsight plan")
     p.add_argument("--pareto", action="store_true",
-                   help="also write the cost-CO2 Pareto front (CSV and PNG) beside --out")
+                   help="also write the cost-CO2 Pareto front beside --out: PLAN.pareto.csv, "
+                        "PLAN.pareto.png and each point's plan as PLAN.pareto/NN.json")
     p.add_argument("--pareto-points", type=int_in(2, 1000), default=6, metavar="N",
                    help="points of the Pareto front, 2..1000 (default 6)")
     p.add_argument("--map", action="store_true",
@@ -40,11 +41,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from mmroute.io import check_output_path, write_json_atomic
     from mmroute.routing.plan import PlanParams, solve_plan
+    from mmroute.routing.plan.pareto import point_name
     from mmroute.scenarios import load
     from mmroute.world.check import check_plan
 
     out = Path(args.out)
-    extra = {"--pareto": [out.with_suffix(".pareto.csv"), out.with_suffix(".pareto.png")] if args.pareto else [],
+    points = out.with_suffix(".pareto")  # the folder of the points' plans
+    extra = {"--pareto": [out.with_suffix(".pareto.csv"), out.with_suffix(".pareto.png"),
+                          *(points / point_name(k, args.pareto_points)
+                            for k in range(1, args.pareto_points + 1))] if args.pareto else [],
              "--map": [out.with_suffix(".map.png")] if args.map else []}
     for flag, paths in extra.items():  # every output is checked before the solve starts
         for path in paths:
@@ -58,20 +63,56 @@ def run(args: argparse.Namespace) -> int:
     if not res.feasible:  # solve_plan checks already; never write a plan that fails
         print("mmroute: plan fails the checker: " + "; ".join(str(v) for v in res.violations[:5]))
         return 1
+    front = _pareto(scenario, params, args) if args.pareto else None
+    if front is not None:  # every point is checked before any output is written
+        for k, p in enumerate(front, start=1):
+            res = check_plan(scenario, p.plan)
+            if not res.feasible:
+                print(f"mmroute: Pareto point {k} fails the checker: "
+                      + "; ".join(str(v) for v in res.violations[:5]))
+                return 1
     write_json_atomic(out, plan.to_dict())  # the CLI renames every output at the end
     print(f"{plan.summary()} -> {out}")
-    if args.pareto:
-        from mmroute.routing.plan.pareto import pareto_front, plot_pareto, write_pareto_csv
-
-        front = pareto_front(scenario, time_limit_s=args.time_limit, seed=args.seed,
-                             params=params, points=args.pareto_points)
-        csv_path = write_pareto_csv(front, extra["--pareto"][0])
-        png_path = plot_pareto(front, extra["--pareto"][1],
-                               title=f"{scenario.name}: cost-CO2 Pareto front")
-        print(f"Pareto front: {len(front)} points -> {csv_path}, {png_path}")
+    if front is not None:
+        _write_pareto(scenario, front, args.pareto_points, *extra["--pareto"][:2], points)
     if args.map:
         _write_map(scenario, plan, extra["--map"][0])
     return 0
+
+
+def _pareto(scenario, params, args: argparse.Namespace):
+    """The front (:func:`pareto_front`); a solve that found no plan in time is one line on
+    stderr."""
+    import sys
+    import warnings
+
+    from mmroute.routing.plan.pareto import pareto_front
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        front = pareto_front(scenario, time_limit_s=args.time_limit, seed=args.seed,
+                             params=params, points=args.pareto_points)
+    for w in caught:
+        if issubclass(w.category, RuntimeWarning):
+            print(f"mmroute: note: {w.message}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return front
+
+
+def _write_pareto(scenario, front, n_points: int, csv_path: Path, png_path: Path,
+                  folder: Path) -> None:
+    """Write the front's CSV, its plot and each point's (checked) plan as ``folder/NN.json``."""
+    from mmroute.io import write_json_atomic
+    from mmroute.routing.plan.pareto import plot_pareto, point_name, write_pareto_csv
+
+    for k, p in enumerate(front, start=1):
+        write_json_atomic(folder / point_name(k, n_points), p.plan.to_dict())
+    write_pareto_csv(front, csv_path)
+    plot_pareto(front, png_path, title=f"{scenario.name}: cost-CO2 Pareto front")
+    unproven = sum(not p.proven for p in front)
+    print(f"Pareto front: {len(front)} points ({unproven} not proven optimal for their cap) -> "
+          f"{csv_path}, {png_path}, {folder}/")
 
 
 def _read_events(path: str):

@@ -16,8 +16,12 @@ __all__ = ["greedy_flows"]
 
 
 def greedy_flows(scenario: Scenario, net: TimeExpandedNetwork, price: float,
-                 arr: ArcArrays | None = None) -> dict[tuple[str, int], float]:
-    """``{(shipment, arc): 1.0}`` of a capacity-feasible unsplittable plan (drops allowed)."""
+                 arr: ArcArrays | None = None, *, minimize: str = "objective",
+                 share: dict[str, float] | None = None) -> dict[tuple[str, int], float] | None:
+    """``{(shipment, arc): 1.0}`` of a capacity-feasible unsplittable plan (drops allowed),
+    each shipment on its cheapest path by ``minimize``'s costs (:func:`shipment_costs`).
+    ``share``: shipment -> 1 (must be delivered) or 0 (dropped); ``None`` if a shipment that
+    must be delivered finds no path with capacity left."""
     arr = ArcArrays.of(net) if arr is None else arr
     rank = topological_rank(net, arr)
     n = len(net.nodes)
@@ -25,11 +29,17 @@ def greedy_flows(scenario: Scenario, net: TimeExpandedNetwork, price: float,
     flows: dict[tuple[str, int], float] = {}
     for d in sorted(net.demands, key=lambda d: (d.due_h, -d.quantity_teu)):
         q = d.quantity_teu
+        must = (share or {}).get(d.shipment)
+        drop = [i for i in net.usable[d.shipment] if net.arcs[i].kind == "drop"]
+        if must is not None and must < 0.5:  # held dropped
+            flows.update({(d.shipment, i): 1.0 for i in drop})
+            continue
         idx = np.asarray(net.usable[d.shipment], dtype=np.int64)
         fits = np.array([all(left[r] >= q - 1e-9 for r in net.arcs[i].resources)
+                         and not (must is not None and net.arcs[i].kind == "drop")
                          for i in idx], dtype=bool) if len(idx) else np.zeros(0, dtype=bool)
         idx = idx[fits]
-        c = shipment_costs(arr, idx, d, scenario.objective, price).tolist()
+        c = shipment_costs(arr, idx, d, scenario.objective, price, minimize).tolist()
         tl, hd = arr.tail[idx].tolist(), arr.head[idx].tolist()
         dist = [np.inf] * n
         pred = [-1] * n
@@ -41,6 +51,8 @@ def greedy_flows(scenario: Scenario, net: TimeExpandedNetwork, price: float,
                 pred[hd[k]] = int(idx[k])
         path = []
         v = net.sink[d.destination]
+        if pred[v] < 0:  # held delivered, no path left
+            return None
         while v != net.source[d.shipment]:
             path.append(pred[v])
             v = net.arcs[pred[v]].tail
@@ -49,7 +61,9 @@ def greedy_flows(scenario: Scenario, net: TimeExpandedNetwork, price: float,
             for r in net.arcs[i].resources:
                 use[r] += q
         if any(left[r] < u - 1e-9 for r, u in use.items()):  # a resource met twice
-            path = [i for i in net.usable[d.shipment] if net.arcs[i].kind == "drop"]
+            if must is not None:
+                return None
+            path = drop
             use.clear()
         for r, u in use.items():
             left[r] -= u

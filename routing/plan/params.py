@@ -17,6 +17,9 @@ PLAN_SOLVERS = ("highs", "scip")
 DEPRECATED_PLAN_KEYWORDS = {name: name for name in (
     "splittable", "co2_price", "co2_cap_kg", "solver", "minimize", "eliminate")}
 
+#: tolerance of a delivered share (1 - the drop arc's flow)
+_SHARE_TOL = 1e-9
+
 
 @dataclass(frozen=True)
 class PlanParams:
@@ -27,7 +30,12 @@ class PlanParams:
     bound on total CO2 (kg; the Pareto front's epsilon constraint), ``None`` for none;
     solver: ``"highs"`` or ``"scip"``; minimize: ``"objective"``, or ``"co2"`` (drops count as
     very high CO2); eliminate: start from a greedy plan and remove arcs no optimal plan uses
-    (exact; applies to unsplittable plans without CO2 cap that minimise the objective).
+    (exact; applies to unsplittable plans without CO2 cap or ``delivered_share`` that minimise
+    the objective); delivered_share: ``(shipment, share)`` pairs, the share of each named
+    shipment's TEU in [0, 1] that must be delivered, the rest dropped (0 or 1 unless
+    splittable; shipments not named are free) — the Pareto front holds every point to the
+    cost-optimal plan's deliveries this way. A solve that finds no plan in time returns the
+    plan that drops everything (status ``timeout``), whatever ``delivered_share`` asks.
     """
 
     splittable: bool = False
@@ -36,6 +44,7 @@ class PlanParams:
     solver: Literal["highs", "scip"] = "highs"
     minimize: Literal["objective", "co2"] = "objective"
     eliminate: bool = True
+    delivered_share: tuple[tuple[str, float], ...] = ()
 
     def validate(self) -> None:
         """:class:`InputError` naming the first field with a value the solver cannot take."""
@@ -45,3 +54,24 @@ class PlanParams:
         if self.minimize not in ("objective", "co2"):
             raise InputError(f"minimize must be 'objective' or 'co2', not {self.minimize!r}",
                              field="params.minimize")
+        self.shares()
+
+    def shares(self) -> dict[str, float]:
+        """``delivered_share`` as a dict (:class:`InputError` naming the first bad pair)."""
+        field = "params.delivered_share"
+        if not isinstance(self.delivered_share, tuple | list):
+            raise InputError("expected (shipment, share) pairs", field=field)
+        out: dict[str, float] = {}
+        for k, pair in enumerate(self.delivered_share):
+            where = f"{field}[{k}]"
+            if not isinstance(pair, tuple | list) or len(pair) != 2 or not isinstance(pair[0], str):
+                raise InputError(f"expected a (shipment id, share) pair, got {pair!r}", field=where)
+            sid, share = pair
+            if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+                raise InputError(f"share must be a number in [0, 1], got {share!r}", field=where)
+            if not self.splittable and min(share, 1 - share) > _SHARE_TOL:
+                raise InputError(f"share must be 0 or 1 unless splittable, got {share!r}", field=where)
+            if sid in out:
+                raise InputError(f"shipment {sid!r} named twice", field=where)
+            out[sid] = float(share)
+        return out

@@ -17,7 +17,10 @@ import numpy as np
 from mmroute.routing.plan.expand import Demand, TimeExpandedNetwork
 from mmroute.scenarios import Objective
 
-__all__ = ["ArcArrays", "shipment_costs", "prune"]
+__all__ = ["ArcArrays", "shipment_costs", "prune", "DROP_CO2_KG_PER_TEU"]
+
+#: what a dropped TEU counts as when the plan minimises CO2 (kg): far above any route
+DROP_CO2_KG_PER_TEU = 1e9
 
 
 @dataclass
@@ -51,7 +54,7 @@ def shipment_costs(arr: ArcArrays, idx: np.ndarray, d: Demand, obj: Objective, p
     q = d.quantity_teu
     if minimize == "co2":
         c = q * arr.co2[idx]
-        c[arr.is_drop[idx]] = 1e9 * q
+        c[arr.is_drop[idx]] = DROP_CO2_KG_PER_TEU * q
         return c
     c = q * (obj.cost_weight * arr.cost[idx] + price * arr.co2[idx] / 1000.0)
     t = arr.arrival[idx]
@@ -85,16 +88,18 @@ def topological_rank(net: TimeExpandedNetwork, arr: ArcArrays) -> np.ndarray:
     return rank
 
 
-def prune(net: TimeExpandedNetwork, arr: ArcArrays, obj: Objective, price: float, ub: float) -> float:
-    """Remove arcs that no optimal plan uses, given a plan of objective ``ub``; return
-    ``sum_s LB_s``, a lower bound on the optimum."""
+def prune(net: TimeExpandedNetwork, arr: ArcArrays, obj: Objective, price: float, ub: float,
+          *, minimize: str = "objective") -> float:
+    """Remove arcs that no optimal plan uses, given a plan of value ``ub`` (objective, or CO2
+    with ``minimize="co2"``, see :func:`shipment_costs`); return ``sum_s LB_s``, a lower bound
+    on the optimum. Exact under any further constraint the plan of value ``ub`` meets."""
     rank = topological_rank(net, arr)
     n = len(net.nodes)
     lbs: dict[str, float] = {}
     keep: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     for d in net.demands:
         idx = np.asarray(net.usable[d.shipment], dtype=np.int64)
-        c = shipment_costs(arr, idx, d, obj, price)
+        c = shipment_costs(arr, idx, d, obj, price, minimize)
         tl_a, hd_a = arr.tail[idx], arr.head[idx]
         tl, hd, cl = tl_a.tolist(), hd_a.tolist(), c.tolist()
         fwd = [np.inf] * n

@@ -31,14 +31,14 @@ from ortools.util.python.solve_interrupter import SolveInterrupter
 
 from mmroute import validate as v
 from mmroute._compat import fold_deprecated, pop_renamed
-from mmroute.errors import SolverError
+from mmroute.errors import InfeasibleError, InputError, SolverError
 from mmroute.interrupt import stoppable
 from mmroute.report import relative_gap
 from mmroute.routing.plan.arguments import solve_arguments
 from mmroute.routing.plan.expand import Demand, TimeExpandedNetwork, demands_of, expand
 from mmroute.routing.plan.greedy import greedy_flows
 from mmroute.routing.plan.params import DEPRECATED_PLAN_KEYWORDS, PlanParams
-from mmroute.routing.plan.prune import ArcArrays, prune, shipment_costs
+from mmroute.routing.plan.prune import DROP_CO2_KG_PER_TEU, ArcArrays, prune, shipment_costs
 from mmroute.scenarios import Objective, Scenario
 from mmroute.world.check import assert_valid
 from mmroute.world.events import KnownEvents
@@ -116,6 +116,7 @@ def _solve(
     scenario, time_limit_s, seed, params = solve_arguments(
         scenario, time_limit_s, seed, params, initial=initial, events=events, state=state)
     params.validate()
+    _check_shipments(scenario, params)
     t_start = time.perf_counter()
     events = events or KnownEvents()
     if state is not None:
@@ -137,17 +138,17 @@ def _solve(
 
     if not net.demands:  # everything delivered: nothing to plan
         return plan_of((), 0.0, 0.0, "optimal")
-    greedy, lower = None, None
-    if (params.eliminate and not params.splittable and params.co2_cap_kg is None
-            and params.minimize == "objective"):
-        greedy, lower = _eliminate_arcs(scenario, net, price, initial)
+    incumbent, lower = None, None
+    if params.eliminate and not params.splittable:
+        incumbent, lower = _eliminate_arcs(scenario, net, price, params, initial)
     flows, bound, status = _solve_mip(scenario, net, price=price, params=params,
                                       deadline=t_start + time_limit_s, seed=seed, hint=initial)
     itineraries = [] if flows is None else _extract(scenario, net, flows, price, params.splittable)
-    objective = _total(itineraries) if flows is not None else math.inf
-    if greedy is not None and status != "optimal" and _total(greedy) < objective:
-        # stopped early: the greedy plan is an incumbent too (and the only one if none found)
-        itineraries, objective = greedy, _total(greedy)
+    value = _value(itineraries, params.minimize) if flows is not None else math.inf
+    if incumbent is not None and status != "optimal" and _value(incumbent, params.minimize) < value:
+        # stopped early: the incumbent is a plan too (and the only one if none found)
+        itineraries = incumbent
+    objective = _total(itineraries)
     if lower is not None and (bound is None or lower > bound):
         bound = lower
     if not itineraries:  # no incumbent at all: every shipment dropped
@@ -165,23 +166,61 @@ def _solve(
     return plan_of(itineraries, objective, bound, status)
 
 
+def _check_shipments(scenario: Scenario, params: PlanParams) -> None:
+    """Every shipment ``params.delivered_share`` names is one of ``scenario``'s."""
+    known = {s.id for s in scenario.shipments}
+    for k, (sid, _) in enumerate(params.delivered_share):
+        if sid not in known:
+            raise InputError(f"unknown shipment {sid!r}", field=f"params.delivered_share[{k}]")
+
+
 def _total(itineraries) -> float:
     return sum(it.objective_cny for it in itineraries)
 
 
+def _value(itineraries, minimize: str) -> float:
+    """What the MIP minimises for these itineraries: the objective (CNY), or CO2 (kg) with a
+    drop counted as 10^9 kg per TEU."""
+    if minimize == "co2":
+        return sum(DROP_CO2_KG_PER_TEU * it.teu if it.dropped else it.co2_kg for it in itineraries)
+    return _total(itineraries)
+
+
+def _meets(itineraries, params: PlanParams) -> bool:
+    """True if the itineraries keep ``params``' CO2 cap and delivered shares."""
+    if params.co2_cap_kg is not None and sum(it.co2_kg for it in itineraries) > params.co2_cap_kg:
+        return False
+    share = params.shares()
+    moved: dict[str, float] = defaultdict(float)
+    total: dict[str, float] = defaultdict(float)
+    for it in itineraries:
+        total[it.shipment] += it.teu
+        moved[it.shipment] += 0.0 if it.dropped else it.teu
+    return all(abs(moved[s] / total[s] - x) <= 1e-9 for s, x in share.items() if total[s] > 0)
+
+
 def _eliminate_arcs(scenario: Scenario, net: TimeExpandedNetwork, price: float,
-                    initial: Plan | None) -> tuple[list[Itinerary], float]:
-    """An incumbent (the greedy plan, or ``initial`` where still feasible and cheaper) and the
-    lower bound of :func:`prune`, which removes from ``net.usable`` every arc no optimal plan
-    uses (exact for unsplittable plans without CO2 cap)."""
+                    params: PlanParams, initial: Plan | None
+                    ) -> tuple[list[Itinerary] | None, float | None]:
+    """An incumbent (the greedy plan, or ``initial`` where still feasible and better) that
+    keeps the CO2 cap and delivered shares, and the lower bound of :func:`prune`, which
+    removes from ``net.usable`` every arc no optimal plan uses. Exact for unsplittable plans:
+    an arc is removed only if every plan through it is worse than the incumbent, and the
+    incumbent meets every constraint of the model. ``(None, None)`` if no incumbent does."""
     arr = ArcArrays.of(net)
-    incumbent = _extract(scenario, net, greedy_flows(scenario, net, price, arr), price, False)
+    found = []
+    greedy = greedy_flows(scenario, net, price, arr, minimize=params.minimize, share=params.shares())
+    if greedy is not None:
+        found.append(_extract(scenario, net, greedy, price, False))
     warm = None if initial is None else _hint_flows(net, initial)
     if warm is not None:
-        kept = _extract(scenario, net, warm, price, False)
-        if _total(kept) < _total(incumbent):
-            incumbent = kept
-    return incumbent, prune(net, arr, scenario.objective, price, _total(incumbent))
+        found.append(_extract(scenario, net, warm, price, False))
+    found = [its for its in found if _meets(its, params)]
+    if not found:
+        return None, None
+    incumbent = min(found, key=lambda its: _value(its, params.minimize))
+    ub = _value(incumbent, params.minimize)
+    return incumbent, prune(net, arr, scenario.objective, price, ub, minimize=params.minimize)
 
 
 def _solve_mip(scenario: Scenario, net: TimeExpandedNetwork, *, price: float, params: PlanParams,
@@ -237,7 +276,7 @@ class _Rows:
 def _build_model(scenario: Scenario, net: TimeExpandedNetwork, *, price: float,
                  params: PlanParams) -> tuple[model_pb2.ModelProto, _Columns]:
     """The plan MIP as a MathOpt ``ModelProto`` (built from arrays, see :func:`_model_proto`)
-    and its columns: flow conservation, binding capacities, the CO2 cap."""
+    and its columns: flow conservation, binding capacities, the CO2 cap, the fixed drops."""
     arr = ArcArrays.of(net)
     columns, rows = _flow_rows(net, arr, scenario.objective, price, params.minimize)
     _capacity_rows(net, columns, rows)
@@ -245,7 +284,15 @@ def _build_model(scenario: Scenario, net: TimeExpandedNetwork, *, price: float,
         e = arr.co2[columns.arc] * columns.teu
         nz = np.nonzero(e)[0]
         rows.add(np.full(len(nz), len(rows.lower)), nz, e[nz], [-np.inf], [params.co2_cap_kg])
-    return _model_proto(f"plan-{scenario.name}", columns, rows, integer=not params.splittable), columns
+    lower, upper = np.zeros(len(columns)), np.ones(len(columns))
+    share = params.shares()
+    if share:  # the drop arc of a named shipment carries exactly the share not delivered
+        ids = np.array([share.get(d.shipment, np.nan) for d in net.demands])
+        fixed = np.nonzero(arr.is_drop[columns.arc] & ~np.isnan(ids[columns.ship]))[0]
+        lower[fixed] = upper[fixed] = 1.0 - ids[columns.ship[fixed]]
+    proto = _model_proto(f"plan-{scenario.name}", columns, rows, integer=not params.splittable,
+                         lower=lower, upper=upper)
+    return proto, columns
 
 
 def _flow_rows(net: TimeExpandedNetwork, arr: ArcArrays, obj: Objective, price: float,
@@ -306,13 +353,15 @@ def _capacity_rows(net: TimeExpandedNetwork, columns: _Columns, rows: _Rows) -> 
              np.full(int(binding.sum()), -np.inf), res_cap[binding])
 
 
-def _model_proto(name: str, columns: _Columns, rows: _Rows, *, integer: bool) -> model_pb2.ModelProto:
-    """Columns in [0, 1] (integer or not), rows as a sorted sparse matrix, minimise cost."""
+def _model_proto(name: str, columns: _Columns, rows: _Rows, *, integer: bool,
+                 lower: np.ndarray | None = None, upper: np.ndarray | None = None) -> model_pb2.ModelProto:
+    """Columns in [lower, upper] (default [0, 1]; integer or not), rows as a sorted sparse
+    matrix, minimise cost."""
     n_cols = len(columns)
     proto = model_pb2.ModelProto(name=name)
     proto.variables.ids.extend(range(n_cols))
-    proto.variables.lower_bounds.extend(np.zeros(n_cols).tolist())
-    proto.variables.upper_bounds.extend(np.ones(n_cols).tolist())
+    proto.variables.lower_bounds.extend((np.zeros(n_cols) if lower is None else lower).tolist())
+    proto.variables.upper_bounds.extend((np.ones(n_cols) if upper is None else upper).tolist())
     proto.variables.integers.extend([integer] * n_cols)
     proto.linear_constraints.ids.extend(range(len(rows.lower)))
     proto.linear_constraints.lower_bounds.extend(rows.lower.tolist())
@@ -376,8 +425,9 @@ def _read_result(res: result_pb2.SolveResultProto, net: TimeExpandedNetwork, col
     (``None`` if it timed out without one), the dual bound (``None`` if infinite)."""
     TR = mathopt.TerminationReason
     reason = TR(res.termination.reason)
-    if reason == TR.INFEASIBLE:
-        raise SolverError("the plan model is infeasible (should not happen: drops are allowed)")
+    if reason in (TR.INFEASIBLE, TR.INFEASIBLE_OR_UNBOUNDED):  # drops keep the model feasible unless fixed or capped
+        raise InfeasibleError("no plan delivers the shipments params.delivered_share asks for "
+                              "within params.co2_cap_kg")
     bound = res.termination.objective_bounds.dual_bound
     bound = None if abs(bound) == float("inf") else float(bound)
     timed_out = res.termination.limit == mathopt.Limit.TIME.value

@@ -26,8 +26,38 @@ def test_plan_pareto_writes_the_front_beside_the_plan(tmp_path):
     assert main(["plan", "tiny", "--time-limit", "20", "--out", str(out), "--pareto",
                  "--pareto-points", "3"]) == 0
     rows = (tmp_path / "p.pareto.csv").read_text().splitlines()
-    assert rows[0].startswith("co2_kg,cost_cny") and len(rows) >= 2
+    assert rows[0] == ("co2_kg,cost_cny,transport_cny,co2_cap_kg,status,gap,time_s,"
+                       "proven,dropped_teu,end,point") and len(rows) >= 2
     assert (tmp_path / "p.pareto.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_plan_pareto_writes_each_points_plan_and_it_checks(tmp_path):
+    import csv
+
+    out = tmp_path / "p.json"
+    assert main(["plan", "tiny", "--time-limit", "20", "--out", str(out), "--pareto",
+                 "--pareto-points", "4"]) == 0
+    with (tmp_path / "p.pareto.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    files = sorted((tmp_path / "p.pareto").iterdir())
+    assert [f.name for f in files] == [f"{k:02d}.json" for k in range(1, len(rows) + 1)]
+    delivered = {it.shipment for it in Plan.from_dict(json.loads(out.read_text())).itineraries
+                 if not it.dropped}
+    for row, f in zip(rows, files):
+        plan = Plan.from_dict(json.loads(f.read_text()))
+        assert check_plan(load("tiny"), plan).ok
+        assert abs(plan.co2_kg - float(row["co2_kg"])) < 1e-6 * plan.co2_kg
+        assert {it.shipment for it in plan.itineraries if not it.dropped} == delivered
+        assert float(row["dropped_teu"]) == 0.0 and row["proven"] in ("yes", "no")
+    assert rows[0]["end"] == "co2" and rows[-1]["end"] == "cost"
+
+
+def test_a_pareto_folder_that_is_a_file_is_refused_before_the_solve(tmp_path, capsys):
+    out = tmp_path / "p.json"
+    (tmp_path / "p.pareto").write_text("in the way")
+    assert main(["plan", "tiny", "--out", str(out), "--pareto"]) == 2
+    assert "--pareto" in capsys.readouterr().err
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["p.pareto"]
 
 
 def test_a_missing_scenario_is_a_one_line_error_with_exit_2(tmp_path, capsys):
