@@ -31,18 +31,21 @@ def dense_clusters(
     max_share: float = 0.2,
     min_nodes: int = 3,
     max_clusters: int = 3,
+    min_map_span_deg: float = 3.0,
 ) -> list[Cluster]:
     """The dense groups of ``points`` ((lon, lat) degrees) on a map of ``extent``, largest first.
 
     Two points are neighbours when they are closer than ``link_share`` of the map's span (the
     larger of its width and height in degrees, longitudes scaled by the cosine of the mean
     latitude); a group is dense when it has ``min_nodes`` or more points and its own span is
-    at most ``max_share`` of the map's. At most ``max_clusters`` groups are returned.
+    at most ``max_share`` of the map's. At most ``max_clusters`` groups are returned; none on
+    a map under ``min_map_span_deg`` (a city's milk run is drawn at its own scale: its
+    labels are placed there, an inset would repeat the map).
     """
     x0, x1, y0, y1 = extent
     kx = math.cos(math.radians(max(min(abs(y0 + y1) / 2, 80.0), 0.0)))  # degrees of lon -> km-ish
     span = max((x1 - x0) * kx, y1 - y0)
-    if span <= 0 or len(points) < min_nodes:
+    if span < min_map_span_deg or len(points) < min_nodes:
         return []
     parent = list(range(len(points)))
 

@@ -13,7 +13,7 @@ import html
 import math
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Union
 
@@ -202,7 +202,14 @@ def _figure(scenario: Scenario, routes: list[_Drawn], title: str | None,
         width, height = max(10.0 / aspect, 7.0), 10.0
     else:
         width, height = 11.0, max(11.0 * aspect, 3.0)
-    clusters = dense_clusters([(n.lon, n.lat) for n in scenario.nodes], (x0, x1, y0, y1))
+    points = [(n.lon, n.lat) for n in scenario.nodes]
+    clusters = dense_clusters(points, (x0, x1, y0, y1))
+    for c in list(clusters):  # a cluster may be dense even in its inset: one level deeper
+        for sub in dense_clusters([points[i] for i in c.members], c.extent):
+            if len(clusters) < 3:
+                clusters.append(replace(sub, members=tuple(c.members[i] for i in sub.members)))
+    if clusters:  # each inset panel at least ~3.4 in wide, as tall as it can be
+        width = max(width, 3.4 * len(clusters))
     inset_h = min(3.8, 0.9 * width / max(len(clusters), 1)) if clusters else 0.0
     legend_right = aspect >= 0.8  # a tall map keeps its legend beside it, a wide one below
     legend_h = 0.0 if legend_right else 0.6 + 0.15 * max(len(routes) + 1, 4)
@@ -227,8 +234,10 @@ def _figure(scenario: Scenario, routes: list[_Drawn], title: str | None,
         ibm = _basemap(*c.extent, detail_span=max(x1 - x0, y1 - y0))
         _draw_layers(scenario, inset, ibm, routes, offsets, areas, grid_labels=False)
         inset.set_title(f"{letter}: detail", fontsize=8, loc="left")
-        inside_ids = [i for i, n in enumerate(scenario.nodes)
-                      if c.extent[0] <= n.lon <= c.extent[1] and c.extent[2] <= n.lat <= c.extent[3]]
+        deeper = {i for c2 in clusters[k + 1:] if set(c2.members) < set(c.members)
+                  for i in c2.members}
+        inside_ids = [i for i, n in enumerate(scenario.nodes) if i not in deeper
+                      and c.extent[0] <= n.lon <= c.extent[1] and c.extent[2] <= n.lat <= c.extent[3]]
         panels.append((inset, ibm, inside_ids))
     _legends(fig, scenario, routes, legend_right)
     text = title if title is not None else _default_title(scenario)

@@ -125,6 +125,12 @@ def test_a_dense_cluster_far_from_the_rest_is_found():
     assert dense_clusters(pts[:5], (120.5, 122.5, 30.0, 32.0)) == []  # the cluster is the map
 
 
+def test_a_city_map_gets_no_inset():
+    milkrun = load("liuzhou-milkrun")
+    pts = [(n.lon, n.lat) for n in milkrun.nodes]
+    assert dense_clusters(pts, map_extent(milkrun)) == []
+
+
 def test_a_dense_cluster_gets_an_inset_that_shows_and_labels_its_nodes(continental):
     fig = map_figure(continental)
     names = [ax.get_label() for ax in fig.axes]
