@@ -78,8 +78,9 @@ def render_rgb(env, *, width_px: int = 800, height_px: int = 600) -> np.ndarray:
 
 def plot_episode(scenario, realization, plan, path, *, title: str | None = None):
     """A map of an episode: the routes each consignment took (``plan``, e.g.
-    :meth:`Simulator.trajectory`) and the realization's weather cells where they appeared
-    and where they ended. Written atomically to ``path`` (PNG); returns ``path``."""
+    :meth:`Simulator.trajectory`), door to door from the realised release times, and the
+    realization's weather cells where they appeared and where they ended. Written atomically
+    to ``path`` (PNG); returns ``path``."""
     from mmroute.scenarios import plot_map
     from mmroute.world.weather import shifted_area
 
@@ -88,6 +89,7 @@ def plot_episode(scenario, realization, plan, path, *, title: str | None = None)
         areas[f"{w.cell} @ {w.from_h:g} h"] = w.area
         areas[f"{w.cell} @ {w.to_h:g} h"] = shifted_area(w.area, w.velocity_kmh,
                                                          w.to_h - w.from_h)
-    return plot_map(scenario, path, routes=plan.routes(), areas=areas,
+    routes = plan.map_routes(realization.shipments(scenario))
+    return plot_map(scenario, path, routes=routes, areas=areas,
                     title=title or f"{scenario.name}, seed {realization.seed}: "
                                    f"{plan.objective:,.0f} CNY")

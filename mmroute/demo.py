@@ -81,7 +81,7 @@ def run_plans(out_dir: Path, time_limit_s: float, seed: int) -> None:
         scenario = load(name)
         plan = solve_plan(scenario, time_limit_s=time_limit_s, seed=seed)
         write_json_atomic(out_dir / f"{name}-plan.json", plan.to_dict())
-        plot_map(scenario, out_dir / f"{name}-plan-map.png", routes=plan.routes(),
+        plot_map(scenario, out_dir / f"{name}-plan-map.png", routes=plan.map_routes(scenario.shipments),
                  title=f"{name}: planned routes")
         print(f"  {plan.summary()}")
     scenario = load("liuzhou-asean")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from mmroute.errors import InputError
 from mmroute.report import relative_gap
+from mmroute.scenarios.mapplot import MapRoute
+from mmroute.scenarios.model import Shipment
 from mmroute.world.events import KnownEvents
 
 __all__ = ["Leg", "Handling", "Itinerary", "Plan", "STATUSES"]
@@ -133,6 +136,27 @@ class Plan:
     def itinerary(self, shipment: str) -> list[Itinerary]:
         """The itineraries of one shipment (one unless splittable)."""
         return [it for it in self.itineraries if it.shipment == shipment]
+
+    def map_routes(self, shipments: Iterable[Shipment]) -> dict[str, MapRoute]:
+        """What :func:`mmroute.scenarios.plot_map` highlights: each moving itinerary's links,
+        TEU, cost and CO2 (totals) and its door-to-door time, release (of ``shipments``, e.g.
+        the scenario's or a realization's) to arrival in h (``None`` for a shipment not in
+        ``shipments``). Labelled by shipment; ``"E01 (2)"``... when a shipment is split."""
+        release = {s.id: s.release_h for s in shipments}
+        moving = [it for it in self.itineraries if it.legs]
+        count: dict[str, int] = {}
+        for it in moving:
+            count[it.shipment] = count.get(it.shipment, 0) + 1
+        out: dict[str, MapRoute] = {}
+        seen: dict[str, int] = {}
+        for it in moving:
+            seen[it.shipment] = seen.get(it.shipment, 0) + 1
+            label = it.shipment if count[it.shipment] == 1 else f"{it.shipment} ({seen[it.shipment]})"
+            start = release.get(it.shipment)
+            door = None if start is None or it.arrival_h is None else it.arrival_h - start
+            out[label] = MapRoute(links=tuple(lg.link for lg in it.legs), teu=it.teu,
+                                  door_to_door_h=door, cost_cny=it.cost_cny, co2_kg=it.co2_kg)
+        return out
 
     def routes(self) -> dict[str, list[str]]:
         """Link ids travelled by each shipment that moves (dropped ones left out)."""

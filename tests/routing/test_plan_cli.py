@@ -88,3 +88,28 @@ def test_bad_events_are_a_one_line_error(tmp_path, capsys):
     assert main(["plan", "tiny", "--out", str(tmp_path / "p.json"), "--events",
                  str(events)]) == 2
     assert "unknown link 'nope'" in capsys.readouterr().err
+
+
+def test_plan_map_legend_gives_door_to_door_time_from_the_plan(tmp_path):
+    """Door to door = arrival - release, which includes waiting for departures: it is at least
+    the route's nominal time (the old legend showed the nominal time as if it were the trip)."""
+    from mmroute.routing.plan import solve_plan
+    from mmroute.scenarios.mapplot import _labelled_routes, _route_text
+
+    scenario = load("tiny")
+    plan = solve_plan(scenario, time_limit_s=20, seed=0)
+    routes = plan.map_routes(scenario.shipments)
+    release = {s.id: s.release_h for s in scenario.shipments}
+    for it in plan.itineraries:
+        if it.legs:
+            r = routes[it.shipment]
+            assert r.door_to_door_h == it.arrival_h - release[it.shipment]
+            assert r.links == tuple(lg.link for lg in it.legs) and r.teu == it.teu
+            nominal = scenario.network().route(r.links).time_h
+            assert r.door_to_door_h >= nominal - 1e-6
+    for drawn in _labelled_routes(scenario, routes):
+        text = _route_text(drawn)
+        assert "door to door" in text and "CNY/TEU" in text and "kg CO2/TEU" in text
+    assert main(["plan", "tiny", "--time-limit", "20", "--out", str(tmp_path / "p.json"),
+                 "--map"]) == 0
+    assert (tmp_path / "p.map.png").read_bytes()[:4] == b"\x89PNG"
