@@ -116,3 +116,18 @@ def test_an_env_keeps_its_tables_across_resets_and_they_equal_fresh_ones(liuzhou
     assert env.sim.tables is first is env.tables
     assert nominal_road_paths(liuzhou) == first.world.nominal_road_paths()
     assert Simulator(liuzhou, realize(liuzhou, 4)).tables is not first
+
+
+def test_the_simulators_old_scenario_names_warn_and_give_the_new_ones(liuzhou):
+    r = realize(liuzhou, 0)
+    sim = Simulator(liuzhou, r)
+    assert sim.nominal_scenario is liuzhou
+    assert sim.realised_scenario.shipments == r.shipments(liuzhou)
+    assert sim.realised_scenario.links is liuzhou.links  # the same network, the same tables
+    with pytest.warns(DeprecationWarning, match="nominal_scenario"):
+        assert sim.base is sim.nominal_scenario
+    with pytest.warns(DeprecationWarning, match="realised_scenario"):
+        assert sim.scenario is sim.realised_scenario
+    # a realization's scenario is made afresh each call (no cache on the base)
+    assert r.scenario(liuzhou) == sim.realised_scenario
+    assert r.scenario(liuzhou) is not r.scenario(liuzhou)
