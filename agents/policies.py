@@ -166,22 +166,24 @@ class StaticPolicy(_PlanFollower):
 
     name = "static"
 
+    def __init__(self, *, time_limit_s: float = 10.0, seed: int = 0):
+        super().__init__(time_limit_s=time_limit_s, seed=seed)
+        # (scenario, time limit, seed, plan) of the last plan made: the same for every episode
+        self._static: tuple | None = None
+
     def reset(self, env: RerouteEnv) -> None:
         super().reset(env)
-        self.plan = _static_plan(env, self.time_limit_s, self.seed)
+        key = (env.scenario, self.time_limit_s, self.seed)
+        if self._static is None or self._static[0] is not key[0] or self._static[1:3] != key[1:]:
+            plan = solve_plan(env.scenario, time_limit_s=self.time_limit_s, seed=self.seed,
+                              tables=env.tables.world)
+            self._static = (*key, plan)
+        self.plan = self._static[3]
         self.solves = 1
         self.anchor(env)
 
     def act(self, env: RerouteEnv) -> int | Move:
         return self.follow(env)
-
-
-def _static_plan(env: RerouteEnv, time_limit_s: float, seed: int) -> Plan:
-    cache = env.scenario.__dict__.setdefault("_static_plans", {})
-    key = (time_limit_s, seed)
-    if key not in cache:
-        cache[key] = solve_plan(env.scenario, time_limit_s=time_limit_s, seed=seed)
-    return cache[key]
 
 
 class ReplanPolicy(_PlanFollower):
@@ -217,7 +219,8 @@ class ReplanPolicy(_PlanFollower):
     def _solve(self, env: RerouteEnv) -> None:
         sim = env.sim
         self.plan = replan(known_scenario(sim), plan_state(sim), self.events(env),
-                           time_limit_s=self.time_limit_s, seed=self.seed, initial=self.plan)
+                           time_limit_s=self.time_limit_s, seed=self.seed, initial=self.plan,
+                           tables=env.tables.world)
         self.solves += 1
         self.anchor(env)
 
@@ -243,9 +246,9 @@ class HindsightPolicy(_PlanFollower):
 
     def reset(self, env: RerouteEnv) -> None:
         super().reset(env)
-        r = env.realization
-        self.plan = solve_hindsight(r.scenario(env.scenario), r.events,
-                                    time_limit_s=max(self.time_limit_s, 60.0), seed=self.seed)
+        self.plan = solve_hindsight(env.sim.realised_scenario, env.realization.events,
+                                    time_limit_s=max(self.time_limit_s, 60.0), seed=self.seed,
+                                    tables=env.tables.world)
         self.solves = 1
         self._moves = {it.shipment: moves_of(it) for it in self.plan.itineraries}
 

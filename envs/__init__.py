@@ -4,6 +4,7 @@
   live in :mod:`mmroute.world`, re-exported here).
 - :class:`Simulator` — discrete-event dynamics of the plan MIP; :func:`replay` runs a plan.
 - :class:`RerouteEnv` — ``gymnasium.make("mmroute/Reroute-v0", scenario=...)``.
+- :class:`EnvTables` — the tables of a scenario an environment keeps across episodes.
 
 Importing this package registers ``mmroute/Reroute-v0``.
 """
@@ -32,6 +33,7 @@ _LAZY: dict[str, str] = {
     "Forecast": "mmroute.envs.forecast",
     "Candidate": "mmroute.envs.candidates",
     "RerouteEnv": "mmroute.envs.reroute",
+    "EnvTables": "mmroute.envs.tables",
 }
 
 __all__ = ["ENV_ID", *_LAZY]

@@ -27,6 +27,7 @@ import numpy as np
 from mmroute.envs.forecast import Forecast
 from mmroute.envs.risk import risk_by_target
 from mmroute.envs.simulator import TOL_H, Decision, Move, Simulator
+from mmroute.envs.tables import EnvTables
 from mmroute.scenarios import Scenario
 
 __all__ = ["Candidate", "ToGo", "to_go", "candidates", "features", "feature_values", "N_FEATURES", "MODES"]
@@ -60,12 +61,20 @@ class ToGo:
     latest_h_yard: dict[str, float]
 
 
-def to_go(scenario: Scenario, destination: str) -> ToGo:
-    """Cheapest nominal continuation to ``destination`` (cached on the scenario)."""
-    cache = scenario.__dict__.setdefault("_to_go", {})
-    hit = cache.get(destination)
-    if hit is not None:
+def to_go(scenario: Scenario, destination: str, tables: EnvTables | None = None) -> ToGo:
+    """Cheapest nominal continuation to ``destination``; kept in ``tables`` (the scenario's
+    :class:`~mmroute.envs.tables.EnvTables`) when given, else computed afresh."""
+    if tables is not None:
+        tables.check(scenario)
+        hit = tables.to_go.get(destination)
+        if hit is None:
+            hit = tables.to_go[destination] = _to_go(scenario, destination)
         return hit
+    return _to_go(scenario, destination)
+
+
+def _to_go(scenario: Scenario, destination: str) -> ToGo:
+    """:func:`to_go`, computed."""
     price = scenario.objective.co2_price_cny_per_t
     into: dict[str, list] = {}
     for lk in scenario.links:
@@ -148,19 +157,18 @@ def to_go(scenario: Scenario, destination: str) -> ToGo:
             t = latest_via(lk, latest[lk.to_node])
             if t > latest_yard.get(lk.from_node, -math.inf):
                 latest_yard[lk.from_node] = t
-    out = ToGo(*tables, *yard, *road, latest, latest_yard)
-    cache[destination] = out
-    return out
+    return ToGo(*tables, *yard, *road, latest, latest_yard)
 
 
-def _rests(scenario: Scenario, destination: str) -> dict[tuple[str, bool], tuple]:
+def _rests(tables: EnvTables, destination: str) -> dict[tuple[str, bool], tuple]:
     """``(node, by_road) -> (handling cost + nominal rest cost, rest CO2, handling time, rest
-    time)`` on the way to ``destination`` from a node reached by road (yard) or not (cached
-    with :func:`to_go`)."""
-    cache = scenario.__dict__.setdefault("_to_go_rests", {})
+    time)`` on the way to ``destination`` from a node reached by road (yard) or not (kept in
+    ``tables`` with :func:`to_go`)."""
+    cache = tables.rests
     hit = cache.get(destination)
     if hit is None:
-        tg, inf = to_go(scenario, destination), math.inf
+        scenario = tables.scenario
+        tg, inf = to_go(scenario, destination, tables), math.inf
         hit = {}
         for node in scenario.nodes:
             v = node.id
@@ -200,11 +208,12 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
     c = sim.consignments[d.consignment]
     s = c.shipment
     q = s.quantity_teu
-    obj = sim.scenario.objective
+    obj = sim.realised_scenario.objective
     price = sim.price
     cw, tv = obj.cost_weight, obj.time_value_cny_per_teu_h
     lp, due, release, dest = s.lateness_penalty_cny_per_teu_h, s.due_h, s.release_h, s.destination
-    tg = to_go(sim.base, dest)
+    tables = sim.tables
+    tg = to_go(sim.nominal_scenario, dest, tables)
     horizon = sim.horizon_h
     drop_teu = obj.drop_penalty_cny_per_teu
     node_risk, link_risk = risk_by_target(sim)
@@ -215,7 +224,7 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
     visited = {s.origin, *(lg.from_node for lg in c.legs)}
     forward = [o for o in options if o[4] not in visited]
     scored = []  # (score, departure, order, option, arrival, rest CO2, transshipments)
-    rests, isfinite = _rests(sim.base, dest), math.isfinite
+    rests, isfinite = _rests(tables, dest), math.isfinite
     terms = (cw, price, tv, lp, release, due)
     for n, o in enumerate(forward or options):
         _, dep, arr, _, end, cost, co2, mode, _ = o
@@ -285,13 +294,13 @@ def candidates(sim: Simulator, d: Decision, k: int, forecast: Forecast | None = 
 def _service_rows(sim: Simulator, node: str, dest: str, rests: dict) -> list[tuple]:
     """The scheduled services from ``node`` on the way to ``dest``, each with its cost and
     CO2 to the destination (the service's, then handling and the nominal rest where it
-    arrives), handling time there and nominal time to go; finite ones only (cached with the
-    scenario)."""
-    cache = sim.base.__dict__.setdefault("_service_rows", {})
+    arrives), handling time there and nominal time to go; finite ones only (kept in the
+    simulator's tables)."""
+    cache = sim.tables.service_rows
     hit = cache.get((node, dest))
     if hit is None:
         hit = []
-        for lk, lid, cap, cutoff, _, end, cost, co2, _, _ in sim._services(node):
+        for lk, lid, cap, cutoff, _, end, cost, co2, _, _ in sim.services(node):
             if end == dest:
                 row = (cost, co2, 0.0, 0.0)
             else:
@@ -321,7 +330,11 @@ def _next_service(sim: Simulator, cond, node: str, ready_h: float, q: float, des
     the first of its next two departures (known conditions) whose cut-off the cargo makes and
     that has room, then handling and the nominal rest where it arrives. Returns ``(score,
     cost, CO2, arrival)`` — score and cost without the handling at ``node`` — or None
-    (no departure by the horizon). ``terms``: as :func:`_expected_cny`'s."""
+    (no departure by the horizon). ``terms``: as :func:`_expected_cny`'s.
+
+    A hot path: the capacity test is the twin of :meth:`Simulator.has_room`, inlined, and
+    services whose lower bound cannot beat the best so far are skipped
+    (tests/envs/test_speed_caches.py checks it against the plain computation)."""
     dep_load = sim.dep_load
     best = None
     for rest_cost, rest_co2, handling_h, time_h, lk, lid, cap, cutoff, end in _service_rows(
@@ -330,6 +343,7 @@ def _next_service(sim: Simulator, cond, node: str, ready_h: float, q: float, des
             if _expected_cny(q, rest_cost, rest_co2, ready_h + handling_h + time_h,
                              terms) >= best[0]:
                 continue
+        # the first of the next two with room (hot-path twin of sim.has_room(lk, tt, q))
         dep = next((t for tt, t in cond.next_departures(lk, ready_h + cutoff - TOL_H, horizon, 2)
                     if cap is None or dep_load.get((lid, tt), 0.0) + q <= cap + 1e-9), None)
         if dep is None:
@@ -348,8 +362,9 @@ _new = object.__new__
 
 def _candidate(move, score_cny, depart_h, arrival_h, end_node, co2_kg, transshipments,
                known_delay_share, forecast_hits, mode, risk_h, load_share) -> Candidate:
-    """``Candidate(...)`` without the frozen dataclass's per-field ``object.__setattr__``
-    (the same instance dict; this runs for every slot of every decision)."""
+    """Hot-path twin of ``Candidate(...)``: the same instance without the frozen
+    dataclass's per-field ``object.__setattr__`` (this runs for every slot of every
+    decision; tests/envs/test_speed_caches.py checks they are equal)."""
     c = _new(Candidate)
     c.__dict__.update(move=move, score_cny=score_cny, depart_h=depart_h, arrival_h=arrival_h,
                       end_node=end_node, co2_kg=co2_kg, transshipments=transshipments,

@@ -23,15 +23,16 @@ def known_scenario(sim: Simulator) -> Scenario:
     shipments not yet released at their nominal quantity, late orders once released."""
     t = sim.now + 1e-9
     realised = {c.shipment.id: c.shipment for c in sim.consignments}
-    base_ids = {s.id for s in sim.base.shipments}
-    ships = [realised[s.id] if s.release_h <= t else s for s in sim.base.shipments]
+    base = sim.nominal_scenario
+    base_ids = {s.id for s in base.shipments}
+    ships = [realised[s.id] if s.release_h <= t else s for s in base.shipments]
     ships += [c.shipment for c in sim.consignments
               if c.shipment.id not in base_ids and c.shipment.release_h <= t]
     key = tuple((s.id, s.quantity_teu) for s in ships)
-    cache = sim.__dict__.setdefault("_known_scenarios", {})
+    cache = sim.memo.known_scenarios  # the last one, kept for the episode
     if key not in cache:
         cache.clear()
-        cache[key] = replace(sim.base, shipments=tuple(ships))
+        cache[key] = replace(base, shipments=tuple(ships))
     return cache[key]
 
 

@@ -46,7 +46,7 @@ def render_rgb(env, *, width_px: int = 800, height_px: int = 600) -> np.ndarray:
     fig = plt.figure(figsize=(width_px / 100, height_px / 100), dpi=100)
     ax = fig.add_subplot(1, 1, 1)
     known = sim.known()
-    for lk in sim.scenario.links:
+    for lk in sim.realised_scenario.links:
         xs, ys = zip(*lk.geometry)
         closed = not known.is_open(lk.id, sim.now)
         ax.plot(xs, ys, color="black" if closed else MODE_COLOURS.get(lk.mode, "grey"),
@@ -59,15 +59,15 @@ def render_rgb(env, *, width_px: int = 800, height_px: int = 600) -> np.ndarray:
     for _, _, area in env.forecast.cells():
         xs, ys = zip(*area, area[0])
         ax.plot(xs, ys, color="orange", alpha=0.4, lw=0.8)
-    for n in sim.scenario.nodes:
+    for n in sim.realised_scenario.nodes:
         ax.plot(n.lon, n.lat, "k.", ms=3)
-    pos = {n.id: (n.lon, n.lat) for n in sim.scenario.nodes}
+    pos = {n.id: (n.lon, n.lat) for n in sim.realised_scenario.nodes}
     for c in sim.consignments:
         if c.status in ("pending", "dropped"):
             continue
         x, y = pos[c.node]
         ax.plot(x, y, "o", color="green" if c.status == "delivered" else "purple", ms=6, alpha=0.7)
-    ax.set_title(f"{sim.scenario.name}  t = {sim.now:.1f} h")
+    ax.set_title(f"{sim.realised_scenario.name}  t = {sim.now:.1f} h")
     ax.set_aspect("equal", adjustable="datalim")
     fig.tight_layout()
     fig.canvas.draw()

@@ -16,6 +16,7 @@ from gymnasium import spaces
 from mmroute.envs.candidates import N_FEATURES, Candidate, candidates, feature_values, to_go
 from mmroute.envs.forecast import Forecast
 from mmroute.envs.simulator import DONE, Move, Simulator
+from mmroute.envs.tables import EnvTables
 from mmroute.errors import InputError
 from mmroute.scenarios import Scenario, load
 from mmroute.world.realization import Realization, realize
@@ -27,12 +28,13 @@ N_GLOBAL = 4
 CARGO = ("parts", "vehicles")
 
 
-def cost_scale_cny(scenario: Scenario) -> float:
+def cost_scale_cny(scenario: Scenario, tables: EnvTables | None = None) -> float:
     """The reward scale: the nominal cheapest transport cost of all scenario shipments (CNY),
-    at least 1. A reward is ``-cost / cost_scale_cny``."""
+    at least 1. A reward is ``-cost / cost_scale_cny``. ``tables``: the scenario's
+    :class:`~mmroute.envs.tables.EnvTables` to keep the cost-to-go in."""
     total = 0.0
     for s in scenario.shipments:
-        c = to_go(scenario, s.destination).cost.get(s.origin, math.inf)
+        c = to_go(scenario, s.destination, tables).cost.get(s.origin, math.inf)
         total += s.quantity_teu * (c if math.isfinite(c) else 0.0)
     return max(1.0, total)
 
@@ -124,7 +126,9 @@ class RerouteEnv(gym.Env):
         self.k = n_candidates
         self.forecast_lead_h = float(forecast_lead_h)
         self.render_mode = render_mode
-        self.cost_scale = cost_scale_cny(self.scenario)
+        # the scenario's tables, kept across episodes (never on the frozen scenario)
+        self.tables = EnvTables(self.scenario)
+        self.cost_scale = cost_scale_cny(self.scenario, self.tables)
         self.cost_unit = self.cost_scale / max(1e-9, sum(s.quantity_teu for s in self.scenario.shipments))
         dim = self.k * N_FEATURES + N_CONSIGNMENT + N_GLOBAL
         self.observation_space = spaces.Box(-10.0, 10.0, (dim,), dtype=np.float32)
@@ -133,6 +137,8 @@ class RerouteEnv(gym.Env):
         self.realization: Realization | None = None
         self._slots: list[Candidate | None] = [None] * self.k
         self._decision = None
+        # (known events, their windows, ordered, sorted starts, sorted ends): _active_events
+        self._windows: tuple | None = None
 
     # --- Gymnasium API ---------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
@@ -156,7 +162,7 @@ class RerouteEnv(gym.Env):
             raise InputError("options['realization'] must be a Realization or its dict",
                              field="options.realization")
         self.realization = r
-        self.sim = Simulator(self.scenario, r)
+        self.sim = Simulator(self.scenario, r, tables=self.tables)
         self.forecast = Forecast(self.scenario, r, lead_h=self.forecast_lead_h)
         self._advance()
         return self._obs(), self._info(0.0)
@@ -252,7 +258,7 @@ class RerouteEnv(gym.Env):
         vals += (s.quantity_teu / 10.0, (s.due_h - d.time_h) / 24.0,
                  float(part), float(vehicle), float(not part and not vehicle),
                  (d.time_h - s.release_h) / 24.0, float(d.lock == "yard"))
-        released = sim._released_now()
+        released = sim.released_view()
         moving = done = 0
         for x in released:
             if x.status == "moving":
@@ -271,9 +277,10 @@ class RerouteEnv(gym.Env):
         """How many known closures, node closures and delays, slowdowns and weather cells
         are active (``from_h <= now < to_h``): those started by ``now`` less those ended by
         then (every event has ``from_h <= to_h``), from their sorted starts and ends, kept
-        per known events."""
+        per known events: the hot-path twin of counting the windows with ``from_h <= now <
+        to_h`` (the fallback below; tests/envs/test_speed_caches.py checks they agree)."""
         known = self.sim.known().events
-        hit = self.__dict__.get("_windows_cache")
+        hit = self._windows
         if hit is None or hit[0] is not known:
             windows = [(e.from_h, e.to_h) for e in (
                 *known.closures, *known.node_closures, *known.node_delays, *known.slowdowns,
@@ -281,7 +288,7 @@ class RerouteEnv(gym.Env):
             ordered = all(a <= b for a, b in windows)
             hit = (known, windows, ordered, sorted(a for a, _ in windows),
                    sorted(b for _, b in windows))
-            self._windows_cache = hit
+            self._windows = hit
         if not hit[2]:  # not for validated events
             return sum(1 for a, b in hit[1] if a <= now < b)
         return bisect.bisect_right(hit[3], now) - bisect.bisect_right(hit[4], now)
@@ -303,7 +310,7 @@ class RerouteEnv(gym.Env):
             return 0.0
         total = self._best_cny
         deciding = sim.consignments[d.consignment]
-        for c in sim._released_now():
+        for c in sim.released_view():
             if c is not deciding and c.status not in DONE:  # not c.done, without the call
                 x = c.expected_cny - c.objective_cny
                 total += x if x > 0.0 else 0.0  # max(0.0, x), without the call
@@ -324,8 +331,9 @@ _LO, _HI = np.float32(-10.0), np.float32(10.0)
 
 
 def _float32_clipped(vals: list[float]) -> np.ndarray:
-    """``np.clip(np.array(vals, dtype=np.float32), -10, 10)``: the same values (the same C
-    cast of each double; the bounds are exact in float32), made faster."""
+    """Hot-path twin of ``np.clip(np.array(vals, dtype=np.float32), -10, 10)``: the same
+    values (the same C cast of each double; the bounds are exact in float32), made faster
+    (tests/envs/test_speed_caches.py checks they agree)."""
     obs = np.frombuffer(array.array("f", vals), dtype=np.float32)
     np.maximum(obs, _LO, out=obs)
     return np.minimum(obs, _HI, out=obs)

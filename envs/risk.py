@@ -51,10 +51,11 @@ def risk_by_target(sim) -> tuple[dict[str, list[tuple[float, float, float]]],
 
 def _cached(sim) -> tuple:
     """``(by node, by link, rows)`` of the current onset count and hour, kept by the
-    simulator until either changes (nothing else is kept: a table of every hour would grow
+    simulator's :class:`~mmroute.envs.tables.EpisodeMemo` until either changes (nothing else is kept: a table of every hour would grow
     for long, and make the garbage collector run)."""
     key = (sim.revealed(), int(sim.now))
-    mine = sim.__dict__.get("_risk_cache")
+    memo = sim.memo
+    mine = memo.risk
     if mine is not None and mine[0] == key:
         return mine[1]
     # the discrete events known now (the known conditions' road noise is not read here)
@@ -67,7 +68,7 @@ def _cached(sim) -> tuple:
             e.link for e in known.closures}
         seen = frozenset(j for j, d in enumerate(static) if not names.isdisjoint(d[0]))
     hit = _risk(static, seen, float(key[1]), sim.horizon_h)
-    sim._risk_cache = (key, hit, known, seen)
+    memo.risk = (key, hit, known, seen)
     return hit
 
 
@@ -97,13 +98,13 @@ def _risk(static: list[tuple], seen: frozenset[int], now: float, horizon_h: floa
 def _static(sim) -> list[tuple]:
     """Per disruption of the scenario: targets, probability, start window, mean duration and
     per target ``(node, link, x)``: the expected extra hours while active, which :func:`_risk`
-    scales by the chance it is active; kept on the
-    (immutable) scenario the environment was made with."""
-    hit = sim.base.__dict__.get("_risk_static")
-    if hit is not None:
-        return hit
+    scales by the chance it is active; kept in the simulator's
+    :class:`~mmroute.envs.tables.EnvTables`."""
+    tables = sim.tables
+    if tables.risk is not None:
+        return tables.risk
     out = []
-    for dis in sim.scenario.uncertainty.disruptions:
+    for dis in sim.nominal_scenario.uncertainty.disruptions:
         mean_dur = sum(dis.duration_h) / 2
         effects = []
         for t in dis.targets:
@@ -117,5 +118,5 @@ def _static(sim) -> list[tuple]:
                            if lk.timetable is not None else 0.0)
                 effects.append((None, t, mean_dur / 2 + headway / 2))
         out.append((tuple(dis.targets), dis.probability, dis.start_h, mean_dur, tuple(effects)))
-    object.__setattr__(sim.base, "_risk_static", out)
+    tables.risk = out
     return out

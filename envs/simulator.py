@@ -28,9 +28,11 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
+import warnings
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
+from mmroute.envs.tables import EnvTables, EpisodeMemo, env_tables_for
 from mmroute.errors import InputError
 from mmroute.scenarios import Link, Scenario, Shipment
 from mmroute.world.conditions import Conditions, round_h
@@ -150,30 +152,30 @@ class EpisodeResult:
         return dict(vars(self))
 
 
-class _Static(NamedTuple):
-    """Facts of a scenario the simulator caches with it for every episode."""
-
-    services: dict  # node -> its scheduled links as tuples (see Simulator._services)
-    trips_to: dict  # (node, destination) -> road trips and their paths (_trips_to)
-    trips: dict  # node -> road trips (_trips)
-    moves: dict  # (link, timetable_h) or road path ids -> Move (option_rows)
-
-
 class Simulator:
     """One episode of ``scenario`` under ``realization``.
 
     Use: ``d = sim.next_decision()``; while ``d`` is not ``None``: ``sim.apply(move)``,
     ``d = sim.next_decision()``. :meth:`moves` lists the moves allowed now (what the MIP
     allows too); :meth:`known` gives the conditions a policy may use at the current time.
+
+    :attr:`nominal_scenario` is the scenario given, :attr:`realised_scenario` the one the
+    episode runs (its shipments as realised, late orders added; made once here: read it from
+    the simulator). ``tables``: the :class:`~mmroute.envs.tables.EnvTables` of the nominal
+    scenario to read and fill (an environment keeps them across episodes; ``None``: fresh
+    ones); :class:`InputError` if they are another scenario's.
     """
 
-    def __init__(self, scenario: Scenario, realization: Realization):
+    def __init__(self, scenario: Scenario, realization: Realization, *,
+                 tables: EnvTables | None = None):
         realization.check_scenario(scenario)
-        self.base = scenario
+        self.tables = env_tables_for(scenario, tables)
+        self.nominal_scenario = scenario
         self.realization = realization
-        self.scenario = realization.scenario(scenario)
-        self.truth = Conditions(self.scenario, realization.events)
-        sc = self.scenario
+        self.realised_scenario = realization.scenario(scenario)
+        self.truth = Conditions(self.realised_scenario, realization.events,
+                                tables=self.tables.world)
+        sc = self.realised_scenario
         self.horizon_h = sc.horizon_h
         self.price = sc.objective.co2_price_cny_per_t
         self.links = {lk.id: lk for lk in sc.links}
@@ -183,12 +185,8 @@ class Simulator:
             if lk.scheduled:
                 self.out_services.setdefault(lk.from_node, []).append(lk)
         self.yards = set(self.out_services)
-        self.road_paths = nominal_road_paths(scenario)
-        # facts of the scenario, kept with it for every episode (see _Static)
-        self._static = scenario.__dict__.get("_simulator_static")
-        if self._static is None:
-            self._static = _Static({}, {}, {}, {})
-            object.__setattr__(scenario, "_simulator_static", self._static)
+        self.road_paths = nominal_road_paths(scenario, self.tables.world)
+        self.memo = EpisodeMemo()  # what the observation side keeps for this episode
         self.consignments = [Consignment(shipment=s, node=s.origin, ready_h=s.release_h)
                              for s in sc.shipments]
         self.now = 0.0
@@ -205,6 +203,7 @@ class Simulator:
         self._onsets = realization.onsets_h()  # when something new becomes known
         self._event_onsets = realization.onsets_h(late_orders=False)  # ... of the events
         self._known_key: int | None = None
+        self._known_base: Conditions | None = None  # known at the last onset, all noise
         self._known: Conditions | None = None
         self._known_now: float | None = None  # the time self._known was asked for
         self._releases = sorted(c.shipment.release_h for c in self.consignments)
@@ -246,6 +245,20 @@ class Simulator:
     def done(self) -> bool:
         return all(c.done for c in self.consignments)
 
+    @property
+    def base(self) -> Scenario:
+        """Deprecated name of :attr:`nominal_scenario`."""
+        warnings.warn("Simulator.base is deprecated; use Simulator.nominal_scenario",
+                      DeprecationWarning, stacklevel=2)
+        return self.nominal_scenario
+
+    @property
+    def scenario(self) -> Scenario:
+        """Deprecated name of :attr:`realised_scenario`."""
+        warnings.warn("Simulator.scenario is deprecated; use Simulator.realised_scenario",
+                      DeprecationWarning, stacklevel=2)
+        return self.realised_scenario
+
     def take_charged(self) -> float:
         """Cost (CNY) charged since the last call."""
         x, self.charged = self.charged, 0.0
@@ -262,8 +275,9 @@ class Simulator:
         n = bisect.bisect_right(self._event_onsets, self.now + 1e-9)
         if n != self._known_key:
             self._known_base = Conditions(
-                self.scenario, self.realization.events.known_at(self.now, cut_noise=False),
-                validate=False)
+                self.realised_scenario,
+                self.realization.events.known_at(self.now, cut_noise=False),
+                validate=False, tables=self.tables.world)
             self._known_key = n
             self._known = None
         hour = math.floor(self.now + 1e-9)
@@ -283,10 +297,11 @@ class Simulator:
 
     def released(self) -> list[Consignment]:
         """Consignments released by now (what a policy may know exists), in their order."""
-        return list(self._released_now())
+        return list(self.released_view())
 
-    def _released_now(self) -> list[Consignment]:
-        """:meth:`released`, the cached list itself (read only)."""
+    def released_view(self) -> list[Consignment]:
+        """:meth:`released` without the copy: the simulator's own list, kept until the next
+        release time passes (read only; for the environment's hot path)."""
         n = bisect.bisect_right(self._releases, self.now + 1e-9)
         if n != self._released_n:  # which ones depends only on how many release times passed
             t = self.now + 1e-9
@@ -318,17 +333,18 @@ class Simulator:
         c = self.consignments[d.consignment]
         q = c.shipment.quantity_teu
         out: list[tuple] = []
-        moves = self._static.moves  # moves are immutable: one instance per move, shared
+        moves = self.tables.moves  # moves are immutable: one instance per move, shared
         if len(moves) > 100_000:
             moves.clear()
         if d.lock != "road":
             horizon, dep_load = self.horizon_h, self.dep_load
-            for lk, lid, cap, cutoff, nominal, end, cost, co2, mode, ids in self._services(d.node):
+            for lk, lid, cap, cutoff, nominal, end, cost, co2, mode, ids in self.services(d.node):
                 lo, n, want = d.time_h + cutoff - TOL_H, 0, 2
                 while n < 2:  # the next two running departures with capacity left
                     deps = cond.next_departures(lk, lo, horizon, want)
                     for tt, dep in deps:
                         lo = tt + TOL_H
+                        # hot-path twin of has_room(lk, tt, q)
                         if cap is not None and dep_load.get((lid, tt), 0.0) + q > cap + 1e-9:
                             continue
                         move = moves.get((lid, tt))
@@ -362,10 +378,11 @@ class Simulator:
                 out.append((move, t, times[-1][1], nominal, w, cost, co2, "road", ids))
         return out
 
-    def _services(self, node: str) -> list[tuple]:
-        """Scheduled links from ``node`` with id, capacity, cut-off, nominal time, end node,
-        cost and CO2 per TEU, mode and ``(id,)`` (cached)."""
-        cache = self._static.services
+    def services(self, node: str) -> list[tuple]:
+        """Scheduled links from ``node``, each a tuple ``(link, id, capacity, cut-off,
+        nominal time, end node, cost and CO2 per TEU, mode, (id,))`` (kept in
+        :attr:`tables`; read only)."""
+        cache = self.tables.services
         hit = cache.get(node)
         if hit is None:
             hit = [(lk, lk.id, lk.capacity_teu, lk.timetable.cutoff_h, lk.travel_time_h,
@@ -377,7 +394,7 @@ class Simulator:
     def _trips_to(self, node: str, dest: str) -> tuple[list[tuple], list[list[Link]]]:
         """:meth:`_trips` from ``node`` that end at ``dest`` or a terminal, and their paths
         (cached)."""
-        cache = self._static.trips_to
+        cache = self.tables.trips_to
         hit = cache.get((node, dest))
         if hit is None:
             trips = [x for x in self._trips(node) if x[0] == dest or x[0] in self.yards]
@@ -386,7 +403,7 @@ class Simulator:
 
     def _trips(self, node: str) -> list[tuple]:
         """Road paths from ``node`` with ids, cost and CO2 per TEU and nominal time (cached)."""
-        cache = self._static.trips
+        cache = self.tables.trips
         hit = cache.get(node)
         if hit is None:
             hit = [(w, path, tuple(lk.id for lk in path), sum(lk.cost_per_teu_cny for lk in path),
@@ -437,7 +454,7 @@ class Simulator:
         c = self.consignments[i]
         self._release_booking(c)
         c.status = "dropped"
-        self._charge(c, self.scenario.objective.drop_penalty_cny_per_teu * c.shipment.quantity_teu)
+        self._charge(c, self.realised_scenario.objective.drop_penalty_cny_per_teu * c.shipment.quantity_teu)
 
     def _release_booking(self, c: Consignment) -> None:
         if c.booking is not None:
@@ -465,10 +482,17 @@ class Simulator:
             return f"departure {lk.id} at {tt:g} h: cut-off missed or after the horizon"
         if not any(abs(x - tt) < TOL_H for x in lk.timetable.departures(tt - 1e-3, tt + 1e-3)):
             return f"no departure of {lk.id} at {tt:g} h"
-        cap = lk.capacity_teu
-        if cap is not None and self.dep_load.get((lk.id, tt), 0.0) + c.shipment.quantity_teu > cap + 1e-9:
+        if not self.has_room(lk, tt, c.shipment.quantity_teu):
             return f"departure {lk.id} at {tt:g} h is full"
         return None
+
+    def has_room(self, link: Link, timetable_h: float, teu: float) -> bool:
+        """Whether the departure of ``link`` at ``timetable_h`` has room for ``teu`` more
+        (booked load + ``teu`` <= capacity, 1e-9 TEU slack). The rule; :meth:`option_rows`
+        and the candidates' next hop (``envs/candidates._next_service``) inline it as their
+        hot-path twins."""
+        cap = link.capacity_teu
+        return cap is None or self.dep_load.get((link.id, timetable_h), 0.0) + teu <= cap + 1e-9
 
     def _book_service(self, i: int, d: Decision, move: Move) -> None:
         c = self.consignments[i]
@@ -562,7 +586,7 @@ class Simulator:
         c.legs.append(Leg(lk.id, lk.mode, lk.from_node, lk.to_node, dep, arr, cost, co2, tt))
         c.cost_cny += cost
         c.co2_kg += co2
-        self._charge(c, self.scenario.objective.cost_weight * cost + self.price * co2 / 1000.0)
+        self._charge(c, self.realised_scenario.objective.cost_weight * cost + self.price * co2 / 1000.0)
 
     def _arrive(self, i: int) -> None:
         c = self.consignments[i]
@@ -572,7 +596,7 @@ class Simulator:
         c.node = v
         if v == s.destination:
             c.status, c.arrival_h = "delivered", arr
-            obj = self.scenario.objective
+            obj = self.realised_scenario.objective
             self._charge(c, s.quantity_teu * (
                 obj.time_value_cny_per_teu_h * (arr - s.release_h)
                 + s.lateness_penalty_cny_per_teu_h * max(0.0, arr - s.due_h)))
@@ -582,7 +606,7 @@ class Simulator:
         cost = node.handling_cost_cny * s.quantity_teu
         c.handling.append(Handling(v, round_h(arr), cost))
         c.cost_cny += cost
-        self._charge(c, self.scenario.objective.cost_weight * cost)
+        self._charge(c, self.realised_scenario.objective.cost_weight * cost)
         if node.capacity_teu_per_day is not None:
             self._book(self.node_load, (v, _day(arr)), s.quantity_teu, node.capacity_teu_per_day)
         c.status, c.ready_h = "ready", ready
@@ -610,7 +634,7 @@ class Simulator:
         """The episode as a plan of the realised scenario under the realization's events;
         a consignment dropped on the way appears dropped at its origin (what the MIP can
         express; it costs less), so the plan's objective is <= the episode's cost."""
-        obj = self.scenario.objective
+        obj = self.realised_scenario.objective
         its = []
         for c in self.consignments:
             q = c.shipment.quantity_teu
@@ -623,7 +647,7 @@ class Simulator:
                 its.append(Itinerary(c.shipment.id, q, (), (), None, 0.0, True, 0.0, 0.0,
                                      obj.drop_penalty_cny_per_teu * q))
         total = sum(it.objective_cny for it in its)
-        return Plan(scenario=self.scenario.name, objective=total, bound=None,
+        return Plan(scenario=self.realised_scenario.name, objective=total, bound=None,
                     status="feasible", time_s=0.0, solver="simulator", seed=self.realization.seed,
                     itineraries=tuple(its), co2_price_cny_per_t=self.price,
                     events=self.realization.events)

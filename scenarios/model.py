@@ -7,6 +7,8 @@ gives the resolved form (distances, speeds, costs and CO2 factors filled in) tha
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -565,6 +567,16 @@ class Scenario:
             f"{self.name}: {len(self.nodes)} nodes, {len(self.links)} links ({mode_txt}), "
             f"{len(self.shipments)} shipments ({teu:g} TEU){fleet}, horizon {self.horizon_h:g} h"
         )
+
+    def content_hash(self) -> str:
+        """SHA-256 (hex, first 16) of the resolved scenario (:meth:`to_dict`): which scenario
+        a realization or a model belongs to (cached by the scenario)."""
+        h = self.__dict__.get("_content_hash")
+        if h is None:
+            text = json.dumps(self.to_dict(), sort_keys=True, default=str)
+            h = hashlib.sha256(text.encode()).hexdigest()[:16]
+            object.__setattr__(self, "_content_hash", h)
+        return h
 
     # --- geo ------------------------------------------------------------------------------
     def nodes_gdf(self):  # -> geopandas.GeoDataFrame

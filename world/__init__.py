@@ -7,7 +7,8 @@ the independent checker, the simulator and the policies (``mmroute.envs``,
 - events (:class:`LinkClosure`, :class:`NodeClosure`, :class:`DepartureDelay`,
   :class:`LinkSlowdown`, :class:`NodeDelay`, :class:`WeatherEvent`, :class:`RoadNoise`) and
   :class:`KnownEvents`, with what is known when (:meth:`KnownEvents.known_at`);
-- :class:`Conditions` — the one source of travel times, departures, dwell and closures;
+- :class:`Conditions` — the one source of travel times, departures, dwell and closures —
+  and the per-network :class:`Tables` it reads (owned by its caller, never by the scenario);
 - where weather cells cross links (:mod:`mmroute.world.weather`);
 - the road paths a truck may drive, with one nominal-time rule (:func:`road_paths`,
   :func:`nominal_road_paths`, :func:`trip_paths`);
@@ -34,6 +35,7 @@ _LAZY: dict[str, str] = {
     "KnownEvents": "mmroute.world.events",
     "Conditions": "mmroute.world.conditions",
     "round_h": "mmroute.world.conditions",
+    "Tables": "mmroute.world.tables",
     "road_paths": "mmroute.world.roads",
     "nominal_road_paths": "mmroute.world.roads",
     "trip_paths": "mmroute.world.roads",

@@ -16,6 +16,7 @@ from mmroute.scenarios import Scenario, is_transshipment
 from mmroute.world.conditions import Conditions
 from mmroute.world.plan import STATUSES, Itinerary, Plan
 from mmroute.world.state import PlanState, Start
+from mmroute.world.tables import Tables
 
 __all__ = ["assert_valid", "check_plan"]
 
@@ -34,7 +35,8 @@ def _close(a: float, b: float, rel: float = TOL_REL) -> bool:
 
 
 
-def check_plan(scenario: Scenario, plan: Plan, state: PlanState | None = None) -> CheckResult:
+def check_plan(scenario: Scenario, plan: Plan, state: PlanState | None = None, *,
+               tables: Tables | None = None) -> CheckResult:
     """Check ``plan`` against ``scenario`` (and ``state`` for a re-plan); never raises on a bad
     plan. Returns a :class:`mmroute.report.CheckReport` with every violation found (``where``:
     the shipment, leg, departure or node) and the objective recomputed (CNY)."""
@@ -43,7 +45,7 @@ def check_plan(scenario: Scenario, plan: Plan, state: PlanState | None = None) -
     if state is not None:
         v.instance_of(state, PlanState, "state")
     err: list[Violation] = []
-    cond = Conditions(scenario, plan.events)
+    cond = Conditions(scenario, plan.events, tables=tables)
     obj = scenario.objective
     price = plan.co2_price_cny_per_t
     ships = {s.id: s for s in scenario.shipments}
@@ -225,8 +227,9 @@ def _check_route(sid, sh, start: Start, it: Itinerary, cond: Conditions, links, 
     return None if len(err) > n_err else (cost, co2, arrival)
 
 
-def assert_valid(scenario: Scenario, plan: Plan, state: PlanState | None = None) -> None:
+def assert_valid(scenario: Scenario, plan: Plan, state: PlanState | None = None, *,
+                 tables: Tables | None = None) -> None:
     """Raise :class:`SolverError` listing the violations if ``plan`` fails the checker."""
-    res = check_plan(scenario, plan, state)
+    res = check_plan(scenario, plan, state, tables=tables)
     if not res.feasible:
         raise SolverError("plan fails the checker: " + "; ".join(str(v) for v in res.violations[:5]))

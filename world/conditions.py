@@ -11,10 +11,10 @@ from __future__ import annotations
 import bisect
 import functools
 import math
-from datetime import datetime
 
 from mmroute.scenarios import Link, Scenario
 from mmroute.world.events import KnownEvents, NodeDelay
+from mmroute.world.tables import Tables, tables_for
 
 __all__ = ["Conditions", "round_h"]
 
@@ -32,15 +32,20 @@ class Conditions:
     at ``t`` if a closure of it, of one of its end nodes, or a closing weather cell covers
     ``t``. A road trip (:meth:`road_trip`) starts only if every link of it is open at its
     start: closures are checked when a truck is dispatched.
+
+    ``tables``: the scenario network's :class:`~mmroute.world.tables.Tables` to read (and
+    fill), e.g. shared by every conditions of an episode; ``None`` builds fresh ones
+    (:attr:`tables`). :class:`InputError` if they are another network's.
     """
 
     def __init__(self, scenario: Scenario, events: KnownEvents | None = None, *,
-                 validate: bool = True):
+                 validate: bool = True, tables: Tables | None = None):
         self.scenario = scenario
+        self.tables = tables_for(scenario, tables)
         self.events = events or KnownEvents()
         if validate:  # off only for events derived from validated ones (known_at)
             self.events.validate(scenario)
-        static = _static(scenario)
+        static = self.tables.static
         self._tt, self._dwell, touching, self._hour0, self._profile_f, last_noise = static
         self._profile = scenario.uncertainty.road_traffic.hourly_multipliers
         ev = self.events
@@ -55,10 +60,11 @@ class Conditions:
         self._slow: dict[str, list[tuple[float, float, float]]] = {}
         for s in ev.slowdowns:
             self._slow.setdefault(s.link, []).append((s.from_h, s.to_h, s.speed_factor))
+        # hour steps of weather closures per link (closure_ends)
+        self._steps: dict[str, list[float]] = {}
         if ev.weather:
             from mmroute.world.weather import weather_windows
 
-            self._steps: dict[str, list[float]] = {}
             for w in ev.weather:
                 for lid, windows in weather_windows(w, scenario.links).items():
                     if w.effect == "close":
@@ -82,15 +88,17 @@ class Conditions:
             last_noise[:] = [ev.road_noise, self._noise]
         self._noise_until: int | None = None
         self._next: dict[tuple, tuple] = {}  # next_departures per (link, first index, hi, n)
+        # road_trips' legs of the last start time asked: (start_h, prefix tree)
+        self._legs: tuple[float, dict] | None = None
 
     def with_noise_until(self, hour: int) -> Conditions:
         """These conditions with road noise known only for departure hours <= ``hour`` (a
         cheap copy: what ``Conditions(scenario, events.known_at(t))`` gives for ``hour =
         floor(t)``, without rebuilding)."""
         c = object.__new__(type(self))
-        c.__dict__.update(self.__dict__)
+        c.__dict__.update(self.__dict__)  # tables, windows and departures shared
         c._noise_until = hour
-        c.__dict__.pop("_legs", None)  # road legs computed under other noise
+        c._legs = None  # road legs computed under other noise
         return c
 
     def is_open(self, link_id: str, departure_h: float) -> bool:
@@ -107,7 +115,7 @@ class Conditions:
         """Ends (h) of the link's closures, and the hour steps of weather closures (where a
         policy that sees a cell hour by hour may expect it to end): times worth waiting for."""
         ends = [b for _, b in self._closed.get(link_id, ())]
-        return ends + self.__dict__.get("_steps", {}).get(link_id, [])
+        return ends + self._steps.get(link_id, [])
 
     def road_multiplier(self, departure_h: float) -> float:
         """Time-of-day multiplier of road travel times for a departure at ``departure_h``."""
@@ -141,6 +149,17 @@ class Conditions:
                 t /= f
         return t
 
+    def node_delay_h(self, node_id: str, arrival_h: float) -> float:
+        """Dwell (h) of cargo passing ``node_id`` on arrival at ``arrival_h``: the node's own
+        ``dwell_h`` (e.g. customs clearance) plus the delays known for that time."""
+        dwell = self._dwell.get(node_id)
+        if dwell is None:
+            dwell = self.scenario.node(node_id).dwell_h
+        delays = self._node_delays.get(node_id)
+        if not delays:
+            return dwell
+        return dwell + sum(d.delay_h for d in delays if d.from_h <= arrival_h < d.to_h)
+
     def road_trip(self, path: tuple[Link, ...] | list[Link], start_h: float, *,
                   check_open: bool = True) -> list[tuple[float, float]] | None:
         """``(departure_h, arrival_h)`` of each link of a road trip leaving at ``start_h``
@@ -155,9 +174,11 @@ class Conditions:
         A leg's times depend only on its link and when it starts, so the legs of a common
         prefix are computed once; the legs of the last start time asked are kept for the
         next call (these conditions never change; :meth:`with_noise_until` starts afresh).
-        The hot path of the simulator: :meth:`node_delay_h` and :meth:`travel_time_h` are
-        inlined, same operations in the same order."""
-        memo = self.__dict__.get("_legs")
+
+        Hot-path twin of :meth:`road_trip` computed leg by leg with :meth:`is_open`,
+        :meth:`node_delay_h` and :meth:`travel_time_h` (inlined here, the same operations in
+        the same order; tests/envs/test_speed_caches.py checks they agree)."""
+        memo = self._legs
         if memo is None or memo[0] != start_h:
             memo = self._legs = (start_h, {})
         root = memo[1]
@@ -252,7 +273,9 @@ class Conditions:
     def next_departures(self, link: Link, lo_h: float, hi_h: float, n: int
                         ) -> list[tuple[float, float]]:
         """The first ``n`` of :meth:`departures` ``(link, lo_h, hi_h)``, read from the
-        timetable's departure times (:func:`_timetable_table`) up to the ``n``-th running one."""
+        timetable's departure times (:meth:`Tables.timetable_table
+        <mmroute.world.tables.Tables.timetable_table>`) up to the ``n``-th running one. The
+        hot-path twin of :meth:`departures` (tests/envs/test_speed_caches.py checks they agree)."""
         tt = link.timetable
         if tt is None:
             return []
@@ -270,7 +293,7 @@ class Conditions:
         # a function of the first timetable index: kept per conditions (the departures do
         # not depend on road noise, so copies by with_noise_until share it)
         # (on a link without known closures or delays every departure runs on time: then it
-        # is kept with the timetable, for every episode)
+        # is kept with the timetable's table, for every conditions sharing these tables)
         lid = link.id
         if lid in self._closed or lid in self._delayed:
             memo, key = self._next, (lid, i, hi_h, n)
@@ -298,9 +321,9 @@ class Conditions:
         return times[bisect.bisect_left(times, lo):bisect.bisect_right(times, hi_h)]
 
     def _table(self, tt, lo_h: float, hi_h: float) -> tuple[tuple | None, float]:
-        """The timetable's table (:func:`_timetable_table`) if it covers ``[lo_h, hi_h]``
+        """The timetable's table (:meth:`Tables.timetable_table`) if it covers ``[lo_h, hi_h]``
         (else ``None``), and where the window starts (not before the first departure)."""
-        table = _timetable_table(tt, self.scenario.horizon_h)
+        table = self.tables.timetable_table(tt)
         lo = max(lo_h, tt.first_h)
         if table is None or lo < table[0] or hi_h > table[1]:
             return None, lo
@@ -320,61 +343,6 @@ class Conditions:
             if n is not None and len(out) >= n:
                 break
         return out
-
-    def node_delay_h(self, node_id: str, arrival_h: float) -> float:
-        """Dwell (h) of cargo passing ``node_id`` on arrival at ``arrival_h``: the node's own
-        ``dwell_h`` (e.g. customs clearance) plus the delays known for that time."""
-        dwell = self._dwell.get(node_id)
-        if dwell is None:
-            dwell = self.scenario.node(node_id).dwell_h
-        delays = self._node_delays.get(node_id)
-        if not delays:
-            return dwell
-        return dwell + sum(d.delay_h for d in delays if d.from_h <= arrival_h < d.to_h)
-
-
-def _static(scenario: Scenario) -> tuple:
-    """Nominal travel time per link, dwell per node, the links touching each node, the hour
-    of day at time 0 (``None`` without a start), the hourly road multipliers as floats, and
-    ``[road noise events, their table]`` of the conditions built last (read only: the
-    events are immutable); cached on the (immutable) scenario."""
-    static = scenario.__dict__.get("_conditions_static")
-    if static is None:
-        touching: dict[str, list[str]] = {}
-        for lk in scenario.links:
-            touching.setdefault(lk.from_node, []).append(lk.id)
-            touching.setdefault(lk.to_node, []).append(lk.id)
-        hour0 = None
-        if scenario.start is not None:
-            st = datetime.fromisoformat(scenario.start)
-            hour0 = st.hour + st.minute / 60.0
-        static = ({lk.id: lk.travel_time_h for lk in scenario.links},
-                  {n.id: n.dwell_h for n in scenario.nodes}, touching, hour0,
-                  tuple(float(m) for m in scenario.uncertainty.road_traffic.hourly_multipliers),
-                  [])
-        object.__setattr__(scenario, "_conditions_static", static)
-    return static
-
-
-def _timetable_table(tt, horizon_h: float) -> tuple[float, float, list[float], dict] | None:
-    """``(lo_h, hi_h, times, memo)``: every departure time of the timetable in ``[lo_h,
-    hi_h]`` (covering the horizon and two periods beyond), exactly as
-    :meth:`Timetable.departures` computes them — so that a slice of it is that method's answer
-    for any window inside — and :meth:`Conditions.next_departures` on a link without
-    closures or delays. Cached on the (immutable) timetable; ``None`` when the offsets are
-    outside ``[0, period_h)`` or the table would be too long."""
-    hit = tt.__dict__.get("_table")
-    if hit is not None and hit[1] >= horizon_h + 2 * tt.period_h:
-        return hit
-    if not all(0 <= off < tt.period_h for off in tt.departures_h) or not math.isfinite(tt.first_h):
-        return None
-    lo = max(tt.first_h, -tt.period_h)
-    hi = max(horizon_h, lo) + 2 * tt.period_h
-    if not math.isfinite(hi) or (hi - lo) / tt.period_h * len(tt.departures_h) > 200_000:
-        return None
-    hit = (lo, hi, tt.departures(lo, hi), {})
-    object.__setattr__(tt, "_table", hit)
-    return hit
 
 
 def _islice(times: list[float], i: int, j: int):

@@ -14,8 +14,6 @@ gives the realised scenario (quantities drawn, late orders added).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -53,13 +51,8 @@ def stream(seed: int, source: str, *keys: int) -> np.random.Generator:
 
 def scenario_hash(scenario: Scenario) -> str:
     """SHA-256 (hex, first 16) of the resolved scenario: which scenario a realization or a
-    model belongs to."""
-    h = scenario.__dict__.get("_content_hash")
-    if h is None:
-        text = json.dumps(scenario.to_dict(), sort_keys=True, default=str)
-        h = hashlib.sha256(text.encode()).hexdigest()[:16]
-        object.__setattr__(scenario, "_content_hash", h)
-    return h
+    model belongs to (:meth:`Scenario.content_hash`)."""
+    return scenario.content_hash()
 
 
 @dataclass(frozen=True)
@@ -85,14 +78,12 @@ class Realization:
         return base + self.late_orders
 
     def scenario(self, scenario: Scenario) -> Scenario:
-        """``scenario`` with the realised shipments (what :func:`solve_hindsight` plans)."""
+        """``scenario`` with the realised shipments (what :func:`solve_hindsight` plans): a
+        new object each call, sharing ``scenario``'s network (its nodes and links), so its
+        :class:`~mmroute.world.tables.Tables` too. The simulator makes it once per episode
+        (:attr:`Simulator.realised_scenario <mmroute.envs.Simulator.realised_scenario>`)."""
         self.check_scenario(scenario)
-        cached = scenario.__dict__.get("_realised")
-        if cached is not None and cached[0] is self:
-            return cached[1]
-        out = replace(scenario, shipments=self.shipments(scenario))
-        object.__setattr__(scenario, "_realised", (self, out))
-        return out
+        return replace(scenario, shipments=self.shipments(scenario))
 
     def check_scenario(self, scenario: Scenario) -> None:
         """Raise :class:`InputError` if this realization was drawn for another scenario."""

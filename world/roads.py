@@ -19,6 +19,7 @@ from collections import defaultdict, deque
 
 from mmroute.scenarios import Link, Scenario
 from mmroute.world.conditions import Conditions
+from mmroute.world.tables import Tables, tables_for
 
 __all__ = ["MAX_ROAD_PATHS", "MAX_ROAD_HOPS", "RoadPaths", "road_paths", "nominal_road_paths",
            "trip_paths"]
@@ -82,20 +83,19 @@ def road_paths(
     return result
 
 
-def nominal_road_paths(scenario: Scenario) -> dict[str, list[tuple[str, tuple[Link, ...]]]]:
-    """:func:`road_paths` without events (cached on the scenario): the road trips a policy is
-    offered, which every expanded network contains whatever the events."""
-    paths = scenario.__dict__.get("_nominal_road_paths")
-    if paths is None:
-        paths = road_paths(scenario, None)
-        object.__setattr__(scenario, "_nominal_road_paths", paths)
-    return paths
+def nominal_road_paths(scenario: Scenario, tables: Tables | None = None
+                       ) -> dict[str, list[tuple[str, tuple[Link, ...]]]]:
+    """:func:`road_paths` without events: the road trips a policy is offered, which every
+    expanded network contains whatever the events. Kept by ``tables`` (the scenario
+    network's :class:`~mmroute.world.tables.Tables`; ``None``: computed afresh); read only."""
+    return tables_for(scenario, tables).nominal_road_paths()
 
 
 def trip_paths(scenario: Scenario, cond: Conditions) -> dict[str, list[tuple[str, tuple[Link, ...]]]]:
     """Road trips of the expanded network: the Pareto paths under ``cond``'s events plus the
-    nominal ones (so that the simulator's road choices are always in the model)."""
-    nominal = nominal_road_paths(scenario)
+    nominal ones (so that the simulator's road choices are always in the model); the nominal
+    ones are read from ``cond.tables``."""
+    nominal = nominal_road_paths(scenario, cond.tables)
     if not cond.events:
         return nominal
     out = {u: list(ps) for u, ps in road_paths(scenario, cond).items()}

@@ -63,13 +63,21 @@ def _make_lines(links: tuple) -> tuple[tuple[str, str], object, object, dict]:
 
 
 def links_hit(area, links: tuple, modes: tuple[str, ...]) -> list[str]:
-    """Ids of the links of ``modes`` whose geometry the polygon ``area`` crosses."""
-    return links_hit_many([area], links, modes)[0]
+    """Ids of the links of ``modes`` whose geometry the polygon ``area`` crosses (shapely
+    ``intersects``), in the links' order. The definition; :func:`links_hit_many` is its
+    hot-path twin."""
+    import shapely
+
+    poly = shapely.Polygon(area)
+    return [lk.id for lk in links
+            if lk.mode in modes and shapely.intersects(shapely.LineString(lk.geometry), poly)]
 
 
 def links_hit_many(areas, links: tuple, modes: tuple[str, ...]) -> list[list[str]]:
-    """:func:`links_hit` of each polygon of ``areas``: the exact test (shapely
-    ``intersects``) only for the pairs whose bounding boxes overlap, in one vectorised call."""
+    """Hot-path twin of :func:`links_hit`: its answer for each polygon of ``areas``, with the
+    exact test (shapely ``intersects`` on prepared lines) only for the pairs whose bounding
+    boxes overlap, in one vectorised call (tests/envs/test_speed_caches.py checks they
+    agree)."""
     import shapely
 
     out: list[list[str]] = [[] for _ in areas]
@@ -164,7 +172,7 @@ def _step_hits(area, velocity_kmh, modes, j: int, links: tuple) -> list[str]:
     hit = _STEPS.get(key)
     if hit is not None and hit[0] is links:
         return hit[1]
-    out = links_hit(shifted_area(area, velocity_kmh, j), links, modes)
+    out = links_hit_many([shifted_area(area, velocity_kmh, j)], links, modes)[0]
     if len(_STEPS) > 65536:
         _STEPS.clear()
     _STEPS[key] = (links, out)

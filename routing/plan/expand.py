@@ -40,6 +40,7 @@ from mmroute.world.conditions import Conditions, round_h
 from mmroute.world.events import KnownEvents
 from mmroute.world.roads import nominal_road_paths, road_paths, trip_paths
 from mmroute.world.state import PlanState, Start
+from mmroute.world.tables import Tables
 
 __all__ = ["Demand", "LegSpec", "HandlingSpec", "Arc", "TimeExpandedNetwork", "expand",
            "demands_of", "road_paths", "nominal_road_paths", "trip_paths"]
@@ -316,11 +317,14 @@ def expand(
     *,
     splittable: bool = False,
     used: dict[tuple, float] | None = None,
+    tables: Tables | None = None,
 ) -> TimeExpandedNetwork:
     """Build the time-expanded network for ``demands`` (default: every shipment).
 
-    ``used`` capacity (TEU, keyed like the resources) is taken off the capacities."""
-    cond = Conditions(scenario, events)
+    ``used`` capacity (TEU, keyed like the resources) is taken off the capacities;
+    ``tables``: the scenario network's :class:`~mmroute.world.tables.Tables` (``None``:
+    fresh ones)."""
+    cond = Conditions(scenario, events, tables=tables)
     demands = demands_of(scenario) if demands is None else tuple(demands)
     b = _Builder(scenario, cond, demands)
     b.add_services(min((d.ready_h for d in demands), default=0.0))

@@ -21,6 +21,7 @@ from mmroute.world.conditions import Conditions
 from mmroute.world.events import KnownEvents
 from mmroute.world.plan import Leg, Plan
 from mmroute.world.state import PlanState, Position
+from mmroute.world.tables import Tables
 
 __all__ = ["replan", "state_at", "sunk_objective"]
 
@@ -37,6 +38,7 @@ def replan(
     seed: int,
     params: PlanParams | None = None,
     initial: Plan | None = None,
+    tables: Tables | None = None,
     **deprecated: Any,
 ) -> Plan:
     """Re-optimise what remains after ``state`` under ``known_events``.
@@ -46,14 +48,14 @@ def replan(
     ``PlanParams(solver="scip")`` it is also passed as a solution hint (MathOpt's HiGHS takes
     none). The objective counts only what is still to come: legs and handling from the state
     on, lateness and value of time of the undelivered shipments. Other arguments as in
-    :func:`solve_plan`; the keywords ``previous`` (now ``initial``), ``solver``, ``co2_price``
+    :func:`solve_plan` (``tables``: kept by a caller that re-plans often); the keywords ``previous`` (now ``initial``), ``solver``, ``co2_price``
     and ``splittable`` of earlier versions still work, with a :class:`DeprecationWarning`.
     """
     v.instance_of(state, PlanState, "state")
     initial = pop_renamed("replan", deprecated, "previous", "initial", initial)
     params = fold_deprecated("replan", params or PlanParams(), deprecated, _OLD_KEYWORDS)
     return solve_plan(scenario, time_limit_s=time_limit_s, seed=seed, params=params,
-                      initial=initial, events=known_events, state=state)
+                      initial=initial, events=known_events, state=state, tables=tables)
 
 
 def _committed(scenario: Scenario, leg: Leg, time_h: float, cond: Conditions) -> bool:

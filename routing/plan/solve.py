@@ -44,6 +44,7 @@ from mmroute.world.check import assert_valid
 from mmroute.world.events import KnownEvents
 from mmroute.world.plan import Handling, Itinerary, Leg, Plan
 from mmroute.world.state import PlanState
+from mmroute.world.tables import Tables, tables_for
 
 __all__ = ["solve_plan", "solve_hindsight", "SOLVERS"]
 
@@ -63,6 +64,7 @@ def solve_plan(
     initial: Plan | None = None,
     events: KnownEvents | None = None,
     state: PlanState | None = None,
+    tables: Tables | None = None,
     **deprecated: Any,
 ) -> Plan:
     """Plan every shipment of ``scenario`` (or what remains of them after ``state``).
@@ -74,13 +76,15 @@ def solve_plan(
     also a solution hint with SCIP). events: disruptions known in advance; state: where every
     shipment is (plan the rest from there). The keywords ``splittable``, ``co2_price``,
     ``co2_cap_kg``, ``solver``, ``minimize``, ``eliminate`` and ``hint`` (now ``initial``) of
-    earlier versions still work, with a :class:`DeprecationWarning`.
+    earlier versions still work, with a :class:`DeprecationWarning`. tables: the scenario
+    network's :class:`~mmroute.world.tables.Tables` (e.g. kept across re-plans, so that
+    they are not rebuilt; ``None``: fresh ones).
     The returned plan has passed :func:`check_plan`.
     """
     initial = pop_renamed("solve_plan", deprecated, "hint", "initial", initial)
     params = fold_deprecated("solve_plan", params or PlanParams(), deprecated, DEPRECATED_PLAN_KEYWORDS)
     return _solve(scenario, time_limit_s=time_limit_s, seed=seed, params=params, initial=initial,
-                  events=events, state=state)
+                  events=events, state=state, tables=tables)
 
 
 def solve_hindsight(
@@ -90,6 +94,7 @@ def solve_hindsight(
     time_limit_s: float,
     seed: int,
     params: PlanParams | None = None,
+    tables: Tables | None = None,
     **deprecated: Any,
 ) -> Plan:
     """The clairvoyant plan: the same model with every realised event known from hour 0.
@@ -99,7 +104,8 @@ def solve_hindsight(
     params = fold_deprecated("solve_hindsight", params or PlanParams(), deprecated,
                              DEPRECATED_PLAN_KEYWORDS)
     v.instance_of(realised, KnownEvents, "realised")
-    return _solve(scenario, time_limit_s=time_limit_s, seed=seed, params=params, events=realised)
+    return _solve(scenario, time_limit_s=time_limit_s, seed=seed, params=params, events=realised,
+                  tables=tables)
 
 
 def _solve(
@@ -111,19 +117,21 @@ def _solve(
     initial: Plan | None = None,
     events: KnownEvents | None = None,
     state: PlanState | None = None,
+    tables: Tables | None = None,
 ) -> Plan:
     """:func:`solve_plan` with its deprecated keywords folded into ``params``."""
     scenario, time_limit_s, seed, params = solve_arguments(
         scenario, time_limit_s, seed, params, initial=initial, events=events, state=state)
     params.validate()
     _check_shipments(scenario, params)
+    tables = tables_for(scenario, tables)
     t_start = time.perf_counter()
     events = events or KnownEvents()
     if state is not None:
         state.validate(scenario)
     price = scenario.objective.co2_price_cny_per_t if params.co2_price is None else float(params.co2_price)
     net = expand(scenario, demands_of(scenario, state), events, splittable=params.splittable,
-                 used=None if state is None else state.used())
+                 used=None if state is None else state.used(), tables=tables)
 
     def plan_of(itineraries, objective, bound, status) -> Plan:
         plan = Plan(
@@ -133,7 +141,7 @@ def _solve(
             splittable=params.splittable, from_h=0.0 if state is None else state.time_h,
             co2_cap_kg=params.co2_cap_kg, events=events,
         )
-        assert_valid(scenario, plan, state)
+        assert_valid(scenario, plan, state, tables=tables)
         return plan
 
     if not net.demands:  # everything delivered: nothing to plan

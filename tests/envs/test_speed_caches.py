@@ -1,9 +1,11 @@
-"""The environment's fast paths and caches give what the plain computations give: road trips,
-departures, weather windows, forecasts, the observation's float32 conversion, and envs that
-share a scenario object (and its caches) run as if alone."""
+"""The environment's hot-path twins and caches give what the plain computations give: road
+trips, departures and timetable tables, weather windows (links_hit_many), forecasts, the
+observation's float32 conversion, candidates, the capacity test and next hop, the count of
+active events, and envs that share a scenario object run as if alone."""
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import math
 
@@ -11,13 +13,23 @@ import numpy as np
 import pytest
 import shapely
 
+from mmroute.envs.candidates import (
+    Candidate,
+    _candidate,
+    _expected_cny,
+    _next_service,
+    _rests,
+    _service_rows,
+)
 from mmroute.envs.forecast import Forecast
 from mmroute.envs.reroute import RerouteEnv, _float32_clipped
+from mmroute.envs.simulator import TOL_H, Move
 from mmroute.scenarios import load
 from mmroute.world.conditions import Conditions
 from mmroute.world.events import DepartureDelay, KnownEvents, LinkClosure
 from mmroute.world.realization import realize, stream
 from mmroute.world.roads import nominal_road_paths
+from mmroute.world.tables import Tables
 from mmroute.world.weather import (
     km_to_deg,
     links_hit,
@@ -237,3 +249,95 @@ def test_envs_sharing_a_scenario_object_run_as_if_alone(name):
         assert len(traces[seed]) == len(alone[seed])
         for x, y in zip(traces[seed], alone[seed]):
             assert np.array_equal(x, y)
+
+
+def test_the_timetable_table_slices_are_the_timetables_departures(liuzhou):
+    rng = np.random.default_rng(6)
+    tables = Tables(liuzhou)
+    for lk in (x for x in liuzhou.links if x.scheduled):
+        tt = lk.timetable
+        lo_h, hi_h, times, _ = tables.timetable_table(tt)
+        assert tables.timetable_table(tt)[2] is times  # kept
+        assert times == tt.departures(lo_h, hi_h)
+        for _ in range(50):
+            a = float(rng.uniform(lo_h, hi_h))
+            b = float(rng.uniform(a, hi_h))
+            i, j = bisect.bisect_left(times, a), bisect.bisect_right(times, b)
+            assert times[i:j] == tt.departures(a, b)
+
+
+def test_the_candidate_twin_is_the_dataclass(liuzhou):
+    args = dict(move=Move.service("x", 3.0), score_cny=12.5, depart_h=3.0, arrival_h=math.inf,
+                end_node="n", co2_kg=0.25, transshipments=1, known_delay_share=-0.1,
+                forecast_hits=2, mode="rail", risk_h=0.5, load_share=0.75)
+    twin = _candidate(**args)
+    assert twin == Candidate(**args) and vars(twin) == vars(Candidate(**args))
+    assert hash(twin) == hash(Candidate(**args))
+
+
+def next_service_plain(sim, cond, node, ready_h, q, dest, rests, terms, horizon):
+    """``candidates._next_service`` without its pruning and inlined capacity test: every
+    service on, the first of its next two running departures with room
+    (``Simulator.has_room``), the best expected cost."""
+    best = None
+    for rest_cost, rest_co2, handling_h, time_h, lk, _, _, cutoff, end in _service_rows(
+            sim, node, dest, rests):
+        deps = cond.departures(lk, ready_h + cutoff - TOL_H, horizon)[:2]
+        room = [t for tt, t in deps if sim.has_room(lk, tt, q)]
+        if not room:
+            continue
+        arr = room[0] + cond.travel_time_h(lk, room[0])
+        arrival = arr if end == dest else arr + handling_h + cond.node_delay_h(end, arr) + time_h
+        score = _expected_cny(q, rest_cost, rest_co2, arrival, terms)
+        if best is None or score < best[0]:
+            best = (score, rest_cost, rest_co2, arrival)
+    return best
+
+
+@pytest.mark.parametrize("name", ["liuzhou-asean", "yangtze-inbound"])
+def test_capacity_twins_agree_with_has_room_and_the_plain_next_service(name):
+    """The services ``option_rows`` offers are the first two running departures with room
+    (``has_room``), each bookable; ``_next_service`` is its plain computation; the count of
+    active known events is the plain count."""
+    env = RerouteEnv(load(name))
+    rng = np.random.default_rng(7)
+    checked = full = 0
+    for seed in (0, 1):
+        env.reset(seed=seed)
+        done = False
+        while not done:
+            sim, d = env.sim, env.decision
+            cond = sim.known()
+            c = sim.consignments[d.consignment]
+            s = c.shipment
+            if d.lock != "road":
+                offered = [o for o in sim.options(d) if o.move.kind == "service"]
+                for o in offered:
+                    assert sim.bookable(o.move)
+                want = []
+                for lk in sim.out_services.get(d.node, ()):
+                    deps = cond.departures(lk, d.time_h + lk.timetable.cutoff_h - TOL_H,
+                                           sim.horizon_h)
+                    room = [(tt, t) for tt, t in deps if sim.has_room(lk, tt, s.quantity_teu)]
+                    full += sum(1 for tt, _ in deps[:4] if not sim.has_room(lk, tt, 1e6))
+                    want += [(lk.id, tt, t) for tt, t in room[:2]]
+                assert [(o.move.link, o.move.timetable_h, o.depart_h) for o in offered] == want
+            rests = _rests(sim.tables, s.destination)
+            terms = (1.0, sim.price, 0.3, s.lateness_penalty_cny_per_teu_h, s.release_h, s.due_h)
+            for _ in range(3):
+                node = list(sim.out_services)[rng.integers(len(sim.out_services))]
+                ready = sim.now + float(rng.uniform(0, 120))
+                q = float(rng.choice([s.quantity_teu, rng.uniform(1, 200)]))
+                got = _next_service(sim, cond, node, ready, q, s.destination, rests, terms,
+                                    sim.horizon_h)
+                assert got == next_service_plain(sim, cond, node, ready, q, s.destination,
+                                                 rests, terms, sim.horizon_h)
+                checked += 1
+            known = cond.events
+            plain = sum(1 for e in (*known.closures, *known.node_closures, *known.node_delays,
+                                    *known.slowdowns, *known.weather)
+                        if e.from_h <= sim.now < e.to_h)
+            assert env._active_events(sim.now) == plain
+            a = int(rng.choice(np.flatnonzero(env.action_masks())))
+            _, _, done, _, _ = env.step(a)
+    assert checked > 100 and full > 0
