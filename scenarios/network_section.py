@@ -36,7 +36,7 @@ def parse_nodes(f: Fields, value: Any) -> tuple[Node, ...]:
     items = f.sequence(value, "nodes", min_len=2)
     out = []
     for i, raw in enumerate(items):
-        p = f"nodes[{i}]"
+        p = f.item_of("nodes", i, raw)
         f.mapping(
             raw,
             p,
@@ -87,7 +87,7 @@ def parse_links(
     out: list[Link] = []
     origin_path: list[str] = []
     for i, raw in enumerate(items):
-        p = f"links[{i}]"
+        p = f.item("links", i, _entry_id(raw, nodes))
         f.mapping(
             raw,
             p,
@@ -117,12 +117,12 @@ def parse_links(
         both = f.boolean(raw.get("bidirectional", False), f"{p}.bidirectional")
         fwd = _link(f, raw, p, ident, src, dst, mode, nodes, tonnes, geometries, reverse=False)
         out.append(fwd)
-        origin_path.append(p)
+        origin_path.append(f"links[{i}]")  # by index: duplicates share their id
         if both:
             out.append(
                 _link(f, raw, p, f"{ident}~r", dst, src, mode, nodes, tonnes, geometries, reverse=True)
             )
-            origin_path.append(p)
+            origin_path.append(f"links[{i}]")
     seen: dict[str, int] = {}
     for k, lk in enumerate(out):
         if lk.id in seen:
@@ -132,6 +132,20 @@ def parse_links(
             )
         seen[lk.id] = k
     return tuple(out)
+
+
+def _entry_id(raw: Any, nodes: Mapping[str, Node]) -> Any:
+    """The id a link entry names itself by, before it is validated: its ``id`` field, else
+    ``<from>-<to>-<mode>`` if those are known nodes and a mode (else ``None``: by index)."""
+    if not isinstance(raw, Mapping):
+        return None
+    if "id" in raw:
+        return raw["id"]
+    src, dst, mode = raw.get("from"), raw.get("to"), raw.get("mode")
+    if isinstance(src, str) and isinstance(dst, str) and src in nodes and dst in nodes and (
+            mode in D.MODES):
+        return f"{src}-{dst}-{mode}"
+    return None
 
 
 def _link(
