@@ -43,6 +43,7 @@ _LAZY: dict[str, str] = {
     "KnownEvents": "mmroute.world",
     "Conditions": "mmroute.world",
     "realize": "mmroute.world",
+    "plausibility_warnings": "mmroute.world",
     "replan": "mmroute.routing",
     "solve_hindsight": "mmroute.routing",
     "CheckReport": "mmroute.report",

@@ -26,7 +26,8 @@ class InputError(MMRouteError, ValueError):
     """Bad input: a file or a field that cannot be used.
 
     ``file`` is the file's name (or ``None``), ``field`` the path to the field inside it
-    (e.g. ``links[3].mode``, or ``None`` for the whole file); the message says what was expected.
+    (e.g. ``links[LZ-QZ-rail].mode``: list items by id where it is known, else by index as
+    ``links[3].mode``; or ``None`` for the whole file); the message says what was expected.
     """
 
     def __init__(self, message: str, *, file: str | Path | None = None, field: str | None = None):

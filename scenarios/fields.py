@@ -1,8 +1,9 @@
 """Field readers that validate one value and name it in their errors.
 
 A :class:`Fields` carries the file name; each method takes the value and its field path
-(e.g. ``links[3].mode``) and returns the value converted, or raises
-:class:`mmroute.errors.ScenarioError` saying what was expected.
+(e.g. ``links[LZ-QZ-rail].mode``: list items by id where it is known, see
+:meth:`Fields.item`, else by index, ``links[3].mode``) and returns the value converted, or
+raises :class:`mmroute.errors.ScenarioError` saying what was expected.
 """
 
 from __future__ import annotations
@@ -194,6 +195,20 @@ class Fields:
             self.number(seq[0], f"{path}[0]", ge=-180, le=180),
             self.number(seq[1], f"{path}[1]", ge=-90, le=90),
         )
+
+    def item(self, list_path: str, index: int, ident: Any) -> str:
+        """The path of item ``index`` of the list at ``list_path``: ``list[ID]`` when its id
+        ``ident`` is a valid id (e.g. ``links[LZ-QZ-rail]``), else ``list[index]`` (also for
+        ids of digits only, which would read as an index)."""
+        if isinstance(ident, int) and not isinstance(ident, bool):
+            ident = str(ident)
+        if isinstance(ident, str) and _ID.match(ident) and not ident.isdigit():
+            return f"{list_path}[{ident}]"
+        return f"{list_path}[{index}]"
+
+    def item_of(self, list_path: str, index: int, raw: Any) -> str:
+        """:meth:`item` for a raw entry, named by its ``id`` field if it has a valid one."""
+        return self.item(list_path, index, raw.get("id") if isinstance(raw, Mapping) else None)
 
     def unique(self, ids: Sequence[str], path: str, what: str) -> None:
         """Raise on the first duplicate id in ``ids`` (``path`` is the list's path)."""

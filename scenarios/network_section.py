@@ -10,10 +10,25 @@ from mmroute.scenarios.distances import SEA_PASSAGES, geodesic_km, polyline_km, 
 from mmroute.scenarios.fields import Fields
 from mmroute.scenarios.model import Link, Node, Timetable
 
-__all__ = ["Geometry", "parse_nodes", "parse_links", "parse_timetable"]
+__all__ = [
+    "Geometry",
+    "DERIVED_DISTANCE_SOURCES",
+    "MAX_DISTANCE_SOURCE_CHARS",
+    "parse_nodes",
+    "parse_links",
+    "parse_timetable",
+]
 
 #: A link's course as (lon, lat) points.
 Geometry = tuple[tuple[float, float], ...]
+
+#: ``distance_source`` of distances the loader computes (not declared in the file).
+GEOMETRY_SOURCE = "geometry"
+CIRCUITY_SOURCE = "geodesic x circuity"
+SEA_LANE_SOURCE = "sea lanes (searoute)"
+DERIVED_DISTANCE_SOURCES = frozenset({GEOMETRY_SOURCE, CIRCUITY_SOURCE, SEA_LANE_SOURCE})
+#: Longest ``distance_source`` text accepted (characters).
+MAX_DISTANCE_SOURCE_CHARS = 40
 
 
 def parse_nodes(f: Fields, value: Any) -> tuple[Node, ...]:
@@ -21,7 +36,7 @@ def parse_nodes(f: Fields, value: Any) -> tuple[Node, ...]:
     items = f.sequence(value, "nodes", min_len=2)
     out = []
     for i, raw in enumerate(items):
-        p = f"nodes[{i}]"
+        p = f.item_of("nodes", i, raw)
         f.mapping(
             raw,
             p,
@@ -72,7 +87,7 @@ def parse_links(
     out: list[Link] = []
     origin_path: list[str] = []
     for i, raw in enumerate(items):
-        p = f"links[{i}]"
+        p = f.item("links", i, _entry_id(raw, nodes))
         f.mapping(
             raw,
             p,
@@ -102,12 +117,12 @@ def parse_links(
         both = f.boolean(raw.get("bidirectional", False), f"{p}.bidirectional")
         fwd = _link(f, raw, p, ident, src, dst, mode, nodes, tonnes, geometries, reverse=False)
         out.append(fwd)
-        origin_path.append(p)
+        origin_path.append(f"links[{i}]")  # by index: duplicates share their id
         if both:
             out.append(
                 _link(f, raw, p, f"{ident}~r", dst, src, mode, nodes, tonnes, geometries, reverse=True)
             )
-            origin_path.append(p)
+            origin_path.append(f"links[{i}]")
     seen: dict[str, int] = {}
     for k, lk in enumerate(out):
         if lk.id in seen:
@@ -117,6 +132,20 @@ def parse_links(
             )
         seen[lk.id] = k
     return tuple(out)
+
+
+def _entry_id(raw: Any, nodes: Mapping[str, Node]) -> Any:
+    """The id a link entry names itself by, before it is validated: its ``id`` field, else
+    ``<from>-<to>-<mode>`` if those are known nodes and a mode (else ``None``: by index)."""
+    if not isinstance(raw, Mapping):
+        return None
+    if "id" in raw:
+        return raw["id"]
+    src, dst, mode = raw.get("from"), raw.get("to"), raw.get("mode")
+    if isinstance(src, str) and isinstance(dst, str) and src in nodes and dst in nodes and (
+            mode in D.MODES):
+        return f"{src}-{dst}-{mode}"
+    return None
 
 
 def _link(
@@ -160,12 +189,14 @@ def _link(
         distance = f.number(raw["distance_km"], f"{p}.distance_km", gt=0, le=50_000)
         source = "given"
         if "distance_source" in raw:
-            source = f.string(raw["distance_source"], f"{p}.distance_source", max_len=40)
+            source = f.string(
+                raw["distance_source"], f"{p}.distance_source", max_len=MAX_DISTANCE_SOURCE_CHARS
+            )
     elif geometry is not None:
-        distance, source = polyline_km(geometry), "geometry"
+        distance, source = polyline_km(geometry), GEOMETRY_SOURCE
         if mode in D.CIRCUITY and len(geometry) == 2:
             distance *= D.CIRCUITY[mode]
-            source = "geodesic x circuity"
+            source = CIRCUITY_SOURCE
     elif mode == "sea":
         try:
             distance, lane = sea_route(a.lon, a.lat, b.lon, b.lat, avoid)
@@ -173,10 +204,10 @@ def _link(
             geometry = ((a.lon, a.lat), *lane, (b.lon, b.lat))
         except Exception as exc:  # searoute fails on points it cannot snap
             raise f.error(f"{p}", f"no sea route from '{src}' to '{dst}' ({exc})") from None
-        source = "sea lanes (searoute)"
+        source = SEA_LANE_SOURCE
     else:
         distance = geodesic_km(a.lon, a.lat, b.lon, b.lat) * D.CIRCUITY[mode]
-        source = "geodesic x circuity"
+        source = CIRCUITY_SOURCE
     if distance <= 0:
         raise f.error(
             f"{p}.distance_km", f"'{src}' and '{dst}' are at the same place: give distance_km"

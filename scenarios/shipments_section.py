@@ -19,7 +19,7 @@ def parse_shipments(
     items = f.sequence(value, "shipments", min_len=1)
     out = []
     for i, raw in enumerate(items):
-        p = f"shipments[{i}]"
+        p = f.item_of("shipments", i, raw)
         f.mapping(
             raw,
             p,
@@ -74,6 +74,6 @@ def check_paths(f: Fields, shipments: tuple[Shipment, ...], links: tuple[Link, .
             reach[s.origin] = seen
         if s.destination not in reach[s.origin]:
             raise f.error(
-                f"shipments[{i}]",
+                f.item("shipments", i, s.id),
                 f"no path of links from '{s.origin}' to '{s.destination}'",
             )

@@ -60,14 +60,14 @@ def parse_uncertainty(
             noise_sigma=f.number(rt.get("noise_sigma", 0.0), f"{p}.road_traffic.noise_sigma", ge=0, le=2),
         )
     weather = tuple(
-        _weather(f, w, f"{p}.weather[{i}]", start)
+        _weather(f, w, f.item_of(f"{p}.weather", i, w), start)
         for i, w in enumerate(
             f.sequence(raw.get("weather") or [], f"{p}.weather", max_len=1000)
         )
     )
     f.unique([w.id for w in weather], f"{p}.weather", "weather cell")
     disruptions = tuple(
-        _disruption(f, d, f"{p}.disruptions[{i}]", nodes, link_ids)
+        _disruption(f, d, f.item_of(f"{p}.disruptions", i, d), nodes, link_ids)
         for i, d in enumerate(
             f.sequence(raw.get("disruptions") or [], f"{p}.disruptions", max_len=10_000)
         )

@@ -22,8 +22,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     va = subparsers.add_parser(
         "validate", help="check a scenario file",
-        description="Load and validate a scenario: exit 0 and print its summary, or print one "
-                    "line naming the file and field at fault and exit 2.")
+        description="Load and validate a scenario: exit 0 and print its summary, then one line "
+                    "'warning: FILE: field: message' per plausibility warning (a node far from "
+                    "the nodes it links to, a declared distance below the great circle or above "
+                    "3x it, a weather cell that never crosses a link of its modes, due times or "
+                    "late-order lead times shorter than the fastest route, a shipment no route "
+                    "delivers on time); or print one line naming the file and field at fault "
+                    "and exit 2.")
     va.add_argument("file", metavar="FILE", help="scenario file or bundled scenario name")
     va.set_defaults(func=run_validate)
 
@@ -59,8 +64,12 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_validate(args: argparse.Namespace) -> int:
     from mmroute.scenarios import load
+    from mmroute.world.plausible import plausibility_warnings
 
-    print(load(args.file).summary())
+    scenario = load(args.file)
+    print(scenario.summary())
+    for w in plausibility_warnings(scenario):  # warnings, not errors: exit 0
+        print(f"warning: {w}")
     return 0
 
 

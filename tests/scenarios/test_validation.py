@@ -88,7 +88,7 @@ def test_wrong_top_level_type(tmp_path, top):
 def test_unknown_key_suggests_the_right_one(tmp_path, base_data):
     base_data["links"][1]["capacty_teu"] = 5
     err = error_of(tmp_path, base_data)
-    assert err.field == "links[1].capacty_teu"
+    assert err.field == "links[A-B-rail].capacty_teu"
     assert "did you mean 'capacity_teu'" in str(err)
 
 
@@ -100,10 +100,10 @@ def test_unknown_top_level_key(tmp_path, base_data):
 @pytest.mark.parametrize(
     "where, field",
     [
-        (("nodes", 0, "lat"), "nodes[0].lat"),
-        (("links", 0, "mode"), "links[0].mode"),
-        (("shipments", 1, "due_h"), "shipments[1].due_h"),
-        (("links", 1, "timetable", "period_h"), "links[1].timetable.period_h"),
+        (("nodes", 0, "lat"), "nodes[A].lat"),
+        (("links", 0, "mode"), "links[0].mode"),  # no id before its mode is known
+        (("shipments", 1, "due_h"), "shipments[S2].due_h"),
+        (("links", 1, "timetable", "period_h"), "links[A-B-rail].timetable.period_h"),
         ((None, "horizon_h"), "horizon_h"),
     ],
 )
@@ -124,11 +124,11 @@ def test_mode_not_in_list_reads_like_the_design(tmp_path, base_data):
 @pytest.mark.parametrize(
     "path, value, field, expect",
     [
-        (("nodes", 0, "lon"), "109E", "nodes[0].lon", "expected a number, got a string"),
-        (("shipments", 0, "quantity_teu"), True, "shipments[0].quantity_teu", "expected a number, got a boolean"),
-        (("links", 0, "bidirectional"), "yes", "links[0].bidirectional", "expected true or false"),
+        (("nodes", 0, "lon"), "109E", "nodes[A].lon", "expected a number, got a string"),
+        (("shipments", 0, "quantity_teu"), True, "shipments[S1].quantity_teu", "expected a number, got a boolean"),
+        (("links", 0, "bidirectional"), "yes", "links[A-B-road].bidirectional", "expected true or false"),
         (("nodes",), {"A": 1}, "nodes", "expected a list, got a mapping"),
-        (("links", 1, "timetable"), [8, 20], "links[1].timetable", "expected a mapping, got a list"),
+        (("links", 1, "timetable"), [8, 20], "links[A-B-rail].timetable", "expected a mapping, got a list"),
         (("fleet", "vehicle_types", 0, "count"), 1.5, "fleet.vehicle_types[0].count", "expected an integer"),
     ],
 )
@@ -159,10 +159,10 @@ def test_duplicate_link_ids_including_the_reverse_of_a_bidirectional_link(tmp_pa
 @pytest.mark.parametrize(
     "path, field",
     [
-        (("links", 0, "to"), "links[0].to"),
-        (("shipments", 0, "destination"), "shipments[0].destination"),
+        (("links", 0, "to"), "links[0].to"),  # an unknown node: no id
+        (("shipments", 0, "destination"), "shipments[S1].destination"),
         (("fleet", "customers", 0, "node"), "fleet.customers[0].node"),
-        (("uncertainty", "disruptions", 0, "target"), "uncertainty.disruptions[0].target"),
+        (("uncertainty", "disruptions", 0, "target"), "uncertainty.disruptions[cong].target"),
     ],
 )
 def test_reference_to_unknown_node(tmp_path, base_data, path, field):
@@ -181,12 +181,12 @@ def test_unknown_node_suggests_a_near_id(tmp_path, base_data):
 @pytest.mark.parametrize(
     "path, value, field",
     [
-        (("links", 1, "capacity_teu"), 0, "links[1].capacity_teu"),
-        (("links", 0, "speed_kmh"), -60, "links[0].speed_kmh"),
-        (("shipments", 0, "quantity_teu"), 0, "shipments[0].quantity_teu"),
-        (("nodes", 1, "capacity_teu_per_day"), -5, "nodes[1].capacity_teu_per_day"),
+        (("links", 1, "capacity_teu"), 0, "links[A-B-rail].capacity_teu"),
+        (("links", 0, "speed_kmh"), -60, "links[A-B-road].speed_kmh"),
+        (("shipments", 0, "quantity_teu"), 0, "shipments[S1].quantity_teu"),
+        (("nodes", 1, "capacity_teu_per_day"), -5, "nodes[B].capacity_teu_per_day"),
         (("fleet", "vehicle_types", 0, "capacity_kg"), 0, "fleet.vehicle_types[0].capacity_kg"),
-        (("links", 2, "distance_km"), 0, "links[2].distance_km"),
+        (("links", 2, "distance_km"), 0, "links[B-C-sea].distance_km"),
     ],
 )
 def test_non_positive_capacities_speeds_quantities(tmp_path, base_data, path, value, field):
@@ -201,32 +201,32 @@ def test_non_positive_capacities_speeds_quantities(tmp_path, base_data, path, va
 def test_lon_lat_out_of_range(tmp_path, base_data, key, value):
     base_data["nodes"][2][key] = value
     err = error_of(tmp_path, base_data)
-    assert err.field == f"nodes[2].{key}"
+    assert err.field == f"nodes[C].{key}"
 
 
 def test_due_before_release(tmp_path, base_data):
     base_data["shipments"][1]["due_h"] = 5
     err = error_of(tmp_path, base_data)
-    assert err.field == "shipments[1].due_h"
+    assert err.field == "shipments[S2].due_h"
     assert "due 5 h is not after release 10 h" in str(err)
 
 
 def test_timetable_with_no_departures(tmp_path, base_data):
     base_data["links"][1]["timetable"]["departures_h"] = []
     err = error_of(tmp_path, base_data)
-    assert err.field == "links[1].timetable.departures_h"
+    assert err.field == "links[A-B-rail].timetable.departures_h"
     assert "at least one departure" in str(err)
 
 
 def test_departure_outside_the_period(tmp_path, base_data):
     base_data["links"][1]["timetable"]["departures_h"] = [30]
-    assert error_of(tmp_path, base_data).field == "links[1].timetable.departures_h[0]"
+    assert error_of(tmp_path, base_data).field == "links[A-B-rail].timetable.departures_h[0]"
 
 
 def test_scheduled_link_without_timetable(tmp_path, base_data):
     del base_data["links"][1]["timetable"]
     err = error_of(tmp_path, base_data)
-    assert err.field == "links[1].timetable"
+    assert err.field == "links[A-B-rail].timetable"
     assert "required for rail services" in str(err)
 
 
@@ -235,7 +235,7 @@ def test_shipment_with_no_path(tmp_path, base_data):
         {"id": "S3", "origin": "C", "destination": "A", "quantity_teu": 1, "due_h": 50}
     )
     err = error_of(tmp_path, base_data)
-    assert err.field == "shipments[2]"
+    assert err.field == "shipments[S3]"
     assert "no path of links from 'C' to 'A'" in str(err)
 
 
@@ -243,7 +243,7 @@ def test_shipment_with_no_path(tmp_path, base_data):
 def test_non_finite_numbers(tmp_path, base_data, value):
     base_data["shipments"][0]["quantity_teu"] = value
     err = error_of(tmp_path, base_data)
-    assert err.field == "shipments[0].quantity_teu"
+    assert err.field == "shipments[S1].quantity_teu"
     assert "finite" in str(err)
 
 
@@ -285,18 +285,18 @@ def test_deeply_nested_yaml_is_a_clean_error(tmp_path):
 def test_seasonal_weather_needs_a_start_date(tmp_path, base_data):
     del base_data["start"]
     err = error_of(tmp_path, base_data)
-    assert err.field == "uncertainty.weather[0].months"
+    assert err.field == "uncertainty.weather[ty].months"
 
 
 def test_self_intersecting_storm_polygon(tmp_path, base_data):
     base_data["uncertainty"]["weather"][0]["area"] = [[107, 19], [110, 22], [110, 19], [107, 22]]
     err = error_of(tmp_path, base_data)
-    assert err.field == "uncertainty.weather[0].area"
+    assert err.field == "uncertainty.weather[ty].area"
 
 
 def test_congestion_needs_a_delay(tmp_path, base_data):
     del base_data["uncertainty"]["disruptions"][0]["delay_h"]
-    assert error_of(tmp_path, base_data).field == "uncertainty.disruptions[0].delay_h"
+    assert error_of(tmp_path, base_data).field == "uncertainty.disruptions[cong].delay_h"
 
 
 def test_link_closure_targets_a_link(tmp_path, base_data):
@@ -305,14 +305,14 @@ def test_link_closure_targets_a_link(tmp_path, base_data):
         "start_h": [0, 10], "duration_h": [1, 2],
     }
     err = error_of(tmp_path, base_data)
-    assert err.field == "uncertainty.disruptions[0].target"
+    assert err.field == "uncertainty.disruptions[x].target"
     assert "unknown link 'A'" in str(err)
 
 
 def test_interval_min_above_max(tmp_path, base_data):
     base_data["uncertainty"]["disruptions"][0]["duration_h"] = [30, 20]
     err = error_of(tmp_path, base_data)
-    assert err.field == "uncertainty.disruptions[0].duration_h"
+    assert err.field == "uncertainty.disruptions[cong].duration_h"
     assert "min <= max" in str(err)
 
 
@@ -329,7 +329,7 @@ def test_bad_start_date(tmp_path, base_data):
 def test_huge_integers_are_not_finite_numbers(tmp_path, base_data):
     base_data["nodes"][0]["handling_cost_cny"] = 10**400
     err = error_of(tmp_path, base_data)
-    assert err.field == "nodes[0].handling_cost_cny"
+    assert err.field == "nodes[A].handling_cost_cny"
 
 
 def test_json_with_an_integer_too_long_to_parse(tmp_path):
@@ -341,7 +341,7 @@ def test_json_with_an_integer_too_long_to_parse(tmp_path):
 def test_disruption_needs_exactly_one_of_target_and_targets(tmp_path, base_data):
     base_data["uncertainty"]["disruptions"][0]["targets"] = ["B"]
     err = error_of(tmp_path, base_data)
-    assert err.field == "uncertainty.disruptions[0].target"
+    assert err.field == "uncertainty.disruptions[cong].target"
 
 
 def test_disruption_targets_must_be_known(tmp_path, base_data):
@@ -349,4 +349,23 @@ def test_disruption_targets_must_be_known(tmp_path, base_data):
     del d["target"]
     d["targets"] = ["B", "Q"]
     err = error_of(tmp_path, base_data)
-    assert err.field == "uncertainty.disruptions[0].targets[1]"
+    assert err.field == "uncertainty.disruptions[cong].targets[1]"
+
+
+def test_errors_name_a_link_by_its_id_given_or_derived(tmp_path, base_data):
+    base_data["links"][2]["id"] = "QZ-HPH-feeder"
+    base_data["links"][2]["speed_kmh"] = -1
+    err = error_of(tmp_path, base_data)
+    assert str(err) == "case.yaml: links[QZ-HPH-feeder].speed_kmh: must be > 0, got -1"
+    base_data["links"][2]["mode"] = "air"  # an explicit id is known before the mode
+    assert error_of(tmp_path, base_data).field == "links[QZ-HPH-feeder].mode"
+    del base_data["links"][2]["id"]
+    base_data["links"][2]["mode"] = "sea"
+    assert error_of(tmp_path, base_data).field == "links[B-C-sea].speed_kmh"  # the default id
+
+
+def test_a_link_whose_id_is_a_number_or_invalid_is_named_by_its_index(tmp_path, base_data):
+    base_data["links"][2].update(id=7, speed_kmh=-1)  # "links[7]" would read as an index
+    assert error_of(tmp_path, base_data).field == "links[2].speed_kmh"
+    base_data["links"][2]["id"] = "no spaces allowed"
+    assert error_of(tmp_path, base_data).field == "links[2].id"
