@@ -162,7 +162,8 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
 
     sc = as_scenario(scenario)
     timesteps, seed = _check_run(algo, timesteps, seed)
-    # the validation seeds of the config given (a resumed run's card may say fewer)
+    # from the config given, as before: a resumed run without one validates on the default
+    # count, not its card's (kept: this restructuring is behaviour-neutral)
     val_seeds = _validation_seeds(config or TrainConfig())
     out = Path(out)
     cfg, seed = _open_run(out, sc, algo, config, resume, seed)
