@@ -1,8 +1,10 @@
 """mmroute.agents: policies on ``mmroute/Reroute-v0`` — OR baselines, the hindsight oracle,
 PPO agents — their training and their paired evaluation.
 
-- :func:`make_policy` and the policy classes (``random``, ``greedy``, ``static``, ``replan``,
-  ``anticipate``, ``hindsight``, ``ppo``, ``maskable-ppo``);
+- :func:`make_policy` and the policy classes, by the names of :data:`REGISTRY` (what each
+  is: OR baseline, learned, clairvoyant);
+- :func:`rollout` — one episode of a policy or an SB3 model (what evaluation, validation and
+  imitation run);
 - :func:`train` / :class:`TrainConfig` — SB3 training with validation, checkpoints, resume,
   warm-started by :func:`demonstrations` / :func:`clone` (imitation of hindsight plans);
 - :func:`evaluate` / :func:`summarize` — every policy on the same realizations, paired CIs,
@@ -27,8 +29,13 @@ _LAZY: dict[str, str] = {
     "HindsightPolicy": "mmroute.agents.policies",
     "PPOPolicy": "mmroute.agents.policies",
     "make_policy": "mmroute.agents.policies",
-    "POLICIES": "mmroute.agents.policies",
-    "OR_POLICIES": "mmroute.agents.policies",
+    "POLICIES": "mmroute.agents.registry",
+    "OR_POLICIES": "mmroute.agents.registry",
+    "REGISTRY": "mmroute.agents.registry",
+    "PolicyEntry": "mmroute.agents.registry",
+    "default_policies": "mmroute.agents.registry",
+    "rollout": "mmroute.agents.rollout",
+    "Rollout": "mmroute.agents.rollout",
     "TrainConfig": "mmroute.agents.training",
     "train": "mmroute.agents.training",
     "demonstrations": "mmroute.agents.imitation",

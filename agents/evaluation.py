@@ -12,13 +12,14 @@ from __future__ import annotations
 import hashlib
 import math
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mmroute.agents.parallel import check_backend, run_tasks
+from mmroute.agents.registry import BOUND, REGISTRY, SUMMARY_ORDER, default_policies, entry
 from mmroute.errors import MMRouteError
+from mmroute.scenarios import as_scenario
 
 __all__ = ["COLUMNS", "BoundViolation", "run_episode", "episode", "evaluate", "summarize",
            "format_summary", "BOUND_TOL"]
@@ -35,18 +36,6 @@ class BoundViolation(MMRouteError):
     """A policy cost less than the hindsight bound on some seed: a leak or a bug."""
 
 
-def _scenario(scenario):
-    """A Scenario, or one loaded from a bundled name or a path (:class:`InputError` else)."""
-    from pathlib import PurePath
-
-    from mmroute.scenarios import Scenario, load
-    from mmroute.validate import instance_of
-
-    if isinstance(scenario, Scenario):
-        return scenario
-    return load(instance_of(scenario, (str, PurePath), "scenario"))
-
-
 def run_episode(scenario, policy: str, seed: int, *, model: str | Path | None = None,
                 time_limit_s: float = 10.0) -> dict[str, Any]:
     """One episode of ``policy`` on the realization of ``seed``: a row of the evaluation
@@ -60,34 +49,23 @@ def episode(scenario, policy: str, seed: int, *, model: str | Path | None = None
     """:func:`run_episode`'s row and the finished :class:`~mmroute.envs.Simulator` (for its
     :meth:`~mmroute.envs.Simulator.trajectory`, e.g. to draw the episode)."""
     from mmroute.agents.policies import HindsightPolicy, make_policy
+    from mmroute.agents.rollout import rollout
     from mmroute.envs.reroute import RerouteEnv
-    from mmroute.envs.simulator import Move
     from mmroute.world.realization import realize
 
-    sc = _scenario(scenario)
+    sc = as_scenario(scenario)
     env = RerouteEnv(sc)
     pol = make_policy(policy, model=model, scenario=sc, time_limit_s=time_limit_s)
-    env.reset(options={"realization": realize(sc, seed)})
-    t0 = time.perf_counter()
-    pol.reset(env)
-    spent = time.perf_counter() - t0
-    done = False
-    cost = 0.0
-    while not done:
-        t0 = time.perf_counter()
-        a = pol.act(env)
-        spent += time.perf_counter() - t0
-        _, _, done, _, info = env.step_move(a) if isinstance(a, Move) else env.step(a)
-        cost += info["cost"]
-    res = env.sim.result()
+    ro = rollout(env, pol, realize(sc, seed))
+    res = ro.result
     bound = pol.bound if isinstance(pol, HindsightPolicy) else math.nan
-    row = {"scenario": sc.name, "policy": policy, "seed": int(seed), "cost": cost,
+    row = {"scenario": sc.name, "policy": policy, "seed": int(seed), "cost": ro.cost_cny,
            "time_h": res.time_h, "lateness_h": res.lateness_h, "co2_kg": res.co2_kg,
            "on_time_share": res.on_time_share, "regret": math.nan,
-           "decision_ms": 1000.0 * spent / max(1, res.decisions), "bound": bound,
+           "decision_ms": 1000.0 * ro.policy_s / max(1, res.decisions), "bound": bound,
            "dropped_teu": res.dropped_teu, "decisions": res.decisions,
-           "solves": getattr(pol, "solves", 0), "overflow_teu": env.sim.overflow_teu}
-    return row, env.sim
+           "solves": getattr(pol, "solves", 0), "overflow_teu": ro.sim.overflow_teu}
+    return row, ro.sim
 
 
 @dataclass(frozen=True)
@@ -134,7 +112,8 @@ def evaluate(scenario, policies=None, seeds=range(30), *, model: str | Path | No
     """Run every policy on every seed (and the hindsight bound, always); return a DataFrame
     with :data:`COLUMNS`, ``regret`` = cost - the seed's hindsight bound.
 
-    ``policies``: names (default: every baseline, plus ``maskable-ppo`` with ``model``);
+    ``policies``: registered names (default: every baseline, plus the model's algorithm
+    with ``model``: :func:`~mmroute.agents.registry.default_policies`);
     ``jobs`` > 1 runs episodes in that many processes; ``backend="ray"`` runs them as Ray
     tasks (:func:`mmroute.agents.parallel.run_tasks`; the model travels with them);
     ``progress(done, total)`` is called as episodes finish. :class:`BoundViolation` if a
@@ -142,39 +121,33 @@ def evaluate(scenario, policies=None, seeds=range(30), *, model: str | Path | No
     """
     import pandas as pd
 
-    from mmroute.agents.policies import POLICIES
     from mmroute.agents.seeds import parse_seeds
     from mmroute.errors import InputError
 
-    sc = _scenario(scenario)
+    sc = as_scenario(scenario)
     seeds = parse_seeds(seeds if not isinstance(seeds, int) else [seeds])
     if policies is None:
-        policies = ["random", "greedy", "static", "replan", "anticipate"]
-        if model is not None:
-            policies.append("maskable-ppo")
+        policies = default_policies(model)
     policies = list(dict.fromkeys(policies))
-    for p in policies:
-        if p not in POLICIES:
-            raise InputError(f"unknown policy {p!r}; choose from {', '.join(POLICIES)}",
-                             field="policies")
-    if "hindsight" not in policies:
-        policies.append("hindsight")
+    learned = [p for p in policies if entry(p).learned]
+    if BOUND not in policies:
+        policies.append(BOUND)
     check_backend(backend, jobs)
-    if any(p in ("ppo", "maskable-ppo") for p in policies):
+    if learned:
         if model is None:
             raise InputError("ppo / maskable-ppo need a model", field="model")
         from mmroute.agents.model import load_model
 
         _, card = load_model(model, scenario=sc)  # a wrong or corrupt model fails first
-        for p in policies:
-            if p in ("ppo", "maskable-ppo") and card["algo"] != p:
+        for p in learned:
+            if card["algo"] != p:
                 raise InputError(f"{model}: a {card['algo']} model, not {p}", field="model")
     shipped = _ModelFile.read(model) if backend == "ray" and model is not None else model
     tasks = [(p, s) for s in seeds for p in policies]
     rows = run_tasks(_run, tasks, shared=(sc, shipped, time_limit_s), jobs=jobs,
                      backend=backend, progress=progress)
     df = pd.DataFrame(rows, columns=COLUMNS)
-    bounds = df[df.policy == "hindsight"].set_index("seed")["bound"]
+    bounds = df[df.policy == BOUND].set_index("seed")["bound"]
     df["bound"] = df["seed"].map(bounds)
     df["regret"] = df["cost"] - df["bound"]
     bad = df[df.cost < df.bound - BOUND_TOL * df.bound.abs().clip(lower=1.0)]
@@ -188,17 +161,15 @@ def evaluate(scenario, policies=None, seeds=range(30), *, model: str | Path | No
 
 def summarize(df):
     """Per policy: mean cost with its 95 % CI, the paired difference to the best
-    non-clairvoyant OR policy (lowest mean cost among static, replan, anticipate) with its
+    non-clairvoyant OR policy (lowest mean cost among the registry's OR baselines) with its
     95 % CI (Student t on per-seed differences), mean gap to hindsight (%), on-time share and
     decision time."""
     import numpy as np
     import pandas as pd
     from scipy import stats
 
-    from mmroute.agents.policies import OR_POLICIES
-
     means = df.groupby("policy")["cost"].mean()
-    ors = [p for p in OR_POLICIES if p in means.index]
+    ors = [p for p, e in REGISTRY.items() if e.is_or and p in means.index]
     best = min(ors, key=lambda p: means[p]) if ors else None
     wide = df.pivot(index="seed", columns="policy", values="cost")
     out = []
@@ -219,8 +190,7 @@ def summarize(df):
                 row.update(diff_mean=d.mean())
         out.append(row)
     res = pd.DataFrame(out)
-    order = {p: i for i, p in enumerate(["hindsight", *OR_POLICIES, "maskable-ppo", "ppo",
-                                         "greedy", "random"])}
+    order = {p: i for i, p in enumerate(SUMMARY_ORDER)}
     res["_o"] = res.policy.map(lambda p: order.get(p, 99))
     return res.sort_values("_o").drop(columns="_o").reset_index(drop=True).replace(
         {np.inf: math.nan})

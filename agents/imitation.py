@@ -16,12 +16,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mmroute.agents.policies import ReplanPolicy, carries_out, make_policy
+from mmroute.agents.registry import BOUND, EXPERTS
+from mmroute.agents.rollout import masked_predict, rollout
+from mmroute.agents.shaping import Shaping
+from mmroute.envs.known import plan_state
+from mmroute.envs.reroute import RerouteEnv
 from mmroute.envs.simulator import Move
 from mmroute.errors import InputError
+from mmroute.routing.plan import replan
+from mmroute.scenarios import as_scenario
+from mmroute.world.realization import realize
 
-__all__ = ["Demonstrations", "demonstrations", "clone", "merge", "slot_of", "EXPERTS"]
+__all__ = ["Demonstrations", "demonstrations", "clone", "merge", "slot_of", "EXPERTS",
+           "Clairvoyant"]
 
-EXPERTS = ("hindsight", "replan")
 
 
 @dataclass(frozen=True)
@@ -49,8 +58,6 @@ class Demonstrations:
 def slot_of(env, move: int | Move) -> int | None:
     """The env slot that carries out ``move``, or ``None``; a slot that is not allowed is
     the first allowed one (what :meth:`RerouteEnv.step` does with it)."""
-    from mmroute.agents.policies import carries_out
-
     slots = env.slots
     if not isinstance(move, Move):
         j = int(move)
@@ -66,29 +73,78 @@ def slot_of(env, move: int | Move) -> int | None:
                  if c is not None and carries_out(c.move, move) and starts_alike(c.move)), None)
 
 
-def _clairvoyant(time_limit_s: float, seed: int):
-    """The hindsight expert for any state: re-plans from the current state with the whole
+class Clairvoyant(ReplanPolicy):
+    """The hindsight expert (:data:`~mmroute.agents.registry.BOUND`) for any state: re-plans from the current state with the whole
     realization known (every event, every late order) whenever the state left its plan."""
-    from mmroute.agents.policies import ReplanPolicy
-    from mmroute.envs.known import plan_state
-    from mmroute.routing.plan import replan
 
-    class Clairvoyant(ReplanPolicy):
-        name = "hindsight"
-        clairvoyant = True
+    name = BOUND
+    clairvoyant = True
 
-        def _news(self, env):
-            return ()  # everything is known from the start
+    def _news(self, env):
+        return ()  # everything is known from the start
 
-        def _solve(self, env):
-            r = env.realization
-            self.plan = replan(r.scenario(env.scenario), plan_state(env.sim), r.events,
-                               time_limit_s=self.time_limit_s, seed=self.seed,
-                               initial=self.plan)
-            self.solves += 1
-            self.anchor(env)
+    def _solve(self, env):
+        r = env.realization
+        self.plan = replan(r.scenario(env.scenario), plan_state(env.sim), r.events,
+                           time_limit_s=self.time_limit_s, seed=self.seed, initial=self.plan)
+        self.solves += 1
+        self.anchor(env)
 
-    return Clairvoyant(time_limit_s=time_limit_s, seed=seed)
+
+class _Recorder:
+    """A policy for :func:`~mmroute.agents.rollout.rollout` that asks ``expert`` at every
+    state and records its slot (with the observation and the mask) where one carries its
+    move out; it acts as the expert, or, with a ``learner``, as the learner (the expert with
+    probability ``beta``). :meth:`on_step` keeps the (shaped) rewards for the returns."""
+
+    def __init__(self, expert, *, learner, maskable: bool, beta: float, rng, gamma: float,
+                 shaping: bool):
+        self.expert, self.learner, self.maskable = expert, learner, maskable
+        self.beta, self.rng, self.gamma = beta, rng, gamma
+        self.shaping = Shaping(gamma) if shaping else None
+        self.observations: list[np.ndarray] = []
+        self.masks: list[np.ndarray] = []
+        self.actions: list[int] = []
+        self.returns: list[float] = []
+        self.decisions = 0
+
+    def reset(self, env) -> None:
+        self.expert.reset(env)
+        if self.shaping is not None:
+            self.shaping.start({"potential_cny": env.potential_cny(),
+                                "cost_scale_cny": env.cost_scale})
+        self._rewards: list[float] = []
+        self._keep: list[int] = []
+
+    def act(self, env) -> int | Move:
+        obs = env.observation()
+        a = self.expert.act(env)
+        j = slot_of(env, a)
+        if j is not None:
+            self.observations.append(obs)
+            self.masks.append(env.action_masks())
+            self.actions.append(j)
+            self._keep.append(len(self._rewards))
+        self.decisions += 1
+        if self.learner is not None and not (self.beta > 0 and self.rng.random() < self.beta):
+            a, _ = masked_predict(self.learner, obs, action_masks=env.action_masks(),
+                                  maskable=self.maskable)
+            a = int(a)
+        return a
+
+    def on_step(self, env, action, info) -> None:
+        r = -info["cost"] / info["cost_scale_cny"]  # the env's reward
+        if self.shaping is not None:
+            r = self.shaping.reward(r, info, env.decision is None)
+        self._rewards.append(r)
+
+    def end_episode(self) -> None:
+        """The discounted returns of the episode's recorded states."""
+        g, rets = 0.0, np.empty(len(self._rewards))
+        for t in range(len(self._rewards) - 1, -1, -1):
+            g = self._rewards[t] + self.gamma * g
+            rets[t] = g
+        self.returns.extend(rets[self._keep])
 
 
 def demonstrations(scenario, seeds, *, expert: str = "hindsight", n_candidates: int = 8,
@@ -104,66 +160,33 @@ def demonstrations(scenario, seeds, *, expert: str = "hindsight", n_candidates: 
     clairvoyantly from each state it did not plan for. Draw ``seeds`` from the training
     range (:data:`mmroute.agents.seeds.TRAINING`), as :func:`~mmroute.agents.train` does.
     """
-    from mmroute.agents.evaluation import _scenario
-    from mmroute.agents.policies import make_policy
-    from mmroute.agents.training import potential
-    from mmroute.envs.reroute import RerouteEnv
-    from mmroute.world.realization import realize
-
     if expert not in EXPERTS:
         raise InputError(f"expert must be one of {', '.join(EXPERTS)}, not {expert!r}",
                          field="expert")
-    sc = _scenario(scenario)
+    sc = as_scenario(scenario)
     seeds = list(seeds)
     env = RerouteEnv(sc, n_candidates=n_candidates)
-    if learner is not None and expert == "hindsight":
-        pol = _clairvoyant(time_limit_s, seed)
+    if learner is not None and expert == BOUND:
+        pol = Clairvoyant(time_limit_s=time_limit_s, seed=seed)
     else:
         pol = make_policy(expert, time_limit_s=time_limit_s, seed=seed)
-    rng = np.random.default_rng([seed, 11])
-    obs_l, mask_l, act_l, ret_l = [], [], [], []
-    decisions, costs = 0, []
+    rec = _Recorder(pol, learner=learner, maskable=maskable, beta=beta, gamma=gamma,
+                    rng=np.random.default_rng([seed, 11]), shaping=shaping)
+    costs = []
     for i, s in enumerate(seeds):
-        obs, info = env.reset(options={"realization": realize(sc, s)})
-        pol.reset(env)
-        phi = potential(info)
-        rewards, keep, done, total = [], [], False, 0.0
-        while not done:
-            a = pol.act(env)
-            j = slot_of(env, a)
-            if j is not None:
-                obs_l.append(obs)
-                mask_l.append(env.action_masks())
-                act_l.append(j)
-                keep.append(len(rewards))
-            decisions += 1
-            if learner is not None and not (beta > 0 and rng.random() < beta):
-                masks = {"action_masks": env.action_masks()} if maskable else {}
-                a, _ = learner.predict(obs, deterministic=True, **masks)
-                a = int(a)
-            obs, r, done, _, info = env.step_move(a) if isinstance(a, Move) else env.step(a)
-            total += info["cost"]
-            if shaping:
-                phi2 = potential(info, done)
-                r = r + gamma * phi2 - phi
-                phi = phi2
-            rewards.append(r)
-        g, rets = 0.0, np.empty(len(rewards))
-        for t in range(len(rewards) - 1, -1, -1):
-            g = rewards[t] + gamma * g
-            rets[t] = g
-        ret_l.extend(rets[keep])
-        costs.append(total)
+        costs.append(rollout(env, rec, realize(sc, s), on_step=rec.on_step).cost_cny)
+        rec.end_episode()
         if progress is not None:
             progress(i + 1, len(seeds))
-    if not act_l:
+    if not rec.actions:
         raise InputError(f"the {expert} expert made no decision a candidate slot carries out",
                          field="expert")
-    return Demonstrations(observations=np.asarray(obs_l, dtype=np.float32),
-                          masks=np.asarray(mask_l, dtype=bool),
-                          actions=np.asarray(act_l, dtype=np.int64),
-                          returns=np.asarray(ret_l, dtype=np.float32), episodes=len(seeds),
-                          decisions=decisions, episode_cost_cny=float(np.mean(costs)))
+    return Demonstrations(observations=np.asarray(rec.observations, dtype=np.float32),
+                          masks=np.asarray(rec.masks, dtype=bool),
+                          actions=np.asarray(rec.actions, dtype=np.int64),
+                          returns=np.asarray(rec.returns, dtype=np.float32),
+                          episodes=len(seeds), decisions=rec.decisions,
+                          episode_cost_cny=float(np.mean(costs)))
 
 
 def merge(a: Demonstrations, b: Demonstrations) -> Demonstrations:

@@ -14,12 +14,14 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from mmroute.agents.registry import LEARNED
 from mmroute.errors import InputError
 
 __all__ = ["CARD_FORMAT", "model_file", "card_path", "write_card", "read_card", "load_model", "versions"]
 
 CARD_FORMAT = 1
-ALGOS = ("ppo", "maskable-ppo")
+#: The training algorithms: the learned policies of the registry.
+ALGOS = LEARNED
 
 
 def model_file(path: str | Path) -> Path:

@@ -20,6 +20,7 @@ from multiprocessing import get_context
 from typing import Any
 
 from mmroute.errors import InputError
+from mmroute.validate import integer
 
 __all__ = ["BACKENDS", "check_backend", "run_tasks"]
 
@@ -31,8 +32,7 @@ def check_backend(backend: str, jobs: int) -> None:
     if backend not in BACKENDS:
         raise InputError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}",
                          field="backend")
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise InputError(f"jobs must be an integer >= 1, not {jobs!r}", field="jobs")
+    integer(jobs, "jobs", lo=1)
 
 
 def run_tasks(fn: Callable[[Any, Any], Any], tasks: Sequence[Any], *, shared: Any = None,

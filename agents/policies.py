@@ -5,7 +5,9 @@ Every policy has ``reset(env)`` (called after ``env.reset``) and ``act(env)``, w
 an action slot (``int``) or a :class:`~mmroute.envs.Move` the decision allows (OR policies
 following a plan may pick a move outside the candidate slots, e.g. a later departure their
 plan waits for; :meth:`RerouteEnv.step_move`, :meth:`~mmroute.envs.Simulator.bookable`).
-``predict(obs, ...)`` keeps SB3's signature for the learned ones.
+``predict(obs, ...)`` keeps SB3's signature for the learned ones. Names, classes and facts
+(OR baseline, learned, clairvoyant) are registered in :mod:`mmroute.agents.registry`;
+:func:`make_policy` builds one by name.
 
 * ``random`` — uniform over the allowed slots (drop included);
 * ``greedy`` — slot 0, the cheapest expected continuation under known conditions;
@@ -26,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from mmroute.agents.registry import OR_POLICIES, POLICIES, entry
+from mmroute.agents.rollout import masked_predict
 from mmroute.envs.anticipation import risk_adjusted_events
 from mmroute.envs.known import known_scenario, plan_state
 from mmroute.envs.reroute import RerouteEnv
@@ -38,17 +42,18 @@ __all__ = ["Policy", "RandomPolicy", "GreedyPolicy", "StaticPolicy", "ReplanPoli
            "AnticipatePolicy", "HindsightPolicy", "PPOPolicy", "make_policy", "POLICIES",
            "OR_POLICIES"]
 
-#: Names of every policy; OR_POLICIES are the non-clairvoyant OR baselines PPO is judged by.
-POLICIES = ("random", "greedy", "static", "replan", "anticipate", "hindsight", "ppo",
-            "maskable-ppo")
-OR_POLICIES = ("static", "replan", "anticipate")
-
 
 class Policy(ABC):
     """Base: a named policy acting on a :class:`RerouteEnv`."""
 
     name = "policy"
     clairvoyant = False
+
+    @classmethod
+    def make(cls, *, model: str | Path | None = None, scenario=None, time_limit_s: float = 10.0,
+             seed: int = 0) -> Policy:
+        """An instance from :func:`make_policy`'s options (each class takes what it uses)."""
+        return cls()
 
     def reset(self, env: RerouteEnv) -> None:  # noqa: B027 - an optional hook, not abstract
         """Called after ``env.reset`` (most simple policies need nothing)."""
@@ -65,6 +70,10 @@ class RandomPolicy(Policy):
 
     def __init__(self, seed: int = 0):
         self.rng = np.random.default_rng(seed)
+
+    @classmethod
+    def make(cls, *, seed: int = 0, **_) -> RandomPolicy:
+        return cls(seed)
 
     def reset(self, env: RerouteEnv) -> None:
         self.rng = np.random.default_rng([env.realization.seed, 7])
@@ -121,6 +130,10 @@ class _PlanFollower(Policy):
         self.seed = seed
         self.plan: Plan | None = None
         self.solves = 0
+
+    @classmethod
+    def make(cls, *, time_limit_s: float = 10.0, seed: int = 0, **_) -> _PlanFollower:
+        return cls(time_limit_s=time_limit_s, seed=seed)
 
     def reset(self, env: RerouteEnv) -> None:
         self.plan = None
@@ -235,7 +248,7 @@ class AnticipatePolicy(ReplanPolicy):
 
     def _news(self, env: RerouteEnv) -> tuple:
         # a new forecast (every hour while a cell is seen) is news too
-        return (*super()._news(env), env.forecast._hour if env.forecast.cells() else None)
+        return (*super()._news(env), env.forecast.issued_hour if env.forecast.cells() else None)
 
 
 class HindsightPolicy(_PlanFollower):
@@ -277,42 +290,32 @@ class PPOPolicy(Policy):
         self.name = self.card["algo"]
         self.deterministic = deterministic
 
+    @classmethod
+    def make(cls, *, model: str | Path | None = None, scenario=None, **_) -> PPOPolicy:
+        if model is None:
+            raise InputError("a trained policy needs a model file", field="model")
+        return cls(model, scenario=scenario)
+
     def predict(self, observation, state=None, episode_start=None, deterministic=True,
                 action_masks=None):
         """SB3's signature: ``(action, state)``."""
-        if self.maskable:
-            return self.model.predict(observation, state=state, episode_start=episode_start,
-                                      deterministic=deterministic, action_masks=action_masks)
-        return self.model.predict(observation, state=state, episode_start=episode_start,
-                                  deterministic=deterministic)
+        return masked_predict(self.model, observation, action_masks=action_masks,
+                              deterministic=deterministic, maskable=self.maskable, state=state,
+                              episode_start=episode_start)
 
     def act(self, env: RerouteEnv) -> int:
-        obs = env._obs()
-        a, _ = self.predict(obs, deterministic=self.deterministic, action_masks=env.action_masks())
+        a, _ = self.predict(env.observation(), deterministic=self.deterministic,
+                            action_masks=env.action_masks())
         return int(a)
 
 
 def make_policy(name: str, *, model: str | Path | None = None, scenario=None,
                 time_limit_s: float = 10.0, seed: int = 0) -> Policy:
-    """A policy by name (``model``: the zip of ``ppo`` / ``maskable-ppo``)."""
-    if name == "random":
-        return RandomPolicy(seed)
-    if name == "greedy":
-        return GreedyPolicy()
-    if name == "static":
-        return StaticPolicy(time_limit_s=time_limit_s, seed=seed)
-    if name == "replan":
-        return ReplanPolicy(time_limit_s=time_limit_s, seed=seed)
-    if name == "anticipate":
-        return AnticipatePolicy(time_limit_s=time_limit_s, seed=seed)
-    if name == "hindsight":
-        return HindsightPolicy(time_limit_s=time_limit_s, seed=seed)
-    if name in ("ppo", "maskable-ppo"):
-        if model is None:
-            raise InputError(f"policy {name!r} needs a model file", field="model")
-        pol = PPOPolicy(model, scenario=scenario)
-        if pol.name != name:
-            raise InputError(f"{model}: a {pol.name} model, not {name}", field="model")
-        return pol
-    raise InputError(f"unknown policy {name!r}; choose from {', '.join(POLICIES)}",
-                     field="policies")
+    """A policy by its registered name (``model``: the zip of ``ppo`` / ``maskable-ppo``)."""
+    e = entry(name)
+    if e.learned and model is None:
+        raise InputError(f"policy {name!r} needs a model file", field="model")
+    pol = e.load().make(model=model, scenario=scenario, time_limit_s=time_limit_s, seed=seed)
+    if e.learned and pol.name != name:
+        raise InputError(f"{model}: a {pol.name} model, not {name}", field="model")
+    return pol

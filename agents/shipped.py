@@ -13,11 +13,11 @@ MODELS_DIR = Path(__file__).resolve().parent / "models"
 def shipped_model(scenario) -> Path | None:
     """The shipped model for ``scenario`` (a name, path or Scenario; same name and content
     hash), or ``None``."""
-    from mmroute.agents.evaluation import _scenario
     from mmroute.agents.model import read_card
+    from mmroute.scenarios import as_scenario
     from mmroute.world.realization import scenario_hash
 
-    scenario = _scenario(scenario)
+    scenario = as_scenario(scenario)
     path = MODELS_DIR / f"{scenario.name}.zip"
     if not path.is_file():
         return None

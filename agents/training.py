@@ -19,12 +19,15 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-import gymnasium as gym
 import numpy as np
 
-from mmroute.agents.model import ALGOS, load_model, read_card, versions, write_card
+from mmroute.agents.model import ALGOS, load_model, read_card, versions
 from mmroute.agents.seeds import TRAINING, VALIDATION, check_disjoint
+from mmroute.agents.shaping import ShapedReward, potential  # noqa: F401 - their old home
 from mmroute.errors import InputError
+from mmroute.scenarios import as_scenario
+from mmroute.validate import flag, integer, number
+from mmroute.validate import seed as valid_seed
 
 __all__ = ["TrainConfig", "train", "validate_model", "ShapedReward"]
 
@@ -68,24 +71,20 @@ class TrainConfig:
         for f in fields(self):
             v = getattr(self, f.name)
             if f.name == "net_arch":
-                if not (isinstance(v, tuple) and v and all(isinstance(x, int) and 0 < x <= 4096
-                                                           for x in v)):
+                if not (isinstance(v, tuple) and v):
                     raise InputError("net_arch must be a list of layer sizes in 1..4096",
                                      field="net_arch")
+                v = tuple(integer(x, f"net_arch[{k}]", lo=1, hi=4096) for k, x in enumerate(v))
             elif f.type == "bool":
-                if not isinstance(v, bool):
-                    raise InputError(f"must be true or false, not {v!r}", field=f.name)
-            elif f.type == "int" and (isinstance(v, bool) or not isinstance(v, int)
-                                      or v < (0 if f.name in _ZERO_OK else 1)):
-                least = 0 if f.name in _ZERO_OK else 1
-                raise InputError(f"must be an integer >= {least}, not {v!r}", field=f.name)
-            elif f.type == "float" and (not isinstance(v, int | float) or not math.isfinite(v)
-                                        or v < 0):
-                raise InputError(f"must be a finite number >= 0, not {v!r}", field=f.name)
-        if self.n_candidates < 2:
-            raise InputError("must be >= 2", field="n_candidates")
-        if not 0 < self.gamma <= 1 or not 0 < self.gae_lambda <= 1:
-            raise InputError("gamma and gae_lambda must be in (0, 1]", field="gamma")
+                v = flag(v, f.name)
+            elif f.type == "int":
+                v = integer(v, f.name, lo=0 if f.name in _ZERO_OK else 1)
+            elif f.type == "float":
+                v = number(v, f.name, lo=0.0)
+            object.__setattr__(self, f.name, v)  # as checked: 64.0 -> 64, 1 -> 1.0
+        integer(self.n_candidates, "n_candidates", lo=2)
+        number(self.gamma, "gamma", lo=0.0, hi=1.0, lo_open=True)
+        number(self.gae_lambda, "gae_lambda", lo=0.0, hi=1.0, lo_open=True)
         if self.val_episodes > VALIDATION.hi - VALIDATION.lo:
             raise InputError("more validation episodes than validation seeds", field="val_episodes")
 
@@ -123,41 +122,6 @@ class TrainConfig:
         return d
 
 
-def potential(info: dict[str, Any], terminated: bool = False) -> float:
-    """The shaping potential ``Phi`` of a step's ``info``, in reward units: minus the
-    expected cost still to come over the cost scale; 0 at the end."""
-    return 0.0 if terminated else -info["potential_cny"] / info["cost_scale_cny"]
-
-
-class ShapedReward(gym.Wrapper):
-    """Potential-based reward shaping (Ng, Harada & Russell 1999) for training:
-    ``r + gamma * Phi(s') - Phi(s)`` with ``Phi = -potential_cny / cost scale``, the expected
-    cost still to come of the released consignments (see ``RerouteEnv.potential_cny``).
-    A choice the candidates' estimates expect to cost more shows at once, not only when its
-    costs arrive; the optimal policy is the same. Monitor episode returns stay the env's own
-    (the wrapper sits outside Monitor)."""
-
-    def __init__(self, env: gym.Env, gamma: float):
-        super().__init__(env)
-        self.gamma = gamma
-        self._phi = 0.0
-
-    def reset(self, **kw):
-        obs, info = self.env.reset(**kw)
-        self._phi = potential(info)
-        return obs, info
-
-    def step(self, action):
-        obs, r, term, trunc, info = self.env.step(action)
-        phi = potential(info, term)
-        r = r + self.gamma * phi - self._phi
-        self._phi = phi
-        return obs, r, term, trunc, info
-
-    def action_masks(self):
-        return self.env.unwrapped.action_masks()
-
-
 def _make_env(scenario, n_candidates: int, rank: int, shaping: bool, gamma: float):
     def thunk():
         from stable_baselines3.common.monitor import Monitor
@@ -172,23 +136,13 @@ def _make_env(scenario, n_candidates: int, rank: int, shaping: bool, gamma: floa
 
 def validate_model(model, scenario, *, seeds, n_candidates: int, maskable: bool) -> float:
     """Mean episode cost (CNY) of ``model`` (deterministic) on ``seeds``."""
+    from mmroute.agents.rollout import ModelPolicy, rollout
     from mmroute.envs.reroute import RerouteEnv
     from mmroute.world.realization import realize
 
     env = RerouteEnv(scenario, n_candidates=n_candidates)
-    costs = []
-    for s in seeds:
-        obs, _ = env.reset(options={"realization": realize(scenario, s)})
-        done, total = False, 0.0
-        while not done:
-            if maskable:
-                a, _ = model.predict(obs, deterministic=True, action_masks=env.action_masks())
-            else:
-                a, _ = model.predict(obs, deterministic=True)
-            obs, _, done, _, info = env.step(int(a))
-            total += info["cost"]
-        costs.append(total)
-    return float(np.mean(costs))
+    policy = ModelPolicy(model, maskable=maskable)
+    return float(np.mean([rollout(env, policy, realize(scenario, s)).cost_cny for s in seeds]))
 
 
 def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, out: str | Path,
@@ -204,28 +158,69 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
     if backend != "local":
         return _train_on_ray(scenario, algo=algo, timesteps=timesteps, seed=seed, out=out,
                              config=config, resume=resume, command=command, backend=backend)
-    from stable_baselines3.common.callbacks import BaseCallback
-    from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
+    from mmroute.agents.callbacks import ModelWriter, Periodic, Validator
 
-    from mmroute.agents.evaluation import _scenario
-    from mmroute.envs.reroute import RerouteEnv
-    from mmroute.io import immediate_outputs, write_with
-    from mmroute.world.realization import scenario_hash
+    sc = as_scenario(scenario)
+    timesteps, seed = _check_run(algo, timesteps, seed)
+    # from the config given, as before: a resumed run without one validates on the default
+    # count, not its card's (kept: this restructuring is behaviour-neutral)
+    val_seeds = _validation_seeds(config or TrainConfig())
+    out = Path(out)
+    cfg, seed = _open_run(out, sc, algo, config, resume, seed)
+    maskable = algo == "maskable-ppo"
+    vec = _vec_env(sc, cfg, seed)
+    model = _algorithm(algo, cfg, vec, seed, out, resume)
+    writer = ModelWriter(model, out, _card(sc, algo, cfg, seed, val_seeds, command))
+    validator = Validator(writer, sc, seeds=val_seeds, n_candidates=cfg.n_candidates,
+                          maskable=maskable, best=_best_so_far(out) if resume else math.inf,
+                          log=log)
+    cb = Periodic(validator, eval_every=cfg.eval_every, checkpoint_every=cfg.checkpoint_every)
+    remaining = timesteps - model.num_timesteps
+    t0 = time.perf_counter()
+    try:
+        if not resume and cfg.imitation_episodes > 0:
+            _warm_start(model, sc, cfg, seed, maskable, log)
+            cb.validate(0)
+        if remaining > 0:
+            model.learn(remaining, callback=cb, reset_num_timesteps=not resume,
+                        progress_bar=progress_bar, tb_log_name="run")
+        cb.validate(model.num_timesteps)
+        cb.checkpoint()
+        writer.save("final", {"validation_cost": _last_validation(out)})
+    finally:
+        vec.close()
+    card = read_card(out / "best.zip")
+    log(f"trained {model.num_timesteps} steps in {time.perf_counter() - t0:.0f} s; best "
+        f"validation cost {validator.best:,.0f} CNY -> {out / 'best.zip'}")
+    load_model(out / "best.zip", scenario=sc)  # what was written loads
+    return card
 
-    sc = _scenario(scenario)
+
+def _check_run(algo: str, timesteps: int, seed: int) -> tuple[int, int]:
+    """``(timesteps, seed)`` checked (:class:`InputError` naming the argument)."""
     if algo not in ALGOS:
         raise InputError(f"algo must be one of {', '.join(ALGOS)}, not {algo!r}", field="algo")
-    if isinstance(timesteps, bool) or not isinstance(timesteps, int) or timesteps < 1:
-        raise InputError(f"timesteps must be an integer >= 1, not {timesteps!r}", field="timesteps")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InputError(f"seed must be an integer >= 0, not {seed!r}", field="seed")
-    cfg = config or TrainConfig()
-    val_seeds = list(range(VALIDATION.lo, VALIDATION.lo + cfg.val_episodes))
-    check_disjoint(training=TRAINING, validation=(val_seeds[0], val_seeds[-1] + 1),
+    return integer(timesteps, "timesteps", lo=1), valid_seed(seed)
+
+
+def _validation_seeds(cfg: TrainConfig) -> list[int]:
+    """The first ``val_episodes`` validation seeds (checked apart from the others)."""
+    seeds = list(range(VALIDATION.lo, VALIDATION.lo + cfg.val_episodes))
+    check_disjoint(training=TRAINING, validation=(seeds[0], seeds[-1] + 1),
                    evaluation=(0, VALIDATION.lo))
-    out = Path(out)
+    return seeds
+
+
+def _open_run(out: Path, sc, algo: str, config: TrainConfig | None, resume: bool,
+              seed: int) -> tuple[TrainConfig, int]:
+    """The settings and seed of the run in ``out`` (a resumed run's own, from its
+    checkpoint's card), the folder made; :class:`InputError` if ``out`` is not a folder, holds
+    another run, or has nothing (or something else) to resume."""
+    from mmroute.world.realization import scenario_hash
+
     if out.exists() and not out.is_dir():
         raise InputError("--out must be a folder", file=out)
+    cfg = config or TrainConfig()
     ckpt = out / "checkpoint.zip"
     if resume:
         if not ckpt.is_file():
@@ -242,17 +237,37 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
         raise InputError("the folder holds a training run already (use --resume or another "
                          "--out)", file=out)
     out.mkdir(parents=True, exist_ok=True)
-    maskable = algo == "maskable-ppo"
+    return cfg, seed
+
+
+def _vec_env(sc, cfg: TrainConfig, seed: int):
+    """The training envs (``n_envs`` worker processes, or one in-process), seeded."""
+    from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
+
     fns = [_make_env(sc, cfg.n_candidates, i, cfg.shaping, cfg.gamma) for i in range(cfg.n_envs)]
     vec = (SubprocVecEnv(fns, start_method="forkserver") if cfg.n_envs > 1 else DummyVecEnv(fns))
     vec.seed(seed)
+    return vec
+
+
+def _card(sc, algo: str, cfg: TrainConfig, seed: int, val_seeds: list[int],
+          command: str | None) -> dict[str, Any]:
+    """What every model card of the run says (the step count and scores are added)."""
+    from mmroute.envs.reroute import RerouteEnv
+    from mmroute.world.realization import scenario_hash
+
     obs_dim = int(RerouteEnv(sc, n_candidates=cfg.n_candidates).observation_space.shape[0])
-    base_card = {"algo": algo, "scenario": sc.name, "scenario_hash": scenario_hash(sc),
-                 "config": cfg.to_dict(), "seed": seed, "n_candidates": cfg.n_candidates,
-                 "observation_dim": obs_dim, "training_seeds": [TRAINING.lo, TRAINING.hi],
-                 "validation_seeds": [val_seeds[0], val_seeds[-1] + 1],
-                 "versions": versions(), "command": command}
-    if maskable:
+    return {"algo": algo, "scenario": sc.name, "scenario_hash": scenario_hash(sc),
+            "config": cfg.to_dict(), "seed": seed, "n_candidates": cfg.n_candidates,
+            "observation_dim": obs_dim, "training_seeds": [TRAINING.lo, TRAINING.hi],
+            "validation_seeds": [val_seeds[0], val_seeds[-1] + 1],
+            "versions": versions(), "command": command}
+
+
+def _algorithm(algo: str, cfg: TrainConfig, vec, seed: int, out: Path, resume: bool):
+    """A new (Maskable)PPO model on ``vec``, or the checkpoint's when resuming; TensorBoard
+    logs to ``OUT/tb`` if tensorboard is installed."""
+    if algo == "maskable-ppo":
         from sb3_contrib import MaskablePPO as Algo
     else:
         from stable_baselines3 import PPO as Algo
@@ -262,84 +277,21 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
     except ImportError:  # logs are optional
         tb = None
     if resume:
-        model = Algo.load(ckpt, env=vec, device="cpu", tensorboard_log=tb)
-        best = _best_so_far(out)
-    else:
-        model = Algo("MlpPolicy", vec, n_steps=cfg.n_steps, batch_size=cfg.batch_size,
-                     n_epochs=cfg.n_epochs, learning_rate=cfg.learning_rate, gamma=cfg.gamma,
-                     gae_lambda=cfg.gae_lambda, clip_range=cfg.clip_range, ent_coef=cfg.ent_coef,
-                     policy_kwargs={"net_arch": list(cfg.net_arch)}, seed=seed, device="cpu",
-                     tensorboard_log=tb, verbose=0)
-        best = math.inf
-
-    def save(name: str, extra: dict[str, Any]) -> None:
-        path = out / f"{name}.zip"
-        with immediate_outputs():  # checkpoints exist while the run goes on
-            write_with(path, lambda tmp: model.save(tmp))
-            write_card(path, {**base_card, "timesteps": int(model.num_timesteps), **extra})
-
-    class Periodic(BaseCallback):
-        def __init__(self):
-            super().__init__()
-            self.best = best
-            self.last_eval = model.num_timesteps
-            self.last_ckpt = model.num_timesteps
-
-        def _on_step(self) -> bool:
-            n = model.num_timesteps
-            if n - self.last_eval >= cfg.eval_every:
-                self.last_eval = n
-                self._validate(n)
-            if n - self.last_ckpt >= cfg.checkpoint_every:
-                self.last_ckpt = n
-                save("checkpoint", {"best_validation_cost": _finite(self.best)})
-            return True
-
-        def _validate(self, n: int) -> None:
-            cost = validate_model(model, sc, seeds=val_seeds,
-                                  n_candidates=cfg.n_candidates, maskable=maskable)
-            if getattr(self, "model", None) is not None:  # inside learn(): a logger
-                self.logger.record("validation/mean_cost_cny", cost)
-            with open(out / "validation.csv", "a", encoding="utf-8") as fh:
-                if fh.tell() == 0:
-                    fh.write("timesteps,mean_cost_cny\n")
-                fh.write(f"{n},{cost:.4f}\n")
-            log(f"step {n:>8}: validation mean cost {cost:,.0f} CNY"
-                f"{' (best)' if cost < self.best else ''}")
-            if cost < self.best:
-                self.best = cost
-                save("best", {"validation_cost": cost})
-
-    cb = Periodic()
-    remaining = timesteps - model.num_timesteps
-    t0 = time.perf_counter()
-    try:
-        if not resume and cfg.imitation_episodes > 0:
-            _warm_start(model, sc, cfg, seed, maskable, log)
-            cb._validate(0)
-        if remaining > 0:
-            model.learn(remaining, callback=cb, reset_num_timesteps=not resume,
-                        progress_bar=progress_bar, tb_log_name="run")
-        cb._validate(model.num_timesteps)
-        save("checkpoint", {"best_validation_cost": _finite(cb.best)})
-        save("final", {"validation_cost": _last_validation(out)})
-    finally:
-        vec.close()
-    card = read_card(out / "best.zip")
-    log(f"trained {model.num_timesteps} steps in {time.perf_counter() - t0:.0f} s; best "
-        f"validation cost {cb.best:,.0f} CNY -> {out / 'best.zip'}")
-    load_model(out / "best.zip", scenario=sc)  # what was written loads
-    return card
+        return Algo.load(out / "checkpoint.zip", env=vec, device="cpu", tensorboard_log=tb)
+    return Algo("MlpPolicy", vec, n_steps=cfg.n_steps, batch_size=cfg.batch_size,
+                n_epochs=cfg.n_epochs, learning_rate=cfg.learning_rate, gamma=cfg.gamma,
+                gae_lambda=cfg.gae_lambda, clip_range=cfg.clip_range, ent_coef=cfg.ent_coef,
+                policy_kwargs={"net_arch": list(cfg.net_arch)}, seed=seed, device="cpu",
+                tensorboard_log=tb, verbose=0)
 
 
 def _train_on_ray(scenario, *, out, config, backend, **kw) -> dict[str, Any]:
     """:func:`train` as a Ray task; the ``out`` folder travels both ways (file by file)."""
-    from mmroute.agents.evaluation import _scenario
     from mmroute.agents.parallel import check_backend, run_tasks
     from mmroute.io import write_with
 
     check_backend(backend, 1)
-    sc = _scenario(scenario)
+    sc = as_scenario(scenario)
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError("--out must be a folder", file=out)
@@ -405,10 +357,6 @@ def _warm_start(model, sc, cfg: TrainConfig, seed: int, maskable: bool, log) -> 
                        learning_rate=cfg.imitation_learning_rate, seed=seed + r + 1)
         log(f"DAgger round {r + 1}: the agent's episodes cost {more.episode_cost_cny:,.0f} CNY "
             f"on average; {len(demos.actions)} decisions; loss {losses[-1]:.3f}")
-
-
-def _finite(x: float) -> float | None:
-    return x if math.isfinite(x) else None
 
 
 def _last_validation(out: Path) -> float | None:

@@ -22,7 +22,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from mmroute.agents import evaluate, format_summary, parse_seeds, shipped_model, summarize
+from mmroute.agents import (
+    default_policies,
+    evaluate,
+    format_summary,
+    parse_seeds,
+    shipped_model,
+    summarize,
+)
 from mmroute.io import write_with
 from mmroute.scenarios import load
 
@@ -45,9 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     for name in args.scenarios.split(","):
         scenario = load(name)
         model = shipped_model(scenario)
-        policies = ["random", "greedy", "static", "replan", "anticipate"]
-        if model is not None:
-            policies.append("maskable-ppo")
+        policies = default_policies(model)
         if args.policies:
             policies = [p for p in args.policies.split(",") if p in policies]
         t0 = time.perf_counter()

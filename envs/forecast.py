@@ -38,6 +38,11 @@ class Forecast:
         self._issued: list[tuple[object, list[float], np.ndarray, list[list[str]]]] = []
         self._areas: dict[int, tuple[np.ndarray, float]] = {}
 
+    @property
+    def issued_hour(self) -> int | None:
+        """The hour of the forecast now issued (``None`` before the first)."""
+        return self._hour
+
     def issue(self, time_h: float) -> None:
         """Issue the forecast of the current hour (no-op within the same hour)."""
         hour = math.floor(time_h + 1e-9)

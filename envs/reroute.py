@@ -215,6 +215,10 @@ class RerouteEnv(gym.Env):
             return m
         return self._mask.copy()
 
+    def observation(self) -> np.ndarray:
+        """The observation of the current state (what the last ``reset`` / ``step`` returned)."""
+        return self._obs()
+
     @property
     def slots(self) -> list[Candidate | None]:
         """The current decision's candidates by action slot (``None``: empty; drop last)."""

@@ -164,7 +164,14 @@ def run_policies(out_dir: Path, seeds: int = 20, jobs: int = 2,
                  scenario_name: str = "liuzhou-asean") -> None:
     """Every policy on the same ``seeds`` episodes (with the shipped PPO model if there is one):
     the summary table, ``policies-cost.png`` and ``episode-map.png``."""
-    from mmroute.agents import episode, evaluate, format_summary, shipped_model, summarize
+    from mmroute.agents import (
+        default_policies,
+        episode,
+        evaluate,
+        format_summary,
+        shipped_model,
+        summarize,
+    )
     from mmroute.agents.plots import plot_costs
     from mmroute.envs.render import plot_episode
     from mmroute.io import write_with
@@ -173,9 +180,7 @@ def run_policies(out_dir: Path, seeds: int = 20, jobs: int = 2,
 
     scenario = load(scenario_name)
     model = shipped_model(scenario)
-    policies = ["random", "greedy", "static", "replan", "anticipate"]
-    if model is not None:
-        policies.append("maskable-ppo")
+    policies = default_policies(model)
     print(f"\nPolicies on the same {seeds} episodes of {scenario_name} (seeds 0-{seeds - 1}; "
           f"{'shipped model ' + model.name if model else 'no shipped model'}):")
     t0 = time.perf_counter()

@@ -23,6 +23,7 @@ __all__ = [
     "number",
     "integer",
     "share",
+    "flag",
     "instance_of",
     "params_of",
     "sequence_of",
@@ -112,6 +113,13 @@ def share(value: Any, name: str) -> float:
     if not (_real(value) and 0.0 <= value <= 1.0):
         raise InputError(f"must be in [0, 1], got {describe(value)}", field=name)
     return float(value)
+
+
+def flag(value: Any, name: str) -> bool:
+    """A boolean: ``True`` or ``False``, never ``0`` / ``1`` or text."""
+    if not isinstance(value, bool):
+        raise InputError(f"expected true or false, got {describe(value)}", field=name)
+    return value
 
 
 def instance_of(value: Any, cls: type[T] | tuple[type, ...], name: str, *, hint: str = "") -> T:

@@ -1,6 +1,7 @@
 """mmroute.scenarios: the scenario model, loader and validation, network, geo export, maps.
 
-Load a file (or a bundled scenario by name) with :func:`load`; every field is validated and
+Load a file (or a bundled scenario by name) with :func:`load` (:func:`as_scenario` also
+passes a :class:`Scenario` through); every field is validated and
 errors are :class:`mmroute.errors.ScenarioError` naming the file and the field.
 """
 
@@ -15,7 +16,7 @@ from mmroute.scenarios.cars_model import (
     VehicleOrder,
 )
 from mmroute.scenarios.geo import export, links_gdf, nodes_gdf, read_export
-from mmroute.scenarios.loader import load, parse, resolve_path
+from mmroute.scenarios.loader import as_scenario, load, parse, resolve_path
 from mmroute.scenarios.mapplot import plot_map
 from mmroute.scenarios.model import (
     Box,
@@ -66,6 +67,7 @@ __all__ = [
     "VehicleType",
     "WEIGHTS",
     "WeatherCell",
+    "as_scenario",
     "bundled_names",
     "bundled_path",
     "export",

@@ -11,7 +11,7 @@ import json
 import os
 from collections.abc import Mapping
 from datetime import date, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import yaml
@@ -28,8 +28,10 @@ from mmroute.scenarios.network_section import Geometry, parse_links, parse_nodes
 from mmroute.scenarios.objective_section import parse_objective
 from mmroute.scenarios.shipments_section import check_paths, parse_shipments
 from mmroute.scenarios.uncertainty_section import parse_uncertainty
+from mmroute.validate import instance_of
 
 __all__ = [
+    "as_scenario",
     "load",
     "parse",
     "read_document",
@@ -106,6 +108,15 @@ def load(path: str | Path) -> Scenario:
         )
     data = read_document(p)
     return parse(data, file=p.name, source_file=str(p), base_dir=p.parent)
+
+
+def as_scenario(scenario: Scenario | str | PurePath, name: str = "scenario") -> Scenario:
+    """``scenario`` itself if it is a :class:`Scenario`, else the one :func:`load` reads from
+    a path or a bundled scenario's name; :class:`~mmroute.errors.InputError` naming ``name``
+    for anything else (:class:`ScenarioError` for a bad file)."""
+    if isinstance(scenario, Scenario):
+        return scenario
+    return load(instance_of(scenario, (str, PurePath), name))
 
 
 # --- parsing ------------------------------------------------------------------------------

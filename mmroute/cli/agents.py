@@ -14,7 +14,9 @@ __all__ = ["register"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``train`` and ``evaluate`` commands."""
+    """Add the ``train`` and ``evaluate`` commands (policy names from the registry)."""
+    from mmroute.agents.registry import LEARNED, POLICIES
+
     t = subparsers.add_parser(
         "train", help="train a PPO / MaskablePPO agent on a scenario",
         description="Train on episodes of the training seed range, validate on the validation "
@@ -24,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "reaches by clairvoyant re-plans, then PPO fine-tunes it; the model kept "
                     "is the best on 30 validation seeds (docs/agents.md).")
     t.add_argument("file", metavar="FILE", help="scenario file or bundled scenario name")
-    t.add_argument("--algo", choices=("maskable-ppo", "ppo"), default="maskable-ppo")
+    t.add_argument("--algo", choices=LEARNED, default="maskable-ppo")
     t.add_argument("--timesteps", type=int_in(1), required=True, metavar="N")
     t.add_argument("--seed", type=seed, default=0)
     t.add_argument("--config", metavar="CFG.yaml", help="training settings (TrainConfig fields)")
@@ -45,8 +47,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "hindsight and the decision time. Exit 3 if a policy beats the bound.")
     e.add_argument("file", metavar="FILE", help="scenario file or bundled scenario name")
     e.add_argument("--policies", default=None, metavar="a,b,c",
-                   help="random, greedy, static, replan, anticipate, hindsight, ppo, "
-                        "maskable-ppo (default: every baseline and the shipped model)")
+                   help=f"{', '.join(POLICIES)} (default: every baseline and the "
+                        "shipped model)")
     e.add_argument("--seeds", default="0-29", metavar="0-29")
     e.add_argument("--model", default=None, metavar="PATH",
                    help="PPO model zip (default: the scenario's shipped model, if any)")
@@ -78,6 +80,7 @@ def run_train(args: argparse.Namespace) -> int:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     from mmroute.agents.evaluation import BoundViolation, evaluate, format_summary, summarize
+    from mmroute.agents.registry import default_policies, entry
     from mmroute.agents.seeds import parse_seeds
     from mmroute.agents.shipped import shipped_model
     from mmroute.errors import InputError
@@ -92,18 +95,14 @@ def run_evaluate(args: argparse.Namespace) -> int:
     policies = None if args.policies is None else [p.strip() for p in args.policies.split(",")
                                                    if p.strip()]
     model = args.model
-    wants_ppo = policies is None or any(p in ("ppo", "maskable-ppo") for p in policies)
-    if model is None and wants_ppo:
+    wants_model = policies is None or any(entry(p).learned for p in policies)
+    if model is None and wants_model:
         model = shipped_model(scenario)
         if model is None and policies is not None:
             raise InputError(f"no shipped model for {scenario.name!r}: give --model",
                              field="model")
     if policies is None:
-        policies = ["random", "greedy", "static", "replan", "anticipate"]
-        if model is not None:
-            from mmroute.agents.model import read_card
-
-            policies.append(read_card(Path(model)).get("algo", "maskable-ppo"))
+        policies = default_policies(model)
 
     def progress(done: int, total: int) -> None:
         if sys.stderr.isatty():
