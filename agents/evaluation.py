@@ -48,24 +48,49 @@ def episode(scenario, policy: str, seed: int, *, model: str | Path | None = None
             time_limit_s: float = 10.0):
     """:func:`run_episode`'s row and the finished :class:`~mmroute.envs.Simulator` (for its
     :meth:`~mmroute.envs.Simulator.trajectory`, e.g. to draw the episode)."""
-    from mmroute.agents.policies import HindsightPolicy, make_policy
-    from mmroute.agents.rollout import rollout
-    from mmroute.envs.reroute import RerouteEnv
-    from mmroute.world.realization import realize
+    return _Episodes(as_scenario(scenario), model, time_limit_s).run(policy, seed)
 
-    sc = as_scenario(scenario)
-    env = RerouteEnv(sc)
-    pol = make_policy(policy, model=model, scenario=sc, time_limit_s=time_limit_s)
-    ro = rollout(env, pol, realize(sc, seed))
-    res = ro.result
-    bound = pol.bound if isinstance(pol, HindsightPolicy) else math.nan
-    row = {"scenario": sc.name, "policy": policy, "seed": int(seed), "cost": ro.cost_cny,
-           "time_h": res.time_h, "lateness_h": res.lateness_h, "co2_kg": res.co2_kg,
-           "on_time_share": res.on_time_share, "regret": math.nan,
-           "decision_ms": 1000.0 * ro.policy_s / max(1, res.decisions), "bound": bound,
-           "dropped_teu": res.dropped_teu, "decisions": res.decisions,
-           "solves": getattr(pol, "solves", 0), "overflow_teu": ro.sim.overflow_teu}
-    return row, ro.sim
+
+class _Episodes:
+    """Episodes of one scenario, as a worker runs them: the scenario, the model and the time
+    limit travel once (pickled without the rest); one env (its per-scenario tables) and one
+    instance per policy are made on first use and reused for every episode after — a policy's
+    ``reset`` starts each episode afresh, so rows equal those of fresh objects."""
+
+    def __init__(self, scenario, model, time_limit_s: float):
+        self.scenario, self.model, self.time_limit_s = scenario, model, time_limit_s
+        self._env = None
+        self._policies: dict[str, Any] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"scenario": self.scenario, "model": self.model, "time_limit_s": self.time_limit_s,
+                "_env": None, "_policies": {}}
+
+    def run(self, policy: str, seed: int):
+        """One episode's row and its finished simulator."""
+        from mmroute.agents.policies import HindsightPolicy, make_policy
+        from mmroute.agents.rollout import rollout
+        from mmroute.envs.reroute import RerouteEnv
+        from mmroute.world.realization import realize
+
+        sc = self.scenario
+        if self._env is None:
+            self._env = RerouteEnv(sc)
+        pol = self._policies.get(policy)
+        if pol is None:
+            model = self.model.path() if isinstance(self.model, _ModelFile) else self.model
+            pol = self._policies[policy] = make_policy(policy, model=model, scenario=sc,
+                                                       time_limit_s=self.time_limit_s)
+        ro = rollout(self._env, pol, realize(sc, seed))
+        res = ro.result
+        bound = pol.bound if isinstance(pol, HindsightPolicy) else math.nan
+        row = {"scenario": sc.name, "policy": policy, "seed": int(seed), "cost": ro.cost_cny,
+               "time_h": res.time_h, "lateness_h": res.lateness_h, "co2_kg": res.co2_kg,
+               "on_time_share": res.on_time_share, "regret": math.nan,
+               "decision_ms": 1000.0 * ro.policy_s / max(1, res.decisions), "bound": bound,
+               "dropped_teu": res.dropped_teu, "decisions": res.decisions,
+               "solves": getattr(pol, "solves", 0), "overflow_teu": ro.sim.overflow_teu}
+        return row, ro.sim
 
 
 @dataclass(frozen=True)
@@ -98,12 +123,9 @@ class _ModelFile:
         return p
 
 
-def _run(shared, task):
-    scenario, model, limit = shared
+def _run(shared: _Episodes, task):
     policy, seed = task
-    if isinstance(model, _ModelFile):
-        model = model.path()
-    return run_episode(scenario, policy, seed, model=model, time_limit_s=limit)
+    return shared.run(policy, seed)[0]
 
 
 def evaluate(scenario, policies=None, seeds=range(30), *, model: str | Path | None = None,
@@ -144,7 +166,7 @@ def evaluate(scenario, policies=None, seeds=range(30), *, model: str | Path | No
                 raise InputError(f"{model}: a {card['algo']} model, not {p}", field="model")
     shipped = _ModelFile.read(model) if backend == "ray" and model is not None else model
     tasks = [(p, s) for s in seeds for p in policies]
-    rows = run_tasks(_run, tasks, shared=(sc, shipped, time_limit_s), jobs=jobs,
+    rows = run_tasks(_run, tasks, shared=_Episodes(sc, shipped, time_limit_s), jobs=jobs,
                      backend=backend, progress=progress)
     df = pd.DataFrame(rows, columns=COLUMNS)
     bounds = df[df.policy == BOUND].set_index("seed")["bound"]

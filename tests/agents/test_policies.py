@@ -43,15 +43,15 @@ def test_hindsight_is_below_every_or_policy_on_every_seed(name):
 def test_a_policy_beating_the_bound_is_reported_as_a_leak(monkeypatch):
     import mmroute.agents.evaluation as ev
 
-    real = ev.run_episode
+    real = ev._Episodes.run
 
-    def leaky(scenario, policy, seed, **kw):
-        row = real(scenario, policy, seed, **kw)
+    def leaky(self, policy, seed):
+        row, sim = real(self, policy, seed)
         if policy == "greedy":
             row["cost"] = 0.5 * row["cost"]  # a policy that could see the future
-        return row
+        return row, sim
 
-    monkeypatch.setattr(ev, "run_episode", leaky)
+    monkeypatch.setattr(ev._Episodes, "run", leaky)
     with pytest.raises(BoundViolation, match="beat the hindsight bound"):
         ev.evaluate("tiny", ["greedy"], seeds="0")
 
@@ -150,3 +150,24 @@ def test_misuse_of_the_rl_entry_points_names_the_argument():
         train("tiny", algo="dqn", timesteps=10, seed=0, out="unused")
     with pytest.raises(InputError, match="timesteps"):
         train("tiny", timesteps=0, seed=0, out="unused")
+
+
+def test_a_worker_reuses_its_env_and_policies_and_rows_equal_fresh_ones():
+    """evaluate's worker keeps one env (its tables) and one instance per policy across
+    episodes; every row equals the row of a fresh env and policy."""
+    import mmroute.agents.evaluation as ev
+    from mmroute.scenarios import load
+
+    sc = load("tiny")
+    worker = ev._Episodes(sc, None, 10.0)
+    for policy, seed in [("static", 0), ("greedy", 1), ("static", 2), ("replan", 1),
+                         ("static", 1), ("replan", 2)]:
+        row = worker.run(policy, seed)[0]
+        fresh = ev.run_episode(sc, policy, seed)
+        keys = [k for k in row if k != "decision_ms"]
+        assert [row[k] for k in keys] == [fresh[k] for k in keys]
+    assert len(worker._policies) == 3 and worker._env is not None
+    import pickle
+
+    sent = pickle.loads(pickle.dumps(worker))  # what a worker process receives
+    assert sent._env is None and sent._policies == {} and sent.scenario == sc
