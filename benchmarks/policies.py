@@ -1,5 +1,5 @@
 """Every policy on the same evaluation episodes of the stochastic bundled scenarios: mean cost
-with 95 % CI, the paired difference to the best non-clairvoyant OR policy, gap to the hindsight
+with 95 % CI, the paired difference to the best baseline (no training, no foresight), gap to the hindsight
 bound, decision time. Writes ``benchmarks/results/policies_<scenario>_<n>.csv`` (one row per
 episode) and prints one table per scenario.
 

@@ -43,7 +43,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "evaluate", help="every policy on the same realizations, with the hindsight bound",
         description="Run policies on the seeds' realizations; write one CSV row per "
                     "(scenario, policy, seed) and print mean cost, the paired difference to "
-                    "the best non-clairvoyant OR policy with its 95 %% CI, the gap to "
+                    "the best baseline (lowest mean cost among the policies that ran and "
+                    "need neither training nor foresight, greedy included) with its 95 % CI, "
+                    "the gap to "
                     "hindsight and the decision time. Exit 3 if a policy beats the bound.")
     e.add_argument("file", metavar="FILE", help="scenario file or bundled scenario name")
     e.add_argument("--policies", default=None, metavar="a,b,c",

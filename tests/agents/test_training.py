@@ -83,7 +83,7 @@ def test_cli_evaluate_writes_the_csv_and_the_summary(tiny_model, tmp_path):
     assert lines[0].startswith("scenario,policy,seed,cost,time_h,lateness_h,co2_kg,on_time_share,"
                                "regret,decision_ms")
     assert len(lines) == 1 + 4 * 3
-    assert "vs best OR" in r.stdout and "hindsight" in r.stdout
+    assert "vs best baseline" in r.stdout and "hindsight" in r.stdout
 
 
 def test_cli_train_rejects_bad_flags(tmp_path):
