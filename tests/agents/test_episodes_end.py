@@ -12,7 +12,6 @@ from mmroute.agents.shipped import shipped_model
 from mmroute.envs.reroute import RerouteEnv
 from mmroute.envs.simulator import MAX_REPEATS, Move, Simulator, StuckEpisode
 from mmroute.errors import InputError
-from mmroute.scenarios import load
 from mmroute.world.realization import realize
 
 STOCHASTIC = ("liuzhou-asean", "yangtze-inbound", "china-europe")
