@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mmroute.envs.tables import EnvTables, EpisodeMemo, env_tables_for
-from mmroute.errors import InputError
+from mmroute.errors import InputError, MMRouteError
 from mmroute.scenarios import Link, Scenario, Shipment
 from mmroute.world.conditions import Conditions, round_h
 from mmroute.world.events import KnownEvents
@@ -42,9 +42,16 @@ from mmroute.world.realization import Realization
 from mmroute.world.roads import nominal_road_paths
 
 __all__ = ["Move", "Option", "Decision", "Consignment", "Simulator", "EpisodeResult", "replay", "moves_of",
-           "moves_of_legs"]
+           "moves_of_legs", "StuckEpisode", "MAX_REPEATS"]
 
 TOL_H = 1e-6
+#: Most decisions one consignment may face at one node and time (see
+#: :meth:`Simulator._count_repeat`); a legitimate episode needs a handful.
+MAX_REPEATS = 50
+
+
+class StuckEpisode(MMRouteError):
+    """An episode whose clock stopped: a consignment decided again and again at one time."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,7 @@ class Consignment:
     arrival_h: float | None = None
     decisions: int = 0
     expected_cny: float = 0.0  # objective expected for it in all, as of its last decision
+    last_move: Move | None = None  # the move of its last decision
 
     @property
     def done(self) -> bool:
@@ -208,6 +216,8 @@ class Simulator:
         self._known_now: float | None = None  # the time self._known was asked for
         self._releases = sorted(c.shipment.release_h for c in self.consignments)
         self._released_n: int | None = None
+        self._repeat_t: float | None = None  # decisions per (consignment, node) at this time
+        self._repeats: dict[tuple[int, str], int] = {}
         self._released: list[Consignment] = []
         for i, c in enumerate(self.consignments):
             self._push(c.ready_h, "ready", i)
@@ -232,6 +242,7 @@ class Simulator:
                 if c.status == "pending":
                     c.status = "ready"
                 self._pending = Decision(i, c.node, c.ready_h, c.lock)
+                self._count_repeat(self._pending)
                 return self._pending
             if kind == "depart-service":
                 self._depart_service(i)
@@ -240,6 +251,20 @@ class Simulator:
             elif kind == "arrive":
                 self._arrive(i)
         return None
+
+    def _count_repeat(self, d: Decision) -> None:
+        """:class:`StuckEpisode` when a consignment faces more than :data:`MAX_REPEATS`
+        decisions at one node and time: the clock no longer moves for it (a move that cannot
+        be carried out, taken again and again), and the episode would never end."""
+        if d.time_h != self._repeat_t:
+            self._repeat_t, self._repeats = d.time_h, {}
+        key = (d.consignment, d.node)
+        n = self._repeats[key] = self._repeats.get(key, 0) + 1
+        if n > MAX_REPEATS:
+            c = self.consignments[d.consignment]
+            raise StuckEpisode(
+                f"{c.shipment.id} decided {n} times at {d.node} at {d.time_h:g} h without the "
+                f"clock moving (last move: {c.last_move}); the episode would never end")
 
     @property
     def done(self) -> bool:
@@ -429,6 +454,7 @@ class Simulator:
         self._pending = None
         self.decisions += 1
         c.decisions += 1
+        c.last_move = move
         if move.kind == "drop":
             self._drop(i)
             return
@@ -484,6 +510,9 @@ class Simulator:
             return f"no departure of {lk.id} at {tt:g} h"
         if not self.has_room(lk, tt, c.shipment.quantity_teu):
             return f"departure {lk.id} at {tt:g} h is full"
+        known = self.known()
+        if not known.is_open(lk.id, round_h(tt + known.departure_delay_h(lk.id, tt))):
+            return f"departure {lk.id} at {tt:g} h is cancelled (known closure)"
         return None
 
     def has_room(self, link: Link, timetable_h: float, teu: float) -> bool:
@@ -537,6 +566,9 @@ class Simulator:
         t = d.time_h if move.depart_h is None else round_h(move.depart_h)
         if t < d.time_h - TOL_H:
             raise InputError("a road trip cannot leave before the cargo is ready", field="move")
+        if self.known().road_trip(path, t) is None:
+            raise InputError(f"road trip {'/'.join(move.path)} at {t:g} h: a link of it is "
+                             "closed (known closure)", field="move")
         c.status = "booked"
         c.lock = "road"  # waiting for a truck: on the road side of the node
         c.road_plan = tuple(lk.id for lk in path)
