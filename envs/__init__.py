@@ -18,8 +18,13 @@ from mmroute._lazy import lazy_exports
 ENV_ID = "mmroute/Reroute-v0"
 
 if ENV_ID not in registry:
+    # No wrappers: what gym.make returns is the RerouteEnv itself, so that action_masks(),
+    # slots, decision and step_move are reachable (Gymnasium 1.x wrappers forward no
+    # attributes). What the default wrappers would add, the env does itself: step or render
+    # before reset raise InputError (order), every episode ends (the simulator's guard, no
+    # step cap needed), and it passes Gymnasium's and SB3's env checkers (tests/envs).
     register(id=ENV_ID, entry_point="mmroute.envs.reroute:RerouteEnv",
-             max_episode_steps=100_000, kwargs={"scenario": "tiny"})
+             order_enforce=False, disable_env_checker=True, kwargs={"scenario": "tiny"})
 
 _LAZY: dict[str, str] = {
     "Realization": "mmroute.world.realization",

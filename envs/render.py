@@ -27,8 +27,12 @@ def render_ansi(env) -> str:
                     "drop" if m.kind == "drop" else
                     " > ".join(m.path) + ("" if m.depart_h is None else f" @ {m.depart_h:g} h"))
             lines.append(f"  [{j}] {what:<48} expected {cd.score_cny:>14,.0f} CNY")
-    for c in sim.consignments:
+    released = sim.released_view()
+    for c in released:
         lines.append(f"  {c.shipment.id:<10} {c.status:<9} {c.node:<10} {c.objective_cny:>14,.0f}")
+    planned = sum(1 for s in sim.nominal_scenario.shipments if s.release_h > sim.now)
+    if planned:  # the scenario's own shipments are known ahead; late orders are not
+        lines.append(f"  ({planned} scenario shipments released later)")
     return "\n".join(lines)
 
 
@@ -62,7 +66,7 @@ def render_rgb(env, *, width_px: int = 800, height_px: int = 600) -> np.ndarray:
     for n in sim.realised_scenario.nodes:
         ax.plot(n.lon, n.lat, "k.", ms=3)
     pos = {n.id: (n.lon, n.lat) for n in sim.realised_scenario.nodes}
-    for c in sim.consignments:
+    for c in sim.released_view():  # never a late order before its release
         if c.status in ("pending", "dropped"):
             continue
         x, y = pos[c.node]

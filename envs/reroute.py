@@ -225,6 +225,12 @@ class RerouteEnv(gym.Env):
         return list(self._slots)
 
     def render(self):
+        """The current state as the ``render_mode`` given at construction asks: ``"ansi"``
+        a text table, ``"rgb_array"`` a map as an RGB array; ``None`` (the default mode) gives
+        ``None``, as Gymnasium's API has it. Either shows only what the observation could
+        know: released consignments, known closures, weather seen and forecast."""
+        if self.render_mode is not None and self.sim is None:
+            raise InputError("call reset() before render()")
         if self.render_mode == "ansi":
             from mmroute.envs.render import render_ansi
 

@@ -236,3 +236,65 @@ def test_render_gives_text_and_a_picture(scenarios):
     env.reset(seed=1)
     img = env.render()
     assert img.ndim == 3 and img.shape[2] == 3 and img.dtype == np.uint8 and img.std() > 0
+
+
+def test_what_gym_make_returns_has_action_masks_and_trains_with_maskable_ppo():
+    """Gymnasium 1.x wrappers forward no attributes: gym.make returns the env itself, so
+    ``env.action_masks()`` works on it, and MaskablePPO learns on it."""
+    from sb3_contrib import MaskablePPO
+
+    env = gym.make(ENV_ID, scenario="tiny")
+    assert isinstance(env, RerouteEnv)
+    env.reset(seed=0)
+    m = env.action_masks()
+    assert m.dtype == bool and m.any()
+    model = MaskablePPO("MlpPolicy", env, n_steps=32, batch_size=16, n_epochs=1, seed=0,
+                        device="cpu")
+    model.learn(64)
+    obs, _ = env.reset(seed=1)
+    a, _ = model.predict(obs, action_masks=env.action_masks(), deterministic=True)
+    assert env.action_masks()[int(a)]
+
+
+def test_step_and_render_before_reset_are_clear_errors():
+    env = gym.make(ENV_ID, scenario="tiny", render_mode="ansi")
+    with pytest.raises(InputError, match="reset"):
+        env.step(0)
+    with pytest.raises(InputError, match="reset"):
+        env.render()
+
+
+def test_render_defaults_to_none_and_ansi_is_a_string():
+    env = gym.make(ENV_ID, scenario="tiny")
+    env.reset(seed=0)
+    assert env.render_mode is None and env.render() is None
+    env = gym.make(ENV_ID, scenario="tiny", render_mode="ansi")
+    env.reset(seed=0)
+    assert isinstance(env.render(), str)
+
+
+@pytest.mark.parametrize("mode", ["ansi", "rgb_array"])
+def test_no_render_shows_a_late_order_before_its_release(mode, monkeypatch):
+    """A view of the future the observation rightly does not have: late orders pending
+    before their release were listed by the text render (and drawn by the map)."""
+    env = RerouteEnv("liuzhou-asean", render_mode=mode)
+    seed = next(s for s in range(200) if any(o.release_h > 5.0 for o in
+                                               realize(env.scenario, s).late_orders))
+    env.reset(seed=seed)
+    late = [o for o in env.realization.late_orders if o.release_h > env.sim.now]
+    assert late
+    drawn: list[str] = []
+    if mode == "rgb_array":
+        real = env.sim.released_view
+
+        def spy():
+            out = real()
+            drawn.extend(c.shipment.id for c in out)
+            return out
+
+        monkeypatch.setattr(env.sim, "released_view", spy)
+        env.render()
+    else:
+        text = env.render()
+        drawn = [line.split()[0] for line in text.splitlines()[1:] if line.startswith("  ")]
+    assert drawn and not {o.id for o in late} & set(drawn)
