@@ -1,4 +1,5 @@
-"""mmroute.scenarios: the scenario model, loader and validation, network, geo export, maps.
+"""mmroute.scenarios: the scenario model, loader and validation, network, geo export, maps,
+scaling to a carmaker's month (:func:`scale`) and writing back (:func:`write_scenario`).
 
 Load a file (or a bundled scenario by name) with :func:`load`; every field is validated and
 errors are :class:`mmroute.errors.ScenarioError` naming the file and the field.
@@ -37,6 +38,8 @@ from mmroute.scenarios.model import (
     WeatherCell,
 )
 from mmroute.scenarios.network import WEIGHTS, Network, Route, is_transshipment
+from mmroute.scenarios.scaling import scale
+from mmroute.scenarios.writer import write_scenario
 
 __all__ = [
     "Box",
@@ -77,4 +80,6 @@ __all__ = [
     "plot_map",
     "read_export",
     "resolve_path",
+    "scale",
+    "write_scenario",
 ]

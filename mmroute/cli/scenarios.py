@@ -81,9 +81,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_scale(args: argparse.Namespace) -> int:
     from mmroute import __version__
-    from mmroute.scenarios import load
-    from mmroute.scenarios.scale import scale
-    from mmroute.scenarios.writer import write_scenario
+    from mmroute.scenarios import load, scale, write_scenario
 
     loud = args.consignments >= PROGRESS_FROM
 

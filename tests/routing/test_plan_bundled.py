@@ -9,9 +9,8 @@ import pytest
 
 import mmroute.scenarios
 from mmroute.routing.plan import solve_plan
-from mmroute.scenarios import load
+from mmroute.scenarios import load, scale
 from mmroute.scenarios.bundled import AT_SCALE
-from mmroute.scenarios.scale import scale
 from mmroute.world.check import check_plan
 
 ALL = sorted(p.stem for p in (Path(mmroute.scenarios.__file__).parent / "data").glob("*.yaml"))

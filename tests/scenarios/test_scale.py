@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from mmroute.errors import InputError
-from mmroute.scenarios import Scenario, load, parse
-from mmroute.scenarios.scale import MONTH_H, scale, volume_factor
-from mmroute.scenarios.writer import dump_json, dump_yaml, write_scenario
+from mmroute.scenarios import Scenario, load, parse, scale, write_scenario
+from mmroute.scenarios.scaling import MONTH_H, volume_factor
+from mmroute.scenarios.writer import dump_json, dump_yaml
 
 
 @pytest.fixture(scope="module")

@@ -32,8 +32,6 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from mmroute.errors import InputError
 from mmroute.scenarios.loader import parse
 from mmroute.scenarios.model import Scenario
@@ -73,6 +71,8 @@ def scale(
     ``<name>-x<consignments>``; ``progress(message)`` is told of each stage (for large runs).
     Raises :class:`~mmroute.errors.InputError` on bad arguments.
     """
+    import numpy as np  # not at import: loading a scenario does not need numpy
+
     base = instance_of(scenario, Scenario, "scenario", hint="load it first with load(path)")
     n = integer(consignments, "consignments", lo=1, hi=MAX_CONSIGNMENTS)
     rng = np.random.default_rng(check_seed(seed))
