@@ -87,12 +87,13 @@ _SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def scenario_output(text: str) -> str:
-    """An output scenario file: ``.yaml``, ``.yml`` or ``.json``, and writable."""
+    """An output scenario file: writable, and ``.yaml``, ``.yml`` or ``.json``."""
+    output_file(text)
     suffix = "." + text.rsplit(".", 1)[-1].lower() if "." in text.rsplit("/", 1)[-1] else ""
     if suffix not in _SCENARIO_SUFFIXES:
         raise argparse.ArgumentTypeError(
             f"must end in {', '.join(_SCENARIO_SUFFIXES)}, got {text!r}")
-    return output_file(text)
+    return text
 
 
 _ID = re.compile(r"^[A-Za-z0-9_.~-]{1,64}$")  # the rule of ids in scenario files
