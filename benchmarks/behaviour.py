@@ -10,7 +10,7 @@ git ``REF`` beside this tree, as ``env_speed.py`` does):
   of the three bundled stochastic scenarios, every column but the decision time, to the last
   digit (``repr``);
 - **plans**: ``solve_plan`` objective, bound and status of every bundled scenario with
-  shipments.
+  shipments, but those at a carmaker's scale (``mmroute.scenarios.bundled.AT_SCALE``).
 
 The baseline's fingerprint is kept in the temporary folder by commit and settings, so a second
 comparison with the same commit runs only this version. Writes
@@ -81,12 +81,19 @@ def policy_fingerprint(seeds: str, jobs: int) -> dict[str, str]:
 
 
 def plan_fingerprint(time_limit_s: float) -> dict[str, str]:
-    """``solve_plan`` of every bundled scenario with shipments."""
+    """``solve_plan`` of every bundled scenario with shipments, but those at scale (a baseline
+    comparison, not a scaling test: see ``benchmarks/plan_scaling.py``)."""
     from mmroute.routing.plan import solve_plan
     from mmroute.scenarios import bundled_names, load
 
+    try:
+        from mmroute.scenarios.bundled import AT_SCALE
+    except ImportError:  # a baseline from before scenarios at scale: it has none
+        AT_SCALE = frozenset()
     out = {}
     for name in bundled_names():
+        if name in AT_SCALE:
+            continue
         sc = load(name)
         if not sc.shipments:
             continue

@@ -17,6 +17,7 @@ from mmroute.errors import InputError
 
 __all__ = [
     "MAX_SEED",
+    "MAX_SHIPMENTS",
     "MAX_TIME_LIMIT_S",
     "time_limit_s",
     "seed",
@@ -33,6 +34,9 @@ __all__ = [
 #: Seeds go to CP-SAT, HiGHS, SCIP and PyVRP; all take a non-negative 31-bit integer
 #: (the same limit as the CLI's ``--seed``).
 MAX_SEED = 2**31 - 1
+#: Most shipments a scenario may hold (a carmaker's month at scale, ``mmroute scenarios
+#: scale --consignments``); one definition for the scenario format, the API and the CLI.
+MAX_SHIPMENTS = 100_000
 #: Longest time limit accepted (seconds, about 115 days): larger values overflow solvers' timers.
 MAX_TIME_LIMIT_S = 1e7
 

@@ -1,4 +1,5 @@
-"""mmroute.scenarios: the scenario model, loader and validation, network, geo export, maps.
+"""mmroute.scenarios: the scenario model, loader and validation, network, geo export, maps,
+scaling to a carmaker's month (:func:`scale`) and writing back (:func:`write_scenario`).
 
 Load a file (or a bundled scenario by name) with :func:`load` (:func:`as_scenario` also
 passes a :class:`Scenario` through); every field is validated and
@@ -38,6 +39,8 @@ from mmroute.scenarios.model import (
     WeatherCell,
 )
 from mmroute.scenarios.network import WEIGHTS, Network, Route, is_transshipment
+from mmroute.scenarios.scaling import scale
+from mmroute.scenarios.writer import write_scenario
 
 __all__ = [
     "Box",
@@ -79,4 +82,6 @@ __all__ = [
     "plot_map",
     "read_export",
     "resolve_path",
+    "scale",
+    "write_scenario",
 ]

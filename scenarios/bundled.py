@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["BUNDLED_DIR", "bundled_names", "bundled_path"]
+__all__ = ["BUNDLED_DIR", "AT_SCALE", "bundled_names", "bundled_path"]
 
 #: Folder of the bundled scenario files (installed as package data).
 BUNDLED_DIR = Path(__file__).resolve().parent / "data"
+#: Bundled scenarios at a carmaker's scale (1,000+ consignments, made by ``mmroute scenarios
+#: scale``): a plan takes a minute, not a second, so tests and baselines that solve or simulate
+#: every bundled scenario leave these out and test them on their own (marked slow).
+AT_SCALE = frozenset({"liuzhou-asean-month"})
 
 
 def bundled_names() -> tuple[str, ...]:

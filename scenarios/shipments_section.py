@@ -8,15 +8,16 @@ from typing import Any
 
 from mmroute.scenarios.fields import Fields
 from mmroute.scenarios.model import Link, Node, Objective, Shipment
+from mmroute.validate import MAX_SHIPMENTS  # other lists stop at fields.MAX_ITEMS
 
-__all__ = ["parse_shipments", "check_paths"]
+__all__ = ["MAX_SHIPMENTS", "parse_shipments", "check_paths"]
 
 
 def parse_shipments(
     f: Fields, value: Any, nodes: dict[str, Node], objective: Objective, horizon_h: float
 ) -> tuple[Shipment, ...]:
     """The ``shipments`` list; lateness penalties default to the objective's."""
-    items = f.sequence(value, "shipments", min_len=1)
+    items = f.sequence(value, "shipments", min_len=1, max_len=MAX_SHIPMENTS)
     out = []
     for i, raw in enumerate(items):
         p = f.item_of("shipments", i, raw)

@@ -56,6 +56,12 @@ BAD_FLAGS = [
     ("plan", "tiny", "--out", "p.json", "--co2-price", "-inf"),
     ("plan", "tiny", "--out", "p.json", "--pareto", "--pareto-points", "0"),
     ("plan", "tiny", "--out", "p.json", "--time-limit", "inf"),
+    ("scenarios", "scale", "tiny", "--out", "m.yaml", "--consignments", "0"),
+    ("scenarios", "scale", "tiny", "--out", "m.yaml", "--consignments", "100001"),
+    ("scenarios", "scale", "tiny", "--out", "m.yaml", "--consignments", "1.5"),
+    ("scenarios", "scale", "tiny", "--out", "m.yaml", "--consignments", "2", "--seed", "-1"),
+    ("scenarios", "scale", "tiny", "--consignments", "2", "--out", "m.txt"),
+    ("scenarios", "scale", "tiny", "--consignments", "2", "--out", "m"),
 ]
 
 
@@ -84,7 +90,8 @@ def _targets(tmp_path: Path) -> dict[str, tuple[str, str]]:
     return out
 
 
-@pytest.mark.parametrize("command", ["vrp", "load-out", "load-plot", "plan", "map", "export"])
+@pytest.mark.parametrize("command", ["vrp", "load-out", "load-plot", "plan", "map", "export",
+                                     "scale"])
 def test_bug_out_onto_a_fifo_device_folder_or_proc_is_refused_before_solving(capsys, tmp_path, command):
     for name, (target, why) in _targets(tmp_path).items():
         argv = {
@@ -94,6 +101,7 @@ def test_bug_out_onto_a_fifo_device_folder_or_proc_is_refused_before_solving(cap
             "plan": ("plan", "tiny", "--out", target),
             "map": ("map", "tiny", "--out", target),
             "export": ("export", "tiny", "--out", target),
+            "scale": ("scenarios", "scale", "tiny", "--consignments", "5", "--out", target),
         }[command]
         code, out, err = _run(capsys, *argv)
         assert code == 2, name

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 from collections.abc import Callable
 
 from mmroute.errors import InputError
@@ -22,6 +23,8 @@ __all__ = [
     "int_in",
     "float_in",
     "output_file",
+    "scenario_output",
+    "identifier",
 ]
 
 
@@ -77,4 +80,28 @@ def output_file(text: str) -> str:
         check_output_path(text)
     except InputError as exc:
         raise argparse.ArgumentTypeError(exc.reason) from None
+    return text
+
+
+_SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def scenario_output(text: str) -> str:
+    """An output scenario file: writable, and ``.yaml``, ``.yml`` or ``.json``."""
+    output_file(text)
+    suffix = "." + text.rsplit(".", 1)[-1].lower() if "." in text.rsplit("/", 1)[-1] else ""
+    if suffix not in _SCENARIO_SUFFIXES:
+        raise argparse.ArgumentTypeError(
+            f"must end in {', '.join(_SCENARIO_SUFFIXES)}, got {text!r}")
+    return text
+
+
+_ID = re.compile(r"^[A-Za-z0-9_.~-]{1,64}$")  # the rule of ids in scenario files
+
+
+def identifier(text: str) -> str:
+    """A scenario id: 1-64 letters, digits, '_', '.', '~' and '-'."""
+    if not _ID.match(text):
+        raise argparse.ArgumentTypeError(
+            f"must be 1-64 of letters, digits, _ . ~ -, got {text[:70]!r}")
     return text

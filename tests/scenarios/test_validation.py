@@ -263,7 +263,10 @@ def test_oversized_file(tmp_path):
 
 
 def test_oversized_list(tmp_path, base_data):
-    base_data["shipments"] = [dict(base_data["shipments"][0], id=f"S{i}") for i in range(20_001)]
+    from mmroute.scenarios.shipments_section import MAX_SHIPMENTS
+
+    base_data["shipments"] = [dict(base_data["shipments"][0], id=f"S{i}")
+                              for i in range(MAX_SHIPMENTS + 1)]
     err = error_of(tmp_path, base_data, "case.json")
     assert err.field == "shipments"
     assert "too many items" in str(err)
