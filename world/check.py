@@ -29,8 +29,8 @@ TOL_REL = 1e-6
 CheckResult = CheckReport
 
 
-def _close(a: float, b: float, rel: float = TOL_REL) -> bool:
-    return abs(a - b) <= rel * max(1.0, abs(a), abs(b))
+def _close(a: float, b: float, rel: float = TOL_REL, slack: float = 0.0) -> bool:
+    return abs(a - b) <= rel * max(1.0, abs(a), abs(b)) + slack
 
 
 
@@ -72,6 +72,7 @@ def check_plan(scenario: Scenario, plan: Plan, state: PlanState | None = None, *
             prior[("road", lid, int(day))] += teu
     total = 0.0
     co2_total = 0.0
+    total_slack = 0.0  # CNY the accepted time tolerance is worth, summed
     for sid, sh in ships.items():
         start = Start(sh.origin, sh.release_h, None) if state is None else state.start_of(sh)
         its = by_ship.get(sid, [])
@@ -94,7 +95,7 @@ def check_plan(scenario: Scenario, plan: Plan, state: PlanState | None = None, *
                 if it.legs:
                     err.append(Violation(sid, "dropped but has legs"))
                 want = obj.drop_penalty_cny_per_teu * it.teu
-                co2 = cost = 0.0
+                co2 = cost = slack = 0.0
             else:
                 res = _check_route(sid, sh, start, it, cond, links, nodes, err)
                 if res is None:
@@ -116,13 +117,17 @@ def check_plan(scenario: Scenario, plan: Plan, state: PlanState | None = None, *
                 want = (obj.cost_weight * cost + price * co2 / 1000.0
                         + obj.time_value_cny_per_teu_h * it.teu * (arrival - sh.release_h)
                         + sh.lateness_penalty_cny_per_teu_h * it.teu * late)
+                # times are accepted within TOL_H: so is what they are worth per hour
+                slack = TOL_H * it.teu * (obj.time_value_cny_per_teu_h
+                                          + sh.lateness_penalty_cny_per_teu_h)
             if not _close(it.cost_cny, cost):
                 err.append(Violation(sid, f"cost {it.cost_cny:.2f} CNY, recomputed {cost:.2f}"))
             if not _close(it.co2_kg, co2):
                 err.append(Violation(sid, f"CO2 {it.co2_kg:.2f} kg, recomputed {co2:.2f}"))
-            if not _close(it.objective_cny, want):
+            if not _close(it.objective_cny, want, slack=slack):
                 err.append(Violation(sid, f"objective share {it.objective_cny:.2f}, recomputed {want:.2f}"))
             total += want
+            total_slack += slack
             co2_total += co2
 
     for (lid, tt), load in dep_load.items():
@@ -141,7 +146,7 @@ def check_plan(scenario: Scenario, plan: Plan, state: PlanState | None = None, *
                        f"capacity {nodes[nid].capacity_teu_per_day:g}"))
     if plan.co2_cap_kg is not None and co2_total > plan.co2_cap_kg * (1 + TOL_REL) + 1e-6:
         err.append(Violation("", f"CO2 {co2_total:.1f} kg above the cap {plan.co2_cap_kg:.1f} kg"))
-    if plan.objective is not None and not _close(plan.objective, total):
+    if plan.objective is not None and not _close(plan.objective, total, slack=total_slack):
         err.append(Violation("", f"objective {plan.objective:.4f}, recomputed {total:.4f}"))
     if plan.bound is not None and plan.objective is not None and (
             plan.bound > plan.objective + TOL_REL * max(1.0, abs(plan.objective))):

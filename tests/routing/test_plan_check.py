@@ -114,3 +114,23 @@ def test_assert_valid_raises_a_solver_error(good):
     sc, plan = good
     with pytest.raises(SolverError, match="fails the checker"):
         assert_valid(sc, replace(plan, itineraries=()))
+
+
+def test_bug_an_objective_share_within_the_time_tolerance_failed_the_checker():
+    """A late order with a high lateness penalty: its times agree within the checker's time
+    tolerance (1e-5 h), and so must its objective share, by what that tolerance is worth per
+    hour ('objective share 195.02, recomputed 195.02' stopped a training on a user's file)."""
+    from mmroute.world.check import TOL_H
+
+    sc = make()
+    (sh,) = sc.shipments
+    sc = replace(sc, shipments=(replace(sh, due_h=sh.release_h + 1.0,
+                                        lateness_penalty_cny_per_teu_h=5000.0),))
+    plan = solve_plan(sc, time_limit_s=10, seed=0)
+    (it,) = plan.itineraries
+    assert it.lateness_h > 0 and check_plan(sc, plan).feasible
+    per_h = it.teu * (sc.objective.time_value_cny_per_teu_h + 5000.0)
+    for shift, ok in ((0.5 * TOL_H * per_h, True), (3.0 * TOL_H * per_h, False)):
+        off = replace(plan, objective=plan.objective + shift, bound=None, status="feasible",
+                      itineraries=(replace(it, objective_cny=it.objective_cny + shift),))
+        assert check_plan(sc, off).feasible is ok, shift
