@@ -325,6 +325,43 @@ def restore_checkpoint(model, path: str | Path) -> dict[str, Any]:
     return card
 
 
+def check_policy_names(policies) -> None:
+    """:class:`InputError` unless ``policies`` is ``None`` or a non-empty list of names."""
+    if policies is None:
+        return
+    if isinstance(policies, str) or not isinstance(policies, list | tuple) or not policies \
+            or not all(isinstance(p, str) and p for p in policies):
+        raise InputError(f"expected a non-empty list of policy names, got {policies!r}"[:200],
+                         field="policies")
+
+
+def check_evaluation(card: dict[str, Any], scenario, seeds, *,
+                     allow_training_seeds: bool = False, model=None) -> None:
+    """What an evaluation of a model must respect: the card's candidate count is the
+    evaluation env's (``n_candidates``), and no seed is one the model was trained or
+    selected on (``training_seeds`` / ``validation_seeds``) unless ``allow_training_seeds``."""
+    from mmroute.envs.reroute import RerouteEnv
+
+    where = model_file(model) if model is not None else None
+    k = RerouteEnv(scenario).k
+    if card["n_candidates"] != k:
+        raise InputError(f"the model was trained with n_candidates={card['n_candidates']}; "
+                         f"evaluation offers {k} candidates", file=where,
+                         field="n_candidates")
+    if not isinstance(allow_training_seeds, bool):
+        raise InputError("expected true or false", field="allow_training_seeds")
+    if allow_training_seeds:
+        return
+    for key, what in (("training_seeds", "trained"), ("validation_seeds", "selected")):
+        lo, hi = card.get(key) or (0, 0)
+        seen = [s for s in seeds if lo <= s < hi]
+        if seen:
+            raise InputError(f"seed {seen[0]} is one the model was {what} on ([{lo}, {hi})): "
+                             f"its score there says nothing (allow_training_seeds / "
+                             f"--allow-training-seeds to run it anyway)", file=where,
+                             field="seeds")
+
+
 def load_model(path: str | Path, *, scenario=None, device: str = "cpu"):
     """``(model, card)`` of a model zip (or a training folder: its ``best.zip``), checked
     against ``scenario`` (content hash) when given. Nothing is unpickled (module docstring)."""
