@@ -238,6 +238,7 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
     ``resume``) and every file it writes comes back into ``out`` when it ends (a run that
     fails or is interrupted leaves ``out`` as it was); its log lines are printed as they
     come."""
+    timesteps, seed, config = check_train_args(algo, timesteps, seed, config, out)
     if backend != "local":
         return _train_on_ray(scenario, algo=algo, timesteps=timesteps, seed=seed, out=out,
                              config=config, resume=resume, command=command, backend=backend)
@@ -250,7 +251,6 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
     from mmroute.world.realization import scenario_hash
 
     sc = _scenario(scenario)
-    timesteps, seed, config = check_train_args(algo, timesteps, seed, config, out)
     cfg = config or TrainConfig()
     val_seeds = list(range(VALIDATION.lo, VALIDATION.lo + cfg.val_episodes))
     check_disjoint(training=TRAINING, validation=(val_seeds[0], val_seeds[-1] + 1),
