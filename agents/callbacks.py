@@ -14,8 +14,8 @@ from typing import Any
 
 from stable_baselines3.common.callbacks import BaseCallback
 
-from mmroute.agents.model import write_card
-from mmroute.io import immediate_outputs, write_with
+from mmroute.agents.model import write_model
+from mmroute.io import immediate_outputs
 
 __all__ = ["ModelWriter", "Validator", "Periodic", "finite"]
 
@@ -36,10 +36,13 @@ class ModelWriter:
         self.card = card
 
     def save(self, name: str, extra: dict[str, Any]) -> None:
+        """``NAME.zip`` and its card as a pair (both or neither); the card carries the step and
+        update counters a resumed run restores (nothing is unpickled)."""
         path = self.out / f"{name}.zip"
         with immediate_outputs():
-            write_with(path, lambda tmp: self.model.save(tmp))
-            write_card(path, {**self.card, "timesteps": int(self.model.num_timesteps), **extra})
+            write_model(path, lambda tmp: self.model.save(tmp),
+                        {**self.card, "timesteps": int(self.model.num_timesteps),
+                         "n_updates": int(self.model._n_updates), **extra})
 
 
 class Validator:

@@ -130,7 +130,7 @@ def _run(shared: _Episodes, task):
 
 def evaluate(scenario, policies=None, seeds=range(30), *, model: str | Path | None = None,
              jobs: int = 1, time_limit_s: float = 10.0, progress=None,
-             backend: str = "local"):
+             backend: str = "local", allow_training_seeds: bool = False):
     """Run every policy on every seed (and the hindsight bound, always); return a DataFrame
     with :data:`COLUMNS`, ``regret`` = cost - the seed's hindsight bound.
 
@@ -139,15 +139,20 @@ def evaluate(scenario, policies=None, seeds=range(30), *, model: str | Path | No
     ``jobs`` > 1 runs episodes in that many processes; ``backend="ray"`` runs them as Ray
     tasks (:func:`mmroute.agents.parallel.run_tasks`; the model travels with them);
     ``progress(done, total)`` is called as episodes finish. :class:`BoundViolation` if a
-    policy beats the bound on some seed.
+    policy beats the bound on some seed. A model is not evaluated on the seeds its card says
+    it was trained or selected on (:class:`InputError`) unless ``allow_training_seeds``.
     """
     import pandas as pd
 
+    from mmroute.agents.model import check_evaluation, check_policy_names
     from mmroute.agents.seeds import parse_seeds
     from mmroute.errors import InputError
+    from mmroute.validate import time_limit_s as check_time_limit
 
     sc = as_scenario(scenario)
     seeds = parse_seeds(seeds if not isinstance(seeds, int) else [seeds])
+    check_time_limit(time_limit_s)
+    check_policy_names(policies)
     if policies is None:
         policies = default_policies(model)
     policies = list(dict.fromkeys(policies))
@@ -161,6 +166,8 @@ def evaluate(scenario, policies=None, seeds=range(30), *, model: str | Path | No
         from mmroute.agents.model import load_model
 
         _, card = load_model(model, scenario=sc)  # a wrong or corrupt model fails first
+        check_evaluation(card, sc, seeds, allow_training_seeds=allow_training_seeds,
+                         model=model)
         for p in learned:
             if card["algo"] != p:
                 raise InputError(f"{model}: a {card['algo']} model, not {p}", field="model")

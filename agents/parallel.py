@@ -20,9 +20,10 @@ from multiprocessing import get_context
 from typing import Any
 
 from mmroute.errors import InputError
+from mmroute.interrupt import stoppable
 from mmroute.validate import integer
 
-__all__ = ["BACKENDS", "check_backend", "run_tasks"]
+__all__ = ["BACKENDS", "check_backend", "run_tasks", "probe_address"]
 
 BACKENDS = ("local", "ray")
 
@@ -33,6 +34,29 @@ def check_backend(backend: str, jobs: int) -> None:
         raise InputError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}",
                          field="backend")
     integer(jobs, "jobs", lo=1)
+
+
+def probe_address(address: str, *, timeout_s: float = 5.0) -> None:
+    """:class:`InputError` unless something accepts a TCP connection at the Ray ``address``
+    (``host:port`` or ``ray://host:port``; ``auto`` and ``local`` are left to Ray) within
+    ``timeout_s``: Ray itself retries a dead address for minutes and floods the log."""
+    import socket
+
+    if not isinstance(address, str) or address in ("auto", "local"):
+        return
+    rest = address.split("://", 1)[1] if "://" in address else address
+    host, sep, port = rest.rstrip("/").rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise InputError(f"a Ray address is host:port or ray://host:port, not {address!r}"[:200],
+                         field="address")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout_s).close()
+    except (OSError, UnicodeError) as exc:
+        reason = "timed out" if isinstance(exc, TimeoutError) else \
+            (getattr(exc, "strerror", None) or str(exc) or type(exc).__name__)
+        raise InputError(f"no Ray cluster answers at {address} ({reason})", field="address") \
+            from None
 
 
 def run_tasks(fn: Callable[[Any, Any], Any], tasks: Sequence[Any], *, shared: Any = None,
@@ -56,15 +80,44 @@ def run_tasks(fn: Callable[[Any, Any], Any], tasks: Sequence[Any], *, shared: An
             if progress:
                 progress(i + 1, len(tasks))
         return out
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
-                             initializer=_keep, initargs=(shared,)) as pool:
-        futures = {pool.submit(_with_kept, fn, t): k for k, t in enumerate(tasks)}
-        done: dict[int, Any] = {}
-        for i, f in enumerate(as_completed(futures)):
-            done[futures[f]] = f.result()
-            if progress:
-                progress(i + 1, len(tasks))
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
+                               initializer=_keep, initargs=(shared,))
+    try:  # a signal (from the watcher thread at once) or an error ends the workers too
+        with stoppable(lambda: _end_workers(pool, join=False)):
+            futures = {pool.submit(_with_kept, fn, t): k for k, t in enumerate(tasks)}
+            done: dict[int, Any] = {}
+            for i, f in enumerate(as_completed(futures)):
+                done[futures[f]] = f.result()
+                if progress:
+                    progress(i + 1, len(tasks))
+    except BaseException:
+        _end_workers(pool)
+        raise
+    pool.shutdown(wait=True)
     return [done[k] for k in range(len(tasks))]
+
+
+def _end_workers(pool: ProcessPoolExecutor, *, join: bool = True) -> None:
+    """Terminate the pool's worker processes (SIGTERM, then SIGKILL after 2 s) and shut it
+    down without waiting for its tasks: no worker outlives the run (nor, with them, the
+    resource tracker they keep open)."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for p in procs:
+        try:
+            p.terminate()
+        except (OSError, ValueError, AttributeError):  # already gone or closed
+            pass
+    if not join:
+        return
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        try:
+            p.join(2.0)
+            if p.is_alive():
+                p.kill()
+                p.join(1.0)
+        except (OSError, ValueError, AssertionError):
+            pass
 
 
 _KEPT: list[Any] = []  # in a worker process of the local pool: its copy of ``shared``
@@ -87,6 +140,8 @@ def _on_ray(fn, tasks, shared, jobs, progress, max_retries, cpus, show) -> list[
     started = not ray.is_initialized()
     if started:
         address = os.environ.get("RAY_ADDRESS") or None
+        if address:
+            probe_address(address)  # nothing listening: one error now, not a hang
         ray.init(address=address, num_cpus=None if address else max(jobs, cpus),
                  include_dashboard=False, log_to_driver=show, logging_level="ERROR")
     try:

@@ -296,6 +296,12 @@ class PPOPolicy(Policy):
             raise InputError("a trained policy needs a model file", field="model")
         return cls(model, scenario=scenario)
 
+    def reset(self, env: RerouteEnv) -> None:
+        if env.k != self.card["n_candidates"]:
+            raise InputError(f"the model was trained with n_candidates="
+                             f"{self.card['n_candidates']}, the env has {env.k}",
+                             field="n_candidates")
+
     def predict(self, observation, state=None, episode_start=None, deterministic=True,
                 action_masks=None):
         """SB3's signature: ``(action, state)``."""

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from mmroute.errors import InputError
 
-__all__ = ["SeedRange", "TRAINING", "VALIDATION", "EVALUATION", "parse_seeds", "check_disjoint"]
+__all__ = ["SeedRange", "TRAINING", "VALIDATION", "EVALUATION", "parse_seeds", "check_disjoint",
+           "MAX_SEEDS"]
 
 
 @dataclass(frozen=True)
@@ -42,30 +43,54 @@ VALIDATION = SeedRange(100_000, 101_000, "validation")
 TRAINING = SeedRange(1_000_000, 2**31 - 1, "training")
 
 
+#: Most seeds one evaluation runs (checked before the list is made).
+MAX_SEEDS = 100_000
+
+
 def parse_seeds(text: str | list[int] | range) -> list[int]:
-    """``"0-29"``, ``"3,5,8"`` or ``"0-9,20-24"`` (inclusive ranges) -> sorted unique seeds."""
-    if isinstance(text, range | list | tuple):
-        seeds = [int(s) for s in text]
-    else:
-        seeds = []
-        for part in str(text).split(","):
+    """``"0-29"``, ``"3,5,8"`` or ``"0-9,20-24"`` (inclusive ranges), or integers -> sorted
+    unique seeds, each in 0 .. 2^31-1, at most :data:`MAX_SEEDS` of them (counted before
+    any list is made). ``1.5`` or ``True`` as a seed is an error, never cut to 1."""
+    from mmroute.validate import MAX_SEED, describe, is_integer
+
+    def bad(why: str) -> InputError:
+        return InputError(f"{why}; seeds are integers in 0..{MAX_SEED}, at most "
+                          f"{MAX_SEEDS:,}, e.g. 0-29 or 1,2,5", field="seeds")
+
+    if isinstance(text, range):
+        if len(text) > MAX_SEEDS:
+            raise bad(f"{len(text):,} seeds")
+        text = list(text)
+    if isinstance(text, list | tuple):
+        if len(text) > MAX_SEEDS:
+            raise bad(f"{len(text):,} seeds")
+        for s in text:
+            if not is_integer(s) or not 0 <= s <= MAX_SEED:
+                raise bad(f"bad seed {describe(s)}")
+        seeds = {int(s) for s in text}
+    elif isinstance(text, str):
+        spans = []
+        for part in text.split(","):
             part = part.strip()
+            a, dash, b = part.partition("-")
             try:
-                if "-" in part:
-                    a, b = (int(x) for x in part.split("-", 1))
-                    if b < a:
-                        raise ValueError
-                    seeds.extend(range(a, b + 1))
-                else:
-                    seeds.append(int(part))
-            except ValueError:
-                raise InputError(f"bad seed list {text!r}: expected e.g. 0-29 or 1,2,5",
-                                 field="seeds") from None
-    if not seeds or any(s < 0 for s in seeds):
-        raise InputError(f"seeds must be integers >= 0, not {text!r}", field="seeds")
-    if len(seeds) > 100_000:
-        raise InputError("at most 100,000 seeds", field="seeds")
-    return sorted(set(seeds))
+                lo = int(a) if a.strip().isdigit() else None
+                hi = (int(b) if b.strip().isdigit() else None) if dash else lo
+            except ValueError:  # more digits than int() reads
+                lo = hi = None
+            if lo is None or hi is None or hi < lo:
+                raise bad(f"bad seed list {text[:60]!r}")
+            if hi > MAX_SEED:
+                raise bad(f"seed {hi} too large")
+            spans.append((lo, hi))
+        if sum(hi - lo + 1 for lo, hi in spans) > MAX_SEEDS:
+            raise bad("too many seeds")
+        seeds = {s for lo, hi in spans for s in range(lo, hi + 1)}
+    else:
+        raise bad(f"expected a text or a list, got {describe(text)}")
+    if not seeds:
+        raise bad("no seeds")
+    return sorted(seeds)
 
 
 def check_disjoint(**ranges: tuple[int, int]) -> None:

@@ -29,17 +29,13 @@ def ship_model(run_dir: str | Path, scenario, *, models_dir: Path = MODELS_DIR) 
     """Copy a training run's best model into the package as ``<scenario>.zip`` + card, with
     the optimizer state dropped (a fresh Adam: a third of the size; inference does not use
     it). The card keeps the training command, config, seed, steps and validation score."""
-    from mmroute.agents.model import load_model, read_card, write_card
-    from mmroute.io import write_with
+    from mmroute.agents.model import load_model, write_model
 
     src = Path(run_dir) / "best.zip"
-    model, card = load_model(src, scenario=scenario)
-    pol = model.policy
-    pol.optimizer = pol.optimizer_class(pol.parameters(), lr=model.lr_schedule(1.0),
-                                        **pol.optimizer_kwargs)
+    model, card = load_model(src, scenario=scenario)  # a fresh model: its Adam is new
     dst = models_dir / f"{scenario.name}.zip"
-    write_with(dst, lambda tmp: model.save(tmp))
-    card = {k: v for k, v in read_card(src).items() if k != "format"}
-    write_card(dst, {**card, "shipped_from": str(src.name), "optimizer_state": "dropped"})
+    card = {k: v for k, v in card.items() if k != "format"}
+    write_model(dst, lambda tmp: model.save(tmp),
+                {**card, "shipped_from": str(src.name), "optimizer_state": "dropped"})
     load_model(dst, scenario=scenario)  # what was written loads
     return dst

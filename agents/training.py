@@ -11,7 +11,6 @@ of training episodes (:mod:`mmroute.agents.imitation`), validated as step 0.
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 import time
@@ -21,23 +20,47 @@ from typing import Any
 
 import numpy as np
 
-from mmroute.agents.model import ALGOS, load_model, read_card, versions
+from mmroute.agents.model import (
+    ALGOS,
+    card_path,
+    load_model,
+    read_card,
+    restore_checkpoint,
+    versions,
+)
 from mmroute.agents.seeds import TRAINING, VALIDATION, check_disjoint
 from mmroute.agents.shaping import ShapedReward, potential  # noqa: F401 - their old home
+from mmroute.agents.yaml_safe import safe_yaml
 from mmroute.errors import InputError
 from mmroute.scenarios import as_scenario
-from mmroute.validate import flag, integer, number
-from mmroute.validate import seed as valid_seed
+from mmroute.validate import integer, is_integer, number
 
 __all__ = ["TrainConfig", "train", "validate_model", "ShapedReward"]
 
 
-_ZERO_OK = frozenset({"imitation_episodes", "dagger_rounds"})  # int settings where 0 is off
+#: Bounds of the settings, checked before anything runs: ``(lo, hi)`` inclusive; a float
+#: whose lower bound is 0 must be > 0 where marked open (``lo_open``).
+_INT_BOUNDS: dict[str, tuple[int, int]] = {
+    "n_envs": (1, 64), "n_steps": (2, 65_536), "batch_size": (2, 1_048_576),
+    "n_epochs": (1, 1_000), "n_candidates": (2, 64), "eval_every": (1, 10**9),
+    "val_episodes": (1, 1_000), "checkpoint_every": (1, 10**9),
+    "imitation_episodes": (0, 100_000), "imitation_epochs": (1, 10_000),
+    "dagger_rounds": (0, 100), "dagger_episodes": (1, 100_000)}
+_FLOAT_BOUNDS: dict[str, tuple[float, float, bool]] = {  # (lo, hi, lo_open)
+    "learning_rate": (0.0, 1.0, True), "gamma": (0.0, 1.0, True),
+    "gae_lambda": (0.0, 1.0, True), "clip_range": (0.0, 1.0, True),
+    "ent_coef": (0.0, 1.0, False), "imitation_learning_rate": (0.0, 1.0, True)}
+#: Most steps in one rollout (``n_steps * n_envs``): the buffer holds that many observations.
+MAX_ROLLOUT_STEPS = 262_144
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Training settings; defaults that work on any scenario without tuning."""
+    """Training settings; defaults that work on any scenario without tuning.
+
+    Every field is checked with bounds when the config is made (:data:`_INT_BOUNDS`,
+    :data:`_FLOAT_BOUNDS`; ``n_steps * n_envs`` at most :data:`MAX_ROLLOUT_STEPS`): a bad
+    value is an :class:`InputError` naming the field, before anything runs."""
 
     n_envs: int = 2  # SubprocVecEnv workers (1: in-process)
     n_steps: int = 256  # steps per worker per update
@@ -68,53 +91,67 @@ class TrainConfig:
     dagger_episodes: int = 100
 
     def __post_init__(self):
+
         for f in fields(self):
             v = getattr(self, f.name)
             if f.name == "net_arch":
-                if not (isinstance(v, tuple) and v):
-                    raise InputError("net_arch must be a list of layer sizes in 1..4096",
-                                     field="net_arch")
-                v = tuple(integer(x, f"net_arch[{k}]", lo=1, hi=4096) for k, x in enumerate(v))
+                if not (isinstance(v, tuple) and 1 <= len(v) <= 16
+                        and all(is_integer(x) and 0 < x <= 4096 for x in v)):
+                    raise InputError("net_arch must be a list of 1 to 16 layer sizes in "
+                                     "1..4096", field="net_arch")
+                object.__setattr__(self, "net_arch", tuple(int(x) for x in v))
             elif f.type == "bool":
-                v = flag(v, f.name)
-            elif f.type == "int":
-                v = integer(v, f.name, lo=0 if f.name in _ZERO_OK else 1)
-            elif f.type == "float":
-                v = number(v, f.name, lo=0.0)
-            object.__setattr__(self, f.name, v)  # as checked: 64.0 -> 64, 1 -> 1.0
-        integer(self.n_candidates, "n_candidates", lo=2)
-        number(self.gamma, "gamma", lo=0.0, hi=1.0, lo_open=True)
-        number(self.gae_lambda, "gae_lambda", lo=0.0, hi=1.0, lo_open=True)
+                if not isinstance(v, bool):
+                    raise InputError(f"must be true or false, not {v!r}", field=f.name)
+            elif f.name in _INT_BOUNDS:
+                lo, hi = _INT_BOUNDS[f.name]
+                if not is_integer(v):  # 1e12 or 1.0 from YAML: a number, not an integer
+                    raise InputError(f"expected an integer in {lo}..{hi}, got {v!r}",
+                                     field=f.name)
+                object.__setattr__(self, f.name, integer(v, f.name, lo=lo, hi=hi))
+            else:
+                lo, hi, lo_open = _FLOAT_BOUNDS[f.name]
+                object.__setattr__(self, f.name, number(v, f.name, lo=lo, hi=hi,
+                                                        lo_open=lo_open))
+        if self.n_steps * self.n_envs > MAX_ROLLOUT_STEPS:
+            raise InputError(f"n_steps * n_envs must be at most {MAX_ROLLOUT_STEPS:,}, got "
+                             f"{self.n_steps * self.n_envs:,}", field="n_steps")
         if self.val_episodes > VALIDATION.hi - VALIDATION.lo:
             raise InputError("more validation episodes than validation seeds", field="val_episodes")
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], *, file: str | None = None) -> TrainConfig:
+    def from_dict(cls, data: dict[str, Any], *, file: str | None = None,
+                  field: str | None = None) -> TrainConfig:
+        """Settings from a mapping (a parsed YAML file, a card's ``config``); ``field``
+        prefixes the field names in messages."""
+        def name(f: str | None) -> str | None:
+            return f"{field}.{f}" if field and f else (field or f)
+
         if not isinstance(data, dict):
-            raise InputError("expected a mapping of settings", file=file)
+            raise InputError("expected a mapping of settings", file=file, field=field)
         known = {f.name for f in fields(cls)}
-        unknown = set(data) - known
+        unknown = [k for k in data if not isinstance(k, str) or k not in known]
         if unknown:
-            raise InputError(f"unknown settings {sorted(unknown)}; known: {sorted(known)}",
-                             file=file)
+            shown = sorted(repr(k)[:40] for k in unknown)
+            raise InputError(f"unknown settings {', '.join(shown)}; known: {', '.join(sorted(known))}",
+                             file=file, field=field)
         d = dict(data)
         if "net_arch" in d and isinstance(d["net_arch"], list):
             d["net_arch"] = tuple(d["net_arch"])
         try:
             return cls(**d)
         except InputError as exc:
-            raise InputError(exc.reason, file=file, field=exc.field) from None
+            raise InputError(exc.reason, file=file, field=name(exc.field)) from None
 
     @classmethod
     def from_file(cls, path: str | Path) -> TrainConfig:
-        """Read a YAML (or JSON) file of settings."""
-        import yaml
+        """Read a YAML (or JSON) file of settings: a regular file of at most 1 MB
+        (:func:`mmroute.io.read_text`), without YAML aliases (:func:`safe_yaml`)."""
+        from mmroute.io import read_text
 
-        try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read the config: {exc}".splitlines()[0], file=path) from None
-        return cls.from_dict(data, file=str(path))
+        text = read_text(path, what="config file", max_bytes=1024 * 1024)
+        data = safe_yaml(text, file=path)
+        return cls.from_dict({} if data is None else data, file=str(path))
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -155,13 +192,13 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
     ``resume``) and every file it writes comes back into ``out`` when it ends (a run that
     fails or is interrupted leaves ``out`` as it was); its log lines are printed as they
     come."""
+    timesteps, seed, config = check_train_args(algo, timesteps, seed, config, out)
     if backend != "local":
         return _train_on_ray(scenario, algo=algo, timesteps=timesteps, seed=seed, out=out,
                              config=config, resume=resume, command=command, backend=backend)
     from mmroute.agents.callbacks import ModelWriter, Periodic, Validator
 
     sc = as_scenario(scenario)
-    timesteps, seed = _check_run(algo, timesteps, seed)
     # from the config given, as before: a resumed run without one validates on the default
     # count, not its card's (kept: this restructuring is behaviour-neutral)
     val_seeds = _validation_seeds(config or TrainConfig())
@@ -196,13 +233,6 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
     return card
 
 
-def _check_run(algo: str, timesteps: int, seed: int) -> tuple[int, int]:
-    """``(timesteps, seed)`` checked (:class:`InputError` naming the argument)."""
-    if algo not in ALGOS:
-        raise InputError(f"algo must be one of {', '.join(ALGOS)}, not {algo!r}", field="algo")
-    return integer(timesteps, "timesteps", lo=1), valid_seed(seed)
-
-
 def _validation_seeds(cfg: TrainConfig) -> list[int]:
     """The first ``val_episodes`` validation seeds (checked apart from the others)."""
     seeds = list(range(VALIDATION.lo, VALIDATION.lo + cfg.val_episodes))
@@ -226,6 +256,10 @@ def _open_run(out: Path, sc, algo: str, config: TrainConfig | None, resume: bool
         if not ckpt.is_file():
             raise InputError("nothing to resume: no checkpoint.zip", file=out)
         card = read_card(ckpt)
+        for key in ("config", "seed", "timesteps"):
+            if key not in card:
+                raise InputError(f"the checkpoint card lacks {key!r}: cannot resume",
+                                 file=card_path(ckpt), field=key)
         if card["scenario_hash"] != scenario_hash(sc) or card["algo"] != algo:
             raise InputError(f"the checkpoint is a {card['algo']} model of {card['scenario']!r}",
                              file=ckpt)
@@ -276,13 +310,14 @@ def _algorithm(algo: str, cfg: TrainConfig, vec, seed: int, out: Path, resume: b
         import tensorboard  # noqa: F401
     except ImportError:  # logs are optional
         tb = None
-    if resume:
-        return Algo.load(out / "checkpoint.zip", env=vec, device="cpu", tensorboard_log=tb)
-    return Algo("MlpPolicy", vec, n_steps=cfg.n_steps, batch_size=cfg.batch_size,
-                n_epochs=cfg.n_epochs, learning_rate=cfg.learning_rate, gamma=cfg.gamma,
-                gae_lambda=cfg.gae_lambda, clip_range=cfg.clip_range, ent_coef=cfg.ent_coef,
-                policy_kwargs={"net_arch": list(cfg.net_arch)}, seed=seed, device="cpu",
-                tensorboard_log=tb, verbose=0)
+    model = Algo("MlpPolicy", vec, n_steps=cfg.n_steps, batch_size=cfg.batch_size,
+                 n_epochs=cfg.n_epochs, learning_rate=cfg.learning_rate, gamma=cfg.gamma,
+                 gae_lambda=cfg.gae_lambda, clip_range=cfg.clip_range, ent_coef=cfg.ent_coef,
+                 policy_kwargs={"net_arch": list(cfg.net_arch)}, seed=seed, device="cpu",
+                 tensorboard_log=tb, verbose=0)
+    if resume:  # weights, optimizer state and counters as data: nothing unpickled
+        restore_checkpoint(model, out / "checkpoint.zip")
+    return model
 
 
 def _train_on_ray(scenario, *, out, config, backend, **kw) -> dict[str, Any]:
@@ -368,10 +403,44 @@ def _last_validation(out: Path) -> float | None:
 
 
 def _best_so_far(out: Path) -> float:
-    try:
-        return float(json.loads((out / "best.json").read_text())["validation_cost"])
-    except (OSError, ValueError, KeyError, TypeError):
+    """The best validation cost of a run so far (``inf`` if no best model yet); a card with
+    a cost that is not a finite number is refused (by :func:`read_card`), never taken as NaN
+    (a NaN best would never be beaten)."""
+    if not card_path(out / "best.zip").exists():
         return math.inf
+    cost = read_card(out / "best.zip").get("validation_cost")
+    return math.inf if cost is None else float(cost)
+
+
+def check_train_args(algo, timesteps, seed, config, out) -> tuple[int, int, TrainConfig | None]:
+    """:func:`train`'s arguments checked before anything runs (:class:`InputError` naming
+    the argument): ``(timesteps, seed, config)``; a mapping as ``config`` is read by
+    :meth:`TrainConfig.from_dict`. ``out`` must be a folder that can be written."""
+    from mmroute.io import check_output_path
+    from mmroute.validate import seed as check_seed
+
+    if algo not in ALGOS:
+        raise InputError(f"algo must be one of {', '.join(ALGOS)}, not {algo!r}", field="algo")
+    if not is_integer(timesteps):
+        raise InputError(f"timesteps must be an integer >= 1, not {timesteps!r}",
+                         field="timesteps")
+    timesteps = integer(timesteps, "timesteps", lo=1, hi=MAX_TIMESTEPS)
+    seed = check_seed(seed)
+    if isinstance(config, dict):
+        config = TrainConfig.from_dict(config, field="config")
+    elif config is not None and not isinstance(config, TrainConfig):
+        raise InputError(f"expected a TrainConfig or a mapping, got {type(config).__name__}",
+                         field="config")
+    if not isinstance(out, str | Path) or not str(out):
+        raise InputError(f"expected a folder path, got {out!r}", field="out")
+    if Path(out).exists() and not Path(out).is_dir():
+        raise InputError("--out must be a folder", file=out)
+    check_output_path(Path(out) / "checkpoint.zip", what="out")
+    return timesteps, seed, config
+
+
+#: Most training steps of one run.
+MAX_TIMESTEPS = 10**10
 
 
 if __name__ == "__main__":  # pragma: no cover - use `mmroute train`

@@ -14,6 +14,7 @@ import numpy as np
 from gymnasium import spaces
 
 from mmroute.envs.candidates import N_FEATURES, Candidate, candidates, feature_values, to_go
+from mmroute.envs.checks import action_slot, reset_seed
 from mmroute.envs.forecast import Forecast
 from mmroute.envs.simulator import DONE, Move, Simulator
 from mmroute.envs.tables import EnvTables
@@ -142,7 +143,10 @@ class RerouteEnv(gym.Env):
 
     # --- Gymnasium API ---------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        seed = reset_seed(seed)
         super().reset(seed=seed)
+        if options is not None and not isinstance(options, dict):
+            raise InputError("options must be a dict", field="options")
         options = options or {}
         unknown = set(options) - {"realization"}
         if unknown:
@@ -169,7 +173,7 @@ class RerouteEnv(gym.Env):
 
     def step(self, action):
         self._pending_decision()
-        a = int(action)
+        a = action_slot(action)
         invalid = not (0 <= a < self.k and self._slots[a] is not None)
         if invalid:
             a = next(j for j, c in enumerate(self._slots) if c is not None)

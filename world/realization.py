@@ -83,6 +83,7 @@ class Realization:
         :class:`~mmroute.world.tables.Tables` too. The simulator makes it once per episode
         (:attr:`Simulator.realised_scenario <mmroute.envs.Simulator.realised_scenario>`)."""
         self.check_scenario(scenario)
+        self.validate_shipments(scenario)
         return replace(scenario, shipments=self.shipments(scenario))
 
     def check_scenario(self, scenario: Scenario) -> None:
@@ -91,6 +92,56 @@ class Realization:
             raise InputError(
                 f"realization of {self.scenario_name!r} ({self.scenario_hash}) does not belong "
                 f"to scenario {scenario.name!r} ({scenario_hash(scenario)})", field="realization")
+
+    def validate_shipments(self, scenario: Scenario) -> None:
+        """Raise :class:`InputError` naming the field if a realised quantity or a late order
+        cannot be routed: a quantity for an unknown shipment or one that is not a finite
+        number in (0, 10^6] TEU; a late order with an id already taken, an unknown or equal
+        origin and destination, times that are not finite with ``0 <= release_h <= due_h``,
+        or a penalty that is not finite and >= 0. (Events are checked by
+        :meth:`KnownEvents.validate` when the simulator reads them.)"""
+        from mmroute.validate import is_number
+
+        def number(x, field: str, lo: float, hi: float, *, lo_open: bool = False) -> None:
+            if not (is_number(x) and math.isfinite(x) and lo <= x <= hi
+                    and not (lo_open and x == lo)):
+                side = "(" if lo_open else "["
+                raise InputError(f"expected a finite number in {side}{lo:g}, {hi:g}], got {x!r}",
+                                 field=field)
+
+        ids = {s.id for s in scenario.shipments}
+        seen: set[str] = set()
+        for i, pair in enumerate(self.quantities_teu):
+            where = f"realization.quantities_teu[{i}]"
+            if not (isinstance(pair, tuple | list) and len(pair) == 2):
+                raise InputError("expected [shipment id, TEU]", field=where)
+            sid, q = pair
+            if sid not in ids or sid in seen:
+                raise InputError(f"{'unknown' if sid not in ids else 'repeated'} shipment "
+                                 f"{sid!r}", field=where)
+            seen.add(sid)
+            number(q, where, 0.0, 1e6, lo_open=True)
+        nodes = {n.id for n in scenario.nodes}
+        for i, s in enumerate(self.late_orders):
+            where = f"realization.late_orders[{i}]"
+            if not isinstance(s, Shipment) or not isinstance(s.id, str):
+                raise InputError("expected a shipment with a text id", field=where)
+            if s.id in ids:
+                raise InputError(f"shipment id {s.id!r} already taken", field=f"{where}.id")
+            ids.add(s.id)
+            for end in ("origin", "destination"):
+                if not isinstance(getattr(s, end), str) or getattr(s, end) not in nodes:
+                    raise InputError(f"unknown node {getattr(s, end)!r}", field=f"{where}.{end}")
+            if s.origin == s.destination:
+                raise InputError("origin and destination are the same node",
+                                 field=f"{where}.destination")
+            number(s.quantity_teu, f"{where}.quantity_teu", 0.0, 1e6, lo_open=True)
+            number(s.release_h, f"{where}.release_h", 0.0, 1e7)
+            number(s.due_h, f"{where}.due_h", s.release_h, 1e7)
+            number(s.lateness_penalty_cny_per_teu_h, f"{where}.lateness_penalty_cny_per_teu_h",
+                   0.0, 1e12)
+            if s.cargo is not None and not isinstance(s.cargo, str):
+                raise InputError("expected text or null", field=f"{where}.cargo")
 
     def onsets_h(self, *, late_orders: bool = True) -> list[float]:
         """Sorted times at which something new becomes known (event onsets, weather hour

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from mmroute.cli.types import int_in, output_file, seed, time_limit
+from mmroute.errors import InputError
 
 __all__ = ["register"]
 
@@ -48,10 +49,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "the gap to "
                     "hindsight and the decision time. Exit 3 if a policy beats the bound.")
     e.add_argument("file", metavar="FILE", help="scenario file or bundled scenario name")
-    e.add_argument("--policies", default=None, metavar="a,b,c",
+    e.add_argument("--policies", default=None, type=_policies, metavar="a,b,c",
                    help=f"{', '.join(POLICIES)} (default: every baseline and the "
                         "shipped model)")
-    e.add_argument("--seeds", default="0-29", metavar="0-29")
+    e.add_argument("--seeds", default="0-29", type=_seeds, metavar="0-29",
+                   help="seeds in 0..2^31-1, at most 100,000 (default 0-29)")
+    e.add_argument("--allow-training-seeds", action="store_true",
+                   help="evaluate a model on seeds its card says it was trained or selected on")
     e.add_argument("--model", default=None, metavar="PATH",
                    help="PPO model zip (default: the scenario's shipped model, if any)")
     e.add_argument("--jobs", type=int_in(1, 64), default=1, metavar="N")
@@ -61,10 +65,46 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="local processes (--jobs of them), or Ray tasks: on the cluster "
                         "RAY_ADDRESS names, else a local Ray with --jobs CPUs (needs "
                         "pip install 'mmroute[ray]')")
-    e.add_argument("--address", default=None, metavar="ADDR",
+    e.add_argument("--address", default=None, type=_address, metavar="ADDR",
                    help="the Ray cluster to join (with --backend ray; default RAY_ADDRESS)")
     e.add_argument("--out", required=True, type=output_file, metavar="RESULTS.csv")
     e.set_defaults(func=run_evaluate)
+
+
+def _seeds(text: str) -> list[int]:
+    """``--seeds``: checked while parsing (:func:`mmroute.agents.seeds.parse_seeds`)."""
+    from mmroute.agents.seeds import parse_seeds
+
+    try:
+        return parse_seeds(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(exc.reason) from None
+
+
+def _policies(text: str) -> list[str]:
+    """``--policies``: a non-empty comma list of known names."""
+    from mmroute.agents.registry import POLICIES
+
+    names = [p.strip() for p in text.split(",") if p.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"expected policy names, e.g. replan,maskable-ppo, "
+                                         f"got {text!r}")
+    for p in names:
+        if p not in POLICIES:
+            raise argparse.ArgumentTypeError(f"unknown policy {p[:40]!r}; choose from "
+                                             f"{', '.join(POLICIES)}")
+    return names
+
+
+def _address(text: str) -> str:
+    """``--address``: ``host:port``, ``ray://host:port``, ``auto`` or ``local``."""
+    if text in ("auto", "local"):
+        return text
+    rest = text.split("://", 1)[1] if "://" in text else text
+    host, sep, port = rest.rstrip("/").rpartition(":")
+    if not sep or not host.strip("[]") or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"expected host:port or ray://host:port, got {text!r}")
+    return text
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -83,7 +123,6 @@ def run_train(args: argparse.Namespace) -> int:
 def run_evaluate(args: argparse.Namespace) -> int:
     from mmroute.agents.evaluation import BoundViolation, evaluate, format_summary, summarize
     from mmroute.agents.registry import default_policies, entry
-    from mmroute.agents.seeds import parse_seeds
     from mmroute.agents.shipped import shipped_model
     from mmroute.errors import InputError
     from mmroute.io import write_with
@@ -93,9 +132,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".csv":
         raise InputError("--out must end in .csv", file=out)
     scenario = load(args.file)
-    seeds = parse_seeds(args.seeds)
-    policies = None if args.policies is None else [p.strip() for p in args.policies.split(",")
-                                                   if p.strip()]
+    seeds = args.seeds
+    policies = args.policies
     model = args.model
     wants_model = policies is None or any(entry(p).learned for p in policies)
     if model is None and wants_model:
@@ -119,7 +157,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
         os.environ["RAY_ADDRESS"] = args.address
     try:
         df = evaluate(scenario, policies, seeds, model=model, jobs=args.jobs,
-                      time_limit_s=args.time_limit, progress=progress, backend=args.backend)
+                      time_limit_s=args.time_limit, progress=progress, backend=args.backend,
+                      allow_training_seeds=args.allow_training_seeds)
     except BoundViolation as exc:
         print(f"mmroute: error: {exc}", file=sys.stderr)
         return 3
