@@ -15,7 +15,7 @@ import numpy as np
 
 from mmroute.scenarios import Scenario
 from mmroute.world.realization import Realization, stream
-from mmroute.world.weather import km_to_deg, links_hit_many, mean_lat
+from mmroute.world.weather import WeatherMemo, km_to_deg, links_hit_many, mean_lat
 
 __all__ = ["Forecast"]
 
@@ -24,8 +24,12 @@ class Forecast:
     """Forecasts of an episode's weather, issued hour by hour (cached per issue hour)."""
 
     def __init__(self, scenario: Scenario, realization: Realization, *, lead_h: float = 48.0,
-                 step_h: float = 6.0, error_km_per_h: float = 3.0):
+                 step_h: float = 6.0, error_km_per_h: float = 3.0,
+                 weather: WeatherMemo | None = None):
         self.links = tuple(scenario.links)
+        # where cells cross the links, kept with the network's tables (``weather``) if given
+        self.weather = (weather if weather is not None and weather.links is self.links
+                        else WeatherMemo(self.links))
         self.realization = realization
         self.lead_h = lead_h
         self.step_h = step_h
@@ -75,7 +79,7 @@ class Forecast:
                 error.append(km_to_deg(errs[j - 1][0] * sd, errs[j - 1][1] * sd, lat0))
                 starts.append(hour + lead - step / 2)
             areas = (pts0[None, :, :] + np.array(drift)[:, None, :]) + np.array(error)[:, None, :]
-            hit = links_hit_many(areas, self.links, w.modes)
+            hit = links_hit_many(areas, self.links, w.modes, memo=self.weather)
             self._issued.append((w, starts, areas, hit))
             for t0, ids in zip(starts, hit):
                 for lid in ids:

@@ -14,7 +14,7 @@ def render_ansi(env) -> str:
     """The clock, the decision and its candidates, and where every consignment is."""
     sim = env.sim
     lines = [f"t = {sim.now:8.2f} h   cost so far {sim.total:,.0f} CNY"]
-    d = env._decision
+    d = env.decision
     if d is not None:
         c = sim.consignments[d.consignment]
         lines.append(f"decide {c.shipment.id} ({c.shipment.quantity_teu:g} TEU) at {d.node}"

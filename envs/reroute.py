@@ -167,7 +167,8 @@ class RerouteEnv(gym.Env):
                              field="options.realization")
         self.realization = r
         self.sim = Simulator(self.scenario, r, tables=self.tables)
-        self.forecast = Forecast(self.scenario, r, lead_h=self.forecast_lead_h)
+        self.forecast = Forecast(self.scenario, r, lead_h=self.forecast_lead_h,
+                                 weather=self.tables.world.weather)
         self._advance()
         return self._obs(), self._info(0.0)
 

@@ -66,7 +66,8 @@ class Conditions:
             from mmroute.world.weather import weather_windows
 
             for w in ev.weather:
-                for lid, windows in weather_windows(w, scenario.links).items():
+                for lid, windows in weather_windows(w, scenario.links,
+                                                    memo=self.tables.weather).items():
                     if w.effect == "close":
                         self._closed.setdefault(lid, []).extend(windows)
                         # every hour step of a cell may end a closure as far as a policy knows

@@ -16,6 +16,7 @@ from typing import Any
 
 from mmroute.errors import InputError
 from mmroute.scenarios import Link, Scenario
+from mmroute.world.weather import WeatherMemo
 
 __all__ = ["Tables", "tables_for"]
 
@@ -37,6 +38,7 @@ class Tables:
         self._static: tuple | None = None
         self._timetables: dict[int, tuple[Any, tuple | None]] = {}  # id -> (timetable, table)
         self._nominal_paths: dict | None = None
+        self.weather = WeatherMemo(self.links)  # where weather cells cross these links
 
     def check(self, scenario: Scenario) -> None:
         """:class:`InputError` unless ``scenario`` has the network these tables were built

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 __all__ = ["KM_PER_DEG_LAT", "shifted_area", "mean_lat", "km_to_deg", "weather_windows", "links_hit",
-           "links_hit_many"]
+           "links_hit_many", "WeatherMemo"]
 
 KM_PER_DEG_LAT = 110.574
 KM_PER_DEG_LON_EQUATOR = 111.320
@@ -37,18 +37,31 @@ def km_to_deg(east_km: float, north_km: float, lat: float) -> tuple[float, float
             north_km / KM_PER_DEG_LAT)
 
 
-_LINES: dict[int, tuple] = {}
+class WeatherMemo:
+    """What the crossings of weather cells with one network's ``links`` keep between calls:
+    the links' prepared lines, the links each cell hits in each hour step (a step never
+    changes) and the merged windows of each cell's whole steps (extended hour by hour as a
+    cell is seen). Owned by whoever holds the network's tables
+    (:class:`~mmroute.world.tables.Tables`); a call without one computes afresh."""
+
+    def __init__(self, links: tuple):
+        self.links = links
+        self._lines: tuple | None = None
+        self.steps: dict[tuple, list[str]] = {}  # (area, velocity, modes, j) -> links hit
+        self.windows: dict[tuple, list] = {}  # (area, velocity, modes, from_h) -> [m, windows]
+
+    def lines(self) -> tuple[tuple[str, str], object, object, dict]:
+        if self._lines is None:
+            self._lines = _make_lines(self.links)
+        return self._lines
 
 
-def _link_lines(links: tuple) -> tuple[tuple[str, str], object, object, dict]:
-    hit = _LINES.get(id(links))
-    if hit is not None and hit[0] is links:
-        return hit[1]
-    out = _make_lines(links)
-    if len(_LINES) > 256:
-        _LINES.clear()
-    _LINES[id(links)] = (links, out)
-    return out
+def _memo(links: tuple, memo: WeatherMemo | None) -> WeatherMemo:
+    if memo is None:
+        return WeatherMemo(links)
+    if memo.links is not links:
+        raise ValueError("a weather memo of another network")
+    return memo
 
 
 def _make_lines(links: tuple) -> tuple[tuple[str, str], object, object, dict]:
@@ -73,7 +86,8 @@ def links_hit(area, links: tuple, modes: tuple[str, ...]) -> list[str]:
             if lk.mode in modes and shapely.intersects(shapely.LineString(lk.geometry), poly)]
 
 
-def links_hit_many(areas, links: tuple, modes: tuple[str, ...]) -> list[list[str]]:
+def links_hit_many(areas, links: tuple, modes: tuple[str, ...], *,
+                   memo: WeatherMemo | None = None) -> list[list[str]]:
     """Hot-path twin of :func:`links_hit`: its answer for each polygon of ``areas``, with the
     exact test (shapely ``intersects`` on prepared lines) only for the pairs whose bounding
     boxes overlap, in one vectorised call (tests/envs/test_speed_caches.py checks they
@@ -83,7 +97,7 @@ def links_hit_many(areas, links: tuple, modes: tuple[str, ...]) -> list[list[str
     out: list[list[str]] = [[] for _ in areas]
     if not len(areas):
         return out
-    ids, lines, lb, masks = _link_lines(links)
+    ids, lines, lb, masks = _memo(links, memo).lines()
     same = isinstance(areas, np.ndarray) or len({len(a) for a in areas}) == 1
     if same:
         pts = np.asarray(areas, dtype=float)  # (polygon, point, lon/lat)
@@ -113,7 +127,8 @@ def links_hit_many(areas, links: tuple, modes: tuple[str, ...]) -> list[list[str
     return out
 
 
-def weather_windows(ev, links: tuple) -> dict[str, list[tuple[float, float]]]:
+def weather_windows(ev, links: tuple, *, memo: WeatherMemo | None = None
+                    ) -> dict[str, list[tuple[float, float]]]:
     """``{link: [(from_h, to_h), ...]}``: the hour steps in which the cell of ``ev`` (a
     :class:`~mmroute.routing.plan.events.WeatherEvent`) crosses each link of its modes,
     consecutive steps merged (the steps' crossings are cached, see :func:`_step_hits`).
@@ -125,9 +140,10 @@ def weather_windows(ev, links: tuple) -> dict[str, list[tuple[float, float]]]:
     whole = n
     if n and ev.from_h + (n - 1) + 1.0 > ev.to_h:  # the last step is cut short by to_h
         whole = n - 1
-    out = {lid: list(w) for lid, w in _whole_steps(ev, links, whole).items()}
+    memo = _memo(links, memo)
+    out = {lid: list(w) for lid, w in _whole_steps(ev, memo, whole).items()}
     for j in range(whole, n):
-        _merge(out, _step_hits(ev.area, ev.velocity_kmh, ev.modes, j, links), ev.from_h + j,
+        _merge(out, _step_hits(ev.area, ev.velocity_kmh, ev.modes, j, memo), ev.from_h + j,
                min(ev.to_h, ev.from_h + j + 1.0))
     return out
 
@@ -141,39 +157,27 @@ def _merge(out: dict[str, list[tuple[float, float]]], hits, lo: float, hi: float
             w.append((lo, hi))
 
 
-_WINDOWS: dict[tuple, list] = {}
-
-
-def _whole_steps(ev, links: tuple, m: int) -> dict[str, list[tuple[float, float]]]:
+def _whole_steps(ev, memo: WeatherMemo, m: int) -> dict[str, list[tuple[float, float]]]:
     """Merged windows of the first ``m`` whole hour steps of the cell of ``ev`` (read only:
-    callers copy). Kept per cell and extended step by step."""
-    key = (ev.area, ev.velocity_kmh, ev.modes, ev.from_h, id(links))
-    hit = _WINDOWS.get(key)
-    if hit is None or hit[0] is not links or hit[1] > m:
-        if len(_WINDOWS) > 4096:
-            _WINDOWS.clear()
-        hit = [links, 0, {}]
-        _WINDOWS[key] = hit
-    out = hit[2]
-    for j in range(hit[1], m):
+    callers copy). Kept per cell in ``memo`` and extended step by step."""
+    key = (ev.area, ev.velocity_kmh, ev.modes, ev.from_h)
+    hit = memo.windows.get(key)
+    if hit is None or hit[0] > m:
+        hit = memo.windows[key] = [0, {}]
+    out = hit[1]
+    for j in range(hit[0], m):
         lo = ev.from_h + j
-        _merge(out, _step_hits(ev.area, ev.velocity_kmh, ev.modes, j, links), lo, lo + 1.0)
-    hit[1] = m
+        _merge(out, _step_hits(ev.area, ev.velocity_kmh, ev.modes, j, memo), lo, lo + 1.0)
+    hit[0] = m
     return out
 
 
-_STEPS: dict[tuple, tuple] = {}
-
-
-def _step_hits(area, velocity_kmh, modes, j: int, links: tuple) -> list[str]:
-    """Links hit by a cell in its ``j``-th hour step (cached: a cell seen hour by hour is
-    rebuilt often, its steps never change)."""
-    key = (area, velocity_kmh, modes, j, id(links))
-    hit = _STEPS.get(key)
-    if hit is not None and hit[0] is links:
-        return hit[1]
-    out = links_hit_many([shifted_area(area, velocity_kmh, j)], links, modes)[0]
-    if len(_STEPS) > 65536:
-        _STEPS.clear()
-    _STEPS[key] = (links, out)
+def _step_hits(area, velocity_kmh, modes, j: int, memo: WeatherMemo) -> list[str]:
+    """Links hit by a cell in its ``j``-th hour step (kept in ``memo``: a cell seen hour by
+    hour is rebuilt often, its steps never change)."""
+    key = (area, velocity_kmh, modes, j)
+    out = memo.steps.get(key)
+    if out is None:
+        out = memo.steps[key] = links_hit_many([shifted_area(area, velocity_kmh, j)], memo.links,
+                                               modes, memo=memo)[0]
     return out

@@ -61,12 +61,20 @@ KNOWN_BUNDLED = {
     # the fastest route (road, ship from Qinzhou, road) takes ~161 h, so every such order is
     # late. Left as is: the shipped model and the published results were computed on it.
     "liuzhou-asean": ["uncertainty.demand.late_orders.lead_time_h"],
+    # the month keeps the file's lead times (e.g. 40 h to Hanoi) but releases consignments at
+    # any hour: those released just after a departure cannot make their due time waiting for
+    # the next one (the plan has them late too); the file's late-order warning stays
+    "liuzhou-asean-month": ["shipments[*].due_h", "uncertainty.demand.late_orders.lead_time_h"],
 }
 
 
 @pytest.mark.parametrize("name", bundled_names())
 def test_bundled_scenarios_raise_only_their_known_warnings(name):
-    assert _fields(plausibility_warnings(load(name))) == KNOWN_BUNDLED.get(name, [])
+    import re
+
+    kinds = sorted({re.sub(r"shipments\[[^]]*\]", "shipments[*]", f)
+                    for f in _fields(plausibility_warnings(load(name)))})
+    assert kinds == sorted(KNOWN_BUNDLED.get(name, []))
 
 
 def test_load_itself_prints_nothing(capsys):
