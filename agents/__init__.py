@@ -49,7 +49,7 @@ _LAZY: dict[str, str] = {
     "BoundViolation": "mmroute.agents.evaluation",
     "run_tasks": "mmroute.agents.parallel",
     "BACKENDS": "mmroute.agents.parallel",
-    "load_model": "mmroute.agents.model",
+    "load_model": "mmroute.agents.model_files",
     "shipped_model": "mmroute.agents.shipped",
     "parse_seeds": "mmroute.agents.seeds",
     "TRAINING": "mmroute.agents.seeds",

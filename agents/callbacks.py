@@ -14,7 +14,7 @@ from typing import Any
 
 from stable_baselines3.common.callbacks import BaseCallback
 
-from mmroute.agents.model import write_model
+from mmroute.agents.model_files import write_model
 from mmroute.io import immediate_outputs
 
 __all__ = ["ModelWriter", "Validator", "Periodic", "finite"]

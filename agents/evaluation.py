@@ -104,14 +104,14 @@ class _ModelFile:
 
     @classmethod
     def read(cls, path: str | Path) -> _ModelFile:
-        from mmroute.agents.model import card_path, model_file
+        from mmroute.agents.model_files import card_path, model_file
 
         p = model_file(path)
         return cls(name=p.name, zip_bytes=p.read_bytes(), card_bytes=card_path(p).read_bytes())
 
     def path(self) -> Path:
         """The model written once per worker under the temporary directory (by content)."""
-        from mmroute.agents.model import card_path
+        from mmroute.agents.model_files import card_path
         from mmroute.io import write_with
 
         digest = hashlib.sha256(self.zip_bytes + self.card_bytes).hexdigest()[:16]
@@ -144,7 +144,7 @@ def evaluate(scenario, policies=None, seeds=range(30), *, model: str | Path | No
     """
     import pandas as pd
 
-    from mmroute.agents.model import check_evaluation, check_policy_names
+    from mmroute.agents.model_files import check_evaluation, check_policy_names
     from mmroute.agents.seeds import parse_seeds
     from mmroute.errors import InputError
     from mmroute.validate import time_limit_s as check_time_limit
@@ -163,7 +163,7 @@ def evaluate(scenario, policies=None, seeds=range(30), *, model: str | Path | No
     if learned:
         if model is None:
             raise InputError("ppo / maskable-ppo need a model", field="model")
-        from mmroute.agents.model import load_model
+        from mmroute.agents.model_files import load_model
 
         _, card = load_model(model, scenario=sc)  # a wrong or corrupt model fails first
         check_evaluation(card, sc, seeds, allow_training_seeds=allow_training_seeds,

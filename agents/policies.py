@@ -280,10 +280,10 @@ class HindsightPolicy(_PlanFollower):
 
 
 class PPOPolicy(Policy):
-    """A trained PPO / MaskablePPO model (see :mod:`mmroute.agents.model`)."""
+    """A trained PPO / MaskablePPO model (see :mod:`mmroute.agents.model_files`)."""
 
     def __init__(self, path: str | Path, *, scenario=None, deterministic: bool = True):
-        from mmroute.agents.model import load_model
+        from mmroute.agents.model_files import load_model
 
         self.model, self.card = load_model(path, scenario=scenario)
         self.maskable = self.card["algo"] == "maskable-ppo"

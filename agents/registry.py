@@ -104,7 +104,7 @@ def default_policies(model: str | Path | None = None) -> list[str]:
     the model's own algorithm (from its card) when there is a ``model``."""
     names = list(BASELINES)
     if model is not None:
-        from mmroute.agents.model import model_file, read_card
+        from mmroute.agents.model_files import model_file, read_card
 
         names.append(read_card(model_file(model))["algo"])
     return names

@@ -13,7 +13,7 @@ MODELS_DIR = Path(__file__).resolve().parent / "models"
 def shipped_model(scenario) -> Path | None:
     """The shipped model for ``scenario`` (a name, path or Scenario; same name and content
     hash), or ``None``."""
-    from mmroute.agents.model import read_card
+    from mmroute.agents.model_files import read_card
     from mmroute.scenarios import as_scenario
     from mmroute.world.realization import scenario_hash
 
@@ -29,7 +29,7 @@ def ship_model(run_dir: str | Path, scenario, *, models_dir: Path = MODELS_DIR) 
     """Copy a training run's best model into the package as ``<scenario>.zip`` + card, with
     the optimizer state dropped (a fresh Adam: a third of the size; inference does not use
     it). The card keeps the training command, config, seed, steps and validation score."""
-    from mmroute.agents.model import load_model, write_model
+    from mmroute.agents.model_files import load_model, write_model
 
     src = Path(run_dir) / "best.zip"
     model, card = load_model(src, scenario=scenario)  # a fresh model: its Adam is new

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from mmroute.agents.model import (
+from mmroute.agents.model_files import (
     ALGOS,
     card_path,
     load_model,

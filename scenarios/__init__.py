@@ -6,6 +6,7 @@ passes a :class:`Scenario` through); every field is validated and
 errors are :class:`mmroute.errors.ScenarioError` naming the file and the field.
 """
 
+from mmroute._lazy import lazy_exports
 from mmroute.errors import ScenarioError
 from mmroute.scenarios.bundled import bundled_names, bundled_path
 from mmroute.scenarios.cars_model import (
@@ -18,7 +19,6 @@ from mmroute.scenarios.cars_model import (
 )
 from mmroute.scenarios.geo import export, links_gdf, nodes_gdf, read_export
 from mmroute.scenarios.loader import as_scenario, load, parse, resolve_path
-from mmroute.scenarios.mapplot import plot_map
 from mmroute.scenarios.model import (
     Box,
     Customer,
@@ -39,8 +39,6 @@ from mmroute.scenarios.model import (
     WeatherCell,
 )
 from mmroute.scenarios.network import WEIGHTS, Network, Route, is_transshipment
-from mmroute.scenarios.scaling import scale
-from mmroute.scenarios.writer import write_scenario
 
 __all__ = [
     "Box",
@@ -85,3 +83,9 @@ __all__ = [
     "scale",
     "write_scenario",
 ]
+
+# imported on first use: maps (matplotlib), scaling (numpy) and the writer
+_LAZY = {"plot_map": "mmroute.scenarios.mapplot", "scale": "mmroute.scenarios.scaling",
+         "write_scenario": "mmroute.scenarios.writer"}
+
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)

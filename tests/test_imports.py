@@ -39,12 +39,15 @@ def test_the_vrp_package_loads_neither_mathopt_nor_pandas_nor_cp_sat_until_used(
     assert _run(f"import sys\n{statement}\nprint(','.join(m for m in {heavy!r} if m in sys.modules))") == ""
 
 
-def test_import_of_the_scenarios_package_takes_under_a_fifth_of_a_second():
-    """CPU seconds of the import (wall-clock on a shared machine measures the neighbours), best
-    of five fresh interpreters; about 0.1 s when nothing heavy is pulled in."""
-    code = "import time\nt = time.process_time()\nimport mmroute.scenarios\nprint(time.process_time() - t)"
-    best = min(float(_run(code)) for _ in range(5))
-    assert best < 0.2, f"import mmroute.scenarios took {best:.3f} s of CPU"
+def test_import_of_the_scenarios_package_adds_under_a_tenth_of_a_second_to_its_dependencies():
+    """CPU seconds of the import beyond those of the libraries it needs (PyYAML, pyproj),
+    best of five fresh interpreters each: what mmroute's own modules cost, whatever the speed
+    of the machine (the absolute time, ~0.1-0.25 s, is mostly pyproj's and varies with the
+    machine; wall-clock on a shared machine measures the neighbours)."""
+    timed = "import time\nt = time.process_time()\nimport {}\nprint(time.process_time() - t)"
+    own = min(float(_run(timed.format("mmroute.scenarios"))) for _ in range(5))
+    deps = min(float(_run(timed.format("yaml, pyproj"))) for _ in range(5))
+    assert own - deps < 0.1, f"import mmroute.scenarios took {own:.3f} s of CPU, {deps:.3f} s its libraries"
 
 
 @pytest.mark.parametrize(
@@ -107,6 +110,8 @@ MOVED = {
     "envs/realization.py": ("realize", "mmroute.world.realization"),
     "agents/state.py": ("plan_state", "mmroute.envs.known"),
     "agents/risk.py": ("risk_adjusted_events", "mmroute.envs.anticipation"),
+    "agents/model.py": ("read_card", "mmroute.agents.model_files"),
+    "routing/cars/plan.py": ("CarsPlan", "mmroute.routing.cars.result"),
 }
 
 

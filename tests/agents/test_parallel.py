@@ -74,7 +74,7 @@ def _tiny():
 
 
 def test_a_model_travels_with_its_tasks_as_bytes(tiny_model, tmp_path, monkeypatch):
-    from mmroute.agents.model import load_model, read_card
+    from mmroute.agents.model_files import load_model, read_card
 
     shipped = _ModelFile.read(tiny_model)  # a training folder: its best.zip
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # a worker with its own disk
@@ -117,7 +117,7 @@ def test_training_on_ray_is_the_local_training_and_resumes(running_ray, tmp_path
     from dataclasses import replace
 
     from mmroute.agents import train
-    from mmroute.agents.model import read_card
+    from mmroute.agents.model_files import read_card
     from tests.agents.conftest import FAST
 
     cfg = replace(FAST, n_envs=2, eval_every=256, checkpoint_every=256)  # 2 CPUs, vector env

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mmroute.agents.model import (
+from mmroute.agents.model_files import (
     load_model,
     read_card,
     restore_checkpoint,
@@ -295,7 +295,7 @@ def test_resume_refuses_a_nan_best_score(run_copy):
 def test_resume_restores_weights_optimizer_and_counters_as_data(tiny_model):
     from sb3_contrib import MaskablePPO
 
-    from mmroute.agents.model import fresh_model
+    from mmroute.agents.model_files import fresh_model
 
     card = read_card(tiny_model / "checkpoint.zip")
     model = fresh_model(card)
@@ -351,7 +351,7 @@ def test_evaluation_refuses_the_models_training_and_selection_seeds():
 
 
 def test_a_model_of_another_candidate_count_is_refused():
-    from mmroute.agents.model import check_evaluation
+    from mmroute.agents.model_files import check_evaluation
     from mmroute.agents.policies import PPOPolicy
     from mmroute.scenarios import load
 
