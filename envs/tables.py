@@ -22,7 +22,7 @@ from typing import Any
 
 from mmroute.errors import InputError
 from mmroute.scenarios import Scenario
-from mmroute.world.tables import Tables
+from mmroute.world.tables import Tables, checked_tables
 
 __all__ = ["EnvTables", "EpisodeMemo", "env_tables_for"]
 
@@ -66,13 +66,7 @@ class EnvTables:
 
 def env_tables_for(scenario: Scenario, tables: EnvTables | None) -> EnvTables:
     """``tables`` after checking they are ``scenario``'s, or fresh ones."""
-    if tables is None:
-        return EnvTables(scenario)
-    if not isinstance(tables, EnvTables):
-        raise InputError(f"tables must be mmroute.envs.tables.EnvTables, not "
-                         f"{type(tables).__name__}", field="tables")
-    tables.check(scenario)
-    return tables
+    return checked_tables(EnvTables, scenario, tables)
 
 
 @dataclass

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from mmroute.errors import InputError
 from mmroute.scenarios import Link, Scenario
 from mmroute.world.weather import WeatherMemo
 
-__all__ = ["Tables", "tables_for"]
+T = TypeVar("T")
+
+__all__ = ["Tables", "tables_for", "checked_tables"]
 
 
 class Tables:
@@ -97,10 +99,16 @@ class Tables:
 
 def tables_for(scenario: Scenario, tables: Tables | None) -> Tables:
     """``tables`` after checking they are ``scenario``'s network's, or fresh ones."""
+    return checked_tables(Tables, scenario, tables)
+
+
+def checked_tables(cls: type[T], scenario: Scenario, tables: T | None) -> T:
+    """``tables`` (a ``cls``: a layer's tables with a ``check(scenario)``) after checking they
+    are ``scenario``'s, or fresh ``cls(scenario)``; :class:`InputError` otherwise."""
     if tables is None:
-        return Tables(scenario)
-    if not isinstance(tables, Tables):
-        raise InputError(f"tables must be mmroute.world.tables.Tables, not "
+        return cls(scenario)
+    if not isinstance(tables, cls):
+        raise InputError(f"tables must be {cls.__module__}.{cls.__name__}, not "
                          f"{type(tables).__name__}", field="tables")
     tables.check(scenario)
     return tables
