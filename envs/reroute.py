@@ -20,6 +20,7 @@ from mmroute.envs.simulator import DONE, Move, Simulator
 from mmroute.envs.tables import EnvTables
 from mmroute.errors import InputError
 from mmroute.scenarios import Scenario, load
+from mmroute.validate import is_integer
 from mmroute.world.realization import Realization, realize
 
 __all__ = ["RerouteEnv", "N_GLOBAL", "N_CONSIGNMENT", "cost_scale_cny"]
@@ -107,7 +108,7 @@ class RerouteEnv(gym.Env):
         if not self.scenario.shipments:
             raise InputError(f"scenario {self.scenario.name!r} has no shipments to route",
                              field="scenario")
-        if isinstance(n_candidates, bool) or not isinstance(n_candidates, int) or n_candidates < 2:
+        if not is_integer(n_candidates) or n_candidates < 2:
             raise InputError(f"n_candidates must be an integer >= 2, not {n_candidates!r}",
                              field="n_candidates")
         if not (isinstance(forecast_lead_h, int | float) and math.isfinite(forecast_lead_h)

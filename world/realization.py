@@ -23,7 +23,7 @@ import numpy as np
 
 from mmroute.errors import InputError
 from mmroute.scenarios import Scenario, Shipment
-from mmroute.validate import instance_of
+from mmroute.validate import instance_of, is_integer
 from mmroute.world.events import (
     KnownEvents,
     LinkClosure,
@@ -187,7 +187,7 @@ def realize(scenario: Scenario, seed: int) -> Realization:
     """Draw every exogenous quantity of one episode of ``scenario`` (seed >= 0)."""
     instance_of(scenario, Scenario, "scenario",
                 hint="load it first with mmroute.scenarios.load(path_or_name)")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+    if not is_integer(seed) or seed < 0:
         raise InputError(f"seed must be an integer >= 0, not {seed!r}", field="seed")
     seed = int(seed)
     events = KnownEvents(

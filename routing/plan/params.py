@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mmroute.errors import InputError
+from mmroute.validate import is_number
 
 __all__ = ["PlanParams", "PLAN_SOLVERS", "DEPRECATED_PLAN_KEYWORDS"]
 
@@ -67,7 +68,7 @@ class PlanParams:
             if not isinstance(pair, tuple | list) or len(pair) != 2 or not isinstance(pair[0], str):
                 raise InputError(f"expected a (shipment id, share) pair, got {pair!r}", field=where)
             sid, share = pair
-            if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+            if not is_number(share) or not 0 <= share <= 1:
                 raise InputError(f"share must be a number in [0, 1], got {share!r}", field=where)
             if not self.splittable and min(share, 1 - share) > _SHARE_TOL:
                 raise InputError(f"share must be 0 or 1 unless splittable, got {share!r}", field=where)
