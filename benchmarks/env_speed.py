@@ -37,14 +37,14 @@ from mmroute.io import write_with
 
 SCENARIOS = ("tiny", "liuzhou-asean", "yangtze-inbound", "china-europe")
 ROOT = Path(__file__).resolve().parent.parent
-#: Parts of a decision for --profile: (label, file, functions: the first one called counts,
-#: for versions that name it differently); cumulative times, so nested parts (indented
-#: labels) are included in the part above them.
+#: Parts of a decision for --profile: (label, files, functions: the first file and function
+#: called counts, for versions that name or place it differently); cumulative times, so
+#: nested parts (indented labels) are included in the part above them.
 PARTS = (
     ("candidates (ranking, features)", "candidates.py", ("candidates",)),
     ("  moves allowed (options)", "simulator.py", ("option_rows", "options")),
-    ("    road trips", "events.py", ("road_trips", "road_trip")),
-    ("    next departures", "events.py", ("next_departures",)),
+    ("    road trips", ("conditions.py", "events.py"), ("road_trips", "road_trip")),
+    ("    next departures", ("conditions.py", "events.py"), ("next_departures",)),
     ("  unseen-disruption risk", "risk.py", ("risk_by_target", "disruption_risk")),
     ("  known conditions", "simulator.py", ("known",)),
     ("forecast issue", "forecast.py", ("issue",)),
@@ -149,8 +149,11 @@ def profile_shares(name: str, episodes: int, seed: int) -> list[dict]:
     row = measure(name, episodes, seed, prof)
     stats = pstats.Stats(prof).stats  # {(file, line, function): (cc, nc, tt, ct, callers)}
 
-    def cumulative(file: str, func: str) -> float:
-        return sum(v[3] for (f, _, fn), v in stats.items() if f.endswith(file) and fn == func)
+    def cumulative(files: str | tuple[str, ...], func: str) -> float:
+        files = (files,) if isinstance(files, str) else files
+        return next((t for t in (sum(v[3] for (f, _, fn), v in stats.items()
+                                     if f.endswith(file) and fn == func) for file in files)
+                     if t > 0), 0.0)
 
     total = cumulative("reroute.py", "step")
     out = []

@@ -45,8 +45,8 @@ __all__ = ["Move", "Option", "Decision", "Consignment", "Simulator", "EpisodeRes
            "moves_of_legs", "StuckEpisode", "MAX_REPEATS"]
 
 TOL_H = 1e-6
-#: Most decisions one consignment may face at one node and time (see
-#: :meth:`Simulator._count_repeat`); a legitimate episode needs a handful.
+#: Most decisions per consignment without the clock moving (see
+#: :meth:`Simulator._count_repeat`); a legitimate episode needs one or two.
 MAX_REPEATS = 50
 
 
@@ -216,8 +216,8 @@ class Simulator:
         self._known_now: float | None = None  # the time self._known was asked for
         self._releases = sorted(c.shipment.release_h for c in self.consignments)
         self._released_n: int | None = None
-        self._repeat_t: float | None = None  # decisions per (consignment, node) at this time
-        self._repeats: dict[tuple[int, str], int] = {}
+        self._repeat_t: float | None = None  # decisions since the clock last moved
+        self._repeats = 0
         self._released: list[Consignment] = []
         for i, c in enumerate(self.consignments):
             self._push(c.ready_h, "ready", i)
@@ -253,18 +253,18 @@ class Simulator:
         return None
 
     def _count_repeat(self, d: Decision) -> None:
-        """:class:`StuckEpisode` when a consignment faces more than :data:`MAX_REPEATS`
-        decisions at one node and time: the clock no longer moves for it (a move that cannot
-        be carried out, taken again and again), and the episode would never end."""
-        if d.time_h != self._repeat_t:
-            self._repeat_t, self._repeats = d.time_h, {}
-        key = (d.consignment, d.node)
-        n = self._repeats[key] = self._repeats.get(key, 0) + 1
-        if n > MAX_REPEATS:
+        """:class:`StuckEpisode` when more than :data:`MAX_REPEATS` decisions per consignment
+        come without the clock moving: some consignment decides again and again (a move that
+        cannot be carried out, taken over and over), and the episode would never end."""
+        if self.now != self._repeat_t:
+            self._repeat_t, self._repeats = self.now, 0
+        self._repeats += 1
+        if self._repeats > MAX_REPEATS * len(self.consignments):
             c = self.consignments[d.consignment]
             raise StuckEpisode(
-                f"{c.shipment.id} decided {n} times at {d.node} at {d.time_h:g} h without the "
-                f"clock moving (last move: {c.last_move}); the episode would never end")
+                f"{self._repeats} decisions at {self.now:g} h without the clock moving, the "
+                f"last by {c.shipment.id} at {d.node} (its last move: {c.last_move}); the "
+                "episode would never end")
 
     @property
     def done(self) -> bool:
@@ -566,7 +566,8 @@ class Simulator:
         t = d.time_h if move.depart_h is None else round_h(move.depart_h)
         if t < d.time_h - TOL_H:
             raise InputError("a road trip cannot leave before the cargo is ready", field="move")
-        if self.known().road_trip(path, t) is None:
+        known = self.known()
+        if any(not known.is_open(lk.id, t) for lk in path):  # road_trip's start rule
             raise InputError(f"road trip {'/'.join(move.path)} at {t:g} h: a link of it is "
                              "closed (known closure)", field="move")
         c.status = "booked"

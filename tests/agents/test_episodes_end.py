@@ -10,7 +10,7 @@ from mmroute.agents.policies import make_policy
 from mmroute.agents.registry import POLICIES
 from mmroute.agents.shipped import shipped_model
 from mmroute.envs.reroute import RerouteEnv
-from mmroute.envs.simulator import MAX_REPEATS, Move, Simulator, StuckEpisode
+from mmroute.envs.simulator import Move, Simulator, StuckEpisode
 from mmroute.errors import InputError
 from mmroute.world.realization import realize
 
@@ -63,7 +63,7 @@ def test_a_decision_repeating_without_the_clock_moving_stops_the_episode(monkeyp
     """The guard, with the bug put back: the cancelled departure is accepted again."""
     monkeypatch.setattr(Simulator, "_service_error", lambda self, c, d, move: None)
     env = RerouteEnv("yangtze-inbound")
-    with pytest.raises(StuckEpisode, match=f"decided {MAX_REPEATS + 1} times at TGD-LOCK"):
+    with pytest.raises(StuckEpisode, match="without the clock moving, the last by .* at TGD-LOCK"):
         play(env, make_policy("static", scenario=env.scenario), LOOPED[0], 10**6)
 
 
