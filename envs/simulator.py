@@ -40,6 +40,7 @@ from mmroute.world.events import KnownEvents
 from mmroute.world.plan import Handling, Itinerary, Leg, Plan
 from mmroute.world.realization import Realization
 from mmroute.world.roads import nominal_road_paths
+from mmroute.world.shipments import fastest_h
 
 __all__ = ["Move", "Option", "Decision", "Consignment", "Simulator", "EpisodeResult", "replay", "moves_of",
            "moves_of_legs", "StuckEpisode", "MAX_REPEATS"]
@@ -136,6 +137,9 @@ class Consignment:
     decisions: int = 0
     expected_cny: float = 0.0  # objective expected for it in all, as of its last decision
     last_move: Move | None = None  # the move of its last decision
+    drop_node: str | None = None  # where it was dropped (see Simulator.drop_reason)
+    drop_h: float | None = None
+    drop_reason: str | None = None
 
     @property
     def done(self) -> bool:
@@ -214,6 +218,8 @@ class Simulator:
         self._known_base: Conditions | None = None  # known at the last onset, all noise
         self._known: Conditions | None = None
         self._known_now: float | None = None  # the time self._known was asked for
+        self._nominal: Conditions | None = None  # no events (for drop_reason), made on use
+        self._fastest: dict[tuple[str, str], float | None] = {}  # fastest_h, for drop_reason
         self._releases = sorted(c.shipment.release_h for c in self.consignments)
         self._released_n: int | None = None
         self._repeat_t: float | None = None  # decisions per (consignment, node) at this time
@@ -456,6 +462,8 @@ class Simulator:
         c.decisions += 1
         c.last_move = move
         if move.kind == "drop":
+            c.drop_node, c.drop_h = d.node, d.time_h
+            c.drop_reason = self.drop_reason(d)
             self._drop(i)
             return
         try:
@@ -481,6 +489,51 @@ class Simulator:
         self._release_booking(c)
         c.status = "dropped"
         self._charge(c, self.realised_scenario.objective.drop_penalty_cny_per_teu * c.shipment.quantity_teu)
+
+    def drop_reason(self, decision: Decision | None = None) -> str:
+        """Why a drop of the decision (default: the pending one) would happen, one of
+        :data:`mmroute.world.shipments.DROP_REASONS` (see there). A way on is an allowed
+        move that reaches the destination by the horizon, or a node from which the fastest
+        chain of links (nominal times, no waits) still could: ``policy`` if one exists under
+        the known conditions; else ``capacity`` if one would with empty departures; else
+        ``closure`` if one would on the undisturbed network; else ``released-too-late`` (a
+        late order at its origin before moving) or ``no-service``. Reads the state only
+        (charges and books nothing)."""
+        d = decision or self._pending
+        if d is None:
+            raise InputError("no decision is pending")
+        if self._way_on(d, None):
+            return "policy"
+        load, self.dep_load = self.dep_load, {}
+        try:
+            if self._way_on(d, None):
+                return "capacity"
+            if self._nominal is None:
+                self._nominal = Conditions(self.realised_scenario, KnownEvents(), validate=False,
+                                           tables=self.tables.world)
+            if self._way_on(d, self._nominal):
+                return "closure"
+        finally:
+            self.dep_load = load
+        c = self.consignments[d.consignment]
+        late = {s.id for s in self.realization.late_orders}
+        if c.shipment.id in late and not c.legs and d.node == c.shipment.origin:
+            return "released-too-late"
+        return "no-service"
+
+    def _way_on(self, d: Decision, cond: Conditions | None) -> bool:
+        """Whether an option of ``d`` under ``cond`` can still reach the destination by the
+        horizon (see :meth:`drop_reason`)."""
+        dest = self.consignments[d.consignment].shipment.destination
+        for row in self.option_rows(d, cond):
+            arrival, end = row[2], row[4]
+            key = (end, dest)
+            if key not in self._fastest:
+                self._fastest[key] = fastest_h(self.realised_scenario, end, dest)
+            rest = self._fastest[key]
+            if rest is not None and arrival + rest <= self.horizon_h + TOL_H:
+                return True
+        return False
 
     def _release_booking(self, c: Consignment) -> None:
         if c.booking is not None:
