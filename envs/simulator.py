@@ -495,8 +495,9 @@ class Simulator:
         :data:`mmroute.world.shipments.DROP_REASONS` (see there). A way on is an allowed
         move that reaches the destination by the horizon, or a node from which the fastest
         chain of links (nominal times, no waits) still could: ``policy`` if one exists under
-        the known conditions; else ``capacity`` if one would with empty departures; else
-        ``closure`` if one would on the undisturbed network; else ``released-too-late`` (a
+        the known conditions; else ``capacity`` if one would if departures had unlimited
+        room; else
+        ``closure`` if one would on the undisturbed network (both with unlimited room); else ``released-too-late`` (a
         late order at its origin before moving) or ``no-service``. Reads the state only
         (charges and books nothing)."""
         d = decision or self._pending
@@ -504,7 +505,7 @@ class Simulator:
             raise InputError("no decision is pending")
         if self._way_on(d, None):
             return "policy"
-        load, self.dep_load = self.dep_load, {}
+        load, self.dep_load = self.dep_load, _Unlimited()
         try:
             if self._way_on(d, None):
                 return "capacity"
@@ -780,6 +781,15 @@ def moves_of_legs(legs) -> list[Move]:
         out.append(Move.road(tuple(lg.link for lg in legs[k:j]), legs[k].departure_h))
         k = j
     return out
+
+
+class _Unlimited(dict):
+    """A departure load table under which every departure has room (``get`` is -inf): what
+    :meth:`Simulator.drop_reason` asks the options under."""
+
+    def get(self, key, default=None):  # noqa: ARG002 (dict's signature)
+        return -math.inf
+
 
 
 def _day(t: float) -> int:

@@ -61,6 +61,22 @@ def test_a_closure_that_leaves_no_way_on_is_the_reason_and_the_node_is_where_the
     assert sum(r.objective_cny for r in rows.values()) == pytest.approx(sim.total, rel=1e-12)
 
 
+def test_a_departure_without_room_for_the_consignment_is_the_reason_capacity(scenarios):
+    sc = scenarios["tiny"]
+    links = tuple(dataclasses.replace(lk, capacity_teu=5.0) if lk.id == "QZ-HPH-sea" else lk
+                  for lk in sc.links)
+    small = dataclasses.replace(sc, links=links)  # S1's 10 TEU never fit on the sea service
+    base = realize(small, 0)
+    closures = (LinkClosure(link="LZ-QZ-road~r", from_h=0, to_h=240),)
+    r = Realization(scenario_name=base.scenario_name, scenario_hash=base.scenario_hash, seed=0,
+                    events=KnownEvents(closures=closures), quantities_teu=base.quantities_teu,
+                    late_orders=())
+    sim = Simulator(small, r)
+    _run(sim, {"S1": Move.service("LZ-QZ-rail", 8.0)})
+    s1 = {x.shipment: x for x in per_shipment(sim)}["S1"]
+    assert (s1.drop_node, s1.drop_reason) == ("QZ", "capacity")
+
+
 def test_the_same_late_order_on_the_open_network_is_dropped_by_the_policy(scenarios):
     sc = scenarios["tiny"]
     base = realize(sc, 0)
