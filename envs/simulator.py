@@ -17,10 +17,12 @@ The dynamics are exactly those of the plan MIP (:mod:`mmroute.routing.plan`), re
   plan objective counts them; capacities per departure are reserved when booked, node-days
   and road link-days are booked when used.
 
-So every trajectory is a plan of the MIP (a consignment dropped on the way is one dropped at
-its origin there, which costs less), and the hindsight optimum is a lower bound on every
+So every trajectory is a plan of the MIP once a consignment dropped on the way is dropped at
+its origin instead (which costs less), and the hindsight optimum is a lower bound on every
 policy's cost. :meth:`Simulator.trajectory` returns the episode as a
-:class:`~mmroute.routing.plan.Plan` that :func:`~mmroute.routing.plan.check_plan` verifies.
+:class:`~mmroute.routing.plan.Plan` that :func:`~mmroute.routing.plan.check_plan` verifies: a
+drop on the way keeps its legs (and its node), charged as the episode charged them, so the
+plan's objective is the episode's cost and :func:`replay` of it costs that again.
 """
 
 from __future__ import annotations
@@ -718,8 +720,10 @@ class Simulator:
 
     def trajectory(self) -> Plan:
         """The episode as a plan of the realised scenario under the realization's events;
-        a consignment dropped on the way appears dropped at its origin (what the MIP can
-        express; it costs less), so the plan's objective is <= the episode's cost."""
+        a consignment dropped on the way keeps the legs and handling it had before the drop
+        (``drop_node`` where it was dropped), charged as the episode charged them, so a
+        finished episode's plan objective is its cost (a consignment not yet done appears
+        dropped at its origin)."""
         obj = self.realised_scenario.objective
         its = []
         for c in self.consignments:
@@ -729,6 +733,10 @@ class Simulator:
                 its.append(Itinerary(c.shipment.id, q, tuple(c.legs), tuple(c.handling),
                                      c.arrival_h, late, False, c.cost_cny, c.co2_kg,
                                      c.objective_cny))
+            elif c.status == "dropped" and c.legs:  # dropped on the way: what it travelled, then the penalty
+                its.append(Itinerary(c.shipment.id, q, tuple(c.legs), tuple(c.handling), None,
+                                     0.0, True, c.cost_cny, c.co2_kg, c.objective_cny,
+                                     drop_node=c.drop_node))
             else:
                 its.append(Itinerary(c.shipment.id, q, (), (), None, 0.0, True, 0.0, 0.0,
                                      obj.drop_penalty_cny_per_teu * q))
@@ -760,9 +768,10 @@ def replay(scenario: Scenario, realization: Realization, plan: Plan) -> Simulato
 
 
 def moves_of(it: Itinerary) -> list[Move]:
-    """The moves of one itinerary: scheduled legs one by one, runs of road legs as trips."""
+    """The moves of one itinerary: scheduled legs one by one, runs of road legs as trips
+    (then a drop, for a dropped one)."""
     if it.dropped:
-        return [Move.drop()]
+        return [*moves_of_legs(it.legs), Move.drop()]
     return moves_of_legs(it.legs)
 
 

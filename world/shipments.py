@@ -16,7 +16,9 @@ from the simulator's state at the drop, the first that holds:
 * ``no-service`` — the same for any other shipment or node: no route from the node arrives
   before the horizon.
 
-From a MIP plan (which drops at the origin, before any leg), from the network alone:
+From a plan, from the network alone, at the origin at release (a MIP drops there, before
+any leg) or, for a drop on the way kept in a plan of an episode, at the node its legs end
+at, from its arrival there:
 
 * ``no-service`` — no chain of links leads from the origin to the destination;
 * ``after-horizon`` — the fastest chain, at nominal travel times and without waiting for any
@@ -109,9 +111,9 @@ def row_of(it: Itinerary, origin: str, destination: str, release_h: float | None
 
 
 def plan_rows(plan: Plan, scenario: Scenario) -> list[ShipmentRow]:
-    """The rows of a MIP plan of ``scenario`` (its shipments give origin, destination,
-    release and due; a drop is at the origin at release, reason from the network: see the
-    module doc)."""
+    """The rows of a plan of ``scenario`` (its shipments give origin, destination, release
+    and due; a drop's node, time and reason from the plan and the network: see the module
+    doc)."""
     ships = {s.id: s for s in scenario.shipments}
     out = []
     for it in plan.itineraries:
@@ -119,12 +121,14 @@ def plan_rows(plan: Plan, scenario: Scenario) -> list[ShipmentRow]:
         origin = s.origin if s else (it.legs[0].from_node if it.legs else "")
         dest = s.destination if s else (it.legs[-1].to_node if it.legs else "")
         release = s.release_h if s else None
-        reason = None
-        if it.dropped:
-            reason = _plan_drop_reason(scenario, origin, dest,
-                                       max(plan.from_h, release or 0.0)) if s else "mip"
+        reason = at_node = at_h = None
+        if it.dropped:  # at the origin at release, or where its legs end (an episode's plan)
+            at_node = it.legs[-1].to_node if it.legs else origin
+            at_h = it.legs[-1].arrival_h if it.legs else release
+            start = max(plan.from_h, at_h or 0.0)
+            reason = _plan_drop_reason(scenario, at_node, dest, start) if s else "mip"
         out.append(row_of(it, origin, dest, release, s.due_h if s else None,
-                          drop_node=origin, drop_h=release, drop_reason=reason))
+                          drop_node=at_node, drop_h=at_h, drop_reason=reason))
     return out
 
 

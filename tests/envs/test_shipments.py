@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import json
 import subprocess
 import sys
 
 import pytest
 
+from mmroute.envs import replay
 from mmroute.envs.shipments import per_shipment
 from mmroute.envs.simulator import Move, Simulator
 from mmroute.errors import InputError
 from mmroute.routing.plan import solve_plan
 from mmroute.scenarios.model import Shipment
+from mmroute.world.check import check_plan
 from mmroute.world.events import KnownEvents, LinkClosure
-from mmroute.world.plan import Itinerary
+from mmroute.world.plan import Itinerary, Plan
 from mmroute.world.realization import Realization, realize
 from mmroute.world.shipments import COLUMNS, DROP_REASONS, plan_rows
 
@@ -160,3 +163,61 @@ def test_cli_evaluate_writes_one_row_per_policy_seed_and_shipment(tmp_path):
     bad = _cli("evaluate", "tiny", "--policies", "greedy", "--seeds", "0", "--out", str(out),
                "--per-shipment", str(out))
     assert bad.returncode == 2 and "must differ from --out" in bad.stderr
+
+
+def _dropped_on_the_way(scenarios):
+    """tiny's closure case: S1 dropped at QZ after its rail leg; its trajectory."""
+    sc = scenarios["tiny"]
+    r = _closed(sc)
+    sim = Simulator(sc, r)
+    _run(sim, {"S1": Move.service("LZ-QZ-rail", 8.0), "S3": Move.service("LZ-QZ-rail", 8.0)})
+    return sc, r, sim, sim.trajectory()
+
+
+def test_a_drop_on_the_way_keeps_its_legs_and_the_checker_and_replay_charge_them(scenarios):
+    sc, r, sim, plan = _dropped_on_the_way(scenarios)
+    s1 = plan.itinerary("S1")[0]
+    assert s1.dropped and [lg.link for lg in s1.legs] == ["LZ-QZ-rail"]
+    assert s1.drop_node == "QZ" and [h.node for h in s1.handling] == ["QZ"]
+    assert plan.objective == pytest.approx(sim.total, rel=1e-12)  # what the episode charged
+    report = check_plan(r.scenario(sc), plan)
+    assert report.feasible, report.summary()
+    assert report.objective == pytest.approx(plan.objective, rel=1e-9)
+    back = Plan.from_dict(json.loads(json.dumps(plan.to_dict())))
+    assert back == plan
+    assert replay(sc, r, back).total == pytest.approx(plan.objective, rel=1e-12)
+    assert "S1" not in plan.routes() and "S1" not in plan.map_routes(sc.shipments)
+    row = {x.shipment: x for x in plan_rows(plan, r.scenario(sc))}["S1"]
+    assert (row.drop_node, row.route, row.drop_h) == ("QZ", "LZ>QZ", 17.0)
+
+
+def test_the_checker_rejects_a_drop_whose_legs_are_inconsistent(scenarios):
+    sc, r, _, plan = _dropped_on_the_way(scenarios)
+    real = r.scenario(sc)
+    s1 = plan.itinerary("S1")[0]
+
+    def with_s1(**kw):
+        its = tuple(dataclasses.replace(it, **kw) if it.shipment == "S1" else it
+                    for it in plan.itineraries)
+        return check_plan(real, dataclasses.replace(plan, itineraries=its))
+
+    leg = s1.legs[0]
+    late_leg = dataclasses.replace(leg, arrival_h=leg.arrival_h + 5.0)
+    cases = {
+        "arrives": with_s1(legs=(late_leg,)),
+        "dropped at PX, its legs end at QZ": with_s1(drop_node="PX"),
+        "handling": with_s1(handling=()),
+        "objective share": with_s1(objective_cny=s1.objective_cny - 1000.0),
+        "starts at": with_s1(legs=(dataclasses.replace(
+            leg, link="QZ-HPH-sea", from_node="QZ", to_node="HPH"),)),
+    }
+    for what, report in cases.items():
+        assert not report.feasible and what in report.summary(), (what, report.summary())
+    # the old form (dropped at the origin, no legs) still reads and checks
+    old = dict(s1.to_dict(), legs=[], handling=[], cost_cny=0.0, co2_kg=0.0,
+               objective_cny=real.objective.drop_penalty_cny_per_teu * s1.teu)
+    del old["drop_node"]
+    assert Itinerary.from_dict(old).drop_node is None
+    assert with_s1(**{k: v for k, v in Itinerary.from_dict(old).to_dict().items()
+                      if k in ("legs", "handling", "cost_cny", "co2_kg", "objective_cny")}
+                   ).violations  # objective of the plan no longer adds up
