@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from mmroute.envs import replay
@@ -221,3 +222,25 @@ def test_the_checker_rejects_a_drop_whose_legs_are_inconsistent(scenarios):
     assert with_s1(**{k: v for k, v in Itinerary.from_dict(old).to_dict().items()
                       if k in ("legs", "handling", "cost_cny", "co2_kg", "objective_cny")}
                    ).violations  # objective of the plan no longer adds up
+
+
+@pytest.mark.parametrize("name", ["liuzhou-asean", "china-europe"])
+def test_episodes_dropping_on_the_way_give_checked_plans_that_replay_to_their_cost(scenarios, name):
+    sc = scenarios[name]
+    r = realize(sc, 1)
+    rng = np.random.default_rng(1)
+    sim = Simulator(sc, r)
+    while (d := sim.next_decision()) is not None:
+        moves = sim.moves(d)  # drop last
+        moved = bool(sim.consignments[d.consignment].legs)
+        if len(moves) == 1 or (moved and rng.random() < 0.5):
+            sim.apply(Move.drop())
+        else:
+            sim.apply(moves[int(rng.integers(len(moves) - 1))])
+    plan = sim.trajectory()
+    assert sum(it.dropped and bool(it.legs) for it in plan.itineraries) >= 5
+    report = check_plan(r.scenario(sc), plan)
+    assert report.feasible, report.summary()
+    assert plan.objective == pytest.approx(sim.total, rel=1e-9)
+    assert replay(sc, r, Plan.from_dict(plan.to_dict())).total == pytest.approx(plan.objective,
+                                                                                 rel=1e-9)
