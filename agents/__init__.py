@@ -44,6 +44,7 @@ _LAZY: dict[str, str] = {
     "evaluate": "mmroute.agents.evaluation",
     "run_episode": "mmroute.agents.evaluation",
     "episode": "mmroute.agents.evaluation",
+    "evaluate_per_shipment": "mmroute.agents.evaluation",
     "summarize": "mmroute.agents.evaluation",
     "format_summary": "mmroute.agents.evaluation",
     "BoundViolation": "mmroute.agents.evaluation",

@@ -20,14 +20,18 @@ from mmroute.agents.parallel import check_backend, run_tasks
 from mmroute.agents.registry import BOUND, REGISTRY, SUMMARY_ORDER, default_policies, entry
 from mmroute.errors import MMRouteError
 from mmroute.scenarios import as_scenario
+from mmroute.world.shipments import COLUMNS as SHIPMENT_ROW_COLUMNS
 
-__all__ = ["COLUMNS", "BoundViolation", "run_episode", "episode", "evaluate", "summarize",
-           "format_summary", "BOUND_TOL"]
+__all__ = ["COLUMNS", "SHIPMENT_COLUMNS", "BoundViolation", "run_episode", "episode",
+           "evaluate", "evaluate_per_shipment", "summarize", "format_summary", "BOUND_TOL"]
 
 #: The evaluation CSV's columns (DESIGN.md's, then what helps reading them).
 COLUMNS = ["scenario", "policy", "seed", "cost", "time_h", "lateness_h", "co2_kg",
            "on_time_share", "regret", "decision_ms", "bound", "dropped_teu", "decisions",
            "solves", "overflow_teu"]
+#: The per-shipment CSV's columns: one row per (policy, seed, shipment)
+#: (:class:`mmroute.world.shipments.ShipmentRow` after the episode's keys).
+SHIPMENT_COLUMNS = ["scenario", "policy", "seed", *SHIPMENT_ROW_COLUMNS]
 #: Relative tolerance of the bound check (solver tolerances, float sums).
 BOUND_TOL = 1e-6
 
@@ -128,6 +132,17 @@ def _run(shared: _Episodes, task):
     return shared.run(policy, seed)[0]
 
 
+def _run_with_shipments(shared: _Episodes, task):
+    """:func:`_run`'s row and the episode's per-shipment rows (dicts of
+    :data:`SHIPMENT_COLUMNS`)."""
+    from mmroute.envs.shipments import per_shipment
+
+    policy, seed = task
+    row, sim = shared.run(policy, seed)
+    keys = {"scenario": row["scenario"], "policy": policy, "seed": row["seed"]}
+    return row, [{**keys, **r.to_dict()} for r in per_shipment(sim)]
+
+
 def evaluate(scenario, policies=None, seeds=range(30), *, model: str | Path | None = None,
              jobs: int = 1, time_limit_s: float = 10.0, progress=None,
              backend: str = "local", allow_training_seeds: bool = False):
@@ -142,6 +157,26 @@ def evaluate(scenario, policies=None, seeds=range(30), *, model: str | Path | No
     policy beats the bound on some seed. A model is not evaluated on the seeds its card says
     it was trained or selected on (:class:`InputError`) unless ``allow_training_seeds``.
     """
+    return _evaluate(scenario, policies, seeds, model=model, jobs=jobs,
+                     time_limit_s=time_limit_s, progress=progress, backend=backend,
+                     allow_training_seeds=allow_training_seeds, shipments=False)[0]
+
+
+def evaluate_per_shipment(scenario, policies=None, seeds=range(30), *,
+                          model: str | Path | None = None, jobs: int = 1,
+                          time_limit_s: float = 10.0, progress=None, backend: str = "local",
+                          allow_training_seeds: bool = False):
+    """:func:`evaluate`'s DataFrame and a second one with :data:`SHIPMENT_COLUMNS`: each
+    episode's shipments (route, times, lateness, CO2, cost, dropped TEU, where and why
+    dropped: :mod:`mmroute.world.shipments`), from the same episodes."""
+    return _evaluate(scenario, policies, seeds, model=model, jobs=jobs,
+                     time_limit_s=time_limit_s, progress=progress, backend=backend,
+                     allow_training_seeds=allow_training_seeds, shipments=True)
+
+
+def _evaluate(scenario, policies, seeds, *, model, jobs: int, time_limit_s: float, progress,
+              backend: str, allow_training_seeds: bool, shipments: bool):
+    """:func:`evaluate` (and, with ``shipments``, the per-shipment frame; else ``None``)."""
     import pandas as pd
 
     from mmroute.agents.model_files import check_evaluation, check_policy_names
@@ -173,8 +208,13 @@ def evaluate(scenario, policies=None, seeds=range(30), *, model: str | Path | No
                 raise InputError(f"{model}: a {card['algo']} model, not {p}", field="model")
     shipped = _ModelFile.read(model) if backend == "ray" and model is not None else model
     tasks = [(p, s) for s in seeds for p in policies]
-    rows = run_tasks(_run, tasks, shared=_Episodes(sc, shipped, time_limit_s), jobs=jobs,
-                     backend=backend, progress=progress)
+    rows = run_tasks(_run_with_shipments if shipments else _run, tasks,
+                     shared=_Episodes(sc, shipped, time_limit_s), jobs=jobs, backend=backend,
+                     progress=progress)
+    ship_df = None
+    if shipments:
+        ship_df = pd.DataFrame([r for _, rs in rows for r in rs], columns=SHIPMENT_COLUMNS)
+        rows = [row for row, _ in rows]
     df = pd.DataFrame(rows, columns=COLUMNS)
     bounds = df[df.policy == BOUND].set_index("seed")["bound"]
     df["bound"] = df["seed"].map(bounds)
@@ -185,7 +225,7 @@ def evaluate(scenario, policies=None, seeds=range(30), *, model: str | Path | No
         raise BoundViolation(
             f"{len(bad)} episodes beat the hindsight bound (a leak or a bug), e.g. "
             f"{worst.policy} on seed {worst.seed}: {worst.cost:,.2f} < {worst.bound:,.2f}")
-    return df
+    return df, ship_df
 
 
 def summarize(df):

@@ -35,6 +35,7 @@ _LAZY: dict[str, str] = {
     "Decision": "mmroute.envs.simulator",
     "EpisodeResult": "mmroute.envs.simulator",
     "replay": "mmroute.envs.simulator",
+    "per_shipment": "mmroute.envs.shipments",
     "Forecast": "mmroute.envs.forecast",
     "Candidate": "mmroute.envs.candidates",
     "RerouteEnv": "mmroute.envs.reroute",

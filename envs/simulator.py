@@ -17,10 +17,12 @@ The dynamics are exactly those of the plan MIP (:mod:`mmroute.routing.plan`), re
   plan objective counts them; capacities per departure are reserved when booked, node-days
   and road link-days are booked when used.
 
-So every trajectory is a plan of the MIP (a consignment dropped on the way is one dropped at
-its origin there, which costs less), and the hindsight optimum is a lower bound on every
+So every trajectory is a plan of the MIP once a consignment dropped on the way is dropped at
+its origin instead (which costs less), and the hindsight optimum is a lower bound on every
 policy's cost. :meth:`Simulator.trajectory` returns the episode as a
-:class:`~mmroute.routing.plan.Plan` that :func:`~mmroute.routing.plan.check_plan` verifies.
+:class:`~mmroute.routing.plan.Plan` that :func:`~mmroute.routing.plan.check_plan` verifies: a
+drop on the way keeps its legs (and its node), charged as the episode charged them, so the
+plan's objective is the episode's cost and :func:`replay` of it costs that again.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from mmroute.world.events import KnownEvents
 from mmroute.world.plan import Handling, Itinerary, Leg, Plan
 from mmroute.world.realization import Realization
 from mmroute.world.roads import nominal_road_paths
+from mmroute.world.shipments import fastest_h
 
 __all__ = ["Move", "Option", "Decision", "Consignment", "Simulator", "EpisodeResult", "replay", "moves_of",
            "moves_of_legs", "StuckEpisode", "MAX_REPEATS"]
@@ -136,6 +139,9 @@ class Consignment:
     decisions: int = 0
     expected_cny: float = 0.0  # objective expected for it in all, as of its last decision
     last_move: Move | None = None  # the move of its last decision
+    drop_node: str | None = None  # where it was dropped (see Simulator.drop_reason)
+    drop_h: float | None = None
+    drop_reason: str | None = None
 
     @property
     def done(self) -> bool:
@@ -214,6 +220,8 @@ class Simulator:
         self._known_base: Conditions | None = None  # known at the last onset, all noise
         self._known: Conditions | None = None
         self._known_now: float | None = None  # the time self._known was asked for
+        self._nominal: Conditions | None = None  # no events (for drop_reason), made on use
+        self._fastest: dict[tuple[str, str], float | None] = {}  # fastest_h, for drop_reason
         self._releases = sorted(c.shipment.release_h for c in self.consignments)
         self._released_n: int | None = None
         self._repeat_t: float | None = None  # decisions since the clock last moved
@@ -456,6 +464,8 @@ class Simulator:
         c.decisions += 1
         c.last_move = move
         if move.kind == "drop":
+            c.drop_node, c.drop_h = d.node, d.time_h
+            c.drop_reason = self.drop_reason(d)
             self._drop(i)
             return
         try:
@@ -481,6 +491,52 @@ class Simulator:
         self._release_booking(c)
         c.status = "dropped"
         self._charge(c, self.realised_scenario.objective.drop_penalty_cny_per_teu * c.shipment.quantity_teu)
+
+    def drop_reason(self, decision: Decision | None = None) -> str:
+        """Why a drop of the decision (default: the pending one) would happen, one of
+        :data:`mmroute.world.shipments.DROP_REASONS` (see there). A way on is an allowed
+        move that reaches the destination by the horizon, or a node from which the fastest
+        chain of links (nominal times, no waits) still could: ``policy`` if one exists under
+        the known conditions; else ``capacity`` if one would if departures had unlimited
+        room; else
+        ``closure`` if one would on the undisturbed network (both with unlimited room); else ``released-too-late`` (a
+        late order at its origin before moving) or ``no-service``. Reads the state only
+        (charges and books nothing)."""
+        d = decision or self._pending
+        if d is None:
+            raise InputError("no decision is pending")
+        if self._way_on(d, None):
+            return "policy"
+        load, self.dep_load = self.dep_load, _Unlimited()
+        try:
+            if self._way_on(d, None):
+                return "capacity"
+            if self._nominal is None:
+                self._nominal = Conditions(self.realised_scenario, KnownEvents(), validate=False,
+                                           tables=self.tables.world)
+            if self._way_on(d, self._nominal):
+                return "closure"
+        finally:
+            self.dep_load = load
+        c = self.consignments[d.consignment]
+        late = {s.id for s in self.realization.late_orders}
+        if c.shipment.id in late and not c.legs and d.node == c.shipment.origin:
+            return "released-too-late"
+        return "no-service"
+
+    def _way_on(self, d: Decision, cond: Conditions | None) -> bool:
+        """Whether an option of ``d`` under ``cond`` can still reach the destination by the
+        horizon (see :meth:`drop_reason`)."""
+        dest = self.consignments[d.consignment].shipment.destination
+        for row in self.option_rows(d, cond):
+            arrival, end = row[2], row[4]
+            key = (end, dest)
+            if key not in self._fastest:
+                self._fastest[key] = fastest_h(self.realised_scenario, end, dest)
+            rest = self._fastest[key]
+            if rest is not None and arrival + rest <= self.horizon_h + TOL_H:
+                return True
+        return False
 
     def _release_booking(self, c: Consignment) -> None:
         if c.booking is not None:
@@ -665,8 +721,10 @@ class Simulator:
 
     def trajectory(self) -> Plan:
         """The episode as a plan of the realised scenario under the realization's events;
-        a consignment dropped on the way appears dropped at its origin (what the MIP can
-        express; it costs less), so the plan's objective is <= the episode's cost."""
+        a consignment dropped on the way keeps the legs and handling it had before the drop
+        (``drop_node`` where it was dropped), charged as the episode charged them, so a
+        finished episode's plan objective is its cost (a consignment not yet done appears
+        dropped at its origin)."""
         obj = self.realised_scenario.objective
         its = []
         for c in self.consignments:
@@ -676,6 +734,10 @@ class Simulator:
                 its.append(Itinerary(c.shipment.id, q, tuple(c.legs), tuple(c.handling),
                                      c.arrival_h, late, False, c.cost_cny, c.co2_kg,
                                      c.objective_cny))
+            elif c.status == "dropped" and c.legs:  # dropped on the way: what it travelled, then the penalty
+                its.append(Itinerary(c.shipment.id, q, tuple(c.legs), tuple(c.handling), None,
+                                     0.0, True, c.cost_cny, c.co2_kg, c.objective_cny,
+                                     drop_node=c.drop_node))
             else:
                 its.append(Itinerary(c.shipment.id, q, (), (), None, 0.0, True, 0.0, 0.0,
                                      obj.drop_penalty_cny_per_teu * q))
@@ -707,9 +769,10 @@ def replay(scenario: Scenario, realization: Realization, plan: Plan) -> Simulato
 
 
 def moves_of(it: Itinerary) -> list[Move]:
-    """The moves of one itinerary: scheduled legs one by one, runs of road legs as trips."""
+    """The moves of one itinerary: scheduled legs one by one, runs of road legs as trips
+    (then a drop, for a dropped one)."""
     if it.dropped:
-        return [Move.drop()]
+        return [*moves_of_legs(it.legs), Move.drop()]
     return moves_of_legs(it.legs)
 
 
@@ -728,6 +791,15 @@ def moves_of_legs(legs) -> list[Move]:
         out.append(Move.road(tuple(lg.link for lg in legs[k:j]), legs[k].departure_h))
         k = j
     return out
+
+
+class _Unlimited(dict):
+    """A departure load table under which every departure has room (``get`` is -inf): what
+    :meth:`Simulator.drop_reason` asks the options under."""
+
+    def get(self, key, default=None):  # noqa: ARG002 (dict's signature)
+        return -math.inf
+
 
 
 def _day(t: float) -> int:

@@ -91,9 +91,9 @@ def check_plan(scenario: Scenario, plan: Plan, state: PlanState | None = None, *
         for it in its:
             if it.teu <= 0:
                 err.append(Violation(sid, f"itinerary with {it.teu:g} TEU"))
-            if it.dropped:
-                if it.legs:
-                    err.append(Violation(sid, "dropped but has legs"))
+            if it.dropped and not it.legs:
+                if it.handling:
+                    err.append(Violation(sid, "dropped before any leg but has handling"))
                 want = obj.drop_penalty_cny_per_teu * it.teu
                 co2 = cost = slack = 0.0
             else:
@@ -111,6 +111,11 @@ def check_plan(scenario: Scenario, plan: Plan, state: PlanState | None = None, *
                 for h in it.handling:
                     if nodes[h.node].capacity_teu_per_day is not None:
                         node_load[(h.node, math.floor(h.at_h / 24 + 1e-9))] += it.teu
+            if it.dropped and it.legs:  # dropped on the way: what it travelled + the penalty
+                want = (obj.cost_weight * cost + price * co2 / 1000.0
+                        + obj.drop_penalty_cny_per_teu * it.teu)
+                slack = 0.0
+            elif not it.dropped:
                 late = max(0.0, arrival - sh.due_h)
                 if not _close(it.lateness_h, late) and abs(it.lateness_h - late) > TOL_H:
                     err.append(Violation(sid, f"lateness {it.lateness_h:g} h, recomputed {late:g} h"))
@@ -157,7 +162,8 @@ def check_plan(scenario: Scenario, plan: Plan, state: PlanState | None = None, *
 
 
 def _check_route(sid, sh, start: Start, it: Itinerary, cond: Conditions, links, nodes, err):
-    """Check one delivered itinerary; return (cost CNY, CO2 kg, arrival h) or None."""
+    """Check one delivered itinerary, or the legs of one dropped on the way; return (cost
+    CNY, CO2 kg, arrival h at its last node) or None."""
     n_err = len(err)
     node, ready, prev = start.node, start.ready_h, None
     if start.last_link is not None:
@@ -218,11 +224,20 @@ def _check_route(sid, sh, start: Start, it: Itinerary, cond: Conditions, links, 
         cost += c
         co2 += e
         node, ready, prev, pending = lk.to_node, want_arr, lk, True
-    if node != sh.destination:
-        err.append(Violation(sid, f"ends at {node}, destination {sh.destination}"))
     arrival = ready
-    if it.arrival_h is None or abs(it.arrival_h - arrival) > TOL_H:
-        err.append(Violation(sid, f"arrival {it.arrival_h}, recomputed {arrival:g}"))
+    if it.dropped:  # dropped on the way at ``node``: handled there on arrival, as it waited
+        if node == sh.destination:
+            err.append(Violation(sid, f"dropped at its destination {node}"))
+        if it.drop_node is not None and it.drop_node != node:
+            err.append(Violation(sid, f"dropped at {it.drop_node}, its legs end at {node}"))
+        if it.arrival_h is not None or it.lateness_h != 0.0:
+            err.append(Violation(sid, "dropped but has an arrival or lateness"))
+        handling.append((node, arrival, nodes[node].handling_cost_cny * it.teu))
+    else:
+        if node != sh.destination:
+            err.append(Violation(sid, f"ends at {node}, destination {sh.destination}"))
+        if it.arrival_h is None or abs(it.arrival_h - arrival) > TOL_H:
+            err.append(Violation(sid, f"arrival {it.arrival_h}, recomputed {arrival:g}"))
     got = [(h.node, h.at_h, h.cost_cny) for h in it.handling]
     if len(got) != len(handling) or any(
             g[0] != w[0] or abs(g[1] - w[1]) > TOL_H or not _close(g[2], w[2])

@@ -67,6 +67,10 @@ class Itinerary:
     ``arrival_h`` at the destination (``None`` if dropped); ``lateness_h`` vs the due time;
     ``cost_cny`` transport + handling; ``co2_kg``; ``objective_cny`` its share of the plan's
     objective (weighted cost + time value + lateness + CO2 price, or the drop penalty).
+
+    A dropped itinerary may keep the ``legs`` (and ``handling``) travelled before the drop,
+    ending at ``drop_node`` (an episode's drop on the way; a MIP drops at the origin, with no
+    legs): its cost, CO2 and objective share count them, the drop penalty on top.
     """
 
     shipment: str
@@ -79,9 +83,12 @@ class Itinerary:
     cost_cny: float
     co2_kg: float
     objective_cny: float
+    drop_node: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = dict(vars(self))
+        if d["drop_node"] is None:
+            del d["drop_node"]  # the JSON of a plan without drops on the way is as before
         d["legs"] = [lg.to_dict() for lg in self.legs]
         d["handling"] = [h.to_dict() for h in self.handling]
         return d
@@ -143,7 +150,7 @@ class Plan:
         the scenario's or a realization's) to arrival in h (``None`` for a shipment not in
         ``shipments``). Labelled by shipment; ``"E01 (2)"``... when a shipment is split."""
         release = {s.id: s.release_h for s in shipments}
-        moving = [it for it in self.itineraries if it.legs]
+        moving = [it for it in self.itineraries if it.legs and not it.dropped]
         count: dict[str, int] = {}
         for it in moving:
             count[it.shipment] = count.get(it.shipment, 0) + 1
@@ -160,7 +167,8 @@ class Plan:
 
     def routes(self) -> dict[str, list[str]]:
         """Link ids travelled by each shipment that moves (dropped ones left out)."""
-        return {it.shipment: [lg.link for lg in it.legs] for it in self.itineraries if it.legs}
+        return {it.shipment: [lg.link for lg in it.legs] for it in self.itineraries
+                if it.legs and not it.dropped}
 
     def summary(self) -> str:
         """One line: status, objective, bound, gap, time, CO2, late and dropped shipments."""

@@ -68,6 +68,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     e.add_argument("--address", default=None, type=_address, metavar="ADDR",
                    help="the Ray cluster to join (with --backend ray; default RAY_ADDRESS)")
     e.add_argument("--out", required=True, type=output_file, metavar="RESULTS.csv")
+    e.add_argument("--per-shipment", default=None, type=output_file, metavar="SHIPMENTS.csv",
+                   help="also write one row per (policy, seed, shipment): route, modes, "
+                        "departure and arrival (h), lateness (h), CO2 (kg), cost (CNY), "
+                        "dropped TEU and where and why (policy, capacity, closure, "
+                        "released-too-late, no-service; docs in mmroute.world.shipments)")
     e.set_defaults(func=run_evaluate)
 
 
@@ -121,7 +126,13 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from mmroute.agents.evaluation import BoundViolation, evaluate, format_summary, summarize
+    from mmroute.agents.evaluation import (
+        BoundViolation,
+        evaluate,
+        evaluate_per_shipment,
+        format_summary,
+        summarize,
+    )
     from mmroute.agents.registry import default_policies, entry
     from mmroute.agents.shipped import shipped_model
     from mmroute.errors import InputError
@@ -131,6 +142,12 @@ def run_evaluate(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".csv":
         raise InputError("--out must end in .csv", file=out)
+    ships = None if args.per_shipment is None else Path(args.per_shipment)
+    if ships is not None:
+        if ships.suffix.lower() != ".csv":
+            raise InputError("--per-shipment must end in .csv", file=ships)
+        if ships.resolve() == out.resolve():
+            raise InputError("--per-shipment must differ from --out", file=ships)
     scenario = load(args.file)
     seeds = args.seeds
     policies = args.policies
@@ -156,13 +173,23 @@ def run_evaluate(args: argparse.Namespace) -> int:
             raise InputError("--address needs --backend ray", field="address")
         os.environ["RAY_ADDRESS"] = args.address
     try:
-        df = evaluate(scenario, policies, seeds, model=model, jobs=args.jobs,
-                      time_limit_s=args.time_limit, progress=progress, backend=args.backend,
-                      allow_training_seeds=args.allow_training_seeds)
+        kw = dict(model=model, jobs=args.jobs, time_limit_s=args.time_limit, progress=progress,
+                  backend=args.backend, allow_training_seeds=args.allow_training_seeds)
+        if ships is None:
+            df, ship_df = evaluate(scenario, policies, seeds, **kw), None
+        else:
+            df, ship_df = evaluate_per_shipment(scenario, policies, seeds, **kw)
     except BoundViolation as exc:
         print(f"mmroute: error: {exc}", file=sys.stderr)
         return 3
     write_with(out, lambda tmp: df.to_csv(tmp, index=False))
+    if ship_df is not None:
+        write_with(ships, lambda tmp: ship_df.to_csv(tmp, index=False))
     print(format_summary(summarize(df)))
     print(f"{len(df)} episodes -> {out}")
+    if ship_df is not None:
+        dropped = ship_df[ship_df.dropped_teu > 0]
+        reasons = dropped.groupby("drop_reason").dropped_teu.sum()
+        why = ", ".join(f"{r} {t:g} TEU" for r, t in reasons.items()) or "none dropped"
+        print(f"{len(ship_df)} shipment rows ({why}) -> {ships}")
     return 0

@@ -33,6 +33,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "PLAN.pareto.png and each point's plan as PLAN.pareto/NN.json")
     p.add_argument("--pareto-points", type=int_in(2, 1000), default=6, metavar="N",
                    help="points of the Pareto front, 2..1000 (default 6)")
+    p.add_argument("--per-shipment", default=None, type=output_file, metavar="SHIPMENTS.csv",
+                   help="also write one row per itinerary: route, modes, departure and arrival "
+                        "(h), lateness (h), CO2 (kg), cost (CNY), dropped TEU, where and why "
+                        "(no-service, after-horizon, mip; docs in mmroute.world.shipments); "
+                        "the dropped and late ones are printed")
     p.add_argument("--map", action="store_true",
                    help="also draw the chosen routes on a map (PNG beside --out)")
     p.set_defaults(func=run)
@@ -50,10 +55,13 @@ def run(args: argparse.Namespace) -> int:
     extra = {"--pareto": [out.with_suffix(".pareto.csv"), out.with_suffix(".pareto.png"),
                           *(points / point_name(k, args.pareto_points)
                             for k in range(1, args.pareto_points + 1))] if args.pareto else [],
-             "--map": [out.with_suffix(".map.png")] if args.map else []}
+             "--map": [out.with_suffix(".map.png")] if args.map else [],
+             "--per-shipment": [] if args.per_shipment is None else [Path(args.per_shipment)]}
     for flag, paths in extra.items():  # every output is checked before the solve starts
         for path in paths:
             check_output_path(path, what=flag)
+    if args.per_shipment is not None:
+        _check_shipments_path(Path(args.per_shipment), out)
     scenario = load(args.file)
     events = None if args.events is None else _read_events(args.events)
     params = PlanParams(splittable=args.splittable, co2_price=args.co2_price, solver=args.solver)
@@ -77,7 +85,30 @@ def run(args: argparse.Namespace) -> int:
         _write_pareto(scenario, front, args.pareto_points, *extra["--pareto"][:2], points)
     if args.map:
         _write_map(scenario, plan, extra["--map"][0])
+    if args.per_shipment is not None:
+        _write_shipments(scenario, plan, extra["--per-shipment"][0])
     return 0
+
+
+def _check_shipments_path(path: Path, out: Path) -> None:
+    """``--per-shipment``: a .csv file other than --out (:class:`InputError`)."""
+    from mmroute.errors import InputError
+
+    if path.suffix.lower() != ".csv":
+        raise InputError("--per-shipment must end in .csv", file=path)
+    if path.resolve() == out.resolve():
+        raise InputError("--per-shipment must differ from --out", file=path)
+
+
+def _write_shipments(scenario, plan, path: Path) -> None:
+    """Write the plan's per-shipment rows (:mod:`mmroute.world.shipments`) and print the
+    dropped and late ones."""
+    from mmroute.world.shipments import format_rows, plan_rows, write_csv
+
+    rows = plan_rows(plan, scenario)
+    write_csv(rows, path)
+    print(format_rows(rows))
+    print(f"{len(rows)} shipment rows -> {path}")
 
 
 def _pareto(scenario, params, args: argparse.Namespace):
