@@ -238,9 +238,11 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
         remaining = ppo_total - model.num_timesteps
         if remaining > 0:
             bar = PPOProgress(remaining, enabled=progress_bar)
-            model.learn(remaining, callback=[cb, bar], reset_num_timesteps=not resume,
-                        tb_log_name="run")
-            bar.close()
+            try:
+                model.learn(remaining, callback=[cb, bar], reset_num_timesteps=not resume,
+                            tb_log_name="run")
+            finally:
+                bar.close()
         cb.validate(model.num_timesteps)
         cb.checkpoint()
         writer.save("final", {"validation_cost": _last_validation(out)})
@@ -268,9 +270,7 @@ def _budgeted(sc, cfg: TrainConfig, timesteps: int, seed: int, progress_bar: boo
     if cfg.imitation_episodes == 0:  # PPO alone: nothing to measure
         return replace(cfg, dagger_rounds=cfg.dagger_rounds or 0,
                        dagger_episodes=cfg.dagger_episodes or 1), 0, 0
-    if None not in (cfg.imitation_episodes, cfg.dagger_rounds, cfg.dagger_episodes):
-        return cfg, 0, 0  # all given: the budget still bounds the phases
-    lengths = _measure(sc, cfg, seed, progress_bar)
+    lengths = _measure(sc, cfg, seed, progress_bar, timesteps)
     d = float(np.mean(lengths))
     r = recipe(timesteps, d, rollout_steps=cfg.n_steps * cfg.n_envs,
                imitation_episodes=cfg.imitation_episodes, dagger_rounds=cfg.dagger_rounds,
@@ -283,9 +283,10 @@ def _budgeted(sc, cfg: TrainConfig, timesteps: int, seed: int, progress_bar: boo
     return cfg, sum(lengths), max(lengths)
 
 
-def _measure(sc, cfg: TrainConfig, seed: int, progress_bar: bool) -> list[int]:
+def _measure(sc, cfg: TrainConfig, seed: int, progress_bar: bool, timesteps: int) -> list[int]:
     """The steps of :data:`~mmroute.agents.budget.MEASURE_EPISODES` greedy training
-    episodes (the decisions per episode the recipe needs)."""
+    episodes (the decisions per episode the recipe needs), fewer where another as long as
+    the longest so far would pass ``timesteps`` (the first always runs)."""
     from mmroute.agents.budget import MEASURE_EPISODES
     from mmroute.agents.policies import make_policy
     from mmroute.agents.rollout import rollout
@@ -297,6 +298,8 @@ def _measure(sc, cfg: TrainConfig, seed: int, progress_bar: bool) -> list[int]:
     lengths = []
     with progress("measuring", MEASURE_EPISODES, "episode", progress_bar) as bar:
         for s in rng.integers(TRAINING.lo, TRAINING.hi, size=MEASURE_EPISODES):
+            if lengths and sum(lengths) + max(lengths) > timesteps:
+                break
             lengths.append(rollout(env, make_policy("greedy"), realize(sc, int(s))).steps)
             bar.update(1)
     return lengths
@@ -458,6 +461,9 @@ def _warm_start(model, sc, cfg: TrainConfig, seed: int, maskable: bool, log, *, 
     kw = {"n_candidates": cfg.n_candidates, "gamma": cfg.gamma, "shaping": cfg.shaping,
           "seed": seed, "episode_steps": episode_steps}
     t0 = time.perf_counter()
+    if left(cfg.dagger_rounds * cfg.dagger_episodes) < episode_steps:
+        log("imitation: no room in the budget for an episode; PPO alone")
+        return
     with progress("imitation", cfg.imitation_episodes, "episode", progress_bar) as bar:
         demos = demonstrations(sc, draw(cfg.imitation_episodes), **kw,
                                max_steps=left(cfg.dagger_rounds * cfg.dagger_episodes),

@@ -76,3 +76,22 @@ def test_every_phase_shows_a_progress_bar_unless_told_not_to(tmp_path):
     assert r.returncode == 0 and "PPO:" not in r.stderr and "imitation:" not in r.stderr
     r = _cli("train", "--help")
     assert "every phase counted" in " ".join(r.stdout.split())
+
+
+def test_imitation_given_but_without_room_leaves_ppo_alone(tmp_path):
+    out = tmp_path / "run"
+    cfg = TrainConfig(**{**SMALL, "imitation_episodes": 50, "dagger_rounds": 1,
+                         "dagger_episodes": 100})
+    logs: list[str] = []
+    train("tiny", timesteps=300, seed=0, out=out, config=cfg, log=logs.append)
+    final = json.loads((out / "final.json").read_text())
+    assert sum(final["env_steps_before_ppo"].values()) + final["timesteps"] <= 300
+    assert any("no room" in m for m in logs) and final["timesteps"] == 256
+
+
+def test_a_budget_of_a_few_episodes_measures_fewer(tmp_path):
+    out = tmp_path / "run"
+    train("tiny", timesteps=12, seed=0, out=out, config=TrainConfig(**SMALL), log=lambda m: None)
+    final = json.loads((out / "final.json").read_text())
+    assert final["env_steps_before_ppo"] == {"measure": 10, "imitation": 0, "dagger": 0}
+    assert final["timesteps"] == 0
