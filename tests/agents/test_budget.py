@@ -40,7 +40,7 @@ def test_values_given_win_over_the_rule():
     assert recipe(50_000, 118, rollout_steps=512, imitation_episodes=0).dagger_rounds == 0
 
 
-@pytest.mark.parametrize("budget", [700, 1500])
+@pytest.mark.parametrize("budget", [700, pytest.param(1500, marks=pytest.mark.slow)])
 def test_a_run_stays_within_its_budget_on_tiny(tmp_path, budget):
     out = tmp_path / "run"
     card = train("tiny", timesteps=budget, seed=0, out=out, config=TrainConfig(**SMALL),
