@@ -212,11 +212,13 @@ def merge(a: Demonstrations, b: Demonstrations) -> Demonstrations:
 
 
 def clone(model, demos: Demonstrations, *, epochs: int = 20, batch_size: int = 256,
-          learning_rate: float = 1e-3, value_coef: float = 0.5, seed: int = 0) -> list[float]:
+          learning_rate: float = 1e-3, value_coef: float = 0.5, seed: int = 0,
+          progress=None) -> list[float]:
     """Behaviour cloning into an SB3 (Maskable)PPO ``model``'s policy, in place: cross-entropy
     of the expert's slot under the (masked) action distribution, plus ``value_coef`` x the
     value head's squared error on the demonstrations' returns. Returns the mean loss per
-    epoch. The model's own optimizer state is left as it was."""
+    epoch. The model's own optimizer state is left as it was. ``progress(done, total)`` is
+    called after each epoch."""
     import torch as th
 
     policy = model.policy
@@ -248,5 +250,7 @@ def clone(model, demos: Demonstrations, *, epochs: int = 20, batch_size: int = 2
             opt.step()
             total += float(loss.detach()) * len(idx)
         losses.append(total / n)
+        if progress is not None:
+            progress(len(losses), epochs)
     policy.set_training_mode(False)
     return losses

@@ -469,8 +469,10 @@ def _warm_start(model, sc, cfg: TrainConfig, seed: int, maskable: bool, log, *, 
                                max_steps=left(cfg.dagger_rounds * cfg.dagger_episodes),
                                progress=lambda i, n: bar.update(1))
     spent["imitation"] = demos.decisions
-    losses = clone(model, demos, epochs=cfg.imitation_epochs,
-                   learning_rate=cfg.imitation_learning_rate, seed=seed)
+    with progress("cloning", cfg.imitation_epochs, "epoch", progress_bar) as bar:
+        losses = clone(model, demos, epochs=cfg.imitation_epochs,
+                       learning_rate=cfg.imitation_learning_rate, seed=seed,
+                       progress=lambda i, n: bar.update(1))
     log(f"imitation: {demos.summary()}; loss {losses[-1]:.3f} "
         f"({time.perf_counter() - t0:.0f} s)")
     for r in range(cfg.dagger_rounds):
@@ -484,8 +486,12 @@ def _warm_start(model, sc, cfg: TrainConfig, seed: int, maskable: bool, log, *, 
                                   progress=lambda i, n: bar.update(1))
         spent["dagger"] += more.decisions
         demos = merge(demos, more)
-        losses = clone(model, demos, epochs=max(1, cfg.imitation_epochs // 3),
-                       learning_rate=cfg.imitation_learning_rate, seed=seed + r + 1)
+        epochs = max(1, cfg.imitation_epochs // 3)
+        with progress(f"DAgger round {r + 1}/{cfg.dagger_rounds} cloning", epochs, "epoch",
+                      progress_bar) as bar:
+            losses = clone(model, demos, epochs=epochs,
+                           learning_rate=cfg.imitation_learning_rate, seed=seed + r + 1,
+                           progress=lambda i, n: bar.update(1))
         log(f"DAgger round {r + 1}: the agent's episodes cost {more.episode_cost_cny:,.0f} CNY "
             f"on average; {len(demos.actions)} decisions; loss {losses[-1]:.3f}")
 

@@ -66,7 +66,8 @@ def test_every_phase_shows_a_progress_bar_unless_told_not_to(tmp_path):
              str(tmp_path / "a"))
     assert r.returncode == 0, r.stderr
     lines = r.stderr.replace("\r", "\n").splitlines()
-    for phase in ("measuring", "imitation", "DAgger round 1/2", "DAgger round 2/2", "PPO"):
+    for phase in ("measuring", "imitation", "cloning", "DAgger round 1/2",
+                  "DAgger round 1/2 cloning", "DAgger round 2/2", "PPO"):
         shown = [x for x in lines if x.startswith(phase + ":")]
         assert shown, phase
         assert any("<" in x for x in shown)  # elapsed<remaining: the ETA
