@@ -17,7 +17,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from mmroute.agents.model_files import write_model
 from mmroute.io import immediate_outputs
 
-__all__ = ["ModelWriter", "Validator", "Periodic", "finite"]
+__all__ = ["ModelWriter", "Validator", "Periodic", "PPOProgress", "finite"]
 
 
 def finite(x: float) -> float | None:
@@ -110,3 +110,21 @@ class Periodic(BaseCallback):
         """``checkpoint.zip`` with the best validation cost so far."""
         self.validator.writer.save("checkpoint",
                                    {"best_validation_cost": finite(self.validator.best)})
+
+
+class PPOProgress(BaseCallback):
+    """A progress bar of ``total`` PPO steps with its ETA (:func:`mmroute.agents.progress`)."""
+
+    def __init__(self, total: int, *, enabled: bool):
+        super().__init__()
+        from mmroute.agents.progress import progress
+
+        self._ctx = progress("PPO", total, "step", enabled)
+        self.bar = self._ctx.__enter__()
+
+    def _on_step(self) -> bool:
+        self.bar.update(self.training_env.num_envs)
+        return True
+
+    def close(self) -> None:
+        self._ctx.__exit__(None, None, None)

@@ -150,7 +150,8 @@ class _Recorder:
 def demonstrations(scenario, seeds, *, expert: str = "hindsight", n_candidates: int = 8,
                    gamma: float = 0.99, shaping: bool = True, time_limit_s: float = 10.0,
                    seed: int = 0, learner=None, maskable: bool = True, beta: float = 0.0,
-                   progress=None) -> Demonstrations:
+                   progress=None, max_steps: int | None = None,
+                   episode_steps: int = 0) -> Demonstrations:
     """Run the realizations of ``seeds`` and record ``expert``'s decision at every state.
 
     Without ``learner`` the expert acts (behaviour cloning). With a ``learner`` (a model with
@@ -159,6 +160,11 @@ def demonstrations(scenario, seeds, *, expert: str = "hindsight", n_candidates: 
     learner visits (DAgger, Ross et al. 2011); the ``hindsight`` expert then re-plans
     clairvoyantly from each state it did not plan for. Draw ``seeds`` from the training
     range (:data:`mmroute.agents.seeds.TRAINING`), as :func:`~mmroute.agents.train` does.
+
+    ``max_steps`` bounds the env steps (``decisions``) of all episodes: no episode starts
+    once one as long as the longest so far (at least ``episode_steps``) would pass it, so
+    fewer than ``len(seeds)`` episodes may run (``episodes`` says how many).
+    ``progress(done, total)`` is called after each episode.
     """
     if expert not in EXPERTS:
         raise InputError(f"expert must be one of {', '.join(EXPERTS)}, not {expert!r}",
@@ -173,8 +179,13 @@ def demonstrations(scenario, seeds, *, expert: str = "hindsight", n_candidates: 
     rec = _Recorder(pol, learner=learner, maskable=maskable, beta=beta, gamma=gamma,
                     rng=np.random.default_rng([seed, 11]), shaping=shaping)
     costs = []
+    longest = episode_steps
     for i, s in enumerate(seeds):
+        if max_steps is not None and rec.decisions + longest > max_steps:
+            break
+        before = rec.decisions
         costs.append(rollout(env, rec, realize(sc, s), on_step=rec.on_step).cost_cny)
+        longest = max(longest, rec.decisions - before)
         rec.end_episode()
         if progress is not None:
             progress(i + 1, len(seeds))
@@ -185,7 +196,7 @@ def demonstrations(scenario, seeds, *, expert: str = "hindsight", n_candidates: 
                           masks=np.asarray(rec.masks, dtype=bool),
                           actions=np.asarray(rec.actions, dtype=np.int64),
                           returns=np.asarray(rec.returns, dtype=np.float32),
-                          episodes=len(seeds), decisions=rec.decisions,
+                          episodes=len(costs), decisions=rec.decisions,
                           episode_cost_cny=float(np.mean(costs)))
 
 
@@ -201,11 +212,13 @@ def merge(a: Demonstrations, b: Demonstrations) -> Demonstrations:
 
 
 def clone(model, demos: Demonstrations, *, epochs: int = 20, batch_size: int = 256,
-          learning_rate: float = 1e-3, value_coef: float = 0.5, seed: int = 0) -> list[float]:
+          learning_rate: float = 1e-3, value_coef: float = 0.5, seed: int = 0,
+          progress=None) -> list[float]:
     """Behaviour cloning into an SB3 (Maskable)PPO ``model``'s policy, in place: cross-entropy
     of the expert's slot under the (masked) action distribution, plus ``value_coef`` x the
     value head's squared error on the demonstrations' returns. Returns the mean loss per
-    epoch. The model's own optimizer state is left as it was."""
+    epoch. The model's own optimizer state is left as it was. ``progress(done, total)`` is
+    called after each epoch."""
     import torch as th
 
     policy = model.policy
@@ -237,5 +250,7 @@ def clone(model, demos: Demonstrations, *, epochs: int = 20, batch_size: int = 2
             opt.step()
             total += float(loss.detach()) * len(idx)
         losses.append(total / n)
+        if progress is not None:
+            progress(len(losses), epochs)
     policy.set_training_mode(False)
     return losses

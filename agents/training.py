@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from mmroute.agents.budget import ppo_steps
 from mmroute.agents.model_files import (
     ALGOS,
     card_path,
@@ -28,6 +29,7 @@ from mmroute.agents.model_files import (
     restore_checkpoint,
     versions,
 )
+from mmroute.agents.progress import progress
 from mmroute.agents.seeds import TRAINING, VALIDATION, check_disjoint
 from mmroute.agents.shaping import ShapedReward, potential  # noqa: F401 - their old home
 from mmroute.agents.yaml_safe import safe_yaml
@@ -50,6 +52,8 @@ _FLOAT_BOUNDS: dict[str, tuple[float, float, bool]] = {  # (lo, hi, lo_open)
     "learning_rate": (0.0, 1.0, True), "gamma": (0.0, 1.0, True),
     "gae_lambda": (0.0, 1.0, True), "clip_range": (0.0, 1.0, True),
     "ent_coef": (0.0, 1.0, False), "imitation_learning_rate": (0.0, 1.0, True)}
+#: Settings that may be ``None``: then the budget's recipe decides them.
+_BUDGETED = ("imitation_episodes", "dagger_rounds", "dagger_episodes")
 #: Most steps in one rollout (``n_steps * n_envs``): the buffer holds that many observations.
 MAX_ROLLOUT_STEPS = 262_144
 
@@ -84,11 +88,13 @@ class TrainConfig:
     # imitation warm start (mmroute.agents.imitation): behaviour cloning of the hindsight
     # plans of this many training episodes before PPO (0: off), then DAgger rounds of
     # dagger_episodes each (the agent acts, the clairvoyant re-planner labels its states)
-    imitation_episodes: int = 600
+    # None (the default): as many as the budget buys (mmroute.agents.budget.recipe; at
+    # most 600 episodes, 2 rounds of 100); a number given wins
+    imitation_episodes: int | None = None
     imitation_epochs: int = 30
     imitation_learning_rate: float = 1e-3
-    dagger_rounds: int = 2
-    dagger_episodes: int = 100
+    dagger_rounds: int | None = None
+    dagger_episodes: int | None = None
 
     def __post_init__(self):
 
@@ -103,6 +109,8 @@ class TrainConfig:
             elif f.type == "bool":
                 if not isinstance(v, bool):
                     raise InputError(f"must be true or false, not {v!r}", field=f.name)
+            elif v is None and f.name in _BUDGETED:
+                continue  # decided by the budget's recipe when the run starts
             elif f.name in _INT_BOUNDS:
                 lo, hi = _INT_BOUNDS[f.name]
                 if not is_integer(v):  # 1e12 or 1.0 from YAML: a number, not an integer
@@ -196,7 +204,7 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
     if backend != "local":
         return _train_on_ray(scenario, algo=algo, timesteps=timesteps, seed=seed, out=out,
                              config=config, resume=resume, command=command, backend=backend)
-    from mmroute.agents.callbacks import ModelWriter, Periodic, Validator
+    from mmroute.agents.callbacks import ModelWriter, Periodic, PPOProgress, Validator
 
     sc = as_scenario(scenario)
     # from the config given, as before: a resumed run without one validates on the default
@@ -205,32 +213,96 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
     out = Path(out)
     cfg, seed = _open_run(out, sc, algo, config, resume, seed)
     maskable = algo == "maskable-ppo"
+    t0 = time.perf_counter()
+    spent = {"measure": 0, "imitation": 0, "dagger": 0}  # env steps before PPO
+    if resume:
+        spent = dict(read_card(out / "checkpoint.zip").get("env_steps_before_ppo") or spent)
+    else:
+        cfg, spent["measure"], d = _budgeted(sc, cfg, timesteps, seed, progress_bar, log)
     vec = _vec_env(sc, cfg, seed)
     model = _algorithm(algo, cfg, vec, seed, out, resume)
-    writer = ModelWriter(model, out, _card(sc, algo, cfg, seed, val_seeds, command))
+    writer = ModelWriter(model, out, {**_card(sc, algo, cfg, seed, val_seeds, command),
+                                      "budget_timesteps": timesteps})
     validator = Validator(writer, sc, seeds=val_seeds, n_candidates=cfg.n_candidates,
                           maskable=maskable, best=_best_so_far(out) if resume else math.inf,
                           log=log)
     cb = Periodic(validator, eval_every=cfg.eval_every, checkpoint_every=cfg.checkpoint_every)
-    remaining = timesteps - model.num_timesteps
-    t0 = time.perf_counter()
     try:
         if not resume and cfg.imitation_episodes > 0:
-            _warm_start(model, sc, cfg, seed, maskable, log)
+            _warm_start(model, sc, cfg, seed, maskable, log, budget=timesteps, spent=spent,
+                        episode_steps=d, progress_bar=progress_bar)
+            writer.card["env_steps_before_ppo"] = spent
             cb.validate(0)
+        writer.card["env_steps_before_ppo"] = spent
+        ppo_total = ppo_steps(timesteps - sum(spent.values()), cfg.n_steps * cfg.n_envs)
+        remaining = ppo_total - model.num_timesteps
         if remaining > 0:
-            model.learn(remaining, callback=cb, reset_num_timesteps=not resume,
-                        progress_bar=progress_bar, tb_log_name="run")
+            bar = PPOProgress(remaining, enabled=progress_bar)
+            try:
+                model.learn(remaining, callback=[cb, bar], reset_num_timesteps=not resume,
+                            tb_log_name="run")
+            finally:
+                bar.close()
         cb.validate(model.num_timesteps)
         cb.checkpoint()
         writer.save("final", {"validation_cost": _last_validation(out)})
     finally:
         vec.close()
     card = read_card(out / "best.zip")
-    log(f"trained {model.num_timesteps} steps in {time.perf_counter() - t0:.0f} s; best "
-        f"validation cost {validator.best:,.0f} CNY -> {out / 'best.zip'}")
+    total = sum(spent.values()) + model.num_timesteps
+    log(f"trained {total:,} env steps of the budget's {timesteps:,} ({spent['measure']} "
+        f"measuring, {spent['imitation']} imitation, {spent['dagger']} DAgger, "
+        f"{model.num_timesteps} PPO) in {time.perf_counter() - t0:.0f} s; best validation "
+        f"cost {validator.best:,.0f} CNY -> {out / 'best.zip'}")
     load_model(out / "best.zip", scenario=sc)  # what was written loads
     return card
+
+
+def _budgeted(sc, cfg: TrainConfig, timesteps: int, seed: int, progress_bar: bool,
+              log) -> tuple[TrainConfig, int, int]:
+    """The config with the budget's recipe (:func:`mmroute.agents.budget.recipe`) filled
+    in where it left it open, the env steps spent measuring, and the longest measured
+    episode (steps; 0 if nothing was measured)."""
+    from dataclasses import replace
+
+    from mmroute.agents.budget import recipe
+
+    if cfg.imitation_episodes == 0:  # PPO alone: nothing to measure
+        return replace(cfg, dagger_rounds=cfg.dagger_rounds or 0,
+                       dagger_episodes=cfg.dagger_episodes or 1), 0, 0
+    lengths = _measure(sc, cfg, seed, progress_bar, timesteps)
+    d = float(np.mean(lengths))
+    r = recipe(timesteps, d, rollout_steps=cfg.n_steps * cfg.n_envs,
+               imitation_episodes=cfg.imitation_episodes, dagger_rounds=cfg.dagger_rounds,
+               dagger_episodes=cfg.dagger_episodes, spent=sum(lengths))
+    log(f"budget {timesteps:,} env steps; {d:.0f} decisions per episode buy "
+        f"{r.imitation_episodes} imitation episodes, {r.dagger_rounds} DAgger rounds of "
+        f"{r.dagger_episodes}, {r.ppo_steps:,} PPO steps")
+    cfg = replace(cfg, imitation_episodes=r.imitation_episodes, dagger_rounds=r.dagger_rounds,
+                  dagger_episodes=r.dagger_episodes)
+    return cfg, sum(lengths), max(lengths)
+
+
+def _measure(sc, cfg: TrainConfig, seed: int, progress_bar: bool, timesteps: int) -> list[int]:
+    """The steps of :data:`~mmroute.agents.budget.MEASURE_EPISODES` greedy training
+    episodes (the decisions per episode the recipe needs), fewer where another as long as
+    the longest so far would pass ``timesteps`` (the first always runs)."""
+    from mmroute.agents.budget import MEASURE_EPISODES
+    from mmroute.agents.policies import make_policy
+    from mmroute.agents.rollout import rollout
+    from mmroute.envs.reroute import RerouteEnv
+    from mmroute.world.realization import realize
+
+    rng = np.random.default_rng([seed, 7])
+    env = RerouteEnv(sc, n_candidates=cfg.n_candidates)
+    lengths = []
+    with progress("measuring", MEASURE_EPISODES, "episode", progress_bar) as bar:
+        for s in rng.integers(TRAINING.lo, TRAINING.hi, size=MEASURE_EPISODES):
+            if lengths and sum(lengths) + max(lengths) > timesteps:
+                break
+            lengths.append(rollout(env, make_policy("greedy"), realize(sc, int(s))).steps)
+            bar.update(1)
+    return lengths
 
 
 def _validation_seeds(cfg: TrainConfig) -> list[int]:
@@ -263,7 +335,10 @@ def _open_run(out: Path, sc, algo: str, config: TrainConfig | None, resume: bool
         if card["scenario_hash"] != scenario_hash(sc) or card["algo"] != algo:
             raise InputError(f"the checkpoint is a {card['algo']} model of {card['scenario']!r}",
                              file=ckpt)
-        if card.get("config") != cfg.to_dict() and config is not None:
+        # a setting the budget decided (None in the config given) matches the card's value
+        given = {k: v for k, v in cfg.to_dict().items() if v is not None or k not in _BUDGETED}
+        saved = card.get("config") if isinstance(card.get("config"), dict) else {}
+        if config is not None and {k: saved.get(k) for k in given} != given:
             raise InputError("the checkpoint was trained with another config", file=ckpt)
         cfg = TrainConfig.from_dict(card["config"])
         seed = int(card["seed"])
@@ -366,30 +441,57 @@ def _train_task(_shared, task) -> tuple[dict[str, Any], dict[str, bytes]]:
         return card, _folder_bytes(out)
 
 
-def _warm_start(model, sc, cfg: TrainConfig, seed: int, maskable: bool, log) -> None:
+def _warm_start(model, sc, cfg: TrainConfig, seed: int, maskable: bool, log, *, budget: int,
+                spent: dict[str, int], episode_steps: int, progress_bar: bool) -> None:
     """Behaviour cloning of hindsight plans on training episodes, then DAgger rounds
-    (:mod:`mmroute.agents.imitation`); episodes drawn from the training seeds."""
+    (:mod:`mmroute.agents.imitation`); episodes drawn from the training seeds. Each phase
+    stops starting episodes where the budget left (less the later DAgger rounds' planned
+    steps) would be passed; its env steps are added to ``spent``."""
     from mmroute.agents.imitation import clone, demonstrations, merge
 
     rng = np.random.default_rng([seed, 5])
+    d = max(1, episode_steps)
 
     def draw(n: int) -> list[int]:
         return [int(x) for x in rng.integers(TRAINING.lo, TRAINING.hi, size=n)]
 
+    def left(later_episodes: int) -> int:
+        return budget - sum(spent.values()) - later_episodes * d
+
     kw = {"n_candidates": cfg.n_candidates, "gamma": cfg.gamma, "shaping": cfg.shaping,
-          "seed": seed}
+          "seed": seed, "episode_steps": episode_steps}
     t0 = time.perf_counter()
-    demos = demonstrations(sc, draw(cfg.imitation_episodes), **kw)
-    losses = clone(model, demos, epochs=cfg.imitation_epochs,
-                   learning_rate=cfg.imitation_learning_rate, seed=seed)
+    if left(cfg.dagger_rounds * cfg.dagger_episodes) < episode_steps:
+        log("imitation: no room in the budget for an episode; PPO alone")
+        return
+    with progress("imitation", cfg.imitation_episodes, "episode", progress_bar) as bar:
+        demos = demonstrations(sc, draw(cfg.imitation_episodes), **kw,
+                               max_steps=left(cfg.dagger_rounds * cfg.dagger_episodes),
+                               progress=lambda i, n: bar.update(1))
+    spent["imitation"] = demos.decisions
+    with progress("cloning", cfg.imitation_epochs, "epoch", progress_bar) as bar:
+        losses = clone(model, demos, epochs=cfg.imitation_epochs,
+                       learning_rate=cfg.imitation_learning_rate, seed=seed,
+                       progress=lambda i, n: bar.update(1))
     log(f"imitation: {demos.summary()}; loss {losses[-1]:.3f} "
         f"({time.perf_counter() - t0:.0f} s)")
     for r in range(cfg.dagger_rounds):
-        more = demonstrations(sc, draw(cfg.dagger_episodes), learner=model,
-                              maskable=maskable, **kw)
+        room = left((cfg.dagger_rounds - r - 1) * cfg.dagger_episodes)
+        if room < d:
+            break
+        with progress(f"DAgger round {r + 1}/{cfg.dagger_rounds}", cfg.dagger_episodes,
+                      "episode", progress_bar) as bar:
+            more = demonstrations(sc, draw(cfg.dagger_episodes), learner=model,
+                                  maskable=maskable, **kw, max_steps=room,
+                                  progress=lambda i, n: bar.update(1))
+        spent["dagger"] += more.decisions
         demos = merge(demos, more)
-        losses = clone(model, demos, epochs=max(1, cfg.imitation_epochs // 3),
-                       learning_rate=cfg.imitation_learning_rate, seed=seed + r + 1)
+        epochs = max(1, cfg.imitation_epochs // 3)
+        with progress(f"DAgger round {r + 1}/{cfg.dagger_rounds} cloning", epochs, "epoch",
+                      progress_bar) as bar:
+            losses = clone(model, demos, epochs=epochs,
+                           learning_rate=cfg.imitation_learning_rate, seed=seed + r + 1,
+                           progress=lambda i, n: bar.update(1))
         log(f"DAgger round {r + 1}: the agent's episodes cost {more.episode_cost_cny:,.0f} CNY "
             f"on average; {len(demos.actions)} decisions; loss {losses[-1]:.3f}")
 

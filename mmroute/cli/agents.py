@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from mmroute.agents.budget import DEFAULT_TIMESTEPS
 from mmroute.cli.types import int_in, output_file, seed, time_limit
 from mmroute.errors import InputError
 
@@ -22,13 +23,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "train", help="train a PPO / MaskablePPO agent on a scenario",
         description="Train on episodes of the training seed range, validate on the validation "
                     "range, keep the best model (best.zip + best.json card) in --out. By "
-                    "default the policy first clones the hindsight plans of 600 training "
-                    "episodes, two DAgger rounds of 100 episodes relabel the states it "
-                    "reaches by clairvoyant re-plans, then PPO fine-tunes it; the model kept "
-                    "is the best on 30 validation seeds (docs/agents.md).")
+                    "default the policy first clones the hindsight plans of training "
+                    "episodes, two DAgger rounds relabel the states it reaches by "
+                    "clairvoyant re-plans, then PPO fine-tunes it; how many episodes and "
+                    "steps each phase gets follows from --timesteps (docs/agents.md, "
+                    "'Budget'); the model kept is the best on 30 validation seeds.")
     t.add_argument("file", metavar="FILE", help="scenario file or bundled scenario name")
     t.add_argument("--algo", choices=LEARNED, default="maskable-ppo")
-    t.add_argument("--timesteps", type=int_in(1), required=True, metavar="N")
+    t.add_argument("--timesteps", type=int_in(1), default=DEFAULT_TIMESTEPS, metavar="N",
+                   help="the budget: environment steps of the whole run, every phase counted "
+                        "(3 measuring episodes, imitation and DAgger episodes, PPO; "
+                        "validation not counted); the recipe is scaled to it: half its "
+                        "episodes imitation (<= 600), 2 DAgger rounds of a tenth (<= 100), "
+                        "PPO the rest (default: %(default)s)")
     t.add_argument("--seed", type=seed, default=0)
     t.add_argument("--config", metavar="CFG.yaml", help="training settings (TrainConfig fields)")
     t.add_argument("--out", required=True, metavar="DIR")
@@ -37,7 +44,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="local processes, or one Ray task (n_envs CPUs) on the cluster "
                         "RAY_ADDRESS names, else on a local Ray; the --out folder goes with "
                         "it and comes back")
-    t.add_argument("--no-progress", action="store_true", help="no progress bar")
+    t.add_argument("--no-progress", action="store_true",
+                   help="no progress bars (one per phase, with an ETA, on stderr)")
     t.set_defaults(func=run_train)
 
     e = subparsers.add_parser(
@@ -120,7 +128,7 @@ def run_train(args: argparse.Namespace) -> int:
     cfg = TrainConfig.from_file(args.config) if args.config else None
     command = "mmroute " + " ".join(sys.argv[1:]) if sys.argv else None
     train(scenario, algo=args.algo, timesteps=args.timesteps, seed=args.seed, out=args.out,
-          config=cfg, resume=args.resume, progress_bar=not args.no_progress and sys.stderr.isatty(),
+          config=cfg, resume=args.resume, progress_bar=not args.no_progress,
           command=command, backend=args.backend)
     return 0
 
