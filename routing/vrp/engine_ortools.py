@@ -397,7 +397,7 @@ def _ruin_recreate_search(problem, built: _Built, rebuild, params, per_vehicle, 
     """Large neighbourhood search: SISR ruin + blink insertion (Python), then OR-Tools' local
     search (greedy descent) on the same closed model; simulated-annealing acceptance with a
     temperature that falls from ``params.lns_t0`` to ``params.lns_t1`` times the mean cost per
-    client. ``rebuild()`` returns a fresh closed model of the same problem. Returns the best routes
+    client (over ``max_iterations`` iterations when given, else over the time left). ``rebuild()`` returns a fresh closed model of the same problem. Returns the best routes
     per vehicle, their objective and run counters."""
     import random
 
@@ -435,7 +435,11 @@ def _ruin_recreate_search(problem, built: _Built, rebuild, params, per_vehicle, 
                 failed += 1
                 continue
         obj = a.ObjectiveValue()
-        temp = t_first * (t_last / t_first) ** min(1.0, (now - begin) / span)
+        # cooling by iterations when they are capped (same seed -> same run, whatever the
+        # machine's load), else by elapsed wall time
+        done = (iterations / max_iterations if max_iterations is not None
+                else (now - begin) / span)
+        temp = t_first * (t_last / t_first) ** min(1.0, done)
         if obj < cur_obj or rng.random() < math.exp(-(obj - cur_obj) / max(temp, 1e-9)):
             current, cur_obj = built.routes_of(a), obj
             accepted += 1
