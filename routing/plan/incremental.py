@@ -77,11 +77,19 @@ class Replanner:
 
     def replan(self, state: PlanState, known_events: KnownEvents | None = None, *,
                time_limit_s: float, seed: int, initial: Plan | None = None) -> Plan:
+        """Re-optimise what remains after ``state`` (as :func:`~mmroute.routing.plan.replan`)."""
+        return self.solve(self.scenario, state, known_events, time_limit_s=time_limit_s,
+                          seed=seed, params=self.params, initial=initial)
+
+    def solve(self, scenario: Scenario, state: PlanState | None,
+              known_events: KnownEvents | None = None, *, time_limit_s: float, seed: int,
+              params: PlanParams | None = None, initial: Plan | None = None) -> Plan:
+        """:meth:`replan` for ``scenario`` (one with this one's network, e.g. as known at
+        some time of an episode) and ``params``."""
         self.calls += 1
-        plan = solve_fast(self.scenario, time_limit_s=time_limit_s, seed=seed,
-                          params=self.params, initial=initial, events=known_events, state=state,
-                          tables=self.tables, stats=self)
-        return plan
+        return solve_fast(scenario, time_limit_s=time_limit_s, seed=seed,
+                          params=params or self.params, initial=initial, events=known_events,
+                          state=state, tables=self.tables, stats=self)
 
 
 def fast_path_applies(params: PlanParams) -> bool:
