@@ -210,7 +210,7 @@ class _Routes:
             ks = np.arange(lo, min(len(dem), lo + block))
             self._block(ks, n)
         self.lb_total = float(self.lbs.sum())
-        net.usable = {d.shipment: self.usable[k].tolist() for k, d in enumerate(dem)}
+        net.usable = {d.shipment: self.usable[k] for k, d in enumerate(dem)}  # arrays
 
     def costs(self, ks: np.ndarray, arcs: np.ndarray) -> np.ndarray:
         """Objective coefficients (CNY) of shipments ``ks`` on ``arcs`` (a matrix), ``inf``
@@ -312,32 +312,39 @@ def _groups(order: np.ndarray, key: np.ndarray, target: np.ndarray):
 
 def _incumbent(scenario: Scenario, net: TimeExpandedNetwork, arr: ArcArrays, routes: _Routes,
                price: float, initial: Plan | None):
-    """The better of two capacity-feasible unsplittable plans (module doc, step 3)."""
+    """The better of two capacity-feasible unsplittable plans (module doc, step 3); the
+    second is tried only if the first does not meet the lower bound."""
     warm = _warm_paths(net, initial) if initial is not None else {}
-    cheapest = {k: routes.cheapest_path(k) for k in range(len(net.demands))}
-    best = None
+    cheapest: dict[int, list[int] | None] = {}
+    best, best_value = None, math.inf
     for warm_first in (True, False) if warm else (False,):
-        flows = _fill(scenario, net, arr, routes, price, warm, cheapest, warm_first)
-        its = S._extract(scenario, net, flows, price, False)
-        if best is None or S._total(its) < S._total(best):
-            best = its
-    return best
+        flows, value = _fill(scenario, net, arr, routes, price, warm, cheapest, warm_first)
+        if value < best_value:
+            best, best_value = flows, value
+        if relative_gap(best_value, routes.lb_total) <= S.GAP_OPTIMAL / 10:
+            break
+    return S._extract(scenario, net, best, price, False)
 
 
 def _fill(scenario, net, arr, routes, price, warm, cheapest, warm_first):
-    """Shipments by due time, each on its first choice that fits the capacity left."""
+    """Shipments by due time, each on its first choice that fits the capacity left:
+    ``(flows, objective)``."""
     left = dict(net.capacity)
     flows: dict[tuple[str, int], float] = {}
+    total = 0.0
     order = sorted(range(len(net.demands)),
                    key=lambda k: (net.demands[k].due_h, -net.demands[k].quantity_teu))
     for k in order:
         d = net.demands[k]
         q = d.quantity_teu
-        choices = [warm.get(d.shipment), cheapest[k]]
-        if not warm_first:
-            choices.reverse()
         path = None
-        for p in choices:
+        for first in ((True, False) if warm_first else (False, True)):
+            if first:
+                p = warm.get(d.shipment)
+            else:
+                if k not in cheapest:
+                    cheapest[k] = routes.cheapest_path(k)
+                p = cheapest[k]
             if p is not None and _fits(net, p, left, q):
                 path = p
                 break
@@ -347,7 +354,9 @@ def _fill(scenario, net, arr, routes, price, warm, cheapest, warm_first):
             for r in net.arcs[i].resources:
                 left[r] -= q
             flows[(d.shipment, i)] = 1.0
-    return flows
+        total += float(shipment_costs(arr, np.asarray(path, dtype=np.int64), d,
+                                      scenario.objective, price).sum())
+    return flows, total
 
 
 def _fits(net, path, left, q) -> bool:
@@ -396,10 +405,14 @@ def _greedy_path(scenario, net, arr, routes, k, left, price) -> list[int]:
 def _warm_paths(net: TimeExpandedNetwork, plan: Plan) -> dict[str, list[int]]:
     """Per shipment, the arcs that follow ``plan``'s remaining legs, where they still exist
     (the paths of :func:`~mmroute.routing.plan.solve._hint_paths`)."""
-    out_arcs: dict[int, list[int]] = defaultdict(list)
+    by_leg: dict[tuple, list[int]] = defaultdict(list)  # (tail, first leg) -> arcs
+    no_leg: dict[int, list[int]] = defaultdict(list)  # tail -> arcs without legs
     for i, a in enumerate(net.arcs):
-        out_arcs[a.tail].append(i)
-    keys: dict[int, tuple] = {}
+        if a.legs:
+            lg = a.legs[0]
+            by_leg[(a.tail, lg.link, round(lg.departure_h, 4))].append(i)
+        else:
+            no_leg[a.tail].append(i)
     by_ship: dict[str, list] = defaultdict(list)
     for it in plan.itineraries:
         by_ship[it.shipment].append(it)
@@ -411,14 +424,15 @@ def _warm_paths(net: TimeExpandedNetwork, plan: Plan) -> dict[str, list[int]]:
         it = its[0]
         want = tuple((lg.link, round(lg.departure_h, 4)) for lg in it.legs
                      if lg.departure_h >= d.ready_h - 1e-6)
-        p = _follow(net, out_arcs, keys, d, want, it.dropped)
+        p = _follow(net, by_leg, no_leg, d, want, it.dropped)
         if p is not None:
             paths[d.shipment] = p
     return paths
 
 
-def _follow(net, out_arcs, keys, d, want, dropped: bool) -> list[int] | None:
-    """Arcs from ``d``'s source to its sink whose legs are exactly ``want`` (DFS)."""
+def _follow(net, by_leg, no_leg, d, want, dropped: bool) -> list[int] | None:
+    """Arcs from ``d``'s source to its sink whose legs are exactly ``want`` (DFS over the
+    arcs without legs and those whose first leg is the next one wanted)."""
     mask = np.zeros(len(net.arcs), dtype=np.uint8)
     mask[net.usable[d.shipment]] = 1
     usable = mask.tobytes()
@@ -436,20 +450,21 @@ def _follow(net, out_arcs, keys, d, want, dropped: bool) -> list[int] | None:
         seen.add((node, k))
         last = k == len(want)
         until = math.inf if last else want[k][1] + 1e-6
-        for i in out_arcs[node]:
+        cands = no_leg.get(node, [])
+        if not last:
+            cands = cands + by_leg.get((node, *want[k]), [])
+        for i in cands:
             if not usable[i]:
                 continue
             a = net.arcs[i]
+            if (a.kind == "drop") != dropped:
+                continue
             if last and a.head != sink:  # only an arc into the sink has no legs
                 continue
             key = net.nodes[a.head]
             if key[0] in ("D", "R") and key[2] > until:  # past the next leg's departure
                 continue
-            if (a.kind == "drop") != dropped:
-                continue
-            legs = keys.get(i)
-            if legs is None:
-                legs = keys[i] = tuple((lg.link, round(lg.departure_h, 4)) for lg in a.legs)
+            legs = tuple((lg.link, round(lg.departure_h, 4)) for lg in a.legs)
             if legs != want[k:k + len(legs)]:
                 continue
             stack.append((a.head, k + len(legs), (*path, i)))
