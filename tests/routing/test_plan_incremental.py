@@ -129,3 +129,16 @@ def PlanState0():
     from mmroute.world.state import PlanState
 
     return PlanState(0.0)
+
+
+def test_a_trip_waiting_for_a_closure_that_ends_between_microhours_is_valid():
+    """A closure ending at 325.5501203... h: the trip that waits for it used to leave at the
+    end rounded down to 1e-6 h, before it, and the plan failed the checker."""
+    sc = load("liuzhou-asean")
+    road = next(lk for lk in sc.links if lk.mode == "road" and lk.capacity_teu is None
+                and any(s.destination == lk.to_node for s in sc.shipments))
+    end = 30.5501203265738
+    ev = KnownEvents(closures=(LinkClosure(road.id, 0.0, end),))
+    for plan in (solve_plan(sc, time_limit_s=30, seed=0, events=ev),
+                 solve_fast(sc, time_limit_s=30, seed=0, events=ev)):
+        assert check_plan(sc, plan).ok
