@@ -25,8 +25,11 @@ import numpy as np
 
 from mmroute.io import write_text_atomic
 from mmroute.routing.plan import PlanParams, expand, replan, solve_plan, state_at
+from mmroute.routing.plan.incremental import Replanner
 from mmroute.scenarios import Scenario, load, parse
-from mmroute.world.events import KnownEvents, LinkClosure
+from mmroute.scenarios.scaling import scale
+from mmroute.world.conditions import Conditions
+from mmroute.world.events import DepartureDelay, KnownEvents, LinkClosure
 
 COLUMNS = ["experiment", "scenario", "shipments", "horizon_h", "variables", "status",
            "objective", "bound", "gap", "time_s", "build_s", "dropped", "ms_per_call"]
@@ -105,6 +108,66 @@ def run_replan(sc: Scenario, time_limit_s: float, seed: int, every_h: float,
                            f"{max(ms):.0f})" if ms else None}
 
 
+def mid_horizon_events(sc: Scenario, n: int, rng: np.random.Generator, t_lo: float = 16.0,
+                       t_hi: float = 340.0):
+    """``n`` times in ``[t_lo, t_hi]`` h, each with a new closure (12-72 h) or departure delay
+    (6-48 h, of the next departure of a scheduled link): per time, the events known so far."""
+    closures: list[LinkClosure] = []
+    delays: list[DepartureDelay] = []
+    for t in np.linspace(t_lo, min(t_hi, sc.horizon_h), n).round(1).tolist():
+        lk = sc.links[int(rng.integers(len(sc.links)))]
+        deps = [] if lk.timetable is None else Conditions(sc, None).departures(
+            lk, t + lk.timetable.cutoff_h, t + 200)
+        if deps and rng.random() < 0.5:
+            delays.append(DepartureDelay(lk.id, deps[0][0], float(rng.uniform(6, 48))))
+        else:
+            closures.append(LinkClosure(lk.id, t, t + float(rng.uniform(12, 72))))
+        yield t, KnownEvents(closures=tuple(closures), delays=tuple(delays))
+
+
+def run_replan_month(sc: Scenario, time_limit_s: float, seed: int, n_states: int = 20
+                     ) -> list[dict[str, Any]]:
+    """Re-plan times (s) at ``n_states`` mid-horizon states of an episode (each with a newly
+    known closure or delay, the plan followed so far as ``initial``): from scratch (before)
+    and with a kept :class:`Replanner` (after), side by side on the same states. Two rows;
+    the objectives must agree within 1e-6 relative (else the run fails)."""
+    plan = solve_plan(sc, time_limit_s=time_limit_s, seed=seed)
+    rp = Replanner(sc)
+    times: dict[str, list[float]] = {"scratch": [], "incremental": []}
+    current = plan
+    worst = {"scratch": "optimal", "incremental": "optimal"}
+    for k, (t, ev) in enumerate(mid_horizon_events(sc, n_states, np.random.default_rng(seed))):
+        state = state_at(sc, current, t, ev)
+        out = {}
+        for how in (("scratch", "incremental") if k % 2 == 0 else ("incremental", "scratch")):
+            t0 = time.perf_counter()
+            if how == "scratch":
+                out[how] = replan(sc, state, ev, time_limit_s=time_limit_s, seed=seed,
+                                  initial=current, tables=rp.tables)
+            else:
+                out[how] = rp.replan(state, ev, time_limit_s=time_limit_s, seed=seed,
+                                     initial=current)
+            times[how].append(time.perf_counter() - t0)
+            if out[how].status != "optimal":
+                worst[how] = out[how].status
+        a, b = out["incremental"].objective, out["scratch"].objective
+        if abs(a - b) > 1e-6 * max(1.0, abs(b)):
+            raise AssertionError(f"state {k} (t={t}): incremental {a} != from scratch {b}")
+        print(f"  state {k} t={t}: scratch {times['scratch'][-1]:.2f} s, incremental "
+              f"{times['incremental'][-1]:.2f} s, objective {b:.2f}", flush=True)
+        current = _merge(current, out["incremental"], t)
+    rows = []
+    for how, ts in times.items():
+        med, p95 = statistics.median(ts), float(np.percentile(ts, 95))
+        rows.append({"experiment": f"replan-month-{how}", "scenario": sc.name,
+                     "shipments": len(sc.shipments), "horizon_h": sc.horizon_h,
+                     "variables": None, "status": worst[how], "objective": None, "bound": None,
+                     "gap": None, "time_s": round(sum(ts), 2), "build_s": None, "dropped": None,
+                     "ms_per_call": f"median {1000 * med:.0f}, p95 {1000 * p95:.0f}, max "
+                                    f"{1000 * max(ts):.0f} ({len(ts)} states)"})
+    return rows
+
+
 def _merge(old, new, t):
     """The executed plan after a re-plan at ``t``: legs done so far + the new itinerary."""
     from dataclasses import replace
@@ -144,6 +207,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="bundled scenarios to time re-plans on ('' for none)")
     ap.add_argument("--replan-solvers", default="highs,scip",
                     help="solvers to time re-plans with (scip takes the previous plan as hint)")
+    ap.add_argument("--replan-month", default="",
+                    help="consignment counts of scaled months (scenarios scale) to time 20 "
+                         "mid-horizon re-plans on, from scratch and incremental ('' for none)")
+    ap.add_argument("--replan-states", type=int, default=20)
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="benchmarks/results/plan_scaling.csv")
@@ -171,6 +238,10 @@ def main(argv: list[str] | None = None) -> int:
         for solver in [x for x in args.replan_solvers.split(",") if x]:
             add(run_replan(sc, args.time_limit, args.seed, 24.0,
                            np.random.default_rng(args.seed), solver))
+    for n in [int(x) for x in args.replan_month.split(",") if x]:
+        for row in run_replan_month(scale(base, consignments=n, seed=args.seed),
+                                    args.time_limit, args.seed, args.replan_states):
+            add(row)
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
     w.writeheader()

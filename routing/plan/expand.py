@@ -275,7 +275,8 @@ class _Builder:
             first = min(pts)
             for p in paths.get(v, ()):
                 for lk in p[1]:  # a trip waits for every link of it to reopen
-                    pts.update(e for e in cond.closure_ends(lk.id) if first < e <= horizon)
+                    pts.update(_not_before(e) for e in cond.closure_ends(lk.id)
+                               if first < e <= horizon)
         for v, pts in self.road_points.items():
             ts = sorted(pts)
             for a, c in zip(ts, ts[1:]):
@@ -301,6 +302,14 @@ class _Builder:
             if nxt is not None:
                 self.arc(("R", v, t), ("D", w, nxt), "road", legs=legs, handling=(hs,),
                          resources=res + hres)
+
+
+def _not_before(t: float) -> float:
+    """``t`` kept to 1e-6 h (:func:`round_h`) but not before it: a trip waiting for a closure
+    that ends at ``t`` leaves at this point (rounded down, its legs would start while the
+    link is still closed, and the checker refuses them)."""
+    r = round_h(t)
+    return r if r >= t else round_h(t + 5e-7)
 
 
 def _leg(cond: Conditions, link: Link, dep: float, timetable_h: float | None) -> LegSpec:

@@ -14,6 +14,7 @@ from typing import Any
 from mmroute import validate as v
 from mmroute._compat import fold_deprecated, pop_renamed
 from mmroute.errors import InputError
+from mmroute.routing.plan.incremental import Replanner
 from mmroute.routing.plan.params import PlanParams
 from mmroute.routing.plan.solve import solve_plan
 from mmroute.scenarios import Scenario
@@ -39,6 +40,7 @@ def replan(
     params: PlanParams | None = None,
     initial: Plan | None = None,
     tables: Tables | None = None,
+    replanner: Replanner | None = None,
     **deprecated: Any,
 ) -> Plan:
     """Re-optimise what remains after ``state`` under ``known_events``.
@@ -50,10 +52,16 @@ def replan(
     on, lateness and value of time of the undelivered shipments. Other arguments as in
     :func:`solve_plan` (``tables``: kept by a caller that re-plans often); the keywords ``previous`` (now ``initial``), ``solver``, ``co2_price``
     and ``splittable`` of earlier versions still work, with a :class:`DeprecationWarning`.
+    ``replanner``: a :class:`~mmroute.routing.plan.incremental.Replanner` kept by a caller
+    that re-plans often — the same optimum, found faster (its tables are used).
     """
     v.instance_of(state, PlanState, "state")
     initial = pop_renamed("replan", deprecated, "previous", "initial", initial)
     params = fold_deprecated("replan", params or PlanParams(), deprecated, _OLD_KEYWORDS)
+    if replanner is not None:
+        v.instance_of(replanner, Replanner, "replanner")
+        return replanner.solve(scenario, state, known_events, time_limit_s=time_limit_s,
+                               seed=seed, params=params, initial=initial)
     return solve_plan(scenario, time_limit_s=time_limit_s, seed=seed, params=params,
                       initial=initial, events=known_events, state=state, tables=tables)
 
