@@ -21,6 +21,7 @@ from mmroute.io import read_text
 from mmroute.scenarios import defaults as D
 from mmroute.scenarios.bundled import bundled_path
 from mmroute.scenarios.cars_section import CARS_KEYS, parse_cars
+from mmroute.scenarios.clock import parse_start
 from mmroute.scenarios.fields import Fields
 from mmroute.scenarios.fleet_section import parse_fleet
 from mmroute.scenarios.model import Scenario
@@ -247,16 +248,17 @@ def _scenario(f: Fields, base_dir: Path, data: Any, source_file: str | None) -> 
 
 
 def _start(f: Fields, value: Any) -> str | None:
-    """The optional ISO ``start`` date-time of hour 0."""
+    """The optional ISO 8601 ``start`` date-time of hour 0, with a UTC offset and optionally
+    an IANA zone (:mod:`mmroute.scenarios.clock`)."""
     if value is None:
         return None
     if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    text = f.string(value, "start", max_len=40)
+        text = value.isoformat()
+    else:
+        text = f.string(value, "start", max_len=80)
     try:
-        datetime.fromisoformat(text)
-    except ValueError:
-        raise f.error(
-            "start", f"{text!r} is not an ISO date-time (e.g. 2026-03-02T00:00)"
-        ) from None
+        parse_start(text)
+    except ValueError as exc:
+        raise f.error("start", f"{exc} (e.g. 2026-03-02T08:00:00+08:00, optionally with a "
+                               "zone: 2026-03-02T08:00:00+08:00[Asia/Shanghai])") from None
     return text

@@ -8,6 +8,7 @@ from typing import Any
 from mmroute.scenarios import defaults as D
 from mmroute.scenarios.distances import SEA_PASSAGES, geodesic_km, polyline_km, sea_route
 from mmroute.scenarios.fields import Fields
+from mmroute.scenarios.locode import normalise_locode
 from mmroute.scenarios.model import Link, Node, Timetable
 
 __all__ = [
@@ -47,10 +48,17 @@ def parse_nodes(f: Fields, value: Any) -> tuple[Node, ...]:
                 "handling_cost_cny",
                 "dwell_h",
                 "capacity_teu_per_day",
+                "locode",
             ),
         )
         ident = f.identifier(raw["id"], f"{p}.id")
         cap = raw.get("capacity_teu_per_day")
+        locode = None
+        if raw.get("locode") is not None:
+            try:
+                locode = normalise_locode(f.string(raw["locode"], f"{p}.locode", max_len=20))
+            except ValueError as exc:
+                raise f.error(f"{p}.locode", str(exc)) from None
         out.append(
             Node(
                 id=ident,
@@ -68,6 +76,7 @@ def parse_nodes(f: Fields, value: Any) -> tuple[Node, ...]:
                 capacity_teu_per_day=None
                 if cap is None
                 else f.number(cap, f"{p}.capacity_teu_per_day", gt=0),
+                locode=locode,
             )
         )
     f.unique([n.id for n in out], "nodes", "node")
