@@ -196,6 +196,7 @@ def _scenario(f: Fields, base_dir: Path, data: Any, source_file: str | None) -> 
             "uncertainty",
             "objective",
             "geometry_file",
+            "roads",
             *CARS_KEYS,
         ),
     )
@@ -214,7 +215,9 @@ def _scenario(f: Fields, base_dir: Path, data: Any, source_file: str | None) -> 
     )
     nodes = parse_nodes(f, data["nodes"])
     by_id = {n.id: n for n in nodes}
-    links = parse_links(f, data["links"], by_id, tonnes, geometries)
+    roads = None if data.get("roads") is None else _roads(f, base_dir, data["roads"],
+                                                          data["links"], by_id)
+    links = parse_links(f, data["links"], by_id, tonnes, geometries, roads)
     unused = set(geometries) - {lk.id for lk in links}
     if unused:
         raise f.error(
@@ -245,6 +248,33 @@ def _scenario(f: Fields, base_dir: Path, data: Any, source_file: str | None) -> 
         cars=cars,
         source_file=source_file,
     )
+
+
+def _roads(f: Fields, base_dir: Path, raw: Any, links: Any, nodes: Mapping[str, Any]):
+    """The ``roads`` section (``file``: a GraphML from ``mmroute roads import``, ``weight``:
+    travel_time | length): the OSM leg of every road link entry's pair of nodes (both ways
+    for a bidirectional one; ``None`` where the graph joins none)."""
+    from mmroute.errors import InputError
+    from mmroute.scenarios.osm_roads import load_roads, road_legs
+
+    f.mapping(raw, "roads", required=("file",), optional=("weight",))
+    rel = f.string(raw["file"], "roads.file", max_len=500)
+    weight = f.choice(raw.get("weight", "travel_time"), "roads.weight",
+                      ("travel_time", "length"))
+    try:
+        graph = load_roads(base_dir / rel)
+    except InputError as exc:
+        raise f.error("roads.file", f"{rel}: {exc.reason}") from None
+    pairs = set()
+    for lk in links if isinstance(links, list) else ():
+        if isinstance(lk, Mapping) and lk.get("mode") == "road" and "distance_km" not in lk:
+            a, b = lk.get("from"), lk.get("to")
+            if isinstance(a, str) and isinstance(b, str) and a in nodes and b in nodes and a != b:
+                pairs.add((a, b))
+                if lk.get("bidirectional") is True:
+                    pairs.add((b, a))
+    points = {n: (nodes[n].lon, nodes[n].lat) for pair in pairs for n in pair}
+    return road_legs(graph, points, sorted(pairs), weight=weight)
 
 
 def _start(f: Fields, value: Any) -> str | None:

@@ -32,6 +32,7 @@ _COMMAND_MODULES = (
     "mmroute.cli.agents",
     "mmroute.cli.cars",
     "mmroute.cli.schedules",
+    "mmroute.cli.roads",
 )
 
 
