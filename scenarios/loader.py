@@ -196,6 +196,7 @@ def _scenario(f: Fields, base_dir: Path, data: Any, source_file: str | None) -> 
             "uncertainty",
             "objective",
             "geometry_file",
+            "links_files",
             "roads",
             *CARS_KEYS,
         ),
@@ -218,6 +219,8 @@ def _scenario(f: Fields, base_dir: Path, data: Any, source_file: str | None) -> 
     roads = None if data.get("roads") is None else _roads(f, base_dir, data["roads"],
                                                           data["links"], by_id)
     links = parse_links(f, data["links"], by_id, tonnes, geometries, roads)
+    links += _included_links(f, base_dir, data.get("links_files"), links, by_id, tonnes,
+                             geometries)
     unused = set(geometries) - {lk.id for lk in links}
     if unused:
         raise f.error(
@@ -248,6 +251,29 @@ def _scenario(f: Fields, base_dir: Path, data: Any, source_file: str | None) -> 
         cars=cars,
         source_file=source_file,
     )
+
+
+def _included_links(f: Fields, base_dir: Path, raw: Any, links, nodes, tonnes, geometries):
+    """The links of the ``links_files`` (YAML/JSON files with a ``links:`` list, e.g. from
+    ``mmroute schedules import``; beside this file), checked like ``links`` with errors
+    naming their own file; ids unique across all."""
+    if raw is None:
+        return ()
+    out: list = []
+    seen = {lk.id: "links" for lk in links}
+    for i, rel in enumerate(f.sequence(raw, "links_files", max_len=100)):
+        rel = f.string(rel, f"links_files[{i}]", max_len=500)
+        path = base_dir / rel
+        doc = read_document(path)
+        g = Fields(path.name)
+        g.mapping(doc, "", required=("links",))
+        for lk in parse_links(g, doc["links"], nodes, tonnes, geometries):
+            if lk.id in seen:
+                raise g.error(f"links[{lk.id}].id", f"duplicate link id '{lk.id}' (also in "
+                                                    f"{seen[lk.id]})")
+            seen[lk.id] = path.name
+            out.append(lk)
+    return tuple(out)
 
 
 def _roads(f: Fields, base_dir: Path, raw: Any, links: Any, nodes: Mapping[str, Any]):

@@ -109,3 +109,13 @@ def test_locodes_on_the_bundled_ports_leave_their_hash_and_shipped_models_alone(
     base_data["nodes"][1]["locode"] = "CNQZH"
     coded = parse(base_data)
     assert coded != plain and coded.content_hash() == plain.content_hash()
+
+
+def test_bug_a_start_naming_a_zone_broke_the_time_of_day_of_road_traffic(base_data):
+    from mmroute.world.conditions import Conditions
+    from mmroute.world.tables import Tables
+
+    base_data["start"] = "2026-03-02T08:30:00-06:00[America/Mexico_City]"
+    sc = parse(base_data)
+    assert Tables(sc).static[3] == 8.5  # hour 0 at 08:30 local
+    Conditions(sc)  # raised ValueError from datetime.fromisoformat

@@ -242,6 +242,15 @@ def test_cli_imports_to_yaml_that_merges_into_a_scenario(tmp_path, capsys):
     data = _scenario_data()
     data["links"] += yaml.safe_load(out.read_text())["links"]
     assert len(parse(data).links) == 5
+    # or named in the scenario: links_files beside it, checked with errors naming that file
+    data = {**_scenario_data(), "links_files": ["links.yaml"]}
+    path.write_text(yaml.safe_dump(data))
+    assert main(["validate", str(path)]) == 0
+    assert "5 links" in capsys.readouterr().out
+    data["links"].append({"id": "AE1-SHA-RTM", "from": "SHA", "to": "RTM", "mode": "road"})
+    path.write_text(yaml.safe_dump(data))
+    assert main(["validate", str(path)]) == 2
+    assert "links.yaml: links[AE1-SHA-RTM].id: duplicate link id" in capsys.readouterr().err
     assert main(["schedules", "import", str(ROUTES), "--out", str(tmp_path / "x.yaml")]) == 2
     assert "give a scenario or a start" in capsys.readouterr().err
     assert not (tmp_path / "x.yaml").exists()
