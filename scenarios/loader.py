@@ -24,7 +24,7 @@ from mmroute.scenarios.cars_section import CARS_KEYS, parse_cars
 from mmroute.scenarios.clock import parse_start
 from mmroute.scenarios.fields import Fields
 from mmroute.scenarios.fleet_section import parse_fleet
-from mmroute.scenarios.model import Scenario
+from mmroute.scenarios.model import Roads, Scenario
 from mmroute.scenarios.network_section import Geometry, parse_links, parse_nodes
 from mmroute.scenarios.objective_section import parse_objective
 from mmroute.scenarios.shipments_section import check_paths, parse_shipments
@@ -216,9 +216,9 @@ def _scenario(f: Fields, base_dir: Path, data: Any, source_file: str | None) -> 
     )
     nodes = parse_nodes(f, data["nodes"])
     by_id = {n.id: n for n in nodes}
-    roads = None if data.get("roads") is None else _roads(f, base_dir, data["roads"],
-                                                          data["links"], by_id)
-    links = parse_links(f, data["links"], by_id, tonnes, geometries, roads)
+    roads, legs = (None, None) if data.get("roads") is None else _roads(
+        f, base_dir, data["roads"], data["links"], by_id)
+    links = parse_links(f, data["links"], by_id, tonnes, geometries, legs)
     links += _included_links(f, base_dir, data.get("links_files"), links, by_id, tonnes,
                              geometries)
     unused = set(geometries) - {lk.id for lk in links}
@@ -249,6 +249,7 @@ def _scenario(f: Fields, base_dir: Path, data: Any, source_file: str | None) -> 
         uncertainty=uncertainty,
         objective=objective,
         cars=cars,
+        roads=roads,
         source_file=source_file,
     )
 
@@ -278,8 +279,9 @@ def _included_links(f: Fields, base_dir: Path, raw: Any, links, nodes, tonnes, g
 
 def _roads(f: Fields, base_dir: Path, raw: Any, links: Any, nodes: Mapping[str, Any]):
     """The ``roads`` section (``file``: a GraphML from ``mmroute roads import``, ``weight``:
-    travel_time | length): the OSM leg of every road link entry's pair of nodes (both ways
-    for a bidirectional one; ``None`` where the graph joins none)."""
+    travel_time | length) and the OSM leg of every road link entry's pair of nodes without
+    ``distance_km`` (both ways for a bidirectional one; ``None`` where the graph joins
+    none)."""
     from mmroute.errors import InputError
     from mmroute.scenarios.osm_roads import load_roads, road_legs
 
@@ -300,7 +302,8 @@ def _roads(f: Fields, base_dir: Path, raw: Any, links: Any, nodes: Mapping[str, 
                 if lk.get("bidirectional") is True:
                     pairs.add((b, a))
     points = {n: (nodes[n].lon, nodes[n].lat) for pair in pairs for n in pair}
-    return road_legs(graph, points, sorted(pairs), weight=weight)
+    roads = Roads(file=str((base_dir / rel).resolve()), weight=weight)
+    return roads, road_legs(graph, points, sorted(pairs), weight=weight)
 
 
 def _start(f: Fields, value: Any) -> str | None:

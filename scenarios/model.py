@@ -32,6 +32,7 @@ __all__ = [
     "DemandNoise",
     "Uncertainty",
     "Objective",
+    "Roads",
     "Scenario",
 ]
 
@@ -488,6 +489,20 @@ class Uncertainty:
 
 
 @dataclass(frozen=True)
+class Roads:
+    """A scenario's OpenStreetMap road graph (``roads`` section): ``file`` the GraphML of
+    ``mmroute roads import`` (absolute path), ``weight`` what its legs minimise
+    (``travel_time`` or ``length``). Road links' distances and times are resolved from it at
+    load; the auto-carrier routes read it for legs a loaded carrier may drive."""
+
+    file: str
+    weight: str = "travel_time"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "weight": self.weight}
+
+
+@dataclass(frozen=True)
 class Objective:
     """Weights of the scenario's score: cost + value of time + lateness + CO2 price + drops."""
 
@@ -528,6 +543,7 @@ class Scenario:
     uncertainty: Uncertainty = field(default_factory=Uncertainty)
     objective: Objective = field(default_factory=Objective)
     cars: Cars | None = None  # finished-vehicle distribution (cars_model.py)
+    roads: Roads | None = None  # OpenStreetMap road graph (osm_roads.py)
     source_file: str | None = field(default=None, compare=False)
 
     # --- look-ups -------------------------------------------------------------------------
@@ -639,6 +655,7 @@ class Scenario:
                 "uncertainty": self.uncertainty.to_dict(),
                 "objective": self.objective.to_dict(),
                 **(self.cars.to_dict() if self.cars is not None else {}),
+                "roads": None if self.roads is None else self.roads.to_dict(),
             }
         )
 

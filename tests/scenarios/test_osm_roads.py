@@ -59,6 +59,7 @@ def test_every_osm_leg_is_the_graphs_shortest_path_and_not_below_the_great_circl
     pairs = [(lk.from_node, lk.to_node) for lk in sc.links]
     legs = road_legs(graph, PLACES, pairs)
     assert len(sc.links) == 10
+    assert parse(sc.to_dict()) == sc and sc.roads.file == str(path.resolve())
     for lk in sc.links:
         leg = legs[(lk.from_node, lk.to_node)]
         (ax, ay), (bx, by) = PLACES[lk.from_node], PLACES[lk.to_node]
@@ -150,3 +151,63 @@ def test_cli_roads_import_writes_graphml(shared_data, tmp_path, capsys):
     assert main(["roads", "import", str(shared_data / "osm" / "aguascalientes.osm.pbf"),
                  "--out", str(tmp_path / "a.graphml")]) == 2
     assert "PBF is not read yet" in capsys.readouterr().err
+
+
+def test_a_milk_run_vrp_over_osm_legs_passes_its_checker(roads):
+    from mmroute.routing.vrp.check import check_vrp
+    from mmroute.routing.vrp.scenario import from_scenario_fleet
+    from mmroute.routing.vrp.solve import solve_vrp
+
+    data = _data(roads[0])
+    data["roads"]["weight"] = "length"  # shortest legs: no detour through another node
+    data["links"] = [{"from": a, "to": b, "mode": "road", "bidirectional": True}
+                     for i, a in enumerate(PLACES) for b in list(PLACES)[i + 1:]]
+    data["fleet"] = {
+        "depots": [{"id": "D", "node": "NE"}],
+        "vehicle_types": [{"id": "t", "depot": "D", "count": 2, "capacity_kg": 2000}],
+        "customers": [{"id": f"c-{k}", "node": k, "demand_kg": 600, "window_h": [0, 8]}
+                      for k in ("SW", "SE", "NW")]}
+    sc = parse(data)
+    problem = from_scenario_fleet(sc)
+    legs = road_legs(roads[1], PLACES, [(a, b) for a in PLACES for b in PLACES if a != b],
+                     weight="length")
+    ids = ["NE", "SW", "SE", "NW"]  # the depot, then the customers' nodes
+    for i, a in enumerate(ids):
+        for j, b in enumerate(ids):
+            if a != b:
+                assert problem.distance[i][j] == round(legs[(a, b)].distance_km * 1000)
+    sol = solve_vrp(problem, time_limit_s=2, seed=0)
+    assert check_vrp(problem, sol).feasible
+
+
+def test_auto_carrier_routes_keep_out_from_under_a_bridge_lower_than_a_loaded_carrier(
+        roads, tmp_path):
+    import yaml
+
+    from mmroute.routing.cars import CarsProblem, check_cars_plan, solve_cars
+    from mmroute.scenarios import bundled_path
+
+    _, graph = roads
+    free = road_legs(graph, PLACES, [("NE", "SW")])[("NE", "SW")]
+    low = graph.copy()
+    u, v = free.path[len(free.path) // 2], free.path[len(free.path) // 2 + 1]
+    for k in low[u][v]:
+        low[u][v][k]["maxheight"] = "3.8"  # a loaded carrier is 4.0 m (GB 1589-2016)
+    ox.io.save_graphml(low, tmp_path / "low.graphml")
+    bundled = yaml.safe_load(bundled_path("liuzhou-cars").read_text())
+    data = _data(tmp_path / "low.graphml")
+    data["nodes"][1]["kind"] = "plant"
+    data["nodes"][0]["kind"] = data["nodes"][2]["kind"] = "dealer"
+    data["vehicle_models"] = bundled["vehicle_models"]
+    data["carrier_types"] = [{**c, "depot": "NE", "count": 2} for c in bundled["carrier_types"]]
+    data["vehicle_orders"] = [
+        {"id": "O1", "dealer": "SW", "model": "BAOJUN-YEP", "quantity": 3, "window_h": [0, 24]},
+        {"id": "O2", "dealer": "SE", "model": "WULING-BINGO", "quantity": 2, "window_h": [0, 24]}]
+    sc = parse(data)
+    problem = CarsProblem.from_scenario(sc)
+    carrier = road_legs(load_roads(tmp_path / "low.graphml"), PLACES, [("NE", "SW")],
+                        height_m=4.0)[("NE", "SW")]
+    assert (u, v) not in set(zip(carrier.path, carrier.path[1:], strict=False))
+    assert problem.km("NE", "SW") == carrier.distance_km >= free.distance_km
+    plan = solve_cars(problem, time_limit_s=3, seed=0)
+    assert check_cars_plan(problem, plan).feasible
