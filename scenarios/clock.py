@@ -49,23 +49,26 @@ class Clock:
 
     def at(self, time_h: float) -> datetime:
         """The date-time of hour ``time_h`` (in the zone if any, else the start's offset)."""
-        t = self.start + timedelta(hours=float(time_h))
-        if self.zone is not None:
-            # aware arithmetic is wall-clock in the same tzinfo: go through UTC for elapsed time
-            t = (self.start.astimezone(UTC) + timedelta(hours=float(time_h))
-                 ).astimezone(self.zone)
-        return t
+        return self._local(self._instant(time_h))
 
     def iso(self, time_h: float | None) -> str | None:
         """ISO 8601 timestamp of hour ``time_h``, to the second (``None`` for ``None``)."""
         if time_h is None:
             return None
-        t = self.at(time_h)
-        if t.microsecond:
-            t = t.replace(microsecond=0) + timedelta(seconds=round(t.microsecond / 1e6))
-            if self.zone is not None:  # a rounding step may cross an offset change
-                t = t.astimezone(UTC).astimezone(self.zone)
-        return t.isoformat(timespec="seconds")
+        t = self._instant(time_h)  # rounded as elapsed time, before any offset change
+        t = t.replace(microsecond=0) + timedelta(seconds=round(t.microsecond / 1e6))
+        return self._local(t).isoformat(timespec="seconds")
+
+    def _instant(self, time_h: float) -> datetime:
+        """Hour ``time_h`` as elapsed time: in UTC for an aware start (wall-clock arithmetic
+        in a zone would skip or repeat the hour of a DST change), else naive."""
+        base = self.start.astimezone(UTC) if self.aware else self.start
+        return base + timedelta(hours=float(time_h))
+
+    def _local(self, t: datetime) -> datetime:
+        if not self.aware:
+            return t
+        return t.astimezone(self.zone if self.zone is not None else self.start.tzinfo)
 
     def hours(self, value: str | datetime) -> float:
         """Hours from the start of an ISO 8601 date-time (or a datetime); ValueError if it
@@ -87,8 +90,9 @@ def parse_start(value: str | datetime | date) -> Clock:
 
     A zone in brackets needs the offset of that zone at the start (so that the text alone
     says which instant it is)."""
-    if isinstance(value, datetime):
-        return Clock(start=value)
+    if isinstance(value, datetime):  # a datetime in an IANA zone keeps it
+        zone = value.tzinfo if isinstance(value.tzinfo, ZoneInfo) else None
+        return Clock(start=value, zone=zone)
     if isinstance(value, date):
         return Clock(start=datetime(value.year, value.month, value.day))
     if not isinstance(value, str):

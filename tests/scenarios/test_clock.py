@@ -119,3 +119,12 @@ def test_bug_a_start_naming_a_zone_broke_the_time_of_day_of_road_traffic(base_da
     sc = parse(base_data)
     assert Tables(sc).static[3] == 8.5  # hour 0 at 08:30 local
     Conditions(sc)  # raised ValueError from datetime.fromisoformat
+
+
+def test_a_start_given_as_a_datetime_in_a_zone_counts_elapsed_hours():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    clock = parse_start(datetime(2026, 3, 28, 12, tzinfo=ZoneInfo("Europe/Berlin")))
+    assert clock.iso(24) == "2026-03-29T13:00:00+02:00"
+    assert parse_start(clock.to_text()).iso(24) == clock.iso(24)
