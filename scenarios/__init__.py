@@ -1,5 +1,7 @@
 """mmroute.scenarios: the scenario model, loader and validation, network, geo export, maps,
-scaling to a carmaker's month (:func:`scale`) and writing back (:func:`write_scenario`).
+scaling to a carmaker's month (:func:`scale`) and writing back (:func:`write_scenario`);
+hours <-> ISO 8601 timestamps (:class:`Clock`, :meth:`Scenario.clock`) and carrier schedules
+in the DCSA standard -> timetabled links (:func:`import_schedules`).
 
 Load a file (or a bundled scenario by name) with :func:`load` (:func:`as_scenario` also
 passes a :class:`Scenario` through); every field is validated and
@@ -17,8 +19,10 @@ from mmroute.scenarios.cars_model import (
     VehicleModel,
     VehicleOrder,
 )
+from mmroute.scenarios.clock import Clock, parse_start
 from mmroute.scenarios.geo import export, links_gdf, nodes_gdf, read_export
 from mmroute.scenarios.loader import as_scenario, load, parse, resolve_path
+from mmroute.scenarios.locode import normalise_locode
 from mmroute.scenarios.model import (
     Box,
     Customer,
@@ -30,6 +34,7 @@ from mmroute.scenarios.model import (
     Link,
     Node,
     Objective,
+    Roads,
     RoadTraffic,
     Scenario,
     Shipment,
@@ -44,6 +49,7 @@ __all__ = [
     "Box",
     "CarrierType",
     "Cars",
+    "Clock",
     "Customer",
     "DemandNoise",
     "Depot",
@@ -57,6 +63,7 @@ __all__ = [
     "Objective",
     "Platform",
     "RoadTraffic",
+    "Roads",
     "Route",
     "Scenario",
     "ScenarioError",
@@ -72,11 +79,14 @@ __all__ = [
     "bundled_names",
     "bundled_path",
     "export",
+    "import_schedules",
     "is_transshipment",
     "links_gdf",
     "load",
     "nodes_gdf",
+    "normalise_locode",
     "parse",
+    "parse_start",
     "plot_map",
     "read_export",
     "resolve_path",
@@ -84,8 +94,9 @@ __all__ = [
     "write_scenario",
 ]
 
-# imported on first use: maps (matplotlib), scaling (numpy) and the writer
+# imported on first use: maps (matplotlib), scaling (numpy), the writer and schedules
 _LAZY = {"plot_map": "mmroute.scenarios.mapplot", "scale": "mmroute.scenarios.scaling",
-         "write_scenario": "mmroute.scenarios.writer"}
+         "write_scenario": "mmroute.scenarios.writer",
+         "import_schedules": "mmroute.scenarios.schedules"}
 
 __getattr__, __dir__ = lazy_exports(globals(), _LAZY)

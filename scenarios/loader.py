@@ -21,9 +21,10 @@ from mmroute.io import read_text
 from mmroute.scenarios import defaults as D
 from mmroute.scenarios.bundled import bundled_path
 from mmroute.scenarios.cars_section import CARS_KEYS, parse_cars
+from mmroute.scenarios.clock import parse_start
 from mmroute.scenarios.fields import Fields
 from mmroute.scenarios.fleet_section import parse_fleet
-from mmroute.scenarios.model import Scenario
+from mmroute.scenarios.model import Roads, Scenario
 from mmroute.scenarios.network_section import Geometry, parse_links, parse_nodes
 from mmroute.scenarios.objective_section import parse_objective
 from mmroute.scenarios.shipments_section import check_paths, parse_shipments
@@ -195,6 +196,8 @@ def _scenario(f: Fields, base_dir: Path, data: Any, source_file: str | None) -> 
             "uncertainty",
             "objective",
             "geometry_file",
+            "links_files",
+            "roads",
             *CARS_KEYS,
         ),
     )
@@ -213,7 +216,11 @@ def _scenario(f: Fields, base_dir: Path, data: Any, source_file: str | None) -> 
     )
     nodes = parse_nodes(f, data["nodes"])
     by_id = {n.id: n for n in nodes}
-    links = parse_links(f, data["links"], by_id, tonnes, geometries)
+    roads, legs = (None, None) if data.get("roads") is None else _roads(
+        f, base_dir, data["roads"], data["links"], by_id)
+    links = parse_links(f, data["links"], by_id, tonnes, geometries, legs)
+    links += _included_links(f, base_dir, data.get("links_files"), links, by_id, tonnes,
+                             geometries)
     unused = set(geometries) - {lk.id for lk in links}
     if unused:
         raise f.error(
@@ -242,21 +249,75 @@ def _scenario(f: Fields, base_dir: Path, data: Any, source_file: str | None) -> 
         uncertainty=uncertainty,
         objective=objective,
         cars=cars,
+        roads=roads,
         source_file=source_file,
     )
 
 
+def _included_links(f: Fields, base_dir: Path, raw: Any, links, nodes, tonnes, geometries):
+    """The links of the ``links_files`` (YAML/JSON files with a ``links:`` list, e.g. from
+    ``mmroute schedules import``; beside this file), checked like ``links`` with errors
+    naming their own file; ids unique across all."""
+    if raw is None:
+        return ()
+    out: list = []
+    seen = {lk.id: "links" for lk in links}
+    for i, rel in enumerate(f.sequence(raw, "links_files", max_len=100)):
+        rel = f.string(rel, f"links_files[{i}]", max_len=500)
+        path = base_dir / rel
+        doc = read_document(path)
+        g = Fields(path.name)
+        g.mapping(doc, "", required=("links",))
+        for lk in parse_links(g, doc["links"], nodes, tonnes, geometries):
+            if lk.id in seen:
+                raise g.error(f"links[{lk.id}].id", f"duplicate link id '{lk.id}' (also in "
+                                                    f"{seen[lk.id]})")
+            seen[lk.id] = path.name
+            out.append(lk)
+    return tuple(out)
+
+
+def _roads(f: Fields, base_dir: Path, raw: Any, links: Any, nodes: Mapping[str, Any]):
+    """The ``roads`` section (``file``: a GraphML from ``mmroute roads import``, ``weight``:
+    travel_time | length) and the OSM leg of every road link entry's pair of nodes without
+    ``distance_km`` (both ways for a bidirectional one; ``None`` where the graph joins
+    none)."""
+    from mmroute.errors import InputError
+    from mmroute.scenarios.osm_roads import load_roads, road_legs
+
+    f.mapping(raw, "roads", required=("file",), optional=("weight",))
+    rel = f.string(raw["file"], "roads.file", max_len=500)
+    weight = f.choice(raw.get("weight", "travel_time"), "roads.weight",
+                      ("travel_time", "length"))
+    try:
+        graph = load_roads(base_dir / rel)
+    except InputError as exc:
+        raise f.error("roads.file", f"{rel}: {exc.reason}") from None
+    pairs = set()
+    for lk in links if isinstance(links, list) else ():
+        if isinstance(lk, Mapping) and lk.get("mode") == "road" and "distance_km" not in lk:
+            a, b = lk.get("from"), lk.get("to")
+            if isinstance(a, str) and isinstance(b, str) and a in nodes and b in nodes and a != b:
+                pairs.add((a, b))
+                if lk.get("bidirectional") is True:
+                    pairs.add((b, a))
+    points = {n: (nodes[n].lon, nodes[n].lat) for pair in pairs for n in pair}
+    roads = Roads(file=str((base_dir / rel).resolve()), weight=weight)
+    return roads, road_legs(graph, points, sorted(pairs), weight=weight)
+
+
 def _start(f: Fields, value: Any) -> str | None:
-    """The optional ISO ``start`` date-time of hour 0."""
+    """The optional ISO 8601 ``start`` date-time of hour 0, with a UTC offset and optionally
+    an IANA zone (:mod:`mmroute.scenarios.clock`)."""
     if value is None:
         return None
     if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    text = f.string(value, "start", max_len=40)
+        text = value.isoformat()
+    else:
+        text = f.string(value, "start", max_len=80)
     try:
-        datetime.fromisoformat(text)
-    except ValueError:
-        raise f.error(
-            "start", f"{text!r} is not an ISO date-time (e.g. 2026-03-02T00:00)"
-        ) from None
+        parse_start(text)
+    except ValueError as exc:
+        raise f.error("start", f"{exc} (e.g. 2026-03-02T08:00:00+08:00, optionally with a "
+                               "zone: 2026-03-02T08:00:00+08:00[Asia/Shanghai])") from None
     return text

@@ -32,6 +32,7 @@ __all__ = [
     "DemandNoise",
     "Uncertainty",
     "Objective",
+    "Roads",
     "Scenario",
 ]
 
@@ -92,7 +93,8 @@ class Node:
 
     ``handling_time_h`` and ``handling_cost_cny`` (per TEU) apply at each transshipment there;
     ``dwell_h`` at every passage through it (customs clearance at a border, a lock passage);
-    ``capacity_teu_per_day`` bounds TEU handled per day (``None``: unbounded).
+    ``capacity_teu_per_day`` bounds TEU handled per day (``None``: unbounded); ``locode``
+    the UN/LOCODE of a real port or terminal (``CNSHA``; ``None`` if not given).
     """
 
     id: str
@@ -104,6 +106,7 @@ class Node:
     handling_cost_cny: float = 0.0
     capacity_teu_per_day: float | None = None
     dwell_h: float = 0.0
+    locode: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return _drop_none(
@@ -117,6 +120,7 @@ class Node:
                 "handling_cost_cny": self.handling_cost_cny,
                 "dwell_h": self.dwell_h,
                 "capacity_teu_per_day": self.capacity_teu_per_day,
+                "locode": self.locode,
             }
         )
 
@@ -485,6 +489,20 @@ class Uncertainty:
 
 
 @dataclass(frozen=True)
+class Roads:
+    """A scenario's OpenStreetMap road graph (``roads`` section): ``file`` the GraphML of
+    ``mmroute roads import`` (absolute path), ``weight`` what its legs minimise
+    (``travel_time`` or ``length``). Road links' distances and times are resolved from it at
+    load; the auto-carrier routes read it for legs a loaded carrier may drive."""
+
+    file: str
+    weight: str = "travel_time"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "weight": self.weight}
+
+
+@dataclass(frozen=True)
 class Objective:
     """Weights of the scenario's score: cost + value of time + lateness + CO2 price + drops."""
 
@@ -525,6 +543,7 @@ class Scenario:
     uncertainty: Uncertainty = field(default_factory=Uncertainty)
     objective: Objective = field(default_factory=Objective)
     cars: Cars | None = None  # finished-vehicle distribution (cars_model.py)
+    roads: Roads | None = None  # OpenStreetMap road graph (osm_roads.py)
     source_file: str | None = field(default=None, compare=False)
 
     # --- look-ups -------------------------------------------------------------------------
@@ -550,6 +569,18 @@ class Scenario:
             object.__setattr__(self, "_links_by_id", idx)
         return idx
 
+    def clock(self):  # -> mmroute.scenarios.clock.Clock | None
+        """Hours <-> ISO 8601 timestamps from :attr:`start` (``None`` without a start)."""
+        if self.start is None:
+            return None
+        clock = self.__dict__.get("_clock")
+        if clock is None:
+            from mmroute.scenarios.clock import parse_start
+
+            clock = parse_start(self.start)
+            object.__setattr__(self, "_clock", clock)
+        return clock
+
     def summary(self) -> str:
         """One line: name, counts of nodes / links by mode / shipments, horizon."""
         modes: dict[str, int] = {}
@@ -570,10 +601,14 @@ class Scenario:
 
     def content_hash(self) -> str:
         """SHA-256 (hex, first 16) of the resolved scenario (:meth:`to_dict`): which scenario
-        a realization or a model belongs to (cached by the scenario)."""
+        a realization or a model belongs to (cached by the scenario). Nodes' ``locode`` is
+        left out: a location code names a place and changes no number, so adding codes keeps
+        a scenario's realizations and models."""
         h = self.__dict__.get("_content_hash")
         if h is None:
-            text = json.dumps(self.to_dict(), sort_keys=True, default=str)
+            data = self.to_dict()
+            data["nodes"] = [{k: v for k, v in n.items() if k != "locode"} for n in data["nodes"]]
+            text = json.dumps(data, sort_keys=True, default=str)
             h = hashlib.sha256(text.encode()).hexdigest()[:16]
             object.__setattr__(self, "_content_hash", h)
         return h
@@ -620,6 +655,7 @@ class Scenario:
                 "uncertainty": self.uncertainty.to_dict(),
                 "objective": self.objective.to_dict(),
                 **(self.cars.to_dict() if self.cars is not None else {}),
+                "roads": None if self.roads is None else self.roads.to_dict(),
             }
         )
 

@@ -8,6 +8,7 @@ from typing import Any
 from mmroute.scenarios import defaults as D
 from mmroute.scenarios.distances import SEA_PASSAGES, geodesic_km, polyline_km, sea_route
 from mmroute.scenarios.fields import Fields
+from mmroute.scenarios.locode import normalise_locode
 from mmroute.scenarios.model import Link, Node, Timetable
 
 __all__ = [
@@ -47,10 +48,17 @@ def parse_nodes(f: Fields, value: Any) -> tuple[Node, ...]:
                 "handling_cost_cny",
                 "dwell_h",
                 "capacity_teu_per_day",
+                "locode",
             ),
         )
         ident = f.identifier(raw["id"], f"{p}.id")
         cap = raw.get("capacity_teu_per_day")
+        locode = None
+        if raw.get("locode") is not None:
+            try:
+                locode = normalise_locode(f.string(raw["locode"], f"{p}.locode", max_len=20))
+            except ValueError as exc:
+                raise f.error(f"{p}.locode", str(exc)) from None
         out.append(
             Node(
                 id=ident,
@@ -68,6 +76,7 @@ def parse_nodes(f: Fields, value: Any) -> tuple[Node, ...]:
                 capacity_teu_per_day=None
                 if cap is None
                 else f.number(cap, f"{p}.capacity_teu_per_day", gt=0),
+                locode=locode,
             )
         )
     f.unique([n.id for n in out], "nodes", "node")
@@ -80,9 +89,11 @@ def parse_links(
     nodes: dict[str, Node],
     tonnes: float,
     geometries: Mapping[str, Geometry],
+    roads: Mapping[tuple[str, str], Any] | None = None,
 ) -> tuple[Link, ...]:
     """The ``links`` list (a bidirectional entry gives two links, the second with id ``<id>~r``);
-    ``geometries`` from the scenario's ``geometry_file``."""
+    ``geometries`` from the scenario's ``geometry_file``; ``roads`` the OSM legs
+    (:class:`~mmroute.scenarios.osm_roads.RoadLeg` by (from, to)) of the ``roads`` section."""
     items = f.sequence(value, "links", min_len=1)
     out: list[Link] = []
     origin_path: list[str] = []
@@ -115,12 +126,14 @@ def parse_links(
             raise f.error(f"{p}.to", f"a link must join two different nodes, got '{src}' twice")
         ident = f.identifier(raw.get("id", f"{src}-{dst}-{mode}"), f"{p}.id")
         both = f.boolean(raw.get("bidirectional", False), f"{p}.bidirectional")
-        fwd = _link(f, raw, p, ident, src, dst, mode, nodes, tonnes, geometries, reverse=False)
+        fwd = _link(f, raw, p, ident, src, dst, mode, nodes, tonnes, geometries, reverse=False,
+                    roads=roads)
         out.append(fwd)
         origin_path.append(f"links[{i}]")  # by index: duplicates share their id
         if both:
             out.append(
-                _link(f, raw, p, f"{ident}~r", dst, src, mode, nodes, tonnes, geometries, reverse=True)
+                _link(f, raw, p, f"{ident}~r", dst, src, mode, nodes, tonnes, geometries,
+                      reverse=True, roads=roads)
             )
             origin_path.append(f"links[{i}]")
     seen: dict[str, int] = {}
@@ -161,6 +174,7 @@ def _link(
     geometries: Mapping[str, Geometry],
     *,
     reverse: bool,
+    roads: Mapping[tuple[str, str], Any] | None = None,
 ) -> Link:
     """One direction of a link entry: distance (given, along its geometry, sea lanes or
     geodesic x circuity), timetable, costs and CO2 (defaults by mode)."""
@@ -176,6 +190,7 @@ def _link(
             )
         )
     geometry: Geometry | None = None
+    osm_time_h: float | None = None  # the OSM leg's time (roads section)
     if "geometry" in raw:
         pts = f.sequence(raw["geometry"], f"{p}.geometry", min_len=2, max_len=100_000)
         geometry = tuple(f.lonlat(pt, f"{p}.geometry[{j}]") for j, pt in enumerate(pts))
@@ -192,6 +207,14 @@ def _link(
             source = f.string(
                 raw["distance_source"], f"{p}.distance_source", max_len=MAX_DISTANCE_SOURCE_CHARS
             )
+    elif mode == "road" and roads is not None:
+        leg = roads.get((src, dst))
+        if leg is None:
+            raise f.error(p, f"no road on the OSM graph (roads.file) from '{src}' to '{dst}'")
+        distance = leg.distance_km
+        source = f"osm roads, snaps {leg.snap_m[0]:.0f} m + {leg.snap_m[1]:.0f} m"[
+            :MAX_DISTANCE_SOURCE_CHARS]
+        osm_time_h = leg.time_h
     elif geometry is not None:
         distance, source = polyline_km(geometry), GEOMETRY_SOURCE
         if mode in D.CIRCUITY and len(geometry) == 2:
@@ -224,7 +247,7 @@ def _link(
     elif "timetable" in raw:
         raise f.error(f"{p}.timetable", "road links run at any time and take no timetable")
     co2 = raw.get("co2_kg_per_teu_km")
-    transit = raw.get("transit_time_h")
+    transit = raw.get("transit_time_h", osm_time_h)
     cap = raw.get("capacity_teu")
     return Link(
         id=ident,

@@ -23,8 +23,8 @@ from mmroute.world.realization import realize
 from mmroute.world.roads import nominal_road_paths
 from mmroute.world.tables import Tables
 
-#: What the Scenario class itself caches (its look-ups, its network graph, its hash).
-OWN_CACHES = {"_nodes_by_id", "_links_by_id", "_network", "_content_hash"}
+#: What the Scenario class itself caches (its look-ups, its network graph, its hash, its clock).
+OWN_CACHES = {"_nodes_by_id", "_links_by_id", "_network", "_content_hash", "_clock"}
 
 
 def foreign_attributes(sc: Scenario) -> dict[str, set[str]]:

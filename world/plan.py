@@ -8,6 +8,7 @@ from typing import Any
 
 from mmroute.errors import InputError
 from mmroute.report import relative_gap
+from mmroute.scenarios.clock import Clock, with_timestamps, without_timestamps
 from mmroute.scenarios.mapplot import MapRoute
 from mmroute.scenarios.model import Shipment
 from mmroute.world.events import KnownEvents
@@ -182,7 +183,17 @@ class Plan:
             f"{late} late itineraries, {dropped:g} TEU dropped"
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, clock: Clock | None = None) -> dict[str, Any]:
+        """Plain data (JSON-ready); with the scenario's ``clock``
+        (:meth:`~mmroute.scenarios.Scenario.clock`) also its ``start`` and an ISO 8601
+        timestamp beside every instant in hours (``departure_iso`` beside ``departure_h``...;
+        :func:`~mmroute.scenarios.clock.with_timestamps`)."""
+        data = self._hours_dict()
+        if clock is None:
+            return data
+        return {"start": clock.to_text(), **with_timestamps(data, clock)}
+
+    def _hours_dict(self) -> dict[str, Any]:
         return {
             "scenario": self.scenario,
             "objective": self.objective,
@@ -203,9 +214,11 @@ class Plan:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Plan:
-        """Read :meth:`to_dict` output; :class:`InputError` if it is not a plan."""
+        """Read :meth:`to_dict` output (with or without timestamps); :class:`InputError` if
+        it is not a plan."""
         try:
-            d = dict(d)
+            d = dict(without_timestamps(d))
+            d.pop("start", None)  # written with the timestamps (to_dict with a clock)
             d.pop("cost_cny", None)
             d.pop("co2_kg", None)
             d["itineraries"] = tuple(Itinerary.from_dict(x) for x in d["itineraries"])

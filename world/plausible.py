@@ -34,7 +34,6 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
 
 from mmroute.errors import ScenarioError
@@ -199,13 +198,13 @@ def _months(scenario: Scenario, lo_h: float, hi_h: float) -> set[int] | None:
     """Calendar months of the hours ``[lo_h, hi_h]`` (``None`` without a ``start``)."""
     if scenario.start is None:
         return None
-    t0 = datetime.fromisoformat(scenario.start)
+    clock = scenario.clock()
     out = set()
     h = lo_h
     while h < hi_h:
-        out.add((t0 + timedelta(hours=h)).month)
+        out.add(clock.at(h).month)
         h += 24.0
-    out.add((t0 + timedelta(hours=hi_h)).month)
+    out.add(clock.at(hi_h).month)
     return out
 
 

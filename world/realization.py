@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -219,7 +218,7 @@ def _road_noise(scenario: Scenario, seed: int) -> tuple[RoadNoise, ...]:
 def _month_at(scenario: Scenario, time_h: float) -> int | None:
     if scenario.start is None:
         return None
-    return (datetime.fromisoformat(scenario.start) + timedelta(hours=time_h)).month
+    return scenario.clock().at(time_h).month
 
 
 def _weather(scenario: Scenario, seed: int) -> tuple[WeatherEvent, ...]:

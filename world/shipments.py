@@ -36,10 +36,11 @@ from pathlib import Path
 from typing import Any
 
 from mmroute.io import write_with
+from mmroute.scenarios.clock import Clock, iso_key
 from mmroute.scenarios.model import Scenario
 from mmroute.world.plan import Itinerary, Plan
 
-__all__ = ["ShipmentRow", "COLUMNS", "DROP_REASONS", "PLAN_DROP_REASONS", "plan_rows",
+__all__ = ["ShipmentRow", "COLUMNS", "ISO_COLUMNS", "DROP_REASONS", "with_iso_columns", "PLAN_DROP_REASONS", "plan_rows",
            "row_of", "format_rows",
            "fastest_h", "write_csv"]
 
@@ -87,6 +88,10 @@ class ShipmentRow:
 
 #: Column names of :class:`ShipmentRow`, in order.
 COLUMNS = tuple(f.name for f in fields(ShipmentRow))
+#: Instants of a row in hours from the scenario start, and the ISO 8601 columns that the CSV
+#: files of a scenario with a ``start`` add after :data:`COLUMNS` (same order).
+_INSTANTS = ("release_h", "due_h", "departure_h", "arrival_h", "drop_h")
+ISO_COLUMNS = tuple(iso_key(k) for k in _INSTANTS)
 
 
 def row_of(it: Itinerary, origin: str, destination: str, release_h: float | None,
@@ -177,14 +182,31 @@ def format_rows(rows: list[ShipmentRow], *, only_issues: bool = True) -> str:
     return "\n".join(lines)
 
 
-def write_csv(rows: list[ShipmentRow], path: str | Path) -> Path:
-    """Write ``rows`` as CSV (header :data:`COLUMNS`; ``None`` as an empty cell) to ``path``
-    atomically; return ``path``."""
+def write_csv(rows: list[ShipmentRow], path: str | Path, clock: Clock | None = None) -> Path:
+    """Write ``rows`` as CSV (header :data:`COLUMNS`, then :data:`ISO_COLUMNS` with the
+    scenario's ``clock``; ``None`` as an empty cell) to ``path`` atomically; return ``path``."""
     def write(tmp: Path) -> None:
         with tmp.open("w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
-            w.writerow(COLUMNS)
+            w.writerow(COLUMNS + (ISO_COLUMNS if clock is not None else ()))
             for r in rows:
-                w.writerow(["" if v is None else v for v in (getattr(r, c) for c in COLUMNS)])
+                cells = [getattr(r, c) for c in COLUMNS]
+                if clock is not None:
+                    cells += [clock.iso(getattr(r, k)) for k in _INSTANTS]
+                w.writerow(["" if v is None else v for v in cells])
 
     return write_with(path, write)
+
+
+def with_iso_columns(df, clock: Clock | None):  # pandas.DataFrame -> pandas.DataFrame
+    """A copy of a frame of rows (columns :data:`COLUMNS`, e.g. ``evaluate --per-shipment``'s)
+    with :data:`ISO_COLUMNS` appended (empty where the hours are); ``df`` without a clock."""
+    import math
+
+    if clock is None:
+        return df
+    out = df.copy()
+    for k in _INSTANTS:
+        out[iso_key(k)] = [None if v is None or (isinstance(v, float) and math.isnan(v))
+                           else clock.iso(v) for v in df[k]]
+    return out

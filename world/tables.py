@@ -11,7 +11,6 @@ same network: a realised scenario (``dataclasses.replace`` of its shipments) sha
 from __future__ import annotations
 
 import math
-from datetime import datetime
 from typing import Any, TypeVar
 
 from mmroute.errors import InputError
@@ -66,7 +65,7 @@ class Tables:
                 touching.setdefault(lk.to_node, []).append(lk.id)
             hour0 = None
             if sc.start is not None:
-                st = datetime.fromisoformat(sc.start)
+                st = sc.clock().at(0.0)  # local wall clock of hour 0
                 hour0 = st.hour + st.minute / 60.0
             self._static = (
                 {lk.id: lk.travel_time_h for lk in sc.links},

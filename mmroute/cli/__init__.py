@@ -31,6 +31,8 @@ _COMMAND_MODULES = (
     "mmroute.cli.plan",
     "mmroute.cli.agents",
     "mmroute.cli.cars",
+    "mmroute.cli.schedules",
+    "mmroute.cli.roads",
 )
 
 

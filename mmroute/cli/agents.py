@@ -192,7 +192,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
         return 3
     write_with(out, lambda tmp: df.to_csv(tmp, index=False))
     if ship_df is not None:
-        write_with(ships, lambda tmp: ship_df.to_csv(tmp, index=False))
+        from mmroute.world.shipments import with_iso_columns
+
+        stamped = with_iso_columns(ship_df, scenario.clock())
+        write_with(ships, lambda tmp: stamped.to_csv(tmp, index=False))
     print(format_summary(summarize(df)))
     print(f"{len(df)} episodes -> {out}")
     if ship_df is not None:

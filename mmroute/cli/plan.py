@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"mmroute: Pareto point {k} fails the checker: "
                       + "; ".join(str(v) for v in res.violations[:5]))
                 return 1
-    write_json_atomic(out, plan.to_dict())  # the CLI renames every output at the end
+    write_json_atomic(out, plan.to_dict(scenario.clock()))  # the CLI renames every output at the end
     print(f"{plan.summary()} -> {out}")
     if front is not None:
         _write_pareto(scenario, front, args.pareto_points, *extra["--pareto"][:2], points)
@@ -106,7 +106,7 @@ def _write_shipments(scenario, plan, path: Path) -> None:
     from mmroute.world.shipments import format_rows, plan_rows, write_csv
 
     rows = plan_rows(plan, scenario)
-    write_csv(rows, path)
+    write_csv(rows, path, scenario.clock())
     print(format_rows(rows))
     print(f"{len(rows)} shipment rows -> {path}")
 
@@ -138,7 +138,7 @@ def _write_pareto(scenario, front, n_points: int, csv_path: Path, png_path: Path
     from mmroute.routing.plan.pareto import plot_pareto, point_name, write_pareto_csv
 
     for k, p in enumerate(front, start=1):
-        write_json_atomic(folder / point_name(k, n_points), p.plan.to_dict())
+        write_json_atomic(folder / point_name(k, n_points), p.plan.to_dict(scenario.clock()))
     write_pareto_csv(front, csv_path)
     plot_pareto(front, png_path, title=f"{scenario.name}: cost-CO2 Pareto front")
     unproven = sum(not p.proven for p in front)

@@ -3,7 +3,8 @@
 :class:`CarsProblem` is plain frozen data, built from a scenario (:meth:`CarsProblem.from_scenario`)
 or directly (the benchmark generator). Places are node ids: the carriers' depots first, then
 the dealers. Distances are geodesic x road circuity 1.25 (the scenario loader's default for
-road, an assumption) unless a matrix is given. Every vehicle of an order gets an id
+road, an assumption) unless a matrix is given, or the scenario names an OSM road graph
+(``roads``): then the legs on it that the tallest loaded carrier may drive. Every vehicle of an order gets an id
 ``"<order id>#<k>"``, k = 1..quantity.
 """
 
@@ -18,7 +19,7 @@ import numpy as np
 from mmroute.errors import InputError
 from mmroute.scenarios.cars_model import CarrierType, VehicleModel, VehicleOrder
 
-__all__ = ["Vehicle", "CarsProblem", "ROAD_CIRCUITY", "UNLOAD_H_PER_VEHICLE"]
+__all__ = ["Vehicle", "CarsProblem", "ROAD_CIRCUITY", "UNLOAD_H_PER_VEHICLE", "osm_matrix_km"]
 
 #: Road distance / geodesic distance (the scenario loader's road default; assumed).
 ROAD_CIRCUITY = 1.25
@@ -132,9 +133,38 @@ class CarsProblem:
                              file=getattr(scenario, "source_file", None), field="vehicle_orders")
         places = list(dict.fromkeys([c.depot for c in cars.carrier_types] + [o.dealer for o in cars.orders]))
         coords = [(scenario.node(p).lon, scenario.node(p).lat) for p in places]
+        roads = getattr(scenario, "roads", None)
+        matrix = geodesic_matrix_km(coords) if roads is None else osm_matrix_km(
+            roads, places, coords, height_m=max(c.envelope.max_height_m
+                                                for c in cars.carrier_types))
         return cls(name=scenario.name, models=cars.models, carrier_types=cars.carrier_types,
                    orders=cars.orders, places=tuple(places), coords=tuple(coords),
-                   distance_km=geodesic_matrix_km(coords))
+                   distance_km=matrix)
+
+
+def osm_matrix_km(roads: Any, places: Sequence[str], coords: Sequence[tuple[float, float]],
+                  *, height_m: float) -> np.ndarray:
+    """Road distances (km) between places on a scenario's OSM road graph (``roads``:
+    :class:`~mmroute.scenarios.model.Roads`) for a loaded carrier ``height_m`` tall: legs
+    never pass under a lower ``maxheight`` (nor where ``hgv=no``). :class:`InputError` if
+    no such leg joins two places."""
+    from mmroute.scenarios.osm_roads import load_roads, road_legs
+
+    graph = load_roads(roads.file)
+    points = dict(zip(places, coords, strict=True))
+    pairs = [(a, b) for a in places for b in places if a != b]
+    legs = road_legs(graph, points, pairs, weight=roads.weight, height_m=height_m)
+    n = len(places)
+    d = np.zeros((n, n))
+    for i, a in enumerate(places):
+        for j, b in enumerate(places):
+            if a != b:
+                leg = legs[(a, b)]
+                if leg is None:
+                    raise InputError(f"no road a loaded carrier ({height_m:g} m) may drive "
+                                     f"from {a} to {b} on the OSM graph", field="roads")
+                d[i, j] = leg.distance_km
+    return d
 
 
 def geodesic_matrix_km(coords: Sequence[tuple[float, float]]) -> np.ndarray:

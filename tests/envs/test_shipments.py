@@ -17,12 +17,13 @@ from mmroute.envs.shipments import per_shipment
 from mmroute.envs.simulator import Move, Simulator
 from mmroute.errors import InputError
 from mmroute.routing.plan import solve_plan
+from mmroute.scenarios import load
 from mmroute.scenarios.model import Shipment
 from mmroute.world.check import check_plan
 from mmroute.world.events import KnownEvents, LinkClosure
 from mmroute.world.plan import Itinerary, Plan
 from mmroute.world.realization import Realization, realize
-from mmroute.world.shipments import COLUMNS, DROP_REASONS, plan_rows
+from mmroute.world.shipments import COLUMNS, DROP_REASONS, ISO_COLUMNS, plan_rows
 
 
 def _closed(scenario, late_orders=()) -> Realization:
@@ -139,7 +140,15 @@ def test_cli_plan_writes_the_per_shipment_csv_and_checks_it_before_the_solve(tmp
     assert r.returncode == 0, r.stderr
     with ships.open() as f:
         rows = list(csv.DictReader(f))
-    assert tuple(rows[0]) == COLUMNS and {x["shipment"] for x in rows} == {"S1", "S2", "S3"}
+    assert tuple(rows[0]) == COLUMNS + ISO_COLUMNS  # tiny has a start: timestamps after
+    assert {x["shipment"] for x in rows} == {"S1", "S2", "S3"}
+    clock = load("tiny").clock()
+    for x in rows:  # each timestamp is its hours from the start, to the second
+        for col in ("release", "due", "departure", "arrival"):
+            if x[f"{col}_h"]:
+                assert clock.hours(x[f"{col}_iso"]) == pytest.approx(float(x[f"{col}_h"]),
+                                                                     abs=0.5 / 3600)
+                assert x[f"{col}_iso"].endswith("+08:00")
     assert "late h" in r.stdout  # the late ones are printed
     bad = _cli("plan", "tiny", "--out", str(tmp_path / "q.json"), "--per-shipment",
                str(tmp_path / "s.txt"))
@@ -154,7 +163,9 @@ def test_cli_evaluate_writes_one_row_per_policy_seed_and_shipment(tmp_path):
     assert r.returncode == 0, r.stderr
     with ships.open() as f:
         rows = list(csv.DictReader(f))
-    assert tuple(rows[0]) == ("scenario", "policy", "seed", *COLUMNS)
+    assert tuple(rows[0]) == ("scenario", "policy", "seed", *COLUMNS, *ISO_COLUMNS)
+    clock = load("tiny").clock()
+    assert all(clock.iso(float(x["release_h"])) == x["release_iso"] for x in rows)
     assert len(rows) == 2 * 2 * 3  # (greedy, hindsight) x 2 seeds x 3 shipments
     with out.open() as f:
         episodes = list(csv.DictReader(f))

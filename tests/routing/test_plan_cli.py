@@ -19,6 +19,15 @@ def test_plan_writes_a_checked_plan_json(tmp_path, capsys):
     assert data["status"] == "optimal" and data["seed"] == 3
     assert check_plan(load("tiny"), Plan.from_dict(data)).ok
     assert "optimal" in capsys.readouterr().out
+    # tiny starts at 2026-03-02T00:00:00+08:00: every instant has its timestamp beside it
+    clock = load("tiny").clock()
+    assert data["start"] == "2026-03-02T00:00:00+08:00"
+    legs = [lg for it in data["itineraries"] for lg in it["legs"]]
+    assert legs
+    for lg in legs:
+        for key in ("departure", "arrival"):
+            assert lg[f"{key}_iso"] == clock.iso(lg[f"{key}_h"])
+            assert abs(clock.hours(lg[f"{key}_iso"]) - lg[f"{key}_h"]) <= 0.5 / 3600
 
 
 def test_plan_pareto_writes_the_front_beside_the_plan(tmp_path):

@@ -1,0 +1,174 @@
+"""Hours from a scenario's ``start`` <-> ISO 8601 timestamps.
+
+A scenario counts time in hours from ``start`` (hour 0). ``start`` is an ISO 8601 date-time,
+best with a UTC offset (``2026-03-02T08:00:00+08:00``); it may also name an IANA time zone
+after the offset, as in RFC 9557 (``2026-03-28T08:00:00+01:00[Europe/Berlin]``): timestamps
+are then given in that zone's local time, with the offset of each instant (it changes at a
+daylight-saving change). A ``start`` without an offset (``2026-03-02T00:00``, the older form)
+gives local timestamps without one.
+
+Hours are elapsed time: hour 24 is 24 h after hour 0, whatever the wall clock did. Timestamps
+are given to the second (:meth:`Clock.iso`); :meth:`Clock.hours` reads any ISO 8601
+date-time with an offset (``Z`` for UTC) back into hours.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = ["Clock", "parse_start", "INSTANT_KEYS", "iso_key", "with_timestamps", "without_timestamps"]
+
+#: Keys of plan / shipment records that hold an instant in hours from the start (the ISO
+#: field beside each is the key with ``_h`` replaced by ``_iso``); durations such as
+#: ``lateness_h`` or ``time_h`` are not instants.
+INSTANT_KEYS = ("release_h", "due_h", "departure_h", "arrival_h", "timetable_h", "at_h",
+                "drop_h", "from_h")
+
+_ZONE = re.compile(r"^(?P<dt>[^\[\]]+)\[(?P<zone>[A-Za-z0-9_+\-/]{1,64})\]$")
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Converts hours from ``start`` to timestamps and back.
+
+    ``start`` is hour 0 (aware, or naive for a ``start`` without offset); ``zone`` the IANA
+    zone timestamps are shown in (``None``: ``start``'s fixed offset).
+    """
+
+    start: datetime
+    zone: ZoneInfo | None = None
+
+    @property
+    def aware(self) -> bool:
+        """True if the start has a UTC offset (timestamps carry one)."""
+        return self.start.tzinfo is not None
+
+    def at(self, time_h: float) -> datetime:
+        """The date-time of hour ``time_h`` (in the zone if any, else the start's offset)."""
+        return self._local(self._instant(time_h))
+
+    def iso(self, time_h: float | None) -> str | None:
+        """ISO 8601 timestamp of hour ``time_h``, to the second (``None`` for ``None``)."""
+        if time_h is None:
+            return None
+        t = self._instant(time_h)  # rounded as elapsed time, before any offset change
+        t = t.replace(microsecond=0) + timedelta(seconds=round(t.microsecond / 1e6))
+        return self._local(t).isoformat(timespec="seconds")
+
+    def _instant(self, time_h: float) -> datetime:
+        """Hour ``time_h`` as elapsed time: in UTC for an aware start (wall-clock arithmetic
+        in a zone would skip or repeat the hour of a DST change), else naive."""
+        base = self.start.astimezone(UTC) if self.aware else self.start
+        return base + timedelta(hours=float(time_h))
+
+    def _local(self, t: datetime) -> datetime:
+        if not self.aware:
+            return t
+        return t.astimezone(self.zone if self.zone is not None else self.start.tzinfo)
+
+    def hours(self, value: str | datetime) -> float:
+        """Hours from the start of an ISO 8601 date-time (or a datetime); ValueError if it
+        is not one, or if it lacks an offset while the start has one (and vice versa)."""
+        t = value if isinstance(value, datetime) else _fromiso(value)
+        if (t.tzinfo is None) != (self.start.tzinfo is None):
+            need = "with" if self.aware else "without"
+            raise ValueError(f"{_text(value)!r} must be a date-time {need} a UTC offset")
+        return (t - self.start).total_seconds() / 3600.0
+
+    def to_text(self) -> str:
+        """The ``start`` text this clock reads from (:func:`parse_start` gives it back)."""
+        text = self.start.isoformat()
+        return text if self.zone is None else f"{text}[{self.zone.key}]"
+
+
+def parse_start(value: str | datetime | date) -> Clock:
+    """The clock of a ``start`` value (see the module doc); ValueError saying what is wrong.
+
+    A zone in brackets needs the offset of that zone at the start (so that the text alone
+    says which instant it is)."""
+    if isinstance(value, datetime):  # a datetime in an IANA zone keeps it
+        zone = value.tzinfo if isinstance(value.tzinfo, ZoneInfo) else None
+        return Clock(start=value, zone=zone)
+    if isinstance(value, date):
+        return Clock(start=datetime(value.year, value.month, value.day))
+    if not isinstance(value, str):
+        raise ValueError(f"expected an ISO date-time text, got {type(value).__name__}")
+    m = _ZONE.match(value.strip())
+    if m is None:
+        return Clock(start=_fromiso(value.strip()))
+    start = _fromiso(m["dt"])
+    try:
+        zone = ZoneInfo(m["zone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {m['zone']!r} (an IANA name, e.g. Asia/Shanghai)"
+                         ) from None
+    if start.tzinfo is None:
+        raise ValueError(f"{value!r} needs the UTC offset before the zone, "
+                         f"e.g. {start.replace(tzinfo=zone).isoformat()}[{zone.key}]")
+    local = start.astimezone(zone)
+    if local.utcoffset() != start.utcoffset() or local.replace(tzinfo=None) != start.replace(
+            tzinfo=None):
+        raise ValueError(f"offset {_offset(start)} is not the offset of {zone.key} at that "
+                         f"time ({_offset(local)})")
+    return Clock(start=start, zone=zone)
+
+
+def iso_key(key: str) -> str:
+    """The key of the timestamp beside the hours of ``key``: ``departure_h`` ->
+    ``departure_iso``."""
+    return key.removesuffix("_h") + "_iso"
+
+
+def with_timestamps(data: Any, clock: Clock | None) -> Any:
+    """A copy of plain data (dicts / lists, e.g. a plan's JSON) with an ISO 8601 timestamp
+    beside every instant in hours (:data:`INSTANT_KEYS`: ``departure_h`` gets
+    ``departure_iso`` right after it; ``None`` stays ``None``); ``data`` itself without a
+    clock."""
+    if clock is None:
+        return data
+    if isinstance(data, dict):
+        out: dict[str, Any] = {}
+        for k, v in data.items():
+            out[k] = with_timestamps(v, clock)
+            if k in INSTANT_KEYS and (v is None or isinstance(v, (int, float))):
+                out[iso_key(k)] = clock.iso(v)
+        return out
+    if isinstance(data, list):
+        return [with_timestamps(v, clock) for v in data]
+    return data
+
+
+def without_timestamps(data: Any) -> Any:
+    """A copy of ``data`` without the timestamps :func:`with_timestamps` added (what readers
+    of the hours-only form take)."""
+    if isinstance(data, dict):
+        iso = {iso_key(k) for k in INSTANT_KEYS}
+        return {k: without_timestamps(v) for k, v in data.items() if k not in iso}
+    if isinstance(data, list):
+        return [without_timestamps(v) for v in data]
+    return data
+
+
+def _fromiso(text: str) -> datetime:
+    """``datetime.fromisoformat`` with one clear ValueError."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{_text(text)!r} is not an ISO 8601 date-time "
+                         "(e.g. 2026-03-02T08:00:00+08:00)") from None
+
+
+def _offset(t: datetime) -> str:
+    """The UTC offset of an aware date-time as ``+HH:MM``."""
+    minutes = round(t.utcoffset().total_seconds() / 60)  # type: ignore[union-attr]
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _text(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."

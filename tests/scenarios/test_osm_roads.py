@@ -1,0 +1,213 @@
+"""Roads from OpenStreetMap (osmnx's test extract of central Aguascalientes, in
+../shared/data/osm): legs are shortest paths on the graph and never below the great circle;
+low bridges are avoided; a plan over OSM legs passes check_plan."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from mmroute.cli import main
+from mmroute.errors import InputError, ScenarioError
+from mmroute.scenarios import parse
+from mmroute.scenarios.distances import geodesic_km
+
+ox = pytest.importorskip("osmnx", reason="the [osm] extra (osmnx) is not installed")
+nx = pytest.importorskip("networkx")
+
+from mmroute.scenarios.osm_roads import (  # noqa: E402 - after the importorskip
+    import_roads,
+    load_roads,
+    parse_height_m,
+    parse_weight_t,
+    road_legs,
+)
+
+#: Places inside the extract (lon, lat): four corners of central Aguascalientes.
+PLACES = {"SW": (-102.280, 21.862), "NE": (-102.260, 21.876), "SE": (-102.262, 21.862),
+          "NW": (-102.278, 21.875)}
+
+
+@pytest.fixture(scope="module")
+def roads(shared_data, tmp_path_factory):
+    """The Aguascalientes extract imported once: (GraphML path, graph as read back)."""
+    out = tmp_path_factory.mktemp("osm") / "ags.graphml"
+    import_roads(shared_data / "osm" / "aguascalientes.osm.bz2", out)
+    return out, load_roads(out)
+
+
+def _data(graphml) -> dict:
+    return {
+        "name": "ags", "start": "2026-03-02T08:00:00-06:00", "horizon_h": 48,
+        "roads": {"file": str(graphml)},
+        "nodes": [{"id": k, "kind": kind, "lon": x, "lat": y} for (k, (x, y)), kind in zip(
+            PLACES.items(), ["supplier", "plant", "warehouse", "supplier"], strict=True)],
+        "links": [{"from": a, "to": b, "mode": "road", "bidirectional": True}
+                  for a, b in (("SW", "NE"), ("SW", "SE"), ("SE", "NE"), ("NW", "NE"),
+                               ("NW", "SW"))],
+        "shipments": [{"id": "S1", "origin": "SW", "destination": "NE", "quantity_teu": 2,
+                       "due_h": 10},
+                      {"id": "S2", "origin": "NW", "destination": "SE", "quantity_teu": 1,
+                       "release_h": 2, "due_h": 12}],
+    }
+
+
+def test_every_osm_leg_is_the_graphs_shortest_path_and_not_below_the_great_circle(roads):
+    path, graph = roads
+    sc = parse(_data(path))
+    pairs = [(lk.from_node, lk.to_node) for lk in sc.links]
+    legs = road_legs(graph, PLACES, pairs)
+    assert len(sc.links) == 10
+    assert parse(sc.to_dict()) == sc and sc.roads.file == str(path.resolve())
+    for lk in sc.links:
+        leg = legs[(lk.from_node, lk.to_node)]
+        (ax, ay), (bx, by) = PLACES[lk.from_node], PLACES[lk.to_node]
+        assert lk.distance_km == leg.distance_km >= geodesic_km(ax, ay, bx, by)
+        assert lk.transit_time_h == leg.time_h
+        assert lk.distance_source.startswith("osm roads, snaps")
+        # the path is networkx's fastest on the same graph, its length that path's length
+        u, v = leg.path[0], leg.path[-1]
+        t_path = sum(min(e["travel_time"] for e in graph[p][q].values())
+                     for p, q in zip(leg.path, leg.path[1:], strict=False))
+        assert t_path == pytest.approx(nx.shortest_path_length(graph, u, v,
+                                                               weight="travel_time"), rel=1e-12)
+        length = sum(min(graph[p][q].values(), key=lambda e: e["travel_time"])["length"]
+                     for p, q in zip(leg.path, leg.path[1:], strict=False))
+        assert leg.distance_km * 1000 == pytest.approx(length + sum(leg.snap_m), rel=1e-12)
+    # the shortest-distance legs are networkx's shortest by length
+    short = road_legs(graph, PLACES, pairs, weight="length")
+    for (a, b), leg in short.items():
+        u, v = leg.path[0], leg.path[-1]
+        assert leg.distance_km * 1000 == pytest.approx(
+            nx.shortest_path_length(graph, u, v, weight="length") + sum(leg.snap_m), rel=1e-12)
+        assert leg.distance_km <= legs[(a, b)].distance_km + 1e-12
+
+
+def test_a_loaded_carrier_never_takes_a_road_under_a_lower_bridge(roads, tmp_path):
+    _, graph = roads
+    free = road_legs(graph, PLACES, [("SW", "NE")])[("SW", "NE")]
+    low = graph.copy()
+    mid = len(free.path) // 2
+    u, v = free.path[mid], free.path[mid + 1]
+    for k in low[u][v]:  # a 3.8 m bridge on the fastest path, written and read as GraphML
+        low[u][v][k]["maxheight"] = "3.8"
+    ox.io.save_graphml(low, tmp_path / "low.graphml")
+    low = load_roads(tmp_path / "low.graphml")
+    loaded = road_legs(low, PLACES, [("SW", "NE")], height_m=4.3)[("SW", "NE")]
+    assert loaded is not None and (u, v) not in set(zip(loaded.path, loaded.path[1:],
+                                                        strict=False))
+    assert loaded.time_h >= free.time_h
+    empty = road_legs(low, PLACES, [("SW", "NE")], height_m=3.5)[("SW", "NE")]
+    assert empty.path == free.path  # a lower vehicle passes under it
+
+
+def test_truck_tags_read_in_metres_and_tonnes():
+    assert parse_height_m("4.2") == parse_height_m("4.2 m") == 4.2
+    assert parse_height_m("14'6\"") == pytest.approx(4.4196)
+    assert parse_height_m("default") is None and parse_height_m(None) is None
+    assert parse_height_m("['4.5', '3.9']") == 3.9  # a merged edge: its lowest
+    assert parse_weight_t("7.5") == parse_weight_t("7.5 t") == parse_weight_t("7500 kg")
+    assert parse_weight_t("none") is None
+
+
+def test_a_plan_over_osm_legs_passes_check_plan(roads):
+    from mmroute.routing.plan import solve_plan
+    from mmroute.world.check import check_plan
+
+    sc = parse(_data(roads[0]))
+    plan = solve_plan(sc, time_limit_s=20, seed=0)
+    assert check_plan(sc, plan).ok and not any(it.dropped for it in plan.itineraries)
+    assert sc.clock().iso(0) == "2026-03-02T08:00:00-06:00"
+
+
+def test_roads_errors_name_the_file_and_field(roads, tmp_path, shared_data):
+    data = _data(roads[0])
+    bad = copy.deepcopy(data)
+    bad["roads"]["file"] = str(tmp_path / "none.graphml")
+    with pytest.raises(ScenarioError, match="roads.file: .*no such road graph file"):
+        parse(bad, file="ags.yaml")
+    bad = copy.deepcopy(data)
+    bad["roads"]["weight"] = "fuel"
+    with pytest.raises(ScenarioError, match="roads.weight"):
+        parse(bad, file="ags.yaml")
+    far = copy.deepcopy(data)  # a node 750 m west of the extract snaps; the snap is reported
+    far["nodes"][0]["lon"] -= 0.01
+    sc = parse(far)
+    snap = sc.link("SW-NE-road").distance_source
+    xs = [d["x"] for _, d in roads[1].nodes(data=True)]
+    west_m = geodesic_km(far["nodes"][0]["lon"], 21.862, min(xs), 21.862) * 1000
+    assert int(snap.split("snaps ")[1].split(" m")[0]) >= 0.99 * west_m  # sphere vs ellipsoid
+    with pytest.raises(InputError, match="PBF is not read yet"):
+        import_roads(shared_data / "osm" / "aguascalientes.osm.pbf", tmp_path / "x.graphml")
+
+
+def test_cli_roads_import_writes_graphml(shared_data, tmp_path, capsys):
+    out = tmp_path / "oak.graphml"
+    assert main(["roads", "import", str(shared_data / "osm" / "West-Oakland.osm.bz2"),
+                 "--out", str(out)]) == 0
+    assert "road edges ->" in capsys.readouterr().out
+    assert len(load_roads(out)) > 10
+    assert main(["roads", "import", str(shared_data / "osm" / "aguascalientes.osm.pbf"),
+                 "--out", str(tmp_path / "a.graphml")]) == 2
+    assert "PBF is not read yet" in capsys.readouterr().err
+
+
+def test_a_milk_run_vrp_over_osm_legs_passes_its_checker(roads):
+    from mmroute.routing.vrp.check import check_vrp
+    from mmroute.routing.vrp.scenario import from_scenario_fleet
+    from mmroute.routing.vrp.solve import solve_vrp
+
+    data = _data(roads[0])
+    data["roads"]["weight"] = "length"  # shortest legs: no detour through another node
+    data["links"] = [{"from": a, "to": b, "mode": "road", "bidirectional": True}
+                     for i, a in enumerate(PLACES) for b in list(PLACES)[i + 1:]]
+    data["fleet"] = {
+        "depots": [{"id": "D", "node": "NE"}],
+        "vehicle_types": [{"id": "t", "depot": "D", "count": 2, "capacity_kg": 2000}],
+        "customers": [{"id": f"c-{k}", "node": k, "demand_kg": 600, "window_h": [0, 8]}
+                      for k in ("SW", "SE", "NW")]}
+    sc = parse(data)
+    problem = from_scenario_fleet(sc)
+    legs = road_legs(roads[1], PLACES, [(a, b) for a in PLACES for b in PLACES if a != b],
+                     weight="length")
+    ids = ["NE", "SW", "SE", "NW"]  # the depot, then the customers' nodes
+    for i, a in enumerate(ids):
+        for j, b in enumerate(ids):
+            if a != b:
+                assert problem.distance[i][j] == round(legs[(a, b)].distance_km * 1000)
+    sol = solve_vrp(problem, time_limit_s=2, seed=0)
+    assert check_vrp(problem, sol).feasible
+
+
+def test_auto_carrier_routes_keep_out_from_under_a_bridge_lower_than_a_loaded_carrier(
+        roads, tmp_path):
+    import yaml
+
+    from mmroute.routing.cars import CarsProblem, check_cars_plan, solve_cars
+    from mmroute.scenarios import bundled_path
+
+    _, graph = roads
+    free = road_legs(graph, PLACES, [("NE", "SW")])[("NE", "SW")]
+    low = graph.copy()
+    u, v = free.path[len(free.path) // 2], free.path[len(free.path) // 2 + 1]
+    for k in low[u][v]:
+        low[u][v][k]["maxheight"] = "3.8"  # a loaded carrier is 4.0 m (GB 1589-2016)
+    ox.io.save_graphml(low, tmp_path / "low.graphml")
+    bundled = yaml.safe_load(bundled_path("liuzhou-cars").read_text())
+    data = _data(tmp_path / "low.graphml")
+    data["nodes"][1]["kind"] = "plant"
+    data["nodes"][0]["kind"] = data["nodes"][2]["kind"] = "dealer"
+    data["vehicle_models"] = bundled["vehicle_models"]
+    data["carrier_types"] = [{**c, "depot": "NE", "count": 2} for c in bundled["carrier_types"]]
+    data["vehicle_orders"] = [
+        {"id": "O1", "dealer": "SW", "model": "BAOJUN-YEP", "quantity": 3, "window_h": [0, 24]},
+        {"id": "O2", "dealer": "SE", "model": "WULING-BINGO", "quantity": 2, "window_h": [0, 24]}]
+    sc = parse(data)
+    problem = CarsProblem.from_scenario(sc)
+    carrier = road_legs(load_roads(tmp_path / "low.graphml"), PLACES, [("NE", "SW")],
+                        height_m=4.0)[("NE", "SW")]
+    assert (u, v) not in set(zip(carrier.path, carrier.path[1:], strict=False))
+    assert problem.km("NE", "SW") == carrier.distance_km >= free.distance_km
+    plan = solve_cars(problem, time_limit_s=3, seed=0)
+    assert check_cars_plan(problem, plan).feasible
