@@ -15,9 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from mmroute.routing.plan.expand import Demand, TimeExpandedNetwork
+from mmroute.routing.plan.sweep import Sweeps, topological_rank_of
 from mmroute.scenarios import Objective
 
-__all__ = ["ArcArrays", "shipment_costs", "prune", "DROP_CO2_KG_PER_TEU"]
+__all__ = ["ArcArrays", "BatchCosts", "shipment_costs", "prune", "DROP_CO2_KG_PER_TEU"]
 
 #: what a dropped TEU counts as when the plan minimises CO2 (kg): far above any route
 DROP_CO2_KG_PER_TEU = 1e9
@@ -67,59 +68,90 @@ def shipment_costs(arr: ArcArrays, idx: np.ndarray, d: Demand, obj: Objective, p
 
 def topological_rank(net: TimeExpandedNetwork, arr: ArcArrays) -> np.ndarray:
     """Topological rank of every event node (the network is acyclic: time never goes back)."""
-    n = len(net.nodes)
-    indeg = np.bincount(arr.head, minlength=n)
-    order = np.argsort(arr.tail, kind="stable")
-    start = np.searchsorted(arr.tail[order], np.arange(n + 1))
-    rank = np.full(n, -1, dtype=np.int64)
-    heads = arr.head[order].tolist()
-    start_l = start.tolist()
-    deg = indeg.tolist()
-    queue = np.nonzero(indeg == 0)[0].tolist()
-    k = 0
-    while k < len(queue):
-        u = queue[k]
-        rank[u] = k
-        for h in heads[start_l[u]:start_l[u + 1]]:
-            deg[h] -= 1
-            if deg[h] == 0:
-                queue.append(h)
-        k += 1
-    return rank
+    return topological_rank_of(len(net.nodes), arr.tail, arr.head)
+
+
+class BatchCosts:
+    """:func:`shipment_costs` of many demands of ``net`` on many arcs at once, for the
+    batched passes of :class:`Sweeps` (same expressions, so the same floats). Arcs whose
+    capacities cannot take a demand whole cost inf for it."""
+
+    def __init__(self, net: TimeExpandedNetwork, arr: ArcArrays, sweeps: Sweeps, obj: Objective,
+                 price: float, minimize: str = "objective"):
+        self.net, self.arr, self.sw = net, arr, sweeps
+        self.obj, self.price, self.minimize = obj, price, minimize
+        self.q = sweeps.teu
+        if minimize == "co2":
+            self.base = arr.co2
+            self.timed = np.zeros(len(arr.co2), dtype=bool)
+        else:
+            self.base = obj.cost_weight * arr.cost + price * arr.co2 / 1000.0
+            self.timed = ~np.isnan(arr.arrival)
+        self.release = np.array([d.release_h for d in net.demands], dtype=float)
+        self.due = np.array([d.due_h for d in net.demands], dtype=float)
+        self.late = np.array([d.lateness_cny_per_teu_h for d in net.demands], dtype=float)
+
+    def matrix(self, ks: np.ndarray, arcs: np.ndarray | None = None) -> np.ndarray:
+        """Costs of ``arcs`` (rows; default the shared arcs) for demands ``ks`` (columns)."""
+        arcs = self.sw.shared if arcs is None else arcs
+        q = self.q[ks][None, :]
+        c = q * self.base[arcs][:, None]
+        rows = np.nonzero(self.timed[arcs])[0]
+        if len(rows):
+            t = self.arr.arrival[arcs[rows]][:, None]
+            c[rows] += q * (self.obj.time_value_cny_per_teu_h * (t - self.release[ks][None, :])
+                            + self.late[ks][None, :] * np.maximum(0.0, t - self.due[ks][None, :]))
+        c[self.sw.mincap[arcs][:, None] < q - 1e-9] = np.inf
+        return c
+
+    def own(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The arcs demand ``k`` owns that can take it whole, and their costs."""
+        idx = self.sw.owned(k)
+        idx = idx[self.sw.mincap[idx] >= self.q[k] - 1e-9]
+        d = self.net.demands[k]
+        return idx, shipment_costs(self.arr, idx, d, self.obj, self.price, self.minimize)
 
 
 def prune(net: TimeExpandedNetwork, arr: ArcArrays, obj: Objective, price: float, ub: float,
-          *, minimize: str = "objective") -> float:
+          *, minimize: str = "objective", sweeps: Sweeps | None = None) -> float:
     """Remove arcs that no optimal plan uses, given a plan of value ``ub`` (objective, or CO2
     with ``minimize="co2"``, see :func:`shipment_costs`); return ``sum_s LB_s``, a lower bound
-    on the optimum. Exact under any further constraint the plan of value ``ub`` meets."""
-    rank = topological_rank(net, arr)
-    n = len(net.nodes)
-    lbs: dict[str, float] = {}
-    keep: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-    for d in net.demands:
-        idx = np.asarray(net.usable[d.shipment], dtype=np.int64)
-        c = shipment_costs(arr, idx, d, obj, price, minimize)
-        tl_a, hd_a = arr.tail[idx], arr.head[idx]
-        tl, hd, cl = tl_a.tolist(), hd_a.tolist(), c.tolist()
-        fwd = [np.inf] * n
-        fwd[net.source[d.shipment]] = 0.0
-        for k in np.argsort(rank[tl_a], kind="stable").tolist():
-            v = fwd[tl[k]] + cl[k]
-            if v < fwd[hd[k]]:
-                fwd[hd[k]] = v
-        bwd = [np.inf] * n
-        bwd[net.sink[d.destination]] = 0.0
-        for k in np.argsort(-rank[hd_a], kind="stable").tolist():
-            v = bwd[hd[k]] + cl[k]
-            if v < bwd[tl[k]]:
-                bwd[tl[k]] = v
-        lbs[d.shipment] = float(bwd[net.source[d.shipment]])
-        f, b = np.array(fwd), np.array(bwd)
-        keep[d.shipment] = (idx, f[tl_a] + c + b[hd_a], c)
-    lb_total = sum(lbs.values())
+    on the optimum. Exact under any further constraint the plan of value ``ub`` meets.
+
+    Two batched passes (:class:`Sweeps`): the cheapest route of every shipment (``LB_s``),
+    then the cheapest route through every arc, kept if within the slack."""
+    sw = Sweeps.of(net) if sweeps is None else sweeps
+    costs = BatchCosts(net, arr, sw, obj, price, minimize)
+    head = sw.head
+    lbs = np.empty(len(net.demands))
+    for ks in sw.chunks():
+        bwd = sw.backward(ks, costs.matrix(ks))
+        for j, k in enumerate(ks.tolist()):
+            idx, c = costs.own(k)
+            lbs[k] = float(np.min(c + bwd[head[idx], j]))
+    lb_total = sum(lbs.tolist())
     slack = max(0.0, ub - lb_total) + 1e-6 * max(1.0, abs(ub))
-    for d in net.demands:
-        idx, through, _ = keep[d.shipment]
-        net.usable[d.shipment] = idx[through <= lbs[d.shipment] + slack].tolist()
+    for ks in sw.chunks():
+        limit = lbs[ks] + slack
+        cost = costs.matrix(ks)
+        fwd, _ = sw.forward(ks, cost, costs.own)
+        bwd = sw.backward(ks, cost)
+        kept: list[list[np.ndarray]] = [[] for _ in ks]
+        for lo in range(0, len(sw.shared), _ARC_BLOCK):
+            arcs = sw.shared[lo:lo + _ARC_BLOCK]
+            through = fwd[sw.tail[arcs]] + cost[lo:lo + _ARC_BLOCK] + bwd[head[arcs]]
+            keep_t = np.ascontiguousarray((through <= limit[None, :]).T)
+            del through
+            for j in range(len(ks)):
+                kept[j].append(arcs[keep_t[j]])
+        for j, k in enumerate(ks.tolist()):
+            idx, c = costs.own(k)
+            kept[j].append(idx[0.0 + c + bwd[head[idx], j] <= limit[j]])
+            sid = net.demands[k].shipment
+            new = np.sort(np.concatenate(kept[j]))
+            net.usable[sid] = new[np.isin(new, net.usable[sid])]
     return lb_total
+
+
+#: shared arcs per block of the through-cost matrix (memory ``_ARC_BLOCK x CHUNK x 8`` bytes)
+_ARC_BLOCK = 4096
