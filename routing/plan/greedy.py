@@ -43,13 +43,14 @@ def greedy_flows(scenario: Scenario, net: TimeExpandedNetwork, price: float,
     for d in sorted(net.demands, key=lambda d: (d.due_h, -d.quantity_teu)):
         q = d.quantity_teu
         must = share.get(d.shipment)
-        drop = [int(i) for i in net.usable[d.shipment] if net.arcs[i].kind == "drop"]
+        usable = np.asarray(net.usable[d.shipment], dtype=np.int64)
+        drop = usable[arr.is_drop[usable]].tolist()
         if must is not None and must < 0.5:  # held dropped
             flows.update({(d.shipment, i): 1.0 for i in drop})
             continue
         path = first.get(ship_no[d.shipment])
         if path is None or not left.fits(path, q):
-            idx = np.asarray(net.usable[d.shipment], dtype=np.int64)
+            idx = usable
             fits = left.arc_left[idx] >= q - 1e-9
             if must is not None:
                 fits &= ~arr.is_drop[idx]
@@ -92,7 +93,7 @@ def _first_paths(scenario: Scenario, net: TimeExpandedNetwork, arr: ArcArrays, s
     costs = BatchCosts(net, arr, sw, scenario.objective, price, minimize)
     out: dict[int, list[int]] = {}
     for ks in sw.chunks():
-        _, prev = sw.forward(ks, costs.matrix(ks), costs.own, pred=True)
+        _, prev = sw.forward(ks, costs.chunk(ks), costs.own, pred=True)
         for j, k in enumerate(ks.tolist()):
             if net.demands[k].shipment in share:
                 continue

@@ -101,8 +101,15 @@ class BatchCosts:
             t = self.arr.arrival[arcs[rows]][:, None]
             c[rows] += q * (self.obj.time_value_cny_per_teu_h * (t - self.release[ks][None, :])
                             + self.late[ks][None, :] * np.maximum(0.0, t - self.due[ks][None, :]))
-        c[self.sw.mincap[arcs][:, None] < q - 1e-9] = np.inf
+        cap = self.sw.mincap[arcs]
+        rows = np.nonzero(cap < q.max() - 1e-9)[0]  # arcs too small for some demand
+        if len(rows):
+            c[rows] = np.where(cap[rows][:, None] < q - 1e-9, np.inf, c[rows])
         return c
+
+    def chunk(self, ks: np.ndarray) -> ChunkCosts:
+        """The costs of the shared arcs for demands ``ks``."""
+        return ChunkCosts(self, ks)
 
     def own(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The arcs demand ``k`` owns that can take it whole, and their costs."""
@@ -110,6 +117,35 @@ class BatchCosts:
         idx = idx[self.sw.mincap[idx] >= self.q[k] - 1e-9]
         d = self.net.demands[k]
         return idx, shipment_costs(self.arr, idx, d, self.obj, self.price, self.minimize)
+
+
+class ChunkCosts:
+    """:meth:`BatchCosts.matrix` of the shared arcs for one chunk of demands, held only for
+    the arcs whose cost is not ``quantity x cost per TEU`` (arrivals at a destination, arcs too
+    small for some demand): the rest is made when asked, so no arcs x demands matrix."""
+
+    def __init__(self, costs: BatchCosts, ks: np.ndarray):
+        self.q = costs.q[ks]
+        arcs = costs.sw.shared
+        special = arcs[costs.timed[arcs] | (costs.sw.mincap[arcs] < self.q.max() - 1e-9)]
+        self.rows = costs.matrix(ks, special)
+        self.row_of = dict(zip(special.tolist(), range(len(special))))
+        self.base = costs.base
+        self.base_l = costs.base.tolist()
+
+    def __call__(self, a: int) -> np.ndarray:
+        """The costs of shared arc ``a`` for the chunk's demands."""
+        r = self.row_of.get(a)
+        return self.q * self.base_l[a] if r is None else self.rows[r]
+
+    def block(self, arcs: np.ndarray) -> np.ndarray:
+        """The costs of shared ``arcs`` (rows) for the chunk's demands (columns)."""
+        c = self.q[None, :] * self.base[arcs][:, None]
+        for i, a in enumerate(arcs.tolist()):
+            r = self.row_of.get(a)
+            if r is not None:
+                c[i] = self.rows[r]
+        return c
 
 
 def prune(net: TimeExpandedNetwork, arr: ArcArrays, obj: Objective, price: float, ub: float,
@@ -125,7 +161,7 @@ def prune(net: TimeExpandedNetwork, arr: ArcArrays, obj: Objective, price: float
     head = sw.head
     lbs = np.empty(len(net.demands))
     for ks in sw.chunks():
-        bwd = sw.backward(ks, costs.matrix(ks))
+        bwd = sw.backward(ks, costs.chunk(ks))
         for j, k in enumerate(ks.tolist()):
             idx, c = costs.own(k)
             lbs[k] = float(np.min(c + bwd[head[idx], j]))
@@ -133,13 +169,13 @@ def prune(net: TimeExpandedNetwork, arr: ArcArrays, obj: Objective, price: float
     slack = max(0.0, ub - lb_total) + 1e-6 * max(1.0, abs(ub))
     for ks in sw.chunks():
         limit = lbs[ks] + slack
-        cost = costs.matrix(ks)
+        cost = costs.chunk(ks)
         fwd, _ = sw.forward(ks, cost, costs.own)
         bwd = sw.backward(ks, cost)
         kept: list[list[np.ndarray]] = [[] for _ in ks]
         for lo in range(0, len(sw.shared), _ARC_BLOCK):
             arcs = sw.shared[lo:lo + _ARC_BLOCK]
-            through = fwd[sw.tail[arcs]] + cost[lo:lo + _ARC_BLOCK] + bwd[head[arcs]]
+            through = fwd[sw.tail[arcs]] + cost.block(arcs) + bwd[head[arcs]]
             keep_t = np.ascontiguousarray((through <= limit[None, :]).T)
             del through
             for j in range(len(ks)):
@@ -154,4 +190,4 @@ def prune(net: TimeExpandedNetwork, arr: ArcArrays, obj: Objective, price: float
 
 
 #: shared arcs per block of the through-cost matrix (memory ``_ARC_BLOCK x CHUNK x 8`` bytes)
-_ARC_BLOCK = 4096
+_ARC_BLOCK = 1024

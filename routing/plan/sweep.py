@@ -176,19 +176,19 @@ class Sweeps:
     # --- shortest paths -------------------------------------------------------------------
 
     def chunk_size(self) -> int:
-        """Demands per pass of the shortest-path sweeps: the cost matrix of a pass
-        (shared arcs x demands, 8 bytes each) stays within :data:`MATRIX_BYTES`."""
+        """Demands per pass of the shortest-path sweeps: an arcs x demands matrix of a pass
+        (8 bytes each) stays within :data:`MATRIX_BYTES`."""
         return int(min(CHUNK, max(16, MATRIX_BYTES // (8 * max(1, len(self.shared))))))
 
     def forward(self, ks: np.ndarray, cost: np.ndarray, own_cost, *, pred: bool = False):
         """Cheapest cost from each demand's source to every node: ``(dist, pred)`` as
         ``nodes x len(ks)`` arrays (``pred`` the last arc, -1 if none; ``None`` unless asked).
 
-        ``cost``: the costs of the shared arcs (rows, in ``shared`` order) for demands ``ks``
-        (columns; inf: not usable); ``own_cost(k)``: ``(arcs, costs)`` of the arcs demand
+        ``cost(a)``: the costs of shared arc ``a`` for demands ``ks`` (inf: not usable);
+        ``own_cost(k)``: ``(arcs, costs)`` of the arcs demand
         ``k`` owns that it may use."""
         n, m = self.n_nodes, len(ks)
-        hd, tl, row = self.head.tolist(), self.tail.tolist(), self.row.tolist()
+        hd, tl = self.head.tolist(), self.tail.tolist()
         dist = np.full((n, m), np.inf)
         prev = np.full((n, m), -1, dtype=np.int64) if pred else None
         for j, k in enumerate(ks.tolist()):
@@ -203,7 +203,7 @@ class Sweeps:
         minimum = np.minimum
         for a in self.fwd_order.tolist():
             h = dist[hd[a]]
-            cand = dist[tl[a]] + cost[row[a]]
+            cand = dist[tl[a]] + cost(a)
             if prev is None:
                 minimum(h, cand, out=h)
             else:
@@ -217,11 +217,11 @@ class Sweeps:
         """Cheapest cost from every node to each demand's sink over shared arcs
         (``nodes x len(ks)``); ``cost`` as in :meth:`forward`."""
         n, m = self.n_nodes, len(ks)
-        hd, tl, row = self.head.tolist(), self.tail.tolist(), self.row.tolist()
+        hd, tl = self.head.tolist(), self.tail.tolist()
         dist = np.full((n, m), np.inf)
         dist[self.sink[ks], np.arange(m)] = 0.0
         minimum = np.minimum
         for a in self.bwd_order.tolist():
             t = dist[tl[a]]
-            minimum(t, cost[row[a]] + dist[hd[a]], out=t)
+            minimum(t, cost(a) + dist[hd[a]], out=t)
         return dist
