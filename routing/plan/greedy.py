@@ -6,7 +6,8 @@ Every shipment's cheapest path at full capacity comes from one batched pass
 (:meth:`Sweeps.forward`); a shipment keeps it when every arc on it still has the capacity, and
 only otherwise is its path searched again among the arcs with capacity left. The first path
 is the one that search would find (ties broken alike), so the plan is the same as searching
-every shipment, at a fraction of the time when capacities bind rarely.
+every shipment, at a fraction of the time when capacities bind rarely. Below
+:data:`BATCH_MIN_SHIPMENTS` shipments every path is searched (faster there).
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ from collections import defaultdict
 import numpy as np
 
 from mmroute.routing.plan.expand import TimeExpandedNetwork
-from mmroute.routing.plan.prune import ArcArrays, BatchCosts, shipment_costs, topological_rank
+from mmroute.routing.plan.prune import (
+    BATCH_MIN_SHIPMENTS,
+    ArcArrays,
+    BatchCosts,
+    shipment_costs,
+    topological_rank,
+)
 from mmroute.routing.plan.sweep import Sweeps
 from mmroute.scenarios import Scenario
 
@@ -32,9 +39,9 @@ def greedy_flows(scenario: Scenario, net: TimeExpandedNetwork, price: float,
     ``share``: shipment -> 1 (must be delivered) or 0 (dropped); ``None`` if a shipment that
     must be delivered finds no path with capacity left."""
     arr = ArcArrays.of(net) if arr is None else arr
-    sw = Sweeps.of(net) if sweeps is None else sweeps
     share = share or {}
-    first = _first_paths(scenario, net, arr, sw, price, minimize, share)
+    first = {} if len(net.demands) < BATCH_MIN_SHIPMENTS else _first_paths(
+        scenario, net, arr, sweeps, price, minimize, share)
     rank = topological_rank(net, arr)
     n = len(net.nodes)
     left = _Left(net)
@@ -87,9 +94,11 @@ def greedy_flows(scenario: Scenario, net: TimeExpandedNetwork, price: float,
     return flows
 
 
-def _first_paths(scenario: Scenario, net: TimeExpandedNetwork, arr: ArcArrays, sw: Sweeps,
-                 price: float, minimize: str, share: dict[str, float]) -> dict[int, list[int]]:
+def _first_paths(scenario: Scenario, net: TimeExpandedNetwork, arr: ArcArrays,
+                 sw: Sweeps | None, price: float, minimize: str,
+                 share: dict[str, float]) -> dict[int, list[int]]:
     """Each free shipment's (index ->) cheapest path at full capacity, sink to source."""
+    sw = Sweeps.of(net) if sw is None else sw
     costs = BatchCosts(net, arr, sw, scenario.objective, price, minimize)
     out: dict[int, list[int]] = {}
     for ks in sw.chunks():
