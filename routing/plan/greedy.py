@@ -33,14 +33,18 @@ __all__ = ["greedy_flows"]
 def greedy_flows(scenario: Scenario, net: TimeExpandedNetwork, price: float,
                  arr: ArcArrays | None = None, *, minimize: str = "objective",
                  share: dict[str, float] | None = None,
-                 sweeps: Sweeps | None = None) -> dict[tuple[str, int], float] | None:
+                 sweeps: Sweeps | None = None,
+                 batched: bool | None = None) -> dict[tuple[str, int], float] | None:
     """``{(shipment, arc): 1.0}`` of a capacity-feasible unsplittable plan (drops allowed),
     each shipment on its cheapest path by ``minimize``'s costs (:func:`shipment_costs`).
     ``share``: shipment -> 1 (must be delivered) or 0 (dropped); ``None`` if a shipment that
-    must be delivered finds no path with capacity left."""
+    must be delivered finds no path with capacity left. ``batched``: first paths from one
+    batched pass (default: from :data:`BATCH_MIN_SHIPMENTS` shipments on; the same plan)."""
     arr = ArcArrays.of(net) if arr is None else arr
     share = share or {}
-    first = {} if len(net.demands) < BATCH_MIN_SHIPMENTS else _first_paths(
+    if batched is None:
+        batched = len(net.demands) >= BATCH_MIN_SHIPMENTS
+    first = {} if not batched else _first_paths(
         scenario, net, arr, sweeps, price, minimize, share)
     rank = topological_rank(net, arr)
     n = len(net.nodes)
