@@ -111,8 +111,8 @@ def _first_paths(scenario: Scenario, net: TimeExpandedNetwork, arr: ArcArrays,
             if net.demands[k].shipment in share:
                 continue
             v, src, path = int(sw.sink[k]), int(sw.source[k]), []
-            while v != src and prev[v, j] >= 0:
-                a = int(prev[v, j])
+            while v != src and prev[sw.node_row[v], j] >= 0:
+                a = int(prev[sw.node_row[v], j])
                 path.append(a)
                 v = int(sw.tail[a])
             if v == src:

@@ -180,7 +180,7 @@ def prune(net: TimeExpandedNetwork, arr: ArcArrays, obj: Objective, price: float
         return _prune_each(net, arr, obj, price, ub, minimize)
     sw = Sweeps.of(net) if sweeps is None else sweeps
     costs = BatchCosts(net, arr, sw, obj, price, minimize)
-    head = sw.head
+    head = sw.rhead
     lbs = np.empty(len(net.demands))
     for ks in sw.chunks():
         bwd = sw.backward(ks, costs.chunk(ks))
@@ -198,7 +198,7 @@ def prune(net: TimeExpandedNetwork, arr: ArcArrays, obj: Objective, price: float
         kept: list[list[np.ndarray]] = [[] for _ in ks]
         for lo in range(0, len(sw.shared), _ARC_BLOCK):
             arcs = sw.shared[lo:lo + _ARC_BLOCK]
-            through = fwd[sw.tail[arcs]] + cost.block(arcs) + bwd[head[arcs]]
+            through = fwd[sw.rtail[arcs]] + cost.block(arcs) + bwd[head[arcs]]
             keep_t = np.ascontiguousarray((through <= limit[None, :]).T)
             del through
             for j in range(len(ks)):

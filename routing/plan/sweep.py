@@ -84,6 +84,15 @@ class Sweeps:
         own = own[np.argsort(self.owner[own], kind="stable")]
         self.own = own
         self.own_ptr = np.searchsorted(self.owner[own], np.arange(len(self.source) + 1))
+        # rows of the passes' node x demand arrays: every node but the sources (only their
+        # own demand leaves them, by its owned arcs, which the passes apply one by one)
+        keep = np.ones(self.n_nodes, dtype=bool)
+        keep[self.source] = False
+        self.node_row = np.full(self.n_nodes, -1, dtype=np.int64)
+        self.node_row[keep] = np.arange(int(keep.sum()))
+        self.n_rows = int(keep.sum())
+        self.rtail, self.rhead = self.node_row[self.tail], self.node_row[self.head]
+        self.rsink = self.node_row[self.sink]
 
     @classmethod
     def of(cls, net) -> Sweeps:
@@ -139,12 +148,11 @@ class Sweeps:
         return out
 
     def _usable_chunk(self, ks: np.ndarray, splittable: bool) -> list[np.ndarray]:
-        n, m = self.n_nodes, len(ks)
-        tail, head = self.tail, self.head
+        n, m = self.n_rows, len(ks)
+        tail, head = self.rtail, self.rhead
         tl, hd, row = tail.tolist(), head.tolist(), self.row.tolist()
         fit = [None] * len(self.shared) if splittable else self._fit_rows(ks)
         fwd = np.zeros((n, m), dtype=bool)
-        fwd[self.source[ks], np.arange(m)] = True
         own_ok: list[np.ndarray] = []
         for j, k in enumerate(ks.tolist()):
             own = self.owned(k)
@@ -153,7 +161,7 @@ class Sweeps:
             own_ok.append(own)
             fwd[head[own], j] = True
         bwd = np.zeros((n, m), dtype=bool)
-        bwd[self.sink[ks], np.arange(m)] = True
+        bwd[self.rsink[ks], np.arange(m)] = True
         for a in self.fwd_order.tolist():
             ok = fit[row[a]]
             src = fwd[tl[a]] if ok is None else fwd[tl[a]] & ok
@@ -182,18 +190,18 @@ class Sweeps:
 
     def forward(self, ks: np.ndarray, cost: np.ndarray, own_cost, *, pred: bool = False):
         """Cheapest cost from each demand's source to every node: ``(dist, pred)`` as
-        ``nodes x len(ks)`` arrays (``pred`` the last arc, -1 if none; ``None`` unless asked).
+        ``n_rows x len(ks)`` arrays, a node's row ``node_row[node]`` (``pred`` the last arc,
+        -1 if none; ``None`` unless asked).
 
         ``cost(a)``: the costs of shared arc ``a`` for demands ``ks`` (inf: not usable);
         ``own_cost(k)``: ``(arcs, costs)`` of the arcs demand
         ``k`` owns that it may use."""
-        n, m = self.n_nodes, len(ks)
-        hd, tl = self.head.tolist(), self.tail.tolist()
+        n, m = self.n_rows, len(ks)
+        hd, tl = self.rhead.tolist(), self.rtail.tolist()
         dist = np.full((n, m), np.inf)
         prev = np.full((n, m), -1, dtype=np.int64) if pred else None
         for j, k in enumerate(ks.tolist()):
-            dist[int(self.source[k]), j] = 0.0
-            arcs, c = own_cost(k)
+            arcs, c = own_cost(k)  # from the source, at cost 0
             for a, ca in zip(arcs.tolist(), c.tolist()):
                 v = 0.0 + ca
                 if v < dist[hd[a], j]:
@@ -215,11 +223,11 @@ class Sweeps:
 
     def backward(self, ks: np.ndarray, cost: np.ndarray) -> np.ndarray:
         """Cheapest cost from every node to each demand's sink over shared arcs
-        (``nodes x len(ks)``); ``cost`` as in :meth:`forward`."""
-        n, m = self.n_nodes, len(ks)
-        hd, tl = self.head.tolist(), self.tail.tolist()
+        (``n_rows x len(ks)``, rows as in :meth:`forward`); ``cost`` as in :meth:`forward`."""
+        n, m = self.n_rows, len(ks)
+        hd, tl = self.rhead.tolist(), self.rtail.tolist()
         dist = np.full((n, m), np.inf)
-        dist[self.sink[ks], np.arange(m)] = 0.0
+        dist[self.rsink[ks], np.arange(m)] = 0.0
         minimum = np.minimum
         for a in self.bwd_order.tolist():
             t = dist[tl[a]]
