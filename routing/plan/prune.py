@@ -182,19 +182,25 @@ def prune(net: TimeExpandedNetwork, arr: ArcArrays, obj: Objective, price: float
     costs = BatchCosts(net, arr, sw, obj, price, minimize)
     head = sw.rhead
     lbs = np.empty(len(net.demands))
-    for ks in sw.chunks():
+    own = [costs.own(k) for k in range(len(net.demands))]
+    chunks = list(sw.chunks())
+    keep_bwd = sw.n_rows * len(net.demands) * 8 <= _KEEP_BYTES  # else computed twice
+    bwds = []
+    for ks in chunks:
         bwd = sw.backward(ks, costs.chunk(ks))
         for j, k in enumerate(ks.tolist()):
-            idx, c = costs.own(k)
+            idx, c = own[k]
             lbs[k] = float(np.min(c + bwd[head[idx], j]))
+        bwds.append(bwd if keep_bwd else None)
     lb_total = sum(lbs.tolist())
     slack = max(0.0, ub - lb_total) + 1e-6 * max(1.0, abs(ub))
     was = np.zeros(len(sw.tail), dtype=bool)  # the arcs usable before, per shipment
-    for ks in sw.chunks():
+    for n_chunk, ks in enumerate(chunks):
         limit = lbs[ks] + slack
         cost = costs.chunk(ks)
-        fwd, _ = sw.forward(ks, cost, costs.own)
-        bwd = sw.backward(ks, cost)
+        fwd, _ = sw.forward(ks, cost, own.__getitem__)
+        bwd = bwds[n_chunk] if keep_bwd else sw.backward(ks, cost)
+        bwds[n_chunk] = None
         kept: list[list[np.ndarray]] = [[] for _ in ks]
         for lo in range(0, len(sw.shared), _ARC_BLOCK):
             arcs = sw.shared[lo:lo + _ARC_BLOCK]
@@ -204,7 +210,7 @@ def prune(net: TimeExpandedNetwork, arr: ArcArrays, obj: Objective, price: float
             for j in range(len(ks)):
                 kept[j].append(arcs[keep_t[j]])
         for j, k in enumerate(ks.tolist()):
-            idx, c = costs.own(k)
+            idx, c = own[k]
             kept[j].append(idx[0.0 + c + bwd[head[idx], j] <= limit[j]])
             sid = net.demands[k].shipment
             new = np.sort(np.concatenate(kept[j]))
@@ -221,6 +227,8 @@ BATCH_MIN_SHIPMENTS = 64
 #: largest chunk cost matrix held whole (bytes); above it only the rows that are not
 #: ``quantity x cost per TEU``
 _FULL_BYTES = 32 * 2**20
+#: most bytes of backward costs :func:`prune` keeps from its first pass for its second
+_KEEP_BYTES = 2**30
 #: shared arcs per block of the through-cost matrix (memory ``_ARC_BLOCK x CHUNK x 8`` bytes)
 _ARC_BLOCK = 1024
 
