@@ -9,6 +9,16 @@ with a ``numpy.random.Generator`` seeded by ``--seed``.
         --time-limit 60 --out benchmarks/results/plan_scaling.csv
 
 Writes one CSV row per run and prints a table.
+
+Month rows (``--month-sizes``): the scenario scaled as ``mmroute scenarios scale`` does
+(consignments of 1-3 TEU over a month, capacities scaled with the volume), each size planned
+in a child process of its own so that its peak RSS (``resource.getrusage``) is its own;
+``--before REV`` plans each size with the code of git revision ``REV`` too (exported with
+``git archive`` into a temporary folder that the child imports first), side by side:
+
+    .venv/bin/python benchmarks/plan_scaling.py --sizes '' --weeks '' --replan '' \
+        --month-sizes 1000,3000,10000 --time-limit 600 --before main \
+        --out benchmarks/results/plan_scaling_month.csv
 """
 
 from __future__ import annotations
@@ -16,9 +26,15 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
+import os
+import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -32,7 +48,10 @@ from mmroute.world.conditions import Conditions
 from mmroute.world.events import DepartureDelay, KnownEvents, LinkClosure
 
 COLUMNS = ["experiment", "scenario", "shipments", "horizon_h", "variables", "status",
-           "objective", "bound", "gap", "time_s", "build_s", "dropped", "ms_per_call"]
+           "objective", "bound", "gap", "time_s", "build_s", "dropped", "ms_per_call",
+           "code", "time_limit_s", "wall_s", "peak_rss_gb"]
+#: the folders of the source tree that install as mmroute's subpackages (pyproject.toml)
+_SUBPACKAGES = ("scenarios", "world", "routing", "envs", "agents")
 
 
 def variant(base: Scenario, n: int, horizon_h: float, rng: np.random.Generator) -> Scenario:
@@ -72,7 +91,8 @@ def run_plan(sc: Scenario, time_limit_s: float, seed: int, experiment: str) -> d
             "bound": None if plan.bound is None else round(plan.bound, 2),
             "gap": None if plan.gap is None else f"{plan.gap:.2e}", "time_s": plan.time_s,
             "build_s": round(build, 3),
-            "dropped": sum(1 for it in plan.itineraries if it.dropped), "ms_per_call": None}
+            "dropped": sum(1 for it in plan.itineraries if it.dropped), "ms_per_call": None,
+            "code": None, "time_limit_s": time_limit_s, "wall_s": None, "peak_rss_gb": None}
 
 
 def run_replan(sc: Scenario, time_limit_s: float, seed: int, every_h: float,
@@ -105,7 +125,8 @@ def run_replan(sc: Scenario, time_limit_s: float, seed: int, every_h: float,
             "objective": None, "bound": None, "gap": None, "time_s": None, "build_s": None,
             "dropped": None,
             "ms_per_call": f"{statistics.median(ms):.0f} (median of {len(ms)}, max "
-                           f"{max(ms):.0f})" if ms else None}
+                           f"{max(ms):.0f})" if ms else None,
+            "code": None, "time_limit_s": time_limit_s, "wall_s": None, "peak_rss_gb": None}
 
 
 def mid_horizon_events(sc: Scenario, n: int, rng: np.random.Generator, t_lo: float = 16.0,
@@ -186,6 +207,63 @@ def _merge(old, new, t):
     return replace(new, itineraries=tuple(its), from_h=old.from_h)
 
 
+def run_month(name: str, n: int, seed: int, time_limit_s: float) -> dict[str, Any]:
+    """Plan ``name`` scaled to ``n`` consignments (in this process; see :func:`month_row`)."""
+    from mmroute.scenarios.scaling import scale
+
+    sc = scale(load(name), consignments=n, seed=seed)
+    t = time.perf_counter()
+    plan = solve_plan(sc, time_limit_s=time_limit_s, seed=seed)
+    wall = time.perf_counter() - t
+    return {"experiment": "month", "scenario": sc.name, "shipments": n,
+            "horizon_h": sc.horizon_h, "variables": None, "status": plan.status,
+            "objective": round(plan.objective, 2),
+            "bound": None if plan.bound is None else round(plan.bound, 2),
+            "gap": None if plan.gap is None else f"{plan.gap:.2e}", "time_s": plan.time_s,
+            "build_s": None, "dropped": sum(1 for it in plan.itineraries if it.dropped),
+            "ms_per_call": None, "time_limit_s": time_limit_s, "wall_s": round(wall, 2),
+            "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 3)}
+
+
+def export_revision(rev: str, into: Path) -> Path:
+    """The source tree of git revision ``rev`` under ``into``, laid out as the ``mmroute``
+    package (``mmroute/routing`` -> ``routing``, ...): put it first on ``PYTHONPATH``."""
+    root = Path(__file__).resolve().parent.parent
+    tree = into / "tree"
+    tree.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(root), "archive", rev], check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    pkg = into / "pkg"
+    pkg.mkdir()
+    (pkg / "mmroute").symlink_to(tree / "mmroute")
+    for sub in _SUBPACKAGES:
+        (tree / "mmroute" / sub).symlink_to(tree / sub)
+    return pkg
+
+
+def month_row(name: str, n: int, seed: int, time_limit_s: float, code: str,
+              pythonpath: Path | None) -> dict[str, Any]:
+    """:func:`run_month` in a child process (with ``pythonpath`` first, for another
+    revision's code); a row with status ``error: ...`` if the child fails."""
+    env = dict(os.environ)
+    if pythonpath is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(pythonpath), env.get("PYTHONPATH", "")])
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child-month",
+           json.dumps([name, n, seed, time_limit_s])]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        row = {c: None for c in COLUMNS}
+        row.update(experiment="month", scenario=name, shipments=n, status=f"error: {tail}")
+    else:
+        row = {c: None for c in COLUMNS}
+        row.update(json.loads(lines[-1]))
+    row["code"] = code
+    return row
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in COLUMNS}
     lines = [" | ".join(c.ljust(widths[c]) for c in COLUMNS)]
@@ -214,7 +292,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="benchmarks/results/plan_scaling.csv")
+    ap.add_argument("--month-sizes", default="",
+                    help="consignments of the month rows (comma separated; '' for none)")
+    ap.add_argument("--before", default=None,
+                    help="git revision whose code plans the month rows too (e.g. main)")
+    ap.add_argument("--after", default=None,
+                    help="git revision whose code plans the month rows (default: this tree)")
+    ap.add_argument("--child-month", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.child_month is not None:  # one month row, in its own process
+        name, n, seed, limit = json.loads(args.child_month)
+        print(json.dumps(run_month(name, int(n), int(seed), float(limit))), flush=True)
+        return 0
     rng = np.random.default_rng(args.seed)
     base = load(args.scenario)
     rows: list[dict[str, Any]] = []
@@ -229,6 +318,15 @@ def main(argv: list[str] | None = None) -> int:
     for w in [float(x) for x in args.weeks.split(",") if x]:
         n = int(round(args.horizon_shipments * w))
         add(run_plan(variant(base, n, 168.0 * w, rng), args.time_limit, args.seed, "horizon"))
+    months = [int(x) for x in args.month_sizes.split(",") if x]
+    with tempfile.TemporaryDirectory() as tmp:
+        codes = [(rev, None if rev is None or not months else export_revision(
+            rev, Path(tmp) / f"code{k}")) for k, rev in enumerate((args.before, args.after))]
+        for n in months:
+            for k, (rev, path) in enumerate(codes):
+                if k == 0 and rev is None:
+                    continue
+                add(month_row(args.scenario, n, args.seed, args.time_limit, rev or "this", path))
     for name in [x for x in args.replan.split(",") if x]:
         try:
             sc = load(name)

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mmroute.routing.plan.sweep import Sweeps
 from mmroute.scenarios import Link, Scenario
 from mmroute.world.conditions import Conditions, round_h
 from mmroute.world.events import KnownEvents
@@ -127,7 +128,7 @@ class Arc:
 
 @dataclass
 class TimeExpandedNetwork:
-    """The expanded network; ``usable[s]`` lists the arcs shipment ``s`` may use."""
+    """The expanded network; ``usable[s]`` holds the arcs shipment ``s`` may use (ids, ascending)."""
 
     nodes: list[tuple]
     arcs: list[Arc]
@@ -135,7 +136,7 @@ class TimeExpandedNetwork:
     demands: tuple[Demand, ...]
     source: dict[str, int]
     sink: dict[str, int]
-    usable: dict[str, list[int]] = field(default_factory=dict)
+    usable: dict[str, np.ndarray] = field(default_factory=dict)
 
     def summary(self) -> str:
         n_var = sum(len(v) for v in self.usable.values())
@@ -366,48 +367,8 @@ def _road_trip(b: _Builder, cond: Conditions, path: tuple[Link, ...], t: float):
     return tuple(legs), tuple(res)
 
 
-def _usable(net: TimeExpandedNetwork, splittable: bool) -> dict[str, list[int]]:
-    """Arcs on some source-to-sink path of each shipment (unsplittable: within capacities)."""
-    n, m = len(net.nodes), len(net.arcs)
-    tails = [a.tail for a in net.arcs]
-    heads = [a.head for a in net.arcs]
-    ship_no = {d.shipment: k for k, d in enumerate(net.demands)}
-    owner = np.array([-1 if a.shipment is None else ship_no.get(a.shipment, -2)
-                      for a in net.arcs], dtype=np.int64)
-    mincap = np.array([min((net.capacity[r] for r in a.resources), default=np.inf)
-                       for a in net.arcs], dtype=float)
-    tail_np, head_np = np.array(tails, dtype=np.int64), np.array(heads, dtype=np.int64)
-    out_arcs: list[list[int]] = [[] for _ in range(n)]
-    in_arcs: list[list[int]] = [[] for _ in range(n)]
-    for i in range(m):
-        out_arcs[tails[i]].append(i)
-        in_arcs[heads[i]].append(i)
-    result: dict[str, list[int]] = {}
-    for k, d in enumerate(net.demands):
-        allowed_np = (owner == -1) | (owner == k)
-        if not splittable:
-            allowed_np &= mincap >= d.quantity_teu - 1e-9
-        allowed = allowed_np.tolist()
-        fwd = [False] * n
-        src = net.source[d.shipment]
-        fwd[src] = True
-        stack = [src]
-        while stack:
-            for i in out_arcs[stack.pop()]:
-                h = heads[i]
-                if allowed[i] and not fwd[h]:
-                    fwd[h] = True
-                    stack.append(h)
-        bwd = [False] * n
-        t = net.sink[d.destination]
-        bwd[t] = True
-        stack = [t]
-        while stack:
-            for i in in_arcs[stack.pop()]:
-                u = tails[i]
-                if allowed[i] and fwd[u] and not bwd[u]:
-                    bwd[u] = True
-                    stack.append(u)
-        mask = np.array(fwd)[tail_np] & np.array(bwd)[head_np] & allowed_np
-        result[d.shipment] = np.nonzero(mask)[0].tolist()
-    return result
+def _usable(net: TimeExpandedNetwork, splittable: bool) -> dict[str, np.ndarray]:
+    """Arcs on some source-to-sink path of each shipment (unsplittable: within capacities),
+    by arc id (:meth:`Sweeps.usable`: all shipments at once)."""
+    sets = Sweeps.of(net).usable(splittable)
+    return {d.shipment: sets[k] for k, d in enumerate(net.demands)}
