@@ -309,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict[str, Any]] = []
 
     def add(row: dict[str, Any]) -> None:
+        row = {k: row.get(k) for k in COLUMNS}  # experiments fill different columns
         rows.append(row)
         print(" ".join(f"{k}={row[k]}" for k in COLUMNS if row[k] is not None), flush=True)
 
