@@ -19,7 +19,6 @@ from mmroute.scenarios.cars_model import (
     VehicleModel,
     VehicleOrder,
 )
-from mmroute.scenarios.clock import Clock, parse_start
 from mmroute.scenarios.geo import export, links_gdf, nodes_gdf, read_export
 from mmroute.scenarios.loader import as_scenario, load, parse, resolve_path
 from mmroute.scenarios.locode import normalise_locode
@@ -94,8 +93,10 @@ __all__ = [
     "write_scenario",
 ]
 
-# imported on first use: maps (matplotlib), scaling (numpy), the writer and schedules
-_LAZY = {"plot_map": "mmroute.scenarios.mapplot", "scale": "mmroute.scenarios.scaling",
+# imported on first use: maps (matplotlib), scaling (numpy), the writer, schedules and the
+# clock (datetime, zoneinfo)
+_LAZY = {"Clock": "mmroute.scenarios.clock", "parse_start": "mmroute.scenarios.clock",
+         "plot_map": "mmroute.scenarios.mapplot", "scale": "mmroute.scenarios.scaling",
          "write_scenario": "mmroute.scenarios.writer",
          "import_schedules": "mmroute.scenarios.schedules"}
 

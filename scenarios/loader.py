@@ -21,7 +21,6 @@ from mmroute.io import read_text
 from mmroute.scenarios import defaults as D
 from mmroute.scenarios.bundled import bundled_path
 from mmroute.scenarios.cars_section import CARS_KEYS, parse_cars
-from mmroute.scenarios.clock import parse_start
 from mmroute.scenarios.fields import Fields
 from mmroute.scenarios.fleet_section import parse_fleet
 from mmroute.scenarios.model import Roads, Scenario
@@ -315,6 +314,8 @@ def _start(f: Fields, value: Any) -> str | None:
         text = value.isoformat()
     else:
         text = f.string(value, "start", max_len=80)
+    from mmroute.scenarios.clock import parse_start  # zoneinfo: on first use
+
     try:
         parse_start(text)
     except ValueError as exc:
