@@ -5,7 +5,8 @@ One process, one core; every bundled stochastic scenario in one run, the month-s
 episodes. Each scenario is measured twice: on the bare ``RerouteEnv`` (masks from
 ``action_masks()``) and through ``gym.make("mmroute/Reroute-v0", scenario=...)`` — what a
 user gets, the registered env with its default wrappers, masks from ``info["action_mask"]``
-(the wrappers forward no attributes). Reset time: the first reset of an env (it builds the
+(the wrappers forward no attributes). Times are the process's CPU time (one core; other work
+on a shared machine inflates them less than wall time). Reset time: the first reset of an env (it builds the
 scenario's tables) and the mean of the others. Writes ``benchmarks/results/env_speed.csv``
 and prints a table.
 
@@ -41,6 +42,8 @@ import numpy as np
 
 from mmroute.io import write_with
 
+#: CPU time of this process (s): what one core spends, whatever else the machine runs
+clock = time.process_time
 SCENARIOS = ("tiny", "liuzhou-asean", "yangtze-inbound", "china-europe", "liuzhou-asean-month")
 #: Scenarios at a carmaker's scale (thousands of decisions per episode): --episodes-at-scale
 AT_SCALE = frozenset({"liuzhou-asean-month"})
@@ -78,19 +81,19 @@ def measure(name: str, episodes: int, seed: int, profile: cProfile.Profile | Non
 
         env = RerouteEnv(name)
     rng = np.random.default_rng(seed)
-    t = time.perf_counter()
+    t = clock()
     env.reset(seed=seed)  # warm caches (road paths, cost-to-go) as a training run would
-    first_reset_s = time.perf_counter() - t
+    first_reset_s = clock() - t
     steps = 0
     step_s = reset_s = 0.0
     for ep in range(episodes):
-        t = time.perf_counter()
+        t = clock()
         _, info = env.reset(seed=seed + 1 + ep)
-        reset_s += time.perf_counter() - t
+        reset_s += clock() - t
         done = False
         if profile is not None:
             profile.enable()
-        t = time.perf_counter()
+        t = clock()
         if via == "make":
             while not done:
                 a = int(rng.choice(np.flatnonzero(info["action_mask"])))
@@ -103,7 +106,7 @@ def measure(name: str, episodes: int, seed: int, profile: cProfile.Profile | Non
                 a = int(rng.choice(np.flatnonzero(m)))
                 _, _, done, _, _ = env.step(a)
                 steps += 1
-        step_s += time.perf_counter() - t
+        step_s += clock() - t
         if profile is not None:
             profile.disable()
     return {"scenario": name, "episodes": episodes, "decisions": steps,
