@@ -223,7 +223,7 @@ class Simulator:
         self._known: Conditions | None = None
         self._known_now: float | None = None  # the time self._known was asked for
         self._nominal: Conditions | None = None  # no events (for drop_reason), made on use
-        self._fastest: dict[tuple[str, str], float | None] = {}  # fastest_h, for drop_reason
+        self._fastest = self.tables.fastest  # fastest_h per (node, destination): drop_reason
         # indexes kept up to date so that a decision reads counts, not scans (see
         # _set_status, _note_releases): consignment indices by release time, their times
         order = sorted(range(len(self.consignments)),
@@ -265,7 +265,7 @@ class Simulator:
             if kind == "ready":
                 if c.status == "pending":
                     self._set_status(i, c, "ready")
-                self._pending = Decision(i, c.node, c.ready_h, c.lock)
+                self._pending = _decision(i, c.node, c.ready_h, c.lock)
                 self._count_repeat(self._pending)
                 return self._pending
             if kind == "depart-service":
@@ -589,7 +589,8 @@ class Simulator:
             arrival, end = row[2], row[4]
             key = (end, dest)
             if key not in self._fastest:
-                self._fastest[key] = fastest_h(self.realised_scenario, end, dest)
+                # the network's (the realised scenario shares the nominal one's links)
+                self._fastest[key] = fastest_h(self.nominal_scenario, end, dest)
             rest = self._fastest[key]
             if rest is not None and arrival + rest <= self.horizon_h + TOL_H:
                 return True
@@ -733,7 +734,7 @@ class Simulator:
     def _add_leg(self, i: int, c: Consignment, lk: Link, dep: float, arr: float, tt: float | None) -> None:
         q = c.shipment.quantity_teu
         cost, co2 = lk.cost_per_teu_cny * q, lk.co2_kg_per_teu * q
-        c.legs.append(Leg(lk.id, lk.mode, lk.from_node, lk.to_node, dep, arr, cost, co2, tt))
+        c.legs.append(_leg(lk.id, lk.mode, lk.from_node, lk.to_node, dep, arr, cost, co2, tt))
         c.cost_cny += cost
         c.co2_kg += co2
         self._charge(i, c, self.realised_scenario.objective.cost_weight * cost + self.price * co2 / 1000.0)
@@ -863,6 +864,28 @@ class _Unlimited(dict):
     def get(self, key, default=None):  # noqa: ARG002 (dict's signature)
         return -math.inf
 
+
+
+_new = object.__new__
+
+
+def _decision(consignment: int, node: str, time_h: float, lock: str | None) -> Decision:
+    """Hot-path twin of ``Decision(...)``: the same instance without the frozen dataclass's
+    per-field ``object.__setattr__`` (one per decision; tests/envs/test_scale.py checks they
+    are equal)."""
+    d = _new(Decision)
+    d.__dict__.update(consignment=consignment, node=node, time_h=time_h, lock=lock)
+    return d
+
+
+def _leg(link, mode, from_node, to_node, departure_h, arrival_h, cost_cny, co2_kg,
+         timetable_h) -> Leg:
+    """Hot-path twin of ``Leg(...)`` (as :func:`_decision`; one per leg travelled)."""
+    lg = _new(Leg)
+    lg.__dict__.update(link=link, mode=mode, from_node=from_node, to_node=to_node,
+                       departure_h=departure_h, arrival_h=arrival_h, cost_cny=cost_cny,
+                       co2_kg=co2_kg, timetable_h=timetable_h)
+    return lg
 
 
 def _day(t: float) -> int:

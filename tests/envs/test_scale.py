@@ -94,3 +94,15 @@ def test_counts_index_and_potential_agree_with_the_scans(month, every):
             done = _random_step(env, rng)
             steps += 1
         assert env.potential_cny() == 0.0 or not done
+
+
+def test_hot_path_twins_of_decision_and_leg_are_equal():
+    from mmroute.envs.simulator import Decision, _decision, _leg
+    from mmroute.world.plan import Leg
+
+    d = _decision(3, "A", 12.5, "yard")
+    assert d == Decision(3, "A", 12.5, "yard") and hash(d) == hash(Decision(3, "A", 12.5, "yard"))
+    assert vars(d) == vars(Decision(3, "A", 12.5, "yard"))
+    args = ("L1", "rail", "A", "B", 1.0, 2.5, 100.0, 20.0, None)
+    assert _leg(*args) == Leg(*args) and vars(_leg(*args)) == vars(Leg(*args))
+    assert _leg(*args).to_dict() == Leg(*args).to_dict()
