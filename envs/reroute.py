@@ -168,6 +168,8 @@ class RerouteEnv(gym.Env):
                              field="options.realization")
         self.realization = r
         self.sim = Simulator(self.scenario, r, tables=self.tables)
+        # Consignment.expected_cny by index, for potential_cny
+        self._expected = np.zeros(len(self.sim.consignments))
         self.forecast = Forecast(self.scenario, r, lead_h=self.forecast_lead_h,
                                  weather=self.tables.world.weather)
         self._advance()
@@ -274,16 +276,10 @@ class RerouteEnv(gym.Env):
         vals += (s.quantity_teu / 10.0, (s.due_h - d.time_h) / 24.0,
                  float(part), float(vehicle), float(not part and not vehicle),
                  (d.time_h - s.release_h) / 24.0, float(d.lock == "yard"))
-        released = sim.released_view()
-        moving = done = 0
-        for x in released:
-            if x.status == "moving":
-                moving += 1
-            elif x.status in DONE:
-                done += 1
+        released, moving, done = sim.released_counts()  # counts kept by the simulator
         now = sim.now
         active = self._active_events(now)
-        n = max(1, len(released))
+        n = max(1, released)
         vals += (now / sim.horizon_h, moving / n,
                  active / 5.0,  # of released ones: the rest is the future
                  done / n)
@@ -312,25 +308,38 @@ class RerouteEnv(gym.Env):
     def _expect(self, cand: Candidate | None) -> None:
         """Remember what the deciding consignment is expected to cost in all (see
         :meth:`potential_cny`); a move outside the slots counts as the best slot's."""
-        c = self.sim.consignments[self._decision.consignment]
+        i = self._decision.consignment
+        c = self.sim.consignments[i]
         c.expected_cny = c.objective_cny + (self._best_cny if cand is None else cand.score_cny)
+        self._expected[i] = c.expected_cny
 
     def potential_cny(self) -> float:
         """Expected cost (CNY) still to come for the released consignments: for the one
         deciding, its best candidate's expected remaining cost; for the others, what their
         last decision expected, less what they have been charged since. A potential for
-        reward shaping (:class:`~mmroute.agents.training.ShapedReward`); 0 at the end."""
+        reward shaping (:class:`~mmroute.agents.training.ShapedReward`); 0 at the end.
+
+        The sum runs over the consignments in their order, one addition after the other, as
+        the plain loop (:func:`potential_plain`) does, so the two agree to the last bit: with
+        few consignments that loop, else the same additions over the simulator's
+        :attr:`~mmroute.envs.Simulator.active` index in numpy (``np.add.accumulate`` adds in
+        order; no scan of the consignments in Python)."""
         sim = self.sim
         d = self._decision
         if d is None:
             return 0.0
-        total = self._best_cny
-        deciding = sim.consignments[d.consignment]
-        for c in sim.released_view():
-            if c is not deciding and c.status not in DONE:  # not c.done, without the call
-                x = c.expected_cny - c.objective_cny
-                total += x if x > 0.0 else 0.0  # max(0.0, x), without the call
-        return total
+        if len(sim.consignments) <= _LOOP_MAX:
+            return potential_plain(self)
+        sim._note_releases()
+        active, i = sim.active, d.consignment
+        was, active[i] = active[i], False  # not the one deciding
+        x = self._expected[active] - sim.objective_cny[active]
+        active[i] = was
+        if not len(x):
+            return self._best_cny
+        x[~(x > 0.0)] = 0.0  # max(0.0, x) as the loop takes it (nan and -0.0 give 0.0)
+        x[0] += self._best_cny  # the loop starts from the best candidate's score
+        return float(np.add.accumulate(x)[-1])
 
     def _info(self, cost: float) -> dict[str, Any]:
         d = self._decision
@@ -341,6 +350,26 @@ class RerouteEnv(gym.Env):
             info["consignment"] = self.sim.consignments[d.consignment].shipment.id
             info["node"] = d.node
         return info
+
+
+#: Up to this many consignments :meth:`RerouteEnv.potential_cny` runs the plain loop (cheaper
+#: than numpy's calls at that size; the same sum).
+_LOOP_MAX = 64
+
+
+def potential_plain(env: RerouteEnv) -> float:
+    """:meth:`RerouteEnv.potential_cny` as a loop over the released consignments."""
+    sim = env.sim
+    d = env.decision
+    if d is None:
+        return 0.0
+    total = env._best_cny
+    deciding = sim.consignments[d.consignment]
+    for c in sim.released_view():
+        if c is not deciding and c.status not in DONE:  # not c.done, without the call
+            x = c.expected_cny - c.objective_cny
+            total += x if x > 0.0 else 0.0  # max(0.0, x), without the call
+    return total
 
 
 _LO, _HI = np.float32(-10.0), np.float32(10.0)

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 __all__ = ["Risk", "disruption_risk", "risk_by_target", "still_to_start"]
 
+#: Most (seen, hour) risk tables kept per scenario (see :func:`_cached`)
+RISK_AT_MAX = 4096
+
 
 def still_to_start(probability: float, start_h: tuple[float, float], now_h: float) -> float:
     """P(a disruption starts after ``now_h`` | it has not started by then)."""
@@ -51,8 +54,11 @@ def risk_by_target(sim) -> tuple[dict[str, list[tuple[float, float, float]]],
 
 def _cached(sim) -> tuple:
     """``(by node, by link, rows)`` of the current onset count and hour, kept by the
-    simulator's :class:`~mmroute.envs.tables.EpisodeMemo` until either changes (nothing else is kept: a table of every hour would grow
-    for long, and make the garbage collector run)."""
+    simulator's :class:`~mmroute.envs.tables.EpisodeMemo` until either changes; computed
+    once per (disruptions seen, hour) for the scenario's episodes (a function of those and
+    the scenario's tables alone), kept in its :class:`~mmroute.envs.tables.EnvTables`
+    (``risk_at``, emptied past :data:`RISK_AT_MAX` entries: a table of every hour of every
+    combination would grow, and make the garbage collector run)."""
     key = (sim.revealed(), int(sim.now))
     memo = sim.memo
     mine = memo.risk
@@ -67,7 +73,12 @@ def _cached(sim) -> tuple:
         names = {e.node for e in known.node_delays} | {e.node for e in known.node_closures} | {
             e.link for e in known.closures}
         seen = frozenset(j for j, d in enumerate(static) if not names.isdisjoint(d[0]))
-    hit = _risk(static, seen, float(key[1]), sim.horizon_h)
+    shared = sim.tables.risk_at
+    hit = shared.get((seen, key[1]))
+    if hit is None:
+        if len(shared) >= RISK_AT_MAX:
+            shared.clear()
+        hit = shared[seen, key[1]] = _risk(static, seen, float(key[1]), sim.horizon_h)
     memo.risk = (key, hit, known, seen)
     return hit
 

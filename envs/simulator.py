@@ -34,6 +34,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from mmroute.envs.tables import EnvTables, EpisodeMemo, env_tables_for
 from mmroute.errors import InputError, MMRouteError
 from mmroute.scenarios import Link, Scenario, Shipment
@@ -221,9 +223,23 @@ class Simulator:
         self._known: Conditions | None = None
         self._known_now: float | None = None  # the time self._known was asked for
         self._nominal: Conditions | None = None  # no events (for drop_reason), made on use
-        self._fastest: dict[tuple[str, str], float | None] = {}  # fastest_h, for drop_reason
-        self._releases = sorted(c.shipment.release_h for c in self.consignments)
+        self._fastest = self.tables.fastest  # fastest_h per (node, destination): drop_reason
+        # indexes kept up to date so that a decision reads counts, not scans (see
+        # _set_status, _note_releases): consignment indices by release time, their times
+        order = sorted(range(len(self.consignments)),
+                       key=lambda i: self.consignments[i].shipment.release_h)
+        self._release_order = order
+        self._releases = [self.consignments[i].shipment.release_h for i in order]
         self._released_n: int | None = None
+        self._noted_n = 0  # release times passed that the counts below include
+        self._is_released = [False] * len(self.consignments)
+        #: released and not done, by consignment index (numpy bool; read only)
+        self.active = np.zeros(len(self.consignments), dtype=bool)
+        #: :attr:`Consignment.objective_cny` by consignment index (CNY, numpy; read only)
+        self.objective_cny = np.zeros(len(self.consignments))
+        self._n_moving = 0  # released consignments moving
+        self._n_done = 0  # released consignments delivered or dropped
+        self._n_done_all = 0  # consignments delivered or dropped
         self._repeat_t: float | None = None  # decisions since the clock last moved
         self._repeats = 0
         self._released: list[Consignment] = []
@@ -248,8 +264,8 @@ class Simulator:
                 continue
             if kind == "ready":
                 if c.status == "pending":
-                    c.status = "ready"
-                self._pending = Decision(i, c.node, c.ready_h, c.lock)
+                    self._set_status(i, c, "ready")
+                self._pending = _decision(i, c.node, c.ready_h, c.lock)
                 self._count_repeat(self._pending)
                 return self._pending
             if kind == "depart-service":
@@ -276,7 +292,47 @@ class Simulator:
 
     @property
     def done(self) -> bool:
-        return all(c.done for c in self.consignments)
+        return self._n_done_all == len(self.consignments)
+
+    # --- indexes: what a decision reads without scanning the consignments -------------------
+    def _set_status(self, i: int, c: Consignment, status: str) -> None:
+        """Set ``c.status`` (``c`` is consignment ``i``), keeping the counts and
+        :attr:`active` up to date (every status change goes through here)."""
+        old = c.status
+        c.status = status
+        done = (status in DONE) - (old in DONE)
+        self._n_done_all += done
+        if self._is_released[i]:
+            self._n_moving += (status == "moving") - (old == "moving")
+            if done:
+                self._n_done += done
+                self.active[i] = done < 0
+
+    def _note_releases(self) -> int:
+        """How many consignments are released by now (``release_h <= now + 1e-9``, as
+        :meth:`released_view`); those newly released enter the counts and :attr:`active`."""
+        n = bisect.bisect_right(self._releases, self.now + 1e-9)
+        k = self._noted_n
+        if n > k:  # the clock never goes back: each consignment is noted once
+            cs, flags, active = self.consignments, self._is_released, self.active
+            for i in self._release_order[k:n]:
+                flags[i] = True
+                st = cs[i].status
+                self._n_moving += st == "moving"
+                if st in DONE:
+                    self._n_done += 1
+                else:
+                    active[i] = True
+            self._noted_n = n
+        return n
+
+    def released_counts(self) -> tuple[int, int, int]:
+        """``(released, moving, done)``: how many consignments are released by now and, of
+        those, how many are moving and how many are delivered or dropped — what a scan of
+        :meth:`released_view` counts, from counts kept as the simulator runs (the
+        environment's observation reads them at every decision)."""
+        n = self._note_releases()
+        return n, self._n_moving, self._n_done
 
     @property
     def base(self) -> Scenario:
@@ -481,16 +537,17 @@ class Simulator:
             c.decisions -= 1
             raise
 
-    def _charge(self, c: Consignment, amount: float) -> None:
+    def _charge(self, i: int, c: Consignment, amount: float) -> None:
         c.objective_cny += amount
+        self.objective_cny[i] = c.objective_cny
         self.charged += amount
         self.total += amount
 
     def _drop(self, i: int) -> None:
         c = self.consignments[i]
         self._release_booking(c)
-        c.status = "dropped"
-        self._charge(c, self.realised_scenario.objective.drop_penalty_cny_per_teu * c.shipment.quantity_teu)
+        self._set_status(i, c, "dropped")
+        self._charge(i, c, self.realised_scenario.objective.drop_penalty_cny_per_teu * c.shipment.quantity_teu)
 
     def drop_reason(self, decision: Decision | None = None) -> str:
         """Why a drop of the decision (default: the pending one) would happen, one of
@@ -532,7 +589,8 @@ class Simulator:
             arrival, end = row[2], row[4]
             key = (end, dest)
             if key not in self._fastest:
-                self._fastest[key] = fastest_h(self.realised_scenario, end, dest)
+                # the network's (the realised scenario shares the nominal one's links)
+                self._fastest[key] = fastest_h(self.nominal_scenario, end, dest)
             rest = self._fastest[key]
             if rest is not None and arrival + rest <= self.horizon_h + TOL_H:
                 return True
@@ -589,7 +647,7 @@ class Simulator:
         q = c.shipment.quantity_teu
         self.dep_load[(lk.id, tt)] = self.dep_load.get((lk.id, tt), 0.0) + q
         c.booking = (lk.id, tt)
-        c.status = "booked"
+        self._set_status(i, c, "booked")
         actual = tt + self.truth.departure_delay_h(lk.id, tt)
         self._push(actual, "depart-service", i)
 
@@ -600,13 +658,15 @@ class Simulator:
         actual = round_h(tt + self.truth.departure_delay_h(lid, tt))
         if not self.truth.is_open(lid, actual):  # cancelled: back to the yard
             self._release_booking(c)
-            c.status, c.ready_h, c.lock = "ready", actual, "yard"
+            self._set_status(i, c, "ready")
+            c.ready_h, c.lock = actual, "yard"
             self._push(actual, "ready", i)
             return
         c.booking = None
         arr = round_h(actual + self.truth.travel_time_h(lk, actual))
-        self._add_leg(c, lk, actual, arr, tt)
-        c.status, c.last_link = "moving", lid
+        self._add_leg(i, c, lk, actual, arr, tt)
+        self._set_status(i, c, "moving")
+        c.last_link = lid
         c.ready_h = arr
         self._push(arr, "arrive", i)
 
@@ -626,7 +686,7 @@ class Simulator:
         if any(not known.is_open(lk.id, t) for lk in path):  # road_trip's start rule
             raise InputError(f"road trip {'/'.join(move.path)} at {t:g} h: a link of it is "
                              "closed (known closure)", field="move")
-        c.status = "booked"
+        self._set_status(i, c, "booked")
         c.lock = "road"  # waiting for a truck: on the road side of the node
         c.road_plan = tuple(lk.id for lk in path)
         c.ready_h = t
@@ -653,14 +713,16 @@ class Simulator:
         t = c.ready_h
         times = self.truth.road_trip(path, t)
         if times is None:  # closed at dispatch: decide again (road side of the node)
-            c.status, c.lock = "ready", "road"
+            self._set_status(i, c, "ready")
+            c.lock = "road"
             self._push(t, "ready", i)
             return
         for lk, (dep, arr) in zip(path, times):
-            self._add_leg(c, lk, dep, arr, None)
+            self._add_leg(i, c, lk, dep, arr, None)
             if lk.capacity_teu is not None:
                 self._book(self.road_load, (lk.id, _day(dep)), c.shipment.quantity_teu, lk.capacity_teu)
-        c.status, c.last_link = "moving", path[-1].id
+        self._set_status(i, c, "moving")
+        c.last_link = path[-1].id
         c.ready_h = times[-1][1]
         self._push(c.ready_h, "arrive", i)
 
@@ -669,13 +731,13 @@ class Simulator:
         if cap is not None and table[key] > cap + 1e-9:
             self.overflow_teu += min(teu, table[key] - cap)
 
-    def _add_leg(self, c: Consignment, lk: Link, dep: float, arr: float, tt: float | None) -> None:
+    def _add_leg(self, i: int, c: Consignment, lk: Link, dep: float, arr: float, tt: float | None) -> None:
         q = c.shipment.quantity_teu
         cost, co2 = lk.cost_per_teu_cny * q, lk.co2_kg_per_teu * q
-        c.legs.append(Leg(lk.id, lk.mode, lk.from_node, lk.to_node, dep, arr, cost, co2, tt))
+        c.legs.append(_leg(lk.id, lk.mode, lk.from_node, lk.to_node, dep, arr, cost, co2, tt))
         c.cost_cny += cost
         c.co2_kg += co2
-        self._charge(c, self.realised_scenario.objective.cost_weight * cost + self.price * co2 / 1000.0)
+        self._charge(i, c, self.realised_scenario.objective.cost_weight * cost + self.price * co2 / 1000.0)
 
     def _arrive(self, i: int) -> None:
         c = self.consignments[i]
@@ -684,9 +746,10 @@ class Simulator:
         s = c.shipment
         c.node = v
         if v == s.destination:
-            c.status, c.arrival_h = "delivered", arr
+            self._set_status(i, c, "delivered")
+            c.arrival_h = arr
             obj = self.realised_scenario.objective
-            self._charge(c, s.quantity_teu * (
+            self._charge(i, c, s.quantity_teu * (
                 obj.time_value_cny_per_teu_h * (arr - s.release_h)
                 + s.lateness_penalty_cny_per_teu_h * max(0.0, arr - s.due_h)))
             return
@@ -695,10 +758,11 @@ class Simulator:
         cost = node.handling_cost_cny * s.quantity_teu
         c.handling.append(Handling(v, round_h(arr), cost))
         c.cost_cny += cost
-        self._charge(c, self.realised_scenario.objective.cost_weight * cost)
+        self._charge(i, c, self.realised_scenario.objective.cost_weight * cost)
         if node.capacity_teu_per_day is not None:
             self._book(self.node_load, (v, _day(arr)), s.quantity_teu, node.capacity_teu_per_day)
-        c.status, c.ready_h = "ready", ready
+        self._set_status(i, c, "ready")
+        c.ready_h = ready
         c.lock = None if lk.scheduled else "yard"  # a road trip ends in the terminal's yard
         self._push(ready, "ready", i)
 
@@ -800,6 +864,28 @@ class _Unlimited(dict):
     def get(self, key, default=None):  # noqa: ARG002 (dict's signature)
         return -math.inf
 
+
+
+_new = object.__new__
+
+
+def _decision(consignment: int, node: str, time_h: float, lock: str | None) -> Decision:
+    """Hot-path twin of ``Decision(...)``: the same instance without the frozen dataclass's
+    per-field ``object.__setattr__`` (one per decision; tests/envs/test_scale.py checks they
+    are equal)."""
+    d = _new(Decision)
+    d.__dict__.update(consignment=consignment, node=node, time_h=time_h, lock=lock)
+    return d
+
+
+def _leg(link, mode, from_node, to_node, departure_h, arrival_h, cost_cny, co2_kg,
+         timetable_h) -> Leg:
+    """Hot-path twin of ``Leg(...)`` (as :func:`_decision`; one per leg travelled)."""
+    lg = _new(Leg)
+    lg.__dict__.update(link=link, mode=mode, from_node=from_node, to_node=to_node,
+                       departure_h=departure_h, arrival_h=arrival_h, cost_cny=cost_cny,
+                       co2_kg=co2_kg, timetable_h=timetable_h)
+    return lg
 
 
 def _day(t: float) -> int:

@@ -38,7 +38,10 @@ class EnvTables:
     continuation per destination and its rows per (node, by road)
     (:func:`~mmroute.envs.candidates.to_go`); ``service_rows``: per (node, destination) the
     services on with their nominal rest; ``risk``: per disruption its targets and expected
-    effects (:mod:`mmroute.envs.risk`), ``None`` until asked.
+    effects (:mod:`mmroute.envs.risk`), ``None`` until asked; ``risk_at``: the risk tables
+    per (disruptions seen, hour) (:mod:`mmroute.envs.risk`, bounded); ``fastest``: the
+    shortest nominal travel time per (node, destination)
+    (:func:`~mmroute.world.shipments.fastest_h`, for ``Simulator.drop_reason``).
     """
 
     def __init__(self, scenario: Scenario, world: Tables | None = None):
@@ -53,6 +56,8 @@ class EnvTables:
         self.rests: dict[str, dict[tuple[str, bool], tuple]] = {}
         self.service_rows: dict[tuple[str, str], list[tuple]] = {}
         self.risk: list[tuple] | None = None
+        self.risk_at: dict[tuple, tuple] = {}
+        self.fastest: dict[tuple[str, str], float | None] = {}
 
     def check(self, scenario: Scenario) -> None:
         """:class:`InputError` unless these are the tables of ``scenario`` (the object
