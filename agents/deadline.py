@@ -3,8 +3,10 @@
 :func:`call_within` runs ``fn()`` and abandons it when the budget is spent, whatever it is
 doing (building the network, the greedy incumbent, arc elimination, the MIP, the checks):
 in the main thread of a Unix process a ``SIGALRM`` timer raises :class:`BudgetSpent` inside
-the call at the deadline (Python code stops at its next bytecode; a native solver returns
-first — it is given the remaining budget as its own time limit). Elsewhere (another
+the call at the deadline (Python code stops at its next bytecode; a native call returns
+first — the MIP solver is given the remaining budget as its own time limit — and a garbage
+collection under way ends first: on a loaded 2-core machine a full collection of a large
+process was measured at up to 0.6 s). Elsewhere (another
 thread, a platform without ``setitimer``) only that cooperative limit applies, and a call
 that returns late counts as over budget.
 
@@ -24,6 +26,8 @@ from typing import TypeVar
 __all__ = ["BudgetSpent", "call_within", "hard_deadlines", "remaining_s"]
 
 T = TypeVar("T")
+#: Seconds between the rings of an alarm whose exception was swallowed.
+RING_AGAIN_S = 0.01
 
 
 class BudgetSpent(BaseException):
@@ -54,17 +58,20 @@ def call_within(fn: Callable[[], T], budget_s: float, *,
 
     def ring(signum, frame) -> None:
         if armed[0]:
-            armed[0] = False
             raise BudgetSpent
 
     old_handler = signal.signal(signal.SIGALRM, ring)
-    old_delay, _ = signal.setitimer(signal.ITIMER_REAL, left)
+    # the alarm rings again every RING_AGAIN_S until the call has ended: an exception raised
+    # where Python ignores it (a __del__, a gc or weakref callback) does not end the budget
+    old_delay, _ = signal.setitimer(signal.ITIMER_REAL, left, RING_AGAIN_S)
     try:
-        return fn(), False
+        try:
+            return fn(), False
+        finally:
+            armed[0] = False  # a ring before this line is caught below; none after it
     except BudgetSpent:
         return None, True
     finally:
-        armed[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0.0)
         signal.signal(signal.SIGALRM, old_handler)
         if old_delay > 0.0:  # someone else's timer: give it back what is left of it
