@@ -256,11 +256,15 @@ class ReplanPolicy(_PlanFollower):
         if allowed is not None:
             return allowed
         if key != self._spent:  # after a re-plan out of budget: the incumbent until news
-            self._solve(env, key)
+            hits = self.budget_hits
+            self._solve(env)
+            if self.budget_hits > hits:
+                self._spent = key
         self._key = key
         return self.follow(env)
 
-    def _solve(self, env: RerouteEnv, key: tuple) -> None:
+    def _solve(self, env: RerouteEnv) -> None:
+        """Re-plan within the budget (counting a hit in :attr:`budget_hits`)."""
         self.solves += 1
         budget = self.decision_budget_s
         if budget is None:
@@ -279,7 +283,6 @@ class ReplanPolicy(_PlanFollower):
             hit = hit or (plan is not None and plan.status == "timeout" and limited[-1])
         if hit:
             self.budget_hits += 1
-            self._spent = key
         if plan is not None:
             self.plan = plan
             self.anchor(env)
