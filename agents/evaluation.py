@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,13 +23,16 @@ from mmroute.errors import MMRouteError
 from mmroute.scenarios import as_scenario
 from mmroute.world.shipments import COLUMNS as SHIPMENT_ROW_COLUMNS
 
-__all__ = ["COLUMNS", "SHIPMENT_COLUMNS", "BoundViolation", "run_episode", "episode",
+__all__ = ["COLUMNS", "TIMING_COLUMNS", "SHIPMENT_COLUMNS", "BoundViolation", "run_episode", "episode",
            "evaluate", "evaluate_per_shipment", "summarize", "format_summary", "BOUND_TOL"]
 
 #: The evaluation CSV's columns (DESIGN.md's, then what helps reading them).
 COLUMNS = ["scenario", "policy", "seed", "cost", "time_h", "lateness_h", "co2_kg",
            "on_time_share", "regret", "decision_ms", "bound", "dropped_teu", "decisions",
-           "solves", "overflow_teu"]
+           "solves", "overflow_teu", "decision_p95_ms", "budget_hits", "decision_budget_s", "episode_s"]
+#: Columns measured on the wall clock: they differ between runs and machines. ``budget_hits``
+#: (and, where it is above 0, every result of that episode) depends on the machine too.
+TIMING_COLUMNS = ("decision_ms", "decision_p95_ms", "episode_s")
 #: The per-shipment CSV's columns: one row per (policy, seed, shipment)
 #: (:class:`mmroute.world.shipments.ShipmentRow` after the episode's keys).
 SHIPMENT_COLUMNS = ["scenario", "policy", "seed", *SHIPMENT_ROW_COLUMNS]
@@ -41,18 +45,25 @@ class BoundViolation(MMRouteError):
 
 
 def run_episode(scenario, policy: str, seed: int, *, model: str | Path | None = None,
-                time_limit_s: float = 10.0) -> dict[str, Any]:
+                time_limit_s: float = 10.0,
+                decision_budget_s: float | None = None) -> dict[str, Any]:
     """One episode of ``policy`` on the realization of ``seed``: a row of the evaluation
     (``regret`` left NaN: it needs the seed's hindsight bound). ``decision_ms`` is the
-    policy's wall time (its own reset, e.g. a plan at time 0, included) per decision."""
-    return episode(scenario, policy, seed, model=model, time_limit_s=time_limit_s)[0]
+    policy's wall time (its own reset, e.g. a plan at time 0, included) per decision,
+    ``decision_p95_ms`` the 95th percentile of its decisions' wall times (reset not
+    included); ``budget_hits`` how many re-plans ran out of ``decision_budget_s`` (the
+    wall-time budget of a decision of ``replan`` / ``anticipate``; ``None``: none);
+    ``episode_s`` the episode's wall time (simulator, policy and its reset, scoring)."""
+    return episode(scenario, policy, seed, model=model, time_limit_s=time_limit_s,
+                   decision_budget_s=decision_budget_s)[0]
 
 
 def episode(scenario, policy: str, seed: int, *, model: str | Path | None = None,
-            time_limit_s: float = 10.0):
+            time_limit_s: float = 10.0, decision_budget_s: float | None = None):
     """:func:`run_episode`'s row and the finished :class:`~mmroute.envs.Simulator` (for its
     :meth:`~mmroute.envs.Simulator.trajectory`, e.g. to draw the episode)."""
-    return _Episodes(as_scenario(scenario), model, time_limit_s).run(policy, seed)
+    return _Episodes(as_scenario(scenario), model, time_limit_s,
+                     decision_budget_s).run(policy, seed)
 
 
 class _Episodes:
@@ -61,14 +72,18 @@ class _Episodes:
     instance per policy are made on first use and reused for every episode after — a policy's
     ``reset`` starts each episode afresh, so rows equal those of fresh objects."""
 
-    def __init__(self, scenario, model, time_limit_s: float):
+    def __init__(self, scenario, model, time_limit_s: float,
+                 decision_budget_s: float | None = None):
+        from mmroute.agents.policies import decision_budget
+
         self.scenario, self.model, self.time_limit_s = scenario, model, time_limit_s
+        self.decision_budget_s = decision_budget(decision_budget_s)
         self._env = None
         self._policies: dict[str, Any] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         return {"scenario": self.scenario, "model": self.model, "time_limit_s": self.time_limit_s,
-                "_env": None, "_policies": {}}
+                "decision_budget_s": self.decision_budget_s, "_env": None, "_policies": {}}
 
     def run(self, policy: str, seed: int):
         """One episode's row and its finished simulator."""
@@ -77,14 +92,16 @@ class _Episodes:
         from mmroute.envs.reroute import RerouteEnv
         from mmroute.world.realization import realize
 
+        t0 = time.perf_counter()
         sc = self.scenario
         if self._env is None:
             self._env = RerouteEnv(sc)
         pol = self._policies.get(policy)
         if pol is None:
             model = self.model.path() if isinstance(self.model, _ModelFile) else self.model
-            pol = self._policies[policy] = make_policy(policy, model=model, scenario=sc,
-                                                       time_limit_s=self.time_limit_s)
+            pol = self._policies[policy] = make_policy(
+                policy, model=model, scenario=sc, time_limit_s=self.time_limit_s,
+                decision_budget_s=self.decision_budget_s)
         ro = rollout(self._env, pol, realize(sc, seed))
         res = ro.result
         bound = pol.bound if isinstance(pol, HindsightPolicy) else math.nan
@@ -93,8 +110,20 @@ class _Episodes:
                "on_time_share": res.on_time_share, "regret": math.nan,
                "decision_ms": 1000.0 * ro.policy_s / max(1, res.decisions), "bound": bound,
                "dropped_teu": res.dropped_teu, "decisions": res.decisions,
-               "solves": getattr(pol, "solves", 0), "overflow_teu": ro.sim.overflow_teu}
+               "solves": getattr(pol, "solves", 0), "overflow_teu": ro.sim.overflow_teu,
+               "decision_p95_ms": _p95_ms(ro.decision_s),
+               "budget_hits": int(getattr(pol, "budget_hits", 0)),
+               "decision_budget_s": (math.nan if self.decision_budget_s is None
+                                     else self.decision_budget_s),
+               "episode_s": time.perf_counter() - t0}
         return row, ro.sim
+
+
+def _p95_ms(times_s) -> float:
+    """The 95th percentile (linear interpolation) of ``times_s`` in ms (NaN if empty)."""
+    import numpy as np
+
+    return 1000.0 * float(np.percentile(times_s, 95)) if len(times_s) else math.nan
 
 
 @dataclass(frozen=True)
@@ -145,7 +174,8 @@ def _run_with_shipments(shared: _Episodes, task):
 
 def evaluate(scenario, policies=None, seeds=range(30), *, model: str | Path | None = None,
              jobs: int = 1, time_limit_s: float = 10.0, progress=None,
-             backend: str = "local", allow_training_seeds: bool = False):
+             backend: str = "local", allow_training_seeds: bool = False,
+             decision_budget_s: float | None = None):
     """Run every policy on every seed (and the hindsight bound, always); return a DataFrame
     with :data:`COLUMNS`, ``regret`` = cost - the seed's hindsight bound.
 
@@ -153,29 +183,37 @@ def evaluate(scenario, policies=None, seeds=range(30), *, model: str | Path | No
     with ``model``: :func:`~mmroute.agents.registry.default_policies`);
     ``jobs`` > 1 runs episodes in that many processes; ``backend="ray"`` runs them as Ray
     tasks (:func:`mmroute.agents.parallel.run_tasks`; the model travels with them);
-    ``progress(done, total)`` is called as episodes finish. :class:`BoundViolation` if a
+    ``progress(done, total)`` is called as episodes finish. ``decision_budget_s``: the
+    wall-time budget of each decision of the policies that re-plan (``replan``,
+    ``anticipate``; ``None``: none, results reproducible; the command line's default is
+    1 s): rows count the re-plans that ran out of it (``budget_hits``), and an episode with
+    hits depends on the machine's speed. :class:`BoundViolation` if a
     policy beats the bound on some seed. A model is not evaluated on the seeds its card says
     it was trained or selected on (:class:`InputError`) unless ``allow_training_seeds``.
     """
     return _evaluate(scenario, policies, seeds, model=model, jobs=jobs,
                      time_limit_s=time_limit_s, progress=progress, backend=backend,
-                     allow_training_seeds=allow_training_seeds, shipments=False)[0]
+                     allow_training_seeds=allow_training_seeds, shipments=False,
+                     decision_budget_s=decision_budget_s)[0]
 
 
 def evaluate_per_shipment(scenario, policies=None, seeds=range(30), *,
                           model: str | Path | None = None, jobs: int = 1,
                           time_limit_s: float = 10.0, progress=None, backend: str = "local",
-                          allow_training_seeds: bool = False):
+                          allow_training_seeds: bool = False,
+                          decision_budget_s: float | None = None):
     """:func:`evaluate`'s DataFrame and a second one with :data:`SHIPMENT_COLUMNS`: each
     episode's shipments (route, times, lateness, CO2, cost, dropped TEU, where and why
     dropped: :mod:`mmroute.world.shipments`), from the same episodes."""
     return _evaluate(scenario, policies, seeds, model=model, jobs=jobs,
                      time_limit_s=time_limit_s, progress=progress, backend=backend,
-                     allow_training_seeds=allow_training_seeds, shipments=True)
+                     allow_training_seeds=allow_training_seeds, shipments=True,
+                     decision_budget_s=decision_budget_s)
 
 
 def _evaluate(scenario, policies, seeds, *, model, jobs: int, time_limit_s: float, progress,
-              backend: str, allow_training_seeds: bool, shipments: bool):
+              backend: str, allow_training_seeds: bool, shipments: bool,
+              decision_budget_s: float | None = None):
     """:func:`evaluate` (and, with ``shipments``, the per-shipment frame; else ``None``)."""
     import pandas as pd
 
@@ -187,6 +225,9 @@ def _evaluate(scenario, policies, seeds, *, model, jobs: int, time_limit_s: floa
     sc = as_scenario(scenario)
     seeds = parse_seeds(seeds if not isinstance(seeds, int) else [seeds])
     check_time_limit(time_limit_s)
+    from mmroute.agents.policies import decision_budget
+
+    decision_budget(decision_budget_s)
     check_policy_names(policies)
     if policies is None:
         policies = default_policies(model)
@@ -209,7 +250,8 @@ def _evaluate(scenario, policies, seeds, *, model, jobs: int, time_limit_s: floa
     shipped = _ModelFile.read(model) if backend == "ray" and model is not None else model
     tasks = [(p, s) for s in seeds for p in policies]
     rows = run_tasks(_run_with_shipments if shipments else _run, tasks,
-                     shared=_Episodes(sc, shipped, time_limit_s), jobs=jobs, backend=backend,
+                     shared=_Episodes(sc, shipped, time_limit_s, decision_budget_s), jobs=jobs,
+                     backend=backend,
                      progress=progress)
     ship_df = None
     if shipments:
@@ -230,8 +272,9 @@ def _evaluate(scenario, policies, seeds, *, model, jobs: int, time_limit_s: floa
 
 def summarize(df):
     """Per policy: mean cost with its 95 % CI, the paired difference to the best baseline with
-    its 95 % CI (Student t on per-seed differences), mean gap to hindsight (%), on-time share
-    and decision time.
+    its 95 % CI (Student t on per-seed differences), mean gap to hindsight (%), on-time share,
+    decision time (mean, and the mean of the episodes' 95th percentiles) and re-plans out of
+    budget per episode (``budget_hits``; a frame without these columns gives NaN).
 
     The best baseline (column ``vs``) is the policy with the lowest mean cost among those
     that ran and are neither clairvoyant nor learned (the registry's baselines: greedy and
@@ -253,7 +296,9 @@ def summarize(df):
                "cost_ci95": tq * g.cost.std(ddof=1) / math.sqrt(n) if n > 1 else math.nan,
                "vs": best, "diff_mean": math.nan, "diff_lo": math.nan, "diff_hi": math.nan,
                "gap_to_hindsight_pct": 100.0 * ((g.cost - g.bound) / g.bound.abs().clip(lower=1.0)).mean(),
-               "on_time_share": g.on_time_share.mean(), "decision_ms": g.decision_ms.mean()}
+               "on_time_share": g.on_time_share.mean(), "decision_ms": g.decision_ms.mean(),
+               "decision_p95_ms": _mean_of(g, "decision_p95_ms"),
+               "budget_hits": _mean_of(g, "budget_hits")}
         if best is not None and policy != best:
             d = (wide[policy] - wide[best]).dropna()
             if len(d) > 1:
@@ -269,12 +314,18 @@ def summarize(df):
         {np.inf: math.nan})
 
 
+def _mean_of(g, column: str) -> float:
+    """The mean of ``column`` in ``g`` (NaN if ``g`` has no such column, e.g. an older CSV)."""
+    return float(g[column].mean()) if column in g else math.nan
+
+
 def format_summary(summary) -> str:
     """The summary as a text table (CNY)."""
     best = next((r.vs for r in summary.itertuples() if isinstance(r.vs, str)), None)
     head = f"vs best baseline {best} (95% CI)" if best else "vs best baseline"
     lines = [f"{'policy':<13}{'n':>4}{'mean cost':>16}{'± 95% CI':>13}"
-             f"{head:>38}{'gap to HS':>11}{'on time':>9}{'ms/dec':>9}"]
+             f"{head:>38}{'gap to HS':>11}{'on time':>9}{'ms/dec':>9}{'p95 ms':>9}"
+             f"{'over budget':>12}"]
     for r in summary.itertuples():
         diff = ""
         if not math.isnan(r.diff_mean):
@@ -284,6 +335,10 @@ def format_summary(summary) -> str:
             diff = "(best baseline)"
         ci = "" if math.isnan(r.cost_ci95) else f"{r.cost_ci95:,.0f}"
         gap = 0.0 if abs(r.gap_to_hindsight_pct) < 5e-5 else r.gap_to_hindsight_pct
+        p95 = getattr(r, "decision_p95_ms", math.nan)
+        hits = getattr(r, "budget_hits", math.nan)
         lines.append(f"{r.policy:<13}{r.n:>4}{r.cost_mean:>16,.0f}{ci:>13}{diff:>38}"
-                     f"{gap:>10.2f}%{r.on_time_share:>9.2f}{r.decision_ms:>9.2f}")
+                     f"{gap:>10.2f}%{r.on_time_share:>9.2f}{r.decision_ms:>9.2f}"
+                     f"{'' if math.isnan(p95) else f'{p95:.2f}':>9}"
+                     f"{'' if math.isnan(hits) else f'{hits:.1f}/ep':>12}")
     return "\n".join(lines)

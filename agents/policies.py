@@ -14,7 +14,8 @@ plan waits for; :meth:`RerouteEnv.step_move`, :meth:`~mmroute.envs.Simulator.boo
 * ``static`` — the optimal plan at time 0 on expected conditions, followed; where its next
   leg is closed, full or missed (or for a late order), the best allowed candidate;
 * ``replan`` — re-plans (MIP, warm-started with the plan it follows) from the current state
-  whenever something new is known;
+  whenever something new is known; with ``decision_budget_s``, a re-plan that does not finish
+  within it is abandoned and the policy acts on its incumbent (see :class:`ReplanPolicy`);
 * ``anticipate`` — re-plans like ``replan`` on risk-adjusted conditions: the expected extra
   dwell and closure time of disruptions not yet seen, and the weather forecast;
 * ``hindsight`` — the clairvoyant optimum of the realization (the bound);
@@ -23,11 +24,13 @@ plan waits for; :meth:`RerouteEnv.step_move`, :meth:`~mmroute.envs.Simulator.boo
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from pathlib import Path
 
 import numpy as np
 
+from mmroute.agents.deadline import call_within, remaining_s
 from mmroute.agents.registry import OR_POLICIES, POLICIES, entry
 from mmroute.agents.rollout import masked_predict
 from mmroute.envs.anticipation import risk_adjusted_events
@@ -51,7 +54,7 @@ class Policy(ABC):
 
     @classmethod
     def make(cls, *, model: str | Path | None = None, scenario=None, time_limit_s: float = 10.0,
-             seed: int = 0) -> Policy:
+             seed: int = 0, decision_budget_s: float | None = None) -> Policy:
         """An instance from :func:`make_policy`'s options (each class takes what it uses)."""
         return cls()
 
@@ -125,19 +128,24 @@ def _allowed(env: RerouteEnv, move: Move) -> Move | None:
 class _PlanFollower(Policy):
     """Follows a plan's next move where the decision allows it, else the best candidate."""
 
-    def __init__(self, *, time_limit_s: float = 10.0, seed: int = 0):
+    def __init__(self, *, time_limit_s: float = 10.0, seed: int = 0,
+                 decision_budget_s: float | None = None):
         self.time_limit_s = time_limit_s
         self.seed = seed
+        self.decision_budget_s = decision_budget(decision_budget_s)
         self.plan: Plan | None = None
         self.solves = 0
+        self.budget_hits = 0
 
     @classmethod
-    def make(cls, *, time_limit_s: float = 10.0, seed: int = 0, **_) -> _PlanFollower:
-        return cls(time_limit_s=time_limit_s, seed=seed)
+    def make(cls, *, time_limit_s: float = 10.0, seed: int = 0,
+             decision_budget_s: float | None = None, **_) -> _PlanFollower:
+        return cls(time_limit_s=time_limit_s, seed=seed, decision_budget_s=decision_budget_s)
 
     def reset(self, env: RerouteEnv) -> None:
         self.plan = None
         self.solves = 0
+        self.budget_hits = 0
         self._before: dict[str, int] = {}
 
     def anchor(self, env: RerouteEnv) -> None:
@@ -179,8 +187,11 @@ class StaticPolicy(_PlanFollower):
 
     name = "static"
 
-    def __init__(self, *, time_limit_s: float = 10.0, seed: int = 0):
-        super().__init__(time_limit_s=time_limit_s, seed=seed)
+    def __init__(self, *, time_limit_s: float = 10.0, seed: int = 0,
+                 decision_budget_s: float | None = None):
+        # its one plan is made at reset (once per scenario), not per decision: no budget
+        super().__init__(time_limit_s=time_limit_s, seed=seed,
+                         decision_budget_s=decision_budget_s)
         # (scenario, time limit, seed, plan) of the last plan made: the same for every episode
         self._static: tuple | None = None
 
@@ -199,16 +210,35 @@ class StaticPolicy(_PlanFollower):
         return self.follow(env)
 
 
+def decision_budget(value: float | None) -> float | None:
+    """``value`` checked: ``None`` (no budget) or seconds >= 0 (:class:`InputError`)."""
+    from mmroute.validate import MAX_TIME_LIMIT_S, number
+
+    return None if value is None else number(value, "decision_budget_s", lo=0.0,
+                                             hi=MAX_TIME_LIMIT_S)
+
+
 class ReplanPolicy(_PlanFollower):
     """Re-plans from the current state whenever something new is known (an event onset, a
     weather hour, a release, a departure that did not run), or when the plan's next move is
-    no longer allowed; warm-started with the plan it follows."""
+    no longer allowed; warm-started with the plan it follows.
+
+    ``decision_budget_s`` (``None``: none) bounds the wall time of a decision, the whole
+    re-plan included (known scenario, network, incumbent, arc elimination, MIP, checks:
+    :func:`mmroute.agents.deadline.call_within`; the MIP gets the rest of the budget as its
+    time limit when that is below ``time_limit_s``). A re-plan that does not finish in time
+    counts in :attr:`budget_hits` and the policy acts on its incumbent: the plan it follows
+    (the MIP's best plan when the MIP itself ran out of budget), its next move where the
+    decision allows it, else the best candidate (slot 0) — the greedy move while it has no
+    plan. It re-plans again when something new is known. A budget of 0 never re-plans.
+    :attr:`solves` counts the re-plans started."""
 
     name = "replan"
 
     def reset(self, env: RerouteEnv) -> None:
         super().reset(env)
         self._key = None
+        self._spent = None  # the news a re-plan ran out of budget on
 
     def _news(self, env: RerouteEnv) -> tuple:
         sim = env.sim
@@ -225,17 +255,43 @@ class ReplanPolicy(_PlanFollower):
         allowed = _allowed(env, move) if move is not None else None
         if allowed is not None:
             return allowed
-        self._solve(env)
+        if key != self._spent:  # after a re-plan out of budget: the incumbent until news
+            hits = self.budget_hits
+            self._solve(env)
+            if self.budget_hits > hits:
+                self._spent = key
         self._key = key
         return self.follow(env)
 
     def _solve(self, env: RerouteEnv) -> None:
-        sim = env.sim
-        self.plan = replan(known_scenario(sim), plan_state(sim), self.events(env),
-                           time_limit_s=self.time_limit_s, seed=self.seed, initial=self.plan,
-                           tables=env.tables.world)
+        """Re-plan within the budget (counting a hit in :attr:`budget_hits`)."""
         self.solves += 1
-        self.anchor(env)
+        budget = self.decision_budget_s
+        if budget is None:
+            plan, hit = self._replan(env, self.time_limit_s), False
+        else:
+            start = time.perf_counter()
+            limited = []  # whether the MIP's time limit was the rest of the budget
+
+            def call() -> Plan:
+                left = remaining_s(budget, start)
+                limited.append(left < self.time_limit_s)
+                return self._replan(env, max(1e-3, min(self.time_limit_s, left)))
+
+            plan, hit = call_within(call, budget, start=start)
+            # the MIP stopped by the budget: its plan is the incumbent it had by then
+            hit = hit or (plan is not None and plan.status == "timeout" and limited[-1])
+        if hit:
+            self.budget_hits += 1
+        if plan is not None:
+            self.plan = plan
+            self.anchor(env)
+
+    def _replan(self, env: RerouteEnv, time_limit_s: float) -> Plan:
+        sim = env.sim
+        return replan(known_scenario(sim), plan_state(sim), self.events(env),
+                      time_limit_s=time_limit_s, seed=self.seed, initial=self.plan,
+                      tables=env.tables.world)
 
 
 class AnticipatePolicy(ReplanPolicy):
@@ -316,12 +372,17 @@ class PPOPolicy(Policy):
 
 
 def make_policy(name: str, *, model: str | Path | None = None, scenario=None,
-                time_limit_s: float = 10.0, seed: int = 0) -> Policy:
-    """A policy by its registered name (``model``: the zip of ``ppo`` / ``maskable-ppo``)."""
+                time_limit_s: float = 10.0, seed: int = 0,
+                decision_budget_s: float | None = None) -> Policy:
+    """A policy by its registered name (``model``: the zip of ``ppo`` / ``maskable-ppo``;
+    ``decision_budget_s``: the wall-time budget of a decision of the policies that re-plan,
+    :class:`ReplanPolicy`; ``None``: none)."""
     e = entry(name)
     if e.learned and model is None:
         raise InputError(f"policy {name!r} needs a model file", field="model")
-    pol = e.load().make(model=model, scenario=scenario, time_limit_s=time_limit_s, seed=seed)
+    decision_budget(decision_budget_s)
+    pol = e.load().make(model=model, scenario=scenario, time_limit_s=time_limit_s, seed=seed,
+                        decision_budget_s=decision_budget_s)
     if e.learned and pol.name != name:
         raise InputError(f"{model}: a {pol.name} model, not {name}", field="model")
     return pol

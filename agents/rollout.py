@@ -76,12 +76,14 @@ def as_policy(policy: Any):
 class Rollout:
     """A finished episode: ``cost_cny`` the sum of the steps' costs (the score every policy
     is judged by), ``sim`` the finished simulator, ``steps`` the decisions taken,
-    ``policy_s`` the policy's wall time (its ``reset`` included)."""
+    ``policy_s`` the policy's wall time (its ``reset`` included), ``decision_s`` the wall
+    time of each decision (``act``; its ``reset`` not included)."""
 
     cost_cny: float
     sim: Simulator
     steps: int
     policy_s: float
+    decision_s: tuple[float, ...] = ()
 
     @property
     def result(self):
@@ -101,13 +103,16 @@ def rollout(env: RerouteEnv, policy: Any, realization: Realization, *,
     pol.reset(env)
     spent = time.perf_counter() - t0
     done, cost, steps = False, 0.0, 0
+    times: list[float] = []
     while not done:
         t0 = time.perf_counter()
         a = pol.act(env)
-        spent += time.perf_counter() - t0
+        times.append(time.perf_counter() - t0)
+        spent += times[-1]
         _, _, done, _, info = env.step_move(a) if isinstance(a, Move) else env.step(a)
         cost += info["cost"]
         steps += 1
         if on_step is not None:
             on_step(env, a, info)
-    return Rollout(cost_cny=cost, sim=env.sim, steps=steps, policy_s=spent)
+    return Rollout(cost_cny=cost, sim=env.sim, steps=steps, policy_s=spent,
+                   decision_s=tuple(times))

@@ -149,8 +149,13 @@ def weather_windows(ev, links: tuple, *, memo: WeatherMemo | None = None
 
 
 def _merge(out: dict[str, list[tuple[float, float]]], hits, lo: float, hi: float) -> None:
+    """Add the window ``[lo, hi)`` of each link hit (steps come in time order). A step merged
+    again is skipped: a call stopped half-way (a policy's decision budget,
+    :mod:`mmroute.agents.deadline`) leaves a memo that the next call completes, not doubles."""
     for lid in hits:
         w = out.setdefault(lid, [])
+        if w and w[-1][1] >= hi - 1e-9:
+            continue
         if w and abs(w[-1][1] - lo) < 1e-9:
             w[-1] = (w[-1][0], hi)
         else:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from mmroute.agents.budget import DEFAULT_TIMESTEPS
-from mmroute.cli.types import int_in, output_file, seed, time_limit
+from mmroute.cli.types import decision_budget, int_in, output_file, seed, time_limit
 from mmroute.errors import InputError
 
 __all__ = ["register"]
@@ -69,6 +69,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     e.add_argument("--jobs", type=int_in(1, 64), default=1, metavar="N")
     e.add_argument("--time-limit", type=time_limit, default=10.0, metavar="S",
                    help="MIP time limit per (re-)plan (default 10)")
+    e.add_argument("--decision-budget-s", type=decision_budget, default=1.0, metavar="S",
+                   help="wall-time budget of one decision of replan / anticipate, the whole "
+                        "re-plan included: one that does not finish in time acts on its "
+                        "incumbent (the plan it follows, else the best candidate) and counts "
+                        "in the budget_hits column; results of episodes with hits depend on "
+                        "the machine. 0: never re-plan; 'none': no budget, reproducible "
+                        "results (default 1)")
     e.add_argument("--backend", choices=("local", "ray"), default="local",
                    help="local processes (--jobs of them), or Ray tasks: on the cluster "
                         "RAY_ADDRESS names, else a local Ray with --jobs CPUs (needs "
@@ -182,7 +189,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
         os.environ["RAY_ADDRESS"] = args.address
     try:
         kw = dict(model=model, jobs=args.jobs, time_limit_s=args.time_limit, progress=progress,
-                  backend=args.backend, allow_training_seeds=args.allow_training_seeds)
+                  backend=args.backend, allow_training_seeds=args.allow_training_seeds,
+                  decision_budget_s=args.decision_budget_s)
         if ships is None:
             df, ship_df = evaluate(scenario, policies, seeds, **kw), None
         else:

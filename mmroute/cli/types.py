@@ -19,6 +19,7 @@ __all__ = [
     "MAX_SEED",
     "MAX_TIME_LIMIT_S",
     "time_limit",
+    "decision_budget",
     "seed",
     "int_in",
     "float_in",
@@ -70,6 +71,15 @@ def float_in(lo: float, hi: float, *, lo_open: bool = False) -> Callable[[str], 
 
 #: Seconds: finite, > 0, at most :data:`MAX_TIME_LIMIT_S`.
 time_limit = float_in(0.0, MAX_TIME_LIMIT_S, lo_open=True)
+_budget = float_in(0.0, MAX_TIME_LIMIT_S)
+
+
+def decision_budget(text: str) -> float | None:
+    """Seconds in [0, :data:`MAX_TIME_LIMIT_S`], or ``none`` (no budget: ``None``)."""
+    return None if text.strip().lower() == "none" else _budget(text)
+
+
+decision_budget.__name__ = "number"
 #: A random seed: an integer in 0 .. :data:`MAX_SEED`.
 seed = int_in(0, MAX_SEED)
 

@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 
 from mmroute.agents import evaluate, run_tasks
-from mmroute.agents.evaluation import COLUMNS, _ModelFile
+from mmroute.agents.evaluation import COLUMNS, TIMING_COLUMNS, _ModelFile
 from mmroute.errors import InputError
 
 ray = pytest.importorskip("ray", reason="Ray is the optional extra mmroute[ray]")
 
-SAME = [c for c in COLUMNS if c != "decision_ms"]  # wall times differ, nothing else may
+SAME = [c for c in COLUMNS if c not in TIMING_COLUMNS]  # wall times differ, nothing else may
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +40,19 @@ def test_ray_tasks_give_the_rows_of_local_processes(running_ray, tiny_model):
     pd.testing.assert_frame_equal(here[SAME], on_ray[SAME])
     assert seen[-1] == (15, 15) and [d for d, _ in seen] == sorted(d for d, _ in seen)
     assert ray.is_initialized()  # it joined the running instance and left it running
+
+
+@pytest.mark.parametrize("budget_s", [0.0, 120.0])
+def test_a_decision_budget_gives_the_same_rows_on_ray(running_ray, budget_s):
+    """A budget that is never hit (120 s) or always (0 s: the incumbent at once) gives rows
+    that do not depend on where they run; Ray tasks run in their worker's main thread, so
+    the budget's alarm works there too."""
+    policies = ["greedy", "replan", "anticipate"]
+    here = evaluate("tiny", policies, "0-1", decision_budget_s=budget_s)
+    on_ray = evaluate("tiny", policies, "0-1", decision_budget_s=budget_s, backend="ray")
+    pd.testing.assert_frame_equal(here[SAME], on_ray[SAME])
+    hits = here[here.policy.isin(["replan", "anticipate"])].budget_hits
+    assert (hits > 0).all() if budget_s == 0.0 else (hits == 0).all()
 
 
 def test_a_task_error_on_ray_is_raised_as_itself(running_ray):

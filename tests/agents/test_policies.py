@@ -181,7 +181,7 @@ def test_a_worker_reuses_its_env_and_policies_and_rows_equal_fresh_ones():
                          ("static", 1), ("replan", 2)]:
         row = worker.run(policy, seed)[0]
         fresh = ev.run_episode(sc, policy, seed)
-        keys = [k for k in row if k != "decision_ms"]
+        keys = [k for k in row if k not in ev.TIMING_COLUMNS]
         assert [row[k] for k in keys] == [fresh[k] for k in keys]
     assert len(worker._policies) == 3 and worker._env is not None
     import pickle

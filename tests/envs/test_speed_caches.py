@@ -341,3 +341,25 @@ def test_capacity_twins_agree_with_has_room_and_the_plain_next_service(name):
             a = int(rng.choice(np.flatnonzero(env.action_masks())))
             _, _, done, _, _ = env.step(a)
     assert checked > 100 and full > 0
+
+
+def test_weather_windows_stopped_half_way_are_completed_not_doubled(liuzhou):
+    """A re-plan abandoned at its decision budget (a signal, :mod:`mmroute.agents.deadline`)
+    can stop the memo's extension after some steps or some links of a step: the next call
+    gives the windows of an uninterrupted one."""
+    from mmroute.world.weather import WeatherMemo, _merge, _step_hits
+
+    links = liuzhou.links
+    for w in weather_realization(liuzhou).events.weather:
+        fresh = weather_windows(w, links)
+        memo = WeatherMemo(links)
+        key = (w.area, w.velocity_kmh, w.modes, w.from_h)
+        out: dict = {}
+        memo.windows[key] = [0, out]  # steps merged, the count not yet moved on: as stopped
+        for j in range(max(1, w.hours() // 2)):
+            _merge(out, _step_hits(w.area, w.velocity_kmh, w.modes, j, memo), w.from_h + j,
+                   w.from_h + j + 1.0)
+        hits = _step_hits(w.area, w.velocity_kmh, w.modes, w.hours() // 2, memo)
+        _merge(out, hits[:len(hits) // 2], w.from_h + w.hours() // 2,
+               w.from_h + w.hours() // 2 + 1.0)  # half of a step's links
+        assert weather_windows(w, links, memo=memo) == fresh
