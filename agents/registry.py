@@ -30,7 +30,8 @@ class PolicyEntry:
     realization (the hindsight bound); ``expert``: labels demonstrations for imitation
     (:mod:`mmroute.agents.imitation`); ``rank``: place in summaries (best informed first);
     ``default``: a baseline :func:`~mmroute.agents.evaluate` runs without ``policies`` (the
-    scenario-based ones solve S + 1 MIPs per re-planning point: only when asked for).
+    scenario-based ones solve S + 1 MIPs per re-planning point: only when asked for);
+    ``sampled``: plans over sampled futures (scenario-based; :mod:`mmroute.agents.voi`).
     """
 
     name: str
@@ -42,6 +43,7 @@ class PolicyEntry:
     clairvoyant: bool = False
     expert: bool = False
     default: bool = True
+    sampled: bool = False
 
     @property
     def baseline(self) -> bool:
@@ -70,9 +72,9 @@ REGISTRY: dict[str, PolicyEntry] = {e.name: e for e in (
                 summary="re-plans on risk-adjusted conditions"),
     PolicyEntry(name="consensus", entry_point="mmroute.agents.consensus:ConsensusPolicy",
                 rank=2, is_or=True, default=False,
-                summary="re-plans S sampled futures, takes the move most agree on"),
+                sampled=True, summary="re-plans S sampled futures, takes the move most agree on"),
     PolicyEntry(name="expectation", entry_point="mmroute.agents.consensus:ExpectationPolicy",
-                rank=2, is_or=True, default=False,
+                rank=2, is_or=True, default=False, sampled=True,
                 summary="re-plans S sampled futures, takes the move of least mean cost"),
     PolicyEntry(name="hindsight", entry_point=_P + "HindsightPolicy", rank=0, clairvoyant=True,
                 expert=True, summary="the clairvoyant optimum of the realization (the bound)"),

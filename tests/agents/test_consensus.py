@@ -137,3 +137,52 @@ def test_dynamism_counts_what_is_revealed_after_time_zero():
     ships, events = dynamism(sc, r)
     assert ships == pytest.approx(1 / 3)  # S2 is released at 12 h
     assert np.isnan(events) or 0.0 <= events <= 1.0
+
+
+def test_value_of_information_from_paired_rows():
+    import pandas as pd
+
+    from mmroute.agents.voi import summary_with_voi, value_of_information
+
+    rows = []
+    for seed in range(100_000, 100_004):
+        for policy, cost in (("hindsight", 90.0), ("replan", 110.0 + seed % 2),
+                             ("consensus", 104.0), ("expectation", 106.0), ("greedy", 130.0)):
+            rows.append({"scenario": "tiny", "policy": policy, "seed": seed, "cost": cost,
+                         "bound": 90.0, "on_time_share": 1.0, "decision_ms": 1.0})
+    df = pd.DataFrame(rows)
+    voi = value_of_information(df, "tiny")
+    assert voi.best_policy == "consensus" and voi.evpi_cny == pytest.approx(14.0)
+    assert voi.best_sampled == "consensus" and voi.vss_cny == pytest.approx(6.5)
+    assert voi.vss_lo_cny < 6.5 < voi.vss_hi_cny
+    assert voi.dynamism_shipments == pytest.approx(1 / 3)
+    text = voi.format()
+    assert "EVPI bound 14 CNY" in text and "VSS 6 [" in text and "(replan - consensus)" in text
+    s = summary_with_voi(df, voi=voi)
+    assert set(s.policy) == {"hindsight", "replan", "consensus", "expectation", "greedy"}
+    assert (s.evpi_cny == 14.0).all() and "dynamism_events" in s
+    without = value_of_information(df[~df.policy.isin(["consensus", "expectation"])])
+    assert without.best_policy == "replan" and np.isnan(without.vss_cny)
+    assert "VSS n/a" in without.format() and np.isnan(without.dynamism_shipments)
+
+
+def test_cli_evaluate_prints_and_writes_the_value_of_information(tmp_path):
+    import csv
+    import subprocess
+    import sys
+
+    out, summary = tmp_path / "r.csv", tmp_path / "s.csv"
+    r = subprocess.run([sys.executable, "-m", "mmroute", "evaluate", "tiny", "--policies",
+                        "replan,consensus", "--seeds", "100000-100001", "--time-limit", "5",
+                        "--out", str(out), "--summary", str(summary)],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert "EVPI bound" in r.stdout and "VSS" in r.stdout and "dynamism: 33 %" in r.stdout
+    with summary.open() as f:
+        rows = list(csv.DictReader(f))
+    assert {x["policy"] for x in rows} == {"hindsight", "replan", "consensus"}
+    assert {"evpi_cny", "vss_cny", "vss_lo_cny", "dynamism_shipments"} <= set(rows[0])
+    bad = subprocess.run([sys.executable, "-m", "mmroute", "evaluate", "tiny", "--policies",
+                          "greedy", "--seeds", "0", "--out", str(out), "--summary",
+                          str(tmp_path / "s.txt")], capture_output=True, text=True, timeout=600)
+    assert bad.returncode == 2 and "--summary must end in .csv" in bad.stderr
