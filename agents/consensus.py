@@ -146,7 +146,8 @@ class ConsensusPolicy(ReplanPolicy):
         if self.jobs > 1:
             from mmroute.agents.parallel import run_tasks
 
-            plans = run_tasks(_solve_future, futures, shared=(state, None, per_solve, self.seed),
+            plans = run_tasks(_solve_future, futures,
+                              shared=(state, self.plan, per_solve, self.seed),
                               jobs=self.jobs, backend=self.backend)
         else:
             plans = []
