@@ -16,6 +16,8 @@ plans are kept for the point, so every consignment deciding there reads the same
   plan's objective; another counts the re-plan of that future with the move fixed (the
   consignment committed to it: its legs' and handling's cost, then the rest re-planned from
   where the move ends, as expected under that future). Lowest mean wins (ties as above).
+  Like every re-plan here (a :class:`~mmroute.world.state.PlanState` carries no departure
+  loads), the fixed move's TEU do not count against its departure's capacity in that re-plan.
 
 ``n_futures`` (S) and ``budget_s`` (wall seconds per re-planning point, shared by its solves;
 ``None``: each solve gets ``time_limit_s``) are parameters; ``jobs`` > 1 solves the futures
