@@ -7,7 +7,7 @@
   ``expectation``: those that plan over sampled futures), with the 95 % CI of the paired
   per-seed differences (Student t); NaN unless both ran;
 * ``dynamism_shipments`` / ``dynamism_events`` — the degree of dynamism (Ulmer): the share of
-  consignments released after t = 0 and of events (disruption and weather onsets) starting
+  consignments unknown at t = 0 (late orders) and of events (disruption and weather onsets) starting
   after it, averaged over the seeds evaluated (their realizations are drawn again, cheaply).
 """
 
@@ -63,7 +63,7 @@ class ValueOfInformation:
         dyn = ("dynamism n/a" if math.isnan(self.dynamism_shipments) else
                f"dynamism: {100 * self.dynamism_shipments:.0f} % of consignments, "
                + ("no events" if math.isnan(self.dynamism_events)
-                  else f"{100 * self.dynamism_events:.0f} % of events") + " revealed after t=0")
+                  else f"{100 * self.dynamism_events:.0f} % of events") + " unknown at t=0")
         return f"{evpi}; {vss}\n{dyn}"
 
 

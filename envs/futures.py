@@ -217,10 +217,12 @@ def _shipments(sc: Scenario, sim: Simulator, now: float,
 
 
 def dynamism(scenario: Scenario, realization) -> tuple[float, float]:
-    """Degree of dynamism of one episode (Ulmer): the share of consignments released after
-    t = 0 and the share of events (disruption and weather onsets) after t = 0."""
+    """Degree of dynamism of one episode (Ulmer): the share of consignments unknown at t = 0
+    (late orders: the scenario file's shipments are known from the start, a policy plans them
+    at their nominal quantity before their release) and the share of events (disruption and
+    weather onsets) after t = 0."""
     ships = realization.shipments(scenario)
-    late_ships = sum(1 for s in ships if s.release_h > 1e-9)
+    late_ships = len(realization.late_orders)
     ev = realization.events
     onsets = [e.from_h for e in (*ev.closures, *ev.slowdowns, *ev.node_delays,
                                  *ev.node_closures, *ev.weather)]

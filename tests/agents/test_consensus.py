@@ -131,11 +131,15 @@ def test_a_budget_caps_the_solves_of_a_point():
     assert plans[0] is not None and plans.count(None) >= 1  # the first always, then out of time
 
 
-def test_dynamism_counts_what_is_revealed_after_time_zero():
+def test_dynamism_counts_what_is_unknown_at_time_zero():
     sc = RerouteEnv("tiny").scenario
     r = realize(sc, 100_000)
     ships, events = dynamism(sc, r)
-    assert ships == pytest.approx(1 / 3)  # S2 is released at 12 h
+    assert ships == 0.0  # tiny has no late orders (S2, released at 12 h, is known at 0)
+    lz = RerouteEnv("liuzhou-asean").scenario
+    r = realize(lz, 100_000)
+    share = len(r.late_orders) / (len(lz.shipments) + len(r.late_orders))
+    assert r.late_orders and dynamism(lz, r)[0] == pytest.approx(share)
     assert np.isnan(events) or 0.0 <= events <= 1.0
 
 
@@ -155,7 +159,7 @@ def test_value_of_information_from_paired_rows():
     assert voi.best_policy == "consensus" and voi.evpi_cny == pytest.approx(14.0)
     assert voi.best_sampled == "consensus" and voi.vss_cny == pytest.approx(6.5)
     assert voi.vss_lo_cny < 6.5 < voi.vss_hi_cny
-    assert voi.dynamism_shipments == pytest.approx(1 / 3)
+    assert voi.dynamism_shipments == 0.0
     text = voi.format()
     assert "EVPI bound 14 CNY" in text and "VSS 6 [" in text and "(replan - consensus)" in text
     s = summary_with_voi(df, voi=voi)
@@ -177,7 +181,7 @@ def test_cli_evaluate_prints_and_writes_the_value_of_information(tmp_path):
                         "--out", str(out), "--summary", str(summary)],
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
-    assert "EVPI bound" in r.stdout and "VSS" in r.stdout and "dynamism: 33 %" in r.stdout
+    assert "EVPI bound" in r.stdout and "VSS" in r.stdout and "dynamism: 0 % of consignments" in r.stdout
     with summary.open() as f:
         rows = list(csv.DictReader(f))
     assert {x["policy"] for x in rows} == {"hindsight", "replan", "consensus"}
