@@ -16,8 +16,8 @@ from pathlib import Path
 
 from mmroute.errors import InputError
 
-__all__ = ["PolicyEntry", "REGISTRY", "POLICIES", "OR_POLICIES", "BASELINES", "LEARNED", "BOUND",
-           "EXPERTS",
+__all__ = ["PolicyEntry", "REGISTRY", "POLICIES", "OR_POLICIES", "BASELINES", "ON_REQUEST",
+           "LEARNED", "BOUND", "EXPERTS",
            "SUMMARY_ORDER", "entry", "default_policies"]
 
 
@@ -28,7 +28,10 @@ class PolicyEntry:
     ``is_or``: a non-clairvoyant OR baseline (PPO is judged against the best of these);
     ``learned``: a trained model, needs a model file; ``clairvoyant``: sees the whole
     realization (the hindsight bound); ``expert``: labels demonstrations for imitation
-    (:mod:`mmroute.agents.imitation`); ``rank``: place in summaries (best informed first).
+    (:mod:`mmroute.agents.imitation`); ``rank``: place in summaries (best informed first);
+    ``default``: a baseline :func:`~mmroute.agents.evaluate` runs without ``policies`` (the
+    scenario-based ones solve S + 1 MIPs per re-planning point: only when asked for);
+    ``sampled``: plans over sampled futures (scenario-based; :mod:`mmroute.agents.voi`).
     """
 
     name: str
@@ -39,11 +42,13 @@ class PolicyEntry:
     learned: bool = False
     clairvoyant: bool = False
     expert: bool = False
+    default: bool = True
+    sampled: bool = False
 
     @property
     def baseline(self) -> bool:
-        """Run by :func:`~mmroute.agents.evaluate` by default: neither learned nor clairvoyant
-        (the hindsight bound runs always)."""
+        """Neither learned nor clairvoyant: a policy the learned ones are judged against
+        (:func:`~mmroute.agents.summarize` picks the best that ran)."""
         return not (self.learned or self.clairvoyant)
 
     def load(self) -> type:
@@ -65,6 +70,12 @@ REGISTRY: dict[str, PolicyEntry] = {e.name: e for e in (
                 expert=True, summary="re-plans whenever something new is known"),
     PolicyEntry(name="anticipate", entry_point=_P + "AnticipatePolicy", rank=3, is_or=True,
                 summary="re-plans on risk-adjusted conditions"),
+    PolicyEntry(name="consensus", entry_point="mmroute.agents.consensus:ConsensusPolicy",
+                rank=2, is_or=True, default=False,
+                sampled=True, summary="re-plans S sampled futures, takes the move most agree on"),
+    PolicyEntry(name="expectation", entry_point="mmroute.agents.consensus:ExpectationPolicy",
+                rank=2, is_or=True, default=False, sampled=True,
+                summary="re-plans S sampled futures, takes the move of least mean cost"),
     PolicyEntry(name="hindsight", entry_point=_P + "HindsightPolicy", rank=0, clairvoyant=True,
                 expert=True, summary="the clairvoyant optimum of the realization (the bound)"),
     PolicyEntry(name="ppo", entry_point=_P + "PPOPolicy", rank=5, learned=True,
@@ -78,7 +89,10 @@ POLICIES: tuple[str, ...] = tuple(REGISTRY)
 #: The non-clairvoyant OR baselines PPO is judged by.
 OR_POLICIES: tuple[str, ...] = tuple(n for n, e in REGISTRY.items() if e.is_or)
 #: What :func:`~mmroute.agents.evaluate` runs without ``policies`` (besides a model).
-BASELINES: tuple[str, ...] = tuple(n for n, e in REGISTRY.items() if e.baseline)
+BASELINES: tuple[str, ...] = tuple(n for n, e in REGISTRY.items() if e.baseline and e.default)
+#: Baselines run only when named (``--policies consensus,expectation``).
+ON_REQUEST: tuple[str, ...] = tuple(n for n, e in REGISTRY.items()
+                                    if e.baseline and not e.default)
 #: Policies that are a trained model (the training algorithms: ``mmroute train --algo``).
 LEARNED: tuple[str, ...] = tuple(n for n, e in REGISTRY.items() if e.learned)
 #: The clairvoyant policy: its cost on a seed bounds every other's (evaluation checks it).

@@ -88,6 +88,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "departure and arrival (h), lateness (h), CO2 (kg), cost (CNY), "
                         "dropped TEU and where and why (policy, capacity, closure, "
                         "released-too-late, no-service; docs in mmroute.world.shipments)")
+    e.add_argument("--summary", default=None, type=output_file, metavar="SUMMARY.csv",
+                   help="also write the summary table, one row per policy, with the "
+                        "scenario's value of information (EVPI bound, VSS with its CI, degree "
+                        "of dynamism) in columns of its own")
     e.set_defaults(func=run_evaluate)
 
 
@@ -150,6 +154,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     )
     from mmroute.agents.registry import default_policies, entry
     from mmroute.agents.shipped import shipped_model
+    from mmroute.agents.voi import summary_with_voi, value_of_information
     from mmroute.errors import InputError
     from mmroute.io import write_with
     from mmroute.scenarios import load
@@ -163,6 +168,13 @@ def run_evaluate(args: argparse.Namespace) -> int:
             raise InputError("--per-shipment must end in .csv", file=ships)
         if ships.resolve() == out.resolve():
             raise InputError("--per-shipment must differ from --out", file=ships)
+    summary_out = None if args.summary is None else Path(args.summary)
+    if summary_out is not None:
+        if summary_out.suffix.lower() != ".csv":
+            raise InputError("--summary must end in .csv", file=summary_out)
+        if summary_out.resolve() in {out.resolve()} | ({ships.resolve()} if ships else set()):
+            raise InputError("--summary must differ from --out and --per-shipment",
+                             file=summary_out)
     scenario = load(args.file)
     seeds = args.seeds
     policies = args.policies
@@ -204,8 +216,14 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
         stamped = with_iso_columns(ship_df, scenario.clock())
         write_with(ships, lambda tmp: stamped.to_csv(tmp, index=False))
+    voi = value_of_information(df, scenario)
     print(format_summary(summarize(df)))
+    print(voi.format())
     print(f"{len(df)} episodes -> {out}")
+    if summary_out is not None:
+        summary = summary_with_voi(df, voi=voi)
+        write_with(summary_out, lambda tmp: summary.to_csv(tmp, index=False))
+        print(f"summary -> {summary_out}")
     if ship_df is not None:
         dropped = ship_df[ship_df.dropped_teu > 0]
         reasons = dropped.groupby("drop_reason").dropped_teu.sum()

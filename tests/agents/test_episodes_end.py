@@ -85,13 +85,14 @@ def test_every_policy_ends_on_fresh_seeds_small(name):
 def test_every_policy_ends_on_hundreds_of_fresh_seeds(name):
     """Every registered policy (the learned ones with the shipped model) over fresh
     evaluation seeds with a step cap: 300 seeds, 40 for the policies that re-plan with the MIP
-    at every revealed event."""
+    at every revealed event, 5 for those that re-plan S sampled futures too."""
     env = RerouteEnv(name)
     model = shipped_model(name)
     for policy in POLICIES:
         if policy in ("ppo", "maskable-ppo") and (model is None or policy != "maskable-ppo"):
             continue
-        n = 40 if policy in ("replan", "anticipate") else 300
+        n = (5 if policy in ("consensus", "expectation")  # S + 1 MIPs per re-planning point
+             else 40 if policy in ("replan", "anticipate") else 300)
         pol = make_policy(policy, scenario=env.scenario, model=model)
         for seed in range(50_000, 50_000 + n):
             play(env, pol, seed, cap_of(env))

@@ -13,6 +13,7 @@ from mmroute.agents.registry import (
     BASELINES,
     BOUND,
     LEARNED,
+    ON_REQUEST,
     OR_POLICIES,
     POLICIES,
     REGISTRY,
@@ -79,9 +80,10 @@ def test_every_registered_name_builds_its_class_and_the_facts_hold():
         assert issubclass(cls, Policy)
         if not e.learned:
             assert make_policy(name).name == name
-    assert set(OR_POLICIES) == {"static", "replan", "anticipate"}
+    assert set(OR_POLICIES) == {"static", "replan", "anticipate", "consensus", "expectation"}
     assert BOUND == "hindsight" and set(LEARNED) == {"ppo", "maskable-ppo"}
-    assert set(BASELINES) | set(LEARNED) | {BOUND} == set(POLICIES)
+    assert set(BASELINES) | set(ON_REQUEST) | set(LEARNED) | {BOUND} == set(POLICIES)
+    assert set(ON_REQUEST) == {"consensus", "expectation"}
     assert SUMMARY_ORDER[0] == BOUND and sorted(SUMMARY_ORDER) == sorted(POLICIES)
 
 
