@@ -21,6 +21,7 @@ from mmroute.io import read_text
 from mmroute.scenarios import defaults as D
 from mmroute.scenarios.bundled import bundled_path
 from mmroute.scenarios.cars_section import CARS_KEYS, parse_cars
+from mmroute.scenarios.jis_section import JIS_KEY, parse_jis
 from mmroute.scenarios.fields import Fields
 from mmroute.scenarios.fleet_section import parse_fleet
 from mmroute.scenarios.model import Scenario
@@ -196,6 +197,7 @@ def _scenario(f: Fields, base_dir: Path, data: Any, source_file: str | None) -> 
             "objective",
             "geometry_file",
             *CARS_KEYS,
+            JIS_KEY,
         ),
     )
     if data.get("geometry_file") is not None:
@@ -227,6 +229,7 @@ def _scenario(f: Fields, base_dir: Path, data: Any, source_file: str | None) -> 
         f, data.get("uncertainty") or {}, by_id, {lk.id for lk in links}, start
     )
     cars = parse_cars(f, data, by_id, horizon_h)
+    jis = parse_jis(f, data, by_id, horizon_h)
     return Scenario(
         name=name,
         description=f.string(data.get("description", ""), "description"),
@@ -242,6 +245,7 @@ def _scenario(f: Fields, base_dir: Path, data: Any, source_file: str | None) -> 
         uncertainty=uncertainty,
         objective=objective,
         cars=cars,
+        jis=jis,
         source_file=source_file,
     )
 
