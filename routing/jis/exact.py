@@ -110,6 +110,8 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
             L.append(lk)
             A.append(ak)
             R.append(rk_)
+        for k in range(1, len(b) - s.racks_per_truck + 1):  # redundant: a trip starts in every window
+            m.Add(sum(b[k:k + s.racks_per_truck]) >= 1)
         m.AddCumulative(trip_iv, [1] * len(trip_iv), s.fleet)
         obj.append((trip_units, None, b))
         vars_by[sid] = (b, L, A, R)
@@ -142,6 +144,7 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
     solver.parameters.max_time_in_seconds = float(time_limit_s)
     solver.parameters.random_seed = int(seed)
     solver.parameters.num_workers = int(workers)
+    solver.parameters.linearization_level = 2
     code = solver.Solve(m)
     name = solver.StatusName(code)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
