@@ -21,9 +21,9 @@ from mmroute.io import read_text
 from mmroute.scenarios import defaults as D
 from mmroute.scenarios.bundled import bundled_path
 from mmroute.scenarios.cars_section import CARS_KEYS, parse_cars
-from mmroute.scenarios.jis_section import JIS_KEY, parse_jis
 from mmroute.scenarios.fields import Fields
 from mmroute.scenarios.fleet_section import parse_fleet
+from mmroute.scenarios.jis_section import JIS_KEY, parse_jis
 from mmroute.scenarios.model import Scenario
 from mmroute.scenarios.network_section import Geometry, parse_links, parse_nodes
 from mmroute.scenarios.objective_section import parse_objective

@@ -1,0 +1,37 @@
+"""mmroute.routing.jis: just-in-sequence (JIS) supply of an assembly line.
+
+Table of contents:
+
+- :class:`JisProblem`, :class:`Rack`, :class:`SupplierRoad` — the problem, from a scenario's
+  ``jis`` section with road times from :class:`mmroute.world.Conditions` (``problem.py``)
+- :func:`check_jis_plan` — the independent checker (``check.py``; imports no solver)
+- :func:`solve_jis`, :class:`JisParams` — heuristic, then CP-SAT per station with a bound
+  (``solve.py``, ``heuristic.py``, ``exact.py``); its result :class:`JisPlan`,
+  :class:`JisTrip` (``result.py``)
+- :func:`solve_practice` — the practice baseline: a truck leaves when full or every N minutes
+  (``baseline.py``)
+- :func:`write_plan`, :func:`read_plan` — plan JSON (``io.py``)
+"""
+
+from mmroute.routing.jis.baseline import solve_practice
+from mmroute.routing.jis.check import check_jis_plan
+from mmroute.routing.jis.heuristic import heuristic_trips
+from mmroute.routing.jis.io import read_plan, write_plan
+from mmroute.routing.jis.problem import JisProblem, Rack, SupplierRoad
+from mmroute.routing.jis.result import JisPlan, JisTrip
+from mmroute.routing.jis.solve import JisParams, solve_jis
+
+__all__ = [
+    "JisParams",
+    "JisPlan",
+    "JisProblem",
+    "JisTrip",
+    "Rack",
+    "SupplierRoad",
+    "check_jis_plan",
+    "heuristic_trips",
+    "read_plan",
+    "solve_jis",
+    "solve_practice",
+    "write_plan",
+]
