@@ -14,8 +14,6 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
 from mmroute.scenarios.fields import Fields
 from mmroute.scenarios.jis_model import Jis, JisLine, JisStation, JisSupplier, JisVariant
 
@@ -128,6 +126,8 @@ def _variant(f: Fields, raw: Any, p: str, suppliers: list[str]) -> JisVariant:
 def _sequence(f: Fields, raw: Any, p: str, variants: tuple[JisVariant, ...]) -> tuple[str, ...]:
     ids = [v.id for v in variants]
     if isinstance(raw, Mapping):
+        import numpy as np  # only to draw a sequence (import mmroute.scenarios stays light)
+
         f.mapping(raw, p, required=("cars", "seed"))
         n = f.integer(raw["cars"], f"{p}.cars", ge=1, le=MAX_CARS)
         seed = f.integer(raw["seed"], f"{p}.seed", ge=0)
