@@ -11,10 +11,13 @@ Table of contents:
 - :func:`solve_practice` — the practice baseline: a truck leaves when full or every N minutes
   (``baseline.py``)
 - :func:`write_plan`, :func:`read_plan` — plan JSON (``io.py``)
+- :func:`execute`, :class:`Execution` — a plan on a drawn day (road noise, closures), static or
+  with departures re-planned from the current state (``disrupt.py``)
 """
 
 from mmroute.routing.jis.baseline import solve_practice
 from mmroute.routing.jis.check import check_jis_plan
+from mmroute.routing.jis.disrupt import Execution, execute
 from mmroute.routing.jis.heuristic import heuristic_trips
 from mmroute.routing.jis.io import read_plan, write_plan
 from mmroute.routing.jis.problem import JisProblem, Rack, SupplierRoad
@@ -22,6 +25,7 @@ from mmroute.routing.jis.result import JisPlan, JisTrip
 from mmroute.routing.jis.solve import JisParams, solve_jis
 
 __all__ = [
+    "Execution",
     "JisParams",
     "JisPlan",
     "JisProblem",
@@ -29,6 +33,7 @@ __all__ = [
     "Rack",
     "SupplierRoad",
     "check_jis_plan",
+    "execute",
     "heuristic_trips",
     "read_plan",
     "solve_jis",

@@ -224,3 +224,34 @@ def test_a_copy_of_the_raw_section_is_not_mutated_by_loading():
     before = copy.deepcopy(d)
     Scenario.from_dict(d, file="x.yaml")
     assert d == before
+
+
+def test_re_planned_departures_avoid_the_line_stops_of_the_static_plan_under_road_noise(small, small_plan):
+    from mmroute.routing.jis import execute
+    from mmroute.world import realize
+
+    sc = _small()
+    static, reseq = 0, 0
+    for seed in range(6):
+        real = realize(sc, seed)
+        a = execute(small, small_plan, sc, real, policy="static")
+        b = execute(small, small_plan, sc, real, policy="resequence")
+        assert b.line_stops <= a.line_stops or b.worst_late_s <= a.worst_late_s
+        static += a.line_stops > 0
+        reseq += b.line_stops > 0
+        assert execute(small, small_plan, sc, real, policy="static") == a  # same draws, same day
+    assert static > reseq
+
+
+def test_a_plan_on_a_day_without_noise_has_no_line_stop(small, small_plan):
+    from mmroute.routing.jis import execute
+    from mmroute.world import Realization
+    from mmroute.world.events import KnownEvents
+
+    sc = _small()
+    calm = Realization(scenario_name=sc.name, scenario_hash=sc.content_hash(), seed=0, events=KnownEvents(),
+                       quantities_teu=(), late_orders=())
+    run = execute(small, small_plan, sc, calm, policy="static")
+    assert run.line_stops == 0  # the roads as planned: every trip arrives as planned
+    planned = {(t.supplier, t.racks): t.arrive_s for t in small_plan.trips}
+    assert all(t.arrive_s == planned[(t.supplier, t.racks)] for t in run.trips)
