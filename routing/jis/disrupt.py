@@ -16,7 +16,8 @@ Policies:
   hour (noise up to now, roads closed now: what :meth:`KnownEvents.known_at` reveals) and
   leaves as soon as waiting one more minute could miss the target, assuming a later hour's
   drive at its nominal time x ``exp(2 sigma)`` (the scenario's noise, two standard deviations).
-  Early arrivals wait at the gate.
+  An early truck unloads as soon as the station's buffer has room for its racks (beside the
+  racks delivered there so far), at its target at the latest, and drives back.
 - ``"practice"`` trips (from :func:`.baseline.solve_practice`) run as ``"static"``.
 """
 
@@ -121,6 +122,8 @@ def execute(problem: JisProblem, plan: JisPlan, scenario: Any, realization: Any,
                 depart, drive = roads.out(s.id, tau)
                 load = tau - s.loading_s
             arrive = max(t.arrive_s, depart + drive)
+            if policy == "resequence" and depart + drive < t.arrive_s:  # unload early if there is room
+                arrive = _room_from(problem, s.station, done, depart + drive, len(t.racks), t.arrive_s)
             back_start, back = roads.back(s.id, arrive + unload)
             ret = back_start + back
             free[truck] = ret
@@ -135,3 +138,16 @@ def execute(problem: JisProblem, plan: JisPlan, scenario: Any, realization: Any,
                 late_s += t.arrive_s - rk.need_s
                 worst = max(worst, t.arrive_s - rk.need_s)
     return Execution(trips=tuple(done), line_stops=stops, line_stop_min=round(late_s / 60, 2), worst_late_s=worst)
+
+
+def _room_from(problem: JisProblem, station: str, done: list[JisTrip], at_s: int, n: int, target_s: int) -> int:
+    """Earliest time in ``[at_s, target_s]`` at which ``n`` more racks fit in ``station``'s
+    buffer beside the racks already delivered there (they leave at their release times)."""
+    cap = problem.station(station).buffer_racks
+    releases = sorted(problem.racks(t.supplier)[r].release_s for t in done
+                      if problem.supplier(t.supplier).station == station for r in t.racks)
+    present = [x for x in releases if x > at_s]
+    over = len(present) + n - cap
+    if over <= 0:
+        return at_s
+    return min(target_s, present[over - 1])
