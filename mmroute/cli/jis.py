@@ -19,6 +19,7 @@ def register(subparsers) -> None:
     solve.add_argument("--baseline", action="store_true",
                        help="also run the practice baseline (a truck leaves when full or every N minutes)")
     solve.add_argument("--out", help="write the plan JSON here (atomically)")
+    solve.add_argument("--plot", metavar="DIR", help="write timeline.png (trucks, line-side stock) here")
     solve.set_defaults(func=_solve)
 
     check = sub.add_parser("check", help="check a plan JSON against its scenario (exit 1 if infeasible)")
@@ -51,12 +52,18 @@ def _solve(args: argparse.Namespace) -> int:
         write_plan(args.out, plan)
     print(plan.summary())
     print(f"  mmroute:  {_figures(plan.info)}")
+    base = None
     if args.baseline:
         base = solve_practice(problem, seed=args.seed)
         print(f"  practice: {_figures(base.info)} ({base.solver}, cost {base.objective:,.0f} CNY)")
         if base.info["trips"] and base.info["inventory_rack_h"]:
             print(f"  mmroute / practice: trips {plan.info['trips'] / base.info['trips']:.3f}, line-side "
                   f"inventory {plan.info['inventory_rack_h'] / base.info['inventory_rack_h']:.3f}")
+    if args.plot:
+        from mmroute.routing.jis.plot import plot_plan
+
+        files = plot_plan(problem, plan, args.plot, baseline=base)
+        print(f"  {len(files)} pictures in {args.plot}")
     return 0
 
 

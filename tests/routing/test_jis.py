@@ -204,7 +204,10 @@ def test_cli_solves_checks_and_fails_in_one_line(tmp_path, capsys):
     scen = tmp_path / "small-jis.yaml"
     scen.write_text(yaml.safe_dump(d))
     out = tmp_path / "plan.json"
-    assert main(["jis", "solve", str(scen), "--time-limit", "20", "--seed", "1", "--out", str(out), "--baseline"]) == 0
+    assert main(["jis", "solve", str(scen), "--time-limit", "20", "--seed", "1", "--out", str(out), "--baseline",
+                 "--plot", str(tmp_path / "pics")]) == 0
+    assert (tmp_path / "pics" / "timeline.png").stat().st_size > 20_000
+    assert (tmp_path / "pics" / "timeline-practice.png").exists()
     text = capsys.readouterr().out
     assert "line stops 0" in text and "practice:" in text and "mmroute / practice" in text
     assert {"objective", "bound", "status", "time_s", "solver", "seed", "trips"} <= set(json.loads(out.read_text()))
