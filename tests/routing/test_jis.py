@@ -258,3 +258,27 @@ def test_a_plan_on_a_day_without_noise_has_no_line_stop(small, small_plan):
     assert run.line_stops == 0  # the roads as planned: every trip arrives as planned
     planned = {(t.supplier, t.racks): t.arrive_s for t in small_plan.trips}
     assert all(t.arrive_s == planned[(t.supplier, t.racks)] for t in run.trips)
+
+
+def test_suppliers_feeding_one_station_share_its_buffer():
+    d = _raw()
+    d["jis"]["sequence"] = {"cars": 96, "seed": 7}
+    d["jis"]["suppliers"][1]["station"] = "ST-SEAT"  # cockpit racks stand at the seat station too
+    d["jis"]["line"]["stations"][3]["buffer_racks"] = 10
+    p = JisProblem.from_scenario(Scenario.from_dict(d, file="shared.yaml"))
+    assert ("SEAT", "COCKPIT") in p.station_groups()
+    plan = solve_jis(p, time_limit_s=20, seed=0)
+    rep = check_jis_plan(p, plan)
+    assert rep.feasible and 6 < rep.details["buffer_peak"]["ST-SEAT"] <= 10
+
+
+def test_cp_sat_proves_that_a_one_rack_buffer_stops_the_line():
+    from mmroute.errors import InfeasibleError
+
+    d = _raw()
+    d["jis"]["sequence"] = {"cars": 96, "seed": 7}
+    # a seat rack lasts 6 min, the safety time is 10 min: the next rack must stand beside it
+    d["jis"]["line"]["stations"][3]["buffer_racks"] = 1
+    p = JisProblem.from_scenario(Scenario.from_dict(d, file="tight.yaml"))
+    with pytest.raises(InfeasibleError, match="ST-SEAT.*proven by CP-SAT"):
+        solve_jis(p, time_limit_s=20, seed=0)
