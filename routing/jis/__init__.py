@@ -11,6 +11,8 @@ Table of contents:
 - :func:`solve_practice` — the practice baseline: a truck leaves when full or every N minutes
   (``baseline.py``)
 - :func:`write_plan`, :func:`read_plan` — plan JSON (``io.py``)
+- :func:`replan_jis`, :class:`JisState` — re-plan the racks not yet shipped from where the day
+  stands (a delayed truck, a slowed or closed road, a supplier's outage) (``replan.py``)
 - :func:`execute`, :class:`Execution` — a plan on a drawn day (road noise, closures), static or
   with departures re-planned from the current state (``disrupt.py``)
 """
@@ -21,6 +23,7 @@ from mmroute.routing.jis.disrupt import Execution, execute
 from mmroute.routing.jis.heuristic import heuristic_trips
 from mmroute.routing.jis.io import read_plan, write_plan
 from mmroute.routing.jis.problem import JisProblem, Rack, SupplierRoad
+from mmroute.routing.jis.replan import JisState, replan_jis
 from mmroute.routing.jis.result import JisPlan, JisTrip
 from mmroute.routing.jis.solve import JisParams, solve_jis
 
@@ -29,6 +32,7 @@ __all__ = [
     "JisParams",
     "JisPlan",
     "JisProblem",
+    "JisState",
     "JisTrip",
     "Rack",
     "SupplierRoad",
@@ -36,6 +40,7 @@ __all__ = [
     "execute",
     "heuristic_trips",
     "read_plan",
+    "replan_jis",
     "solve_jis",
     "solve_practice",
     "write_plan",

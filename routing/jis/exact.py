@@ -21,7 +21,7 @@ from ortools.sat.python import cp_model
 from mmroute.routing.jis.problem import JisProblem
 from mmroute.routing.jis.result import JisTrip
 
-__all__ = ["ExactJis", "solve_station", "UNITS_PER_CNY"]
+__all__ = ["ExactJis", "SupplierStart", "solve_station", "UNITS_PER_CNY"]
 
 UNITS_PER_CNY = 360_000
 
@@ -38,10 +38,29 @@ class ExactJis:
     time_s: float
 
 
+@dataclass(frozen=True)
+class SupplierStart:
+    """Where a re-plan of one supplier starts: its first rack still to ship, the earliest
+    loading (now, or the end of an outage), each truck's time back at the supplier, and the
+    arrival of its last rack shipped (racks stay in sequence)."""
+
+    first_rack: int = 0
+    earliest_load_s: int = 0
+    truck_free_s: tuple[int, ...] = ()
+    last_arrival_s: int = 0
+
+
 def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit_s: float, seed: int,
-                  hint: dict[str, list[JisTrip]] | None = None, workers: int = 1) -> ExactJis:
-    """Solve the suppliers of one station together (they share its buffer)."""
+                  hint: dict[str, list[JisTrip]] | None = None, workers: int = 1,
+                  start: dict[str, SupplierStart] | None = None, standing: tuple[tuple[int, int], ...] = (),
+                  late_cny_per_min: float | None = None) -> ExactJis:
+    """Solve the suppliers of one station together (they share its buffer).
+
+    Re-planning from a state: ``start`` per supplier, ``standing`` racks already shipped to the
+    station (``(arrive_s, release_s)``, held in its buffer), and ``late_cny_per_min``: racks
+    may then arrive after their due time at this cost per minute (``None``: never)."""
     m = cp_model.CpModel()
+    start = start or {}
     line = problem.jis.line
     unload = line.unload_s
     station = problem.station(problem.supplier(suppliers[0]).station)
@@ -58,11 +77,19 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
         top = hours * 3600 - 1
         out_tab = list(road.out_s)
         back_tab = list(road.back_s)
+        st0 = start.get(sid, SupplierStart())
+        r0 = st0.first_rack
         b, p, L, A, R, trip_iv = [], [], [], [], [], []
-        for k, rk in enumerate(racks):
-            lo_l = max(0, rk.ready_s)
+        for tf in st0.truck_free_s:  # trucks still away
+            if tf > 0:
+                trip_iv.append(m.NewIntervalVar(0, tf, tf, f"busy_{sid}_{len(trip_iv)}"))
+        n_busy = len(trip_iv)
+        for k, rk in enumerate(racks[r0:]):
+            lo_l = max(0, rk.ready_s, st0.earliest_load_s)
             hi_a = rk.due_s
-            if lo_l + s.loading_s + min(out_tab) > hi_a:
+            if late_cny_per_min is not None:
+                hi_a = max(hi_a, lo_l + s.loading_s + max(out_tab)) + 3600 * 4
+            elif lo_l + s.loading_s + min(out_tab) > hi_a:
                 m.AddBoolOr([])  # this rack cannot reach its station in time: infeasible
             bk = m.NewConstant(1) if k == 0 else m.NewBoolVar(f"b_{sid}_{k}")
             pk = m.NewIntVar(1, s.racks_per_truck, f"p_{sid}_{k}")
@@ -91,8 +118,13 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
             bsize = m.NewIntVar(0, max(0, rk.release_s), f"bs_{sid}_{k}")
             buffer_iv.append(m.NewIntervalVar(ak, bsize, rk.release_s, f"rack_{sid}_{k}"))
             obj.append((rate, rk.release_s - 0, ak))
+            if late_cny_per_min is not None and rk.due_s < hi_a:
+                late = m.NewIntVar(0, hi_a - rk.due_s, f"late_{sid}_{k}")
+                m.Add(late >= ak - rk.due_s)
+                obj.append((-int(round(late_cny_per_min * 100 * 60)), 0, late))  # CNY/min -> 1/360000 CNY per s
             if k == 0:
                 m.Add(pk == 1)
+                m.Add(ak >= st0.last_arrival_s)
             else:
                 m.Add(pk == 1).OnlyEnforceIf(bk)
                 m.Add(pk == p[-1] + 1).OnlyEnforceIf(bk.Not())
@@ -101,10 +133,13 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
                 m.Add(ak >= A[-1])
                 # redundant (LP strength): unless a trip starts among racks k-j+1..k, rack k
                 # travels with rack k-j and arrives by its due time
-                for j in range(1, min(k, s.racks_per_truck - 1) + 1):
-                    m.Add(ak <= racks[k - j].due_s + (rk.due_s - racks[k - j].due_s) * sum(b[k - j + 1:] + [bk]))
-                if len(suppliers) == 1 and k >= station.buffer_racks:  # redundant: room frees in order
-                    m.Add(ak >= racks[k - station.buffer_racks].release_s)
+                if late_cny_per_min is None:
+                    for j in range(1, min(k, s.racks_per_truck - 1) + 1):
+                        m.Add(ak <= racks[r0 + k - j].due_s
+                              + (rk.due_s - racks[r0 + k - j].due_s) * sum(b[k - j + 1:] + [bk]))
+            g = r0 + k
+            if len(suppliers) == 1 and g >= station.buffer_racks:  # redundant: room frees in order
+                m.Add(ak >= racks[g - station.buffer_racks].release_s)
             b.append(bk)
             p.append(pk)
             L.append(lk)
@@ -114,12 +149,13 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
             m.Add(sum(b[k:k + s.racks_per_truck]) >= 1)
         m.AddCumulative(trip_iv, [1] * len(trip_iv), s.fleet)
         obj.append((trip_units, None, b))
+        del n_busy
         vars_by[sid] = (b, L, A, R)
         if hint and hint.get(sid):
-            lead = {t.racks[0]: t for t in hint[sid]}
+            lead = {t.racks[0] - r0: t for t in hint[sid]}
             cur = None
             pos = 0
-            for k in range(len(racks)):
+            for k in range(len(b)):
                 t = lead.get(k)
                 if t is not None:
                     cur, pos = t, 1
@@ -130,6 +166,9 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
                 m.AddHint(p[k], pos)
                 m.AddHint(L[k], cur.load_s)
                 m.AddHint(A[k], cur.arrive_s)
+    for a, rel in standing:
+        if rel > a:
+            buffer_iv.append(m.NewIntervalVar(a, rel - a, rel, f"standing_{len(buffer_iv)}"))
     m.AddCumulative(buffer_iv, [1] * len(buffer_iv), station.buffer_racks)
     terms = []
     const = 0
@@ -155,13 +194,14 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
         road = problem.roads[sid]
         b, L, A, R = vars_by[sid]
         n = len(b)
-        free = [0] * s.fleet
+        st0 = start.get(sid, SupplierStart())
+        free = list(st0.truck_free_s) or [0] * s.fleet
         starts = [k for k in range(n) if solver.Value(b[k])]
         found = []
         for j, k in enumerate(starts):
             end = starts[j + 1] if j + 1 < len(starts) else n
             load, arrive = solver.Value(L[k]), solver.Value(A[k])
-            found.append((load, arrive, tuple(range(k, end))))
+            found.append((load, arrive, tuple(range(st0.first_rack + k, st0.first_rack + end))))
         mine = []
         for load, arrive, racks_ in sorted(found):  # interval colouring in start order
             ret = arrive + unload + road.drive_back_s(arrive + unload)

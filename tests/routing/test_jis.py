@@ -282,3 +282,38 @@ def test_cp_sat_proves_that_a_one_rack_buffer_stops_the_line():
     p = JisProblem.from_scenario(Scenario.from_dict(d, file="tight.yaml"))
     with pytest.raises(InfeasibleError, match="ST-SEAT.*proven by CP-SAT"):
         solve_jis(p, time_limit_s=20, seed=0)
+
+
+def test_a_re_plan_from_the_state_avoids_most_line_stops_of_a_reported_accident(small, small_plan):
+    from mmroute.routing.jis import JisState, replan_jis
+    from mmroute.world.events import KnownEvents, LinkSlowdown
+
+    sc = _small()
+    now = 7 * 3600  # at 07:00 the Liujiang road is reported at half speed until 10:00
+    ev = KnownEvents(slowdowns=(LinkSlowdown(link="PLANT-J-WHEEL-road~r", from_h=7.0, to_h=10.0, speed_factor=0.5),))
+    known = JisProblem.from_scenario(sc, Conditions(sc, ev))
+
+    def driven(t):  # a trip as it goes under the event: later arrival, later return
+        r = known.roads[t.supplier]
+        arrive = max(t.arrive_s, t.depart_s + r.drive_out_s(t.depart_s))
+        u = arrive + known.jis.line.unload_s
+        return replace(t, arrive_s=arrive, return_s=max(t.return_s, u + r.drive_back_s(u)))
+
+    static = check_jis_plan(known, replace(small_plan, trips=tuple(driven(t) for t in small_plan.trips),
+                                           status="infeasible"))
+    state = JisState(time_s=now, trips=tuple(driven(t) for t in small_plan.trips if t.load_s <= now))
+    re = replan_jis(known, state, time_limit_s=20, seed=0)
+    assert static.details["line_stops"] >= 4
+    assert re.info["line_stops"] < static.details["line_stops"] / 2
+    assert all(t in re.trips for t in state.trips)  # what was loaded stays as it is
+    assert all(t.load_s >= now for t in re.trips if t not in state.trips)  # nothing loads in the past
+
+
+def test_a_supplier_outage_delays_its_loading_in_the_re_plan(small, small_plan):
+    from mmroute.routing.jis import JisState, replan_jis
+
+    now = 7 * 3600
+    state = JisState(time_s=now, trips=tuple(t for t in small_plan.trips if t.load_s <= now),
+                     resume_s={"SEAT": 7 * 3600 + 1800})
+    re = replan_jis(small, state, time_limit_s=20, seed=0)
+    assert all(t.load_s >= 7 * 3600 + 1800 for t in re.trips if t.supplier == "SEAT" and t not in state.trips)
