@@ -3,7 +3,8 @@
 The heuristic (:mod:`.heuristic`) plans every supplier in well under a second and is the
 CP-SAT hint; the exact model (:mod:`.exact`) runs per station (suppliers of one station share
 its buffer; stations are independent) with a share of the time limit proportional to its
-racks, and returns its best plan and bound. Long horizons (more than ``max_exact_racks``
+racks left and of the time left (a station proven early leaves its time to the others), and
+returns its best plan and bound. Long horizons (more than ``max_exact_racks``
 racks) use the heuristic alone. Every returned plan passes :func:`.check.check_jis_plan`.
 """
 
@@ -58,17 +59,19 @@ def solve_jis(problem: JisProblem, *, time_limit_s: float, seed: int, params: Ji
     trips: list[JisTrip] = []
     bound: float | None = 0.0
     statuses: dict[str, str] = {}
+    racks_left = n_racks
     for group in problem.station_groups():
         station = problem.supplier(group[0]).station
-        share = sum(len(problem.racks(s)) for s in group) / max(1, n_racks)
+        mine = sum(len(problem.racks(s)) for s in group)
         res = None
-        if exact:
+        if exact:  # the time left, shared by the racks left (a station proven early gives its time on)
             remaining = max(0.1, limit - (time.perf_counter() - t0))
-            res = solve_station(problem, group, time_limit_s=max(0.1, min(remaining, limit * share)),
+            res = solve_station(problem, group, time_limit_s=max(0.1, remaining * mine / max(1, racks_left)),
                                 seed=seed, hint=hint, workers=params.workers)
             if res.status == "INFEASIBLE":
                 raise InfeasibleError(f"station {station} ({', '.join(group)}): no plan without a line stop "
                                       "within the buffer and the fleets (proven by CP-SAT)")
+        racks_left -= mine
         if res is not None and res.trips is not None:
             trips.extend(res.trips)
             statuses[station] = res.status.lower()
