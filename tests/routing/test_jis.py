@@ -317,3 +317,11 @@ def test_a_supplier_outage_delays_its_loading_in_the_re_plan(small, small_plan):
                      resume_s={"SEAT": 7 * 3600 + 1800})
     re = replan_jis(small, state, time_limit_s=20, seed=0)
     assert all(t.load_s >= 7 * 3600 + 1800 for t in re.trips if t.supplier == "SEAT" and t not in state.trips)
+
+
+def test_a_bad_problem_dict_names_the_file_and_the_field(small):
+    d = json.loads(json.dumps(small.to_dict()))
+    d["roads"]["SEAT"]["out_s"][3] = -5
+    with pytest.raises(ScenarioError) as err:
+        JisProblem.from_dict(d, file="problem.json")
+    assert err.value.field == "roads.SEAT.out_s" and "problem.json" in str(err.value)
