@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from mmroute import validate
 from mmroute.errors import InfeasibleError, SolverError
 from mmroute.routing.jis.check import check_jis_plan
-from mmroute.routing.jis.exact import solve_station
+from mmroute.routing.jis.exact import ExactJis, solve_station
 from mmroute.routing.jis.heuristic import heuristic_trips
 from mmroute.routing.jis.problem import JisProblem
 from mmroute.routing.jis.result import JisPlan, JisTrip
@@ -59,19 +59,33 @@ def solve_jis(problem: JisProblem, *, time_limit_s: float, seed: int, params: Ji
     trips: list[JisTrip] = []
     bound: float | None = 0.0
     statuses: dict[str, str] = {}
-    racks_left = n_racks
+    groups = sorted(problem.station_groups(), key=lambda g: sum(len(problem.racks(s)) for s in g))
+    results: dict[tuple[str, ...], ExactJis] = {}
+    if exact:
+        # the time left, shared by the racks left (small stations first: a station proven early
+        # gives its time on); then a second round for the stations not proven, from their best
+        for rnd in range(2):
+            todo = [g for g in groups if rnd == 0 or (g in results and results[g].status == "FEASIBLE")]
+            racks_left = sum(len(problem.racks(s)) for g in todo for s in g)
+            for group in todo:
+                mine = sum(len(problem.racks(s)) for s in group)
+                remaining = limit - (time.perf_counter() - t0)
+                if rnd == 1 and remaining < 1.0:
+                    break
+                prev = results.get(group)
+                h = hint if prev is None or prev.trips is None else {
+                    **hint, **{s: [t for t in prev.trips if t.supplier == s] for s in group}}
+                res = solve_station(problem, group, time_limit_s=max(0.1, remaining * mine / max(1, racks_left)),
+                                    seed=seed, hint=h, workers=params.workers)
+                racks_left -= mine
+                if res.status == "INFEASIBLE":
+                    station = problem.supplier(group[0]).station
+                    raise InfeasibleError(f"station {station} ({', '.join(group)}): no plan without a line stop "
+                                          "within the buffer and the fleets (proven by CP-SAT)")
+                results[group] = res if prev is None else _better(prev, res)
     for group in problem.station_groups():
         station = problem.supplier(group[0]).station
-        mine = sum(len(problem.racks(s)) for s in group)
-        res = None
-        if exact:  # the time left, shared by the racks left (a station proven early gives its time on)
-            remaining = max(0.1, limit - (time.perf_counter() - t0))
-            res = solve_station(problem, group, time_limit_s=max(0.1, remaining * mine / max(1, racks_left)),
-                                seed=seed, hint=hint, workers=params.workers)
-            if res.status == "INFEASIBLE":
-                raise InfeasibleError(f"station {station} ({', '.join(group)}): no plan without a line stop "
-                                      "within the buffer and the fleets (proven by CP-SAT)")
-        racks_left -= mine
+        res = results.get(group)
         if res is not None and res.trips is not None:
             trips.extend(res.trips)
             statuses[station] = res.status.lower()
@@ -106,3 +120,12 @@ def _checked(problem: JisProblem, trips: list[JisTrip], bound: float | None, sta
     if not final.feasible:
         raise SolverError(f"{problem.name}: the plan's claims fail the checker: {final.reason}")
     return plan
+
+
+def _better(a: ExactJis, b: ExactJis) -> ExactJis:
+    """The better plan of two runs on one station, with the higher of their (valid) bounds."""
+    best = a if b.trips is None or (a.trips is not None and (a.objective or 0) <= (b.objective or 0)) else b
+    bounds = [x.bound for x in (a, b) if x.bound is not None]
+    bound = max(bounds) if bounds else None
+    status = "OPTIMAL" if "OPTIMAL" in (a.status, b.status) else best.status
+    return ExactJis(best.trips, status, best.objective, bound, a.time_s + b.time_s)
