@@ -325,3 +325,21 @@ def test_a_bad_problem_dict_names_the_file_and_the_field(small):
     with pytest.raises(ScenarioError) as err:
         JisProblem.from_dict(d, file="problem.json")
     assert err.value.field == "roads.SEAT.out_s" and "problem.json" in str(err.value)
+
+
+@pytest.mark.parametrize("call, field", [
+    (lambda p: solve_jis(None, time_limit_s=1, seed=0), "problem"),
+    (lambda p: solve_jis("liuzhou-jis", time_limit_s=1, seed=0), "problem"),
+    (lambda p: solve_jis(p, time_limit_s=float("nan"), seed=0), "time_limit_s"),
+    (lambda p: solve_jis(p, time_limit_s=1, seed=-1), "seed"),
+    (lambda p: solve_jis(p, time_limit_s=1, seed=0, params="x"), "params"),
+    (lambda p: solve_jis(p, time_limit_s=1, seed=0, initial="x"), "initial"),
+    (lambda p: solve_practice(p, interval_min=0), "interval_min"),
+    (lambda p: check_jis_plan(p, None), "plan"),
+])
+def test_a_wrong_call_raises_an_input_error_naming_the_argument(small, call, field):
+    from mmroute.errors import InputError
+
+    with pytest.raises(InputError) as err:
+        call(small)
+    assert err.value.field == field
