@@ -11,6 +11,9 @@ Table of contents (each sub-package re-exports its full API):
 - :mod:`mmroute.routing.cars` — finished vehicles on auto-carriers: deck loading with LIFO
   (heuristic, CP-SAT with proofs), routing + loading with repair, practice baseline,
   ``check_load`` / ``check_plan`` (import it from its package; not re-exported here).
+- :mod:`mmroute.routing.jis` — just-in-sequence supply of an assembly line: racks in the
+  production sequence on suppliers' shuttles (heuristic, CP-SAT per station with a bound),
+  practice baseline, ``check_jis_plan`` (import it from its package; not re-exported here).
 - :mod:`mmroute.routing.plan` — exact multimodal plans on a time-expanded network (the MIP),
   re-planning, hindsight, the cost-CO2 Pareto front; the plans, events, conditions and
   ``check_plan`` they use live in :mod:`mmroute.world`.

@@ -23,6 +23,7 @@ from mmroute.scenarios.bundled import bundled_path
 from mmroute.scenarios.cars_section import CARS_KEYS, parse_cars
 from mmroute.scenarios.fields import Fields
 from mmroute.scenarios.fleet_section import parse_fleet
+from mmroute.scenarios.jis_section import JIS_KEY, parse_jis
 from mmroute.scenarios.model import Roads, Scenario
 from mmroute.scenarios.network_section import Geometry, parse_links, parse_nodes
 from mmroute.scenarios.objective_section import parse_objective
@@ -198,6 +199,7 @@ def _scenario(f: Fields, base_dir: Path, data: Any, source_file: str | None) -> 
             "links_files",
             "roads",
             *CARS_KEYS,
+            JIS_KEY,
         ),
     )
     if data.get("geometry_file") is not None:
@@ -233,6 +235,7 @@ def _scenario(f: Fields, base_dir: Path, data: Any, source_file: str | None) -> 
         f, data.get("uncertainty") or {}, by_id, {lk.id for lk in links}, start
     )
     cars = parse_cars(f, data, by_id, horizon_h)
+    jis = parse_jis(f, data, by_id, horizon_h)
     return Scenario(
         name=name,
         description=f.string(data.get("description", ""), "description"),
@@ -249,6 +252,7 @@ def _scenario(f: Fields, base_dir: Path, data: Any, source_file: str | None) -> 
         objective=objective,
         cars=cars,
         roads=roads,
+        jis=jis,
         source_file=source_file,
     )
 

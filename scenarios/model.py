@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mmroute.scenarios.cars_model import Cars
+from mmroute.scenarios.jis_model import Jis
 
 __all__ = [
     "Timetable",
@@ -544,6 +545,7 @@ class Scenario:
     objective: Objective = field(default_factory=Objective)
     cars: Cars | None = None  # finished-vehicle distribution (cars_model.py)
     roads: Roads | None = None  # OpenStreetMap road graph (osm_roads.py)
+    jis: Jis | None = None  # just-in-sequence supply (jis_model.py)
     source_file: str | None = field(default=None, compare=False)
 
     # --- look-ups -------------------------------------------------------------------------
@@ -594,6 +596,8 @@ class Scenario:
             fleet = f", fleet {n_veh} vehicles / {len(self.fleet.customers)} customers"
         if self.cars is not None:
             fleet += f", {self.cars.n_vehicles} finished vehicles to deliver"
+        if self.jis is not None:
+            fleet += f", {self.jis.n_cars} cars in sequence from {len(self.jis.suppliers)} JIS suppliers"
         return (
             f"{self.name}: {len(self.nodes)} nodes, {len(self.links)} links ({mode_txt}), "
             f"{len(self.shipments)} shipments ({teu:g} TEU){fleet}, horizon {self.horizon_h:g} h"
@@ -656,6 +660,7 @@ class Scenario:
                 "objective": self.objective.to_dict(),
                 **(self.cars.to_dict() if self.cars is not None else {}),
                 "roads": None if self.roads is None else self.roads.to_dict(),
+                **(self.jis.to_dict() if self.jis is not None else {}),
             }
         )
 

@@ -33,6 +33,7 @@ _COMMAND_MODULES = (
     "mmroute.cli.cars",
     "mmroute.cli.schedules",
     "mmroute.cli.roads",
+    "mmroute.cli.jis",
 )
 
 

@@ -1,0 +1,82 @@
+"""``mmroute jis solve`` and ``mmroute jis check``: a thin shell over mmroute.routing.jis."""
+
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["register"]
+
+
+def register(subparsers) -> None:
+    """Add the ``jis`` command group to the top-level parser."""
+    jis = subparsers.add_parser("jis", help="just-in-sequence supply of an assembly line")
+    sub = jis.add_subparsers(dest="jis_command", required=True, parser_class=type(jis))
+
+    solve = sub.add_parser("solve", help="plan the suppliers' shuttles; write the checked plan JSON")
+    solve.add_argument("file", help="scenario file or bundled name with a jis section (e.g. liuzhou-jis)")
+    solve.add_argument("--time-limit", type=float, default=60.0, metavar="S", help="seconds (default 60)")
+    solve.add_argument("--seed", type=int, default=0)
+    solve.add_argument("--baseline", action="store_true",
+                       help="also run the practice baseline (a truck leaves when full or every N minutes)")
+    solve.add_argument("--out", help="write the plan JSON here (atomically)")
+    solve.add_argument("--plot", metavar="DIR", help="write timeline.png (trucks, line-side stock) here")
+    solve.set_defaults(func=_solve)
+
+    check = sub.add_parser("check", help="check a plan JSON against its scenario (exit 1 if infeasible)")
+    check.add_argument("file", help="scenario file or bundled name")
+    check.add_argument("plan", help="plan JSON")
+    check.set_defaults(func=_check)
+
+
+def _problem(file: str):
+    from mmroute.routing.jis import JisProblem
+    from mmroute.scenarios import load
+
+    return JisProblem.from_scenario(load(file))
+
+
+def _figures(info) -> str:
+    return (f"line stops {info['line_stops']}, truck trips {info['trips']}, {info['km']:,.0f} km, "
+            f"line-side {info['inventory_rack_h']:,.1f} rack-h, buffer overflows {info['buffer_overflows']}")
+
+
+def _solve(args: argparse.Namespace) -> int:
+    from mmroute.errors import InputError
+    from mmroute.routing.jis import solve_jis, solve_practice, write_plan
+
+    if not args.time_limit > 0:
+        raise InputError("must be a positive number of seconds", field="--time-limit")
+    problem = _problem(args.file)
+    plan = solve_jis(problem, time_limit_s=args.time_limit, seed=args.seed)
+    if args.out:
+        write_plan(args.out, plan)
+    print(plan.summary())
+    print(f"  mmroute:  {_figures(plan.info)}")
+    base = None
+    if args.baseline:
+        base = solve_practice(problem, seed=args.seed)
+        print(f"  practice: {_figures(base.info)} ({base.solver}, cost {base.objective:,.0f} CNY)")
+        if base.info["trips"] and base.info["inventory_rack_h"]:
+            print(f"  mmroute / practice: trips {plan.info['trips'] / base.info['trips']:.3f}, line-side "
+                  f"inventory {plan.info['inventory_rack_h'] / base.info['inventory_rack_h']:.3f}")
+    if args.plot:
+        from mmroute.routing.jis.plot import plot_plan
+
+        files = plot_plan(problem, plan, args.plot, baseline=base)
+        print(f"  {len(files)} pictures in {args.plot}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from mmroute.routing.jis import check_jis_plan, read_plan
+
+    problem = _problem(args.file)
+    plan = read_plan(args.plan)
+    report = check_jis_plan(problem, plan)
+    if not report.feasible:
+        print(f"{problem.name}: {report.summary()}")
+        for v in report.violations[3:10]:
+            print(f"  {v}")
+        return 1
+    print(f"{problem.name}: feasible, cost {report.objective:,.2f} CNY, {_figures(report.details)}")
+    return 0

@@ -1,0 +1,47 @@
+"""mmroute.routing.jis: just-in-sequence (JIS) supply of an assembly line.
+
+Table of contents:
+
+- :class:`JisProblem`, :class:`Rack`, :class:`SupplierRoad` — the problem, from a scenario's
+  ``jis`` section with road times from :class:`mmroute.world.Conditions` (``problem.py``)
+- :func:`check_jis_plan` — the independent checker (``check.py``; imports no solver)
+- :func:`solve_jis`, :class:`JisParams` — heuristic, then CP-SAT per station with a bound
+  (``solve.py``, ``heuristic.py``, ``exact.py``); its result :class:`JisPlan`,
+  :class:`JisTrip` (``result.py``)
+- :func:`solve_practice` — the practice baseline: a truck leaves when full or every N minutes
+  (``baseline.py``)
+- :func:`write_plan`, :func:`read_plan` — plan JSON (``io.py``)
+- :func:`replan_jis`, :class:`JisState` — re-plan the racks not yet shipped from where the day
+  stands (a delayed truck, a slowed or closed road, a supplier's outage) (``replan.py``)
+- :func:`execute`, :class:`Execution` — a plan on a drawn day (road noise, closures), static or
+  with departures re-planned from the current state (``disrupt.py``)
+"""
+
+from mmroute.routing.jis.baseline import solve_practice
+from mmroute.routing.jis.check import check_jis_plan
+from mmroute.routing.jis.disrupt import Execution, execute
+from mmroute.routing.jis.heuristic import heuristic_trips
+from mmroute.routing.jis.io import read_plan, write_plan
+from mmroute.routing.jis.problem import JisProblem, Rack, SupplierRoad
+from mmroute.routing.jis.replan import JisState, replan_jis
+from mmroute.routing.jis.result import JisPlan, JisTrip
+from mmroute.routing.jis.solve import JisParams, solve_jis
+
+__all__ = [
+    "Execution",
+    "JisParams",
+    "JisPlan",
+    "JisProblem",
+    "JisState",
+    "JisTrip",
+    "Rack",
+    "SupplierRoad",
+    "check_jis_plan",
+    "execute",
+    "heuristic_trips",
+    "read_plan",
+    "replan_jis",
+    "solve_jis",
+    "solve_practice",
+    "write_plan",
+]

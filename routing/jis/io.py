@@ -1,0 +1,27 @@
+"""Plan JSON: written atomically with the DESIGN.md fields (objective, bound, status, time_s,
+solver, seed) and the routes; read back with :func:`read_plan` (errors name the file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mmroute.errors import InstanceError
+from mmroute.io import read_json, write_json_atomic
+from mmroute.routing.jis.result import JisPlan
+
+__all__ = ["write_plan", "read_plan"]
+
+
+def write_plan(path: str | Path, plan: JisPlan) -> Path:
+    """Write ``plan`` as JSON to ``path`` (atomically)."""
+    return write_json_atomic(path, plan.to_dict())
+
+
+def read_plan(path: str | Path) -> JisPlan:
+    """Read a plan JSON (the reader contract of :func:`mmroute.io.read_json`); bad content
+    raises :class:`InstanceError` naming the file and the field."""
+    data = read_json(path, what="plan JSON file", error=InstanceError)
+    try:
+        return JisPlan.from_dict(data)
+    except InstanceError as exc:
+        raise InstanceError(exc.reason, file=path, field=exc.field) from None
