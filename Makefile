@@ -15,7 +15,7 @@ $(PY):
 
 $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --quiet $(TORCH)
-	$(PY) -m pip install --quiet -e '.[rl,ray,dev]'
+	$(PY) -m pip install --quiet -e '.[rl,ray,serve,dev]'
 	touch $(STAMP)
 
 demo: $(STAMP)

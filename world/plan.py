@@ -182,6 +182,13 @@ class Plan:
             f"{late} late itineraries, {dropped:g} TEU dropped"
         )
 
+    def to_html(self, scenario: Any, *, title: str | None = None, basemap: bool = True):
+        """The interactive page of this plan on ``scenario`` (:func:`mmroute.world.page.plan_page`):
+        a self-contained HTML string that Jupyter shows inline; ``.save(path)`` writes it."""
+        from mmroute.world.page import plan_page
+
+        return plan_page(scenario, self, title=title, basemap=basemap)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "scenario": self.scenario,
