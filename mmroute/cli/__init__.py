@@ -31,6 +31,7 @@ _COMMAND_MODULES = (
     "mmroute.cli.plan",
     "mmroute.cli.agents",
     "mmroute.cli.cars",
+    "mmroute.cli.serve",
 )
 
 
