@@ -71,6 +71,7 @@ def render(data: dict[str, Any]) -> Page:
     return Page(
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        "<link rel='icon' href='data:,'>"  # no request for /favicon.ico
         f"<title>{esc(data['title'])}</title>"
         f"<style>{_leaflet_css()}</style><style>{_asset('page.css')}</style>"
         "</head><body>"

@@ -75,7 +75,8 @@ def test_the_page_is_self_contained_and_names_no_remote_resource(tiny, tiny_plan
     assert isinstance(page, Page) and page.startswith("<!DOCTYPE html>")
     markup = re.sub(r"<script[^>]*>.*?</script>", "", page, flags=re.S)  # Leaflet's own text
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", markup)
-    assert "<script src" not in page and "<link" not in page
+    assert "<script src" not in page
+    assert re.findall(r"<link[^>]*>", markup) == ["<link rel='icon' href='data:,'>"]
     assert "iframe srcdoc=" in page._repr_html_()
 
 
