@@ -47,9 +47,18 @@ def run(args: argparse.Namespace) -> int:
                          "pip install 'mmroute[serve]'") from None
     params = ServeParams(data_dir=Path(args.data), workers=args.workers, max_jobs=args.max_jobs,
                          max_time_limit_s=args.max_time_limit, max_body_bytes=args.max_body)
-    with immediate_outputs():  # the service writes its job files as it goes
-        app = create_app(params)
-        print(f"mmroute serve: http://{args.host}:{args.port} (jobs in {params.data_dir}, "
-              f"{params.workers} workers)", flush=True)
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    import signal
+
+    # uvicorn handles SIGINT/SIGTERM itself (a graceful shutdown that closes the job store):
+    # the CLI's signal watcher (woken through the wakeup fd) would refuse the store's last
+    # writes and end the process early, so it sleeps while the service runs
+    wakeup = signal.set_wakeup_fd(-1)
+    try:
+        with immediate_outputs():  # the service writes its job files as it goes
+            app = create_app(params)
+            print(f"mmroute serve: http://{args.host}:{args.port} (jobs in {params.data_dir}, "
+                  f"{params.workers} workers)", flush=True)
+            uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    finally:
+        signal.set_wakeup_fd(wakeup)
     return 0

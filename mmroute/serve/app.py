@@ -21,6 +21,7 @@ loader validates a file. Bodies over ``max_body_bytes`` get 413.
 
 from __future__ import annotations
 
+import functools
 import json
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -171,19 +172,27 @@ def _scenario(value: str | dict[str, Any], field: str):
     """A bundled scenario by name, or a document validated as the loader validates a file
     (:class:`InputError` naming the field: 422)."""
     from mmroute.errors import ScenarioError
-    from mmroute.scenarios import Scenario, bundled_names, load
+    from mmroute.scenarios import Scenario, bundled_names
 
     if isinstance(value, str):
         if value not in bundled_names():
             raise InputError(f"unknown scenario {value!r}, expected a document or one of "
                              f"{', '.join(bundled_names())}", field=field)
-        return load(value)
+        return _bundled(value)
     try:
         return Scenario.from_dict(value, file="scenario")
     except ScenarioError as exc:
         raise InputError(exc.reason, field=f"{field}.{exc.field}" if exc.field else field) from None
     except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
         raise InputError(f"not a scenario document ({type(exc).__name__})", field=field) from None
+
+
+@functools.lru_cache(maxsize=16)
+def _bundled(name: str):
+    """A bundled scenario, read once (a Scenario is frozen: requests share it)."""
+    from mmroute.scenarios import load
+
+    return load(name)
 
 
 def _page(folder: Path, result: dict[str, Any]) -> str:

@@ -63,6 +63,7 @@ class JobStore:
         self._queue: list[str] = []
         self._running: dict[str, _Running] = {}
         self._cancelling: set[str] = set()
+        self._results: dict[str, dict[str, Any]] = {}
         self._stop = threading.Event()
         self._ctx = multiprocessing.get_context("forkserver")
         self._ctx.set_forkserver_preload(["mmroute.serve.worker", "mmroute.routing.plan",
@@ -107,11 +108,20 @@ class JobStore:
         return out
 
     def result(self, job_id: str) -> dict[str, Any] | None:
+        """The job's result (kept in memory once read: a result never changes)."""
+        with self._lock:
+            if job_id in self._results:
+                return self._results[job_id]
         path = self.folder / job_id / "result.json"
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            result = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
+        with self._lock:
+            if len(self._results) >= 256:
+                self._results.pop(next(iter(self._results)))
+            self._results[job_id] = result
+        return result
 
     def job_folder(self, job_id: str) -> Path:
         return self.folder / job_id

@@ -48,6 +48,7 @@ class LoadReport:
     unexpected: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
     get_ms: list[float] = field(default_factory=list)
+    get_start_s: list[float] = field(default_factory=list)  # since the test began
     wall_s: float = 0.0
     errors: list[str] = field(default_factory=list)
 
@@ -56,11 +57,20 @@ class LoadReport:
 
         return float(np.percentile(self.get_ms, q)) if self.get_ms else None
 
+    def steady_p95_ms(self, after_s: float = 1.0) -> float | None:
+        """p95 of the GETs sent ``after_s`` seconds into the test or later (the first burst
+        opens every connection and warms the service up)."""
+        import numpy as np
+
+        late = [ms for ms, t in zip(self.get_ms, self.get_start_s) if t >= after_s]
+        return float(np.percentile(late, 95)) if late else None
+
     def summary(self) -> dict[str, Any]:
         return {"sent": self.sent, "answered": self.answered, "lost": self.lost,
                 "hostile_not_4xx": self.hostile_not_4xx, "unexpected": self.unexpected,
                 "gets": len(self.get_ms), "get_p50_ms": self.percentile_ms(50),
                 "get_p95_ms": self.percentile_ms(95), "get_max_ms": max(self.get_ms, default=None),
+                "get_p95_after_1s_ms": self.steady_p95_ms(1.0),
                 "wall_s": self.wall_s, "statuses": dict(sorted(self.statuses.items()))}
 
 
@@ -75,6 +85,7 @@ def run_load(base_url: str, job_id: str, plan: dict[str, Any], *, requests: int 
     kinds = rng.choice(["get", "post", "check", "hostile"], size=requests, p=[0.45, 0.1, 0.1, 0.35])
     hostile = rng.integers(0, len(HOSTILE), size=requests)
     report = LoadReport(sent=requests)
+    start = time.perf_counter()
     lock = threading.Lock()
     local = threading.local()
     clients: list[httpx.Client] = []
@@ -116,6 +127,7 @@ def run_load(base_url: str, job_id: str, plan: dict[str, Any], *, requests: int 
             report.statuses[key] = report.statuses.get(key, 0) + 1
             if kind == "get":
                 report.get_ms.append(ms)
+                report.get_start_s.append(t0 - start)
             if not ok:
                 if kind == "hostile":
                     report.hostile_not_4xx += 1
@@ -123,7 +135,6 @@ def run_load(base_url: str, job_id: str, plan: dict[str, Any], *, requests: int 
                     report.unexpected += 1
                 report.errors.append(f"{key}: {r.text[:200]}")
 
-    start = time.perf_counter()
     try:
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             list(pool.map(one, range(requests)))
