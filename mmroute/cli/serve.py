@@ -51,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
 
     # uvicorn handles SIGINT/SIGTERM itself (a graceful shutdown that closes the job store):
     # the CLI's signal watcher (woken through the wakeup fd) would refuse the store's last
-    # writes and end the process early, so it sleeps while the service runs
+    # writes and end the process early, so it sleeps while the service runs; a signal then
+    # ends the service gracefully with exit code 0
     wakeup = signal.set_wakeup_fd(-1)
     try:
         with immediate_outputs():  # the service writes its job files as it goes
