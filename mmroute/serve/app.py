@@ -8,6 +8,10 @@ the independent plan checker.
 ``GET /jobs/{id}``       status (queued | running | done | failed | cancelled), objective,
                          bound, the solver's status, the result (plan, summary, check)
 ``DELETE /jobs/{id}``    stops the job (a running solve within a second) -> its record
+``POST /plans/{id}/events``  ``{"time_h", "events": KnownEvents, "time_limit_s", "seed"}``: a
+                         re-plan job of a finished plan from the state at ``time_h`` (what
+                         is sunk stays sunk); its result lists the itineraries that changed
+                         with the cost and CO2 difference
 ``GET /jobs/{id}/page``  the interactive page of a finished plan (:mod:`mmroute.world.page`)
 ``POST /check/plan``     ``{"scenario", "plan"}`` -> the checker's verdict
 ``GET /health``          ``{"status": "ok", "jobs": counts per status}``
@@ -73,6 +77,17 @@ class PlanRequest(BaseModel):
     options: PlanOptions = Field(default_factory=PlanOptions)
 
 
+class EventsRequest(BaseModel):
+    """What just became known (KnownEvents: closures, delays, slowdowns, node_delays, ...) and
+    the current time (h from the scenario's start): re-plan from the state at that time."""
+
+    model_config = ConfigDict(extra="forbid")
+    time_h: float = Field(ge=0.0, le=1e6, allow_inf_nan=False)
+    events: dict[str, Any] = Field(default_factory=dict)
+    time_limit_s: float = Field(default=30.0, gt=0.0, allow_inf_nan=False)
+    seed: int = Field(default=0, ge=0, lt=2**31)
+
+
 class CheckPlanRequest(BaseModel):
     """A plan to check against a scenario."""
 
@@ -124,6 +139,31 @@ def create_app(params: ServeParams) -> FastAPI:
         except LimitError as exc:
             raise HTTPException(429, str(exc)) from None
         return {"id": job_id, "status": "queued"}
+
+    @app.post("/plans/{job_id}/events", status_code=202)
+    def post_events(job_id: str, body: EventsRequest) -> dict[str, str]:
+        record = store.get(job_id)
+        if record is None:
+            raise HTTPException(404, f"no job {job_id!r}")
+        if record["status"] != "done":
+            raise HTTPException(409, f"job {job_id} is {record['status']}: nothing to re-plan")
+        if body.time_limit_s > params.max_time_limit_s:
+            raise InputError(f"at most {params.max_time_limit_s:g} s on this service",
+                             field="time_limit_s")
+        plan = record["result"]["plan"]
+        if plan.get("splittable"):
+            raise InputError("a splittable plan cannot be re-planned", field="plan")
+        _check_events(body.events)
+        doc = json.loads((store.job_folder(job_id) / "scenario.json").read_text(encoding="utf-8"))
+        if body.time_h > doc["horizon_h"]:
+            raise InputError(f"after the horizon ({doc['horizon_h']:g} h)", field="time_h")
+        request = {"time_limit_s": body.time_limit_s, "seed": body.seed, "time_h": body.time_h,
+                   "events": body.events, "plan": plan, "parent": job_id}
+        try:
+            new_id = store.submit("replan", request, doc)
+        except LimitError as exc:
+            raise HTTPException(429, str(exc)) from None
+        return {"id": new_id, "status": "queued"}
 
     @app.get("/jobs/{job_id}")
     def get_job(job_id: str) -> dict[str, Any]:
@@ -185,6 +225,21 @@ def _scenario(value: str | dict[str, Any], field: str):
         raise InputError(exc.reason, field=f"{field}.{exc.field}" if exc.field else field) from None
     except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
         raise InputError(f"not a scenario document ({type(exc).__name__})", field=field) from None
+
+
+def _check_events(events: dict[str, Any]) -> None:
+    """The same validation as ``mmroute plan --events`` (:class:`InputError` naming the field
+    under ``events``)."""
+    from mmroute.cli.plan import _check_events as check
+    from mmroute.world.events import KnownEvents
+
+    try:
+        check(events, "events")
+        KnownEvents.from_dict(events)
+    except InputError as exc:
+        raise InputError(exc.reason, field=f"events.{exc.field}" if exc.field else "events") from None
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
+        raise InputError(f"malformed events ({type(exc).__name__})", field="events") from None
 
 
 @functools.lru_cache(maxsize=16)

@@ -198,3 +198,43 @@ def test_a_restarted_store_keeps_finished_jobs_and_fails_interrupted_ones(tmp_pa
         assert "service stopped" in again.get(ghost["id"])["error"]
     finally:
         again.close()
+
+
+def test_events_replan_from_the_state_at_that_time_and_list_what_changed(client, tiny_job):
+    # the Qinzhou-Haiphong sailing closes at h 10: S1 is on the train to Qinzhou (sunk) and
+    # must reach Haiphong another way; S2 (road, not yet left) and S3 (to Qinzhou) stay
+    closure = {"closures": [{"link": "QZ-HPH-sea", "from_h": 0, "to_h": 200}]}
+    r = client.post(f"/plans/{tiny_job['id']}/events",
+                    json={"time_h": 10, "events": closure, "time_limit_s": 20})
+    assert r.status_code == 202
+    job = wait(client, r.json()["id"])
+    assert job["status"] == "done" and job["kind"] == "replan", job
+    res = job["result"]
+    assert res["check"]["feasible"] and res["time_h"] == 10
+    assert [c["shipment"] for c in res["changes"]] == ["S1"]
+    s1 = res["changes"][0]
+    assert s1["before"]["links"] == ["QZ-HPH-sea"] and "QZ-HPH-sea" not in s1["after"]["links"]
+    assert s1["after"]["links"][-1].endswith("HPH-road")
+    assert res["cost_cny_change"] == pytest.approx(s1["after"]["cost_cny"] - s1["before"]["cost_cny"])
+    assert res["objective_after"] == pytest.approx(res["sunk_objective"] + res["plan"]["objective"])
+    assert res["objective_after"] > res["objective_before"]  # the closure costs money
+    assert client.get(f"/jobs/{job['id']}/page").status_code == 200
+
+
+@pytest.mark.parametrize(("body", "loc"), [
+    ({"time_h": 10, "events": {"storms": []}}, ["body", "events", "storms"]),
+    ({"time_h": 10, "events": {"closures": [{"link": 3}]}}, ["body", "events", "closures[0]"]),
+    ({"time_h": 10, "events": {"closures": [{"link": "X", "from_h": "no", "to_h": 1}]}},
+     ["body", "events", "closures[0]", "from_h"]),
+    ({"time_h": -1}, ["body", "time_h"]),
+    ({"time_h": 1e5}, ["body", "time_h"]),  # after tiny's horizon
+    ({"events": {}}, ["body", "time_h"]),
+])
+def test_bad_events_get_422_naming_the_field(client, tiny_job, body, loc):
+    r = client.post(f"/plans/{tiny_job['id']}/events", json=body)
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"][:len(loc)] == loc, r.json()
+
+
+def test_events_of_an_unknown_job_are_404(client):
+    assert client.post("/plans/nope/events", json={"time_h": 1}).status_code == 404
