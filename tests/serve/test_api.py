@@ -129,7 +129,7 @@ def test_delete_stops_a_running_mip_within_a_second_and_the_job_limit_holds(clie
     third = client.post("/plans", json={"scenario": "tiny"})
     assert third.status_code == 429  # two pending at most
     wait(client, first, ("running",))
-    time.sleep(3.0)  # into the model build or the solve
+    time.sleep(1.5)  # into the model build or the solve
     t0 = time.monotonic()
     job = client.delete(f"/jobs/{first}").json()
     took = time.monotonic() - t0

@@ -111,6 +111,7 @@ def test_a_bounded_load_loses_no_request_and_refuses_every_hostile_body(live, ti
     assert live.client.get("/health").json()["status"] == "ok"
 
 
+@pytest.mark.slow  # the fast sibling: test_api.py's DELETE through TestClient
 def test_delete_stops_a_running_mip_within_a_second(live):
     r = live.client.post("/plans", json={"scenario": "liuzhou-asean-month", "time_limit_s": 120})
     job_id = r.json()["id"]
@@ -137,6 +138,7 @@ def test_chromium_loads_the_job_page_from_the_service_with_the_network_off(live,
         assert b.console == []
 
 
+@pytest.mark.slow  # the fast sibling: test_api.py's restarted JobStore
 def test_a_restarted_service_still_has_the_finished_job(tmp_path):
     data = tmp_path / "jobs-data"
     first = Service(data, "--workers", "1")

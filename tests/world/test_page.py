@@ -142,3 +142,52 @@ def test_mmroute_plan_html_refuses_another_suffix_before_solving(tmp_path, capsy
     out = tmp_path / "plan.json"
     assert main(["plan", "tiny", "--out", str(out), "--html", str(tmp_path / "p.png")]) == 2
     assert "--html must end in .html" in capsys.readouterr().err and not out.exists()
+
+
+@pytest.fixture(scope="module")
+def typhoon_episode():
+    """liuzhou-asean, seed 2: typhoon-tonkin closes sea links from h 105 to 161, moving
+    west-north-west (-10, 4 km/h); the plan is the static MIP plan."""
+    from mmroute.world.realization import realize
+
+    sc = load("liuzhou-asean")
+    return sc, realize(sc, 2), solve_plan(sc, time_limit_s=20, seed=0)
+
+
+def test_the_episode_data_moves_each_cell_as_the_world_does(typhoon_episode):
+    from mmroute.world.page import episode_page_data
+    from mmroute.world.weather import shifted_area
+
+    sc, r, plan = typhoon_episode
+    data = episode_page_data(sc, r, plan, basemap=False)
+    (w,) = [x for x in data["episode"]["weather"] if x["cell"] == "typhoon-tonkin"]
+    ev = next(e for e in r.events.weather if e.cell == "typhoon-tonkin")
+    moved = shifted_area(ev.area, ev.velocity_kmh, 30)
+    ours = [c for p in w["area"] for c in (p[0] + 30 * w["step_deg"][0], p[1] + 30 * w["step_deg"][1])]
+    assert ours == pytest.approx([c for p in moved for c in p])
+    assert (w["from_h"], w["to_h"]) == (105.0, 161.0)
+
+
+@pytest.mark.skipif(SKIP_REASON is not None, reason=SKIP_REASON or "")
+def test_the_time_slider_moves_the_storm_cells(typhoon_episode, tmp_path):
+    from mmroute.world.page import episode_page
+
+    sc, r, plan = typhoon_episode
+    path = episode_page(sc, r, plan).save(tmp_path / "episode.html")
+    count = "document.querySelectorAll('path.mm-storm').length"
+    shape = "document.querySelector('path.mm-storm').getAttribute('d')"
+    with Browser() as b:
+        b.goto(path.as_uri())
+        assert b.js(count) == 0  # h 0: no cell yet
+        b.js("(() => { const s = document.getElementById('mm-slider'); s.value = 120; "
+             "s.dispatchEvent(new Event('input')); })()")  # as a user drags it
+        assert b.js(count) == 1
+        assert b.js("document.getElementById('mm-time').textContent").strip().endswith("(h 120)")
+        at_120 = b.js(shape)
+        b.screenshot(tmp_path / "episode-h120.png")
+        b.js("mmSetTime(150)")
+        assert b.js(count) == 1 and b.js(shape) != at_120  # it moved
+        b.js("mmSetTime(161)")
+        assert b.js(count) == 0  # gone at its end
+        assert b.console == [] and all(u == path.as_uri() or u.startswith("data:")
+                                       for u in b.requests), b.requests

@@ -63,7 +63,7 @@
   });
   nodes.addTo(map);
   overlays["nodes"] = nodes;
-  L.control.layers(null, overlays, {collapsed: data.itineraries.length > 12}).addTo(map);
+  var layersControl = L.control.layers(null, overlays, {collapsed: data.itineraries.length > 12});
   L.control.scale({imperial: false}).addTo(map);
 
   // --- side list: one row per itinerary -------------------------------------------------
@@ -139,6 +139,63 @@
   });
   tl.appendChild(svg);
 
+  // --- episode: a time slider moves the weather cells and marks closed links ---------------
+  if (data.episode) {
+    var ep = data.episode;
+    var clock = document.getElementById("mm-clock");
+    var slider = document.createElement("input");
+    slider.type = "range"; slider.id = "mm-slider"; slider.min = 0;
+    slider.max = Math.ceil(ep.end_h); slider.step = 1; slider.value = 0;
+    var label = document.createElement("span");
+    label.id = "mm-time";
+    clock.appendChild(document.createTextNode("time "));
+    clock.appendChild(slider);
+    clock.appendChild(label);
+    var storms = L.layerGroup().addTo(map);
+    var closed = L.layerGroup().addTo(map);
+    overlays["weather cells"] = storms;
+    var cells = ep.weather.map(function (w) {
+      return {w: w, layer: L.polygon(latlngs(w.area), {color: "#d2691e", weight: 1.2,
+        fillColor: "#ff8c00", fillOpacity: 0.3, className: "mm-storm"}).bindTooltip(w.tip)};
+    });
+    var shut = ep.closures.map(function (c) {
+      return {c: c, layer: L.polyline(c.coords, {color: "#c00", weight: 5, dashArray: "6 4",
+        className: "mm-closed"}).bindTooltip(c.tip)};
+    });
+    var when = function (t) {
+      if (ep.start_ms === null) { return "h " + t; }
+      var d = new Date(ep.start_ms + t * 3600e3);  // the scenario's clock, shown as UTC
+      return d.toISOString().slice(0, 16).replace("T", " ") + " (h " + t + ")";
+    };
+    var cursor = el("line", {y1: top - 4, y2: H, stroke: "#d2691e", "stroke-width": 2,
+      id: "mm-cursor"});
+    var update = function (t) {
+      label.textContent = " " + when(t);
+      cursor.setAttribute("x1", scale(t));
+      cursor.setAttribute("x2", scale(t));
+      cells.forEach(function (x) {
+        var w = x.w;
+        var on = w.from_h <= t && t < w.to_h;
+        if (on) {
+          var j = Math.floor(t - w.from_h);
+          x.layer.setLatLngs(w.area.map(function (p) {
+            return [p[1] + j * w.step_deg[1], p[0] + j * w.step_deg[0]];
+          }));
+          if (!storms.hasLayer(x.layer)) { storms.addLayer(x.layer); }
+        } else if (storms.hasLayer(x.layer)) { storms.removeLayer(x.layer); }
+      });
+      shut.forEach(function (x) {
+        var on = x.c.from_h <= t && t < x.c.to_h;
+        if (on && !closed.hasLayer(x.layer)) { closed.addLayer(x.layer); }
+        if (!on && closed.hasLayer(x.layer)) { closed.removeLayer(x.layer); }
+      });
+      document.body.setAttribute("data-mm-time", String(t));
+    };
+    slider.addEventListener("input", function () { update(Number(slider.value)); });
+    update(0);
+    window.mmSetTime = function (t) { slider.value = t; slider.dispatchEvent(new Event("input")); };
+  }
+
   function highlight(k) {
     document.querySelectorAll(".mm-leg").forEach(function (p) {
       p.style.opacity = p.classList.contains("mm-it-" + k) ? "1" : "0.15";
@@ -150,6 +207,7 @@
       return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
     });
   }
+  layersControl.addTo(map);  // after the episode's layers joined ``overlays``
   window.mmPage = {map: map, data: data};
   document.body.setAttribute("data-mm-ready", "1");
 })();
