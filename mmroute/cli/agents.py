@@ -81,6 +81,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "departure and arrival (h), lateness (h), CO2 (kg), cost (CNY), "
                         "dropped TEU and where and why (policy, capacity, closure, "
                         "released-too-late, no-service; docs in mmroute.world.shipments)")
+    e.add_argument("--html-episode", default=None, type=int_in(0), metavar="SEED",
+                   help="also write the interactive page of each policy's episode of SEED "
+                        "(one of --seeds) beside --out: RESULTS.episode-SEED-POLICY.html "
+                        "(map with a time slider moving the weather cells, tooltips, "
+                        "timeline; self-contained and offline)")
     e.set_defaults(func=run_evaluate)
 
 
@@ -156,6 +161,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
             raise InputError("--per-shipment must end in .csv", file=ships)
         if ships.resolve() == out.resolve():
             raise InputError("--per-shipment must differ from --out", file=ships)
+    if args.html_episode is not None and args.html_episode not in args.seeds:
+        raise InputError(f"--html-episode {args.html_episode} is not one of --seeds",
+                         field="html-episode")
     scenario = load(args.file)
     seeds = args.seeds
     policies = args.policies
@@ -195,9 +203,25 @@ def run_evaluate(args: argparse.Namespace) -> int:
         write_with(ships, lambda tmp: ship_df.to_csv(tmp, index=False))
     print(format_summary(summarize(df)))
     print(f"{len(df)} episodes -> {out}")
+    if args.html_episode is not None:
+        _episode_pages(scenario, policies, args.html_episode, model, args.time_limit, out)
     if ship_df is not None:
         dropped = ship_df[ship_df.dropped_teu > 0]
         reasons = dropped.groupby("drop_reason").dropped_teu.sum()
         why = ", ".join(f"{r} {t:g} TEU" for r, t in reasons.items()) or "none dropped"
         print(f"{len(ship_df)} shipment rows ({why}) -> {ships}")
     return 0
+
+
+def _episode_pages(scenario, policies, seed: int, model, time_limit_s: float, out: Path) -> None:
+    """``--html-episode``: each policy's episode of ``seed`` again (the same realization, the
+    same rows), drawn as an interactive page beside ``out``."""
+    from mmroute.agents.evaluation import episode
+    from mmroute.world.page import episode_page
+
+    for policy in policies:
+        _, sim = episode(scenario, policy, seed, model=model, time_limit_s=time_limit_s)
+        path = out.with_name(f"{out.stem}.episode-{seed}-{policy}.html")
+        title = f"{scenario.name}, seed {seed}, {policy}: episode"
+        episode_page(scenario, sim.realization, sim.trajectory(), title=title).save(path)
+        print(f"episode page -> {path}")

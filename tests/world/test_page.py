@@ -191,3 +191,25 @@ def test_the_time_slider_moves_the_storm_cells(typhoon_episode, tmp_path):
         assert b.js(count) == 0  # gone at its end
         assert b.console == [] and all(u == path.as_uri() or u.startswith("data:")
                                        for u in b.requests), b.requests
+
+
+@pytest.mark.slow  # ~20 s (episode, hindsight bound, basemap); fast sibling below
+def test_mmroute_evaluate_html_episode_writes_a_page_per_policy(tmp_path, capsys):
+    from mmroute.cli import main
+
+    out = tmp_path / "r.csv"
+    assert main(["evaluate", "tiny", "--policies", "greedy", "--seeds", "0", "--out", str(out),
+                 "--html-episode", "0"]) == 0
+    page = tmp_path / "r.episode-0-greedy.html"
+    text = page.read_text(encoding="utf-8")
+    assert "id='mm-data'" in text and '"episode":' in text and "tiny, seed 0, greedy" in text
+    assert f"episode page -> {page}" in capsys.readouterr().out
+
+
+def test_mmroute_evaluate_html_episode_must_be_one_of_the_seeds(tmp_path, capsys):
+    from mmroute.cli import main
+
+    out = tmp_path / "r.csv"
+    assert main(["evaluate", "tiny", "--policies", "greedy", "--seeds", "0", "--out", str(out),
+                 "--html-episode", "3"]) == 2
+    assert "not one of --seeds" in capsys.readouterr().err and not out.exists()
