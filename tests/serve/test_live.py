@@ -124,6 +124,8 @@ def test_delete_stops_a_running_mip_within_a_second(live):
         os.kill(job["pid"], 0)
 
 
+@pytest.mark.slow  # ~15 s (the service draws tiny's coastlines afresh); fast siblings: the
+# TestClient page test and tests/world/test_page.py's Chromium test of the same page's file
 @pytest.mark.skipif(SKIP_REASON is not None, reason=SKIP_REASON or "")
 def test_chromium_loads_the_job_page_from_the_service_with_the_network_off(live, tiny_job,
                                                                             tmp_path):

@@ -173,7 +173,7 @@ def test_the_time_slider_moves_the_storm_cells(typhoon_episode, tmp_path):
     from mmroute.world.page import episode_page
 
     sc, r, plan = typhoon_episode
-    path = episode_page(sc, r, plan).save(tmp_path / "episode.html")
+    path = episode_page(sc, r, plan, basemap=False).save(tmp_path / "episode.html")
     count = "document.querySelectorAll('path.mm-storm').length"
     shape = "document.querySelector('path.mm-storm').getAttribute('d')"
     with Browser() as b:
