@@ -15,7 +15,7 @@ $(PY):
 
 $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --quiet $(TORCH)
-	$(PY) -m pip install --quiet -e '.[rl,ray,dev,osm]'
+	$(PY) -m pip install --quiet -e '.[rl,ray,serve,dev,osm]'
 	touch $(STAMP)
 
 demo: $(STAMP)

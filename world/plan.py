@@ -183,6 +183,13 @@ class Plan:
             f"{late} late itineraries, {dropped:g} TEU dropped"
         )
 
+    def to_html(self, scenario: Any, *, title: str | None = None, basemap: bool = True):
+        """The interactive page of this plan on ``scenario`` (:func:`mmroute.world.page.plan_page`):
+        a self-contained HTML string that Jupyter shows inline; ``.save(path)`` writes it."""
+        from mmroute.world.page import plan_page
+
+        return plan_page(scenario, self, title=title, basemap=basemap)
+
     def to_dict(self, clock: Clock | None = None) -> dict[str, Any]:
         """Plain data (JSON-ready); with the scenario's ``clock``
         (:meth:`~mmroute.scenarios.Scenario.clock`) also its ``start`` and an ISO 8601

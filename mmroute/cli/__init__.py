@@ -34,6 +34,7 @@ _COMMAND_MODULES = (
     "mmroute.cli.schedules",
     "mmroute.cli.roads",
     "mmroute.cli.jis",
+    "mmroute.cli.serve",
 )
 
 

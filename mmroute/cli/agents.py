@@ -92,6 +92,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="also write the summary table, one row per policy, with the "
                         "scenario's value of information (EVPI bound, VSS with its CI, degree "
                         "of dynamism) in columns of its own")
+    e.add_argument("--html-episode", default=None, type=int_in(0), metavar="SEED",
+                   help="also write the interactive page of each policy's episode of SEED "
+                        "(one of --seeds) beside --out: RESULTS.episode-SEED-POLICY.html "
+                        "(map with a time slider moving the weather cells, tooltips, "
+                        "timeline; self-contained and offline)")
     e.set_defaults(func=run_evaluate)
 
 
@@ -175,6 +180,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
         if summary_out.resolve() in {out.resolve()} | ({ships.resolve()} if ships else set()):
             raise InputError("--summary must differ from --out and --per-shipment",
                              file=summary_out)
+    if args.html_episode is not None and args.html_episode not in args.seeds:
+        raise InputError(f"--html-episode {args.html_episode} is not one of --seeds",
+                         field="html-episode")
     scenario = load(args.file)
     seeds = args.seeds
     policies = args.policies
@@ -224,9 +232,25 @@ def run_evaluate(args: argparse.Namespace) -> int:
         summary = summary_with_voi(df, voi=voi)
         write_with(summary_out, lambda tmp: summary.to_csv(tmp, index=False))
         print(f"summary -> {summary_out}")
+    if args.html_episode is not None:
+        _episode_pages(scenario, policies, args.html_episode, model, args.time_limit, out)
     if ship_df is not None:
         dropped = ship_df[ship_df.dropped_teu > 0]
         reasons = dropped.groupby("drop_reason").dropped_teu.sum()
         why = ", ".join(f"{r} {t:g} TEU" for r, t in reasons.items()) or "none dropped"
         print(f"{len(ship_df)} shipment rows ({why}) -> {ships}")
     return 0
+
+
+def _episode_pages(scenario, policies, seed: int, model, time_limit_s: float, out: Path) -> None:
+    """``--html-episode``: each policy's episode of ``seed`` again (the same realization, the
+    same rows), drawn as an interactive page beside ``out``."""
+    from mmroute.agents.evaluation import episode
+    from mmroute.world.page import episode_page
+
+    for policy in policies:
+        _, sim = episode(scenario, policy, seed, model=model, time_limit_s=time_limit_s)
+        path = out.with_name(f"{out.stem}.episode-{seed}-{policy}.html")
+        title = f"{scenario.name}, seed {seed}, {policy}: episode"
+        episode_page(scenario, sim.realization, sim.trajectory(), title=title).save(path)
+        print(f"episode page -> {path}")

@@ -38,6 +38,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "(h), lateness (h), CO2 (kg), cost (CNY), dropped TEU, where and why "
                         "(no-service, after-horizon, mip; docs in mmroute.world.shipments); "
                         "the dropped and late ones are printed")
+    p.add_argument("--html", default=None, type=output_file, metavar="PLAN.html",
+                   help="also write the interactive page of the plan: a self-contained, offline "
+                        "HTML file (map with a layer per mode and per itinerary, tooltips, a "
+                        "timeline per consignment)")
     p.add_argument("--map", action="store_true",
                    help="also draw the chosen routes on a map (PNG beside --out)")
     p.set_defaults(func=run)
@@ -56,12 +60,15 @@ def run(args: argparse.Namespace) -> int:
                           *(points / point_name(k, args.pareto_points)
                             for k in range(1, args.pareto_points + 1))] if args.pareto else [],
              "--map": [out.with_suffix(".map.png")] if args.map else [],
-             "--per-shipment": [] if args.per_shipment is None else [Path(args.per_shipment)]}
+             "--per-shipment": [] if args.per_shipment is None else [Path(args.per_shipment)],
+             "--html": [] if args.html is None else [Path(args.html)]}
     for flag, paths in extra.items():  # every output is checked before the solve starts
         for path in paths:
             check_output_path(path, what=flag)
     if args.per_shipment is not None:
         _check_shipments_path(Path(args.per_shipment), out)
+    if args.html is not None:
+        _check_html_path(Path(args.html), out)
     scenario = load(args.file)
     events = None if args.events is None else _read_events(args.events)
     params = PlanParams(splittable=args.splittable, co2_price=args.co2_price, solver=args.solver)
@@ -87,7 +94,20 @@ def run(args: argparse.Namespace) -> int:
         _write_map(scenario, plan, extra["--map"][0])
     if args.per_shipment is not None:
         _write_shipments(scenario, plan, extra["--per-shipment"][0])
+    if args.html is not None:
+        plan.to_html(scenario).save(extra["--html"][0])
+        print(f"page -> {extra['--html'][0]}")
     return 0
+
+
+def _check_html_path(path: Path, out: Path) -> None:
+    """``--html``: a .html file other than --out (:class:`InputError`)."""
+    from mmroute.errors import InputError
+
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise InputError("--html must end in .html", file=path)
+    if path.resolve() == out.resolve():
+        raise InputError("--html must differ from --out", file=path)
 
 
 def _check_shipments_path(path: Path, out: Path) -> None:

