@@ -28,7 +28,7 @@ def test_every_policy_finishes_episodes_on_tiny_and_hindsight_bounds_them(tiny_m
     assert (hs.cost - hs.bound).abs().max() <= 1e-6 * hs.bound.max()
 
 
-@pytest.mark.parametrize("name", ["liuzhou-asean", "china-europe"])
+@pytest.mark.parametrize("name", ["liuzhou-asean", pytest.param("china-europe", marks=pytest.mark.slow)])
 def test_hindsight_is_below_every_or_policy_on_every_seed(name):
     df = evaluate(name, ["greedy", "static", "replan", "anticipate"], seeds="0-1",
                   time_limit_s=10)
