@@ -39,7 +39,7 @@ from mmroute.world.events import (
     RoadNoise,
     WeatherEvent,
 )
-from mmroute.world.realization import NOISE_SLACK_H, _month_at
+from mmroute.world.realization import NOISE_SLACK_H, _month_at, late_order_draw
 
 __all__ = ["Future", "sample_future", "dynamism"]
 
@@ -196,13 +196,7 @@ def _shipments(sc: Scenario, sim: Simulator, now: float,
         tt += float(rng.exponential(24.0 / spec.rate_per_day))
         if tt >= sc.horizon_h:
             break
-        origin, dest = spec.od_pairs[int(rng.integers(len(spec.od_pairs)))]
-        qlo, qhi = spec.quantity_teu
-        if float(qlo).is_integer() and float(qhi).is_integer():
-            qty = float(rng.integers(int(qlo), int(qhi) + 1))
-        else:
-            qty = round(float(rng.uniform(qlo, qhi)), 1)
-        lead = float(rng.uniform(*spec.lead_time_h))
+        origin, dest, qty, lead = late_order_draw(spec, rng)
         k += 1
         sid = f"future-{k}"
         while sid in taken:

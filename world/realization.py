@@ -277,6 +277,19 @@ def _quantities(scenario: Scenario, seed: int) -> tuple[tuple[str, float], ...]:
     return tuple(out)
 
 
+def late_order_draw(spec: Any, rng: np.random.Generator) -> tuple[str, str, float, float]:
+    """One late order's (origin, destination, quantity in TEU, lead time in h) drawn from
+    ``spec`` (a scenario's ``LateOrders``) — in this order from ``rng``, which the
+    realization's and the sampled futures' (:mod:`mmroute.envs.futures`) draws share."""
+    origin, dest = spec.od_pairs[int(rng.integers(len(spec.od_pairs)))]
+    qlo, qhi = spec.quantity_teu
+    if float(qlo).is_integer() and float(qhi).is_integer():
+        qty = float(rng.integers(int(qlo), int(qhi) + 1))
+    else:
+        qty = round(float(rng.uniform(qlo, qhi)), 1)
+    return origin, dest, qty, float(rng.uniform(*spec.lead_time_h))
+
+
 def _late_orders(scenario: Scenario, seed: int) -> tuple[Shipment, ...]:
     lo_spec = scenario.uncertainty.demand.late_orders
     if lo_spec is None or lo_spec.rate_per_day <= 0:
@@ -289,13 +302,7 @@ def _late_orders(scenario: Scenario, seed: int) -> tuple[Shipment, ...]:
         t += float(rng.exponential(24.0 / lo_spec.rate_per_day))
         if t >= scenario.horizon_h:
             break
-        origin, dest = lo_spec.od_pairs[int(rng.integers(len(lo_spec.od_pairs)))]
-        qlo, qhi = lo_spec.quantity_teu
-        if float(qlo).is_integer() and float(qhi).is_integer():
-            qty = float(rng.integers(int(qlo), int(qhi) + 1))
-        else:
-            qty = round(float(rng.uniform(qlo, qhi)), 1)
-        lead = float(rng.uniform(*lo_spec.lead_time_h))
+        origin, dest, qty, lead = late_order_draw(lo_spec, rng)
         n = len(out) + 1
         sid = f"late-{n}"
         while sid in taken:
