@@ -13,13 +13,13 @@ Table of contents:
 - :func:`write_plan`, :func:`read_plan` — plan JSON (``io.py``)
 - :func:`replan_jis`, :class:`JisState` — re-plan the racks not yet shipped from where the day
   stands (a delayed truck, a slowed or closed road, a supplier's outage) (``replan.py``)
-- :func:`execute`, :class:`Execution` — a plan on a drawn day (road noise, closures), static or
+- :func:`execute`, :func:`execute_practice`, :class:`Execution` — a plan (or the practice rule) on a drawn day (road noise, closures), static or
   with departures re-planned from the current state (``disrupt.py``)
 """
 
 from mmroute.routing.jis.baseline import solve_practice
 from mmroute.routing.jis.check import check_jis_plan
-from mmroute.routing.jis.disrupt import Execution, execute
+from mmroute.routing.jis.disrupt import Execution, execute, execute_practice
 from mmroute.routing.jis.heuristic import heuristic_trips
 from mmroute.routing.jis.io import read_plan, write_plan
 from mmroute.routing.jis.problem import JisProblem, Rack, SupplierRoad
@@ -38,6 +38,7 @@ __all__ = [
     "SupplierRoad",
     "check_jis_plan",
     "execute",
+    "execute_practice",
     "heuristic_trips",
     "read_plan",
     "replan_jis",

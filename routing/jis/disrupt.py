@@ -18,7 +18,10 @@ Policies:
   drive at its nominal time x ``exp(2 sigma)`` (the scenario's noise, two standard deviations).
   An early truck unloads as soon as the station's buffer has room for its racks (beside the
   racks delivered there so far), at its target at the latest, and drives back.
-- ``"practice"`` trips (from :func:`.baseline.solve_practice`) run as ``"static"``.
+
+:func:`execute_practice` runs the practice rule itself (:func:`.baseline.practice_trips`) on the
+realised roads: it needs no forecast, so the drawn day decides its departures, its waits at the
+dock and its line stops.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from mmroute import validate
 from mmroute.routing.jis.problem import JisProblem
 from mmroute.routing.jis.result import JisPlan, JisTrip
 
-__all__ = ["Execution", "execute", "POLICIES"]
+__all__ = ["Execution", "execute", "execute_practice", "POLICIES"]
 
 POLICIES = ("static", "resequence")
 
@@ -129,6 +132,24 @@ def execute(problem: JisProblem, plan: JisPlan, scenario: Any, realization: Any,
             free[truck] = ret
             done.append(JisTrip(supplier=s.id, truck=truck, load_s=load, depart_s=depart, arrive_s=arrive,
                                 return_s=ret, racks=t.racks))
+    return _counted(problem, done)
+
+
+def execute_practice(problem: JisProblem, scenario: Any, realization: Any, *,
+                     interval_min: float | None = None) -> Execution:
+    """The practice rule (:mod:`.baseline`) on the day drawn by ``realization``: trucks leave
+    when full or every ``interval_min`` (``None``: the scenario's), drive the realised roads
+    (waiting for a closed road to reopen) and wait at the dock for room."""
+    from mmroute.routing.jis.baseline import practice_trips
+
+    validate.instance_of(problem, JisProblem, "problem")
+    interval = problem.jis.practice_interval_min if interval_min is None else validate.number(
+        interval_min, "interval_min", lo=1e-3)
+    roads = _Roads(problem, scenario, realization)
+    return _counted(problem, practice_trips(problem, interval, drive_out=roads.out, drive_back=roads.back))
+
+
+def _counted(problem: JisProblem, done: list[JisTrip]) -> Execution:
     stops, late_s, worst = 0, 0, 0
     for t in done:
         for r in t.racks:

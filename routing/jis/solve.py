@@ -1,23 +1,35 @@
 """``solve_jis``: the JIS planner — the heuristic, then CP-SAT per station with a bound.
 
 The heuristic (:mod:`.heuristic`) plans every supplier in well under a second and is the
-CP-SAT hint; the exact model (:mod:`.exact`) runs per station (suppliers of one station share
-its buffer; stations are independent) with a share of the time limit proportional to its
-racks left and of the time left (a station proven early leaves its time to the others), and
-returns its best plan and bound. Long horizons (more than ``max_exact_racks``
-racks) use the heuristic alone. Every returned plan passes :func:`.check.check_jis_plan`.
+CP-SAT hint. The segmentation bound (:mod:`.bound`, a relaxation solved by dynamic
+programming) is a lower bound per supplier; a station whose heuristic plan meets it is proven
+optimal without CP-SAT. The exact model (:mod:`.exact`) runs on the other stations
+(suppliers of one station share its buffer; stations are independent) with a share of the time
+limit proportional to its racks left and of the time left (a station proven early leaves its
+time to the others); a station's bound is the higher of CP-SAT's and the segmentation bound.
+Long horizons (more than ``max_exact_racks`` racks) use the heuristic alone.
+
+Robust plans: with ``JisParams.drive_factor`` > 1 the planners see every driving time
+multiplied by it, so trucks leave earlier and wait at the gate when the roads are as planned
+(line-side stock and cost stay the same while the fleet allows it). The plan is checked on the
+problem's own roads; its bound is the segmentation bound of those roads (CP-SAT's bound holds
+only for the inflated times, and is kept in ``info["robust_bound"]``). Choose the factor on
+training days (:func:`.robust.choose_drive_factor`). Every returned plan passes
+:func:`.check.check_jis_plan`.
 """
 
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mmroute import validate
 from mmroute.errors import InfeasibleError, SolverError
+from mmroute.routing.jis.bound import segment_bound
 from mmroute.routing.jis.check import check_jis_plan
-from mmroute.routing.jis.exact import ExactJis, solve_station
-from mmroute.routing.jis.heuristic import heuristic_trips
+from mmroute.routing.jis.exact import UNITS_PER_CNY, ExactJis, solve_station
+from mmroute.routing.jis.heuristic import heuristic_trips, station_buffer_ok, supplier_cost_cny
 from mmroute.routing.jis.problem import JisProblem
 from mmroute.routing.jis.result import JisPlan, JisTrip
 
@@ -27,11 +39,25 @@ __all__ = ["JisParams", "solve_jis"]
 @dataclass(frozen=True)
 class JisParams:
     """Settings of :func:`solve_jis`: ``exact`` (``None``: CP-SAT when the problem has at most
-    ``max_exact_racks`` racks), CP-SAT ``workers``."""
+    ``max_exact_racks`` racks), CP-SAT ``workers``, and ``drive_factor`` (>= 1): plan with every
+    driving time (out and back) multiplied by it, rounded up to whole seconds (1: the roads as
+    given; see the module docstring)."""
 
     exact: bool | None = None
     max_exact_racks: int = 2000
     workers: int = 1
+    drive_factor: float = 1.0
+
+
+def inflated(problem: JisProblem, factor: float) -> JisProblem:
+    """``problem`` with every hourly driving time multiplied by ``factor`` (rounded up)."""
+    if factor == 1.0:
+        return problem
+    roads = {sid: replace(r, out_s=tuple(int(math.ceil(x * factor - 1e-9)) for x in r.out_s),
+                          back_s=tuple(int(math.ceil(x * factor - 1e-9)) for x in r.back_s))
+             for sid, r in problem.roads.items()}
+    return JisProblem(name=problem.name, jis=problem.jis, car_start_s=problem.car_start_s, roads=roads,
+                      meta=problem.meta)
 
 
 def solve_jis(problem: JisProblem, *, time_limit_s: float, seed: int, params: JisParams | None = None,
@@ -44,9 +70,18 @@ def solve_jis(problem: JisProblem, *, time_limit_s: float, seed: int, params: Ji
     limit = validate.time_limit_s(time_limit_s)
     seed = validate.seed(seed)
     params = validate.params_of(params, JisParams)
+    validate.number(params.drive_factor, "params.drive_factor", lo=1.0, hi=10.0)
     if initial is not None:
         validate.instance_of(initial, JisPlan, "initial")
     t0 = time.perf_counter()
+    given, problem = problem, inflated(problem, params.drive_factor)
+    robust = problem is not given
+    seg = {s.id: segment_bound(given, s.id) for s in problem.suppliers}
+    for s in problem.suppliers:
+        if seg[s.id] is None:
+            raise InfeasibleError(f"station {s.station} ({s.id}): no plan without a line stop within the buffer "
+                                  "(proven by the segmentation bound: no split of the racks into trucks "
+                                  "arrives in time and in sequence)")
     heur: dict[str, list[JisTrip] | None] = {s.id: heuristic_trips(problem, s.id) for s in problem.suppliers}
     n_racks = sum(len(problem.racks(s.id)) for s in problem.suppliers)
     exact = params.exact if params.exact is not None else n_racks <= params.max_exact_racks
@@ -61,11 +96,21 @@ def solve_jis(problem: JisProblem, *, time_limit_s: float, seed: int, params: Ji
     statuses: dict[str, str] = {}
     groups = sorted(problem.station_groups(), key=lambda g: sum(len(problem.racks(s)) for s in g))
     results: dict[tuple[str, ...], ExactJis] = {}
+    proven = set()
+    for group in groups:  # a heuristic plan that meets the segmentation bound is optimal
+        mine = [t for sid in group for t in heur[sid] or ()]
+        if all(heur[sid] for sid in group) and station_buffer_ok(
+                problem, problem.supplier(group[0]).station, mine):
+            cost = sum(supplier_cost_cny(problem, sid, heur[sid] or []) for sid in group)
+            if cost <= _lower(seg, group) + 0.005:
+                proven.add(group)
+    groups = [g for g in groups if g not in proven]
     if exact:
         # the time left, shared by the racks left (small stations first: a station proven early
         # gives its time on); then a second round for the stations not proven, from their best
         for rnd in range(2):
-            todo = [g for g in groups if rnd == 0 or (g in results and results[g].status == "FEASIBLE")]
+            todo = [g for g in groups if rnd == 0 or (g in results and results[g].status == "FEASIBLE"
+                                                      and (results[g].objective or 0) > _lower(seg, g) + 0.005)]
             racks_left = sum(len(problem.racks(s)) for g in todo for s in g)
             for group in todo:
                 mine = sum(len(problem.racks(s)) for s in group)
@@ -83,27 +128,40 @@ def solve_jis(problem: JisProblem, *, time_limit_s: float, seed: int, params: Ji
                     raise InfeasibleError(f"station {station} ({', '.join(group)}): no plan without a line stop "
                                           "within the buffer and the fleets (proven by CP-SAT)")
                 results[group] = res if prev is None else _better(prev, res)
+    robust_bound: float | None = 0.0
     for group in problem.station_groups():
         station = problem.supplier(group[0]).station
         res = results.get(group)
-        if res is not None and res.trips is not None:
+        lower = _lower(seg, group)
+        if group in proven:
+            trips.extend(t for s in group for t in heur[s] or ())
+            statuses[station] = "optimal"
+            bound = None if bound is None else bound + lower
+            robust_bound = None if robust_bound is None else robust_bound + lower
+        elif res is not None and res.trips is not None:
             trips.extend(res.trips)
-            statuses[station] = res.status.lower()
-            bound = None if bound is None or res.bound is None else bound + res.bound
+            best = [x for x in (lower, None if robust else res.bound) if x is not None]
+            bound = None if bound is None else bound + max(best)
+            robust_bound = None if robust_bound is None or res.bound is None else robust_bound + res.bound
+            statuses[station] = "optimal" if res.status == "OPTIMAL" or (
+                res.objective is not None and res.objective <= lower + 0.005) else res.status.lower()
         elif all(heur[s] for s in group):
             trips.extend(t for s in group for t in heur[s] or ())
             statuses[station] = "heuristic"
-            bound = None
+            bound = None if bound is None else bound + lower
+            robust_bound = None
         else:
             raise InfeasibleError(f"station {station} ({', '.join(group)}): no plan without a line stop found "
                                   f"in {limit:g} s" + ("" if exact else " by the heuristic (try the exact model)"))
     elapsed = time.perf_counter() - t0
-    plan = _checked(problem, trips, bound, statuses, seed, elapsed, exact)
-    return plan
+    extra = {"drive_factor": params.drive_factor}
+    if robust:
+        extra["robust_bound"] = None if robust_bound is None else round(robust_bound, 2)
+    return _checked(given, trips, bound, statuses, seed, elapsed, bool(results), extra)
 
 
 def _checked(problem: JisProblem, trips: list[JisTrip], bound: float | None, statuses: dict[str, str],
-             seed: int, elapsed: float, exact: bool) -> JisPlan:
+             seed: int, elapsed: float, cp_sat: bool, extra: dict) -> JisPlan:
     draft = JisPlan(trips=tuple(trips), objective=0.0, status="infeasible", instance=problem.name)
     rep = check_jis_plan(problem, draft)
     if not rep.feasible:
@@ -111,15 +169,21 @@ def _checked(problem: JisProblem, trips: list[JisTrip], bound: float | None, sta
     obj = float(rep.objective or 0.0)
     if bound is not None:
         bound = round(min(bound, obj), 2)
-    optimal = bound is not None and all(v == "optimal" for v in statuses.values()) and obj - bound <= 0.01
+    optimal = bound is not None and obj - bound <= 0.01
     status = "optimal" if optimal else "feasible"
-    solver = "cp-sat per station (heuristic hint)" if exact else "heuristic (latest full trucks)"
+    solver = ("cp-sat per station (heuristic hint)" if cp_sat else "heuristic (latest full trucks)") + \
+        " + segmentation bound"
     plan = JisPlan(trips=tuple(trips), objective=obj, status=status, bound=bound, time_s=elapsed, solver=solver,
-                   seed=seed, instance=problem.name, info={**rep.details, "stations": statuses})
+                   seed=seed, instance=problem.name, info={**rep.details, "stations": statuses, **extra})
     final = check_jis_plan(problem, plan)
     if not final.feasible:
         raise SolverError(f"{problem.name}: the plan's claims fail the checker: {final.reason}")
     return plan
+
+
+def _lower(seg: dict, group: tuple[str, ...]) -> float:
+    """The segmentation bound (CNY) of a station's suppliers."""
+    return sum(seg[sid].units for sid in group) / UNITS_PER_CNY
 
 
 def _better(a: ExactJis, b: ExactJis) -> ExactJis:
