@@ -13,6 +13,8 @@ Table of contents:
 - :func:`write_plan`, :func:`read_plan` — plan JSON (``io.py``)
 - :func:`replan_jis`, :class:`JisState` — re-plan the racks not yet shipped from where the day
   stands (a delayed truck, a slowed or closed road, a supplier's outage) (``replan.py``)
+- :func:`choose_gate_leads`, :class:`RobustChoice` — robust plans: how long before unloading
+  each supplier's trucks should reach the gate, chosen on training days (``robust.py``)
 - :func:`execute`, :func:`execute_practice`, :class:`Execution` — a plan (or the practice rule) on a drawn day (road noise, closures), static or
   with departures re-planned from the current state (``disrupt.py``)
 """
@@ -25,6 +27,7 @@ from mmroute.routing.jis.io import read_plan, write_plan
 from mmroute.routing.jis.problem import JisProblem, Rack, SupplierRoad
 from mmroute.routing.jis.replan import JisState, replan_jis
 from mmroute.routing.jis.result import JisPlan, JisTrip
+from mmroute.routing.jis.robust import RobustChoice, choose_gate_leads
 from mmroute.routing.jis.solve import JisParams, solve_jis
 
 __all__ = [
@@ -35,8 +38,10 @@ __all__ = [
     "JisState",
     "JisTrip",
     "Rack",
+    "RobustChoice",
     "SupplierRoad",
     "check_jis_plan",
+    "choose_gate_leads",
     "execute",
     "execute_practice",
     "heuristic_trips",

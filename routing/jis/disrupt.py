@@ -18,6 +18,11 @@ Policies:
   drive at its nominal time x ``exp(2 sigma)`` (the scenario's noise, two standard deviations).
   An early truck unloads as soon as the station's buffer has room for its racks (beside the
   racks delivered there so far), at its target at the latest, and drives back.
+- ``"early"``: each trip leaves as soon as its racks are ready and a truck of the supplier is
+  back (and its road is open), then waits at the plant gate and unloads at its planned arrival
+  (later if delayed): the fleet's idle time becomes racks waiting at the gate, so a slow road or
+  a closure later in the day finds them already there, while the line-side stock stays as
+  planned. A truck that leaves early is back no later than planned.
 
 :func:`execute_practice` runs the practice rule itself (:func:`.baseline.practice_trips`) on the
 realised roads: it needs no forecast, so the drawn day decides its departures, its waits at the
@@ -36,22 +41,25 @@ from mmroute.routing.jis.result import JisPlan, JisTrip
 
 __all__ = ["Execution", "execute", "execute_practice", "POLICIES"]
 
-POLICIES = ("static", "resequence")
+POLICIES = ("static", "resequence", "early")
 
 
 @dataclass(frozen=True)
 class Execution:
     """A plan run on one realised day: the trips as driven, the line stops (racks late),
-    their minutes, and the delay (s) of the latest rack beyond its need time."""
+    their minutes, the delay (s) of the latest rack beyond its need time, and the line-side
+    stock as unloaded (rack-hours)."""
 
     trips: tuple[JisTrip, ...]
     line_stops: int
     line_stop_min: float
     worst_late_s: int
+    inventory_rack_h: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {"line_stops": self.line_stops, "line_stop_min": self.line_stop_min,
-                "worst_late_s": self.worst_late_s, "trips": [t.to_dict() for t in self.trips]}
+                "worst_late_s": self.worst_late_s, "inventory_rack_h": self.inventory_rack_h,
+                "trips": [t.to_dict() for t in self.trips]}
 
 
 class _Roads:
@@ -116,7 +124,7 @@ def execute(problem: JisProblem, plan: JisPlan, scenario: Any, realization: Any,
                 truck = min(range(s.fleet), key=lambda k: (free[k] > t.load_s, -free[k] if free[k] <= t.load_s else free[k]))
                 first = max(0, racks[t.racks[-1]].ready_s, free[truck])
                 tau = first + s.loading_s
-                latest = max(tau, t.depart_s)
+                latest = tau if policy == "early" else max(tau, t.depart_s)
                 while tau < latest:
                     nxt = tau + 60
                     if roads.open_now(s.id, tau) and nxt + roads.pessimistic_out(s.id, nxt, tau) > t.arrive_s:
@@ -150,15 +158,17 @@ def execute_practice(problem: JisProblem, scenario: Any, realization: Any, *,
 
 
 def _counted(problem: JisProblem, done: list[JisTrip]) -> Execution:
-    stops, late_s, worst = 0, 0, 0
+    stops, late_s, worst, rack_s = 0, 0, 0, 0
     for t in done:
         for r in t.racks:
             rk = problem.racks(t.supplier)[r]
+            rack_s += max(0, rk.release_s - t.arrive_s)
             if t.arrive_s > rk.need_s:
                 stops += 1
                 late_s += t.arrive_s - rk.need_s
                 worst = max(worst, t.arrive_s - rk.need_s)
-    return Execution(trips=tuple(done), line_stops=stops, line_stop_min=round(late_s / 60, 2), worst_late_s=worst)
+    return Execution(trips=tuple(done), line_stops=stops, line_stop_min=round(late_s / 60, 2), worst_late_s=worst,
+                     inventory_rack_h=round(rack_s / 3600, 4))
 
 
 def _room_from(problem: JisProblem, station: str, done: list[JisTrip], at_s: int, n: int, target_s: int) -> int:

@@ -9,12 +9,14 @@ limit proportional to its racks left and of the time left (a station proven earl
 time to the others); a station's bound is the higher of CP-SAT's and the segmentation bound.
 Long horizons (more than ``max_exact_racks`` racks) use the heuristic alone.
 
-Robust plans: with ``JisParams.drive_factor`` > 1 the planners see every driving time
-multiplied by it, so trucks leave earlier and wait at the gate when the roads are as planned
+Robust plans: ``JisParams.drive_factor`` (> 1) multiplies every driving time and
+``JisParams.gate_lead_s`` adds a wait at the plant gate per supplier to its driving time out,
+for the planners only: trucks leave earlier and wait at the gate when the roads are as
+planned, so a slow drive or a short road closure is absorbed by racks already at the plant
 (line-side stock and cost stay the same while the fleet allows it). The plan is checked on the
 problem's own roads; its bound is the segmentation bound of those roads (CP-SAT's bound holds
-only for the inflated times, and is kept in ``info["robust_bound"]``). Choose the factor on
-training days (:func:`.robust.choose_drive_factor`). Every returned plan passes
+only for the planners' times, and is kept in ``info["robust_bound"]``). Choose them on training
+days (:func:`.robust.choose_gate_leads`). Every returned plan passes
 :func:`.check.check_jis_plan`.
 """
 
@@ -22,10 +24,11 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from mmroute import validate
-from mmroute.errors import InfeasibleError, SolverError
+from mmroute.errors import InfeasibleError, InputError, SolverError
 from mmroute.routing.jis.bound import segment_bound
 from mmroute.routing.jis.check import check_jis_plan
 from mmroute.routing.jis.exact import UNITS_PER_CNY, ExactJis, solve_station
@@ -39,21 +42,25 @@ __all__ = ["JisParams", "solve_jis"]
 @dataclass(frozen=True)
 class JisParams:
     """Settings of :func:`solve_jis`: ``exact`` (``None``: CP-SAT when the problem has at most
-    ``max_exact_racks`` racks), CP-SAT ``workers``, and ``drive_factor`` (>= 1): plan with every
-    driving time (out and back) multiplied by it, rounded up to whole seconds (1: the roads as
-    given; see the module docstring)."""
+    ``max_exact_racks`` racks), CP-SAT ``workers``; for robust plans (see the module docstring)
+    ``drive_factor`` (>= 1): plan with every driving time (out and back) multiplied by it,
+    rounded up to whole seconds, and ``gate_lead_s``: per supplier id, plan each of its trips
+    to reach the plant gate at least this many seconds before it unloads (default 0)."""
 
     exact: bool | None = None
     max_exact_racks: int = 2000
     workers: int = 1
     drive_factor: float = 1.0
+    gate_lead_s: Mapping[str, int] = field(default_factory=dict)
 
 
-def inflated(problem: JisProblem, factor: float) -> JisProblem:
-    """``problem`` with every hourly driving time multiplied by ``factor`` (rounded up)."""
-    if factor == 1.0:
+def inflated(problem: JisProblem, factor: float = 1.0, gate_lead_s: Mapping[str, int] | None = None) -> JisProblem:
+    """``problem`` as the planners see it: every hourly driving time multiplied by ``factor``
+    (rounded up), and ``gate_lead_s[supplier]`` added to the drive out."""
+    leads = dict(gate_lead_s or {})
+    if factor == 1.0 and not any(leads.values()):
         return problem
-    roads = {sid: replace(r, out_s=tuple(int(math.ceil(x * factor - 1e-9)) for x in r.out_s),
+    roads = {sid: replace(r, out_s=tuple(int(math.ceil(x * factor - 1e-9)) + int(leads.get(sid, 0)) for x in r.out_s),
                           back_s=tuple(int(math.ceil(x * factor - 1e-9)) for x in r.back_s))
              for sid, r in problem.roads.items()}
     return JisProblem(name=problem.name, jis=problem.jis, car_start_s=problem.car_start_s, roads=roads,
@@ -71,10 +78,14 @@ def solve_jis(problem: JisProblem, *, time_limit_s: float, seed: int, params: Ji
     seed = validate.seed(seed)
     params = validate.params_of(params, JisParams)
     validate.number(params.drive_factor, "params.drive_factor", lo=1.0, hi=10.0)
+    for sid, lead in dict(params.gate_lead_s).items():
+        if sid not in {s.id for s in problem.suppliers}:
+            raise InputError(f"unknown supplier {sid!r}", field="params.gate_lead_s")
+        validate.integer(lead, f"params.gate_lead_s.{sid}", lo=0)
     if initial is not None:
         validate.instance_of(initial, JisPlan, "initial")
     t0 = time.perf_counter()
-    given, problem = problem, inflated(problem, params.drive_factor)
+    given, problem = problem, inflated(problem, params.drive_factor, params.gate_lead_s)
     robust = problem is not given
     seg = {s.id: segment_bound(given, s.id) for s in problem.suppliers}
     for s in problem.suppliers:
@@ -154,7 +165,7 @@ def solve_jis(problem: JisProblem, *, time_limit_s: float, seed: int, params: Ji
             raise InfeasibleError(f"station {station} ({', '.join(group)}): no plan without a line stop found "
                                   f"in {limit:g} s" + ("" if exact else " by the heuristic (try the exact model)"))
     elapsed = time.perf_counter() - t0
-    extra = {"drive_factor": params.drive_factor}
+    extra: dict = {"drive_factor": params.drive_factor, "gate_lead_s": dict(params.gate_lead_s)}
     if robust:
         extra["robust_bound"] = None if robust_bound is None else round(robust_bound, 2)
     return _checked(given, trips, bound, statuses, seed, elapsed, bool(results), extra)

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from mmroute.cli import main
-from mmroute.errors import InstanceError, ScenarioError
+from mmroute.errors import InputError, InstanceError, ScenarioError
 from mmroute.routing.jis import (
     JisParams,
     JisPlan,
@@ -362,8 +362,75 @@ def test_a_bad_problem_dict_names_the_file_and_the_field(small):
     (lambda p: check_jis_plan(p, None), "plan"),
 ])
 def test_a_wrong_call_raises_an_input_error_naming_the_argument(small, call, field):
-    from mmroute.errors import InputError
 
     with pytest.raises(InputError) as err:
         call(small)
     assert err.value.field == field
+
+
+def test_the_segmentation_bound_is_below_every_exact_optimum_and_met_by_the_plan():
+    from mmroute.routing.jis.bound import segment_bound
+    from mmroute.routing.jis.exact import UNITS_PER_CNY, solve_station
+
+    p = JisProblem.from_scenario(_small(cars=72))
+    for s in p.suppliers:
+        seg = segment_bound(p, s.id)
+        exact = solve_station(p, (s.id,), time_limit_s=10, seed=0)  # CP-SAT alone, no hint
+        assert exact.status == "OPTIMAL"
+        assert seg is not None and seg.units / UNITS_PER_CNY <= exact.objective + 1e-6
+        assert [g[0] for g in seg.groups] == sorted(g[0] for g in seg.groups) and seg.groups[-1][1] == len(p.racks(s.id)) - 1
+    plan = solve_jis(p, time_limit_s=10, seed=0)
+    assert plan.status == "optimal" and plan.bound == pytest.approx(plan.objective, abs=0.01)
+
+
+def test_a_gate_lead_makes_trucks_wait_at_the_gate_and_the_plan_still_checks(small, small_plan):
+    lead = 1200
+    plan = solve_jis(small, time_limit_s=10, seed=0, params=JisParams(gate_lead_s={"WHEEL": lead}))
+    assert check_jis_plan(small, plan).feasible
+    road = small.roads["WHEEL"]
+    assert all(t.arrive_s >= t.depart_s + road.drive_out_s(t.depart_s) + lead for t in plan.trips if t.supplier == "WHEEL")
+    assert plan.bound is not None and plan.bound <= small_plan.objective + 0.01  # a bound of the roads as given
+    assert plan.objective >= small_plan.objective - 0.01 and plan.info["gate_lead_s"] == {"WHEEL": lead}
+    with pytest.raises(InputError, match="gate_lead_s"):
+        solve_jis(small, time_limit_s=1, seed=0, params=JisParams(gate_lead_s={"TYRES": 60}))
+
+
+def _day(sc: Scenario, **events):
+    from mmroute.world import Realization
+    from mmroute.world.events import KnownEvents
+
+    return Realization(scenario_name=sc.name, scenario_hash=sc.content_hash(), seed=0, events=KnownEvents(**events),
+                       quantities_teu=(), late_orders=())
+
+
+def test_early_departures_carry_racks_past_a_closure_without_adding_line_side_stock(small, small_plan):
+    from mmroute.routing.jis import execute
+
+    sc = _small()
+    day = _day(sc, closures=(LinkClosure(link="PLANT-J-WHEEL-road~r", from_h=7.7, to_h=8.6),))
+    static = execute(small, small_plan, sc, day, policy="static")
+    early = execute(small, small_plan, sc, day, policy="early")
+    assert static.line_stops > 0 and early.line_stops < static.line_stops
+    calm = execute(small, small_plan, sc, _day(sc), policy="early")
+    assert calm.line_stops == 0
+    assert calm.inventory_rack_h == pytest.approx(small_plan.info["inventory_rack_h"], abs=1e-3)  # unloads as planned
+    assert all(e.depart_s <= t.depart_s for e, t in zip(sorted(calm.trips, key=lambda t: (t.supplier, t.racks)),
+                                                        sorted(small_plan.trips, key=lambda t: (t.supplier, t.racks))))
+
+
+def test_gate_leads_are_chosen_per_station_on_training_days():
+    from mmroute.routing.jis import choose_gate_leads
+    from mmroute.world import realize
+
+    sc = _small(cars=48)
+    p = JisProblem.from_scenario(sc)
+    train = [realize(sc, s) for s in range(1000, 1006)]
+    choice = choose_gate_leads(p, sc, train, policy="static", leads_s=(0, 1200, 2400), time_limit_s=2)
+    assert set(choice.gate_lead_s) == {s.id for s in p.suppliers}
+    assert all(v in (0, 1200, 2400) for v in choice.gate_lead_s.values())
+    assert choice.gate_lead_s["SEAT"] == 0  # a 5-minute drive: noise never eats the 10-minute safety time
+    for station, lead, share, _cost in choice.table:  # the chosen lead has the best share of its station
+        sid = next(s.id for s in p.suppliers if s.station == station)
+        best = max(x[2] for x in choice.table if x[0] == station and x[2] is not None)
+        if lead == choice.gate_lead_s[sid]:
+            assert share == best
