@@ -18,8 +18,8 @@ Policies:
   drive at its nominal time x ``exp(2 sigma)`` (the scenario's noise, two standard deviations).
   An early truck unloads as soon as the station's buffer has room for its racks (beside the
   racks delivered there so far), at its target at the latest, and drives back.
-- ``"early"``: each trip leaves as soon as its racks are ready and a truck of the supplier is
-  back (and its road is open), then waits at the plant gate and unloads at its planned arrival
+- ``"early"``: each trip, in sequence order, takes the supplier's truck that is back first and
+  leaves as soon as its racks are ready and that truck is back (and its road is open), then waits at the plant gate and unloads at its planned arrival
   (later if delayed): the fleet's idle time becomes racks waiting at the gate, so a slow road or
   a closure later in the day finds them already there, while the line-side stock stays as
   planned. A truck that leaves early is back no later than planned.
@@ -121,7 +121,10 @@ def execute(problem: JisProblem, plan: JisPlan, scenario: Any, realization: Any,
                 load = max(t.load_s, free[truck])
                 depart, drive = roads.out(s.id, load + s.loading_s)
             else:
-                truck = min(range(s.fleet), key=lambda k: (free[k] > t.load_s, -free[k] if free[k] <= t.load_s else free[k]))
+                if policy == "early":  # the truck back first: in sequence order, every trip leaves earliest
+                    truck = min(range(s.fleet), key=lambda k: free[k])
+                else:
+                    truck = min(range(s.fleet), key=lambda k: (free[k] > t.load_s, -free[k] if free[k] <= t.load_s else free[k]))
                 first = max(0, racks[t.racks[-1]].ready_s, free[truck])
                 tau = first + s.loading_s
                 latest = tau if policy == "early" else max(tau, t.depart_s)
