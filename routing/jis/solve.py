@@ -179,6 +179,8 @@ def _checked(problem: JisProblem, trips: list[JisTrip], bound: float | None, sta
         raise SolverError(f"{problem.name}: the planned trips fail the checker: {rep.reason}")
     obj = float(rep.objective or 0.0)
     if bound is not None:
+        if bound > obj + 0.01:
+            raise SolverError(f"{problem.name}: the bound {bound:.2f} exceeds the plan's cost {obj:.2f}")
         bound = round(min(bound, obj), 2)
     optimal = bound is not None and obj - bound <= 0.01
     status = "optimal" if optimal else "feasible"
