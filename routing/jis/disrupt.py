@@ -19,10 +19,11 @@ Policies:
   An early truck unloads as soon as the station's buffer has room for its racks (beside the
   racks delivered there so far), at its target at the latest, and drives back.
 - ``"early"``: each trip, in sequence order, takes the supplier's truck that is back first and
-  leaves as soon as its racks are ready and that truck is back (and its road is open), then waits at the plant gate and unloads at its planned arrival
-  (later if delayed): the fleet's idle time becomes racks waiting at the gate, so a slow road or
-  a closure later in the day finds them already there, while the line-side stock stays as
-  planned. A truck that leaves early is back no later than planned.
+  leaves as soon as its racks are ready and that truck is back (when a closed road reopens, if
+  closed), then waits at the plant gate and unloads at its planned arrival (later if delayed):
+  the fleet's idle time becomes racks waiting at the gate, so a slow road or a closure later in
+  the day finds them already there, while the line-side stock stays as planned. Unloading at
+  the planned time, a truck that left early is back no later than if it had left as planned.
 
 :func:`execute_practice` runs the practice rule itself (:func:`.baseline.practice_trips`) on the
 realised roads: it needs no forecast, so the drawn day decides its departures, its waits at the
