@@ -11,8 +11,9 @@ departures re-planned from the current state, leaving as late as is safe: policy
 ``resequence``), ``mmroute-early`` (the same plan, each trip leaving as soon as its racks are
 ready and a truck is back, waiting at the gate: policy ``early``), ``mmroute-robust`` (a plan
 with gate leads per supplier chosen on the TRAINING days, ``choose_gate_leads``, never on the
-reported ones; departures as planned), ``practice`` (a truck leaves when full or every N
-minutes and waits at the dock for room; on a drawn day the rule runs on the realised roads).
+reported ones; departures as planned), ``practice`` (a truck leaves when full or N minutes
+after its first rack is ready, and waits at the dock for room; on a drawn day the rule runs on
+the realised roads).
 
 A takt other than 60 s stretches the shift to fit the 480 cars; ``--buffers`` adds racks to
 every station's buffer. Columns: planned trips, km, line-side rack-hours, planned line stops,

@@ -17,7 +17,7 @@ def register(subparsers) -> None:
     solve.add_argument("--time-limit", type=float, default=60.0, metavar="S", help="seconds (default 60)")
     solve.add_argument("--seed", type=int, default=0)
     solve.add_argument("--baseline", action="store_true",
-                       help="also run the practice baseline (a truck leaves when full or every N minutes, "
+                       help="also run the practice baseline (a truck leaves when full or N minutes after its first rack, "
                             "waits at the dock for room)")
     solve.add_argument("--out", help="write the plan JSON here (atomically)")
     solve.add_argument("--plot", metavar="DIR", help="write timeline.png (trucks, line-side stock) here")

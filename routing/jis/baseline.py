@@ -1,6 +1,6 @@
 """The practice baseline, as a plant runs it: a supplier's truck leaves when a truckload of racks
-is ready, or every ``interval`` minutes with what is ready (at least one rack), as soon as one of
-its trucks is back; at the plant it unloads only when the station's buffer has room for its
+is ready, or ``interval`` minutes after the first rack of its load is ready with what is ready
+then (a rack waits at most that long for a full truckload), as soon as one of its trucks is back; at the plant it unloads only when the station's buffer has room for its
 racks (it waits at the dock otherwise, and its racks stay in sequence); a rack unloaded after its
 first car needs it is a line stop.
 
@@ -68,7 +68,7 @@ def practice_trips(problem: JisProblem, interval_min: float, *, drive_out: Drive
     trips: list[JisTrip] = []
     for group in problem.station_groups():
         cap = problem.station(problem.supplier(group[0]).station).buffer_racks
-        state = {sid: {"k": 0, "last": None, "free": [0] * problem.supplier(sid).fleet, "seq": 0} for sid in group}
+        state = {sid: {"k": 0, "free": [0] * problem.supplier(sid).fleet, "seq": 0} for sid in group}
         held: list[tuple[int, int]] = []
         while True:
             cands = []
@@ -82,7 +82,7 @@ def practice_trips(problem: JisProblem, interval_min: float, *, drive_out: Drive
                 size = max(1, min(s.racks_per_truck, cap))
                 full = racks[min(k + size, len(racks)) - 1].ready_s
                 first = max(0, racks[k].ready_s)
-                timer = first if st["last"] is None else max(first, st["last"] + step)
+                timer = first + step  # a rack waits at most the interval for a full truckload
                 truck = min(range(s.fleet), key=lambda j: st["free"][j])
                 go = max(min(full, timer), st["free"][truck], 0)
                 n = 1
@@ -103,7 +103,7 @@ def practice_trips(problem: JisProblem, interval_min: float, *, drive_out: Drive
             trips.append(JisTrip(supplier=sid, truck=truck, load_s=go, depart_s=depart, arrive_s=arrive,
                                  return_s=ret, racks=tuple(range(k, k + n))))
             held = [(a, r) for a, r in held if r > gate] + [(arrive, r) for r in releases]
-            st["free"][truck], st["last"], st["k"], st["seq"] = ret, go, k + n, arrive
+            st["free"][truck], st["k"], st["seq"] = ret, k + n, arrive
     return trips
 
 
@@ -118,7 +118,7 @@ def solve_practice(problem: JisProblem, *, interval_min: float | None = None, se
         interval_min, "interval_min", lo=1e-3)
     t0 = time.perf_counter()
     trips = tuple(practice_trips(problem, interval))
-    solver = f"practice (full or every {interval:g} min; waits at the dock for room)"
+    solver = f"practice (full, or {interval:g} min after its first rack; waits at the dock for room)"
     plan = JisPlan(trips=trips, objective=0.0, status="infeasible", solver=solver, seed=seed, instance=problem.name)
     rep = check_jis_plan(problem, plan)
     wait_s = sum(t.arrive_s - t.depart_s - problem.roads[t.supplier].drive_out_s(t.depart_s) for t in trips)

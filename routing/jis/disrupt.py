@@ -150,7 +150,7 @@ def execute(problem: JisProblem, plan: JisPlan, scenario: Any, realization: Any,
 def execute_practice(problem: JisProblem, scenario: Any, realization: Any, *,
                      interval_min: float | None = None) -> Execution:
     """The practice rule (:mod:`.baseline`) on the day drawn by ``realization``: trucks leave
-    when full or every ``interval_min`` (``None``: the scenario's), drive the realised roads
+    when full or ``interval_min`` after their first rack (``None``: the scenario's), drive the realised roads
     (waiting for a closed road to reopen) and wait at the dock for room."""
     from mmroute.routing.jis.baseline import practice_trips
 
