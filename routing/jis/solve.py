@@ -71,8 +71,9 @@ def solve_jis(problem: JisProblem, *, time_limit_s: float, seed: int, params: Ji
               initial: JisPlan | None = None) -> JisPlan:
     """Plan the shuttles of ``problem``: no line stop, racks in sequence, buffers and fleets
     respected, least trip + line-side inventory cost. ``initial``: a plan whose trips hint
-    CP-SAT (else the heuristic's). Raises :class:`InfeasibleError` when CP-SAT proves that a
-    station cannot be supplied without a line stop, or no plan is found in time."""
+    CP-SAT (else the heuristic's); ``params``: :class:`JisParams` (robust plans: gate leads,
+    drive factor). Raises :class:`InfeasibleError` when the segmentation bound or CP-SAT proves
+    that a station cannot be supplied without a line stop, or no plan is found in time."""
     validate.instance_of(problem, JisProblem, "problem")
     limit = validate.time_limit_s(time_limit_s)
     seed = validate.seed(seed)
