@@ -1,17 +1,27 @@
-"""Just-in-sequence supply: mmroute's plan against the practice baseline (a truck leaves when a
-truckload is ready or every N minutes), at several takts and line-side buffer sizes, on the
-bundled ``liuzhou-jis`` shift (480 cars, 4 suppliers); then every plan on the same drawn days
-(road noise and the Liujiang road closure of the scenario's uncertainty, ``mmroute.world.realize``,
-seeds paired across methods), with departures static or re-planned from the current state.
+"""Just-in-sequence supply: mmroute's plans against the practice baseline, at several takts and
+line-side buffer sizes, on the bundled ``liuzhou-jis`` shift (480 cars, 4 suppliers); then every
+method on the same drawn days (road noise and the Liujiang road closure of the scenario's
+uncertainty, ``mmroute.world.realize``, seeds paired across methods).
 
     .venv/bin/python benchmarks/jis.py --takts 60,72 --buffers 0,3 --seeds 0-29 \
-        --time-limit 60 --out benchmarks/results/jis.csv
+        --train-seeds 1000-1029 --time-limit 60 --out benchmarks/results/jis.csv
+
+Methods: ``mmroute`` (the cost-optimal plan, departures as planned), ``mmroute-replan`` (its
+departures re-planned from the current state, leaving as late as is safe: policy
+``resequence``), ``mmroute-early`` (the same plan, each trip leaving as soon as its racks are
+ready and a truck is back, waiting at the gate: policy ``early``), ``mmroute-robust`` (a plan
+with gate leads per supplier chosen on the TRAINING days, ``choose_gate_leads``, never on the
+reported ones; departures as planned), ``practice`` (a truck leaves when full or N minutes
+after its first rack is ready, and waits at the dock for room; on a drawn day the rule runs on
+the realised roads).
 
 A takt other than 60 s stretches the shift to fit the 480 cars; ``--buffers`` adds racks to
-every station's buffer. Columns: planned trips, km, line-side rack-hours, planned line stops
-and buffer overflows (practice racks go line-side on arrival), cost, solve time and gap (CP-SAT
-bound); over the drawn days: days with a line stop, mean line stops per day, for the static
-plan, the re-planned departures (mmroute only) and practice.
+every station's buffer. Columns: planned trips, km, line-side rack-hours, planned line stops,
+racks inside the safety time, buffer overflows, truck-hours waiting at the dock (practice),
+cost, bound, solve time and gap; gate leads; over the drawn days: days with a line stop, mean
+line stops per day, mean line-side rack-hours as unloaded, days on which practice stops and
+on how many of those this method has none;
+trips and inventory against practice.
 """
 
 from __future__ import annotations
@@ -23,13 +33,23 @@ import time
 import yaml
 from common import write_csv
 
-from mmroute.routing.jis import JisProblem, check_jis_plan, execute, solve_jis, solve_practice
+from mmroute.routing.jis import (
+    JisParams,
+    JisProblem,
+    check_jis_plan,
+    choose_gate_leads,
+    execute,
+    execute_practice,
+    solve_jis,
+    solve_practice,
+)
 from mmroute.scenarios import Scenario, bundled_path
 from mmroute.world import realize
 
 COLUMNS = ["takt_s", "buffer_add", "method", "trips", "km", "inventory_rack_h", "plan_line_stops",
-           "buffer_overflows", "cost_cny", "time_s", "gap", "status", "days", "days_with_stops",
-           "stops_per_day", "trips_ratio", "inventory_ratio"]
+           "in_safety_time", "buffer_overflows", "dock_wait_h", "cost_cny", "bound_cny", "time_s", "gap",
+           "status", "gate_lead_s", "days", "days_with_stops", "stops_per_day", "day_inventory_rack_h", "days_practice_stops",
+           "clean_on_those", "trips_ratio", "inventory_ratio"]
 
 
 def scenario(takt_s: int, buffer_add: int) -> Scenario:
@@ -55,11 +75,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--takts", default="60,72")
     ap.add_argument("--buffers", default="0,3")
     ap.add_argument("--seeds", default="0-29")
+    ap.add_argument("--train-seeds", default="1000-1029", help="days the gate leads are chosen on")
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--out", default="benchmarks/results/jis.csv")
     args = ap.parse_args(argv)
     rows = []
     days = seeds(args.seeds)
+    train = seeds(args.train_seeds)
+    if set(days) & set(train):
+        ap.error("--train-seeds must not overlap --seeds")
     for takt in [int(x) for x in args.takts.split(",")]:
         for add in [int(x) for x in args.buffers.split(",")]:
             sc = scenario(takt, add)
@@ -67,24 +91,40 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             plan = solve_jis(p, time_limit_s=args.time_limit, seed=0)
             plan_s = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            choice = choose_gate_leads(p, sc, [realize(sc, s) for s in train], policy="static",
+                                       time_limit_s=min(10.0, args.time_limit), seed=0)
+            robust = solve_jis(p, time_limit_s=args.time_limit, seed=0, params=JisParams(gate_lead_s=choice.gate_lead_s))
+            robust_s = time.perf_counter() - t0
             base = solve_practice(p)
-            assert check_jis_plan(p, plan).feasible
+            assert check_jis_plan(p, plan).feasible and check_jis_plan(p, robust).feasible
             real = [realize(sc, s) for s in days]
             runs = {"mmroute": [execute(p, plan, sc, r, policy="static") for r in real],
                     "mmroute-replan": [execute(p, plan, sc, r, policy="resequence") for r in real],
-                    "practice": [execute(p, base, sc, r, policy="static") for r in real]}
-            for method, pl, secs in (("mmroute", plan, plan_s), ("mmroute-replan", plan, plan_s),
-                                     ("practice", base, base.time_s)):
+                    "mmroute-robust": [execute(p, robust, sc, r, policy="static") for r in real],
+                    "mmroute-early": [execute(p, plan, sc, r, policy="early") for r in real],
+                    "practice": [execute_practice(p, sc, r) for r in real]}
+            bad_days = [k for k, e in enumerate(runs["practice"]) if e.line_stops > 0]
+            leads = " ".join(f"{k}:{v}" for k, v in choice.gate_lead_s.items() if v) or "0"
+            for method, pl, secs, lead in (("mmroute", plan, plan_s, "0"), ("mmroute-replan", plan, plan_s, "0"),
+                                           ("mmroute-early", plan, plan_s, "0"),
+                                           ("mmroute-robust", robust, robust_s, leads),
+                                           ("practice", base, base.time_s, "")):
                 i = pl.info
                 ex = runs[method]
                 rows.append({
                     "takt_s": takt, "buffer_add": add, "method": method, "trips": i["trips"],
                     "km": round(i["km"], 1), "inventory_rack_h": round(i["inventory_rack_h"], 2),
-                    "plan_line_stops": i["line_stops"], "buffer_overflows": i["buffer_overflows"],
-                    "cost_cny": round(pl.objective, 2), "time_s": round(secs, 2),
-                    "gap": "" if pl.gap is None else round(pl.gap, 5), "status": pl.status, "days": len(ex),
+                    "plan_line_stops": i["line_stops"], "in_safety_time": i["in_safety_time"],
+                    "buffer_overflows": i["buffer_overflows"], "dock_wait_h": i.get("dock_wait_h", ""),
+                    "cost_cny": round(pl.objective, 2), "bound_cny": "" if pl.bound is None else pl.bound,
+                    "time_s": round(secs, 2), "gap": "" if pl.gap is None else round(pl.gap, 5),
+                    "status": pl.status, "gate_lead_s": lead, "days": len(ex),
                     "days_with_stops": sum(e.line_stops > 0 for e in ex),
                     "stops_per_day": round(sum(e.line_stops for e in ex) / max(1, len(ex)), 3),
+                    "day_inventory_rack_h": round(sum(e.inventory_rack_h for e in ex) / max(1, len(ex)), 2),
+                    "days_practice_stops": len(bad_days),
+                    "clean_on_those": sum(ex[k].line_stops == 0 for k in bad_days),
                     "trips_ratio": round(i["trips"] / base.info["trips"], 3),
                     "inventory_ratio": round(i["inventory_rack_h"] / base.info["inventory_rack_h"], 3)})
                 print(" ".join(f"{k}={rows[-1][k]}" for k in COLUMNS), flush=True)

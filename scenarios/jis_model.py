@@ -96,7 +96,8 @@ class JisLine:
 class Jis:
     """A scenario's JIS section: plant node, line, variants, sequence (variant ids in build
     order), suppliers and costs (CNY per truck trip, per truck-km, per rack-hour at the line);
-    ``practice_interval_min``: the practice baseline's dispatch interval."""
+    ``practice_interval_min``: the practice baseline's longest wait (min) of a rack for a full
+    truckload."""
 
     plant: str
     line: JisLine

@@ -17,7 +17,8 @@ def register(subparsers) -> None:
     solve.add_argument("--time-limit", type=float, default=60.0, metavar="S", help="seconds (default 60)")
     solve.add_argument("--seed", type=int, default=0)
     solve.add_argument("--baseline", action="store_true",
-                       help="also run the practice baseline (a truck leaves when full or every N minutes)")
+                       help="also run the practice baseline (a truck leaves when full or N minutes after its first rack, "
+                            "waits at the dock for room)")
     solve.add_argument("--out", help="write the plan JSON here (atomically)")
     solve.add_argument("--plot", metavar="DIR", help="write timeline.png (trucks, line-side stock) here")
     solve.set_defaults(func=_solve)
@@ -36,8 +37,10 @@ def _problem(file: str):
 
 
 def _figures(info) -> str:
+    wait = f", {info['dock_wait_h']:,.1f} truck-h waiting at the dock" if "dock_wait_h" in info else ""
     return (f"line stops {info['line_stops']}, truck trips {info['trips']}, {info['km']:,.0f} km, "
-            f"line-side {info['inventory_rack_h']:,.1f} rack-h, buffer overflows {info['buffer_overflows']}")
+            f"line-side {info['inventory_rack_h']:,.1f} rack-h, inside the safety time "
+            f"{info.get('in_safety_time', 0)}, buffer overflows {info['buffer_overflows']}{wait}")
 
 
 def _solve(args: argparse.Namespace) -> int:

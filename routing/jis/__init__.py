@@ -5,26 +5,30 @@ Table of contents:
 - :class:`JisProblem`, :class:`Rack`, :class:`SupplierRoad` — the problem, from a scenario's
   ``jis`` section with road times from :class:`mmroute.world.Conditions` (``problem.py``)
 - :func:`check_jis_plan` — the independent checker (``check.py``; imports no solver)
-- :func:`solve_jis`, :class:`JisParams` — heuristic, then CP-SAT per station with a bound
-  (``solve.py``, ``heuristic.py``, ``exact.py``); its result :class:`JisPlan`,
+- :func:`solve_jis`, :class:`JisParams` — heuristic, segmentation bound, then CP-SAT per
+  station (``solve.py``, ``heuristic.py``, ``bound.py``, ``exact.py``); its result :class:`JisPlan`,
   :class:`JisTrip` (``result.py``)
-- :func:`solve_practice` — the practice baseline: a truck leaves when full or every N minutes
-  (``baseline.py``)
+- :func:`solve_practice` — the practice baseline: a truck leaves when full or N minutes after
+  its first rack is ready, and waits at the dock for room (``baseline.py``)
 - :func:`write_plan`, :func:`read_plan` — plan JSON (``io.py``)
 - :func:`replan_jis`, :class:`JisState` — re-plan the racks not yet shipped from where the day
   stands (a delayed truck, a slowed or closed road, a supplier's outage) (``replan.py``)
-- :func:`execute`, :class:`Execution` — a plan on a drawn day (road noise, closures), static or
-  with departures re-planned from the current state (``disrupt.py``)
+- :func:`choose_gate_leads`, :class:`RobustChoice` — robust plans: how long before unloading
+  each supplier's trucks should reach the gate, chosen on training days (``robust.py``)
+- :func:`execute`, :func:`execute_practice`, :class:`Execution` — a plan (or the practice
+  rule) on a drawn day (road noise, closures), departures static, re-planned from the current
+  state, or early (``disrupt.py``)
 """
 
 from mmroute.routing.jis.baseline import solve_practice
 from mmroute.routing.jis.check import check_jis_plan
-from mmroute.routing.jis.disrupt import Execution, execute
+from mmroute.routing.jis.disrupt import Execution, execute, execute_practice
 from mmroute.routing.jis.heuristic import heuristic_trips
 from mmroute.routing.jis.io import read_plan, write_plan
 from mmroute.routing.jis.problem import JisProblem, Rack, SupplierRoad
 from mmroute.routing.jis.replan import JisState, replan_jis
 from mmroute.routing.jis.result import JisPlan, JisTrip
+from mmroute.routing.jis.robust import RobustChoice, choose_gate_leads
 from mmroute.routing.jis.solve import JisParams, solve_jis
 
 __all__ = [
@@ -35,9 +39,12 @@ __all__ = [
     "JisState",
     "JisTrip",
     "Rack",
+    "RobustChoice",
     "SupplierRoad",
     "check_jis_plan",
+    "choose_gate_leads",
     "execute",
+    "execute_practice",
     "heuristic_trips",
     "read_plan",
     "replan_jis",

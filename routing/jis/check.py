@@ -55,7 +55,8 @@ def check_jis_plan(problem: JisProblem, plan: JisPlan) -> CheckReport:
     """Check ``plan`` against ``problem`` (see the module docstring).
 
     ``objective``: the recomputed cost (CNY); details: :func:`plan_figures` (``trips``,
-    ``km``, ``inventory_rack_h``, ``line_stops``, ``line_stop_min``, ``buffer_overflows``,
+    ``km``, ``inventory_rack_h``, ``line_stops``, ``line_stop_min``, ``in_safety_time`` (racks
+    after their due time but before their need: inside the safety time), ``buffer_overflows``,
     ``buffer_peak`` per station, ``trip_cost_cny``, ``inventory_cost_cny``, ``cars``).
     """
     validate.instance_of(problem, JisProblem, "problem")
@@ -141,7 +142,7 @@ def plan_figures(problem: JisProblem, trips: Any, arrive: dict[tuple[str, int], 
     km = sum(problem.roads[t.supplier].km_out + problem.roads[t.supplier].km_back for t in trips
              if t.supplier in problem.roads)
     trip_cost = sum(problem.trip_cost_cny(t.supplier) for t in trips if t.supplier in problem.roads)
-    rack_s, stops, stop_s = 0, 0, 0
+    rack_s, stops, stop_s, in_safety = 0, 0, 0, 0
     events: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for s in problem.suppliers:
         for rk in problem.racks(s.id):
@@ -155,6 +156,7 @@ def plan_figures(problem: JisProblem, trips: Any, arrive: dict[tuple[str, int], 
                 viol.append((f"{s.id} rack {rk.index}", f"arrives at {a} s after car {rk.first} needs it "
                                                         f"({rk.need_s} s): line stop"))
             elif a > rk.due_s:
+                in_safety += 1
                 viol.append((f"{s.id} rack {rk.index}", f"arrives at {a} s, inside the safety time "
                                                         f"(due {rk.due_s} s)"))
             if a < rk.release_s:
@@ -173,7 +175,8 @@ def plan_figures(problem: JisProblem, trips: Any, arrive: dict[tuple[str, int], 
         peak[st.id] = top
     inv_h = rack_s / 3600
     return {"cars": problem.n_cars, "trips": n_trips, "km": round(km, 3), "inventory_rack_h": round(inv_h, 4),
-            "line_stops": stops, "line_stop_min": round(stop_s / 60, 2), "buffer_overflows": overflows,
+            "line_stops": stops, "line_stop_min": round(stop_s / 60, 2), "in_safety_time": in_safety,
+            "buffer_overflows": overflows,
             "buffer_peak": peak, "trip_cost_cny": round(trip_cost, 2),
             "inventory_cost_cny": round(problem.inventory_rate_cny_per_rack_h * rack_s / 3600, 2),
             "_cost_cny": trip_cost + problem.inventory_rate_cny_per_rack_h * rack_s / 3600,

@@ -18,7 +18,16 @@ Policies:
   drive at its nominal time x ``exp(2 sigma)`` (the scenario's noise, two standard deviations).
   An early truck unloads as soon as the station's buffer has room for its racks (beside the
   racks delivered there so far), at its target at the latest, and drives back.
-- ``"practice"`` trips (from :func:`.baseline.solve_practice`) run as ``"static"``.
+- ``"early"``: each trip, in sequence order, takes the supplier's truck that is back first and
+  leaves as soon as its racks are ready and that truck is back (when a closed road reopens, if
+  closed), then waits at the plant gate and unloads at its planned arrival (later if delayed):
+  the fleet's idle time becomes racks waiting at the gate, so a slow road or a closure later in
+  the day finds them already there, while the line-side stock stays as planned. Unloading at
+  the planned time, a truck that left early is back no later than if it had left as planned.
+
+:func:`execute_practice` runs the practice rule itself (:func:`.baseline.practice_trips`) on the
+realised roads: it needs no forecast, so the drawn day decides its departures, its waits at the
+dock and its line stops.
 """
 
 from __future__ import annotations
@@ -31,24 +40,27 @@ from mmroute import validate
 from mmroute.routing.jis.problem import JisProblem
 from mmroute.routing.jis.result import JisPlan, JisTrip
 
-__all__ = ["Execution", "execute", "POLICIES"]
+__all__ = ["Execution", "execute", "execute_practice", "POLICIES"]
 
-POLICIES = ("static", "resequence")
+POLICIES = ("static", "resequence", "early")
 
 
 @dataclass(frozen=True)
 class Execution:
     """A plan run on one realised day: the trips as driven, the line stops (racks late),
-    their minutes, and the delay (s) of the latest rack beyond its need time."""
+    their minutes, the delay (s) of the latest rack beyond its need time, and the line-side
+    stock as unloaded (rack-hours)."""
 
     trips: tuple[JisTrip, ...]
     line_stops: int
     line_stop_min: float
     worst_late_s: int
+    inventory_rack_h: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {"line_stops": self.line_stops, "line_stop_min": self.line_stop_min,
-                "worst_late_s": self.worst_late_s, "trips": [t.to_dict() for t in self.trips]}
+                "worst_late_s": self.worst_late_s, "inventory_rack_h": self.inventory_rack_h,
+                "trips": [t.to_dict() for t in self.trips]}
 
 
 class _Roads:
@@ -110,10 +122,13 @@ def execute(problem: JisProblem, plan: JisPlan, scenario: Any, realization: Any,
                 load = max(t.load_s, free[truck])
                 depart, drive = roads.out(s.id, load + s.loading_s)
             else:
-                truck = min(range(s.fleet), key=lambda k: (free[k] > t.load_s, -free[k] if free[k] <= t.load_s else free[k]))
+                if policy == "early":  # the truck back first: in sequence order, every trip leaves earliest
+                    truck = min(range(s.fleet), key=lambda k: free[k])
+                else:
+                    truck = min(range(s.fleet), key=lambda k: (free[k] > t.load_s, -free[k] if free[k] <= t.load_s else free[k]))
                 first = max(0, racks[t.racks[-1]].ready_s, free[truck])
                 tau = first + s.loading_s
-                latest = max(tau, t.depart_s)
+                latest = tau if policy == "early" else max(tau, t.depart_s)
                 while tau < latest:
                     nxt = tau + 60
                     if roads.open_now(s.id, tau) and nxt + roads.pessimistic_out(s.id, nxt, tau) > t.arrive_s:
@@ -129,15 +144,35 @@ def execute(problem: JisProblem, plan: JisPlan, scenario: Any, realization: Any,
             free[truck] = ret
             done.append(JisTrip(supplier=s.id, truck=truck, load_s=load, depart_s=depart, arrive_s=arrive,
                                 return_s=ret, racks=t.racks))
-    stops, late_s, worst = 0, 0, 0
+    return _counted(problem, done)
+
+
+def execute_practice(problem: JisProblem, scenario: Any, realization: Any, *,
+                     interval_min: float | None = None) -> Execution:
+    """The practice rule (:mod:`.baseline`) on the day drawn by ``realization``: trucks leave
+    when full or ``interval_min`` after their first rack (``None``: the scenario's), drive the realised roads
+    (waiting for a closed road to reopen) and wait at the dock for room."""
+    from mmroute.routing.jis.baseline import practice_trips
+
+    validate.instance_of(problem, JisProblem, "problem")
+    interval = problem.jis.practice_interval_min if interval_min is None else validate.number(
+        interval_min, "interval_min", lo=1e-3)
+    roads = _Roads(problem, scenario, realization)
+    return _counted(problem, practice_trips(problem, interval, drive_out=roads.out, drive_back=roads.back))
+
+
+def _counted(problem: JisProblem, done: list[JisTrip]) -> Execution:
+    stops, late_s, worst, rack_s = 0, 0, 0, 0
     for t in done:
         for r in t.racks:
             rk = problem.racks(t.supplier)[r]
+            rack_s += max(0, rk.release_s - t.arrive_s)
             if t.arrive_s > rk.need_s:
                 stops += 1
                 late_s += t.arrive_s - rk.need_s
                 worst = max(worst, t.arrive_s - rk.need_s)
-    return Execution(trips=tuple(done), line_stops=stops, line_stop_min=round(late_s / 60, 2), worst_late_s=worst)
+    return Execution(trips=tuple(done), line_stops=stops, line_stop_min=round(late_s / 60, 2), worst_late_s=worst,
+                     inventory_rack_h=round(rack_s / 3600, 4))
 
 
 def _room_from(problem: JisProblem, station: str, done: list[JisTrip], at_s: int, n: int, target_s: int) -> int:

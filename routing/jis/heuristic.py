@@ -5,16 +5,19 @@ groups of q; groups are placed from the last to the first: each arrives at its f
 due time (or with the next group, racks stay in sequence), on the truck that is free latest,
 early enough for that truck to be back for its next trip; it leaves when the driving time of
 its departure hour allows and loads just before. A size whose groups cannot be loaded after
-their racks are ready or overflow the station's buffer is dropped; the cheapest size left
-wins. Linear in the racks per size: a day or a week in well under a second.
+their racks are ready or overflow the station's buffer is dropped. The groups of the
+segmentation bound (:mod:`.bound`, the best split when the fleet is ignored) are placed the same
+way. The cheapest plan left wins. Linear in the racks per size: a day or a week in well under a
+second.
 """
 
 from __future__ import annotations
 
+from mmroute.routing.jis.bound import segment_bound
 from mmroute.routing.jis.problem import JisProblem, Rack, SupplierRoad
 from mmroute.routing.jis.result import JisTrip
 
-__all__ = ["heuristic_trips", "latest_departure_s", "supplier_cost_cny"]
+__all__ = ["heuristic_trips", "latest_departure_s", "supplier_cost_cny", "station_buffer_ok"]
 
 
 def latest_departure_s(road: SupplierRoad, arrive_s: int) -> int:
@@ -57,10 +60,15 @@ def _place(problem: JisProblem, sid: str, groups: list[list[Rack]]) -> list[JisT
 
 
 def _buffer_ok(problem: JisProblem, sid: str, trips: list[JisTrip]) -> bool:
-    st = problem.station(problem.supplier(sid).station)
-    racks = problem.racks(sid)
-    ev = sorted([(t.arrive_s, 1) for t in trips for _ in t.racks]
-                + [(racks[r].release_s, -1) for t in trips for r in t.racks])
+    return station_buffer_ok(problem, problem.supplier(sid).station, trips)
+
+
+def station_buffer_ok(problem: JisProblem, station: str, trips: list[JisTrip]) -> bool:
+    """Whether the racks of ``trips`` (of suppliers feeding ``station``) fit its buffer."""
+    st = problem.station(station)
+    ev = sorted([(t.arrive_s, 1) for t in trips for r in t.racks if t.arrive_s < problem.racks(t.supplier)[r].release_s]
+                + [(problem.racks(t.supplier)[r].release_s, -1) for t in trips for r in t.racks
+                   if t.arrive_s < problem.racks(t.supplier)[r].release_s])
     level = 0
     for _, d in ev:
         level += d
@@ -81,13 +89,18 @@ def heuristic_trips(problem: JisProblem, sid: str) -> list[JisTrip] | None:
     s = problem.supplier(sid)
     racks = list(problem.racks(sid))
     best, best_cost = None, float("inf")
+    splits = []
     for q in range(1, s.racks_per_truck + 1):
         for first in (0, len(racks) % q):  # full groups from the start, or the partial one first
-            groups = ([racks[:first]] if first else []) + [racks[i:i + q] for i in range(first, len(racks), q)]
-            trips = _place(problem, sid, groups)
-            if trips is None or not _buffer_ok(problem, sid, trips):
-                continue
-            cost = supplier_cost_cny(problem, sid, trips)
-            if cost < best_cost - 1e-9:
-                best, best_cost = trips, cost
+            splits.append(([racks[:first]] if first else []) + [racks[i:i + q] for i in range(first, len(racks), q)])
+    seg = segment_bound(problem, sid)
+    if seg is not None:
+        splits.append([racks[a:b + 1] for a, b in seg.groups])
+    for groups in splits:
+        trips = _place(problem, sid, groups)
+        if trips is None or not _buffer_ok(problem, sid, trips):
+            continue
+        cost = supplier_cost_cny(problem, sid, trips)
+        if cost < best_cost - 1e-9:
+            best, best_cost = trips, cost
     return best

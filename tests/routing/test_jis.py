@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from mmroute.cli import main
-from mmroute.errors import InstanceError, ScenarioError
+from mmroute.errors import InputError, InstanceError, ScenarioError
 from mmroute.routing.jis import (
     JisParams,
     JisPlan,
@@ -26,6 +26,7 @@ from mmroute.routing.jis import (
 )
 from mmroute.scenarios import Scenario, bundled_path, load
 from mmroute.world import Conditions
+from mmroute.world.events import LinkClosure
 
 
 def _raw() -> dict:
@@ -132,7 +133,7 @@ def test_the_heuristic_alone_plans_a_long_horizon_quickly():
     d["jis"]["sequence"] = {"cars": 2400, "seed": 3}
     p = JisProblem.from_scenario(Scenario.from_dict(d, file="week.yaml"))
     plan = solve_jis(p, time_limit_s=5, seed=0, params=JisParams(exact=False))
-    assert plan.status == "feasible" and plan.bound is None and plan.info["line_stops"] == 0
+    assert plan.bound is not None and plan.bound <= plan.objective and plan.info["line_stops"] == 0
     assert plan.info["cars"] == 2400
 
 
@@ -181,11 +182,38 @@ def test_the_checker_finds_an_early_departure_and_a_false_claim(small, small_pla
     assert not rep.feasible
 
 
-def test_practice_overfills_buffers_where_the_plan_does_not(small, small_plan):
+def test_practice_waits_at_the_dock_for_room_and_holds_more_stock_than_the_plan(small, small_plan):
     base = solve_practice(small)
-    assert base.status == "infeasible" and base.info["buffer_overflows"] > 0
+    rep = check_jis_plan(small, base)
+    assert base.info["buffer_overflows"] == 0 == rep.details["buffer_overflows"]
+    assert all(rep.details["buffer_peak"][st.id] <= st.buffer_racks for st in small.jis.line.stations)
+    assert base.info["dock_wait_h"] > 1  # full trucks come early and wait for room
+    assert any(t.arrive_s > t.depart_s + small.roads[t.supplier].drive_out_s(t.depart_s) for t in base.trips)
     assert base.info["inventory_rack_h"] > 2 * small_plan.info["inventory_rack_h"]
-    assert check_jis_plan(small, base).details["buffer_overflows"] == base.info["buffer_overflows"]
+    # fewer trips than the optimal plan only by unloading racks inside the safety time
+    assert base.info["trips"] >= small_plan.info["trips"] or base.info["in_safety_time"] > 0
+    full = {s.id: min(s.racks_per_truck, small.station(s.station).buffer_racks) for s in small.suppliers}
+    last = {s.id: max(t.racks[-1] for t in base.trips if t.supplier == s.id) for s in small.suppliers}
+    assert all(len(t.racks) == full[t.supplier] for t in base.trips if t.racks[-1] != last[t.supplier])
+
+
+def test_practice_on_a_drawn_day_runs_its_rule_on_the_realised_roads(small):
+    from mmroute.routing.jis import execute_practice
+    from mmroute.world import Realization
+    from mmroute.world.events import KnownEvents
+
+    sc = _small()
+    calm = Realization(scenario_name=sc.name, scenario_hash=sc.content_hash(), seed=0, events=KnownEvents(),
+                       quantities_teu=(), late_orders=())
+    base = solve_practice(small)
+    assert execute_practice(small, sc, calm).trips == base.trips  # nominal roads: the plan itself
+    closed = KnownEvents(closures=(LinkClosure(link="PLANT-J-WHEEL-road~r", from_h=6.0, to_h=8.5),))
+    day = Realization(scenario_name=sc.name, scenario_hash=sc.content_hash(), seed=0, events=closed,
+                      quantities_teu=(), late_orders=())
+    run = execute_practice(small, sc, day)
+    wheel = [t for t in run.trips if t.supplier == "WHEEL"]
+    assert all(not 6 * 3600 <= t.depart_s < 8.5 * 3600 for t in wheel)  # nobody drives a closed road
+    assert run.line_stops > 0  # the wheel racks of the first cars wait behind the closure
 
 
 def test_the_plan_json_reads_back_and_rejects_a_fractional_time(tmp_path, small, small_plan):
@@ -272,7 +300,7 @@ def test_suppliers_feeding_one_station_share_its_buffer():
     assert rep.feasible and 6 < rep.details["buffer_peak"]["ST-SEAT"] <= 10
 
 
-def test_cp_sat_proves_that_a_one_rack_buffer_stops_the_line():
+def test_the_planner_proves_that_a_one_rack_buffer_stops_the_line():
     from mmroute.errors import InfeasibleError
 
     d = _raw()
@@ -280,7 +308,7 @@ def test_cp_sat_proves_that_a_one_rack_buffer_stops_the_line():
     # a seat rack lasts 6 min, the safety time is 10 min: the next rack must stand beside it
     d["jis"]["line"]["stations"][3]["buffer_racks"] = 1
     p = JisProblem.from_scenario(Scenario.from_dict(d, file="tight.yaml"))
-    with pytest.raises(InfeasibleError, match="ST-SEAT.*proven by CP-SAT"):
+    with pytest.raises(InfeasibleError, match="ST-SEAT.*proven by"):
         solve_jis(p, time_limit_s=20, seed=0)
 
 
@@ -338,8 +366,75 @@ def test_a_bad_problem_dict_names_the_file_and_the_field(small):
     (lambda p: check_jis_plan(p, None), "plan"),
 ])
 def test_a_wrong_call_raises_an_input_error_naming_the_argument(small, call, field):
-    from mmroute.errors import InputError
 
     with pytest.raises(InputError) as err:
         call(small)
     assert err.value.field == field
+
+
+def test_the_segmentation_bound_is_below_every_exact_optimum_and_met_by_the_plan():
+    from mmroute.routing.jis.bound import segment_bound
+    from mmroute.routing.jis.exact import UNITS_PER_CNY, solve_station
+
+    p = JisProblem.from_scenario(_small(cars=72))
+    for s in p.suppliers:
+        seg = segment_bound(p, s.id)
+        exact = solve_station(p, (s.id,), time_limit_s=10, seed=0)  # CP-SAT alone, no hint
+        assert exact.status == "OPTIMAL"
+        assert seg is not None and seg.units / UNITS_PER_CNY <= exact.objective + 1e-6
+        assert [g[0] for g in seg.groups] == sorted(g[0] for g in seg.groups) and seg.groups[-1][1] == len(p.racks(s.id)) - 1
+    plan = solve_jis(p, time_limit_s=10, seed=0)
+    assert plan.status == "optimal" and plan.bound == pytest.approx(plan.objective, abs=0.01)
+
+
+def test_a_gate_lead_makes_trucks_wait_at_the_gate_and_the_plan_still_checks(small, small_plan):
+    lead = 1200
+    plan = solve_jis(small, time_limit_s=10, seed=0, params=JisParams(gate_lead_s={"WHEEL": lead}))
+    assert check_jis_plan(small, plan).feasible
+    road = small.roads["WHEEL"]
+    assert all(t.arrive_s >= t.depart_s + road.drive_out_s(t.depart_s) + lead for t in plan.trips if t.supplier == "WHEEL")
+    assert plan.bound is not None and plan.bound <= small_plan.objective + 0.01  # a bound of the roads as given
+    assert plan.objective >= small_plan.objective - 0.01 and plan.info["gate_lead_s"] == {"WHEEL": lead}
+    with pytest.raises(InputError, match="gate_lead_s"):
+        solve_jis(small, time_limit_s=1, seed=0, params=JisParams(gate_lead_s={"TYRES": 60}))
+
+
+def _day(sc: Scenario, **events):
+    from mmroute.world import Realization
+    from mmroute.world.events import KnownEvents
+
+    return Realization(scenario_name=sc.name, scenario_hash=sc.content_hash(), seed=0, events=KnownEvents(**events),
+                       quantities_teu=(), late_orders=())
+
+
+def test_early_departures_carry_racks_past_a_closure_without_adding_line_side_stock(small, small_plan):
+    from mmroute.routing.jis import execute
+
+    sc = _small()
+    day = _day(sc, closures=(LinkClosure(link="PLANT-J-WHEEL-road~r", from_h=7.7, to_h=8.6),))
+    static = execute(small, small_plan, sc, day, policy="static")
+    early = execute(small, small_plan, sc, day, policy="early")
+    assert static.line_stops > 0 and early.line_stops < static.line_stops
+    calm = execute(small, small_plan, sc, _day(sc), policy="early")
+    assert calm.line_stops == 0
+    assert calm.inventory_rack_h == pytest.approx(small_plan.info["inventory_rack_h"], abs=1e-3)  # unloads as planned
+    assert all(e.depart_s <= t.depart_s for e, t in zip(sorted(calm.trips, key=lambda t: (t.supplier, t.racks)),
+                                                        sorted(small_plan.trips, key=lambda t: (t.supplier, t.racks))))
+
+
+def test_gate_leads_are_chosen_per_station_on_training_days():
+    from mmroute.routing.jis import choose_gate_leads
+    from mmroute.world import realize
+
+    sc = _small(cars=48)
+    p = JisProblem.from_scenario(sc)
+    train = [realize(sc, s) for s in range(1000, 1006)]
+    choice = choose_gate_leads(p, sc, train, policy="static", leads_s=(0, 1200, 2400), time_limit_s=2)
+    assert set(choice.gate_lead_s) == {s.id for s in p.suppliers}
+    assert all(v in (0, 1200, 2400) for v in choice.gate_lead_s.values())
+    assert choice.gate_lead_s["SEAT"] == 0  # a 5-minute drive: noise never eats the 10-minute safety time
+    for station, lead, share, _cost in choice.table:  # the chosen lead has the best share of its station
+        sid = next(s.id for s in p.suppliers if s.station == station)
+        best = max(x[2] for x in choice.table if x[0] == station and x[2] is not None)
+        if lead == choice.gate_lead_s[sid]:
+            assert share == best
