@@ -295,7 +295,7 @@ def test_suppliers_feeding_one_station_share_its_buffer():
     d["jis"]["line"]["stations"][3]["buffer_racks"] = 10
     p = JisProblem.from_scenario(Scenario.from_dict(d, file="shared.yaml"))
     assert ("SEAT", "COCKPIT") in p.station_groups()
-    plan = solve_jis(p, time_limit_s=20, seed=0)
+    plan = solve_jis(p, time_limit_s=3, seed=0)
     rep = check_jis_plan(p, plan)
     assert rep.feasible and 6 < rep.details["buffer_peak"]["ST-SEAT"] <= 10
 
