@@ -41,24 +41,99 @@ def run_job(folder: str) -> None:
 
 
 def solve(request: dict[str, Any], scenario_doc: dict[str, Any]) -> dict[str, Any]:
-    """Solve one request (``kind`` "plan" or "replan"): the plan, checked independently, as
-    JSON data."""
-    from mmroute.routing.plan import PlanParams, solve_plan
+    """Solve one request (``kind`` "plan", "replan", "vrp", "cars" or "evaluation"): the
+    result, checked independently, as JSON data."""
     from mmroute.scenarios import Scenario
-    from mmroute.world.check import check_plan
 
     scenario = Scenario.from_dict(scenario_doc, file="scenario")
-    if request.get("kind") == "replan":
-        return _replan(request, scenario)
+    kind = request.get("kind", "plan")
+    return {"plan": _plan, "replan": _replan, "vrp": _vrp, "cars": _cars,
+            "evaluation": _evaluation}[kind](request, scenario)
+
+
+def verdict(report: Any) -> dict[str, Any]:
+    """An independent checker's report as JSON data."""
+    return {"feasible": report.feasible, "objective": report.objective,
+            "n_violations": report.n_violations,
+            "violations": [str(v) for v in report.violations]}
+
+
+def _plan(request: dict[str, Any], scenario) -> dict[str, Any]:
+    """A multimodal plan (:func:`mmroute.routing.plan.solve_plan`)."""
+    from mmroute.routing.plan import PlanParams, solve_plan
+    from mmroute.world.check import check_plan
+
     opts = request.get("options") or {}
     params = PlanParams(splittable=bool(opts.get("splittable", False)),
                         co2_price=opts.get("co2_price"), solver=opts.get("solver", "highs"))
     plan = solve_plan(scenario, time_limit_s=float(request["time_limit_s"]),
                       seed=int(request["seed"]), params=params)
     report = check_plan(scenario, plan)
+    return {"plan": plan.to_dict(), "summary": plan.summary(), "check": verdict(report)}
+
+
+def _vrp(request: dict[str, Any], scenario) -> dict[str, Any]:
+    """The routes of the scenario's fleet (:func:`mmroute.routing.vrp.solve.solve_vrp`, or
+    the exact solver with ``options.exact``), checked by :func:`check_vrp`."""
+    from mmroute.routing.vrp.check import check_vrp
+    from mmroute.routing.vrp.scenario import from_scenario_fleet
+
+    opts = request.get("options") or {}
+    problem = from_scenario_fleet(scenario)
+    limit, seed = float(request["time_limit_s"]), int(request["seed"])
+    if opts.get("exact"):
+        from mmroute.routing.vrp.exact import solve_vrp_exact
+
+        sol = solve_vrp_exact(problem, time_limit_s=limit, seed=seed)
+    else:
+        from mmroute.routing.vrp.solve import VRPParams, solve_vrp
+
+        params = VRPParams(engine=opts.get("engine", "auto"),
+                           max_iterations=opts.get("max_iterations"))
+        sol = solve_vrp(problem, time_limit_s=limit, seed=seed, params=params)
+    return {"solution": {**sol.to_dict(), "scale": problem.scale},
+            "summary": f"{problem.name}: {sol.summary()}", "check": verdict(check_vrp(problem, sol))}
+
+
+def _cars(request: dict[str, Any], scenario) -> dict[str, Any]:
+    """Auto-carrier routes and loads (:func:`mmroute.routing.cars.solve_cars`), checked by
+    :func:`check_cars_plan`."""
+    from mmroute.routing.cars import CarsParams, CarsProblem, check_cars_plan, solve_cars
+
+    opts = request.get("options") or {}
+    problem = CarsProblem.from_scenario(scenario)
+    plan = solve_cars(problem, time_limit_s=float(request["time_limit_s"]),
+                      seed=int(request["seed"]),
+                      params=CarsParams(split_deliveries=bool(opts.get("split", False))))
     return {"plan": plan.to_dict(), "summary": plan.summary(),
-            "check": {"feasible": report.feasible, "objective": report.objective,
-                      "violations": [str(v) for v in report.violations]}}
+            "check": verdict(check_cars_plan(problem, plan))}
+
+
+def _evaluation(request: dict[str, Any], scenario) -> dict[str, Any]:
+    """Policies on seeds (:func:`mmroute.agents.evaluation.evaluate`, the hindsight bound
+    always; a learned policy with the scenario's shipped model): one row per episode and the
+    summary per policy (NaN as ``null``)."""
+    import math
+
+    from mmroute.agents.evaluation import evaluate, format_summary, summarize
+    from mmroute.agents.registry import entry
+    from mmroute.agents.shipped import shipped_model
+
+    policies = list(request["policies"])
+    model = shipped_model(scenario) if any(entry(p).learned for p in policies) else None
+    df = evaluate(scenario, policies, list(request["seeds"]), model=model,
+                  time_limit_s=float(request["time_limit_s"]),
+                  decision_budget_s=request.get("decision_budget_s"))
+    summary = summarize(df)
+
+    def plain(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{k: (None if isinstance(v, float) and not math.isfinite(v) else
+                     v.item() if hasattr(v, "item") else v) for k, v in r.items()}
+                for r in records]
+
+    return {"rows": plain(df.to_dict("records")), "summary": plain(summary.to_dict("records")),
+            "table": format_summary(summary),
+            "model": None if model is None else model.name}
 
 
 def _replan(request: dict[str, Any], scenario) -> dict[str, Any]:
