@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -248,8 +248,13 @@ def create_app(params: ServeParams) -> FastAPI:
                                      "policies": body.policies, "seeds": body.seeds,
                                      "decision_budget_s": body.decision_budget_s}, scenario)
 
-    @app.post("/plans/{job_id}/events", status_code=202)
-    def post_events(job_id: str, body: EventsRequest) -> dict[str, str]:
+    @app.post("/plans/{job_id}/events", status_code=202, response_model=None)
+    def post_events(job_id: str, body: EventsRequest,
+                    policy: str | None = Query(default=None, max_length=40, description=(
+                        "a registered policy (an OR baseline, or ppo / maskable-ppo with the "
+                        "scenario's shipped model) that chooses each consignment's next move "
+                        "from time_h on; none: the MIP re-plans"))
+                    ) -> dict[str, str] | JSONResponse:
         record = store.get(job_id)
         if record is None:
             raise HTTPException(404, f"no job {job_id!r}")
@@ -267,8 +272,13 @@ def create_app(params: ServeParams) -> FastAPI:
         doc = json.loads((store.job_folder(job_id) / "scenario.json").read_text(encoding="utf-8"))
         if body.time_h > doc["horizon_h"]:
             raise InputError(f"after the horizon ({doc['horizon_h']:g} h)", field="time_h")
+        if policy is not None:
+            try:
+                _live_policy(doc, policy)
+            except InputError as exc:
+                return _unprocessable(["query", "policy"], exc.reason)
         request = {"time_limit_s": body.time_limit_s, "seed": body.seed, "time_h": body.time_h,
-                   "events": body.events, "plan": plan, "parent": job_id}
+                   "events": body.events, "plan": plan, "parent": job_id, "policy": policy}
         try:
             new_id = store.submit("replan", request, doc)
         except LimitError as exc:
@@ -378,6 +388,20 @@ def _evaluation_policies(scenario: Any, policies: list[str], seeds: list[int]) -
         if e.learned:
             _shipped(scenario, name, f"policies[{k}]", seeds)
     return list(dict.fromkeys([*policies, BOUND]))
+
+
+def _live_policy(doc: dict[str, Any], name: str) -> None:
+    """:class:`InputError` unless ``name`` can choose moves in a live plan: registered, not
+    clairvoyant, and a learned one with the scenario's shipped model."""
+    from mmroute.agents.registry import entry
+
+    e = entry(name)
+    if e.clairvoyant:
+        raise InputError(f"{name} sees the future: not a policy for a live plan", field="policy")
+    if e.learned:
+        from mmroute.scenarios import Scenario
+
+        _shipped(Scenario.from_dict(doc, file="scenario"), name, "policy")
 
 
 def _shipped(scenario: Any, algo: str, field: str, seeds: list[int] | None = None) -> Path:

@@ -11,6 +11,7 @@ stops the solver through its interrupter, as Ctrl-C does in the CLI
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -152,6 +153,8 @@ def _replan(request: dict[str, Any], scenario) -> dict[str, Any]:
                             for k in KnownEvents.__dataclass_fields__})
     time_h = float(request["time_h"])
     state = state_at(scenario, plan, time_h, events)
+    if request.get("policy"):
+        return _policy_replan(request, scenario, plan, events, state)
     params = PlanParams(splittable=plan.splittable, co2_price=plan.co2_price_cny_per_t)
     new = replan(scenario, state, events, time_limit_s=float(request["time_limit_s"]),
                  seed=int(request["seed"]), params=params, initial=plan)
@@ -168,9 +171,51 @@ def _replan(request: dict[str, Any], scenario) -> dict[str, Any]:
                       "violations": [str(v) for v in report.violations]}}
 
 
-def _changes(old, new, state) -> list[dict[str, Any]]:
+def _policy_replan(request: dict[str, Any], scenario, plan, events, state) -> dict[str, Any]:
+    """The re-plan of :func:`_replan` with ``request["policy"]`` choosing each consignment's
+    next move from ``time_h`` on (:func:`mmroute.agents.live.continue_with_policy`; a
+    learned policy with the scenario's shipped model). The new plan is the whole trip as
+    travelled (sunk legs included); ``changes`` compare the rest of each trip."""
+    from mmroute.agents.live import continue_with_policy
+    from mmroute.agents.registry import entry
+    from mmroute.agents.shipped import shipped_model
+    from mmroute.routing.plan import sunk_objective
+    from mmroute.world.check import check_plan
+
+    policy = str(request["policy"])
+    model = shipped_model(scenario) if entry(policy).learned else None
+    time_h = float(request["time_h"])
+    sim = continue_with_policy(scenario, plan, time_h, events, policy, model=model,
+                               time_limit_s=float(request["time_limit_s"]),
+                               seed=int(request["seed"]))
+    new = sim.trajectory()
+    sunk = sunk_objective(scenario, plan, time_h, events)
+    report = check_plan(scenario, new)
+    changes = _changes(plan, new, state, new_whole=True)
+    return {"plan": new.to_dict(), "summary": new.summary(), "time_h": time_h,
+            "policy": policy, "model": None if model is None else model.name,
+            "changes": changes,
+            "cost_cny_change": sum(c["after"]["cost_cny"] - c["before"]["cost_cny"] for c in changes),
+            "co2_kg_change": sum(c["after"]["co2_kg"] - c["before"]["co2_kg"] for c in changes),
+            "objective_before": plan.objective, "sunk_objective": sunk,
+            "objective_after": new.objective, "check": verdict(report)}
+
+
+def _rest(it, p) -> tuple[list, list]:
+    """The legs and handling of itinerary ``it`` after where its shipment is (position
+    ``p`` at the re-plan time; all of them if ``p`` is ``None``)."""
+    legs = list(it.legs)
+    if p is not None and p.last_link is not None:
+        done = next((k for k, lg in enumerate(legs) if lg.link == p.last_link), -1)
+        legs = legs[done + 1:]
+    since = -1.0 if p is None else p.since_h
+    return legs, [h for h in it.handling if h.at_h >= since - 1e-9]
+
+
+def _changes(old, new, state, *, new_whole: bool = False) -> list[dict[str, Any]]:
     """Shipments whose rest of the trip changed: the old plan's legs after where the
-    shipment is at the re-plan time (all of them if it had not left) against the new ones."""
+    shipment is at the re-plan time (all of them if it had not left) against the new ones
+    (``new_whole``: the new plan holds whole trips, cut the same way)."""
     pos = {p.shipment: p for p in state.positions}
     new_by = {it.shipment: it for it in new.itineraries}
     out = []
@@ -178,13 +223,13 @@ def _changes(old, new, state) -> list[dict[str, Any]]:
         p = pos.get(it.shipment)
         if p is not None and p.delivered:
             continue
-        legs = list(it.legs)
-        if p is not None and p.last_link is not None:
-            done = next((k for k, lg in enumerate(legs) if lg.link == p.last_link), -1)
-            legs = legs[done + 1:]
-        since = -1.0 if p is None else p.since_h
-        hand = [h for h in it.handling if h.at_h >= since - 1e-9]
+        legs, hand = _rest(it, p)
         after = new_by.get(it.shipment)
+        if after is not None and new_whole:
+            a_legs, a_hand = _rest(after, p)
+            cost = sum(lg.cost_cny for lg in a_legs) + sum(h.cost_cny for h in a_hand)
+            after = dataclasses.replace(after, legs=tuple(a_legs), handling=tuple(a_hand),
+                                        cost_cny=cost, co2_kg=sum(lg.co2_kg for lg in a_legs))
         key_old = [(lg.link, round(lg.departure_h, 6)) for lg in legs]
         key_new = [] if after is None else [(lg.link, round(lg.departure_h, 6)) for lg in after.legs]
         dropped_new = after is not None and after.dropped

@@ -27,9 +27,11 @@ def client(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def jobs(client):
-    """A VRP job (liuzhou-milkrun, 50 iterations), a cars job (liuzhou-cars, 2 s) and an
-    evaluation (tiny: greedy on seeds 0 and 1), submitted together, all finished."""
+    """A VRP job (liuzhou-milkrun, 50 iterations), a cars job (liuzhou-cars, 2 s), an
+    evaluation (tiny: greedy on seeds 0 and 1) and a plan (tiny), submitted together, all
+    finished."""
     ids = {
+        "plan": client.post("/plans", json={"scenario": "tiny", "time_limit_s": 20}),
         "vrp": client.post("/vrp", json={"scenario": "liuzhou-milkrun", "time_limit_s": 20,
                                          "options": {"max_iterations": 50}}),
         "cars": client.post("/cars", json={"scenario": "liuzhou-cars", "time_limit_s": 2}),
@@ -127,3 +129,48 @@ def test_bad_input_is_a_422_naming_the_field(client, path, body, loc):
     r = client.post(path, json=body)
     assert r.status_code == 422, r.text
     assert r.json()["detail"][0]["loc"] == loc
+
+
+#: QZ-HPH-sea closed for the whole horizon: S1's planned sea leg (h 30 -> 89) is gone.
+CLOSED = {"time_h": 10, "events": {"closures": [{"link": "QZ-HPH-sea", "from_h": 0, "to_h": 200}]}}
+
+
+def test_a_policy_replans_a_live_plan_with_the_mips_response_shape(client, jobs):
+    plan_id = jobs["plan"]["id"]
+    mip = client.post(f"/plans/{plan_id}/events", json=CLOSED)
+    greedy = client.post(f"/plans/{plan_id}/events?policy=greedy", json=CLOSED)
+    assert mip.status_code == greedy.status_code == 202
+    mip, greedy = (wait(client, r.json()["id"])["result"] for r in (mip, greedy))
+    assert set(mip) <= set(greedy) and greedy["policy"] == "greedy"
+    assert greedy["check"]["feasible"]
+    # S1 no longer sails: both move it by road; nothing sunk before h 10 changed
+    for res in (mip, greedy):
+        s1 = next(c for c in res["changes"] if c["shipment"] == "S1")
+        assert s1["before"]["links"] == ["QZ-HPH-sea"] and "QZ-HPH-sea" not in s1["after"]["links"]
+    assert greedy["sunk_objective"] == pytest.approx(mip["sunk_objective"])
+    assert greedy["objective_after"] == pytest.approx(
+        sum(it["objective_cny"] for it in greedy["plan"]["itineraries"]))
+
+
+@pytest.mark.parametrize(("policy", "msg"), [
+    ("oracle", "unknown policy"), ("hindsight", "sees the future"),
+    ("ppo", "no shipped model"),
+])
+def test_a_policy_that_cannot_run_live_is_a_422_on_the_query(client, jobs, policy, msg):
+    r = client.post(f"/plans/{jobs['plan']['id']}/events?policy={policy}", json=CLOSED)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "policy"]
+    assert msg in r.json()["detail"][0]["msg"]
+
+
+@pytest.mark.slow  # ~25 s: a liuzhou-asean plan, torch and the model, an episode;
+# fast sibling: the greedy re-plan above
+def test_the_shipped_model_replans_a_live_plan(client):
+    r = client.post("/plans", json={"scenario": "liuzhou-asean", "time_limit_s": 30})
+    plan = wait(client, r.json()["id"], timeout_s=120)
+    body = {"time_h": 30, "events": {"closures": [{"link": "QZ-HPH-sea", "from_h": 0, "to_h": 300}]}}
+    r = client.post(f"/plans/{plan['id']}/events?policy=maskable-ppo", json=body)
+    assert r.status_code == 202, r.text
+    res = wait(client, r.json()["id"], timeout_s=180)["result"]
+    assert res["model"] == "liuzhou-asean.zip" and res["check"]["feasible"]
+    assert any("QZ-HPH-sea" in c["before"]["links"] and "QZ-HPH-sea" not in c["after"]["links"]
+               for c in res["changes"])
