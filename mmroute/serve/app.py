@@ -1,5 +1,5 @@
-"""The HTTP API of ``mmroute serve`` (FastAPI): plan jobs, their status, result and page, and
-the independent plan checker.
+"""The HTTP API of ``mmroute serve`` (FastAPI): plan, VRP, cars and evaluation jobs, their
+status, result and page, and the independent checkers.
 
 =======================  ================================================================
 ``POST /plans``          ``{"scenario": NAME | DOCUMENT, "time_limit_s", "seed", "options"}``
@@ -11,9 +11,18 @@ the independent plan checker.
 ``POST /plans/{id}/events``  ``{"time_h", "events": KnownEvents, "time_limit_s", "seed"}``: a
                          re-plan job of a finished plan from the state at ``time_h`` (what
                          is sunk stays sunk); its result lists the itineraries that changed
-                         with the cost and CO2 difference
-``GET /jobs/{id}/page``  the interactive page of a finished plan (:mod:`mmroute.world.page`)
+                         with the cost and CO2 difference; ``?policy=NAME``: a registered
+                         policy (an OR baseline, or the shipped model) chooses each
+                         consignment's next move from ``time_h`` on instead of the MIP
+``POST /vrp``            ``{"scenario" (with a fleet), "time_limit_s", "seed", "options":
+                         {"engine", "max_iterations", "exact"}}`` -> 202, a VRP job
+``POST /cars``           ``{"scenario" (with vehicle_orders), ..., "options": {"split"}}``
+``POST /evaluations``    ``{"scenario", "policies", "seeds", "time_limit_s",
+                         "decision_budget_s"}``: rows per episode and the summary; at most
+                         ``max_episodes`` episodes (the hindsight bound included)
+``GET /jobs/{id}/page``  the interactive page of a finished plan, VRP or cars job
 ``POST /check/plan``     ``{"scenario", "plan"}`` -> the checker's verdict
+``POST /check/vrp``      ``{"scenario", "solution"}``; ``POST /check/cars`` ``{"scenario", "plan"}``
 ``GET /health``          ``{"status": "ok", "jobs": counts per status}``
 ``GET /docs``            OpenAPI (``/openapi.json``)
 =======================  ================================================================
