@@ -27,14 +27,14 @@ def client(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def jobs(client):
-    """A VRP job (liuzhou-milkrun, 50 iterations), a cars job (liuzhou-cars, 2 s), an
+    """A VRP job (liuzhou-milkrun, 20 iterations), a cars job (liuzhou-cars, 1 s), an
     evaluation (tiny: greedy on seeds 0 and 1) and a plan (tiny), submitted together, all
     finished."""
     ids = {
         "plan": client.post("/plans", json={"scenario": "tiny", "time_limit_s": 20}),
         "vrp": client.post("/vrp", json={"scenario": "liuzhou-milkrun", "time_limit_s": 20,
-                                         "options": {"max_iterations": 50}}),
-        "cars": client.post("/cars", json={"scenario": "liuzhou-cars", "time_limit_s": 2}),
+                                         "options": {"max_iterations": 20}}),
+        "cars": client.post("/cars", json={"scenario": "liuzhou-cars", "time_limit_s": 1}),
         "evaluation": client.post("/evaluations", json={"scenario": "tiny", "policies": ["greedy"],
                                                         "seeds": [0, 1]}),
     }

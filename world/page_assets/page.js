@@ -55,7 +55,7 @@
       line.addTo(g);
     });
     g.addTo(map);
-    var name = it.label + " (" + fmt(it.teu) + " " + unit + ")" + (it.dropped ? ", dropped" : "");
+    var name = esc(it.label) + " (" + fmt(it.teu) + " " + esc(unit) + ")" + (it.dropped ? ", dropped" : "");
     overlays["<span style='color:" + it.color + "'>&#9632;</span> " + name] = g;
   });
 
