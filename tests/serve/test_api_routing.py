@@ -174,3 +174,14 @@ def test_the_shipped_model_replans_a_live_plan(client):
     assert res["model"] == "liuzhou-asean.zip" and res["check"]["feasible"]
     assert any("QZ-HPH-sea" in c["before"]["links"] and "QZ-HPH-sea" not in c["after"]["links"]
                for c in res["changes"])
+
+
+@pytest.mark.parametrize("path", ["/vrp", "/cars", "/evaluations", "/check/vrp", "/check/cars",
+                                  "/plans/{plan}/events?policy=greedy"])
+def test_every_hostile_body_is_a_4xx_on_the_new_endpoints(client, jobs, path):
+    from mmroute.serve.loadtest import HOSTILE
+
+    url = path.format(plan=jobs["plan"]["id"])
+    for body in HOSTILE:
+        r = client.post(url, content=body, headers={"content-type": "application/json"})
+        assert 400 <= r.status_code < 500, (url, body[:60], r.status_code)
