@@ -431,6 +431,10 @@ def _shipped(scenario: Any, algo: str, field: str, seeds: list[int] | None = Non
     return model
 
 
+#: Scenario keys that name files (:func:`mmroute.scenarios.loader.parse` reads them).
+_FILE_KEYS = ("geometry_file", "links_files", "roads")
+
+
 def _scenario(value: str | dict[str, Any], field: str):
     """A bundled scenario by name, or a document validated as the loader validates a file
     (:class:`InputError` naming the field: 422)."""
@@ -442,6 +446,10 @@ def _scenario(value: str | dict[str, Any], field: str):
             raise InputError(f"unknown scenario {value!r}, expected a document or one of "
                              f"{', '.join(bundled_names())}", field=field)
         return _bundled(value)
+    for key in _FILE_KEYS:  # the loader would read them from the service's disk
+        if isinstance(value, dict) and value.get(key) is not None:
+            raise InputError("a scenario document may not name files on the service "
+                             "(inline the links and their geometry)", field=f"{field}.{key}")
     try:
         return Scenario.from_dict(value, file="scenario")
     except ScenarioError as exc:

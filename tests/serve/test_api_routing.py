@@ -185,3 +185,21 @@ def test_every_hostile_body_is_a_4xx_on_the_new_endpoints(client, jobs, path):
     for body in HOSTILE:
         r = client.post(url, content=body, headers={"content-type": "application/json"})
         assert 400 <= r.status_code < 500, (url, body[:60], r.status_code)
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("roads", {"file": "/etc/passwd"}), ("geometry_file", "/etc/hostname"),
+    ("links_files", ["/etc/hostname"]),
+])
+@pytest.mark.parametrize("path", ["/plans", "/cars", "/check/plan"])
+def test_bug_a_scenario_document_cannot_make_the_service_read_its_files(client, key, value, path):
+    """A document's roads.file, geometry_file or links_files was read from the service's
+    disk (and its parse error quoted the file)."""
+    from mmroute.scenarios import load
+
+    doc = load("tiny").to_dict()
+    doc[key] = value
+    body = {"scenario": doc, **({"plan": {}} if path == "/check/plan" else {})}
+    r = client.post(path, json=body)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "scenario", key]
+    assert "may not name files" in r.json()["detail"][0]["msg"]
