@@ -10,6 +10,9 @@ itinerary's lateness or drop and its reason (:mod:`mmroute.world.shipments`). Be
 a timeline per consignment (legs by mode, handling, the due time).
 
 ``plan_page(scenario, plan)`` returns the page; :class:`Page` shows it inline in Jupyter.
+:func:`vehicle_page_data` gives the same page's data for vehicle routes (a layer and a
+timeline row per vehicle; ``mmroute.routing.cars.page`` and ``mmroute.routing.vrp.page``
+fill it), on a map or, for benchmark instances, on the instance's plane.
 The page's DOM carries classes the tests read: ``mm-leg`` (one SVG path per leg),
 ``mm-node`` (one per node), ``mm-link`` (network links), ``mm-bar`` (timeline bars).
 """

@@ -74,7 +74,7 @@ def vrp_page_data(problem: VRPProblem, solution: VRPSolution, *, title: str | No
             dep = t + problem.service[prev]
             arr = dep + int(problem.duration[prev, v])
             d = int(problem.distance[prev, v])
-            legs.append({"from": names[prev] if geo else str(prev), "to": names[v] if geo else str(v),
+            legs.append({"from": names[prev], "to": names[v],
                          "dep_h": dep / per_h, "arr_h": arr / per_h, "tip": "<br>".join([
                              f"<b>vehicle {e(label)}</b> leg {j + 1}/{len(path)}: "
                              f"{e(names[prev])} &rarr; {e(names[v])}",
@@ -116,7 +116,7 @@ def vrp_page_data(problem: VRPProblem, solution: VRPSolution, *, title: str | No
             if i in solution.dropped:
                 lines.append("dropped (optional; its penalty paid)")
         lines += served.get(i, [])
-        nodes.append({"id": names[i] if geo else str(i), "kind": kinds[i], "x": x, "y": y,
+        nodes.append({"id": names[i], "kind": kinds[i], "x": x, "y": y,
                       "tip": "<br>".join(lines)})
     return vehicle_page_data(
         title=title if title is not None else f"{problem.name or 'VRP'}: routes",
