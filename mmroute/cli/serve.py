@@ -31,6 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    metavar="S", help="largest time_limit_s a request may ask (default 600)")
     p.add_argument("--max-body", type=int_in(1024, 1 << 30), default=4 * 1024 * 1024,
                    metavar="BYTES", help="largest request body (default 4 MiB)")
+    p.add_argument("--max-episodes", type=int_in(1, 100_000), default=200, metavar="N",
+                   help="episodes of one evaluation at most (seeds x policies, the hindsight "
+                        "bound included; default 200)")
     p.set_defaults(func=run)
 
 
@@ -46,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"mmroute serve needs the 'serve' extra ({exc.name} is missing): "
                          "pip install 'mmroute[serve]'") from None
     params = ServeParams(data_dir=Path(args.data), workers=args.workers, max_jobs=args.max_jobs,
-                         max_time_limit_s=args.max_time_limit, max_body_bytes=args.max_body)
+                         max_time_limit_s=args.max_time_limit, max_body_bytes=args.max_body,
+                         max_episodes=args.max_episodes)
     import signal
 
     # uvicorn handles SIGINT/SIGTERM itself (a graceful shutdown that closes the job store):

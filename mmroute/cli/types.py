@@ -93,6 +93,22 @@ def output_file(text: str) -> str:
     return text
 
 
+def html_output(text: str) -> str:
+    """An output page: writable and ending in ``.html`` (or ``.htm``)."""
+    output_file(text)
+    if not text.lower().endswith((".html", ".htm")):
+        raise argparse.ArgumentTypeError("must end in .html")
+    return text
+
+
+def html_beside(html: str | None, out: str | None) -> None:
+    """``--html`` must not be the ``--out`` file (:class:`InputError`)."""
+    from pathlib import Path
+
+    if html is not None and out is not None and Path(html).resolve() == Path(out).resolve():
+        raise InputError("--html must differ from --out", file=html)
+
+
 _SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
 
 

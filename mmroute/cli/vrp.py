@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from mmroute.cli.types import int_in, output_file, seed, time_limit
-from mmroute.errors import InstanceError
+from mmroute.cli.types import html_beside, html_output, int_in, output_file, seed, time_limit
+from mmroute.errors import InputError, InstanceError
 
 __all__ = ["register"]
 
@@ -29,6 +29,9 @@ def register(subparsers) -> None:
     solve.add_argument("--customers", type=int_in(1), default=None, metavar="N",
                        help="Solomon only: keep the first N customers (25 / 50 for the classic small sets)")
     solve.add_argument("--out", type=output_file, help="write the solution JSON here (atomically)")
+    solve.add_argument("--html", type=html_output, metavar="ROUTES.html",
+                       help="write the solution's interactive page here (offline; a layer and a "
+                            "timeline per vehicle; needs node coordinates)")
     solve.set_defaults(func=_solve)
 
     check = sub.add_parser("check", help="check a solution JSON (or CVRPLIB .sol) against an instance")
@@ -44,7 +47,11 @@ def _solve(args: argparse.Namespace) -> int:
     from mmroute.routing.vrp.check import check_vrp
     from mmroute.routing.vrp.readers import read_instance
 
+    html_beside(args.html, args.out)
     problem = read_instance(args.instance, rounding=args.rounding, n_customers=args.customers)
+    if args.html and problem.coords is None and "lonlat" not in problem.meta:
+        raise InputError(f"{problem.name or args.instance} has no node coordinates: no page to draw",
+                         field="--html")
     if args.exact:
         from mmroute.routing.vrp.exact import solve_vrp_exact
 
@@ -64,6 +71,9 @@ def _solve(args: argparse.Namespace) -> int:
     bound = "none" if sol.bound is None else f"{sol.bound:g}"
     print(f"{problem.name}: objective {sol.objective:g}, bound {bound}, status {sol.status}, "
           f"{len(sol.routes)} routes, {sol.time_s:.1f} s, {sol.solver}")
+    if args.html:
+        sol.to_html(problem).save(args.html)
+        print(f"page -> {args.html}")
     return 0
 
 

@@ -1,5 +1,5 @@
-"""The HTTP API of ``mmroute serve`` (FastAPI): plan jobs, their status, result and page, and
-the independent plan checker.
+"""The HTTP API of ``mmroute serve`` (FastAPI): plan, VRP, cars and evaluation jobs, their
+status, result and page, and the independent checkers.
 
 =======================  ================================================================
 ``POST /plans``          ``{"scenario": NAME | DOCUMENT, "time_limit_s", "seed", "options"}``
@@ -11,9 +11,18 @@ the independent plan checker.
 ``POST /plans/{id}/events``  ``{"time_h", "events": KnownEvents, "time_limit_s", "seed"}``: a
                          re-plan job of a finished plan from the state at ``time_h`` (what
                          is sunk stays sunk); its result lists the itineraries that changed
-                         with the cost and CO2 difference
-``GET /jobs/{id}/page``  the interactive page of a finished plan (:mod:`mmroute.world.page`)
+                         with the cost and CO2 difference; ``?policy=NAME``: a registered
+                         policy (an OR baseline, or the shipped model) chooses each
+                         consignment's next move from ``time_h`` on instead of the MIP
+``POST /vrp``            ``{"scenario" (with a fleet), "time_limit_s", "seed", "options":
+                         {"engine", "max_iterations", "exact"}}`` -> 202, a VRP job
+``POST /cars``           ``{"scenario" (with vehicle_orders), ..., "options": {"split"}}``
+``POST /evaluations``    ``{"scenario", "policies", "seeds", "time_limit_s",
+                         "decision_budget_s"}``: rows per episode and the summary; at most
+                         ``max_episodes`` episodes (the hindsight bound included)
+``GET /jobs/{id}/page``  the interactive page of a finished plan, VRP or cars job
 ``POST /check/plan``     ``{"scenario", "plan"}`` -> the checker's verdict
+``POST /check/vrp``      ``{"scenario", "solution"}``; ``POST /check/cars`` ``{"scenario", "plan"}``
 ``GET /health``          ``{"status": "ok", "jobs": counts per status}``
 ``GET /docs``            OpenAPI (``/openapi.json``)
 =======================  ================================================================
@@ -32,13 +41,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from mmroute.errors import InputError
 from mmroute.serve.jobs import JobStore, LimitError
+from mmroute.serve.worker import verdict
 
 __all__ = ["ServeParams", "create_app"]
 
@@ -47,13 +57,15 @@ __all__ = ["ServeParams", "create_app"]
 class ServeParams:
     """Settings of the service: ``data_dir`` holds the jobs (kept across restarts);
     ``workers`` solves at once (each in its own process); ``max_jobs`` queued or running;
-    ``max_time_limit_s`` of one solve; ``max_body_bytes`` of a request body."""
+    ``max_time_limit_s`` of one solve; ``max_body_bytes`` of a request body;
+    ``max_episodes`` of one evaluation (seeds x policies, the hindsight bound included)."""
 
     data_dir: Path
     workers: int = 2
     max_jobs: int = 20
     max_time_limit_s: float = 600.0
     max_body_bytes: int = 4 * 1024 * 1024
+    max_episodes: int = 200
 
 
 class PlanOptions(BaseModel):
@@ -86,6 +98,73 @@ class EventsRequest(BaseModel):
     events: dict[str, Any] = Field(default_factory=dict)
     time_limit_s: float = Field(default=30.0, gt=0.0, allow_inf_nan=False)
     seed: int = Field(default=0, ge=0, lt=2**31)
+
+
+class VRPOptions(BaseModel):
+    """Options of a VRP solve (as ``mmroute vrp solve``'s flags)."""
+
+    model_config = ConfigDict(extra="forbid")
+    engine: Literal["auto", "ortools", "pyvrp"] = "auto"
+    max_iterations: int | None = Field(default=None, ge=1, le=10**8)
+    exact: bool = False
+
+
+class VRPRequest(BaseModel):
+    """Routes of a scenario's fleet (milk-runs: vehicles, customers, windows)."""
+
+    model_config = ConfigDict(extra="forbid")
+    scenario: str | dict[str, Any] = Field(
+        description="a bundled scenario's name, or a scenario document with a fleet section")
+    time_limit_s: float = Field(default=10.0, gt=0.0, allow_inf_nan=False)
+    seed: int = Field(default=0, ge=0, lt=2**31)
+    options: VRPOptions = Field(default_factory=VRPOptions)
+
+
+class CarsOptions(BaseModel):
+    """Options of a cars solve (as ``mmroute cars solve``'s flags)."""
+
+    model_config = ConfigDict(extra="forbid")
+    split: bool = False
+
+
+class CarsRequest(BaseModel):
+    """Auto-carrier routes and loads of a scenario's vehicle orders."""
+
+    model_config = ConfigDict(extra="forbid")
+    scenario: str | dict[str, Any] = Field(
+        description="a bundled scenario's name, or a scenario document with vehicle_orders")
+    time_limit_s: float = Field(default=30.0, gt=0.0, allow_inf_nan=False)
+    seed: int = Field(default=0, ge=0, lt=2**31)
+    options: CarsOptions = Field(default_factory=CarsOptions)
+
+
+class EvaluationRequest(BaseModel):
+    """Policies on seeded episodes (as ``mmroute evaluate``): the hindsight bound always runs;
+    a learned policy (``ppo``, ``maskable-ppo``) uses the scenario's shipped model."""
+
+    model_config = ConfigDict(extra="forbid")
+    scenario: str | dict[str, Any]
+    policies: list[str] = Field(min_length=1, max_length=16)
+    seeds: list[int] = Field(min_length=1, max_length=1000)
+    time_limit_s: float = Field(default=10.0, gt=0.0, allow_inf_nan=False,
+                                description="time limit of each MIP solve in an episode (s)")
+    decision_budget_s: float | None = Field(default=None, gt=0.0, le=3600.0, allow_inf_nan=False)
+
+
+class CheckVRPRequest(BaseModel):
+    """A VRP solution (``mmroute vrp solve``'s JSON) to check against a scenario's fleet."""
+
+    model_config = ConfigDict(extra="forbid")
+    scenario: str | dict[str, Any]
+    solution: dict[str, Any]
+
+
+class CheckCarsRequest(BaseModel):
+    """A cars plan (``mmroute cars solve``'s JSON) to check against a scenario."""
+
+    model_config = ConfigDict(extra="forbid")
+    scenario: str | dict[str, Any]
+    plan: dict[str, Any]
 
 
 class CheckPlanRequest(BaseModel):
@@ -126,25 +205,70 @@ def create_app(params: ServeParams) -> FastAPI:
     def health() -> dict[str, Any]:
         return {"status": "ok", "jobs": store.counts()}
 
-    @app.post("/plans", status_code=202)
-    def post_plan(body: PlanRequest) -> dict[str, str]:
-        if body.time_limit_s > params.max_time_limit_s:
+    def limit(time_limit_s: float) -> None:
+        if time_limit_s > params.max_time_limit_s:
             raise InputError(f"at most {params.max_time_limit_s:g} s on this service",
                              field="time_limit_s")
-        scenario = _scenario(body.scenario, "scenario")
-        request = {"time_limit_s": body.time_limit_s, "seed": body.seed,
-                   "options": body.options.model_dump()}
+
+    def submit(kind: str, request: dict[str, Any], scenario: Any) -> dict[str, str]:
         try:
-            job_id = store.submit("plan", request, scenario.to_dict())
+            job_id = store.submit(kind, request, scenario.to_dict())
         except LimitError as exc:
             raise HTTPException(429, str(exc)) from None
         return {"id": job_id, "status": "queued"}
 
-    @app.post("/plans/{job_id}/events", status_code=202)
-    def post_events(job_id: str, body: EventsRequest) -> dict[str, str]:
+    @app.post("/plans", status_code=202)
+    def post_plan(body: PlanRequest) -> dict[str, str]:
+        limit(body.time_limit_s)
+        scenario = _scenario(body.scenario, "scenario")
+        return submit("plan", {"time_limit_s": body.time_limit_s, "seed": body.seed,
+                               "options": body.options.model_dump()}, scenario)
+
+    @app.post("/vrp", status_code=202)
+    def post_vrp(body: VRPRequest) -> dict[str, str]:
+        limit(body.time_limit_s)
+        scenario = _scenario(body.scenario, "scenario")
+        _vrp_problem(scenario)  # a scenario without a fleet, or unreachable stops: 422 now
+        return submit("vrp", {"time_limit_s": body.time_limit_s, "seed": body.seed,
+                              "options": body.options.model_dump()}, scenario)
+
+    @app.post("/cars", status_code=202)
+    def post_cars(body: CarsRequest) -> dict[str, str]:
+        limit(body.time_limit_s)
+        scenario = _scenario(body.scenario, "scenario")
+        _cars_problem(scenario)
+        return submit("cars", {"time_limit_s": body.time_limit_s, "seed": body.seed,
+                               "options": body.options.model_dump()}, scenario)
+
+    @app.post("/evaluations", status_code=202)
+    def post_evaluation(body: EvaluationRequest) -> dict[str, str]:
+        limit(body.time_limit_s)
+        scenario = _scenario(body.scenario, "scenario")
+        policies = _evaluation_policies(scenario, body.policies, body.seeds)
+        if len(set(body.seeds)) != len(body.seeds):
+            raise InputError("a seed is listed twice", field="seeds")
+        if any(not 0 <= s < 2**31 for s in body.seeds):
+            raise InputError("seeds are in [0, 2**31)", field="seeds")
+        episodes = len(body.seeds) * len(policies)
+        if episodes > params.max_episodes:
+            raise InputError(f"{episodes} episodes (seeds x policies with the hindsight bound); "
+                             f"at most {params.max_episodes} on this service", field="seeds")
+        return submit("evaluation", {"time_limit_s": body.time_limit_s, "seed": 0,
+                                     "policies": body.policies, "seeds": body.seeds,
+                                     "decision_budget_s": body.decision_budget_s}, scenario)
+
+    @app.post("/plans/{job_id}/events", status_code=202, response_model=None)
+    def post_events(job_id: str, body: EventsRequest,
+                    policy: str | None = Query(default=None, max_length=40, description=(
+                        "a registered policy (an OR baseline, or ppo / maskable-ppo with the "
+                        "scenario's shipped model) that chooses each consignment's next move "
+                        "from time_h on; none: the MIP re-plans"))
+                    ) -> dict[str, str] | JSONResponse:
         record = store.get(job_id)
         if record is None:
             raise HTTPException(404, f"no job {job_id!r}")
+        if record["kind"] not in ("plan", "replan"):
+            raise HTTPException(409, f"job {job_id} is a {record['kind']} job, not a plan")
         if record["status"] != "done":
             raise HTTPException(409, f"job {job_id} is {record['status']}: nothing to re-plan")
         if body.time_limit_s > params.max_time_limit_s:
@@ -157,8 +281,13 @@ def create_app(params: ServeParams) -> FastAPI:
         doc = json.loads((store.job_folder(job_id) / "scenario.json").read_text(encoding="utf-8"))
         if body.time_h > doc["horizon_h"]:
             raise InputError(f"after the horizon ({doc['horizon_h']:g} h)", field="time_h")
+        if policy is not None:
+            try:
+                _live_policy(doc, policy)
+            except InputError as exc:
+                return _unprocessable(["query", "policy"], exc.reason)
         request = {"time_limit_s": body.time_limit_s, "seed": body.seed, "time_h": body.time_h,
-                   "events": body.events, "plan": plan, "parent": job_id}
+                   "events": body.events, "plan": plan, "parent": job_id, "policy": policy}
         try:
             new_id = store.submit("replan", request, doc)
         except LimitError as exc:
@@ -184,9 +313,12 @@ def create_app(params: ServeParams) -> FastAPI:
         record = store.get(job_id)
         if record is None:
             raise HTTPException(404, f"no job {job_id!r}")
+        if record["kind"] == "evaluation":
+            raise HTTPException(409, f"job {job_id} is an evaluation: no page (its rows and "
+                                     "summary are in its result)")
         if record["status"] != "done":
             raise HTTPException(409, f"job {job_id} is {record['status']}: no page yet")
-        return HTMLResponse(_page(store.job_folder(job_id), record["result"]))
+        return HTMLResponse(_page(store.job_folder(job_id), record["kind"], record["result"]))
 
     @app.post("/check/plan")
     def check_plan_endpoint(body: CheckPlanRequest) -> dict[str, Any]:
@@ -200,12 +332,107 @@ def create_app(params: ServeParams) -> FastAPI:
             raise InputError(exc.reason, field="plan") from None
         except Exception as exc:  # noqa: BLE001 - any malformed plan is the client's
             raise InputError(f"not a plan ({type(exc).__name__})", field="plan") from None
-        report = check_plan(scenario, plan)
-        return {"feasible": report.feasible, "objective": report.objective,
-                "n_violations": report.n_violations,
-                "violations": [str(v) for v in report.violations]}
+        return verdict(check_plan(scenario, plan))
+
+    @app.post("/check/vrp")
+    def check_vrp_endpoint(body: CheckVRPRequest) -> dict[str, Any]:
+        from mmroute.routing.vrp.check import check_vrp
+        from mmroute.routing.vrp.solution import VRPSolution
+
+        problem = _vrp_problem(_scenario(body.scenario, "scenario"))
+        solution = _parse(VRPSolution.from_dict, body.solution, "solution")
+        return verdict(check_vrp(problem, solution))
+
+    @app.post("/check/cars")
+    def check_cars_endpoint(body: CheckCarsRequest) -> dict[str, Any]:
+        from mmroute.routing.cars import CarsPlan, check_cars_plan
+
+        problem = _cars_problem(_scenario(body.scenario, "scenario"))
+        plan = _parse(CarsPlan.from_dict, body.plan, "plan")
+        return verdict(check_cars_plan(problem, plan))
 
     return app
+
+
+def _parse(reader: Any, data: dict[str, Any], field: str) -> Any:
+    """``reader(data)`` (a ``from_dict``), its :class:`InputError` named under ``field``."""
+    try:
+        return reader(data)
+    except InputError as exc:
+        raise InputError(exc.reason, field=f"{field}.{exc.field}" if exc.field else field) from None
+    except Exception as exc:  # noqa: BLE001 - any malformed document is the client's
+        raise InputError(f"not a {field} ({type(exc).__name__})", field=field) from None
+
+
+def _vrp_problem(scenario: Any) -> Any:
+    """The VRP of the scenario's fleet (:class:`InputError` under ``scenario``: 422)."""
+    from mmroute.routing.vrp.scenario import from_scenario_fleet
+
+    try:
+        return from_scenario_fleet(scenario)
+    except InputError as exc:
+        raise InputError(exc.reason, field=f"scenario.{exc.field}" if exc.field else "scenario") from None
+
+
+def _cars_problem(scenario: Any) -> Any:
+    """The cars problem of the scenario's vehicle orders (:class:`InputError`: 422)."""
+    from mmroute.routing.cars import CarsProblem
+
+    try:
+        return CarsProblem.from_scenario(scenario)
+    except InputError as exc:
+        raise InputError(exc.reason, field=f"scenario.{exc.field}" if exc.field else "scenario") from None
+
+
+def _evaluation_policies(scenario: Any, policies: list[str], seeds: list[int]) -> list[str]:
+    """The policies an evaluation runs (the hindsight bound added), each registered; a learned
+    one needs the scenario's shipped model and seeds it was not trained on (422 otherwise)."""
+    from mmroute.agents.registry import BOUND, entry
+
+    for k, name in enumerate(policies):
+        try:
+            e = entry(name)
+        except InputError as exc:
+            raise InputError(exc.reason, field=f"policies[{k}]") from None
+        if e.learned:
+            _shipped(scenario, name, f"policies[{k}]", seeds)
+    return list(dict.fromkeys([*policies, BOUND]))
+
+
+def _live_policy(doc: dict[str, Any], name: str) -> None:
+    """:class:`InputError` unless ``name`` can choose moves in a live plan: registered, not
+    clairvoyant, and a learned one with the scenario's shipped model."""
+    from mmroute.agents.registry import entry
+
+    e = entry(name)
+    if e.clairvoyant:
+        raise InputError(f"{name} sees the future: not a policy for a live plan", field="policy")
+    if e.learned:
+        from mmroute.scenarios import Scenario
+
+        _shipped(Scenario.from_dict(doc, file="scenario"), name, "policy")
+
+
+def _shipped(scenario: Any, algo: str, field: str, seeds: list[int] | None = None) -> Path:
+    """The scenario's shipped model of ``algo`` (:class:`InputError` naming ``field`` if there
+    is none); with ``seeds``, none of them one it was trained or selected on."""
+    from mmroute.agents.model_files import check_evaluation, read_card
+    from mmroute.agents.shipped import shipped_model
+
+    model = shipped_model(scenario)
+    if model is None:
+        raise InputError(f"no shipped model for scenario {scenario.name!r}", field=field)
+    card = read_card(model)
+    if card["algo"] != algo:
+        raise InputError(f"the shipped model of {scenario.name!r} is {card['algo']}, not {algo}",
+                         field=field)
+    if seeds is not None:
+        check_evaluation(card, scenario, seeds, model=model)
+    return model
+
+
+#: Scenario keys that name files (:func:`mmroute.scenarios.loader.parse` reads them).
+_FILE_KEYS = ("geometry_file", "links_files", "roads")
 
 
 def _scenario(value: str | dict[str, Any], field: str):
@@ -219,6 +446,10 @@ def _scenario(value: str | dict[str, Any], field: str):
             raise InputError(f"unknown scenario {value!r}, expected a document or one of "
                              f"{', '.join(bundled_names())}", field=field)
         return _bundled(value)
+    for key in _FILE_KEYS:  # the loader would read them from the service's disk
+        if isinstance(value, dict) and value.get(key) is not None:
+            raise InputError("a scenario document may not name files on the service "
+                             "(inline the links and their geometry)", field=f"{field}.{key}")
     try:
         return Scenario.from_dict(value, file="scenario")
     except ScenarioError as exc:
@@ -250,19 +481,30 @@ def _bundled(name: str):
     return load(name)
 
 
-def _page(folder: Path, result: dict[str, Any]) -> str:
-    """The job's page, rendered once and kept as ``page.html`` (written atomically)."""
+def _page(folder: Path, kind: str, result: dict[str, Any]) -> str:
+    """The job's page (a plan's, a VRP solution's or a cars plan's), rendered once and kept
+    as ``page.html`` (written atomically)."""
     from mmroute.io import write_text_atomic
     from mmroute.scenarios import Scenario
-    from mmroute.world.page import plan_page
-    from mmroute.world.plan import Plan
 
     path = folder / "page.html"
     if path.exists():
         return path.read_text(encoding="utf-8")
     scenario = Scenario.from_dict(json.loads((folder / "scenario.json").read_text(encoding="utf-8")),
                                   file="scenario")
-    page = plan_page(scenario, Plan.from_dict(result["plan"]))
+    if kind == "vrp":
+        from mmroute.routing.vrp.solution import VRPSolution
+
+        page = VRPSolution.from_dict(result["solution"]).to_html(_vrp_problem(scenario))
+    elif kind == "cars":
+        from mmroute.routing.cars import CarsPlan
+
+        page = CarsPlan.from_dict(result["plan"]).to_html(_cars_problem(scenario))
+    else:
+        from mmroute.world.page import plan_page
+        from mmroute.world.plan import Plan
+
+        page = plan_page(scenario, Plan.from_dict(result["plan"]))
     write_text_atomic(path, page)
     return str(page)
 

@@ -101,7 +101,7 @@ class JobStore:
             out = dict(record)
         result = self.result(job_id) if out["status"] == "done" else None
         out["result"] = result
-        plan = (result or {}).get("plan") or {}
+        plan = (result or {}).get("plan") or (result or {}).get("solution") or {}
         out["objective"] = plan.get("objective")
         out["bound"] = plan.get("bound")
         out["solver_status"] = plan.get("status")

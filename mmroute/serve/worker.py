@@ -11,6 +11,7 @@ stops the solver through its interrupter, as Ctrl-C does in the CLI
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -41,24 +42,99 @@ def run_job(folder: str) -> None:
 
 
 def solve(request: dict[str, Any], scenario_doc: dict[str, Any]) -> dict[str, Any]:
-    """Solve one request (``kind`` "plan" or "replan"): the plan, checked independently, as
-    JSON data."""
-    from mmroute.routing.plan import PlanParams, solve_plan
+    """Solve one request (``kind`` "plan", "replan", "vrp", "cars" or "evaluation"): the
+    result, checked independently, as JSON data."""
     from mmroute.scenarios import Scenario
-    from mmroute.world.check import check_plan
 
     scenario = Scenario.from_dict(scenario_doc, file="scenario")
-    if request.get("kind") == "replan":
-        return _replan(request, scenario)
+    kind = request.get("kind", "plan")
+    return {"plan": _plan, "replan": _replan, "vrp": _vrp, "cars": _cars,
+            "evaluation": _evaluation}[kind](request, scenario)
+
+
+def verdict(report: Any) -> dict[str, Any]:
+    """An independent checker's report as JSON data."""
+    return {"feasible": report.feasible, "objective": report.objective,
+            "n_violations": report.n_violations,
+            "violations": [str(v) for v in report.violations]}
+
+
+def _plan(request: dict[str, Any], scenario) -> dict[str, Any]:
+    """A multimodal plan (:func:`mmroute.routing.plan.solve_plan`)."""
+    from mmroute.routing.plan import PlanParams, solve_plan
+    from mmroute.world.check import check_plan
+
     opts = request.get("options") or {}
     params = PlanParams(splittable=bool(opts.get("splittable", False)),
                         co2_price=opts.get("co2_price"), solver=opts.get("solver", "highs"))
     plan = solve_plan(scenario, time_limit_s=float(request["time_limit_s"]),
                       seed=int(request["seed"]), params=params)
     report = check_plan(scenario, plan)
+    return {"plan": plan.to_dict(), "summary": plan.summary(), "check": verdict(report)}
+
+
+def _vrp(request: dict[str, Any], scenario) -> dict[str, Any]:
+    """The routes of the scenario's fleet (:func:`mmroute.routing.vrp.solve.solve_vrp`, or
+    the exact solver with ``options.exact``), checked by :func:`check_vrp`."""
+    from mmroute.routing.vrp.check import check_vrp
+    from mmroute.routing.vrp.scenario import from_scenario_fleet
+
+    opts = request.get("options") or {}
+    problem = from_scenario_fleet(scenario)
+    limit, seed = float(request["time_limit_s"]), int(request["seed"])
+    if opts.get("exact"):
+        from mmroute.routing.vrp.exact import solve_vrp_exact
+
+        sol = solve_vrp_exact(problem, time_limit_s=limit, seed=seed)
+    else:
+        from mmroute.routing.vrp.solve import VRPParams, solve_vrp
+
+        params = VRPParams(engine=opts.get("engine", "auto"),
+                           max_iterations=opts.get("max_iterations"))
+        sol = solve_vrp(problem, time_limit_s=limit, seed=seed, params=params)
+    return {"solution": {**sol.to_dict(), "scale": problem.scale},
+            "summary": f"{problem.name}: {sol.summary()}", "check": verdict(check_vrp(problem, sol))}
+
+
+def _cars(request: dict[str, Any], scenario) -> dict[str, Any]:
+    """Auto-carrier routes and loads (:func:`mmroute.routing.cars.solve_cars`), checked by
+    :func:`check_cars_plan`."""
+    from mmroute.routing.cars import CarsParams, CarsProblem, check_cars_plan, solve_cars
+
+    opts = request.get("options") or {}
+    problem = CarsProblem.from_scenario(scenario)
+    plan = solve_cars(problem, time_limit_s=float(request["time_limit_s"]),
+                      seed=int(request["seed"]),
+                      params=CarsParams(split_deliveries=bool(opts.get("split", False))))
     return {"plan": plan.to_dict(), "summary": plan.summary(),
-            "check": {"feasible": report.feasible, "objective": report.objective,
-                      "violations": [str(v) for v in report.violations]}}
+            "check": verdict(check_cars_plan(problem, plan))}
+
+
+def _evaluation(request: dict[str, Any], scenario) -> dict[str, Any]:
+    """Policies on seeds (:func:`mmroute.agents.evaluation.evaluate`, the hindsight bound
+    always; a learned policy with the scenario's shipped model): one row per episode and the
+    summary per policy (NaN as ``null``)."""
+    import math
+
+    from mmroute.agents.evaluation import evaluate, format_summary, summarize
+    from mmroute.agents.registry import entry
+    from mmroute.agents.shipped import shipped_model
+
+    policies = list(request["policies"])
+    model = shipped_model(scenario) if any(entry(p).learned for p in policies) else None
+    df = evaluate(scenario, policies, list(request["seeds"]), model=model,
+                  time_limit_s=float(request["time_limit_s"]),
+                  decision_budget_s=request.get("decision_budget_s"))
+    summary = summarize(df)
+
+    def plain(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{k: (None if isinstance(v, float) and not math.isfinite(v) else
+                     v.item() if hasattr(v, "item") else v) for k, v in r.items()}
+                for r in records]
+
+    return {"rows": plain(df.to_dict("records")), "summary": plain(summary.to_dict("records")),
+            "table": format_summary(summary),
+            "model": None if model is None else model.name}
 
 
 def _replan(request: dict[str, Any], scenario) -> dict[str, Any]:
@@ -77,6 +153,8 @@ def _replan(request: dict[str, Any], scenario) -> dict[str, Any]:
                             for k in KnownEvents.__dataclass_fields__})
     time_h = float(request["time_h"])
     state = state_at(scenario, plan, time_h, events)
+    if request.get("policy"):
+        return _policy_replan(request, scenario, plan, events, state)
     params = PlanParams(splittable=plan.splittable, co2_price=plan.co2_price_cny_per_t)
     new = replan(scenario, state, events, time_limit_s=float(request["time_limit_s"]),
                  seed=int(request["seed"]), params=params, initial=plan)
@@ -93,9 +171,51 @@ def _replan(request: dict[str, Any], scenario) -> dict[str, Any]:
                       "violations": [str(v) for v in report.violations]}}
 
 
-def _changes(old, new, state) -> list[dict[str, Any]]:
+def _policy_replan(request: dict[str, Any], scenario, plan, events, state) -> dict[str, Any]:
+    """The re-plan of :func:`_replan` with ``request["policy"]`` choosing each consignment's
+    next move from ``time_h`` on (:func:`mmroute.agents.live.continue_with_policy`; a
+    learned policy with the scenario's shipped model). The new plan is the whole trip as
+    travelled (sunk legs included); ``changes`` compare the rest of each trip."""
+    from mmroute.agents.live import continue_with_policy
+    from mmroute.agents.registry import entry
+    from mmroute.agents.shipped import shipped_model
+    from mmroute.routing.plan import sunk_objective
+    from mmroute.world.check import check_plan
+
+    policy = str(request["policy"])
+    model = shipped_model(scenario) if entry(policy).learned else None
+    time_h = float(request["time_h"])
+    sim = continue_with_policy(scenario, plan, time_h, events, policy, model=model,
+                               time_limit_s=float(request["time_limit_s"]),
+                               seed=int(request["seed"]))
+    new = sim.trajectory()
+    sunk = sunk_objective(scenario, plan, time_h, events)
+    report = check_plan(scenario, new)
+    changes = _changes(plan, new, state, new_whole=True)
+    return {"plan": new.to_dict(), "summary": new.summary(), "time_h": time_h,
+            "policy": policy, "model": None if model is None else model.name,
+            "changes": changes,
+            "cost_cny_change": sum(c["after"]["cost_cny"] - c["before"]["cost_cny"] for c in changes),
+            "co2_kg_change": sum(c["after"]["co2_kg"] - c["before"]["co2_kg"] for c in changes),
+            "objective_before": plan.objective, "sunk_objective": sunk,
+            "objective_after": new.objective, "check": verdict(report)}
+
+
+def _rest(it, p) -> tuple[list, list]:
+    """The legs and handling of itinerary ``it`` after where its shipment is (position
+    ``p`` at the re-plan time; all of them if ``p`` is ``None``)."""
+    legs = list(it.legs)
+    if p is not None and p.last_link is not None:
+        done = next((k for k, lg in enumerate(legs) if lg.link == p.last_link), -1)
+        legs = legs[done + 1:]
+    since = -1.0 if p is None else p.since_h
+    return legs, [h for h in it.handling if h.at_h >= since - 1e-9]
+
+
+def _changes(old, new, state, *, new_whole: bool = False) -> list[dict[str, Any]]:
     """Shipments whose rest of the trip changed: the old plan's legs after where the
-    shipment is at the re-plan time (all of them if it had not left) against the new ones."""
+    shipment is at the re-plan time (all of them if it had not left) against the new ones
+    (``new_whole``: the new plan holds whole trips, cut the same way)."""
     pos = {p.shipment: p for p in state.positions}
     new_by = {it.shipment: it for it in new.itineraries}
     out = []
@@ -103,13 +223,13 @@ def _changes(old, new, state) -> list[dict[str, Any]]:
         p = pos.get(it.shipment)
         if p is not None and p.delivered:
             continue
-        legs = list(it.legs)
-        if p is not None and p.last_link is not None:
-            done = next((k for k, lg in enumerate(legs) if lg.link == p.last_link), -1)
-            legs = legs[done + 1:]
-        since = -1.0 if p is None else p.since_h
-        hand = [h for h in it.handling if h.at_h >= since - 1e-9]
+        legs, hand = _rest(it, p)
         after = new_by.get(it.shipment)
+        if after is not None and new_whole:
+            a_legs, a_hand = _rest(after, p)
+            cost = sum(lg.cost_cny for lg in a_legs) + sum(h.cost_cny for h in a_hand)
+            after = dataclasses.replace(after, legs=tuple(a_legs), handling=tuple(a_hand),
+                                        cost_cny=cost, co2_kg=sum(lg.co2_kg for lg in a_legs))
         key_old = [(lg.link, round(lg.departure_h, 6)) for lg in legs]
         key_new = [] if after is None else [(lg.link, round(lg.departure_h, 6)) for lg in after.legs]
         dropped_new = after is not None and after.dropped

@@ -137,9 +137,13 @@ class CarsProblem:
         matrix = geodesic_matrix_km(coords) if roads is None else osm_matrix_km(
             roads, places, coords, height_m=max(c.envelope.max_height_m
                                                 for c in cars.carrier_types))
+        # meta: what the plan's page shows (dates from ``start``; node names and kinds)
+        meta = {"start": scenario.start,
+                "names": {p: scenario.node(p).name for p in places},
+                "kinds": {p: scenario.node(p).kind for p in places}}
         return cls(name=scenario.name, models=cars.models, carrier_types=cars.carrier_types,
                    orders=cars.orders, places=tuple(places), coords=tuple(coords),
-                   distance_km=matrix)
+                   distance_km=matrix, meta=meta)
 
 
 def osm_matrix_km(roads: Any, places: Sequence[str], coords: Sequence[tuple[float, float]],

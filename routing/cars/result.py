@@ -98,6 +98,13 @@ class CarsPlan:
         return (f"{self.instance}: {self.n_vehicles} vehicles on {self.carriers_used} carriers, cost "
                 f"{self.objective:,.0f} CNY{extra}, {self.status}, {self.time_s:.1f} s, {self.solver}")
 
+    def to_html(self, problem: Any, *, title: str | None = None, basemap: bool = True) -> Any:
+        """The interactive page of this plan on ``problem`` (a :class:`CarsProblem`): a
+        :class:`mmroute.world.page.Page` (``.save(path)``; inline in Jupyter)."""
+        from mmroute.routing.cars.page import cars_page
+
+        return cars_page(problem, self, title=title, basemap=basemap)
+
     def to_dict(self) -> dict[str, Any]:
         return {"instance": self.instance, "objective": round(self.objective, 2), "bound": self.bound,
                 "status": self.status, "time_s": round(self.time_s, 3), "solver": self.solver,

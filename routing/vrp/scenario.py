@@ -179,5 +179,9 @@ def from_scenario_fleet(scenario: Any) -> VRPProblem:
             "places": places,
             "units": {"distance": "m", "time": "s", "load": "kg", "load_extra": ["l"] if use_volume else [], "cost": "1e-5 CNY"},
             "speed_kmh": speed,
+            # for the solution's page: where each node is, its kind, the clock's start
+            "lonlat": [[scenario.node(p).lon, scenario.node(p).lat] for p in places],
+            "kinds": [scenario.node(p).kind for p in places],
+            "start": scenario.start,
         },
     )

@@ -63,6 +63,13 @@ class VRPSolution:
     def with_(self, **changes: Any) -> VRPSolution:
         return replace(self, **changes)
 
+    def to_html(self, problem: Any, *, title: str | None = None, basemap: bool = True) -> Any:
+        """The interactive page of this solution on ``problem`` (a :class:`VRPProblem`): a
+        :class:`mmroute.world.page.Page` (``.save(path)``; inline in Jupyter)."""
+        from mmroute.routing.vrp.page import vrp_page
+
+        return vrp_page(problem, self, title=title, basemap=basemap)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON data as DESIGN.md says: routes as lists of client ids, CVRPLIB numbering."""
         return {

@@ -5,7 +5,11 @@
   "use strict";
   var data = JSON.parse(document.getElementById("mm-data").textContent);
   var ext = data.extent; // lon_min, lon_max, lat_min, lat_max
-  var map = L.map("mm-map", {zoomSnap: 0.25, preferCanvas: false, attributionControl: false});
+  // crs "xy": a benchmark instance's plane (coordinates [y, x]), no basemap, no scale
+  var planar = data.crs === "xy";
+  var unit = data.unit || "TEU", entity = data.entity || "consignment";
+  var map = L.map("mm-map", {zoomSnap: 0.25, preferCanvas: false, attributionControl: false,
+    crs: planar ? L.CRS.Simple : L.CRS.EPSG3857, minZoom: planar ? -20 : undefined});
   map.fitBounds([[ext[2], ext[0]], [ext[3], ext[1]]]);
   map.createPane("mm-basemap").style.zIndex = 250;
 
@@ -51,7 +55,7 @@
       line.addTo(g);
     });
     g.addTo(map);
-    var name = it.label + " (" + fmt(it.teu) + " TEU)" + (it.dropped ? ", dropped" : "");
+    var name = esc(it.label) + " (" + fmt(it.teu) + " " + esc(unit) + ")" + (it.dropped ? ", dropped" : "");
     overlays["<span style='color:" + it.color + "'>&#9632;</span> " + name] = g;
   });
 
@@ -64,17 +68,19 @@
   nodes.addTo(map);
   overlays["nodes"] = nodes;
   var layersControl = L.control.layers(null, overlays, {collapsed: data.itineraries.length > 12});
-  L.control.scale({imperial: false}).addTo(map);
+  if (!planar) { L.control.scale({imperial: false}).addTo(map); }
 
   // --- side list: one row per itinerary -------------------------------------------------
   var side = document.getElementById("mm-side");
   var list = document.createElement("table");
   list.className = "mm-list";
-  list.innerHTML = "<tr><th>consignment</th><th>TEU</th><th>route</th><th>arrival / drop</th></tr>";
+  list.innerHTML = "<tr><th>" + esc(entity) + "</th><th>" + esc(unit) +
+    "</th><th>route</th><th>arrival / drop</th></tr>";
   data.itineraries.forEach(function (it, k) {
     var tr = document.createElement("tr");
     tr.className = "mm-row" + (it.dropped ? " mm-dropped" : (it.lateness_h > 1e-9 ? " mm-late" : ""));
-    var route = it.legs.length ? [it.legs[0].from].concat(it.legs.map(function (l) { return l.to; })).join(" &rarr; ") : it.origin;
+    var route = (it.legs.length ? [it.legs[0].from].concat(it.legs.map(function (l) { return l.to; }))
+      : [it.origin]).map(esc).join(" &rarr; ");
     var status = it.dropped ? "dropped: " + it.drop_reason :
       (it.lateness_h > 1e-9 ? "late " + fmt(it.lateness_h) + " h" : "on time");
     tr.innerHTML = "<td><span style='color:" + it.color + "'>&#9632;</span> " + esc(it.label) +
@@ -122,7 +128,7 @@
     }
     it.legs.forEach(function (lg) {
       el("rect", {x: scale(lg.dep_h), y: y + 5, width: Math.max(scale(lg.arr_h) - scale(lg.dep_h), 1.5),
-        height: 12, fill: data.modes[lg.mode] || "#888", "class": "mm-bar mm-bar-leg"}, plain(lg.tip));
+        height: 12, fill: lg.color || data.modes[lg.mode] || "#888", "class": "mm-bar mm-bar-leg"}, plain(lg.tip));
     });
     it.handling.forEach(function (h) {
       el("rect", {x: scale(h.at_h), y: y + 8, width: Math.max(scale(h.end_h) - scale(h.at_h), 1.5),
