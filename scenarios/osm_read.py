@@ -4,7 +4,8 @@ graph, in memory bounded by the road network (not by the extract).
 :func:`read_road_graph` reads the file twice with pyosmium (the ``[osm]`` extra), one entity
 at a time: first the ways, keeping only the drivable ones (a ``highway`` class of
 ``DRIVABLE``, see :func:`is_drivable`) with their node ids and the tags osmnx keeps; then the
-nodes, keeping only the locations (and osmnx's node tags) of nodes those ways use. Buildings,
+nodes, keeping only the locations (and osmnx's node tags) of nodes those ways use (looked up
+in C++ by libosmium's id filter, whose bitmap is capped at 256 MB a pass). Buildings,
 land use, points of interest and every other entity are seen once and dropped, so memory
 grows with the drivable network alone and the extract is never held whole. Progress (entities
 read, node locations found) goes to ``progress``.
@@ -41,6 +42,10 @@ EXTRACT_SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.bz2", ".xml")
 TRUCK_TAGS = ("maxheight", "maxweight", "hgv")
 #: Entities between two progress reports.
 PROGRESS_EVERY = 1_000_000
+#: Blocks of 2**25 node ids (a 4 MB chunk of libosmium's id bitmap each) looked up in one
+#: pass over the nodes: 64 blocks, 256 MB (OSM's 1.4e10 node ids make about 400 blocks).
+ID_BLOCKS_PER_PASS = 64
+_ID_BLOCK_BITS = 25
 #: osmnx's ``oneway`` values that mean one way, and those that also mean reversed.
 _ONEWAY = frozenset({"yes", "true", "1", "-1", "reverse", "T", "F"})
 _REVERSED = frozenset({"-1", "reverse", "T"})
@@ -129,24 +134,43 @@ def _read_ways(osmium: Any, path: Path, keep: tuple[str, ...], say: Callable[[st
 def _read_nodes(osmium: Any, path: Path, needed: set[int], keep: tuple[str, ...],
                 say: Callable[[str], None]) -> tuple[dict[int, dict[str, Any]], int]:
     """Pass 2: the location (and kept tags) of each needed node, and the number of nodes
-    read."""
+    read. libosmium's id filter is a bitmap of 4 MB per block of 2**25 ids it holds, so
+    the needed ids are looked up in groups of at most :data:`ID_BLOCKS_PER_PASS` blocks, one
+    pass over the nodes each (a small extract needs one)."""
     nodes: dict[int, dict[str, Any]] = {}
     total = len(needed)
-    counter = _Counter()
-    fp = osmium.FileProcessor(str(path), osmium.osm.NODE)
-    for node in fp.with_filter(counter).with_filter(osmium.filter.IdFilter(needed)):
-        loc = node.location
-        if not loc.valid():
-            continue
-        attrs: dict[str, Any] = {"y": loc.lat, "x": loc.lon}
-        for k in keep:
-            if k in node.tags:
-                attrs[k] = node.tags[k]
-        nodes[int(node.id)] = attrs
-        if len(nodes) % PROGRESS_EVERY == 0:
-            say(f"nodes: {len(nodes):,} of {total:,} located ({100 * len(nodes) / total:.0f} %)")
-    read = counter.count
+    groups = _id_groups(needed)
+    read = 0
+    for i, ids in enumerate(groups, 1):
+        counter = _Counter()
+        fp = osmium.FileProcessor(str(path), osmium.osm.NODE)
+        for node in fp.with_filter(counter).with_filter(osmium.filter.IdFilter(ids)):
+            loc = node.location
+            if not loc.valid():
+                continue
+            attrs: dict[str, Any] = {"y": loc.lat, "x": loc.lon}
+            for k in keep:
+                if k in node.tags:
+                    attrs[k] = node.tags[k]
+            nodes[int(node.id)] = attrs
+            if len(nodes) % PROGRESS_EVERY == 0:
+                say(f"nodes: {len(nodes):,} of {total:,} located")
+        read = counter.count
+        if len(groups) > 1 or total >= PROGRESS_EVERY:
+            say(f"nodes: pass {i} of {len(groups)}, {len(nodes):,} of {total:,} located "
+                f"({100 * len(nodes) / max(total, 1):.0f} %)")
     return nodes, read
+
+
+def _id_groups(ids: set[int]) -> list[list[int]]:
+    """``ids`` in groups that each touch at most :data:`ID_BLOCKS_PER_PASS` blocks of
+    2**25 ids (the unit of libosmium's id bitmap)."""
+    by_block: dict[int, list[int]] = {}
+    for n in ids:
+        by_block.setdefault(abs(n) >> _ID_BLOCK_BITS, []).append(n)
+    blocks = sorted(by_block)
+    return [[n for b in blocks[i:i + ID_BLOCKS_PER_PASS] for n in by_block[b]]
+            for i in range(0, len(blocks), ID_BLOCKS_PER_PASS)] or [[]]
 
 
 class _Counter:

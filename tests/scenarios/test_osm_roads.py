@@ -292,3 +292,24 @@ def test_streaming_keeps_only_the_roads_and_reports_missing_nodes(tmp_path):
     assert graph[1][2][0]["maxheight"] == "3.9" and graph[1][2][0]["oneway"] is False
     assert graph[1][2][0]["length"] == pytest.approx(111.2, abs=0.1)
     assert said == ["2 drivable ways of 4; locating their 4 nodes"]
+
+
+def test_node_ids_spread_over_many_bitmap_blocks_are_located_in_several_passes(
+        shared_data, monkeypatch):
+    """The id filter's bitmap is capped by looking the nodes up in groups of blocks; one
+    block a pass finds the same nodes as one pass."""
+    from mmroute.scenarios import osm_read
+
+    args = {"way_tags": ["highway", "oneway"], "node_tags": []}
+    src = shared_data / "osm" / "aguascalientes.osm.pbf"
+    one, stats = osm_read.read_road_graph(src, **args)
+    monkeypatch.setattr(osm_read, "ID_BLOCKS_PER_PASS", 1)
+    said: list[str] = []
+    many, stats_many = osm_read.read_road_graph(src, progress=said.append, **args)
+    blocks = {n >> 25 for n in one}
+    passes = [m for m in said if m.startswith("nodes: pass")]
+    assert len(passes) == len(blocks) > 10
+    assert passes[-1] == f"nodes: pass {len(blocks)} of {len(blocks)}, 1,723 of 1,723 " \
+                         "located (100 %)"
+    assert stats_many == stats and dict(many.nodes(data=True)) == dict(one.nodes(data=True))
+    assert _edges(many) == _edges(one)
