@@ -20,7 +20,7 @@ import base64
 import functools
 import html
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -100,9 +100,8 @@ def episode_page_data(scenario: Scenario, realization: Any, plan: Plan, *,
     ends = [data["end_h"], *(w.to_h for w in events.weather), *(c.to_h for c in events.closures)]
     data["episode"] = {"seed": realization.seed, "weather": weather, "closures": closures,
                        "end_h": min(max(ends), scenario.horizon_h),
-                       "start_ms": None if not scenario.start else
-                       datetime.fromisoformat(scenario.start).replace(tzinfo=UTC)
-                       .timestamp() * 1000.0}
+                       "start_ms": None if not scenario.start else  # local wall clock
+                       scenario.clock().start.replace(tzinfo=UTC).timestamp() * 1000.0}
     return data
 
 
@@ -218,13 +217,14 @@ def _itinerary_tip(scenario: Scenario, label: str, it, row, s) -> str:
 
 
 def _when(scenario: Scenario, time_h: float | None) -> str:
-    """A time (h from the scenario's start) as a date and time, e.g. ``2026-03-02 08:00
-    (h 8.0)``; hours alone without a start."""
+    """A time (h from the scenario's start) as a local date and time, e.g. ``2026-03-02 08:00
+    (h 8.0)`` (in the start's zone, across a DST change too); hours alone without a
+    start."""
     if time_h is None:
         return "n/a"
     if not scenario.start:
         return f"h {time_h:,.1f}"
-    at = datetime.fromisoformat(scenario.start) + timedelta(hours=time_h)
+    at = scenario.clock().at(time_h)
     return f"{at:%Y-%m-%d %H:%M} (h {time_h:,.1f})"
 
 
@@ -237,7 +237,7 @@ def _ticks(scenario: Scenario, lo_h: float, hi_h: float) -> list[dict[str, Any]]
     t = first
     while t <= hi_h:
         if scenario.start:
-            at = datetime.fromisoformat(scenario.start) + timedelta(hours=t)
+            at = scenario.clock().at(t)
             out.append({"h": t, "label": f"{at:%m-%d %H:%M}" if step < 24 else f"{at:%m-%d}"})
         else:
             out.append({"h": t, "label": f"h {t:g}"})
