@@ -139,7 +139,7 @@ class CarsProblem:
                                                 for c in cars.carrier_types))
         return cls(name=scenario.name, models=cars.models, carrier_types=cars.carrier_types,
                    orders=cars.orders, places=tuple(places), coords=tuple(coords),
-                   distance_km=matrix)
+                   distance_km=matrix, meta={"start": getattr(scenario, "start", None)})
 
 
 def osm_matrix_km(roads: Any, places: Sequence[str], coords: Sequence[tuple[float, float]],
