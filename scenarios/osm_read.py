@@ -55,12 +55,11 @@ _NOT_FOR_TRUCKS_SERVICE = frozenset({"parking", "parking_aisle", "driveway", "pr
 
 @dataclass(frozen=True)
 class ReadStats:
-    """What a read saw: ``ways_read`` / ``nodes_read`` entities of the file, ``roads`` the
-    drivable ways kept, ``nodes`` the node locations kept, ``missing_nodes`` the nodes those
+    """What a read saw: ``highway_ways`` the ways with a ``highway`` tag, ``roads`` the
+    drivable ones kept, ``nodes`` the node locations kept, ``missing_nodes`` the nodes those
     ways use that the extract lacks (their edges are left out)."""
 
-    ways_read: int
-    nodes_read: int
+    highway_ways: int
     roads: int
     nodes: int
     missing_nodes: int
@@ -95,33 +94,33 @@ def read_road_graph(extract: str | Path, *, way_tags: Iterable[str], node_tags: 
     keep_way = tuple(dict.fromkeys([*way_tags, *TRUCK_TAGS, "highway", "service", "access"]))
     keep_node = tuple(node_tags)
     try:
-        ways, ways_read = _read_ways(osmium, path, keep_way, say)
+        ways, highway = _read_ways(osmium, path, keep_way, say)
         needed = {n for _, refs, _ in ways for n in refs}
-        say(f"{len(ways):,} drivable ways of {ways_read:,}; locating their {len(needed):,} "
-            "nodes")
-        nodes, nodes_read = _read_nodes(osmium, path, needed, keep_node, say)
+        say(f"{len(ways):,} drivable ways of {highway:,} highway ways; locating their "
+            f"{len(needed):,} nodes")
+        nodes = _read_nodes(osmium, path, needed, keep_node, say)
     except InputError:
         raise
     except Exception as exc:  # libosmium raises RuntimeError kinds on a bad file
         raise InputError(f"cannot read the OSM extract ({type(exc).__name__}: {exc})",
                          file=path) from None
     graph, missing = _build(ways, nodes)
-    stats = ReadStats(ways_read=ways_read, nodes_read=nodes_read, roads=len(ways),
-                      nodes=len(nodes), missing_nodes=missing)
+    stats = ReadStats(highway_ways=highway, roads=len(ways), nodes=len(nodes),
+                      missing_nodes=missing)
     return graph, stats
 
 
 def _read_ways(osmium: Any, path: Path, keep: tuple[str, ...], say: Callable[[str], None]
                ) -> tuple[list[tuple[int, array, dict[str, str]]], int]:
-    """Pass 1: the drivable ways as (id, node ids, kept tags) and the number of ways read."""
+    """Pass 1: the drivable ways as (id, node ids, kept tags) and the number of ways with a
+    ``highway`` tag (the others are skipped by libosmium, never reaching Python)."""
     ways: list[tuple[int, array, dict[str, str]]] = []
     read = 0
-    for way in osmium.FileProcessor(str(path), osmium.osm.WAY):
+    fp = osmium.FileProcessor(str(path), osmium.osm.WAY)
+    for way in fp.with_filter(osmium.filter.KeyFilter("highway")):
         read += 1
         if read % PROGRESS_EVERY == 0:
-            say(f"ways: {read:,} read, {len(ways):,} drivable")
-        if "highway" not in way.tags:
-            continue
+            say(f"ways: {read:,} highway ways read, {len(ways):,} drivable")
         tags = {k: way.tags[k] for k in keep if k in way.tags}
         if not is_drivable(tags):
             continue
@@ -132,19 +131,17 @@ def _read_ways(osmium: Any, path: Path, keep: tuple[str, ...], say: Callable[[st
 
 
 def _read_nodes(osmium: Any, path: Path, needed: set[int], keep: tuple[str, ...],
-                say: Callable[[str], None]) -> tuple[dict[int, dict[str, Any]], int]:
-    """Pass 2: the location (and kept tags) of each needed node, and the number of nodes
-    read. libosmium's id filter is a bitmap of 4 MB per block of 2**25 ids it holds, so
+                say: Callable[[str], None]) -> dict[int, dict[str, Any]]:
+    """Pass 2: the location (and kept tags) of each needed node. libosmium's id filter
+    passes only those to Python; it is a bitmap of 4 MB per block of 2**25 ids it holds, so
     the needed ids are looked up in groups of at most :data:`ID_BLOCKS_PER_PASS` blocks, one
     pass over the nodes each (a small extract needs one)."""
     nodes: dict[int, dict[str, Any]] = {}
     total = len(needed)
     groups = _id_groups(needed)
-    read = 0
     for i, ids in enumerate(groups, 1):
-        counter = _Counter()
         fp = osmium.FileProcessor(str(path), osmium.osm.NODE)
-        for node in fp.with_filter(counter).with_filter(osmium.filter.IdFilter(ids)):
+        for node in fp.with_filter(osmium.filter.IdFilter(ids)):
             loc = node.location
             if not loc.valid():
                 continue
@@ -155,11 +152,10 @@ def _read_nodes(osmium: Any, path: Path, needed: set[int], keep: tuple[str, ...]
             nodes[int(node.id)] = attrs
             if len(nodes) % PROGRESS_EVERY == 0:
                 say(f"nodes: {len(nodes):,} of {total:,} located")
-        read = counter.count
         if len(groups) > 1 or total >= PROGRESS_EVERY:
             say(f"nodes: pass {i} of {len(groups)}, {len(nodes):,} of {total:,} located "
                 f"({100 * len(nodes) / max(total, 1):.0f} %)")
-    return nodes, read
+    return nodes
 
 
 def _id_groups(ids: set[int]) -> list[list[int]]:
@@ -171,21 +167,6 @@ def _id_groups(ids: set[int]) -> list[list[int]]:
     blocks = sorted(by_block)
     return [[n for b in blocks[i:i + ID_BLOCKS_PER_PASS] for n in by_block[b]]
             for i in range(0, len(blocks), ID_BLOCKS_PER_PASS)] or [[]]
-
-
-class _Counter:
-    """A pass-through pyosmium filter that counts the entities it sees."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def node(self, _n: Any) -> bool:
-        self.count += 1
-        return False
-
-    def way(self, _w: Any) -> bool:
-        self.count += 1
-        return False
 
 
 def _build(ways: list[tuple[int, array, dict[str, str]]],

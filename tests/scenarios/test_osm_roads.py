@@ -158,7 +158,7 @@ def test_cli_roads_import_writes_graphml(shared_data, tmp_path, capsys):
                  "--out", str(tmp_path / "a.graphml")]) == 0
     out, err = capsys.readouterr()
     assert "aguascalientes.osm.pbf: 771 nodes" in out
-    assert "533 drivable ways of 733; locating their 1,723 nodes" in err  # progress
+    assert "533 drivable ways of 674 highway ways; locating their 1,723 nodes" in err
     assert main(["roads", "import", str(tmp_path / "a.graphml"),
                  "--out", str(tmp_path / "b.graphml")]) == 2
     assert "expected an OSM extract" in capsys.readouterr().err
@@ -286,12 +286,11 @@ def test_streaming_keeps_only_the_roads_and_reports_missing_nodes(tmp_path):
     said: list[str] = []
     graph, stats = read_road_graph(path, way_tags=["highway", "oneway"], node_tags=[],
                                    progress=said.append)
-    assert (stats.ways_read, stats.nodes_read, stats.roads, stats.nodes,
-            stats.missing_nodes) == (4, 7, 2, 3, 1)
+    assert (stats.highway_ways, stats.roads, stats.nodes, stats.missing_nodes) == (3, 2, 3, 1)
     assert sorted(graph.edges()) == [(1, 2), (2, 1), (2, 3), (3, 2)]
     assert graph[1][2][0]["maxheight"] == "3.9" and graph[1][2][0]["oneway"] is False
     assert graph[1][2][0]["length"] == pytest.approx(111.2, abs=0.1)
-    assert said == ["2 drivable ways of 4; locating their 4 nodes"]
+    assert said == ["2 drivable ways of 3 highway ways; locating their 4 nodes"]
 
 
 def test_node_ids_spread_over_many_bitmap_blocks_are_located_in_several_passes(
@@ -313,3 +312,48 @@ def test_node_ids_spread_over_many_bitmap_blocks_are_located_in_several_passes(
                          "located (100 %)"
     assert stats_many == stats and dict(many.nodes(data=True)) == dict(one.nodes(data=True))
     assert _edges(many) == _edges(one)
+
+
+def test_auto_carrier_routes_keep_off_roads_whose_maxweight_is_below_a_loaded_carrier(
+        roads, tmp_path):
+    """A 30 t limit on the fastest path: a carrier of 20 t tare + 12 t payload (32 t) goes
+    round it; without a tare (12 t, the payload alone) it drives through; the tare is read,
+    checked and written back."""
+    import yaml
+
+    from mmroute.routing.cars import CarsProblem, check_cars_plan, solve_cars
+    from mmroute.scenarios import bundled_path
+
+    _, graph = roads
+    free = road_legs(graph, PLACES, [("NE", "SW")])[("NE", "SW")]
+    limited = graph.copy()
+    u, v = free.path[len(free.path) // 2], free.path[len(free.path) // 2 + 1]
+    for k in limited[u][v]:
+        limited[u][v][k]["maxweight"] = "30"
+    ox.io.save_graphml(limited, tmp_path / "w.graphml")
+    bundled = yaml.safe_load(bundled_path("liuzhou-cars").read_text())
+    data = _data(tmp_path / "w.graphml")
+    data["nodes"][1]["kind"] = "plant"
+    data["nodes"][0]["kind"] = data["nodes"][2]["kind"] = "dealer"
+    data["vehicle_models"] = bundled["vehicle_models"]
+    centre = next(c for c in bundled["carrier_types"] if c["id"] == "CENTRE-AXLE-22M")
+    data["carrier_types"] = [{**centre, "depot": "NE", "count": 2}]
+    data["vehicle_orders"] = [
+        {"id": "O1", "dealer": "SW", "model": "BAOJUN-YEP", "quantity": 3, "window_h": [0, 24]}]
+    light = CarsProblem.from_scenario(parse(data))
+    assert light.carrier_types[0].gross_weight_kg == 12000
+    assert light.km("NE", "SW") == free.distance_km  # 12 t < 30 t: the fastest path
+    data["carrier_types"][0]["tare_kg"] = 20000
+    sc = parse(data)
+    assert sc.cars.carrier_types[0].gross_weight_kg == 32000
+    assert parse(sc.to_dict()).cars == sc.cars
+    heavy = CarsProblem.from_scenario(sc)
+    leg = road_legs(load_roads(tmp_path / "w.graphml"), PLACES, [("NE", "SW")], height_m=4.0,
+                    weight_t=32.0)[("NE", "SW")]
+    assert (u, v) not in set(zip(leg.path, leg.path[1:], strict=False))
+    assert heavy.km("NE", "SW") == leg.distance_km > free.distance_km
+    plan = solve_cars(heavy, time_limit_s=3, seed=0)
+    assert check_cars_plan(heavy, plan).feasible
+    data["carrier_types"][0]["tare_kg"] = -1
+    with pytest.raises(ScenarioError, match=r"carrier_types\[0\]\.tare_kg"):
+        parse(data)
