@@ -91,6 +91,7 @@ def read_road_graph(extract: str | Path, *, way_tags: Iterable[str], node_tags: 
         raise InputError("no such file", file=path)
     osmium = _osmium()
     say = progress or (lambda _msg: None)
+    say(f"reading {path.name}")
     keep_way = tuple(dict.fromkeys([*way_tags, *TRUCK_TAGS, "highway", "service", "access"]))
     keep_node = tuple(node_tags)
     try:

@@ -63,7 +63,6 @@ def import_roads(extract: str | Path, out: str | Path, *,
 
     path = Path(extract)
     say = progress or (lambda _msg: None)
-    say(f"reading {path.name}")
     graph, stats = read_road_graph(
         path, way_tags=ox.settings.useful_tags_way, node_tags=ox.settings.useful_tags_node,
         progress=say)

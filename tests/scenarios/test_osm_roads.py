@@ -290,7 +290,8 @@ def test_streaming_keeps_only_the_roads_and_reports_missing_nodes(tmp_path):
     assert sorted(graph.edges()) == [(1, 2), (2, 1), (2, 3), (3, 2)]
     assert graph[1][2][0]["maxheight"] == "3.9" and graph[1][2][0]["oneway"] is False
     assert graph[1][2][0]["length"] == pytest.approx(111.2, abs=0.1)
-    assert said == ["2 drivable ways of 3 highway ways; locating their 4 nodes"]
+    assert said == ["reading tiny.osm.pbf",
+                    "2 drivable ways of 3 highway ways; locating their 4 nodes"]
 
 
 def test_node_ids_spread_over_many_bitmap_blocks_are_located_in_several_passes(
