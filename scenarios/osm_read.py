@@ -5,10 +5,11 @@ graph, in memory bounded by the road network (not by the extract).
 at a time: first the ways, keeping only the drivable ones (a ``highway`` class of
 ``DRIVABLE``, see :func:`is_drivable`) with their node ids and the tags osmnx keeps; then the
 nodes, keeping only the locations (and osmnx's node tags) of nodes those ways use (looked up
-in C++ by libosmium's id filter, whose bitmap is capped at 256 MB a pass). Buildings,
-land use, points of interest and every other entity are seen once and dropped, so memory
-grows with the drivable network alone and the extract is never held whole. Progress (entities
-read, node locations found) goes to ``progress``.
+in C++ by libosmium's id filter, whose bitmap is capped at 256 MB a pass). Ways without a
+``highway`` tag (buildings, land use, ...) and nodes no road uses are dropped by libosmium
+before they reach Python, so memory is the drivable network plus that bitmap, and the
+extract is never held whole. Progress (highway ways read, node locations found) goes to
+``progress``.
 
 The graph is the one osmnx builds from the same ways (``graph_from_xml`` /
 ``_create_graph``: nodes with ``x``, ``y`` in degrees, one edge per pair of consecutive way
