@@ -353,7 +353,7 @@ def test_auto_carrier_routes_keep_off_roads_whose_maxweight_is_below_a_loaded_ca
                     weight_t=32.0)[("NE", "SW")]
     assert (u, v) not in set(zip(leg.path, leg.path[1:], strict=False))
     assert heavy.km("NE", "SW") == leg.distance_km > free.distance_km
-    plan = solve_cars(heavy, time_limit_s=3, seed=0)
+    plan = solve_cars(heavy, time_limit_s=1, seed=0)
     assert check_cars_plan(heavy, plan).feasible
     data["carrier_types"][0]["tare_kg"] = -1
     with pytest.raises(ScenarioError, match=r"carrier_types\[0\]\.tare_kg"):
