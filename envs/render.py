@@ -11,22 +11,30 @@ MODE_COLOURS = {"road": "#7f7f7f", "rail": "#d62728", "sea": "#1f77b4", "barge":
 
 
 def render_ansi(env) -> str:
-    """The clock, the decision and its candidates, and where every consignment is."""
+    """The clock, the decision and its candidates, and where every consignment is; instants
+    in hours from the start, with their timestamps (to the minute) when the scenario has a
+    ``start``."""
+    from mmroute.scenarios.clock import label_h
+
     sim = env.sim
-    lines = [f"t = {sim.now:8.2f} h   cost so far {sim.total:,.0f} CNY"]
+    clock = sim.nominal_scenario.clock()
+    lines = [f"t = {label_h(sim.now, clock, '8.2f')}   cost so far {sim.total:,.0f} CNY"]
     d = env.decision
     if d is not None:
         c = sim.consignments[d.consignment]
         lines.append(f"decide {c.shipment.id} ({c.shipment.quantity_teu:g} TEU) at {d.node}"
-                     f"{' [yard]' if d.lock == 'yard' else ''}, due {c.shipment.due_h:g} h")
+                     f"{' [yard]' if d.lock == 'yard' else ''}, due "
+                     f"{label_h(c.shipment.due_h, clock)}")
+        width = 48 if clock is None else 64
         for j, cd in enumerate(env.slots):
             if cd is None:
                 continue
             m = cd.move
-            what = (f"{m.link} @ {m.timetable_h:g} h" if m.kind == "service" else
+            what = (f"{m.link} @ {label_h(m.timetable_h, clock)}" if m.kind == "service" else
                     "drop" if m.kind == "drop" else
-                    " > ".join(m.path) + ("" if m.depart_h is None else f" @ {m.depart_h:g} h"))
-            lines.append(f"  [{j}] {what:<48} expected {cd.score_cny:>14,.0f} CNY")
+                    " > ".join(m.path) + ("" if m.depart_h is None else
+                                          f" @ {label_h(m.depart_h, clock)}"))
+            lines.append(f"  [{j}] {what:<{width}} expected {cd.score_cny:>14,.0f} CNY")
     released = sim.released_view()
     for c in released:
         lines.append(f"  {c.shipment.id:<10} {c.status:<9} {c.node:<10} {c.objective_cny:>14,.0f}")
@@ -44,6 +52,7 @@ def render_rgb(env, *, width_px: int = 800, height_px: int = 600) -> np.ndarray:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from mmroute.scenarios.clock import label_h
     from mmroute.world.weather import shifted_area
 
     sim = env.sim
@@ -71,7 +80,8 @@ def render_rgb(env, *, width_px: int = 800, height_px: int = 600) -> np.ndarray:
             continue
         x, y = pos[c.node]
         ax.plot(x, y, "o", color="green" if c.status == "delivered" else "purple", ms=6, alpha=0.7)
-    ax.set_title(f"{sim.realised_scenario.name}  t = {sim.now:.1f} h")
+    ax.set_title(f"{sim.realised_scenario.name}  t = "
+                 f"{label_h(sim.now, sim.nominal_scenario.clock(), '.1f')}")
     ax.set_aspect("equal", adjustable="datalim")
     fig.tight_layout()
     fig.canvas.draw()
@@ -83,16 +93,19 @@ def render_rgb(env, *, width_px: int = 800, height_px: int = 600) -> np.ndarray:
 def plot_episode(scenario, realization, plan, path, *, title: str | None = None):
     """A map of an episode: the routes each consignment took (``plan``, e.g.
     :meth:`Simulator.trajectory`), door to door from the realised release times, and the
-    realization's weather cells where they appeared and where they ended. Written atomically
-    to ``path`` (PNG); returns ``path``."""
+    realization's weather cells where they appeared and where they ended (labelled with the
+    hour, and its timestamp when the scenario has a ``start``). Written atomically to
+    ``path`` (PNG); returns ``path``."""
     from mmroute.scenarios import plot_map
+    from mmroute.scenarios.clock import label_h
     from mmroute.world.weather import shifted_area
 
+    clock = scenario.clock()
     areas = {}
     for w in realization.events.weather:
-        areas[f"{w.cell} @ {w.from_h:g} h"] = w.area
-        areas[f"{w.cell} @ {w.to_h:g} h"] = shifted_area(w.area, w.velocity_kmh,
-                                                         w.to_h - w.from_h)
+        areas[f"{w.cell} @ {label_h(w.from_h, clock)}"] = w.area
+        areas[f"{w.cell} @ {label_h(w.to_h, clock)}"] = shifted_area(w.area, w.velocity_kmh,
+                                                                     w.to_h - w.from_h)
     routes = plan.map_routes(realization.shipments(scenario))
     return plot_map(scenario, path, routes=routes, areas=areas,
                     title=title or f"{scenario.name}, seed {realization.seed}: "

@@ -86,7 +86,9 @@ class CarrierType:
 
     ``overall_length_m`` and ``width_m`` are the rig as built (within ``envelope``);
     ``payload_kg`` the total load; ``gap_m`` the least free length between two vehicles on a
-    deck; costs per trip (``fixed_cost_cny``) and per km; ``speed_kmh`` the average speed.
+    deck; costs per trip (``fixed_cost_cny``) and per km; ``speed_kmh`` the average speed;
+    ``tare_kg`` the empty rig's weight (optional; with it, roads whose ``maxweight`` is below
+    the loaded rig's gross weight are avoided on an OSM road graph).
     """
 
     id: str
@@ -102,6 +104,13 @@ class CarrierType:
     speed_kmh: float = 60.0
     gap_m: float = 0.2
     name: str = ""
+    tare_kg: float | None = None
+
+    @property
+    def gross_weight_kg(self) -> float:
+        """The rig fully loaded (kg): ``tare_kg`` + ``payload_kg``; the payload alone when
+        the tare is not given (a lower bound). Compared with OSM ``maxweight`` tags."""
+        return (self.tare_kg or 0.0) + self.payload_kg
 
     def platform(self, platform_id: str) -> Platform:
         """The platform with this id (KeyError if none)."""
@@ -141,7 +150,8 @@ class CarrierType:
                 "payload_kg": self.payload_kg, "gap_m": self.gap_m,
                 "fixed_cost_cny": self.fixed_cost_cny, "cost_per_km_cny": self.cost_per_km_cny,
                 "speed_kmh": self.speed_kmh, "envelope": self.envelope.to_dict(),
-                "platforms": [p.to_dict() for p in self.platforms]}
+                "platforms": [p.to_dict() for p in self.platforms],
+                **({} if self.tare_kg is None else {"tare_kg": self.tare_kg})}
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,7 @@ def _platform(f: Fields, raw: Any, p: str, env: Envelope) -> Platform:
 def _carrier(f: Fields, raw: Any, p: str, nodes: Mapping[str, Any]) -> CarrierType:
     f.mapping(raw, p, required=("id", "depot", "count", "platforms", "envelope", "overall_length_m",
                                 "payload_kg", "cost_per_km_cny"),
-              optional=("name", "width_m", "gap_m", "fixed_cost_cny", "speed_kmh"))
+              optional=("name", "width_m", "gap_m", "fixed_cost_cny", "speed_kmh", "tare_kg"))
     env = _envelope(f, raw["envelope"], f"{p}.envelope")
     plats = tuple(_platform(f, x, f"{p}.platforms[{j}]", env)
                   for j, x in enumerate(f.sequence(raw["platforms"], f"{p}.platforms", min_len=1, max_len=20)))
@@ -138,6 +138,8 @@ def _carrier(f: Fields, raw: Any, p: str, nodes: Mapping[str, Any]) -> CarrierTy
         cost_per_km_cny=f.number(raw["cost_per_km_cny"], f"{p}.cost_per_km_cny", ge=0),
         speed_kmh=f.number(raw.get("speed_kmh", 60.0), f"{p}.speed_kmh", gt=0, le=150),
         gap_m=f.number(raw.get("gap_m", 0.2), f"{p}.gap_m", ge=0, le=5),
+        tare_kg=None if raw.get("tare_kg") is None else f.number(
+            raw["tare_kg"], f"{p}.tare_kg", gt=0, le=100_000),
     )
     exits = {x.id: x.exit_via for x in plats}
     for j, x in enumerate(plats):

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["Clock", "parse_start", "INSTANT_KEYS", "iso_key", "with_timestamps", "without_timestamps"]
+__all__ = ["Clock", "parse_start", "label_h", "INSTANT_KEYS", "iso_key", "with_timestamps", "without_timestamps"]
 
 #: Keys of plan / shipment records that hold an instant in hours from the start (the ISO
 #: field beside each is the key with ``_h`` replaced by ``_iso``); durations such as
@@ -51,13 +51,25 @@ class Clock:
         """The date-time of hour ``time_h`` (in the zone if any, else the start's offset)."""
         return self._local(self._instant(time_h))
 
-    def iso(self, time_h: float | None) -> str | None:
-        """ISO 8601 timestamp of hour ``time_h``, to the second (``None`` for ``None``)."""
+    def iso(self, time_h: float | None, timespec: str = "seconds") -> str | None:
+        """ISO 8601 timestamp of hour ``time_h``, to the second (``timespec="minutes"``: to
+        the nearest minute); ``None`` for ``None``."""
         if time_h is None:
             return None
         t = self._instant(time_h)  # rounded as elapsed time, before any offset change
-        t = t.replace(microsecond=0) + timedelta(seconds=round(t.microsecond / 1e6))
-        return self._local(t).isoformat(timespec="seconds")
+        if timespec == "minutes":
+            up = t.second + t.microsecond / 1e6 >= 30
+            t = t.replace(second=0, microsecond=0) + timedelta(minutes=1 if up else 0)
+        elif timespec == "seconds":
+            t = t.replace(microsecond=0) + timedelta(seconds=round(t.microsecond / 1e6))
+        else:
+            raise ValueError(f"timespec must be 'seconds' or 'minutes', not {timespec!r}")
+        return self._local(t).isoformat(timespec=timespec)
+
+    def label(self, time_h: float, spec: str = "g") -> str:
+        """Hours and the timestamp to the minute, for text meant to be read:
+        ``36.5 h (2026-03-03T20:30+08:00)``."""
+        return f"{time_h:{spec}} h ({self.iso(time_h, 'minutes')})"
 
     def _instant(self, time_h: float) -> datetime:
         """Hour ``time_h`` as elapsed time: in UTC for an aware start (wall-clock arithmetic
@@ -115,6 +127,11 @@ def parse_start(value: str | datetime | date) -> Clock:
         raise ValueError(f"offset {_offset(start)} is not the offset of {zone.key} at that "
                          f"time ({_offset(local)})")
     return Clock(start=start, zone=zone)
+
+
+def label_h(time_h: float, clock: Clock | None, spec: str = "g") -> str:
+    """``36.5 h``, and with a clock its timestamp beside it (:meth:`Clock.label`)."""
+    return f"{time_h:{spec}} h" if clock is None else clock.label(time_h, spec)
 
 
 def iso_key(key: str) -> str:

@@ -1,8 +1,10 @@
 """Road networks from OpenStreetMap: import an extract, route road legs on it.
 
-:func:`import_roads` reads an OSM extract (``.osm`` or ``.osm.bz2`` XML) with osmnx (the
-``[osm]`` extra) into a drivable directed graph: edge lengths in metres, speeds and travel
-times from the tags with osmnx's defaults (``maxspeed`` where tagged, else the mean of the
+:func:`import_roads` reads an OSM extract (``.osm.pbf``, ``.osm`` or ``.osm.bz2``) streaming
+with pyosmium (:mod:`~mmroute.scenarios.osm_read`: memory bounded by the drivable network)
+and builds with osmnx (both the ``[osm]`` extra) a drivable directed graph: the drivable ways
+only, simplified (osmnx), edge lengths in metres, speeds and travel times from the tags with
+osmnx's defaults (``maxspeed`` where tagged, else the mean of the
 same ``highway`` class, else :data:`FALLBACK_KPH`), the truck restrictions ``maxheight`` (m), ``maxweight`` (t) and
 ``hgv`` kept; the largest strongly connected part, so every node reaches every other. It is
 written as GraphML.
@@ -26,22 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from mmroute.errors import InputError
+from mmroute.scenarios.osm_read import DRIVABLE, EXTRACT_SUFFIXES, TRUCK_TAGS
 
 __all__ = ["RoadLeg", "DRIVABLE", "import_roads", "load_roads", "road_legs", "TRUCK_TAGS",
            "parse_height_m", "parse_weight_t", "EXTRACT_SUFFIXES"]
 
-#: Way tags kept beyond osmnx's defaults: truck restrictions.
-TRUCK_TAGS = ("maxheight", "maxweight", "hgv")
-#: ``highway`` classes kept (motor roads; osmnx's 'drive' network).
-DRIVABLE = frozenset({"motorway", "motorway_link", "trunk", "trunk_link", "primary",
-                      "primary_link", "secondary", "secondary_link", "tertiary",
-                      "tertiary_link", "unclassified", "residential", "living_street",
-                      "service", "road"})
 #: Speed (km/h) of a road class none of whose ways in the extract tags ``maxspeed``
 #: (osmnx's ``fallback``; classes with tagged ways take their mean).
 FALLBACK_KPH = 40.0
-#: Extract files :func:`import_roads` reads.
-EXTRACT_SUFFIXES = (".osm", ".osm.bz2", ".xml")
 _EARTH_M = 6_371_008.8
 _FEET_INCHES = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*'\s*(?:(\d+(?:\.\d+)?)\s*\")?\s*$")
 _NUMBER_UNIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
@@ -65,32 +59,21 @@ def import_roads(extract: str | Path, out: str | Path, *,
     read."""
     ox = _osmnx()
     from mmroute.io import write_with
+    from mmroute.scenarios.osm_read import read_road_graph
 
     path = Path(extract)
-    name = path.name.lower()
-    if not any(name.endswith(s) for s in EXTRACT_SUFFIXES):
-        hint = " (PBF is not read yet: convert it with osmium cat FILE.osm.pbf -o FILE.osm)" \
-            if name.endswith(".pbf") else ""
-        raise InputError(f"expected an OSM XML extract ({', '.join(EXTRACT_SUFFIXES)}){hint}",
-                         file=path)
-    if not path.is_file():
-        raise InputError("no such file", file=path)
     say = progress or (lambda _msg: None)
-    tags = list(dict.fromkeys([*ox.settings.useful_tags_way, *TRUCK_TAGS]))
-    old = ox.settings.useful_tags_way
-    ox.settings.useful_tags_way = tags
-    try:
-        say(f"reading {path.name}")
-        graph = ox.graph_from_xml(path, bidirectional=False, simplify=True, retain_all=True)
-    except Exception as exc:  # osmnx raises many kinds on a bad extract
-        raise InputError(f"cannot read the OSM extract ({type(exc).__name__}: {exc})",
-                         file=path) from None
-    finally:
-        ox.settings.useful_tags_way = old
-    say(f"{len(graph):,} nodes, {graph.number_of_edges():,} edges; keeping the drivable "
+    graph, stats = read_road_graph(
+        path, way_tags=ox.settings.useful_tags_way, node_tags=ox.settings.useful_tags_node,
+        progress=say)
+    if stats.missing_nodes:
+        say(f"{stats.missing_nodes:,} nodes of drivable ways are not in the extract; "
+            "their edges are left out")
+    if graph.number_of_edges() == 0:
+        raise InputError("no drivable roads in the extract", file=path)
+    say(f"{len(graph):,} nodes, {graph.number_of_edges():,} edges; simplifying, keeping the "
         "strongly connected part")
-    graph.remove_edges_from([(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True)
-                             if not _drivable(d)])
+    graph = ox.simplification.simplify_graph(graph)
     graph = ox.truncate.largest_component(graph, strongly=True)
     if len(graph) < 2:
         raise InputError("no drivable roads in the extract", file=path)
@@ -170,19 +153,6 @@ def road_legs(graph: Any, points: Mapping[str, tuple[float, float]],
                               time_h=(time_s + extra / speed) / 3600,
                               snap_m=(su, sv), path=tuple(path))
     return out
-
-
-def _drivable(edge: Mapping[str, Any]) -> bool:
-    """A way a truck may drive on (osmnx's 'drive' network: road classes for motor
-    vehicles, no parking aisles or driveways, no access=no/private)."""
-    kinds = edge.get("highway")
-    kinds = kinds if isinstance(kinds, list) else [kinds]
-    if not any(k in DRIVABLE for k in kinds):
-        return False
-    service = edge.get("service")
-    if service in ("parking", "parking_aisle", "driveway", "private", "emergency_access"):
-        return False
-    return edge.get("access") not in ("no", "private")
 
 
 def _edge_weight(weight: str) -> Callable[[Any, Any, dict], float]:

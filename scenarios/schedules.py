@@ -6,7 +6,10 @@ with the same transit time and cut-off lead become one link whose timetable list
 departures (hours from the scenario start), ``cutoff_h`` the lead of the cut-off before
 departure and ``transit_time_h`` the scheduled door-to-door time of the leg. The timetable's
 period is :data:`PERIOD_H` (366 days): dated sailings do not repeat within a scenario.
-TRUCK legs become road links (road runs at any time) with the leg's transit time.
+TRUCK legs become road links (road runs at any time) with the leg's transit time. A leg
+from a place back to the same place (a port call: departure and arrival at the same instant,
+as in the examples of the DCSA specification; or a round trip) is no link: it is skipped
+with its reason, and the other legs import.
 
 Places are matched to the scenario's nodes by their ``locode`` (a node of a kind that fits
 the mode when several share a code); without a scenario the node ids are the UN/LOCODEs.
@@ -103,6 +106,9 @@ def schedule_links(read: Read, scenario: Scenario | None = None, *, file: str = 
     groups: dict[tuple, list[Sailing]] = {}
     kept = []
     for s in read.sailings:
+        if s.from_locode == s.to_locode:
+            skipped.append((s.source, _same_place(s, clock)))
+            continue
         _check(s, file, cutoff_codes)
         if s.departure_h < 0:
             skipped.append((s.source, f"departs {_when(s.departure_h, clock)}, before the "
@@ -162,9 +168,6 @@ def write_links(imported: Imported, path: str | Path, *, source: str = "") -> Pa
 
 def _check(s: Sailing, file: str, codes: tuple[str, ...]) -> None:
     """A sailing that contradicts itself cannot be a link (InputError naming its path)."""
-    if s.from_locode == s.to_locode:
-        raise InputError(f"departs from and arrives at the same place {s.from_locode}",
-                         file=file, field=s.source)
     if s.arrival_h <= s.departure_h:
         raise InputError(f"arrives {s.arrival_h - s.departure_h:g} h after it departs "
                          "(must be later)", file=file, field=s.source)
@@ -175,6 +178,15 @@ def _check(s: Sailing, file: str, codes: tuple[str, ...]) -> None:
     if cut is not None and s.departure_h - cut >= MAX_CUTOFF_H:
         raise InputError(f"cut-off {s.departure_h - cut:g} h before the departure (at most "
                          f"{MAX_CUTOFF_H} h)", file=file, field=f"{s.source}.cutOffTimes")
+
+
+def _same_place(s: Sailing, clock: Clock | None) -> str:
+    """Why a leg from a place to the same place is no link (a port call, or a round trip)."""
+    if s.arrival_h == s.departure_h:
+        return (f"a port call at {s.from_locode} (departs and arrives there at the same "
+                f"instant, {_when(s.departure_h, clock)}), not a link")
+    return (f"departs {s.from_locode} {_when(s.departure_h, clock)} and returns there "
+            f"{s.arrival_h - s.departure_h:g} h later: no link joins a place to itself")
 
 
 def _node(code: str, mode: str, scenario: Scenario | None) -> str | None:

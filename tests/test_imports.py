@@ -39,6 +39,14 @@ def test_the_vrp_package_loads_neither_mathopt_nor_pandas_nor_cp_sat_until_used(
     assert _run(f"import sys\n{statement}\nprint(','.join(m for m in {heavy!r} if m in sys.modules))") == ""
 
 
+@pytest.mark.parametrize("statement", ["import mmroute.scenarios",
+                                       "import mmroute.scenarios.osm_roads",
+                                       "import mmroute.scenarios.osm_read"])
+def test_the_osm_readers_load_osmnx_and_osmium_only_on_first_use(statement):
+    heavy = ("osmnx", "osmium")
+    assert _run(f"import sys\n{statement}\nprint(','.join(m for m in {heavy!r} if m in sys.modules))") == ""
+
+
 def test_import_of_the_scenarios_package_adds_under_a_tenth_of_a_second_to_its_dependencies():
     """CPU seconds of the import beyond those of the libraries it needs (PyYAML, pyproj),
     best of five fresh interpreters each: what mmroute's own modules cost, whatever the speed

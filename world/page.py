@@ -23,12 +23,13 @@ import base64
 import functools
 import html
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from mmroute.io import write_text_atomic
+from mmroute.scenarios.clock import parse_start
 from mmroute.scenarios.mapplot import _KIND_MARKERS, _ROUTE_COLORS, MODE_COLORS, map_extent
 from mmroute.scenarios.mapvectors import basemap_vectors
 from mmroute.scenarios.model import Scenario
@@ -107,9 +108,8 @@ def episode_page_data(scenario: Scenario, realization: Any, plan: Plan, *,
     ends = [data["end_h"], *(w.to_h for w in events.weather), *(c.to_h for c in events.closures)]
     data["episode"] = {"seed": realization.seed, "weather": weather, "closures": closures,
                        "end_h": min(max(ends), scenario.horizon_h),
-                       "start_ms": None if not scenario.start else
-                       datetime.fromisoformat(scenario.start).replace(tzinfo=UTC)
-                       .timestamp() * 1000.0}
+                       "start_ms": None if not scenario.start else  # local wall clock
+                       scenario.clock().start.replace(tzinfo=UTC).timestamp() * 1000.0}
     return data
 
 
@@ -306,7 +306,7 @@ def when_text(start: str | None, time_h: float | None, *, prefix: str = "h") -> 
         return "n/a"
     if not start:
         return f"{prefix} {time_h:,.1f}"
-    at = datetime.fromisoformat(start) + timedelta(hours=time_h)
+    at = parse_start(start).at(time_h)  # local time in the start's zone, across DST too
     return f"{at:%Y-%m-%d %H:%M} (h {time_h:,.1f})"
 
 
@@ -327,7 +327,7 @@ def time_ticks(start: str | None, lo_h: float, hi_h: float, *,
     t = first
     while t <= hi_h:
         if start:
-            at = datetime.fromisoformat(start) + timedelta(hours=t)
+            at = parse_start(start).at(t)
             out.append({"h": t, "label": f"{at:%m-%d %H:%M}" if step < 24 else f"{at:%m-%d}"})
         else:
             out.append({"h": t, "label": f"{prefix} {t:g}"})

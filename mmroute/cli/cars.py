@@ -52,7 +52,7 @@ def _solve(args: argparse.Namespace) -> int:
     plan = solve_cars(problem, time_limit_s=args.time_limit, seed=args.seed,
                       params=CarsParams(split_deliveries=args.split))
     if args.out:
-        write_plan(args.out, plan)
+        write_plan(args.out, plan, problem)
     print(plan.summary())
     info = plan.info
     print(f"  routes that fit by count but not on the platforms: {info['routes_not_loading_detected']} "

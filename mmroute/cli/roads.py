@@ -14,17 +14,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``roads`` command group."""
     rd = subparsers.add_parser("roads", help="road networks from OpenStreetMap",
                                description="Road graphs from OpenStreetMap extracts "
-                                           "(needs the [osm] extra: osmnx).")
+                                           "(needs the [osm] extra: osmnx, pyosmium).")
     sub = rd.add_subparsers(dest="roads_command", metavar="{import}", required=True,
                             parser_class=type(rd))
     im = sub.add_parser(
-        "import", help="OSM extract (.osm, .osm.bz2) -> roads.graphml",
-        description="Read an OpenStreetMap XML extract into the drivable road graph (its "
+        "import", help="OSM extract (.osm.pbf, .osm, .osm.bz2) -> roads.graphml",
+        description="Read an OpenStreetMap extract (PBF or XML), streaming in memory bounded "
+                    "by its drivable roads, into the drivable road graph (its "
                     "largest strongly connected part): lengths, speeds and travel times from "
                     "the tags with osmnx's defaults, truck restrictions (maxheight, "
                     "maxweight, hgv) kept; write it as GraphML. A scenario's 'roads: {file: "
                     "roads.graphml}' then takes road links' distance and time from it.")
-    im.add_argument("extract", metavar="EXTRACT", help="OSM XML extract (.osm or .osm.bz2)")
+    im.add_argument("extract", metavar="EXTRACT", help="OSM extract (.osm.pbf, .osm or .osm.bz2)")
     im.add_argument("--out", required=True, type=output_file, metavar="ROADS.graphml",
                     help="output GraphML file")
     im.set_defaults(func=run_import)

@@ -66,6 +66,10 @@ def _solve(args: argparse.Namespace) -> int:
         raise InstanceError(f"internal error, solution infeasible: {report.reason}")
     data = sol.to_dict()
     data["scale"] = problem.scale
+    if problem.meta.get("format") == "scenario":  # a fleet: when each route runs
+        from mmroute.routing.vrp.scenario import solution_times
+
+        data.update(solution_times(problem, sol))
     if args.out:
         write_json_atomic(args.out, data)
     bound = "none" if sol.bound is None else f"{sol.bound:g}"

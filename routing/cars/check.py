@@ -147,6 +147,34 @@ def route_times_h(problem: CarsProblem, carrier: CarrierType, stops: Sequence[st
     return out
 
 
+def plan_times(problem: CarsProblem, plan: Any) -> dict[str, Any]:
+    """When each carrier reaches its stops, for the plan's JSON: ``{"start": ...,
+    "schedule": [...]}``, one entry per route with ``departure_h`` (leaving the depot, hour
+    0) and ``stops`` (``id`` and ``at_h``, the start of unloading, as the checker times it:
+    :func:`route_times_h`), in hours from the scenario start, each with its ISO 8601
+    timestamp (``departure_iso``, ``at_iso``) when the scenario has a ``start``."""
+    from mmroute.scenarios.clock import parse_start, with_timestamps
+
+    routes = _plan_arguments(problem, plan)
+    vehicles = {v.id: v for v in problem.vehicles()}
+    carriers = {c.id: c for c in problem.carrier_types}
+    out = []
+    for route in routes:
+        ks = range(1, len(route.stops) + 1)
+        n_at: Counter[int] = Counter(pl.stop for pl in route.placements)
+        opens: dict[int, float] = {}
+        for pl in route.placements:
+            o = problem.order(vehicles[pl.vehicle].order)
+            opens[pl.stop] = max(opens.get(pl.stop, o.open_h), o.open_h)
+        times = route_times_h(problem, carriers[route.carrier_type], route.stops,
+                              [n_at[k] for k in ks], [opens.get(k, 0.0) for k in ks])
+        out.append({"carrier_type": route.carrier_type, "departure_h": 0.0,
+                    "stops": [{"id": s, "at_h": t} for s, t in zip(route.stops, times)]})
+    start = problem.meta.get("start")
+    return {"start": start,
+            "schedule": with_timestamps(out, parse_start(start) if start else None)}
+
+
 def _plan_arguments(problem: Any, plan: Any) -> tuple:
     from mmroute.routing.cars.result import CarrierRoute, CarsPlan  # result.py is plain data
 

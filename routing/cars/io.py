@@ -7,14 +7,21 @@ from pathlib import Path
 
 from mmroute.errors import InstanceError
 from mmroute.io import read_json, write_json_atomic
+from mmroute.routing.cars.problem import CarsProblem
 from mmroute.routing.cars.result import CarsPlan
 
 __all__ = ["write_plan", "read_plan"]
 
 
-def write_plan(path: str | Path, plan: CarsPlan) -> Path:
-    """Write ``plan`` as JSON to ``path`` (atomically)."""
-    return write_json_atomic(path, plan.to_dict())
+def write_plan(path: str | Path, plan: CarsPlan, problem: CarsProblem | None = None) -> Path:
+    """Write ``plan`` as JSON to ``path`` (atomically); with its ``problem``, also when each
+    carrier reaches its stops (``start`` and ``schedule``: :func:`.check.plan_times`)."""
+    data = plan.to_dict()
+    if problem is not None:
+        from mmroute.routing.cars.check import plan_times
+
+        data.update(plan_times(problem, plan))
+    return write_json_atomic(path, data)
 
 
 def read_plan(path: str | Path) -> CarsPlan:

@@ -4,7 +4,8 @@
 or directly (the benchmark generator). Places are node ids: the carriers' depots first, then
 the dealers. Distances are geodesic x road circuity 1.25 (the scenario loader's default for
 road, an assumption) unless a matrix is given, or the scenario names an OSM road graph
-(``roads``): then the legs on it that the tallest loaded carrier may drive. Every vehicle of an order gets an id
+(``roads``): then the legs on it that the tallest loaded carrier may drive, avoiding roads
+whose ``maxweight`` is below the heaviest carrier's gross weight (``tare_kg`` + payload). Every vehicle of an order gets an id
 ``"<order id>#<k>"``, k = 1..quantity.
 """
 
@@ -135,8 +136,9 @@ class CarsProblem:
         coords = [(scenario.node(p).lon, scenario.node(p).lat) for p in places]
         roads = getattr(scenario, "roads", None)
         matrix = geodesic_matrix_km(coords) if roads is None else osm_matrix_km(
-            roads, places, coords, height_m=max(c.envelope.max_height_m
-                                                for c in cars.carrier_types))
+            roads, places, coords,
+            height_m=max(c.envelope.max_height_m for c in cars.carrier_types),
+            weight_t=max(c.gross_weight_kg for c in cars.carrier_types) / 1000)
         # meta: what the plan's page shows (dates from ``start``; node names and kinds)
         meta = {"start": scenario.start,
                 "names": {p: scenario.node(p).name for p in places},
@@ -147,17 +149,19 @@ class CarsProblem:
 
 
 def osm_matrix_km(roads: Any, places: Sequence[str], coords: Sequence[tuple[float, float]],
-                  *, height_m: float) -> np.ndarray:
+                  *, height_m: float, weight_t: float | None = None) -> np.ndarray:
     """Road distances (km) between places on a scenario's OSM road graph (``roads``:
-    :class:`~mmroute.scenarios.model.Roads`) for a loaded carrier ``height_m`` tall: legs
-    never pass under a lower ``maxheight`` (nor where ``hgv=no``). :class:`InputError` if
-    no such leg joins two places."""
+    :class:`~mmroute.scenarios.model.Roads`) for a loaded carrier ``height_m`` tall weighing
+    ``weight_t`` (gross, t): legs never pass under a lower ``maxheight``, over a road of a
+    lower ``maxweight``, nor where ``hgv=no``. :class:`InputError` if no such leg joins two
+    places."""
     from mmroute.scenarios.osm_roads import load_roads, road_legs
 
     graph = load_roads(roads.file)
     points = dict(zip(places, coords, strict=True))
     pairs = [(a, b) for a in places for b in places if a != b]
-    legs = road_legs(graph, points, pairs, weight=roads.weight, height_m=height_m)
+    legs = road_legs(graph, points, pairs, weight=roads.weight, height_m=height_m,
+                     weight_t=weight_t)
     n = len(places)
     d = np.zeros((n, n))
     for i, a in enumerate(places):
@@ -165,8 +169,9 @@ def osm_matrix_km(roads: Any, places: Sequence[str], coords: Sequence[tuple[floa
             if a != b:
                 leg = legs[(a, b)]
                 if leg is None:
-                    raise InputError(f"no road a loaded carrier ({height_m:g} m) may drive "
-                                     f"from {a} to {b} on the OSM graph", field="roads")
+                    heavy = "" if weight_t is None else f", {weight_t:g} t"
+                    raise InputError(f"no road a loaded carrier ({height_m:g} m{heavy}) may "
+                                     f"drive from {a} to {b} on the OSM graph", field="roads")
                 d[i, j] = leg.distance_km
     return d
 

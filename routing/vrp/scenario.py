@@ -16,6 +16,8 @@ Conventions of the conversion (all documented in the problem's ``meta``):
   per metre, cost per hour per second, rounded to the nearest unit.
 - A ``deliver_to`` customer is a pickup-and-delivery pair; the drop has no window beyond the
   horizon and the same service time.
+- ``meta["start"]``: the scenario's ``start`` (hour 0), so that :func:`solution_times` can
+  put timestamps beside a solution's hours.
 """
 
 from __future__ import annotations
@@ -185,3 +187,34 @@ def from_scenario_fleet(scenario: Any) -> VRPProblem:
             "start": scenario.start,
         },
     )
+
+
+def solution_times(problem: Any, solution: Any) -> dict[str, Any]:
+    """When each route of a solution to a scenario's fleet problem runs, for its JSON:
+    ``{"start": ..., "schedule": [...]}``, one entry per route with ``departure_h`` (leaving
+    the depot, as late as useful), ``visits`` (``id`` of the customer or depot and ``at_h``,
+    the start of service there) and ``arrival_h`` (back at the depot), in hours from the
+    scenario start, each with its ISO 8601 timestamp (``departure_iso``, ...) when the
+    scenario has a ``start``. Empty for problems not built from a scenario."""
+    from mmroute.routing.vrp.check import route_schedule
+    from mmroute.scenarios.clock import parse_start, with_timestamps
+
+    meta = problem.meta
+    if meta.get("format") != "scenario":
+        return {}
+    ids = meta["node_ids"]
+    dur, early, service = problem.duration, problem.tw_early, problem.service
+    out = []
+    for route in solution.routes:
+        sched = route_schedule(problem, route.visits, route.vehicle_type)
+        vt = problem.vehicle_types[route.vehicle_type]
+        t, prev, visits = sched.departure, vt.start_depot, []
+        for v in route.visits:  # forward from the chosen departure
+            t = max(t + service[prev] + int(dur[prev, v]), early[v])
+            visits.append({"id": ids[v], "at_h": t / 3600})
+            prev = v
+        out.append({"vehicle_type": vt.name, "departure_h": sched.departure / 3600,
+                    "visits": visits, "arrival_h": sched.arrival / 3600})
+    start = meta.get("start")
+    clock = parse_start(start) if start else None
+    return {"start": start, "schedule": with_timestamps(out, clock)}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from mmroute.errors import InputError, SolverError
@@ -120,3 +122,37 @@ def test_a_fleet_too_small_for_the_repaired_routes_is_a_solver_error_not_a_bad_p
                         places=one.places, coords=one.coords, distance_km=one.distance_km)
     with pytest.raises(SolverError, match="fleet is used up"):
         solve_cars(small, time_limit_s=2, seed=0, params=CarsParams(max_solves=1))
+
+
+def test_the_plan_json_times_each_stop_with_its_timestamp_as_the_checker_does(
+        tmp_path, bundled_problem, bundled_plan):
+    from datetime import datetime
+
+    from mmroute.routing.cars.check import route_times_h
+
+    path = write_plan(tmp_path / "plan.json", bundled_plan, bundled_problem)
+    data = json.loads(path.read_text())
+    assert data["start"] == "2026-03-02T00:00:00+08:00"
+    assert len(data["schedule"]) == len(bundled_plan.routes)
+    start = datetime.fromisoformat(data["start"])
+    carriers = {c.id: c for c in bundled_problem.carrier_types}
+    for route, sched in zip(bundled_plan.routes, data["schedule"], strict=True):
+        assert sched["carrier_type"] == route.carrier_type
+        assert [s["id"] for s in sched["stops"]] == list(route.stops)
+        assert sched["departure_iso"] == data["start"]
+        for s in sched["stops"]:  # the timestamp is the hours, to the second
+            back = (datetime.fromisoformat(s["at_iso"]) - start).total_seconds() / 3600
+            assert abs(back - s["at_h"]) <= 0.5 / 3600
+        last = max(s["at_h"] for s in sched["stops"])
+        km = bundled_problem.km(route.stops[-2], route.stops[-1]) if len(route.stops) > 1 \
+            else bundled_problem.km(carriers[route.carrier_type].depot, route.stops[0])
+        assert last >= km / carriers[route.carrier_type].speed_kmh
+    # the checker's own timing of the first route
+    r = bundled_plan.routes[0]
+    orders = {v.id: bundled_problem.order(v.order) for v in bundled_problem.vehicles()}
+    ks = range(1, len(r.stops) + 1)
+    n = [sum(1 for p in r.placements if p.stop == k) for k in ks]
+    opens = [max(orders[p.vehicle].open_h for p in r.placements if p.stop == k) for k in ks]
+    assert [s["at_h"] for s in data["schedule"][0]["stops"]] == route_times_h(
+        bundled_problem, carriers[r.carrier_type], r.stops, n, opens)
+    assert read_plan(path).to_dict() == bundled_plan.to_dict()  # readers take it as before

@@ -104,12 +104,111 @@ def test_every_example_payload_of_the_spec_reads_with_its_departures_and_cutoffs
     assert modes == set(MODES.values())  # VESSEL, BARGE, RAIL, TRUCK all read
 
 
-def test_the_spec_examples_are_not_links_and_say_why_in_one_line(spec_examples):
-    # the spec's field examples put departure and arrival at NLAMS at the same instant
-    read = read_sailings(spec_examples["point-to-point"][0], parse_start(START), file="x.json")
-    with pytest.raises(InputError, match="same place NLAMS") as err:
-        schedule_links(read, file="x.json")
-    assert str(err.value).startswith("x.json: [0].legs[0]: ") and "\n" not in str(err.value)
+def test_every_example_payload_of_the_spec_imports_its_port_calls_skipped_by_name(
+        spec_examples, tmp_path, capsys):
+    # the spec's field examples put departure and arrival at NLAMS at the same instant: a
+    # port call, no link; it is skipped with its reason and the import goes on
+    start = "2025-01-01T00:00:00+01:00"
+    clock = parse_start(start)
+    call = ("a port call at NLAMS (departs and arrives there at the same instant, "
+            "2025-01-14T09:21:00+01:00 (321.35 h)), not a link")
+    for payloads in spec_examples.values():
+        for payload in payloads:
+            im = schedule_links(read_sailings(payload, clock, file="spec.json"),
+                                file="spec.json", clock=clock)
+            assert im.links == () and im.sailings == ()
+            for path, reason in im.skipped:
+                mode = _at(payload, path)["transport"]["modeOfTransport"]
+                assert reason == (call if mode in MODES else
+                                  f"combined mode {mode} is not one link mode")
+            legs = [leg for route in payload for leg in route.get("legs", [])]
+            assert len(im.skipped) == len(legs)  # port and vessel schedules: one call each
+    example = tmp_path / "spec-p2p.json"
+    example.write_text(json.dumps(spec_examples["point-to-point"][0]))
+    assert main(["schedules", "import", str(example), "--start", start, "--out",
+                 str(tmp_path / "links.yaml")]) == 0
+    assert f"skipped [0].legs[0]: {call}" in capsys.readouterr().out
+    assert yaml.safe_load((tmp_path / "links.yaml").read_text()) == {"links": []}
+
+
+def _spec_route_to_rotterdam(spec_examples) -> list[dict]:
+    """The spec's example route (VESSEL, with its intermediate call) sailing on to
+    Rotterdam: the arrival moved to NLRTM 20 h later, a the route's documentation
+    cut-off (in UTC) and the leg's FCL cut-off that morning."""
+    payload = copy.deepcopy(spec_examples["point-to-point"][0])
+    leg = payload[0]["legs"][0]
+    leg["arrival"]["location"]["UNLocationCode"] = "NLRTM"
+    leg["arrival"]["dateTime"] = "2025-01-15T05:21:00+01:00"
+    leg["cutOffTimes"] = [{"cutOffDateTimeCode": "FCO",
+                           "cutOffDateTime": "2025-01-14T05:00:00+01:00"}]
+    payload[0]["cutOffTimes"][0]["cutOffDateTime"] = "2025-01-14T03:00:00+00:00"
+    return payload
+
+
+def test_the_spec_example_route_with_a_later_arrival_elsewhere_imports_and_plans(
+        spec_examples, tmp_path):
+    from mmroute.routing.plan import solve_plan
+    from mmroute.world.check import check_plan
+
+    start = "2025-01-14T00:00:00+01:00"
+    payload = _spec_route_to_rotterdam(spec_examples)
+    path = tmp_path / "route.json"
+    path.write_text(json.dumps(payload))
+    data = {
+        "name": "ams-rtm", "start": start, "horizon_h": 72,
+        "nodes": [{"id": "DC", "kind": "warehouse", "lon": 4.90, "lat": 52.37},
+                  {"id": "AMS", "kind": "port", "locode": "NLAMS", "lon": 4.80, "lat": 52.41},
+                  {"id": "RTM", "kind": "port", "locode": "NLRTM", "lon": 4.03, "lat": 51.95}],
+        "links": [{"from": "DC", "to": "AMS", "mode": "road"}],
+        "shipments": [{"id": "S1", "origin": "DC", "destination": "AMS", "quantity_teu": 1,
+                       "due_h": 12}]}
+    im = import_schedules(path, parse(data, file="ams-rtm.yaml"),
+                          cutoff_codes=("DCO", "FCO"))
+    assert im.skipped == () and len(im.links) == 1
+    (s,), link = im.sailings, im.links[0]
+    leg = payload[0]["legs"][0]
+    assert s.departure_h == _h(leg["departure"]["dateTime"], start) == 9.35
+    assert s.arrival_h == _h(leg["arrival"]["dateTime"], start) == 29.35
+    # the earliest binding cut-off: the route's DCO (given in UTC) before the leg's FCO
+    assert s.cutoff_h(("DCO", "FCO")) == _h("2025-01-14T03:00:00+00:00", start) == 4.0
+    assert s.cutoff_h(("FCO",)) == _h("2025-01-14T05:00:00+01:00", start) == 5.0
+    assert link == {"id": "FE1-AMS-RTM", "from": "AMS", "to": "RTM", "mode": "sea",
+                    "transit_time_h": 20.0, "timetable": {
+                        "period_h": float(PERIOD_H), "departures_h": [9.35],
+                        "cutoff_h": 5.35}}
+    data["links"].append(link)
+    data["shipments"] = [{"id": "S1", "origin": "DC", "destination": "RTM",
+                          "quantity_teu": 2, "due_h": 48}]
+    sc = parse(data, file="ams-rtm.yaml")
+    plan = solve_plan(sc, time_limit_s=10, seed=0)
+    assert check_plan(sc, plan).ok and not plan.itineraries[0].dropped
+    sea = [lg for lg in plan.itineraries[0].legs if lg.mode == "sea"]
+    assert [lg.departure_h for lg in sea] == [9.35] and sea[0].arrival_h == 29.35
+
+
+def test_the_spec_vessel_schedule_example_with_a_second_call_gives_its_sailing(
+        spec_examples):
+    """The example's one call (arrival only) given a departure and a next call at
+    Hamburg."""
+    payload = copy.deepcopy(spec_examples["vessel-schedules"][0])
+    calls = payload[0]["vesselSchedules"][0]["transportCalls"]
+    assert [t["eventTypeCode"] for t in calls[0]["timestamps"]] == ["ARRI"]  # no departure
+    calls[0]["timestamps"].append({"eventTypeCode": "DEPA", "eventClassifierCode": "EST",
+                                   "eventDateTime": "2025-01-14T21:00:00+01:00"})
+    nxt = copy.deepcopy(calls[0])
+    nxt["location"]["UNLocationCode"] = "DEHAM"
+    for ts in nxt["timestamps"]:
+        ts["eventDateTime"] = "2025-01-16T09:21:00+01:00"
+    calls.append(nxt)
+    clock = parse_start("2025-01-14T00:00:00+01:00")
+    im = schedule_links(read_sailings(payload, clock, file="v.json"), file="v.json",
+                        clock=clock)
+    (s,) = im.sailings
+    first = {t["eventTypeCode"]: t["eventDateTime"] for t in calls[0]["timestamps"]}
+    assert (s.from_locode, s.to_locode, s.service) == ("NLAMS", "DEHAM", "FE1")
+    assert s.departure_h == _h(first["DEPA"], clock.to_text())
+    assert s.departure_h == 21.0 and s.arrival_h == 57.35
+    assert im.links[0]["transit_time_h"] == 36.35 and im.links[0]["timetable"]["cutoff_h"] == 0
 
 
 # --- carrier-style payloads ---------------------------------------------------------------

@@ -57,6 +57,18 @@ def test_each_leg_has_its_link_geometry_dates_cost_co2_and_teu(tiny, tiny_plan):
     assert data["basemap"] is None and len(data["nodes"]) == len(tiny.nodes)
 
 
+def test_a_start_in_a_time_zone_gives_local_times_across_its_dst_change(tiny, tiny_plan):
+    """A start naming an IANA zone (RFC 9557) is read by the scenario's clock: the leg
+    leaving 8 h after 2026-03-29 00:00 +01:00 in Berlin leaves at 09:00 local (+02:00)."""
+    from mmroute.scenarios import parse
+
+    data = tiny.to_dict()
+    data["start"] = "2026-03-29T00:00:00+01:00[Europe/Berlin]"
+    berlin = parse(data)
+    page = plan_page_data(berlin, tiny_plan, basemap=False)
+    assert "departs 2026-03-29 09:00 (h 8.0)" in page["itineraries"][0]["legs"][0]["tip"]
+
+
 def test_a_late_itinerary_says_by_how_much_and_a_dropped_one_why(tiny, tiny_plan, dropped_plan):
     data = plan_page_data(tiny, tiny_plan, basemap=False)
     late = [it for it in tiny_plan.itineraries if it.lateness_h > 1e-9]
