@@ -213,7 +213,9 @@ def _carry(scenario, ship, start: Start, it: Itinerary, cond: Conditions, price:
         return None
     k = sum(1 for lg in it.legs if lg.departure_h < start.ready_h - _TOL_H)
     rest = it.legs[k:]
-    if not rest or any(lg.departure_h < start.ready_h - _TOL_H for lg in rest):
+    if any(lg.departure_h < start.ready_h - _TOL_H for lg in rest):
+        return None
+    if not rest and start.node != ship.destination:  # its plan left without it
         return None
     handling = tuple(h for h in it.handling if h.at_h >= start.ready_h - _TOL_H)
     trimmed = Itinerary(
