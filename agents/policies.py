@@ -38,9 +38,7 @@ from mmroute.envs.known import known_scenario, plan_state
 from mmroute.envs.reroute import RerouteEnv
 from mmroute.envs.simulator import Move, Option, moves_of, moves_of_legs
 from mmroute.errors import InputError
-from mmroute.routing.plan import replan, solve_hindsight, solve_plan
-from mmroute.routing.plan.incremental import Replanner
-from mmroute.routing.plan.scoped import replan_scoped
+from mmroute.routing.plan import Replanner, replan, replan_scoped, solve_hindsight, solve_plan
 from mmroute.world.plan import Plan
 
 __all__ = ["Policy", "RandomPolicy", "GreedyPolicy", "StaticPolicy", "ReplanPolicy",

@@ -84,7 +84,11 @@ def main(argv: list[str] | None = None) -> int:
                                             seed=self.seed, initial=before)
                 row["full_s"] = round(time.perf_counter() - t1, 4)
                 row["full_objective"] = full.objective
-                row["gap"] = (self.plan.objective - full.objective) / max(1.0, abs(full.objective))
+                mine = self.plan.objective
+                if self.plan is before:  # nothing re-planned: the kept rest of the plan
+                    mine = sum(e[2].objective_cny for e in rp.kept_memo[1].values())
+                    row["objective"] = mine
+                row["gap"] = (mine - full.objective) / max(1.0, abs(full.objective))
             rows.append(row)
             print(f"  re-plan {row['k']} at {row['time_h']:.1f} h: {dt:.3f} s"
                   f"{' (budget hit)' if hit else ''}, scope {row['scope']}, kept {row['kept']}"
