@@ -18,7 +18,7 @@ from mmroute.world.plan import STATUSES, Itinerary, Plan
 from mmroute.world.state import PlanState, Start
 from mmroute.world.tables import Tables
 
-__all__ = ["assert_valid", "check_plan"]
+__all__ = ["assert_valid", "check_plan", "itinerary_share"]
 
 TOL_H = 1e-5
 TOL_REL = 1e-6
@@ -245,6 +245,29 @@ def _check_route(sid, sh, start: Start, it: Itinerary, cond: Conditions, links, 
         err.append(Violation(sid, f"handling {got}, recomputed {handling}"))
     cost += sum(h[2] for h in handling)
     return None if len(err) > n_err else (cost, co2, arrival)
+
+
+def itinerary_share(scenario: Scenario, shipment, start: Start, it: Itinerary,
+                    cond: Conditions, price: float, *, links: dict | None = None,
+                    nodes: dict | None = None) -> float | None:
+    """The objective share (CNY) of the undropped itinerary ``it`` of ``shipment`` from
+    ``start`` under ``cond`` as :func:`check_plan` recomputes it, or ``None`` if its route
+    fails a check there (capacities are not checked: they depend on the other itineraries).
+    ``links`` / ``nodes``: the scenario's by id, kept by a caller that asks often."""
+    if it.dropped or abs(it.teu - shipment.quantity_teu) > 1e-9:
+        return None
+    links = {lk.id: lk for lk in scenario.links} if links is None else links
+    nodes = {n.id: n for n in scenario.nodes} if nodes is None else nodes
+    err: list[Violation] = []
+    res = _check_route(shipment.id, shipment, start, it, cond, links, nodes, err)
+    if res is None:
+        return None
+    cost, co2, arrival = res
+    obj = scenario.objective
+    late = max(0.0, arrival - shipment.due_h)
+    return (obj.cost_weight * cost + price * co2 / 1000.0
+            + obj.time_value_cny_per_teu_h * it.teu * (arrival - shipment.release_h)
+            + shipment.lateness_penalty_cny_per_teu_h * it.teu * late)
 
 
 def assert_valid(scenario: Scenario, plan: Plan, state: PlanState | None = None, *,

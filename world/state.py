@@ -57,10 +57,13 @@ class PlanState:
     road_teu: tuple[tuple[str, int, float], ...] = ()
 
     def position(self, shipment: str) -> Position | None:
-        for p in self.positions:
-            if p.shipment == shipment:
-                return p
-        return None
+        index = self.__dict__.get("_index")  # the first position of each shipment, made once
+        if index is None:
+            index = {}
+            for p in self.positions:
+                index.setdefault(p.shipment, p)
+            object.__setattr__(self, "_index", index)
+        return index.get(shipment)
 
     def start_of(self, shipment: Shipment) -> Start | None:
         """Where the rest of ``shipment`` starts; ``None`` if it is delivered."""

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from mmroute._lazy import lazy_exports
 from mmroute.routing.plan.expand import Demand, TimeExpandedNetwork, expand
+from mmroute.routing.plan.incremental import Replanner
 from mmroute.routing.plan.params import PlanParams
 from mmroute.routing.plan.pareto import ParetoPoint, pareto_front, plot_pareto, write_pareto_csv
 from mmroute.routing.plan.replan import replan, state_at, sunk_objective
+from mmroute.routing.plan.scoped import replan_scoped
 from mmroute.routing.plan.solve import solve_hindsight, solve_plan
 
 #: names that moved to :mod:`mmroute.world` (resolved here with a DeprecationWarning)
@@ -22,8 +24,8 @@ _MOVED = {"CheckResult": "mmroute.world.check"} | {name: "mmroute.world" for nam
     "LinkClosure", "LinkSlowdown", "NodeClosure", "NodeDelay", "Plan", "PlanState", "Position",
     "RoadNoise", "WeatherEvent", "assert_valid", "check_plan")}
 
-__all__ = ["Demand", "ParetoPoint", "PlanParams", "TimeExpandedNetwork", "expand", "pareto_front",
-           "plot_pareto", "replan", "solve_hindsight", "solve_plan", "state_at", "sunk_objective",
-           "write_pareto_csv"]
+__all__ = ["Demand", "ParetoPoint", "PlanParams", "Replanner", "TimeExpandedNetwork", "expand",
+           "pareto_front", "plot_pareto", "replan", "replan_scoped", "solve_hindsight",
+           "solve_plan", "state_at", "sunk_objective", "write_pareto_csv"]
 
 __getattr__, __dir__ = lazy_exports(globals(), {}, moved=_MOVED)

@@ -81,6 +81,16 @@ class Replanner:
         self.tables = tables_for(scenario, tables)
         self.calls = 0
         self.mip_skipped = 0  # calls whose incumbent met the lower bound
+        # scoped re-plans (mmroute.routing.plan.scoped): calls, shipments re-planned / kept,
+        # full re-plans after a scoped plan failed the checker, and the kept itineraries'
+        # route checks of the last call (valid while the known events are the same)
+        self.scoped_calls = 0
+        self.scoped_shipments = 0
+        self.kept_shipments = 0
+        self.scoped_fallbacks = 0
+        self.scoped_unchanged = 0  # calls that found nothing to re-plan
+        self.stage_s: dict[str, float] = {}  # seconds per stage of the scoped re-plans
+        self.kept_memo: tuple = (None, {})
 
     def replan(self, state: PlanState, known_events: KnownEvents | None = None, *,
                time_limit_s: float, seed: int, initial: Plan | None = None) -> Plan:
@@ -125,7 +135,7 @@ def solve_fast(scenario: Scenario, *, time_limit_s: float, seed: int,
     if state is not None:
         state.validate(scenario)
     price = scenario.objective.co2_price_cny_per_t if params.co2_price is None else float(params.co2_price)
-    net = _network(scenario, demands_of(scenario, state), events,
+    net = network(scenario, demands_of(scenario, state), events,
                    None if state is None else state.used(), tables)
 
     def plan_of(itineraries, objective, bound, status) -> Plan:
@@ -141,6 +151,14 @@ def solve_fast(scenario: Scenario, *, time_limit_s: float, seed: int,
 
     if not net.demands:
         return plan_of((), 0.0, 0.0, "optimal")
+    return plan_of(*optimise(scenario, net, price=price, params=params, initial=initial,
+                             deadline=t_start + time_limit_s, seed=seed, stats=stats))
+
+
+def optimise(scenario: Scenario, net: TimeExpandedNetwork, *, price: float, params: PlanParams,
+             initial: Plan | None, deadline: float, seed: int, stats: Replanner | None = None):
+    """Steps 2-4 of the module doc on ``net`` (built by :func:`network`, without ``usable``):
+    ``(itineraries, objective, bound, status)`` of its demands (not yet checked)."""
     arr = ArcArrays.of(net)
     routes = _Routes(scenario, net, arr, price)
     incumbent = _incumbent(scenario, net, arr, routes, price, initial)
@@ -149,10 +167,10 @@ def solve_fast(scenario: Scenario, *, time_limit_s: float, seed: int,
     if relative_gap(ub, lower) <= S.GAP_OPTIMAL / 10 or ub - lower <= 1e-4:
         if stats is not None:
             stats.mip_skipped += 1
-        return plan_of(incumbent, ub, min(lower, ub), "optimal")
+        return incumbent, ub, min(lower, ub), "optimal"
     routes.prune(ub)
     flows, bound, status = S._solve_mip(scenario, net, price=price, params=params,
-                                        deadline=t_start + time_limit_s, seed=seed, hint=None)
+                                        deadline=deadline, seed=seed, hint=None)
     itineraries = [] if flows is None else S._extract(scenario, net, flows, price, False)
     value = S._total(itineraries) if flows is not None else math.inf
     if status != "optimal" and ub < value:
@@ -163,10 +181,10 @@ def solve_fast(scenario: Scenario, *, time_limit_s: float, seed: int,
     bound = min(bound, objective)
     if status == "optimal" and relative_gap(objective, bound) > S.GAP_OPTIMAL:
         status = "feasible"
-    return plan_of(itineraries, objective, bound, status)
+    return itineraries, objective, bound, status
 
 
-def _network(scenario: Scenario, demands, events: KnownEvents, used, tables: Tables
+def network(scenario: Scenario, demands, events: KnownEvents, used, tables: Tables
              ) -> TimeExpandedNetwork:
     """:func:`~mmroute.routing.plan.expand.expand` without its per-shipment ``usable`` (the
     sweeps of :class:`_Routes` find it)."""

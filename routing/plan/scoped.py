@@ -1,0 +1,257 @@
+"""Scoped re-plans: re-optimise only the shipments the news can affect, the rest as followed.
+
+A re-plan during an episode follows news — a release, an event, a departure that did not
+run — and at a month's volume most consignments are untouched by it: their followed
+itineraries still run exactly as planned. :func:`replan_scoped` keeps those and re-plans the
+others:
+
+1. every shipment still to move whose followed itinerary (``initial``, from its position in
+   ``state`` on) still passes the checker's route checks under the known events — same
+   departures, same times, same arrival, same quantity — is **kept**: its itinerary is
+   carried over (trimmed to what remains) and its departures, road-link days and node-days
+   are taken off the capacities;
+2. the others — newly released (or whose quantity is now known), without an itinerary,
+   dropped, touched by an event (a closed link, a delayed or cancelled departure, a slower
+   link, a later arrival), and those named in ``also`` (e.g. the one whose next move the
+   simulator no longer allows) — are re-planned exactly (:func:`~mmroute.routing.plan.
+   incremental.optimise`: sweeps, incumbent, arc elimination, MIP) on the network built for
+   them alone, with the capacities that are left;
+3. the union is checked as a whole (:func:`~mmroute.world.check.assert_valid` against the
+   full scenario and state). If it fails (kept itineraries that no longer fit together, e.g.
+   after moves that left the plan), the full re-plan is returned instead.
+
+The result is optimal for the re-planned shipments given the kept ones, not proven optimal
+for all: its status is ``feasible`` with no bound when any itinerary was kept (the MIP's
+``timeout`` is kept as it is). The gap to a full re-plan (:func:`~mmroute.routing.plan.
+incremental.solve_fast`) is measured on mid-episode states in ``docs/agents.md``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from dataclasses import replace
+
+from mmroute.errors import SolverError
+from mmroute.routing.plan.arguments import solve_arguments
+from mmroute.routing.plan.expand import Demand, demands_of
+from mmroute.routing.plan.incremental import (
+    Replanner,
+    fast_path_applies,
+    network,
+    optimise,
+    solve_fast,
+)
+from mmroute.routing.plan.params import PlanParams
+from mmroute.scenarios import Scenario
+from mmroute.world.check import assert_valid, itinerary_share
+from mmroute.world.conditions import Conditions
+from mmroute.world.events import KnownEvents
+from mmroute.world.plan import Itinerary, Plan
+from mmroute.world.state import PlanState, Start
+from mmroute.world.tables import Tables, tables_for
+
+__all__ = ["replan_scoped"]
+
+#: time tolerance (h) of a leg that remains to be travelled (as the warm start's)
+_TOL_H = 1e-6
+
+
+def replan_scoped(scenario: Scenario, state: PlanState, known_events: KnownEvents | None = None,
+                  *, time_limit_s: float, seed: int, initial: Plan | None,
+                  params: PlanParams | None = None, tables: Tables | None = None,
+                  also: frozenset[str] | set[str] = frozenset(),
+                  stats: Replanner | None = None) -> Plan:
+    """Re-plan from ``state`` the shipments the news can affect, keep the rest of ``initial``
+    (module doc); a plan that has passed :func:`~mmroute.world.check.check_plan`. Without
+    ``initial`` (or with settings outside the fast path) the full re-plan. When nothing is to
+    re-plan (every itinerary still runs as planned, ``also`` empty) ``initial`` itself is
+    returned (test ``plan is initial``): the plan being followed needs no change.
+
+    ``stats``: the episode's :class:`~mmroute.routing.plan.incremental.Replanner`, which
+    counts the calls and keeps the kept itineraries' checks for the next call."""
+    params = params or PlanParams()
+    full_args = dict(time_limit_s=time_limit_s, seed=seed, params=params, initial=initial,
+                     events=known_events, state=state, tables=tables, stats=stats)
+    if initial is None or initial.splittable or not fast_path_applies(params):
+        return solve_fast(scenario, **full_args)
+    scenario, time_limit_s, seed, params = solve_arguments(
+        scenario, time_limit_s, seed, params, initial=initial, events=known_events, state=state)
+    params.validate()
+    tables = tables_for(scenario, tables)
+    t_start = time.perf_counter()
+    events = known_events or KnownEvents()
+    state.validate(scenario)
+    price = (scenario.objective.co2_price_cny_per_t if params.co2_price is None
+             else float(params.co2_price))
+    clock = _Clock(stats)
+    demands = demands_of(scenario, state)
+    kept, scope = _split(scenario, demands, initial, events, tables, price, also,
+                         state.time_h, stats)
+    clock.lap("split")
+    if stats is not None:
+        stats.scoped_calls += 1
+        stats.scoped_shipments += len(scope)
+        stats.kept_shipments += len(kept)
+    if not kept:
+        return solve_fast(scenario, **full_args)
+    if not scope:  # the followed plan still runs exactly as planned
+        if stats is not None:
+            stats.scoped_unchanged += 1
+        return initial
+    itineraries: list[Itinerary] = list(kept)
+    status = "feasible"
+    used = _used(scenario, state, kept)
+    net = network(scenario, tuple(scope), events, None, tables)
+    for key in net.capacity:
+        teu = used.get(_norm(key))
+        if teu:
+            net.capacity[key] = max(0.0, net.capacity[key] - teu)
+    clock.lap("network")
+    its, _, _, st = optimise(scenario, net, price=price, params=params, initial=initial,
+                             deadline=t_start + time_limit_s, seed=seed, stats=stats)
+    itineraries += its
+    if st != "optimal":
+        status = st
+    clock.lap("optimise")
+    plan = Plan(
+        scenario=scenario.name, objective=sum(it.objective_cny for it in itineraries),
+        bound=None, status=status, time_s=round(time.perf_counter() - t_start, 4),
+        solver=f"mathopt-{params.solver}", seed=seed, itineraries=tuple(itineraries),
+        co2_price_cny_per_t=price, splittable=False, from_h=state.time_h, co2_cap_kg=None,
+        events=events)
+    try:
+        assert_valid(scenario, plan, state, tables=tables)
+        clock.lap("check")
+    except SolverError:
+        if stats is not None:
+            stats.scoped_fallbacks += 1
+        left = max(1e-3, time_limit_s - (time.perf_counter() - t_start))
+        return solve_fast(scenario, **{**full_args, "time_limit_s": left})
+    return plan
+
+
+class _Clock:
+    """Seconds per stage, added to ``stats.stage_s`` (nothing without ``stats``)."""
+
+    def __init__(self, stats: Replanner | None):
+        self.stats, self.t = stats, time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        if self.stats is not None:
+            now = time.perf_counter()
+            self.stats.stage_s[stage] = self.stats.stage_s.get(stage, 0.0) + now - self.t
+            self.t = now
+
+
+def _split(scenario: Scenario, demands: tuple[Demand, ...], initial: Plan,
+           events: KnownEvents, tables: Tables, price: float, also, now_h: float,
+           stats: Replanner | None = None) -> tuple[list[Itinerary], list[Demand]]:
+    """``(kept itineraries, demands to re-plan)`` (module doc, steps 1-2). ``stats`` keeps
+    each kept itinerary's check for the next call: while the known events are the same, an
+    itinerary carried from the same start is the one checked before (by identity). Road
+    noise is known up to the current hour (``KnownEvents.known_at``), so new noise changes
+    only legs that leave by the end of the hour: those itineraries are checked again."""
+    memo_key, memo = (None, {}) if stats is None else stats.kept_memo
+    core = replace(events, road_noise=())
+    hour = math.floor(now_h + 1e-9)
+    noise_hour = None  # a hour whose road noise is new since the memo: its legs re-checked
+    if memo_key is None or memo_key[0] != core:
+        memo = {}
+    elif memo_key[1] != events.road_noise and memo_key[2] != hour:
+        noise_hour = hour  # noise is revealed up to the current hour; later legs unaffected
+    elif memo_key[1] != events.road_noise:
+        memo = {}
+    fresh: dict[str, tuple] = {}
+    cond = None
+    ships = {s.id: s for s in scenario.shipments}
+    links = {lk.id: lk for lk in scenario.links}
+    nodes = {n.id: n for n in scenario.nodes}
+    by_ship: dict[str, list[Itinerary]] = defaultdict(list)
+    for it in initial.itineraries:
+        by_ship[it.shipment].append(it)
+    kept: list[Itinerary] = []
+    scope: list[Demand] = []
+    for d in demands:
+        its = by_ship.get(d.shipment, ())
+        carried = None
+        if len(its) == 1 and d.shipment not in also:
+            start = Start(d.origin, d.ready_h, d.last_link)
+            seen = memo.get(d.shipment)
+            if (seen is not None and seen[0] == start
+                    and (seen[1] is its[0] or seen[2] is its[0])
+                    and abs(seen[2].teu - d.quantity_teu) <= 1e-9
+                    and (noise_hour is None or not _road_in_hour(seen[2], noise_hour))):
+                carried = seen[2]
+            else:
+                if cond is None:
+                    cond = Conditions(scenario, events, tables=tables)
+                carried = _carry(scenario, ships[d.shipment], start, its[0], cond, price,
+                                 links, nodes)
+            if carried is not None:
+                fresh[d.shipment] = (start, its[0], carried)
+        if carried is None:
+            scope.append(d)
+        else:
+            kept.append(carried)
+    if stats is not None:
+        stats.kept_memo = ((core, events.road_noise, hour), fresh)
+    return kept, scope
+
+
+def _road_in_hour(it: Itinerary, hour: int) -> bool:
+    """Whether a road leg of ``it`` departs in ``hour`` (its traffic noise may be known)."""
+    return any(lg.timetable_h is None and math.floor(lg.departure_h + 1e-9) <= hour
+               for lg in it.legs)
+
+
+def _carry(scenario, ship, start: Start, it: Itinerary, cond: Conditions, price: float,
+           links, nodes) -> Itinerary | None:
+    """What remains of ``it`` from ``start``, if it still runs exactly as planned."""
+    if it.dropped or not it.legs:
+        return None
+    k = sum(1 for lg in it.legs if lg.departure_h < start.ready_h - _TOL_H)
+    rest = it.legs[k:]
+    if any(lg.departure_h < start.ready_h - _TOL_H for lg in rest):
+        return None
+    if not rest and start.node != ship.destination:  # its plan left without it
+        return None
+    handling = tuple(h for h in it.handling if h.at_h >= start.ready_h - _TOL_H)
+    trimmed = Itinerary(
+        shipment=it.shipment, teu=it.teu, legs=rest, handling=handling,
+        arrival_h=it.arrival_h, lateness_h=it.lateness_h, dropped=False,
+        cost_cny=sum(lg.cost_cny for lg in rest) + sum(h.cost_cny for h in handling),
+        co2_kg=sum(lg.co2_kg for lg in rest), objective_cny=0.0)
+    share = itinerary_share(scenario, ship, start, trimmed, cond, price, links=links,
+                            nodes=nodes)
+    if share is None or not math.isfinite(share):
+        return None
+    return Itinerary(**{**vars(trimmed), "objective_cny": share})
+
+
+def _norm(key: tuple) -> tuple:
+    """A capacity key with its departure time rounded (the checker's rounding)."""
+    return ("dep", key[1], round(key[2], 6)) if key[0] == "dep" else key
+
+
+def _used(scenario: Scenario, state: PlanState, kept: list[Itinerary]) -> dict[tuple, float]:
+    """Capacity (TEU) used before ``state`` and by the kept itineraries, by normalised key."""
+    links = {lk.id: lk for lk in scenario.links}
+    nodes = {n.id: n for n in scenario.nodes}
+    used: dict[tuple, float] = defaultdict(float)
+    for key, teu in state.used().items():
+        used[key] += teu
+    for it in kept:
+        for lg in it.legs:
+            lk = links[lg.link]
+            if lk.capacity_teu is None:
+                continue
+            if lk.scheduled:
+                used[("dep", lk.id, round(lg.timetable_h, 6))] += it.teu
+            else:
+                used[("road", lk.id, math.floor(lg.departure_h / 24 + 1e-9))] += it.teu
+        for h in it.handling:
+            if nodes[h.node].capacity_teu_per_day is not None:
+                used[("node", h.node, math.floor(h.at_h / 24 + 1e-9))] += it.teu
+    return used
