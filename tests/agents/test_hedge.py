@@ -158,3 +158,13 @@ def test_an_evaluation_row_of_hedge_equals_replans_with_a_zero_card(tmp_path, mo
     b = run_episode(sc, "replan", 3)
     keys = ("cost", "time_h", "lateness_h", "co2_kg", "decisions", "solves", "dropped_teu")
     assert [a[k] for k in keys] == [b[k] for k in keys] and a["policy"] == "hedge"
+
+
+def test_the_shipped_liuzhou_asean_card_loads_by_name():
+    from mmroute.agents.hedge import shipped_hedge_card
+
+    sc = load("liuzhou-asean")
+    card = read_hedge_card(shipped_hedge_card(sc), scenario=sc)
+    pol = make_policy("hedge", scenario=sc)
+    assert isinstance(pol, HedgePolicy) and pol.params == card.params
+    assert card.fit["training_seeds"].startswith("1000000") and card.fit["episodes"] > 0
