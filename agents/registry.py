@@ -31,7 +31,10 @@ class PolicyEntry:
     (:mod:`mmroute.agents.imitation`); ``rank``: place in summaries (best informed first);
     ``default``: a baseline :func:`~mmroute.agents.evaluate` runs without ``policies`` (the
     scenario-based ones solve S + 1 MIPs per re-planning point: only when asked for);
-    ``sampled``: plans over sampled futures (scenario-based; :mod:`mmroute.agents.voi`).
+    ``sampled``: plans over sampled futures (scenario-based; :mod:`mmroute.agents.voi`);
+    ``fitted``: an OR policy with parameters fitted on training seeds (a card shipped per
+    scenario, :mod:`mmroute.agents.hedge`): judged against the baselines like a learned one,
+    but needs no model file.
     """
 
     name: str
@@ -44,12 +47,13 @@ class PolicyEntry:
     expert: bool = False
     default: bool = True
     sampled: bool = False
+    fitted: bool = False
 
     @property
     def baseline(self) -> bool:
-        """Neither learned nor clairvoyant: a policy the learned ones are judged against
+        """Neither learned, fitted nor clairvoyant: a policy the learned ones are judged against
         (:func:`~mmroute.agents.summarize` picks the best that ran)."""
-        return not (self.learned or self.clairvoyant)
+        return not (self.learned or self.clairvoyant or self.fitted)
 
     def load(self) -> type:
         """The policy class (imported on first use)."""
@@ -76,6 +80,10 @@ REGISTRY: dict[str, PolicyEntry] = {e.name: e for e in (
     PolicyEntry(name="expectation", entry_point="mmroute.agents.consensus:ExpectationPolicy",
                 rank=2, is_or=True, default=False, sampled=True,
                 summary="re-plans S sampled futures, takes the move of least mean cost"),
+    PolicyEntry(name="hedge", entry_point="mmroute.agents.hedge:HedgePolicy", rank=3,
+                default=False, fitted=True,
+                summary="re-plans with premiums fitted on training seeds (risk, waiting, "
+                        "tight connections)"),
     PolicyEntry(name="hindsight", entry_point=_P + "HindsightPolicy", rank=0, clairvoyant=True,
                 expert=True, summary="the clairvoyant optimum of the realization (the bound)"),
     PolicyEntry(name="ppo", entry_point=_P + "PPOPolicy", rank=5, learned=True,
@@ -90,9 +98,10 @@ POLICIES: tuple[str, ...] = tuple(REGISTRY)
 OR_POLICIES: tuple[str, ...] = tuple(n for n, e in REGISTRY.items() if e.is_or)
 #: What :func:`~mmroute.agents.evaluate` runs without ``policies`` (besides a model).
 BASELINES: tuple[str, ...] = tuple(n for n, e in REGISTRY.items() if e.baseline and e.default)
-#: Baselines run only when named (``--policies consensus,expectation``).
-ON_REQUEST: tuple[str, ...] = tuple(n for n, e in REGISTRY.items()
-                                    if e.baseline and not e.default)
+#: Policies run only when named (``--policies consensus,expectation,hedge``): the
+#: scenario-based baselines and the fitted policies.
+ON_REQUEST: tuple[str, ...] = tuple(n for n, e in REGISTRY.items() if not e.default
+                                    and not (e.learned or e.clairvoyant))
 #: Policies that are a trained model (the training algorithms: ``mmroute train --algo``).
 LEARNED: tuple[str, ...] = tuple(n for n, e in REGISTRY.items() if e.learned)
 #: The clairvoyant policy: its cost on a seed bounds every other's (evaluation checks it).

@@ -1,13 +1,15 @@
 """Every policy on the same evaluation episodes of the stochastic bundled scenarios: mean cost
 with 95 % CI, the paired difference to the best baseline (no training, no foresight), gap to the hindsight
-bound, decision time. Writes ``benchmarks/results/policies_<scenario>_<n>.csv`` (one row per
-episode) and prints one table per scenario.
+bound, decision time; then the value of information (EVPI bound, VSS) and the training cost
+of the fitted ``hedge`` policy (its card). Writes ``benchmarks/results/policies_<scenario>_<n>.csv``
+(one row per episode) and prints one table per scenario.
 
     python benchmarks/policies.py --seeds 0-29 --jobs 2
     python benchmarks/policies.py --seeds 0-29 --policies maskable-ppo --keep   # a new model
 
-``--policies`` runs only those (the hindsight bound always runs); ``--keep`` keeps the other
-policies' rows of an existing CSV of the same seeds (e.g. after shipping a new model).
+``--policies`` runs only those (the hindsight bound always runs; any registered policy, e.g.
+``consensus,hedge``, which run only when named); ``--keep`` keeps the other policies' rows of
+an existing CSV of the same seeds (e.g. after shipping a new model or a hedge card).
 
 The PPO policy is the scenario's shipped model (``agents/models``), if there is one. Seeds are
 evaluation seeds: no model was trained or tuned on them (training and validation seeds are
@@ -23,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from mmroute.agents import (
+    REGISTRY,
     default_policies,
     evaluate,
     format_summary,
@@ -30,6 +33,7 @@ from mmroute.agents import (
     shipped_model,
     summarize,
 )
+from mmroute.agents.voi import value_of_information
 from mmroute.io import write_with
 from mmroute.scenarios import load
 
@@ -53,8 +57,9 @@ def main(argv: list[str] | None = None) -> None:
         scenario = load(name)
         model = shipped_model(scenario)
         policies = default_policies(model)
-        if args.policies:
-            policies = [p for p in args.policies.split(",") if p in policies]
+        if args.policies:  # any registered policy (consensus, hedge: run when named)
+            policies = [p for p in args.policies.split(",")
+                        if p in policies or (p in REGISTRY and not REGISTRY[p].learned)]
         t0 = time.perf_counter()
         df = evaluate(scenario, policies, seeds, model=model, jobs=args.jobs,
                       time_limit_s=args.time_limit, backend=args.backend)
@@ -69,6 +74,22 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\n{name}: {len(seeds)} seeds ({args.seeds}), {time.perf_counter() - t0:.0f} s, "
               f"model {model.name if model else 'none'} -> {out}")
         print(format_summary(summarize(df)))
+        print(value_of_information(df, scenario).format())
+        if "hedge" in set(df.policy):
+            print(hedge_training(scenario))
+
+
+def hedge_training(scenario) -> str:
+    """One line: the hedge card's parameters and what fitting them cost."""
+    from mmroute.agents.hedge import read_hedge_card, shipped_hedge_card
+
+    card = read_hedge_card(shipped_hedge_card(scenario), scenario=scenario)
+    fit = card.fit
+    return (f"hedge: {card.params}; fitted on training seeds {fit.get('training_seeds')}, "
+            f"chosen on validation seeds {fit.get('validation_seeds')}: "
+            f"{fit.get('episodes')} episodes, {fit.get('episode_wall_s')} episode-s "
+            f"({fit.get('fit_wall_s')} s wall); validation vs replan "
+            f"{fit.get('validation_vs_replan_cny')} CNY (mean, 95 % CI)")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """mmroute.routing.plan: exact multimodal plans on a time-expanded network — the MIP alone.
 
 Build the network (:func:`expand`), solve the MIP (:func:`solve_plan`, :func:`solve_hindsight`;
-settings in :class:`PlanParams`), re-plan during an episode (:func:`replan`) and trace the
+settings in :class:`PlanParams`; shaping costs in :class:`ArcPremiums`), re-plan during an episode (:func:`replan`) and trace the
 cost–CO2 Pareto front (:func:`pareto_front`). The rules these read — events, conditions, plans,
 the re-planning state and the independent checker — live in :mod:`mmroute.world`; their names
 still resolve here for one release, with a :class:`DeprecationWarning`.
@@ -14,6 +14,7 @@ from mmroute.routing.plan.expand import Demand, TimeExpandedNetwork, expand
 from mmroute.routing.plan.incremental import Replanner
 from mmroute.routing.plan.params import PlanParams
 from mmroute.routing.plan.pareto import ParetoPoint, pareto_front, plot_pareto, write_pareto_csv
+from mmroute.routing.plan.premiums import ArcPremiums
 from mmroute.routing.plan.replan import replan, state_at, sunk_objective
 from mmroute.routing.plan.scoped import replan_scoped
 from mmroute.routing.plan.solve import solve_hindsight, solve_plan
@@ -24,8 +25,8 @@ _MOVED = {"CheckResult": "mmroute.world.check"} | {name: "mmroute.world" for nam
     "LinkClosure", "LinkSlowdown", "NodeClosure", "NodeDelay", "Plan", "PlanState", "Position",
     "RoadNoise", "WeatherEvent", "assert_valid", "check_plan")}
 
-__all__ = ["Demand", "ParetoPoint", "PlanParams", "Replanner", "TimeExpandedNetwork", "expand",
-           "pareto_front", "plot_pareto", "replan", "replan_scoped", "solve_hindsight",
+__all__ = ["ArcPremiums", "Demand", "ParetoPoint", "PlanParams", "Replanner", "TimeExpandedNetwork",
+           "expand", "pareto_front", "plot_pareto", "replan", "replan_scoped", "solve_hindsight",
            "solve_plan", "state_at", "sunk_objective", "write_pareto_csv"]
 
 __getattr__, __dir__ = lazy_exports(globals(), {}, moved=_MOVED)

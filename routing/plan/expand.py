@@ -124,6 +124,8 @@ class Arc:
     arrival_h: float | None = None
     cost_per_teu_cny: float = 0.0  # transport + handling (set by the builder)
     co2_per_teu_kg: float = 0.0
+    #: shaping cost the MIP adds (``PlanParams.premiums``); never part of a plan's cost
+    premium_cny_per_teu: float = 0.0
 
 
 @dataclass

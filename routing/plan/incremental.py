@@ -113,7 +113,7 @@ def fast_path_applies(params: PlanParams) -> bool:
     """True if :func:`solve_fast` handles ``params`` itself (else it calls solve_plan)."""
     return (not params.splittable and params.eliminate and params.minimize == "objective"
             and params.co2_cap_kg is None and not params.delivered_share
-            and params.solver == "highs")
+            and params.solver == "highs" and not params.shaped)
 
 
 def solve_fast(scenario: Scenario, *, time_limit_s: float, seed: int,

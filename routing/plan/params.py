@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mmroute.errors import InputError
+from mmroute.routing.plan.premiums import ArcPremiums
 from mmroute.validate import is_number
 
 __all__ = ["PlanParams", "PLAN_SOLVERS", "DEPRECATED_PLAN_KEYWORDS"]
@@ -37,6 +38,9 @@ class PlanParams:
     splittable; shipments not named are free) — the Pareto front holds every point to the
     cost-optimal plan's deliveries this way. A solve that finds no plan in time returns the
     plan that drops everything (status ``timeout``), whatever ``delivered_share`` asks.
+    premiums: extra per-arc costs (CNY per TEU) that shape the plan without being counted
+    as its cost (:class:`~mmroute.routing.plan.premiums.ArcPremiums`; ``None`` or empty: the
+    model without them); the plan's objective stays its true cost, with no bound.
     """
 
     splittable: bool = False
@@ -46,6 +50,12 @@ class PlanParams:
     minimize: Literal["objective", "co2"] = "objective"
     eliminate: bool = True
     delivered_share: tuple[tuple[str, float], ...] = ()
+    premiums: ArcPremiums | None = None
+
+    @property
+    def shaped(self) -> bool:
+        """True if premiums change the model (``premiums`` given and not empty)."""
+        return self.premiums is not None and not self.premiums.empty
 
     def validate(self) -> None:
         """:class:`InputError` naming the first field with a value the solver cannot take."""
@@ -56,6 +66,11 @@ class PlanParams:
             raise InputError(f"minimize must be 'objective' or 'co2', not {self.minimize!r}",
                              field="params.minimize")
         self.shares()
+        if self.premiums is not None:
+            if not isinstance(self.premiums, ArcPremiums):
+                raise InputError(f"expected ArcPremiums or None, got {type(self.premiums).__name__}",
+                                 field="params.premiums")
+            self.premiums.validate()
 
     def shares(self) -> dict[str, float]:
         """``delivered_share`` as a dict (:class:`InputError` naming the first bad pair)."""

@@ -31,7 +31,7 @@ class ArcArrays:
 
     tail: np.ndarray
     head: np.ndarray
-    cost: np.ndarray  # transport + handling, CNY per TEU
+    cost: np.ndarray  # transport + handling (+ premium, if any), CNY per TEU
     co2: np.ndarray  # kg per TEU
     arrival: np.ndarray  # h, NaN unless into T(w)
     is_drop: np.ndarray
@@ -42,7 +42,8 @@ class ArcArrays:
         return cls(
             tail=np.fromiter((a.tail for a in net.arcs), dtype=np.int64, count=n),
             head=np.fromiter((a.head for a in net.arcs), dtype=np.int64, count=n),
-            cost=np.fromiter((a.cost_per_teu_cny for a in net.arcs), dtype=float, count=n),
+            cost=np.fromiter((a.cost_per_teu_cny + a.premium_cny_per_teu for a in net.arcs),
+                             dtype=float, count=n),
             co2=np.fromiter((a.co2_per_teu_kg for a in net.arcs), dtype=float, count=n),
             arrival=np.array([np.nan if a.arrival_h is None else a.arrival_h
                               for a in net.arcs], dtype=float),

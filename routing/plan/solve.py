@@ -31,7 +31,7 @@ import datetime
 import math
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -152,6 +152,7 @@ def _solve(
     price = scenario.objective.co2_price_cny_per_t if params.co2_price is None else float(params.co2_price)
     net = expand(scenario, demands_of(scenario, state), events, splittable=params.splittable,
                  used=None if state is None else state.used(), tables=tables)
+    shaped = _apply_premiums(scenario, net, params)
 
     def plan_of(itineraries, objective, bound, status) -> Plan:
         plan = Plan(
@@ -169,12 +170,15 @@ def _solve(
     incumbent, lower = None, None
     deadline = t_start + time_limit_s
     reserve = _reserve_s(time_limit_s, len(net.demands))
+    inc_value = math.inf
     if params.eliminate and not params.splittable:
-        incumbent, lower = _eliminate_arcs(scenario, net, price, params, initial)
-        gap = None if incumbent is None else relative_gap(_total(incumbent), lower)
+        incumbent, lower, inc_value = _eliminate_arcs(scenario, net, price, params, initial)
+        gap = None if incumbent is None else relative_gap(inc_value, lower)
         if params.minimize == "objective" and gap is not None and gap <= GAP_OPTIMAL:
             # the incumbent meets the bound: it is optimal, no MIP needed
             objective = _total(incumbent)
+            if shaped:  # optimal for the shaped objective: no bound on the true one
+                return plan_of(incumbent, objective, None, "feasible")
             return plan_of(incumbent, objective, min(lower, objective), "optimal")
     if time.perf_counter() < deadline - reserve or incumbent is None:
         flows, bound, status = _solve_mip(scenario, net, price=price, params=params,
@@ -182,8 +186,9 @@ def _solve(
     else:  # elimination used the time: the incumbent is the plan
         flows, bound, status = None, None, "timeout"
     itineraries = [] if flows is None else _extract(scenario, net, flows, price, params.splittable)
-    value = _value(itineraries, params.minimize) if flows is not None else math.inf
-    if incumbent is not None and status != "optimal" and _value(incumbent, params.minimize) < value:
+    value = (_value(itineraries, params.minimize) + _premium_of(net, flows, shaped)
+             if flows is not None else math.inf)
+    if incumbent is not None and status != "optimal" and inc_value < value:
         # stopped early: the incumbent is a plan too (and the only one if none found)
         itineraries = incumbent
     objective = _total(itineraries)
@@ -194,7 +199,7 @@ def _solve(
                  if net.arcs[i].kind == "drop"}
         itineraries = _extract(scenario, net, drops, price, params.splittable)
         objective = _total(itineraries)
-    if params.minimize != "objective":
+    if params.minimize != "objective" or shaped:  # the bound is not on the objective
         bound = None
         status = "feasible" if status == "optimal" else status
     elif bound is not None:
@@ -246,26 +251,52 @@ def _meets(itineraries, params: PlanParams) -> bool:
 
 def _eliminate_arcs(scenario: Scenario, net: TimeExpandedNetwork, price: float,
                     params: PlanParams, initial: Plan | None
-                    ) -> tuple[list[Itinerary] | None, float | None]:
+                    ) -> tuple[list[Itinerary] | None, float | None, float]:
     """An incumbent (the greedy plan, or ``initial`` where still feasible and better) that
-    keeps the CO2 cap and delivered shares, and the lower bound of :func:`prune`, which
-    removes from ``net.usable`` every arc no optimal plan uses. Exact for unsplittable plans:
+    keeps the CO2 cap and delivered shares, the lower bound of :func:`prune`, which
+    removes from ``net.usable`` every arc no optimal plan uses, and the incumbent's value
+    (what the MIP minimises, premiums included). Exact for unsplittable plans:
     an arc is removed only if every plan through it is worse than the incumbent, and the
-    incumbent meets every constraint of the model. ``(None, None)`` if no incumbent does."""
+    incumbent meets every constraint of the model. ``(None, None, inf)`` if no incumbent
+    does."""
     arr = ArcArrays.of(net)
+    shaped = params.shaped
     found = []
     greedy = greedy_flows(scenario, net, price, arr, minimize=params.minimize, share=params.shares())
     if greedy is not None:
-        found.append(_extract(scenario, net, greedy, price, False))
+        found.append((_extract(scenario, net, greedy, price, False), greedy))
     warm = None if initial is None else _hint_flows(net, initial)
     if warm is not None:
-        found.append(_extract(scenario, net, warm, price, False))
-    found = [its for its in found if _meets(its, params)]
+        found.append((_extract(scenario, net, warm, price, False), warm))
+    found = [(its, _value(its, params.minimize) + _premium_of(net, flows, shaped))
+             for its, flows in found if _meets(its, params)]
     if not found:
-        return None, None
-    incumbent = min(found, key=lambda its: _value(its, params.minimize))
-    ub = _value(incumbent, params.minimize)
-    return incumbent, prune(net, arr, scenario.objective, price, ub, minimize=params.minimize)
+        return None, None, math.inf
+    incumbent, ub = min(found, key=lambda f: f[1])
+    return incumbent, prune(net, arr, scenario.objective, price, ub,
+                            minimize=params.minimize), ub
+
+
+def _apply_premiums(scenario: Scenario, net: TimeExpandedNetwork, params: PlanParams) -> bool:
+    """Put ``params.premiums`` on ``net``'s arcs (``Arc.premium_cny_per_teu``, which
+    :class:`ArcArrays` adds to the arc's cost); True if some arc got one (only when the plan
+    minimises the objective: a CO2 plan ignores them)."""
+    if not params.shaped or params.minimize != "objective":
+        return False
+    extra = params.premiums.per_arc(scenario, net)
+    if not extra.any():
+        return False
+    net.arcs = [a if not x else replace(a, premium_cny_per_teu=float(x))
+                for a, x in zip(net.arcs, extra.tolist())]
+    return True
+
+
+def _premium_of(net: TimeExpandedNetwork, flows: Flows | None, shaped: bool) -> float:
+    """The premiums (CNY) ``flows`` pay on ``net``'s arcs (0 unless ``shaped``)."""
+    if not shaped or not flows:
+        return 0.0
+    q = {d.shipment: d.quantity_teu for d in net.demands}
+    return sum(q[s] * f * net.arcs[i].premium_cny_per_teu for (s, i), f in flows.items())
 
 
 def _solve_mip(scenario: Scenario, net: TimeExpandedNetwork, *, price: float, params: PlanParams,

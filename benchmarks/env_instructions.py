@@ -1,0 +1,101 @@
+"""Instructions per decision of mmroute/Reroute-v0, this version against git ``REF`` (valgrind).
+
+Wall-clock and CPU-time speed on a shared machine measures the neighbours; counted
+instructions do not. For each scenario and version, the same loop of random masked actions
+(``numpy`` generator seeded 0, episode seeds 0..E-1, resets included) runs under
+``valgrind --tool=callgrind`` twice, with ``--short`` and ``--long`` episodes; the difference
+of the two totals over the difference of decisions is the cost of a decision (imports and
+table building cancel out). Writes ``benchmarks/results/env_instructions.csv``:
+
+    python benchmarks/env_instructions.py --compare 909e765
+
+Needs valgrind; about 3 minutes per run on a quiet core (16 runs for four scenarios).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from env_speed import export  # noqa: E402  (git archive of REF laid out for PYTHONPATH)
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SCENARIOS = ("tiny", "liuzhou-asean", "yangtze-inbound", "china-europe")
+
+LOOP = """
+import sys
+import numpy as np
+from mmroute.envs import RerouteEnv
+from mmroute.scenarios import load
+env = RerouteEnv(load(sys.argv[1]))
+rng = np.random.default_rng(0)
+decisions = 0
+for ep in range(int(sys.argv[2])):
+    env.reset(seed=ep)
+    done = False
+    while not done:
+        action = int(rng.choice(np.flatnonzero(env.action_masks())))
+        _, _, term, trunc, _ = env.step(action)
+        done = term or trunc
+        decisions += 1
+print(decisions)
+"""
+
+
+def count(name: str, episodes: int, pythonpath: Path | None) -> tuple[int, int]:
+    """(decisions, instructions) of ``episodes`` episodes of ``name`` under callgrind."""
+    env = {k: v for k, v in __import__("os").environ.items() if k != "PYTHONPATH"}
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
+    out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                          sys.executable, "-c", LOOP, name, str(episodes)],
+                         capture_output=True, text=True, env=env, check=True,
+                         cwd=tempfile.gettempdir())
+    collected = re.search(r"Collected : (\d+)", out.stderr)
+    if collected is None:
+        raise SystemExit(f"callgrind printed no total for {name}: {out.stderr[-300:]}")
+    return int(out.stdout.strip()), int(collected.group(1))
+
+
+def per_decision(name: str, short: int, long: int, pythonpath: Path | None) -> float:
+    d1, i1 = count(name, short, pythonpath)
+    d2, i2 = count(name, long, pythonpath)
+    return (i2 - i1) / (d2 - d1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--compare", required=True, metavar="REF", help="git ref to compare with")
+    ap.add_argument("--scenarios", default=",".join(SCENARIOS))
+    ap.add_argument("--short", type=int, default=1, help="episodes of the short run")
+    ap.add_argument("--long", type=int, default=6, help="episodes of the long run")
+    ap.add_argument("--out", default=str(RESULTS / "env_instructions.csv"))
+    args = ap.parse_args(argv)
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is not installed")
+    import pandas as pd
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base = export(args.compare, Path(tmp))
+        rows = []
+        for name in args.scenarios.split(","):
+            new = per_decision(name, args.short, args.long, None)
+            old = per_decision(name, args.short, args.long, base)
+            rows.append({"scenario": name, "instructions_per_decision": round(new),
+                         f"{args.compare}_instructions_per_decision": round(old),
+                         "speed_ratio": round(old / new, 4)})
+            print(rows[-1], flush=True)
+    df = pd.DataFrame(rows)
+    df.to_csv(args.out, index=False)
+    print(df.to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
