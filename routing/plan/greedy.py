@@ -8,9 +8,6 @@ only otherwise is its path searched again among the arcs with capacity left. The
 is the one that search would find (ties broken alike), so the plan is the same as searching
 every shipment, at a fraction of the time when capacities bind rarely. Below
 :data:`BATCH_MIN_SHIPMENTS` shipments every path is searched (faster there).
-
-With a :class:`~mmroute.routing.plan.budget.Deadline`, once it passes every shipment not yet
-routed that may be dropped is dropped (the plan stays feasible, only worse).
 """
 
 from __future__ import annotations
@@ -19,7 +16,6 @@ from collections import defaultdict
 
 import numpy as np
 
-from mmroute.routing.plan.budget import Deadline
 from mmroute.routing.plan.expand import TimeExpandedNetwork
 from mmroute.routing.plan.prune import (
     BATCH_MIN_SHIPMENTS,
@@ -38,21 +34,18 @@ def greedy_flows(scenario: Scenario, net: TimeExpandedNetwork, price: float,
                  arr: ArcArrays | None = None, *, minimize: str = "objective",
                  share: dict[str, float] | None = None,
                  sweeps: Sweeps | None = None,
-                 batched: bool | None = None,
-                 deadline: Deadline | None = None) -> dict[tuple[str, int], float] | None:
+                 batched: bool | None = None) -> dict[tuple[str, int], float] | None:
     """``{(shipment, arc): 1.0}`` of a capacity-feasible unsplittable plan (drops allowed),
     each shipment on its cheapest path by ``minimize``'s costs (:func:`shipment_costs`).
     ``share``: shipment -> 1 (must be delivered) or 0 (dropped); ``None`` if a shipment that
     must be delivered finds no path with capacity left. ``batched``: first paths from one
-    batched pass (default: from :data:`BATCH_MIN_SHIPMENTS` shipments on; the same plan).
-    ``deadline``: once passed, the shipments left that ``share`` does not hold are dropped."""
+    batched pass (default: from :data:`BATCH_MIN_SHIPMENTS` shipments on; the same plan)."""
     arr = ArcArrays.of(net) if arr is None else arr
     share = share or {}
-    deadline = deadline or Deadline()
     if batched is None:
         batched = len(net.demands) >= BATCH_MIN_SHIPMENTS
     first = {} if not batched else _first_paths(
-        scenario, net, arr, sweeps, price, minimize, share, deadline)
+        scenario, net, arr, sweeps, price, minimize, share)
     rank = topological_rank(net, arr)
     n = len(net.nodes)
     left = _Left(net)
@@ -63,8 +56,7 @@ def greedy_flows(scenario: Scenario, net: TimeExpandedNetwork, price: float,
         must = share.get(d.shipment)
         usable = np.asarray(net.usable[d.shipment], dtype=np.int64)
         drop = usable[arr.is_drop[usable]].tolist()
-        if (must is not None and must < 0.5) or (must is None and deadline.passed()):
-            # held dropped, or out of time
+        if must is not None and must < 0.5:  # held dropped
             flows.update({(d.shipment, i): 1.0 for i in drop})
             continue
         path = first.get(ship_no[d.shipment])
@@ -108,15 +100,12 @@ def greedy_flows(scenario: Scenario, net: TimeExpandedNetwork, price: float,
 
 def _first_paths(scenario: Scenario, net: TimeExpandedNetwork, arr: ArcArrays,
                  sw: Sweeps | None, price: float, minimize: str,
-                 share: dict[str, float], deadline: Deadline) -> dict[int, list[int]]:
-    """Each free shipment's (index ->) cheapest path at full capacity, sink to source (chunk
-    by chunk until ``deadline``)."""
+                 share: dict[str, float]) -> dict[int, list[int]]:
+    """Each free shipment's (index ->) cheapest path at full capacity, sink to source."""
     sw = Sweeps.of(net) if sw is None else sw
     costs = BatchCosts(net, arr, sw, scenario.objective, price, minimize)
     out: dict[int, list[int]] = {}
     for ks in sw.chunks():
-        if deadline.passed():
-            break
         _, prev = sw.forward(ks, costs.chunk(ks), costs.own, pred=True)
         for j, k in enumerate(ks.tolist()):
             if net.demands[k].shipment in share:

@@ -21,8 +21,10 @@ capacity-starved month makes the MIP the bottleneck.
 
 Time limit: ``time_limit_s`` covers the whole call. Less :func:`_reserve_s` for reading the
 solution, building the itineraries and checking the plan, it is a
-:class:`~.budget.Deadline` that the greedy plan and the pruning sweeps watch (past it, the
-greedy plan drops the shipments left and pruning keeps their arcs). The MIP is built and
+:class:`~.budget.Deadline` that the pruning sweeps watch (past it, the shipments not reached
+keep their arcs). The greedy plan always completes: it is the plan when time runs out, and
+cutting it short would drop consignments (a month's greedy plan is seconds; the network
+before it is not cut either). The MIP is built and
 started only if it can still get through HiGHS's presolve and stop in time
 (:func:`~.budget.mip_worth_starting`), and HiGHS gets what is left less what it runs beyond
 its limit (:func:`~.budget.beyond_limit_s`); otherwise the greedy incumbent is the plan,
@@ -260,8 +262,7 @@ def _eliminate_arcs(scenario: Scenario, net: TimeExpandedNetwork, price: float,
     the bound is ``None`` if ``deadline`` stopped :func:`prune` before it had one."""
     arr = ArcArrays.of(net)
     found = []
-    greedy = greedy_flows(scenario, net, price, arr, minimize=params.minimize, share=params.shares(),
-                          deadline=deadline)
+    greedy = greedy_flows(scenario, net, price, arr, minimize=params.minimize, share=params.shares())
     if greedy is not None:
         found.append(_extract(scenario, net, greedy, price, False))
     warm = None if initial is None else _hint_flows(net, initial)
