@@ -19,6 +19,16 @@ in a child process of its own so that its peak RSS (``resource.getrusage``) is i
     .venv/bin/python benchmarks/plan_scaling.py --sizes '' --weeks '' --replan '' \
         --month-sizes 1000,3000,10000 --time-limit 600 --before main \
         --out benchmarks/results/plan_scaling_month.csv
+
+Time limits (issue 22): ``--size-limits 20,60,120`` plans the ``--sizes`` rows once per limit
+(the 1,000 row is the capacity-starved stress row); with ``--before REV`` those rows too run
+in child processes, with that revision's code and with this tree's, side by side. Every plan
+row has ``wall_s`` (the call's wall time) and ``wall_ratio`` (wall / limit; within 1.05 is
+the goal):
+
+    .venv/bin/python benchmarks/plan_scaling.py --sizes 1000 --size-limits 20,60,120 \
+        --weeks '' --replan '' --month-sizes 1000,3000 --before main \
+        --out benchmarks/results/plan_scaling_timelimit.csv
 """
 
 from __future__ import annotations
@@ -49,7 +59,7 @@ from mmroute.world.events import DepartureDelay, KnownEvents, LinkClosure
 
 COLUMNS = ["experiment", "scenario", "shipments", "horizon_h", "variables", "status",
            "objective", "bound", "gap", "time_s", "build_s", "dropped", "ms_per_call",
-           "code", "time_limit_s", "wall_s", "peak_rss_gb"]
+           "code", "time_limit_s", "wall_s", "wall_ratio", "peak_rss_gb"]
 #: the folders of the source tree that install as mmroute's subpackages (pyproject.toml)
 _SUBPACKAGES = ("scenarios", "world", "routing", "envs", "agents")
 
@@ -84,7 +94,9 @@ def run_plan(sc: Scenario, time_limit_s: float, seed: int, experiment: str) -> d
     build = time.perf_counter() - t
     n_var = sum(len(v) for v in net.usable.values())
     del net
+    t = time.perf_counter()
     plan = solve_plan(sc, time_limit_s=time_limit_s, seed=seed)
+    wall = time.perf_counter() - t
     return {"experiment": experiment, "scenario": sc.name, "shipments": len(sc.shipments),
             "horizon_h": sc.horizon_h, "variables": n_var, "status": plan.status,
             "objective": round(plan.objective, 2),
@@ -92,7 +104,19 @@ def run_plan(sc: Scenario, time_limit_s: float, seed: int, experiment: str) -> d
             "gap": None if plan.gap is None else f"{plan.gap:.2e}", "time_s": plan.time_s,
             "build_s": round(build, 3),
             "dropped": sum(1 for it in plan.itineraries if it.dropped), "ms_per_call": None,
-            "code": None, "time_limit_s": time_limit_s, "wall_s": None, "peak_rss_gb": None}
+            "code": None, "time_limit_s": time_limit_s, "wall_s": round(wall, 2),
+            "wall_ratio": round(wall / time_limit_s, 3),
+            "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 3)}
+
+
+def run_size(name: str, sizes: list[int], seed: int, time_limit_s: float) -> dict[str, Any]:
+    """The ``--sizes`` row of ``sizes[-1]`` shipments (the variants drawn for ``sizes`` in
+    order from ``--seed``, as in the parent), planned in this process (see :func:`child_row`)."""
+    rng = np.random.default_rng(seed)
+    base = load(name)
+    for n in sizes:
+        sc = variant(base, n, base.horizon_h, rng)
+    return run_plan(sc, time_limit_s, seed, "shipments")
 
 
 def run_replan(sc: Scenario, time_limit_s: float, seed: int, every_h: float,
@@ -222,7 +246,7 @@ def run_month(name: str, n: int, seed: int, time_limit_s: float) -> dict[str, An
             "gap": None if plan.gap is None else f"{plan.gap:.2e}", "time_s": plan.time_s,
             "build_s": None, "dropped": sum(1 for it in plan.itineraries if it.dropped),
             "ms_per_call": None, "time_limit_s": time_limit_s, "wall_s": round(wall, 2),
-            "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 3)}
+            "wall_ratio": round(wall / time_limit_s, 3), "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 3)}
 
 
 def export_revision(rev: str, into: Path) -> Path:
@@ -246,17 +270,23 @@ def month_row(name: str, n: int, seed: int, time_limit_s: float, code: str,
               pythonpath: Path | None) -> dict[str, Any]:
     """:func:`run_month` in a child process (with ``pythonpath`` first, for another
     revision's code); a row with status ``error: ...`` if the child fails."""
+    return child_row(["month", name, n, seed, time_limit_s], "month", name, n, code, pythonpath)
+
+
+def child_row(job: list, experiment: str, name: str, n: int, code: str,
+              pythonpath: Path | None) -> dict[str, Any]:
+    """``job`` (``["month", name, n, seed, limit]``: :func:`run_month`; ``["size", name,
+    sizes, seed, limit]``: :func:`run_size`) in a child process with ``pythonpath`` first."""
     env = dict(os.environ)
     if pythonpath is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(pythonpath), env.get("PYTHONPATH", "")])
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child-month",
-           json.dumps([name, n, seed, time_limit_s])]
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(job)]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
         tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
         row = {c: None for c in COLUMNS}
-        row.update(experiment="month", scenario=name, shipments=n, status=f"error: {tail}")
+        row.update(experiment=experiment, scenario=name, shipments=n, status=f"error: {tail}")
     else:
         row = {c: None for c in COLUMNS}
         row.update(json.loads(lines[-1]))
@@ -298,11 +328,17 @@ def main(argv: list[str] | None = None) -> int:
                     help="git revision whose code plans the month rows too (e.g. main)")
     ap.add_argument("--after", default=None,
                     help="git revision whose code plans the month rows (default: this tree)")
-    ap.add_argument("--child-month", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--size-limits", default=None,
+                    help="time limits of the --sizes rows (comma separated; default --time-limit)")
+    ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    if args.child_month is not None:  # one month row, in its own process
-        name, n, seed, limit = json.loads(args.child_month)
-        print(json.dumps(run_month(name, int(n), int(seed), float(limit))), flush=True)
+    if args.child is not None:  # one month or size row, in its own process
+        kind, name, n, seed, limit = json.loads(args.child)
+        if kind == "month":
+            row = run_month(name, int(n), int(seed), float(limit))
+        else:
+            row = run_size(name, [int(x) for x in n], int(seed), float(limit))
+        print(json.dumps(row), flush=True)
         return 0
     rng = np.random.default_rng(args.seed)
     base = load(args.scenario)
@@ -313,16 +349,25 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row)
         print(" ".join(f"{k}={row[k]}" for k in COLUMNS if row[k] is not None), flush=True)
 
-    for n in [int(x) for x in args.sizes.split(",") if x]:
-        add(run_plan(variant(base, n, base.horizon_h, rng), args.time_limit, args.seed,
-                     "shipments"))
-    for w in [float(x) for x in args.weeks.split(",") if x]:
-        n = int(round(args.horizon_shipments * w))
-        add(run_plan(variant(base, n, 168.0 * w, rng), args.time_limit, args.seed, "horizon"))
+    sizes = [int(x) for x in args.sizes.split(",") if x]
+    limits = [float(x) for x in (args.size_limits or str(args.time_limit)).split(",") if x]
     months = [int(x) for x in args.month_sizes.split(",") if x]
     with tempfile.TemporaryDirectory() as tmp:
-        codes = [(rev, None if rev is None or not months else export_revision(
+        codes = [(rev, None if rev is None or not (months or sizes) else export_revision(
             rev, Path(tmp) / f"code{k}")) for k, rev in enumerate((args.before, args.after))]
+        for i, n in enumerate(sizes):
+            sc = variant(base, n, base.horizon_h, rng)
+            for limit in limits:
+                if args.before is None:  # in this process, as before
+                    add(run_plan(sc, limit, args.seed, "shipments"))
+                    continue
+                for rev, path in codes:
+                    add(child_row(["size", args.scenario, sizes[:i + 1], args.seed, limit],
+                                  "shipments", sc.name, n, rev or "this", path))
+        for w in [float(x) for x in args.weeks.split(",") if x]:
+            n = int(round(args.horizon_shipments * w))
+            add(run_plan(variant(base, n, 168.0 * w, rng), args.time_limit, args.seed,
+                         "horizon"))
         for n in months:
             for k, (rev, path) in enumerate(codes):
                 if k == 0 and rev is None:

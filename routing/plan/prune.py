@@ -6,6 +6,10 @@ objective of any feasible plan, is in no optimal plan: with ``a``, the total is 
 ``sum_{s' != s} LB_s' + cost via a > UB``. Such arcs are removed from ``usable[s]``. (Not valid
 for splittable flows, where a small share may take a dearer path, nor under a CO2 cap that the
 plan giving ``UB`` does not respect.)
+
+Pruning is optional for correctness: with a :class:`~mmroute.routing.plan.budget.Deadline`
+that passes, the shipments not reached yet keep all their arcs (and without every ``LB_s``
+there is neither bound nor pruning).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mmroute.routing.plan.budget import Deadline
 from mmroute.routing.plan.expand import Demand, TimeExpandedNetwork
 from mmroute.routing.plan.sweep import Sweeps, topological_rank_of
 from mmroute.scenarios import Objective
@@ -166,7 +171,7 @@ class ChunkCosts:
 
 def prune(net: TimeExpandedNetwork, arr: ArcArrays, obj: Objective, price: float, ub: float,
           *, minimize: str = "objective", sweeps: Sweeps | None = None,
-          batched: bool | None = None) -> float:
+          batched: bool | None = None, deadline: Deadline | None = None) -> float | None:
     """Remove arcs that no optimal plan uses, given a plan of value ``ub`` (objective, or CO2
     with ``minimize="co2"``, see :func:`shipment_costs`); return ``sum_s LB_s``, a lower bound
     on the optimum. Exact under any further constraint the plan of value ``ub`` meets.
@@ -174,11 +179,16 @@ def prune(net: TimeExpandedNetwork, arr: ArcArrays, obj: Objective, price: float
     ``batched`` (default: from :data:`BATCH_MIN_SHIPMENTS` shipments on): two batched passes
     (:class:`Sweeps`), the cheapest route of every shipment (``LB_s``), then the cheapest
     route through every arc, kept if within the slack; else shipment by shipment. Both give
-    the same bound and the same arcs, bit for bit."""
+    the same bound and the same arcs, bit for bit.
+
+    ``deadline``: checked between chunks (batched) or shipments; once passed, the shipments
+    left keep their arcs, and if some ``LB_s`` is still missing nothing is pruned and the
+    result is ``None`` (no bound)."""
+    deadline = deadline or Deadline()
     if batched is None:
         batched = len(net.demands) >= BATCH_MIN_SHIPMENTS
     if not batched:
-        return _prune_each(net, arr, obj, price, ub, minimize)
+        return _prune_each(net, arr, obj, price, ub, minimize, deadline)
     sw = Sweeps.of(net) if sweeps is None else sweeps
     costs = BatchCosts(net, arr, sw, obj, price, minimize)
     head = sw.rhead
@@ -188,6 +198,8 @@ def prune(net: TimeExpandedNetwork, arr: ArcArrays, obj: Objective, price: float
     keep_bwd = sw.n_rows * len(net.demands) * 8 <= _KEEP_BYTES  # else computed twice
     bwds = []
     for ks in chunks:
+        if deadline.passed():
+            return None
         bwd = sw.backward(ks, costs.chunk(ks))
         for j, k in enumerate(ks.tolist()):
             idx, c = own[k]
@@ -197,6 +209,8 @@ def prune(net: TimeExpandedNetwork, arr: ArcArrays, obj: Objective, price: float
     slack = max(0.0, ub - lb_total) + 1e-6 * max(1.0, abs(ub))
     was = np.zeros(len(sw.tail), dtype=bool)  # the arcs usable before, per shipment
     for n_chunk, ks in enumerate(chunks):
+        if deadline.passed():
+            break
         limit = lbs[ks] + slack
         cost = costs.chunk(ks)
         fwd, _ = sw.forward(ks, cost, own.__getitem__)
@@ -235,13 +249,15 @@ _ARC_BLOCK = 1024
 
 
 def _prune_each(net: TimeExpandedNetwork, arr: ArcArrays, obj: Objective, price: float,
-                ub: float, minimize: str) -> float:
+                ub: float, minimize: str, deadline: Deadline) -> float | None:
     """:func:`prune` shipment by shipment (faster below :data:`BATCH_MIN_SHIPMENTS`)."""
     rank = topological_rank(net, arr)
     n = len(net.nodes)
     lbs: dict[str, float] = {}
     keep: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     for d in net.demands:
+        if deadline.passed():
+            return None
         idx = np.asarray(net.usable[d.shipment], dtype=np.int64)
         c = shipment_costs(arr, idx, d, obj, price, minimize)
         tl_a, hd_a = arr.tail[idx], arr.head[idx]

@@ -19,10 +19,17 @@ of 1,000): releases are whole hours over a month, and each release is its own ro
 so it would not shrink these passes; it can still be added on top of the batched passes if a
 capacity-starved month makes the MIP the bottleneck.
 
-Time limit: ``time_limit_s`` covers the whole call. The solver gets what is left after the
-network, elimination and the model build, less :func:`_reserve_s` for reading the solution,
-building the itineraries and checking the plan. ``status`` is ``optimal`` whenever the gap
-between the plan and the best bound is within :data:`GAP_OPTIMAL`, whoever proved it.
+Time limit: ``time_limit_s`` covers the whole call. Less :func:`_reserve_s` for reading the
+solution, building the itineraries and checking the plan, it is a :class:`~.budget.Deadline`
+that the pruning sweeps watch (past it, the shipments not reached keep their arcs). The
+network and the greedy plan always complete: the greedy plan is the plan when time runs out,
+and cutting it short would drop consignments (both take 1-4 s on the 1,000-shipment stress
+row of ``benchmarks/plan_scaling.py``). The MIP is built and started only if it can still get
+through HiGHS's presolve and stop in time (:func:`~.budget.mip_worth_starting`), and the
+solver gets what is left less what HiGHS runs beyond its limit (:func:`~.budget.beyond_limit_s`;
+rates measured with HiGHS, applied to SCIP too); otherwise the greedy incumbent is the plan,
+status ``timeout``, with the elimination's lower bound. ``status`` is ``optimal`` whenever the
+gap between the plan and the best bound is within :data:`GAP_OPTIMAL`, whoever proved it.
 """
 
 from __future__ import annotations
@@ -52,6 +59,7 @@ from mmroute.errors import InfeasibleError, InputError, SolverError
 from mmroute.interrupt import stoppable
 from mmroute.report import relative_gap
 from mmroute.routing.plan.arguments import solve_arguments
+from mmroute.routing.plan.budget import Deadline, beyond_limit_s, mip_worth_starting
 from mmroute.routing.plan.expand import Demand, TimeExpandedNetwork, demands_of, expand
 from mmroute.routing.plan.greedy import greedy_flows
 from mmroute.routing.plan.params import DEPRECATED_PLAN_KEYWORDS, PlanParams
@@ -168,11 +176,11 @@ def _solve(
     if not net.demands:  # everything delivered: nothing to plan
         return plan_of((), 0.0, 0.0, "optimal")
     incumbent, lower = None, None
-    deadline = t_start + time_limit_s
-    reserve = _reserve_s(time_limit_s, len(net.demands))
+    deadline = Deadline(t_start + time_limit_s - _reserve_s(time_limit_s, len(net.demands)))
     inc_value = math.inf
     if params.eliminate and not params.splittable:
-        incumbent, lower, inc_value = _eliminate_arcs(scenario, net, price, params, initial)
+        incumbent, lower, inc_value = _eliminate_arcs(scenario, net, price, params, initial,
+                                                      deadline)
         gap = None if incumbent is None else relative_gap(inc_value, lower)
         if params.minimize == "objective" and gap is not None and gap <= GAP_OPTIMAL:
             # the incumbent meets the bound: it is optimal, no MIP needed
@@ -180,9 +188,9 @@ def _solve(
             if shaped:  # optimal for the shaped objective: no bound on the true one
                 return plan_of(incumbent, objective, None, "feasible")
             return plan_of(incumbent, objective, min(lower, objective), "optimal")
-    if time.perf_counter() < deadline - reserve or incumbent is None:
+    if incumbent is None or not deadline.passed():  # (large: only if it can stop in time)
         flows, bound, status = _solve_mip(scenario, net, price=price, params=params,
-                                          deadline=deadline - reserve, seed=seed, hint=initial)
+                                          deadline=deadline.at, seed=seed, hint=initial)
     else:  # elimination used the time: the incumbent is the plan
         flows, bound, status = None, None, "timeout"
     itineraries = [] if flows is None else _extract(scenario, net, flows, price, params.splittable)
@@ -250,7 +258,7 @@ def _meets(itineraries, params: PlanParams) -> bool:
 
 
 def _eliminate_arcs(scenario: Scenario, net: TimeExpandedNetwork, price: float,
-                    params: PlanParams, initial: Plan | None
+                    params: PlanParams, initial: Plan | None, deadline: Deadline | None = None
                     ) -> tuple[list[Itinerary] | None, float | None, float]:
     """An incumbent (the greedy plan, or ``initial`` where still feasible and better) that
     keeps the CO2 cap and delivered shares, the lower bound of :func:`prune`, which
@@ -258,7 +266,7 @@ def _eliminate_arcs(scenario: Scenario, net: TimeExpandedNetwork, price: float,
     (what the MIP minimises, premiums included). Exact for unsplittable plans:
     an arc is removed only if every plan through it is worse than the incumbent, and the
     incumbent meets every constraint of the model. ``(None, None, inf)`` if no incumbent
-    does."""
+    does; the bound is ``None`` if ``deadline`` stopped :func:`prune` before it had one."""
     arr = ArcArrays.of(net)
     shaped = params.shaped
     found = []
@@ -274,7 +282,7 @@ def _eliminate_arcs(scenario: Scenario, net: TimeExpandedNetwork, price: float,
         return None, None, math.inf
     incumbent, ub = min(found, key=lambda f: f[1])
     return incumbent, prune(net, arr, scenario.objective, price, ub,
-                            minimize=params.minimize), ub
+                            minimize=params.minimize, deadline=deadline), ub
 
 
 def _apply_premiums(scenario: Scenario, net: TimeExpandedNetwork, params: PlanParams) -> bool:
@@ -302,10 +310,18 @@ def _premium_of(net: TimeExpandedNetwork, flows: Flows | None, shaped: bool) -> 
 def _solve_mip(scenario: Scenario, net: TimeExpandedNetwork, *, price: float, params: PlanParams,
                deadline: float, seed: int, hint: Plan | None):
     """Build the MIP, solve it until ``deadline`` (``time.perf_counter()``), read the result:
-    ``(flows, bound, status)`` with ``flows`` ``None`` if no plan was found in time."""
+    ``(flows, bound, status)`` with ``flows`` ``None`` if no plan was found in time. Neither
+    built nor solved (``(None, None, "timeout")``) if it could not stop by ``deadline``
+    (:func:`~.budget.mip_worth_starting`); HiGHS's limit leaves :func:`~.budget.beyond_limit_s`."""
+    n_columns = sum(len(arcs) for arcs in net.usable.values())
+    if not mip_worth_starting(n_columns, deadline - time.perf_counter(), built=False):
+        return None, None, "timeout"
     proto, columns = _build_model(scenario, net, price=price, params=params)
+    left = deadline - time.perf_counter()
+    if not mip_worth_starting(len(columns), left, built=True):
+        return None, None, "timeout"
     solve_params = mathopt.SolveParameters(
-        time_limit=datetime.timedelta(seconds=max(0.05, deadline - time.perf_counter())),
+        time_limit=datetime.timedelta(seconds=max(0.05, left - beyond_limit_s(len(columns)))),
         relative_gap_tolerance=GAP_OPTIMAL / 10, absolute_gap_tolerance=1e-4, random_seed=seed)
     model_params = model_parameters_pb2.ModelSolveParametersProto()
     if hint is not None and params.solver == "scip":
