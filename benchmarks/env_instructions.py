@@ -3,9 +3,9 @@
 Wall-clock and CPU-time speed on a shared machine measures the neighbours; counted
 instructions do not. For each scenario and version, the same loop of random masked actions
 (``numpy`` generator seeded 0, episode seeds 0..E-1, resets included) runs under
-``valgrind --tool=callgrind`` twice, with ``--short`` and ``--long`` episodes; the difference
+``valgrind --tool=callgrind`` twice, with ``--short`` episodes and with enough more for ``--min-decisions`` decisions; the difference
 of the two totals over the difference of decisions is the cost of a decision (imports and
-table building cancel out). Writes ``benchmarks/results/env_instructions.csv``:
+table building cancel out; ``PYTHONHASHSEED=0``). Writes ``benchmarks/results/env_instructions.csv``:
 
     python benchmarks/env_instructions.py --compare 909e765
 
@@ -53,6 +53,7 @@ def count(name: str, episodes: int, pythonpath: Path | None) -> tuple[int, int]:
     env = {k: v for k, v in __import__("os").environ.items() if k != "PYTHONPATH"}
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
+    env["PYTHONHASHSEED"] = "0"  # string hashing (set order) varies the count by a few % otherwise
     out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
                           sys.executable, "-c", LOOP, name, str(episodes)],
                          capture_output=True, text=True, env=env, check=True,
@@ -69,12 +70,20 @@ def per_decision(name: str, short: int, long: int, pythonpath: Path | None) -> f
     return (i2 - i1) / (d2 - d1)
 
 
+def long_episodes(name: str, short: int, min_decisions: int) -> int:
+    """Episodes of the long run: enough for ``min_decisions`` more decisions than the short
+    run (a garbage collection is millions of instructions: a few decisions would drown)."""
+    d1, _ = count(name, short, None)
+    return short + max(5, -(-min_decisions * short // max(1, d1)))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--compare", required=True, metavar="REF", help="git ref to compare with")
     ap.add_argument("--scenarios", default=",".join(SCENARIOS))
     ap.add_argument("--short", type=int, default=1, help="episodes of the short run")
-    ap.add_argument("--long", type=int, default=6, help="episodes of the long run")
+    ap.add_argument("--min-decisions", type=int, default=400,
+                    help="decisions the long run has beyond the short one (at least)")
     ap.add_argument("--out", default=str(RESULTS / "env_instructions.csv"))
     args = ap.parse_args(argv)
     if shutil.which("valgrind") is None:
@@ -85,9 +94,10 @@ def main(argv: list[str] | None = None) -> int:
         base = export(args.compare, Path(tmp))
         rows = []
         for name in args.scenarios.split(","):
-            new = per_decision(name, args.short, args.long, None)
-            old = per_decision(name, args.short, args.long, base)
-            rows.append({"scenario": name, "instructions_per_decision": round(new),
+            long = long_episodes(name, args.short, args.min_decisions)
+            new = per_decision(name, args.short, long, None)
+            old = per_decision(name, args.short, long, base)
+            rows.append({"scenario": name, "episodes": long, "instructions_per_decision": round(new),
                          f"{args.compare}_instructions_per_decision": round(old),
                          "speed_ratio": round(old / new, 4)})
             print(rows[-1], flush=True)

@@ -11,14 +11,6 @@ errors are :class:`mmroute.errors.ScenarioError` naming the file and the field.
 from mmroute._lazy import lazy_exports
 from mmroute.errors import ScenarioError
 from mmroute.scenarios.bundled import bundled_names, bundled_path
-from mmroute.scenarios.cars_model import (
-    CarrierType,
-    Cars,
-    Envelope,
-    Platform,
-    VehicleModel,
-    VehicleOrder,
-)
 from mmroute.scenarios.geo import export, links_gdf, nodes_gdf, read_export
 from mmroute.scenarios.loader import as_scenario, load, parse, resolve_path
 from mmroute.scenarios.locode import normalise_locode
@@ -94,8 +86,10 @@ __all__ = [
 ]
 
 # imported on first use: maps (matplotlib), scaling (numpy), the writer, schedules and the
-# clock (datetime, zoneinfo)
-_LAZY = {"Clock": "mmroute.scenarios.clock", "parse_start": "mmroute.scenarios.clock",
+# clock (datetime, zoneinfo), the finished-vehicle model
+_LAZY = {**{name: "mmroute.scenarios.cars_model" for name in (
+             "CarrierType", "Cars", "Envelope", "Platform", "VehicleModel", "VehicleOrder")},
+         "Clock": "mmroute.scenarios.clock", "parse_start": "mmroute.scenarios.clock",
          "plot_map": "mmroute.scenarios.mapplot", "scale": "mmroute.scenarios.scaling",
          "write_scenario": "mmroute.scenarios.writer",
          "import_schedules": "mmroute.scenarios.schedules"}

@@ -20,10 +20,8 @@ from mmroute.errors import ScenarioError
 from mmroute.io import read_text
 from mmroute.scenarios import defaults as D
 from mmroute.scenarios.bundled import bundled_path
-from mmroute.scenarios.cars_section import CARS_KEYS, parse_cars
 from mmroute.scenarios.fields import Fields
 from mmroute.scenarios.fleet_section import parse_fleet
-from mmroute.scenarios.jis_section import JIS_KEY, parse_jis
 from mmroute.scenarios.model import Roads, Scenario
 from mmroute.scenarios.network_section import Geometry, parse_links, parse_nodes
 from mmroute.scenarios.objective_section import parse_objective
@@ -178,6 +176,10 @@ def read_link_geometries(path: Path) -> dict[str, Geometry]:
 
 def _scenario(f: Fields, base_dir: Path, data: Any, source_file: str | None) -> Scenario:
     """The whole scenario: the top-level keys here, each section by its module."""
+    # few scenarios have these sections: their readers (and models) on first use
+    from mmroute.scenarios.cars_section import CARS_KEYS, parse_cars
+    from mmroute.scenarios.jis_section import JIS_KEY, parse_jis
+
     geometries: dict[str, Geometry] = {}
     if not isinstance(data, Mapping):
         kind = "a list" if isinstance(data, list) else type(data).__name__

@@ -11,10 +11,11 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mmroute.scenarios.cars_model import Cars
-from mmroute.scenarios.jis_model import Jis
+if TYPE_CHECKING:  # imported by the cars and jis sections' readers, on first use
+    from mmroute.scenarios.cars_model import Cars
+    from mmroute.scenarios.jis_model import Jis
 
 __all__ = [
     "Timetable",
