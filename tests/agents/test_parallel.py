@@ -105,6 +105,7 @@ def test_unknown_backends_are_input_errors():
         run_tasks(max, [1], jobs=0)
 
 
+@pytest.mark.slow  # fast siblings: the Ray rows above (a running instance), the local CLI tests
 def test_cli_evaluates_on_a_ray_instance_of_its_own(tmp_path):
     out = tmp_path / "r.csv"
     r = subprocess.run([sys.executable, "-m", "mmroute", "evaluate", "tiny", "--policies",
@@ -126,6 +127,7 @@ def test_address_without_the_ray_backend_is_refused(tmp_path):
     assert not (tmp_path / "r.csv").exists()
 
 
+@pytest.mark.slow  # fast siblings: the Ray rows above and the local training tests
 def test_training_on_ray_is_the_local_training_and_resumes(running_ray, tmp_path):
     from dataclasses import replace
 
