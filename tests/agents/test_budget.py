@@ -72,7 +72,7 @@ def test_every_phase_shows_a_progress_bar_unless_told_not_to(tmp_path):
         assert shown, phase
         assert any("<" in x for x in shown)  # elapsed<remaining: the ETA
     assert "buy" in r.stdout and "env steps of the budget's 1,000" in r.stdout
-    r = _cli("train", "tiny", "--timesteps", "1000", "--config", str(cfg), "--out",
+    r = _cli("train", "tiny", "--timesteps", "300", "--config", str(cfg), "--out",
              str(tmp_path / "b"), "--no-progress")
     assert r.returncode == 0 and "PPO:" not in r.stderr and "imitation:" not in r.stderr
     r = _cli("train", "--help")
