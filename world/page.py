@@ -306,8 +306,14 @@ def when_text(start: str | None, time_h: float | None, *, prefix: str = "h") -> 
         return "n/a"
     if not start:
         return f"{prefix} {time_h:,.1f}"
-    at = parse_start(start).at(time_h)  # local time in the start's zone, across DST too
+    at = _clock(start).at(time_h)  # local time in the start's zone, across DST too
     return f"{at:%Y-%m-%d %H:%M} (h {time_h:,.1f})"
+
+
+@functools.lru_cache(maxsize=16)
+def _clock(start: str):
+    """The clock of ``start``, parsed once per start (a page labels thousands of times)."""
+    return parse_start(start)
 
 
 def _ticks(scenario: Scenario, lo_h: float, hi_h: float) -> list[dict[str, Any]]:
@@ -327,7 +333,7 @@ def time_ticks(start: str | None, lo_h: float, hi_h: float, *,
     t = first
     while t <= hi_h:
         if start:
-            at = parse_start(start).at(t)
+            at = _clock(start).at(t)
             out.append({"h": t, "label": f"{at:%m-%d %H:%M}" if step < 24 else f"{at:%m-%d}"})
         else:
             out.append({"h": t, "label": f"{prefix} {t:g}"})
