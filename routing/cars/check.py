@@ -3,7 +3,8 @@
 :func:`check_load` verifies the rules of :mod:`.load` from the carrier and model data;
 :func:`check_cars_plan` verifies a :class:`.result.CarsPlan` against its problem: every vehicle
 delivered once, at its own dealer, on time; carrier counts; each route's load; recomputes
-the cost (fixed cost + cost per km x route length, per carrier used) and compares the plan's
+the cost (fixed cost + cost per km x route length on the carrier type's own legs, per
+carrier used) and compares the plan's
 claims with it (objective within :data:`OBJECTIVE_TOL_CNY`, a bound at most the cost, status
 ``optimal`` only with the bound equal to the cost). Malformed values (a NaN position, a stop
 that is not an integer, ids that are not text) are violations; at most
@@ -134,12 +135,13 @@ def check_load(
 
 def route_times_h(problem: CarsProblem, carrier: CarrierType, stops: Sequence[str],
                   unloads: Sequence[int], opens: Sequence[float]) -> list[float]:
-    """Start of unloading (h) at each stop: leave the depot at 0, drive at the carrier's speed,
+    """Start of unloading (h) at each stop: leave the depot at 0, drive the carrier type's
+    legs (:meth:`CarsProblem.km <.problem.CarsProblem.km>`) at its speed,
     wait until the stop opens (``opens``: the latest window opening of the orders delivered
     there), unload ``problem.unload_h_per_vehicle`` per vehicle (``unloads``)."""
     t, here, out = 0.0, carrier.depot, []
     for s, n, o in zip(stops, unloads, opens):
-        t += problem.km(here, s) / carrier.speed_kmh
+        t += problem.km(here, s, carrier.id) / carrier.speed_kmh
         t = max(t, o)
         out.append(t)
         t += problem.unload_h_per_vehicle * n
@@ -249,7 +251,7 @@ def check_cars_plan(problem: CarsProblem, plan: Any) -> CheckReport:
         for k, t in enumerate(times):
             if k + 1 in due and t > due[k + 1] + _TOL:
                 bad.append(Violation(w, f"reaches {stops[k]} at {t:.2f} h, after its due time {due[k + 1]:g} h"))
-        km = problem.route_km(carrier.depot, stops)
+        km = problem.route_km(carrier.depot, stops, carrier.id)
         km_total += km
         cost += carrier.fixed_cost_cny + carrier.cost_per_km_cny * km
     for c in problem.carrier_types:

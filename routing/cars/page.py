@@ -62,7 +62,7 @@ def cars_page_data(problem: CarsProblem, plan: CarsPlan, *, title: str | None = 
         path = [*stops, carrier.depot]
         late = 0.0
         for j, nxt in enumerate(path):
-            km = problem.km(here, nxt)
+            km = problem.km(here, nxt, carrier.id)
             arr = t + km / carrier.speed_kmh
             legs.append({"from": here, "to": nxt, "dep_h": t, "arr_h": arr, "tip": "<br>".join([
                 f"<b>carrier {e(label)}</b> leg {j + 1}/{len(path)}: {e(here)} &rarr; {e(nxt)}",
