@@ -154,8 +154,8 @@ def plan_times(problem: CarsProblem, plan: Any) -> dict[str, Any]:
     "schedule": [...]}``, one entry per route with ``departure_h`` (leaving the depot, hour
     0) and ``stops`` (``id`` and ``at_h``, the start of unloading, as the checker times it:
     :func:`route_times_h`), in hours from the scenario start, each with its ISO 8601
-    timestamp (``departure_iso``, ``at_iso``) when the scenario has a ``start``."""
-    from mmroute.scenarios.clock import parse_start, with_timestamps
+    timestamp (``departure_iso``, ``at_iso``) when the scenario has a ``start``, local to
+    the ``depot`` or the stop when that node has its own ``time_zone``."""
 
     routes = _plan_arguments(problem, plan)
     vehicles = {v.id: v for v in problem.vehicles()}
@@ -170,11 +170,26 @@ def plan_times(problem: CarsProblem, plan: Any) -> dict[str, Any]:
             opens[pl.stop] = max(opens.get(pl.stop, o.open_h), o.open_h)
         times = route_times_h(problem, carriers[route.carrier_type], route.stops,
                               [n_at[k] for k in ks], [opens.get(k, 0.0) for k in ks])
-        out.append({"carrier_type": route.carrier_type, "departure_h": 0.0,
+        out.append({"carrier_type": route.carrier_type,
+                    "depot": carriers[route.carrier_type].depot, "departure_h": 0.0,
                     "stops": [{"id": s, "at_h": t} for s, t in zip(route.stops, times)]})
+    from mmroute.scenarios.clock import NODE_KEYS, with_timestamps
+
     start = problem.meta.get("start")
-    return {"start": start,
-            "schedule": with_timestamps(out, parse_start(start) if start else None)}
+    clock = cars_clock(problem)
+    return {"start": start,  # a stop's ``id`` is its node
+            "schedule": with_timestamps(out, clock, {**NODE_KEYS, "at_h": ("id",)})}
+
+
+def cars_clock(problem: CarsProblem) -> Any:
+    """The :class:`~mmroute.scenarios.clock.Clock` of the problem's scenario (its ``start``
+    and the places' own zones; ``None`` without a start)."""
+    from mmroute.scenarios.clock import parse_start
+
+    start = problem.meta.get("start")
+    if not start:
+        return None
+    return parse_start(start).with_node_zones(problem.meta.get("time_zones") or {})
 
 
 def _plan_arguments(problem: Any, plan: Any) -> tuple:

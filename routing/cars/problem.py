@@ -180,10 +180,13 @@ class CarsProblem:
             else:
                 own = {c.id: by_class[restriction_class(c)] for c in cars.carrier_types}
                 matrix = np.maximum.reduce(list(by_class.values()))
-        # meta: what the plan's page shows (dates from ``start``; node names and kinds)
+        # meta: what the plan's page shows (dates from ``start`` and the nodes' own zones;
+        # node names and kinds)
         meta = {"start": scenario.start,
                 "names": {p: scenario.node(p).name for p in places},
-                "kinds": {p: scenario.node(p).kind for p in places}}
+                "kinds": {p: scenario.node(p).kind for p in places},
+                "time_zones": {p: scenario.node(p).time_zone for p in places
+                               if scenario.node(p).time_zone is not None}}
         return cls(name=scenario.name, models=cars.models, carrier_types=cars.carrier_types,
                    orders=cars.orders, places=tuple(places), coords=tuple(coords),
                    distance_km=matrix, meta=meta, carrier_distance_km=own)
