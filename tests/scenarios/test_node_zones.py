@@ -220,3 +220,42 @@ def test_auto_carrier_schedule_is_local_to_each_dealer(tmp_path):
     local = datetime.fromisoformat(stop["at_iso"])
     assert f"from {local:%Y-%m-%d %H:%M} +07:00" in " ".join(
         h["tip"] for it in page["itineraries"] for h in it["handling"])
+
+
+def test_a_fleet_schedule_is_local_to_each_customers_node():
+    from mmroute.routing.vrp.scenario import from_scenario_fleet, solution_times
+    from mmroute.routing.vrp.solve import solve_vrp
+
+    data = {
+        "name": "milk", "start": "2026-03-02T06:00:00+08:00", "horizon_h": 48,
+        "nodes": [{"id": "D", "kind": "depot", "lon": 106.75, "lat": 22.10},
+                  {"id": "A", "kind": "supplier", "lon": 106.60, "lat": 22.20},
+                  {"id": "HN", "kind": "supplier", "lon": 105.85, "lat": 21.03,
+                   "time_zone": "Asia/Ho_Chi_Minh"}],
+        "links": [{"from": a, "to": b, "mode": "road", "bidirectional": True}
+                  for a, b in (("D", "A"), ("D", "HN"), ("A", "HN"))],
+        "shipments": [{"id": "S", "origin": "A", "destination": "D", "quantity_teu": 1,
+                       "due_h": 24}],
+        "fleet": {"depots": [{"id": "DEP", "node": "D"}],
+                  "vehicle_types": [{"id": "t", "depot": "DEP", "count": 1,
+                                     "capacity_kg": 2000}],
+                  "customers": [{"id": f"c-{k}", "node": k, "demand_kg": 500,
+                                 "window_h": [0, 24]} for k in ("A", "HN")]},
+    }
+    problem = from_scenario_fleet(parse(data))
+    solution = solve_vrp(problem, time_limit_s=1, seed=0)
+    times = solution_times(problem, solution)
+    route = times["schedule"][0]
+    assert route["depot"] == "D" and route["departure_iso"].endswith("+08:00")
+    assert route["arrival_iso"].endswith("+08:00")
+    at = {v["node"]: v["at_iso"] for v in route["visits"]}
+    assert at["HN"].endswith("+07:00") and at["A"].endswith("+08:00")
+    clock = parse_start(data["start"])
+    for v in route["visits"]:
+        assert clock.hours(v["at_iso"]) == pytest.approx(v["at_h"], abs=0.5 / 3600)
+    from mmroute.routing.vrp.page import vrp_page_data
+
+    page = vrp_page_data(problem, solution, basemap=False)
+    hn = next(n["tip"] for n in page["nodes"] if n["id"] == "c-HN")
+    local = datetime.fromisoformat(at["HN"])
+    assert f"{local:%Y-%m-%d %H:%M} +07:00" in hn
