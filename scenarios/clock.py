@@ -58,7 +58,8 @@ class Clock:
     ``start`` is hour 0 (aware, or naive for a ``start`` without offset); ``zone`` the IANA
     zone timestamps are shown in (``None``: ``start``'s fixed offset); ``node_zones`` the
     zones of the nodes that have their own, as (node id, zone) pairs (an IANA zone, or a
-    fixed offset as a ``datetime.timezone``): an instant at such a node is shown in its zone (``node=`` of :meth:`at`, :meth:`iso`, :meth:`label`).
+    fixed offset as a ``datetime.timezone``): an instant at such a node is shown in its zone
+    (``node=`` of :meth:`at`, :meth:`iso`, :meth:`label`).
     """
 
     start: datetime
