@@ -2,11 +2,11 @@
 
 :func:`check_load` verifies the rules of :mod:`.load` from the carrier and model data;
 :func:`check_cars_plan` verifies a :class:`.result.CarsPlan` against its problem: every vehicle
-delivered once, at its own dealer, on time; carrier counts; each route's load; recomputes
-the cost (fixed cost + cost per km x route length on the carrier type's own legs, per
-carrier used) and compares the plan's
-claims with it (objective within :data:`OBJECTIVE_TOL_CNY`, a bound at most the cost, status
-``optimal`` only with the bound equal to the cost). Malformed values (a NaN position, a stop
+delivered once, at its own dealer, on time (driving the carrier type's own legs); carrier
+counts; each route's load; recomputes the cost (fixed cost + cost per km x route length on
+the carrier type's own legs, per carrier used) and compares the plan's claims with it
+(objective within :data:`OBJECTIVE_TOL_CNY`, a bound at most the cost, status ``optimal``
+only with the bound equal to the cost). Malformed values (a NaN position, a stop
 that is not an integer, ids that are not text) are violations; at most
 :data:`mmroute.report.MAX_LISTED` violations are kept, all are counted.
 """
