@@ -13,7 +13,8 @@ MODE_COLOURS = {"road": "#7f7f7f", "rail": "#d62728", "sea": "#1f77b4", "barge":
 def render_ansi(env) -> str:
     """The clock, the decision and its candidates, and where every consignment is; instants
     in hours from the start, with their timestamps (to the minute) when the scenario has a
-    ``start``."""
+    ``start`` (a due time local to the destination, a departure to the decision's node,
+    when those nodes have their own ``time_zone``)."""
     from mmroute.scenarios.clock import label_h
 
     sim = env.sim
@@ -24,16 +25,16 @@ def render_ansi(env) -> str:
         c = sim.consignments[d.consignment]
         lines.append(f"decide {c.shipment.id} ({c.shipment.quantity_teu:g} TEU) at {d.node}"
                      f"{' [yard]' if d.lock == 'yard' else ''}, due "
-                     f"{label_h(c.shipment.due_h, clock)}")
+                     f"{label_h(c.shipment.due_h, clock, node=c.shipment.destination)}")
         width = 48 if clock is None else 64
         for j, cd in enumerate(env.slots):
             if cd is None:
                 continue
             m = cd.move
-            what = (f"{m.link} @ {label_h(m.timetable_h, clock)}" if m.kind == "service" else
+            what = (f"{m.link} @ {label_h(m.timetable_h, clock, node=d.node)}" if m.kind == "service" else
                     "drop" if m.kind == "drop" else
                     " > ".join(m.path) + ("" if m.depart_h is None else
-                                          f" @ {label_h(m.depart_h, clock)}"))
+                                          f" @ {label_h(m.depart_h, clock, node=d.node)}"))
             lines.append(f"  [{j}] {what:<{width}} expected {cd.score_cny:>14,.0f} CNY")
     released = sim.released_view()
     for c in released:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from mmroute.errors import InputError
@@ -75,11 +75,14 @@ class Sailing:
 @dataclass(frozen=True)
 class Read:
     """What :func:`read_sailings` read: the payload ``kind``, the ``sailings`` and the
-    ``skipped`` parts as (JSON path, reason)."""
+    ``skipped`` parts as (JSON path, reason); ``utc_offsets`` the UTC offset the payload
+    gives its local times at each UN/LOCODE (the first departure or arrival there), to show
+    times there as the schedule does."""
 
     kind: str
     sailings: tuple[Sailing, ...]
     skipped: tuple[tuple[str, str], ...] = field(default=())
+    utc_offsets: tuple[tuple[str, timedelta], ...] = field(default=())
 
 
 class _Reader:
@@ -87,6 +90,7 @@ class _Reader:
 
     def __init__(self, file: str, clock: Clock):
         self.file, self.clock = file, clock
+        self.offsets: dict[str, timedelta] = {}  # UN/LOCODE -> the payload's UTC offset there
 
     def error(self, path: str, message: str) -> InputError:
         return InputError(message, file=self.file, field=path or None)
@@ -113,8 +117,9 @@ class _Reader:
             raise self.error(path, f"string too long ({len(value)} > {max_len} characters)")
         return value
 
-    def hours(self, value: Any, path: str) -> float:
-        """A local date-time with its UTC offset, in hours from the start."""
+    def hours(self, value: Any, path: str, at: str | None = None) -> float:
+        """A local date-time with its UTC offset, in hours from the start (the offset kept
+        as that of place ``at``, a UN/LOCODE, if it has none yet)."""
         text = self.text(value, path, max_len=40)
         try:
             t = datetime.fromisoformat(text)
@@ -123,6 +128,8 @@ class _Reader:
         if t.tzinfo is None:
             raise self.error(path, f"{text!r} has no UTC offset (DCSA gives local times with "
                                    "their offset, e.g. 2025-01-14T09:21:00+01:00)")
+        if at is not None:
+            self.offsets.setdefault(at, t.utcoffset())  # type: ignore[arg-type]
         return self.clock.hours(t)
 
     def locode(self, location: Any, path: str) -> str | None:
@@ -166,7 +173,8 @@ def read_sailings(data: Any, clock: Clock, *, file: str = "<payload>") -> Read:
     else:
         calls = [c for i, ss in enumerate(items) for c in _service_schedule(r, ss, f"[{i}]")]
         sailings = _voyages(calls)
-    return Read(kind=kind, sailings=tuple(sailings), skipped=tuple(skipped))
+    return Read(kind=kind, sailings=tuple(sailings), skipped=tuple(skipped),
+                utc_offsets=tuple(r.offsets.items()))
 
 
 def _kind_of(r: _Reader, items: list[Any]) -> str:
@@ -193,13 +201,13 @@ def _point_to_point(r: _Reader, raw: Any, p: str, skipped: list) -> list[Sailing
         leg = r.obj(leg_raw, q, ("departure", "arrival"))
         dep = r.obj(leg["departure"], f"{q}.departure", ("location", "dateTime"))
         arr = r.obj(leg["arrival"], f"{q}.arrival", ("location", "dateTime"))
-        dep_h = r.hours(dep["dateTime"], f"{q}.departure.dateTime")
-        arr_h = r.hours(arr["dateTime"], f"{q}.arrival.dateTime")
+        a = r.locode(dep["location"], f"{q}.departure.location")
+        b = r.locode(arr["location"], f"{q}.arrival.location")
+        dep_h = r.hours(dep["dateTime"], f"{q}.departure.dateTime", a)
+        arr_h = r.hours(arr["dateTime"], f"{q}.arrival.dateTime", b)
         cuts = r.cutoffs(leg.get("cutOffTimes", []), f"{q}.cutOffTimes")
         if j == 0:
             cuts = route_cut + cuts
-        a = r.locode(dep["location"], f"{q}.departure.location")
-        b = r.locode(arr["location"], f"{q}.arrival.location")
         transport = leg.get("transport")
         if transport is None:
             skipped.append((q, "no transport mode given"))
@@ -252,8 +260,9 @@ class _Call:
     source: str
 
 
-def _times(r: _Reader, value: Any, p: str) -> tuple[float | None, float | None]:
-    """Arrival and departure (h) of a call's timestamps: ACT, else EST, else PLN."""
+def _times(r: _Reader, value: Any, p: str, at: str) -> tuple[float | None, float | None]:
+    """Arrival and departure (h) of a call's timestamps at UN/LOCODE ``at``: ACT, else EST,
+    else PLN."""
     best: dict[str, tuple[int, float]] = {}
     for i, raw in enumerate(r.array(value, p, min_len=1)):
         q = f"{p}[{i}]"
@@ -264,7 +273,7 @@ def _times(r: _Reader, value: Any, p: str) -> tuple[float | None, float | None]:
             raise r.error(f"{q}.eventTypeCode", f"{ev!r} is not ARRI or DEPA")
         if cl not in _CLASSIFIERS:
             raise r.error(f"{q}.eventClassifierCode", f"{cl!r} is not ACT, EST or PLN")
-        h = r.hours(ts["eventDateTime"], f"{q}.eventDateTime")
+        h = r.hours(ts["eventDateTime"], f"{q}.eventDateTime", at)
         rank = _CLASSIFIERS.index(cl)
         if ev not in best or rank < best[ev][0]:
             best[ev] = (rank, h)
@@ -291,7 +300,7 @@ def _port_schedule(r: _Reader, raw: Any, p: str) -> list[_Call]:
         voyage = r.text(sp["carrierExportVoyageNumber"],
                         f"{q}.servicePartners[0].carrierExportVoyageNumber", max_len=50)
         vessel = _imo(r, s, q)
-        arr, dep = _times(r, s["timestamps"], f"{q}.timestamps")
+        arr, dep = _times(r, s["timestamps"], f"{q}.timestamps", code)
         out.append(_Call(key=(service, vessel or voyage), locode=code, arrival_h=arr,
                          departure_h=dep, voyage=voyage, source=q,
                          cutoffs_h=r.cutoffs(s.get("cutOffTimes", []), f"{q}.cutOffTimes")))
@@ -318,7 +327,7 @@ def _service_schedule(r: _Reader, raw: Any, p: str) -> list[_Call]:
             voyage = r.text(call.get("carrierExportVoyageNumber",
                                      call["carrierImportVoyageNumber"]),
                             f"{c}.carrierExportVoyageNumber", max_len=50)
-            arr, dep = _times(r, call["timestamps"], f"{c}.timestamps")
+            arr, dep = _times(r, call["timestamps"], f"{c}.timestamps", code)
             out.append(_Call(key=(service, vessel), locode=code, arrival_h=arr,
                              departure_h=dep, voyage=voyage, source=c,
                              cutoffs_h=r.cutoffs(call.get("cutOffTimes", []),

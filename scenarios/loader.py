@@ -218,6 +218,7 @@ def _scenario(f: Fields, base_dir: Path, data: Any, source_file: str | None) -> 
         for i, s in enumerate(f.sequence(data.get("sources", []), "sources"))
     )
     nodes = parse_nodes(f, data["nodes"])
+    _zones_need_offset(f, start, nodes)
     by_id = {n.id: n for n in nodes}
     roads, legs = (None, None) if data.get("roads") is None else _roads(
         f, base_dir, data["roads"], data["links"], by_id)
@@ -309,6 +310,21 @@ def _roads(f: Fields, base_dir: Path, raw: Any, links: Any, nodes: Mapping[str, 
     points = {n: (nodes[n].lon, nodes[n].lat) for pair in pairs for n in pair}
     roads = Roads(file=str((base_dir / rel).resolve()), weight=weight)
     return roads, road_legs(graph, points, sorted(pairs), weight=weight)
+
+
+def _zones_need_offset(f: Fields, start: str | None, nodes: Any) -> None:
+    """A node's ``time_zone`` needs a ``start`` with a UTC offset (local times without one
+    name no instant to show elsewhere)."""
+    if start is None:
+        return
+    for i, n in enumerate(nodes):
+        if n.time_zone is not None:
+            from mmroute.scenarios.clock import parse_start
+
+            if not parse_start(start).aware:
+                raise f.error(f"{f.item('nodes', i, n.id)}.time_zone",
+                              "needs a start with a UTC offset (e.g. 2026-03-02T08:00:00+08:00)")
+            return
 
 
 def _start(f: Fields, value: Any) -> str | None:

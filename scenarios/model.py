@@ -96,7 +96,9 @@ class Node:
     ``handling_time_h`` and ``handling_cost_cny`` (per TEU) apply at each transshipment there;
     ``dwell_h`` at every passage through it (customs clearance at a border, a lock passage);
     ``capacity_teu_per_day`` bounds TEU handled per day (``None``: unbounded); ``locode``
-    the UN/LOCODE of a real port or terminal (``CNSHA``; ``None`` if not given).
+    the UN/LOCODE of a real port or terminal (``CNSHA``; ``None`` if not given);
+    ``time_zone`` the IANA zone of its local time (``Europe/Berlin``; ``None``: the start's),
+    in which timestamps of what happens there are shown.
     """
 
     id: str
@@ -109,6 +111,7 @@ class Node:
     capacity_teu_per_day: float | None = None
     dwell_h: float = 0.0
     locode: str | None = None
+    time_zone: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return _drop_none(
@@ -123,6 +126,7 @@ class Node:
                 "dwell_h": self.dwell_h,
                 "capacity_teu_per_day": self.capacity_teu_per_day,
                 "locode": self.locode,
+                "time_zone": self.time_zone,
             }
         )
 
@@ -573,14 +577,16 @@ class Scenario:
         return idx
 
     def clock(self):  # -> mmroute.scenarios.clock.Clock | None
-        """Hours <-> ISO 8601 timestamps from :attr:`start` (``None`` without a start)."""
+        """Hours <-> ISO 8601 timestamps from :attr:`start` (``None`` without a start), with
+        the nodes' own ``time_zone`` s."""
         if self.start is None:
             return None
         clock = self.__dict__.get("_clock")
         if clock is None:
             from mmroute.scenarios.clock import parse_start
 
-            clock = parse_start(self.start)
+            clock = parse_start(self.start).with_node_zones(
+                {n.id: n.time_zone for n in self.nodes if n.time_zone is not None})
             object.__setattr__(self, "_clock", clock)
         return clock
 
@@ -606,13 +612,15 @@ class Scenario:
 
     def content_hash(self) -> str:
         """SHA-256 (hex, first 16) of the resolved scenario (:meth:`to_dict`): which scenario
-        a realization or a model belongs to (cached by the scenario). Nodes' ``locode`` is
-        left out: a location code names a place and changes no number, so adding codes keeps
-        a scenario's realizations and models."""
+        a realization or a model belongs to (cached by the scenario). Nodes' ``locode`` and
+        ``time_zone`` are left out: a location code names a place and a zone only how its
+        times are shown; neither changes a number, so adding them keeps a scenario's
+        realizations and models."""
         h = self.__dict__.get("_content_hash")
         if h is None:
             data = self.to_dict()
-            data["nodes"] = [{k: v for k, v in n.items() if k != "locode"} for n in data["nodes"]]
+            data["nodes"] = [{k: v for k, v in n.items() if k not in ("locode", "time_zone")}
+                             for n in data["nodes"]]
             text = json.dumps(data, sort_keys=True, default=str)
             h = hashlib.sha256(text.encode()).hexdigest()[:16]
             object.__setattr__(self, "_content_hash", h)

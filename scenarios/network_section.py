@@ -49,6 +49,7 @@ def parse_nodes(f: Fields, value: Any) -> tuple[Node, ...]:
                 "dwell_h",
                 "capacity_teu_per_day",
                 "locode",
+                "time_zone",
             ),
         )
         ident = f.identifier(raw["id"], f"{p}.id")
@@ -59,6 +60,15 @@ def parse_nodes(f: Fields, value: Any) -> tuple[Node, ...]:
                 locode = normalise_locode(f.string(raw["locode"], f"{p}.locode", max_len=20))
             except ValueError as exc:
                 raise f.error(f"{p}.locode", str(exc)) from None
+        zone = None
+        if raw.get("time_zone") is not None:
+            from mmroute.scenarios.clock import parse_zone  # zoneinfo: on first use
+
+            zone = f.string(raw["time_zone"], f"{p}.time_zone", max_len=64)
+            try:
+                parse_zone(zone)
+            except ValueError as exc:
+                raise f.error(f"{p}.time_zone", str(exc)) from None
         out.append(
             Node(
                 id=ident,
@@ -77,6 +87,7 @@ def parse_nodes(f: Fields, value: Any) -> tuple[Node, ...]:
                 if cap is None
                 else f.number(cap, f"{p}.capacity_teu_per_day", gt=0),
                 locode=locode,
+                time_zone=zone,
             )
         )
     f.unique([n.id for n in out], "nodes", "node")

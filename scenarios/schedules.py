@@ -13,7 +13,12 @@ with its reason, and the other legs import.
 
 Places are matched to the scenario's nodes by their ``locode`` (a node of a kind that fits
 the mode when several share a code); without a scenario the node ids are the UN/LOCODEs.
-:func:`write_links` writes the entries as YAML to merge into a scenario's ``links``.
+:func:`write_links` writes the entries as YAML to merge into a scenario's ``links``, each
+timetable with a comment giving its departures as local times at its origin.
+
+Times shown (those comments, the reasons of skipped legs) are local to the place where they
+happen: in the node's ``time_zone`` when it has one, else at the UTC offset the payload
+gives there, else in the start's zone.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timezone
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +56,15 @@ _ID_CHARS = re.compile(r"[^A-Za-z0-9_.~-]")
 @dataclass(frozen=True)
 class Imported:
     """The result of an import: ``links`` (entries as in a scenario file), the
-    ``sailings`` they hold (in hours from the start), and ``skipped`` (JSON path, reason)."""
+    ``sailings`` they hold (in hours from the start), ``skipped`` (JSON path, reason) and
+    ``local_departures`` (link id, the departures of its timetable as ISO 8601 local times
+    at its origin)."""
 
     kind: str
     links: tuple[dict[str, Any], ...]
     sailings: tuple[Sailing, ...]
     skipped: tuple[tuple[str, str], ...]
+    local_departures: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def summary(self) -> str:
         """One line: the kind, links, sailings and skipped parts."""
@@ -98,6 +107,7 @@ def schedule_links(read: Read, scenario: Scenario | None = None, *, file: str = 
                    cutoff_codes: tuple[str, ...] = CUTOFF_CODES,
                    clock: Clock | None = None) -> Imported:
     """Link entries from sailings already read (see :func:`import_schedules`)."""
+    clock = _local_clock(read, scenario, clock)
     horizon = scenario.horizon_h if scenario is not None else PERIOD_H
     if horizon > PERIOD_H:
         raise InputError(f"dated sailings are imported for horizons up to {PERIOD_H} h "
@@ -107,16 +117,16 @@ def schedule_links(read: Read, scenario: Scenario | None = None, *, file: str = 
     kept = []
     for s in read.sailings:
         if s.from_locode == s.to_locode:
-            skipped.append((s.source, _same_place(s, clock)))
+            skipped.append((s.source, _same_place(s, clock, scenario)))
             continue
         _check(s, file, cutoff_codes)
         if s.departure_h < 0:
-            skipped.append((s.source, f"departs {_when(s.departure_h, clock)}, before the "
-                                      "scenario start"))
+            skipped.append((s.source, f"departs {_when(s.departure_h, clock, s, scenario)}, "
+                                      "before the scenario start"))
             continue
         if s.departure_h > horizon:
-            skipped.append((s.source, f"departs {_when(s.departure_h, clock)}, after the "
-                                      "horizon"))
+            skipped.append((s.source, f"departs {_when(s.departure_h, clock, s, scenario)}, "
+                                      "after the horizon"))
             continue
         a = _node(s.from_locode, s.mode, scenario)
         b = _node(s.to_locode, s.mode, scenario)
@@ -134,6 +144,7 @@ def schedule_links(read: Read, scenario: Scenario | None = None, *, file: str = 
         groups.setdefault((a, b, s.mode, s.service, transit, lead), []).append(s)
         kept.append(s)
     links: list[dict[str, Any]] = []
+    local: list[tuple[str, tuple[str, ...]]] = []
     seen: dict[str, int] = {}
     for (a, b, mode, service, transit, lead), sails in groups.items():
         base = _ID_CHARS.sub("-", f"{service or mode}-{a}-{b}")[:58]
@@ -145,9 +156,11 @@ def schedule_links(read: Read, scenario: Scenario | None = None, *, file: str = 
             deps = sorted({round(s.departure_h, 6) for s in sails})
             entry["timetable"] = {"period_h": float(PERIOD_H), "departures_h": deps,
                                   "cutoff_h": lead}
+            if clock is not None:
+                local.append((ident, tuple(str(clock.iso(d, node=a)) for d in deps)))
         links.append(entry)
     return Imported(kind=read.kind, links=tuple(links), sailings=tuple(kept),
-                    skipped=tuple(skipped))
+                    skipped=tuple(skipped), local_departures=tuple(local))
 
 
 def write_links(imported: Imported, path: str | Path, *, source: str = "") -> Path:
@@ -158,7 +171,12 @@ def write_links(imported: Imported, path: str | Path, *, source: str = "") -> Pa
         head.append(f"# imported by mmroute schedules import from {source}")
     head.append("# merge these entries into a scenario's links; hours from its start")
     lines = ["links:"]
+    local = dict(imported.local_departures)
     for lk in imported.links:
+        deps = local.get(lk["id"], ())
+        if deps:
+            more = f" and {len(deps) - 5} more" if len(deps) > 5 else ""
+            lines.append(f"  # departs {lk['from']} {', '.join(deps[:5])}{more} (local times)")
         text = yaml.safe_dump(lk, default_flow_style=True, sort_keys=False, width=10**9)
         lines.append(f"  - {text.strip()}")
     if not imported.links:
@@ -180,12 +198,13 @@ def _check(s: Sailing, file: str, codes: tuple[str, ...]) -> None:
                          f"{MAX_CUTOFF_H} h)", file=file, field=f"{s.source}.cutOffTimes")
 
 
-def _same_place(s: Sailing, clock: Clock | None) -> str:
+def _same_place(s: Sailing, clock: Clock | None, scenario: Scenario | None) -> str:
     """Why a leg from a place to the same place is no link (a port call, or a round trip)."""
+    at = _when(s.departure_h, clock, s, scenario)
     if s.arrival_h == s.departure_h:
         return (f"a port call at {s.from_locode} (departs and arrives there at the same "
-                f"instant, {_when(s.departure_h, clock)}), not a link")
-    return (f"departs {s.from_locode} {_when(s.departure_h, clock)} and returns there "
+                f"instant, {at}), not a link")
+    return (f"departs {s.from_locode} {at} and returns there "
             f"{s.arrival_h - s.departure_h:g} h later: no link joins a place to itself")
 
 
@@ -205,6 +224,34 @@ def _node(code: str, mode: str, scenario: Scenario | None) -> str | None:
     return nodes[0].id if nodes else None
 
 
-def _when(time_h: float, clock: Clock | None) -> str:
-    return f"{time_h:g} h" if clock is None else f"{clock.iso(time_h)} ({time_h:g} h)"
+def _place(code: str, scenario: Scenario | None) -> str | None:
+    """The node a UN/LOCODE names, for showing local times (the code itself without a
+    scenario; ``None`` when no node, or several, have it)."""
+    if scenario is None:
+        return code
+    nodes = [n.id for n in scenario.nodes if n.locode == code]
+    return nodes[0] if len(nodes) == 1 else None
+
+
+def _local_clock(read: Read, scenario: Scenario | None, clock: Clock | None) -> Clock | None:
+    """``clock`` showing times at each place in its node's zone (the scenario's clock has
+    them), else at the UTC offset the payload gives there."""
+    if clock is None or not clock.aware:
+        return clock
+    own = set() if scenario is None else {n.id for n in scenario.nodes if n.time_zone}
+    zones = {}
+    for code, offset in read.utc_offsets:
+        node = _place(code, scenario)
+        if node is not None and node not in own:
+            zones[node] = timezone(offset)
+    return clock.with_node_zones(zones)
+
+
+def _when(time_h: float, clock: Clock | None, s: Sailing | None = None,
+          scenario: Scenario | None = None) -> str:
+    """Hour ``time_h`` with its timestamp, local to where sailing ``s`` departs."""
+    if clock is None:
+        return f"{time_h:g} h"
+    node = None if s is None else _place(s.from_locode, scenario)
+    return f"{clock.iso(time_h, node=node)} ({time_h:g} h)"
 

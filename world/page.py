@@ -36,7 +36,7 @@ from mmroute.scenarios.model import Scenario
 from mmroute.world.plan import Plan
 
 __all__ = ["Page", "plan_page", "plan_page_data", "episode_page", "episode_page_data",
-           "write_page", "render", "when_text", "time_ticks", "ROUTE_COLORS", "vehicle_page_data",
+           "write_page", "render", "when_text", "zoned_text", "time_ticks", "ROUTE_COLORS", "vehicle_page_data",
            "node_color", "points_extent"]
 
 #: Colours of itineraries / vehicle routes, in turn.
@@ -158,11 +158,11 @@ def plan_page_data(scenario: Scenario, plan: Plan, *, title: str | None = None,
         for j, lg in enumerate(it.legs):
             text = [f"<b>{_e(label)}</b> leg {j + 1}/{len(it.legs)}: {_e(lg.mode)} "
                     f"{_e(lg.from_node)} &rarr; {_e(lg.to_node)} ({_e(lg.link)})",
-                    f"departs {_when(scenario, lg.departure_h)}",
-                    f"arrives {_when(scenario, lg.arrival_h)}",
+                    f"departs {_when(scenario, lg.departure_h, lg.from_node)}",
+                    f"arrives {_when(scenario, lg.arrival_h, lg.to_node)}",
                     f"{it.teu:,.4g} TEU, {lg.cost_cny:,.0f} CNY, {lg.co2_kg:,.0f} kg CO2"]
             if lg.timetable_h is not None and abs(lg.timetable_h - lg.departure_h) > 1e-6:
-                text.append(f"timetable {_when(scenario, lg.timetable_h)} (delayed)")
+                text.append(f"timetable {_when(scenario, lg.timetable_h, lg.from_node)} (delayed)")
             legs.append({"link": lg.link, "mode": lg.mode, "from": lg.from_node,
                          "to": lg.to_node, "dep_h": lg.departure_h, "arr_h": lg.arrival_h,
                          "coords": _latlon(scenario, lg.link), "tip": "<br>".join(text)})
@@ -172,9 +172,9 @@ def plan_page_data(scenario: Scenario, plan: Plan, *, title: str | None = None,
             end = h.at_h + node.handling_time_h
             hand.append({"node": h.node, "at_h": h.at_h, "end_h": end,
                          "tip": f"<b>{_e(label)}</b> handled at {_e(node.name)} from "
-                                f"{_when(scenario, h.at_h)}, {h.cost_cny:,.0f} CNY"})
+                                f"{_when(scenario, h.at_h, h.node)}, {h.cost_cny:,.0f} CNY"})
             handled.setdefault(h.node, []).append(
-                f"{_e(label)}: {_when(scenario, h.at_h)}, {h.cost_cny:,.0f} CNY")
+                f"{_e(label)}: {_when(scenario, h.at_h, h.node)}, {h.cost_cny:,.0f} CNY")
         itins.append({
             "label": label, "shipment": it.shipment, "color": color, "teu": it.teu,
             "origin": row.origin, "destination": row.destination,
@@ -187,6 +187,7 @@ def plan_page_data(scenario: Scenario, plan: Plan, *, title: str | None = None,
               "color": _KIND_MARKERS.get(n.kind, ("o", "#444444"))[1],
               "tip": "<br>".join([f"<b>{_e(n.name)}</b> ({_e(n.id)}), {_e(n.kind.replace('_', ' '))}",
                                   f"handling {n.handling_time_h:g} h, {n.handling_cost_cny:,.0f} CNY/TEU",
+                                  *([f"local time {_e(n.time_zone)}"] if n.time_zone else []),
                                   *handled.get(n.id, [])])}
              for n in scenario.nodes]
     links = [{"id": lk.id, "mode": lk.mode, "coords": _latlon(scenario, lk.id),
@@ -284,18 +285,32 @@ def vehicle_page_data(*, title: str, summary: str, start: str | None, nodes: lis
 def _itinerary_tip(scenario: Scenario, label: str, it, row, s) -> str:
     lines = [f"<b>{_e(label)}</b>: {it.teu:,.4g} TEU {_e(row.origin)} &rarr; {_e(row.destination)}"]
     if s is not None:
-        lines.append(f"released {_when(scenario, s.release_h)}, due {_when(scenario, s.due_h)}")
+        lines.append(f"released {_when(scenario, s.release_h, s.origin)}, "
+                     f"due {_when(scenario, s.due_h, s.destination)}")
     if it.dropped:
         lines.append(f"dropped at {_e(row.drop_node or row.origin)}: {_e(row.drop_reason or 'unknown')}")
     else:
         late = f"late {it.lateness_h:,.1f} h" if it.lateness_h > 1e-9 else "on time"
-        lines.append(f"arrives {_when(scenario, it.arrival_h)}, {late}")
+        lines.append(f"arrives {_when(scenario, it.arrival_h, row.destination)}, {late}")
     lines.append(f"{it.cost_cny:,.0f} CNY, {it.co2_kg:,.0f} kg CO2")
     return "<br>".join(lines)
 
 
-def _when(scenario: Scenario, time_h: float | None) -> str:
-    return when_text(scenario.start, time_h)
+def _when(scenario: Scenario, time_h: float | None, node: str | None = None) -> str:
+    """:func:`when_text`; in a scenario whose nodes have their own zones, local to ``node``
+    (the start's zone without one) with the UTC offset: ``2026-04-08 06:00 +02:00 (h 886.0)``."""
+    clock = scenario.clock()
+    if time_h is None or clock is None or not clock.has_node_zones:
+        return when_text(scenario.start, time_h)
+    return zoned_text(clock, time_h, node)
+
+
+def zoned_text(clock: Any, time_h: float, node: str | None) -> str:
+    """Hour ``time_h`` as a local date and time at ``node`` with its UTC offset, then the
+    hours: ``2026-04-08 06:00 +02:00 (h 886.0)`` (``clock``: a
+    :class:`~mmroute.scenarios.clock.Clock` with node zones)."""
+    at = clock.at(time_h, node)
+    return f"{at:%Y-%m-%d %H:%M} {at.isoformat(timespec='minutes')[16:]} (h {time_h:,.1f})"
 
 
 def when_text(start: str | None, time_h: float | None, *, prefix: str = "h") -> str:

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from mmroute.io import write_with
-from mmroute.scenarios.clock import Clock, iso_key
+from mmroute.scenarios.clock import Clock, iso_key, node_of
 from mmroute.scenarios.model import Scenario
 from mmroute.world.plan import Itinerary, Plan
 
@@ -184,7 +184,9 @@ def format_rows(rows: list[ShipmentRow], *, only_issues: bool = True) -> str:
 
 def write_csv(rows: list[ShipmentRow], path: str | Path, clock: Clock | None = None) -> Path:
     """Write ``rows`` as CSV (header :data:`COLUMNS`, then :data:`ISO_COLUMNS` with the
-    scenario's ``clock``; ``None`` as an empty cell) to ``path`` atomically; return ``path``."""
+    scenario's ``clock``, each in the local time of its node: release and departure at the
+    origin, due and arrival at the destination, a drop at its node; ``None`` as an empty
+    cell) to ``path`` atomically; return ``path``."""
     def write(tmp: Path) -> None:
         with tmp.open("w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
@@ -192,7 +194,8 @@ def write_csv(rows: list[ShipmentRow], path: str | Path, clock: Clock | None = N
             for r in rows:
                 cells = [getattr(r, c) for c in COLUMNS]
                 if clock is not None:
-                    cells += [clock.iso(getattr(r, k)) for k in _INSTANTS]
+                    d = r.to_dict()
+                    cells += [clock.iso(d[k], node=node_of(d, k)) for k in _INSTANTS]
                 w.writerow(["" if v is None else v for v in cells])
 
     return write_with(path, write)
@@ -200,13 +203,18 @@ def write_csv(rows: list[ShipmentRow], path: str | Path, clock: Clock | None = N
 
 def with_iso_columns(df, clock: Clock | None):  # pandas.DataFrame -> pandas.DataFrame
     """A copy of a frame of rows (columns :data:`COLUMNS`, e.g. ``evaluate --per-shipment``'s)
-    with :data:`ISO_COLUMNS` appended (empty where the hours are); ``df`` without a clock."""
+    with :data:`ISO_COLUMNS` appended (empty where the hours are; local to each instant's
+    node as in :func:`write_csv`); ``df`` without a clock."""
     import math
 
     if clock is None:
         return df
     out = df.copy()
+    places = [c for c in ("origin", "destination", "drop_node") if c in df.columns]
+    records = [{c: (v if isinstance(v, str) else None) for c, v in zip(places, vals)}
+               for vals in zip(*(df[c] for c in places))] if places else [{}] * len(df)
     for k in _INSTANTS:
         out[iso_key(k)] = [None if v is None or (isinstance(v, float) and math.isnan(v))
-                           else clock.iso(v) for v in df[k]]
+                           else clock.iso(v, node=node_of(rec, k))
+                           for v, rec in zip(df[k], records)]
     return out

@@ -56,7 +56,7 @@ def solve_practice(problem: CarsProblem, *, seed: int = 0, rates: bool = True) -
         stops: list[tuple[str, list[Vehicle]]] = []
         here, full = carrier.depot, False
         while not full:
-            cands = sorted((problem.km(here, d), d) for d, vs in todo.items() if vs)
+            cands = sorted((problem.km(here, d, carrier.id), d) for d, vs in todo.items() if vs)
             nxt = None
             for _, d in cands:
                 trial = [s for s, _ in stops] + [d]

@@ -2,10 +2,11 @@
 
 :func:`check_load` verifies the rules of :mod:`.load` from the carrier and model data;
 :func:`check_cars_plan` verifies a :class:`.result.CarsPlan` against its problem: every vehicle
-delivered once, at its own dealer, on time; carrier counts; each route's load; recomputes
-the cost (fixed cost + cost per km x route length, per carrier used) and compares the plan's
-claims with it (objective within :data:`OBJECTIVE_TOL_CNY`, a bound at most the cost, status
-``optimal`` only with the bound equal to the cost). Malformed values (a NaN position, a stop
+delivered once, at its own dealer, on time (driving the carrier type's own legs); carrier
+counts; each route's load; recomputes the cost (fixed cost + cost per km x route length on
+the carrier type's own legs, per carrier used) and compares the plan's claims with it
+(objective within :data:`OBJECTIVE_TOL_CNY`, a bound at most the cost, status ``optimal``
+only with the bound equal to the cost). Malformed values (a NaN position, a stop
 that is not an integer, ids that are not text) are violations; at most
 :data:`mmroute.report.MAX_LISTED` violations are kept, all are counted.
 """
@@ -134,12 +135,13 @@ def check_load(
 
 def route_times_h(problem: CarsProblem, carrier: CarrierType, stops: Sequence[str],
                   unloads: Sequence[int], opens: Sequence[float]) -> list[float]:
-    """Start of unloading (h) at each stop: leave the depot at 0, drive at the carrier's speed,
+    """Start of unloading (h) at each stop: leave the depot at 0, drive the carrier type's
+    legs (:meth:`CarsProblem.km <.problem.CarsProblem.km>`) at its speed,
     wait until the stop opens (``opens``: the latest window opening of the orders delivered
     there), unload ``problem.unload_h_per_vehicle`` per vehicle (``unloads``)."""
     t, here, out = 0.0, carrier.depot, []
     for s, n, o in zip(stops, unloads, opens):
-        t += problem.km(here, s) / carrier.speed_kmh
+        t += problem.km(here, s, carrier.id) / carrier.speed_kmh
         t = max(t, o)
         out.append(t)
         t += problem.unload_h_per_vehicle * n
@@ -152,8 +154,8 @@ def plan_times(problem: CarsProblem, plan: Any) -> dict[str, Any]:
     "schedule": [...]}``, one entry per route with ``departure_h`` (leaving the depot, hour
     0) and ``stops`` (``id`` and ``at_h``, the start of unloading, as the checker times it:
     :func:`route_times_h`), in hours from the scenario start, each with its ISO 8601
-    timestamp (``departure_iso``, ``at_iso``) when the scenario has a ``start``."""
-    from mmroute.scenarios.clock import parse_start, with_timestamps
+    timestamp (``departure_iso``, ``at_iso``) when the scenario has a ``start``, local to
+    the ``depot`` or the stop when that node has its own ``time_zone``."""
 
     routes = _plan_arguments(problem, plan)
     vehicles = {v.id: v for v in problem.vehicles()}
@@ -168,11 +170,26 @@ def plan_times(problem: CarsProblem, plan: Any) -> dict[str, Any]:
             opens[pl.stop] = max(opens.get(pl.stop, o.open_h), o.open_h)
         times = route_times_h(problem, carriers[route.carrier_type], route.stops,
                               [n_at[k] for k in ks], [opens.get(k, 0.0) for k in ks])
-        out.append({"carrier_type": route.carrier_type, "departure_h": 0.0,
+        out.append({"carrier_type": route.carrier_type,
+                    "depot": carriers[route.carrier_type].depot, "departure_h": 0.0,
                     "stops": [{"id": s, "at_h": t} for s, t in zip(route.stops, times)]})
+    from mmroute.scenarios.clock import NODE_KEYS, with_timestamps
+
     start = problem.meta.get("start")
-    return {"start": start,
-            "schedule": with_timestamps(out, parse_start(start) if start else None)}
+    clock = cars_clock(problem)
+    return {"start": start,  # a stop's ``id`` is its node
+            "schedule": with_timestamps(out, clock, {**NODE_KEYS, "at_h": ("id",)})}
+
+
+def cars_clock(problem: CarsProblem) -> Any:
+    """The :class:`~mmroute.scenarios.clock.Clock` of the problem's scenario (its ``start``
+    and the places' own zones; ``None`` without a start)."""
+    from mmroute.scenarios.clock import parse_start
+
+    start = problem.meta.get("start")
+    if not start:
+        return None
+    return parse_start(start).with_node_zones(problem.meta.get("time_zones") or {})
 
 
 def _plan_arguments(problem: Any, plan: Any) -> tuple:
@@ -249,7 +266,7 @@ def check_cars_plan(problem: CarsProblem, plan: Any) -> CheckReport:
         for k, t in enumerate(times):
             if k + 1 in due and t > due[k + 1] + _TOL:
                 bad.append(Violation(w, f"reaches {stops[k]} at {t:.2f} h, after its due time {due[k + 1]:g} h"))
-        km = problem.route_km(carrier.depot, stops)
+        km = problem.route_km(carrier.depot, stops, carrier.id)
         km_total += km
         cost += carrier.fixed_cost_cny + carrier.cost_per_km_cny * km
     for c in problem.carrier_types:

@@ -12,10 +12,10 @@ import html
 from collections import Counter
 from typing import Any
 
-from mmroute.routing.cars.check import route_times_h
+from mmroute.routing.cars.check import cars_clock, route_times_h
 from mmroute.routing.cars.problem import CarsProblem
 from mmroute.routing.cars.result import CarrierRoute, CarsPlan
-from mmroute.world.page import Page, render, vehicle_page_data, when_text
+from mmroute.world.page import Page, render, vehicle_page_data, when_text, zoned_text
 
 __all__ = ["cars_page", "cars_page_data"]
 
@@ -41,7 +41,11 @@ def cars_page_data(problem: CarsProblem, plan: CarsPlan, *, title: str | None = 
     kinds = problem.meta.get("kinds", {})
     depots = {c.depot for c in problem.carrier_types}
 
-    def when(t: float) -> str:
+    clock = cars_clock(problem)
+
+    def when(t: float, node: str | None = None) -> str:
+        if clock is not None and clock.has_node_zones:
+            return zoned_text(clock, t, node)
         return when_text(start, t)
 
     order_of = {v.id: problem.order(v.order) for v in problem.vehicles()}
@@ -62,11 +66,11 @@ def cars_page_data(problem: CarsProblem, plan: CarsPlan, *, title: str | None = 
         path = [*stops, carrier.depot]
         late = 0.0
         for j, nxt in enumerate(path):
-            km = problem.km(here, nxt)
+            km = problem.km(here, nxt, carrier.id)
             arr = t + km / carrier.speed_kmh
             legs.append({"from": here, "to": nxt, "dep_h": t, "arr_h": arr, "tip": "<br>".join([
                 f"<b>carrier {e(label)}</b> leg {j + 1}/{len(path)}: {e(here)} &rarr; {e(nxt)}",
-                f"departs {when(t)}", f"arrives {when(arr)}",
+                f"departs {when(t, here)}", f"arrives {when(arr, nxt)}",
                 f"{km:,.0f} km, {km * carrier.cost_per_km_cny:,.0f} CNY",
                 f"on board {on_board} vehicles" + (f" ({e(_models(r))})" if j == 0 else "")])})
             if j == len(stops):
@@ -79,9 +83,10 @@ def cars_page_data(problem: CarsProblem, plan: CarsPlan, *, title: str | None = 
             stop_rows.append({"node": nxt, "at_h": at, "end_h": end, "tip": "<br>".join([
                 f"<b>carrier {e(label)}</b> unloads {n_at[j]} vehicles at {e(nxt)}: "
                 f"{e(_models(r, j + 1))}",
-                f"from {when(at)} to {when(end)}",
-                f"window opens {when(opens[j])}" + ("" if due is None else f", due {when(due)}")])})
-            visits.setdefault(nxt, []).append(f"carrier {e(label)}: {n_at[j]} vehicles, {when(at)}")
+                f"from {when(at, nxt)} to {when(end, nxt)}",
+                f"window opens {when(opens[j], nxt)}"
+                + ("" if due is None else f", due {when(due, nxt)}")])})
+            visits.setdefault(nxt, []).append(f"carrier {e(label)}: {n_at[j]} vehicles, {when(at, nxt)}")
             on_board -= n_at[j]
             here, t = nxt, end
         routes.append({
@@ -91,7 +96,7 @@ def cars_page_data(problem: CarsProblem, plan: CarsPlan, *, title: str | None = 
                 f"{len(stops)} dealers",
                 f"{r.distance_km:,.0f} km, {r.cost_cny:,.0f} CNY "
                 f"(fixed {carrier.fixed_cost_cny:,.0f} CNY + {carrier.cost_per_km_cny:g} CNY/km)",
-                f"back at {e(carrier.depot)} {when(legs[-1]['arr_h'])}",
+                f"back at {e(carrier.depot)} {when(legs[-1]['arr_h'], carrier.depot)}",
                 f"load {e(_models(r))}"])})
     nodes = []
     for place, (lon, lat) in zip(problem.places, problem.coords):
@@ -100,7 +105,8 @@ def cars_page_data(problem: CarsProblem, plan: CarsPlan, *, title: str | None = 
         lines = [f"<b>{e(names.get(place, place))}</b> ({e(place)}), {e(kind)}"]
         if ordered:
             lines.append(f"orders: {sum(o.quantity for o in ordered)} vehicles, window "
-                         f"{when(max(o.open_h for o in ordered))} to {when(min(o.due_h for o in ordered))}")
+                         f"{when(max(o.open_h for o in ordered), place)} to "
+                         f"{when(min(o.due_h for o in ordered), place)}")
         lines += visits.get(place, [])
         nodes.append({"id": place, "kind": kind, "x": lon, "y": lat, "tip": "<br>".join(lines)})
     return vehicle_page_data(

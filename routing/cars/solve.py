@@ -9,6 +9,9 @@ Steps (the pattern of :mod:`mmroute.routing.loadroute`):
    decks that clear more than h (one more dimension each); weight is the last dimension,
    against the payload. These are necessary conditions only ("fits by count"). Time: the slowest carrier's speed, the orders'
    windows, unloading time per vehicle. Cost: fixed cost per carrier used + cost per km.
+   Where carrier types drive different legs (OSM roads with height or weight limits) the VRP
+   sees the longest per leg (so its routes are on time for every type); every later step
+   costs and times a route on its own type's legs.
 2. **Load** every route with :func:`.loading.solve_load` (heuristic, then CP-SAT). A route
    whose vehicles fit by length and weight but not on the platforms (heights per deck, gaps,
    LIFO) is *detected* here.
@@ -148,7 +151,7 @@ def _vrp(problem: CarsProblem, units: Sequence[Unit], demands: list[list[int]],
     depots = list(dict.fromkeys(c.depot for c in problem.carrier_types))
     places = depots + [u.dealer for u in units]
     idx = [problem.index(p) for p in places]
-    km = problem.distance_km[np.ix_(idx, idx)]
+    km = problem.longest_km()[np.ix_(idx, idx)]  # per leg, the longest of any carrier type
     dist_m = np.rint(km * 1000).astype(np.int64)
     speed = min(c.speed_kmh for c in problem.carrier_types)
     time_s = np.rint(km / speed * 3600).astype(np.int64)
@@ -170,7 +173,7 @@ def _vrp(problem: CarsProblem, units: Sequence[Unit], demands: list[list[int]],
 
 def _run_cost(problem: CarsProblem, type_id: str, units: Sequence[Unit]) -> float:
     c = problem.carrier(type_id)
-    return c.fixed_cost_cny + c.cost_per_km_cny * problem.route_km(c.depot, route_stops(units))
+    return c.fixed_cost_cny + c.cost_per_km_cny * problem.route_km(c.depot, route_stops(units), type_id)
 
 
 def _on_time(problem: CarsProblem, type_id: str, units: Sequence[Unit]) -> bool:
@@ -332,7 +335,7 @@ def finish_plan(problem: CarsProblem, loaded, *, solver: str, seed: int, t0: flo
     for type_id, units, res in loaded:
         c = problem.carrier(type_id)
         stops = tuple(route_stops(units))
-        km = problem.route_km(c.depot, stops)
+        km = problem.route_km(c.depot, stops, type_id)
         r = load_rates(c, models, res.placements, seed=seed) if rates else {}
         routes.append(CarrierRoute(carrier_type=type_id, stops=stops, placements=res.placements,
                                    load_status=res.status, load_solver=res.solver, distance_km=km,

@@ -19,7 +19,8 @@ from mmroute.errors import InputError
 from mmroute.routing.vrp.check import route_schedule
 from mmroute.routing.vrp.problem import VRPProblem
 from mmroute.routing.vrp.solution import VRPSolution
-from mmroute.world.page import Page, render, vehicle_page_data, when_text
+from mmroute.scenarios.clock import parse_start
+from mmroute.world.page import Page, render, vehicle_page_data, when_text, zoned_text
 
 __all__ = ["vrp_page", "vrp_page_data"]
 
@@ -56,7 +57,15 @@ def vrp_page_data(problem: VRPProblem, solution: VRPSolution, *, title: str | No
         per_h, per_km, load_unit = float(problem.scale), float(problem.scale), "units"
     scale = problem.scale
 
-    def when(t: int) -> str:
+    places = meta.get("places") if geo else None
+    zones = meta.get("time_zones") if geo else None
+    clock = parse_start(start).with_node_zones(zones) if zones and start else None
+
+    def when(t: int, i: int | None = None) -> str:
+        """Time ``t`` (problem units) as text, local to problem node ``i`` when the
+        scenario's nodes have their own zones."""
+        if clock is not None:
+            return zoned_text(clock, t / per_h, None if i is None or not places else places[i])
         return when_text(start, t / per_h, prefix=prefix)
 
     dist_unit = "km" if geo else "distance units"
@@ -78,7 +87,7 @@ def vrp_page_data(problem: VRPProblem, solution: VRPSolution, *, title: str | No
                          "dep_h": dep / per_h, "arr_h": arr / per_h, "tip": "<br>".join([
                              f"<b>vehicle {e(label)}</b> leg {j + 1}/{len(path)}: "
                              f"{e(names[prev])} &rarr; {e(names[v])}",
-                             f"departs {when(dep)}", f"arrives {when(arr)}",
+                             f"departs {when(dep, prev)}", f"arrives {when(arr, v)}",
                              f"{d / per_km:,.1f} {dist_unit}, "
                              f"{d * vt.cost_per_distance / scale:,.2f}{' CNY' if geo else ''}",
                              f"on board {load:,} {load_unit}"])})
@@ -93,11 +102,11 @@ def vrp_page_data(problem: VRPProblem, solution: VRPSolution, *, title: str | No
             stops.append({"node": names[v], "at_h": begin / per_h,
                           "end_h": (begin + problem.service[v]) / per_h, "tip": "<br>".join([
                               f"<b>vehicle {e(label)}</b> stop {j + 1}: {e(names[v])} {what} {load_unit}",
-                              f"service {when(begin)} to {when(begin + problem.service[v])}"
+                              f"service {when(begin, v)} to {when(begin + problem.service[v], v)}"
                               + (f" (waits {(begin - arr) / per_h:,.1f} {prefix})" if begin > arr else ""),
-                              f"window {when(problem.tw_early[v])} to {when(problem.tw_late[v])}",
+                              f"window {when(problem.tw_early[v], v)} to {when(problem.tw_late[v], v)}",
                               f"on board after: {load:,} {load_unit}"])})
-            served.setdefault(v, []).append(f"vehicle {e(label)}: {when(begin)}, {what} {load_unit}")
+            served.setdefault(v, []).append(f"vehicle {e(label)}: {when(begin, v)}, {what} {load_unit}")
             t, prev = begin, v
         cost = (vt.fixed_cost + vt.cost_per_distance * sched.distance + vt.cost_per_time * sched.duration) / scale
         routes.append({
@@ -105,14 +114,14 @@ def vrp_page_data(problem: VRPProblem, solution: VRPSolution, *, title: str | No
             "legs": legs, "stops": stops, "tip": "<br>".join([
                 f"<b>vehicle {e(label)}</b>: {len(r.visits)} stops, at most {sched.max_load[0]:,} of "
                 f"{vt.capacity:,} {load_unit} on board",
-                f"leaves {when(sched.departure)}, back {when(sched.arrival)}",
+                f"leaves {when(sched.departure, vt.start_depot)}, back {when(sched.arrival, vt.end_depot)}",
                 f"{sched.distance / per_km:,.1f} {dist_unit}, cost {cost:,.2f}{' CNY' if geo else ''}"])})
     nodes = []
     for i, (x, y) in enumerate(xy):
         lines = [f"<b>{e(names[i])}</b>" + (f" (node {i})" if geo else "") + f", {e(kinds[i])}"]
         if i not in problem.depots:
-            lines.append(f"demand {problem.demand[i]:,} {load_unit}, window {when(problem.tw_early[i])} "
-                         f"to {when(problem.tw_late[i])}, service {problem.service[i] / per_h:,.2f} {prefix}")
+            lines.append(f"demand {problem.demand[i]:,} {load_unit}, window {when(problem.tw_early[i], i)} "
+                         f"to {when(problem.tw_late[i], i)}, service {problem.service[i] / per_h:,.2f} {prefix}")
             if i in solution.dropped:
                 lines.append("dropped (optional; its penalty paid)")
         lines += served.get(i, [])

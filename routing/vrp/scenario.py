@@ -185,6 +185,8 @@ def from_scenario_fleet(scenario: Any) -> VRPProblem:
             "lonlat": [[scenario.node(p).lon, scenario.node(p).lat] for p in places],
             "kinds": [scenario.node(p).kind for p in places],
             "start": scenario.start,
+            "time_zones": {p: scenario.node(p).time_zone for p in places
+                           if scenario.node(p).time_zone is not None},
         },
     )
 
@@ -192,17 +194,18 @@ def from_scenario_fleet(scenario: Any) -> VRPProblem:
 def solution_times(problem: Any, solution: Any) -> dict[str, Any]:
     """When each route of a solution to a scenario's fleet problem runs, for its JSON:
     ``{"start": ..., "schedule": [...]}``, one entry per route with ``departure_h`` (leaving
-    the depot, as late as useful), ``visits`` (``id`` of the customer or depot and ``at_h``,
-    the start of service there) and ``arrival_h`` (back at the depot), in hours from the
-    scenario start, each with its ISO 8601 timestamp (``departure_iso``, ...) when the
-    scenario has a ``start``. Empty for problems not built from a scenario."""
+    the depot, as late as useful), ``visits`` (``id`` of the customer or depot, its ``node``
+    and ``at_h``, the start of service there) and ``arrival_h`` (back at the depot), in hours
+    from the scenario start, each with its ISO 8601 timestamp (``departure_iso``, ...) when
+    the scenario has a ``start``, local to the depot's or the visit's node when that node has
+    its own ``time_zone``. Empty for problems not built from a scenario."""
     from mmroute.routing.vrp.check import route_schedule
     from mmroute.scenarios.clock import parse_start, with_timestamps
 
     meta = problem.meta
     if meta.get("format") != "scenario":
         return {}
-    ids = meta["node_ids"]
+    ids, places = meta["node_ids"], meta.get("places")
     dur, early, service = problem.duration, problem.tw_early, problem.service
     out = []
     for route in solution.routes:
@@ -211,10 +214,12 @@ def solution_times(problem: Any, solution: Any) -> dict[str, Any]:
         t, prev, visits = sched.departure, vt.start_depot, []
         for v in route.visits:  # forward from the chosen departure
             t = max(t + service[prev] + int(dur[prev, v]), early[v])
-            visits.append({"id": ids[v], "at_h": t / 3600})
+            visits.append({"id": ids[v], **({"node": places[v]} if places else {}),
+                           "at_h": t / 3600})
             prev = v
-        out.append({"vehicle_type": vt.name, "departure_h": sched.departure / 3600,
+        depot = {"depot": places[vt.start_depot]} if places else {}
+        out.append({"vehicle_type": vt.name, **depot, "departure_h": sched.departure / 3600,
                     "visits": visits, "arrival_h": sched.arrival / 3600})
     start = meta.get("start")
-    clock = parse_start(start) if start else None
+    clock = parse_start(start).with_node_zones(meta.get("time_zones") or {}) if start else None
     return {"start": start, "schedule": with_timestamps(out, clock)}

@@ -76,3 +76,25 @@ def test_the_episode_map_labels_weather_cells_with_their_timestamps(tmp_path, mo
     w = r.events.weather[0]
     assert f"{w.cell} @ {clock.label(w.from_h)}" in seen["areas"]
     assert f"{w.cell} @ {clock.label(w.to_h)}" in seen["areas"]
+
+
+def test_a_due_time_is_shown_in_the_destinations_own_zone():
+    """tiny with Haiphong at UTC+7 (Asia/Ho_Chi_Minh): the due time of a shipment to it is
+    local there; the clock line stays in the start's zone (+08:00)."""
+    from mmroute.scenarios import parse
+
+    data = load("tiny").to_dict()
+    next(n for n in data["nodes"] if n["id"] == "HPH")["time_zone"] = "Asia/Ho_Chi_Minh"
+    env = RerouteEnv(parse(data), render_mode="ansi", drop="always")
+    env.reset(seed=1)
+    while env.decision is not None and \
+            env.sim.consignments[env.decision.consignment].shipment.destination != "HPH":
+        env.step(0)
+    clock = env.scenario.clock()
+    text = env.render()
+    c = env.sim.consignments[env.decision.consignment]
+    assert f"due {clock.label(c.shipment.due_h, node='HPH')}" in text
+    assert f"due {c.shipment.due_h:g} h (" in text and "+07:00)" in text
+    assert "+08:00)" in text.splitlines()[0]
+    for hours, stamp in _pairs(text):
+        assert abs(clock.hours(stamp) - hours) <= 0.5 / 60 + 1e-9
