@@ -5,8 +5,10 @@ status, result and page, and the independent checkers.
 ``POST /plans``          ``{"scenario": NAME | DOCUMENT, "time_limit_s", "seed", "options"}``
                          -> 202 ``{"id", "status"}``; 422 naming the field; 429 when
                          ``max_jobs`` are queued or running
-``GET /jobs/{id}``       status (queued | running | done | failed | cancelled), objective,
-                         bound, the solver's status, the result (plan, summary, check)
+``GET /jobs/{id}``       status (queued | running | done | failed | cancelled), progress
+                         (the solver's phase, best objective and bound so far, episodes
+                         done of the total), objective, bound, the solver's status, the
+                         result (plan, summary, check)
 ``DELETE /jobs/{id}``    stops the job (a running solve within a second) -> its record
 ``POST /plans/{id}/events``  ``{"time_h", "events": KnownEvents, "time_limit_s", "seed"}``: a
                          re-plan job of a finished plan from the state at ``time_h`` (what
@@ -149,6 +151,47 @@ class EvaluationRequest(BaseModel):
     time_limit_s: float = Field(default=10.0, gt=0.0, allow_inf_nan=False,
                                 description="time limit of each MIP solve in an episode (s)")
     decision_budget_s: float | None = Field(default=None, gt=0.0, le=3600.0, allow_inf_nan=False)
+
+
+class JobProgress(BaseModel):
+    """What a job's worker last reported (``progress.json``, written atomically as it goes)."""
+
+    phase: str = Field(description=(
+        "start; a plan's solver: network (the time-expanded network), incumbent (greedy plan "
+        "and arc elimination), model (building the MIP), presolve, mip (branch and bound), "
+        "extract (reading and checking the itineraries); policy (a policy continues a live "
+        "plan); episodes (an evaluation); solve (VRP, cars); check (the independent checker)"))
+    elapsed_s: float = Field(description="seconds since the worker started")
+    time_limit_s: float | None = Field(description="the job's time limit (s)")
+    objective: float | None = Field(description=(
+        "the best plan's objective so far (CNY for plans: the incumbent's, then HiGHS's best "
+        "solution; null before there is one)"))
+    bound: float | None = Field(description=(
+        "the best lower bound on the optimum so far (arc elimination's, then HiGHS's best "
+        "bound; null before there is one)"))
+    done: int | None = Field(description="episodes finished (evaluations)")
+    total: int | None = Field(description="episodes in all (evaluations)")
+    updated: float = Field(description="when it was written (Unix time, s)")
+
+
+class Job(BaseModel):
+    """A job's record: its status and progress, and its result once done."""
+
+    id: str
+    kind: Literal["plan", "replan", "vrp", "cars", "evaluation"]
+    status: Literal["queued", "running", "done", "failed", "cancelled"]
+    scenario: str | None = Field(description="the scenario's name")
+    created: float = Field(description="Unix time (s)")
+    started: float | None
+    finished: float | None
+    error: str | None = Field(description="why it failed")
+    pid: int | None = Field(description="its worker process")
+    exit_code: int | None = Field(description="its worker's exit code (143: stopped by DELETE)")
+    progress: JobProgress | None = Field(description="null while queued")
+    objective: float | None = Field(description="the result's objective (done jobs)")
+    bound: float | None = Field(description="the result's lower bound (done jobs)")
+    solver_status: str | None = Field(description="optimal, feasible, timeout ... (done jobs)")
+    result: dict[str, Any] | None = Field(description="plan / solution / rows, summary, check")
 
 
 class CheckVRPRequest(BaseModel):
@@ -294,14 +337,14 @@ def create_app(params: ServeParams) -> FastAPI:
             raise HTTPException(429, str(exc)) from None
         return {"id": new_id, "status": "queued"}
 
-    @app.get("/jobs/{job_id}")
+    @app.get("/jobs/{job_id}", response_model=Job)
     def get_job(job_id: str) -> dict[str, Any]:
         record = store.get(job_id)
         if record is None:
             raise HTTPException(404, f"no job {job_id!r}")
         return record
 
-    @app.delete("/jobs/{job_id}")
+    @app.delete("/jobs/{job_id}", response_model=Job)
     def delete_job(job_id: str) -> dict[str, Any]:
         record = store.cancel(job_id)
         if record is None:

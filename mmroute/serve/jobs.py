@@ -3,7 +3,9 @@
 A job is a folder ``DATA/jobs/<id>/``: ``job.json`` (its record: status, times, error; written
 atomically by the service only), ``request.json`` and ``scenario.json`` (written at submit),
 ``result.json`` or ``error.json`` (written atomically by the worker,
-:mod:`mmroute.serve.worker`), and ``page.html`` once asked for. Status: ``queued`` ->
+:mod:`mmroute.serve.worker`), ``progress.json`` (the worker's phase, best objective and
+bound so far, episodes done: :class:`~mmroute.serve.worker.ProgressFile`) and ``page.html``
+once asked for. Status: ``queued`` ->
 ``running`` -> ``done`` | ``failed`` | ``cancelled``.
 
 At most ``workers`` jobs run at once (the rest wait in submission order); at most
@@ -93,7 +95,8 @@ class JobStore:
         return job_id
 
     def get(self, job_id: str) -> dict[str, Any] | None:
-        """The job's record with its result (``None`` if there is no such job)."""
+        """The job's record with its progress and result (``None`` if there is no such
+        job)."""
         with self._lock:
             record = self._records.get(job_id)
             if record is None:
@@ -105,7 +108,15 @@ class JobStore:
         out["objective"] = plan.get("objective")
         out["bound"] = plan.get("bound")
         out["solver_status"] = plan.get("status")
+        out["progress"] = self.progress(job_id) if out["status"] != "queued" else None
         return out
+
+    def progress(self, job_id: str) -> dict[str, Any] | None:
+        """What the job's worker last wrote to ``progress.json`` (``None``: nothing yet)."""
+        try:
+            return json.loads((self.folder / job_id / "progress.json").read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return None
 
     def result(self, job_id: str) -> dict[str, Any] | None:
         """The job's result (kept in memory once read: a result never changes)."""

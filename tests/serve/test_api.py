@@ -14,6 +14,7 @@ pytest.importorskip("httpx", reason="the 'serve' extra (httpx) is not installed"
 
 from fastapi.testclient import TestClient  # noqa: E402 - after the skip
 
+from mmroute.routing.plan.progress import PHASES  # noqa: E402
 from mmroute.scenarios import load  # noqa: E402
 from mmroute.serve import FINAL, JobStore, ServeParams, create_app  # noqa: E402
 
@@ -57,6 +58,21 @@ def test_a_plan_job_runs_in_a_worker_and_returns_the_checked_optimal_plan(tiny_j
     assert tiny_job["solver_status"] == "optimal"
     assert tiny_job["objective"] == pytest.approx(tiny_job["bound"], rel=1e-6)
     assert len(result["plan"]["itineraries"]) == len(load("tiny").shipments)
+
+
+def test_a_finished_plan_job_reports_the_progress_its_worker_wrote(tiny_job):
+    progress = tiny_job["progress"]
+    assert progress["phase"] == "check" and progress["time_limit_s"] == 20
+    assert progress["objective"] == pytest.approx(tiny_job["objective"])
+    assert progress["bound"] == pytest.approx(tiny_job["bound"])
+    assert 0 < progress["elapsed_s"] < 20
+    assert tiny_job["started"] <= progress["updated"] <= tiny_job["finished"]
+
+
+def test_the_job_and_its_progress_are_in_the_openapi_schema(client):
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert {"phase", "objective", "bound", "done", "total"} <= set(schemas["JobProgress"]["properties"])
+    assert "progress" in schemas["Job"]["properties"]
 
 
 def test_the_job_page_is_the_interactive_page_of_its_plan(client, tiny_job):
@@ -130,6 +146,14 @@ def test_delete_stops_a_running_mip_within_a_second_and_the_job_limit_holds(clie
     assert third.status_code == 429  # two pending at most
     wait(client, first, ("running",))
     time.sleep(1.5)  # into the model build or the solve
+    deadline = time.monotonic() + 30
+    while (progress := client.get(f"/jobs/{first}").json()["progress"]) is None or \
+            progress["phase"] == "start":  # the worker tells where the solver is
+        assert time.monotonic() < deadline, progress
+        time.sleep(0.05)
+    assert progress["phase"] in PHASES and progress["elapsed_s"] > 0, progress
+    if progress["bound"] is not None:
+        assert progress["bound"] <= progress["objective"] * (1 + 1e-9)
     t0 = time.monotonic()
     job = client.delete(f"/jobs/{first}").json()
     took = time.monotonic() - t0

@@ -49,6 +49,8 @@ def test_a_vrp_job_returns_a_solution_its_checker_accepts(client, jobs):
     sol = job["result"]["solution"]
     assert job["result"]["check"]["feasible"] and job["objective"] == sol["objective"]
     assert job["solver_status"] == sol["status"] and sol["routes"]
+    assert job["progress"]["phase"] == "check"
+    assert job["progress"]["objective"] == pytest.approx(sol["objective"])
     r = client.post("/check/vrp", json={"scenario": "liuzhou-milkrun", "solution": sol})
     assert r.status_code == 200 and r.json()["feasible"]
     assert r.json()["objective"] == pytest.approx(sol["objective"], rel=1e-6)
@@ -96,6 +98,8 @@ def test_an_evaluation_job_returns_a_row_per_episode_and_a_summary(client, jobs)
     assert all(r["cost"] >= r["bound"] - 1e-6 for r in rows)
     assert {s["policy"] for s in job["result"]["summary"]} == {"greedy", "hindsight"}
     assert "greedy" in job["result"]["table"]
+    progress = job["progress"]  # episodes done of the total, as the worker counted them
+    assert progress["phase"] == "episodes" and progress["done"] == progress["total"] == 4
     assert client.get(f"/jobs/{job['id']}/page").status_code == 409
 
 

@@ -102,6 +102,8 @@ def _has(cmd: str) -> bool:
 
 
 def test_a_bounded_load_loses_no_request_and_refuses_every_hostile_body(live, tiny_job):
+    progress = live.client.get(f"/jobs/{tiny_job['id']}").json()["progress"]
+    assert progress["phase"] == "check" and progress["objective"] == tiny_job["objective"]
     report = run_load(live.url, tiny_job["id"], tiny_job["result"]["plan"], requests=80,
                       concurrency=10, seed=0)
     s = report.summary()
