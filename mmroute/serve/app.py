@@ -22,7 +22,9 @@ status, result and page, and the independent checkers.
 ``POST /evaluations``    ``{"scenario", "policies", "seeds", "time_limit_s",
                          "decision_budget_s"}``: rows per episode and the summary; at most
                          ``max_episodes`` episodes (the hindsight bound included)
-``GET /jobs/{id}/page``  the interactive page of a finished plan, VRP or cars job
+``GET /jobs/{id}/page``  the interactive page of a finished plan, VRP or cars job; of an
+                         evaluation the episode page (time slider) of ``?seed=`` and
+                         ``?policy=`` (default: its first of each)
 ``POST /check/plan``     ``{"scenario", "plan"}`` -> the checker's verdict
 ``POST /check/vrp``      ``{"scenario", "solution"}``; ``POST /check/cars`` ``{"scenario", "plan"}``
 ``GET /health``          ``{"status": "ok", "jobs": counts per status}``
@@ -60,7 +62,8 @@ class ServeParams:
     """Settings of the service: ``data_dir`` holds the jobs (kept across restarts);
     ``workers`` solves at once (each in its own process); ``max_jobs`` queued or running;
     ``max_time_limit_s`` of one solve; ``max_body_bytes`` of a request body;
-    ``max_episodes`` of one evaluation (seeds x policies, the hindsight bound included)."""
+    ``max_episodes`` of one evaluation (seeds x policies, the hindsight bound included);
+    ``max_page_s`` to draw an evaluation's episode page (its episode runs again)."""
 
     data_dir: Path
     workers: int = 2
@@ -68,6 +71,7 @@ class ServeParams:
     max_time_limit_s: float = 600.0
     max_body_bytes: int = 4 * 1024 * 1024
     max_episodes: int = 200
+    max_page_s: float = 600.0
 
 
 class PlanOptions(BaseModel):
@@ -351,17 +355,25 @@ def create_app(params: ServeParams) -> FastAPI:
             raise HTTPException(404, f"no job {job_id!r}")
         return record
 
-    @app.get("/jobs/{job_id}/page", response_class=HTMLResponse)
-    def job_page(job_id: str) -> HTMLResponse:
+    @app.get("/jobs/{job_id}/page", response_class=HTMLResponse, response_model=None)
+    def job_page(job_id: str,
+                 seed: int | None = Query(default=None, ge=0, lt=2**31, description=(
+                     "an evaluation's seed (one it evaluated; default: its first)")),
+                 policy: str | None = Query(default=None, max_length=40, description=(
+                     "an evaluation's policy (one it evaluated, the hindsight bound "
+                     "included; default: its first)"))) -> HTMLResponse | JSONResponse:
         record = store.get(job_id)
         if record is None:
             raise HTTPException(404, f"no job {job_id!r}")
-        if record["kind"] == "evaluation":
-            raise HTTPException(409, f"job {job_id} is an evaluation: no page (its rows and "
-                                     "summary are in its result)")
         if record["status"] != "done":
             raise HTTPException(409, f"job {job_id} is {record['status']}: no page yet")
-        return HTMLResponse(_page(store.job_folder(job_id), record["kind"], record["result"]))
+        folder = store.job_folder(job_id)
+        if record["kind"] == "evaluation":
+            return _episode_page(store, folder, seed, policy, params.max_page_s)
+        for name, value in (("seed", seed), ("policy", policy)):
+            if value is not None:
+                return _unprocessable(["query", name], "only for an evaluation job's page")
+        return HTMLResponse(_page(folder, record["kind"], record["result"]))
 
     @app.post("/check/plan")
     def check_plan_endpoint(body: CheckPlanRequest) -> dict[str, Any]:
@@ -550,6 +562,36 @@ def _page(folder: Path, kind: str, result: dict[str, Any]) -> str:
         page = plan_page(scenario, Plan.from_dict(result["plan"]))
     write_text_atomic(path, page)
     return str(page)
+
+
+def _episode_page(store: JobStore, folder: Path, seed: int | None, policy: str | None,
+                  timeout_s: float) -> HTMLResponse | JSONResponse:
+    """An evaluation job's episode page (``seed`` and ``policy`` among those it evaluated;
+    default its first of each): drawn once in a worker process of its own
+    (:func:`mmroute.serve.worker.run_episode_page`) and kept in the job's folder."""
+    from mmroute.agents.registry import BOUND
+    from mmroute.serve.worker import episode_page_name, run_episode_page
+
+    request = json.loads((folder / "request.json").read_text(encoding="utf-8"))
+    seeds, policies = request["seeds"], list(dict.fromkeys([*request["policies"], BOUND]))
+    seed = seeds[0] if seed is None else seed
+    policy = policies[0] if policy is None else policy
+    if seed not in seeds:
+        return _unprocessable(["query", "seed"], f"not one of the evaluated seeds {seeds}")
+    if policy not in policies:
+        return _unprocessable(["query", "policy"],
+                              f"not one of the evaluated policies {', '.join(policies)}")
+    path = folder / episode_page_name(seed, policy)
+    if not path.exists():
+        code = store.run_aside(run_episode_page, (str(folder), seed, policy), timeout_s=timeout_s)
+        if code is None:
+            raise HTTPException(503, f"the episode page took over {timeout_s:g} s to draw")
+        if code == 2:
+            raise HTTPException(409, f"the episode of {policy} on seed {seed} does not repeat "
+                                     "(its decision budget ran out): no page")
+        if not path.exists():
+            raise HTTPException(500, f"the episode page's worker ended with exit code {code}")
+    return HTMLResponse(path.read_text(encoding="utf-8"))
 
 
 def _unprocessable(loc: list[str], msg: str) -> JSONResponse:

@@ -160,6 +160,19 @@ class JobStore:
                     self._finish(self._records[job_id], "cancelled", None, run.process.exitcode)
         return self.get(job_id)
 
+    def run_aside(self, target: Any, args: tuple, *, timeout_s: float) -> int | None:
+        """Run ``target(*args)`` in a worker process of its own (outside the ``workers``
+        limit: e.g. drawing a finished job's page), so that a crash there never takes the
+        service down, and wait for it: its exit code, ``None`` if it was stopped after
+        ``timeout_s``."""
+        proc = self._ctx.Process(target=target, args=args, daemon=True)
+        proc.start()
+        proc.join(timeout_s)
+        if proc.is_alive():
+            _terminate(proc, self.kill_after_s)
+            return None
+        return proc.exitcode
+
     def counts(self) -> dict[str, int]:
         with self._lock:
             out = dict.fromkeys(STATUSES, 0)

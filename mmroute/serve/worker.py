@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ProgressFile", "run_job", "solve"]
+__all__ = ["ProgressFile", "episode_page_name", "run_episode_page", "run_job", "solve"]
 
 
 class ProgressFile:
@@ -94,6 +94,47 @@ def run_job(folder: str) -> None:
         except KeyboardInterrupt:
             os._exit(exit_code(143))  # nothing written: the service records "cancelled"
         write_json_atomic(path / "result.json", result)
+
+
+def episode_page_name(seed: int, policy: str) -> str:
+    """The file of an evaluation's episode page in its job's folder."""
+    return f"episode-{seed}-{policy}.html"
+
+
+def run_episode_page(folder: str, seed: int, policy: str) -> None:
+    """The entry point of a process that draws an evaluation job's episode page: ``policy``'s
+    episode on ``seed`` run again as the evaluation ran it (the same realization, model, time
+    limit and decision budget: the same moves), drawn as ``mmroute evaluate --html-episode``
+    draws it (:func:`mmroute.world.page.episode_page`, with its time slider), written
+    atomically as :func:`episode_page_name` in the job's ``folder``. Exit code 2 (nothing
+    written) if the episode's cost is not the evaluation's (a decision budget ran out)."""
+    from mmroute.agents.evaluation import episode
+    from mmroute.agents.registry import entry
+    from mmroute.agents.shipped import shipped_model
+    from mmroute.interrupt import exit_code, handle_signals
+    from mmroute.scenarios import Scenario
+    from mmroute.world.page import episode_page
+
+    path = Path(folder)
+    with handle_signals():
+        try:
+            request = json.loads((path / "request.json").read_text(encoding="utf-8"))
+            scenario = Scenario.from_dict(
+                json.loads((path / "scenario.json").read_text(encoding="utf-8")), file="scenario")
+            model = shipped_model(scenario) if entry(policy).learned else None
+            row, sim = episode(scenario, policy, seed, model=model,
+                               time_limit_s=float(request["time_limit_s"]),
+                               decision_budget_s=request.get("decision_budget_s"))
+            result = json.loads((path / "result.json").read_text(encoding="utf-8"))
+            (cost,) = [r["cost"] for r in result["rows"]
+                       if r["policy"] == policy and r["seed"] == seed]
+            if cost is not None and abs(float(row["cost"]) - cost) > 1e-6 * max(1.0, abs(cost)):
+                sys.exit(2)  # not the evaluated episode: no page rather than another one's
+            page = episode_page(scenario, sim.realization, sim.trajectory(),
+                                title=f"{scenario.name}, seed {seed}, {policy}: episode")
+        except KeyboardInterrupt:
+            os._exit(exit_code(143))
+        page.save(path / episode_page_name(seed, policy))
 
 
 def solve(request: dict[str, Any], scenario_doc: dict[str, Any],
