@@ -324,8 +324,8 @@ def create_app(params: ServeParams) -> FastAPI:
         plan = record["result"]["plan"]
         if plan.get("splittable"):
             raise InputError("a splittable plan cannot be re-planned", field="plan")
-        _check_events(body.events)
         doc = json.loads((store.job_folder(job_id) / "scenario.json").read_text(encoding="utf-8"))
+        _check_events(body.events, doc)
         if body.time_h > doc["horizon_h"]:
             raise InputError(f"after the horizon ({doc['horizon_h']:g} h)", field="time_h")
         if policy is not None:
@@ -513,19 +513,22 @@ def _scenario(value: str | dict[str, Any], field: str):
         raise InputError(f"not a scenario document ({type(exc).__name__})", field=field) from None
 
 
-def _check_events(events: dict[str, Any]) -> None:
-    """The same validation as ``mmroute plan --events`` (:class:`InputError` naming the field
-    under ``events``)."""
+def _check_events(events: dict[str, Any], doc: dict[str, Any]) -> None:
+    """The same validation as ``mmroute plan --events``, then against the plan's scenario
+    ``doc`` (links, nodes, windows: :meth:`KnownEvents.validate`); :class:`InputError`
+    naming the field under ``events``."""
     from mmroute.cli.plan import _check_events as check
+    from mmroute.scenarios import Scenario
     from mmroute.world.events import KnownEvents
 
     try:
         check(events, "events")
-        KnownEvents.from_dict(events)
+        known = KnownEvents.from_dict(events)
     except InputError as exc:
         raise InputError(exc.reason, field=f"events.{exc.field}" if exc.field else "events") from None
     except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
         raise InputError(f"malformed events ({type(exc).__name__})", field="events") from None
+    known.validate(Scenario.from_dict(doc, file="scenario"))  # fields named events.<kind>[i]
 
 
 @functools.lru_cache(maxsize=16)

@@ -276,8 +276,46 @@ def test_events_replan_from_the_state_at_that_time_and_list_what_changed(client,
     assert client.get(f"/jobs/{job['id']}/page").status_code == 200
 
 
+#: a storm cell over the Gulf of Tonkin from h 12 to 200, drifting west-north-west: it closes
+#: the Qinzhou-Haiphong sailing (its forecast track: the area moved by the velocity each hour)
+GULF_STORM = {"cell": "gulf-storm", "from_h": 12, "to_h": 200, "effect": "close",
+              "area": [[107.0, 20.0], [109.0, 20.0], [109.0, 21.5], [107.0, 21.5]],
+              "velocity_kmh": [-2, 1], "modes": ["sea"], "speed_factor": None}
+
+
+def test_a_weather_cell_with_its_track_is_an_event_a_plan_is_replanned_around(client, tiny_job):
+    def replanned(cell: dict) -> dict:
+        r = client.post(f"/plans/{tiny_job['id']}/events",
+                        json={"time_h": 10, "events": {"weather": [cell]}, "time_limit_s": 20})
+        assert r.status_code == 202, r.text
+        job = wait(client, r.json()["id"])
+        assert job["status"] == "done", job["error"]
+        res = job["result"]
+        assert res["check"]["feasible"] and [c["shipment"] for c in res["changes"]] == ["S1"]
+        assert res["plan"]["events"]["weather"][0]["cell"] == "gulf-storm"  # kept with the plan
+        return next(it for it in res["plan"]["itineraries"] if it["shipment"] == "S1")
+
+    sailing = next(lg for it in tiny_job["result"]["plan"]["itineraries"] for lg in it["legs"]
+                   if lg["link"] == "QZ-HPH-sea")
+    still = replanned({**GULF_STORM, "velocity_kmh": [0, 0]})  # over the lane until h 200
+    assert "QZ-HPH-sea" not in [lg["link"] for lg in still["legs"]]  # S1 goes by road
+    drifting = replanned(GULF_STORM)  # its track leaves the lane: S1 sails once it has passed
+    (sea,) = [lg for lg in drifting["legs"] if lg["link"] == "QZ-HPH-sea"]
+    assert sea["departure_h"] > sailing["departure_h"]
+
+
 @pytest.mark.parametrize(("body", "loc"), [
     ({"time_h": 10, "events": {"storms": []}}, ["body", "events", "storms"]),
+    ({"time_h": 10, "events": {"closures": [{"link": "NOPE", "from_h": 0, "to_h": 5}]}},
+     ["body", "events", "closures[0]"]),  # not a link of the plan's scenario
+    ({"time_h": 10, "events": {"weather": [{**GULF_STORM, "area": [[107, 20], [109, "x"]]}]}},
+     ["body", "events", "weather[0]", "area[1]"]),
+    ({"time_h": 10, "events": {"weather": [{**GULF_STORM, "area": [[107, 20], [509, 20]]}]}},
+     ["body", "events", "weather[0]", "area[1]"]),
+    ({"time_h": 10, "events": {"weather": [{**GULF_STORM, "effect": "boil"}]}},
+     ["body", "events", "weather[0]"]),
+    ({"time_h": 10, "events": {"weather": [{**GULF_STORM, "modes": "sea"}]}},
+     ["body", "events", "weather[0]", "modes"]),
     ({"time_h": 10, "events": {"closures": [{"link": 3}]}}, ["body", "events", "closures[0]"]),
     ({"time_h": 10, "events": {"closures": [{"link": "X", "from_h": "no", "to_h": 1}]}},
      ["body", "events", "closures[0]", "from_h"]),
