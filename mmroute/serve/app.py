@@ -166,15 +166,15 @@ class JobProgress(BaseModel):
         "extract (reading and checking the itineraries); policy (a policy continues a live "
         "plan); episodes (an evaluation); solve (VRP, cars); check (the independent checker)"))
     elapsed_s: float = Field(description="seconds since the worker started")
-    time_limit_s: float | None = Field(description="the job's time limit (s)")
-    objective: float | None = Field(description=(
+    time_limit_s: float | None = Field(default=None, description="the job's time limit (s)")
+    objective: float | None = Field(default=None, description=(
         "the best plan's objective so far (CNY for plans: the incumbent's, then HiGHS's best "
         "solution; null before there is one)"))
-    bound: float | None = Field(description=(
+    bound: float | None = Field(default=None, description=(
         "the best lower bound on the optimum so far (arc elimination's, then HiGHS's best "
         "bound; null before there is one)"))
-    done: int | None = Field(description="episodes finished (evaluations)")
-    total: int | None = Field(description="episodes in all (evaluations)")
+    done: int | None = Field(default=None, description="episodes finished (evaluations)")
+    total: int | None = Field(default=None, description="episodes in all (evaluations)")
     updated: float = Field(description="when it was written (Unix time, s)")
 
 
@@ -184,18 +184,21 @@ class Job(BaseModel):
     id: str
     kind: Literal["plan", "replan", "vrp", "cars", "evaluation"]
     status: Literal["queued", "running", "done", "failed", "cancelled"]
-    scenario: str | None = Field(description="the scenario's name")
+    scenario: str | None = Field(default=None, description="the scenario's name")
     created: float = Field(description="Unix time (s)")
-    started: float | None
-    finished: float | None
-    error: str | None = Field(description="why it failed")
-    pid: int | None = Field(description="its worker process")
-    exit_code: int | None = Field(description="its worker's exit code (143: stopped by DELETE)")
-    progress: JobProgress | None = Field(description="null while queued")
-    objective: float | None = Field(description="the result's objective (done jobs)")
-    bound: float | None = Field(description="the result's lower bound (done jobs)")
-    solver_status: str | None = Field(description="optimal, feasible, timeout ... (done jobs)")
-    result: dict[str, Any] | None = Field(description="plan / solution / rows, summary, check")
+    started: float | None = None
+    finished: float | None = None
+    error: str | None = Field(default=None, description="why it failed")
+    pid: int | None = Field(default=None, description="its worker process")
+    exit_code: int | None = Field(default=None, description=(
+        "its worker's exit code (143: stopped by DELETE)"))
+    progress: JobProgress | None = Field(default=None, description="null while queued")
+    objective: float | None = Field(default=None, description="the result's objective (done jobs)")
+    bound: float | None = Field(default=None, description="the result's lower bound (done jobs)")
+    solver_status: str | None = Field(default=None, description=(
+        "optimal, feasible, timeout ... (done jobs)"))
+    result: dict[str, Any] | None = Field(default=None, description=(
+        "plan / solution / rows, summary, check"))
 
 
 class CheckVRPRequest(BaseModel):
