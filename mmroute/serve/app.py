@@ -595,6 +595,9 @@ def _episode_page(store: JobStore, folder: Path, seed: int | None, policy: str |
         if code == 2:
             raise HTTPException(409, f"the episode of {policy} on seed {seed} does not repeat "
                                      "(its decision budget ran out): no page")
+        if code == 3:
+            raise HTTPException(500, f"the episode of {policy} on seed {seed} did not pass the "
+                                     "independent checker: no page")
         if not path.exists():
             raise HTTPException(500, f"the episode page's worker ended with exit code {code}")
     return HTMLResponse(path.read_text(encoding="utf-8"))

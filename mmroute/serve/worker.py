@@ -32,7 +32,8 @@ class ProgressFile:
     for plans, of what is still to come for a re-plan; ``None`` until the solver has one),
     ``done`` and ``total`` episodes (evaluations), ``updated`` (Unix time).
     Rewritten at most every ``min_interval_s`` unless the phase changes or the episodes are
-    all done. ``path`` ``None``: the state is kept, nothing written."""
+    all done. ``path`` ``None``: the state is kept, nothing written. A file that cannot be
+    written is skipped (the solve goes on)."""
 
     def __init__(self, path: Path | None, time_limit_s: float | None, *,
                  min_interval_s: float = 0.2) -> None:
@@ -53,6 +54,7 @@ class ProgressFile:
                  *, done: int | None = None, total: int | None = None) -> None:
         """Report ``phase``; the objective and bound keep their last values when ``None``
         (within one solve they only improve)."""
+        from mmroute.errors import InputError
         from mmroute.io import write_json_atomic
 
         now = self._clock()
@@ -67,7 +69,10 @@ class ProgressFile:
         self._last = now
         s["elapsed_s"] = round(now - self._t0, 3)
         s["updated"] = self._wall()
-        write_json_atomic(self.path, s)
+        try:
+            write_json_atomic(self.path, s)
+        except (OSError, InputError):
+            pass  # progress is a report: a full disk must not fail the solve (nor the solver's log)
 
     def episodes(self, done: int, total: int) -> None:
         """The evaluation's ``progress(done, total)``."""
@@ -106,13 +111,16 @@ def run_episode_page(folder: str, seed: int, policy: str) -> None:
     episode on ``seed`` run again as the evaluation ran it (the same realization, model, time
     limit and decision budget: the same moves), drawn as ``mmroute evaluate --html-episode``
     draws it (:func:`mmroute.world.page.episode_page`, with its time slider), written
-    atomically as :func:`episode_page_name` in the job's ``folder``. Exit code 2 (nothing
-    written) if the episode's cost is not the evaluation's (a decision budget ran out)."""
+    atomically as :func:`episode_page_name` in the job's ``folder`` once the independent
+    checker has passed the episode as travelled. Exit code 2 (nothing written) if the
+    episode's cost is not the evaluation's (a decision budget ran out), 3 if the checker
+    finds a violation."""
     from mmroute.agents.evaluation import episode
     from mmroute.agents.registry import entry
     from mmroute.agents.shipped import shipped_model
     from mmroute.interrupt import exit_code, handle_signals
     from mmroute.scenarios import Scenario
+    from mmroute.world.check import check_plan
     from mmroute.world.page import episode_page
 
     path = Path(folder)
@@ -130,7 +138,10 @@ def run_episode_page(folder: str, seed: int, policy: str) -> None:
                        if r["policy"] == policy and r["seed"] == seed]
             if cost is not None and abs(float(row["cost"]) - cost) > 1e-6 * max(1.0, abs(cost)):
                 sys.exit(2)  # not the evaluated episode: no page rather than another one's
-            page = episode_page(scenario, sim.realization, sim.trajectory(),
+            trajectory = sim.trajectory()
+            if not check_plan(sim.realised_scenario, trajectory).feasible:
+                sys.exit(3)  # the episode as travelled breaks a rule: no page of it
+            page = episode_page(scenario, sim.realization, trajectory,
                                 title=f"{scenario.name}, seed {seed}, {policy}: episode")
         except KeyboardInterrupt:
             os._exit(exit_code(143))
