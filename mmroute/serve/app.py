@@ -63,7 +63,7 @@ class ServeParams:
     ``workers`` solves at once (each in its own process); ``max_jobs`` queued or running;
     ``max_time_limit_s`` of one solve; ``max_body_bytes`` of a request body;
     ``max_episodes`` of one evaluation (seeds x policies, the hindsight bound included);
-    ``max_page_s`` to draw an evaluation's episode page (its episode runs again)."""
+    ``max_page_s`` to draw a job's page (an evaluation's episode runs again)."""
 
     data_dir: Path
     workers: int = 2
@@ -376,7 +376,7 @@ def create_app(params: ServeParams) -> FastAPI:
         for name, value in (("seed", seed), ("policy", policy)):
             if value is not None:
                 return _unprocessable(["query", name], "only for an evaluation job's page")
-        return HTMLResponse(_page(folder, record["kind"], record["result"]))
+        return _page(store, folder, params.max_page_s)
 
     @app.post("/check/plan")
     def check_plan_endpoint(body: CheckPlanRequest) -> dict[str, Any]:
@@ -542,32 +542,31 @@ def _bundled(name: str):
     return load(name)
 
 
-def _page(folder: Path, kind: str, result: dict[str, Any]) -> str:
-    """The job's page (a plan's, a VRP solution's or a cars plan's), rendered once and kept
-    as ``page.html`` (written atomically)."""
-    from mmroute.io import write_text_atomic
-    from mmroute.scenarios import Scenario
+def _page(store: JobStore, folder: Path, timeout_s: float) -> HTMLResponse:
+    """A finished plan, VRP or cars job's page: drawn once in a worker process of its own
+    (:func:`mmroute.serve.worker.run_page`: a crash there never takes the service down) and
+    kept as ``page.html``."""
+    from mmroute.serve.worker import run_page
 
-    path = folder / "page.html"
-    if path.exists():
-        return path.read_text(encoding="utf-8")
-    scenario = Scenario.from_dict(json.loads((folder / "scenario.json").read_text(encoding="utf-8")),
-                                  file="scenario")
-    if kind == "vrp":
-        from mmroute.routing.vrp.solution import VRPSolution
+    return _drawn(store, folder / "page.html", run_page, (str(folder),), timeout_s)
 
-        page = VRPSolution.from_dict(result["solution"]).to_html(_vrp_problem(scenario))
-    elif kind == "cars":
-        from mmroute.routing.cars import CarsPlan
 
-        page = CarsPlan.from_dict(result["plan"]).to_html(_cars_problem(scenario))
-    else:
-        from mmroute.world.page import plan_page
-        from mmroute.world.plan import Plan
-
-        page = plan_page(scenario, Plan.from_dict(result["plan"]))
-    write_text_atomic(path, page)
-    return str(page)
+def _drawn(store: JobStore, path: Path, target: Any, args: tuple, timeout_s: float) -> HTMLResponse:
+    """The page at ``path``, drawn first by ``target(*args)`` in a worker process if it is
+    not there yet (503 past ``timeout_s``; exit code 2: 409, the episode does not repeat;
+    3: 500, it did not pass the checker)."""
+    if not path.exists():
+        code = store.run_aside(target, args, timeout_s=timeout_s)
+        if code is None:
+            raise HTTPException(503, f"the page took over {timeout_s:g} s to draw")
+        if code == 2:
+            raise HTTPException(409, "the episode does not repeat (its decision budget ran "
+                                     "out): no page")
+        if code == 3:
+            raise HTTPException(500, "the episode did not pass the independent checker: no page")
+        if not path.exists():
+            raise HTTPException(500, f"the page's worker ended with exit code {code}")
+    return HTMLResponse(path.read_text(encoding="utf-8"))
 
 
 def _episode_page(store: JobStore, folder: Path, seed: int | None, policy: str | None,
@@ -587,20 +586,8 @@ def _episode_page(store: JobStore, folder: Path, seed: int | None, policy: str |
     if policy not in policies:
         return _unprocessable(["query", "policy"],
                               f"not one of the evaluated policies {', '.join(policies)}")
-    path = folder / episode_page_name(seed, policy)
-    if not path.exists():
-        code = store.run_aside(run_episode_page, (str(folder), seed, policy), timeout_s=timeout_s)
-        if code is None:
-            raise HTTPException(503, f"the episode page took over {timeout_s:g} s to draw")
-        if code == 2:
-            raise HTTPException(409, f"the episode of {policy} on seed {seed} does not repeat "
-                                     "(its decision budget ran out): no page")
-        if code == 3:
-            raise HTTPException(500, f"the episode of {policy} on seed {seed} did not pass the "
-                                     "independent checker: no page")
-        if not path.exists():
-            raise HTTPException(500, f"the episode page's worker ended with exit code {code}")
-    return HTMLResponse(path.read_text(encoding="utf-8"))
+    return _drawn(store, folder / episode_page_name(seed, policy), run_episode_page,
+                  (str(folder), seed, policy), timeout_s)
 
 
 def _unprocessable(loc: list[str], msg: str) -> JSONResponse:

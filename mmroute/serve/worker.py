@@ -20,7 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ProgressFile", "episode_page_name", "run_episode_page", "run_job", "solve"]
+__all__ = ["ProgressFile", "episode_page_name", "run_episode_page", "run_job", "run_page",
+           "solve"]
 
 
 class ProgressFile:
@@ -99,6 +100,40 @@ def run_job(folder: str) -> None:
         except KeyboardInterrupt:
             os._exit(exit_code(143))  # nothing written: the service records "cancelled"
         write_json_atomic(path / "result.json", result)
+
+
+def run_page(folder: str) -> None:
+    """The entry point of a process that draws a finished plan, VRP or cars job's page (the
+    interactive page of its plan, VRP solution or cars plan) as ``page.html`` in its
+    ``folder``, atomically."""
+    from mmroute.interrupt import exit_code, handle_signals
+    from mmroute.scenarios import Scenario
+
+    path = Path(folder)
+    with handle_signals():
+        try:
+            kind = json.loads((path / "request.json").read_text(encoding="utf-8"))["kind"]
+            result = json.loads((path / "result.json").read_text(encoding="utf-8"))
+            scenario = Scenario.from_dict(
+                json.loads((path / "scenario.json").read_text(encoding="utf-8")), file="scenario")
+            if kind == "vrp":
+                from mmroute.routing.vrp.scenario import from_scenario_fleet
+                from mmroute.routing.vrp.solution import VRPSolution
+
+                page = VRPSolution.from_dict(result["solution"]).to_html(
+                    from_scenario_fleet(scenario))
+            elif kind == "cars":
+                from mmroute.routing.cars import CarsPlan, CarsProblem
+
+                page = CarsPlan.from_dict(result["plan"]).to_html(CarsProblem.from_scenario(scenario))
+            else:
+                from mmroute.world.page import plan_page
+                from mmroute.world.plan import Plan
+
+                page = plan_page(scenario, Plan.from_dict(result["plan"]))
+        except KeyboardInterrupt:
+            os._exit(exit_code(143))
+        page.save(path / "page.html")
 
 
 def episode_page_name(seed: int, policy: str) -> str:
