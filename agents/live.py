@@ -5,8 +5,11 @@ known (the plan's and the new ones; nominal quantities, no late orders, no road 
 each consignment takes its planned moves while its decisions fall before ``time_h`` (what is
 sunk stays sunk; a planned move the new events no longer allow is the policy's to replace),
 and from ``time_h`` on ``policy`` (any registered one: an OR baseline, or a learned one with
-its model) chooses each next move. The simulator reveals the events as in an episode, at
-their onset. The result is the finished simulator (its :meth:`~mmroute.envs.Simulator.trajectory`
+its model) chooses each next move. From ``time_h`` on the policy knows every event in full
+(:attr:`Realization.announced_h <mmroute.world.realization.Realization.announced_h>`), as the
+MIP re-planning at ``time_h`` is given them (:meth:`KnownEvents.known_at
+<mmroute.world.events.KnownEvents.known_at>`: one rule for both); before ``time_h`` each
+event becomes known at its onset, as in an episode. The result is the finished simulator (its :meth:`~mmroute.envs.Simulator.trajectory`
 is the whole plan as travelled).
 """
 
@@ -23,13 +26,15 @@ from mmroute.world.realization import Realization, scenario_hash
 __all__ = ["known_world", "continue_with_policy"]
 
 
-def known_world(scenario: Scenario, events: KnownEvents, *, seed: int = 0) -> Realization:
-    """The realization of what is known: ``events``, the shipments as the scenario has them,
-    no late orders."""
+def known_world(scenario: Scenario, events: KnownEvents, *, seed: int = 0,
+                announced_h: float | None = None) -> Realization:
+    """The realization of what is known: ``events`` (all known in full from ``announced_h``
+    on; ``None``: each at its onset), the shipments as the scenario has them, no late
+    orders."""
     return Realization(scenario_name=scenario.name, scenario_hash=scenario_hash(scenario),
                        seed=seed, events=events,
                        quantities_teu=tuple((s.id, s.quantity_teu) for s in scenario.shipments),
-                       late_orders=())
+                       late_orders=(), announced_h=announced_h)
 
 
 def continue_with_policy(scenario: Scenario, plan: Plan, time_h: float, events: KnownEvents,
@@ -47,7 +52,8 @@ def continue_with_policy(scenario: Scenario, plan: Plan, time_h: float, events: 
     pol = make_policy(policy, model=model, scenario=scenario, time_limit_s=time_limit_s,
                       seed=seed)
     env = RerouteEnv(scenario)
-    env.reset(options={"realization": known_world(scenario, events, seed=seed)})
+    env.reset(options={"realization": known_world(scenario, events, seed=seed,
+                                                  announced_h=float(time_h))})
     pol.reset(env)
     queue = {it.shipment: moves_of(it) for it in plan.itineraries}
     while (d := env.decision) is not None:

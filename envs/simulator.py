@@ -356,7 +356,7 @@ class Simulator:
     # --- what a policy may know ------------------------------------------------------------
     def known(self) -> Conditions:
         """Conditions as known at the current time: ``Conditions(scenario,
-        events.known_at(now))`` — rebuilt when an event's onset passes (a late order changes
+        realization.known_at(now))`` — rebuilt when an event's onset passes (a late order changes
         no event), its road noise capped at the current hour otherwise."""
         if self._known_now == self.now:
             return self._known
@@ -365,7 +365,7 @@ class Simulator:
         if n != self._known_key:
             self._known_base = Conditions(
                 self.realised_scenario,
-                self.realization.events.known_at(self.now, cut_noise=False),
+                self.realization.known_at(self.now, cut_noise=False),
                 validate=False, tables=self.tables.world)
             self._known_key = n
             self._known = None
@@ -379,10 +379,11 @@ class Simulator:
         return bisect.bisect_right(self._onsets, self.now + 1e-9)
 
     def known_events(self) -> KnownEvents:
-        """The events a policy knows now (``realization.events.known_at(now)``): what a
-        re-planning MIP may be given. (:meth:`known` holds all road noise internally and caps
-        it; never pass its events on.)"""
-        return self.realization.events.known_at(self.now)
+        """The events a policy knows now (:meth:`Realization.known_at
+        <mmroute.world.realization.Realization.known_at>`): what a re-planning MIP may be
+        given. (:meth:`known` holds all road noise internally and caps it; never pass its
+        events on.)"""
+        return self.realization.known_at(self.now)
 
     def released(self) -> list[Consignment]:
         """Consignments released by now (what a policy may know exists), in their order."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,13 @@ REPO = Path(__file__).resolve().parents[1]
 settings.register_profile("repeatable", derandomize=True)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("MMROUTE_HYPOTHESIS", "repeatable"))
+
+# The basemap vectors of the interactive pages are cached on disk (mmroute.scenarios.mapvectors):
+# the session keeps its own cache, shared by its processes (service workers, CLI subprocesses
+# inherit the variable), never the user's, removed at the end.
+_CACHE = tempfile.mkdtemp(prefix="mmroute-test-cache-")
+os.environ["MMROUTE_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 
 def shared_data_dir() -> Path | None:

@@ -168,13 +168,20 @@ class KnownEvents:
     def __bool__(self) -> bool:
         return any(getattr(self, k) for k in _KINDS)
 
-    def known_at(self, time_h: float, *, cut_noise: bool = True) -> KnownEvents:
+    def known_at(self, time_h: float, *, cut_noise: bool = True,
+                 announced_h: float | None = None) -> KnownEvents:
         """What a policy knows at ``time_h``: events whose onset is at or before it (a
         disruption with its announced end); weather cells only up to the end of the current
         hour step (their future track is forecast, not known); road noise of departure hours
         up to the current one (``cut_noise=False`` keeps all of it, for a caller that caps it
-        with :meth:`Conditions.with_noise_until`)."""
+        with :meth:`Conditions.with_noise_until`). From ``announced_h`` on (if given) every
+        event is known in full, onsets to come and weather tracks included — what a
+        re-planning MIP is given when the events are posted at that time (a live plan) —
+        road noise still hour by hour."""
         t = time_h + 1e-9
+        if announced_h is not None and announced_h <= t:
+            whole = self.known_at(time_h, cut_noise=cut_noise)
+            return replace(self, road_noise=whole.road_noise)
 
         def onset(ev) -> float:
             return ev.departure_h if isinstance(ev, DepartureDelay) else ev.from_h

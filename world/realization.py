@@ -60,7 +60,9 @@ class Realization:
 
     ``events``: the disruptions, weather cells and road noise that happen; ``quantities_teu``:
     the realised quantity of each scenario shipment; ``late_orders``: shipments released during
-    the horizon. Equal seeds give equal realizations.
+    the horizon. Equal seeds give equal realizations. ``announced_h``: from this time on
+    every event is known in full (a live plan's events, posted then:
+    :meth:`KnownEvents.known_at`); ``None`` (an episode): each from its onset.
     """
 
     scenario_name: str
@@ -69,6 +71,12 @@ class Realization:
     events: KnownEvents
     quantities_teu: tuple[tuple[str, float], ...]
     late_orders: tuple[Shipment, ...]
+    announced_h: float | None = None
+
+    def known_at(self, time_h: float, *, cut_noise: bool = True) -> KnownEvents:
+        """The events a policy knows at ``time_h`` (:meth:`KnownEvents.known_at`, with
+        :attr:`announced_h`)."""
+        return self.events.known_at(time_h, cut_noise=cut_noise, announced_h=self.announced_h)
 
     def shipments(self, scenario: Scenario) -> tuple[Shipment, ...]:
         """The realised shipment list: quantities drawn, late orders appended."""
@@ -144,8 +152,8 @@ class Realization:
 
     def onsets_h(self, *, late_orders: bool = True) -> list[float]:
         """Sorted times at which something new becomes known (event onsets, weather hour
-        steps, late-order releases unless ``late_orders=False``); road noise is revealed hour
-        by hour and not listed."""
+        steps, late-order releases unless ``late_orders=False``, :attr:`announced_h`); road
+        noise is revealed hour by hour and not listed."""
         ev = self.events
         ts = {e.from_h for e in (*ev.closures, *ev.slowdowns, *ev.node_delays, *ev.node_closures)}
         ts.update(d.departure_h for d in ev.delays)
@@ -153,6 +161,8 @@ class Realization:
             ts.update(w.from_h + j for j in range(w.hours()))
         if late_orders:
             ts.update(s.release_h for s in self.late_orders)
+        if self.announced_h is not None:
+            ts.add(self.announced_h)
         return sorted(ts)
 
     def summary(self) -> str:
@@ -165,7 +175,8 @@ class Realization:
         return {"scenario": self.scenario_name, "scenario_hash": self.scenario_hash,
                 "seed": self.seed, "events": self.events.to_dict(),
                 "quantities_teu": [[s, q] for s, q in self.quantities_teu],
-                "late_orders": [s.to_dict() for s in self.late_orders]}
+                "late_orders": [s.to_dict() for s in self.late_orders],
+                **({} if self.announced_h is None else {"announced_h": self.announced_h})}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Realization:
@@ -175,7 +186,8 @@ class Realization:
                 scenario_name=str(d["scenario"]), scenario_hash=str(d["scenario_hash"]),
                 seed=int(d["seed"]), events=KnownEvents.from_dict(d.get("events") or {}),
                 quantities_teu=tuple((str(s), float(q)) for s, q in d.get("quantities_teu", ())),
-                late_orders=tuple(Shipment(**s) for s in d.get("late_orders", ())))
+                late_orders=tuple(Shipment(**s) for s in d.get("late_orders", ())),
+                announced_h=None if d.get("announced_h") is None else float(d["announced_h"]))
         except InputError:
             raise
         except (KeyError, TypeError, ValueError) as exc:

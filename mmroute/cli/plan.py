@@ -183,13 +183,15 @@ def _read_events(path: str):
 
 
 def _check_events(data: object, path: str) -> None:
-    """The shape of a KnownEvents object: lists of objects with exactly their fields, ids as
-    strings, times and factors as finite numbers (:class:`InputError` naming the field)."""
+    """The shape of a KnownEvents object: lists of objects with exactly their fields (those
+    with a default may be left out), ids as strings, times and factors as finite numbers; a
+    weather cell's ``area`` a list of [lon, lat] points, ``velocity_kmh`` [east, north],
+    ``modes`` a list of mode names, ``effect`` text; road noise ``factors`` a list of numbers
+    (:class:`InputError` naming the field)."""
     import dataclasses
     import typing
 
     from mmroute.errors import InputError
-    from mmroute.io import json_number
     from mmroute.world.events import KnownEvents
 
     hints = typing.get_type_hints(KnownEvents)  # closures: tuple[LinkClosure, ...], ...
@@ -201,18 +203,54 @@ def _check_events(data: object, path: str) -> None:
             raise InputError(f"unknown event kind {kind!r}, expected one of {sorted(kinds)}", file=path, field=str(kind))
         if not isinstance(value, list):
             raise InputError("expected a list of events", file=path, field=kind)
-        names = [f.name for f in dataclasses.fields(kinds[kind])]
+        fields = dataclasses.fields(kinds[kind])
+        names = [f.name for f in fields]
+        required = {f.name for f in fields if f.default is dataclasses.MISSING}
         for i, ev in enumerate(value):
             where = f"{kind}[{i}]"
-            if not isinstance(ev, dict) or set(ev) != set(names):
+            if not isinstance(ev, dict) or not required <= set(ev) or not set(ev) <= set(names):
                 raise InputError(f"expected an object with fields {names}", file=path, field=where)
-            for name in names:
-                v = ev[name]
-                if name in ("link", "node"):
-                    if not isinstance(v, str) or not v:
-                        raise InputError("expected an id (text)", file=path, field=f"{where}.{name}")
-                else:
-                    json_number(v, f"{where}.{name}", file=path, limit=1e9)
+            for name, v in ev.items():
+                _check_event_field(name, v, f"{where}.{name}", path)
+
+
+def _check_event_field(name: str, v: object, field: str, path: str) -> None:
+    """One field of an event (see :func:`_check_events`)."""
+    from mmroute.errors import InputError
+    from mmroute.io import json_number
+
+    def points(value: object, n: int | None, what: str) -> None:
+        if not isinstance(value, list) or (n is not None and len(value) != n):
+            raise InputError(f"expected {what}", file=path, field=field)
+        for k, x in enumerate(value):
+            if n is None:
+                if not isinstance(x, list) or len(x) != 2:
+                    raise InputError("expected [lon, lat]", file=path, field=f"{field}[{k}]")
+                lon, lat = (json_number(c, f"{field}[{k}]", file=path) for c in x)
+                if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
+                    raise InputError("expected lon in [-180, 180] and lat in [-90, 90]",
+                                     file=path, field=f"{field}[{k}]")
+            else:
+                json_number(x, f"{field}[{k}]", file=path, limit=1e4)
+
+    if name in ("link", "node", "cell", "effect"):
+        if not isinstance(v, str) or not v:
+            raise InputError("expected an id (text)" if name != "effect" else "expected text",
+                             file=path, field=field)
+    elif name == "area":
+        points(v, None, "a list of [lon, lat] points")
+    elif name == "velocity_kmh":
+        points(v, 2, "[east, north] (km/h)")
+    elif name == "modes":
+        if not isinstance(v, list) or not all(isinstance(m, str) and m for m in v):
+            raise InputError("expected a list of modes (text)", file=path, field=field)
+    elif name == "factors":
+        if not isinstance(v, list):
+            raise InputError("expected a list of numbers", file=path, field=field)
+        for k, x in enumerate(v):
+            json_number(x, f"{field}[{k}]", file=path, limit=1e9)
+    else:
+        json_number(v, field, file=path, limit=1e9, nullable=name == "speed_factor")
 
 
 def _write_map(scenario, plan, path: Path) -> None:

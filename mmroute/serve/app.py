@@ -5,8 +5,10 @@ status, result and page, and the independent checkers.
 ``POST /plans``          ``{"scenario": NAME | DOCUMENT, "time_limit_s", "seed", "options"}``
                          -> 202 ``{"id", "status"}``; 422 naming the field; 429 when
                          ``max_jobs`` are queued or running
-``GET /jobs/{id}``       status (queued | running | done | failed | cancelled), objective,
-                         bound, the solver's status, the result (plan, summary, check)
+``GET /jobs/{id}``       status (queued | running | done | failed | cancelled), progress
+                         (the solver's phase, best objective and bound so far, episodes
+                         done of the total), objective, bound, the solver's status, the
+                         result (plan, summary, check)
 ``DELETE /jobs/{id}``    stops the job (a running solve within a second) -> its record
 ``POST /plans/{id}/events``  ``{"time_h", "events": KnownEvents, "time_limit_s", "seed"}``: a
                          re-plan job of a finished plan from the state at ``time_h`` (what
@@ -20,7 +22,9 @@ status, result and page, and the independent checkers.
 ``POST /evaluations``    ``{"scenario", "policies", "seeds", "time_limit_s",
                          "decision_budget_s"}``: rows per episode and the summary; at most
                          ``max_episodes`` episodes (the hindsight bound included)
-``GET /jobs/{id}/page``  the interactive page of a finished plan, VRP or cars job
+``GET /jobs/{id}/page``  the interactive page of a finished plan, VRP or cars job; of an
+                         evaluation the episode page (time slider) of ``?seed=`` and
+                         ``?policy=`` (default: its first of each)
 ``POST /check/plan``     ``{"scenario", "plan"}`` -> the checker's verdict
 ``POST /check/vrp``      ``{"scenario", "solution"}``; ``POST /check/cars`` ``{"scenario", "plan"}``
 ``GET /health``          ``{"status": "ok", "jobs": counts per status}``
@@ -58,7 +62,8 @@ class ServeParams:
     """Settings of the service: ``data_dir`` holds the jobs (kept across restarts);
     ``workers`` solves at once (each in its own process); ``max_jobs`` queued or running;
     ``max_time_limit_s`` of one solve; ``max_body_bytes`` of a request body;
-    ``max_episodes`` of one evaluation (seeds x policies, the hindsight bound included)."""
+    ``max_episodes`` of one evaluation (seeds x policies, the hindsight bound included);
+    ``max_page_s`` to draw a job's page (an evaluation's episode runs again)."""
 
     data_dir: Path
     workers: int = 2
@@ -66,6 +71,7 @@ class ServeParams:
     max_time_limit_s: float = 600.0
     max_body_bytes: int = 4 * 1024 * 1024
     max_episodes: int = 200
+    max_page_s: float = 600.0
 
 
 class PlanOptions(BaseModel):
@@ -149,6 +155,50 @@ class EvaluationRequest(BaseModel):
     time_limit_s: float = Field(default=10.0, gt=0.0, allow_inf_nan=False,
                                 description="time limit of each MIP solve in an episode (s)")
     decision_budget_s: float | None = Field(default=None, gt=0.0, le=3600.0, allow_inf_nan=False)
+
+
+class JobProgress(BaseModel):
+    """What a job's worker last reported (``progress.json``, written atomically as it goes)."""
+
+    phase: str = Field(description=(
+        "start; a plan's solver: network (the time-expanded network), incumbent (greedy plan "
+        "and arc elimination), model (building the MIP), presolve, mip (branch and bound), "
+        "extract (reading and checking the itineraries); policy (a policy continues a live "
+        "plan); episodes (an evaluation); solve (VRP, cars); check (the independent checker)"))
+    elapsed_s: float = Field(description="seconds since the worker started")
+    time_limit_s: float | None = Field(default=None, description="the job's time limit (s)")
+    objective: float | None = Field(default=None, description=(
+        "the best plan's objective so far (CNY for plans: the incumbent's, then HiGHS's best "
+        "solution; null before there is one)"))
+    bound: float | None = Field(default=None, description=(
+        "the best lower bound on the optimum so far (arc elimination's, then HiGHS's best "
+        "bound; null before there is one)"))
+    done: int | None = Field(default=None, description="episodes finished (evaluations)")
+    total: int | None = Field(default=None, description="episodes in all (evaluations)")
+    updated: float = Field(description="when it was written (Unix time, s)")
+
+
+class Job(BaseModel):
+    """A job's record: its status and progress, and its result once done."""
+
+    id: str
+    kind: Literal["plan", "replan", "vrp", "cars", "evaluation"]
+    status: Literal["queued", "running", "done", "failed", "cancelled"]
+    scenario: str | None = Field(default=None, description="the scenario's name")
+    created: float = Field(description="Unix time (s)")
+    started: float | None = None
+    finished: float | None = None
+    error: str | None = Field(default=None, description="why it failed")
+    pid: int | None = Field(default=None, description="its worker process")
+    exit_code: int | None = Field(default=None, description=(
+        "its worker's exit code (143: stopped by DELETE)"))
+    progress: JobProgress | None = Field(default=None, description="null while queued")
+    objective: float | None = Field(default=None, description="the result's objective (done jobs)")
+    bound: float | None = Field(default=None, description="the result's lower bound (done jobs)")
+    solver_status: str | None = Field(default=None, description=(
+        "optimal, feasible, timeout ... (done jobs)"))
+    result: dict[str, Any] | None = Field(default=None, description=(
+        "plan / solution / rows, summary, check"))
 
 
 class CheckVRPRequest(BaseModel):
@@ -277,8 +327,8 @@ def create_app(params: ServeParams) -> FastAPI:
         plan = record["result"]["plan"]
         if plan.get("splittable"):
             raise InputError("a splittable plan cannot be re-planned", field="plan")
-        _check_events(body.events)
         doc = json.loads((store.job_folder(job_id) / "scenario.json").read_text(encoding="utf-8"))
+        _check_events(body.events, doc)
         if body.time_h > doc["horizon_h"]:
             raise InputError(f"after the horizon ({doc['horizon_h']:g} h)", field="time_h")
         if policy is not None:
@@ -294,31 +344,39 @@ def create_app(params: ServeParams) -> FastAPI:
             raise HTTPException(429, str(exc)) from None
         return {"id": new_id, "status": "queued"}
 
-    @app.get("/jobs/{job_id}")
+    @app.get("/jobs/{job_id}", response_model=Job)
     def get_job(job_id: str) -> dict[str, Any]:
         record = store.get(job_id)
         if record is None:
             raise HTTPException(404, f"no job {job_id!r}")
         return record
 
-    @app.delete("/jobs/{job_id}")
+    @app.delete("/jobs/{job_id}", response_model=Job)
     def delete_job(job_id: str) -> dict[str, Any]:
         record = store.cancel(job_id)
         if record is None:
             raise HTTPException(404, f"no job {job_id!r}")
         return record
 
-    @app.get("/jobs/{job_id}/page", response_class=HTMLResponse)
-    def job_page(job_id: str) -> HTMLResponse:
+    @app.get("/jobs/{job_id}/page", response_class=HTMLResponse, response_model=None)
+    def job_page(job_id: str,
+                 seed: int | None = Query(default=None, ge=0, lt=2**31, description=(
+                     "an evaluation's seed (one it evaluated; default: its first)")),
+                 policy: str | None = Query(default=None, max_length=40, description=(
+                     "an evaluation's policy (one it evaluated, the hindsight bound "
+                     "included; default: its first)"))) -> HTMLResponse | JSONResponse:
         record = store.get(job_id)
         if record is None:
             raise HTTPException(404, f"no job {job_id!r}")
-        if record["kind"] == "evaluation":
-            raise HTTPException(409, f"job {job_id} is an evaluation: no page (its rows and "
-                                     "summary are in its result)")
         if record["status"] != "done":
             raise HTTPException(409, f"job {job_id} is {record['status']}: no page yet")
-        return HTMLResponse(_page(store.job_folder(job_id), record["kind"], record["result"]))
+        folder = store.job_folder(job_id)
+        if record["kind"] == "evaluation":
+            return _episode_page(store, folder, seed, policy, params.max_page_s)
+        for name, value in (("seed", seed), ("policy", policy)):
+            if value is not None:
+                return _unprocessable(["query", name], "only for an evaluation job's page")
+        return _page(store, folder, params.max_page_s)
 
     @app.post("/check/plan")
     def check_plan_endpoint(body: CheckPlanRequest) -> dict[str, Any]:
@@ -458,19 +516,22 @@ def _scenario(value: str | dict[str, Any], field: str):
         raise InputError(f"not a scenario document ({type(exc).__name__})", field=field) from None
 
 
-def _check_events(events: dict[str, Any]) -> None:
-    """The same validation as ``mmroute plan --events`` (:class:`InputError` naming the field
-    under ``events``)."""
+def _check_events(events: dict[str, Any], doc: dict[str, Any]) -> None:
+    """The same validation as ``mmroute plan --events``, then against the plan's scenario
+    ``doc`` (links, nodes, windows: :meth:`KnownEvents.validate`); :class:`InputError`
+    naming the field under ``events``."""
     from mmroute.cli.plan import _check_events as check
+    from mmroute.scenarios import Scenario
     from mmroute.world.events import KnownEvents
 
     try:
         check(events, "events")
-        KnownEvents.from_dict(events)
+        known = KnownEvents.from_dict(events)
     except InputError as exc:
         raise InputError(exc.reason, field=f"events.{exc.field}" if exc.field else "events") from None
     except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
         raise InputError(f"malformed events ({type(exc).__name__})", field="events") from None
+    known.validate(Scenario.from_dict(doc, file="scenario"))  # fields named events.<kind>[i]
 
 
 @functools.lru_cache(maxsize=16)
@@ -481,32 +542,52 @@ def _bundled(name: str):
     return load(name)
 
 
-def _page(folder: Path, kind: str, result: dict[str, Any]) -> str:
-    """The job's page (a plan's, a VRP solution's or a cars plan's), rendered once and kept
-    as ``page.html`` (written atomically)."""
-    from mmroute.io import write_text_atomic
-    from mmroute.scenarios import Scenario
+def _page(store: JobStore, folder: Path, timeout_s: float) -> HTMLResponse:
+    """A finished plan, VRP or cars job's page: drawn once in a worker process of its own
+    (:func:`mmroute.serve.worker.run_page`: a crash there never takes the service down) and
+    kept as ``page.html``."""
+    from mmroute.serve.worker import run_page
 
-    path = folder / "page.html"
-    if path.exists():
-        return path.read_text(encoding="utf-8")
-    scenario = Scenario.from_dict(json.loads((folder / "scenario.json").read_text(encoding="utf-8")),
-                                  file="scenario")
-    if kind == "vrp":
-        from mmroute.routing.vrp.solution import VRPSolution
+    return _drawn(store, folder / "page.html", run_page, (str(folder),), timeout_s)
 
-        page = VRPSolution.from_dict(result["solution"]).to_html(_vrp_problem(scenario))
-    elif kind == "cars":
-        from mmroute.routing.cars import CarsPlan
 
-        page = CarsPlan.from_dict(result["plan"]).to_html(_cars_problem(scenario))
-    else:
-        from mmroute.world.page import plan_page
-        from mmroute.world.plan import Plan
+def _drawn(store: JobStore, path: Path, target: Any, args: tuple, timeout_s: float) -> HTMLResponse:
+    """The page at ``path``, drawn first by ``target(*args)`` in a worker process if it is
+    not there yet (503 past ``timeout_s``; exit code 2: 409, the episode does not repeat;
+    3: 500, it did not pass the checker)."""
+    if not path.exists():
+        code = store.run_aside(target, args, timeout_s=timeout_s)
+        if code is None:
+            raise HTTPException(503, f"the page took over {timeout_s:g} s to draw")
+        if code == 2:
+            raise HTTPException(409, "the episode does not repeat (its decision budget ran "
+                                     "out): no page")
+        if code == 3:
+            raise HTTPException(500, "the episode did not pass the independent checker: no page")
+        if not path.exists():
+            raise HTTPException(500, f"the page's worker ended with exit code {code}")
+    return HTMLResponse(path.read_text(encoding="utf-8"))
 
-        page = plan_page(scenario, Plan.from_dict(result["plan"]))
-    write_text_atomic(path, page)
-    return str(page)
+
+def _episode_page(store: JobStore, folder: Path, seed: int | None, policy: str | None,
+                  timeout_s: float) -> HTMLResponse | JSONResponse:
+    """An evaluation job's episode page (``seed`` and ``policy`` among those it evaluated;
+    default its first of each): drawn once in a worker process of its own
+    (:func:`mmroute.serve.worker.run_episode_page`) and kept in the job's folder."""
+    from mmroute.agents.registry import BOUND
+    from mmroute.serve.worker import episode_page_name, run_episode_page
+
+    request = json.loads((folder / "request.json").read_text(encoding="utf-8"))
+    seeds, policies = request["seeds"], list(dict.fromkeys([*request["policies"], BOUND]))
+    seed = seeds[0] if seed is None else seed
+    policy = policies[0] if policy is None else policy
+    if seed not in seeds:
+        return _unprocessable(["query", "seed"], f"not one of the evaluated seeds {seeds}")
+    if policy not in policies:
+        return _unprocessable(["query", "policy"],
+                              f"not one of the evaluated policies {', '.join(policies)}")
+    return _drawn(store, folder / episode_page_name(seed, policy), run_episode_page,
+                  (str(folder), seed, policy), timeout_s)
 
 
 def _unprocessable(loc: list[str], msg: str) -> JSONResponse:

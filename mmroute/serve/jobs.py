@@ -3,7 +3,9 @@
 A job is a folder ``DATA/jobs/<id>/``: ``job.json`` (its record: status, times, error; written
 atomically by the service only), ``request.json`` and ``scenario.json`` (written at submit),
 ``result.json`` or ``error.json`` (written atomically by the worker,
-:mod:`mmroute.serve.worker`), and ``page.html`` once asked for. Status: ``queued`` ->
+:mod:`mmroute.serve.worker`), ``progress.json`` (the worker's phase, best objective and
+bound so far, episodes done: :class:`~mmroute.serve.worker.ProgressFile`) and ``page.html``
+once asked for. Status: ``queued`` ->
 ``running`` -> ``done`` | ``failed`` | ``cancelled``.
 
 At most ``workers`` jobs run at once (the rest wait in submission order); at most
@@ -93,7 +95,8 @@ class JobStore:
         return job_id
 
     def get(self, job_id: str) -> dict[str, Any] | None:
-        """The job's record with its result (``None`` if there is no such job)."""
+        """The job's record with its progress and result (``None`` if there is no such
+        job)."""
         with self._lock:
             record = self._records.get(job_id)
             if record is None:
@@ -105,7 +108,15 @@ class JobStore:
         out["objective"] = plan.get("objective")
         out["bound"] = plan.get("bound")
         out["solver_status"] = plan.get("status")
+        out["progress"] = self.progress(job_id) if out["status"] != "queued" else None
         return out
+
+    def progress(self, job_id: str) -> dict[str, Any] | None:
+        """What the job's worker last wrote to ``progress.json`` (``None``: nothing yet)."""
+        try:
+            return json.loads((self.folder / job_id / "progress.json").read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return None
 
     def result(self, job_id: str) -> dict[str, Any] | None:
         """The job's result (kept in memory once read: a result never changes)."""
@@ -148,6 +159,19 @@ class JobStore:
                     self._cancelling.discard(job_id)
                     self._finish(self._records[job_id], "cancelled", None, run.process.exitcode)
         return self.get(job_id)
+
+    def run_aside(self, target: Any, args: tuple, *, timeout_s: float) -> int | None:
+        """Run ``target(*args)`` in a worker process of its own (outside the ``workers``
+        limit: e.g. drawing a finished job's page), so that a crash there never takes the
+        service down, and wait for it: its exit code, ``None`` if it was stopped after
+        ``timeout_s``."""
+        proc = self._ctx.Process(target=target, args=args, daemon=True)
+        proc.start()
+        proc.join(timeout_s)
+        if proc.is_alive():
+            _terminate(proc, self.kill_after_s)
+            return None
+        return proc.exitcode
 
     def counts(self) -> dict[str, int]:
         with self._lock:

@@ -4,7 +4,9 @@ One process per job (started by :class:`mmroute.serve.jobs.JobStore`), so that a
 runaway solve never takes the service down. The worker reads ``request.json`` and
 ``scenario.json`` (the resolved scenario document) from its folder and writes exactly one
 file, atomically: ``result.json`` (the checked plan) or ``error.json`` (a user error: the
-scenario is infeasible, a field the solver rejects). SIGTERM (the service's ``DELETE``)
+scenario is infeasible, a field the solver rejects). As it goes it keeps ``progress.json``
+(written atomically, :class:`ProgressFile`): the solver's phase, the best objective and bound
+so far (plans), the episodes done of the total (evaluations). SIGTERM (the service's ``DELETE``)
 stops the solver through its interrupter, as Ctrl-C does in the CLI
 (:mod:`mmroute.interrupt`), and the process exits with 143 having written nothing.
 """
@@ -18,7 +20,64 @@ import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["run_job", "solve"]
+__all__ = ["ProgressFile", "episode_page_name", "run_episode_page", "run_job", "run_page",
+           "solve"]
+
+
+class ProgressFile:
+    """A job's ``progress.json``, written atomically: ``phase`` (``start``; a plan's
+    :data:`~mmroute.routing.plan.progress.PHASES`, ``policy`` when a policy continues a live
+    plan, ``episodes`` for an evaluation, ``solve`` for VRP and cars; ``check`` when the
+    independent checker runs), ``elapsed_s`` since the worker started, the job's
+    ``time_limit_s``, the best ``objective`` and ``bound`` so far (in the result's units: CNY
+    for plans, of what is still to come for a re-plan; ``None`` until the solver has one),
+    ``done`` and ``total`` episodes (evaluations), ``updated`` (Unix time).
+    Rewritten at most every ``min_interval_s`` unless the phase changes or the episodes are
+    all done. ``path`` ``None``: the state is kept, nothing written. A file that cannot be
+    written is skipped (the solve goes on)."""
+
+    def __init__(self, path: Path | None, time_limit_s: float | None, *,
+                 min_interval_s: float = 0.2) -> None:
+        import time
+
+        self.path = path
+        self.min_interval_s = min_interval_s
+        self._clock = time.monotonic
+        self._wall = time.time
+        self._t0 = self._clock()
+        self._last = -float("inf")
+        self.state: dict[str, Any] = {"phase": "start", "elapsed_s": 0.0,
+                                      "time_limit_s": time_limit_s, "objective": None,
+                                      "bound": None, "done": None, "total": None,
+                                      "updated": self._wall()}
+
+    def __call__(self, phase: str, objective: float | None = None, bound: float | None = None,
+                 *, done: int | None = None, total: int | None = None) -> None:
+        """Report ``phase``; the objective and bound keep their last values when ``None``
+        (within one solve they only improve)."""
+        from mmroute.errors import InputError
+        from mmroute.io import write_json_atomic
+
+        now = self._clock()
+        changed = phase != self.state["phase"] or (done is not None and done == total)
+        s = self.state
+        s["phase"] = phase
+        s["objective"] = s["objective"] if objective is None else float(objective)
+        s["bound"] = s["bound"] if bound is None else float(bound)
+        s["done"], s["total"] = (s["done"], s["total"]) if done is None else (done, total)
+        if self.path is None or (not changed and now - self._last < self.min_interval_s):
+            return
+        self._last = now
+        s["elapsed_s"] = round(now - self._t0, 3)
+        s["updated"] = self._wall()
+        try:
+            write_json_atomic(self.path, s)
+        except (OSError, InputError):
+            pass  # progress is a report: a full disk must not fail the solve (nor the solver's log)
+
+    def episodes(self, done: int, total: int) -> None:
+        """The evaluation's ``progress(done, total)``."""
+        self("episodes", done=done, total=total)
 
 
 def run_job(folder: str) -> None:
@@ -32,7 +91,9 @@ def run_job(folder: str) -> None:
         try:
             request = json.loads((path / "request.json").read_text(encoding="utf-8"))
             scenario = json.loads((path / "scenario.json").read_text(encoding="utf-8"))
-            result = solve(request, scenario)
+            progress = ProgressFile(path / "progress.json", request.get("time_limit_s"))
+            progress("start")
+            result = solve(request, scenario, progress)
         except MMRouteError as exc:
             write_json_atomic(path / "error.json", {"error": str(exc), "type": type(exc).__name__})
             sys.exit(2)
@@ -41,15 +102,98 @@ def run_job(folder: str) -> None:
         write_json_atomic(path / "result.json", result)
 
 
-def solve(request: dict[str, Any], scenario_doc: dict[str, Any]) -> dict[str, Any]:
+def run_page(folder: str) -> None:
+    """The entry point of a process that draws a finished plan, VRP or cars job's page (the
+    interactive page of its plan, VRP solution or cars plan) as ``page.html`` in its
+    ``folder``, atomically."""
+    from mmroute.interrupt import exit_code, handle_signals
+    from mmroute.scenarios import Scenario
+
+    path = Path(folder)
+    with handle_signals():
+        try:
+            kind = json.loads((path / "request.json").read_text(encoding="utf-8"))["kind"]
+            result = json.loads((path / "result.json").read_text(encoding="utf-8"))
+            scenario = Scenario.from_dict(
+                json.loads((path / "scenario.json").read_text(encoding="utf-8")), file="scenario")
+            if kind == "vrp":
+                from mmroute.routing.vrp.scenario import from_scenario_fleet
+                from mmroute.routing.vrp.solution import VRPSolution
+
+                page = VRPSolution.from_dict(result["solution"]).to_html(
+                    from_scenario_fleet(scenario))
+            elif kind == "cars":
+                from mmroute.routing.cars import CarsPlan, CarsProblem
+
+                page = CarsPlan.from_dict(result["plan"]).to_html(CarsProblem.from_scenario(scenario))
+            else:
+                from mmroute.world.page import plan_page
+                from mmroute.world.plan import Plan
+
+                page = plan_page(scenario, Plan.from_dict(result["plan"]))
+        except KeyboardInterrupt:
+            os._exit(exit_code(143))
+        page.save(path / "page.html")
+
+
+def episode_page_name(seed: int, policy: str) -> str:
+    """The file of an evaluation's episode page in its job's folder."""
+    return f"episode-{seed}-{policy}.html"
+
+
+def run_episode_page(folder: str, seed: int, policy: str) -> None:
+    """The entry point of a process that draws an evaluation job's episode page: ``policy``'s
+    episode on ``seed`` run again as the evaluation ran it (the same realization, model, time
+    limit and decision budget: the same moves), drawn as ``mmroute evaluate --html-episode``
+    draws it (:func:`mmroute.world.page.episode_page`, with its time slider), written
+    atomically as :func:`episode_page_name` in the job's ``folder`` once the independent
+    checker has passed the episode as travelled. Exit code 2 (nothing written) if the
+    episode's cost is not the evaluation's (a decision budget ran out), 3 if the checker
+    finds a violation."""
+    from mmroute.agents.evaluation import episode
+    from mmroute.agents.registry import entry
+    from mmroute.agents.shipped import shipped_model
+    from mmroute.interrupt import exit_code, handle_signals
+    from mmroute.scenarios import Scenario
+    from mmroute.world.check import check_plan
+    from mmroute.world.page import episode_page
+
+    path = Path(folder)
+    with handle_signals():
+        try:
+            request = json.loads((path / "request.json").read_text(encoding="utf-8"))
+            scenario = Scenario.from_dict(
+                json.loads((path / "scenario.json").read_text(encoding="utf-8")), file="scenario")
+            model = shipped_model(scenario) if entry(policy).learned else None
+            row, sim = episode(scenario, policy, seed, model=model,
+                               time_limit_s=float(request["time_limit_s"]),
+                               decision_budget_s=request.get("decision_budget_s"))
+            result = json.loads((path / "result.json").read_text(encoding="utf-8"))
+            (cost,) = [r["cost"] for r in result["rows"]
+                       if r["policy"] == policy and r["seed"] == seed]
+            if cost is not None and abs(float(row["cost"]) - cost) > 1e-6 * max(1.0, abs(cost)):
+                sys.exit(2)  # not the evaluated episode: no page rather than another one's
+            trajectory = sim.trajectory()
+            if not check_plan(sim.realised_scenario, trajectory).feasible:
+                sys.exit(3)  # the episode as travelled breaks a rule: no page of it
+            page = episode_page(scenario, sim.realization, trajectory,
+                                title=f"{scenario.name}, seed {seed}, {policy}: episode")
+        except KeyboardInterrupt:
+            os._exit(exit_code(143))
+        page.save(path / episode_page_name(seed, policy))
+
+
+def solve(request: dict[str, Any], scenario_doc: dict[str, Any],
+          progress: ProgressFile | None = None) -> dict[str, Any]:
     """Solve one request (``kind`` "plan", "replan", "vrp", "cars" or "evaluation"): the
-    result, checked independently, as JSON data."""
+    result, checked independently, as JSON data; ``progress`` told as it goes."""
     from mmroute.scenarios import Scenario
 
     scenario = Scenario.from_dict(scenario_doc, file="scenario")
     kind = request.get("kind", "plan")
+    progress = progress or ProgressFile(None, request.get("time_limit_s"))
     return {"plan": _plan, "replan": _replan, "vrp": _vrp, "cars": _cars,
-            "evaluation": _evaluation}[kind](request, scenario)
+            "evaluation": _evaluation}[kind](request, scenario, progress)
 
 
 def verdict(report: Any) -> dict[str, Any]:
@@ -59,7 +203,7 @@ def verdict(report: Any) -> dict[str, Any]:
             "violations": [str(v) for v in report.violations]}
 
 
-def _plan(request: dict[str, Any], scenario) -> dict[str, Any]:
+def _plan(request: dict[str, Any], scenario, progress: ProgressFile) -> dict[str, Any]:
     """A multimodal plan (:func:`mmroute.routing.plan.solve_plan`)."""
     from mmroute.routing.plan import PlanParams, solve_plan
     from mmroute.world.check import check_plan
@@ -68,12 +212,13 @@ def _plan(request: dict[str, Any], scenario) -> dict[str, Any]:
     params = PlanParams(splittable=bool(opts.get("splittable", False)),
                         co2_price=opts.get("co2_price"), solver=opts.get("solver", "highs"))
     plan = solve_plan(scenario, time_limit_s=float(request["time_limit_s"]),
-                      seed=int(request["seed"]), params=params)
+                      seed=int(request["seed"]), params=params, progress=progress)
+    progress("check", plan.objective, plan.bound)
     report = check_plan(scenario, plan)
     return {"plan": plan.to_dict(), "summary": plan.summary(), "check": verdict(report)}
 
 
-def _vrp(request: dict[str, Any], scenario) -> dict[str, Any]:
+def _vrp(request: dict[str, Any], scenario, progress: ProgressFile) -> dict[str, Any]:
     """The routes of the scenario's fleet (:func:`mmroute.routing.vrp.solve.solve_vrp`, or
     the exact solver with ``options.exact``), checked by :func:`check_vrp`."""
     from mmroute.routing.vrp.check import check_vrp
@@ -82,6 +227,7 @@ def _vrp(request: dict[str, Any], scenario) -> dict[str, Any]:
     opts = request.get("options") or {}
     problem = from_scenario_fleet(scenario)
     limit, seed = float(request["time_limit_s"]), int(request["seed"])
+    progress("solve")
     if opts.get("exact"):
         from mmroute.routing.vrp.exact import solve_vrp_exact
 
@@ -92,25 +238,28 @@ def _vrp(request: dict[str, Any], scenario) -> dict[str, Any]:
         params = VRPParams(engine=opts.get("engine", "auto"),
                            max_iterations=opts.get("max_iterations"))
         sol = solve_vrp(problem, time_limit_s=limit, seed=seed, params=params)
+    progress("check", sol.objective, sol.bound)
     return {"solution": {**sol.to_dict(), "scale": problem.scale},
             "summary": f"{problem.name}: {sol.summary()}", "check": verdict(check_vrp(problem, sol))}
 
 
-def _cars(request: dict[str, Any], scenario) -> dict[str, Any]:
+def _cars(request: dict[str, Any], scenario, progress: ProgressFile) -> dict[str, Any]:
     """Auto-carrier routes and loads (:func:`mmroute.routing.cars.solve_cars`), checked by
     :func:`check_cars_plan`."""
     from mmroute.routing.cars import CarsParams, CarsProblem, check_cars_plan, solve_cars
 
     opts = request.get("options") or {}
     problem = CarsProblem.from_scenario(scenario)
+    progress("solve")
     plan = solve_cars(problem, time_limit_s=float(request["time_limit_s"]),
                       seed=int(request["seed"]),
                       params=CarsParams(split_deliveries=bool(opts.get("split", False))))
+    progress("check", plan.objective, plan.bound)
     return {"plan": plan.to_dict(), "summary": plan.summary(),
             "check": verdict(check_cars_plan(problem, plan))}
 
 
-def _evaluation(request: dict[str, Any], scenario) -> dict[str, Any]:
+def _evaluation(request: dict[str, Any], scenario, progress: ProgressFile) -> dict[str, Any]:
     """Policies on seeds (:func:`mmroute.agents.evaluation.evaluate`, the hindsight bound
     always; a learned policy with the scenario's shipped model): one row per episode and the
     summary per policy (NaN as ``null``)."""
@@ -124,7 +273,7 @@ def _evaluation(request: dict[str, Any], scenario) -> dict[str, Any]:
     model = shipped_model(scenario) if any(entry(p).learned for p in policies) else None
     df = evaluate(scenario, policies, list(request["seeds"]), model=model,
                   time_limit_s=float(request["time_limit_s"]),
-                  decision_budget_s=request.get("decision_budget_s"))
+                  decision_budget_s=request.get("decision_budget_s"), progress=progress.episodes)
     summary = summarize(df)
 
     def plain(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -137,7 +286,7 @@ def _evaluation(request: dict[str, Any], scenario) -> dict[str, Any]:
             "model": None if model is None else model.name}
 
 
-def _replan(request: dict[str, Any], scenario) -> dict[str, Any]:
+def _replan(request: dict[str, Any], scenario, progress: ProgressFile) -> dict[str, Any]:
     """Re-plan a finished plan from ``time_h`` under its events and the new ones: what is
     sunk stays sunk (:func:`mmroute.routing.plan.state_at`). Returns the new plan (the rest
     of every shipment), the itineraries that changed (the old plan's remaining legs beside the
@@ -154,10 +303,11 @@ def _replan(request: dict[str, Any], scenario) -> dict[str, Any]:
     time_h = float(request["time_h"])
     state = state_at(scenario, plan, time_h, events)
     if request.get("policy"):
-        return _policy_replan(request, scenario, plan, events, state)
+        return _policy_replan(request, scenario, plan, events, state, progress)
     params = PlanParams(splittable=plan.splittable, co2_price=plan.co2_price_cny_per_t)
     new = replan(scenario, state, events, time_limit_s=float(request["time_limit_s"]),
-                 seed=int(request["seed"]), params=params, initial=plan)
+                 seed=int(request["seed"]), params=params, initial=plan, progress=progress)
+    progress("check", new.objective, new.bound)
     sunk = sunk_objective(scenario, plan, time_h, events)
     report = check_plan(scenario, new, state)
     changes = _changes(plan, new, state)
@@ -171,7 +321,8 @@ def _replan(request: dict[str, Any], scenario) -> dict[str, Any]:
                       "violations": [str(v) for v in report.violations]}}
 
 
-def _policy_replan(request: dict[str, Any], scenario, plan, events, state) -> dict[str, Any]:
+def _policy_replan(request: dict[str, Any], scenario, plan, events, state,
+                   progress: ProgressFile) -> dict[str, Any]:
     """The re-plan of :func:`_replan` with ``request["policy"]`` choosing each consignment's
     next move from ``time_h`` on (:func:`mmroute.agents.live.continue_with_policy`; a
     learned policy with the scenario's shipped model). The new plan is the whole trip as
@@ -185,11 +336,13 @@ def _policy_replan(request: dict[str, Any], scenario, plan, events, state) -> di
     policy = str(request["policy"])
     model = shipped_model(scenario) if entry(policy).learned else None
     time_h = float(request["time_h"])
+    progress("policy")
     sim = continue_with_policy(scenario, plan, time_h, events, policy, model=model,
                                time_limit_s=float(request["time_limit_s"]),
                                seed=int(request["seed"]))
     new = sim.trajectory()
     sunk = sunk_objective(scenario, plan, time_h, events)
+    progress("check", new.objective)
     report = check_plan(scenario, new)
     changes = _changes(plan, new, state, new_whole=True)
     return {"plan": new.to_dict(), "summary": new.summary(), "time_h": time_h,

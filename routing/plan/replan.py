@@ -16,6 +16,7 @@ from mmroute._compat import fold_deprecated, pop_renamed
 from mmroute.errors import InputError
 from mmroute.routing.plan.incremental import Replanner
 from mmroute.routing.plan.params import PlanParams
+from mmroute.routing.plan.progress import Progress
 from mmroute.routing.plan.solve import solve_plan
 from mmroute.scenarios import Scenario
 from mmroute.world.conditions import Conditions
@@ -41,6 +42,7 @@ def replan(
     initial: Plan | None = None,
     tables: Tables | None = None,
     replanner: Replanner | None = None,
+    progress: Progress | None = None,
     **deprecated: Any,
 ) -> Plan:
     """Re-optimise what remains after ``state`` under ``known_events``.
@@ -53,7 +55,8 @@ def replan(
     :func:`solve_plan` (``tables``: kept by a caller that re-plans often); the keywords ``previous`` (now ``initial``), ``solver``, ``co2_price``
     and ``splittable`` of earlier versions still work, with a :class:`DeprecationWarning`.
     ``replanner``: a :class:`~mmroute.routing.plan.incremental.Replanner` kept by a caller
-    that re-plans often — the same optimum, found faster (its tables are used).
+    that re-plans often — the same optimum, found faster (its tables are used; it reports no
+    ``progress``). ``progress``: as in :func:`solve_plan`.
     """
     v.instance_of(state, PlanState, "state")
     initial = pop_renamed("replan", deprecated, "previous", "initial", initial)
@@ -63,7 +66,8 @@ def replan(
         return replanner.solve(scenario, state, known_events, time_limit_s=time_limit_s,
                                seed=seed, params=params, initial=initial)
     return solve_plan(scenario, time_limit_s=time_limit_s, seed=seed, params=params,
-                      initial=initial, events=known_events, state=state, tables=tables)
+                      initial=initial, events=known_events, state=state, tables=tables,
+                      progress=progress)
 
 
 def _committed(scenario: Scenario, leg: Leg, time_h: float, cond: Conditions) -> bool:

@@ -63,6 +63,7 @@ from mmroute.routing.plan.budget import Deadline, beyond_limit_s, mip_worth_star
 from mmroute.routing.plan.expand import Demand, TimeExpandedNetwork, demands_of, expand
 from mmroute.routing.plan.greedy import greedy_flows
 from mmroute.routing.plan.params import DEPRECATED_PLAN_KEYWORDS, PlanParams
+from mmroute.routing.plan.progress import Progress, highs_messages
 from mmroute.routing.plan.prune import DROP_CO2_KG_PER_TEU, ArcArrays, prune, shipment_costs
 from mmroute.scenarios import Objective, Scenario
 from mmroute.world.check import assert_valid
@@ -93,6 +94,7 @@ def solve_plan(
     events: KnownEvents | None = None,
     state: PlanState | None = None,
     tables: Tables | None = None,
+    progress: Progress | None = None,
     **deprecated: Any,
 ) -> Plan:
     """Plan every shipment of ``scenario`` (or what remains of them after ``state``).
@@ -106,13 +108,14 @@ def solve_plan(
     ``co2_cap_kg``, ``solver``, ``minimize``, ``eliminate`` and ``hint`` (now ``initial``) of
     earlier versions still work, with a :class:`DeprecationWarning`. tables: the scenario
     network's :class:`~mmroute.world.tables.Tables` (e.g. kept across re-plans, so that
-    they are not rebuilt; ``None``: fresh ones).
+    they are not rebuilt; ``None``: fresh ones). progress: called with the phase and the
+    best objective and bound so far as the solve goes (:mod:`~mmroute.routing.plan.progress`).
     The returned plan has passed :func:`check_plan`.
     """
     initial = pop_renamed("solve_plan", deprecated, "hint", "initial", initial)
     params = fold_deprecated("solve_plan", params or PlanParams(), deprecated, DEPRECATED_PLAN_KEYWORDS)
     return _solve(scenario, time_limit_s=time_limit_s, seed=seed, params=params, initial=initial,
-                  events=events, state=state, tables=tables)
+                  events=events, state=state, tables=tables, progress=progress)
 
 
 def solve_hindsight(
@@ -146,6 +149,7 @@ def _solve(
     events: KnownEvents | None = None,
     state: PlanState | None = None,
     tables: Tables | None = None,
+    progress: Progress | None = None,
 ) -> Plan:
     """:func:`solve_plan` with its deprecated keywords folded into ``params``."""
     scenario, time_limit_s, seed, params = solve_arguments(
@@ -158,9 +162,12 @@ def _solve(
     if state is not None:
         state.validate(scenario)
     price = scenario.objective.co2_price_cny_per_t if params.co2_price is None else float(params.co2_price)
+    say = progress or _quiet
+    say("network", None, None)
     net = expand(scenario, demands_of(scenario, state), events, splittable=params.splittable,
                  used=None if state is None else state.used(), tables=tables)
     shaped = _apply_premiums(scenario, net, params)
+    on_objective = params.minimize == "objective" and not shaped  # progress values: CNY
 
     def plan_of(itineraries, objective, bound, status) -> Plan:
         plan = Plan(
@@ -179,8 +186,11 @@ def _solve(
     deadline = Deadline(t_start + time_limit_s - _reserve_s(time_limit_s, len(net.demands)))
     inc_value = math.inf
     if params.eliminate and not params.splittable:
+        say("incumbent", None, None)
         incumbent, lower, inc_value = _eliminate_arcs(scenario, net, price, params, initial,
                                                       deadline)
+        if on_objective:
+            say("incumbent", None if incumbent is None else inc_value, lower)
         gap = None if incumbent is None else relative_gap(inc_value, lower)
         if params.minimize == "objective" and gap is not None and gap <= GAP_OPTIMAL:
             # the incumbent meets the bound: it is optimal, no MIP needed
@@ -189,10 +199,16 @@ def _solve(
                 return plan_of(incumbent, objective, None, "feasible")
             return plan_of(incumbent, objective, min(lower, objective), "optimal")
     if incumbent is None or not deadline.passed():  # (large: only if it can stop in time)
+        messages = None if progress is None else highs_messages(
+            progress, objective=None if incumbent is None or not on_objective else inc_value,
+            bound=lower if on_objective else None, with_values=on_objective)
+        say("model", None, None)
         flows, bound, status = _solve_mip(scenario, net, price=price, params=params,
-                                          deadline=deadline.at, seed=seed, hint=initial)
+                                          deadline=deadline.at, seed=seed, hint=initial,
+                                          messages=messages)
     else:  # elimination used the time: the incumbent is the plan
         flows, bound, status = None, None, "timeout"
+    say("extract", None, None)
     itineraries = [] if flows is None else _extract(scenario, net, flows, price, params.splittable)
     value = (_value(itineraries, params.minimize) + _premium_of(net, flows, shaped)
              if flows is not None else math.inf)
@@ -215,6 +231,10 @@ def _solve(
         status = "optimal" if relative_gap(objective, bound) <= GAP_OPTIMAL else (
             "feasible" if status == "optimal" else status)
     return plan_of(itineraries, objective, bound, status)
+
+
+def _quiet(phase: str, objective: float | None, bound: float | None) -> None:
+    """No progress reports."""
 
 
 def _reserve_s(time_limit_s: float, n_demands: int) -> float:
@@ -308,11 +328,12 @@ def _premium_of(net: TimeExpandedNetwork, flows: Flows | None, shaped: bool) -> 
 
 
 def _solve_mip(scenario: Scenario, net: TimeExpandedNetwork, *, price: float, params: PlanParams,
-               deadline: float, seed: int, hint: Plan | None):
+               deadline: float, seed: int, hint: Plan | None, messages=None):
     """Build the MIP, solve it until ``deadline`` (``time.perf_counter()``), read the result:
     ``(flows, bound, status)`` with ``flows`` ``None`` if no plan was found in time. Neither
     built nor solved (``(None, None, "timeout")``) if it could not stop by ``deadline``
-    (:func:`~.budget.mip_worth_starting`); HiGHS's limit leaves :func:`~.budget.beyond_limit_s`."""
+    (:func:`~.budget.mip_worth_starting`); HiGHS's limit leaves :func:`~.budget.beyond_limit_s`.
+    ``messages``: MathOpt's message callback (the solver's log lines; ``None``: no log)."""
     n_columns = sum(len(arcs) for arcs in net.usable.values())
     if not mip_worth_starting(n_columns, deadline - time.perf_counter(), built=False):
         return None, None, "timeout"
@@ -326,7 +347,7 @@ def _solve_mip(scenario: Scenario, net: TimeExpandedNetwork, *, price: float, pa
     model_params = model_parameters_pb2.ModelSolveParametersProto()
     if hint is not None and params.solver == "scip":
         _add_hint(model_params, net, columns, hint)
-    result = _solve_proto(proto, params.solver, solve_params, model_params)
+    result = _solve_proto(proto, params.solver, solve_params, model_params, messages)
     return _read_result(result, net, columns, params.solver)
 
 
@@ -487,7 +508,7 @@ def _add_hint(model_params, net: TimeExpandedNetwork, columns: _Columns, hint: P
 
 
 def _solve_proto(proto: model_pb2.ModelProto, solver: str, solve_params: mathopt.SolveParameters,
-                 model_params) -> result_pb2.SolveResultProto:
+                 model_params, messages=None) -> result_pb2.SolveResultProto:
     """MathOpt's solve on a ``ModelProto``, stopped by SIGINT / SIGTERM (mmroute.interrupt).
 
     This is what ``mathopt.solve`` runs after exporting its Python ``Model`` to a proto. On the
@@ -501,7 +522,7 @@ def _solve_proto(proto: model_pb2.ModelProto, solver: str, solve_params: mathopt
                 model=proto, solver_type=SOLVERS[solver].value,
                 solver_initializer=init_arguments.StreamableSolverInitArguments().to_proto(),
                 parameters=solve_params.to_proto(), model_parameters=model_params,
-                message_callback=None,
+                message_callback=messages,
                 callback_registration=callback.CallbackRegistration().to_proto(), user_cb=None,
                 interrupter=interrupter.pybind_interrupter)
     except Exception as exc:  # the solver library's own errors

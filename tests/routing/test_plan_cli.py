@@ -91,6 +91,25 @@ def test_plan_with_known_events_avoids_a_closed_link(tmp_path):
     assert check_plan(load("tiny"), plan).ok
 
 
+def test_bug_a_weather_cell_could_not_be_given_as_an_event(tmp_path):
+    """The events file's shape check read every field but link and node as a number, so a
+    weather cell (its id, area, track, modes) was refused: the cell closing the Gulf of Tonkin
+    for the whole horizon now keeps the plan off the Qinzhou-Haiphong sailing."""
+    from mmroute.world.events import KnownEvents, WeatherEvent
+
+    cell = WeatherEvent(cell="gulf", from_h=0.0, to_h=240.0,
+                        area=((107.0, 20.0), (109.0, 20.0), (109.0, 21.5), (107.0, 21.5)),
+                        velocity_kmh=(0.0, 0.0), effect="close", modes=("sea",))
+    events = tmp_path / "events.json"
+    events.write_text(json.dumps(KnownEvents(weather=(cell,)).to_dict()))
+    out = tmp_path / "plan.json"
+    assert main(["plan", "tiny", "--out", str(out), "--events", str(events)]) == 0
+    plan = Plan.from_dict(json.loads(out.read_text()))
+    assert plan.events.weather == (cell,)
+    assert all(lg.link != "QZ-HPH-sea" for it in plan.itineraries for lg in it.legs)
+    assert check_plan(load("tiny"), plan).ok
+
+
 def test_bad_events_are_a_one_line_error(tmp_path, capsys):
     events = tmp_path / "events.json"
     events.write_text('{"closures": [{"link": "nope", "from_h": 0, "to_h": 1}]}')

@@ -14,11 +14,39 @@ pytest.importorskip("httpx", reason="the 'serve' extra (httpx) is not installed"
 
 from fastapi.testclient import TestClient  # noqa: E402 - after the skip
 
+from mmroute.routing.plan.progress import PHASES  # noqa: E402
 from mmroute.scenarios import load  # noqa: E402
 from mmroute.serve import FINAL, JobStore, ServeParams, create_app  # noqa: E402
 
 #: A solve that runs to its time limit: a month of orders (1,500 shipments).
 LONG = {"scenario": "liuzhou-asean-month", "time_limit_s": 120, "seed": 0}
+
+
+def congested(n: int = 200, horizon_h: float = 240.0, seed: int = 0) -> dict:
+    """liuzhou-asean with ``n`` shipments on its origin-destination pairs over ``horizon_h``
+    (as benchmarks/plan_scaling.py draws them): capacity-starved, so the greedy plan is not
+    optimal and HiGHS works on the MIP for many seconds (a 58 kB document)."""
+    import numpy as np
+
+    base = load("liuzhou-asean")
+    rng = np.random.default_rng(seed)
+    pairs = sorted({(s.origin, s.destination) for s in base.shipments})
+    leads = {p: [s.due_h - s.release_h for s in base.shipments if (s.origin, s.destination) == p]
+             for p in pairs}
+    qty = [s.quantity_teu for s in base.shipments]
+    ships = []
+    for i in range(n):
+        o, d = pairs[int(rng.integers(len(pairs)))]
+        lead = float(rng.choice(leads[(o, d)]))
+        release = float(np.round(rng.uniform(0, max(1.0, horizon_h - lead - 48)), 1))
+        ships.append({"id": f"G{i:04d}", "origin": o, "destination": d,
+                      "quantity_teu": float(max(1, round(rng.choice(qty) * rng.uniform(0.5, 1.5)))),
+                      "release_h": release, "due_h": release + lead,
+                      "lateness_penalty_cny_per_teu_h": base.objective.lateness_cny_per_teu_h})
+    doc = base.to_dict()
+    doc.update(name=f"liuzhou-asean-n{n}-h{horizon_h:g}", shipments=ships, horizon_h=horizon_h)
+    doc.pop("uncertainty", None)
+    return doc
 
 
 def wait(client, job_id: str, statuses=FINAL, timeout_s: float = 60.0) -> dict:
@@ -57,6 +85,21 @@ def test_a_plan_job_runs_in_a_worker_and_returns_the_checked_optimal_plan(tiny_j
     assert tiny_job["solver_status"] == "optimal"
     assert tiny_job["objective"] == pytest.approx(tiny_job["bound"], rel=1e-6)
     assert len(result["plan"]["itineraries"]) == len(load("tiny").shipments)
+
+
+def test_a_finished_plan_job_reports_the_progress_its_worker_wrote(tiny_job):
+    progress = tiny_job["progress"]
+    assert progress["phase"] == "check" and progress["time_limit_s"] == 20
+    assert progress["objective"] == pytest.approx(tiny_job["objective"])
+    assert progress["bound"] == pytest.approx(tiny_job["bound"])
+    assert 0 < progress["elapsed_s"] < 20
+    assert tiny_job["started"] <= progress["updated"] <= tiny_job["finished"]
+
+
+def test_the_job_and_its_progress_are_in_the_openapi_schema(client):
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert {"phase", "objective", "bound", "done", "total"} <= set(schemas["JobProgress"]["properties"])
+    assert "progress" in schemas["Job"]["properties"]
 
 
 def test_the_job_page_is_the_interactive_page_of_its_plan(client, tiny_job):
@@ -124,12 +167,24 @@ def test_unknown_jobs_are_404(client):
 
 
 def test_delete_stops_a_running_mip_within_a_second_and_the_job_limit_holds(client):
-    first = client.post("/plans", json=LONG).json()["id"]
+    first = client.post("/plans", json={"scenario": congested(), "time_limit_s": 120}).json()["id"]
     second = client.post("/plans", json={"scenario": "tiny"}).json()["id"]  # queued
     third = client.post("/plans", json={"scenario": "tiny"})
     assert third.status_code == 429  # two pending at most
     wait(client, first, ("running",))
-    time.sleep(1.5)  # into the model build or the solve
+    seen, deadline = [], time.monotonic() + 60
+    while True:  # the worker tells where the solver is: wait for HiGHS to work on the MIP
+        job = client.get(f"/jobs/{first}").json()
+        assert job["status"] == "running" and time.monotonic() < deadline, job
+        progress = job["progress"]
+        if progress is not None and (not seen or seen[-1] != progress["phase"]):
+            seen.append(progress["phase"])
+        if progress is not None and progress["phase"] in ("presolve", "mip"):
+            break
+        time.sleep(0.05)
+    assert set(seen) <= {"start", *PHASES} and progress["elapsed_s"] > 0, seen
+    # the greedy incumbent's objective and arc elimination's lower bound, before the MIP
+    assert progress["bound"] < progress["objective"], progress
     t0 = time.monotonic()
     job = client.delete(f"/jobs/{first}").json()
     took = time.monotonic() - t0
@@ -221,8 +276,46 @@ def test_events_replan_from_the_state_at_that_time_and_list_what_changed(client,
     assert client.get(f"/jobs/{job['id']}/page").status_code == 200
 
 
+#: a storm cell over the Gulf of Tonkin from h 12 to 200, drifting west-north-west: it closes
+#: the Qinzhou-Haiphong sailing (its forecast track: the area moved by the velocity each hour)
+GULF_STORM = {"cell": "gulf-storm", "from_h": 12, "to_h": 200, "effect": "close",
+              "area": [[107.0, 20.0], [109.0, 20.0], [109.0, 21.5], [107.0, 21.5]],
+              "velocity_kmh": [-2, 1], "modes": ["sea"], "speed_factor": None}
+
+
+def test_a_weather_cell_with_its_track_is_an_event_a_plan_is_replanned_around(client, tiny_job):
+    def replanned(cell: dict) -> dict:
+        r = client.post(f"/plans/{tiny_job['id']}/events",
+                        json={"time_h": 10, "events": {"weather": [cell]}, "time_limit_s": 20})
+        assert r.status_code == 202, r.text
+        job = wait(client, r.json()["id"])
+        assert job["status"] == "done", job["error"]
+        res = job["result"]
+        assert res["check"]["feasible"] and [c["shipment"] for c in res["changes"]] == ["S1"]
+        assert res["plan"]["events"]["weather"][0]["cell"] == "gulf-storm"  # kept with the plan
+        return next(it for it in res["plan"]["itineraries"] if it["shipment"] == "S1")
+
+    sailing = next(lg for it in tiny_job["result"]["plan"]["itineraries"] for lg in it["legs"]
+                   if lg["link"] == "QZ-HPH-sea")
+    still = replanned({**GULF_STORM, "velocity_kmh": [0, 0]})  # over the lane until h 200
+    assert "QZ-HPH-sea" not in [lg["link"] for lg in still["legs"]]  # S1 goes by road
+    drifting = replanned(GULF_STORM)  # its track leaves the lane: S1 sails once it has passed
+    (sea,) = [lg for lg in drifting["legs"] if lg["link"] == "QZ-HPH-sea"]
+    assert sea["departure_h"] > sailing["departure_h"]
+
+
 @pytest.mark.parametrize(("body", "loc"), [
     ({"time_h": 10, "events": {"storms": []}}, ["body", "events", "storms"]),
+    ({"time_h": 10, "events": {"closures": [{"link": "NOPE", "from_h": 0, "to_h": 5}]}},
+     ["body", "events", "closures[0]"]),  # not a link of the plan's scenario
+    ({"time_h": 10, "events": {"weather": [{**GULF_STORM, "area": [[107, 20], [109, "x"]]}]}},
+     ["body", "events", "weather[0]", "area[1]"]),
+    ({"time_h": 10, "events": {"weather": [{**GULF_STORM, "area": [[107, 20], [509, 20]]}]}},
+     ["body", "events", "weather[0]", "area[1]"]),
+    ({"time_h": 10, "events": {"weather": [{**GULF_STORM, "effect": "boil"}]}},
+     ["body", "events", "weather[0]"]),
+    ({"time_h": 10, "events": {"weather": [{**GULF_STORM, "modes": "sea"}]}},
+     ["body", "events", "weather[0]", "modes"]),
     ({"time_h": 10, "events": {"closures": [{"link": 3}]}}, ["body", "events", "closures[0]"]),
     ({"time_h": 10, "events": {"closures": [{"link": "X", "from_h": "no", "to_h": 1}]}},
      ["body", "events", "closures[0]", "from_h"]),

@@ -13,6 +13,7 @@ pytest.importorskip("httpx", reason="the 'serve' extra (httpx) is not installed"
 from fastapi.testclient import TestClient  # noqa: E402 - after the skip
 
 from mmroute.serve import ServeParams, create_app  # noqa: E402
+from tests.browser import SKIP_REASON, Browser  # noqa: E402
 from tests.serve.test_api import wait  # noqa: E402
 
 
@@ -25,18 +26,33 @@ def client(tmp_path_factory):
         yield c
 
 
+def stormy_tiny() -> dict:
+    """tiny with a storm over the Gulf of Tonkin in every episode (h 21 to 62, drifting
+    west-north-west at (-10, 4) km/h, slowing sea links)."""
+    from mmroute.scenarios import load
+
+    doc = load("tiny").to_dict()
+    doc["name"] = "tiny-storm"
+    doc["uncertainty"]["weather"] = [{
+        "id": "gulf-storm", "kind": "storm", "probability": 1.0, "months": [3],
+        "area": [[107.0, 20.0], [109.0, 20.0], [109.0, 21.5], [107.0, 21.5]],
+        "velocity_kmh": [-10, 4], "start_h": [20, 21], "duration_h": [40, 41],
+        "effect": "slow", "speed_factor": 0.6, "modes": ["sea"]}]
+    return doc
+
+
 @pytest.fixture(scope="module")
 def jobs(client):
     """A VRP job (liuzhou-milkrun, 20 iterations), a cars job (liuzhou-cars, 1 s), an
-    evaluation (tiny: greedy on seeds 0 and 1) and a plan (tiny), submitted together, all
-    finished."""
+    evaluation (tiny with a storm: greedy on seeds 0 and 1) and a plan (tiny), submitted
+    together, all finished."""
     ids = {
         "plan": client.post("/plans", json={"scenario": "tiny", "time_limit_s": 20}),
         "vrp": client.post("/vrp", json={"scenario": "liuzhou-milkrun", "time_limit_s": 20,
                                          "options": {"max_iterations": 20}}),
         "cars": client.post("/cars", json={"scenario": "liuzhou-cars", "time_limit_s": 1}),
-        "evaluation": client.post("/evaluations", json={"scenario": "tiny", "policies": ["greedy"],
-                                                        "seeds": [0, 1]}),
+        "evaluation": client.post("/evaluations", json={"scenario": stormy_tiny(),
+                                                        "policies": ["greedy"], "seeds": [0, 1]}),
     }
     for r in ids.values():
         assert r.status_code == 202, r.text
@@ -49,6 +65,8 @@ def test_a_vrp_job_returns_a_solution_its_checker_accepts(client, jobs):
     sol = job["result"]["solution"]
     assert job["result"]["check"]["feasible"] and job["objective"] == sol["objective"]
     assert job["solver_status"] == sol["status"] and sol["routes"]
+    assert job["progress"]["phase"] == "check"
+    assert job["progress"]["objective"] == pytest.approx(sol["objective"])
     r = client.post("/check/vrp", json={"scenario": "liuzhou-milkrun", "solution": sol})
     assert r.status_code == 200 and r.json()["feasible"]
     assert r.json()["objective"] == pytest.approx(sol["objective"], rel=1e-6)
@@ -96,7 +114,48 @@ def test_an_evaluation_job_returns_a_row_per_episode_and_a_summary(client, jobs)
     assert all(r["cost"] >= r["bound"] - 1e-6 for r in rows)
     assert {s["policy"] for s in job["result"]["summary"]} == {"greedy", "hindsight"}
     assert "greedy" in job["result"]["table"]
-    assert client.get(f"/jobs/{job['id']}/page").status_code == 409
+    progress = job["progress"]  # episodes done of the total, as the worker counted them
+    assert progress["phase"] == "episodes" and progress["done"] == progress["total"] == 4
+
+
+def test_an_evaluation_job_serves_the_episode_page_of_one_of_its_seeds(client, jobs, tmp_path):
+    job = jobs["evaluation"]
+    r = client.get(f"/jobs/{job['id']}/page?seed=1")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "tiny-storm, seed 1, greedy: episode" in r.text and '"cell":"gulf-storm"' in r.text
+    assert client.get(f"/jobs/{job['id']}/page?seed=1").text == r.text  # kept on disk
+    (tmp_path / "episode.html").write_text(r.text, encoding="utf-8")
+    for query, loc in (("seed=2", "seed"), ("policy=random", "policy"), ("seed=x", "seed")):
+        r = client.get(f"/jobs/{job['id']}/page?{query}")
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", loc], r.text
+    r = client.get(f"/jobs/{jobs['plan']['id']}/page?seed=0")  # a plan has no seeds
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "seed"]
+
+
+@pytest.mark.skipif(SKIP_REASON is not None, reason=SKIP_REASON or "")
+def test_chromium_offline_moves_the_storm_on_an_evaluations_episode_page(client, jobs, tmp_path):
+    job = jobs["evaluation"]
+    r = client.get(f"/jobs/{job['id']}/page")  # the first seed (0), the first policy
+    assert r.status_code == 200 and "tiny-storm, seed 0, greedy: episode" in r.text
+    path = tmp_path / "episode-0-greedy.html"
+    path.write_text(r.text, encoding="utf-8")
+    count = "document.querySelectorAll('path.mm-storm').length"
+    shape = "document.querySelector('path.mm-storm').getAttribute('d')"
+    with Browser() as b:  # every host name unresolvable: the network is off
+        b.goto(path.as_uri())
+        assert b.js("document.getElementById('mm-slider') !== null")
+        assert b.js(count) == 0  # h 0: the storm has not formed
+        b.js("(() => { const s = document.getElementById('mm-slider'); s.value = 30; "
+             "s.dispatchEvent(new Event('input')); })()")  # as a user drags it
+        assert b.js(count) == 1
+        at_30 = b.js(shape)
+        b.screenshot(tmp_path / "evaluation-episode-h30.png")
+        b.js("mmSetTime(50)")
+        assert b.js(count) == 1 and b.js(shape) != at_30  # it moved
+        b.js("mmSetTime(62)")
+        assert b.js(count) == 0  # gone at its end
+        assert b.console == [] and all(u == path.as_uri() or u.startswith("data:")
+                                       for u in b.requests), b.requests
 
 
 @pytest.mark.parametrize(("path", "body", "loc"), [

@@ -19,6 +19,7 @@ pytest.importorskip("uvicorn", reason="the 'serve' extra (uvicorn) is not instal
 
 from mmroute.serve.loadtest import run_load  # noqa: E402 - after the skip
 from tests.browser import SKIP_REASON, Browser  # noqa: E402
+from tests.serve.test_api import congested  # noqa: E402
 
 
 def _free_port() -> int:
@@ -102,6 +103,8 @@ def _has(cmd: str) -> bool:
 
 
 def test_a_bounded_load_loses_no_request_and_refuses_every_hostile_body(live, tiny_job):
+    progress = live.client.get(f"/jobs/{tiny_job['id']}").json()["progress"]
+    assert progress["phase"] == "check" and progress["objective"] == tiny_job["objective"]
     report = run_load(live.url, tiny_job["id"], tiny_job["result"]["plan"], requests=80,
                       concurrency=10, seed=0)
     s = report.summary()
@@ -113,10 +116,13 @@ def test_a_bounded_load_loses_no_request_and_refuses_every_hostile_body(live, ti
 
 @pytest.mark.slow  # the fast sibling: test_api.py's DELETE through TestClient
 def test_delete_stops_a_running_mip_within_a_second(live):
-    r = live.client.post("/plans", json={"scenario": "liuzhou-asean-month", "time_limit_s": 120})
+    r = live.client.post("/plans", json={"scenario": congested(), "time_limit_s": 120})
     job_id = r.json()["id"]
     live.wait(job_id, ("running",), timeout_s=120)
-    time.sleep(3.0)
+    deadline = time.monotonic() + 60
+    while (live.client.get(f"/jobs/{job_id}").json()["progress"] or {}).get("phase") != "mip":
+        assert time.monotonic() < deadline  # HiGHS past its presolve, in branch and bound
+        time.sleep(0.1)
     t0 = time.monotonic()
     job = live.client.delete(f"/jobs/{job_id}").json()
     assert job["status"] == "cancelled" and time.monotonic() - t0 < 1.0
@@ -124,8 +130,8 @@ def test_delete_stops_a_running_mip_within_a_second(live):
         os.kill(job["pid"], 0)
 
 
-@pytest.mark.slow  # ~15 s (the service draws tiny's coastlines afresh); fast siblings: the
-# TestClient page test and tests/world/test_page.py's Chromium test of the same page's file
+# the basemap of tiny's page comes from the session's cache (test_api.py's page wrote it; ~8 s
+# more when this module runs alone)
 @pytest.mark.skipif(SKIP_REASON is not None, reason=SKIP_REASON or "")
 def test_chromium_loads_the_job_page_from_the_service_with_the_network_off(live, tiny_job,
                                                                             tmp_path):
