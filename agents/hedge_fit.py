@@ -9,7 +9,8 @@ over a small grid) with common random numbers, chosen on validation seeds.
    validation seeds (:data:`~mmroute.agents.seeds.VALIDATION`); the lowest validation mean
    is chosen (the zero point when nothing beats it there: the card then says ``replan``).
 
-Evaluation seeds are never touched here. The fit's record (every candidate's means, the
+Evaluation seeds are never touched here. The fit's record (every candidate's means, each validated
+one's paired difference to the zero point with its 95 % CI, the
 seeds, episodes run and their summed wall seconds: the training cost) goes into the card.
 """
 
@@ -134,7 +135,9 @@ def fit_hedge(scenario, *, training_seeds: Sequence[int], validation_seeds: Sequ
         "training_seeds": _span(train), "validation_seeds": _span(val),
         "training": [{**asdict(p), "mean_cost_cny": round(m, 2)} for p, m in
                      sorted(seen.items(), key=lambda kv: kv[1])],
-        "validation": [{**asdict(p), "mean_cost_cny": round(val_means[p], 2)}
+        "validation": [{**asdict(p), "mean_cost_cny": round(val_means[p], 2),
+                        "vs_replan_cny": _mean_ci([a - b for a, b in
+                                                   zip(val_costs[p], val_costs[zero])])}
                        for p in chosen_from],
         "validation_vs_replan_cny": _mean_ci(diff),
         "episodes": spent["episodes"], "episode_wall_s": round(spent["wall_s"], 1),

@@ -146,6 +146,7 @@ def test_the_fit_uses_training_and_validation_seeds_only_and_records_itself():
     assert len(card.fit["training"]) == 4 and card.fit["episodes"] == 4 * 2 + 2 * 1
     assert card.fit["training_seeds"] == "1000000-1000001"
     assert card.fit["validation_vs_replan_cny"] == [0.0, 0.0, 0.0]
+    assert all(v["vs_replan_cny"] == [0.0, 0.0, 0.0] for v in card.fit["validation"])
     assert card.scenario_hash == scenario_hash(sc)
 
 
