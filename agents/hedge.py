@@ -6,11 +6,13 @@ its objective plus premiums computed from what is known
 
 * ``risk_cny_per_teu_h`` x the expected extra hours of the disruptions not seen yet
   (:func:`mmroute.envs.risk.risk_by_target`: public uncertainty section and known events)
-  on every leg of a link departing in a disruption's window, and on every transshipment at a
-  node in one: insurance against what may still happen;
-* ``wait_cny_per_teu_h`` per TEU-hour waiting in a yard or for the road: of equally good
-  departures the earliest (``docs/agents.md``: the later one is caught by congestion not yet
-  known);
+  on every leg of a link departing in a disruption's window, and at a node in one on every
+  transshipment there and every road trip passing it (a border crossing): insurance against
+  what may still happen;
+* ``wait_tie_cny_per_teu``: a tie-breaker, of equally good departures the earliest
+  (``docs/agents.md``: the later one is caught by congestion not yet known); waiting costs
+  this over the plan's span per TEU-hour, so no TEU pays more than it for all its waits, and
+  an unavoidable wait cannot move a route by more;
 * ``tight_cny_per_teu`` on transfers that meet the next cut-off with less than ``tight_h``
   of slack (scaled by how little): a buffer on tight connections.
 
@@ -57,7 +59,7 @@ class HedgeParams:
     """The fitted adjustments (CNY per TEU-hour, CNY per TEU, hours; see the module doc)."""
 
     risk_cny_per_teu_h: float = 0.0
-    wait_cny_per_teu_h: float = 0.0
+    wait_tie_cny_per_teu: float = 0.0
     tight_cny_per_teu: float = 0.0
     tight_h: float = 12.0
 
@@ -73,7 +75,7 @@ class HedgeParams:
     @property
     def zero(self) -> bool:
         """True if no premium is set (the policy is ``replan``)."""
-        return not (self.risk_cny_per_teu_h or self.wait_cny_per_teu_h
+        return not (self.risk_cny_per_teu_h or self.wait_tie_cny_per_teu
                     or (self.tight_cny_per_teu and self.tight_h))
 
     def premiums(self, sim) -> ArcPremiums:
@@ -87,7 +89,8 @@ class HedgeParams:
                           if x > 0)
             links = tuple((lk, a, b, r * x) for lk, rows in by_link.items() for a, b, x in rows
                           if x > 0)
-        return ArcPremiums(links=links, nodes=nodes, wait_cny_per_teu_h=self.wait_cny_per_teu_h,
+        return ArcPremiums(links=links, nodes=nodes,
+                           wait_tie_cny_per_teu=self.wait_tie_cny_per_teu,
                            tight_cny_per_teu=self.tight_cny_per_teu, tight_h=self.tight_h)
 
 

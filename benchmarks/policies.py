@@ -2,7 +2,8 @@
 with 95 % CI, the paired difference to the best baseline (no training, no foresight), gap to the hindsight
 bound, decision time; then the value of information (EVPI bound, VSS) and the training cost
 of the fitted ``hedge`` policy (its card). Writes ``benchmarks/results/policies_<scenario>_<n>.csv``
-(one row per episode) and prints one table per scenario.
+(one row per episode; ``--prefix hedge``: ``hedge_<scenario>_<n>.csv``, a paired run beside
+the full table) and prints one table per scenario.
 
     python benchmarks/policies.py --seeds 0-29 --jobs 2
     python benchmarks/policies.py --seeds 0-29 --policies maskable-ppo --keep   # a new model
@@ -49,6 +50,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--backend", choices=("local", "ray"), default="local")
     ap.add_argument("--time-limit", type=float, default=10.0, help="MIP limit per (re-)plan, s")
     ap.add_argument("--policies", default=None, help="comma-separated (default: all)")
+    ap.add_argument("--prefix", default="policies",
+                    help="CSV name: <prefix>_<scenario>_<n>.csv (e.g. hedge: a paired run)")
     ap.add_argument("--keep", action="store_true",
                     help="keep the other policies' rows of the existing CSV")
     args = ap.parse_args(argv)
@@ -63,7 +66,7 @@ def main(argv: list[str] | None = None) -> None:
         t0 = time.perf_counter()
         df = evaluate(scenario, policies, seeds, model=model, jobs=args.jobs,
                       time_limit_s=args.time_limit, backend=args.backend)
-        out = RESULTS / f"policies_{name}_{len(seeds)}.csv"
+        out = RESULTS / f"{args.prefix}_{name}_{len(seeds)}.csv"
         if args.keep and out.is_file():
             old = pd.read_csv(out)
             if sorted(set(old.seed)) != seeds:

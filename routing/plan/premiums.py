@@ -6,9 +6,15 @@ Premiums are CNY per TEU on arcs of the time-expanded network:
 * ``links`` — ``(link, from_h, to_h, cny_per_teu)``: every leg of ``link`` departing in
   ``[from_h, to_h)`` (windows of one link add up);
 * ``nodes`` — ``(node, from_h, to_h, cny_per_teu)``: every transshipment (handling) at
-  ``node`` starting in ``[from_h, to_h)``;
-* ``wait_cny_per_teu_h`` — per hour waiting in a yard or for the road (the wait arcs):
-  the later of two departures pays for the hours between them;
+  ``node`` starting in ``[from_h, to_h)``, and every road leg leaving ``node`` on a trip that
+  passes it (a border crossing: no handling there, its delays hit the truck) when the truck
+  reaches it in ``[from_h, to_h)``;
+* ``wait_tie_cny_per_teu`` — a tie-breaker between departures: the wait arcs (in a yard or
+  for the road) cost ``wait_tie_cny_per_teu / span_h`` per TEU-hour, ``span_h`` the network's
+  first to last time point, so the later of two departures pays for the hours between them
+  and a TEU's waits over the whole plan pay at most ``wait_tie_cny_per_teu``. An optimal
+  plan's true cost is then within ``wait_tie_cny_per_teu`` x its TEU of the optimum without
+  it: an unavoidable wait (for a weekly sailing) cannot move a route by more;
 * ``tight_cny_per_teu`` / ``tight_h`` — a transfer into a yard whose next cut-off point
   comes less than ``tight_h`` after handling ends (node handling time; known extra dwell not
   counted) pays ``tight_cny_per_teu x (1 - slack / tight_h)``: arrivals that meet a
@@ -46,7 +52,7 @@ class ArcPremiums:
 
     links: tuple[Window, ...] = ()
     nodes: tuple[Window, ...] = ()
-    wait_cny_per_teu_h: float = 0.0
+    wait_tie_cny_per_teu: float = 0.0
     tight_cny_per_teu: float = 0.0
     tight_h: float = 0.0
 
@@ -54,7 +60,7 @@ class ArcPremiums:
     def empty(self) -> bool:
         """True if no arc gets a premium (the model is the one without premiums)."""
         return (not any(w[3] for w in self.links) and not any(w[3] for w in self.nodes)
-                and not self.wait_cny_per_teu_h
+                and not self.wait_tie_cny_per_teu
                 and not (self.tight_cny_per_teu and self.tight_h))
 
     def validate(self) -> None:
@@ -74,7 +80,7 @@ class ArcPremiums:
                     raise InputError(f"expected finite from_h <= to_h, got {w[1]!r}, {w[2]!r}",
                                      field=where)
                 _amount(w[3], where)
-        for name in ("wait_cny_per_teu_h", "tight_cny_per_teu", "tight_h"):
+        for name in ("wait_tie_cny_per_teu", "tight_cny_per_teu", "tight_h"):
             _amount(getattr(self, name), f"params.premiums.{name}")
 
     def per_arc(self, scenario, net) -> np.ndarray:
@@ -87,13 +93,16 @@ class ArcPremiums:
         for nid, a, b, x in self.nodes:
             if x:
                 nodes[nid].append((a, b, x))
-        wait, tight = self.wait_cny_per_teu_h, self.tight_cny_per_teu if self.tight_h else 0.0
+        wait = self.wait_per_teu_h(net)
+        tight = self.tight_cny_per_teu if self.tight_h else 0.0
         handling_h = {n.id: n.handling_time_h for n in scenario.nodes}
         out = np.zeros(len(net.arcs))
         for i, arc in enumerate(net.arcs):
             x = 0.0
-            for lg in arc.legs:
+            for k, lg in enumerate(arc.legs):
                 x += _in_windows(links.get(lg.link), lg.departure_h)
+                if k and lg.mode == "road" and nodes:  # a road trip passing lg.from_node
+                    x += _in_windows(nodes.get(lg.from_node), arc.legs[k - 1].arrival_h)
             for h in arc.handling:
                 x += _in_windows(nodes.get(h.node), h.at_h)
             if wait and arc.kind == "wait":
@@ -107,6 +116,15 @@ class ArcPremiums:
                         x += tight * (1.0 - max(0.0, slack) / self.tight_h)
             out[i] = x
         return out
+
+    def wait_per_teu_h(self, net) -> float:
+        """The waiting premium of ``net`` (CNY per TEU-hour): ``wait_tie_cny_per_teu`` over
+        its span of time points (no TEU waits longer)."""
+        if not self.wait_tie_cny_per_teu:
+            return 0.0
+        times = [v[2] for v in net.nodes if v[0] in ("D", "R")]  # the wait arcs' ends
+        span_h = max(times, default=0.0) - min(times, default=0.0)
+        return self.wait_tie_cny_per_teu / span_h if span_h > 0 else 0.0
 
 
 def _in_windows(windows, t: float) -> float:

@@ -23,7 +23,7 @@ from mmroute.errors import InputError
 from mmroute.scenarios import load
 from mmroute.world.realization import realize, scenario_hash
 
-SOME = HedgeParams(risk_cny_per_teu_h=200.0, wait_cny_per_teu_h=5.0, tight_cny_per_teu=800.0)
+SOME = HedgeParams(risk_cny_per_teu_h=200.0, wait_tie_cny_per_teu=100.0, tight_cny_per_teu=800.0)
 
 
 def _episode(env, policy, seed):
@@ -48,10 +48,11 @@ def test_zero_premiums_reproduce_replan_on_liuzhou_asean():
 def test_the_wait_premium_takes_the_earlier_of_two_equal_trains():
     """docs/agents.md: on validation seed 100,005 of the user file, replan takes the 620 h
     train of two equally good ones and a congestion not yet known makes it miss the 639 h
-    connection (+6,845 CNY); a premium on waiting takes the 608 h one."""
+    connection (+6,845 CNY); a waiting tie takes the 608 h one."""
     env = RerouteEnv(load("tests/data/user/shanghai-europe.yaml"))
     plain = _episode(env, ReplanPolicy(), 100_005)[0]
-    hedged = _episode(env, HedgePolicy(params=HedgeParams(wait_cny_per_teu_h=5.0)), 100_005)[0]
+    tie = HedgeParams(wait_tie_cny_per_teu=147.2)  # 32 V, a grid value of the default recipe
+    hedged = _episode(env, HedgePolicy(params=tie), 100_005)[0]
     assert plain - hedged == pytest.approx(6_845, abs=1.0)
 
 
@@ -109,7 +110,7 @@ GOOD = {"format": CARD_FORMAT, "policy": "hedge", "scenario": "tiny", "scenario_
     (json.dumps({**GOOD, "params": [1]}), "params"),
     (json.dumps({**GOOD, "params": {"__class__": 1}}), "params"),
     (json.dumps({**GOOD, "params": {"risk_cny_per_teu_h": -1}}), "params.risk_cny_per_teu_h"),
-    (json.dumps({**GOOD, "params": {"wait_cny_per_teu_h": "5"}}), "params.wait_cny_per_teu_h"),
+    (json.dumps({**GOOD, "params": {"wait_tie_cny_per_teu": "5"}}), "params.wait_tie_cny_per_teu"),
     (json.dumps({**GOOD, "params": {"tight_h": True}}), "params.tight_h"),
     (json.dumps({**GOOD, "params": {"tight_cny_per_teu": 1e300}}), "params.tight_cny_per_teu"),
     (json.dumps(GOOD).replace("1.0", "NaN"), None),
@@ -145,6 +146,7 @@ def test_the_fit_uses_training_and_validation_seeds_only_and_records_itself():
     assert len(card.fit["training"]) == 4 and card.fit["episodes"] == 4 * 2 + 2 * 1
     assert card.fit["training_seeds"] == "1000000-1000001"
     assert card.fit["validation_vs_replan_cny"] == [0.0, 0.0, 0.0]
+    assert all(v["vs_replan_cny"] == [0.0, 0.0, 0.0] for v in card.fit["validation"])
     assert card.scenario_hash == scenario_hash(sc)
 
 

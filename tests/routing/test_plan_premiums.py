@@ -4,6 +4,7 @@ claimed as its cost, and empty premiums leave the model exactly as it was."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -67,8 +68,92 @@ def test_a_premium_outside_its_window_changes_nothing(tiny):
     assert shaped.itineraries == plain.itineraries
 
 
+@pytest.fixture(scope="module")
+def tiny_wait(tmp_path_factory):
+    """tiny with a daily train back from Qinzhou: its cut-offs are departure points there, so
+    cargo by rail to the sailing every 48 h waits through them (34 h, unavoidable on that
+    route); the road to Qinzhou reaches the sailing without waiting, for 2,519 CNY more."""
+    import mmroute.scenarios as scenarios
+
+    text = (Path(scenarios.__file__).parent / "data" / "tiny.yaml").read_text()
+    text = text.replace("name: tiny", "name: tiny-wait").replace("links:\n", (
+        "links:\n  - {from: QZ, to: LZ, mode: rail, distance_km: 360, speed_kmh: 40,"
+        " cost_per_teu_km_cny: 1.5, timetable: {period_h: 24, departures_h: [8], cutoff_h: 4}}\n"),
+        1)
+    path = tmp_path_factory.mktemp("wait") / "tiny-wait.yaml"
+    path.write_text(text)
+    sc = load(path)
+    return sc, solve_plan(sc, time_limit_s=10, seed=0)
+
+
+@pytest.mark.parametrize("tie", [1.0, 100.0, 1000.0, 3000.0, 1e6])
+def test_a_waiting_tie_never_moves_the_true_cost_by_more_than_the_tie(tiny_wait, tie):
+    """Whatever the tie, the shaped plan's true cost is within tie x TEU of the optimum; up
+    to 1,000 CNY per TEU it changes nothing here, from 3,000 the premium on the unavoidable
+    wait moves S1 to the road (+2,519 CNY, far below the bound)."""
+    sc, plain = tiny_wait
+    teu = sum(s.quantity_teu for s in sc.shipments)
+    shaped = solve_plan(sc, time_limit_s=10, seed=0,
+                        params=PlanParams(premiums=ArcPremiums(wait_tie_cny_per_teu=tie)))
+    assert check_plan(sc, shaped).ok and plain.status == "optimal"
+    assert plain.objective - 1e-6 <= shaped.objective <= plain.objective + tie * teu
+    first = {it.shipment: it.legs[0].link for it in shaped.itineraries}
+    if tie <= 1000.0:
+        assert shaped.objective == pytest.approx(plain.objective, abs=1e-6)
+        assert first["S1"] == "LZ-QZ-rail"
+    else:
+        assert shaped.objective == pytest.approx(plain.objective + 2519.01, abs=0.1)
+        assert first["S1"] == "LZ-QZ-road"
+
+
+def test_a_waiting_tie_is_spread_over_the_span_so_no_teu_pays_more():
+    from mmroute.routing.plan.expand import expand
+
+    sc = load("tiny")
+    net = expand(sc)
+    prem = ArcPremiums(wait_tie_cny_per_teu=240.0)
+    per_arc = prem.per_arc(sc, net)
+    waits = [i for i, a in enumerate(net.arcs) if a.kind == "wait"]
+    assert waits and all(per_arc[i] > 0 for i in waits)
+    assert not any(per_arc[i] for i, a in enumerate(net.arcs) if a.kind != "wait")
+    by_chain: dict[tuple, float] = {}
+    for i in waits:  # the wait arcs of one yard (or road point) chain: a TEU's longest wait
+        key = net.nodes[net.arcs[i].tail][:2]
+        by_chain[key] = by_chain.get(key, 0.0) + per_arc[i]
+    assert max(by_chain.values()) <= 240.0 + 1e-9
+    times = [v[2] for v in net.nodes if v[0] in ("D", "R")]
+    assert prem.wait_per_teu_h(net) == pytest.approx(240.0 / (max(times) - min(times)))
+
+
+def _passes(plan, node: str) -> float:
+    return sum(it.teu for it in plan.itineraries
+               if any(lg.from_node == node for lg in it.legs[1:]))
+
+
+def test_a_node_premium_reaches_road_trips_passing_the_node(tiny):
+    """tiny's border PX has no yard: trucks pass it without handling, so its risk is priced
+    on the road legs leaving it (the truck's arrival there in the window)."""
+    from mmroute.routing.plan.expand import expand
+
+    sc, plain = tiny
+    net = expand(sc)
+    prem = ArcPremiums(nodes=(("PX", 0.0, 1e4, 1e4),))
+    per_arc = prem.per_arc(sc, net)
+    through = {i for i, a in enumerate(net.arcs)
+               if any(lg.from_node == "PX" for lg in a.legs[1:])}
+    assert through and all(per_arc[i] == 1e4 for i in through)
+    assert not any(per_arc[i] for i in range(len(net.arcs)) if i not in through)
+    # out of the window: nothing
+    late = ArcPremiums(nodes=(("PX", 1e4, 2e4, 1e4),))
+    assert not late.per_arc(sc, net).any()
+    assert _passes(plain, "PX") > 0
+    shaped = solve_plan(sc, time_limit_s=10, seed=0, params=PlanParams(premiums=prem))
+    assert _passes(shaped, "PX") == 0 and check_plan(sc, shaped).ok
+    assert shaped.objective >= plain.objective
+
+
 @pytest.mark.parametrize("premiums, field", [
-    (ArcPremiums(wait_cny_per_teu_h=-1.0), "params.premiums.wait_cny_per_teu_h"),
+    (ArcPremiums(wait_tie_cny_per_teu=-1.0), "params.premiums.wait_tie_cny_per_teu"),
     (ArcPremiums(tight_h=math.nan), "params.premiums.tight_h"),
     (ArcPremiums(links=(("a", 5.0, 1.0, 1.0),)), "params.premiums.links[0]"),
     (ArcPremiums(links=(("a", 0.0, 1.0, math.inf),)), "params.premiums.links[0]"),
