@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from mmroute import validate as v
 from mmroute.errors import SolverError
@@ -18,7 +20,8 @@ from mmroute.world.plan import STATUSES, Itinerary, Plan
 from mmroute.world.state import PlanState, Start
 from mmroute.world.tables import Tables
 
-__all__ = ["assert_valid", "check_plan", "itinerary_share"]
+__all__ = ["RouteCheck", "assert_valid", "check_plan", "check_route", "check_update",
+           "itinerary_share", "route_share"]
 
 TOL_H = 1e-5
 TOL_REL = 1e-6
@@ -35,11 +38,45 @@ def _close(a: float, b: float, rel: float = TOL_REL, slack: float = 0.0) -> bool
 
 
 
+@dataclass(frozen=True)
+class RouteCheck:
+    """One itinerary's route as :func:`check_plan` recomputes it from ``start`` under some
+    known events (:func:`check_route`): cost (CNY, handling included), CO2 (kg) and arrival
+    (h) at its last node. ``itinerary``: the object checked (compared by identity)."""
+
+    start: Start
+    itinerary: Itinerary
+    cost_cny: float
+    co2_kg: float
+    arrival_h: float
+
+
 def check_plan(scenario: Scenario, plan: Plan, state: PlanState | None = None, *,
                tables: Tables | None = None) -> CheckResult:
     """Check ``plan`` against ``scenario`` (and ``state`` for a re-plan); never raises on a bad
     plan. Returns a :class:`mmroute.report.CheckReport` with every violation found (``where``:
     the shipment, leg, departure or node) and the objective recomputed (CNY)."""
+    return _check(scenario, plan, state, tables, {})
+
+
+def check_update(scenario: Scenario, plan: Plan, state: PlanState | None,
+                 checked: Mapping[str, RouteCheck], *, tables: Tables | None = None
+                 ) -> CheckResult:
+    """:func:`check_plan` of a plan part of which was checked before (a scoped re-plan's kept
+    itineraries): ``checked`` maps a shipment id to its :class:`RouteCheck`, made by
+    :func:`check_route` under ``plan.events`` (the caller's promise) from where the shipment
+    starts in ``state``. An itinerary of ``plan`` that *is* the checked one (identity), of a
+    shipment that starts at the checked start, is not routed again: its cost, CO2 and arrival
+    are the recorded ones. Everything else is checked as :func:`check_plan` does: the other
+    itineraries in full, every shipment's count and TEU, each itinerary's cost, CO2,
+    lateness and objective share against the (recorded or recomputed) values, the capacities
+    (departures, road-link days, node-days) over the whole plan and the objective sum — the
+    same verdict and violations as :func:`check_plan` on such plans (tested)."""
+    return _check(scenario, plan, state, tables, checked)
+
+
+def _check(scenario: Scenario, plan: Plan, state: PlanState | None, tables: Tables | None,
+           checked: Mapping[str, RouteCheck]) -> CheckResult:
     v.instance_of(scenario, Scenario, "scenario")
     v.instance_of(plan, Plan, "plan", hint="read it first with Plan.from_dict(json)")
     if state is not None:
@@ -97,7 +134,12 @@ def check_plan(scenario: Scenario, plan: Plan, state: PlanState | None = None, *
                 want = obj.drop_penalty_cny_per_teu * it.teu
                 co2 = cost = slack = 0.0
             else:
-                res = _check_route(sid, sh, start, it, cond, links, nodes, err)
+                rc = checked.get(sid)
+                if (rc is not None and rc.itinerary is it and rc.start == start
+                        and not it.dropped):
+                    res = (rc.cost_cny, rc.co2_kg, rc.arrival_h)
+                else:
+                    res = _check_route(sid, sh, start, it, cond, links, nodes, err)
                 if res is None:
                     continue
                 cost, co2, arrival = res
@@ -247,13 +289,13 @@ def _check_route(sid, sh, start: Start, it: Itinerary, cond: Conditions, links, 
     return None if len(err) > n_err else (cost, co2, arrival)
 
 
-def itinerary_share(scenario: Scenario, shipment, start: Start, it: Itinerary,
-                    cond: Conditions, price: float, *, links: dict | None = None,
-                    nodes: dict | None = None) -> float | None:
-    """The objective share (CNY) of the undropped itinerary ``it`` of ``shipment`` from
-    ``start`` under ``cond`` as :func:`check_plan` recomputes it, or ``None`` if its route
-    fails a check there (capacities are not checked: they depend on the other itineraries).
-    ``links`` / ``nodes``: the scenario's by id, kept by a caller that asks often."""
+def check_route(scenario: Scenario, shipment, start: Start, it: Itinerary, cond: Conditions,
+                *, links: dict | None = None, nodes: dict | None = None) -> RouteCheck | None:
+    """The route of the undropped itinerary ``it`` of ``shipment`` from ``start`` under
+    ``cond`` as :func:`check_plan` checks it, or ``None`` if it fails a check there or does
+    not carry the whole shipment (capacities are not checked: they depend on the other
+    itineraries). ``links`` / ``nodes``: the scenario's by id, kept by a caller that asks
+    often."""
     if it.dropped or abs(it.teu - shipment.quantity_teu) > 1e-9:
         return None
     links = {lk.id: lk for lk in scenario.links} if links is None else links
@@ -263,16 +305,34 @@ def itinerary_share(scenario: Scenario, shipment, start: Start, it: Itinerary,
     if res is None:
         return None
     cost, co2, arrival = res
+    return RouteCheck(start=start, itinerary=it, cost_cny=cost, co2_kg=co2, arrival_h=arrival)
+
+
+def route_share(scenario: Scenario, shipment, rc: RouteCheck, price: float) -> float:
+    """The objective share (CNY) of a checked route (:func:`check_plan`'s formula)."""
     obj = scenario.objective
-    late = max(0.0, arrival - shipment.due_h)
-    return (obj.cost_weight * cost + price * co2 / 1000.0
-            + obj.time_value_cny_per_teu_h * it.teu * (arrival - shipment.release_h)
-            + shipment.lateness_penalty_cny_per_teu_h * it.teu * late)
+    teu = rc.itinerary.teu
+    late = max(0.0, rc.arrival_h - shipment.due_h)
+    return (obj.cost_weight * rc.cost_cny + price * rc.co2_kg / 1000.0
+            + obj.time_value_cny_per_teu_h * teu * (rc.arrival_h - shipment.release_h)
+            + shipment.lateness_penalty_cny_per_teu_h * teu * late)
+
+
+def itinerary_share(scenario: Scenario, shipment, start: Start, it: Itinerary,
+                    cond: Conditions, price: float, *, links: dict | None = None,
+                    nodes: dict | None = None) -> float | None:
+    """The objective share (CNY) of the undropped itinerary ``it`` of ``shipment`` from
+    ``start`` under ``cond`` as :func:`check_plan` recomputes it, or ``None`` if its route
+    fails a check there (:func:`check_route`)."""
+    rc = check_route(scenario, shipment, start, it, cond, links=links, nodes=nodes)
+    return None if rc is None else route_share(scenario, shipment, rc, price)
 
 
 def assert_valid(scenario: Scenario, plan: Plan, state: PlanState | None = None, *,
-                 tables: Tables | None = None) -> None:
-    """Raise :class:`SolverError` listing the violations if ``plan`` fails the checker."""
-    res = check_plan(scenario, plan, state, tables=tables)
+                 tables: Tables | None = None,
+                 checked: Mapping[str, RouteCheck] | None = None) -> None:
+    """Raise :class:`SolverError` listing the violations if ``plan`` fails the checker
+    (:func:`check_update` with ``checked``, else :func:`check_plan`)."""
+    res = _check(scenario, plan, state, tables, checked or {})
     if not res.feasible:
         raise SolverError("plan fails the checker: " + "; ".join(str(v) for v in res.violations[:5]))

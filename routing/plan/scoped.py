@@ -45,7 +45,7 @@ from mmroute.routing.plan.incremental import (
 )
 from mmroute.routing.plan.params import PlanParams
 from mmroute.scenarios import Scenario
-from mmroute.world.check import assert_valid, itinerary_share
+from mmroute.world.check import RouteCheck, assert_valid, check_route, route_share
 from mmroute.world.conditions import Conditions
 from mmroute.world.events import KnownEvents
 from mmroute.world.plan import Itinerary, Plan
@@ -87,8 +87,8 @@ def replan_scoped(scenario: Scenario, state: PlanState, known_events: KnownEvent
              else float(params.co2_price))
     clock = _Clock(stats)
     demands = demands_of(scenario, state)
-    kept, scope = _split(scenario, demands, initial, events, tables, price, also,
-                         state.time_h, stats)
+    kept, scope, checked = _split(scenario, demands, initial, events, tables, price, also,
+                                  state.time_h, stats)
     clock.lap("split")
     if stats is not None:
         stats.scoped_calls += 1
@@ -122,7 +122,9 @@ def replan_scoped(scenario: Scenario, state: PlanState, known_events: KnownEvent
         co2_price_cny_per_t=price, splittable=False, from_h=state.time_h, co2_cap_kg=None,
         events=events)
     try:
-        assert_valid(scenario, plan, state, tables=tables)
+        # the kept itineraries' routes were checked in _split: the rest in full, capacities
+        # and the objective over the whole plan (world.check.check_update)
+        assert_valid(scenario, plan, state, tables=tables, checked=checked)
         clock.lap("check")
     except SolverError:
         if stats is not None:
@@ -147,8 +149,10 @@ class _Clock:
 
 def _split(scenario: Scenario, demands: tuple[Demand, ...], initial: Plan,
            events: KnownEvents, tables: Tables, price: float, also, now_h: float,
-           stats: Replanner | None = None) -> tuple[list[Itinerary], list[Demand]]:
-    """``(kept itineraries, demands to re-plan)`` (module doc, steps 1-2). ``stats`` keeps
+           stats: Replanner | None = None
+           ) -> tuple[list[Itinerary], list[Demand], dict[str, RouteCheck]]:
+    """``(kept itineraries, demands to re-plan, the kept itineraries' route checks by
+    shipment)`` (module doc, steps 1-2). ``stats`` keeps
     each kept itinerary's check for the next call: while the known events are the same, an
     itinerary carried from the same start is the one checked before (by identity). Road
     noise is known up to the current hour (``KnownEvents.known_at``), so new noise changes
@@ -173,9 +177,10 @@ def _split(scenario: Scenario, demands: tuple[Demand, ...], initial: Plan,
         by_ship[it.shipment].append(it)
     kept: list[Itinerary] = []
     scope: list[Demand] = []
+    checked: dict[str, RouteCheck] = {}
     for d in demands:
         its = by_ship.get(d.shipment, ())
-        carried = None
+        carried = rc = None
         if len(its) == 1 and d.shipment not in also:
             start = Start(d.origin, d.ready_h, d.last_link)
             seen = memo.get(d.shipment)
@@ -183,21 +188,23 @@ def _split(scenario: Scenario, demands: tuple[Demand, ...], initial: Plan,
                     and (seen[1] is its[0] or seen[2] is its[0])
                     and abs(seen[2].teu - d.quantity_teu) <= 1e-9
                     and (noise_hour is None or not _road_in_hour(seen[2], noise_hour))):
-                carried = seen[2]
+                carried, rc = seen[2], seen[3]
             else:
                 if cond is None:
                     cond = Conditions(scenario, events, tables=tables)
-                carried = _carry(scenario, ships[d.shipment], start, its[0], cond, price,
-                                 links, nodes)
+                rc = _carry(scenario, ships[d.shipment], start, its[0], cond, price,
+                            links, nodes)
+                carried = None if rc is None else rc.itinerary
             if carried is not None:
-                fresh[d.shipment] = (start, its[0], carried)
+                fresh[d.shipment] = (start, its[0], carried, rc)
         if carried is None:
             scope.append(d)
         else:
             kept.append(carried)
+            checked[d.shipment] = rc
     if stats is not None:
         stats.kept_memo = ((core, events.road_noise, hour), fresh)
-    return kept, scope
+    return kept, scope, checked
 
 
 def _road_in_hour(it: Itinerary, hour: int) -> bool:
@@ -207,8 +214,9 @@ def _road_in_hour(it: Itinerary, hour: int) -> bool:
 
 
 def _carry(scenario, ship, start: Start, it: Itinerary, cond: Conditions, price: float,
-           links, nodes) -> Itinerary | None:
-    """What remains of ``it`` from ``start``, if it still runs exactly as planned."""
+           links, nodes) -> RouteCheck | None:
+    """What remains of ``it`` from ``start``, if it still runs exactly as planned: its
+    route check (the carried itinerary, its objective share set, is ``.itinerary``)."""
     if it.dropped or not it.legs:
         return None
     k = sum(1 for lg in it.legs if lg.departure_h < start.ready_h - _TOL_H)
@@ -223,11 +231,13 @@ def _carry(scenario, ship, start: Start, it: Itinerary, cond: Conditions, price:
         arrival_h=it.arrival_h, lateness_h=it.lateness_h, dropped=False,
         cost_cny=sum(lg.cost_cny for lg in rest) + sum(h.cost_cny for h in handling),
         co2_kg=sum(lg.co2_kg for lg in rest), objective_cny=0.0)
-    share = itinerary_share(scenario, ship, start, trimmed, cond, price, links=links,
-                            nodes=nodes)
-    if share is None or not math.isfinite(share):
+    rc = check_route(scenario, ship, start, trimmed, cond, links=links, nodes=nodes)
+    if rc is None:
         return None
-    return Itinerary(**{**vars(trimmed), "objective_cny": share})
+    share = route_share(scenario, ship, rc, price)
+    if not math.isfinite(share):
+        return None
+    return replace(rc, itinerary=Itinerary(**{**vars(trimmed), "objective_cny": share}))
 
 
 def _norm(key: tuple) -> tuple:
