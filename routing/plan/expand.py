@@ -161,6 +161,9 @@ class _Builder:
         self.has_road = {lk.from_node for lk in scenario.links if lk.mode == "road"}
         self.yard_times: dict[str, list[float]] = {}
         self.road_points: dict[str, set[float]] = defaultdict(set)
+        #: road trips kept between builds under the same conditions (``None``: none kept;
+        #: :class:`mmroute.routing.plan.incremental.TripCache`)
+        self.trips = None
 
     def node(self, key: tuple) -> int:
         i = self.index.get(key)
@@ -284,15 +287,21 @@ class _Builder:
             ts = sorted(pts)
             for a, c in zip(ts, ts[1:]):
                 self.arc(("R", v, a), ("R", v, c), "wait")
+            ps = [(w, path, None if self.trips is None else tuple(lk.id for lk in path))
+                  for w, path in paths.get(v, ()) if w in targets]
             for t in ts:
-                for w, path in paths.get(v, ()):
-                    if w in targets:
-                        self.add_trip(v, t, w, path)
+                for w, path, key in ps:
+                    self.add_trip(v, t, w, path, key)
 
-    def add_trip(self, v: str, t: float, w: str, path: tuple[Link, ...]) -> None:
+    def add_trip(self, v: str, t: float, w: str, path: tuple[Link, ...],
+                 key: tuple | None = None) -> None:
         """The road trip along ``path`` leaving ``v`` at ``t`` (if open): into ``w``'s sink if a
-        destination, into its yard (after handling) if it has one."""
-        trip = _road_trip(self, self.cond, path, t)
+        destination, into its yard (after handling) if it has one. ``key``: the path's link
+        ids, under which :attr:`trips` keeps the trip's legs."""
+        if self.trips is None:
+            trip = _road_trip(self, self.cond, path, t)
+        else:
+            trip = self.trips.trip(self, path, key, t)
         if trip is None:
             return
         legs, res = trip

@@ -50,7 +50,7 @@ import numpy as np
 from mmroute.report import relative_gap
 from mmroute.routing.plan import solve as S
 from mmroute.routing.plan.arguments import solve_arguments
-from mmroute.routing.plan.expand import TimeExpandedNetwork, _Builder, demands_of
+from mmroute.routing.plan.expand import TimeExpandedNetwork, _Builder, _road_trip, demands_of
 from mmroute.routing.plan.params import PlanParams
 from mmroute.routing.plan.prune import ArcArrays, shipment_costs, topological_rank
 from mmroute.scenarios import Scenario
@@ -61,7 +61,7 @@ from mmroute.world.plan import Plan
 from mmroute.world.state import PlanState
 from mmroute.world.tables import Tables, tables_for
 
-__all__ = ["Replanner", "fast_path_applies", "solve_fast"]
+__all__ = ["Replanner", "TripCache", "fast_path_applies", "solve_fast"]
 
 #: cells (shipments x event nodes) of one block of the sweeps
 _BLOCK_CELLS = 4_000_000
@@ -91,6 +91,7 @@ class Replanner:
         self.scoped_unchanged = 0  # calls that found nothing to re-plan
         self.stage_s: dict[str, float] = {}  # seconds per stage of the scoped re-plans
         self.kept_memo: tuple = (None, {})
+        self.trips = TripCache()  # road trips of the scoped re-plans' networks
 
     def replan(self, state: PlanState, known_events: KnownEvents | None = None, *,
                time_limit_s: float, seed: int, initial: Plan | None = None) -> Plan:
@@ -184,12 +185,16 @@ def optimise(scenario: Scenario, net: TimeExpandedNetwork, *, price: float, para
     return itineraries, objective, bound, status
 
 
-def network(scenario: Scenario, demands, events: KnownEvents, used, tables: Tables
-             ) -> TimeExpandedNetwork:
+def network(scenario: Scenario, demands, events: KnownEvents, used, tables: Tables,
+            trips: TripCache | None = None) -> TimeExpandedNetwork:
     """:func:`~mmroute.routing.plan.expand.expand` without its per-shipment ``usable`` (the
-    sweeps of :class:`_Routes` find it)."""
+    sweeps of :class:`_Routes` find it). ``trips``: road trips kept from earlier builds of
+    the same scenario (the same network, built faster)."""
     cond = Conditions(scenario, events, tables=tables)
     b = _Builder(scenario, cond, demands)
+    if trips is not None:
+        trips.sync(scenario, events)
+        b.trips = trips
     b.add_services(min((d.ready_h for d in demands), default=0.0))
     source = {d.shipment: b.add_source(d) for d in demands}
     b.add_road()
@@ -199,6 +204,69 @@ def network(scenario: Scenario, demands, events: KnownEvents, used, tables: Tabl
     sink = {w: b.index[("T", w)] for w in b.dests}
     return TimeExpandedNetwork(nodes=b.nodes, arcs=b.arcs, capacity=b.capacity,
                                demands=demands, source=source, sink=sink)
+
+
+class TripCache:
+    """Road trips (legs and road-link-day capacities) of the networks of one scenario, kept
+    between builds while the known events other than road noise are the same: a trip's times
+    depend on the closures, slowdowns and node delays (unchanged) and on the road noise of
+    its legs' departure hours. Noise is revealed hour by hour and, once known, never
+    changes, so a trip made earlier is reused unless one of its legs departs in an hour whose
+    noise became known since (then it is made again). Another scenario or other events
+    empty it."""
+
+    def __init__(self) -> None:
+        self._key: tuple | None = None
+        self._ends: dict[str, int] = {}  # per noisy link: the last hour its noise is known
+        self._since: list[tuple[float, float]] = []  # per epoch: hours (lo, hi] new since
+        self._trips: dict[tuple, tuple] = {}  # (path, start) -> (epoch, trip or None)
+        self.hits = self.made = 0
+
+    def sync(self, scenario: Scenario, events: KnownEvents) -> None:
+        """Start a build under ``events``."""
+        key = (scenario.nodes, scenario.links, scenario.start, replace_noise(events))
+        ends = {rn.link: rn.from_hour + len(rn.factors) - 1 for rn in events.road_noise}
+        old = self._key
+        if old is None or old[0] is not key[0] or old[1] is not key[1] or old[2] != key[2] \
+                or old[3] != key[3] or any(ends.get(lk, -math.inf) < e
+                                           for lk, e in self._ends.items()):
+            self._key, self._ends, self._since, self._trips = key, ends, [], {}
+            return
+        changed = [lk for lk, e in ends.items() if self._ends.get(lk) != e]
+        if changed:
+            lo = min(self._ends.get(lk, -math.inf) for lk in changed)
+            hi = max(ends[lk] for lk in changed)
+            self._since = [(min(a, lo), max(b, hi)) for a, b in self._since]
+            self._since.append((lo, hi))
+            self._ends = ends
+
+    def trip(self, b: _Builder, path, key: tuple, t: float):
+        """``_road_trip(b, b.cond, path, t)``, kept (the road capacities set in ``b``)."""
+        epoch = len(self._since)
+        hit = self._trips.get((key, t))
+        if hit is not None:
+            e, trip = hit
+            if e == epoch or trip is None or not _new_noise(trip[0], *self._since[e]):
+                self.hits += 1
+                if trip is not None:
+                    for res in trip[1]:
+                        b.capacity[res] = b.sc.link(res[1]).capacity_teu
+                return trip
+        self.made += 1
+        trip = _road_trip(b, b.cond, path, t)
+        self._trips[(key, t)] = (epoch, trip)
+        return trip
+
+
+def replace_noise(events: KnownEvents) -> KnownEvents:
+    """``events`` without their road noise."""
+    return KnownEvents(**{**{f: getattr(events, f) for f in events.__dataclass_fields__},
+                          "road_noise": ()})
+
+
+def _new_noise(legs, lo: float, hi: float) -> bool:
+    """Whether a leg of ``legs`` departs in an hour in ``(lo, hi]``."""
+    return any(lo < math.floor(lg.departure_h + 1e-9) <= hi for lg in legs)
 
 
 class _Routes:

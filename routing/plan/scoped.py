@@ -103,7 +103,8 @@ def replan_scoped(scenario: Scenario, state: PlanState, known_events: KnownEvent
     itineraries: list[Itinerary] = list(kept)
     status = "feasible"
     used = _used(scenario, state, kept)
-    net = network(scenario, tuple(scope), events, None, tables)
+    net = network(scenario, tuple(scope), events, None, tables,
+                  None if stats is None else stats.trips)
     for key in net.capacity:
         teu = used.get(_norm(key))
         if teu:
