@@ -87,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
                 row["full_objective"] = full.objective
                 mine = self.plan.objective
                 if self.plan is before:  # nothing re-planned: the kept rest of the plan
-                    mine = sum(e[2].objective_cny for e in rp.kept_memo[1].values())
+                    todo = {it.shipment for it in full.itineraries}
+                    mine = sum(e[2].objective_cny for sid, e in rp.kept_memo[1].items()
+                               if sid in todo)
                     row["objective"] = mine
                 row["gap"] = (mine - full.objective) / max(1.0, abs(full.objective))
             rows.append(row)

@@ -157,18 +157,27 @@ def _split(scenario: Scenario, demands: tuple[Demand, ...], initial: Plan,
     each kept itinerary's check for the next call: while the known events are the same, an
     itinerary carried from the same start is the one checked before (by identity). Road
     noise is known up to the current hour (``KnownEvents.known_at``), so new noise changes
-    only legs that leave by the end of the hour: those itineraries are checked again."""
+    only legs that leave by the end of the hour: those itineraries are checked again.
+
+    The checks are kept as they are made (whole assignments, in ``stats.kept_memo`` from
+    the start of the call): a re-plan abandoned by its decision budget
+    (:func:`~mmroute.agents.deadline.call_within`) leaves them to the next one, which goes
+    on where it stopped instead of checking every itinerary again."""
     memo_key, memo = (None, {}) if stats is None else stats.kept_memo
     core = replace(events, road_noise=())
     hour = math.floor(now_h + 1e-9)
     noise_hour = None  # a hour whose road noise is new since the memo: its legs re-checked
-    if memo_key is None or memo_key[0] != core:
+    same = memo_key is not None and memo_key[0] == core
+    if not same:
         memo = {}
     elif memo_key[1] != events.road_noise and memo_key[2] != hour:
         noise_hour = hour  # noise is revealed up to the current hour; later legs unaffected
     elif memo_key[1] != events.road_noise:
         memo = {}
-    fresh: dict[str, tuple] = {}
+    # under the same events the checks stay valid: filled in place, else a new memo
+    fresh: dict[str, tuple] = memo if same and memo_key[1] == events.road_noise else {}
+    if stats is not None:
+        stats.kept_memo = ((core, events.road_noise, hour), fresh)
     cond = None
     ships = {s.id: s for s in scenario.shipments}
     links = {lk.id: lk for lk in scenario.links}
@@ -203,8 +212,6 @@ def _split(scenario: Scenario, demands: tuple[Demand, ...], initial: Plan,
         else:
             kept.append(carried)
             checked[d.shipment] = rc
-    if stats is not None:
-        stats.kept_memo = ((core, events.road_noise, hour), fresh)
     return kept, scope, checked
 
 

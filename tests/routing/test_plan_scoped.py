@@ -125,3 +125,37 @@ def test_kept_road_trips_build_the_same_network(month):
         assert kept.arcs == fresh.arcs and kept.nodes == fresh.nodes
         assert kept.capacity == fresh.capacity
     assert trips.hits > 0 and trips.made > 0
+
+
+def test_a_replan_cut_by_its_budget_leaves_its_checks_to_the_next(month, monkeypatch):
+    """The alarm of agents.deadline.call_within stops a re-plan inside its checks of the
+    followed itineraries: those made are kept, and the next re-plan checks only the rest
+    and returns the plan an uncut re-plan returns."""
+    import mmroute.routing.plan.scoped as scoped
+    from mmroute.agents.deadline import BudgetSpent
+
+    sc, plan, rp = month
+    t = 100.0
+    ev = KnownEvents(closures=(LinkClosure(_used_links(plan, t)[0], t, t + 72.0),))
+    state = state_at(sc, plan, t, ev)
+    carry, calls = scoped._carry, []
+
+    def counted(*a, **kw):
+        calls.append(a[1].id)
+        if len(calls) == 20 and cut:
+            raise BudgetSpent
+        return carry(*a, **kw)
+
+    monkeypatch.setattr(scoped, "_carry", counted)
+    kw = dict(time_limit_s=60, seed=0, initial=plan, tables=rp.tables)
+    cut, first = True, Replanner(sc)
+    with pytest.raises(BudgetSpent):
+        replan_scoped(sc, state, ev, stats=first, **kw)
+    assert len(first.kept_memo[1]) >= 15  # the checks made before the cut (some failed)
+    cut = False
+    resumed = replan_scoped(sc, state, ev, stats=first, **kw)
+    n_resumed = len(calls) - 20
+    calls.clear()
+    whole = replan_scoped(sc, state, ev, stats=Replanner(sc), **kw)
+    assert n_resumed <= len(calls) - 15
+    assert resumed.itineraries == whole.itineraries and resumed.objective == whole.objective
