@@ -21,7 +21,7 @@ from mmroute.world.state import PlanState, Start
 from mmroute.world.tables import Tables
 
 __all__ = ["RouteCheck", "assert_valid", "check_plan", "check_route", "check_update",
-           "itinerary_share", "route_share"]
+           "itinerary_share", "recheck_totals"]
 
 TOL_H = 1e-5
 TOL_REL = 1e-6
@@ -40,15 +40,23 @@ def _close(a: float, b: float, rel: float = TOL_REL, slack: float = 0.0) -> bool
 
 @dataclass(frozen=True)
 class RouteCheck:
-    """One itinerary's route as :func:`check_plan` recomputes it from ``start`` under some
-    known events (:func:`check_route`): cost (CNY, handling included), CO2 (kg) and arrival
-    (h) at its last node. ``itinerary``: the object checked (compared by identity)."""
+    """One itinerary as :func:`check_plan` recomputes it from ``start`` under some known
+    events (:func:`check_route`): cost (CNY, handling included), CO2 (kg) and arrival (h)
+    at its last node; for ``shipment`` (the object) at a CO2 price of ``price_cny_per_t``,
+    its objective share (CNY), the CNY its time tolerance is worth, and whether the
+    itinerary's own cost, CO2, lateness and share agree with them. ``itinerary``: the
+    object checked (compared by identity)."""
 
     start: Start
     itinerary: Itinerary
+    shipment: object
+    price_cny_per_t: float
     cost_cny: float
     co2_kg: float
     arrival_h: float
+    share_cny: float
+    slack_cny: float
+    agrees: bool
 
 
 def check_plan(scenario: Scenario, plan: Plan, state: PlanState | None = None, *,
@@ -135,8 +143,9 @@ def _check(scenario: Scenario, plan: Plan, state: PlanState | None, tables: Tabl
                 co2 = cost = slack = 0.0
             else:
                 rc = checked.get(sid)
-                if (rc is not None and rc.itinerary is it and rc.start == start
-                        and not it.dropped):
+                trusted = (rc is not None and rc.itinerary is it and rc.start == start
+                           and not it.dropped)
+                if trusted:
                     res = (rc.cost_cny, rc.co2_kg, rc.arrival_h)
                 else:
                     res = _check_route(sid, sh, start, it, cond, links, nodes, err)
@@ -153,26 +162,15 @@ def _check(scenario: Scenario, plan: Plan, state: PlanState | None, tables: Tabl
                 for h in it.handling:
                     if nodes[h.node].capacity_teu_per_day is not None:
                         node_load[(h.node, math.floor(h.at_h / 24 + 1e-9))] += it.teu
-            if it.dropped and it.legs:  # dropped on the way: what it travelled + the penalty
-                want = (obj.cost_weight * cost + price * co2 / 1000.0
-                        + obj.drop_penalty_cny_per_teu * it.teu)
-                slack = 0.0
-            elif not it.dropped:
-                late = max(0.0, arrival - sh.due_h)
-                if not _close(it.lateness_h, late) and abs(it.lateness_h - late) > TOL_H:
-                    err.append(Violation(sid, f"lateness {it.lateness_h:g} h, recomputed {late:g} h"))
-                want = (obj.cost_weight * cost + price * co2 / 1000.0
-                        + obj.time_value_cny_per_teu_h * it.teu * (arrival - sh.release_h)
-                        + sh.lateness_penalty_cny_per_teu_h * it.teu * late)
-                # times are accepted within TOL_H: so is what they are worth per hour
-                slack = TOL_H * it.teu * (obj.time_value_cny_per_teu_h
-                                          + sh.lateness_penalty_cny_per_teu_h)
-            if not _close(it.cost_cny, cost):
-                err.append(Violation(sid, f"cost {it.cost_cny:.2f} CNY, recomputed {cost:.2f}"))
-            if not _close(it.co2_kg, co2):
-                err.append(Violation(sid, f"CO2 {it.co2_kg:.2f} kg, recomputed {co2:.2f}"))
-            if not _close(it.objective_cny, want, slack=slack):
-                err.append(Violation(sid, f"objective share {it.objective_cny:.2f}, recomputed {want:.2f}"))
+                if (trusted and rc.agrees and rc.shipment is sh
+                        and rc.price_cny_per_t == price):
+                    # its own totals were compared with these values when it was checked
+                    want, slack = rc.share_cny, rc.slack_cny
+                else:
+                    want, slack = _share(sid, sh, it, cost, co2, arrival, obj, price, err)
+                    _totals(sid, it, cost, co2, want, slack, err)
+            if it.dropped and not it.legs:
+                _totals(sid, it, cost, co2, want, slack, err)
             total += want
             total_slack += slack
             co2_total += co2
@@ -201,6 +199,36 @@ def _check(scenario: Scenario, plan: Plan, state: PlanState | None, tables: Tabl
     if plan.status == "optimal" and (plan.gap is None or plan.gap > 1e-6):
         err.append(Violation("", f"status optimal but gap is {plan.gap}"))
     return CheckReport.of(err, total)
+
+
+def _share(sid, sh, it: Itinerary, cost: float, co2: float, arrival: float, obj, price: float,
+           err) -> tuple[float, float]:
+    """The objective share (CNY) of an itinerary that has legs, recomputed from its route's
+    cost, CO2 and arrival, and the CNY its accepted time tolerance is worth; a lateness that
+    differs is listed."""
+    if it.dropped:  # dropped on the way: what it travelled + the penalty
+        return (obj.cost_weight * cost + price * co2 / 1000.0
+                + obj.drop_penalty_cny_per_teu * it.teu), 0.0
+    late = max(0.0, arrival - sh.due_h)
+    if not _close(it.lateness_h, late) and abs(it.lateness_h - late) > TOL_H:
+        err.append(Violation(sid, f"lateness {it.lateness_h:g} h, recomputed {late:g} h"))
+    want = (obj.cost_weight * cost + price * co2 / 1000.0
+            + obj.time_value_cny_per_teu_h * it.teu * (arrival - sh.release_h)
+            + sh.lateness_penalty_cny_per_teu_h * it.teu * late)
+    # times are accepted within TOL_H: so is what they are worth per hour
+    return want, TOL_H * it.teu * (obj.time_value_cny_per_teu_h
+                                   + sh.lateness_penalty_cny_per_teu_h)
+
+
+def _totals(sid, it: Itinerary, cost: float, co2: float, want: float, slack: float,
+            err) -> None:
+    """List an itinerary's cost, CO2 and objective share that differ from the recomputed."""
+    if not _close(it.cost_cny, cost):
+        err.append(Violation(sid, f"cost {it.cost_cny:.2f} CNY, recomputed {cost:.2f}"))
+    if not _close(it.co2_kg, co2):
+        err.append(Violation(sid, f"CO2 {it.co2_kg:.2f} kg, recomputed {co2:.2f}"))
+    if not _close(it.objective_cny, want, slack=slack):
+        err.append(Violation(sid, f"objective share {it.objective_cny:.2f}, recomputed {want:.2f}"))
 
 
 def _check_route(sid, sh, start: Start, it: Itinerary, cond: Conditions, links, nodes, err):
@@ -290,12 +318,13 @@ def _check_route(sid, sh, start: Start, it: Itinerary, cond: Conditions, links, 
 
 
 def check_route(scenario: Scenario, shipment, start: Start, it: Itinerary, cond: Conditions,
-                *, links: dict | None = None, nodes: dict | None = None) -> RouteCheck | None:
-    """The route of the undropped itinerary ``it`` of ``shipment`` from ``start`` under
-    ``cond`` as :func:`check_plan` checks it, or ``None`` if it fails a check there or does
-    not carry the whole shipment (capacities are not checked: they depend on the other
-    itineraries). ``links`` / ``nodes``: the scenario's by id, kept by a caller that asks
-    often."""
+                price: float, *, links: dict | None = None, nodes: dict | None = None
+                ) -> RouteCheck | None:
+    """The undropped itinerary ``it`` of ``shipment`` from ``start`` under ``cond`` at a CO2
+    price of ``price`` (CNY/t) as :func:`check_plan` checks it, or ``None`` if its route
+    fails a check there or it does not carry the whole shipment (capacities are not checked:
+    they depend on the other itineraries). ``links`` / ``nodes``: the scenario's by id,
+    kept by a caller that asks often."""
     if it.dropped or abs(it.teu - shipment.quantity_teu) > 1e-9:
         return None
     links = {lk.id: lk for lk in scenario.links} if links is None else links
@@ -305,17 +334,32 @@ def check_route(scenario: Scenario, shipment, start: Start, it: Itinerary, cond:
     if res is None:
         return None
     cost, co2, arrival = res
-    return RouteCheck(start=start, itinerary=it, cost_cny=cost, co2_kg=co2, arrival_h=arrival)
+    return _route_check(scenario, shipment, start, it, price, cost, co2, arrival)
 
 
-def route_share(scenario: Scenario, shipment, rc: RouteCheck, price: float) -> float:
-    """The objective share (CNY) of a checked route (:func:`check_plan`'s formula)."""
-    obj = scenario.objective
-    teu = rc.itinerary.teu
-    late = max(0.0, rc.arrival_h - shipment.due_h)
-    return (obj.cost_weight * rc.cost_cny + price * rc.co2_kg / 1000.0
-            + obj.time_value_cny_per_teu_h * teu * (rc.arrival_h - shipment.release_h)
-            + shipment.lateness_penalty_cny_per_teu_h * teu * late)
+def _route_check(scenario, shipment, start, it, price, cost, co2, arrival) -> RouteCheck:
+    err: list[Violation] = []
+    share, slack = _share(shipment.id, shipment, it, cost, co2, arrival, scenario.objective,
+                          price, err)
+    _totals(shipment.id, it, cost, co2, share, slack, err)
+    return RouteCheck(start=start, itinerary=it, shipment=shipment, price_cny_per_t=price,
+                      cost_cny=cost, co2_kg=co2, arrival_h=arrival, share_cny=share,
+                      slack_cny=slack, agrees=not err)
+
+
+#: the fields of an itinerary that are totals of its route (not part of the route check)
+_TOTALS = ("cost_cny", "co2_kg", "lateness_h", "objective_cny")
+
+
+def recheck_totals(scenario: Scenario, rc: RouteCheck, it: Itinerary) -> RouteCheck | None:
+    """The check of ``it``, which differs from the checked ``rc.itinerary`` at most in its
+    totals (cost, CO2, lateness, objective share): the route check carried over, the totals
+    compared again; ``None`` if anything else differs."""
+    old = rc.itinerary
+    if any(getattr(it, f) != getattr(old, f) for f in vars(it) if f not in _TOTALS):
+        return None
+    return _route_check(scenario, rc.shipment, rc.start, it, rc.price_cny_per_t, rc.cost_cny,
+                        rc.co2_kg, rc.arrival_h)
 
 
 def itinerary_share(scenario: Scenario, shipment, start: Start, it: Itinerary,
@@ -324,8 +368,8 @@ def itinerary_share(scenario: Scenario, shipment, start: Start, it: Itinerary,
     """The objective share (CNY) of the undropped itinerary ``it`` of ``shipment`` from
     ``start`` under ``cond`` as :func:`check_plan` recomputes it, or ``None`` if its route
     fails a check there (:func:`check_route`)."""
-    rc = check_route(scenario, shipment, start, it, cond, links=links, nodes=nodes)
-    return None if rc is None else route_share(scenario, shipment, rc, price)
+    rc = check_route(scenario, shipment, start, it, cond, price, links=links, nodes=nodes)
+    return None if rc is None else rc.share_cny
 
 
 def assert_valid(scenario: Scenario, plan: Plan, state: PlanState | None = None, *,

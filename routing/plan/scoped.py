@@ -45,7 +45,7 @@ from mmroute.routing.plan.incremental import (
 )
 from mmroute.routing.plan.params import PlanParams
 from mmroute.scenarios import Scenario
-from mmroute.world.check import RouteCheck, assert_valid, check_route, route_share
+from mmroute.world.check import RouteCheck, assert_valid, check_route, recheck_totals
 from mmroute.world.conditions import Conditions
 from mmroute.world.events import KnownEvents
 from mmroute.world.plan import Itinerary, Plan
@@ -239,13 +239,11 @@ def _carry(scenario, ship, start: Start, it: Itinerary, cond: Conditions, price:
         arrival_h=it.arrival_h, lateness_h=it.lateness_h, dropped=False,
         cost_cny=sum(lg.cost_cny for lg in rest) + sum(h.cost_cny for h in handling),
         co2_kg=sum(lg.co2_kg for lg in rest), objective_cny=0.0)
-    rc = check_route(scenario, ship, start, trimmed, cond, links=links, nodes=nodes)
-    if rc is None:
+    rc = check_route(scenario, ship, start, trimmed, cond, price, links=links, nodes=nodes)
+    if rc is None or not math.isfinite(rc.share_cny):
         return None
-    share = route_share(scenario, ship, rc, price)
-    if not math.isfinite(share):
-        return None
-    return replace(rc, itinerary=Itinerary(**{**vars(trimmed), "objective_cny": share}))
+    return recheck_totals(scenario, rc, Itinerary(**{**vars(trimmed),
+                                                     "objective_cny": rc.share_cny}))
 
 
 def _norm(key: tuple) -> tuple:

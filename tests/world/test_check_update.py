@@ -1,7 +1,7 @@
 """check_update (world/check.py): a plan whose kept itineraries were route-checked before is
 judged exactly as check_plan judges it — same verdict, same violations, same objective — on
 re-plans perturbed every way the kept part can be wrong (shares, legs, TEU, duplicates,
-missing itineraries, capacities, the objective, a later state, a CO2 cap)."""
+missing itineraries, capacities, the objective, a later state, a CO2 cap or price)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ def replanned():
     ships = {s.id: s for s in sc.shipments}
     checks = {}
     for it in p.itineraries:
-        rc = check_route(sc, ships[it.shipment], state.start_of(ships[it.shipment]), it, cond)
+        rc = check_route(sc, ships[it.shipment], state.start_of(ships[it.shipment]), it, cond,
+                         p.co2_price_cny_per_t)
         if rc is not None:
             checks[it.shipment] = rc
     assert len(checks) >= 5 and check_plan(sc, p, state).feasible
@@ -43,7 +44,8 @@ def _same(a, b) -> None:
 
 OPS = st.lists(st.tuples(st.sampled_from(
     ["objective", "share", "leg", "teu", "dup", "remove", "swap", "link_cap", "node_cap",
-     "later", "co2_cap"]), st.integers(0, 999), st.floats(0.05, 0.95)), max_size=3)
+     "later", "co2_cap", "price"]), st.integers(0, 999), st.floats(0.05, 0.95)),
+    max_size=3)
 
 
 @settings(max_examples=120, deadline=None,
@@ -86,6 +88,8 @@ def test_check_update_judges_as_check_plan(replanned, trusted, ops):
                                              if n.id == nid else n for n in sc.nodes))
         elif op == "later":  # later starts: the recorded checks no longer apply
             state = replace(state, time_h=state.time_h + 48 * x)
+        elif op == "price":  # another CO2 price: the recorded shares no longer apply
+            plan_kw["co2_price_cny_per_t"] = p.co2_price_cny_per_t * (1 + x)
         elif op == "co2_cap":
             plan_kw["co2_cap_kg"] = x * sum(it.co2_kg for it in p.itineraries)
     plan = replace(p, itineraries=tuple(its), **plan_kw)
@@ -93,11 +97,15 @@ def test_check_update_judges_as_check_plan(replanned, trusted, ops):
 
 
 def test_recorded_checks_are_what_it_trusts(replanned):
-    """A trusted itinerary is not routed again: its recorded cost is what is compared."""
+    """A trusted itinerary is not routed again: its recorded values are what is compared
+    (its recorded share, when its totals agreed with it, goes into the objective sum)."""
     sc, state, p, checks = replanned
     sid = sorted(checks)[0]
-    wrong = replace(checks[sid], cost_cny=checks[sid].cost_cny + 1000.0)
     assert check_update(sc, p, state, checks).feasible
+    wrong = replace(checks[sid], cost_cny=checks[sid].cost_cny + 1000.0, agrees=False)
     res = check_update(sc, p, state, {**checks, sid: wrong})
     assert not res.feasible and any(v.where == sid and "cost" in v.why
                                     for v in res.violations)
+    wrong = replace(checks[sid], share_cny=checks[sid].share_cny + 1000.0)
+    res = check_update(sc, p, state, {**checks, sid: wrong})
+    assert not res.feasible and any("objective" in v.why for v in res.violations)
