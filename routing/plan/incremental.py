@@ -44,6 +44,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from dataclasses import replace
 
 import numpy as np
 
@@ -213,40 +214,40 @@ class TripCache:
     its legs' departure hours. Noise is revealed hour by hour and, once known, never
     changes, so a trip made earlier is reused unless one of its legs departs in an hour whose
     noise became known since (then it is made again). Another scenario or other events
-    empty it."""
+    empty it. Every change is one assignment: a build abandoned by a decision budget
+    (:mod:`mmroute.agents.deadline`) leaves the trips it made, and nothing half-updated."""
 
     def __init__(self) -> None:
-        self._key: tuple | None = None
-        self._ends: dict[str, int] = {}  # per noisy link: the last hour its noise is known
-        self._since: list[tuple[float, float]] = []  # per epoch: hours (lo, hi] new since
-        self._trips: dict[tuple, tuple] = {}  # (path, start) -> (epoch, trip or None)
+        # (key, per noisy link the last hour its noise is known, per epoch the hours
+        # (lo, hi] whose noise became known since, trips: (path, start) -> (epoch, trip))
+        self._state: tuple = (None, {}, (), {})
         self.hits = self.made = 0
 
     def sync(self, scenario: Scenario, events: KnownEvents) -> None:
         """Start a build under ``events``."""
-        key = (scenario.nodes, scenario.links, scenario.start, replace_noise(events))
+        key = (scenario.nodes, scenario.links, scenario.start, replace(events, road_noise=()))
         ends = {rn.link: rn.from_hour + len(rn.factors) - 1 for rn in events.road_noise}
-        old = self._key
+        old, old_ends, since, trips = self._state
         if old is None or old[0] is not key[0] or old[1] is not key[1] or old[2] != key[2] \
                 or old[3] != key[3] or any(ends.get(lk, -math.inf) < e
-                                           for lk, e in self._ends.items()):
-            self._key, self._ends, self._since, self._trips = key, ends, [], {}
+                                           for lk, e in old_ends.items()):
+            self._state = (key, ends, (), {})
             return
-        changed = [lk for lk, e in ends.items() if self._ends.get(lk) != e]
+        changed = [lk for lk, e in ends.items() if old_ends.get(lk) != e]
         if changed:
-            lo = min(self._ends.get(lk, -math.inf) for lk in changed)
+            lo = min(old_ends.get(lk, -math.inf) for lk in changed)
             hi = max(ends[lk] for lk in changed)
-            self._since = [(min(a, lo), max(b, hi)) for a, b in self._since]
-            self._since.append((lo, hi))
-            self._ends = ends
+            since = (*((min(a, lo), max(b, hi)) for a, b in since), (lo, hi))
+            self._state = (old, ends, since, trips)
 
     def trip(self, b: _Builder, path, key: tuple, t: float):
         """``_road_trip(b, b.cond, path, t)``, kept (the road capacities set in ``b``)."""
-        epoch = len(self._since)
-        hit = self._trips.get((key, t))
+        _, _, since, trips = self._state
+        epoch = len(since)
+        hit = trips.get((key, t))
         if hit is not None:
             e, trip = hit
-            if e == epoch or trip is None or not _new_noise(trip[0], *self._since[e]):
+            if e == epoch or trip is None or not _new_noise(trip[0], *since[e]):
                 self.hits += 1
                 if trip is not None:
                     for res in trip[1]:
@@ -254,14 +255,8 @@ class TripCache:
                 return trip
         self.made += 1
         trip = _road_trip(b, b.cond, path, t)
-        self._trips[(key, t)] = (epoch, trip)
+        trips[(key, t)] = (epoch, trip)
         return trip
-
-
-def replace_noise(events: KnownEvents) -> KnownEvents:
-    """``events`` without their road noise."""
-    return KnownEvents(**{**{f: getattr(events, f) for f in events.__dataclass_fields__},
-                          "road_noise": ()})
 
 
 def _new_noise(legs, lo: float, hi: float) -> bool:

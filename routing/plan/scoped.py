@@ -192,21 +192,24 @@ def _split(scenario: Scenario, demands: tuple[Demand, ...], initial: Plan,
         its = by_ship.get(d.shipment, ())
         carried = rc = None
         if len(its) == 1 and d.shipment not in also:
-            start = Start(d.origin, d.ready_h, d.last_link)
             seen = memo.get(d.shipment)
-            if (seen is not None and seen[0] == start
-                    and (seen[1] is its[0] or seen[2] is its[0])
+            if (seen is not None and (seen[1] is its[0] or seen[2] is its[0])
+                    and seen[0].ready_h == d.ready_h and seen[0].node == d.origin
+                    and seen[0].last_link == d.last_link
                     and abs(seen[2].teu - d.quantity_teu) <= 1e-9
-                    and (noise_hour is None or not _road_in_hour(seen[2], noise_hour))):
+                    and (noise_hour is None or seen[4] > noise_hour)):
                 carried, rc = seen[2], seen[3]
+                if fresh is not memo:
+                    fresh[d.shipment] = seen
             else:
                 if cond is None:
                     cond = Conditions(scenario, events, tables=tables)
+                start = Start(d.origin, d.ready_h, d.last_link)
                 rc = _carry(scenario, ships[d.shipment], start, its[0], cond, price,
                             links, nodes)
                 carried = None if rc is None else rc.itinerary
-            if carried is not None:
-                fresh[d.shipment] = (start, its[0], carried, rc)
+                if carried is not None:
+                    fresh[d.shipment] = (start, its[0], carried, rc, _first_road_hour(carried))
         if carried is None:
             scope.append(d)
         else:
@@ -215,10 +218,11 @@ def _split(scenario: Scenario, demands: tuple[Demand, ...], initial: Plan,
     return kept, scope, checked
 
 
-def _road_in_hour(it: Itinerary, hour: int) -> bool:
-    """Whether a road leg of ``it`` departs in ``hour`` (its traffic noise may be known)."""
-    return any(lg.timetable_h is None and math.floor(lg.departure_h + 1e-9) <= hour
-               for lg in it.legs)
+def _first_road_hour(it: Itinerary) -> float:
+    """The hour the first road leg of ``it`` departs in (``inf`` if none): new road noise
+    of an hour before it cannot change ``it``."""
+    return min((math.floor(lg.departure_h + 1e-9) for lg in it.legs if lg.timetable_h is None),
+               default=math.inf)
 
 
 def _carry(scenario, ship, start: Start, it: Itinerary, cond: Conditions, price: float,
