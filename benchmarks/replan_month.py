@@ -126,8 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"scoped calls {rp.scoped_calls}, unchanged {rp.scoped_unchanged}, fallbacks "
           f"{rp.scoped_fallbacks}, MIP skipped {rp.mip_skipped}; seconds per stage "
           + ", ".join(f"{k} {v:.1f}" for k, v in rp.stage_s.items())
-          + ("" if getattr(rp, "trips", None) is None else
-             f"; road trips kept {rp.trips.hits}, made {rp.trips.made}"))
+          + ("" if getattr(rp, "net_cache", None) is None else
+             f"; road trips kept {rp.net_cache.hits}, made {rp.net_cache.made}"))
     if gaps:
         print(f"gap to a full re-plan on {len(gaps)} states: max {max(gaps):.2e}, mean "
               f"{statistics.mean(gaps):.2e}, zero (<1e-9) on {sum(g <= 1e-9 for g in gaps)}; "

@@ -51,7 +51,13 @@ import numpy as np
 from mmroute.report import relative_gap
 from mmroute.routing.plan import solve as S
 from mmroute.routing.plan.arguments import solve_arguments
-from mmroute.routing.plan.expand import TimeExpandedNetwork, _Builder, _road_trip, demands_of
+from mmroute.routing.plan.expand import (
+    TimeExpandedNetwork,
+    _Builder,
+    _leg,
+    _road_trip,
+    demands_of,
+)
 from mmroute.routing.plan.params import PlanParams
 from mmroute.routing.plan.prune import ArcArrays, shipment_costs, topological_rank
 from mmroute.scenarios import Scenario
@@ -62,7 +68,7 @@ from mmroute.world.plan import Plan
 from mmroute.world.state import PlanState
 from mmroute.world.tables import Tables, tables_for
 
-__all__ = ["Replanner", "TripCache", "fast_path_applies", "solve_fast"]
+__all__ = ["Replanner", "NetworkCache", "fast_path_applies", "solve_fast"]
 
 #: cells (shipments x event nodes) of one block of the sweeps
 _BLOCK_CELLS = 4_000_000
@@ -92,7 +98,7 @@ class Replanner:
         self.scoped_unchanged = 0  # calls that found nothing to re-plan
         self.stage_s: dict[str, float] = {}  # seconds per stage of the scoped re-plans
         self.kept_memo: tuple = (None, {})
-        self.trips = TripCache()  # road trips of the scoped re-plans' networks
+        self.net_cache = NetworkCache()  # what the scoped re-plans' networks share
 
     def replan(self, state: PlanState, known_events: KnownEvents | None = None, *,
                time_limit_s: float, seed: int, initial: Plan | None = None) -> Plan:
@@ -187,15 +193,15 @@ def optimise(scenario: Scenario, net: TimeExpandedNetwork, *, price: float, para
 
 
 def network(scenario: Scenario, demands, events: KnownEvents, used, tables: Tables,
-            trips: TripCache | None = None) -> TimeExpandedNetwork:
+            cache: NetworkCache | None = None) -> TimeExpandedNetwork:
     """:func:`~mmroute.routing.plan.expand.expand` without its per-shipment ``usable`` (the
-    sweeps of :class:`_Routes` find it). ``trips``: road trips kept from earlier builds of
-    the same scenario (the same network, built faster)."""
+    sweeps of :class:`_Routes` find it). ``cache``: what earlier builds of the same
+    scenario made that this one shares (the same network, built faster)."""
     cond = Conditions(scenario, events, tables=tables)
     b = _Builder(scenario, cond, demands)
-    if trips is not None:
-        trips.sync(scenario, events)
-        b.trips = trips
+    if cache is not None:
+        cache.sync(scenario, events)
+        b.cache = cache
     b.add_services(min((d.ready_h for d in demands), default=0.0))
     source = {d.shipment: b.add_source(d) for d in demands}
     b.add_road()
@@ -207,11 +213,13 @@ def network(scenario: Scenario, demands, events: KnownEvents, used, tables: Tabl
                                demands=demands, source=source, sink=sink)
 
 
-class TripCache:
-    """Road trips (legs and road-link-day capacities) of the networks of one scenario, kept
-    between builds while the known events other than road noise are the same: a trip's times
-    depend on the closures, slowdowns and node delays (unchanged) and on the road noise of
-    its legs' departure hours. Noise is revealed hour by hour and, once known, never
+class NetworkCache:
+    """What the networks of one scenario's re-plans share whatever their shipments: road
+    trips (legs and road-link-day capacities), service legs and transshipments (handling,
+    ready time, node-day capacity), kept between builds while the known events other than
+    road noise are the same. Service legs and handling do not depend on road noise; a trip's
+    times depend on the closures, slowdowns and node delays (unchanged) and on the road noise
+    of its legs' departure hours. Noise is revealed hour by hour and, once known, never
     changes, so a trip made earlier is reused unless one of its legs departs in an hour whose
     noise became known since (then it is made again). Another scenario or other events
     empty it. Every change is one assignment: a build abandoned by a decision budget
@@ -219,30 +227,31 @@ class TripCache:
 
     def __init__(self) -> None:
         # (key, per noisy link the last hour its noise is known, per epoch the hours
-        # (lo, hi] whose noise became known since, trips: (path, start) -> (epoch, trip))
-        self._state: tuple = (None, {}, (), {})
+        # (lo, hi] whose noise became known since, trips: (path, start) -> (epoch, trip),
+        # service legs: (link, timetable time, departure) -> leg, handling: (node, h) -> ...)
+        self._state: tuple = (None, {}, (), {}, {}, {})
         self.hits = self.made = 0
 
     def sync(self, scenario: Scenario, events: KnownEvents) -> None:
         """Start a build under ``events``."""
         key = (scenario.nodes, scenario.links, scenario.start, replace(events, road_noise=()))
         ends = {rn.link: rn.from_hour + len(rn.factors) - 1 for rn in events.road_noise}
-        old, old_ends, since, trips = self._state
+        old, old_ends, since, trips, legs, hands = self._state
         if old is None or old[0] is not key[0] or old[1] is not key[1] or old[2] != key[2] \
                 or old[3] != key[3] or any(ends.get(lk, -math.inf) < e
                                            for lk, e in old_ends.items()):
-            self._state = (key, ends, (), {})
+            self._state = (key, ends, (), {}, {}, {})
             return
         changed = [lk for lk, e in ends.items() if old_ends.get(lk) != e]
         if changed:
             lo = min(old_ends.get(lk, -math.inf) for lk in changed)
             hi = max(ends[lk] for lk in changed)
             since = (*((min(a, lo), max(b, hi)) for a, b in since), (lo, hi))
-            self._state = (old, ends, since, trips)
+            self._state = (old, ends, since, trips, legs, hands)
 
     def trip(self, b: _Builder, path, key: tuple, t: float):
         """``_road_trip(b, b.cond, path, t)``, kept (the road capacities set in ``b``)."""
-        _, _, since, trips = self._state
+        since, trips = self._state[2:4]
         epoch = len(since)
         hit = trips.get((key, t))
         if hit is not None:
@@ -257,6 +266,25 @@ class TripCache:
         trip = _road_trip(b, b.cond, path, t)
         trips[(key, t)] = (epoch, trip)
         return trip
+
+    def leg(self, cond: Conditions, link, dep: float, timetable_h: float):
+        """The service leg of ``link``'s departure ``timetable_h`` (actual ``dep``), kept."""
+        legs = self._state[4]
+        k = (link.id, timetable_h, dep)
+        leg = legs.get(k)
+        if leg is None:
+            leg = legs[k] = _leg(cond, link, dep, timetable_h)
+        return leg
+
+    def handling(self, b: _Builder, v: str, at: float):
+        """``b.handling(v, at)``, kept (the node-day capacity set in ``b``)."""
+        hands = self._state[5]
+        out = hands.get((v, at))
+        if out is None:
+            out = hands[(v, at)] = b.new_handling(v, at)
+        elif out[2]:
+            b.capacity[out[2][0]] = b.node_of[v].capacity_teu_per_day
+        return out
 
 
 def _new_noise(legs, lo: float, hi: float) -> bool:

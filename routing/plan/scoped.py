@@ -104,7 +104,7 @@ def replan_scoped(scenario: Scenario, state: PlanState, known_events: KnownEvent
     status = "feasible"
     used = _used(scenario, state, kept)
     net = network(scenario, tuple(scope), events, None, tables,
-                  None if stats is None else stats.trips)
+                  None if stats is None else stats.net_cache)
     for key in net.capacity:
         teu = used.get(_norm(key))
         if teu:

@@ -100,18 +100,18 @@ def test_without_a_followed_plan_it_is_the_full_replan(month):
     assert p.status == "optimal" and abs(p.objective - full.objective) <= REL * abs(full.objective)
 
 
-def test_kept_road_trips_build_the_same_network(month):
-    """The re-planner's road trips, kept between builds while the events (road noise aside)
-    are the same, give the network a fresh build gives, hour after hour of revealed noise
-    and across a new closure (which empties them)."""
+def test_a_kept_network_cache_builds_the_same_network(month):
+    """The re-planner's road trips, service legs and handling, kept between builds while the
+    events (road noise aside) are the same, give the network a fresh build gives, hour
+    after hour of revealed noise and across a new closure (which empties them)."""
     from mmroute.routing.plan.expand import demands_of
-    from mmroute.routing.plan.incremental import TripCache, network
+    from mmroute.routing.plan.incremental import NetworkCache, network
     from mmroute.world.realization import realize
 
     sc, plan, rp = month
     real = realize(sc, 3)
     assert real.events.road_noise
-    trips = TripCache()
+    cache = NetworkCache()
     link = _used_links(plan, 40.0)[0]
     for t, closed in ((30.0, False), (32.1, False), (33.4, False), (33.4, True),
                       (41.5, True)):
@@ -120,11 +120,11 @@ def test_kept_road_trips_build_the_same_network(month):
             ev = replace(ev, closures=(*ev.closures, LinkClosure(link, t, t + 48.0)))
         state = state_at(sc, plan, t, ev)
         scope = demands_of(sc, state)
-        kept = network(sc, scope, ev, None, rp.tables, trips)
+        kept = network(sc, scope, ev, None, rp.tables, cache)
         fresh = network(sc, scope, ev, None, rp.tables)
         assert kept.arcs == fresh.arcs and kept.nodes == fresh.nodes
         assert kept.capacity == fresh.capacity
-    assert trips.hits > 0 and trips.made > 0
+    assert cache.hits > 0 and cache.made > 0
 
 
 def test_a_replan_cut_by_its_budget_leaves_its_checks_to_the_next(month, monkeypatch):
