@@ -44,8 +44,8 @@ class RouteCheck:
     events (:func:`check_route`): cost (CNY, handling included), CO2 (kg) and arrival (h)
     at its last node; for ``shipment`` (the object) at a CO2 price of ``price_cny_per_t``,
     its objective share (CNY), the CNY its time tolerance is worth, and whether the
-    itinerary's own cost, CO2, lateness and share agree with them. ``itinerary``: the
-    object checked (compared by identity)."""
+    itinerary's own cost, CO2, lateness and share agree with them; the capacity it uses.
+    ``itinerary``: the object checked (compared by identity)."""
 
     start: Start
     itinerary: Itinerary
@@ -57,6 +57,8 @@ class RouteCheck:
     share_cny: float
     slack_cny: float
     agrees: bool
+    #: the capacity it uses, in order: ``(kind, link or node, when, TEU)`` (:func:`_loads`)
+    loads: tuple[tuple[str, str, float, float], ...] = ()
 
 
 def check_plan(scenario: Scenario, plan: Plan, state: PlanState | None = None, *,
@@ -109,6 +111,7 @@ def _check(scenario: Scenario, plan: Plan, state: PlanState | None, tables: Tabl
     dep_load: dict[tuple, float] = defaultdict(float)
     road_load: dict[tuple, float] = defaultdict(float)
     node_load: dict[tuple, float] = defaultdict(float)
+    load = {"dep": dep_load, "road": road_load, "node": node_load}
     prior: dict[tuple, float] = defaultdict(float)  # used before a re-plan
     if state is not None:
         for nid, day, teu in state.handled_teu:
@@ -152,16 +155,9 @@ def _check(scenario: Scenario, plan: Plan, state: PlanState | None, tables: Tabl
                 if res is None:
                     continue
                 cost, co2, arrival = res
-                for lg in it.legs:
-                    lk = links[lg.link]
-                    if lk.capacity_teu is not None:
-                        if lk.scheduled:
-                            dep_load[(lk.id, round(lg.timetable_h, 6))] += it.teu
-                        else:
-                            road_load[(lk.id, math.floor(lg.departure_h / 24 + 1e-9))] += it.teu
-                for h in it.handling:
-                    if nodes[h.node].capacity_teu_per_day is not None:
-                        node_load[(h.node, math.floor(h.at_h / 24 + 1e-9))] += it.teu
+                for kind, rid, when, teu in (rc.loads if trusted
+                                             else _loads(it, links, nodes)):
+                    load[kind][(rid, when)] += teu
                 if (trusted and rc.agrees and rc.shipment is sh
                         and rc.price_cny_per_t == price):
                     # its own totals were compared with these values when it was checked
@@ -175,20 +171,24 @@ def _check(scenario: Scenario, plan: Plan, state: PlanState | None, tables: Tabl
             total_slack += slack
             co2_total += co2
 
+    # loads are kept for every link and node; only those with a capacity are limited
     for (lid, tt), load in dep_load.items():
-        if load > links[lid].capacity_teu + 1e-6:
+        cap = links[lid].capacity_teu
+        if cap is not None and load > cap + 1e-6:
             err.append(Violation(f"departure {lid} at {tt:g} h", f"carries {load:g} TEU > "
-                       f"capacity {links[lid].capacity_teu:g}"))
+                       f"capacity {cap:g}"))
     for (lid, day), load in road_load.items():
-        load += prior[("road", lid, day)]
-        if load > links[lid].capacity_teu + 1e-6:
+        cap = links[lid].capacity_teu
+        if cap is not None and load + prior[("road", lid, day)] > cap + 1e-6:
+            load += prior[("road", lid, day)]
             err.append(Violation(f"road link {lid} on day {day}", f"carries {load:g} TEU > "
-                       f"capacity {links[lid].capacity_teu:g}"))
+                       f"capacity {cap:g}"))
     for (nid, day), load in node_load.items():
-        load += prior[("node", nid, day)]
-        if load > nodes[nid].capacity_teu_per_day + 1e-6:
+        cap = nodes[nid].capacity_teu_per_day
+        if cap is not None and load + prior[("node", nid, day)] > cap + 1e-6:
+            load += prior[("node", nid, day)]
             err.append(Violation(f"node {nid} on day {day}", f"handles {load:g} TEU > "
-                       f"capacity {nodes[nid].capacity_teu_per_day:g}"))
+                       f"capacity {cap:g}"))
     if plan.co2_cap_kg is not None and co2_total > plan.co2_cap_kg * (1 + TOL_REL) + 1e-6:
         err.append(Violation("", f"CO2 {co2_total:.1f} kg above the cap {plan.co2_cap_kg:.1f} kg"))
     if plan.objective is not None and not _close(plan.objective, total, slack=total_slack):
@@ -199,6 +199,21 @@ def _check(scenario: Scenario, plan: Plan, state: PlanState | None, tables: Tabl
     if plan.status == "optimal" and (plan.gap is None or plan.gap > 1e-6):
         err.append(Violation("", f"status optimal but gap is {plan.gap}"))
     return CheckReport.of(err, total)
+
+
+def _loads(it: Itinerary, links, nodes) -> tuple[tuple[str, str, float, float], ...]:
+    """What ``it`` loads, in order: ``(kind, link or node, when, TEU)`` — ``"dep"`` and the
+    timetable time (h), ``"road"`` or ``"node"`` and the day (the network's resource keys
+    are ``(kind, id, when)``); every leg and handling, whether or not it has a capacity."""
+    out = []
+    for lg in it.legs:
+        if links[lg.link].scheduled:
+            out.append(("dep", lg.link, round(lg.timetable_h, 6), it.teu))
+        else:
+            out.append(("road", lg.link, math.floor(lg.departure_h / 24 + 1e-9), it.teu))
+    for h in it.handling:
+        out.append(("node", h.node, math.floor(h.at_h / 24 + 1e-9), it.teu))
+    return tuple(out)
 
 
 def _share(sid, sh, it: Itinerary, cost: float, co2: float, arrival: float, obj, price: float,
@@ -334,17 +349,19 @@ def check_route(scenario: Scenario, shipment, start: Start, it: Itinerary, cond:
     if res is None:
         return None
     cost, co2, arrival = res
-    return _route_check(scenario, shipment, start, it, price, cost, co2, arrival)
+    return _route_check(scenario, shipment, start, it, price, cost, co2, arrival,
+                        _loads(it, links, nodes))
 
 
-def _route_check(scenario, shipment, start, it, price, cost, co2, arrival) -> RouteCheck:
+def _route_check(scenario, shipment, start, it, price, cost, co2, arrival, loads
+                 ) -> RouteCheck:
     err: list[Violation] = []
     share, slack = _share(shipment.id, shipment, it, cost, co2, arrival, scenario.objective,
                           price, err)
     _totals(shipment.id, it, cost, co2, share, slack, err)
     return RouteCheck(start=start, itinerary=it, shipment=shipment, price_cny_per_t=price,
                       cost_cny=cost, co2_kg=co2, arrival_h=arrival, share_cny=share,
-                      slack_cny=slack, agrees=not err)
+                      slack_cny=slack, agrees=not err, loads=loads)
 
 
 #: the fields of an itinerary that are totals of its route (not part of the route check)
@@ -359,7 +376,7 @@ def recheck_totals(scenario: Scenario, rc: RouteCheck, it: Itinerary) -> RouteCh
     if any(getattr(it, f) != getattr(old, f) for f in vars(it) if f not in _TOTALS):
         return None
     return _route_check(scenario, rc.shipment, rc.start, it, rc.price_cny_per_t, rc.cost_cny,
-                        rc.co2_kg, rc.arrival_h)
+                        rc.co2_kg, rc.arrival_h, rc.loads)
 
 
 def itinerary_share(scenario: Scenario, shipment, start: Start, it: Itinerary,

@@ -16,9 +16,19 @@ others:
    simulator no longer allows) — are re-planned exactly (:func:`~mmroute.routing.plan.
    incremental.optimise`: sweeps, incumbent, arc elimination, MIP) on the network built for
    them alone, with the capacities that are left;
-3. the union is checked as a whole (:func:`~mmroute.world.check.assert_valid` against the
-   full scenario and state). If it fails (kept itineraries that no longer fit together, e.g.
-   after moves that left the plan), the full re-plan is returned instead.
+3. the union is checked against the full scenario and state
+   (:func:`~mmroute.world.check.check_update`: the kept itineraries' routes were checked in
+   step 1 under the same events and from the same starts, so they are not routed again; the
+   re-planned ones are checked in full, the capacities and the objective over the whole
+   union — the verdict of :func:`~mmroute.world.check.check_plan`). If it fails (kept
+   itineraries that no longer fit together, e.g. after moves that left the plan), the full
+   re-plan is returned instead.
+
+Kept between calls in the episode's :class:`~mmroute.routing.plan.incremental.Replanner`:
+the kept itineraries' checks (``kept_memo``, valid while the events are the same; stored as
+they are made, so a re-plan abandoned by its decision budget leaves them to the next) and
+what the scope's networks share whatever the scope (``net_cache``: road trips, service legs,
+transshipments; :class:`~mmroute.routing.plan.incremental.NetworkCache`).
 
 The result is optimal for the re-planned shipments given the kept ones, not proven optimal
 for all: its status is ``feasible`` with no bound when any itinerary was kept (the MIP's
@@ -102,7 +112,7 @@ def replan_scoped(scenario: Scenario, state: PlanState, known_events: KnownEvent
         return initial
     itineraries: list[Itinerary] = list(kept)
     status = "feasible"
-    used = _used(scenario, state, kept)
+    used = _used(state, checked)
     net = network(scenario, tuple(scope), events, None, tables,
                   None if stats is None else stats.net_cache)
     for key in net.capacity:
@@ -255,23 +265,13 @@ def _norm(key: tuple) -> tuple:
     return ("dep", key[1], round(key[2], 6)) if key[0] == "dep" else key
 
 
-def _used(scenario: Scenario, state: PlanState, kept: list[Itinerary]) -> dict[tuple, float]:
-    """Capacity (TEU) used before ``state`` and by the kept itineraries, by normalised key."""
-    links = {lk.id: lk for lk in scenario.links}
-    nodes = {n.id: n for n in scenario.nodes}
+def _used(state: PlanState, checked: dict[str, RouteCheck]) -> dict[tuple, float]:
+    """Capacity (TEU) used before ``state`` and by the kept itineraries (the loads their
+    checks recorded), by normalised key."""
     used: dict[tuple, float] = defaultdict(float)
     for key, teu in state.used().items():
         used[key] += teu
-    for it in kept:
-        for lg in it.legs:
-            lk = links[lg.link]
-            if lk.capacity_teu is None:
-                continue
-            if lk.scheduled:
-                used[("dep", lk.id, round(lg.timetable_h, 6))] += it.teu
-            else:
-                used[("road", lk.id, math.floor(lg.departure_h / 24 + 1e-9))] += it.teu
-        for h in it.handling:
-            if nodes[h.node].capacity_teu_per_day is not None:
-                used[("node", h.node, math.floor(h.at_h / 24 + 1e-9))] += it.teu
+    for rc in checked.values():
+        for kind, rid, when, teu in rc.loads:
+            used[(kind, rid, when)] += teu
     return used
