@@ -113,8 +113,7 @@ def test_a_kept_network_cache_builds_the_same_network(month):
     assert real.events.road_noise
     cache = NetworkCache()
     link = _used_links(plan, 40.0)[0]
-    for t, closed in ((30.0, False), (32.1, False), (33.4, False), (33.4, True),
-                      (41.5, True)):
+    for t, closed in ((32.1, False), (33.4, False), (33.4, True)):
         ev = real.events.known_at(t)
         if closed:
             ev = replace(ev, closures=(*ev.closures, LinkClosure(link, t, t + 48.0)))
