@@ -158,3 +158,26 @@ def test_a_replan_cut_by_its_budget_leaves_its_checks_to_the_next(month, monkeyp
     whole = replan_scoped(sc, state, ev, stats=Replanner(sc), **kw)
     assert n_resumed <= len(calls) - 15
     assert resumed.itineraries == whole.itineraries and resumed.objective == whole.objective
+
+
+def test_scoped_replans_are_the_same_with_the_kept_network_parts(month):
+    """A slice of re-plans under revealed noise and a closure: the re-planner with its
+    network cache returns the plans of one without (same itineraries, same objective)."""
+    from mmroute.world.realization import realize
+
+    sc, plan, _ = month
+    real = realize(sc, 5)
+    kept, fresh = Replanner(sc), Replanner(sc)
+    fresh.net_cache = None
+    link = _used_links(plan, 60.0)[0]
+    followed = {id(kept): plan, id(fresh): plan}
+    for t in (60.0, 70.3):  # both re-plan some consignments, the second on kept parts
+        ev = real.events.known_at(t)
+        ev = replace(ev, closures=(*ev.closures, LinkClosure(link, 61.0, 110.0)))
+        state = state_at(sc, plan, t, ev)
+        out = [replan_scoped(sc, state, ev, time_limit_s=60, seed=0, initial=followed[id(rp)],
+                             tables=kept.tables, stats=rp) for rp in (kept, fresh)]
+        assert out[0].itineraries == out[1].itineraries
+        assert out[0].objective == out[1].objective
+        followed = {id(kept): out[0], id(fresh): out[1]}
+    assert kept.net_cache.hits > 0
