@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from mmroute import validate as v
 from mmroute.errors import SolverError
 from mmroute.report import CheckReport, Violation
-from mmroute.scenarios import Scenario, is_transshipment
+from mmroute.scenarios import Scenario, Shipment, is_transshipment
 from mmroute.world.conditions import Conditions
 from mmroute.world.plan import STATUSES, Itinerary, Plan
 from mmroute.world.state import PlanState, Start
@@ -49,7 +49,7 @@ class RouteCheck:
 
     start: Start
     itinerary: Itinerary
-    shipment: object
+    shipment: Shipment
     price_cny_per_t: float
     cost_cny: float
     co2_kg: float
