@@ -60,6 +60,14 @@ class RouteCheck:
     #: the capacity it uses, in order: ``(kind, link or node, when, TEU)`` (:func:`_loads`)
     loads: tuple[tuple[str, str, float, float], ...] = ()
 
+    def summary(self) -> str:
+        """One line: shipment, start, the recomputed values and whether the totals agree
+        (a record of live objects, kept in memory, never written: no ``to_dict``)."""
+        return (f"{self.shipment.id} from {self.start.node} at {self.start.ready_h:g} h: "
+                f"cost {self.cost_cny:,.2f} CNY, CO2 {self.co2_kg:,.1f} kg, arrival "
+                f"{self.arrival_h:g} h, share {self.share_cny:,.2f} CNY"
+                f"{'' if self.agrees else ' (its totals differ)'}")
+
 
 def check_plan(scenario: Scenario, plan: Plan, state: PlanState | None = None, *,
                tables: Tables | None = None) -> CheckResult:

@@ -102,6 +102,8 @@ def test_recorded_checks_are_what_it_trusts(replanned):
     sc, state, p, checks = replanned
     sid = sorted(checks)[0]
     assert check_update(sc, p, state, checks).feasible
+    assert checks[sid].summary().startswith(f"{sid} from ") and "differ" not in \
+        checks[sid].summary()
     wrong = replace(checks[sid], cost_cny=checks[sid].cost_cny + 1000.0, agrees=False)
     res = check_update(sc, p, state, {**checks, sid: wrong})
     assert not res.feasible and any(v.where == sid and "cost" in v.why
