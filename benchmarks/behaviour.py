@@ -7,8 +7,8 @@ git ``REF`` beside this tree, as ``env_speed.py`` does):
   stochastic scenario (and ``tiny``), random masked actions from a seeded generator, hashed
   step by step (SHA-256 of the arrays' bytes and the rewards' ``repr``);
 - **policies**: ``evaluate`` rows of every policy (the shipped model included) on ``--seeds``
-  of the three bundled stochastic scenarios, every column but the decision time, to the last
-  digit (``repr``);
+  of the three bundled stochastic scenarios, every column but the wall times (decision
+  time, its p95, the episode's), to the last digit (``repr``);
 - **plans**: ``solve_plan`` objective, bound and status of every bundled scenario with
   shipments, but those at a carmaker's scale (``mmroute.scenarios.bundled.AT_SCALE``).
 
@@ -67,14 +67,16 @@ def env_fingerprint(episodes: int) -> dict[str, str]:
 
 
 def policy_fingerprint(seeds: str, jobs: int) -> dict[str, str]:
-    """``evaluate`` rows, every column but ``decision_ms``, as ``repr``."""
+    """``evaluate`` rows, every column but the wall times (``decision_ms``,
+    ``decision_p95_ms``, ``episode_s``), as ``repr``."""
     from mmroute.agents import evaluate, shipped_model
 
     out = {}
     for name in POLICY_SCENARIOS:
         model = shipped_model(name)
         df = evaluate(name, None, seeds, model=model, jobs=jobs)
-        for row in df.drop(columns=["decision_ms"]).to_dict("records"):
+        timed = [c for c in ("decision_ms", "decision_p95_ms", "episode_s") if c in df.columns]
+        for row in df.drop(columns=timed).to_dict("records"):
             key = f"policies/{name}/{row['policy']}/{row['seed']}"
             out[key] = repr({k: v for k, v in row.items() if k not in ("scenario", "policy", "seed")})
     return out

@@ -14,7 +14,9 @@ the independent checker, the simulator and the policies (``mmroute.envs``,
   :func:`nominal_road_paths`, :func:`trip_paths`);
 - realizations (:func:`realize`, :class:`Realization`): every exogenous draw of an episode;
 - plans (:class:`Plan`, :class:`Itinerary`, :class:`Leg`, :class:`Handling`), the state a
-  re-plan starts from (:class:`PlanState`, :class:`Position`) and :func:`check_plan`;
+  re-plan starts from (:class:`PlanState`, :class:`Position`) and :func:`check_plan`
+  (:func:`check_update` for a plan part of which was checked before, by
+  :func:`mmroute.world.check.check_route`);
 - plausibility warnings of a valid scenario (:func:`plausibility_warnings`,
   :class:`Implausible`, :func:`earliest_arrival_h`): what is probably a mistake in a file.
 
@@ -51,6 +53,8 @@ _LAZY: dict[str, str] = {
     "PlanState": "mmroute.world.state",
     "Position": "mmroute.world.state",
     "check_plan": "mmroute.world.check",
+    "check_update": "mmroute.world.check",
+    "RouteCheck": "mmroute.world.check",
     "Implausible": "mmroute.world.plausible",
     "plausibility_warnings": "mmroute.world.plausible",
     "earliest_arrival_h": "mmroute.world.plausible",

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from mmroute import validate as v
 from mmroute.errors import SolverError
 from mmroute.report import CheckReport, Violation
-from mmroute.scenarios import Scenario, is_transshipment
+from mmroute.scenarios import Scenario, Shipment, is_transshipment
 from mmroute.world.conditions import Conditions
 from mmroute.world.plan import STATUSES, Itinerary, Plan
 from mmroute.world.state import PlanState, Start
 from mmroute.world.tables import Tables
 
-__all__ = ["assert_valid", "check_plan", "itinerary_share"]
+__all__ = ["RouteCheck", "assert_valid", "check_plan", "check_route", "check_update",
+           "itinerary_share", "recheck_totals"]
 
 TOL_H = 1e-5
 TOL_REL = 1e-6
@@ -35,11 +38,63 @@ def _close(a: float, b: float, rel: float = TOL_REL, slack: float = 0.0) -> bool
 
 
 
+@dataclass(frozen=True)
+class RouteCheck:
+    """One itinerary as :func:`check_plan` recomputes it from ``start`` under some known
+    events (:func:`check_route`): cost (CNY, handling included), CO2 (kg) and arrival (h)
+    at its last node; for ``shipment`` (the object) at a CO2 price of ``price_cny_per_t``,
+    its objective share (CNY), the CNY its time tolerance is worth, and whether the
+    itinerary's own cost, CO2, lateness and share agree with them; the capacity it uses.
+    ``itinerary``: the object checked (compared by identity)."""
+
+    start: Start
+    itinerary: Itinerary
+    shipment: Shipment
+    price_cny_per_t: float
+    cost_cny: float
+    co2_kg: float
+    arrival_h: float
+    share_cny: float
+    slack_cny: float
+    agrees: bool
+    #: the capacity it uses, in order: ``(kind, link or node, when, TEU)`` (:func:`_loads`)
+    loads: tuple[tuple[str, str, float, float], ...] = ()
+
+    def summary(self) -> str:
+        """One line: shipment, start, the recomputed values and whether the totals agree
+        (a record of live objects, kept in memory, never written: no ``to_dict``)."""
+        return (f"{self.shipment.id} from {self.start.node} at {self.start.ready_h:g} h: "
+                f"cost {self.cost_cny:,.2f} CNY, CO2 {self.co2_kg:,.1f} kg, arrival "
+                f"{self.arrival_h:g} h, share {self.share_cny:,.2f} CNY"
+                f"{'' if self.agrees else ' (its totals differ)'}")
+
+
 def check_plan(scenario: Scenario, plan: Plan, state: PlanState | None = None, *,
                tables: Tables | None = None) -> CheckResult:
     """Check ``plan`` against ``scenario`` (and ``state`` for a re-plan); never raises on a bad
     plan. Returns a :class:`mmroute.report.CheckReport` with every violation found (``where``:
     the shipment, leg, departure or node) and the objective recomputed (CNY)."""
+    return _check(scenario, plan, state, tables, {})
+
+
+def check_update(scenario: Scenario, plan: Plan, state: PlanState | None,
+                 checked: Mapping[str, RouteCheck], *, tables: Tables | None = None
+                 ) -> CheckResult:
+    """:func:`check_plan` of a plan part of which was checked before (a scoped re-plan's kept
+    itineraries): ``checked`` maps a shipment id to its :class:`RouteCheck`, made by
+    :func:`check_route` under ``plan.events`` (the caller's promise) from where the shipment
+    starts in ``state``. An itinerary of ``plan`` that *is* the checked one (identity), of a
+    shipment that starts at the checked start, is not routed again: its cost, CO2 and arrival
+    are the recorded ones. Everything else is checked as :func:`check_plan` does: the other
+    itineraries in full, every shipment's count and TEU, each itinerary's cost, CO2,
+    lateness and objective share against the (recorded or recomputed) values, the capacities
+    (departures, road-link days, node-days) over the whole plan and the objective sum — the
+    same verdict and violations as :func:`check_plan` on such plans (tested)."""
+    return _check(scenario, plan, state, tables, checked)
+
+
+def _check(scenario: Scenario, plan: Plan, state: PlanState | None, tables: Tables | None,
+           checked: Mapping[str, RouteCheck]) -> CheckResult:
     v.instance_of(scenario, Scenario, "scenario")
     v.instance_of(plan, Plan, "plan", hint="read it first with Plan.from_dict(json)")
     if state is not None:
@@ -64,6 +119,7 @@ def check_plan(scenario: Scenario, plan: Plan, state: PlanState | None = None, *
     dep_load: dict[tuple, float] = defaultdict(float)
     road_load: dict[tuple, float] = defaultdict(float)
     node_load: dict[tuple, float] = defaultdict(float)
+    load = {"dep": dep_load, "road": road_load, "node": node_load}
     prior: dict[tuple, float] = defaultdict(float)  # used before a re-plan
     if state is not None:
         for nid, day, teu in state.handled_teu:
@@ -97,58 +153,50 @@ def check_plan(scenario: Scenario, plan: Plan, state: PlanState | None = None, *
                 want = obj.drop_penalty_cny_per_teu * it.teu
                 co2 = cost = slack = 0.0
             else:
-                res = _check_route(sid, sh, start, it, cond, links, nodes, err)
+                rc = checked.get(sid)
+                trusted = (rc is not None and rc.itinerary is it and rc.start == start
+                           and not it.dropped)
+                if trusted:
+                    res = (rc.cost_cny, rc.co2_kg, rc.arrival_h)
+                else:
+                    res = _check_route(sid, sh, start, it, cond, links, nodes, err)
                 if res is None:
                     continue
                 cost, co2, arrival = res
-                for lg in it.legs:
-                    lk = links[lg.link]
-                    if lk.capacity_teu is not None:
-                        if lk.scheduled:
-                            dep_load[(lk.id, round(lg.timetable_h, 6))] += it.teu
-                        else:
-                            road_load[(lk.id, math.floor(lg.departure_h / 24 + 1e-9))] += it.teu
-                for h in it.handling:
-                    if nodes[h.node].capacity_teu_per_day is not None:
-                        node_load[(h.node, math.floor(h.at_h / 24 + 1e-9))] += it.teu
-            if it.dropped and it.legs:  # dropped on the way: what it travelled + the penalty
-                want = (obj.cost_weight * cost + price * co2 / 1000.0
-                        + obj.drop_penalty_cny_per_teu * it.teu)
-                slack = 0.0
-            elif not it.dropped:
-                late = max(0.0, arrival - sh.due_h)
-                if not _close(it.lateness_h, late) and abs(it.lateness_h - late) > TOL_H:
-                    err.append(Violation(sid, f"lateness {it.lateness_h:g} h, recomputed {late:g} h"))
-                want = (obj.cost_weight * cost + price * co2 / 1000.0
-                        + obj.time_value_cny_per_teu_h * it.teu * (arrival - sh.release_h)
-                        + sh.lateness_penalty_cny_per_teu_h * it.teu * late)
-                # times are accepted within TOL_H: so is what they are worth per hour
-                slack = TOL_H * it.teu * (obj.time_value_cny_per_teu_h
-                                          + sh.lateness_penalty_cny_per_teu_h)
-            if not _close(it.cost_cny, cost):
-                err.append(Violation(sid, f"cost {it.cost_cny:.2f} CNY, recomputed {cost:.2f}"))
-            if not _close(it.co2_kg, co2):
-                err.append(Violation(sid, f"CO2 {it.co2_kg:.2f} kg, recomputed {co2:.2f}"))
-            if not _close(it.objective_cny, want, slack=slack):
-                err.append(Violation(sid, f"objective share {it.objective_cny:.2f}, recomputed {want:.2f}"))
+                for kind, rid, when, teu in (rc.loads if trusted
+                                             else _loads(it, links, nodes)):
+                    load[kind][(rid, when)] += teu
+                if (trusted and rc.agrees and rc.shipment is sh
+                        and rc.price_cny_per_t == price):
+                    # its own totals were compared with these values when it was checked
+                    want, slack = rc.share_cny, rc.slack_cny
+                else:
+                    want, slack = _share(sid, sh, it, cost, co2, arrival, obj, price, err)
+                    _totals(sid, it, cost, co2, want, slack, err)
+            if it.dropped and not it.legs:
+                _totals(sid, it, cost, co2, want, slack, err)
             total += want
             total_slack += slack
             co2_total += co2
 
+    # loads are kept for every link and node; only those with a capacity are limited
     for (lid, tt), load in dep_load.items():
-        if load > links[lid].capacity_teu + 1e-6:
+        cap = links[lid].capacity_teu
+        if cap is not None and load > cap + 1e-6:
             err.append(Violation(f"departure {lid} at {tt:g} h", f"carries {load:g} TEU > "
-                       f"capacity {links[lid].capacity_teu:g}"))
+                       f"capacity {cap:g}"))
     for (lid, day), load in road_load.items():
-        load += prior[("road", lid, day)]
-        if load > links[lid].capacity_teu + 1e-6:
+        cap = links[lid].capacity_teu
+        if cap is not None and load + prior[("road", lid, day)] > cap + 1e-6:
+            load += prior[("road", lid, day)]
             err.append(Violation(f"road link {lid} on day {day}", f"carries {load:g} TEU > "
-                       f"capacity {links[lid].capacity_teu:g}"))
+                       f"capacity {cap:g}"))
     for (nid, day), load in node_load.items():
-        load += prior[("node", nid, day)]
-        if load > nodes[nid].capacity_teu_per_day + 1e-6:
+        cap = nodes[nid].capacity_teu_per_day
+        if cap is not None and load + prior[("node", nid, day)] > cap + 1e-6:
+            load += prior[("node", nid, day)]
             err.append(Violation(f"node {nid} on day {day}", f"handles {load:g} TEU > "
-                       f"capacity {nodes[nid].capacity_teu_per_day:g}"))
+                       f"capacity {cap:g}"))
     if plan.co2_cap_kg is not None and co2_total > plan.co2_cap_kg * (1 + TOL_REL) + 1e-6:
         err.append(Violation("", f"CO2 {co2_total:.1f} kg above the cap {plan.co2_cap_kg:.1f} kg"))
     if plan.objective is not None and not _close(plan.objective, total, slack=total_slack):
@@ -159,6 +207,51 @@ def check_plan(scenario: Scenario, plan: Plan, state: PlanState | None = None, *
     if plan.status == "optimal" and (plan.gap is None or plan.gap > 1e-6):
         err.append(Violation("", f"status optimal but gap is {plan.gap}"))
     return CheckReport.of(err, total)
+
+
+def _loads(it: Itinerary, links, nodes) -> tuple[tuple[str, str, float, float], ...]:
+    """What ``it`` loads, in order: ``(kind, link or node, when, TEU)`` — ``"dep"`` and the
+    timetable time (h), ``"road"`` or ``"node"`` and the day (the network's resource keys
+    are ``(kind, id, when)``); every leg and handling, whether or not it has a capacity."""
+    out = []
+    for lg in it.legs:
+        if links[lg.link].scheduled:
+            out.append(("dep", lg.link, round(lg.timetable_h, 6), it.teu))
+        else:
+            out.append(("road", lg.link, math.floor(lg.departure_h / 24 + 1e-9), it.teu))
+    for h in it.handling:
+        out.append(("node", h.node, math.floor(h.at_h / 24 + 1e-9), it.teu))
+    return tuple(out)
+
+
+def _share(sid, sh, it: Itinerary, cost: float, co2: float, arrival: float, obj, price: float,
+           err) -> tuple[float, float]:
+    """The objective share (CNY) of an itinerary that has legs, recomputed from its route's
+    cost, CO2 and arrival, and the CNY its accepted time tolerance is worth; a lateness that
+    differs is listed."""
+    if it.dropped:  # dropped on the way: what it travelled + the penalty
+        return (obj.cost_weight * cost + price * co2 / 1000.0
+                + obj.drop_penalty_cny_per_teu * it.teu), 0.0
+    late = max(0.0, arrival - sh.due_h)
+    if not _close(it.lateness_h, late) and abs(it.lateness_h - late) > TOL_H:
+        err.append(Violation(sid, f"lateness {it.lateness_h:g} h, recomputed {late:g} h"))
+    want = (obj.cost_weight * cost + price * co2 / 1000.0
+            + obj.time_value_cny_per_teu_h * it.teu * (arrival - sh.release_h)
+            + sh.lateness_penalty_cny_per_teu_h * it.teu * late)
+    # times are accepted within TOL_H: so is what they are worth per hour
+    return want, TOL_H * it.teu * (obj.time_value_cny_per_teu_h
+                                   + sh.lateness_penalty_cny_per_teu_h)
+
+
+def _totals(sid, it: Itinerary, cost: float, co2: float, want: float, slack: float,
+            err) -> None:
+    """List an itinerary's cost, CO2 and objective share that differ from the recomputed."""
+    if not _close(it.cost_cny, cost):
+        err.append(Violation(sid, f"cost {it.cost_cny:.2f} CNY, recomputed {cost:.2f}"))
+    if not _close(it.co2_kg, co2):
+        err.append(Violation(sid, f"CO2 {it.co2_kg:.2f} kg, recomputed {co2:.2f}"))
+    if not _close(it.objective_cny, want, slack=slack):
+        err.append(Violation(sid, f"objective share {it.objective_cny:.2f}, recomputed {want:.2f}"))
 
 
 def _check_route(sid, sh, start: Start, it: Itinerary, cond: Conditions, links, nodes, err):
@@ -247,13 +340,14 @@ def _check_route(sid, sh, start: Start, it: Itinerary, cond: Conditions, links, 
     return None if len(err) > n_err else (cost, co2, arrival)
 
 
-def itinerary_share(scenario: Scenario, shipment, start: Start, it: Itinerary,
-                    cond: Conditions, price: float, *, links: dict | None = None,
-                    nodes: dict | None = None) -> float | None:
-    """The objective share (CNY) of the undropped itinerary ``it`` of ``shipment`` from
-    ``start`` under ``cond`` as :func:`check_plan` recomputes it, or ``None`` if its route
-    fails a check there (capacities are not checked: they depend on the other itineraries).
-    ``links`` / ``nodes``: the scenario's by id, kept by a caller that asks often."""
+def check_route(scenario: Scenario, shipment, start: Start, it: Itinerary, cond: Conditions,
+                price: float, *, links: dict | None = None, nodes: dict | None = None
+                ) -> RouteCheck | None:
+    """The undropped itinerary ``it`` of ``shipment`` from ``start`` under ``cond`` at a CO2
+    price of ``price`` (CNY/t) as :func:`check_plan` checks it, or ``None`` if its route
+    fails a check there or it does not carry the whole shipment (capacities are not checked:
+    they depend on the other itineraries). ``links`` / ``nodes``: the scenario's by id,
+    kept by a caller that asks often."""
     if it.dropped or abs(it.teu - shipment.quantity_teu) > 1e-9:
         return None
     links = {lk.id: lk for lk in scenario.links} if links is None else links
@@ -263,16 +357,51 @@ def itinerary_share(scenario: Scenario, shipment, start: Start, it: Itinerary,
     if res is None:
         return None
     cost, co2, arrival = res
-    obj = scenario.objective
-    late = max(0.0, arrival - shipment.due_h)
-    return (obj.cost_weight * cost + price * co2 / 1000.0
-            + obj.time_value_cny_per_teu_h * it.teu * (arrival - shipment.release_h)
-            + shipment.lateness_penalty_cny_per_teu_h * it.teu * late)
+    return _route_check(scenario, shipment, start, it, price, cost, co2, arrival,
+                        _loads(it, links, nodes))
+
+
+def _route_check(scenario, shipment, start, it, price, cost, co2, arrival, loads
+                 ) -> RouteCheck:
+    err: list[Violation] = []
+    share, slack = _share(shipment.id, shipment, it, cost, co2, arrival, scenario.objective,
+                          price, err)
+    _totals(shipment.id, it, cost, co2, share, slack, err)
+    return RouteCheck(start=start, itinerary=it, shipment=shipment, price_cny_per_t=price,
+                      cost_cny=cost, co2_kg=co2, arrival_h=arrival, share_cny=share,
+                      slack_cny=slack, agrees=not err, loads=loads)
+
+
+#: the fields of an itinerary that are totals of its route (not part of the route check)
+_TOTALS = ("cost_cny", "co2_kg", "lateness_h", "objective_cny")
+
+
+def recheck_totals(scenario: Scenario, rc: RouteCheck, it: Itinerary) -> RouteCheck | None:
+    """The check of ``it``, which differs from the checked ``rc.itinerary`` at most in its
+    totals (cost, CO2, lateness, objective share): the route check carried over, the totals
+    compared again; ``None`` if anything else differs."""
+    old = rc.itinerary
+    if any(getattr(it, f) != getattr(old, f) for f in vars(it) if f not in _TOTALS):
+        return None
+    return _route_check(scenario, rc.shipment, rc.start, it, rc.price_cny_per_t, rc.cost_cny,
+                        rc.co2_kg, rc.arrival_h, rc.loads)
+
+
+def itinerary_share(scenario: Scenario, shipment, start: Start, it: Itinerary,
+                    cond: Conditions, price: float, *, links: dict | None = None,
+                    nodes: dict | None = None) -> float | None:
+    """The objective share (CNY) of the undropped itinerary ``it`` of ``shipment`` from
+    ``start`` under ``cond`` as :func:`check_plan` recomputes it, or ``None`` if its route
+    fails a check there (:func:`check_route`)."""
+    rc = check_route(scenario, shipment, start, it, cond, price, links=links, nodes=nodes)
+    return None if rc is None else rc.share_cny
 
 
 def assert_valid(scenario: Scenario, plan: Plan, state: PlanState | None = None, *,
-                 tables: Tables | None = None) -> None:
-    """Raise :class:`SolverError` listing the violations if ``plan`` fails the checker."""
-    res = check_plan(scenario, plan, state, tables=tables)
+                 tables: Tables | None = None,
+                 checked: Mapping[str, RouteCheck] | None = None) -> None:
+    """Raise :class:`SolverError` listing the violations if ``plan`` fails the checker
+    (:func:`check_update` with ``checked``, else :func:`check_plan`)."""
+    res = _check(scenario, plan, state, tables, checked or {})
     if not res.feasible:
         raise SolverError("plan fails the checker: " + "; ".join(str(v) for v in res.violations[:5]))

@@ -161,6 +161,10 @@ class _Builder:
         self.has_road = {lk.from_node for lk in scenario.links if lk.mode == "road"}
         self.yard_times: dict[str, list[float]] = {}
         self.road_points: dict[str, set[float]] = defaultdict(set)
+        #: road trips, service legs and handling kept between builds under the same
+        #: conditions (``None``: none kept; :class:`mmroute.routing.plan.incremental.
+        #: NetworkCache`)
+        self.cache = None
 
     def node(self, key: tuple) -> int:
         i = self.index.get(key)
@@ -187,6 +191,12 @@ class _Builder:
     def handling(self, v: str, at: float) -> tuple[float, HandlingSpec, tuple]:
         """A transshipment at ``v`` starting at ``at``: when the cargo is ready, the handling,
         the node-day capacity it uses."""
+        if self.cache is not None:
+            return self.cache.handling(self, v, at)
+        return self.new_handling(v, at)
+
+    def new_handling(self, v: str, at: float) -> tuple[float, HandlingSpec, tuple]:
+        """:meth:`handling`, computed."""
         node = self.node_of[v]
         ready = round_h(at + node.handling_time_h + self.cond.node_delay_h(v, at))
         res: tuple = ()
@@ -214,7 +224,8 @@ class _Builder:
             for a, c in zip(ts, ts[1:]):
                 self.arc(("D", v, a), ("D", v, c), "wait")
         for lk, tt, actual in services:
-            leg = _leg(cond, lk, actual, tt)
+            leg = _leg(cond, lk, actual, tt) if self.cache is None else \
+                self.cache.leg(cond, lk, actual, tt)
             res: tuple = ()
             if lk.capacity_teu is not None:
                 res = (("dep", lk.id, tt),)
@@ -284,15 +295,21 @@ class _Builder:
             ts = sorted(pts)
             for a, c in zip(ts, ts[1:]):
                 self.arc(("R", v, a), ("R", v, c), "wait")
+            ps = [(w, path, None if self.cache is None else tuple(lk.id for lk in path))
+                  for w, path in paths.get(v, ()) if w in targets]
             for t in ts:
-                for w, path in paths.get(v, ()):
-                    if w in targets:
-                        self.add_trip(v, t, w, path)
+                for w, path, key in ps:
+                    self.add_trip(v, t, w, path, key)
 
-    def add_trip(self, v: str, t: float, w: str, path: tuple[Link, ...]) -> None:
+    def add_trip(self, v: str, t: float, w: str, path: tuple[Link, ...],
+                 key: tuple | None = None) -> None:
         """The road trip along ``path`` leaving ``v`` at ``t`` (if open): into ``w``'s sink if a
-        destination, into its yard (after handling) if it has one."""
-        trip = _road_trip(self, self.cond, path, t)
+        destination, into its yard (after handling) if it has one. ``key``: the path's link
+        ids, under which :attr:`cache` keeps the trip's legs."""
+        if self.cache is None:
+            trip = _road_trip(self, self.cond, path, t)
+        else:
+            trip = self.cache.trip(self, path, key, t)
         if trip is None:
             return
         legs, res = trip

@@ -44,13 +44,20 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from dataclasses import replace
 
 import numpy as np
 
 from mmroute.report import relative_gap
 from mmroute.routing.plan import solve as S
 from mmroute.routing.plan.arguments import solve_arguments
-from mmroute.routing.plan.expand import TimeExpandedNetwork, _Builder, demands_of
+from mmroute.routing.plan.expand import (
+    TimeExpandedNetwork,
+    _Builder,
+    _leg,
+    _road_trip,
+    demands_of,
+)
 from mmroute.routing.plan.params import PlanParams
 from mmroute.routing.plan.prune import ArcArrays, shipment_costs, topological_rank
 from mmroute.scenarios import Scenario
@@ -61,7 +68,7 @@ from mmroute.world.plan import Plan
 from mmroute.world.state import PlanState
 from mmroute.world.tables import Tables, tables_for
 
-__all__ = ["Replanner", "fast_path_applies", "solve_fast"]
+__all__ = ["Replanner", "NetworkCache", "fast_path_applies", "solve_fast"]
 
 #: cells (shipments x event nodes) of one block of the sweeps
 _BLOCK_CELLS = 4_000_000
@@ -91,6 +98,7 @@ class Replanner:
         self.scoped_unchanged = 0  # calls that found nothing to re-plan
         self.stage_s: dict[str, float] = {}  # seconds per stage of the scoped re-plans
         self.kept_memo: tuple = (None, {})
+        self.net_cache = NetworkCache()  # what the scoped re-plans' networks share
 
     def replan(self, state: PlanState, known_events: KnownEvents | None = None, *,
                time_limit_s: float, seed: int, initial: Plan | None = None) -> Plan:
@@ -184,12 +192,16 @@ def optimise(scenario: Scenario, net: TimeExpandedNetwork, *, price: float, para
     return itineraries, objective, bound, status
 
 
-def network(scenario: Scenario, demands, events: KnownEvents, used, tables: Tables
-             ) -> TimeExpandedNetwork:
+def network(scenario: Scenario, demands, events: KnownEvents, used, tables: Tables,
+            cache: NetworkCache | None = None) -> TimeExpandedNetwork:
     """:func:`~mmroute.routing.plan.expand.expand` without its per-shipment ``usable`` (the
-    sweeps of :class:`_Routes` find it)."""
+    sweeps of :class:`_Routes` find it). ``cache``: what earlier builds of the same
+    scenario made that this one shares (the same network, built faster)."""
     cond = Conditions(scenario, events, tables=tables)
     b = _Builder(scenario, cond, demands)
+    if cache is not None:
+        cache.sync(scenario, events)
+        b.cache = cache
     b.add_services(min((d.ready_h for d in demands), default=0.0))
     source = {d.shipment: b.add_source(d) for d in demands}
     b.add_road()
@@ -199,6 +211,85 @@ def network(scenario: Scenario, demands, events: KnownEvents, used, tables: Tabl
     sink = {w: b.index[("T", w)] for w in b.dests}
     return TimeExpandedNetwork(nodes=b.nodes, arcs=b.arcs, capacity=b.capacity,
                                demands=demands, source=source, sink=sink)
+
+
+class NetworkCache:
+    """What the networks of one scenario's re-plans share whatever their shipments: road
+    trips (legs and road-link-day capacities), service legs and transshipments (handling,
+    ready time, node-day capacity), kept between builds while the known events other than
+    road noise are the same. Service legs and handling do not depend on road noise; a trip's
+    times depend on the closures, slowdowns and node delays (unchanged) and on the road noise
+    of its legs' departure hours. Noise is revealed hour by hour and, once known, never
+    changes, so a trip made earlier is reused unless one of its legs departs in an hour whose
+    noise became known since (then it is made again). Another scenario or other events
+    empty it. Every change is one assignment: a build abandoned by a decision budget
+    (:mod:`mmroute.agents.deadline`) leaves the trips it made, and nothing half-updated."""
+
+    def __init__(self) -> None:
+        # (key, per noisy link the last hour its noise is known, per epoch the hours
+        # (lo, hi] whose noise became known since, trips: (path, start) -> (epoch, trip),
+        # service legs: (link, timetable time, departure) -> leg, handling: (node, h) -> ...)
+        self._state: tuple = (None, {}, (), {}, {}, {})
+        self.hits = self.made = 0
+
+    def sync(self, scenario: Scenario, events: KnownEvents) -> None:
+        """Start a build under ``events``."""
+        key = (scenario.nodes, scenario.links, scenario.start, replace(events, road_noise=()))
+        ends = {rn.link: rn.from_hour + len(rn.factors) - 1 for rn in events.road_noise}
+        old, old_ends, since, trips, legs, hands = self._state
+        if old is None or old[0] is not key[0] or old[1] is not key[1] or old[2] != key[2] \
+                or old[3] != key[3] or any(ends.get(lk, -math.inf) < e
+                                           for lk, e in old_ends.items()):
+            self._state = (key, ends, (), {}, {}, {})
+            return
+        changed = [lk for lk, e in ends.items() if old_ends.get(lk) != e]
+        if changed:
+            lo = min(old_ends.get(lk, -math.inf) for lk in changed)
+            hi = max(ends[lk] for lk in changed)
+            since = (*((min(a, lo), max(b, hi)) for a, b in since), (lo, hi))
+            self._state = (old, ends, since, trips, legs, hands)
+
+    def trip(self, b: _Builder, path, key: tuple, t: float):
+        """``_road_trip(b, b.cond, path, t)``, kept (the road capacities set in ``b``)."""
+        since, trips = self._state[2:4]
+        epoch = len(since)
+        hit = trips.get((key, t))
+        if hit is not None:
+            e, trip = hit
+            if e == epoch or trip is None or not _new_noise(trip[0], *since[e]):
+                self.hits += 1
+                if trip is not None:
+                    for res in trip[1]:
+                        b.capacity[res] = b.sc.link(res[1]).capacity_teu
+                return trip
+        self.made += 1
+        trip = _road_trip(b, b.cond, path, t)
+        trips[(key, t)] = (epoch, trip)
+        return trip
+
+    def leg(self, cond: Conditions, link, dep: float, timetable_h: float):
+        """The service leg of ``link``'s departure ``timetable_h`` (actual ``dep``), kept."""
+        legs = self._state[4]
+        k = (link.id, timetable_h, dep)
+        leg = legs.get(k)
+        if leg is None:
+            leg = legs[k] = _leg(cond, link, dep, timetable_h)
+        return leg
+
+    def handling(self, b: _Builder, v: str, at: float):
+        """``b.handling(v, at)``, kept (the node-day capacity set in ``b``)."""
+        hands = self._state[5]
+        out = hands.get((v, at))
+        if out is None:
+            out = hands[(v, at)] = b.new_handling(v, at)
+        elif out[2]:
+            b.capacity[out[2][0]] = b.node_of[v].capacity_teu_per_day
+        return out
+
+
+def _new_noise(legs, lo: float, hi: float) -> bool:
+    """Whether a leg of ``legs`` departs in an hour in ``(lo, hi]``."""
+    return any(lo < math.floor(lg.departure_h + 1e-9) <= hi for lg in legs)
 
 
 class _Routes:

@@ -16,9 +16,19 @@ others:
    simulator no longer allows) — are re-planned exactly (:func:`~mmroute.routing.plan.
    incremental.optimise`: sweeps, incumbent, arc elimination, MIP) on the network built for
    them alone, with the capacities that are left;
-3. the union is checked as a whole (:func:`~mmroute.world.check.assert_valid` against the
-   full scenario and state). If it fails (kept itineraries that no longer fit together, e.g.
-   after moves that left the plan), the full re-plan is returned instead.
+3. the union is checked against the full scenario and state
+   (:func:`~mmroute.world.check.check_update`: the kept itineraries' routes were checked in
+   step 1 under the same events and from the same starts, so they are not routed again; the
+   re-planned ones are checked in full, the capacities and the objective over the whole
+   union — the verdict of :func:`~mmroute.world.check.check_plan`). If it fails (kept
+   itineraries that no longer fit together, e.g. after moves that left the plan), the full
+   re-plan is returned instead.
+
+Kept between calls in the episode's :class:`~mmroute.routing.plan.incremental.Replanner`:
+the kept itineraries' checks (``kept_memo``, valid while the events are the same; stored as
+they are made, so a re-plan abandoned by its decision budget leaves them to the next) and
+what the scope's networks share whatever the scope (``net_cache``: road trips, service legs,
+transshipments; :class:`~mmroute.routing.plan.incremental.NetworkCache`).
 
 The result is optimal for the re-planned shipments given the kept ones, not proven optimal
 for all: its status is ``feasible`` with no bound when any itinerary was kept (the MIP's
@@ -45,7 +55,7 @@ from mmroute.routing.plan.incremental import (
 )
 from mmroute.routing.plan.params import PlanParams
 from mmroute.scenarios import Scenario
-from mmroute.world.check import assert_valid, itinerary_share
+from mmroute.world.check import RouteCheck, assert_valid, check_route, recheck_totals
 from mmroute.world.conditions import Conditions
 from mmroute.world.events import KnownEvents
 from mmroute.world.plan import Itinerary, Plan
@@ -87,8 +97,8 @@ def replan_scoped(scenario: Scenario, state: PlanState, known_events: KnownEvent
              else float(params.co2_price))
     clock = _Clock(stats)
     demands = demands_of(scenario, state)
-    kept, scope = _split(scenario, demands, initial, events, tables, price, also,
-                         state.time_h, stats)
+    kept, scope, checked = _split(scenario, demands, initial, events, tables, price, also,
+                                  state.time_h, stats)
     clock.lap("split")
     if stats is not None:
         stats.scoped_calls += 1
@@ -102,8 +112,9 @@ def replan_scoped(scenario: Scenario, state: PlanState, known_events: KnownEvent
         return initial
     itineraries: list[Itinerary] = list(kept)
     status = "feasible"
-    used = _used(scenario, state, kept)
-    net = network(scenario, tuple(scope), events, None, tables)
+    used = _used(state, checked)
+    net = network(scenario, tuple(scope), events, None, tables,
+                  None if stats is None else stats.net_cache)
     for key in net.capacity:
         teu = used.get(_norm(key))
         if teu:
@@ -122,7 +133,9 @@ def replan_scoped(scenario: Scenario, state: PlanState, known_events: KnownEvent
         co2_price_cny_per_t=price, splittable=False, from_h=state.time_h, co2_cap_kg=None,
         events=events)
     try:
-        assert_valid(scenario, plan, state, tables=tables)
+        # the kept itineraries' routes were checked in _split: the rest in full, capacities
+        # and the objective over the whole plan (world.check.check_update)
+        assert_valid(scenario, plan, state, tables=tables, checked=checked)
         clock.lap("check")
     except SolverError:
         if stats is not None:
@@ -147,23 +160,34 @@ class _Clock:
 
 def _split(scenario: Scenario, demands: tuple[Demand, ...], initial: Plan,
            events: KnownEvents, tables: Tables, price: float, also, now_h: float,
-           stats: Replanner | None = None) -> tuple[list[Itinerary], list[Demand]]:
-    """``(kept itineraries, demands to re-plan)`` (module doc, steps 1-2). ``stats`` keeps
+           stats: Replanner | None = None
+           ) -> tuple[list[Itinerary], list[Demand], dict[str, RouteCheck]]:
+    """``(kept itineraries, demands to re-plan, the kept itineraries' route checks by
+    shipment)`` (module doc, steps 1-2). ``stats`` keeps
     each kept itinerary's check for the next call: while the known events are the same, an
     itinerary carried from the same start is the one checked before (by identity). Road
     noise is known up to the current hour (``KnownEvents.known_at``), so new noise changes
-    only legs that leave by the end of the hour: those itineraries are checked again."""
+    only legs that leave by the end of the hour: those itineraries are checked again.
+
+    The checks are kept as they are made (whole assignments, in ``stats.kept_memo`` from
+    the start of the call): a re-plan abandoned by its decision budget
+    (:func:`~mmroute.agents.deadline.call_within`) leaves them to the next one, which goes
+    on where it stopped instead of checking every itinerary again."""
     memo_key, memo = (None, {}) if stats is None else stats.kept_memo
     core = replace(events, road_noise=())
     hour = math.floor(now_h + 1e-9)
     noise_hour = None  # a hour whose road noise is new since the memo: its legs re-checked
-    if memo_key is None or memo_key[0] != core:
+    same = memo_key is not None and memo_key[0] == core
+    if not same:
         memo = {}
     elif memo_key[1] != events.road_noise and memo_key[2] != hour:
         noise_hour = hour  # noise is revealed up to the current hour; later legs unaffected
     elif memo_key[1] != events.road_noise:
         memo = {}
-    fresh: dict[str, tuple] = {}
+    # under the same events the checks stay valid: filled in place, else a new memo
+    fresh: dict[str, tuple] = memo if same and memo_key[1] == events.road_noise else {}
+    if stats is not None:
+        stats.kept_memo = ((core, events.road_noise, hour), fresh)
     cond = None
     ships = {s.id: s for s in scenario.shipments}
     links = {lk.id: lk for lk in scenario.links}
@@ -173,42 +197,48 @@ def _split(scenario: Scenario, demands: tuple[Demand, ...], initial: Plan,
         by_ship[it.shipment].append(it)
     kept: list[Itinerary] = []
     scope: list[Demand] = []
+    checked: dict[str, RouteCheck] = {}
     for d in demands:
         its = by_ship.get(d.shipment, ())
-        carried = None
+        carried = rc = None
         if len(its) == 1 and d.shipment not in also:
-            start = Start(d.origin, d.ready_h, d.last_link)
             seen = memo.get(d.shipment)
-            if (seen is not None and seen[0] == start
-                    and (seen[1] is its[0] or seen[2] is its[0])
+            if (seen is not None and (seen[1] is its[0] or seen[2] is its[0])
+                    and seen[0].ready_h == d.ready_h and seen[0].node == d.origin
+                    and seen[0].last_link == d.last_link
                     and abs(seen[2].teu - d.quantity_teu) <= 1e-9
-                    and (noise_hour is None or not _road_in_hour(seen[2], noise_hour))):
-                carried = seen[2]
+                    and (noise_hour is None or seen[4] > noise_hour)):
+                carried, rc = seen[2], seen[3]
+                if fresh is not memo:
+                    fresh[d.shipment] = seen
             else:
                 if cond is None:
                     cond = Conditions(scenario, events, tables=tables)
-                carried = _carry(scenario, ships[d.shipment], start, its[0], cond, price,
-                                 links, nodes)
-            if carried is not None:
-                fresh[d.shipment] = (start, its[0], carried)
+                start = Start(d.origin, d.ready_h, d.last_link)
+                rc = _carry(scenario, ships[d.shipment], start, its[0], cond, price,
+                            links, nodes)
+                carried = None if rc is None else rc.itinerary
+                if carried is not None:
+                    fresh[d.shipment] = (start, its[0], carried, rc, _first_road_hour(carried))
         if carried is None:
             scope.append(d)
         else:
             kept.append(carried)
-    if stats is not None:
-        stats.kept_memo = ((core, events.road_noise, hour), fresh)
-    return kept, scope
+            checked[d.shipment] = rc
+    return kept, scope, checked
 
 
-def _road_in_hour(it: Itinerary, hour: int) -> bool:
-    """Whether a road leg of ``it`` departs in ``hour`` (its traffic noise may be known)."""
-    return any(lg.timetable_h is None and math.floor(lg.departure_h + 1e-9) <= hour
-               for lg in it.legs)
+def _first_road_hour(it: Itinerary) -> float:
+    """The hour the first road leg of ``it`` departs in (``inf`` if none): new road noise
+    of an hour before it cannot change ``it``."""
+    return min((math.floor(lg.departure_h + 1e-9) for lg in it.legs if lg.timetable_h is None),
+               default=math.inf)
 
 
 def _carry(scenario, ship, start: Start, it: Itinerary, cond: Conditions, price: float,
-           links, nodes) -> Itinerary | None:
-    """What remains of ``it`` from ``start``, if it still runs exactly as planned."""
+           links, nodes) -> RouteCheck | None:
+    """What remains of ``it`` from ``start``, if it still runs exactly as planned: its
+    route check (the carried itinerary, its objective share set, is ``.itinerary``)."""
     if it.dropped or not it.legs:
         return None
     k = sum(1 for lg in it.legs if lg.departure_h < start.ready_h - _TOL_H)
@@ -223,11 +253,11 @@ def _carry(scenario, ship, start: Start, it: Itinerary, cond: Conditions, price:
         arrival_h=it.arrival_h, lateness_h=it.lateness_h, dropped=False,
         cost_cny=sum(lg.cost_cny for lg in rest) + sum(h.cost_cny for h in handling),
         co2_kg=sum(lg.co2_kg for lg in rest), objective_cny=0.0)
-    share = itinerary_share(scenario, ship, start, trimmed, cond, price, links=links,
-                            nodes=nodes)
-    if share is None or not math.isfinite(share):
+    rc = check_route(scenario, ship, start, trimmed, cond, price, links=links, nodes=nodes)
+    if rc is None or not math.isfinite(rc.share_cny):
         return None
-    return Itinerary(**{**vars(trimmed), "objective_cny": share})
+    return recheck_totals(scenario, rc, Itinerary(**{**vars(trimmed),
+                                                     "objective_cny": rc.share_cny}))
 
 
 def _norm(key: tuple) -> tuple:
@@ -235,23 +265,13 @@ def _norm(key: tuple) -> tuple:
     return ("dep", key[1], round(key[2], 6)) if key[0] == "dep" else key
 
 
-def _used(scenario: Scenario, state: PlanState, kept: list[Itinerary]) -> dict[tuple, float]:
-    """Capacity (TEU) used before ``state`` and by the kept itineraries, by normalised key."""
-    links = {lk.id: lk for lk in scenario.links}
-    nodes = {n.id: n for n in scenario.nodes}
+def _used(state: PlanState, checked: dict[str, RouteCheck]) -> dict[tuple, float]:
+    """Capacity (TEU) used before ``state`` and by the kept itineraries (the loads their
+    checks recorded), by normalised key."""
     used: dict[tuple, float] = defaultdict(float)
     for key, teu in state.used().items():
         used[key] += teu
-    for it in kept:
-        for lg in it.legs:
-            lk = links[lg.link]
-            if lk.capacity_teu is None:
-                continue
-            if lk.scheduled:
-                used[("dep", lk.id, round(lg.timetable_h, 6))] += it.teu
-            else:
-                used[("road", lk.id, math.floor(lg.departure_h / 24 + 1e-9))] += it.teu
-        for h in it.handling:
-            if nodes[h.node].capacity_teu_per_day is not None:
-                used[("node", h.node, math.floor(h.at_h / 24 + 1e-9))] += it.teu
+    for rc in checked.values():
+        for kind, rid, when, teu in rc.loads:
+            used[(kind, rid, when)] += teu
     return used
