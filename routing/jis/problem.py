@@ -45,7 +45,9 @@ __all__ = ["Rack", "SupplierRoad", "JisProblem"]
 class Rack:
     """Rack ``index`` of ``supplier``: cars ``first..last`` (inclusive), times in s; ``cars``:
     the cars it holds when not all of ``first..last`` (a re-sequenced day, :mod:`.sequence`:
-    a pulled car's slot stays empty, an inserted car's part rides in the next rack built)."""
+    a pulled car's slot stays empty); ``rush``: the part of a car inserted among racks already
+    started, in a rack of its own that comes out of the racks' order (before cars of racks
+    numbered lower)."""
 
     supplier: str
     index: int
@@ -56,6 +58,7 @@ class Rack:
     need_s: int
     release_s: int
     cars: tuple[int, ...] = ()
+    rush: bool = False
 
     @property
     def n_parts(self) -> int:
@@ -168,6 +171,7 @@ class JisProblem:
             else:
                 groups = self.rack_cars.get(sid) or tuple(
                     tuple(range(a, min(a + s.rack_size, self.n_cars))) for a in range(0, self.n_cars, s.rack_size))
+                top = -1
                 for k, cars in enumerate(groups):
                     need = min(self.car_start_s[c] for c in cars) + off
                     ready = max(self.calloff(c) for c in cars) + s.sequencing_lead_h * 3600
@@ -175,7 +179,8 @@ class JisProblem:
                     out.append(Rack(supplier=sid, index=k, first=min(cars), last=max(cars),
                                     ready_s=int(math.ceil(ready - 1e-9)), due_s=need - line.safety_s, need_s=need,
                                     release_s=max(self.car_start_s[c] for c in cars) + off,
-                                    cars=() if consecutive else tuple(cars)))
+                                    cars=() if consecutive else tuple(cars), rush=max(cars) < top))
+                    top = max(top, *cars)
             memo[sid] = tuple(out)
         return memo[sid]
 

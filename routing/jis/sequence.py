@@ -14,9 +14,11 @@ What the plant does, as modelled here (each change applied at the time it is rep
   line, a rush order): every car behind it enters the line one takt later (the line runs one
   takt of overtime at the end of its last shift if the shift is full). Its parts are called off
   when it is reported (or ``broadcast_h`` before it enters the line, if later) and are ready a
-  sequencing lead later; a started rack is never opened again, so the inserted car's part rides
-  in the first rack not started (with the cars after it): a part that cannot be ready, loaded
-  and driven before its car reaches the station is a line stop.
+  sequencing lead later. A started rack is never opened again: where the car falls among racks
+  a supplier has started, its part travels as a **rush rack** of its own (numbered after the
+  started racks, exempt from the racks' order: the worker takes it by hand); otherwise it is
+  built into the racks formed again. A part that cannot be ready, loaded and driven before its
+  car reaches the station is a line stop.
 - **A supplier's outage** ``[from_h, to_h)``: nothing loads there (its trucks wait); racks are
   built as called off.
 
@@ -283,11 +285,16 @@ def apply_changes(problem: JisProblem, events: JisEvents, time_h: float | None =
         for q in range(len(day.tokens)):
             if day.calloff[q] > t:
                 day.calloff[q] = max(t, day.starts[q] - line.broadcast_h * 3600)
+        where = {x: q for q, x in enumerate(day.tokens)}
         for s in problem.suppliers:
             kept = day.racks[s.id][:started[s.id]]
-            inside = {tok for rack in kept for tok in rack}
-            rest = [tok for tok in day.tokens if tok not in inside]
-            day.racks[s.id] = kept + [rest[a:a + s.rack_size] for a in range(0, len(rest), s.rack_size)]
+            inside = {x for rack in kept for x in rack}
+            rush = []
+            if kind == 1 and inside and where[tok] < max(where[x] for x in inside if x in where):
+                rush = [[tok]]  # among racks started: a rack of its own, out of the racks' order
+                inside.add(tok)
+            rest = [x for x in day.tokens if x not in inside]
+            day.racks[s.id] = kept + rush + [rest[a:a + s.rack_size] for a in range(0, len(rest), s.rack_size)]
     where = {tok: q for q, tok in enumerate(day.tokens)}
     shifts = list(line.shifts)
     if day.overtime:
@@ -314,7 +321,7 @@ def keep_schedule(problem: JisProblem, plan: JisPlan) -> tuple[JisTrip, ...]:
     times and truck loads, carrying ``problem``'s racks in sequence (a trip of q racks takes the
     next q); a trip loads when planned, or later when its racks are not ready or its truck is
     not back (the drive of its departure hour; it unloads at its planned arrival at the
-    earliest). Racks left over ride on extra trips as soon as they are ready and a truck is back."""
+    earliest, and after the racks before it: they stay in sequence). Racks left over ride on extra trips as soon as they are ready and a truck is back."""
     validate.instance_of(problem, JisProblem, "problem")
     validate.instance_of(plan, JisPlan, "plan")
     unload = problem.jis.line.unload_s
@@ -323,7 +330,7 @@ def keep_schedule(problem: JisProblem, plan: JisPlan) -> tuple[JisTrip, ...]:
         racks = problem.racks(s.id)
         road = problem.roads[s.id]
         free = [0] * s.fleet
-        k = 0
+        k, last = 0, 0
         mine = sorted((t for t in plan.trips if t.supplier == s.id), key=lambda t: t.racks[0])
         while k < len(racks):
             if mine:
@@ -338,9 +345,11 @@ def keep_schedule(problem: JisProblem, plan: JisPlan) -> tuple[JisTrip, ...]:
             group = tuple(range(k, min(k + q, len(racks))))
             load = max(load0, free[truck], racks[group[-1]].ready_s, 0)
             depart = load + s.loading_s
-            arrive = max(arrive0, depart + road.drive_out_s(depart))
+            rush = all(racks[r].rush for r in group)
+            arrive = max(arrive0, depart + road.drive_out_s(depart), 0 if rush else last)
             ret = arrive + unload + road.drive_back_s(arrive + unload)
             free[truck] = ret
+            last = last if rush else arrive
             out.append(JisTrip(supplier=s.id, truck=truck, load_s=load, depart_s=depart, arrive_s=arrive,
                                return_s=ret, racks=group))
             k += len(group)
