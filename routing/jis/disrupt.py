@@ -25,8 +25,7 @@ Policies:
   the day finds them already there, while the line-side stock stays as planned. Unloading at
   the planned time, a truck that left early is back no later than if it had left as planned.
 
-- ``"replan"``: a rolling re-plan. The plan's trips run as ``"early"`` (each leaves as soon as
-  its racks are ready and a truck is back, and unloads at its planned arrival) until news
+- ``"replan"``: a rolling re-plan. The plan's trips run as planned (``"static"``) until news
   arrives: a road event on a supplier's road begins (a closure, a slowdown), a truck leaves
   expected more than ``delay_min`` after its planned arrival and after its racks' due time, a
   sequence change or a supplier's outage is reported (``jis_events``, :mod:`.sequence`). Then
@@ -34,7 +33,8 @@ Policies:
   :func:`.replan.replan_jis` plans every rack left from that state on the roads known then
   (:meth:`KnownEvents.known_at`: noise up to the current hour, later hours nominal) and the
   sequence as changed by then, with the robust ``params`` of the plan (gate leads) if given;
-  its trips run as ``"early"`` until the next news. ``Execution.replans`` and ``replan_s``
+  its trips run as planned until the next news. (Early departures between the news tie the
+  fleet up at the plant gate: a rush rack then finds no truck.) ``Execution.replans`` and ``replan_s``
   count the re-plans and their time (s).
 
 Sequence changes and outages (``jis_events``): the day is counted on the changed sequence
@@ -166,7 +166,10 @@ def _run(problem: JisProblem, trips: Any, roads: _Roads, policy: str, ev: JisEve
         for t in done:
             if t.supplier == s.id:
                 free[t.truck] = max(free[t.truck], t.return_s)
-        for t in sorted((t for t in trips if t.supplier == s.id), key=lambda t: t.racks[0]):
+        # as planned: in the order the trips load (a rush rack may load before racks numbered
+        # lower); otherwise in sequence order
+        order = (lambda t: (t.load_s, t.racks[0])) if policy in ("static", "replan") else (lambda t: t.racks[0])
+        for t in sorted((t for t in trips if t.supplier == s.id), key=order):
             if policy in ("static", "replan"):
                 truck = t.truck
                 load = _after_outage(ev, s.id, max(t.load_s, free[truck]))
@@ -224,7 +227,7 @@ def _rolling(problem: JisProblem, plan: JisPlan, scenario: Any, realization: Any
     target: dict[tuple[str, tuple[int, ...]], int] = {}  # their planned arrivals
     last, replans, spent = -1, 0, 0.0
     while True:
-        driven = _run(current, pending, roads, "early", ev, done)[len(done):]
+        driven = _run(current, pending, roads, "static", ev, done)[len(done):]
         planned = {(t.supplier, t.racks): t for t in pending}
         news = [x for x in external if x > last]
         for t in driven:  # a truck that leaves with an arrival too late (its racks past their due)
@@ -243,7 +246,7 @@ def _rolling(problem: JisProblem, plan: JisPlan, scenario: Any, realization: Any
         rest = [p for p in pending if p.racks[-1] > frozen[p.supplier]]
         known_roads = JisProblem.from_scenario(scenario, Conditions(scenario, realization.events.known_at(tau / 3600)))
         known = apply_changes(known_roads, ev, tau / 3600)
-        state = JisState(time_s=tau, trips=tuple(_expected(known, t, tau, target[(t.supplier, t.racks)]) for t in done), resume_s=ev.resume_s(tau))
+        state = JisState(time_s=tau, trips=_expected(known, done, tau, target), resume_s=ev.resume_s(tau))
         t0 = time.perf_counter()
         re = replan_jis(known, state, time_limit_s=time_limit_s, seed=seed, hint=tuple(rest), params=params)
         spent += time.perf_counter() - t0
@@ -256,17 +259,33 @@ def _rolling(problem: JisProblem, plan: JisPlan, scenario: Any, realization: Any
                      replan_s=round(spent, 3))
 
 
-def _expected(known: JisProblem, t: JisTrip, now_s: int, planned_arrive_s: int) -> JisTrip:
-    """A trip driven so far as it is known at ``now_s``: what has happened as it happened, the
-    rest as expected on the roads known then (unloading at its planned arrival at the earliest)."""
-    road = known.roads[t.supplier]
+def _expected(known: JisProblem, done: list[JisTrip], now_s: int,
+              target: dict[tuple[str, tuple[int, ...]], int]) -> tuple[JisTrip, ...]:
+    """The trips driven so far as known at ``now_s``: what has happened as it happened, the rest
+    as expected on the roads known then (a trip unloads at its planned arrival ``target`` at the
+    earliest, after the racks before it, and loads when its truck is back)."""
     unload = known.jis.line.unload_s
-    arrive = t.arrive_s if t.arrive_s <= now_s else max(planned_arrive_s, t.depart_s + road.drive_out_s(t.depart_s))
-    arrive = max(arrive, t.depart_s + road.drive_out_s(t.depart_s))
-    ret = t.return_s if t.return_s <= now_s and arrive == t.arrive_s else arrive + unload + road.drive_back_s(arrive + unload)
-    ret = max(ret, arrive + unload + road.drive_back_s(arrive + unload))
-    return JisTrip(supplier=t.supplier, truck=t.truck, load_s=t.load_s, depart_s=t.depart_s, arrive_s=arrive,
-                   return_s=ret, racks=t.racks)
+    out: list[JisTrip] = []
+    for s in known.suppliers:
+        road = known.roads[s.id]
+        racks = known.racks(s.id)
+        free: dict[int, int] = {}
+        last = 0
+        for t in sorted((t for t in done if t.supplier == s.id), key=lambda t: (t.load_s, t.racks[0])):
+            load = t.load_s if t.load_s <= now_s else max(t.load_s, free.get(t.truck, 0))
+            depart = t.depart_s if load == t.load_s else load + s.loading_s
+            rush = all(racks[r].rush for r in t.racks)
+            floor = max(depart + road.drive_out_s(depart), 0 if rush else last)
+            arrive = t.arrive_s if t.arrive_s <= now_s else max(target[(t.supplier, t.racks)], floor)
+            arrive = max(arrive, floor)
+            ret = t.return_s if t.return_s <= now_s and arrive == t.arrive_s else arrive + unload + road.drive_back_s(
+                arrive + unload)
+            ret = max(ret, arrive + unload + road.drive_back_s(arrive + unload))
+            out.append(JisTrip(supplier=t.supplier, truck=t.truck, load_s=load, depart_s=depart, arrive_s=arrive,
+                               return_s=ret, racks=t.racks))
+            free[t.truck] = max(free.get(t.truck, 0), ret)
+            last = last if rush else arrive
+    return tuple(out)
 
 
 def execute_practice(problem: JisProblem, scenario: Any, realization: Any, *,

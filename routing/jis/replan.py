@@ -15,9 +15,11 @@ many are.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from mmroute import validate
 from mmroute.routing.jis.check import check_jis_plan
@@ -26,7 +28,7 @@ from mmroute.routing.jis.problem import JisProblem
 from mmroute.routing.jis.result import JisPlan, JisTrip
 from mmroute.routing.jis.solve import JisParams, inflated
 
-__all__ = ["JisState", "replan_jis", "forward_trips"]
+__all__ = ["JisState", "replan_jis", "replan_changes", "forward_trips", "unavoidable_stops"]
 
 
 @dataclass(frozen=True)
@@ -323,3 +325,57 @@ def forward_trips(problem: JisProblem, suppliers: tuple[str, ...], starts: Mappi
             free[truck], k = ret, k + n
             last = arrive if not all(racks[r].rush for r in out[-1].racks) else last
     return out
+
+
+def unavoidable_stops(problem: JisProblem) -> int:
+    """Racks that reach their station after their first car even if loaded the moment they are
+    ready and driven at once on the fastest hour (a car inserted at too short notice)."""
+    from mmroute.routing.jis.bound import earliest_arrival_s
+
+    n = 0
+    for s in problem.suppliers:
+        road = problem.roads[s.id]
+        n += sum(earliest_arrival_s(road, max(0, rk.ready_s) + s.loading_s) > rk.need_s for rk in problem.racks(s.id))
+    return n
+
+
+def replan_changes(problem: JisProblem, plan: JisPlan, events: Any, *, time_limit_s: float, seed: int,
+                   params: JisParams | None = None) -> JisPlan:
+    """Re-sequence ``plan`` (of the published day ``problem``) through the sequence changes and
+    outages of ``events`` (:class:`.sequence.JisEvents`) on the problem's roads: at each report,
+    the trips loaded by then stay (as kept so far) and :func:`replan_jis` plans the racks left
+    on the sequence as changed by then. The result is checked against the changed day; ``info``
+    adds ``line_stops_kept`` (the plan's schedule kept, :func:`.sequence.keep_schedule`),
+    ``line_stops_avoided``, ``unavoidable_line_stops`` (:func:`unavoidable_stops`), ``replans``
+    and ``parts_to_stock``."""
+    from mmroute.routing.jis.sequence import JisEvents, apply_changes, keep_schedule
+
+    validate.instance_of(problem, JisProblem, "problem")
+    validate.instance_of(plan, JisPlan, "plan")
+    validate.instance_of(events, JisEvents, "events")
+    limit = validate.time_limit_s(time_limit_s)
+    seed = validate.seed(seed)
+    t0 = time.perf_counter()
+    final = apply_changes(problem, events)
+    kept = check_jis_plan(final, replace(plan, trips=keep_schedule(final, plan), status="infeasible"))
+    trips = plan.trips
+    replans = 0
+    for h in events.news_h():
+        now = int(math.ceil(h * 3600 - 1e-6))
+        known = apply_changes(problem, events, h)
+        driven = tuple(trips)  # as planned so far (racks started keep their numbers)
+        last = {s.id: max([t.racks[-1] for t in driven if t.supplier == s.id and t.load_s <= now], default=-1)
+                for s in problem.suppliers}
+        done = tuple(t for t in driven if t.racks[-1] <= last[t.supplier])
+        re = replan_jis(known, JisState(time_s=now, trips=done, resume_s=events.resume_s(now)),
+                        time_limit_s=limit, seed=seed, hint=tuple(t for t in driven if t not in done), params=params)
+        trips, replans = re.trips, replans + 1
+    rep = check_jis_plan(final, JisPlan(trips=tuple(trips), objective=0.0, status="infeasible", instance=problem.name))
+    stops = rep.details["line_stops"]
+    return JisPlan(trips=tuple(trips), objective=float(rep.objective or 0.0),
+                   status="feasible" if rep.feasible else "infeasible", time_s=time.perf_counter() - t0,
+                   solver="cp-sat re-plans at each sequence change", seed=seed, instance=problem.name,
+                   info={**rep.details, "line_stops_kept": kept.details["line_stops"],
+                         "line_stops_avoided": kept.details["line_stops"] - stops,
+                         "unavoidable_line_stops": unavoidable_stops(final), "replans": replans,
+                         "parts_to_stock": dict(final.meta.get("parts_to_stock", {}))})
