@@ -270,21 +270,25 @@ def _expected(known: JisProblem, done: list[JisTrip], now_s: int,
         road = known.roads[s.id]
         racks = known.racks(s.id)
         free: dict[int, int] = {}
-        last = 0
+        arrived: dict[int, int] = {}  # first rack -> arrival of the trips not rush
         for t in sorted((t for t in done if t.supplier == s.id), key=lambda t: (t.load_s, t.racks[0])):
             load = t.load_s if t.load_s <= now_s else max(t.load_s, free.get(t.truck, 0))
             depart = t.depart_s if load == t.load_s else load + s.loading_s
             rush = all(racks[r].rush for r in t.racks)
-            floor = max(depart + road.drive_out_s(depart), 0 if rush else last)
-            arrive = t.arrive_s if t.arrive_s <= now_s else max(target[(t.supplier, t.racks)], floor)
-            arrive = max(arrive, floor)
-            ret = t.return_s if t.return_s <= now_s and arrive == t.arrive_s else arrive + unload + road.drive_back_s(
-                arrive + unload)
-            ret = max(ret, arrive + unload + road.drive_back_s(arrive + unload))
+            last = max((a for k, a in arrived.items() if k < t.racks[0]), default=0)
+            if t.arrive_s <= now_s and load == t.load_s:  # it has happened
+                arrive = t.arrive_s
+            else:
+                arrive = max(target[(t.supplier, t.racks)], depart + road.drive_out_s(depart), 0 if rush else last)
+            if t.return_s <= now_s and arrive == t.arrive_s:
+                ret = t.return_s
+            else:
+                ret = max(t.return_s if arrive == t.arrive_s else 0, arrive + unload + road.drive_back_s(arrive + unload))
             out.append(JisTrip(supplier=t.supplier, truck=t.truck, load_s=load, depart_s=depart, arrive_s=arrive,
                                return_s=ret, racks=t.racks))
             free[t.truck] = max(free.get(t.truck, 0), ret)
-            last = last if rush else arrive
+            if not rush:
+                arrived[t.racks[0]] = arrive
     return tuple(out)
 
 

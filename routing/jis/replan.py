@@ -127,8 +127,11 @@ def replan_jis(problem: JisProblem, state: JisState, *, time_limit_s: float, see
     draft = JisPlan(trips=trips, objective=0.0, status="infeasible", instance=problem.name)
     rep = check_jis_plan(problem, draft)
     # racks late, and racks of trips already loaded that a later sequence change left in a full buffer
+    # (and what has happened to the trips of the state: the checker reads the hourly table of
+    # the roads known now, a drive that began mid-hour may have been shorter)
+    past = {f"trip {k} " for k in range(len(state.trips))}
     late_only = all("line stop" in v.why or "safety time" in v.why or v.where.startswith("station ")
-                    for v in rep.violations)
+                    or any(v.where.startswith(x) for x in past) for v in rep.violations)
     if not (rep.feasible or late_only) or rep.n_violations > len(rep.violations) and not late_only:
         from mmroute.errors import SolverError
 
