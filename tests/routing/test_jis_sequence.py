@@ -150,3 +150,25 @@ def test_drawn_changes_are_reproducible_and_reported_before_the_cars_enter_the_l
     q = apply_changes(small, a)
     assert q.n_cars == small.n_cars - len(a.pulled) + len(a.inserted)
     assert replace(a, outages=()).news_h() == tuple(sorted({e.at_h for e in (*a.pulled, *a.inserted)}))
+
+
+def test_cli_replans_through_an_events_file_and_checks_on_the_changed_day(tmp_path, capsys):
+    from mmroute.cli import main
+
+    d = yaml.safe_load(bundled_path("liuzhou-jis").read_text())
+    d["jis"]["sequence"] = {"cars": 96, "seed": 7}
+    sc = tmp_path / "small.yaml"
+    sc.write_text(yaml.safe_dump(d))
+    plan, out = tmp_path / "plan.json", tmp_path / "re.json"
+    ev = tmp_path / "events.yaml"
+    ev.write_text(yaml.safe_dump({"inserted": [{"after": 30, "variant": "SUV-LUX", "at_h": 6.5}]}))
+    assert main(["jis", "solve", str(sc), "--time-limit", "10", "--out", str(plan)]) == 0
+    assert main(["jis", "replan", str(sc), str(plan), str(ev), "--time-limit", "5", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "line stops: 0 re-planned" in text and "avoided" in text
+    assert main(["jis", "check", str(sc), str(out), "--events", str(ev)]) == 0
+    assert main(["jis", "check", str(sc), str(out)]) == 1  # on the published day the racks do not match
+    ev.write_text(yaml.safe_dump({"pulled": [{"car": 500, "at_h": 5}]}))
+    assert main(["jis", "replan", str(sc), str(plan), str(ev)]) == 2
+    err = capsys.readouterr().err
+    assert "events.yaml" in err and "jis_events.pulled[0].car" in err and len(err.strip().splitlines()) == 1
