@@ -266,7 +266,13 @@ def _kept(problem: JisProblem, sid: str, old: list[JisTrip], start: SupplierStar
     free = list(start.truck_free_s) or [0] * s.fleet
     last = start.last_arrival_s
     out: list[JisTrip] = []
-    for t in _relaid(problem, sid, old, start):
+    trips = _relaid(problem, sid, old, start)
+    plain = [t for t in trips if not racks[t.racks[0]].rush]
+    order: list[JisTrip] = []  # the racks in sequence; a rush rack when it loads (its truck is free first)
+    for t in plain:
+        order += [r for r in trips if racks[r.racks[0]].rush and r not in order and r.load_s <= t.load_s] + [t]
+    order += [r for r in trips if r not in order]
+    for t in order:
         rush = all(racks[r].rush for r in t.racks)
         truck = min(range(s.fleet), key=lambda j: free[j])
         load = max(t.load_s, free[truck], racks[t.racks[-1]].ready_s, start.earliest_load_s, 0)
