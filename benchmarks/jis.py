@@ -23,7 +23,9 @@ sequence changes drawn too (``draw_changes(problem, seed, outage_probability=0.2
 cars pulled, Poisson(1) inserted, each reported 0.5-3 h before the car enters the line, and a
 supplier's outage of 15-60 min on 20 % of the days); rows ``changes`` = 1. Without a re-plan the
 plan's schedule is kept (``keep_schedule``); ``unavoidable_per_day``: racks that cannot reach
-their car even if loaded the moment they are ready (a car inserted at too short notice).
+their car even if loaded the moment they are ready (a car inserted at too short notice);
+``days_beyond_unavoidable``: days with more stops than those; ``unavoidable_only_on_those``: of
+the days practice stops, those with no stop beyond the unavoidable ones.
 
 A takt other than 60 s stretches the shift to fit the 480 cars; ``--buffers`` adds racks to
 every station's buffer. Columns: planned trips, km, line-side rack-hours, planned line stops,
@@ -61,9 +63,10 @@ from mmroute.world import realize
 
 COLUMNS = ["takt_s", "buffer_add", "method", "trips", "km", "inventory_rack_h", "plan_line_stops",
            "in_safety_time", "buffer_overflows", "dock_wait_h", "cost_cny", "bound_cny", "time_s", "gap",
-           "status", "gate_lead_s", "changes", "days", "days_with_stops", "stops_per_day", "unavoidable_per_day",
+           "status", "gate_lead_s", "changes", "days", "days_with_stops", "days_beyond_unavoidable", "stops_per_day",
+           "unavoidable_per_day",
            "day_trips", "day_inventory_rack_h", "replans_per_day", "replan_s_per_day", "days_practice_stops",
-           "clean_on_those", "trips_ratio", "inventory_ratio"]
+           "clean_on_those", "unavoidable_only_on_those", "trips_ratio", "inventory_ratio"]
 
 
 def scenario(takt_s: int, buffer_add: int) -> Scenario:
@@ -147,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
                         "time_s": round(secs, 2), "gap": "" if pl.gap is None else round(pl.gap, 5),
                         "status": pl.status, "gate_lead_s": lead, "changes": int(changed), "days": len(ex),
                         "days_with_stops": sum(e.line_stops > 0 for e in ex),
+                        "days_beyond_unavoidable": sum(e.line_stops > u for e, u in zip(ex, unavoidable)),
                         "stops_per_day": round(sum(e.line_stops for e in ex) / n, 3),
                         "unavoidable_per_day": round(sum(unavoidable) / n, 3),
                         "day_trips": round(sum(len(e.trips) for e in ex) / n, 2),
@@ -155,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
                         "replan_s_per_day": round(sum(e.replan_s for e in ex) / n, 2),
                         "days_practice_stops": len(bad_days),
                         "clean_on_those": sum(ex[k].line_stops == 0 for k in bad_days),
+                        "unavoidable_only_on_those": sum(ex[k].line_stops <= unavoidable[k] for k in bad_days),
                         "trips_ratio": round(i["trips"] / base.info["trips"], 3),
                         "inventory_ratio": round(i["inventory_rack_h"] / base.info["inventory_rack_h"], 3)})
                     print(" ".join(f"{k}={rows[-1][k]}" for k in COLUMNS), flush=True)
