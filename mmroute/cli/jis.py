@@ -1,4 +1,4 @@
-"""``mmroute jis solve`` and ``mmroute jis check``: a thin shell over mmroute.routing.jis."""
+"""``mmroute jis solve``, ``check`` and ``replan``: a thin shell over mmroute.routing.jis."""
 
 from __future__ import annotations
 
@@ -26,7 +26,18 @@ def register(subparsers) -> None:
     check = sub.add_parser("check", help="check a plan JSON against its scenario (exit 1 if infeasible)")
     check.add_argument("file", help="scenario file or bundled name")
     check.add_argument("plan", help="plan JSON")
+    check.add_argument("--events", metavar="FILE", help="JIS events (cars pulled / inserted): check on the changed day")
     check.set_defaults(func=_check)
+
+    replan = sub.add_parser("replan", help="re-plan a plan through sequence changes and outages (an events file)")
+    replan.add_argument("file", help="scenario file or bundled name")
+    replan.add_argument("plan", help="plan JSON of the published day")
+    replan.add_argument("events", help="JIS events JSON/YAML: pulled, inserted, outages")
+    replan.add_argument("--time-limit", type=float, default=10.0, metavar="S",
+                        help="CP-SAT deterministic seconds per re-plan (default 10)")
+    replan.add_argument("--seed", type=int, default=0)
+    replan.add_argument("--out", help="write the re-planned plan JSON here (atomically)")
+    replan.set_defaults(func=_replan)
 
 
 def _problem(file: str):
@@ -70,11 +81,35 @@ def _solve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _replan(args: argparse.Namespace) -> int:
+    from mmroute.errors import InputError
+    from mmroute.routing.jis import read_jis_events, read_plan, replan_changes, write_plan
+
+    if not args.time_limit > 0:
+        raise InputError("must be a positive number of seconds", field="--time-limit")
+    problem = _problem(args.file)
+    plan = read_plan(args.plan)
+    events = read_jis_events(args.events, problem)
+    new = replan_changes(problem, plan, events, time_limit_s=args.time_limit, seed=args.seed)
+    if args.out:
+        write_plan(args.out, new)
+    i = new.info
+    print(f"{problem.name}: {len(events.pulled)} cars pulled, {len(events.inserted)} inserted, "
+          f"{len(events.outages)} outages; {i['replans']} re-plans in {new.time_s:.1f} s")
+    print(f"  re-planned: {_figures(i)}")
+    print(f"  line stops: {i['line_stops']} re-planned, {i['line_stops_kept']} keeping the schedule "
+          f"({i['line_stops_avoided']} avoided; {i['unavoidable_line_stops']} unavoidable: parts that cannot be "
+          f"built and driven in time); parts back to stock {sum(i['parts_to_stock'].values())}")
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
-    from mmroute.routing.jis import check_jis_plan, read_plan
+    from mmroute.routing.jis import apply_changes, check_jis_plan, read_jis_events, read_plan
 
     problem = _problem(args.file)
     plan = read_plan(args.plan)
+    if args.events:
+        problem = apply_changes(problem, read_jis_events(args.events, problem))
     report = check_jis_plan(problem, plan)
     if not report.feasible:
         print(f"{problem.name}: {report.summary()}")

@@ -12,12 +12,18 @@ Table of contents:
   its first rack is ready, and waits at the dock for room (``baseline.py``)
 - :func:`write_plan`, :func:`read_plan` — plan JSON (``io.py``)
 - :func:`replan_jis`, :class:`JisState` — re-plan the racks not yet shipped from where the day
-  stands (a delayed truck, a slowed or closed road, a supplier's outage) (``replan.py``)
+  stands (a delayed truck, a slowed or closed road, a supplier's outage, a changed sequence);
+  :func:`replan_changes` — re-plans at each sequence change, with the line stops avoided
+  against keeping the schedule (``replan.py``)
+- :class:`JisEvents`, :class:`CarPulled`, :class:`CarInserted`, :class:`SupplierOutage`,
+  :func:`apply_changes`, :func:`keep_schedule`, :func:`draw_changes`, :func:`read_jis_events` —
+  the JIS event vocabulary: cars pulled from or inserted into the sequence, suppliers'
+  outages; the day as changed, the schedule kept without a re-plan (``sequence.py``)
 - :func:`choose_gate_leads`, :class:`RobustChoice` — robust plans: how long before unloading
   each supplier's trucks should reach the gate, chosen on training days (``robust.py``)
 - :func:`execute`, :func:`execute_practice`, :class:`Execution` — a plan (or the practice
-  rule) on a drawn day (road noise, closures), departures static, re-planned from the current
-  state, or early (``disrupt.py``)
+  rule) on a drawn day (road noise, closures, sequence changes), departures static, re-timed,
+  early, or a rolling re-plan on news (``disrupt.py``)
 """
 
 from mmroute.routing.jis.baseline import solve_practice
@@ -26,13 +32,26 @@ from mmroute.routing.jis.disrupt import Execution, execute, execute_practice
 from mmroute.routing.jis.heuristic import heuristic_trips
 from mmroute.routing.jis.io import read_plan, write_plan
 from mmroute.routing.jis.problem import JisProblem, Rack, SupplierRoad
-from mmroute.routing.jis.replan import JisState, replan_jis
+from mmroute.routing.jis.replan import JisState, replan_changes, replan_jis
 from mmroute.routing.jis.result import JisPlan, JisTrip
 from mmroute.routing.jis.robust import RobustChoice, choose_gate_leads
+from mmroute.routing.jis.sequence import (
+    CarInserted,
+    CarPulled,
+    JisEvents,
+    SupplierOutage,
+    apply_changes,
+    draw_changes,
+    keep_schedule,
+    read_jis_events,
+)
 from mmroute.routing.jis.solve import JisParams, solve_jis
 
 __all__ = [
+    "CarInserted",
+    "CarPulled",
     "Execution",
+    "JisEvents",
     "JisParams",
     "JisPlan",
     "JisProblem",
@@ -40,13 +59,19 @@ __all__ = [
     "JisTrip",
     "Rack",
     "RobustChoice",
+    "SupplierOutage",
     "SupplierRoad",
+    "apply_changes",
     "check_jis_plan",
     "choose_gate_leads",
+    "draw_changes",
     "execute",
     "execute_practice",
     "heuristic_trips",
+    "keep_schedule",
+    "read_jis_events",
     "read_plan",
+    "replan_changes",
     "replan_jis",
     "solve_jis",
     "solve_practice",

@@ -57,10 +57,12 @@ def _unload_s(held: list[tuple[int, int]], gate_s: int, releases: list[int], cap
 
 
 def practice_trips(problem: JisProblem, interval_min: float, *, drive_out: Drive | None = None,
-                   drive_back: Drive | None = None) -> list[JisTrip]:
+                   drive_back: Drive | None = None,
+                   may_load: Callable[[str, int], int] | None = None) -> list[JisTrip]:
     """The practice trips of every supplier, with ``drive_out`` / ``drive_back`` road times
     (default: the problem's nominal ones). ``arrive_s`` is when a trip unloads (after any wait
-    at the dock)."""
+    at the dock). ``may_load(supplier, t)``: the earliest time >= t a supplier may load (an
+    outage; default t)."""
     out_f = drive_out or _nominal(problem, back=False)
     back_f = drive_back or _nominal(problem, back=True)
     unload = problem.jis.line.unload_s
@@ -85,6 +87,8 @@ def practice_trips(problem: JisProblem, interval_min: float, *, drive_out: Drive
                 timer = first + step  # a rack waits at most the interval for a full truckload
                 truck = min(range(s.fleet), key=lambda j: st["free"][j])
                 go = max(min(full, timer), st["free"][truck], 0)
+                if may_load is not None:
+                    go = may_load(sid, go)
                 n = 1
                 while n < size and k + n < len(racks) and racks[k + n].ready_s <= go:
                     n += 1

@@ -54,6 +54,7 @@ def segment_bound(problem: JisProblem, sid: str) -> SegmentBound | None:
     trip_units = int(round(problem.trip_cost_cny(sid) * 100)) * 3600
     rate = int(round(problem.inventory_rate_cny_per_rack_h * 100))
     n = len(racks)
+    rush = any(rk.rush for rk in racks)  # racks out of order: the buffer term does not hold
     inf = float("inf")
     best: list[float] = [0.0] + [inf] * n
     came: list[int] = [0] * (n + 1)
@@ -64,7 +65,8 @@ def segment_bound(problem: JisProblem, sid: str) -> SegmentBound | None:
                 continue
             due = racks[i].due_s
             lo = earliest_arrival_s(road, max(0, last.ready_s) + s.loading_s)
-            lo = max(lo, max((racks[r - cap].release_s for r in range(i, j) if r >= cap), default=lo))
+            if not rush:
+                lo = max(lo, max((racks[r - cap].release_s for r in range(i, j) if r >= cap), default=lo))
             if lo > due:
                 continue
             cost = best[i] + trip_units + rate * sum(racks[r].release_s - due for r in range(i, j))

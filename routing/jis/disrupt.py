@@ -25,6 +25,23 @@ Policies:
   the day finds them already there, while the line-side stock stays as planned. Unloading at
   the planned time, a truck that left early is back no later than if it had left as planned.
 
+- ``"replan"``: a rolling re-plan. The plan's trips run as planned (``"static"``) until news
+  arrives: a road event on a supplier's road begins (a closure, a slowdown), a truck leaves
+  expected more than ``delay_min`` after its planned arrival and after its racks' due time, a
+  sequence change or a supplier's outage is reported (``jis_events``, :mod:`.sequence`). Then
+  the trips loaded so far stay (with their times as expected from what is known then), and
+  :func:`.replan.replan_jis` plans every rack left from that state on the roads known then
+  (:meth:`KnownEvents.known_at`: noise up to the current hour, later hours nominal) and the
+  sequence as changed by then, with the robust ``params`` of the plan (gate leads) if given;
+  its trips run as planned until the next news. (Early departures between the news tie the
+  fleet up at the plant gate: a rush rack then finds no truck.) ``Execution.replans`` and ``replan_s``
+  count the re-plans and their time (s).
+
+Sequence changes and outages (``jis_events``): the day is counted on the changed sequence
+(:func:`.sequence.apply_changes`); policies other than ``"replan"`` keep the plan's schedule
+(:func:`.sequence.keep_schedule`: each trip as planned, later when its racks are not ready), and
+no truck loads at a supplier during its outage.
+
 :func:`execute_practice` runs the practice rule itself (:func:`.baseline.practice_trips`) on the
 realised roads: it needs no forecast, so the drawn day decides its departures, its waits at the
 dock and its line stops.
@@ -39,10 +56,11 @@ from typing import Any
 from mmroute import validate
 from mmroute.routing.jis.problem import JisProblem
 from mmroute.routing.jis.result import JisPlan, JisTrip
+from mmroute.routing.jis.sequence import JisEvents, apply_changes, keep_schedule
 
 __all__ = ["Execution", "execute", "execute_practice", "POLICIES"]
 
-POLICIES = ("static", "resequence", "early")
+POLICIES = ("static", "resequence", "early", "replan")
 
 
 @dataclass(frozen=True)
@@ -56,11 +74,13 @@ class Execution:
     line_stop_min: float
     worst_late_s: int
     inventory_rack_h: float = 0.0
+    replans: int = 0
+    replan_s: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {"line_stops": self.line_stops, "line_stop_min": self.line_stop_min,
                 "worst_late_s": self.worst_late_s, "inventory_rack_h": self.inventory_rack_h,
-                "trips": [t.to_dict() for t in self.trips]}
+                "replans": self.replans, "replan_s": self.replan_s, "trips": [t.to_dict() for t in self.trips]}
 
 
 class _Roads:
@@ -102,31 +122,64 @@ class _Roads:
 
 
 def execute(problem: JisProblem, plan: JisPlan, scenario: Any, realization: Any, *,
-            policy: str = "static") -> Execution:
-    """Run ``plan`` on the day drawn by ``realization`` of ``scenario`` under ``policy``."""
+            policy: str = "static", jis_events: JisEvents | None = None, time_limit_s: float = 4.0,
+            seed: int = 0, params: Any = None, delay_min: float = 5.0) -> Execution:
+    """Run ``plan`` on the day drawn by ``realization`` of ``scenario`` under ``policy``, with
+    the sequence changes and outages of ``jis_events``; ``"replan"``: each re-plan with
+    ``time_limit_s`` (CP-SAT's deterministic time), ``seed`` and ``params``
+    (:class:`.solve.JisParams`), on news of a truck ``delay_min`` late or more."""
     validate.instance_of(problem, JisProblem, "problem")
     validate.instance_of(plan, JisPlan, "plan")
     if policy not in POLICIES:
         from mmroute.errors import InputError
 
         raise InputError(f"policy must be one of {', '.join(POLICIES)}, got {policy!r}", field="policy")
+    ev = jis_events if jis_events is not None else JisEvents()
+    validate.instance_of(ev, JisEvents, "jis_events")
     roads = _Roads(problem, scenario, realization)
+    if policy == "replan":
+        return _rolling(problem, plan, scenario, realization, roads, ev, time_limit_s=validate.time_limit_s(time_limit_s),
+                        seed=validate.seed(seed), params=params, delay_s=int(validate.number(delay_min, "delay_min", lo=0) * 60))
+    final = apply_changes(problem, ev)
+    trips = plan.trips if final is problem else keep_schedule(final, plan)
+    return _counted(final, _run(final, trips, roads, policy, ev))
+
+
+def _after_outage(ev: JisEvents, sid: str, load_s: int) -> int:
+    """The earliest loading at or after ``load_s`` outside ``sid``'s outages."""
+    for o in sorted(ev.outages, key=lambda o: o.from_h):
+        if o.supplier == sid and o.from_h * 3600 <= load_s < o.to_h * 3600:
+            load_s = int(math.ceil(o.to_h * 3600 - 1e-6))
+    return load_s
+
+
+def _run(problem: JisProblem, trips: Any, roads: _Roads, policy: str, ev: JisEvents,
+         done: list[JisTrip] | None = None) -> list[JisTrip]:
+    """``trips`` driven under ``policy`` on the realised roads, after the trips of ``done``
+    (driven before: their trucks are back when they are back)."""
     unload = problem.jis.line.unload_s
-    done: list[JisTrip] = []
+    done = list(done or ())
+    out = list(done)
     for s in problem.suppliers:
         racks = problem.racks(s.id)
         free = [0] * s.fleet
-        for t in sorted((t for t in plan.trips if t.supplier == s.id), key=lambda t: t.racks[0]):
-            if policy == "static":
+        for t in done:
+            if t.supplier == s.id:
+                free[t.truck] = max(free[t.truck], t.return_s)
+        # as planned: in the order the trips load (a rush rack may load before racks numbered
+        # lower); otherwise in sequence order
+        order = (lambda t: (t.load_s, t.racks[0])) if policy in ("static", "replan") else (lambda t: t.racks[0])
+        for t in sorted((t for t in trips if t.supplier == s.id), key=order):
+            if policy in ("static", "replan"):
                 truck = t.truck
-                load = max(t.load_s, free[truck])
+                load = _after_outage(ev, s.id, max(t.load_s, free[truck]))
                 depart, drive = roads.out(s.id, load + s.loading_s)
             else:
                 if policy == "early":  # the truck back first: in sequence order, every trip leaves earliest
                     truck = min(range(s.fleet), key=lambda k: free[k])
                 else:
                     truck = min(range(s.fleet), key=lambda k: (free[k] > t.load_s, -free[k] if free[k] <= t.load_s else free[k]))
-                first = max(0, racks[t.racks[-1]].ready_s, free[truck])
+                first = _after_outage(ev, s.id, max(0, racks[t.racks[-1]].ready_s, free[truck]))
                 tau = first + s.loading_s
                 latest = tau if policy == "early" else max(tau, t.depart_s)
                 while tau < latest:
@@ -138,27 +191,124 @@ def execute(problem: JisProblem, plan: JisPlan, scenario: Any, realization: Any,
                 load = tau - s.loading_s
             arrive = max(t.arrive_s, depart + drive)
             if policy == "resequence" and depart + drive < t.arrive_s:  # unload early if there is room
-                arrive = _room_from(problem, s.station, done, depart + drive, len(t.racks), t.arrive_s)
+                arrive = _room_from(problem, s.station, out, depart + drive, len(t.racks), t.arrive_s)
             back_start, back = roads.back(s.id, arrive + unload)
             ret = back_start + back
             free[truck] = ret
-            done.append(JisTrip(supplier=s.id, truck=truck, load_s=load, depart_s=depart, arrive_s=arrive,
-                                return_s=ret, racks=t.racks))
-    return _counted(problem, done)
+            out.append(JisTrip(supplier=s.id, truck=truck, load_s=load, depart_s=depart, arrive_s=arrive,
+                               return_s=ret, racks=t.racks))
+    return out
+
+
+def _road_news_s(problem: JisProblem, roads: _Roads, realization: Any) -> set[int]:
+    """Onsets (s) of the realised events on the suppliers' roads (closures, slowdowns, closed
+    nodes, weather cells)."""
+    links = {lk.id for pair in roads.paths.values() for path in pair for lk in path}
+    nodes = {problem.jis.plant} | {s.node for s in problem.suppliers}
+    e = realization.events
+    out = {ev.from_h for ev in (*e.closures, *e.slowdowns) if ev.link in links}
+    out |= {ev.from_h for ev in e.node_closures if ev.node in nodes}
+    out |= {w.from_h for w in e.weather}
+    return {int(math.ceil(h * 3600 - 1e-6)) for h in out}
+
+
+def _rolling(problem: JisProblem, plan: JisPlan, scenario: Any, realization: Any, roads: _Roads, ev: JisEvents, *,
+             time_limit_s: float, seed: int, params: Any, delay_s: int) -> Execution:
+    """Policy ``"replan"`` (see the module docstring)."""
+    import time
+
+    from mmroute.routing.jis.replan import JisState, replan_jis
+    from mmroute.world import Conditions
+
+    external = sorted(_road_news_s(problem, roads, realization) | {int(math.ceil(h * 3600 - 1e-6)) for h in ev.news_h()})
+    current = apply_changes(problem, ev, 0.0)
+    pending: list[JisTrip] = list(plan.trips if current is problem else keep_schedule(current, plan))
+    done: list[JisTrip] = []  # trips loaded (or frozen behind one loaded), as driven
+    target: dict[tuple[str, tuple[int, ...]], int] = {}  # their planned arrivals
+    last, replans, spent = -1, 0, 0.0
+    while True:
+        driven = _run(current, pending, roads, "static", ev, done)[len(done):]
+        planned = {(t.supplier, t.racks): t for t in pending}
+        news = [x for x in external if x > last]
+        for t in driven:  # a truck that leaves with an arrival too late (its racks past their due)
+            p = planned[(t.supplier, t.racks)]
+            due = min(current.racks(t.supplier)[r].due_s for r in t.racks)
+            if t.arrive_s > max(p.arrive_s + delay_s, due) and t.depart_s > last:
+                news.append(t.depart_s)
+        if not news:
+            done += driven
+            break
+        tau = min(news)
+        frozen = {s.id: max([t.racks[-1] for t in driven if t.supplier == s.id and t.load_s <= tau], default=-1)
+                  for s in problem.suppliers}
+        done += [t for t in driven if t.racks[-1] <= frozen[t.supplier]]
+        target.update({(t.supplier, t.racks): planned[(t.supplier, t.racks)].arrive_s for t in driven})
+        rest = [p for p in pending if p.racks[-1] > frozen[p.supplier]]
+        known_roads = JisProblem.from_scenario(scenario, Conditions(scenario, realization.events.known_at(tau / 3600)))
+        known = apply_changes(known_roads, ev, tau / 3600)
+        state = JisState(time_s=tau, trips=_expected(known, done, tau, target), resume_s=ev.resume_s(tau))
+        t0 = time.perf_counter()
+        re = replan_jis(known, state, time_limit_s=time_limit_s, seed=seed, hint=tuple(rest), params=params)
+        spent += time.perf_counter() - t0
+        replans += 1
+        current, pending, last = known, list(re.trips[len(state.trips):]), tau
+    final = apply_changes(problem, ev)
+    run = _counted(final, done)
+    return Execution(trips=run.trips, line_stops=run.line_stops, line_stop_min=run.line_stop_min,
+                     worst_late_s=run.worst_late_s, inventory_rack_h=run.inventory_rack_h, replans=replans,
+                     replan_s=round(spent, 3))
+
+
+def _expected(known: JisProblem, done: list[JisTrip], now_s: int,
+              target: dict[tuple[str, tuple[int, ...]], int]) -> tuple[JisTrip, ...]:
+    """The trips driven so far as known at ``now_s``: what has happened as it happened, the rest
+    as expected on the roads known then (a trip unloads at its planned arrival ``target`` at the
+    earliest, after the racks before it, and loads when its truck is back)."""
+    unload = known.jis.line.unload_s
+    out: list[JisTrip] = []
+    for s in known.suppliers:
+        road = known.roads[s.id]
+        racks = known.racks(s.id)
+        free: dict[int, int] = {}
+        arrived: dict[int, int] = {}  # first rack -> arrival of the trips not rush
+        for t in sorted((t for t in done if t.supplier == s.id), key=lambda t: (t.load_s, t.racks[0])):
+            load = t.load_s if t.load_s <= now_s else max(t.load_s, free.get(t.truck, 0))
+            depart = t.depart_s if load == t.load_s else load + s.loading_s
+            rush = all(racks[r].rush for r in t.racks)
+            last = max((a for k, a in arrived.items() if k < t.racks[0]), default=0)
+            if t.arrive_s <= now_s and load == t.load_s:  # it has happened
+                arrive = t.arrive_s
+            else:
+                arrive = max(target[(t.supplier, t.racks)], depart + road.drive_out_s(depart), 0 if rush else last)
+            if t.return_s <= now_s and arrive == t.arrive_s:
+                ret = t.return_s
+            else:
+                ret = max(t.return_s if arrive == t.arrive_s else 0, arrive + unload + road.drive_back_s(arrive + unload))
+            out.append(JisTrip(supplier=t.supplier, truck=t.truck, load_s=load, depart_s=depart, arrive_s=arrive,
+                               return_s=ret, racks=t.racks))
+            free[t.truck] = max(free.get(t.truck, 0), ret)
+            if not rush:
+                arrived[t.racks[0]] = arrive
+    return tuple(out)
 
 
 def execute_practice(problem: JisProblem, scenario: Any, realization: Any, *,
-                     interval_min: float | None = None) -> Execution:
+                     interval_min: float | None = None, jis_events: JisEvents | None = None) -> Execution:
     """The practice rule (:mod:`.baseline`) on the day drawn by ``realization``: trucks leave
     when full or ``interval_min`` after their first rack (``None``: the scenario's), drive the realised roads
-    (waiting for a closed road to reopen) and wait at the dock for room."""
+    (waiting for a closed road to reopen) and wait at the dock for room; with ``jis_events``, on
+    the changed sequence (racks ready as the changes call them off; no loading in an outage)."""
     from mmroute.routing.jis.baseline import practice_trips
 
     validate.instance_of(problem, JisProblem, "problem")
     interval = problem.jis.practice_interval_min if interval_min is None else validate.number(
         interval_min, "interval_min", lo=1e-3)
+    ev = jis_events if jis_events is not None else JisEvents()
+    validate.instance_of(ev, JisEvents, "jis_events")
     roads = _Roads(problem, scenario, realization)
-    return _counted(problem, practice_trips(problem, interval, drive_out=roads.out, drive_back=roads.back))
+    final = apply_changes(problem, ev)
+    return _counted(final, practice_trips(final, interval, drive_out=roads.out, drive_back=roads.back,
+                                          may_load=(lambda sid, t: _after_outage(ev, sid, t)) if ev.outages else None))
 
 
 def _counted(problem: JisProblem, done: list[JisTrip]) -> Execution:

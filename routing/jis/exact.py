@@ -53,12 +53,17 @@ class SupplierStart:
 def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit_s: float, seed: int,
                   hint: dict[str, list[JisTrip]] | None = None, workers: int = 1,
                   start: dict[str, SupplierStart] | None = None, standing: tuple[tuple[int, int], ...] = (),
-                  late_cny_per_min: float | None = None) -> ExactJis:
+                  late_cny_per_min: float | None = None, late_only_hopeless: bool = False,
+                  deterministic: bool = False) -> ExactJis:
     """Solve the suppliers of one station together (they share its buffer).
 
     Re-planning from a state: ``start`` per supplier, ``standing`` racks already shipped to the
     station (``(arrive_s, release_s)``, held in its buffer), and ``late_cny_per_min``: racks
-    may then arrive after their due time at this cost per minute (``None``: never)."""
+    may then arrive after their due time at this cost per minute (``None``: never);
+    ``late_only_hopeless``: only the racks that cannot be on time even if loaded at once (a
+    car inserted at short notice) may be late. ``deterministic``: the time limit counts
+    CP-SAT's deterministic time (same seed, same result on a loaded machine; wall time at most
+    4 x the limit)."""
     m = cp_model.CpModel()
     start = start or {}
     line = problem.jis.line
@@ -80,6 +85,8 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
         st0 = start.get(sid, SupplierStart())
         r0 = st0.first_rack
         b, p, L, A, R, trip_iv = [], [], [], [], [], []
+        soft: list[bool] = []
+        rush_next: list[int] = []
         for tf in st0.truck_free_s:  # trucks still away
             if tf > 0:
                 trip_iv.append(m.NewIntervalVar(0, tf, tf, f"busy_{sid}_{len(trip_iv)}"))
@@ -87,7 +94,9 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
         for k, rk in enumerate(racks[r0:]):
             lo_l = max(0, rk.ready_s, st0.earliest_load_s)
             hi_a = rk.due_s
-            if late_cny_per_min is not None:
+            hopeless = lo_l + s.loading_s + min(out_tab) > hi_a
+            may_be_late = late_cny_per_min is not None and (hopeless or not late_only_hopeless)
+            if may_be_late:
                 hi_a = max(hi_a, lo_l + s.loading_s + max(out_tab)) + 3600 * 4
             elif lo_l + s.loading_s + min(out_tab) > hi_a:
                 m.AddBoolOr([])  # this rack cannot reach its station in time: infeasible
@@ -116,31 +125,49 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
             size = m.NewIntVar(0, 3600 * 72, f"ts_{sid}_{k}")
             trip_iv.append(m.NewOptionalIntervalVar(lk, size, rk_, bk, f"trip_{sid}_{k}"))
             bsize = m.NewIntVar(0, max(0, rk.release_s), f"bs_{sid}_{k}")
-            buffer_iv.append(m.NewIntervalVar(ak, bsize, rk.release_s, f"rack_{sid}_{k}"))
-            obj.append((rate, rk.release_s - 0, ak))
-            if late_cny_per_min is not None and rk.due_s < hi_a:
+            if not may_be_late or hi_a <= rk.release_s:
+                buffer_iv.append(m.NewIntervalVar(ak, bsize, rk.release_s, f"rack_{sid}_{k}"))
+                obj.append((rate, rk.release_s - 0, ak))
+            else:  # a rack may come after its last car's need: it stands there for no time
+                end = m.NewIntVar(rk.release_s, max(rk.release_s, hi_a), f"e_{sid}_{k}")
+                m.AddMaxEquality(end, [ak, m.NewConstant(rk.release_s)])
+                buffer_iv.append(m.NewIntervalVar(ak, bsize, end, f"rack_{sid}_{k}"))
+                obj.append((rate, 0, ak))
+                obj.append((-rate, 0, end))
+            if may_be_late and rk.due_s < hi_a:
                 late = m.NewIntVar(0, hi_a - rk.due_s, f"late_{sid}_{k}")
                 m.Add(late >= ak - rk.due_s)
                 obj.append((-int(round(late_cny_per_min * 100 * 60)), 0, late))  # CNY/min -> 1/360000 CNY per s
             if k == 0:
                 m.Add(pk == 1)
-                m.Add(ak >= st0.last_arrival_s)
             else:
                 m.Add(pk == 1).OnlyEnforceIf(bk)
                 m.Add(pk == p[-1] + 1).OnlyEnforceIf(bk.Not())
                 m.Add(lk == L[-1]).OnlyEnforceIf(bk.Not())
                 m.Add(ak == A[-1]).OnlyEnforceIf(bk.Not())
-                m.Add(ak >= A[-1])
+            if rk.rush:  # a rush rack travels on a trip of its own
+                m.Add(bk == 1)
+                if r0 + k + 1 < len(racks):
+                    rush_next.append(k + 1)
+            if k in rush_next:
+                m.Add(bk == 1)
+            if not rk.rush:  # racks arrive in sequence (a rush rack out of it)
+                prev = next((A[q] for q in range(k - 1, -1, -1) if not racks[r0 + q].rush), None)
+                m.Add(ak >= (st0.last_arrival_s if prev is None else prev))
                 # redundant (LP strength): unless a trip starts among racks k-j+1..k, rack k
                 # travels with rack k-j and arrives by its due time
-                if late_cny_per_min is None:
+                if not may_be_late:
                     for j in range(1, min(k, s.racks_per_truck - 1) + 1):
+                        if rk.due_s <= racks[r0 + k - j].due_s or soft[k - j]:  # implied, or not a due
+                            continue
                         m.Add(ak <= racks[r0 + k - j].due_s
                               + (rk.due_s - racks[r0 + k - j].due_s) * sum(b[k - j + 1:] + [bk]))
             g = r0 + k
-            if len(suppliers) == 1 and g >= station.buffer_racks:  # redundant: room frees in order
+            if len(suppliers) == 1 and g >= station.buffer_racks and not any(x.rush for x in racks):
+                # redundant: room frees in order
                 m.Add(ak >= racks[g - station.buffer_racks].release_s)
             b.append(bk)
+            soft.append(may_be_late)
             p.append(pk)
             L.append(lk)
             A.append(ak)
@@ -161,6 +188,8 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
                     cur, pos = t, 1
                 else:
                     pos += 1
+                if cur is None:  # the hint does not start at the first rack left
+                    break
                 if k > 0:
                     m.AddHint(b[k], t is not None)
                 m.AddHint(p[k], pos)
@@ -169,7 +198,9 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
     for a, rel in standing:
         if rel > a:
             buffer_iv.append(m.NewIntervalVar(a, rel - a, rel, f"standing_{len(buffer_iv)}"))
-    m.AddCumulative(buffer_iv, [1] * len(buffer_iv), station.buffer_racks)
+    # racks already there may fill more than the buffer after a sequence change (a car inserted
+    # holds them a takt longer): the model then allows that level, never more
+    m.AddCumulative(buffer_iv, [1] * len(buffer_iv), max(station.buffer_racks, _peak(standing)))
     terms = []
     const = 0
     for coef, rel, v in obj:
@@ -180,7 +211,9 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
             terms.append(-coef * v)
     m.Minimize(sum(terms) + const)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = float(time_limit_s)
+    solver.parameters.max_time_in_seconds = float(time_limit_s) * (4 if deterministic else 1)
+    if deterministic:
+        solver.parameters.max_deterministic_time = float(time_limit_s)
     solver.parameters.random_seed = int(seed)
     solver.parameters.num_workers = int(workers)
     solver.parameters.linearization_level = 2
@@ -214,3 +247,12 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
     return ExactJis(tuple(trips), name, solver.ObjectiveValue() / UNITS_PER_CNY,
                     solver.BestObjectiveBound() / UNITS_PER_CNY, solver.WallTime())
 
+
+
+def _peak(intervals: tuple[tuple[int, int], ...]) -> int:
+    """Most of the half-open intervals ``[a, b)`` open at one instant."""
+    level, top = 0, 0
+    for _, d in sorted([(a, 1) for a, b in intervals if b > a] + [(b, -1) for a, b in intervals if b > a]):
+        level += d
+        top = max(top, level)
+    return top

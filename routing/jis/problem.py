@@ -43,7 +43,11 @@ __all__ = ["Rack", "SupplierRoad", "JisProblem"]
 
 @dataclass(frozen=True)
 class Rack:
-    """Rack ``index`` of ``supplier``: cars ``first..last`` (inclusive), times in s."""
+    """Rack ``index`` of ``supplier``: cars ``first..last`` (inclusive), times in s; ``cars``:
+    the cars it holds when not all of ``first..last`` (a re-sequenced day, :mod:`.sequence`:
+    a pulled car's slot stays empty); ``rush``: the part of a car inserted among racks already
+    started, in a rack of its own that comes out of the racks' order (before cars of racks
+    numbered lower)."""
 
     supplier: str
     index: int
@@ -53,10 +57,12 @@ class Rack:
     due_s: int
     need_s: int
     release_s: int
+    cars: tuple[int, ...] = ()
+    rush: bool = False
 
     @property
     def n_parts(self) -> int:
-        return self.last - self.first + 1
+        return len(self.cars) if self.cars else self.last - self.first + 1
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,8 @@ class JisProblem:
     car_start_s: tuple[int, ...]
     roads: Mapping[str, SupplierRoad]
     meta: Mapping[str, Any] = field(default_factory=dict)
+    rack_cars: Mapping[str, tuple[tuple[int, ...], ...]] = field(default_factory=dict)
+    calloff_s: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.jis, Jis):
@@ -109,6 +117,15 @@ class JisProblem:
                 raise InputError("driving times must be non-empty and >= 0", field=f"roads.{s.id}")
             if not (r.km_out >= 0 and r.km_back >= 0 and math.isfinite(r.km_out + r.km_back)):
                 raise InputError("road km must be finite and >= 0", field=f"roads.{s.id}")
+        if self.calloff_s and len(self.calloff_s) != self.jis.n_cars:
+            raise InputError(f"expected {self.jis.n_cars} call-off times, got {len(self.calloff_s)}", field="calloff_s")
+        ids = {s.id for s in self.jis.suppliers}
+        for sid, racks in self.rack_cars.items():
+            if sid not in ids:
+                raise InputError(f"unknown supplier {sid!r}", field="rack_cars")
+            flat = [c for cars in racks for c in cars]
+            if sorted(flat) != list(range(self.jis.n_cars)) or any(not cars for cars in racks):
+                raise InputError("every car must be in exactly one rack, no rack empty", field=f"rack_cars.{sid}")
 
     # --- look-ups -------------------------------------------------------------------------
     @property
@@ -132,23 +149,47 @@ class JisProblem:
         raise KeyError(station_id)
 
     def racks(self, sid: str) -> tuple[Rack, ...]:
-        """The racks of supplier ``sid`` in sequence order (kept per problem)."""
+        """The racks of supplier ``sid`` in sequence order (kept per problem): ``rack_size``
+        consecutive cars each, or the compositions of ``rack_cars``; a rack is ready
+        ``sequencing_lead_h`` after the call-off of its last car called off (``calloff_s``;
+        default: ``broadcast_h`` before the car enters the line)."""
         memo = self.__dict__.setdefault("_racks", {})
         if sid not in memo:
             s = self.supplier(sid)
             line = self.jis.line
             off = self.station(s.station).offset_s
-            lead = s.sequencing_lead_h * 3600 - line.broadcast_h * 3600
             out = []
-            for k, first in enumerate(range(0, self.n_cars, s.rack_size)):
-                last = min(first + s.rack_size, self.n_cars) - 1
-                need = self.car_start_s[first] + off
-                out.append(Rack(supplier=sid, index=k, first=first, last=last,
-                                ready_s=int(math.ceil(self.car_start_s[last] + lead - 1e-9)),
-                                due_s=need - line.safety_s, need_s=need,
-                                release_s=self.car_start_s[last] + off))
+            if sid not in self.rack_cars and not self.calloff_s:
+                lead = s.sequencing_lead_h * 3600 - line.broadcast_h * 3600
+                for k, first in enumerate(range(0, self.n_cars, s.rack_size)):
+                    last = min(first + s.rack_size, self.n_cars) - 1
+                    need = self.car_start_s[first] + off
+                    out.append(Rack(supplier=sid, index=k, first=first, last=last,
+                                    ready_s=int(math.ceil(self.car_start_s[last] + lead - 1e-9)),
+                                    due_s=need - line.safety_s, need_s=need,
+                                    release_s=self.car_start_s[last] + off))
+            else:
+                groups = self.rack_cars.get(sid) or tuple(
+                    tuple(range(a, min(a + s.rack_size, self.n_cars))) for a in range(0, self.n_cars, s.rack_size))
+                top = -1
+                for k, cars in enumerate(groups):
+                    need = min(self.car_start_s[c] for c in cars) + off
+                    ready = max(self.calloff(c) for c in cars) + s.sequencing_lead_h * 3600
+                    consecutive = list(cars) == list(range(min(cars), max(cars) + 1))
+                    out.append(Rack(supplier=sid, index=k, first=min(cars), last=max(cars),
+                                    ready_s=int(math.ceil(ready - 1e-9)), due_s=need - line.safety_s, need_s=need,
+                                    release_s=max(self.car_start_s[c] for c in cars) + off,
+                                    cars=() if consecutive else tuple(cars), rush=max(cars) < top))
+                    top = max(top, *cars)
             memo[sid] = tuple(out)
         return memo[sid]
+
+    def calloff(self, car: int) -> float:
+        """When the sequence of ``car`` reached the suppliers (s): ``calloff_s``, by default
+        ``broadcast_h`` before the car enters the line."""
+        if self.calloff_s:
+            return self.calloff_s[car]
+        return self.car_start_s[car] - self.jis.line.broadcast_h * 3600
 
     def part(self, sid: str, car: int) -> str:
         """The part number supplier ``sid`` sends for car ``car`` (the bill of sequenced parts)."""
@@ -204,14 +245,19 @@ class JisProblem:
                    roads=roads)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, **self.jis.to_dict(), "car_start_s": list(self.car_start_s),
-                "roads": {k: r.to_dict() for k, r in self.roads.items()}}
+        d = {"name": self.name, **self.jis.to_dict(), "car_start_s": list(self.car_start_s),
+             "roads": {k: r.to_dict() for k, r in self.roads.items()}}
+        if self.rack_cars:
+            d["rack_cars"] = {k: [list(c) for c in v] for k, v in self.rack_cars.items()}
+        if self.calloff_s:
+            d["calloff_s"] = list(self.calloff_s)
+        return d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], *, file: str | None = None) -> JisProblem:
         """Inverse of :meth:`to_dict`; errors name ``file`` and the field."""
         f = Fields(file or "problem")
-        f.mapping(d, "", required=("name", "jis", "car_start_s", "roads"))
+        f.mapping(d, "", required=("name", "jis", "car_start_s", "roads"), optional=("rack_cars", "calloff_s"))
         raw = d["jis"]
         nodes = {raw.get("plant"): None} if isinstance(raw, Mapping) else {}
         if isinstance(raw, Mapping) and isinstance(raw.get("suppliers"), list):
@@ -231,8 +277,15 @@ class JisProblem:
                 back_s=tuple(f.integer(x, f"{p}.back_s", ge=0) for x in f.sequence(r["back_s"], f"{p}.back_s", min_len=1)),
                 links_out=tuple(str(x) for x in r.get("links_out", ())),
                 links_back=tuple(str(x) for x in r.get("links_back", ())))
+        rack_cars = {}
+        for sid, racks in f.mapping(d.get("rack_cars", {}), "rack_cars",
+                                       optional=[s.id for s in jis.suppliers]).items():
+            rack_cars[sid] = tuple(tuple(f.integer(c, f"rack_cars.{sid}[{k}]", ge=0) for c in f.sequence(
+                cars, f"rack_cars.{sid}[{k}]", min_len=1)) for k, cars in enumerate(f.sequence(racks, f"rack_cars.{sid}")))
+        calloff = tuple(f.number(x, f"calloff_s[{i}]") for i, x in enumerate(f.sequence(d.get("calloff_s", []), "calloff_s")))
         try:
-            return cls(name=f.identifier(d["name"], "name"), jis=jis, car_start_s=tuple(starts), roads=roads)
+            return cls(name=f.identifier(d["name"], "name"), jis=jis, car_start_s=tuple(starts), roads=roads,
+                       rack_cars=rack_cars, calloff_s=calloff)
         except InputError as exc:
             raise InputError(exc.reason, file=file, field=exc.field) from None
 

@@ -63,8 +63,7 @@ def inflated(problem: JisProblem, factor: float = 1.0, gate_lead_s: Mapping[str,
     roads = {sid: replace(r, out_s=tuple(int(math.ceil(x * factor - 1e-9)) + int(leads.get(sid, 0)) for x in r.out_s),
                           back_s=tuple(int(math.ceil(x * factor - 1e-9)) for x in r.back_s))
              for sid, r in problem.roads.items()}
-    return JisProblem(name=problem.name, jis=problem.jis, car_start_s=problem.car_start_s, roads=roads,
-                      meta=problem.meta)
+    return replace(problem, roads=roads)
 
 
 def solve_jis(problem: JisProblem, *, time_limit_s: float, seed: int, params: JisParams | None = None,
