@@ -122,6 +122,8 @@ def run_size(name: str, sizes: list[int], seed: int, time_limit_s: float) -> dic
 def run_replan(sc: Scenario, time_limit_s: float, seed: int, every_h: float,
                rng: np.random.Generator, solver: str = "highs") -> dict[str, Any]:
     """Plan, then re-plan every ``every_h`` hours with a random closure revealed each time."""
+    from mmroute.routing.plan import executed_plan  # this version's (children run others)
+
     plan = solve_plan(sc, time_limit_s=time_limit_s, seed=seed)
     road = [lk.id for lk in sc.links]
     ms: list[float] = []
@@ -142,7 +144,7 @@ def run_replan(sc: Scenario, time_limit_s: float, seed: int, every_h: float,
         ms.append(1000 * (time.perf_counter() - t0))
         if new.status != "optimal":
             worst = new.status
-        current = _merge(current, new, t)
+        current = executed_plan(current, new, t)
         t += every_h
     return {"experiment": f"replan-{solver}", "scenario": sc.name, "shipments": len(sc.shipments),
             "horizon_h": sc.horizon_h, "variables": None, "status": worst,
@@ -176,6 +178,8 @@ def run_replan_month(sc: Scenario, time_limit_s: float, seed: int, n_states: int
     known closure or delay, the plan followed so far as ``initial``): from scratch (before)
     and with a kept :class:`Replanner` (after), side by side on the same states. Two rows;
     the objectives must agree within 1e-6 relative (else the run fails)."""
+    from mmroute.routing.plan import executed_plan
+
     plan = solve_plan(sc, time_limit_s=time_limit_s, seed=seed)
     rp = Replanner(sc)
     times: dict[str, list[float]] = {"scratch": [], "incremental": []}
@@ -200,7 +204,7 @@ def run_replan_month(sc: Scenario, time_limit_s: float, seed: int, n_states: int
             raise AssertionError(f"state {k} (t={t}): incremental {a} != from scratch {b}")
         print(f"  state {k} t={t}: scratch {times['scratch'][-1]:.2f} s, incremental "
               f"{times['incremental'][-1]:.2f} s, objective {b:.2f}", flush=True)
-        current = _merge(current, out["incremental"], t)
+        current = executed_plan(current, out["incremental"], t)
     rows = []
     for how, ts in times.items():
         med, p95 = statistics.median(ts), float(np.percentile(ts, 95))
@@ -211,24 +215,6 @@ def run_replan_month(sc: Scenario, time_limit_s: float, seed: int, n_states: int
                      "ms_per_call": f"median {1000 * med:.0f}, p95 {1000 * p95:.0f}, max "
                                     f"{1000 * max(ts):.0f} ({len(ts)} states)"})
     return rows
-
-
-def _merge(old, new, t):
-    """The executed plan after a re-plan at ``t``: legs done so far + the new itinerary."""
-    from dataclasses import replace
-
-    by = {it.shipment: it for it in new.itineraries}
-    its = []
-    for it in old.itineraries:
-        nw = by.get(it.shipment)
-        if nw is None:
-            its.append(it)
-            continue
-        done = tuple(lg for lg in it.legs if lg.departure_h < t)
-        hand = tuple(h for h in it.handling if h.at_h < t and not (
-            nw.handling and abs(nw.handling[0].at_h - h.at_h) < 1e-6))
-        its.append(replace(nw, legs=done + nw.legs, handling=hand + nw.handling))
-    return replace(new, itineraries=tuple(its), from_h=old.from_h)
 
 
 def run_month(name: str, n: int, seed: int, time_limit_s: float) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from mmroute.routing.plan.incremental import Replanner
 from mmroute.routing.plan.params import PlanParams
 from mmroute.routing.plan.pareto import ParetoPoint, pareto_front, plot_pareto, write_pareto_csv
 from mmroute.routing.plan.premiums import ArcPremiums
-from mmroute.routing.plan.replan import replan, state_at, sunk_objective
+from mmroute.routing.plan.replan import executed_plan, replan, state_at, sunk_objective
 from mmroute.routing.plan.scoped import replan_scoped
 from mmroute.routing.plan.solve import solve_hindsight, solve_plan
 
@@ -26,7 +26,7 @@ _MOVED = {"CheckResult": "mmroute.world.check"} | {name: "mmroute.world" for nam
     "RoadNoise", "WeatherEvent", "assert_valid", "check_plan")}
 
 __all__ = ["ArcPremiums", "Demand", "ParetoPoint", "PlanParams", "Replanner", "TimeExpandedNetwork",
-           "expand", "pareto_front", "plot_pareto", "replan", "replan_scoped", "solve_hindsight",
+           "executed_plan", "expand", "pareto_front", "plot_pareto", "replan", "replan_scoped", "solve_hindsight",
            "solve_plan", "state_at", "sunk_objective", "write_pareto_csv"]
 
 __getattr__, __dir__ = lazy_exports(globals(), {}, moved=_MOVED)

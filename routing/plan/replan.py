@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from mmroute import validate as v
@@ -25,7 +26,7 @@ from mmroute.world.plan import Leg, Plan
 from mmroute.world.state import PlanState, Position
 from mmroute.world.tables import Tables
 
-__all__ = ["replan", "state_at", "sunk_objective"]
+__all__ = ["replan", "state_at", "sunk_objective", "executed_plan"]
 
 #: deprecated keyword of replan -> PlanParams field
 _OLD_KEYWORDS = {name: name for name in ("solver", "co2_price", "splittable")}
@@ -182,6 +183,25 @@ def sunk_objective(
                                                 and abs(h.at_h - pos.since_h) < 1e-6))
         total += obj.cost_weight * cost + price * co2 / 1000.0
     return total
+
+
+def executed_plan(old: Plan, new: Plan, time_h: float) -> Plan:
+    """The plan as carried out through a re-plan at ``time_h`` (h): each re-planned shipment's
+    legs departed before ``time_h`` and handling started before it (the one its new itinerary
+    starts with excepted), then its new itinerary; shipments ``new`` leaves out keep ``old``'s
+    itinerary. Its ``from_h`` is ``old``'s (a plan-and-re-plan loop's record of what ran)."""
+    by = {it.shipment: it for it in new.itineraries}
+    its = []
+    for it in old.itineraries:
+        nw = by.get(it.shipment)
+        if nw is None:
+            its.append(it)
+            continue
+        done = tuple(lg for lg in it.legs if lg.departure_h < time_h)
+        hand = tuple(h for h in it.handling if h.at_h < time_h and not (
+            nw.handling and abs(nw.handling[0].at_h - h.at_h) < 1e-6))
+        its.append(replace(nw, legs=done + nw.legs, handling=hand + nw.handling))
+    return replace(new, itineraries=tuple(its), from_h=old.from_h)
 
 
 def _check_args(scenario, plan, time_h, events) -> None:

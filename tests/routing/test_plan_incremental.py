@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from mmroute.errors import InputError
-from mmroute.routing.plan import PlanParams, replan, solve_plan, state_at
+from mmroute.routing.plan import PlanParams, executed_plan, replan, solve_plan, state_at
 from mmroute.routing.plan.incremental import Replanner, solve_fast
 from mmroute.scenarios import load
 from mmroute.scenarios.scaling import scale
@@ -35,22 +35,6 @@ def _events(sc, times, seed):
         yield t, KnownEvents(closures=tuple(closures), delays=tuple(delays))
 
 
-def _executed(old, new, t):
-    """The plan executed after a re-plan at ``t``: legs done so far + the new itinerary."""
-    by = {it.shipment: it for it in new.itineraries}
-    its = []
-    for it in old.itineraries:
-        nw = by.get(it.shipment)
-        if nw is None:
-            its.append(it)
-            continue
-        done = tuple(lg for lg in it.legs if lg.departure_h < t)
-        hand = tuple(h for h in it.handling if h.at_h < t and not (
-            nw.handling and abs(nw.handling[0].at_h - h.at_h) < 1e-6))
-        its.append(replace(nw, legs=done + nw.legs, handling=hand + nw.handling))
-    return replace(new, itineraries=tuple(its), from_h=old.from_h)
-
-
 def _episode(sc, times, seed=0):
     """Re-plans along ``times`` with the fast path and from scratch: both objectives agree,
     both plans pass the checker. Returns the Replanner."""
@@ -66,7 +50,7 @@ def _episode(sc, times, seed=0):
         assert fast.bound is not None and fast.bound <= fast.objective + 1e-6
         for p in (fast, ref):
             assert check_plan(sc, p, state).ok
-        current = _executed(current, fast, t)
+        current = executed_plan(current, fast, t)
     return rp
 
 

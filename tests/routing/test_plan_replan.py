@@ -7,6 +7,7 @@ import pytest
 from mmroute.errors import InputError
 from mmroute.routing.plan import (
     PlanParams,
+    executed_plan,
     replan,
     solve_hindsight,
     solve_plan,
@@ -45,6 +46,17 @@ def test_replan_after_a_link_closure_avoids_the_closed_link(with_bypass):
     assert it.handling == ()  # road to road at B: no transshipment
     assert new.objective == pytest.approx(2000.0) and new.status == "optimal"
     assert check_plan(sc, new, state).ok
+
+
+def test_executed_plan_joins_the_legs_done_to_the_re_plan(with_bypass):
+    sc, plan = with_bypass
+    state = state_at(sc, plan, 0.5)
+    new = replan(sc, state, RAIL_SHUT, time_limit_s=10, seed=0, initial=plan)
+    ran = executed_plan(plan, new, 0.5)
+    (it,) = ran.itineraries
+    assert [lg.link for lg in it.legs] == ["AB", "BC-road"]  # AB left at 0, before 0.5
+    assert it.legs[0] == plan.itineraries[0].legs[0] and it.legs[1:] == new.itineraries[0].legs
+    assert ran.from_h == plan.from_h and ran.objective == new.objective
 
 
 def test_replan_with_scip_takes_the_previous_plan_as_a_hint(with_bypass):
