@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from mmroute.agents.budget import ppo_steps
+from mmroute.agents.budget import EVAL_EVERY, VAL_EPISODES, ppo_steps
 from mmroute.agents.model_files import (
     ALGOS,
     card_path,
@@ -53,7 +53,8 @@ _FLOAT_BOUNDS: dict[str, tuple[float, float, bool]] = {  # (lo, hi, lo_open)
     "gae_lambda": (0.0, 1.0, True), "clip_range": (0.0, 1.0, True),
     "ent_coef": (0.0, 1.0, False), "imitation_learning_rate": (0.0, 1.0, True)}
 #: Settings that may be ``None``: then the budget's recipe decides them.
-_BUDGETED = ("imitation_episodes", "dagger_rounds", "dagger_episodes")
+_BUDGETED = ("imitation_episodes", "dagger_rounds", "dagger_episodes", "val_episodes",
+             "eval_every")
 #: Most steps in one rollout (``n_steps * n_envs``): the buffer holds that many observations.
 MAX_ROLLOUT_STEPS = 262_144
 
@@ -80,9 +81,12 @@ class TrainConfig:
     ent_coef: float = 0.0
     net_arch: tuple[int, ...] = (64, 64)
     n_candidates: int = 8
-    eval_every: int = 4096  # steps between validations
-    val_episodes: int = 30  # validation seeds used (from the validation range; 10 were too
-    # few to choose a model: one chosen on 10 at 719k CNY was 749k on 30)
+    # steps between validations, and validation seeds used (from the validation range; 10
+    # were too few to choose a model: one chosen on 10 at 719k CNY was 749k on 30); None
+    # (the default): the budget's rule (30 episodes every 4096 steps on small scenarios;
+    # fewer, rarer ones of long episodes: mmroute.agents.budget)
+    eval_every: int | None = None
+    val_episodes: int | None = None
     checkpoint_every: int = 4096
     shaping: bool = True  # potential-based reward shaping (ShapedReward); same optimal policy
     # imitation warm start (mmroute.agents.imitation): behaviour cloning of the hindsight
@@ -124,7 +128,7 @@ class TrainConfig:
         if self.n_steps * self.n_envs > MAX_ROLLOUT_STEPS:
             raise InputError(f"n_steps * n_envs must be at most {MAX_ROLLOUT_STEPS:,}, got "
                              f"{self.n_steps * self.n_envs:,}", field="n_steps")
-        if self.val_episodes > VALIDATION.hi - VALIDATION.lo:
+        if self.val_episodes is not None and self.val_episodes > VALIDATION.hi - VALIDATION.lo:
             raise InputError("more validation episodes than validation seeds", field="val_episodes")
 
     @classmethod
@@ -207,9 +211,6 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
     from mmroute.agents.callbacks import ModelWriter, Periodic, PPOProgress, Validator
 
     sc = as_scenario(scenario)
-    # from the config given, as before: a resumed run without one validates on the default
-    # count, not its card's (kept: this restructuring is behaviour-neutral)
-    val_seeds = _validation_seeds(config or TrainConfig())
     out = Path(out)
     cfg, seed = _open_run(out, sc, algo, config, resume, seed)
     maskable = algo == "maskable-ppo"
@@ -219,6 +220,7 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
         spent = dict(read_card(out / "checkpoint.zip").get("env_steps_before_ppo") or spent)
     else:
         cfg, spent["measure"], d = _budgeted(sc, cfg, timesteps, seed, progress_bar, log)
+    val_seeds = _validation_seeds(cfg)
     vec = _vec_env(sc, cfg, seed)
     model = _algorithm(algo, cfg, vec, seed, out, resume)
     writer = ModelWriter(model, out, {**_card(sc, algo, cfg, seed, val_seeds, command),
@@ -269,17 +271,22 @@ def _budgeted(sc, cfg: TrainConfig, timesteps: int, seed: int, progress_bar: boo
 
     if cfg.imitation_episodes == 0:  # PPO alone: nothing to measure
         return replace(cfg, dagger_rounds=cfg.dagger_rounds or 0,
-                       dagger_episodes=cfg.dagger_episodes or 1), 0, 0
+                       dagger_episodes=cfg.dagger_episodes or 1,
+                       val_episodes=cfg.val_episodes or VAL_EPISODES,
+                       eval_every=cfg.eval_every or EVAL_EVERY), 0, 0
     lengths = _measure(sc, cfg, seed, progress_bar, timesteps)
     d = float(np.mean(lengths))
     r = recipe(timesteps, d, rollout_steps=cfg.n_steps * cfg.n_envs,
                imitation_episodes=cfg.imitation_episodes, dagger_rounds=cfg.dagger_rounds,
-               dagger_episodes=cfg.dagger_episodes, spent=sum(lengths))
+               dagger_episodes=cfg.dagger_episodes, val_episodes=cfg.val_episodes,
+               eval_every=cfg.eval_every, spent=sum(lengths))
     log(f"budget {timesteps:,} env steps; {d:.0f} decisions per episode buy "
         f"{r.imitation_episodes} imitation episodes, {r.dagger_rounds} DAgger rounds of "
-        f"{r.dagger_episodes}, {r.ppo_steps:,} PPO steps")
+        f"{r.dagger_episodes}, {r.ppo_steps:,} PPO steps; validation on {r.val_episodes} "
+        f"episodes every {r.eval_every:,} steps")
     cfg = replace(cfg, imitation_episodes=r.imitation_episodes, dagger_rounds=r.dagger_rounds,
-                  dagger_episodes=r.dagger_episodes)
+                  dagger_episodes=r.dagger_episodes, val_episodes=r.val_episodes,
+                  eval_every=r.eval_every)
     return cfg, sum(lengths), max(lengths)
 
 
