@@ -34,7 +34,8 @@ import math
 from dataclasses import dataclass
 
 __all__ = ["Recipe", "recipe", "ppo_steps", "DEFAULT_TIMESTEPS", "MEASURE_EPISODES",
-           "MIN_EPISODES", "MIN_DECISIONS", "VAL_EPISODES", "VAL_DECISIONS", "EVAL_EVERY"]
+           "MIN_EPISODES", "MIN_DECISIONS", "VAL_EPISODES", "VAL_DECISIONS", "EVAL_EVERY",
+           "validation_episodes"]
 
 #: The budget of ``mmroute train`` without ``--timesteps`` (env steps).
 DEFAULT_TIMESTEPS = 50_000
@@ -59,7 +60,7 @@ DAGGER_SHARE, DAGGER_MAX, DAGGER_ROUNDS = 0.1, 100, 2
 class Recipe:
     """What a budget buys: imitation episodes, DAgger rounds of ``dagger_episodes`` each,
     the steps planned for them (``d`` x episodes) and for PPO (``ppo_steps``, whole
-    rollouts)."""
+    rollouts); and the validation: ``val_episodes`` every ``eval_every`` PPO steps."""
 
     imitation_episodes: int
     dagger_rounds: int
