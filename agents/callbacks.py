@@ -51,7 +51,8 @@ class Validator:
     the lowest so far (``best``: the lowest before, e.g. of a resumed run)."""
 
     def __init__(self, writer: ModelWriter, scenario, *, seeds: list[int], n_candidates: int,
-                 maskable: bool, best: float = math.inf, log: Callable[[str], Any] = print):
+                 maskable: bool, best: float = math.inf, log: Callable[[str], Any] = print,
+                 clock=None):
         self.writer = writer
         self.scenario = scenario
         self.seeds = seeds
@@ -59,13 +60,17 @@ class Validator:
         self.maskable = maskable
         self.best = best
         self.log = log
+        self.clock = clock  # a PhaseClock: validations timed as the phase "validation"
 
     def __call__(self, n: int, logger=None) -> float:
         """Validate at step ``n``; ``logger``: SB3's, to record the score (inside ``learn``)."""
+        from contextlib import nullcontext
+
         from mmroute.agents.training import validate_model
 
-        cost = validate_model(self.writer.model, self.scenario, seeds=self.seeds,
-                              n_candidates=self.n_candidates, maskable=self.maskable)
+        with self.clock.phase("validation") if self.clock is not None else nullcontext():
+            cost = validate_model(self.writer.model, self.scenario, seeds=self.seeds,
+                                  n_candidates=self.n_candidates, maskable=self.maskable)
         if logger is not None:
             logger.record("validation/mean_cost_cny", cost)
         with open(self.writer.out / "validation.csv", "a", encoding="utf-8") as fh:

@@ -14,13 +14,14 @@ from __future__ import annotations
 import math
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from mmroute.agents.budget import ppo_steps
+from mmroute.agents.budget import EVAL_EVERY, VAL_EPISODES, ppo_steps
 from mmroute.agents.model_files import (
     ALGOS,
     card_path,
@@ -29,6 +30,7 @@ from mmroute.agents.model_files import (
     restore_checkpoint,
     versions,
 )
+from mmroute.agents.phases import PhaseClock
 from mmroute.agents.progress import progress
 from mmroute.agents.seeds import TRAINING, VALIDATION, check_disjoint
 from mmroute.agents.shaping import ShapedReward, potential  # noqa: F401 - their old home
@@ -53,7 +55,8 @@ _FLOAT_BOUNDS: dict[str, tuple[float, float, bool]] = {  # (lo, hi, lo_open)
     "gae_lambda": (0.0, 1.0, True), "clip_range": (0.0, 1.0, True),
     "ent_coef": (0.0, 1.0, False), "imitation_learning_rate": (0.0, 1.0, True)}
 #: Settings that may be ``None``: then the budget's recipe decides them.
-_BUDGETED = ("imitation_episodes", "dagger_rounds", "dagger_episodes")
+_BUDGETED = ("imitation_episodes", "dagger_rounds", "dagger_episodes", "val_episodes",
+             "eval_every")
 #: Most steps in one rollout (``n_steps * n_envs``): the buffer holds that many observations.
 MAX_ROLLOUT_STEPS = 262_144
 
@@ -80,9 +83,12 @@ class TrainConfig:
     ent_coef: float = 0.0
     net_arch: tuple[int, ...] = (64, 64)
     n_candidates: int = 8
-    eval_every: int = 4096  # steps between validations
-    val_episodes: int = 30  # validation seeds used (from the validation range; 10 were too
-    # few to choose a model: one chosen on 10 at 719k CNY was 749k on 30)
+    # steps between validations, and validation seeds used (from the validation range; 10
+    # were too few to choose a model: one chosen on 10 at 719k CNY was 749k on 30); None
+    # (the default): the budget's rule (30 episodes every 4096 steps on small scenarios;
+    # fewer, rarer ones of long episodes: mmroute.agents.budget)
+    eval_every: int | None = None
+    val_episodes: int | None = None
     checkpoint_every: int = 4096
     shaping: bool = True  # potential-based reward shaping (ShapedReward); same optimal policy
     # imitation warm start (mmroute.agents.imitation): behaviour cloning of the hindsight
@@ -124,7 +130,7 @@ class TrainConfig:
         if self.n_steps * self.n_envs > MAX_ROLLOUT_STEPS:
             raise InputError(f"n_steps * n_envs must be at most {MAX_ROLLOUT_STEPS:,}, got "
                              f"{self.n_steps * self.n_envs:,}", field="n_steps")
-        if self.val_episodes > VALIDATION.hi - VALIDATION.lo:
+        if self.val_episodes is not None and self.val_episodes > VALIDATION.hi - VALIDATION.lo:
             raise InputError("more validation episodes than validation seeds", field="val_episodes")
 
     @classmethod
@@ -204,33 +210,64 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
     if backend != "local":
         return _train_on_ray(scenario, algo=algo, timesteps=timesteps, seed=seed, out=out,
                              config=config, resume=resume, command=command, backend=backend)
+    with torch_threads(TORCH_THREADS):
+        return _train(scenario, algo=algo, timesteps=timesteps, seed=seed, out=out,
+                      config=config, resume=resume, progress_bar=progress_bar,
+                      command=command, log=log)
+
+
+#: torch's intra-op threads while a run trains: its batches (256 x ~131 floats, a 64x64
+#: MLP) are too small to share. Measured with the machine shared (load 9 on 2 cores): one
+#: behaviour-cloning batch took 3.5 ms of CPU (20 ms wall) on one thread and 130-160 ms of
+#: CPU (670-790 ms wall) on two, whose OpenMP workers spin waiting for each other; at load 4,
+#: 2.5 ms against 108 ms.
+TORCH_THREADS = 1
+
+
+@contextmanager
+def torch_threads(n: int):
+    """torch's intra-op thread count set to ``n`` for the block, restored after."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _train(scenario, *, algo: str, timesteps: int, seed: int, out: str | Path,
+           config: TrainConfig | None, resume: bool, progress_bar: bool, command: str | None,
+           log) -> dict[str, Any]:
+    """:func:`train` on this machine, its arguments checked."""
     from mmroute.agents.callbacks import ModelWriter, Periodic, PPOProgress, Validator
 
     sc = as_scenario(scenario)
-    # from the config given, as before: a resumed run without one validates on the default
-    # count, not its card's (kept: this restructuring is behaviour-neutral)
-    val_seeds = _validation_seeds(config or TrainConfig())
     out = Path(out)
     cfg, seed = _open_run(out, sc, algo, config, resume, seed)
     maskable = algo == "maskable-ppo"
     t0 = time.perf_counter()
+    clock = PhaseClock()  # wall and CPU seconds per phase (of this session of the run)
     spent = {"measure": 0, "imitation": 0, "dagger": 0}  # env steps before PPO
     if resume:
         spent = dict(read_card(out / "checkpoint.zip").get("env_steps_before_ppo") or spent)
     else:
-        cfg, spent["measure"], d = _budgeted(sc, cfg, timesteps, seed, progress_bar, log)
+        with clock.phase("measure"):
+            cfg, spent["measure"], d = _budgeted(sc, cfg, timesteps, seed, progress_bar, log)
+    val_seeds = _validation_seeds(cfg)
     vec = _vec_env(sc, cfg, seed)
     model = _algorithm(algo, cfg, vec, seed, out, resume)
     writer = ModelWriter(model, out, {**_card(sc, algo, cfg, seed, val_seeds, command),
                                       "budget_timesteps": timesteps})
     validator = Validator(writer, sc, seeds=val_seeds, n_candidates=cfg.n_candidates,
                           maskable=maskable, best=_best_so_far(out) if resume else math.inf,
-                          log=log)
+                          log=log, clock=clock)
     cb = Periodic(validator, eval_every=cfg.eval_every, checkpoint_every=cfg.checkpoint_every)
     try:
         if not resume and cfg.imitation_episodes > 0:
             _warm_start(model, sc, cfg, seed, maskable, log, budget=timesteps, spent=spent,
-                        episode_steps=d, progress_bar=progress_bar)
+                        episode_steps=d, progress_bar=progress_bar, clock=clock)
             writer.card["env_steps_before_ppo"] = spent
             cb.validate(0)
         writer.card["env_steps_before_ppo"] = spent
@@ -238,13 +275,19 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
         remaining = ppo_total - model.num_timesteps
         if remaining > 0:
             bar = PPOProgress(remaining, enabled=progress_bar)
+            val = clock.wall_s.get("validation", 0.0), clock.cpu_s.get("validation", 0.0)
             try:
-                model.learn(remaining, callback=[cb, bar], reset_num_timesteps=not resume,
-                            tb_log_name="run")
+                with clock.phase("ppo"):
+                    model.learn(remaining, callback=[cb, bar], reset_num_timesteps=not resume,
+                                tb_log_name="run")
             finally:
                 bar.close()
+            # the validations inside PPO's span are their own phase
+            clock.add("ppo", val[0] - clock.wall_s.get("validation", 0.0),
+                      val[1] - clock.cpu_s.get("validation", 0.0))
         cb.validate(model.num_timesteps)
         cb.checkpoint()
+        writer.card["phase_seconds"] = clock.to_dict()
         writer.save("final", {"validation_cost": _last_validation(out)})
     finally:
         vec.close()
@@ -253,7 +296,7 @@ def train(scenario, *, algo: str = "maskable-ppo", timesteps: int, seed: int, ou
     log(f"trained {total:,} env steps of the budget's {timesteps:,} ({spent['measure']} "
         f"measuring, {spent['imitation']} imitation, {spent['dagger']} DAgger, "
         f"{model.num_timesteps} PPO) in {time.perf_counter() - t0:.0f} s; best validation "
-        f"cost {validator.best:,.0f} CNY -> {out / 'best.zip'}")
+        f"cost {validator.best:,.0f} CNY -> {out / 'best.zip'}; {clock.summary()}")
     load_model(out / "best.zip", scenario=sc)  # what was written loads
     return card
 
@@ -269,17 +312,22 @@ def _budgeted(sc, cfg: TrainConfig, timesteps: int, seed: int, progress_bar: boo
 
     if cfg.imitation_episodes == 0:  # PPO alone: nothing to measure
         return replace(cfg, dagger_rounds=cfg.dagger_rounds or 0,
-                       dagger_episodes=cfg.dagger_episodes or 1), 0, 0
+                       dagger_episodes=cfg.dagger_episodes or 1,
+                       val_episodes=cfg.val_episodes or VAL_EPISODES,
+                       eval_every=cfg.eval_every or EVAL_EVERY), 0, 0
     lengths = _measure(sc, cfg, seed, progress_bar, timesteps)
     d = float(np.mean(lengths))
     r = recipe(timesteps, d, rollout_steps=cfg.n_steps * cfg.n_envs,
                imitation_episodes=cfg.imitation_episodes, dagger_rounds=cfg.dagger_rounds,
-               dagger_episodes=cfg.dagger_episodes, spent=sum(lengths))
+               dagger_episodes=cfg.dagger_episodes, val_episodes=cfg.val_episodes,
+               eval_every=cfg.eval_every, spent=sum(lengths))
     log(f"budget {timesteps:,} env steps; {d:.0f} decisions per episode buy "
         f"{r.imitation_episodes} imitation episodes, {r.dagger_rounds} DAgger rounds of "
-        f"{r.dagger_episodes}, {r.ppo_steps:,} PPO steps")
+        f"{r.dagger_episodes}, {r.ppo_steps:,} PPO steps; validation on {r.val_episodes} "
+        f"episodes every {r.eval_every:,} steps")
     cfg = replace(cfg, imitation_episodes=r.imitation_episodes, dagger_rounds=r.dagger_rounds,
-                  dagger_episodes=r.dagger_episodes)
+                  dagger_episodes=r.dagger_episodes, val_episodes=r.val_episodes,
+                  eval_every=r.eval_every)
     return cfg, sum(lengths), max(lengths)
 
 
@@ -442,7 +490,8 @@ def _train_task(_shared, task) -> tuple[dict[str, Any], dict[str, bytes]]:
 
 
 def _warm_start(model, sc, cfg: TrainConfig, seed: int, maskable: bool, log, *, budget: int,
-                spent: dict[str, int], episode_steps: int, progress_bar: bool) -> None:
+                spent: dict[str, int], episode_steps: int, progress_bar: bool,
+                clock: PhaseClock | None = None) -> None:
     """Behaviour cloning of hindsight plans on training episodes, then DAgger rounds
     (:mod:`mmroute.agents.imitation`); episodes drawn from the training seeds. Each phase
     stops starting episodes where the budget left (less the later DAgger rounds' planned
@@ -461,15 +510,18 @@ def _warm_start(model, sc, cfg: TrainConfig, seed: int, maskable: bool, log, *, 
     kw = {"n_candidates": cfg.n_candidates, "gamma": cfg.gamma, "shaping": cfg.shaping,
           "seed": seed, "episode_steps": episode_steps}
     t0 = time.perf_counter()
+    clock = clock or PhaseClock()
     if left(cfg.dagger_rounds * cfg.dagger_episodes) < episode_steps:
         log("imitation: no room in the budget for an episode; PPO alone")
         return
-    with progress("imitation", cfg.imitation_episodes, "episode", progress_bar) as bar:
+    with (clock.phase("imitation"),
+          progress("imitation", cfg.imitation_episodes, "episode", progress_bar) as bar):
         demos = demonstrations(sc, draw(cfg.imitation_episodes), **kw,
                                max_steps=left(cfg.dagger_rounds * cfg.dagger_episodes),
                                progress=lambda i, n: bar.update(1))
     spent["imitation"] = demos.decisions
-    with progress("cloning", cfg.imitation_epochs, "epoch", progress_bar) as bar:
+    with (clock.phase("cloning"),
+          progress("cloning", cfg.imitation_epochs, "epoch", progress_bar) as bar):
         losses = clone(model, demos, epochs=cfg.imitation_epochs,
                        learning_rate=cfg.imitation_learning_rate, seed=seed,
                        progress=lambda i, n: bar.update(1))
@@ -479,16 +531,18 @@ def _warm_start(model, sc, cfg: TrainConfig, seed: int, maskable: bool, log, *, 
         room = left((cfg.dagger_rounds - r - 1) * cfg.dagger_episodes)
         if room < d:
             break
-        with progress(f"DAgger round {r + 1}/{cfg.dagger_rounds}", cfg.dagger_episodes,
-                      "episode", progress_bar) as bar:
+        with (clock.phase("dagger"),
+              progress(f"DAgger round {r + 1}/{cfg.dagger_rounds}", cfg.dagger_episodes,
+                       "episode", progress_bar) as bar):
             more = demonstrations(sc, draw(cfg.dagger_episodes), learner=model,
                                   maskable=maskable, **kw, max_steps=room,
                                   progress=lambda i, n: bar.update(1))
         spent["dagger"] += more.decisions
         demos = merge(demos, more)
         epochs = max(1, cfg.imitation_epochs // 3)
-        with progress(f"DAgger round {r + 1}/{cfg.dagger_rounds} cloning", epochs, "epoch",
-                      progress_bar) as bar:
+        with (clock.phase("dagger"),
+              progress(f"DAgger round {r + 1}/{cfg.dagger_rounds} cloning", epochs, "epoch",
+                       progress_bar) as bar):
             losses = clone(model, demos, epochs=epochs,
                            learning_rate=cfg.imitation_learning_rate, seed=seed + r + 1,
                            progress=lambda i, n: bar.update(1))

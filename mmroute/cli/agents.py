@@ -27,7 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "episodes, two DAgger rounds relabel the states it reaches by "
                     "clairvoyant re-plans, then PPO fine-tunes it; how many episodes and "
                     "steps each phase gets follows from --timesteps (docs/agents.md, "
-                    "'Budget'); the model kept is the best on 30 validation seeds.")
+                    "'Budget'); the model kept is the best on 30 validation seeds (fewer "
+                    "where episodes are long: as many as hold 15,000 decisions).")
     t.add_argument("file", metavar="FILE", help="scenario file or bundled scenario name")
     t.add_argument("--algo", choices=LEARNED, default="maskable-ppo")
     t.add_argument("--timesteps", type=int_in(1), default=DEFAULT_TIMESTEPS, metavar="N",
@@ -35,7 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "(3 measuring episodes, imitation and DAgger episodes, PPO; "
                         "validation not counted); the recipe is scaled to it: half its "
                         "episodes imitation (<= 600), 2 DAgger rounds of a tenth (<= 100), "
-                        "PPO the rest (default: %(default)s)")
+                        "PPO the rest; long episodes (a month's) imitated from 2,000 "
+                        "decisions (default: %(default)s)")
     t.add_argument("--seed", type=seed, default=0)
     t.add_argument("--config", metavar="CFG.yaml", help="training settings (TrainConfig fields)")
     t.add_argument("--out", required=True, metavar="DIR")

@@ -9,7 +9,15 @@ import sys
 
 import pytest
 
-from mmroute.agents.budget import IMITATION_MAX, Recipe, recipe
+from mmroute.agents.budget import (
+    EVAL_EVERY,
+    IMITATION_MAX,
+    MIN_DECISIONS,
+    MIN_EPISODES,
+    VAL_EPISODES,
+    Recipe,
+    recipe,
+)
 from mmroute.agents.training import TrainConfig, train
 
 #: Small and fast, the recipe left to the budget (imitation, DAgger unset).
@@ -33,6 +41,32 @@ def test_the_recipe_scales_with_the_budget_and_the_episode_length():
         assert 111 + r.warm_start_steps + r.ppo_steps <= n
 
 
+def test_month_scale_episodes_buy_imitation_and_fewer_rarer_validations():
+    # liuzhou-asean-month: ~5,800 decisions per episode; the default budget buys 5 episodes
+    # after 3 measuring ones: 2 imitation episodes (11,600 decisions), not none
+    r = recipe(50_000, 5800, rollout_steps=512, spent=17_400)
+    assert (r.imitation_episodes, r.dagger_rounds, r.warm_start_steps) == (2, 0, 11_600)
+    assert r.ppo_steps == 20_992  # the rest, whole rollouts
+    assert (r.val_episodes, r.eval_every) == (3, 17_400)  # 17,400 decisions per validation
+    # DAgger still needs 5 episodes a round (each label a clairvoyant re-plan)
+    assert recipe(300_000, 6761, rollout_steps=512, spent=20_284).dagger_rounds == 0
+    assert recipe(10**6, 6000, rollout_steps=512).dagger_rounds == 2
+    one = recipe(2 * 5800, 5800, rollout_steps=512)  # 2 episodes: 1 to imitate
+    assert one.imitation_episodes == 1 and one.warm_start_steps == 5800
+    assert recipe(5800, 5800, rollout_steps=512).imitation_episodes == 0  # half of 1: none
+
+
+@pytest.mark.parametrize("d", [5, 37, 54, 80, 102, 118, 136])  # bundled small: 2-102
+def test_the_decision_clauses_leave_short_episodes_as_before(d):
+    for n in range(d, 40 * d, max(1, d // 3)):
+        r = recipe(n, d, rollout_steps=512)
+        e = n // d
+        before = min(IMITATION_MAX, e // 2)  # the rule before the decision clause
+        assert r.imitation_episodes == (before if before >= MIN_EPISODES else 0)
+        assert (r.val_episodes, r.eval_every) == (VAL_EPISODES, EVAL_EVERY)
+    assert (MIN_DECISIONS / MIN_EPISODES, EVAL_EVERY / VAL_EPISODES) == (400, 4096 / 30)
+
+
 def test_values_given_win_over_the_rule():
     r = recipe(50_000, 118, rollout_steps=512, imitation_episodes=7, dagger_rounds=1,
                dagger_episodes=3)
@@ -51,6 +85,25 @@ def test_a_run_stays_within_its_budget_on_tiny(tmp_path, budget):
     total = sum(spent.values()) + final["timesteps"]
     assert budget - 128 - 5 * 2 <= total <= budget  # left over: < 1 rollout, < 2 episodes
     assert card["config"]["imitation_episodes"] > 0  # the recipe is on the card
+    phases = final["phase_seconds"]  # where the time went, wall and CPU
+    assert list(phases)[:3] == ["measure", "imitation", "cloning"]
+    assert {"validation", "ppo"} <= set(phases)
+    assert all(v["wall_s"] >= 0 and v["cpu_s"] >= 0 for v in phases.values())
+
+
+@pytest.mark.slow  # ~10 s; fast siblings: the recipe at month-scale lengths, the tiny run
+def test_a_month_like_scale_imitates_fewer_than_five_long_episodes(tmp_path):
+    from mmroute.scenarios import load
+    from mmroute.scenarios.scaling import scale
+
+    sc = scale(load("tiny"), consignments=450, seed=0)  # ~600 decisions per episode
+    cfg = TrainConfig(**{**SMALL, "val_episodes": 1})
+    card = train(sc, timesteps=7000, seed=0, out=tmp_path / "run", config=cfg,
+                 log=lambda m: None)
+    final = json.loads((tmp_path / "run" / "final.json").read_text())
+    assert 0 < card["config"]["imitation_episodes"] < MIN_EPISODES
+    assert final["env_steps_before_ppo"]["imitation"] >= MIN_DECISIONS
+    assert card["config"]["eval_every"] >= final["env_steps_before_ppo"]["measure"] / 3
 
 
 def _cli(*args):
