@@ -249,7 +249,7 @@ class Simulator:
     # --- event queue -------------------------------------------------------------------
     def _push(self, t: float, kind: str, i: int) -> None:
         self._seq += 1
-        heapq.heappush(self._heap, (round(t, 6), self._seq, kind, i))  # round_h(t)
+        heapq.heappush(self._heap, (round_h(t), self._seq, kind, i))
 
     def next_decision(self) -> Decision | None:
         """Advance to the next decision (``None`` when every consignment is done)."""
