@@ -44,8 +44,18 @@ _DIGITS = 4  # noise factors are stored to 4 decimals (the JSON is exact)
 
 
 def stream(seed: int, source: str, *keys: int) -> np.random.Generator:
-    """The generator of one source (and item) of an episode."""
-    return np.random.default_rng([int(seed), SOURCES[source], *map(int, keys)])
+    """The generator of one source (and item) of an episode: ``default_rng([seed, source id,
+    *keys])``. Keys that are one 32-bit word each are given as a ``uint32`` array, the same
+    entropy words as the list (numpy's ``SeedSequence`` splits each int into 32-bit words),
+    which it reads without converting every int (half the cost of a stream; a reset draws
+    dozens; tests/world/test_streams.py checks they are the same generator)."""
+    words = [int(seed), SOURCES[source], *map(int, keys)]
+    if all(0 <= w <= _WORD for w in words):
+        return np.random.default_rng(np.array(words, dtype=np.uint32))
+    return np.random.default_rng(words)
+
+
+_WORD = 0xFFFFFFFF
 
 
 def scenario_hash(scenario: Scenario) -> str:
@@ -211,7 +221,7 @@ def _road_noise(scenario: Scenario, seed: int) -> tuple[RoadNoise, ...]:
             continue
         # mean-one lognormal: E[factor] = 1, so the nominal time is the expected time
         f = stream(seed, "road_noise", i).lognormal(-sigma * sigma / 2, sigma, size=hours)
-        out.append(RoadNoise(link=lk.id, from_hour=0, factors=tuple(np.round(f, _DIGITS).tolist())))
+        out.append(RoadNoise(link=lk.id, from_hour=0, factors=tuple(f.round(_DIGITS).tolist())))
     return tuple(out)
 
 
