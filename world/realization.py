@@ -83,7 +83,7 @@ class Realization:
     def shipments(self, scenario: Scenario) -> tuple[Shipment, ...]:
         """The realised shipment list: quantities drawn, late orders appended."""
         q = dict(self.quantities_teu)
-        base = tuple(replace(s, quantity_teu=q.get(s.id, s.quantity_teu)) for s in scenario.shipments)
+        base = tuple(_with_quantity(s, q.get(s.id, s.quantity_teu)) for s in scenario.shipments)
         return base + self.late_orders
 
     def scenario(self, scenario: Scenario) -> Scenario:
@@ -190,6 +190,16 @@ class Realization:
             raise
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"not a realization: {exc!r}", field="realization") from None
+
+
+def _with_quantity(s: Shipment, quantity_teu: float) -> Shipment:
+    """Hot-path twin of ``replace(s, quantity_teu=quantity_teu)`` (a shipment has no
+    ``__post_init__``: the same fields, set without the frozen dataclass's
+    ``object.__setattr__`` per field; a reset makes one per shipment;
+    tests/envs/test_speed_caches.py checks they are equal)."""
+    new = object.__new__(Shipment)
+    new.__dict__.update(s.__dict__, quantity_teu=quantity_teu)
+    return new
 
 
 def realize(scenario: Scenario, seed: int) -> Realization:

@@ -363,3 +363,13 @@ def test_weather_windows_stopped_half_way_are_completed_not_doubled(liuzhou):
         _merge(out, hits[:len(hits) // 2], w.from_h + w.hours() // 2,
                w.from_h + w.hours() // 2 + 1.0)  # half of a step's links
         assert weather_windows(w, links, memo=memo) == fresh
+
+
+def test_the_realised_shipment_twin_is_dataclasses_replace(liuzhou):
+    r = realize(liuzhou, 3)
+    want = tuple(dataclasses.replace(s, quantity_teu=dict(r.quantities_teu)[s.id])
+                 for s in liuzhou.shipments) + r.late_orders
+    got = r.shipments(liuzhou)
+    assert got == want and [vars(a) for a in got] == [vars(b) for b in want]
+    assert all(a is not b for a, b in zip(got, liuzhou.shipments))
+    assert hash(got[0]) == hash(want[0])
