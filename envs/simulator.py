@@ -620,11 +620,11 @@ class Simulator:
         tt = round_h(move.timetable_h)
         if tt > self.horizon_h + TOL_H or tt - lk.timetable.cutoff_h < d.time_h - TOL_H:
             return f"departure {lk.id} at {tt:g} h: cut-off missed or after the horizon"
-        if not any(abs(x - tt) < TOL_H for x in lk.timetable.departures(tt - 1e-3, tt + 1e-3)):
+        known = self.known()
+        if not any(abs(x - tt) < TOL_H for x in known.timetable_times(lk, tt - 1e-3, tt + 1e-3)):
             return f"no departure of {lk.id} at {tt:g} h"
         if not self.has_room(lk, tt, c.shipment.quantity_teu):
             return f"departure {lk.id} at {tt:g} h is full"
-        known = self.known()
         if not known.is_open(lk.id, round_h(tt + known.departure_delay_h(lk.id, tt))):
             return f"departure {lk.id} at {tt:g} h is cancelled (known closure)"
         return None

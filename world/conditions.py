@@ -269,7 +269,7 @@ class Conditions:
         pairs (timetable time, actual departure time), closed ones left out."""
         if link.timetable is None:
             return []
-        return self._running(link, self._timetable_times(link, lo_h, hi_h), None)
+        return self._running(link, self.timetable_times(link, lo_h, hi_h), None)
 
     def next_departures(self, link: Link, lo_h: float, hi_h: float, n: int
                         ) -> list[tuple[float, float]]:
@@ -310,8 +310,9 @@ class Conditions:
             memo[key] = hit
         return list(hit[1])
 
-    def _timetable_times(self, link: Link, lo_h: float, hi_h: float) -> list[float]:
-        """``link.timetable.departures(lo_h, hi_h)``, read from the table when it covers them."""
+    def timetable_times(self, link: Link, lo_h: float, hi_h: float) -> list[float]:
+        """``link.timetable.departures(lo_h, hi_h)`` (timetable times, running or not), read
+        from the timetable's table when it covers them (a scheduled ``link``)."""
         tt = link.timetable
         table, lo = self._table(tt, lo_h, hi_h)
         if table is None:

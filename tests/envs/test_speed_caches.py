@@ -373,3 +373,17 @@ def test_the_realised_shipment_twin_is_dataclasses_replace(liuzhou):
     assert got == want and [vars(a) for a in got] == [vars(b) for b in want]
     assert all(a is not b for a, b in zip(got, liuzhou.shipments))
     assert hash(got[0]) == hash(want[0])
+
+
+def test_timetable_times_are_the_timetables_departures_in_and_out_of_the_table(liuzhou):
+    rng = np.random.default_rng(8)
+    cond = Conditions(liuzhou)
+    for lk in (x for x in liuzhou.links if x.scheduled):
+        tt = lk.timetable
+        for t in tt.departures(-tt.period_h, liuzhou.horizon_h + 3 * tt.period_h)[::7]:
+            for a, b in ((t - 1e-3, t + 1e-3), (t, t), (t + 1e-3, t + 2e-3)):
+                assert cond.timetable_times(lk, a, b) == tt.departures(a, b)
+        for _ in range(30):
+            a = float(rng.uniform(-2 * tt.period_h, liuzhou.horizon_h + 4 * tt.period_h))
+            b = a + float(rng.uniform(-1.0, 3 * tt.period_h))
+            assert cond.timetable_times(lk, a, b) == tt.departures(a, b)
