@@ -209,7 +209,9 @@ class Conditions:
                         delays = node_delays.get(v)
                         if delays:
                             dwell = dwell + sum(x.delay_h for x in delays if x.from_h <= t < x.to_h)
-                        dep = round_h(t + dwell)
+                        # t is rounded already (round_h(round_h(x)) is round_h(x)): only a
+                        # dwell needs the rounding
+                        dep = round_h(t + dwell) if dwell else t + dwell
                     x = tts.get(lid)
                     if x is None:
                         x = lk.travel_time_h
