@@ -756,7 +756,7 @@ class Simulator:
         node = self.nodes[v]
         ready = round_h(arr + node.handling_time_h + self.truth.node_delay_h(v, arr))
         cost = node.handling_cost_cny * s.quantity_teu
-        c.handling.append(Handling(v, round_h(arr), cost))
+        c.handling.append(_handling(v, round_h(arr), cost))
         c.cost_cny += cost
         self._charge(i, c, self.realised_scenario.objective.cost_weight * cost)
         if node.capacity_teu_per_day is not None:
@@ -886,6 +886,13 @@ def _leg(link, mode, from_node, to_node, departure_h, arrival_h, cost_cny, co2_k
                        departure_h=departure_h, arrival_h=arrival_h, cost_cny=cost_cny,
                        co2_kg=co2_kg, timetable_h=timetable_h)
     return lg
+
+
+def _handling(node, at_h, cost_cny) -> Handling:
+    """Hot-path twin of ``Handling(...)`` (as :func:`_decision`; one per transshipment)."""
+    h = _new(Handling)
+    h.__dict__.update(node=node, at_h=at_h, cost_cny=cost_cny)
+    return h
 
 
 def _day(t: float) -> int:

@@ -282,8 +282,10 @@ class Conditions:
         tt = link.timetable
         if tt is None:
             return []
-        table, lo = self._table(tt, lo_h, hi_h)
-        if table is None:
+        # self._table(tt, lo_h, hi_h), inlined (max(lo_h, first_h) without the call)
+        table = self.tables.timetable_table(tt)
+        lo = tt.first_h if tt.first_h > lo_h else lo_h
+        if table is None or lo < table[0] or hi_h > table[1]:
             window = tt.period_h  # outside the table: a period at a time
             while True:
                 end = min(hi_h, lo_h + window)
