@@ -260,7 +260,7 @@ class Simulator:
             if t > self.now:
                 self.now = t
             c = self.consignments[i]
-            if c.done:
+            if c.status in DONE:  # c.done, without the property's call
                 continue
             if kind == "ready":
                 if c.status == "pending":
