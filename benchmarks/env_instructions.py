@@ -72,17 +72,20 @@ def count(name: str, episodes: int, pythonpath: Path | None, cap: int = 0) -> tu
 
 
 def per_decision(name: str, short: int, long: int, pythonpath: Path | None,
-                 caps: tuple[int, int] = (0, 0)) -> float:
-    d1, i1 = count(name, short, pythonpath, caps[0])
+                 caps: tuple[int, int] = (0, 0), first: tuple[int, int] | None = None) -> float:
+    """Instructions per decision from a short and a long run (``first``: the short run's
+    ``(decisions, instructions)`` if already counted)."""
+    d1, i1 = first or count(name, short, pythonpath, caps[0])
     d2, i2 = count(name, long, pythonpath, caps[1])
     return (i2 - i1) / (d2 - d1)
 
 
-def long_episodes(name: str, short: int, min_decisions: int) -> int:
+def long_episodes(name: str, short: int, min_decisions: int) -> tuple[int, tuple[int, int]]:
     """Episodes of the long run: enough for ``min_decisions`` more decisions than the short
-    run (a garbage collection is millions of instructions: a few decisions would drown)."""
-    d1, _ = count(name, short, None)
-    return short + max(5, -(-min_decisions * short // max(1, d1)))
+    run (a garbage collection is millions of instructions: a few decisions would drown); and
+    the short run's count of this version."""
+    d1, i1 = count(name, short, None)
+    return short + max(5, -(-min_decisions * short // max(1, d1))), (d1, i1)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
                 new = per_decision(name, 1, 1, None, caps)
                 old = per_decision(name, 1, 1, base, caps)
             else:
-                long = long_episodes(name, args.short, args.min_decisions)
-                new = per_decision(name, args.short, long, None)
+                long, first = long_episodes(name, args.short, args.min_decisions)
+                new = per_decision(name, args.short, long, None, first=first)
                 old = per_decision(name, args.short, long, base)
             rows.append({"scenario": name, "episodes": long, "instructions_per_decision": round(new),
                          f"{args.compare}_instructions_per_decision": round(old),
