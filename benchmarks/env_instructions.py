@@ -41,7 +41,7 @@ from mmroute.envs import RerouteEnv
 from mmroute.scenarios import load
 env = RerouteEnv(load(sys.argv[1]))
 rng = np.random.default_rng(0)
-decisions, cap = 0, int(sys.argv[3])  # cap: stop after that many decisions (0: none)
+decisions, cap = 0, int(sys.argv[3]) or -1  # cap: stop after that many decisions (0: none)
 for ep in range(int(sys.argv[2])):
     env.reset(seed=ep)
     done = False
