@@ -319,8 +319,9 @@ def _expected_cny(q: float, cost_cny: float, co2_kg: float, arrival_h: float,
     and lateness at ``arrival_h``; ``terms``: cost weight, CO2 price, value of time, lateness
     penalty, release and due times of the shipment."""
     cw, price, tv, lp, release, due = terms
+    late = arrival_h - due
     return q * (cw * cost_cny + price * co2_kg / 1000.0 + tv * (arrival_h - release)
-                + lp * max(0.0, arrival_h - due))
+                + lp * (late if late > 0.0 else 0.0))  # max(0.0, late), without the call
 
 
 def _next_service(sim: Simulator, cond, node: str, ready_h: float, q: float, dest: str,
@@ -343,10 +344,12 @@ def _next_service(sim: Simulator, cond, node: str, ready_h: float, q: float, des
             if _expected_cny(q, rest_cost, rest_co2, ready_h + handling_h + time_h,
                              terms) >= best[0]:
                 continue
-        # the first of the next two with room (hot-path twin of sim.has_room(lk, tt, q))
-        dep = next((t for tt, t in cond.next_departures(lk, ready_h + cutoff - TOL_H, horizon, 2)
-                    if cap is None or dep_load.get((lid, tt), 0.0) + q <= cap + 1e-9), None)
-        if dep is None:
+        # the first of the next two with room (hot-path twin of sim.has_room(lk, tt, q)): the
+        # departure ``dep`` the loop stops at
+        for tt, dep in cond.next_departures(lk, ready_h + cutoff - TOL_H, horizon, 2):  # noqa: B007
+            if cap is None or dep_load.get((lid, tt), 0.0) + q <= cap + 1e-9:
+                break
+        else:
             continue
         arr = dep + cond.travel_time_h(lk, dep)
         arrival = arr if end == dest else arr + handling_h + cond.node_delay_h(end, arr) + time_h

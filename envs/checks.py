@@ -19,6 +19,8 @@ def action_slot(action: Any) -> int:
     SB3's ``predict`` returns for one observation); a float, a boolean, text or an array of
     another shape is refused. (A slot out of range or not allowed is the env's business: it
     takes slot 0 and says so in ``info["invalid_action"]``.)"""
+    if type(action) is int:  # the common case, without the checks below
+        return action
     if isinstance(action, np.ndarray) and action.shape == () and action.dtype.kind in "iu":
         return int(action)
     if is_integer(action):

@@ -138,6 +138,7 @@ class RerouteEnv(gym.Env):
         self.sim: Simulator | None = None
         self.realization: Realization | None = None
         self._slots: list[Candidate | None] = [None] * self.k
+        self._masks: dict[tuple[int, bool], np.ndarray] = {}  # see _advance (read only)
         self._decision = None
         # (known events, their windows, ordered, sorted starts, sorted ends): _active_events
         self._windows: tuple | None = None
@@ -258,11 +259,25 @@ class RerouteEnv(gym.Env):
             return
         self.forecast.issue(self.sim.now)
         cands = candidates(self.sim, d, self.k, self.forecast)  # best first, drop last
-        hopeless = all(not math.isfinite(c.arrival_h) for c in cands[:-1])
-        drop = cands[-1] if self.drop == "always" or hopeless else None
-        self._slots = cands[:-1] + [None] * (self.k - len(cands)) + [drop]
-        self._mask = np.array([c is not None for c in self._slots], dtype=bool)
-        self._best_cny = min(x.score_cny for x in self._slots if x is not None)
+        moves = cands[:-1]
+        drop = cands[-1] if self.drop == "always" or _hopeless(moves) else None
+        self._slots = moves + [None] * (self.k - len(cands)) + [drop]
+        # the allowed slots: the moves first, then the drop if allowed; one array per (moves,
+        # drop allowed), the one made from such slots, kept read only (action_masks copies it)
+        key = (len(moves), drop is not None)
+        mask = self._masks.get(key)
+        if mask is None:
+            mask = self._masks[key] = np.array([c is not None for c in self._slots], dtype=bool)
+        self._mask = mask
+        # min(score of the allowed slots), as min() takes them: in their order, the first
+        # kept unless a later one is smaller (drop is always allowed when no move is)
+        best = moves[0].score_cny if moves else drop.score_cny
+        for x in moves:
+            if x.score_cny < best:
+                best = x.score_cny
+        if drop is not None and drop.score_cny < best:
+            best = drop.score_cny
+        self._best_cny = best
 
     def _obs(self) -> np.ndarray:
         d = self._decision
@@ -350,6 +365,14 @@ class RerouteEnv(gym.Env):
             info["consignment"] = self.sim.consignments[d.consignment].shipment.id
             info["node"] = d.node
         return info
+
+
+def _hopeless(moves: list[Candidate]) -> bool:
+    """Whether no move is expected to reach the destination (every arrival infinite)."""
+    for c in moves:
+        if math.isfinite(c.arrival_h):
+            return False
+    return True
 
 
 #: Up to this many consignments :meth:`RerouteEnv.potential_cny` runs the plain loop (cheaper

@@ -249,7 +249,7 @@ class Simulator:
     # --- event queue -------------------------------------------------------------------
     def _push(self, t: float, kind: str, i: int) -> None:
         self._seq += 1
-        heapq.heappush(self._heap, (round(t, 6), self._seq, kind, i))  # round_h(t)
+        heapq.heappush(self._heap, (round_h(t), self._seq, kind, i))
 
     def next_decision(self) -> Decision | None:
         """Advance to the next decision (``None`` when every consignment is done)."""
@@ -260,7 +260,7 @@ class Simulator:
             if t > self.now:
                 self.now = t
             c = self.consignments[i]
-            if c.done:
+            if c.status in DONE:  # c.done, without the property's call
                 continue
             if kind == "ready":
                 if c.status == "pending":
@@ -621,11 +621,11 @@ class Simulator:
         tt = round_h(move.timetable_h)
         if tt > self.horizon_h + TOL_H or tt - lk.timetable.cutoff_h < d.time_h - TOL_H:
             return f"departure {lk.id} at {tt:g} h: cut-off missed or after the horizon"
-        if not any(abs(x - tt) < TOL_H for x in lk.timetable.departures(tt - 1e-3, tt + 1e-3)):
+        known = self.known()
+        if not any(abs(x - tt) < TOL_H for x in known.timetable_times(lk, tt - 1e-3, tt + 1e-3)):
             return f"no departure of {lk.id} at {tt:g} h"
         if not self.has_room(lk, tt, c.shipment.quantity_teu):
             return f"departure {lk.id} at {tt:g} h is full"
-        known = self.known()
         if not known.is_open(lk.id, round_h(tt + known.departure_delay_h(lk.id, tt))):
             return f"departure {lk.id} at {tt:g} h is cancelled (known closure)"
         return None
@@ -757,7 +757,7 @@ class Simulator:
         node = self.nodes[v]
         ready = round_h(arr + node.handling_time_h + self.truth.node_delay_h(v, arr))
         cost = node.handling_cost_cny * s.quantity_teu
-        c.handling.append(Handling(v, round_h(arr), cost))
+        c.handling.append(_handling(v, round_h(arr), cost))
         c.cost_cny += cost
         self._charge(i, c, self.realised_scenario.objective.cost_weight * cost)
         if node.capacity_teu_per_day is not None:
@@ -887,6 +887,13 @@ def _leg(link, mode, from_node, to_node, departure_h, arrival_h, cost_cny, co2_k
                        departure_h=departure_h, arrival_h=arrival_h, cost_cny=cost_cny,
                        co2_kg=co2_kg, timetable_h=timetable_h)
     return lg
+
+
+def _handling(node, at_h, cost_cny) -> Handling:
+    """Hot-path twin of ``Handling(...)`` (as :func:`_decision`; one per transshipment)."""
+    h = _new(Handling)
+    h.__dict__.update(node=node, at_h=at_h, cost_cny=cost_cny)
+    return h
 
 
 def _day(t: float) -> int:

@@ -187,7 +187,7 @@ class Conditions:
         tts, dwells, node_delays, slows = self._tt, self._dwell, self._node_delays, self._slow
         hour0, profile, noise, until = self._hour0, self._profile_f, self._noise, self._noise_until
         floor = math.floor
-        t0 = round(start_h, 6)
+        t0 = round_h(start_h)
         out: list[list[tuple[float, float]] | None] = []
         for path in paths:
             if closed and self._closed_at(path, start_h):
@@ -209,7 +209,9 @@ class Conditions:
                         delays = node_delays.get(v)
                         if delays:
                             dwell = dwell + sum(x.delay_h for x in delays if x.from_h <= t < x.to_h)
-                        dep = round(t + dwell, 6)
+                        # t is rounded already (round_h(round_h(x)) is round_h(x)): only a
+                        # dwell needs the rounding
+                        dep = round_h(t + dwell) if dwell else t + dwell
                     x = tts.get(lid)
                     if x is None:
                         x = lk.travel_time_h
@@ -228,7 +230,7 @@ class Conditions:
                         for a, b, f in slow:
                             if a <= dep < b:
                                 x /= f
-                    hit = ((dep, round(dep + x, 6)), {}, lk)
+                    hit = ((dep, round_h(dep + x)), {}, lk)
                     node[lid] = hit
                 leg = hit[0]
                 legs.append(leg)
@@ -269,7 +271,7 @@ class Conditions:
         pairs (timetable time, actual departure time), closed ones left out."""
         if link.timetable is None:
             return []
-        return self._running(link, self._timetable_times(link, lo_h, hi_h), None)
+        return self._running(link, self.timetable_times(link, lo_h, hi_h), None)
 
     def next_departures(self, link: Link, lo_h: float, hi_h: float, n: int
                         ) -> list[tuple[float, float]]:
@@ -280,8 +282,10 @@ class Conditions:
         tt = link.timetable
         if tt is None:
             return []
-        table, lo = self._table(tt, lo_h, hi_h)
-        if table is None:
+        # self._table(tt, lo_h, hi_h), inlined (max(lo_h, first_h) without the call)
+        table = self.tables.timetable_table(tt)
+        lo = tt.first_h if tt.first_h > lo_h else lo_h
+        if table is None or lo < table[0] or hi_h > table[1]:
             window = tt.period_h  # outside the table: a period at a time
             while True:
                 end = min(hi_h, lo_h + window)
@@ -310,8 +314,9 @@ class Conditions:
             memo[key] = hit
         return list(hit[1])
 
-    def _timetable_times(self, link: Link, lo_h: float, hi_h: float) -> list[float]:
-        """``link.timetable.departures(lo_h, hi_h)``, read from the table when it covers them."""
+    def timetable_times(self, link: Link, lo_h: float, hi_h: float) -> list[float]:
+        """``link.timetable.departures(lo_h, hi_h)`` (timetable times, running or not), read
+        from the timetable's table when it covers them (a scheduled ``link``)."""
         tt = link.timetable
         table, lo = self._table(tt, lo_h, hi_h)
         if table is None:
@@ -336,7 +341,7 @@ class Conditions:
         lid = link.id
         delays, closed = self._delays, self._closed.get(lid)
         for d in times:
-            d = round(d, 6)
+            d = round_h(d)
             actual = d + delays.get((lid, d), 0.0)
             if closed and any(a <= actual < b for a, b in closed):
                 continue
@@ -362,5 +367,19 @@ def _steps(a: float, b: float) -> tuple[float, ...]:
 
 
 def round_h(t: float) -> float:
-    """Times are kept to 1e-6 h so that equal times compare equal."""
+    """Times are kept to 1e-6 h so that equal times compare equal: ``round(t, 6)``, bit for
+    bit, without its decimal string conversion where the answer is certain.
+
+    ``y = t * 1e6`` is within 2**-11 of the exact product for ``|y| < 4e12`` (its rounding
+    error is at most half an ulp, <= 2**-11 there). Unless ``y`` is within that of a half, the
+    exact product rounds to the integer ``k`` nearest ``y``, so ``round(t, 6)`` is the double
+    nearest ``k / 10**6``: ``k / 1e6`` (IEEE division rounds correctly; ``k < 2**53`` is
+    exact). Near a half, for ``k == 0`` (the sign of a zero) and beyond that range:
+    ``round(t, 6)`` itself (tests/world/test_conditions_round.py checks it against
+    ``round``)."""
+    y = t * 1e6
+    if -4e12 < y < 4e12:
+        k = round(y)
+        if k and -0.499 < y - k < 0.499:
+            return k / 1e6
     return round(t, 6)

@@ -219,9 +219,10 @@ class KnownEvents:
                 if isinstance(ev, RoadNoise):
                     if ev.link not in links or scenario.link(ev.link).mode != "road":
                         raise InputError(f"{ev.link!r} is not a road link", field=where)
-                    f = np.asarray(ev.factors, dtype=float)
-                    if f.size and not (np.isfinite(f).all() and f.min() > 0):
-                        raise InputError("factors must be finite and > 0", field=where)
+                    if not _finite_positive(ev.factors):
+                        f = np.asarray(ev.factors, dtype=float)
+                        if f.size and not (np.isfinite(f).all() and f.min() > 0):
+                            raise InputError("factors must be finite and > 0", field=where)
                     continue
                 if isinstance(ev, NodeDelay | NodeClosure):
                     if ev.node not in nodes:
@@ -254,6 +255,17 @@ class KnownEvents:
                                    for d in data.get(k, ())) for k, t in _KINDS.items()})
         except (TypeError, KeyError, ValueError) as exc:
             raise InputError(f"bad event: {exc!r}", field="events") from None
+
+
+def _finite_positive(factors) -> bool:
+    """True if ``factors`` are numbers, all finite and > 0, as far as a sum and a minimum
+    tell (a nan or an infinity makes the sum so): the check of :meth:`KnownEvents.validate`
+    without an array per realization's road link; False where it cannot tell (then the
+    array's check decides)."""
+    try:
+        return bool(factors) and math.isfinite(sum(factors)) and min(factors) > 0
+    except (TypeError, OverflowError):
+        return False
 
 
 def _validate_weather(ev: WeatherEvent, where: str) -> None:

@@ -44,8 +44,18 @@ _DIGITS = 4  # noise factors are stored to 4 decimals (the JSON is exact)
 
 
 def stream(seed: int, source: str, *keys: int) -> np.random.Generator:
-    """The generator of one source (and item) of an episode."""
-    return np.random.default_rng([int(seed), SOURCES[source], *map(int, keys)])
+    """The generator of one source (and item) of an episode: ``default_rng([seed, source id,
+    *keys])``. Keys that are one 32-bit word each are given as a ``uint32`` array, the same
+    entropy words as the list (numpy's ``SeedSequence`` splits each int into 32-bit words),
+    which it reads without converting every int (half the cost of a stream; a reset draws
+    dozens; tests/world/test_streams.py checks they are the same generator)."""
+    words = [int(seed), SOURCES[source], *map(int, keys)]
+    if all(0 <= w <= _WORD for w in words):
+        return np.random.default_rng(np.array(words, dtype=np.uint32))
+    return np.random.default_rng(words)
+
+
+_WORD = 0xFFFFFFFF
 
 
 def scenario_hash(scenario: Scenario) -> str:
@@ -81,7 +91,7 @@ class Realization:
     def shipments(self, scenario: Scenario) -> tuple[Shipment, ...]:
         """The realised shipment list: quantities drawn, late orders appended."""
         q = dict(self.quantities_teu)
-        base = tuple(replace(s, quantity_teu=q.get(s.id, s.quantity_teu)) for s in scenario.shipments)
+        base = tuple(_with_quantity(s, q.get(s.id, s.quantity_teu)) for s in scenario.shipments)
         return base + self.late_orders
 
     def scenario(self, scenario: Scenario) -> Scenario:
@@ -194,6 +204,16 @@ class Realization:
             raise InputError(f"not a realization: {exc!r}", field="realization") from None
 
 
+def _with_quantity(s: Shipment, quantity_teu: float) -> Shipment:
+    """Hot-path twin of ``replace(s, quantity_teu=quantity_teu)`` (a shipment has no
+    ``__post_init__``: the same fields, set without the frozen dataclass's
+    ``object.__setattr__`` per field; a reset makes one per shipment;
+    tests/envs/test_speed_caches.py checks they are equal)."""
+    new = object.__new__(Shipment)
+    new.__dict__.update(s.__dict__, quantity_teu=quantity_teu)
+    return new
+
+
 def realize(scenario: Scenario, seed: int) -> Realization:
     """Draw every exogenous quantity of one episode of ``scenario`` (seed >= 0)."""
     instance_of(scenario, Scenario, "scenario",
@@ -223,7 +243,7 @@ def _road_noise(scenario: Scenario, seed: int) -> tuple[RoadNoise, ...]:
             continue
         # mean-one lognormal: E[factor] = 1, so the nominal time is the expected time
         f = stream(seed, "road_noise", i).lognormal(-sigma * sigma / 2, sigma, size=hours)
-        out.append(RoadNoise(link=lk.id, from_hour=0, factors=tuple(np.round(f, _DIGITS).tolist())))
+        out.append(RoadNoise(link=lk.id, from_hour=0, factors=tuple(f.round(_DIGITS).tolist())))
     return tuple(out)
 
 

@@ -97,8 +97,8 @@ def test_counts_index_and_potential_agree_with_the_scans(month, every):
 
 
 def test_hot_path_twins_of_decision_and_leg_are_equal():
-    from mmroute.envs.simulator import Decision, _decision, _leg
-    from mmroute.world.plan import Leg
+    from mmroute.envs.simulator import Decision, _decision, _handling, _leg
+    from mmroute.world.plan import Handling, Leg
 
     d = _decision(3, "A", 12.5, "yard")
     assert d == Decision(3, "A", 12.5, "yard") and hash(d) == hash(Decision(3, "A", 12.5, "yard"))
@@ -106,3 +106,6 @@ def test_hot_path_twins_of_decision_and_leg_are_equal():
     args = ("L1", "rail", "A", "B", 1.0, 2.5, 100.0, 20.0, None)
     assert _leg(*args) == Leg(*args) and vars(_leg(*args)) == vars(Leg(*args))
     assert _leg(*args).to_dict() == Leg(*args).to_dict()
+    h = _handling("B", 2.5, 40.0)
+    assert h == Handling("B", 2.5, 40.0) and hash(h) == hash(Handling("B", 2.5, 40.0))
+    assert vars(h) == vars(Handling("B", 2.5, 40.0))

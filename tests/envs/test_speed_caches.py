@@ -363,3 +363,27 @@ def test_weather_windows_stopped_half_way_are_completed_not_doubled(liuzhou):
         _merge(out, hits[:len(hits) // 2], w.from_h + w.hours() // 2,
                w.from_h + w.hours() // 2 + 1.0)  # half of a step's links
         assert weather_windows(w, links, memo=memo) == fresh
+
+
+def test_the_realised_shipment_twin_is_dataclasses_replace(liuzhou):
+    r = realize(liuzhou, 3)
+    want = tuple(dataclasses.replace(s, quantity_teu=dict(r.quantities_teu)[s.id])
+                 for s in liuzhou.shipments) + r.late_orders
+    got = r.shipments(liuzhou)
+    assert got == want and [vars(a) for a in got] == [vars(b) for b in want]
+    assert all(a is not b for a, b in zip(got, liuzhou.shipments))
+    assert hash(got[0]) == hash(want[0])
+
+
+def test_timetable_times_are_the_timetables_departures_in_and_out_of_the_table(liuzhou):
+    rng = np.random.default_rng(8)
+    cond = Conditions(liuzhou)
+    for lk in (x for x in liuzhou.links if x.scheduled):
+        tt = lk.timetable
+        for t in tt.departures(-tt.period_h, liuzhou.horizon_h + 3 * tt.period_h)[::7]:
+            for a, b in ((t - 1e-3, t + 1e-3), (t, t), (t + 1e-3, t + 2e-3)):
+                assert cond.timetable_times(lk, a, b) == tt.departures(a, b)
+        for _ in range(30):
+            a = float(rng.uniform(-2 * tt.period_h, liuzhou.horizon_h + 4 * tt.period_h))
+            b = a + float(rng.uniform(-1.0, 3 * tt.period_h))
+            assert cond.timetable_times(lk, a, b) == tt.departures(a, b)
