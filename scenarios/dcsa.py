@@ -32,6 +32,7 @@ from typing import Any
 
 from mmroute.errors import InputError
 from mmroute.scenarios.clock import Clock
+from mmroute.scenarios.fields import type_name
 from mmroute.scenarios.locode import LOCODE_PATTERN
 
 __all__ = ["Sailing", "Read", "read_sailings", "MODES", "COMBINED_MODES", "KINDS"]
@@ -361,17 +362,7 @@ def _voyages(calls: list[_Call]) -> list[Sailing]:
 
 
 def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object" if isinstance(value, Mapping) else type(value).__name__
+    return type_name(value, json=True)
 
 
 def _join(path: str, key: str) -> str:

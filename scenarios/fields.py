@@ -31,7 +31,9 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _type_name(value: Any) -> str:
+def type_name(value: Any, *, json: bool = False) -> str:
+    """What ``value`` is, for an error message: ``"a number"``, ``"null"``...; ``json``: in
+    JSON's words (``"an object"``, ``"an array"``) instead of YAML's (mapping, list)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -41,10 +43,13 @@ def _type_name(value: Any) -> str:
     if isinstance(value, str):
         return "a string"
     if isinstance(value, Mapping):
-        return "a mapping"
+        return "an object" if json else "a mapping"
     if isinstance(value, (list, tuple)):
-        return "a list"
+        return "an array" if json else "a list"
     return type(value).__name__
+
+
+_type_name = type_name
 
 
 class Fields:
