@@ -336,7 +336,7 @@ def _next_service(sim: Simulator, cond, node: str, ready_h: float, q: float, des
     A hot path: the capacity test is the twin of :meth:`Simulator.has_room`, inlined, and
     services whose lower bound cannot beat the best so far are skipped
     (tests/envs/test_speed_caches.py checks it against the plain computation)."""
-    dep_load = sim.dep_load
+    dep_load, arrivals = sim.dep_load, cond.service_arrivals
     best = None
     for rest_cost, rest_co2, handling_h, time_h, lk, lid, cap, cutoff, end in _service_rows(
             sim, node, dest, rests):
@@ -346,12 +346,14 @@ def _next_service(sim: Simulator, cond, node: str, ready_h: float, q: float, des
                 continue
         # the first of the next two with room (hot-path twin of sim.has_room(lk, tt, q)): the
         # departure ``dep`` the loop stops at
-        for tt, dep in cond.next_departures(lk, ready_h + cutoff - TOL_H, horizon, 2):  # noqa: B007
+        for tt, dep in cond.next_departures_view(lk, ready_h + cutoff - TOL_H, horizon, 2):  # noqa: B007
             if cap is None or dep_load.get((lid, tt), 0.0) + q <= cap + 1e-9:
                 break
         else:
             continue
-        arr = dep + cond.travel_time_h(lk, dep)
+        arr = arrivals.get((lid, dep))  # dep + cond.travel_time_h(lk, dep), kept
+        if arr is None:
+            arr = arrivals[lid, dep] = dep + cond.travel_time_h(lk, dep)
         arrival = arr if end == dest else arr + handling_h + cond.node_delay_h(end, arr) + time_h
         score = _expected_cny(q, rest_cost, rest_co2, arrival, terms)
         if best is None or score < best[0]:

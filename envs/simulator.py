@@ -428,10 +428,11 @@ class Simulator:
             moves.clear()
         if d.lock != "road":
             horizon, dep_load = self.horizon_h, self.dep_load
+            arrivals = cond.service_arrivals  # dep + cond.travel_time_h(lk, dep), kept
             for lk, lid, cap, cutoff, nominal, end, cost, co2, mode, ids in self.services(d.node):
                 lo, n, want = d.time_h + cutoff - TOL_H, 0, 2
                 while n < 2:  # the next two running departures with capacity left
-                    deps = cond.next_departures(lk, lo, horizon, want)
+                    deps = cond.next_departures_view(lk, lo, horizon, want)
                     for tt, dep in deps:
                         lo = tt + TOL_H
                         # hot-path twin of has_room(lk, tt, q)
@@ -440,8 +441,10 @@ class Simulator:
                         move = moves.get((lid, tt))
                         if move is None:
                             move = moves[(lid, tt)] = Move.service(lid, tt)
-                        out.append((move, dep, dep + cond.travel_time_h(lk, dep), nominal, end,
-                                    cost, co2, mode, ids))
+                        arr = arrivals.get((lid, dep))
+                        if arr is None:
+                            arr = arrivals[lid, dep] = dep + cond.travel_time_h(lk, dep)
+                        out.append((move, dep, arr, nominal, end, cost, co2, mode, ids))
                         n += 1
                         if n >= 2:
                             break

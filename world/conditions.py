@@ -89,6 +89,11 @@ class Conditions:
             last_noise[:] = [ev.road_noise, self._noise]
         self._noise_until: int | None = None
         self._next: dict[tuple, tuple] = {}  # next_departures per (link, first index, hi, n)
+        #: ``(link id, departure_h) -> departure_h + travel_time_h(link, departure_h)`` of
+        #: scheduled links, filled by the callers that read it (the simulator's options, the
+        #: environment's candidates) for the departures they ask: a scheduled link's time
+        #: does not depend on road noise, so copies by :meth:`with_noise_until` share it
+        self.service_arrivals: dict[tuple[str, float], float] = {}
         # road_trips' legs of the last start time asked: (start_h, prefix tree)
         self._legs: tuple[float, dict] | None = None
 
@@ -279,9 +284,15 @@ class Conditions:
         timetable's departure times (:meth:`Tables.timetable_table
         <mmroute.world.tables.Tables.timetable_table>`) up to the ``n``-th running one. The
         hot-path twin of :meth:`departures` (tests/envs/test_speed_caches.py checks they agree)."""
+        return list(self.next_departures_view(link, lo_h, hi_h, n))
+
+    def next_departures_view(self, link: Link, lo_h: float, hi_h: float, n: int
+                             ) -> tuple[tuple[float, float], ...] | list[tuple[float, float]]:
+        """:meth:`next_departures` without the copy: the kept tuple itself (read only; for
+        the simulator's and the environment's hot paths, which only iterate it)."""
         tt = link.timetable
         if tt is None:
-            return []
+            return ()
         # self._table(tt, lo_h, hi_h), inlined (max(lo_h, first_h) without the call)
         table = self.tables.timetable_table(tt)
         lo = tt.first_h if tt.first_h > lo_h else lo_h
@@ -312,7 +323,7 @@ class Conditions:
             hit = (tt, tuple(self._running(link, times[i:j] if j - i <= n else _islice(times, i, j),
                                            n)))
             memo[key] = hit
-        return list(hit[1])
+        return hit[1]
 
     def timetable_times(self, link: Link, lo_h: float, hi_h: float) -> list[float]:
         """``link.timetable.departures(lo_h, hi_h)`` (timetable times, running or not), read

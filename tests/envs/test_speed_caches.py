@@ -131,6 +131,7 @@ def test_next_departures_agree_with_the_timetable_on_random_queries(liuzhou):
             assert cond.departures(lk, lo, hi) == want
             assert cond.next_departures(lk, lo, hi, n) == want[:n]
             assert cond.next_departures(lk, lo, hi, n) == want[:n]  # kept
+            assert list(cond.next_departures_view(lk, lo, hi, n)) == want[:n]  # no copy
 
 
 def test_weather_windows_extended_hour_by_hour_equal_windows_computed_at_once(liuzhou):
@@ -297,11 +298,12 @@ def next_service_plain(sim, cond, node, ready_h, q, dest, rests, terms, horizon)
 @pytest.mark.parametrize("name", ["liuzhou-asean", "yangtze-inbound"])
 def test_capacity_twins_agree_with_has_room_and_the_plain_next_service(name):
     """The services ``option_rows`` offers are the first two running departures with room
-    (``has_room``), each bookable; ``_next_service`` is its plain computation; the count of
-    active known events is the plain count."""
+    (``has_room``), each bookable; ``_next_service`` is its plain computation; the arrivals
+    the known conditions keep are departure plus travel time; the count of active known
+    events is the plain count."""
     env = RerouteEnv(load(name))
     rng = np.random.default_rng(7)
-    checked = full = 0
+    checked = full = kept = 0
     for seed in (0, 1):
         env.reset(seed=seed)
         done = False
@@ -333,6 +335,9 @@ def test_capacity_twins_agree_with_has_room_and_the_plain_next_service(name):
                 assert got == next_service_plain(sim, cond, node, ready, q, s.destination,
                                                  rests, terms, sim.horizon_h)
                 checked += 1
+            for (lid, dep), arr in cond.service_arrivals.items():  # the kept arrivals
+                assert arr == dep + cond.travel_time_h(sim.links[lid], dep)
+                kept += 1
             known = cond.events
             plain = sum(1 for e in (*known.closures, *known.node_closures, *known.node_delays,
                                     *known.slowdowns, *known.weather)
@@ -340,7 +345,7 @@ def test_capacity_twins_agree_with_has_room_and_the_plain_next_service(name):
             assert env._active_events(sim.now) == plain
             a = int(rng.choice(np.flatnonzero(env.action_masks())))
             _, _, done, _, _ = env.step(a)
-    assert checked > 100 and full > 0
+    assert checked > 100 and full > 0 and kept > 0
 
 
 def test_weather_windows_stopped_half_way_are_completed_not_doubled(liuzhou):
