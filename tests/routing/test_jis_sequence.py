@@ -28,13 +28,7 @@ from mmroute.routing.jis import (
     solve_jis,
 )
 from mmroute.scenarios import Scenario, bundled_path
-
-
-def _small() -> Scenario:
-    """liuzhou-jis cut to 96 cars (08:00-09:36 at a 60 s takt, called off 4 h ahead)."""
-    d = yaml.safe_load(bundled_path("liuzhou-jis").read_text())
-    d["jis"]["sequence"] = {"cars": 96, "seed": 7}
-    return Scenario.from_dict(d, file="small-jis.yaml")
+from tests.routing.test_jis import _small  # liuzhou-jis cut to 96 cars
 
 
 @pytest.fixture(scope="module")
