@@ -142,7 +142,7 @@ def solve_fast(scenario: Scenario, *, time_limit_s: float, seed: int,
     events = events or KnownEvents()
     if state is not None:
         state.validate(scenario)
-    price = scenario.objective.co2_price_cny_per_t if params.co2_price is None else float(params.co2_price)
+    price = params.price_cny_per_t(scenario)
     net = network(scenario, demands_of(scenario, state), events,
                    None if state is None else state.used(), tables)
 

@@ -57,6 +57,12 @@ class PlanParams:
         """True if premiums change the model (``premiums`` given and not empty)."""
         return self.premiums is not None and not self.premiums.empty
 
+    def price_cny_per_t(self, scenario) -> float:
+        """The CO2 price (CNY per t) a plan of ``scenario`` is solved with: ``co2_price`` if
+        given, else the scenario objective's."""
+        return (scenario.objective.co2_price_cny_per_t if self.co2_price is None
+                else float(self.co2_price))
+
     def validate(self) -> None:
         """:class:`InputError` naming the first field with a value the solver cannot take."""
         if self.solver not in PLAN_SOLVERS:

@@ -93,8 +93,7 @@ def replan_scoped(scenario: Scenario, state: PlanState, known_events: KnownEvent
     t_start = time.perf_counter()
     events = known_events or KnownEvents()
     state.validate(scenario)
-    price = (scenario.objective.co2_price_cny_per_t if params.co2_price is None
-             else float(params.co2_price))
+    price = params.price_cny_per_t(scenario)
     clock = _Clock(stats)
     demands = demands_of(scenario, state)
     kept, scope, checked = _split(scenario, demands, initial, events, tables, price, also,

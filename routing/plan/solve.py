@@ -161,7 +161,7 @@ def _solve(
     events = events or KnownEvents()
     if state is not None:
         state.validate(scenario)
-    price = scenario.objective.co2_price_cny_per_t if params.co2_price is None else float(params.co2_price)
+    price = params.price_cny_per_t(scenario)
     say = progress or _quiet
     say("network", None, None)
     net = expand(scenario, demands_of(scenario, state), events, splittable=params.splittable,
