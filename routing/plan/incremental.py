@@ -42,7 +42,6 @@ elimination, SCIP with its hint) are solved by :func:`solve_plan` itself. A
 from __future__ import annotations
 
 import math
-import time
 from collections import defaultdict
 from dataclasses import replace
 
@@ -50,7 +49,6 @@ import numpy as np
 
 from mmroute.report import relative_gap
 from mmroute.routing.plan import solve as S
-from mmroute.routing.plan.arguments import solve_arguments
 from mmroute.routing.plan.expand import (
     TimeExpandedNetwork,
     _Builder,
@@ -59,9 +57,9 @@ from mmroute.routing.plan.expand import (
     demands_of,
 )
 from mmroute.routing.plan.params import PlanParams
+from mmroute.routing.plan.prepared import prepare
 from mmroute.routing.plan.prune import ArcArrays, shipment_costs, topological_rank
 from mmroute.scenarios import Scenario
-from mmroute.world.check import assert_valid
 from mmroute.world.conditions import Conditions
 from mmroute.world.events import KnownEvents
 from mmroute.world.plan import Plan
@@ -134,33 +132,15 @@ def solve_fast(scenario: Scenario, *, time_limit_s: float, seed: int,
     if not fast_path_applies(params):
         return S.solve_plan(scenario, time_limit_s=time_limit_s, seed=seed, params=params,
                             initial=initial, events=events, state=state, tables=tables)
-    scenario, time_limit_s, seed, params = solve_arguments(
-        scenario, time_limit_s, seed, params, initial=initial, events=events, state=state)
-    params.validate()
-    tables = tables_for(scenario, tables)
-    t_start = time.perf_counter()
-    events = events or KnownEvents()
-    if state is not None:
-        state.validate(scenario)
-    price = params.price_cny_per_t(scenario)
-    net = network(scenario, demands_of(scenario, state), events,
-                   None if state is None else state.used(), tables)
-
-    def plan_of(itineraries, objective, bound, status) -> Plan:
-        plan = Plan(
-            scenario=scenario.name, objective=objective, bound=bound, status=status,
-            time_s=round(time.perf_counter() - t_start, 4), solver=f"mathopt-{params.solver}",
-            seed=seed, itineraries=tuple(itineraries), co2_price_cny_per_t=price,
-            splittable=False, from_h=0.0 if state is None else state.time_h,
-            co2_cap_kg=None, events=events,
-        )
-        assert_valid(scenario, plan, state, tables=tables)
-        return plan
-
+    run = prepare(scenario, time_limit_s=time_limit_s, seed=seed, params=params,
+                  initial=initial, events=events, state=state, tables=tables)
+    net = network(run.scenario, demands_of(run.scenario, state), run.events,
+                  None if state is None else state.used(), run.tables)
     if not net.demands:
-        return plan_of((), 0.0, 0.0, "optimal")
-    return plan_of(*optimise(scenario, net, price=price, params=params, initial=initial,
-                             deadline=t_start + time_limit_s, seed=seed, stats=stats))
+        return run.plan((), 0.0, 0.0, "optimal")
+    return run.plan(*optimise(run.scenario, net, price=run.price_cny_per_t, params=run.params,
+                              initial=initial, deadline=run.t_start + run.time_limit_s,
+                              seed=run.seed, stats=stats))
 
 
 def optimise(scenario: Scenario, net: TimeExpandedNetwork, *, price: float, params: PlanParams,

@@ -44,7 +44,6 @@ from collections import defaultdict
 from dataclasses import replace
 
 from mmroute.errors import SolverError
-from mmroute.routing.plan.arguments import solve_arguments
 from mmroute.routing.plan.expand import Demand, demands_of
 from mmroute.routing.plan.incremental import (
     Replanner,
@@ -54,13 +53,14 @@ from mmroute.routing.plan.incremental import (
     solve_fast,
 )
 from mmroute.routing.plan.params import PlanParams
+from mmroute.routing.plan.prepared import prepare
 from mmroute.scenarios import Scenario
-from mmroute.world.check import RouteCheck, assert_valid, check_route, recheck_totals
+from mmroute.world.check import RouteCheck, check_route, recheck_totals
 from mmroute.world.conditions import Conditions
 from mmroute.world.events import KnownEvents
 from mmroute.world.plan import Itinerary, Plan
 from mmroute.world.state import PlanState, Start
-from mmroute.world.tables import Tables, tables_for
+from mmroute.world.tables import Tables
 
 __all__ = ["replan_scoped"]
 
@@ -86,14 +86,9 @@ def replan_scoped(scenario: Scenario, state: PlanState, known_events: KnownEvent
                      events=known_events, state=state, tables=tables, stats=stats)
     if initial is None or initial.splittable or not fast_path_applies(params):
         return solve_fast(scenario, **full_args)
-    scenario, time_limit_s, seed, params = solve_arguments(
-        scenario, time_limit_s, seed, params, initial=initial, events=known_events, state=state)
-    params.validate()
-    tables = tables_for(scenario, tables)
-    t_start = time.perf_counter()
-    events = known_events or KnownEvents()
-    state.validate(scenario)
-    price = params.price_cny_per_t(scenario)
+    run = prepare(scenario, time_limit_s=time_limit_s, seed=seed, params=params,
+                  initial=initial, events=known_events, state=state, tables=tables)
+    scenario, events, tables, price = run.scenario, run.events, run.tables, run.price_cny_per_t
     clock = _Clock(stats)
     demands = demands_of(scenario, state)
     kept, scope, checked = _split(scenario, demands, initial, events, tables, price, also,
@@ -119,27 +114,23 @@ def replan_scoped(scenario: Scenario, state: PlanState, known_events: KnownEvent
         if teu:
             net.capacity[key] = max(0.0, net.capacity[key] - teu)
     clock.lap("network")
-    its, _, _, st = optimise(scenario, net, price=price, params=params, initial=initial,
-                             deadline=t_start + time_limit_s, seed=seed, stats=stats)
+    its, _, _, st = optimise(scenario, net, price=price, params=run.params, initial=initial,
+                             deadline=run.t_start + run.time_limit_s, seed=run.seed,
+                             stats=stats)
     itineraries += its
     if st != "optimal":
         status = st
     clock.lap("optimise")
-    plan = Plan(
-        scenario=scenario.name, objective=sum(it.objective_cny for it in itineraries),
-        bound=None, status=status, time_s=round(time.perf_counter() - t_start, 4),
-        solver=f"mathopt-{params.solver}", seed=seed, itineraries=tuple(itineraries),
-        co2_price_cny_per_t=price, splittable=False, from_h=state.time_h, co2_cap_kg=None,
-        events=events)
     try:
         # the kept itineraries' routes were checked in _split: the rest in full, capacities
         # and the objective over the whole plan (world.check.check_update)
-        assert_valid(scenario, plan, state, tables=tables, checked=checked)
+        plan = run.plan(itineraries, sum(it.objective_cny for it in itineraries), None, status,
+                        checked=checked)
         clock.lap("check")
     except SolverError:
         if stats is not None:
             stats.scoped_fallbacks += 1
-        left = max(1e-3, time_limit_s - (time.perf_counter() - t_start))
+        left = max(1e-3, run.time_limit_s - (time.perf_counter() - run.t_start))
         return solve_fast(scenario, **{**full_args, "time_limit_s": left})
     return plan
 

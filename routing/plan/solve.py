@@ -55,22 +55,21 @@ from ortools.util.python.solve_interrupter import SolveInterrupter
 
 from mmroute import validate as v
 from mmroute._compat import fold_deprecated, pop_renamed
-from mmroute.errors import InfeasibleError, InputError, SolverError
+from mmroute.errors import InfeasibleError, SolverError
 from mmroute.interrupt import stoppable
 from mmroute.report import relative_gap
-from mmroute.routing.plan.arguments import solve_arguments
 from mmroute.routing.plan.budget import Deadline, beyond_limit_s, mip_worth_starting
 from mmroute.routing.plan.expand import Demand, TimeExpandedNetwork, demands_of, expand
 from mmroute.routing.plan.greedy import greedy_flows
 from mmroute.routing.plan.params import DEPRECATED_PLAN_KEYWORDS, PlanParams
+from mmroute.routing.plan.prepared import prepare
 from mmroute.routing.plan.progress import Progress, highs_messages
 from mmroute.routing.plan.prune import DROP_CO2_KG_PER_TEU, ArcArrays, prune, shipment_costs
 from mmroute.scenarios import Objective, Scenario
-from mmroute.world.check import assert_valid
 from mmroute.world.events import KnownEvents
 from mmroute.world.plan import Handling, Itinerary, Leg, Plan
 from mmroute.world.state import PlanState
-from mmroute.world.tables import Tables, tables_for
+from mmroute.world.tables import Tables
 
 __all__ = ["solve_plan", "solve_hindsight", "SOLVERS"]
 
@@ -152,38 +151,21 @@ def _solve(
     progress: Progress | None = None,
 ) -> Plan:
     """:func:`solve_plan` with its deprecated keywords folded into ``params``."""
-    scenario, time_limit_s, seed, params = solve_arguments(
-        scenario, time_limit_s, seed, params, initial=initial, events=events, state=state)
-    params.validate()
-    _check_shipments(scenario, params)
-    tables = tables_for(scenario, tables)
-    t_start = time.perf_counter()
-    events = events or KnownEvents()
-    if state is not None:
-        state.validate(scenario)
-    price = params.price_cny_per_t(scenario)
+    run = prepare(scenario, time_limit_s=time_limit_s, seed=seed, params=params,
+                  initial=initial, events=events, state=state, tables=tables)
+    scenario, params, price, plan_of = run.scenario, run.params, run.price_cny_per_t, run.plan
     say = progress or _quiet
     say("network", None, None)
-    net = expand(scenario, demands_of(scenario, state), events, splittable=params.splittable,
-                 used=None if state is None else state.used(), tables=tables)
+    net = expand(scenario, demands_of(scenario, state), run.events,
+                 splittable=params.splittable, used=None if state is None else state.used(),
+                 tables=run.tables)
     shaped = _apply_premiums(scenario, net, params)
     on_objective = params.minimize == "objective" and not shaped  # progress values: CNY
-
-    def plan_of(itineraries, objective, bound, status) -> Plan:
-        plan = Plan(
-            scenario=scenario.name, objective=objective, bound=bound, status=status,
-            time_s=round(time.perf_counter() - t_start, 4), solver=f"mathopt-{params.solver}",
-            seed=seed, itineraries=tuple(itineraries), co2_price_cny_per_t=price,
-            splittable=params.splittable, from_h=0.0 if state is None else state.time_h,
-            co2_cap_kg=params.co2_cap_kg, events=events,
-        )
-        assert_valid(scenario, plan, state, tables=tables)
-        return plan
-
     if not net.demands:  # everything delivered: nothing to plan
         return plan_of((), 0.0, 0.0, "optimal")
     incumbent, lower = None, None
-    deadline = Deadline(t_start + time_limit_s - _reserve_s(time_limit_s, len(net.demands)))
+    deadline = Deadline(run.t_start + run.time_limit_s
+                        - _reserve_s(run.time_limit_s, len(net.demands)))
     inc_value = math.inf
     if params.eliminate and not params.splittable:
         say("incumbent", None, None)
@@ -204,7 +186,7 @@ def _solve(
             bound=lower if on_objective else None, with_values=on_objective)
         say("model", None, None)
         flows, bound, status = _solve_mip(scenario, net, price=price, params=params,
-                                          deadline=deadline.at, seed=seed, hint=initial,
+                                          deadline=deadline.at, seed=run.seed, hint=initial,
                                           messages=messages)
     else:  # elimination used the time: the incumbent is the plan
         flows, bound, status = None, None, "timeout"
@@ -242,14 +224,6 @@ def _reserve_s(time_limit_s: float, n_demands: int) -> float:
     and checking the plan after the solver stops: :data:`EXTRACT_S_PER_SHIPMENT` per
     shipment, at least 1 % and at most half of the limit."""
     return min(0.5 * time_limit_s, max(0.01 * time_limit_s, EXTRACT_S_PER_SHIPMENT * n_demands))
-
-
-def _check_shipments(scenario: Scenario, params: PlanParams) -> None:
-    """Every shipment ``params.delivered_share`` names is one of ``scenario``'s."""
-    known = {s.id for s in scenario.shipments}
-    for k, (sid, _) in enumerate(params.delivered_share):
-        if sid not in known:
-            raise InputError(f"unknown shipment {sid!r}", field=f"params.delivered_share[{k}]")
 
 
 def _total(itineraries) -> float:
