@@ -40,10 +40,11 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -74,86 +75,98 @@ class ServeParams:
     max_page_s: float = 600.0
 
 
-class PlanOptions(BaseModel):
-    """Options of a plan solve (as ``mmroute plan``'s flags)."""
+#: a bundled scenario's name, or a scenario document (the YAML file's content as JSON)
+ScenarioRef = str | dict[str, Any]
+#: a solver's wall-clock time limit (s)
+TimeLimitS = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+#: a solver's random seed
+Seed = Annotated[int, Field(ge=0, lt=2**31)]
+
+
+class _Body(BaseModel):
+    """A request body: a field it does not define is refused (422)."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class PlanOptions(_Body):
+    """Options of a plan solve (as ``mmroute plan``'s flags)."""
+
     splittable: bool = False
     co2_price: float | None = Field(default=None, ge=0.0, le=1e9, allow_inf_nan=False)
     solver: Literal["highs", "scip"] = "highs"
 
 
-class PlanRequest(BaseModel):
+class _SolveRequest(_Body):
+    """A solve job's body: the scenario, the solver's time limit and seed (each kind's
+    subclass adds its ``options`` and its own default time limit)."""
+
+    scenario: ScenarioRef
+    time_limit_s: TimeLimitS
+    seed: Seed = 0
+
+
+class PlanRequest(_SolveRequest):
     """A multimodal plan job."""
 
-    model_config = ConfigDict(extra="forbid")
-    scenario: str | dict[str, Any] = Field(
+    scenario: ScenarioRef = Field(
         description="a bundled scenario's name, or a scenario document (JSON)")
-    time_limit_s: float = Field(default=60.0, gt=0.0, allow_inf_nan=False,
-                                description="solver time limit (s)")
-    seed: int = Field(default=0, ge=0, lt=2**31, description="solver random seed")
+    time_limit_s: TimeLimitS = Field(default=60.0, description="solver time limit (s)")
+    seed: Seed = Field(default=0, description="solver random seed")
     options: PlanOptions = Field(default_factory=PlanOptions)
 
 
-class EventsRequest(BaseModel):
+class EventsRequest(_Body):
     """What just became known (KnownEvents: closures, delays, slowdowns, node_delays, ...) and
     the current time (h from the scenario's start): re-plan from the state at that time."""
 
-    model_config = ConfigDict(extra="forbid")
     time_h: float = Field(ge=0.0, le=1e6, allow_inf_nan=False)
     events: dict[str, Any] = Field(default_factory=dict)
-    time_limit_s: float = Field(default=30.0, gt=0.0, allow_inf_nan=False)
-    seed: int = Field(default=0, ge=0, lt=2**31)
+    time_limit_s: TimeLimitS = 30.0
+    seed: Seed = 0
 
 
-class VRPOptions(BaseModel):
+class VRPOptions(_Body):
     """Options of a VRP solve (as ``mmroute vrp solve``'s flags)."""
 
-    model_config = ConfigDict(extra="forbid")
     engine: Literal["auto", "ortools", "pyvrp"] = "auto"
     max_iterations: int | None = Field(default=None, ge=1, le=10**8)
     exact: bool = False
 
 
-class VRPRequest(BaseModel):
+class VRPRequest(_SolveRequest):
     """Routes of a scenario's fleet (milk-runs: vehicles, customers, windows)."""
 
-    model_config = ConfigDict(extra="forbid")
-    scenario: str | dict[str, Any] = Field(
+    scenario: ScenarioRef = Field(
         description="a bundled scenario's name, or a scenario document with a fleet section")
-    time_limit_s: float = Field(default=10.0, gt=0.0, allow_inf_nan=False)
-    seed: int = Field(default=0, ge=0, lt=2**31)
+    time_limit_s: TimeLimitS = 10.0
     options: VRPOptions = Field(default_factory=VRPOptions)
 
 
-class CarsOptions(BaseModel):
+class CarsOptions(_Body):
     """Options of a cars solve (as ``mmroute cars solve``'s flags)."""
 
-    model_config = ConfigDict(extra="forbid")
     split: bool = False
 
 
-class CarsRequest(BaseModel):
+class CarsRequest(_SolveRequest):
     """Auto-carrier routes and loads of a scenario's vehicle orders."""
 
-    model_config = ConfigDict(extra="forbid")
-    scenario: str | dict[str, Any] = Field(
+    scenario: ScenarioRef = Field(
         description="a bundled scenario's name, or a scenario document with vehicle_orders")
-    time_limit_s: float = Field(default=30.0, gt=0.0, allow_inf_nan=False)
-    seed: int = Field(default=0, ge=0, lt=2**31)
+    time_limit_s: TimeLimitS = 30.0
     options: CarsOptions = Field(default_factory=CarsOptions)
 
 
-class EvaluationRequest(BaseModel):
+class EvaluationRequest(_Body):
     """Policies on seeded episodes (as ``mmroute evaluate``): the hindsight bound always runs;
     a learned policy (``ppo``, ``maskable-ppo``) uses the scenario's shipped model."""
 
-    model_config = ConfigDict(extra="forbid")
-    scenario: str | dict[str, Any]
+    scenario: ScenarioRef
     policies: list[str] = Field(min_length=1, max_length=16)
     seeds: list[int] = Field(min_length=1, max_length=1000)
-    time_limit_s: float = Field(default=10.0, gt=0.0, allow_inf_nan=False,
-                                description="time limit of each MIP solve in an episode (s)")
+    time_limit_s: TimeLimitS = Field(default=10.0,
+                                     description="time limit of each MIP solve in an episode (s)")
     decision_budget_s: float | None = Field(default=None, gt=0.0, le=3600.0, allow_inf_nan=False)
 
 
@@ -201,27 +214,24 @@ class Job(BaseModel):
         "plan / solution / rows, summary, check"))
 
 
-class CheckVRPRequest(BaseModel):
+class CheckVRPRequest(_Body):
     """A VRP solution (``mmroute vrp solve``'s JSON) to check against a scenario's fleet."""
 
-    model_config = ConfigDict(extra="forbid")
-    scenario: str | dict[str, Any]
+    scenario: ScenarioRef
     solution: dict[str, Any]
 
 
-class CheckCarsRequest(BaseModel):
+class CheckCarsRequest(_Body):
     """A cars plan (``mmroute cars solve``'s JSON) to check against a scenario."""
 
-    model_config = ConfigDict(extra="forbid")
-    scenario: str | dict[str, Any]
+    scenario: ScenarioRef
     plan: dict[str, Any]
 
 
-class CheckPlanRequest(BaseModel):
+class CheckPlanRequest(_Body):
     """A plan to check against a scenario."""
 
-    model_config = ConfigDict(extra="forbid")
-    scenario: str | dict[str, Any]
+    scenario: ScenarioRef
     plan: dict[str, Any]
 
 
@@ -267,28 +277,29 @@ def create_app(params: ServeParams) -> FastAPI:
             raise HTTPException(429, str(exc)) from None
         return {"id": job_id, "status": "queued"}
 
-    @app.post("/plans", status_code=202)
-    def post_plan(body: PlanRequest) -> dict[str, str]:
+    def submit_solve(kind: str, body: PlanRequest | VRPRequest | CarsRequest,
+                     problem: Callable[[Any], Any] | None = None) -> dict[str, str]:
+        """A solve job of ``body``; ``problem`` builds the kind's problem of the scenario
+        first, so that one it cannot solve is refused now (422)."""
         limit(body.time_limit_s)
         scenario = _scenario(body.scenario, "scenario")
-        return submit("plan", {"time_limit_s": body.time_limit_s, "seed": body.seed,
-                               "options": body.options.model_dump()}, scenario)
+        if problem is not None:
+            problem(scenario)
+        return submit(kind, {"time_limit_s": body.time_limit_s, "seed": body.seed,
+                             "options": body.options.model_dump()}, scenario)
+
+    @app.post("/plans", status_code=202)
+    def post_plan(body: PlanRequest) -> dict[str, str]:
+        return submit_solve("plan", body)
 
     @app.post("/vrp", status_code=202)
     def post_vrp(body: VRPRequest) -> dict[str, str]:
-        limit(body.time_limit_s)
-        scenario = _scenario(body.scenario, "scenario")
-        _vrp_problem(scenario)  # a scenario without a fleet, or unreachable stops: 422 now
-        return submit("vrp", {"time_limit_s": body.time_limit_s, "seed": body.seed,
-                              "options": body.options.model_dump()}, scenario)
+        # a scenario without a fleet, or unreachable stops: 422 now
+        return submit_solve("vrp", body, _vrp_problem)
 
     @app.post("/cars", status_code=202)
     def post_cars(body: CarsRequest) -> dict[str, str]:
-        limit(body.time_limit_s)
-        scenario = _scenario(body.scenario, "scenario")
-        _cars_problem(scenario)
-        return submit("cars", {"time_limit_s": body.time_limit_s, "seed": body.seed,
-                               "options": body.options.model_dump()}, scenario)
+        return submit_solve("cars", body, _cars_problem)
 
     @app.post("/evaluations", status_code=202)
     def post_evaluation(body: EvaluationRequest) -> dict[str, str]:

@@ -102,6 +102,44 @@ def test_the_job_and_its_progress_are_in_the_openapi_schema(client):
     assert "progress" in schemas["Job"]["properties"]
 
 
+#: request body -> ({field: default, or None when it has none}, required fields)
+_BODIES = {
+    "PlanRequest": ({"scenario": None, "time_limit_s": 60.0, "seed": 0, "options": None},
+                    ["scenario"]),
+    "EventsRequest": ({"time_h": None, "events": None, "time_limit_s": 30.0, "seed": 0},
+                      ["time_h"]),
+    "VRPRequest": ({"scenario": None, "time_limit_s": 10.0, "seed": 0, "options": None},
+                   ["scenario"]),
+    "CarsRequest": ({"scenario": None, "time_limit_s": 30.0, "seed": 0, "options": None},
+                    ["scenario"]),
+    "EvaluationRequest": ({"scenario": None, "policies": None, "seeds": None,
+                           "time_limit_s": 10.0, "decision_budget_s": None},
+                          ["scenario", "policies", "seeds"]),
+    "CheckPlanRequest": ({"scenario": None, "plan": None}, ["scenario", "plan"]),
+    "CheckVRPRequest": ({"scenario": None, "solution": None}, ["scenario", "solution"]),
+    "CheckCarsRequest": ({"scenario": None, "plan": None}, ["scenario", "plan"]),
+}
+
+
+def test_the_request_bodies_keep_their_fields_defaults_and_limits_in_the_openapi_schema(client):
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    for name, (defaults, required) in _BODIES.items():
+        body = schemas[name]
+        assert body["additionalProperties"] is False, name  # unknown fields: 422
+        assert body["required"] == required, name
+        assert {k: v.get("default") for k, v in body["properties"].items()} == defaults, name
+        if "seed" in body["properties"]:
+            seed = body["properties"]["seed"]
+            assert (seed["type"], seed["minimum"], seed["exclusiveMaximum"]) == (
+                "integer", 0, 2**31), name
+        if "time_limit_s" in body["properties"]:
+            limit = body["properties"]["time_limit_s"]
+            assert (limit["type"], limit["exclusiveMinimum"]) == ("number", 0), name
+        if "scenario" in body["properties"]:
+            kinds = [t["type"] for t in body["properties"]["scenario"]["anyOf"]]
+            assert kinds == ["string", "object"], name
+
+
 def test_the_job_page_is_the_interactive_page_of_its_plan(client, tiny_job):
     r = client.get(f"/jobs/{tiny_job['id']}/page")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
