@@ -545,7 +545,6 @@ def _follow(net, by_leg, no_leg, d, want, dropped: bool) -> list[int] | None:
             continue
         seen.add((node, k))
         last = k == len(want)
-        until = math.inf if last else want[k][1] + 1e-6
         cands = no_leg.get(node, [])
         if not last:
             cands = cands + by_leg.get((node, *want[k]), [])
@@ -557,11 +556,13 @@ def _follow(net, by_leg, no_leg, d, want, dropped: bool) -> list[int] | None:
                 continue
             if last and a.head != sink:  # only an arc into the sink has no legs
                 continue
-            key = net.nodes[a.head]
-            if key[0] in ("D", "R") and key[2] > until:  # past the next leg's departure
-                continue
             legs = tuple((lg.link, round(lg.departure_h, 4)) for lg in a.legs)
             if legs != want[k:k + len(legs)]:
                 continue
-            stack.append((a.head, k + len(legs), (*path, i)))
+            after = k + len(legs)
+            key = net.nodes[a.head]
+            if (after < len(want) and key[0] in ("D", "R")
+                    and key[2] > want[after][1] + 1e-4):  # past the next leg's departure (rounded)
+                continue
+            stack.append((a.head, after, (*path, i)))
     return None
