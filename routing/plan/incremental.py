@@ -56,6 +56,7 @@ from mmroute.routing.plan.expand import (
     _road_trip,
     demands_of,
 )
+from mmroute.routing.plan.follow import followed_paths
 from mmroute.routing.plan.params import PlanParams
 from mmroute.routing.plan.prepared import prepare
 from mmroute.routing.plan.prune import ArcArrays, shipment_costs, topological_rank
@@ -500,69 +501,5 @@ def _greedy_path(scenario, net, arr, routes, k, left, price) -> list[int]:
 
 def _warm_paths(net: TimeExpandedNetwork, plan: Plan) -> dict[str, list[int]]:
     """Per shipment, the arcs that follow ``plan``'s remaining legs, where they still exist
-    (the paths of :func:`~mmroute.routing.plan.solve._hint_paths`)."""
-    by_leg: dict[tuple, list[int]] = defaultdict(list)  # (tail, first leg) -> arcs
-    no_leg: dict[int, list[int]] = defaultdict(list)  # tail -> arcs without legs
-    for i, a in enumerate(net.arcs):
-        if a.legs:
-            lg = a.legs[0]
-            by_leg[(a.tail, lg.link, round(lg.departure_h, 4))].append(i)
-        else:
-            no_leg[a.tail].append(i)
-    by_ship: dict[str, list] = defaultdict(list)
-    for it in plan.itineraries:
-        by_ship[it.shipment].append(it)
-    paths = {}
-    for d in net.demands:
-        its = by_ship.get(d.shipment, [])
-        if len(its) != 1:
-            continue
-        it = its[0]
-        want = tuple((lg.link, round(lg.departure_h, 4)) for lg in it.legs
-                     if lg.departure_h >= d.ready_h - 1e-6)
-        p = _follow(net, by_leg, no_leg, d, want, it.dropped)
-        if p is not None:
-            paths[d.shipment] = p
-    return paths
-
-
-def _follow(net, by_leg, no_leg, d, want, dropped: bool) -> list[int] | None:
-    """Arcs from ``d``'s source to its sink whose legs are exactly ``want`` (DFS over the
-    arcs without legs and those whose first leg is the next one wanted)."""
-    mask = np.zeros(len(net.arcs), dtype=np.uint8)
-    mask[net.usable[d.shipment]] = 1
-    usable = mask.tobytes()
-    sink = net.sink[d.destination]
-    stack = [(net.source[d.shipment], 0, ())]
-    seen = set()
-    while stack:
-        node, k, path = stack.pop()
-        if node == sink:
-            if k == len(want):
-                return list(path)
-            continue
-        if (node, k) in seen:
-            continue
-        seen.add((node, k))
-        last = k == len(want)
-        cands = no_leg.get(node, [])
-        if not last:
-            cands = cands + by_leg.get((node, *want[k]), [])
-        for i in cands:
-            if not usable[i]:
-                continue
-            a = net.arcs[i]
-            if (a.kind == "drop") != dropped:
-                continue
-            if last and a.head != sink:  # only an arc into the sink has no legs
-                continue
-            legs = tuple((lg.link, round(lg.departure_h, 4)) for lg in a.legs)
-            if legs != want[k:k + len(legs)]:
-                continue
-            after = k + len(legs)
-            key = net.nodes[a.head]
-            if (after < len(want) and key[0] in ("D", "R")
-                    and key[2] > want[after][1] + 1e-4):  # past the next leg's departure (rounded)
-                continue
-            stack.append((a.head, after, (*path, i)))
-    return None
+    (:func:`~mmroute.routing.plan.follow.followed_paths`)."""
+    return {sid: p for sid, p in followed_paths(net, plan).items() if p is not None}

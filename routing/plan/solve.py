@@ -60,6 +60,7 @@ from mmroute.interrupt import stoppable
 from mmroute.report import relative_gap
 from mmroute.routing.plan.budget import Deadline, beyond_limit_s, mip_worth_starting
 from mmroute.routing.plan.expand import Demand, TimeExpandedNetwork, demands_of, expand
+from mmroute.routing.plan.follow import followed_paths
 from mmroute.routing.plan.greedy import greedy_flows
 from mmroute.routing.plan.params import DEPRECATED_PLAN_KEYWORDS, PlanParams
 from mmroute.routing.plan.prepared import prepare
@@ -536,21 +537,9 @@ def _read_result(res: result_pb2.SolveResultProto, net: TimeExpandedNetwork, col
 
 def _hint_paths(net: TimeExpandedNetwork, hint: Plan) -> dict[str, set[int] | None]:
     """For each remaining shipment, the arcs that follow ``hint``'s remaining legs (``None``
-    where they no longer exist in ``net``, e.g. a closed link or a missed departure)."""
-    out_arcs: dict[int, list[int]] = defaultdict(list)
-    for i, a in enumerate(net.arcs):
-        out_arcs[a.tail].append(i)
-    paths: dict[str, set[int] | None] = {}
-    for d in net.demands:
-        its = hint.itinerary(d.shipment)
-        if len(its) != 1:
-            paths[d.shipment] = None
-            continue
-        it = its[0]
-        want = [(lg.link, round(lg.departure_h, 4)) for lg in it.legs
-                if lg.departure_h >= d.ready_h - 1e-6]
-        paths[d.shipment] = _follow(net, out_arcs, d, want, it.dropped)
-    return paths
+    where they no longer exist in ``net``, e.g. a closed link or a missed departure;
+    :func:`~mmroute.routing.plan.follow.followed_paths`)."""
+    return {sid: None if p is None else set(p) for sid, p in followed_paths(net, hint).items()}
 
 
 def _hint_values(net: TimeExpandedNetwork, col_of: dict, hint: Plan) -> dict[int, float]:
@@ -580,34 +569,6 @@ def _hint_flows(net: TimeExpandedNetwork, hint: Plan) -> dict[tuple[str, int], f
     if any(u > net.capacity.get(r, math.inf) + 1e-9 for r, u in use.items()):
         return None
     return flows
-
-
-def _follow(net: TimeExpandedNetwork, out_arcs, d: Demand, want, dropped: bool) -> set[int] | None:
-    """Arcs from ``d``'s source to its sink whose legs are exactly ``want`` (DFS)."""
-    usable = set(net.usable[d.shipment])
-    sink = net.sink[d.destination]
-    stack = [(net.source[d.shipment], 0, ())]
-    seen = set()
-    while stack:
-        node, k, path = stack.pop()
-        if node == sink:
-            if k == len(want):
-                return set(path)
-            continue
-        if (node, k) in seen:
-            continue
-        seen.add((node, k))
-        for i in out_arcs[node]:
-            if i not in usable:
-                continue
-            a = net.arcs[i]
-            if (a.kind == "drop") != dropped:
-                continue
-            legs = [(lg.link, round(lg.departure_h, 4)) for lg in a.legs]
-            if legs != want[k:k + len(legs)]:
-                continue
-            stack.append((a.head, k + len(legs), (*path, i)))
-    return None
 
 
 def _extract(scenario: Scenario, net: TimeExpandedNetwork, flows: Flows, price: float,

@@ -1,7 +1,8 @@
-"""Following a plan's itineraries in a time-expanded network (the incremental re-plan's warm
-start, the plan MIP's hint): on every bundled scenario, at hour 0 and from a mid-horizon
-state after a closure, the pruned DFS picks exactly the arcs a plain DFS over every out-arc
-picks, and a plan solved on the same network is followed by every shipment."""
+"""Following a plan's itineraries in a time-expanded network (routing/plan/follow.py: the
+incremental re-plan's warm start, the plan MIP's hint): on every bundled scenario, at hour 0
+and from mid-horizon states after a closure, the pruned DFS picks exactly the arcs a plain
+DFS over every out-arc picks, and a plan solved on the same network is followed by every
+shipment."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 from mmroute.routing.plan import solve_plan, state_at
 from mmroute.routing.plan.expand import demands_of, expand
-from mmroute.routing.plan.incremental import _warm_paths
+from mmroute.routing.plan.follow import followed_paths
 from mmroute.scenarios import bundled_names, load
 from mmroute.scenarios.bundled import AT_SCALE
 from mmroute.world.events import KnownEvents, LinkClosure
@@ -65,9 +66,7 @@ def _reference(net, plan) -> dict[str, set[int] | None]:
 
 
 def _followed(net, plan) -> dict[str, set[int] | None]:
-    paths = _warm_paths(net, plan)
-    return {d.shipment: None if paths.get(d.shipment) is None else set(paths[d.shipment])
-            for d in net.demands}
+    return {sid: None if p is None else set(p) for sid, p in followed_paths(net, plan).items()}
 
 
 @pytest.mark.parametrize("name", BUNDLED)
