@@ -32,6 +32,7 @@ import bisect
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -353,9 +354,24 @@ def expand(
     ``used`` capacity (TEU, keyed like the resources) is taken off the capacities;
     ``tables``: the scenario network's :class:`~mmroute.world.tables.Tables` (``None``:
     fresh ones)."""
-    cond = Conditions(scenario, events, tables=tables)
     demands = demands_of(scenario) if demands is None else tuple(demands)
+    net = build(scenario, demands, events, used, tables)
+    net.usable = _usable(net, splittable)
+    return net
+
+
+def build(scenario: Scenario, demands: tuple[Demand, ...], events: KnownEvents | None,
+          used: dict[tuple, float] | None, tables: Tables | None,
+          cache: Any = None) -> TimeExpandedNetwork:
+    """:func:`expand`'s network without its per-shipment ``usable``. ``cache``: a
+    :class:`~mmroute.routing.plan.incremental.NetworkCache` of earlier builds of the same
+    scenario (synced to ``events`` here), whose road trips, service legs and transshipments
+    this build takes instead of making them again."""
+    cond = Conditions(scenario, events, tables=tables)
     b = _Builder(scenario, cond, demands)
+    if cache is not None:
+        cache.sync(scenario, events)
+        b.cache = cache
     b.add_services(min((d.ready_h for d in demands), default=0.0))
     source = {d.shipment: b.add_source(d) for d in demands}
     b.add_road()
@@ -363,10 +379,8 @@ def expand(
         if key in b.capacity:
             b.capacity[key] = max(0.0, b.capacity[key] - teu)
     sink = {w: b.index[("T", w)] for w in b.dests}
-    net = TimeExpandedNetwork(nodes=b.nodes, arcs=b.arcs, capacity=b.capacity, demands=demands,
-                              source=source, sink=sink)
-    net.usable = _usable(net, splittable)
-    return net
+    return TimeExpandedNetwork(nodes=b.nodes, arcs=b.arcs, capacity=b.capacity,
+                               demands=demands, source=source, sink=sink)
 
 
 def _road_trip(b: _Builder, cond: Conditions, path: tuple[Link, ...], t: float):

@@ -54,6 +54,7 @@ from mmroute.routing.plan.expand import (
     _Builder,
     _leg,
     _road_trip,
+    build,
     demands_of,
 )
 from mmroute.routing.plan.follow import followed_paths
@@ -178,20 +179,7 @@ def network(scenario: Scenario, demands, events: KnownEvents, used, tables: Tabl
     """:func:`~mmroute.routing.plan.expand.expand` without its per-shipment ``usable`` (the
     sweeps of :class:`_Routes` find it). ``cache``: what earlier builds of the same
     scenario made that this one shares (the same network, built faster)."""
-    cond = Conditions(scenario, events, tables=tables)
-    b = _Builder(scenario, cond, demands)
-    if cache is not None:
-        cache.sync(scenario, events)
-        b.cache = cache
-    b.add_services(min((d.ready_h for d in demands), default=0.0))
-    source = {d.shipment: b.add_source(d) for d in demands}
-    b.add_road()
-    for key, teu in (used or {}).items():
-        if key in b.capacity:
-            b.capacity[key] = max(0.0, b.capacity[key] - teu)
-    sink = {w: b.index[("T", w)] for w in b.dests}
-    return TimeExpandedNetwork(nodes=b.nodes, arcs=b.arcs, capacity=b.capacity,
-                               demands=demands, source=source, sink=sink)
+    return build(scenario, demands, events, used, tables, cache)
 
 
 class NetworkCache:
