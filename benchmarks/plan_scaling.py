@@ -157,11 +157,17 @@ def run_replan(sc: Scenario, time_limit_s: float, seed: int, every_h: float,
 
 def mid_horizon_events(sc: Scenario, n: int, rng: np.random.Generator, t_lo: float = 16.0,
                        t_hi: float = 340.0):
-    """``n`` times in ``[t_lo, t_hi]`` h, each with a new closure (12-72 h) or departure delay
-    (6-48 h, of the next departure of a scheduled link): per time, the events known so far."""
+    """:func:`events_along` ``n`` times evenly in ``[t_lo, t_hi]`` h (0.1 h)."""
+    return events_along(sc, np.linspace(t_lo, min(t_hi, sc.horizon_h), n).round(1).tolist(), rng)
+
+
+def events_along(sc: Scenario, times, rng: np.random.Generator):
+    """Per time of ``times`` (h), the events known so far: each time a new closure (12-72 h)
+    or departure delay (6-48 h, of the next departure of a scheduled link), drawn by ``rng``
+    (also the incremental re-plan tests' episodes)."""
     closures: list[LinkClosure] = []
     delays: list[DepartureDelay] = []
-    for t in np.linspace(t_lo, min(t_hi, sc.horizon_h), n).round(1).tolist():
+    for t in times:
         lk = sc.links[int(rng.integers(len(sc.links)))]
         deps = [] if lk.timetable is None else Conditions(sc, None).departures(
             lk, t + lk.timetable.cutoff_h, t + 200)

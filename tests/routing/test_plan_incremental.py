@@ -8,31 +8,16 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from benchmarks.plan_scaling import events_along
 from mmroute.errors import InputError
 from mmroute.routing.plan import PlanParams, executed_plan, replan, solve_plan, state_at
 from mmroute.routing.plan.incremental import Replanner, solve_fast
 from mmroute.scenarios import load
 from mmroute.scenarios.scaling import scale
 from mmroute.world.check import check_plan
-from mmroute.world.conditions import Conditions
-from mmroute.world.events import DepartureDelay, KnownEvents, LinkClosure
+from mmroute.world.events import KnownEvents, LinkClosure
 
 REL = 1e-6
-
-
-def _events(sc, times, seed):
-    """Per time, the events known so far: each time a new closure or departure delay."""
-    rng = np.random.default_rng(seed)
-    closures, delays = [], []
-    for t in times:
-        lk = sc.links[int(rng.integers(len(sc.links)))]
-        deps = [] if lk.timetable is None else Conditions(sc, None).departures(
-            lk, t + lk.timetable.cutoff_h, t + 200)
-        if deps and rng.random() < 0.5:
-            delays.append(DepartureDelay(lk.id, deps[0][0], float(rng.uniform(6, 48))))
-        else:
-            closures.append(LinkClosure(lk.id, t, t + float(rng.uniform(12, 72))))
-        yield t, KnownEvents(closures=tuple(closures), delays=tuple(delays))
 
 
 def _episode(sc, times, seed=0):
@@ -41,7 +26,7 @@ def _episode(sc, times, seed=0):
     plan = solve_plan(sc, time_limit_s=60, seed=0)
     rp = Replanner(sc)
     current = plan
-    for t, ev in _events(sc, times, seed):
+    for t, ev in events_along(sc, times, np.random.default_rng(seed)):
         state = state_at(sc, current, t, ev)
         fast = rp.replan(state, ev, time_limit_s=60, seed=0, initial=current)
         ref = replan(sc, state, ev, time_limit_s=60, seed=0, initial=current, tables=rp.tables)

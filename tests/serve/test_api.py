@@ -24,29 +24,13 @@ LONG = {"scenario": "liuzhou-asean-month", "time_limit_s": 120, "seed": 0}
 
 def congested(n: int = 200, horizon_h: float = 240.0, seed: int = 0) -> dict:
     """liuzhou-asean with ``n`` shipments on its origin-destination pairs over ``horizon_h``
-    (as benchmarks/plan_scaling.py draws them): capacity-starved, so the greedy plan is not
+    (benchmarks/plan_scaling.py's ``variant``): capacity-starved, so the greedy plan is not
     optimal and HiGHS works on the MIP for many seconds (a 58 kB document)."""
     import numpy as np
 
-    base = load("liuzhou-asean")
-    rng = np.random.default_rng(seed)
-    pairs = sorted({(s.origin, s.destination) for s in base.shipments})
-    leads = {p: [s.due_h - s.release_h for s in base.shipments if (s.origin, s.destination) == p]
-             for p in pairs}
-    qty = [s.quantity_teu for s in base.shipments]
-    ships = []
-    for i in range(n):
-        o, d = pairs[int(rng.integers(len(pairs)))]
-        lead = float(rng.choice(leads[(o, d)]))
-        release = float(np.round(rng.uniform(0, max(1.0, horizon_h - lead - 48)), 1))
-        ships.append({"id": f"G{i:04d}", "origin": o, "destination": d,
-                      "quantity_teu": float(max(1, round(rng.choice(qty) * rng.uniform(0.5, 1.5)))),
-                      "release_h": release, "due_h": release + lead,
-                      "lateness_penalty_cny_per_teu_h": base.objective.lateness_cny_per_teu_h})
-    doc = base.to_dict()
-    doc.update(name=f"liuzhou-asean-n{n}-h{horizon_h:g}", shipments=ships, horizon_h=horizon_h)
-    doc.pop("uncertainty", None)
-    return doc
+    from benchmarks.plan_scaling import variant
+
+    return variant(load("liuzhou-asean"), n, horizon_h, np.random.default_rng(seed)).to_dict()
 
 
 def wait(client, job_id: str, statuses=FINAL, timeout_s: float = 60.0) -> dict:
