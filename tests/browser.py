@@ -164,3 +164,30 @@ class Browser:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def check_storm_slider(path: Path, *, at_h: int, later_h: float, end_h: float,
+                       screenshot: Path) -> None:
+    """Open the episode page ``path`` offline and drive its time slider: no storm cell at
+    h 0; one at ``at_h`` (the slider dragged as a user does; the time label says so, and the
+    page is saved as ``screenshot``), moved at ``later_h``, gone at ``end_h``; no console
+    message, nothing asked for outside the page."""
+    count = "document.querySelectorAll('path.mm-storm').length"
+    shape = "document.querySelector('path.mm-storm').getAttribute('d')"
+    with Browser() as b:  # every host name unresolvable: the network is off
+        b.goto(path.as_uri())
+        assert b.js("document.getElementById('mm-slider') !== null")
+        assert b.js(count) == 0  # h 0: the storm has not formed
+        b.js("(() => { const s = document.getElementById('mm-slider'); "
+             f"s.value = {at_h}; s.dispatchEvent(new Event('input')); }})()")
+        assert b.js(count) == 1
+        assert b.js("document.getElementById('mm-time').textContent").strip().endswith(
+            f"(h {at_h})")
+        at = b.js(shape)
+        b.screenshot(screenshot)
+        b.js(f"mmSetTime({later_h})")
+        assert b.js(count) == 1 and b.js(shape) != at  # it moved
+        b.js(f"mmSetTime({end_h})")
+        assert b.js(count) == 0  # gone at its end
+        assert b.console == [] and all(u == path.as_uri() or u.startswith("data:")
+                                       for u in b.requests), b.requests

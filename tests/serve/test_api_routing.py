@@ -13,7 +13,7 @@ pytest.importorskip("httpx", reason="the 'serve' extra (httpx) is not installed"
 from fastapi.testclient import TestClient  # noqa: E402 - after the skip
 
 from mmroute.serve import ServeParams, create_app  # noqa: E402
-from tests.browser import SKIP_REASON, Browser  # noqa: E402
+from tests.browser import SKIP_REASON, check_storm_slider  # noqa: E402
 from tests.serve.test_api import wait  # noqa: E402
 
 
@@ -139,23 +139,8 @@ def test_chromium_offline_moves_the_storm_on_an_evaluations_episode_page(client,
     assert r.status_code == 200 and "tiny-storm, seed 0, greedy: episode" in r.text
     path = tmp_path / "episode-0-greedy.html"
     path.write_text(r.text, encoding="utf-8")
-    count = "document.querySelectorAll('path.mm-storm').length"
-    shape = "document.querySelector('path.mm-storm').getAttribute('d')"
-    with Browser() as b:  # every host name unresolvable: the network is off
-        b.goto(path.as_uri())
-        assert b.js("document.getElementById('mm-slider') !== null")
-        assert b.js(count) == 0  # h 0: the storm has not formed
-        b.js("(() => { const s = document.getElementById('mm-slider'); s.value = 30; "
-             "s.dispatchEvent(new Event('input')); })()")  # as a user drags it
-        assert b.js(count) == 1
-        at_30 = b.js(shape)
-        b.screenshot(tmp_path / "evaluation-episode-h30.png")
-        b.js("mmSetTime(50)")
-        assert b.js(count) == 1 and b.js(shape) != at_30  # it moved
-        b.js("mmSetTime(62)")
-        assert b.js(count) == 0  # gone at its end
-        assert b.console == [] and all(u == path.as_uri() or u.startswith("data:")
-                                       for u in b.requests), b.requests
+    check_storm_slider(path, at_h=30, later_h=50, end_h=62,
+                       screenshot=tmp_path / "evaluation-episode-h30.png")
 
 
 @pytest.mark.parametrize(("path", "body", "loc"), [

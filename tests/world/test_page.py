@@ -10,7 +10,7 @@ import pytest
 from mmroute.routing.plan import solve_plan
 from mmroute.scenarios import load
 from mmroute.world.page import Page, plan_page_data
-from tests.browser import SKIP_REASON, Browser
+from tests.browser import SKIP_REASON, Browser, check_storm_slider
 
 
 @pytest.fixture(scope="module")
@@ -186,23 +186,8 @@ def test_the_time_slider_moves_the_storm_cells(typhoon_episode, tmp_path):
 
     sc, r, plan = typhoon_episode
     path = episode_page(sc, r, plan, basemap=False).save(tmp_path / "episode.html")
-    count = "document.querySelectorAll('path.mm-storm').length"
-    shape = "document.querySelector('path.mm-storm').getAttribute('d')"
-    with Browser() as b:
-        b.goto(path.as_uri())
-        assert b.js(count) == 0  # h 0: no cell yet
-        b.js("(() => { const s = document.getElementById('mm-slider'); s.value = 120; "
-             "s.dispatchEvent(new Event('input')); })()")  # as a user drags it
-        assert b.js(count) == 1
-        assert b.js("document.getElementById('mm-time').textContent").strip().endswith("(h 120)")
-        at_120 = b.js(shape)
-        b.screenshot(tmp_path / "episode-h120.png")
-        b.js("mmSetTime(150)")
-        assert b.js(count) == 1 and b.js(shape) != at_120  # it moved
-        b.js("mmSetTime(161)")
-        assert b.js(count) == 0  # gone at its end
-        assert b.console == [] and all(u == path.as_uri() or u.startswith("data:")
-                                       for u in b.requests), b.requests
+    check_storm_slider(path, at_h=120, later_h=150, end_h=161,
+                       screenshot=tmp_path / "episode-h120.png")
 
 
 @pytest.mark.slow  # ~20 s (episode, hindsight bound, basemap); fast sibling below
