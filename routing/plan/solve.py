@@ -114,44 +114,6 @@ def solve_plan(
     """
     initial = pop_renamed("solve_plan", deprecated, "hint", "initial", initial)
     params = fold_deprecated("solve_plan", params or PlanParams(), deprecated, DEPRECATED_PLAN_KEYWORDS)
-    return _solve(scenario, time_limit_s=time_limit_s, seed=seed, params=params, initial=initial,
-                  events=events, state=state, tables=tables, progress=progress)
-
-
-def solve_hindsight(
-    scenario: Scenario,
-    realised: KnownEvents,
-    *,
-    time_limit_s: float,
-    seed: int,
-    params: PlanParams | None = None,
-    tables: Tables | None = None,
-    **deprecated: Any,
-) -> Plan:
-    """The clairvoyant plan: the same model with every realised event known from hour 0.
-
-    Its objective is the lower bound every policy's realised cost on that episode is compared
-    to (when solved to optimality). Arguments as in :func:`solve_plan`."""
-    params = fold_deprecated("solve_hindsight", params or PlanParams(), deprecated,
-                             DEPRECATED_PLAN_KEYWORDS)
-    v.instance_of(realised, KnownEvents, "realised")
-    return _solve(scenario, time_limit_s=time_limit_s, seed=seed, params=params, events=realised,
-                  tables=tables)
-
-
-def _solve(
-    scenario: Scenario,
-    *,
-    time_limit_s: float,
-    seed: int,
-    params: PlanParams,
-    initial: Plan | None = None,
-    events: KnownEvents | None = None,
-    state: PlanState | None = None,
-    tables: Tables | None = None,
-    progress: Progress | None = None,
-) -> Plan:
-    """:func:`solve_plan` with its deprecated keywords folded into ``params``."""
     run = prepare(scenario, time_limit_s=time_limit_s, seed=seed, params=params,
                   initial=initial, events=events, state=state, tables=tables)
     scenario, params, price, plan_of = run.scenario, run.params, run.price_cny_per_t, run.plan
@@ -214,6 +176,27 @@ def _solve(
         status = "optimal" if relative_gap(objective, bound) <= GAP_OPTIMAL else (
             "feasible" if status == "optimal" else status)
     return plan_of(itineraries, objective, bound, status)
+
+
+def solve_hindsight(
+    scenario: Scenario,
+    realised: KnownEvents,
+    *,
+    time_limit_s: float,
+    seed: int,
+    params: PlanParams | None = None,
+    tables: Tables | None = None,
+    **deprecated: Any,
+) -> Plan:
+    """The clairvoyant plan: the same model with every realised event known from hour 0.
+
+    Its objective is the lower bound every policy's realised cost on that episode is compared
+    to (when solved to optimality). Arguments as in :func:`solve_plan`."""
+    params = fold_deprecated("solve_hindsight", params or PlanParams(), deprecated,
+                             DEPRECATED_PLAN_KEYWORDS)
+    v.instance_of(realised, KnownEvents, "realised")
+    return solve_plan(scenario, time_limit_s=time_limit_s, seed=seed, params=params,
+                      events=realised, tables=tables)
 
 
 def _quiet(phase: str, objective: float | None, bound: float | None) -> None:
