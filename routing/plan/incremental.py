@@ -319,18 +319,8 @@ class _Routes:
         arr = self.arr
         cols = np.arange(len(ks))
         C = self.costs(ks, np.arange(len(arr.tail))).T.copy()
-        F = np.full((n, len(ks)), np.inf)
-        F[self.src[ks], cols] = 0.0
-        for arcs, heads, starts in self.fwd_groups:
-            v = F[arr.tail[arcs]] + C[arcs]
-            red = np.minimum.reduceat(v, starts, axis=0) if len(starts) < len(arcs) else v
-            F[heads] = np.minimum(F[heads], red)
-        B = np.full((n, len(ks)), np.inf)
-        B[self.dst[ks], cols] = 0.0
-        for arcs, tails, starts in self.bwd_groups:
-            v = B[arr.head[arcs]] + C[arcs]
-            red = np.minimum.reduceat(v, starts, axis=0) if len(starts) < len(arcs) else v
-            B[tails] = np.minimum(B[tails], red)
+        F = _sweep(n, self.src[ks], cols, C, self.fwd_groups, arr.tail)
+        B = _sweep(n, self.dst[ks], cols, C, self.bwd_groups, arr.head)
         through = (F[arr.tail] + C + B[arr.head]).T
         for r, k in enumerate(ks.tolist()):
             idx = np.nonzero(np.isfinite(through[r]))[0]
@@ -390,6 +380,21 @@ def _groups(order: np.ndarray, key: np.ndarray, target: np.ndarray):
         starts = np.concatenate([[0], np.nonzero(np.diff(tg))[0] + 1])
         out.append((arcs, tg[starts], starts))
     return out
+
+
+def _sweep(n: int, origins: np.ndarray, cols: np.ndarray, C: np.ndarray, groups,
+           ends: np.ndarray) -> np.ndarray:
+    """Cheapest cost (CNY; event node x shipment) from each shipment's ``origins`` node: one
+    pass over ``groups`` (``(arcs, targets, starts)`` in level order, as :func:`_groups` makes
+    them), each arc's cost ``C`` added to the cost at its ``ends`` (its tail going forward,
+    its head going backward)."""
+    D = np.full((n, len(cols)), np.inf)
+    D[origins, cols] = 0.0
+    for arcs, targets, starts in groups:
+        v = D[ends[arcs]] + C[arcs]
+        red = np.minimum.reduceat(v, starts, axis=0) if len(starts) < len(arcs) else v
+        D[targets] = np.minimum(D[targets], red)
+    return D
 
 
 # --- incumbent ---------------------------------------------------------------------------
