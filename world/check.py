@@ -185,18 +185,14 @@ def _check(scenario: Scenario, plan: Plan, state: PlanState | None, tables: Tabl
         if cap is not None and load > cap + 1e-6:
             err.append(Violation(f"departure {lid} at {tt:g} h", f"carries {load:g} TEU > "
                        f"capacity {cap:g}"))
-    for (lid, day), load in road_load.items():
-        cap = links[lid].capacity_teu
-        if cap is not None and load + prior[("road", lid, day)] > cap + 1e-6:
-            load += prior[("road", lid, day)]
-            err.append(Violation(f"road link {lid} on day {day}", f"carries {load:g} TEU > "
-                       f"capacity {cap:g}"))
-    for (nid, day), load in node_load.items():
-        cap = nodes[nid].capacity_teu_per_day
-        if cap is not None and load + prior[("node", nid, day)] > cap + 1e-6:
-            load += prior[("node", nid, day)]
-            err.append(Violation(f"node {nid} on day {day}", f"handles {load:g} TEU > "
-                       f"capacity {cap:g}"))
+    for kind, per_day, what, verb in (("road", road_load, "road link", "carries"),
+                                      ("node", node_load, "node", "handles")):
+        for (rid, day), teu in per_day.items():  # with what was used before a re-plan
+            cap = links[rid].capacity_teu if kind == "road" else nodes[rid].capacity_teu_per_day
+            if cap is not None and teu + prior[(kind, rid, day)] > cap + 1e-6:
+                teu += prior[(kind, rid, day)]
+                err.append(Violation(f"{what} {rid} on day {day}", f"{verb} {teu:g} TEU > "
+                           f"capacity {cap:g}"))
     if plan.co2_cap_kg is not None and co2_total > plan.co2_cap_kg * (1 + TOL_REL) + 1e-6:
         err.append(Violation("", f"CO2 {co2_total:.1f} kg above the cap {plan.co2_cap_kg:.1f} kg"))
     if plan.objective is not None and not _close(plan.objective, total, slack=total_slack):
