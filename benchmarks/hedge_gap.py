@@ -112,8 +112,8 @@ def _touches(e, links: set[str], nodes: set[str]) -> bool:
     return False
 
 
-def gap_rows(scenario, seed: int, *, n_futures: int, min_gap_cny: float = 1000.0,
-             clairvoyant: bool = True):
+def gap_rows(scenario, seed: int, *, n_futures: int, n_clairvoyant: int,
+             min_gap_cny: float = 1000.0):
     """The rows of one seed (see the module doc)."""
     sc = as_scenario(scenario)
     env = RerouteEnv(sc)
@@ -154,14 +154,16 @@ def gap_rows(scenario, seed: int, *, n_futures: int, min_gap_cny: float = 1000.0
                "known_at_commit": any(e.from_h <= dec.time_h + 1e-9 for e in hit),
                "late_arrival_h": round(gi.lateness_h, 1),
                "greedy_episode_cny": round(g.cost_cny), "hindsight_episode_cny": round(h.cost_cny)}
-        row.update(expected_costs(sc, env, real, dec, dec.move, hm[k], n_futures=n_futures,
-                                  clairvoyant=clairvoyant, route_links=links))
+        nxt = mine[k + 1].move if k + 1 < len(mine) else None
+        row.update(expected_costs(sc, env, real, dec, dec.move, hm[k], nxt, n_futures=n_futures,
+                                  n_clairvoyant=n_clairvoyant, route_links=links))
         rows.append(row)
     return rows
 
 
-def expected_costs(sc, env, real, dec: Decision, greedy_move: Move, hedge_move: Move, *,
-                   n_futures: int, clairvoyant: bool, route_links: set[str]) -> dict:
+def expected_costs(sc, env, real, dec: Decision, greedy_move: Move, hedge_move: Move,
+                   greedy_next: Move | None, *, n_futures: int, n_clairvoyant: int,
+                   route_links: set[str]) -> dict:
     """Mean episode cost (CNY) over futures sampled at ``dec`` of each move, followed by
     greedy and by the clairvoyant re-planner; futures where the replayed past differs from
     the episode's are skipped (counted)."""
@@ -173,16 +175,18 @@ def expected_costs(sc, env, real, dec: Decision, greedy_move: Move, hedge_move: 
         a = pre.act(env)
         env.step_move(a) if isinstance(a, Move) else env.step(a)
     sim = env.sim
+    late = latest_commit(env, greedy_move, greedy_next)
     rng = np.random.default_rng([int(real.seed), STREAM, int(dec.index)])
     futures = [as_realization(sample_future(sim, rng), real) for _ in range(n_futures)]
-    out: dict = {"futures": n_futures}
+    out: dict = {"futures": n_futures, "clairvoyant_futures": n_clairvoyant}
+    clairvoyant = n_clairvoyant > 1
     conts = ("greedy", "clairvoyant") if clairvoyant else ("greedy",)
     t0 = time.process_time()
     costs: dict[tuple[str, str], list[float]] = {}
     for tag, move in (("g", greedy_move), ("h", hedge_move)):
         for cont in conts:
             got = []
-            for f in futures:
+            for f in futures[:n_clairvoyant] if cont == "clairvoyant" else futures:
                 pol = _Forced(dec.index, dec.shipment, move, cont)
                 ro = rollout(env, pol, f)
                 got.append(ro.cost_cny if pol.matched else float("nan"))
@@ -193,15 +197,50 @@ def expected_costs(sc, env, real, dec: Decision, greedy_move: Move, hedge_move: 
             costs["h", cont], costs["g", cont])
     if clairvoyant:  # the hedge then clairvoyance, against greedy's move then greedy
         out["bound_cny"], out["ci_bound_cny"] = _paired(costs["h", "clairvoyant"],
-                                                        costs["g", "greedy"])
+                                                        costs["g", "greedy"][:n_clairvoyant])
     # futures in which a closure not known at the decision touches greedy's route on
     out["futures_closing_route"] = sum(1 for f in futures if any(
         e.from_h > sim.now and e.link in route_links for e in f.events.closures))
     # the hedge in the episode's own realization, greedy after it
+    out["late_move"] = "" if late is None else _name(late)
+    if late is not None:  # greedy's truck as late as still makes greedy's next departure
+        got = []
+        for f in futures:
+            pol = _Forced(dec.index, dec.shipment, late, "greedy")
+            ro = rollout(env, pol, f)
+            got.append(ro.cost_cny if pol.matched else float("nan"))
+        out["late_minus_greedy_cny"], out["ci_late_cny"] = _paired(got, costs["g", "greedy"])
+        out["realised_late_then_greedy_cny"] = round(rollout(
+            env, _Forced(dec.index, dec.shipment, late, "greedy"), real).cost_cny)
     out["realised_hedge_then_greedy_cny"] = round(rollout(
         env, _Forced(dec.index, dec.shipment, hedge_move, "greedy"), real).cost_cny)
     out["cpu_s"] = round(time.process_time() - t0, 1)
     return out
+
+
+def latest_commit(env, move: Move, nxt: Move | None, slack_h: float = 2.0) -> Move | None:
+    """``move``, a road trip to a terminal, leaving at the latest whole hour from which the
+    cargo is still ready there (known conditions at the decision, ``slack_h`` to spare) for
+    the cut-off of ``nxt``, the scheduled departure greedy books next; ``None`` if that is
+    not a road trip followed by a departure, or no later hour makes it."""
+    if move.kind != "road" or nxt is None or nxt.kind != "service":
+        return None
+    sim = env.sim
+    cond = sim.known()
+    path = [sim.links[x] for x in move.path]
+    end = sim.nodes[path[-1].to_node]
+    lk = sim.links[nxt.link]
+    need = nxt.timetable_h - lk.timetable.cutoff_h - slack_h
+    best = None
+    t = float(int(sim.now) + 1)
+    while t <= need:
+        times = cond.road_trip(path, t)
+        if times is not None:
+            arr = times[-1][1]
+            if arr + end.handling_time_h + cond.node_delay_h(end.id, arr) <= need:
+                best = t
+        t += 1.0
+    return None if best is None else Move.road(move.path, best)
 
 
 def _mean(xs) -> float:
@@ -232,19 +271,48 @@ def _ev_name(e) -> str:
     return f"{type(e).__name__}({what})"
 
 
+def markdown(path: str | Path) -> str:
+    """The CSV of :func:`main` as the table of docs/agents.md."""
+    import pandas as pd
+
+    d = pd.read_csv(path)
+    out = ["| seed | consignment | commit (h, node) | greedy's move | hindsight's move | closure onset (h) "
+           "| realised saving | E[hedge − greedy's move], greedy after (95 % CI) "
+           "| the same, clairvoyant after (8 futures) | late truck: E[late − greedy's move] |",
+           "|---|---|---|---|---|---:|---:|---:|---:|---:|"]
+    for r in d.itertuples():
+        onset = ", ".join(sorted({x.split("onset ")[1].split(" h")[0] for x in r.events.split("; ")
+                                  if "suez" in x})) if isinstance(r.events, str) else ""
+        late = ("—" if not isinstance(r.late_move, str) else
+                f"{r.late_move.split('@')[1]} h: {r.late_minus_greedy_cny:+,.0f} ± {r.ci_late_cny:,.0f}")
+        out.append(f"| {r.seed} | {r.shipment} ({r.teu:g} TEU) | {r.commit_h:g}, {r.commit_node} "
+                   f"| {r.greedy_move} | {r.hindsight_move} | {onset} | {r.realised_diff_cny:,.0f} "
+                   f"| {r.hedge_minus_greedy_greedy_cny:+,.0f} ± {r.ci_greedy_cny:,.0f} "
+                   f"| {r.hedge_minus_greedy_clairvoyant_cny:+,.0f} ± {r.ci_clairvoyant_cny:,.0f} "
+                   f"| {late} |")
+    return "\n".join(out)
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("scenario")
     ap.add_argument("--seeds", default="100030-100059")
     ap.add_argument("--futures", type=int, default=64)
-    ap.add_argument("--no-clairvoyant", action="store_true")
+    ap.add_argument("--clairvoyant-futures", type=int, default=8,
+                    help="the first N futures also played with the clairvoyant after the move "
+                         "(0: none; its episodes cost ~10x greedy's)")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--table", action="store_true", help="print --out as a markdown table")
     a = ap.parse_args(argv)
+    if a.table:
+        print(markdown(a.out))
+        return
     seeds = parse_seeds(a.seeds)
     rows = []
     for s in seeds:
         t0 = time.process_time()
-        got = gap_rows(a.scenario, s, n_futures=a.futures, clairvoyant=not a.no_clairvoyant)
+        got = gap_rows(a.scenario, s, n_futures=a.futures,
+                       n_clairvoyant=a.clairvoyant_futures)
         rows += got
         print(f"seed {s}: {len(got)} consignments, {time.process_time() - t0:.0f} s CPU",
               flush=True)
