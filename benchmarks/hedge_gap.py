@@ -104,6 +104,17 @@ class _Forced:
         return self.cont.act(env)
 
 
+def route_events(real, sc, links: set[str], nodes: set[str], from_h: float, to_h: float):
+    """The events of ``real`` that touch ``links`` / ``nodes`` (a weather cell: one of the
+    modes of ``links``) and are under way between ``from_h`` and ``to_h``."""
+    ev = real.events
+    modes = {lk.mode for lk in sc.links if lk.id in links}
+    out = [e for e in (*ev.closures, *ev.node_delays, *ev.node_closures)
+           if _touches(e, links, nodes) and e.to_h > from_h and e.from_h <= to_h]
+    out += [w for w in ev.weather if set(w.modes) & modes and w.to_h > from_h and w.from_h <= to_h]
+    return sorted(out, key=lambda e: e.from_h)
+
+
 def _touches(e, links: set[str], nodes: set[str]) -> bool:
     if hasattr(e, "link"):
         return e.link in links
@@ -113,8 +124,9 @@ def _touches(e, links: set[str], nodes: set[str]) -> bool:
 
 
 def gap_rows(scenario, seed: int, *, n_futures: int, n_clairvoyant: int,
-             min_gap_cny: float = 1000.0):
-    """The rows of one seed (see the module doc)."""
+             min_gap_cny: float = 1000.0, futures: bool = True):
+    """The rows of one seed (see the module doc); ``futures=False``: without the expected
+    costs (the episodes' part only)."""
     sc = as_scenario(scenario)
     env = RerouteEnv(sc)
     real = realize(sc, seed)
@@ -126,8 +138,6 @@ def gap_rows(scenario, seed: int, *, n_futures: int, n_clairvoyant: int,
     if g.cost_cny - h.cost_cny < min_gap_cny:
         return []
     rows = []
-    ev = real.events
-    events = [*ev.closures, *ev.node_delays, *ev.node_closures]
     for gi in g_traj.itineraries:
         hi = h_traj.itinerary(gi.shipment)[0]
         diff = gi.objective_cny - hi.objective_cny
@@ -144,19 +154,21 @@ def gap_rows(scenario, seed: int, *, n_futures: int, n_clairvoyant: int,
         # closure of a departure the cargo was booked on leaves no leg of it behind)
         nodes = {dec.node, *(lg.to_node for lg in after), *(lg.to_node for lg in hi.legs)}
         links = {lk.id for lk in sc.links if lk.from_node in nodes}
-        hit = [e for e in events if _touches(e, links, nodes)
-               and e.from_h <= (gi.arrival_h or sc.horizon_h)]
+        hit = route_events(real, sc, links, nodes, dec.time_h, gi.arrival_h or sc.horizon_h)
         row = {"seed": seed, "shipment": gi.shipment, "teu": round(gi.teu, 2),
                "greedy_cny": round(gi.objective_cny), "hindsight_cny": round(hi.objective_cny),
                "realised_diff_cny": round(diff), "commit_h": round(dec.time_h, 2),
                "commit_node": dec.node, "greedy_move": _name(dec.move), "hindsight_move": _name(hm[k]),
-               "events": "; ".join(f"{_ev_name(e)} onset {e.from_h:g} h" for e in hit),
-               "known_at_commit": any(e.from_h <= dec.time_h + 1e-9 for e in hit),
+               "events": "; ".join(f"{_ev_name(e)} {e.from_h:g}-{e.to_h:g} h" for e in hit),
+               "known_at_commit": "; ".join(_ev_name(e) for e in hit
+                                            if e.from_h <= dec.time_h + 1e-9),
                "late_arrival_h": round(gi.lateness_h, 1),
                "greedy_episode_cny": round(g.cost_cny), "hindsight_episode_cny": round(h.cost_cny)}
         nxt = mine[k + 1].move if k + 1 < len(mine) else None
-        row.update(expected_costs(sc, env, real, dec, dec.move, hm[k], nxt, n_futures=n_futures,
-                                  n_clairvoyant=n_clairvoyant, route_links=links))
+        if futures:
+                row.update(expected_costs(sc, env, real, dec, dec.move, hm[k], nxt,
+                                      n_futures=n_futures, n_clairvoyant=n_clairvoyant,
+                                      route_links=links))
         rows.append(row)
     return rows
 
@@ -267,26 +279,33 @@ def _name(m: Move) -> str:
 
 
 def _ev_name(e) -> str:
-    what = getattr(e, "link", None) or getattr(e, "node", "")
+    what = getattr(e, "link", None) or getattr(e, "node", None) or getattr(e, "cell", "")
     return f"{type(e).__name__}({what})"
 
 
 def markdown(path: str | Path) -> str:
-    """The CSV of :func:`main` as the table of docs/agents.md."""
+    """The CSV of :func:`main` as the table of docs/agents.md: the Red Sea closure's onset
+    (a ``*-suez`` link closure) and the other events under way by then."""
     import pandas as pd
 
     d = pd.read_csv(path)
-    out = ["| seed | consignment | commit (h, node) | greedy's move | hindsight's move | closure onset (h) "
-           "| realised saving | E[hedge − greedy's move], greedy after (95 % CI) "
-           "| the same, clairvoyant after (8 futures) | late truck: E[late − greedy's move] |",
-           "|---|---|---|---|---|---:|---:|---:|---:|---:|"]
+    out = ["| seed | consignment | commit (h, node) | greedy's move | hindsight's move "
+           "| closure onset (h) | other events by then | realised saving "
+           "| E[hedge − greedy's move], greedy after | the same, clairvoyant after (8) "
+           "| late truck: E[late − greedy's move] |",
+           "|---|---|---|---|---|---:|---|---:|---:|---:|---:|"]
     for r in d.itertuples():
-        onset = ", ".join(sorted({x.split("onset ")[1].split(" h")[0] for x in r.events.split("; ")
-                                  if "suez" in x})) if isinstance(r.events, str) else ""
+        evs = [(x.split(" ")[0], x.split(" ")[1]) for x in str(r.events).split("; ") if " " in x]
+        onsets = sorted({float(w.split("-")[0]) for n, w in evs if "suez" in n})
+        first = onsets[0] if onsets else float("inf")
+        other = [f"{n.split('(')[1].rstrip(')')} {w} h" for n, w in evs
+                 if "suez" not in n and float(w.split("-")[0]) <= first]
         late = ("—" if not isinstance(r.late_move, str) else
                 f"{r.late_move.split('@')[1]} h: {r.late_minus_greedy_cny:+,.0f} ± {r.ci_late_cny:,.0f}")
         out.append(f"| {r.seed} | {r.shipment} ({r.teu:g} TEU) | {r.commit_h:g}, {r.commit_node} "
-                   f"| {r.greedy_move} | {r.hindsight_move} | {onset} | {r.realised_diff_cny:,.0f} "
+                   f"| {r.greedy_move} | {r.hindsight_move} "
+                   f"| {', '.join(f'{x:g}' for x in onsets)} | {'; '.join(other) or '—'} "
+                   f"| {r.realised_diff_cny:,.0f} "
                    f"| {r.hedge_minus_greedy_greedy_cny:+,.0f} ± {r.ci_greedy_cny:,.0f} "
                    f"| {r.hedge_minus_greedy_clairvoyant_cny:+,.0f} ± {r.ci_clairvoyant_cny:,.0f} "
                    f"| {late} |")
@@ -303,9 +322,24 @@ def main(argv=None) -> None:
                          "(0: none; its episodes cost ~10x greedy's)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--table", action="store_true", help="print --out as a markdown table")
+    ap.add_argument("--refresh-events", action="store_true",
+                    help="recompute the episodes' columns of --out (events, ...), keep the rest")
     a = ap.parse_args(argv)
     if a.table:
         print(markdown(a.out))
+        return
+    if a.refresh_events:
+        import pandas as pd
+
+        d = pd.read_csv(a.out)
+        for s in sorted(set(d.seed)):
+            for r in gap_rows(a.scenario, int(s), n_futures=0, n_clairvoyant=0, futures=False):
+                at = (d.seed == s) & (d.shipment == r["shipment"])
+                for k, v in r.items():
+                    if k not in d or isinstance(v, str):
+                        d[k] = d[k].astype(object) if k in d else None
+                    d.loc[at, k] = v
+        d.to_csv(a.out, index=False)
         return
     seeds = parse_seeds(a.seeds)
     rows = []
