@@ -39,9 +39,9 @@ from mmroute.world.events import (
     RoadNoise,
     WeatherEvent,
 )
-from mmroute.world.realization import NOISE_SLACK_H, _month_at, late_order_draw
+from mmroute.world.realization import NOISE_SLACK_H, Realization, _month_at, late_order_draw
 
-__all__ = ["Future", "sample_future", "dynamism"]
+__all__ = ["Future", "sample_future", "as_realization", "dynamism"]
 
 _DIGITS = 4  # noise factors to 4 decimals, as in a realization
 
@@ -72,6 +72,19 @@ def sample_future(sim: Simulator, rng: np.random.Generator) -> Future:
         node_closures=known.node_closures + dis["node_closures"], weather=weather,
         road_noise=noise)
     return Future(scenario=replace(sc, shipments=ships), events=events)
+
+
+def as_realization(future: Future, base: Realization) -> Realization:
+    """``future`` as a realization of ``base``'s episode: ``base``'s identity (scenario, seed),
+    the future's events, realised quantities and late orders. Its past (what was known when
+    the future was sampled) is ``base``'s, so a non-anticipative policy takes the same moves
+    on both up to that time; from then on it plays the sampled rest (what a rollout over
+    futures simulates, :mod:`benchmarks.hedge_gap`)."""
+    ships = future.scenario.shipments
+    ids = {sid for sid, _ in base.quantities_teu}
+    return replace(base, events=future.events,
+                   quantities_teu=tuple((s.id, s.quantity_teu) for s in ships if s.id in ids),
+                   late_orders=tuple(s for s in ships if s.id not in ids))
 
 
 def _road_noise(sc: Scenario, known: KnownEvents, now: float,

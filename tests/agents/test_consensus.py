@@ -10,7 +10,7 @@ import pytest
 from mmroute.agents.consensus import ConsensusPolicy, ExpectationPolicy, future_rng
 from mmroute.agents.evaluation import evaluate
 from mmroute.agents.policies import make_policy
-from mmroute.envs.futures import dynamism, sample_future
+from mmroute.envs.futures import as_realization, dynamism, sample_future
 from mmroute.envs.reroute import RerouteEnv
 from mmroute.envs.simulator import Move
 from mmroute.errors import InputError
@@ -99,6 +99,40 @@ def test_a_future_keeps_what_is_known_and_draws_the_rest_from_its_generator():
     assert not {s.id for s in r.late_orders if s.release_h > now} & set(ships) - set(released)
     assert all(s.release_h > now for sid, s in ships.items() if sid not in released)
     assert any(sid.startswith("future-") for sid in ships)  # the scenario has late orders
+
+
+def test_a_future_as_a_realization_has_the_episode_past_and_the_sampled_rest():
+    """Greedy takes the same moves on the future's realization as on the episode up to the
+    time it was sampled; after it the events are the future's, and the episode ends."""
+    env = RerouteEnv("tiny")
+    r = realize(env.scenario, 100_003)
+    env.reset(options={"realization": r})
+    pol = make_policy("greedy")
+    pol.reset(env)
+    before = []
+    while env.sim.now < 12.5:
+        a = pol.act(env)
+        before.append((env.sim.now, env.decision.consignment, a))
+        env.step(a)
+    now = env.sim.now
+    f = sample_future(env.sim, future_rng(r.seed, env.sim.decisions))
+    fr = as_realization(f, r)
+    assert fr.seed == r.seed and fr.scenario_hash == r.scenario_hash and fr != r
+    assert fr.events == f.events and fr.events.known_at(now) == r.events.known_at(now)
+    fr.scenario(env.scenario)  # validated as a realization of the scenario
+    env.reset(options={"realization": fr})
+    pol.reset(env)
+    again, done = [], False
+    while not done:
+        if env.sim.now < now:
+            again.append((env.sim.now, env.decision.consignment, pol.act(env)))
+            a = again[-1][2]
+        else:
+            a = pol.act(env)
+        _, _, done, _, _ = env.step(a)
+    assert again == before and len(before) >= 2
+    realised = {s.id: s.quantity_teu for s in fr.shipments(env.scenario)}
+    assert realised == {s.id: s.quantity_teu for s in f.scenario.shipments}
 
 
 @pytest.mark.parametrize("name", ["consensus", "expectation"])
