@@ -18,9 +18,10 @@ def _same(got: np.random.Generator, want: np.random.Generator) -> None:
 
 @pytest.mark.parametrize("prefix, keys", [
     ((0, 0), [0, 1, 2, 31]), ((2**32 - 1, 4), [2**32 - 1, 0]), ((12,), [0, 5]),
-    ((0, 0, 0), [9]), ((7, 2), []),
-    ((2**32, 1), [1]),  # a seed of two words: numpy's own seeding
-    ((1, 2, 3), [2**33]),  # five words: numpy's own seeding
+    ((0, 0, 0), [9]), ((7, 2), []), ((3, 0), list(range(40))),
+    ((2**32 - 1, 5), [2**32 - 1, *range(20)]),
+    ((2**32, 1), list(range(20))),  # a seed of two words: numpy's own seeding
+    ((1, 2, 3), [2**33, *range(20)]),  # five words: numpy's own seeding
 ])
 def test_batch_streams_are_default_rng(prefix, keys):
     got = seeded(prefix, keys)
@@ -41,7 +42,7 @@ def test_many_random_keys():
 
 
 def test_each_stream_is_its_own_generator():
-    a, b = seeded((5, 0), [1, 2])
+    a, b, *_ = seeded((5, 0), range(1, 40))
     a.random(100)  # drawing from one leaves the other where it was
     _same(b, np.random.default_rng([5, 0, 2]))
 
@@ -53,7 +54,7 @@ def test_realization_streams_are_its_single_streams():
 
 def test_a_negative_word_is_refused_as_numpy_refuses_it():
     with pytest.raises(ValueError):
-        seeded((1, 0), [-1])
+        seeded((1, 0), [-1, *range(20)])
     with pytest.raises(ValueError):
         seed_words((1, 0), [-1])
 
