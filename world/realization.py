@@ -23,6 +23,7 @@ import numpy as np
 from mmroute.errors import InputError
 from mmroute.scenarios import Scenario, Shipment
 from mmroute.validate import instance_of, is_integer
+from mmroute.world import seeding
 from mmroute.world.events import (
     KnownEvents,
     LinkClosure,
@@ -56,6 +57,12 @@ def stream(seed: int, source: str, *keys: int) -> np.random.Generator:
 
 
 _WORD = 0xFFFFFFFF
+
+
+def streams(seed: int, source: str, keys) -> list[np.random.Generator]:
+    """:func:`stream` ``(seed, source, k)`` for each ``k`` of ``keys``: the same generators,
+    seeded together (:func:`mmroute.world.seeding.streams`)."""
+    return seeding.streams((int(seed), SOURCES[source]), [int(k) for k in keys])
 
 
 def scenario_hash(scenario: Scenario) -> str:
@@ -238,12 +245,12 @@ def _road_noise(scenario: Scenario, seed: int) -> tuple[RoadNoise, ...]:
         return ()
     hours = int(math.ceil(scenario.horizon_h)) + NOISE_SLACK_H
     out = []
-    for i, lk in enumerate(scenario.links):
-        if lk.mode != "road":
-            continue
+    road = [i for i, lk in enumerate(scenario.links) if lk.mode == "road"]
+    for i, rng in zip(road, streams(seed, "road_noise", road)):
         # mean-one lognormal: E[factor] = 1, so the nominal time is the expected time
-        f = stream(seed, "road_noise", i).lognormal(-sigma * sigma / 2, sigma, size=hours)
-        out.append(RoadNoise(link=lk.id, from_hour=0, factors=tuple(f.round(_DIGITS).tolist())))
+        f = rng.lognormal(-sigma * sigma / 2, sigma, size=hours)
+        out.append(RoadNoise(link=scenario.links[i].id, from_hour=0,
+                             factors=tuple(f.round(_DIGITS).tolist())))
     return tuple(out)
 
 
@@ -255,8 +262,8 @@ def _month_at(scenario: Scenario, time_h: float) -> int | None:
 
 def _weather(scenario: Scenario, seed: int) -> tuple[WeatherEvent, ...]:
     out = []
-    for k, cell in enumerate(scenario.uncertainty.weather):
-        rng = stream(seed, "weather", k)
+    cells = scenario.uncertainty.weather
+    for cell, rng in zip(cells, streams(seed, "weather", range(len(cells)))):
         happens, u_start, u_dur = rng.random(3).tolist()  # always three draws: streams aligned
         lo, hi = cell.start_h
         onset = float(math.floor(lo + u_start * (hi - lo + 1)))  # whole hours in [lo, hi]
@@ -276,8 +283,8 @@ def _weather(scenario: Scenario, seed: int) -> tuple[WeatherEvent, ...]:
 
 def _disruptions(scenario: Scenario, seed: int) -> dict[str, tuple]:
     closures, node_closures, node_delays = [], [], []
-    for k, dis in enumerate(scenario.uncertainty.disruptions):
-        rng = stream(seed, "disruptions", k)
+    disruptions = scenario.uncertainty.disruptions
+    for dis, rng in zip(disruptions, streams(seed, "disruptions", range(len(disruptions)))):
         happens, u_start, u_dur, u_delay = rng.random(4).tolist()
         if happens >= dis.probability:
             continue
@@ -298,13 +305,12 @@ def _disruptions(scenario: Scenario, seed: int) -> dict[str, tuple]:
 
 def _quantities(scenario: Scenario, seed: int) -> tuple[tuple[str, float], ...]:
     cv = scenario.uncertainty.demand.quantity_cv
+    if cv <= 0:
+        return tuple((s.id, s.quantity_teu) for s in scenario.shipments)
     out = []
-    for i, s in enumerate(scenario.shipments):
-        if cv <= 0:
-            out.append((s.id, s.quantity_teu))
-            continue
-        s2 = math.log(1 + cv * cv)  # mean-one lognormal with this coefficient of variation
-        m = stream(seed, "quantities", i).lognormal(-s2 / 2, math.sqrt(s2))
+    s2 = math.log(1 + cv * cv)  # mean-one lognormal with this coefficient of variation
+    for s, rng in zip(scenario.shipments, streams(seed, "quantities", range(len(scenario.shipments)))):
+        m = rng.lognormal(-s2 / 2, math.sqrt(s2))
         out.append((s.id, max(0.1, round(s.quantity_teu * float(m), 1))))
     return tuple(out)
 
