@@ -28,17 +28,20 @@ from mmroute.routing.jis.problem import JisProblem
 from mmroute.routing.jis.result import JisPlan, JisTrip
 from mmroute.routing.jis.solve import JisParams, inflated
 
-__all__ = ["JisState", "replan_jis", "replan_changes", "forward_trips", "unavoidable_stops"]
+__all__ = ["JisState", "replan_jis", "replan_changes", "forward_trips", "split_loaded", "unavoidable_stops"]
 
 
 @dataclass(frozen=True)
 class JisState:
     """Where the day stands at ``time_s``: the trips loaded so far (their racks are shipped;
-    times as driven or expected) and, per supplier, when its loading resumes after an outage."""
+    times as driven or expected) and, per supplier, when its loading resumes after an outage
+    (``resume_s``) and the windows ``[from, to)`` (s) in which it may not load (``blocked_s``:
+    outages known ahead, e.g. in hindsight)."""
 
     time_s: int
     trips: tuple[JisTrip, ...] = ()
     resume_s: Mapping[str, int] = field(default_factory=dict)
+    blocked_s: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
 
 
 def replan_jis(problem: JisProblem, state: JisState, *, time_limit_s: float, seed: int,
@@ -66,34 +69,40 @@ def replan_jis(problem: JisProblem, state: JisState, *, time_limit_s: float, see
     standing: dict[str, list[tuple[int, int]]] = {}
     for s in problem.suppliers:
         mine = [t for t in state.trips if t.supplier == s.id]
-        shipped = sorted(r for t in mine for r in t.racks)
-        if shipped != list(range(len(shipped))):
+        racks = problem.racks(s.id)
+        shipped = {r for t in mine for r in t.racks}
+        plain = [rk.index for rk in racks if not rk.rush]
+        k0 = next((i for i, r in enumerate(plain) if r not in shipped), len(plain))
+        if any(r in shipped for r in plain[k0:]):
             from mmroute.errors import InputError
 
-            raise InputError(f"{s.id}: the racks shipped must be the first ones in sequence, got {shipped[:8]}",
-                             field="state.trips")
+            raise InputError(f"{s.id}: the racks shipped must be the first ones in sequence (rush racks aside), "
+                             f"got {sorted(shipped)[:8]}", field="state.trips")
         free = [0] * s.fleet
         for t in mine:
             free[t.truck] = max(free[t.truck], t.return_s)
-        starts[s.id] = SupplierStart(first_rack=len(shipped), earliest_load_s=max(now, state.resume_s.get(s.id, 0)),
+        left = tuple(rk.index for rk in racks if rk.index not in shipped)
+        starts[s.id] = SupplierStart(first_rack=plain[k0] if k0 < len(plain) else len(racks),
+                                     earliest_load_s=max(now, state.resume_s.get(s.id, 0)),
                                      truck_free_s=tuple(free),
                                      last_arrival_s=max((t.arrive_s for t in mine for r in t.racks
-                                                         if not problem.racks(s.id)[r].rush), default=0))
-        racks = problem.racks(s.id)
+                                                         if not racks[r].rush), default=0),
+                                     left=left, blocked_s=tuple(state.blocked_s.get(s.id, ())))
         standing.setdefault(s.station, []).extend(
             (t.arrive_s, racks[r].release_s) for t in mine for r in t.racks if racks[r].release_s > now)
     new: list[JisTrip] = []
     statuses: dict[str, str] = {}
-    total = sum(len(problem.racks(s.id)) - starts[s.id].first_rack for s in problem.suppliers) or 1
+    n_left = {s.id: len(starts[s.id].left_racks(len(problem.racks(s.id)))) for s in problem.suppliers}
+    total = sum(n_left.values()) or 1
     params = validate.params_of(params, JisParams)
     planned = inflated(problem, params.drive_factor, params.gate_lead_s)  # robust re-plans: the same leads
     for group in problem.station_groups():
         station = problem.supplier(group[0]).station
-        left = [sid for sid in group if starts[sid].first_rack < len(problem.racks(sid))]
+        left = [sid for sid in group if n_left[sid]]
         if not left:
             statuses[station] = "done"
             continue
-        share = sum(len(problem.racks(sid)) - starts[sid].first_rack for sid in left) / total
+        share = sum(n_left[sid] for sid in left) / total
         old = {sid: [t for t in hint if t.supplier == sid] for sid in left}
         here = standing.get(station, [])
         cands: dict[str, list[JisTrip]] = {
@@ -143,30 +152,31 @@ def replan_jis(problem: JisProblem, state: JisState, *, time_limit_s: float, see
 
 def _relaid(problem: JisProblem, sid: str, old: list[JisTrip], start: SupplierStart) -> list[JisTrip]:
     """A hint for the racks left of ``sid``: the earlier plan's trips (their times and sizes)
-    carrying the racks in sequence; a rush rack on a trip of its own, at once."""
+    carrying the racks left in sequence; a rush rack on a trip of its own, at once."""
     s = problem.supplier(sid)
     road = problem.roads[sid]
     racks = problem.racks(sid)
-    old = sorted((t for t in old if t.racks[0] >= start.first_rack), key=lambda t: t.racks[0])
+    left = start.left_racks(len(racks))
+    todo = set(left)
+    old = sorted((t for t in old if todo & set(t.racks)), key=lambda t: min(t.racks))
     out: list[JisTrip] = []
-    k = start.first_rack
-    while k < len(racks):
+    i = 0
+    while i < len(left):
+        k = left[i]
         if racks[k].rush or not old:
-            group: tuple[int, ...] = (k,) if racks[k].rush else tuple(
-                r for r in range(k, min(len(racks), k + s.racks_per_truck)))
-            group = group[:next((i for i, r in enumerate(group) if i and racks[r].rush), len(group))]
-            load = max(racks[group[-1]].ready_s, start.earliest_load_s, 0)
+            group: tuple[int, ...] = (k,) if racks[k].rush else left[i:i + s.racks_per_truck]
+            group = group[:next((j for j, r in enumerate(group) if j and racks[r].rush), len(group))]
+            load = max(max(racks[r].ready_s for r in group), start.earliest_load_s, 0)
             depart = load + s.loading_s
             arrive = depart + road.drive_out_s(depart)
         else:
             t = old.pop(0)
-            group = tuple(r for r in range(k, min(len(racks), k + len(t.racks))))
-            cut = next((i for i, r in enumerate(group) if racks[r].rush), len(group))
-            group = group[:cut]
+            group = left[i:i + len(t.racks)]
+            group = group[:next((j for j, r in enumerate(group) if racks[r].rush), len(group))]
             load, depart, arrive = t.load_s, t.depart_s, t.arrive_s
         out.append(JisTrip(supplier=sid, truck=0, load_s=load, depart_s=depart, arrive_s=arrive, return_s=arrive,
-                           racks=group))
-        k += len(group)
+                           racks=tuple(group)))
+        i += len(group)
     return out
 
 
@@ -182,7 +192,8 @@ def _latest_from(problem: JisProblem, suppliers: tuple[str, ...], starts: Mappin
     for sid in suppliers:
         s = problem.supplier(sid)
         st0 = starts[sid]
-        racks = list(problem.racks(sid)[st0.first_rack:])
+        every = problem.racks(sid)
+        racks = [every[g] for g in st0.left_racks(len(every))]
         best, cost = None, float("inf")
         for q in range(1, s.racks_per_truck + 1):
             groups: list[list] = []
@@ -267,15 +278,15 @@ def _kept(problem: JisProblem, sid: str, old: list[JisTrip], start: SupplierStar
     last = start.last_arrival_s
     out: list[JisTrip] = []
     trips = _relaid(problem, sid, old, start)
-    plain = [t for t in trips if not racks[t.racks[0]].rush]
+    plain = [t for t in trips if not all(racks[r].rush for r in t.racks)]
     order: list[JisTrip] = []  # the racks in sequence; a rush rack when it loads (its truck is free first)
     for t in plain:
-        order += [r for r in trips if racks[r.racks[0]].rush and r not in order and r.load_s <= t.load_s] + [t]
+        order += [r for r in trips if r not in plain and r not in order and r.load_s <= t.load_s] + [t]
     order += [r for r in trips if r not in order]
     for t in order:
         rush = all(racks[r].rush for r in t.racks)
         truck = min(range(s.fleet), key=lambda j: free[j])
-        load = max(t.load_s, free[truck], racks[t.racks[-1]].ready_s, start.earliest_load_s, 0)
+        load = max(t.load_s, free[truck], max(racks[r].ready_s for r in t.racks), start.earliest_load_s, 0)
         depart = load + s.loading_s
         gate = max(t.arrive_s, depart + road.drive_out_s(depart), 0 if rush else last)
         releases = [racks[r].release_s for r in t.racks]
@@ -314,26 +325,52 @@ def forward_trips(problem: JisProblem, suppliers: tuple[str, ...], starts: Mappi
         racks = problem.racks(sid)
         st0 = starts[sid]
         free = list(st0.truck_free_s) or [0] * s.fleet
-        k, last = st0.first_rack, st0.last_arrival_s
+        left = st0.left_racks(len(racks))
+        i, last = 0, st0.last_arrival_s
         size = max(1, min(s.racks_per_truck, cap))
-        while k < len(racks):
+        while i < len(left):
             truck = min(range(s.fleet), key=lambda j: free[j])
-            load = max(free[truck], racks[k].ready_s, st0.earliest_load_s, 0)
+            load = max(free[truck], racks[left[i]].ready_s, st0.earliest_load_s, 0)
+            load = _after_blocked(st0.blocked_s, load)
             n = 1
-            while n < size and k + n < len(racks) and racks[k + n].ready_s <= load:
+            while n < size and i + n < len(left) and racks[left[i + n]].ready_s <= load:
                 n += 1
+            group = left[i:i + n]
             depart = load + s.loading_s
-            releases = [racks[r].release_s for r in range(k, k + n)]
+            releases = [racks[r].release_s for r in group]
             gate = depart + road.drive_out_s(depart)
-            arrive = _unload_s(held, gate if all(racks[r].rush for r in range(k, k + n)) else max(gate, last),
-                               releases, cap)
+            rush = all(racks[r].rush for r in group)
+            arrive = _unload_s(held, gate if rush else max(gate, last), releases, cap)
             ret = arrive + unload + road.drive_back_s(arrive + unload)
             out.append(JisTrip(supplier=sid, truck=truck, load_s=load, depart_s=depart, arrive_s=arrive,
-                               return_s=ret, racks=tuple(range(k, k + n))))
+                               return_s=ret, racks=tuple(group)))
             held += [(arrive, r) for r in releases]
-            free[truck], k = ret, k + n
-            last = arrive if not all(racks[r].rush for r in out[-1].racks) else last
+            free[truck], i = ret, i + n
+            last = last if rush else arrive
     return out
+
+
+def _after_blocked(blocked: tuple[tuple[int, int], ...], t: int) -> int:
+    """The earliest time >= ``t`` outside the half-open windows ``blocked``."""
+    for a, b in sorted(blocked):
+        if a <= t < b:
+            t = b
+    return t
+
+
+def split_loaded(problem: JisProblem, trips: tuple[JisTrip, ...] | list[JisTrip],
+                 now_s: int) -> tuple[tuple[JisTrip, ...], tuple[JisTrip, ...]]:
+    """``trips`` split into those that stay at ``now_s`` (loaded by then, and the trips of the
+    racks before theirs in sequence, rush racks aside) and the rest (to re-plan)."""
+    done: list[JisTrip] = []
+    for s in problem.suppliers:
+        racks = problem.racks(s.id)
+        mine = [t for t in trips if t.supplier == s.id]
+        plain = {t: [r for r in t.racks if not racks[r].rush] for t in mine}
+        top = max((max(plain[t]) for t in mine if t.load_s <= now_s and plain[t]), default=-1)
+        done += [t for t in mine if t.load_s <= now_s or (plain[t] and max(plain[t]) <= top)]
+    keep = set(done)
+    return tuple(t for t in trips if t in keep), tuple(t for t in trips if t not in keep)
 
 
 def unavoidable_stops(problem: JisProblem) -> int:
@@ -372,12 +409,9 @@ def replan_changes(problem: JisProblem, plan: JisPlan, events: Any, *, time_limi
     for h in events.news_h():
         now = int(math.ceil(h * 3600 - 1e-6))
         known = apply_changes(problem, events, h)
-        driven = tuple(trips)  # as planned so far (racks started keep their numbers)
-        last = {s.id: max([t.racks[-1] for t in driven if t.supplier == s.id and t.load_s <= now], default=-1)
-                for s in problem.suppliers}
-        done = tuple(t for t in driven if t.racks[-1] <= last[t.supplier])
+        done, rest = split_loaded(known, tuple(trips), now)  # as planned so far (racks started keep their numbers)
         re = replan_jis(known, JisState(time_s=now, trips=done, resume_s=events.resume_s(now)),
-                        time_limit_s=limit, seed=seed, hint=tuple(t for t in driven if t not in done), params=params)
+                        time_limit_s=limit, seed=seed, hint=rest, params=params)
         trips, replans = re.trips, replans + 1
     rep = check_jis_plan(final, JisPlan(trips=tuple(trips), objective=0.0, status="infeasible", instance=problem.name))
     stops = rep.details["line_stops"]
