@@ -28,7 +28,8 @@ from mmroute.routing.jis.problem import JisProblem
 from mmroute.routing.jis.result import JisPlan, JisTrip
 from mmroute.routing.jis.solve import JisParams, inflated
 
-__all__ = ["JisState", "replan_jis", "replan_changes", "forward_trips", "split_loaded", "unavoidable_stops"]
+__all__ = ["JisState", "replan_jis", "replan_changes", "forward_trips", "split_loaded", "due_order",
+           "unavoidable_stops"]
 
 
 @dataclass(frozen=True)
@@ -109,24 +110,32 @@ def replan_jis(problem: JisProblem, state: JisState, *, time_limit_s: float, see
             "earliest dispatch": forward_trips(problem, tuple(left), starts, here),
             "kept schedule": [t for sid in left for t in _kept(problem, sid, old[sid], starts[sid], here)]}
         latest = _latest_from(planned, tuple(left), starts, here)
+        if latest is None and planned is not problem:
+            latest = _latest_from(problem, tuple(left), starts, here)
         if latest is not None:
             cands["latest full trucks"] = latest
         kw = dict(start=starts, standing=tuple(here), deterministic=True)
         budget = max(0.1, limit * share)
-        # CP-SAT: first with no rack late (a tight model, usually proven fast); if it has no plan,
-        # with the racks late that cannot be on time even if loaded at once; then any rack late
-        t1 = time.perf_counter()
+        # CP-SAT: first with no rack late (a tight model, usually proven fast), with the robust
+        # gate leads and, if they leave no plan, without them; then with the racks late that
+        # cannot be on time even if loaded at once; then any rack late
         hint0 = _by_supplier(latest) if latest is not None else {
             sid: _relaid(problem, sid, old[sid], starts[sid]) for sid in left}
-        res = solve_station(planned, tuple(left), time_limit_s=budget / 2, seed=seed, hint=hint0, **kw)
-        for only in (True, False):
-            if res.trips is not None:
+        stages: list[tuple[JisProblem, float | None, bool]] = [(planned, None, False)]
+        if planned is not problem:
+            stages.append((problem, None, False))
+        stages += [(problem, late_cny_per_min, True), (problem, late_cny_per_min, False)]
+        res = None
+        for i, (roads_of, late, only) in enumerate(stages):
+            if res is not None and res.trips is not None:
                 break
-            rest = max(0.1, (budget - (time.perf_counter() - t1)) / (2 if only else 1))
-            res = solve_station(planned, tuple(left), time_limit_s=rest, seed=seed, late_cny_per_min=late_cny_per_min,
-                                late_only_hopeless=only, hint=hint0 if only else _by_supplier(cands["kept schedule"]),
+            # halves of what is left (deterministic: the same budgets on a loaded machine)
+            rest = max(0.1, budget * 0.5 ** (i + (i < len(stages) - 1)))
+            res = solve_station(roads_of, tuple(left), time_limit_s=rest, seed=seed, late_cny_per_min=late,
+                                late_only_hopeless=only,
+                                hint=_by_supplier(cands["kept schedule"]) if late is not None and not only else hint0,
                                 **kw)
-        if res.trips is not None:
+        if res is not None and res.trips is not None:
             cands[f"cp-sat {res.status.lower()}"] = list(res.trips)
         # the best: buffer kept, fewest line stops, least lateness, least cost
         name = min(cands, key=lambda k: _score(problem, station, cands[k], here))
@@ -151,33 +160,34 @@ def replan_jis(problem: JisProblem, state: JisState, *, time_limit_s: float, see
 
 
 def _relaid(problem: JisProblem, sid: str, old: list[JisTrip], start: SupplierStart) -> list[JisTrip]:
-    """A hint for the racks left of ``sid``: the earlier plan's trips (their times and sizes)
-    carrying the racks left in sequence; a rush rack on a trip of its own, at once."""
+    """A hint for the racks left of ``sid``: the earlier plan's trips (their times and sizes,
+    later if their racks are not ready) carrying the racks left in the order of their cars
+    (:func:`due_order`: a rush rack beside the racks of the cars around its car)."""
     s = problem.supplier(sid)
     road = problem.roads[sid]
     racks = problem.racks(sid)
-    left = start.left_racks(len(racks))
+    left = due_order(problem, sid, start.left_racks(len(racks)))
     todo = set(left)
     old = sorted((t for t in old if todo & set(t.racks)), key=lambda t: min(t.racks))
     out: list[JisTrip] = []
     i = 0
     while i < len(left):
-        k = left[i]
-        if racks[k].rush or not old:
-            group: tuple[int, ...] = (k,) if racks[k].rush else left[i:i + s.racks_per_truck]
-            group = group[:next((j for j, r in enumerate(group) if j and racks[r].rush), len(group))]
-            load = max(max(racks[r].ready_s for r in group), start.earliest_load_s, 0)
-            depart = load + s.loading_s
-            arrive = depart + road.drive_out_s(depart)
-        else:
-            t = old.pop(0)
-            group = left[i:i + len(t.racks)]
-            group = group[:next((j for j, r in enumerate(group) if racks[r].rush), len(group))]
-            load, depart, arrive = t.load_s, t.depart_s, t.arrive_s
+        t = old.pop(0) if old else None
+        group = left[i:i + (len(t.racks) if t is not None else s.racks_per_truck)]
+        load = max(t.load_s if t is not None else 0, *(racks[r].ready_s for r in group), start.earliest_load_s, 0)
+        depart = load + s.loading_s
+        arrive = max(depart + road.drive_out_s(depart), t.arrive_s if t is not None else 0)
         out.append(JisTrip(supplier=sid, truck=0, load_s=load, depart_s=depart, arrive_s=arrive, return_s=arrive,
-                           racks=tuple(group)))
+                           racks=tuple(sorted(group))))
         i += len(group)
     return out
+
+
+def due_order(problem: JisProblem, sid: str, left: tuple[int, ...]) -> tuple[int, ...]:
+    """The racks ``left`` in the order their cars need them (a rush rack among the racks of the
+    cars around its car; the other racks stay in sequence)."""
+    racks = problem.racks(sid)
+    return tuple(sorted(left, key=lambda g: (racks[g].due_s, g)))
 
 
 def _latest_from(problem: JisProblem, suppliers: tuple[str, ...], starts: Mapping[str, SupplierStart],
@@ -193,19 +203,21 @@ def _latest_from(problem: JisProblem, suppliers: tuple[str, ...], starts: Mappin
         s = problem.supplier(sid)
         st0 = starts[sid]
         every = problem.racks(sid)
-        racks = [every[g] for g in st0.left_racks(len(every))]
+        racks = [every[g] for g in due_order(problem, sid, st0.left_racks(len(every)))]
         best, cost = None, float("inf")
-        for q in range(1, s.racks_per_truck + 1):
+        for q, alone in [(q, a) for q in range(1, s.racks_per_truck + 1) for a in (False, True)]:
             groups: list[list] = []
-            for rk in racks:  # chunks of q racks; a rush rack alone
-                if rk.rush or not groups or groups[-1][-1].rush or len(groups[-1]) == q:
+            for rk in racks:  # chunks of q racks in the order of their cars; a rush rack alone or beside them
+                if not groups or len(groups[-1]) == q or alone and (rk.rush or groups[-1][-1].rush):
                     groups.append([rk])
                 else:
                     groups[-1].append(rk)
             trips = _place(problem, sid, groups)
             if trips is None or any(t.load_s < st0.earliest_load_s for t in trips):
                 continue
-            if any(t.arrive_s < st0.last_arrival_s for t in trips if not problem.racks(sid)[t.racks[0]].rush):
+            if any(_after_blocked(st0.blocked_s, t.load_s) != t.load_s for t in trips):
+                continue
+            if any(t.arrive_s < st0.last_arrival_s for t in trips if not all(every[r].rush for r in t.racks)):
                 continue
             first: dict[int, int] = {}
             for t in trips:
@@ -215,7 +227,7 @@ def _latest_from(problem: JisProblem, suppliers: tuple[str, ...], starts: Mappin
             relabel = dict(zip(used, free))
             if any((st0.truck_free_s[relabel[j]] if st0.truck_free_s else 0) > first[j] for j in used):
                 continue
-            trips = [replace(t, truck=relabel[t.truck]) for t in trips]
+            trips = [replace(t, truck=relabel[t.truck], racks=tuple(sorted(t.racks))) for t in trips]
             c = supplier_cost_cny(problem, sid, trips)
             if c < cost:
                 best, cost = trips, c
@@ -310,8 +322,8 @@ def _by_supplier(trips: list[JisTrip]) -> dict[str, list[JisTrip]]:
 def forward_trips(problem: JisProblem, suppliers: tuple[str, ...], starts: Mapping[str, SupplierStart],
                   standing: list[tuple[int, int]] | tuple[tuple[int, int], ...] = ()) -> list[JisTrip]:
     """The earliest dispatch from a state, always a plan (racks possibly late): each supplier's
-    truck back first loads as soon as the next rack is ready (and the supplier may load), takes
-    every rack ready then up to a truckload (at most the station's buffer), and unloads when
+    truck back first loads as soon as the next rack (in the order of their cars, :func:`due_order`)
+    is ready (and the supplier may load), takes every rack ready then up to a truckload (at most the station's buffer), and unloads when
     the station's buffer has room beside the racks there; racks stay in sequence."""
     from mmroute.routing.jis.baseline import _unload_s
 
@@ -325,7 +337,7 @@ def forward_trips(problem: JisProblem, suppliers: tuple[str, ...], starts: Mappi
         racks = problem.racks(sid)
         st0 = starts[sid]
         free = list(st0.truck_free_s) or [0] * s.fleet
-        left = st0.left_racks(len(racks))
+        left = due_order(problem, sid, st0.left_racks(len(racks)))
         i, last = 0, st0.last_arrival_s
         size = max(1, min(s.racks_per_truck, cap))
         while i < len(left):
@@ -343,7 +355,7 @@ def forward_trips(problem: JisProblem, suppliers: tuple[str, ...], starts: Mappi
             arrive = _unload_s(held, gate if rush else max(gate, last), releases, cap)
             ret = arrive + unload + road.drive_back_s(arrive + unload)
             out.append(JisTrip(supplier=sid, truck=truck, load_s=load, depart_s=depart, arrive_s=arrive,
-                               return_s=ret, racks=tuple(group)))
+                               return_s=ret, racks=tuple(sorted(group))))
             held += [(arrive, r) for r in releases]
             free[truck], i = ret, i + n
             last = last if rush else arrive
