@@ -6,6 +6,8 @@ uncertainty, ``mmroute.world.realize``, seeds paired across methods).
     .venv/bin/python benchmarks/jis.py --takts 60,72 --buffers 0,3 --seeds 0-29 \
         --train-seeds 1000-1029 --time-limit 60 --changes 60:0 --replan-limit 4 \
         --out benchmarks/results/jis.csv
+    .venv/bin/python benchmarks/jis.py --takts 60 --buffers 0 --changes 60:0 \
+        --out benchmarks/results/jis_resequence.csv --days-out benchmarks/results/jis_resequence_days.csv
 
 Methods: ``mmroute`` (the cost-optimal plan, departures as planned), ``mmroute-replan`` (its
 departures re-planned from the current state, leaving as late as is safe: policy
@@ -26,6 +28,16 @@ plan's schedule is kept (``keep_schedule``); ``unavoidable_per_day``: racks that
 their car even if loaded the moment they are ready (a car inserted at too short notice);
 ``days_beyond_unavoidable``: days with more stops than those; ``unavoidable_only_on_those``: of
 the days practice stops, those with no stop beyond the unavoidable ones.
+
+The day in hindsight (``classify_day``, for each day on which a method stops the line): could a
+clairvoyant plan, knowing every change, outage and the realised roads from hour 0, have kept the
+line running (``avoidable``, with a plan checked on the realised roads), or is a stop proven
+(``unavoidable``: a part that misses its car even loaded at once, the segmentation bound or
+CP-SAT on the optimistic road table), or ``unknown`` in ``--hindsight-limit``;
+``avoidable_practice_days``: the days practice stops and a stop-free plan existed;
+``clean_on_avoidable`` / ``share_clean_avoidable``: of those, the days this method has no stop;
+``share_clean_all``: the same over every day practice stops. ``--days-out``: one row per day
+(its class, each method's stops, the rolling re-plans and their CPU s).
 
 A takt other than 60 s stretches the shift to fit the 480 cars; ``--buffers`` adds racks to
 every station's buffer. Columns: planned trips, km, line-side rack-hours, planned line stops,
@@ -57,7 +69,9 @@ from mmroute.routing.jis import (
     solve_jis,
     solve_practice,
 )
+from mmroute.routing.jis.hindsight import classify_day
 from mmroute.routing.jis.replan import unavoidable_stops
+from mmroute.routing.jis.sequence import JisEvents
 from mmroute.scenarios import Scenario, bundled_path
 from mmroute.world import realize
 
@@ -66,7 +80,12 @@ COLUMNS = ["takt_s", "buffer_add", "method", "trips", "km", "inventory_rack_h", 
            "status", "gate_lead_s", "changes", "days", "days_with_stops", "days_beyond_unavoidable", "stops_per_day",
            "unavoidable_per_day",
            "day_trips", "day_inventory_rack_h", "replans_per_day", "replan_s_per_day", "days_practice_stops",
-           "clean_on_those", "unavoidable_only_on_those", "trips_ratio", "inventory_ratio"]
+           "clean_on_those", "unavoidable_only_on_those", "days_hindsight_unavoidable", "days_hindsight_unknown",
+           "avoidable_practice_days", "clean_on_avoidable", "share_clean_avoidable", "share_clean_all",
+           "trips_ratio", "inventory_ratio"]
+DAY_COLUMNS = ["takt_s", "buffer_add", "changes", "seed", "hindsight", "proof", "rack_stops", "pulled", "inserted",
+               "outages", "closures", "mmroute", "mmroute-replan", "mmroute-early", "mmroute-robust", "mmroute-rolling",
+               "practice", "rolling_replans", "rolling_replan_cpu_s"]
 
 
 def scenario(takt_s: int, buffer_add: int) -> Scenario:
@@ -97,8 +116,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--changes", default="", help="TAKT:BUFFER settings also run with drawn sequence changes")
     ap.add_argument("--replan-limit", type=float, default=4.0, help="CP-SAT deterministic s per rolling re-plan")
     ap.add_argument("--out", default="benchmarks/results/jis.csv")
+    ap.add_argument("--days-out", default="", help="CSV of each drawn day: its hindsight class and each method's stops")
+    ap.add_argument("--hindsight-limit", type=float, default=10.0, help="CP-SAT deterministic s per station, hindsight")
     args = ap.parse_args(argv)
-    rows = []
+    rows, day_rows = [], []
     days = seeds(args.seeds)
     train = seeds(args.train_seeds)
     if set(days) & set(train):
@@ -133,6 +154,20 @@ def main(argv: list[str] | None = None) -> int:
                         "practice": [execute_practice(p, sc, r, **k) for r, k in zip(real, kw)]}
                 unavoidable = [unavoidable_stops(apply_changes(p, e)) if e else 0 for e in evs]
                 bad_days = [k for k, e in enumerate(runs["practice"]) if e.line_stops > 0]
+                # the day in hindsight: could any plan have kept the line running?
+                classes = [classify_day(p, sc, r, e or JisEvents(), time_limit_s=args.hindsight_limit, seed=0)
+                           if any(runs[m][k].line_stops for m in runs) else None for k, (r, e) in enumerate(zip(real, evs))]
+                avoidable = [k for k in bad_days if classes[k] is not None and classes[k].stop_free]
+                for k, seed in enumerate(days):
+                    c, e = classes[k], evs[k] or JisEvents()
+                    day_rows.append({"takt_s": takt, "buffer_add": add, "changes": int(changed), "seed": seed,
+                                     "hindsight": "no stop" if c is None else c.label, "proof": "" if c is None else c.proof,
+                                     "rack_stops": 0 if c is None else c.rack_stops, "pulled": len(e.pulled),
+                                     "inserted": len(e.inserted), "outages": len(e.outages),
+                                     "closures": len(real[k].events.closures),
+                                     **{m: runs[m][k].line_stops for m in runs},
+                                     "rolling_replans": runs["mmroute-rolling"][k].replans,
+                                     "rolling_replan_cpu_s": runs["mmroute-rolling"][k].replan_s})
                 for method, pl, secs, lead in (("mmroute", plan, plan_s, "0"), ("mmroute-replan", plan, plan_s, "0"),
                                                ("mmroute-early", plan, plan_s, "0"),
                                                ("mmroute-robust", robust, robust_s, leads),
@@ -160,10 +195,18 @@ def main(argv: list[str] | None = None) -> int:
                         "days_practice_stops": len(bad_days),
                         "clean_on_those": sum(ex[k].line_stops == 0 for k in bad_days),
                         "unavoidable_only_on_those": sum(ex[k].line_stops <= unavoidable[k] for k in bad_days),
+                        "days_hindsight_unavoidable": sum(c is not None and c.stop_free is False for c in classes),
+                        "days_hindsight_unknown": sum(c is not None and c.stop_free is None for c in classes),
+                        "avoidable_practice_days": len(avoidable),
+                        "clean_on_avoidable": sum(ex[k].line_stops == 0 for k in avoidable),
+                        "share_clean_avoidable": round(sum(ex[k].line_stops == 0 for k in avoidable) / max(1, len(avoidable)), 3),
+                        "share_clean_all": round(sum(ex[k].line_stops == 0 for k in bad_days) / max(1, len(bad_days)), 3),
                         "trips_ratio": round(i["trips"] / base.info["trips"], 3),
                         "inventory_ratio": round(i["inventory_rack_h"] / base.info["inventory_rack_h"], 3)})
                     print(" ".join(f"{k}={rows[-1][k]}" for k in COLUMNS), flush=True)
     write_csv(args.out, rows, COLUMNS)
+    if args.days_out:
+        write_csv(args.days_out, day_rows, DAY_COLUMNS)
     return 0
 
 

@@ -102,7 +102,7 @@ def heuristic_trips(problem: JisProblem, sid: str) -> list[JisTrip] | None:
         for first in (0, len(racks) % q):  # full groups from the start, or the partial one first
             splits.append(([racks[:first]] if first else []) + [racks[i:i + q] for i in range(first, len(racks), q)])
     seg = segment_bound(problem, sid)
-    if seg is not None:
+    if seg is not None and seg.groups:
         splits.append([racks[a:b + 1] for a, b in seg.groups])
     for groups in splits:
         trips = _place(problem, sid, groups)
