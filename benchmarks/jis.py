@@ -36,8 +36,13 @@ line running (``avoidable``, with a plan checked on the realised roads), or is a
 CP-SAT on the optimistic road table), or ``unknown`` in ``--hindsight-limit``;
 ``avoidable_practice_days``: the days practice stops and a stop-free plan existed;
 ``clean_on_avoidable`` / ``share_clean_avoidable``: of those, the days this method has no stop;
-``share_clean_all``: the same over every day practice stops. ``--days-out``: one row per day
-(its class, each method's stops, the rolling re-plans and their CPU s).
+``share_clean_all``: the same over every day practice stops. From the reveal time (rows
+``mmroute-rolling``): on each day the rolling re-plan stops, a clairvoyant re-plan from the day's
+first news (a road event's onset or a report), keeping the rolling re-plan's trips loaded by
+then: ``days_reveal_unavoidable`` (a stop proven), ``avoidable_practice_days_reveal`` (the days
+practice stops on which rolling is clean or that re-plan finds a stop-free plan),
+``clean_on_avoidable_reveal``, ``share_clean_avoidable_reveal``. ``--days-out``: one row per day
+(its classes, each method's stops, the rolling re-plans and their CPU s).
 
 A takt other than 60 s stretches the shift to fit the 480 cars; ``--buffers`` adds racks to
 every station's buffer. Columns: planned trips, km, line-side rack-hours, planned line stops,
@@ -69,8 +74,9 @@ from mmroute.routing.jis import (
     solve_jis,
     solve_practice,
 )
+from mmroute.routing.jis.disrupt import _road_news_s, _Roads
 from mmroute.routing.jis.hindsight import classify_day
-from mmroute.routing.jis.replan import unavoidable_stops
+from mmroute.routing.jis.replan import JisState, split_loaded, unavoidable_stops
 from mmroute.routing.jis.sequence import JisEvents
 from mmroute.scenarios import Scenario, bundled_path
 from mmroute.world import realize
@@ -82,8 +88,11 @@ COLUMNS = ["takt_s", "buffer_add", "method", "trips", "km", "inventory_rack_h", 
            "day_trips", "day_inventory_rack_h", "replans_per_day", "replan_s_per_day", "days_practice_stops",
            "clean_on_those", "unavoidable_only_on_those", "days_hindsight_unavoidable", "days_hindsight_unknown",
            "avoidable_practice_days", "clean_on_avoidable", "share_clean_avoidable", "share_clean_all",
+           "days_reveal_unavoidable", "avoidable_practice_days_reveal", "clean_on_avoidable_reveal",
+           "share_clean_avoidable_reveal",
            "trips_ratio", "inventory_ratio"]
-DAY_COLUMNS = ["takt_s", "buffer_add", "changes", "seed", "hindsight", "proof", "rack_stops", "pulled", "inserted",
+DAY_COLUMNS = ["takt_s", "buffer_add", "changes", "seed", "hindsight", "proof", "rack_stops", "reveal_h", "from_reveal",
+               "reveal_proof", "pulled", "inserted",
                "outages", "closures", "mmroute", "mmroute-replan", "mmroute-early", "mmroute-robust", "mmroute-rolling",
                "practice", "rolling_replans", "rolling_replan_cpu_s"]
 
@@ -158,11 +167,28 @@ def main(argv: list[str] | None = None) -> int:
                 classes = [classify_day(p, sc, r, e or JisEvents(), time_limit_s=args.hindsight_limit, seed=0)
                            if any(runs[m][k].line_stops for m in runs) else None for k, (r, e) in enumerate(zip(real, evs))]
                 avoidable = [k for k in bad_days if classes[k] is not None and classes[k].stop_free]
+                # and from the first news of the day, with the rolling re-plan's trips loaded by then
+                rolling = runs["mmroute-rolling"]
+                reveal: list = [None] * len(days)
+                for k, (r, e) in enumerate(zip(real, evs)):
+                    if rolling[k].line_stops:
+                        ev = e or JisEvents()
+                        news = sorted(_road_news_s(p, _Roads(p, sc, r), r) | {int(h * 3600) for h in ev.news_h()})
+                        if news:
+                            final = apply_changes(p, ev)
+                            stay, _ = split_loaded(final, rolling[k].trips, news[0])
+                            reveal[k] = (news[0] / 3600, classify_day(p, sc, r, ev, time_limit_s=args.hindsight_limit,
+                                                                      seed=0, state=JisState(time_s=news[0], trips=stay)))
+                avoidable_reveal = [k for k in bad_days if rolling[k].line_stops == 0
+                                    or (reveal[k] is not None and reveal[k][1].stop_free)]
                 for k, seed in enumerate(days):
                     c, e = classes[k], evs[k] or JisEvents()
                     day_rows.append({"takt_s": takt, "buffer_add": add, "changes": int(changed), "seed": seed,
                                      "hindsight": "no stop" if c is None else c.label, "proof": "" if c is None else c.proof,
-                                     "rack_stops": 0 if c is None else c.rack_stops, "pulled": len(e.pulled),
+                                     "rack_stops": 0 if c is None else c.rack_stops,
+                                     "reveal_h": "" if reveal[k] is None else round(reveal[k][0], 3),
+                                     "from_reveal": "" if reveal[k] is None else reveal[k][1].label,
+                                     "reveal_proof": "" if reveal[k] is None else reveal[k][1].proof, "pulled": len(e.pulled),
                                      "inserted": len(e.inserted), "outages": len(e.outages),
                                      "closures": len(real[k].events.closures),
                                      **{m: runs[m][k].line_stops for m in runs},
@@ -201,6 +227,12 @@ def main(argv: list[str] | None = None) -> int:
                         "clean_on_avoidable": sum(ex[k].line_stops == 0 for k in avoidable),
                         "share_clean_avoidable": round(sum(ex[k].line_stops == 0 for k in avoidable) / max(1, len(avoidable)), 3),
                         "share_clean_all": round(sum(ex[k].line_stops == 0 for k in bad_days) / max(1, len(bad_days)), 3),
+                        **({"days_reveal_unavoidable": sum(x is not None and x[1].stop_free is False for x in reveal),
+                            "avoidable_practice_days_reveal": len(avoidable_reveal),
+                            "clean_on_avoidable_reveal": sum(ex[k].line_stops == 0 for k in avoidable_reveal),
+                            "share_clean_avoidable_reveal": round(sum(ex[k].line_stops == 0 for k in avoidable_reveal)
+                                                                  / max(1, len(avoidable_reveal)), 3)}
+                           if method == "mmroute-rolling" else {}),
                         "trips_ratio": round(i["trips"] / base.info["trips"], 3),
                         "inventory_ratio": round(i["inventory_rack_h"] / base.info["inventory_rack_h"], 3)})
                     print(" ".join(f"{k}={rows[-1][k]}" for k in COLUMNS), flush=True)

@@ -65,7 +65,7 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
                   hint: dict[str, list[JisTrip]] | None = None, workers: int = 1,
                   start: dict[str, SupplierStart] | None = None, standing: tuple[tuple[int, int], ...] = (),
                   late_cny_per_min: float | None = None, late_only_hopeless: bool = False,
-                  deterministic: bool = False) -> ExactJis:
+                  deterministic: bool = False, rush_alone: bool = False) -> ExactJis:
     """Solve the suppliers of one station together (they share its buffer).
 
     Re-planning from a state: ``start`` per supplier, ``standing`` racks already shipped to the
@@ -74,7 +74,8 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
     ``late_only_hopeless``: only the racks that cannot be on time even if loaded at once (a
     car inserted at short notice) may be late. ``deterministic``: the time limit counts
     CP-SAT's deterministic time (same seed, same result on a loaded machine; wall time at most
-    10 x the limit)."""
+    10 x the limit). ``rush_alone``: every rush rack on a trip of its own (the model before rush
+    racks could ride beside other racks; for comparisons)."""
     m = cp_model.CpModel()
     start = start or {}
     line = problem.jis.line
@@ -191,7 +192,13 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
                 regs.append(k)
         for i in range(1, len(regs) - s.racks_per_truck + 1):  # redundant: a trip starts in every window
             m.Add(sum(b[x] for x in regs[i:i + s.racks_per_truck]) >= 1)
-        rides = _rush_rides(m, sid, idx, racks, regs, b, p, L, A, lo_arr, hi_arr, s.racks_per_truck)
+        if rush_alone:
+            for k in range(len(idx)):
+                if k not in regs:
+                    m.Add(b[k] == 1)
+            rides: dict[int, dict[int, object]] = {}
+        else:
+            rides = _rush_rides(m, sid, idx, racks, regs, b, p, L, A, lo_arr, hi_arr, s.racks_per_truck)
         m.AddCumulative(trip_iv, [1] * len(trip_iv), s.fleet)
         obj.append((trip_units, None, b))
         vars_by[sid] = (b, L, A, R, idx, regs, rides)

@@ -100,15 +100,17 @@ def hindsight_problem(problem: JisProblem, scenario: Any, realization: Any, even
 
 
 def classify_day(problem: JisProblem, scenario: Any, realization: Any, events: Any, *, time_limit_s: float,
-                 seed: int) -> DayClass:
+                 seed: int, state: Any = None) -> DayClass:
     """Whether a plan without a line stop existed for the day (``problem``: the published day;
     ``events``: its :class:`.sequence.JisEvents`), as the module docstring says; CP-SAT gets
-    ``time_limit_s`` of deterministic time per station and model."""
+    ``time_limit_s`` of deterministic time per station and model. ``state``
+    (:class:`.replan.JisState`): a clairvoyant re-plan from there instead of from hour 0 (e.g.
+    from a disruption's reveal time, with the trips loaded by then as driven; rack numbers of
+    the day with every change applied)."""
     from mmroute.routing.jis.bound import segment_bound
     from mmroute.routing.jis.disrupt import _Roads
-    from mmroute.routing.jis.exact import SupplierStart, solve_station
-    from mmroute.routing.jis.heuristic import heuristic_trips
-    from mmroute.routing.jis.replan import forward_trips, unavoidable_stops
+    from mmroute.routing.jis.exact import solve_station
+    from mmroute.routing.jis.replan import JisState, _latest_from, forward_trips, state_starts
     from mmroute.routing.jis.sequence import JisEvents
 
     validate.instance_of(problem, JisProblem, "problem")
@@ -119,38 +121,45 @@ def classify_day(problem: JisProblem, scenario: Any, realization: Any, events: A
     real = _Roads(problem, scenario, realization)
     best = hindsight_problem(problem, scenario, realization, events, roads=real)
     worst = hindsight_problem(problem, scenario, realization, events, worst=True, roads=real)
-    rack_stops = unavoidable_stops(best)
+    blocked = {s.id: tuple((int(math.floor(o.from_h * 3600)), int(math.ceil(o.to_h * 3600)))
+                           for o in events.outages if o.supplier == s.id) for s in best.suppliers}
+    state = state if state is not None else JisState(time_s=0)
+    state = replace(state, blocked_s={**blocked, **dict(state.blocked_s)})
+    starts, standing = state_starts(best, state)
+    rack_stops = _hopeless(best, state, starts)
     if rack_stops:
         return DayClass(False, "a rack misses its car even loaded the moment it is ready", rack_stops,
                         time_s=time.perf_counter() - t0)
-    blocked = {s.id: tuple((int(math.floor(o.from_h * 3600)), int(math.ceil(o.to_h * 3600)))
-                           for o in events.outages if o.supplier == s.id) for s in best.suppliers}
-    starts = {s.id: SupplierStart(blocked_s=blocked[s.id]) for s in best.suppliers}
+    fixed = len(state.trips)
     stations: dict[str, str] = {}
     unknown = False
     for group in best.station_groups():
         station = best.supplier(group[0]).station
-        if any(segment_bound(best, sid) is None for sid in group):
+        here = tuple(standing.get(station, ()))
+        if not state.trips and any(segment_bound(best, sid) is None for sid in group):
             return DayClass(False, f"{station}: no split of the racks into trucks arrives in time (segmentation bound)",
                             0, {**stations, station: "bound"}, time.perf_counter() - t0)
         # a plan on the slowest road times of each hour, checked, and checked again trip by trip
         # on the realised roads, proves that a stop-free plan existed
-        cands = {"earliest dispatch": forward_trips(worst, group, starts)}
-        heur = {sid: heuristic_trips(worst, sid) for sid in group}
-        if all(heur.values()):
-            cands["latest dispatch"] = [t for sid in group for t in heur[sid] or ()]
-        ok = next((k for k, trips in cands.items() if _stop_free(worst, station, trips, blocked, real)), None)
+        cands = {"earliest dispatch": forward_trips(worst, group, starts, here)}
+        latest = _latest_from(worst, group, starts, here)
+        if latest is not None:
+            cands["latest dispatch"] = latest
+        hint = {sid: [t for t in (latest or cands["earliest dispatch"]) if t.supplier == sid] for sid in group}
+        ok = next((k for k, trips in cands.items()
+                   if _stop_free(worst, station, list(state.trips) + trips, fixed, real, state.blocked_s)), None)
         if ok is None:
-            res = solve_station(worst, group, time_limit_s=limit, seed=seed, start=starts, deterministic=True,
-                                hint={sid: heur[sid] or [] for sid in group})
-            if res.trips is not None and _stop_free(worst, station, list(res.trips), blocked, real):
+            res = solve_station(worst, group, time_limit_s=limit, seed=seed, start=starts, standing=here,
+                                deterministic=True, hint=hint)
+            if res.trips is not None and _stop_free(worst, station, list(state.trips) + list(res.trips), fixed, real,
+                                                          state.blocked_s):
                 ok = f"cp-sat {res.status.lower()}"
         if ok is not None:
             stations[station] = ok
             continue
         # no plan found: the fastest road times of each hour (a relaxation) may prove a stop
-        res = solve_station(best, group, time_limit_s=limit, seed=seed, start=starts, deterministic=True,
-                            hint={sid: heuristic_trips(best, sid) or [] for sid in group})
+        res = solve_station(best, group, time_limit_s=limit, seed=seed, start=starts, standing=here,
+                            deterministic=True, hint=hint)
         if res.status == "INFEASIBLE":
             return DayClass(False, f"{station}: CP-SAT proves no plan without a line stop", 0,
                             {**stations, station: "cp-sat infeasible"}, time.perf_counter() - t0)
@@ -163,23 +172,46 @@ def classify_day(problem: JisProblem, scenario: Any, realization: Any, events: A
                     time.perf_counter() - t0)
 
 
-def _stop_free(problem: JisProblem, station: str, trips: list, blocked: dict[str, tuple[tuple[int, int], ...]],
-               real: Any) -> bool:
-    """Whether ``trips`` (every rack of ``station``'s suppliers) pass the checker on ``problem``
-    (no line stop, buffer, fleet, sequence; the other stations' racks aside), load outside the
-    outages and can drive as timed on the realised roads ``real`` (waits for a closed road
-    included)."""
+def _hopeless(problem: JisProblem, state: Any, starts: dict) -> int:
+    """Racks that reach their station after their first car's need: shipped so (in ``state``),
+    or left and late even if loaded the moment they are ready (and the supplier may load) and
+    driven at once on the fastest hour."""
+    from mmroute.routing.jis.bound import earliest_arrival_s
+
+    n = sum(t.arrive_s > problem.racks(t.supplier)[r].need_s for t in state.trips for r in t.racks)
+    for s in problem.suppliers:
+        st = starts[s.id]
+        racks = problem.racks(s.id)
+        for g in st.left_racks(len(racks)):
+            load = max(0, racks[g].ready_s, st.earliest_load_s)
+            for a, b in sorted(st.blocked_s):
+                load = b if a <= load < b else load
+            n += earliest_arrival_s(problem.roads[s.id], load + s.loading_s) > racks[g].need_s
+    return n
+
+
+def _stop_free(problem: JisProblem, station: str, trips: list, fixed: int, real: Any,
+               blocked: Any = None) -> bool:
+    """Whether ``trips`` (the first ``fixed`` of them loaded before, as driven; then a plan for
+    every rack left of ``station``'s suppliers) pass the checker on ``problem`` (no line stop,
+    buffer, fleet, sequence; the other stations' racks aside), load outside the supplier's
+    windows without loading and can drive as timed on the realised roads ``real`` (waits for a
+    closed road included)."""
     from mmroute.routing.jis.check import check_jis_plan
     from mmroute.routing.jis.result import JisPlan
 
     group = tuple(s.id for s in problem.suppliers if s.station == station)
-    if any(a <= t.load_s < b for t in trips for a, b in blocked.get(t.supplier, ())):
-        return False
     unload = problem.jis.line.unload_s
-    for t in trips:
+    mine = [k for k, t in enumerate(trips) if t.supplier in group]
+    for t in trips[fixed:]:
+        if any(a <= t.load_s < b for a, b in (blocked or {}).get(t.supplier, ())):
+            return False
         start, drive = real.out(t.supplier, t.depart_s)
         back_start, back = real.back(t.supplier, t.arrive_s + unload)
         if start + drive > t.arrive_s or back_start + back > t.return_s:
             return False
-    rep = check_jis_plan(problem, JisPlan(trips=tuple(trips), objective=0.0, status="infeasible", instance=problem.name))
-    return not [v for v in rep.violations if v.where.startswith(("trip ", f"station {station}", *(f"{sid} " for sid in group)))]
+    plan = JisPlan(trips=tuple(trips[k] for k in mine), objective=0.0, status="infeasible", instance=problem.name)
+    old = {f"trip {i} " for i, k in enumerate(mine) if k < fixed}  # as driven: the tables are hourly bounds
+    rep = check_jis_plan(problem, plan)
+    return not [v for v in rep.violations if v.where.startswith(("trip ", f"station {station}", *(f"{sid} " for sid in group)))
+                and not any(v.where.startswith(x) for x in old)]

@@ -28,7 +28,7 @@ from mmroute.routing.jis.problem import JisProblem
 from mmroute.routing.jis.result import JisPlan, JisTrip
 from mmroute.routing.jis.solve import JisParams, inflated
 
-__all__ = ["JisState", "replan_jis", "replan_changes", "forward_trips", "split_loaded", "due_order",
+__all__ = ["JisState", "replan_jis", "replan_changes", "forward_trips", "split_loaded", "due_order", "state_starts",
            "unavoidable_stops"]
 
 
@@ -64,33 +64,9 @@ def replan_jis(problem: JisProblem, state: JisState, *, time_limit_s: float, see
     validate.instance_of(state, JisState, "state")
     limit = validate.time_limit_s(time_limit_s)
     seed = validate.seed(seed)
-    now = validate.integer(state.time_s, "state.time_s", lo=0)
+    validate.integer(state.time_s, "state.time_s", lo=0)
     t0 = time.perf_counter()
-    starts: dict[str, SupplierStart] = {}
-    standing: dict[str, list[tuple[int, int]]] = {}
-    for s in problem.suppliers:
-        mine = [t for t in state.trips if t.supplier == s.id]
-        racks = problem.racks(s.id)
-        shipped = {r for t in mine for r in t.racks}
-        plain = [rk.index for rk in racks if not rk.rush]
-        k0 = next((i for i, r in enumerate(plain) if r not in shipped), len(plain))
-        if any(r in shipped for r in plain[k0:]):
-            from mmroute.errors import InputError
-
-            raise InputError(f"{s.id}: the racks shipped must be the first ones in sequence (rush racks aside), "
-                             f"got {sorted(shipped)[:8]}", field="state.trips")
-        free = [0] * s.fleet
-        for t in mine:
-            free[t.truck] = max(free[t.truck], t.return_s)
-        left = tuple(rk.index for rk in racks if rk.index not in shipped)
-        starts[s.id] = SupplierStart(first_rack=plain[k0] if k0 < len(plain) else len(racks),
-                                     earliest_load_s=max(now, state.resume_s.get(s.id, 0)),
-                                     truck_free_s=tuple(free),
-                                     last_arrival_s=max((t.arrive_s for t in mine for r in t.racks
-                                                         if not racks[r].rush), default=0),
-                                     left=left, blocked_s=tuple(state.blocked_s.get(s.id, ())))
-        standing.setdefault(s.station, []).extend(
-            (t.arrive_s, racks[r].release_s) for t in mine for r in t.racks if racks[r].release_s > now)
+    starts, standing = state_starts(problem, state)
     new: list[JisTrip] = []
     statuses: dict[str, str] = {}
     n_left = {s.id: len(starts[s.id].left_racks(len(problem.racks(s.id)))) for s in problem.suppliers}
@@ -157,6 +133,40 @@ def replan_jis(problem: JisProblem, state: JisState, *, time_limit_s: float, see
     return JisPlan(trips=trips, objective=float(rep.objective or 0.0), status="feasible" if rep.feasible else "infeasible",
                    time_s=time.perf_counter() - t0, solver="cp-sat re-plan from state", seed=seed,
                    instance=problem.name, info={**rep.details, "stations": statuses, "replanned_trips": len(new)})
+
+
+def state_starts(problem: JisProblem, state: JisState) -> tuple[dict[str, SupplierStart],
+                                                             dict[str, list[tuple[int, int]]]]:
+    """Per supplier, where a plan from ``state`` starts (:class:`.exact.SupplierStart`: the racks
+    left, trucks back, last arrival, earliest loading, windows without loading), and per station
+    the racks shipped that still stand there or will (``(arrive_s, release_s)``)."""
+    now = state.time_s
+    starts: dict[str, SupplierStart] = {}
+    standing: dict[str, list[tuple[int, int]]] = {}
+    for s in problem.suppliers:
+        mine = [t for t in state.trips if t.supplier == s.id]
+        racks = problem.racks(s.id)
+        shipped = {r for t in mine for r in t.racks}
+        plain = [rk.index for rk in racks if not rk.rush]
+        k0 = next((i for i, r in enumerate(plain) if r not in shipped), len(plain))
+        if any(r in shipped for r in plain[k0:]):
+            from mmroute.errors import InputError
+
+            raise InputError(f"{s.id}: the racks shipped must be the first ones in sequence (rush racks aside), "
+                             f"got {sorted(shipped)[:8]}", field="state.trips")
+        free = [0] * s.fleet
+        for t in mine:
+            free[t.truck] = max(free[t.truck], t.return_s)
+        left = tuple(rk.index for rk in racks if rk.index not in shipped)
+        starts[s.id] = SupplierStart(first_rack=plain[k0] if k0 < len(plain) else len(racks),
+                                     earliest_load_s=max(now, state.resume_s.get(s.id, 0)),
+                                     truck_free_s=tuple(free),
+                                     last_arrival_s=max((t.arrive_s for t in mine for r in t.racks
+                                                         if not racks[r].rush), default=0),
+                                     left=left, blocked_s=tuple(state.blocked_s.get(s.id, ())))
+        standing.setdefault(s.station, []).extend(
+            (t.arrive_s, racks[r].release_s) for t in mine for r in t.racks if racks[r].release_s > now)
+    return starts, standing
 
 
 def _relaid(problem: JisProblem, sid: str, old: list[JisTrip], start: SupplierStart) -> list[JisTrip]:
