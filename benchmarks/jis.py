@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
                            if method == "mmroute-rolling" else {}),
                         "trips_ratio": round(i["trips"] / base.info["trips"], 3),
                         "inventory_ratio": round(i["inventory_rack_h"] / base.info["inventory_rack_h"], 3)})
-                    print(" ".join(f"{k}={rows[-1][k]}" for k in COLUMNS), flush=True)
+                    print(" ".join(f"{k}={rows[-1].get(k, '')}" for k in COLUMNS), flush=True)
     write_csv(args.out, rows, COLUMNS)
     if args.days_out:
         write_csv(args.days_out, day_rows, DAY_COLUMNS)
