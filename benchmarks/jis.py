@@ -85,7 +85,7 @@ COLUMNS = ["takt_s", "buffer_add", "method", "trips", "km", "inventory_rack_h", 
            "in_safety_time", "buffer_overflows", "dock_wait_h", "cost_cny", "bound_cny", "time_s", "gap",
            "status", "gate_lead_s", "changes", "days", "days_with_stops", "days_beyond_unavoidable", "stops_per_day",
            "unavoidable_per_day",
-           "day_trips", "day_inventory_rack_h", "replans_per_day", "replan_s_per_day", "days_practice_stops",
+           "day_trips", "day_km", "day_inventory_rack_h", "replans_per_day", "replan_s_per_day", "days_practice_stops",
            "clean_on_those", "unavoidable_only_on_those", "days_hindsight_unavoidable", "days_hindsight_unknown",
            "avoidable_practice_days", "clean_on_avoidable", "share_clean_avoidable", "share_clean_all",
            "days_reveal_unavoidable", "avoidable_practice_days_reveal", "clean_on_avoidable_reveal",
@@ -95,6 +95,37 @@ DAY_COLUMNS = ["takt_s", "buffer_add", "changes", "seed", "hindsight", "proof", 
                "reveal_proof", "pulled", "inserted",
                "outages", "closures", "mmroute", "mmroute-replan", "mmroute-early", "mmroute-robust", "mmroute-rolling",
                "practice", "rolling_replans", "rolling_replan_cpu_s"]
+
+
+_CTX: dict = {}
+
+
+def _day(k: int) -> tuple[dict, object, object]:
+    """Every method on drawn day ``k`` of ``_CTX``; the day in hindsight (from hour 0) if a method
+    stops the line; and, if the rolling re-plan stops it, a clairvoyant re-plan from the day's
+    first news keeping the rolling re-plan's trips loaded by then: ``(runs, class, (reveal_h,
+    class) or None)``."""
+    c = _CTX
+    p, sc, r, e = c["p"], c["sc"], c["real"][k], c["evs"][k]
+    kw = {"jis_events": e}
+    runs = {"mmroute": execute(p, c["plan"], sc, r, policy="static", **kw),
+            "mmroute-replan": execute(p, c["plan"], sc, r, policy="resequence", **kw),
+            "mmroute-robust": execute(p, c["robust"], sc, r, policy="static", **kw),
+            "mmroute-early": execute(p, c["plan"], sc, r, policy="early", **kw),
+            "mmroute-rolling": execute(p, c["robust"], sc, r, policy="replan", params=c["params"],
+                                       time_limit_s=c["replan_limit"], seed=0, **kw),
+            "practice": execute_practice(p, sc, r, **kw)}
+    ev = e or JisEvents()
+    cls = (classify_day(p, sc, r, ev, time_limit_s=c["hindsight_limit"], seed=0)
+           if any(x.line_stops for x in runs.values()) else None)
+    reveal = None
+    if runs["mmroute-rolling"].line_stops:
+        news = sorted(_road_news_s(p, _Roads(p, sc, r), r) | {int(h * 3600) for h in ev.news_h()})
+        if news:
+            stay, _ = split_loaded(apply_changes(p, ev), runs["mmroute-rolling"].trips, news[0])
+            reveal = (news[0] / 3600, classify_day(p, sc, r, ev, time_limit_s=c["hindsight_limit"], seed=0,
+                                                   state=JisState(time_s=news[0], trips=stay)))
+    return runs, cls, reveal
 
 
 def scenario(takt_s: int, buffer_add: int) -> Scenario:
@@ -126,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--replan-limit", type=float, default=4.0, help="CP-SAT deterministic s per rolling re-plan")
     ap.add_argument("--out", default="benchmarks/results/jis.csv")
     ap.add_argument("--days-out", default="", help="CSV of each drawn day: its hindsight class and each method's stops")
+    ap.add_argument("--gate-leads", default="", help="SUPPLIER:S,... as choose_gate_leads chose them on the "
+                    "training days before (skips choosing again; one setting only)")
+    ap.add_argument("--jobs", type=int, default=1, help="days run in parallel processes")
     ap.add_argument("--hindsight-limit", type=float, default=10.0, help="CP-SAT deterministic s per station, hindsight")
     args = ap.parse_args(argv)
     rows, day_rows = [], []
@@ -141,44 +175,37 @@ def main(argv: list[str] | None = None) -> int:
             plan = solve_jis(p, time_limit_s=args.time_limit, seed=0)
             plan_s = time.perf_counter() - t0
             t0 = time.perf_counter()
-            choice = choose_gate_leads(p, sc, [realize(sc, s) for s in train], policy="static",
-                                       time_limit_s=min(10.0, args.time_limit), seed=0)
-            robust = solve_jis(p, time_limit_s=args.time_limit, seed=0, params=JisParams(gate_lead_s=choice.gate_lead_s))
+            if args.gate_leads:  # as chosen before on the training days (the same call's output)
+                gate = {s.id: 0 for s in p.suppliers} | {k: int(v) for k, v in (
+                    x.split(":") for x in args.gate_leads.split(","))}
+            else:
+                gate = dict(choose_gate_leads(p, sc, [realize(sc, s) for s in train], policy="static",
+                                              time_limit_s=min(10.0, args.time_limit), seed=0).gate_lead_s)
+            robust = solve_jis(p, time_limit_s=args.time_limit, seed=0, params=JisParams(gate_lead_s=gate))
             robust_s = time.perf_counter() - t0
             base = solve_practice(p)
             assert check_jis_plan(p, plan).feasible and check_jis_plan(p, robust).feasible
             real = [realize(sc, s) for s in days]
-            robust_params = JisParams(gate_lead_s=choice.gate_lead_s)
-            leads = " ".join(f"{k}:{v}" for k, v in choice.gate_lead_s.items() if v) or "0"
+            robust_params = JisParams(gate_lead_s=gate)
+            leads = " ".join(f"{k}:{v}" for k, v in gate.items() if v) or "0"
             for changed in ([False, True] if f"{takt}:{add}" in args.changes.split(",") else [False]):
                 evs = [draw_changes(p, s, outage_probability=0.2) if changed else None for s in days]
-                kw = [{"jis_events": e} for e in evs]
-                runs = {"mmroute": [execute(p, plan, sc, r, policy="static", **k) for r, k in zip(real, kw)],
-                        "mmroute-replan": [execute(p, plan, sc, r, policy="resequence", **k) for r, k in zip(real, kw)],
-                        "mmroute-robust": [execute(p, robust, sc, r, policy="static", **k) for r, k in zip(real, kw)],
-                        "mmroute-early": [execute(p, plan, sc, r, policy="early", **k) for r, k in zip(real, kw)],
-                        "mmroute-rolling": [execute(p, robust, sc, r, policy="replan", params=robust_params,
-                                                    time_limit_s=args.replan_limit, seed=0, **k)
-                                            for r, k in zip(real, kw)],
-                        "practice": [execute_practice(p, sc, r, **k) for r, k in zip(real, kw)]}
+                _CTX.update(p=p, sc=sc, plan=plan, robust=robust, params=robust_params, real=real, evs=evs,
+                            replan_limit=args.replan_limit, hindsight_limit=args.hindsight_limit)
+                if args.jobs > 1:  # the days are independent: in parallel (fork: the context is inherited)
+                    import multiprocessing
+
+                    with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
+                        out = pool.map(_day, range(len(days)), chunksize=1)
+                else:
+                    out = [_day(k) for k in range(len(days))]
+                runs = {m: [o[0][m] for o in out] for m in out[0][0]}
+                classes = [o[1] for o in out]
+                reveal = [o[2] for o in out]
+                rolling = runs["mmroute-rolling"]
                 unavoidable = [unavoidable_stops(apply_changes(p, e)) if e else 0 for e in evs]
                 bad_days = [k for k, e in enumerate(runs["practice"]) if e.line_stops > 0]
-                # the day in hindsight: could any plan have kept the line running?
-                classes = [classify_day(p, sc, r, e or JisEvents(), time_limit_s=args.hindsight_limit, seed=0)
-                           if any(runs[m][k].line_stops for m in runs) else None for k, (r, e) in enumerate(zip(real, evs))]
                 avoidable = [k for k in bad_days if classes[k] is not None and classes[k].stop_free]
-                # and from the first news of the day, with the rolling re-plan's trips loaded by then
-                rolling = runs["mmroute-rolling"]
-                reveal: list = [None] * len(days)
-                for k, (r, e) in enumerate(zip(real, evs)):
-                    if rolling[k].line_stops:
-                        ev = e or JisEvents()
-                        news = sorted(_road_news_s(p, _Roads(p, sc, r), r) | {int(h * 3600) for h in ev.news_h()})
-                        if news:
-                            final = apply_changes(p, ev)
-                            stay, _ = split_loaded(final, rolling[k].trips, news[0])
-                            reveal[k] = (news[0] / 3600, classify_day(p, sc, r, ev, time_limit_s=args.hindsight_limit,
-                                                                      seed=0, state=JisState(time_s=news[0], trips=stay)))
                 avoidable_reveal = [k for k in bad_days if rolling[k].line_stops == 0
                                     or (reveal[k] is not None and reveal[k][1].stop_free)]
                 for k, seed in enumerate(days):
@@ -215,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
                         "stops_per_day": round(sum(e.line_stops for e in ex) / n, 3),
                         "unavoidable_per_day": round(sum(unavoidable) / n, 3),
                         "day_trips": round(sum(len(e.trips) for e in ex) / n, 2),
+                        "day_km": round(sum(p.roads[t.supplier].km_out + p.roads[t.supplier].km_back
+                                            for e in ex for t in e.trips) / n, 1),
                         "day_inventory_rack_h": round(sum(e.inventory_rack_h for e in ex) / n, 2),
                         "replans_per_day": round(sum(e.replans for e in ex) / n, 2),
                         "replan_s_per_day": round(sum(e.replan_s for e in ex) / n, 2),
