@@ -128,6 +128,16 @@ def _day(k: int) -> tuple[dict, object, object]:
     return runs, cls, reveal
 
 
+def _said(seed: int, out: tuple) -> tuple:
+    """Print one day's figures as it is done (a long run leaves its days behind it)."""
+    runs, cls, reveal = out
+    print(f"day seed={seed} hindsight={'no stop' if cls is None else cls.label} "
+          f"from_reveal={'' if reveal is None else reveal[1].label} "
+          + " ".join(f"{m}={e.line_stops}/{len(e.trips)}/{e.inventory_rack_h:.1f}/{e.replans}/{e.replan_s:.1f}"
+                     for m, e in runs.items()), flush=True)
+    return out
+
+
 def scenario(takt_s: int, buffer_add: int) -> Scenario:
     d = yaml.safe_load(bundled_path("liuzhou-jis").read_text())
     line = d["jis"]["line"]
@@ -159,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--days-out", default="", help="CSV of each drawn day: its hindsight class and each method's stops")
     ap.add_argument("--gate-leads", default="", help="SUPPLIER:S,... as choose_gate_leads chose them on the "
                     "training days before (skips choosing again; one setting only)")
+    ap.add_argument("--only-changes", action="store_true", help="only the pass with sequence changes")
     ap.add_argument("--jobs", type=int, default=1, help="days run in parallel processes")
     ap.add_argument("--hindsight-limit", type=float, default=10.0, help="CP-SAT deterministic s per station, hindsight")
     args = ap.parse_args(argv)
@@ -188,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
             real = [realize(sc, s) for s in days]
             robust_params = JisParams(gate_lead_s=gate)
             leads = " ".join(f"{k}:{v}" for k, v in gate.items() if v) or "0"
-            for changed in ([False, True] if f"{takt}:{add}" in args.changes.split(",") else [False]):
+            passes = [False, True] if f"{takt}:{add}" in args.changes.split(",") else [False]
+            for changed in passes[1:] if args.only_changes and len(passes) > 1 else passes:
                 evs = [draw_changes(p, s, outage_probability=0.2) if changed else None for s in days]
                 _CTX.update(p=p, sc=sc, plan=plan, robust=robust, params=robust_params, real=real, evs=evs,
                             replan_limit=args.replan_limit, hindsight_limit=args.hindsight_limit)
@@ -196,9 +208,9 @@ def main(argv: list[str] | None = None) -> int:
                     import multiprocessing
 
                     with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
-                        out = pool.map(_day, range(len(days)), chunksize=1)
+                        out = [_said(days[k], o) for k, o in enumerate(pool.imap(_day, range(len(days)), chunksize=1))]
                 else:
-                    out = [_day(k) for k in range(len(days))]
+                    out = [_said(days[k], _day(k)) for k in range(len(days))]
                 runs = {m: [o[0][m] for o in out] for m in out[0][0]}
                 classes = [o[1] for o in out]
                 reveal = [o[2] for o in out]
