@@ -74,7 +74,7 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
     ``late_only_hopeless``: only the racks that cannot be on time even if loaded at once (a
     car inserted at short notice) may be late. ``deterministic``: the time limit counts
     CP-SAT's deterministic time (same seed, same result on a loaded machine; wall time at most
-    10 x the limit). ``rush_alone``: every rush rack on a trip of its own (the model before rush
+    10 x the limit + 60 s, a cap that a loaded machine should not reach). ``rush_alone``: every rush rack on a trip of its own (the model before rush
     racks could ride beside other racks; for comparisons)."""
     m = cp_model.CpModel()
     start = start or {}
@@ -220,7 +220,7 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
             terms.append(-coef * v)
     m.Minimize(sum(terms) + const)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = float(time_limit_s) * (10 if deterministic else 1)
+    solver.parameters.max_time_in_seconds = float(time_limit_s) * 10 + 60 if deterministic else float(time_limit_s)
     if deterministic:
         solver.parameters.max_deterministic_time = float(time_limit_s)
     solver.parameters.random_seed = int(seed)

@@ -124,8 +124,11 @@ def replan_jis(problem: JisProblem, state: JisState, *, time_limit_s: float, see
     # (and what has happened to the trips of the state: the checker reads the hourly table of
     # the roads known now, a drive that began mid-hour may have been shorter)
     past = {f"trip {k} " for k in range(len(state.trips))}
+    # (racks of the state's trips out of sequence as expected: what has happened, not the re-plan)
+    shipped = {f"{t.supplier} rack {r}" for t in state.trips for r in t.racks}
     late_only = all("line stop" in v.why or "safety time" in v.why or v.where.startswith("station ")
-                    or any(v.where.startswith(x) for x in past) for v in rep.violations)
+                    or any(v.where.startswith(x) for x in past)
+                    or ("out of sequence" in v.why and v.where in shipped) for v in rep.violations)
     if not (rep.feasible or late_only) or rep.n_violations > len(rep.violations) and not late_only:
         from mmroute.errors import SolverError
 
