@@ -102,15 +102,19 @@ def replan_jis(problem: JisProblem, state: JisState, *, time_limit_s: float, see
             stages.append((problem, None, False))
         stages += [(problem, late_cny_per_min, True), (problem, late_cny_per_min, False)]
         res = None
+        left_s = budget
         for i, (roads_of, late, only) in enumerate(stages):
             if res is not None and res.trips is not None:
                 break
-            # halves of what is left (deterministic: the same budgets on a loaded machine)
-            rest = max(0.1, budget * 0.5 ** (i + (i < len(stages) - 1)))
+            # half of what is left, all of it for the last stage; a stage proven infeasible
+            # (deterministic time: the same on a loaded machine) hands its share on
+            rest = max(0.1, left_s if i == len(stages) - 1 else left_s * 0.5)
             res = solve_station(roads_of, tuple(left), time_limit_s=rest, seed=seed, late_cny_per_min=late,
                                 late_only_hopeless=only,
                                 hint=_by_supplier(cands["kept schedule"]) if late is not None and not only else hint0,
                                 **kw)
+            if res.status != "INFEASIBLE":
+                left_s -= rest
         if res is not None and res.trips is not None:
             cands[f"cp-sat {res.status.lower()}"] = list(res.trips)
         # the best: buffer kept, fewest line stops, least lateness, least cost
