@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from mmroute.errors import SolverError
 from mmroute.routing.jis.problem import JisProblem
 from mmroute.routing.jis.result import JisTrip
 
@@ -249,7 +250,9 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
             if solver.Value(b[k]):
                 groups[k] = [k]
             else:
-                j = next(j for j, x in rides.get(k, {}).items() if solver.Value(x))
+                j = next((j for j, x in rides.get(k, {}).items() if solver.Value(x)), None)
+                if j is None:  # the model makes every rush rack ride or travel: a broken model
+                    raise SolverError(f"{problem.name}: rush rack {idx[k]} of {sid} neither rides nor travels")
                 groups[j].append(k)
         found = [(solver.Value(L[k]), solver.Value(A[k]), tuple(sorted(idx[x] for x in ks))) for k, ks in groups.items()]
         mine = []
@@ -297,7 +300,9 @@ def _rush_rides(m: cp_model.CpModel, sid: str, idx: tuple[int, ...], racks, regs
     racks on board <= ``racks_per_truck``). Candidates: the trips whose arrival windows meet
     the rush rack's, the nearest ``2 x racks_per_truck`` by due time."""
     rush = [k for k in range(len(idx)) if racks[idx[k]].rush]
-    if not rush or not regs:
+    if not rush or not regs:  # no trip to ride on: every rush rack travels on its own
+        for k in rush:
+            m.Add(b[k] == 1)
         return {}
     rides: dict[int, dict[int, object]] = {}
     extra: dict[int, list] = {}
