@@ -24,12 +24,15 @@ Table of contents:
 - :func:`execute`, :func:`execute_practice`, :class:`Execution` — a plan (or the practice
   rule) on a drawn day (road noise, closures, sequence changes), departures static, re-timed,
   early, or a rolling re-plan on news (``disrupt.py``)
+- :func:`classify_day`, :class:`DayClass` — the day in hindsight: whether any plan (from hour 0,
+  or from a reveal time) could have kept the line running, with the proof (``hindsight.py``)
 """
 
 from mmroute.routing.jis.baseline import solve_practice
 from mmroute.routing.jis.check import check_jis_plan
 from mmroute.routing.jis.disrupt import Execution, execute, execute_practice
 from mmroute.routing.jis.heuristic import heuristic_trips
+from mmroute.routing.jis.hindsight import DayClass, classify_day
 from mmroute.routing.jis.io import read_plan, write_plan
 from mmroute.routing.jis.problem import JisProblem, Rack, SupplierRoad
 from mmroute.routing.jis.replan import JisState, replan_changes, replan_jis
@@ -50,6 +53,7 @@ from mmroute.routing.jis.solve import JisParams, solve_jis
 __all__ = [
     "CarInserted",
     "CarPulled",
+    "DayClass",
     "Execution",
     "JisEvents",
     "JisParams",
@@ -64,6 +68,7 @@ __all__ = [
     "apply_changes",
     "check_jis_plan",
     "choose_gate_leads",
+    "classify_day",
     "draw_changes",
     "execute",
     "execute_practice",

@@ -46,30 +46,54 @@ def earliest_arrival_s(road: SupplierRoad, depart_s: int) -> int:
 
 def segment_bound(problem: JisProblem, sid: str) -> SegmentBound | None:
     """The relaxation's optimum for supplier ``sid`` (``None``: no split is feasible, so no
-    plan without a line stop exists)."""
+    plan without a line stop exists). Rush racks (:mod:`.sequence`) may ride on any trip: the
+    split is then over the other racks, and each rush rack adds only its least stock (from its
+    due time to its release) and must be able to arrive by its due time; ``groups`` are then
+    those of the split over every rack in number order (a first plan, not the bound's)."""
     s = problem.supplier(sid)
-    road = problem.roads[sid]
     racks = problem.racks(sid)
     cap = problem.station(s.station).buffer_racks
+    rate = int(round(problem.inventory_rate_cny_per_rack_h * 100))
+    plain = [rk for rk in racks if not rk.rush]
+    if len(plain) == len(racks):
+        return _split(problem, sid, list(racks), cap)
+    road = problem.roads[sid]
+    extra = 0
+    for rk in racks:
+        if rk.rush:
+            if earliest_arrival_s(road, max(0, rk.ready_s) + s.loading_s) > rk.due_s:
+                return None
+            extra += rate * max(0, rk.release_s - rk.due_s)
+    lower = _split(problem, sid, plain, cap) if plain else SegmentBound(0, ())
+    if lower is None:
+        return None
+    first = _split(problem, sid, list(racks), None)
+    return SegmentBound(units=lower.units + extra, groups=first.groups if first is not None else ())
+
+
+def _split(problem: JisProblem, sid: str, racks: list, cap: int | None) -> SegmentBound | None:
+    """The best split of ``racks`` (in this order) into consecutive trips; ``cap``: the
+    station's buffer (``None``: no buffer term). Groups are rack numbers (first, last)."""
+    s = problem.supplier(sid)
+    road = problem.roads[sid]
     trip_units = int(round(problem.trip_cost_cny(sid) * 100)) * 3600
     rate = int(round(problem.inventory_rate_cny_per_rack_h * 100))
     n = len(racks)
-    rush = any(rk.rush for rk in racks)  # racks out of order: the buffer term does not hold
     inf = float("inf")
     best: list[float] = [0.0] + [inf] * n
     came: list[int] = [0] * (n + 1)
     for j in range(1, n + 1):  # racks 0..j-1 covered; the last group is i..j-1
-        last = racks[j - 1]
         for i in range(j - 1, max(-1, j - 1 - s.racks_per_truck), -1):
             if best[i] == inf:
                 continue
-            due = racks[i].due_s
-            lo = earliest_arrival_s(road, max(0, last.ready_s) + s.loading_s)
-            if not rush:
+            due = min(racks[r].due_s for r in range(i, j))
+            ready = max(racks[r].ready_s for r in range(i, j))
+            lo = earliest_arrival_s(road, max(0, ready) + s.loading_s)
+            if cap is not None:
                 lo = max(lo, max((racks[r - cap].release_s for r in range(i, j) if r >= cap), default=lo))
             if lo > due:
                 continue
-            cost = best[i] + trip_units + rate * sum(racks[r].release_s - due for r in range(i, j))
+            cost = best[i] + trip_units + rate * sum(max(0, racks[r].release_s - due) for r in range(i, j))
             if cost < best[j]:
                 best[j], came[j] = cost, i
     if best[n] == inf:
@@ -77,6 +101,6 @@ def segment_bound(problem: JisProblem, sid: str) -> SegmentBound | None:
     groups = []
     j = n
     while j > 0:
-        groups.append((came[j], j - 1))
+        groups.append((racks[came[j]].index, racks[j - 1].index))
         j = came[j]
     return SegmentBound(units=int(best[n]), groups=tuple(reversed(groups)))

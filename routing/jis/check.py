@@ -2,7 +2,8 @@
 
 :func:`check_jis_plan` verifies a :class:`.result.JisPlan` against its problem with the rules
 of :mod:`.problem`: every rack delivered exactly once; a trip carries consecutive racks of its
-own supplier, at most ``racks_per_truck``; it loads after every rack is ready (and not before
+own supplier, at most ``racks_per_truck`` (a rush rack of an inserted car, :mod:`.sequence`,
+may ride on any trip beside them, capacity permitting); it loads after every rack is ready (and not before
 hour 0), leaves after loading, arrives no earlier than the driving time of its departure hour
 allows, and its truck is back no earlier than unloading and the drive back allow; a truck never
 starts a trip before it is back from the last (never in two places); a supplier's racks
@@ -22,7 +23,7 @@ from mmroute.report import CheckReport, Violation, ViolationList, claim_violatio
 from mmroute.routing.jis.problem import JisProblem
 from mmroute.routing.jis.result import JisPlan, JisTrip
 
-__all__ = ["check_jis_plan", "plan_figures", "PLAN_STATUSES", "OBJECTIVE_TOL_CNY"]
+__all__ = ["check_jis_plan", "plan_figures", "regular_positions", "PLAN_STATUSES", "OBJECTIVE_TOL_CNY"]
 
 PLAN_STATUSES = ("optimal", "feasible", "infeasible", "timeout")
 #: How far a claimed objective may be from the recomputed cost (CNY; plan JSON keeps 2 decimals).
@@ -49,6 +50,12 @@ def _malformed(t: Any, problem: JisProblem) -> str | None:
     if not all(validate.is_integer(r) and 0 <= r < n for r in t.racks):
         return f"racks must be numbers 0..{n - 1}, got {list(t.racks)}"
     return None
+
+
+def regular_positions(problem: JisProblem, sid: str) -> dict[int, int]:
+    """Rack number -> position among ``sid``'s racks that are not rush racks (a trip carries
+    consecutive positions; rush racks ride on any trip)."""
+    return {rk.index: i for i, rk in enumerate(rk for rk in problem.racks(sid) if not rk.rush)}
 
 
 def check_jis_plan(problem: JisProblem, plan: JisPlan) -> CheckReport:
@@ -83,7 +90,11 @@ def check_jis_plan(problem: JisProblem, plan: JisPlan) -> CheckReport:
         w = f"trip {k} ({s.id} truck {t.truck})"
         if len(t.racks) > s.racks_per_truck:
             bad.append(Violation(w, f"{len(t.racks)} racks on a truck for {s.racks_per_truck}"))
-        if list(t.racks) != list(range(t.racks[0], t.racks[0] + len(t.racks))):
+        if len(set(t.racks)) != len(t.racks):
+            bad.append(Violation(w, f"racks {list(t.racks)} carry a rack twice"))
+        where = regular_positions(problem, s.id)
+        plain = sorted(where[r] for r in t.racks if r in where)  # rush racks ride anywhere
+        if plain and plain != list(range(plain[0], plain[0] + len(plain))):
             bad.append(Violation(w, f"racks {list(t.racks)} are not consecutive in sequence"))
         ready = max(racks[r].ready_s for r in t.racks)
         if t.load_s < max(0, ready):

@@ -35,7 +35,7 @@ Policies:
   sequence as changed by then, with the robust ``params`` of the plan (gate leads) if given;
   its trips run as planned until the next news. (Early departures between the news tie the
   fleet up at the plant gate: a rush rack then finds no truck.) ``Execution.replans`` and ``replan_s``
-  count the re-plans and their time (s).
+  count the re-plans and their CPU time (s).
 
 Sequence changes and outages (``jis_events``): the day is counted on the changed sequence
 (:func:`.sequence.apply_changes`); policies other than ``"replan"`` keep the plan's schedule
@@ -179,7 +179,7 @@ def _run(problem: JisProblem, trips: Any, roads: _Roads, policy: str, ev: JisEve
                     truck = min(range(s.fleet), key=lambda k: free[k])
                 else:
                     truck = min(range(s.fleet), key=lambda k: (free[k] > t.load_s, -free[k] if free[k] <= t.load_s else free[k]))
-                first = _after_outage(ev, s.id, max(0, racks[t.racks[-1]].ready_s, free[truck]))
+                first = _after_outage(ev, s.id, max(0, max(racks[r].ready_s for r in t.racks), free[truck]))
                 tau = first + s.loading_s
                 latest = tau if policy == "early" else max(tau, t.depart_s)
                 while tau < latest:
@@ -217,7 +217,7 @@ def _rolling(problem: JisProblem, plan: JisPlan, scenario: Any, realization: Any
     """Policy ``"replan"`` (see the module docstring)."""
     import time
 
-    from mmroute.routing.jis.replan import JisState, replan_jis
+    from mmroute.routing.jis.replan import JisState, replan_jis, split_loaded
     from mmroute.world import Conditions
 
     external = sorted(_road_news_s(problem, roads, realization) | {int(math.ceil(h * 3600 - 1e-6)) for h in ev.news_h()})
@@ -239,17 +239,17 @@ def _rolling(problem: JisProblem, plan: JisPlan, scenario: Any, realization: Any
             done += driven
             break
         tau = min(news)
-        frozen = {s.id: max([t.racks[-1] for t in driven if t.supplier == s.id and t.load_s <= tau], default=-1)
-                  for s in problem.suppliers}
-        done += [t for t in driven if t.racks[-1] <= frozen[t.supplier]]
+        stay, _ = split_loaded(current, driven, tau)
+        done += list(stay)
         target.update({(t.supplier, t.racks): planned[(t.supplier, t.racks)].arrive_s for t in driven})
-        rest = [p for p in pending if p.racks[-1] > frozen[p.supplier]]
+        kept = {(t.supplier, t.racks) for t in stay}
+        rest = [p for p in pending if (p.supplier, p.racks) not in kept]
         known_roads = JisProblem.from_scenario(scenario, Conditions(scenario, realization.events.known_at(tau / 3600)))
         known = apply_changes(known_roads, ev, tau / 3600)
         state = JisState(time_s=tau, trips=_expected(known, done, tau, target), resume_s=ev.resume_s(tau))
-        t0 = time.perf_counter()
+        t0 = time.process_time()  # CPU s: comparable on a loaded machine
         re = replan_jis(known, state, time_limit_s=time_limit_s, seed=seed, hint=tuple(rest), params=params)
-        spent += time.perf_counter() - t0
+        spent += time.process_time() - t0
         replans += 1
         current, pending, last = known, list(re.trips[len(state.trips):]), tau
     final = apply_changes(problem, ev)
@@ -270,12 +270,13 @@ def _expected(known: JisProblem, done: list[JisTrip], now_s: int,
         road = known.roads[s.id]
         racks = known.racks(s.id)
         free: dict[int, int] = {}
-        arrived: dict[int, int] = {}  # first rack -> arrival of the trips not rush
+        arrived: dict[int, int] = {}  # first regular rack -> arrival of the trips not rush
         for t in sorted((t for t in done if t.supplier == s.id), key=lambda t: (t.load_s, t.racks[0])):
             load = t.load_s if t.load_s <= now_s else max(t.load_s, free.get(t.truck, 0))
             depart = t.depart_s if load == t.load_s else load + s.loading_s
-            rush = all(racks[r].rush for r in t.racks)
-            last = max((a for k, a in arrived.items() if k < t.racks[0]), default=0)
+            plain = [r for r in t.racks if not racks[r].rush]
+            rush = not plain
+            last = max((a for k, a in arrived.items() if plain and k < plain[0]), default=0)
             if t.arrive_s <= now_s and load == t.load_s:  # it has happened
                 arrive = t.arrive_s
             else:
@@ -288,7 +289,7 @@ def _expected(known: JisProblem, done: list[JisTrip], now_s: int,
                                return_s=ret, racks=t.racks))
             free[t.truck] = max(free.get(t.truck, 0), ret)
             if not rush:
-                arrived[t.racks[0]] = arrive
+                arrived[plain[0]] = arrive
     return tuple(out)
 
 

@@ -8,7 +8,10 @@ back(hour of A + unload)`` read the hourly driving times of :class:`.problem.Sup
 with element constraints, so the model has exactly the checker's rules. Trips are optional
 intervals ``[L, R)`` on a cumulative of the fleet (identical trucks: an interval graph, so a
 load of at most ``fleet`` at every instant is a truck assignment); racks are intervals
-``[A, release)`` on a cumulative of the station's buffer. Objective in units of 1/360000 CNY:
+``[A, release)`` on a cumulative of the station's buffer. A rush rack (the part of a car
+inserted among racks already started) either makes a trip of its own (``b``) or rides beside
+the racks of a trip (``ride[k, j]``: it loads and arrives with the trip started by rack j,
+whose regular racks then leave it a place on the truck). Objective in units of 1/360000 CNY:
 ``3600 x trip cost (fen) x trips + rate (fen per rack-hour) x rack-seconds``, exact.
 """
 
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from mmroute.errors import SolverError
 from mmroute.routing.jis.problem import JisProblem
 from mmroute.routing.jis.result import JisTrip
 
@@ -42,19 +46,27 @@ class ExactJis:
 class SupplierStart:
     """Where a re-plan of one supplier starts: its first rack still to ship, the earliest
     loading (now, or the end of an outage), each truck's time back at the supplier, and the
-    arrival of its last rack shipped (racks stay in sequence)."""
+    arrival of its last rack shipped (racks stay in sequence); ``left``: the racks still to
+    ship when not ``first_rack..`` (rush racks shipped or left out of order); ``blocked_s``:
+    half-open windows (s) in which nothing loads (an outage known ahead)."""
 
     first_rack: int = 0
     earliest_load_s: int = 0
     truck_free_s: tuple[int, ...] = ()
     last_arrival_s: int = 0
+    left: tuple[int, ...] | None = None
+    blocked_s: tuple[tuple[int, int], ...] = ()
+
+    def left_racks(self, n: int) -> tuple[int, ...]:
+        """The racks still to ship (numbers, in order): ``left``, by default ``first_rack..n-1``."""
+        return tuple(range(self.first_rack, n)) if self.left is None else self.left
 
 
 def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit_s: float, seed: int,
                   hint: dict[str, list[JisTrip]] | None = None, workers: int = 1,
                   start: dict[str, SupplierStart] | None = None, standing: tuple[tuple[int, int], ...] = (),
                   late_cny_per_min: float | None = None, late_only_hopeless: bool = False,
-                  deterministic: bool = False) -> ExactJis:
+                  deterministic: bool = False, rush_alone: bool = False) -> ExactJis:
     """Solve the suppliers of one station together (they share its buffer).
 
     Re-planning from a state: ``start`` per supplier, ``standing`` racks already shipped to the
@@ -63,7 +75,8 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
     ``late_only_hopeless``: only the racks that cannot be on time even if loaded at once (a
     car inserted at short notice) may be late. ``deterministic``: the time limit counts
     CP-SAT's deterministic time (same seed, same result on a loaded machine; wall time at most
-    4 x the limit)."""
+    10 x the limit + 60 s, a cap that a loaded machine should not reach). ``rush_alone``: every rush rack on a trip of its own (the model before rush
+    racks could ride beside other racks; for comparisons)."""
     m = cp_model.CpModel()
     start = start or {}
     line = problem.jis.line
@@ -83,15 +96,18 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
         out_tab = list(road.out_s)
         back_tab = list(road.back_s)
         st0 = start.get(sid, SupplierStart())
-        r0 = st0.first_rack
+        idx = st0.left_racks(len(racks))
         b, p, L, A, R, trip_iv = [], [], [], [], [], []
         soft: list[bool] = []
-        rush_next: list[int] = []
+        lo_arr: list[int] = []
+        hi_arr: list[int] = []
+        regs: list[int] = []  # positions (in idx) of the racks that are not rush racks
         for tf in st0.truck_free_s:  # trucks still away
             if tf > 0:
                 trip_iv.append(m.NewIntervalVar(0, tf, tf, f"busy_{sid}_{len(trip_iv)}"))
-        n_busy = len(trip_iv)
-        for k, rk in enumerate(racks[r0:]):
+        blocked = _load_domain(st0.blocked_s, top)
+        for k, g in enumerate(idx):
+            rk = racks[g]
             lo_l = max(0, rk.ready_s, st0.earliest_load_s)
             hi_a = rk.due_s
             hopeless = lo_l + s.loading_s + min(out_tab) > hi_a
@@ -100,9 +116,12 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
                 hi_a = max(hi_a, lo_l + s.loading_s + max(out_tab)) + 3600 * 4
             elif lo_l + s.loading_s + min(out_tab) > hi_a:
                 m.AddBoolOr([])  # this rack cannot reach its station in time: infeasible
-            bk = m.NewConstant(1) if k == 0 else m.NewBoolVar(f"b_{sid}_{k}")
+            first_plain = not rk.rush and not regs
+            bk = m.NewConstant(1) if first_plain else m.NewBoolVar(f"b_{sid}_{k}")
             pk = m.NewIntVar(1, s.racks_per_truck, f"p_{sid}_{k}")
             lk = m.NewIntVar(lo_l, max(lo_l, min(hi_a, top - s.loading_s)), f"L_{sid}_{k}")
+            if blocked is not None:
+                m.AddLinearExpressionInDomain(lk, blocked)
             dk = m.NewIntVar(lo_l + s.loading_s, max(lo_l + s.loading_s, min(hi_a, top)), f"D_{sid}_{k}")
             m.Add(dk == lk + s.loading_s)
             ak = m.NewIntVar(lo_l + s.loading_s + min(out_tab), max(hi_a, lo_l + s.loading_s + min(out_tab)), f"A_{sid}_{k}")
@@ -138,32 +157,28 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
                 late = m.NewIntVar(0, hi_a - rk.due_s, f"late_{sid}_{k}")
                 m.Add(late >= ak - rk.due_s)
                 obj.append((-int(round(late_cny_per_min * 100 * 60)), 0, late))  # CNY/min -> 1/360000 CNY per s
-            if k == 0:
+            if rk.rush:  # a rush rack: a trip of its own, or beside the racks of a trip (below)
                 m.Add(pk == 1)
+            elif first_plain:
+                m.Add(pk == 1)
+                m.Add(ak >= st0.last_arrival_s)
             else:
+                j = regs[-1]
                 m.Add(pk == 1).OnlyEnforceIf(bk)
-                m.Add(pk == p[-1] + 1).OnlyEnforceIf(bk.Not())
-                m.Add(lk == L[-1]).OnlyEnforceIf(bk.Not())
-                m.Add(ak == A[-1]).OnlyEnforceIf(bk.Not())
-            if rk.rush:  # a rush rack travels on a trip of its own
-                m.Add(bk == 1)
-                if r0 + k + 1 < len(racks):
-                    rush_next.append(k + 1)
-            if k in rush_next:
-                m.Add(bk == 1)
-            if not rk.rush:  # racks arrive in sequence (a rush rack out of it)
-                prev = next((A[q] for q in range(k - 1, -1, -1) if not racks[r0 + q].rush), None)
-                m.Add(ak >= (st0.last_arrival_s if prev is None else prev))
-                # redundant (LP strength): unless a trip starts among racks k-j+1..k, rack k
-                # travels with rack k-j and arrives by its due time
+                m.Add(pk == p[j] + 1).OnlyEnforceIf(bk.Not())
+                m.Add(lk == L[j]).OnlyEnforceIf(bk.Not())
+                m.Add(ak == A[j]).OnlyEnforceIf(bk.Not())
+                m.Add(ak >= A[j])  # racks arrive in sequence (rush racks out of it)
+                # redundant (LP strength): unless a trip starts among the racks after rack q
+                # (up to k), rack k travels with rack q and arrives by its due time
                 if not may_be_late:
-                    for j in range(1, min(k, s.racks_per_truck - 1) + 1):
-                        if rk.due_s <= racks[r0 + k - j].due_s or soft[k - j]:  # implied, or not a due
+                    back_regs = regs[-(s.racks_per_truck - 1):] if s.racks_per_truck > 1 else []
+                    for i, q in enumerate(back_regs):
+                        rq = racks[idx[q]]
+                        if rk.due_s <= rq.due_s or soft[q]:  # implied, or not a due
                             continue
-                        m.Add(ak <= racks[r0 + k - j].due_s
-                              + (rk.due_s - racks[r0 + k - j].due_s) * sum(b[k - j + 1:] + [bk]))
-            g = r0 + k
-            if len(suppliers) == 1 and g >= station.buffer_racks and not any(x.rush for x in racks):
+                        m.Add(ak <= rq.due_s + (rk.due_s - rq.due_s) * sum([b[x] for x in back_regs[i + 1:]] + [bk]))
+            if len(suppliers) == 1 and not rk.rush and g >= station.buffer_racks and not any(x.rush for x in racks):
                 # redundant: room frees in order
                 m.Add(ak >= racks[g - station.buffer_racks].release_s)
             b.append(bk)
@@ -172,29 +187,24 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
             L.append(lk)
             A.append(ak)
             R.append(rk_)
-        for k in range(1, len(b) - s.racks_per_truck + 1):  # redundant: a trip starts in every window
-            m.Add(sum(b[k:k + s.racks_per_truck]) >= 1)
+            lo_arr.append(lo_l + s.loading_s + min(out_tab))
+            hi_arr.append(hi_a)
+            if not rk.rush:
+                regs.append(k)
+        for i in range(1, len(regs) - s.racks_per_truck + 1):  # redundant: a trip starts in every window
+            m.Add(sum(b[x] for x in regs[i:i + s.racks_per_truck]) >= 1)
+        if rush_alone:
+            for k in range(len(idx)):
+                if k not in regs:
+                    m.Add(b[k] == 1)
+            rides: dict[int, dict[int, object]] = {}
+        else:
+            rides = _rush_rides(m, sid, idx, racks, regs, b, p, L, A, lo_arr, hi_arr, s.racks_per_truck)
         m.AddCumulative(trip_iv, [1] * len(trip_iv), s.fleet)
         obj.append((trip_units, None, b))
-        del n_busy
-        vars_by[sid] = (b, L, A, R)
+        vars_by[sid] = (b, L, A, R, idx, regs, rides)
         if hint and hint.get(sid):
-            lead = {t.racks[0] - r0: t for t in hint[sid]}
-            cur = None
-            pos = 0
-            for k in range(len(b)):
-                t = lead.get(k)
-                if t is not None:
-                    cur, pos = t, 1
-                else:
-                    pos += 1
-                if cur is None:  # the hint does not start at the first rack left
-                    break
-                if k > 0:
-                    m.AddHint(b[k], t is not None)
-                m.AddHint(p[k], pos)
-                m.AddHint(L[k], cur.load_s)
-                m.AddHint(A[k], cur.arrive_s)
+            _add_hint(m, hint[sid], idx, racks, regs, b, p, L, A, rides)
     for a, rel in standing:
         if rel > a:
             buffer_iv.append(m.NewIntervalVar(a, rel - a, rel, f"standing_{len(buffer_iv)}"))
@@ -211,7 +221,7 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
             terms.append(-coef * v)
     m.Minimize(sum(terms) + const)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = float(time_limit_s) * (4 if deterministic else 1)
+    solver.parameters.max_time_in_seconds = float(time_limit_s) * 10 + 60 if deterministic else float(time_limit_s)
     if deterministic:
         solver.parameters.max_deterministic_time = float(time_limit_s)
     solver.parameters.random_seed = int(seed)
@@ -225,16 +235,26 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
     for sid in suppliers:
         s = problem.supplier(sid)
         road = problem.roads[sid]
-        b, L, A, R = vars_by[sid]
-        n = len(b)
+        b, L, A, R, idx, regs, rides = vars_by[sid]
         st0 = start.get(sid, SupplierStart())
         free = list(st0.truck_free_s) or [0] * s.fleet
-        starts = [k for k in range(n) if solver.Value(b[k])]
-        found = []
-        for j, k in enumerate(starts):
-            end = starts[j + 1] if j + 1 < len(starts) else n
-            load, arrive = solver.Value(L[k]), solver.Value(A[k])
-            found.append((load, arrive, tuple(range(st0.first_rack + k, st0.first_rack + end))))
+        groups: dict[int, list[int]] = {}  # position of a trip's first rack -> its racks (positions)
+        head = -1
+        for k in regs:
+            if solver.Value(b[k]):
+                head = k
+            groups.setdefault(head, []).append(k)
+        for k in range(len(idx)):
+            if k in regs:
+                continue
+            if solver.Value(b[k]):
+                groups[k] = [k]
+            else:
+                j = next((j for j, x in rides.get(k, {}).items() if solver.Value(x)), None)
+                if j is None:  # the model makes every rush rack ride or travel: a broken model
+                    raise SolverError(f"{problem.name}: rush rack {idx[k]} of {sid} neither rides nor travels")
+                groups[j].append(k)
+        found = [(solver.Value(L[k]), solver.Value(A[k]), tuple(sorted(idx[x] for x in ks))) for k, ks in groups.items()]
         mine = []
         for load, arrive, racks_ in sorted(found):  # interval colouring in start order
             ret = arrive + unload + road.drive_back_s(arrive + unload)
@@ -256,3 +276,88 @@ def _peak(intervals: tuple[tuple[int, int], ...]) -> int:
         level += d
         top = max(top, level)
     return top
+
+
+def _load_domain(blocked: tuple[tuple[int, int], ...], top: int):
+    """The loading times outside the half-open windows ``blocked`` (an outage), or ``None``."""
+    cuts = sorted((max(0, a), min(b, top + 1)) for a, b in blocked if b > a)
+    if not cuts:
+        return None
+    free, lo = [], 0
+    for a, b in cuts:
+        if a > lo:
+            free.append([lo, a - 1])
+        lo = max(lo, b)
+    free.append([lo, max(lo, top * 2)])
+    return cp_model.Domain.FromIntervals(free)
+
+
+def _rush_rides(m: cp_model.CpModel, sid: str, idx: tuple[int, ...], racks, regs: list[int], b, p, L, A,
+                lo_arr: list[int], hi_arr: list[int], cap: int) -> dict[int, dict[int, object]]:
+    """Let each rush rack ride beside the racks of a trip (the trip of the regular rack at
+    position j that starts it), or travel on its own (``b`` of the rush rack): then it loads and
+    arrives with that trip, and the trip's regular racks leave it a place (position + rush
+    racks on board <= ``racks_per_truck``). Candidates: the trips whose arrival windows meet
+    the rush rack's, the nearest ``2 x racks_per_truck`` by due time."""
+    rush = [k for k in range(len(idx)) if racks[idx[k]].rush]
+    if not rush or not regs:  # no trip to ride on: every rush rack travels on its own
+        for k in rush:
+            m.Add(b[k] == 1)
+        return {}
+    rides: dict[int, dict[int, object]] = {}
+    extra: dict[int, list] = {}
+    for k in rush:
+        due = racks[idx[k]].due_s
+        cands = [j for j in regs if lo_arr[j] <= hi_arr[k] and lo_arr[k] <= hi_arr[j]]
+        cands = sorted(cands, key=lambda j: abs(racks[idx[j]].due_s - due))[:2 * cap]
+        rides[k] = {}
+        for j in cands:
+            x = m.NewBoolVar(f"ride_{sid}_{k}_{j}")
+            m.AddImplication(x, b[j])
+            m.Add(L[k] == L[j]).OnlyEnforceIf(x)
+            m.Add(A[k] == A[j]).OnlyEnforceIf(x)
+            rides[k][j] = x
+            extra.setdefault(j, []).append(x)
+        m.Add(b[k] + sum(rides[k].values()) == 1)
+    e_prev = None
+    for j in regs:  # rush racks on board along a trip: its regular racks' positions leave room
+        e = m.NewIntVar(0, cap - 1, f"extra_{sid}_{j}")
+        here = sum(extra.get(j, []))
+        if e_prev is None:
+            m.Add(e == here)
+        else:
+            m.Add(e == here).OnlyEnforceIf(b[j])
+            m.Add(e == e_prev).OnlyEnforceIf(b[j].Not())
+        m.Add(p[j] + e <= cap)
+        e_prev = e
+    return rides
+
+
+def _add_hint(m: cp_model.CpModel, trips, idx: tuple[int, ...], racks, regs: list[int], b, p, L, A,
+              rides: dict[int, dict[int, object]]) -> None:
+    """CP-SAT hints from earlier trips of the racks ``idx`` (what they do not cover is left free)."""
+    pos = {g: k for k, g in enumerate(idx)}
+    regset = set(regs)
+    for t in trips:
+        mine = [pos[g] for g in t.racks if g in pos]
+        plain = sorted(k for k in mine if k in regset)
+        for i, k in enumerate(plain):
+            if k != regs[0]:
+                m.AddHint(b[k], i == 0)
+            m.AddHint(p[k], i + 1)
+            m.AddHint(L[k], t.load_s)
+            m.AddHint(A[k], t.arrive_s)
+        for k in mine:
+            if k in regset:
+                continue
+            m.AddHint(L[k], t.load_s)
+            m.AddHint(A[k], t.arrive_s)
+            head = plain[0] if plain else None
+            if head is None or head not in rides.get(k, {}):
+                m.AddHint(b[k], True)
+                for x in rides.get(k, {}).values():
+                    m.AddHint(x, False)
+            else:
+                m.AddHint(b[k], False)
+                for j, x in rides[k].items():
+                    m.AddHint(x, j == head)

@@ -41,7 +41,9 @@ def _place(problem: JisProblem, sid: str, groups: list[list[Rack]]) -> list[JisT
     for g in reversed(groups):
         truck = max(range(s.fleet), key=lambda k: free[k])
         rush = all(r.rush for r in g)  # a rush rack (a car inserted) comes out of the racks' order
-        arrive = g[0].due_s if rush else min(g[0].due_s, arrive_next)
+        due = min(r.due_s for r in g)  # a rush rack may ride beside regular racks
+        ready = max(r.ready_s for r in g)
+        arrive = due if rush else min(due, arrive_next)
         for _ in range(4):  # back in time for the truck's next trip
             ret = arrive + unload + road.drive_back_s(arrive + unload)
             if ret <= free[truck]:
@@ -50,12 +52,12 @@ def _place(problem: JisProblem, sid: str, groups: list[list[Rack]]) -> list[JisT
         ret = arrive + unload + road.drive_back_s(arrive + unload)
         depart = latest_departure_s(road, arrive)
         load = depart - s.loading_s
-        if rush and load < max(0, g[-1].ready_s):  # too late for its car: as soon as it is ready
-            load = max(0, g[-1].ready_s)
+        if rush and load < max(0, ready):  # too late for its car: as soon as it is ready
+            load = max(0, ready)
             depart = load + s.loading_s
             arrive = depart + road.drive_out_s(depart)
             ret = arrive + unload + road.drive_back_s(arrive + unload)
-        if ret > free[truck] or load < max(0, g[-1].ready_s):
+        if ret > free[truck] or load < max(0, ready):
             return None
         free[truck] = load
         arrive_next = arrive_next if rush else arrive
@@ -100,7 +102,7 @@ def heuristic_trips(problem: JisProblem, sid: str) -> list[JisTrip] | None:
         for first in (0, len(racks) % q):  # full groups from the start, or the partial one first
             splits.append(([racks[:first]] if first else []) + [racks[i:i + q] for i in range(first, len(racks), q)])
     seg = segment_bound(problem, sid)
-    if seg is not None:
+    if seg is not None and seg.groups:
         splits.append([racks[a:b + 1] for a, b in seg.groups])
     for groups in splits:
         trips = _place(problem, sid, groups)

@@ -28,17 +28,21 @@ from mmroute.routing.jis.problem import JisProblem
 from mmroute.routing.jis.result import JisPlan, JisTrip
 from mmroute.routing.jis.solve import JisParams, inflated
 
-__all__ = ["JisState", "replan_jis", "replan_changes", "forward_trips", "unavoidable_stops"]
+__all__ = ["JisState", "replan_jis", "replan_changes", "forward_trips", "split_loaded", "due_order", "state_starts",
+           "unavoidable_stops"]
 
 
 @dataclass(frozen=True)
 class JisState:
     """Where the day stands at ``time_s``: the trips loaded so far (their racks are shipped;
-    times as driven or expected) and, per supplier, when its loading resumes after an outage."""
+    times as driven or expected) and, per supplier, when its loading resumes after an outage
+    (``resume_s``) and the windows ``[from, to)`` (s) in which it may not load (``blocked_s``:
+    outages known ahead, e.g. in hindsight)."""
 
     time_s: int
     trips: tuple[JisTrip, ...] = ()
     resume_s: Mapping[str, int] = field(default_factory=dict)
+    blocked_s: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
 
 
 def replan_jis(problem: JisProblem, state: JisState, *, time_limit_s: float, seed: int,
@@ -60,64 +64,58 @@ def replan_jis(problem: JisProblem, state: JisState, *, time_limit_s: float, see
     validate.instance_of(state, JisState, "state")
     limit = validate.time_limit_s(time_limit_s)
     seed = validate.seed(seed)
-    now = validate.integer(state.time_s, "state.time_s", lo=0)
+    validate.integer(state.time_s, "state.time_s", lo=0)
     t0 = time.perf_counter()
-    starts: dict[str, SupplierStart] = {}
-    standing: dict[str, list[tuple[int, int]]] = {}
-    for s in problem.suppliers:
-        mine = [t for t in state.trips if t.supplier == s.id]
-        shipped = sorted(r for t in mine for r in t.racks)
-        if shipped != list(range(len(shipped))):
-            from mmroute.errors import InputError
-
-            raise InputError(f"{s.id}: the racks shipped must be the first ones in sequence, got {shipped[:8]}",
-                             field="state.trips")
-        free = [0] * s.fleet
-        for t in mine:
-            free[t.truck] = max(free[t.truck], t.return_s)
-        starts[s.id] = SupplierStart(first_rack=len(shipped), earliest_load_s=max(now, state.resume_s.get(s.id, 0)),
-                                     truck_free_s=tuple(free),
-                                     last_arrival_s=max((t.arrive_s for t in mine for r in t.racks
-                                                         if not problem.racks(s.id)[r].rush), default=0))
-        racks = problem.racks(s.id)
-        standing.setdefault(s.station, []).extend(
-            (t.arrive_s, racks[r].release_s) for t in mine for r in t.racks if racks[r].release_s > now)
+    starts, standing = state_starts(problem, state)
     new: list[JisTrip] = []
     statuses: dict[str, str] = {}
-    total = sum(len(problem.racks(s.id)) - starts[s.id].first_rack for s in problem.suppliers) or 1
+    n_left = {s.id: len(starts[s.id].left_racks(len(problem.racks(s.id)))) for s in problem.suppliers}
+    total = sum(n_left.values()) or 1
     params = validate.params_of(params, JisParams)
     planned = inflated(problem, params.drive_factor, params.gate_lead_s)  # robust re-plans: the same leads
     for group in problem.station_groups():
         station = problem.supplier(group[0]).station
-        left = [sid for sid in group if starts[sid].first_rack < len(problem.racks(sid))]
+        left = [sid for sid in group if n_left[sid]]
         if not left:
             statuses[station] = "done"
             continue
-        share = sum(len(problem.racks(sid)) - starts[sid].first_rack for sid in left) / total
+        share = sum(n_left[sid] for sid in left) / total
         old = {sid: [t for t in hint if t.supplier == sid] for sid in left}
         here = standing.get(station, [])
         cands: dict[str, list[JisTrip]] = {
             "earliest dispatch": forward_trips(problem, tuple(left), starts, here),
             "kept schedule": [t for sid in left for t in _kept(problem, sid, old[sid], starts[sid], here)]}
         latest = _latest_from(planned, tuple(left), starts, here)
+        if latest is None and planned is not problem:
+            latest = _latest_from(problem, tuple(left), starts, here)
         if latest is not None:
             cands["latest full trucks"] = latest
         kw = dict(start=starts, standing=tuple(here), deterministic=True)
         budget = max(0.1, limit * share)
-        # CP-SAT: first with no rack late (a tight model, usually proven fast); if it has no plan,
-        # with the racks late that cannot be on time even if loaded at once; then any rack late
-        t1 = time.perf_counter()
+        # CP-SAT: first with no rack late (a tight model, usually proven fast), with the robust
+        # gate leads and, if they leave no plan, without them; then with the racks late that
+        # cannot be on time even if loaded at once; then any rack late
         hint0 = _by_supplier(latest) if latest is not None else {
             sid: _relaid(problem, sid, old[sid], starts[sid]) for sid in left}
-        res = solve_station(planned, tuple(left), time_limit_s=budget / 2, seed=seed, hint=hint0, **kw)
-        for only in (True, False):
-            if res.trips is not None:
+        stages: list[tuple[JisProblem, float | None, bool]] = [(planned, None, False)]
+        if planned is not problem:
+            stages.append((problem, None, False))
+        stages += [(problem, late_cny_per_min, True), (problem, late_cny_per_min, False)]
+        res = None
+        left_s = budget
+        for i, (roads_of, late, only) in enumerate(stages):
+            if res is not None and res.trips is not None:
                 break
-            rest = max(0.1, (budget - (time.perf_counter() - t1)) / (2 if only else 1))
-            res = solve_station(planned, tuple(left), time_limit_s=rest, seed=seed, late_cny_per_min=late_cny_per_min,
-                                late_only_hopeless=only, hint=hint0 if only else _by_supplier(cands["kept schedule"]),
+            # half of what is left, all of it for the last stage; a stage proven infeasible
+            # (deterministic time: the same on a loaded machine) hands its share on
+            rest = max(0.1, left_s if i == len(stages) - 1 else left_s * 0.5)
+            res = solve_station(roads_of, tuple(left), time_limit_s=rest, seed=seed, late_cny_per_min=late,
+                                late_only_hopeless=only,
+                                hint=_by_supplier(cands["kept schedule"]) if late is not None and not only else hint0,
                                 **kw)
-        if res.trips is not None:
+            if res.status != "INFEASIBLE":
+                left_s -= rest
+        if res is not None and res.trips is not None:
             cands[f"cp-sat {res.status.lower()}"] = list(res.trips)
         # the best: buffer kept, fewest line stops, least lateness, least cost
         name = min(cands, key=lambda k: _score(problem, station, cands[k], here))
@@ -130,8 +128,11 @@ def replan_jis(problem: JisProblem, state: JisState, *, time_limit_s: float, see
     # (and what has happened to the trips of the state: the checker reads the hourly table of
     # the roads known now, a drive that began mid-hour may have been shorter)
     past = {f"trip {k} " for k in range(len(state.trips))}
+    # (racks of the state's trips out of sequence as expected: what has happened, not the re-plan)
+    shipped = {f"{t.supplier} rack {r}" for t in state.trips for r in t.racks}
     late_only = all("line stop" in v.why or "safety time" in v.why or v.where.startswith("station ")
-                    or any(v.where.startswith(x) for x in past) for v in rep.violations)
+                    or any(v.where.startswith(x) for x in past)
+                    or ("out of sequence" in v.why and v.where in shipped) for v in rep.violations)
     if not (rep.feasible or late_only) or rep.n_violations > len(rep.violations) and not late_only:
         from mmroute.errors import SolverError
 
@@ -141,33 +142,69 @@ def replan_jis(problem: JisProblem, state: JisState, *, time_limit_s: float, see
                    instance=problem.name, info={**rep.details, "stations": statuses, "replanned_trips": len(new)})
 
 
+def state_starts(problem: JisProblem, state: JisState) -> tuple[dict[str, SupplierStart],
+                                                             dict[str, list[tuple[int, int]]]]:
+    """Per supplier, where a plan from ``state`` starts (:class:`.exact.SupplierStart`: the racks
+    left, trucks back, last arrival, earliest loading, windows without loading), and per station
+    the racks shipped that still stand there or will (``(arrive_s, release_s)``)."""
+    now = state.time_s
+    starts: dict[str, SupplierStart] = {}
+    standing: dict[str, list[tuple[int, int]]] = {}
+    for s in problem.suppliers:
+        mine = [t for t in state.trips if t.supplier == s.id]
+        racks = problem.racks(s.id)
+        shipped = {r for t in mine for r in t.racks}
+        plain = [rk.index for rk in racks if not rk.rush]
+        k0 = next((i for i, r in enumerate(plain) if r not in shipped), len(plain))
+        if any(r in shipped for r in plain[k0:]):
+            from mmroute.errors import InputError
+
+            raise InputError(f"{s.id}: the racks shipped must be the first ones in sequence (rush racks aside), "
+                             f"got {sorted(shipped)[:8]}", field="state.trips")
+        free = [0] * s.fleet
+        for t in mine:
+            free[t.truck] = max(free[t.truck], t.return_s)
+        left = tuple(rk.index for rk in racks if rk.index not in shipped)
+        starts[s.id] = SupplierStart(first_rack=plain[k0] if k0 < len(plain) else len(racks),
+                                     earliest_load_s=max(now, state.resume_s.get(s.id, 0)),
+                                     truck_free_s=tuple(free),
+                                     last_arrival_s=max((t.arrive_s for t in mine for r in t.racks
+                                                         if not racks[r].rush), default=0),
+                                     left=left, blocked_s=tuple(state.blocked_s.get(s.id, ())))
+        standing.setdefault(s.station, []).extend(
+            (t.arrive_s, racks[r].release_s) for t in mine for r in t.racks if racks[r].release_s > now)
+    return starts, standing
+
+
 def _relaid(problem: JisProblem, sid: str, old: list[JisTrip], start: SupplierStart) -> list[JisTrip]:
-    """A hint for the racks left of ``sid``: the earlier plan's trips (their times and sizes)
-    carrying the racks in sequence; a rush rack on a trip of its own, at once."""
+    """A hint for the racks left of ``sid``: the earlier plan's trips (their times and sizes,
+    later if their racks are not ready) carrying the racks left in the order of their cars
+    (:func:`due_order`: a rush rack beside the racks of the cars around its car)."""
     s = problem.supplier(sid)
     road = problem.roads[sid]
     racks = problem.racks(sid)
-    old = sorted((t for t in old if t.racks[0] >= start.first_rack), key=lambda t: t.racks[0])
+    left = due_order(problem, sid, start.left_racks(len(racks)))
+    todo = set(left)
+    old = sorted((t for t in old if todo & set(t.racks)), key=lambda t: min(t.racks))
     out: list[JisTrip] = []
-    k = start.first_rack
-    while k < len(racks):
-        if racks[k].rush or not old:
-            group: tuple[int, ...] = (k,) if racks[k].rush else tuple(
-                r for r in range(k, min(len(racks), k + s.racks_per_truck)))
-            group = group[:next((i for i, r in enumerate(group) if i and racks[r].rush), len(group))]
-            load = max(racks[group[-1]].ready_s, start.earliest_load_s, 0)
-            depart = load + s.loading_s
-            arrive = depart + road.drive_out_s(depart)
-        else:
-            t = old.pop(0)
-            group = tuple(r for r in range(k, min(len(racks), k + len(t.racks))))
-            cut = next((i for i, r in enumerate(group) if racks[r].rush), len(group))
-            group = group[:cut]
-            load, depart, arrive = t.load_s, t.depart_s, t.arrive_s
+    i = 0
+    while i < len(left):
+        t = old.pop(0) if old else None
+        group = left[i:i + (len(t.racks) if t is not None else s.racks_per_truck)]
+        load = max(t.load_s if t is not None else 0, *(racks[r].ready_s for r in group), start.earliest_load_s, 0)
+        depart = load + s.loading_s
+        arrive = max(depart + road.drive_out_s(depart), t.arrive_s if t is not None else 0)
         out.append(JisTrip(supplier=sid, truck=0, load_s=load, depart_s=depart, arrive_s=arrive, return_s=arrive,
-                           racks=group))
-        k += len(group)
+                           racks=tuple(sorted(group))))
+        i += len(group)
     return out
+
+
+def due_order(problem: JisProblem, sid: str, left: tuple[int, ...]) -> tuple[int, ...]:
+    """The racks ``left`` in the order their cars need them (a rush rack among the racks of the
+    cars around its car; the other racks stay in sequence)."""
+    racks = problem.racks(sid)
+    return tuple(sorted(left, key=lambda g: (racks[g].due_s, g)))
 
 
 def _latest_from(problem: JisProblem, suppliers: tuple[str, ...], starts: Mapping[str, SupplierStart],
@@ -182,19 +219,22 @@ def _latest_from(problem: JisProblem, suppliers: tuple[str, ...], starts: Mappin
     for sid in suppliers:
         s = problem.supplier(sid)
         st0 = starts[sid]
-        racks = list(problem.racks(sid)[st0.first_rack:])
+        every = problem.racks(sid)
+        racks = [every[g] for g in due_order(problem, sid, st0.left_racks(len(every)))]
         best, cost = None, float("inf")
-        for q in range(1, s.racks_per_truck + 1):
+        for q, alone in [(q, a) for q in range(1, s.racks_per_truck + 1) for a in (False, True)]:
             groups: list[list] = []
-            for rk in racks:  # chunks of q racks; a rush rack alone
-                if rk.rush or not groups or groups[-1][-1].rush or len(groups[-1]) == q:
+            for rk in racks:  # chunks of q racks in the order of their cars; a rush rack alone or beside them
+                if not groups or len(groups[-1]) == q or alone and (rk.rush or groups[-1][-1].rush):
                     groups.append([rk])
                 else:
                     groups[-1].append(rk)
             trips = _place(problem, sid, groups)
             if trips is None or any(t.load_s < st0.earliest_load_s for t in trips):
                 continue
-            if any(t.arrive_s < st0.last_arrival_s for t in trips if not problem.racks(sid)[t.racks[0]].rush):
+            if any(_after_blocked(st0.blocked_s, t.load_s) != t.load_s for t in trips):
+                continue
+            if any(t.arrive_s < st0.last_arrival_s for t in trips if not all(every[r].rush for r in t.racks)):
                 continue
             first: dict[int, int] = {}
             for t in trips:
@@ -204,7 +244,7 @@ def _latest_from(problem: JisProblem, suppliers: tuple[str, ...], starts: Mappin
             relabel = dict(zip(used, free))
             if any((st0.truck_free_s[relabel[j]] if st0.truck_free_s else 0) > first[j] for j in used):
                 continue
-            trips = [replace(t, truck=relabel[t.truck]) for t in trips]
+            trips = [replace(t, truck=relabel[t.truck], racks=tuple(sorted(t.racks))) for t in trips]
             c = supplier_cost_cny(problem, sid, trips)
             if c < cost:
                 best, cost = trips, c
@@ -267,15 +307,15 @@ def _kept(problem: JisProblem, sid: str, old: list[JisTrip], start: SupplierStar
     last = start.last_arrival_s
     out: list[JisTrip] = []
     trips = _relaid(problem, sid, old, start)
-    plain = [t for t in trips if not racks[t.racks[0]].rush]
+    plain = [t for t in trips if not all(racks[r].rush for r in t.racks)]
     order: list[JisTrip] = []  # the racks in sequence; a rush rack when it loads (its truck is free first)
     for t in plain:
-        order += [r for r in trips if racks[r.racks[0]].rush and r not in order and r.load_s <= t.load_s] + [t]
+        order += [r for r in trips if r not in plain and r not in order and r.load_s <= t.load_s] + [t]
     order += [r for r in trips if r not in order]
     for t in order:
         rush = all(racks[r].rush for r in t.racks)
         truck = min(range(s.fleet), key=lambda j: free[j])
-        load = max(t.load_s, free[truck], racks[t.racks[-1]].ready_s, start.earliest_load_s, 0)
+        load = max(t.load_s, free[truck], max(racks[r].ready_s for r in t.racks), start.earliest_load_s, 0)
         depart = load + s.loading_s
         gate = max(t.arrive_s, depart + road.drive_out_s(depart), 0 if rush else last)
         releases = [racks[r].release_s for r in t.racks]
@@ -299,8 +339,8 @@ def _by_supplier(trips: list[JisTrip]) -> dict[str, list[JisTrip]]:
 def forward_trips(problem: JisProblem, suppliers: tuple[str, ...], starts: Mapping[str, SupplierStart],
                   standing: list[tuple[int, int]] | tuple[tuple[int, int], ...] = ()) -> list[JisTrip]:
     """The earliest dispatch from a state, always a plan (racks possibly late): each supplier's
-    truck back first loads as soon as the next rack is ready (and the supplier may load), takes
-    every rack ready then up to a truckload (at most the station's buffer), and unloads when
+    truck back first loads as soon as the next rack (in the order of their cars, :func:`due_order`)
+    is ready (and the supplier may load), takes every rack ready then up to a truckload (at most the station's buffer), and unloads when
     the station's buffer has room beside the racks there; racks stay in sequence."""
     from mmroute.routing.jis.baseline import _unload_s
 
@@ -314,26 +354,52 @@ def forward_trips(problem: JisProblem, suppliers: tuple[str, ...], starts: Mappi
         racks = problem.racks(sid)
         st0 = starts[sid]
         free = list(st0.truck_free_s) or [0] * s.fleet
-        k, last = st0.first_rack, st0.last_arrival_s
+        left = due_order(problem, sid, st0.left_racks(len(racks)))
+        i, last = 0, st0.last_arrival_s
         size = max(1, min(s.racks_per_truck, cap))
-        while k < len(racks):
+        while i < len(left):
             truck = min(range(s.fleet), key=lambda j: free[j])
-            load = max(free[truck], racks[k].ready_s, st0.earliest_load_s, 0)
+            load = max(free[truck], racks[left[i]].ready_s, st0.earliest_load_s, 0)
+            load = _after_blocked(st0.blocked_s, load)
             n = 1
-            while n < size and k + n < len(racks) and racks[k + n].ready_s <= load:
+            while n < size and i + n < len(left) and racks[left[i + n]].ready_s <= load:
                 n += 1
+            group = left[i:i + n]
             depart = load + s.loading_s
-            releases = [racks[r].release_s for r in range(k, k + n)]
+            releases = [racks[r].release_s for r in group]
             gate = depart + road.drive_out_s(depart)
-            arrive = _unload_s(held, gate if all(racks[r].rush for r in range(k, k + n)) else max(gate, last),
-                               releases, cap)
+            rush = all(racks[r].rush for r in group)
+            arrive = _unload_s(held, gate if rush else max(gate, last), releases, cap)
             ret = arrive + unload + road.drive_back_s(arrive + unload)
             out.append(JisTrip(supplier=sid, truck=truck, load_s=load, depart_s=depart, arrive_s=arrive,
-                               return_s=ret, racks=tuple(range(k, k + n))))
+                               return_s=ret, racks=tuple(sorted(group))))
             held += [(arrive, r) for r in releases]
-            free[truck], k = ret, k + n
-            last = arrive if not all(racks[r].rush for r in out[-1].racks) else last
+            free[truck], i = ret, i + n
+            last = last if rush else arrive
     return out
+
+
+def _after_blocked(blocked: tuple[tuple[int, int], ...], t: int) -> int:
+    """The earliest time >= ``t`` outside the half-open windows ``blocked``."""
+    for a, b in sorted(blocked):
+        if a <= t < b:
+            t = b
+    return t
+
+
+def split_loaded(problem: JisProblem, trips: tuple[JisTrip, ...] | list[JisTrip],
+                 now_s: int) -> tuple[tuple[JisTrip, ...], tuple[JisTrip, ...]]:
+    """``trips`` split into those that stay at ``now_s`` (loaded by then, and the trips of the
+    racks before theirs in sequence, rush racks aside) and the rest (to re-plan)."""
+    done: list[JisTrip] = []
+    for s in problem.suppliers:
+        racks = problem.racks(s.id)
+        mine = [t for t in trips if t.supplier == s.id]
+        plain = {t: [r for r in t.racks if not racks[r].rush] for t in mine}
+        top = max((max(plain[t]) for t in mine if t.load_s <= now_s and plain[t]), default=-1)
+        done += [t for t in mine if t.load_s <= now_s or (plain[t] and max(plain[t]) <= top)]
+    keep = set(done)
+    return tuple(t for t in trips if t in keep), tuple(t for t in trips if t not in keep)
 
 
 def unavoidable_stops(problem: JisProblem) -> int:
@@ -372,12 +438,9 @@ def replan_changes(problem: JisProblem, plan: JisPlan, events: Any, *, time_limi
     for h in events.news_h():
         now = int(math.ceil(h * 3600 - 1e-6))
         known = apply_changes(problem, events, h)
-        driven = tuple(trips)  # as planned so far (racks started keep their numbers)
-        last = {s.id: max([t.racks[-1] for t in driven if t.supplier == s.id and t.load_s <= now], default=-1)
-                for s in problem.suppliers}
-        done = tuple(t for t in driven if t.racks[-1] <= last[t.supplier])
+        done, rest = split_loaded(known, tuple(trips), now)  # as planned so far (racks started keep their numbers)
         re = replan_jis(known, JisState(time_s=now, trips=done, resume_s=events.resume_s(now)),
-                        time_limit_s=limit, seed=seed, hint=tuple(t for t in driven if t not in done), params=params)
+                        time_limit_s=limit, seed=seed, hint=rest, params=params)
         trips, replans = re.trips, replans + 1
     rep = check_jis_plan(final, JisPlan(trips=tuple(trips), objective=0.0, status="infeasible", instance=problem.name))
     stops = rep.details["line_stops"]

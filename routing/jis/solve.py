@@ -156,7 +156,8 @@ def solve_jis(problem: JisProblem, *, time_limit_s: float, seed: int, params: Ji
             robust_bound = None if robust_bound is None or res.bound is None else robust_bound + res.bound
             statuses[station] = "optimal" if res.status == "OPTIMAL" or (
                 res.objective is not None and res.objective <= lower + 0.005) else res.status.lower()
-        elif all(heur[s] for s in group):
+        elif all(heur[s] for s in group) and station_buffer_ok(
+                problem, station, [t for s in group for t in heur[s] or ()]):  # suppliers sharing a buffer
             trips.extend(t for s in group for t in heur[s] or ())
             statuses[station] = "heuristic"
             bound = None if bound is None else bound + lower
