@@ -116,3 +116,14 @@ def test_a_stop_avoidable_from_hour_0_can_be_unavoidable_from_the_reveal_time(sm
     # from the outage's start with nothing shipped yet, no plan can: proven
     late = classify_day(small, sc, _calm(sc), ev, time_limit_s=5, seed=0, state=JisState(time_s=7 * 3600))
     assert late.stop_free is False
+
+
+def test_a_rush_rack_with_no_regular_rack_left_to_ride_beside_travels_on_its_own(changed):
+    """Only the rush rack left to ship (every regular wheel rack gone): the model must send it
+    on a trip of its own (it once left it neither riding nor travelling: a StopIteration)."""
+    rush = [rk.index for rk in changed.racks("WHEEL") if rk.rush]
+    start = {"WHEEL": SupplierStart(earliest_load_s=7 * 3600, left=tuple(rush))}
+    res = solve_station(changed, ("WHEEL",), time_limit_s=5, seed=0, start=start, deterministic=True,
+                        late_cny_per_min=10.0)
+    assert res.trips is not None
+    assert [t.racks for t in res.trips] == [tuple(rush)]
