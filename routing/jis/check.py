@@ -81,6 +81,7 @@ def check_jis_plan(problem: JisProblem, plan: JisPlan) -> CheckReport:
     arrive: dict[tuple[str, int], int] = {}
     seen: dict[tuple[str, int], int] = defaultdict(int)
     line = problem.jis.line
+    positions = {s.id: regular_positions(problem, s.id) for s in problem.suppliers}
     for k, t in enumerate(plan.trips):
         if k not in ok:
             continue
@@ -92,7 +93,7 @@ def check_jis_plan(problem: JisProblem, plan: JisPlan) -> CheckReport:
             bad.append(Violation(w, f"{len(t.racks)} racks on a truck for {s.racks_per_truck}"))
         if len(set(t.racks)) != len(t.racks):
             bad.append(Violation(w, f"racks {list(t.racks)} carry a rack twice"))
-        where = regular_positions(problem, s.id)
+        where = positions[s.id]
         plain = sorted(where[r] for r in t.racks if r in where)  # rush racks ride anywhere
         if plain and plain != list(range(plain[0], plain[0] + len(plain))):
             bad.append(Violation(w, f"racks {list(t.racks)} are not consecutive in sequence"))

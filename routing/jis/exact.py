@@ -244,8 +244,9 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
             if solver.Value(b[k]):
                 head = k
             groups.setdefault(head, []).append(k)
+        regset = set(regs)
         for k in range(len(idx)):
-            if k in regs:
+            if k in regset:
                 continue
             if solver.Value(b[k]):
                 groups[k] = [k]
