@@ -103,12 +103,12 @@ def streams(prefix: Sequence[int], keys: Sequence[int]) -> list[np.random.Genera
     """``np.random.default_rng([*prefix, k])`` for each ``k`` of ``keys`` (the same generators,
     each its own object; numpy's own for fewer than :data:`BATCH_MIN` keys or where a word
     does not fit the batch)."""
-    if len(keys) < BATCH_MIN:
+    rows = None
+    if len(keys) >= BATCH_MIN and np.little_endian:  # the words are read as little-endian pairs
+        try:
+            rows = seed_words(prefix, keys)
+        except (ValueError, OverflowError):
+            rows = None
+    if rows is None:
         return [np.random.default_rng([*map(int, prefix), int(k)]) for k in keys]
-    try:
-        rows = seed_words(prefix, keys)
-    except (ValueError, OverflowError):
-        return [np.random.default_rng([*map(int, prefix), int(k)]) for k in keys]
-    if np.little_endian:
-        return [np.random.Generator(np.random.PCG64(_Words(r))) for r in rows]
-    return [np.random.default_rng([*map(int, prefix), int(k)]) for k in keys]
+    return [np.random.Generator(np.random.PCG64(_Words(r))) for r in rows]
