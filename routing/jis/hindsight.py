@@ -177,15 +177,14 @@ def _hopeless(problem: JisProblem, state: Any, starts: dict) -> int:
     or left and late even if loaded the moment they are ready (and the supplier may load) and
     driven at once on the fastest hour."""
     from mmroute.routing.jis.bound import earliest_arrival_s
+    from mmroute.routing.jis.replan import _after_blocked
 
     n = sum(t.arrive_s > problem.racks(t.supplier)[r].need_s for t in state.trips for r in t.racks)
     for s in problem.suppliers:
         st = starts[s.id]
         racks = problem.racks(s.id)
         for g in st.left_racks(len(racks)):
-            load = max(0, racks[g].ready_s, st.earliest_load_s)
-            for a, b in sorted(st.blocked_s):
-                load = b if a <= load < b else load
+            load = _after_blocked(st.blocked_s, max(0, racks[g].ready_s, st.earliest_load_s))
             n += earliest_arrival_s(problem.roads[s.id], load + s.loading_s) > racks[g].need_s
     return n
 
