@@ -8,7 +8,8 @@ first — the MIP solver is given the remaining budget as its own time limit —
 collection under way ends first: on a loaded 2-core machine a full collection of a large
 process was measured at up to 0.6 s). Elsewhere (another
 thread, a platform without ``setitimer``) only that cooperative limit applies, and a call
-that returns late counts as over budget.
+that returns late counts as over budget. A ring that lands in a finalizer, where Python cannot
+raise it, is swallowed quietly (not reported as an unraisable exception) and rings again.
 
 The abandoned call may have filled caches only through whole assignments (what the
 network builders do); the caller keeps the plan it had.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import math
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -61,6 +63,15 @@ def call_within(fn: Callable[[], T], budget_s: float, *,
             raise BudgetSpent
 
     old_handler = signal.signal(signal.SIGALRM, ring)
+    old_hook = sys.unraisablehook
+
+    def quiet(unraisable) -> None:
+        # a ring inside a finalizer (a __del__, a gc or weakref callback) cannot stop the
+        # call and is not an error: the alarm rings again; anything else goes on as before
+        if unraisable.exc_type is not BudgetSpent:
+            old_hook(unraisable)
+
+    sys.unraisablehook = quiet
     # the alarm rings again every RING_AGAIN_S until the call has ended: an exception raised
     # where Python ignores it (a __del__, a gc or weakref callback) does not end the budget
     old_delay, _ = signal.setitimer(signal.ITIMER_REAL, left, RING_AGAIN_S)
@@ -74,6 +85,7 @@ def call_within(fn: Callable[[], T], budget_s: float, *,
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0.0)
         signal.signal(signal.SIGALRM, old_handler)
+        sys.unraisablehook = old_hook
         if old_delay > 0.0:  # someone else's timer: give it back what is left of it
             spent = time.perf_counter() - t0
             signal.setitimer(signal.ITIMER_REAL, max(1e-3, old_delay - spent))

@@ -61,6 +61,38 @@ def test_a_call_over_budget_is_stopped_at_the_deadline_and_the_timer_is_given_ba
     assert issubclass(BudgetSpent, BaseException) and not issubclass(BudgetSpent, Exception)
 
 
+@needs_timer
+def test_a_ring_inside_a_finalizer_is_not_reported_and_the_budget_still_ends_the_call():
+    """The alarm lands in a ``__del__`` (where Python cannot raise it): nothing reaches
+    ``sys.unraisablehook``, the alarm rings again and stops the call; other unraisable
+    exceptions still do, and the hook is given back."""
+    seen = []
+
+    class SlowDel:
+        def __del__(self):
+            _spin(0.3)  # the first ring lands here
+
+    class BadDel:
+        def __del__(self):
+            raise ValueError("not ours")
+
+    def call():
+        SlowDel()  # finalised at once (refcount 0), inside the budget
+        BadDel()
+        return _spin(30.0)
+
+    old = sys.unraisablehook
+    sys.unraisablehook = seen.append
+    try:
+        t0 = time.perf_counter()
+        assert call_within(call, 0.1) == (None, True)
+        assert time.perf_counter() - t0 < 1.5
+        assert sys.unraisablehook == seen.append
+    finally:
+        sys.unraisablehook = old
+    assert [u.exc_type for u in seen] == [ValueError]
+
+
 def test_a_bad_budget_is_an_input_error_naming_the_field():
     for bad in (-1.0, math.nan, "1"):
         with pytest.raises(InputError, match="decision_budget_s"):
