@@ -16,6 +16,10 @@ plan waits for; :meth:`RerouteEnv.step_move`, :meth:`~mmroute.envs.Simulator.boo
 * ``replan`` — re-plans (MIP, warm-started with the plan it follows) from the current state
   whenever something new is known; with ``decision_budget_s``, a re-plan that does not finish
   within it is abandoned and the policy acts on its incumbent (see :class:`ReplanPolicy`);
+* ``replan-late`` — ``replan`` that commits late: where its plan's next move leaves later
+  than now (a truck ordered for later, a departure whose cut-off is later), it holds
+  (:meth:`Move.hold <mmroute.envs.Move.hold>`) until then instead of booking now, and
+  decides again then with what is known (see :func:`commit_late`);
 * ``anticipate`` — re-plans like ``replan`` on risk-adjusted conditions: the expected extra
   dwell and closure time of disruptions not yet seen, and the weather forecast;
 * ``hindsight`` — the clairvoyant optimum of the realization (the bound);
@@ -36,13 +40,13 @@ from mmroute.agents.rollout import masked_predict
 from mmroute.envs.anticipation import risk_adjusted_events
 from mmroute.envs.known import known_scenario, plan_state
 from mmroute.envs.reroute import RerouteEnv
-from mmroute.envs.simulator import Move, Option, moves_of, moves_of_legs
+from mmroute.envs.simulator import MIN_HOLD_H, Move, Option, moves_of, moves_of_legs
 from mmroute.errors import InputError
 from mmroute.routing.plan import Replanner, replan, replan_scoped, solve_hindsight, solve_plan
 from mmroute.world.plan import Plan
 
 __all__ = ["Policy", "RandomPolicy", "GreedyPolicy", "StaticPolicy", "ReplanPolicy",
-           "AnticipatePolicy", "HindsightPolicy", "PPOPolicy", "make_policy", "POLICIES",
+           "ReplanLatePolicy", "AnticipatePolicy", "commit_late", "COMMITS", "HindsightPolicy", "PPOPolicy", "make_policy", "POLICIES",
            "OR_POLICIES"]
 
 
@@ -125,14 +129,46 @@ def _allowed(env: RerouteEnv, move: Move) -> Move | None:
     return _matching(env.sim.options(env.decision), move)
 
 
+#: When a plan follower commits to its plan's next move: ``"now"`` (books it at once, also a
+#: truck ordered for later or a departure days ahead) or ``"late"`` (:func:`commit_late`).
+COMMITS = ("now", "late")
+
+
+def commit_late(env: RerouteEnv, move: int | Move) -> int | Move:
+    """``move`` (what a plan follower would take at the pending decision), committed as late
+    as the plan allows: a road trip leaving later than now becomes a hold until it leaves; a
+    scheduled departure whose cut-off comes later becomes a hold until the cut-off. The
+    consignment then decides again at that time, with whatever is known then (a closure
+    revealed meanwhile re-routes it instead of finding it committed). Anything else, and a
+    hold shorter than :data:`~mmroute.envs.simulator.MIN_HOLD_H`, is ``move`` itself."""
+    if not isinstance(move, Move):
+        return move
+    d = env.decision
+    if move.kind == "road" and move.depart_h is not None:
+        until = move.depart_h
+    elif move.kind == "service":
+        until = move.timetable_h - env.sim.links[move.link].timetable.cutoff_h
+    else:
+        return move
+    if until < d.time_h + MIN_HOLD_H:
+        return move
+    hold = Move.hold(until)
+    return hold if env.sim.hold_error(hold) is None else move
+
+
 class _PlanFollower(Policy):
-    """Follows a plan's next move where the decision allows it, else the best candidate."""
+    """Follows a plan's next move where the decision allows it, else the best candidate;
+    ``commit="late"`` holds until the move leaves (:func:`commit_late`)."""
 
     def __init__(self, *, time_limit_s: float = 10.0, seed: int = 0,
-                 decision_budget_s: float | None = None):
+                 decision_budget_s: float | None = None, commit: str = "now"):
         self.time_limit_s = time_limit_s
         self.seed = seed
         self.decision_budget_s = decision_budget(decision_budget_s)
+        if commit not in COMMITS:
+            raise InputError(f"commit must be one of {', '.join(COMMITS)}, not {commit!r}",
+                             field="commit")
+        self.commit = commit
         self.plan: Plan | None = None
         self.solves = 0
         self.budget_hits = 0
@@ -179,7 +215,11 @@ class _PlanFollower(Policy):
     def follow(self, env: RerouteEnv) -> int | Move:
         move = self.next_move(env)
         allowed = _allowed(env, move) if move is not None else None
-        return 0 if allowed is None else allowed
+        return 0 if allowed is None else self.committed(env, allowed)
+
+    def committed(self, env: RerouteEnv, move: Move) -> Move:
+        """``move``, the plan's, as :attr:`commit` commits it (late: :func:`commit_late`)."""
+        return commit_late(env, move) if self.commit == "late" else move
 
 
 class StaticPolicy(_PlanFollower):
@@ -256,9 +296,9 @@ class ReplanPolicy(_PlanFollower):
 
     def __init__(self, *, time_limit_s: float = 10.0, seed: int = 0,
                  decision_budget_s: float | None = None, scoped: bool | None = None,
-                 incremental: bool | None = None):
+                 incremental: bool | None = None, commit: str = "now"):
         super().__init__(time_limit_s=time_limit_s, seed=seed,
-                         decision_budget_s=decision_budget_s)
+                         decision_budget_s=decision_budget_s, commit=commit)
         for name, value in (("scoped", scoped), ("incremental", incremental)):
             if value not in (None, True, False):
                 raise InputError(f"{name} must be True, False or None, not {value!r}",
@@ -298,7 +338,7 @@ class ReplanPolicy(_PlanFollower):
         move = self.next_move(env) if key == self._key or self._scoped else None
         allowed = _allowed(env, move) if move is not None else None
         if allowed is not None and key == self._key:
-            return allowed
+            return self.committed(env, allowed)
         if key != self._spent:  # after a re-plan out of budget: the incumbent until news
             hits = self.budget_hits
             self._also = frozenset() if allowed is not None else frozenset(
@@ -343,6 +383,19 @@ class ReplanPolicy(_PlanFollower):
         return replan(known_scenario(sim), plan_state(sim), self.events(env),
                       time_limit_s=time_limit_s, seed=self.seed, initial=self.plan,
                       tables=env.tables.world, replanner=self.replanner)
+
+
+class ReplanLatePolicy(ReplanPolicy):
+    """:class:`ReplanPolicy` that commits late (``commit="late"``, :func:`commit_late`)."""
+
+    name = "replan-late"
+
+    def __init__(self, *, time_limit_s: float = 10.0, seed: int = 0,
+                 decision_budget_s: float | None = None, scoped: bool | None = None,
+                 incremental: bool | None = None):
+        super().__init__(time_limit_s=time_limit_s, seed=seed,
+                         decision_budget_s=decision_budget_s, scoped=scoped,
+                         incremental=incremental, commit="late")
 
 
 class AnticipatePolicy(ReplanPolicy):

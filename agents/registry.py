@@ -72,6 +72,9 @@ REGISTRY: dict[str, PolicyEntry] = {e.name: e for e in (
                 summary="the optimal plan at time 0 on expected conditions, followed"),
     PolicyEntry(name="replan", entry_point=_P + "ReplanPolicy", rank=2, is_or=True,
                 expert=True, summary="re-plans whenever something new is known"),
+    PolicyEntry(name="replan-late", entry_point=_P + "ReplanLatePolicy", rank=2, is_or=True,
+                default=False, summary="re-plans like replan; holds until its plan's next "
+                                       "move leaves instead of booking it early"),
     PolicyEntry(name="anticipate", entry_point=_P + "AnticipatePolicy", rank=3, is_or=True,
                 summary="re-plans on risk-adjusted conditions"),
     PolicyEntry(name="consensus", entry_point="mmroute.agents.consensus:ConsensusPolicy",
