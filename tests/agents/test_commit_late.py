@@ -1,0 +1,84 @@
+"""Re-planning that commits late (``replan-late``): where the plan's next move leaves later
+than now, the consignment holds until then instead of booking now, and decides again then."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mmroute.agents import evaluate, make_policy
+from mmroute.agents.policies import commit_late
+from mmroute.envs.reroute import RerouteEnv
+from mmroute.envs.simulator import MIN_HOLD_H, Move
+from mmroute.errors import InputError
+from mmroute.world.realization import realize
+
+USER = Path(__file__).parents[1] / "data" / "user" / "shanghai-europe.yaml"
+
+
+def _to(env: RerouteEnv, pol, shipment: str, node: str):
+    """Play ``pol`` until ``shipment`` decides at ``node``; its action there."""
+    while True:
+        d = env.decision
+        a = pol.act(env)
+        if env.sim.consignments[d.consignment].shipment.id == shipment and d.node == node:
+            return a
+        env.step_move(a) if isinstance(a, Move) else env.step(a)
+
+
+def test_commit_late_holds_until_a_later_truck_or_cut_off_and_keeps_the_rest():
+    env = RerouteEnv("liuzhou-asean")
+    env.reset(options={"realization": realize(env.scenario, 0)})
+    d = env.decision
+    path = next(o.move.path for o in env.sim.options(d) if o.move.kind == "road")
+    assert commit_late(env, Move.road(path, d.time_h + 10.0)) == Move.hold(d.time_h + 10.0)
+    assert commit_late(env, Move.road(path)) == Move.road(path)
+    short = Move.road(path, d.time_h + MIN_HOLD_H / 2)
+    assert commit_late(env, short) == short
+    assert commit_late(env, 3) == 3 and commit_late(env, Move.drop()) == Move.drop()
+    lk = next(lk for lk in env.scenario.links if lk.scheduled)
+    cutoff = lk.timetable.cutoff_h
+    svc = Move.service(lk.id, d.time_h + cutoff + 20.0)  # (any departure: only time counts)
+    assert commit_late(env, svc) == Move.hold(d.time_h + 20.0)
+    soon = Move.service(lk.id, d.time_h + cutoff + MIN_HOLD_H / 2)
+    assert commit_late(env, soon) == soon
+    with pytest.raises(InputError, match="commit"):
+        make_policy("replan").__class__(commit="later")
+
+
+def test_replan_late_holds_for_the_train_its_plan_waits_for_then_takes_it():
+    """liuzhou-asean, seed 0: at 3.2 h K05-CKR is at the Liuzhou rail terminal and the plan
+    waits for the 58 h train (tests/agents/test_policies.py: ``replan`` books it at once);
+    ``replan-late`` holds until the train's cut-off and decides again then."""
+    env = RerouteEnv("liuzhou-asean")
+    env.reset(options={"realization": realize(env.scenario, 0)})
+    pol = make_policy("replan-late")
+    pol.reset(env)
+    a = _to(env, pol, "K05-CKR", "LZ-RAIL")
+    cutoff = env.sim.links["LZR-QZ-rail"].timetable.cutoff_h
+    assert a == Move.hold(58.0 - cutoff)
+    c = env.sim.consignments[env.decision.consignment]
+    env.step_move(a)
+    assert c.status == "ready" and c.booking is None
+    a = _to(env, pol, "K05-CKR", "LZ-RAIL")
+    assert env.decision.time_h == 58.0 - cutoff
+    assert a.kind != "hold"  # decided now, with what is known at the cut-off
+
+
+def test_replan_late_ends_its_episodes_above_the_hindsight_bound():
+    df = evaluate("liuzhou-asean", ["replan-late"], seeds="0-1", time_limit_s=10)
+    assert set(df.policy) == {"replan-late", "hindsight"}
+    assert (df.regret >= -1e-6 * df.bound).all()
+
+
+@pytest.mark.slow
+def test_replan_late_wins_the_late_truck_on_the_user_network():
+    """tests/data/user/shanghai-europe.yaml, validation seed 100,031: ``replan`` trucks X02
+    to Yangshan at 96 h for a Suez sailing that the Red Sea closure (onset 126 h) cancels;
+    ``replan-late`` holds at the plant until its plan's truck leaves and, the closure known by
+    then, routes it around the Cape (docs/agents.md, "Committing late")."""
+    df = evaluate(str(USER), ["replan", "replan-late"], seeds=[100031], time_limit_s=10)
+    cost = df.set_index("policy").cost
+    assert cost["replan-late"] < cost["replan"] - 100_000
+    assert cost["hindsight"] <= cost["replan-late"]
