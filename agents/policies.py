@@ -11,6 +11,8 @@ plan waits for; :meth:`RerouteEnv.step_move`, :meth:`~mmroute.envs.Simulator.boo
 
 * ``random`` — uniform over the allowed slots (drop included);
 * ``greedy`` — slot 0, the cheapest expected continuation under known conditions;
+* ``greedy-late`` — greedy's move committed late: held until the latest hour that still
+  makes its connection (:func:`mmroute.envs.hold.hold_candidate`), then decided again;
 * ``static`` — the optimal plan at time 0 on expected conditions, followed; where its next
   leg is closed, full or missed (or for a late order), the best allowed candidate;
 * ``replan`` — re-plans (MIP, warm-started with the plan it follows) from the current state
@@ -38,6 +40,7 @@ from mmroute.agents.deadline import call_within, remaining_s
 from mmroute.agents.registry import OR_POLICIES, POLICIES, entry
 from mmroute.agents.rollout import masked_predict
 from mmroute.envs.anticipation import risk_adjusted_events
+from mmroute.envs.hold import hold_candidate
 from mmroute.envs.known import known_scenario, plan_state
 from mmroute.envs.reroute import RerouteEnv
 from mmroute.envs.simulator import MIN_HOLD_H, Move, Option, moves_of, moves_of_legs
@@ -46,7 +49,8 @@ from mmroute.routing.plan import Replanner, replan, replan_scoped, solve_hindsig
 from mmroute.world.plan import Plan
 
 __all__ = ["Policy", "RandomPolicy", "GreedyPolicy", "StaticPolicy", "ReplanPolicy",
-           "ReplanLatePolicy", "AnticipatePolicy", "commit_late", "COMMITS", "HindsightPolicy", "PPOPolicy", "make_policy", "POLICIES",
+           "ReplanLatePolicy", "GreedyLatePolicy", "AnticipatePolicy", "commit_late",
+           "COMMITS", "HindsightPolicy", "PPOPolicy", "make_policy", "POLICIES",
            "OR_POLICIES"]
 
 
@@ -99,6 +103,19 @@ class GreedyPolicy(Policy):
         slots = env.slots
         allowed = [j for j, c in enumerate(slots) if c is not None]
         return min(allowed, key=lambda j: (slots[j].score_cny, j))
+
+
+class GreedyLatePolicy(GreedyPolicy):
+    """Greedy's move, held where it can be (:func:`~mmroute.envs.hold.hold_candidate`: until
+    the latest whole hour that still makes its connection); decided again then. The same
+    hold as the environment's ``hold="latest"`` slot, on any environment."""
+
+    name = "greedy-late"
+
+    def act(self, env: RerouteEnv) -> int | Move:
+        j = super().act(env)
+        held = hold_candidate(env.sim, env.decision, env.slots[j], env.sim.known())
+        return j if held is None else held.move
 
 
 def carries_out(m: Move, move: Move) -> bool:

@@ -82,3 +82,41 @@ def test_replan_late_wins_the_late_truck_on_the_user_network():
     cost = df.set_index("policy").cost
     assert cost["replan-late"] < cost["replan"] - 100_000
     assert cost["hindsight"] <= cost["replan-late"]
+
+
+def _play(env: RerouteEnv, pol, seed: int) -> list:
+    """The moves of one episode of ``pol`` on ``seed``, and its cost last."""
+    env.reset(options={"realization": realize(env.scenario, seed)})
+    pol.reset(env)
+    moves, done = [], False
+    while not done:
+        a = pol.act(env)
+        moves.append(a if isinstance(a, Move) else env.slots[a].move)
+        _, _, done, _, _ = env.step_move(a) if isinstance(a, Move) else env.step(a)
+    return [*moves, env.sim.result().cost]
+
+
+def test_greedy_late_is_the_envs_hold_slot_and_wins_the_late_truck_on_the_user_network():
+    """Seeds 100,031 and 100,049 of the user network: greedy trucks X02 to Yangshan at 96 h
+    for a sailing the Red Sea closure cancels; greedy-late holds it at the plant (the same
+    holds the environment offers with ``hold="latest"``) and pays less."""
+    plain, held = RerouteEnv(str(USER)), RerouteEnv(str(USER), hold="latest")
+    greedy, late = make_policy("greedy"), make_policy("greedy-late")
+    for seed in (100031, 100049):
+        g, gl = _play(plain, greedy, seed), _play(plain, late, seed)
+        assert gl[-1] < g[-1] - 100_000
+        assert any(m.kind == "hold" for m in gl[:-1])
+        slot1 = _play(held, _Slot1(), seed)
+        assert slot1 == gl
+
+
+class _Slot1:
+    """Slot 1 where the environment offers a hold there, else greedy's slot."""
+
+    def reset(self, env):
+        self.greedy = make_policy("greedy")
+
+    def act(self, env):
+        s = env.slots
+        j = self.greedy.act(env)
+        return 1 if j == 0 and s[1] is not None and s[1].move.kind == "hold" else j
