@@ -465,6 +465,9 @@ class PPOPolicy(Policy):
         self.model, self.card = load_model(path, scenario=scenario)
         self.maskable = self.card["algo"] == "maskable-ppo"
         self.name = self.card["algo"]
+        hold = (self.card.get("config") or {}).get("hold", "off")  # checked by load_model
+        #: the env options the model was trained with (evaluation builds such an env)
+        self.env_options = {} if hold == "off" else {"hold": hold}
         self.deterministic = deterministic
 
     @classmethod
@@ -474,6 +477,10 @@ class PPOPolicy(Policy):
         return cls(model, scenario=scenario)
 
     def reset(self, env: RerouteEnv) -> None:
+        hold = self.env_options.get("hold", "off")
+        if getattr(env, "hold", "off") != hold:
+            raise InputError(f"the model was trained with hold={hold!r}, the env has "
+                             f"hold={getattr(env, 'hold', 'off')!r}", field="hold")
         if env.k != self.card["n_candidates"]:
             raise InputError(f"the model was trained with n_candidates="
                              f"{self.card['n_candidates']}, the env has {env.k}",
