@@ -126,3 +126,11 @@ def test_gym_make_passes_hold_and_the_hold_slot_is_in_the_mask():
         _, _, done, trunc, _ = env.step(_greedy_late(env.unwrapped))
         done = done or trunc
     assert seen
+
+
+def test_the_ansi_render_names_the_hold_and_its_hour():
+    env = RerouteEnv("liuzhou-asean", hold="latest", render_mode="ansi")
+    env.reset(seed=0)
+    while not (env.slots[1] is not None and env.slots[1].move.kind == "hold"):
+        env.step(0)
+    assert "[1] hold until" in env.render()
