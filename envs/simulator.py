@@ -13,6 +13,9 @@ The dynamics are exactly those of the plan MIP (:mod:`mmroute.routing.plan`), re
   as in the MIP, where road trips end in the terminal's yard;
 * a booked departure that does not run (closed or cancelled) returns the cargo to the yard at
   the departure time, to take another departure;
+* a consignment may instead hold (:meth:`Move.hold`): stay where it is, committed to nothing,
+  and decide again at a later hour (at least :data:`MIN_HOLD_H` later, by the horizon) —
+  waiting, as the MIP's plans may wait, so the bound below still holds;
 * costs, CO2, handling, lateness, value of time and drop penalties are charged exactly as the
   plan objective counts them; capacities per departure are reserved when booked, node-days
   and road link-days are booked when used.
