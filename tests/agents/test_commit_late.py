@@ -73,11 +73,11 @@ def test_replan_late_ends_its_episodes_above_the_hindsight_bound():
 
 
 @pytest.mark.slow
-def test_replan_late_wins_the_late_truck_on_the_user_network():
-    """tests/data/user/shanghai-europe.yaml, validation seed 100,031: ``replan`` trucks X02
-    to Yangshan at 96 h for a Suez sailing that the Red Sea closure (onset 126 h) cancels;
-    ``replan-late`` holds at the plant until its plan's truck leaves and, the closure known by
-    then, routes it around the Cape (docs/agents.md, "Committing late")."""
+def test_replan_late_wins_the_held_booking_on_the_user_network():
+    """tests/data/user/shanghai-europe.yaml, validation seed 100,031: ``replan`` books X02,
+    in Yangshan's yard at 111 h, on the 208 h Suez sailing that the Red Sea closure (onset
+    126 h) cancels; ``replan-late`` holds it until the sailing's cut-off (160 h) and, the
+    closure known by then, sends it around the Cape (docs/agents.md, "Committing late")."""
     df = evaluate(str(USER), ["replan", "replan-late"], seeds=[100031], time_limit_s=10)
     cost = df.set_index("policy").cost
     assert cost["replan-late"] < cost["replan"] - 100_000
@@ -96,10 +96,11 @@ def _play(env: RerouteEnv, pol, seed: int) -> list:
     return [*moves, env.sim.result().cost]
 
 
-def test_greedy_late_is_the_envs_hold_slot_and_wins_the_late_truck_on_the_user_network():
-    """Seeds 100,031 and 100,049 of the user network: greedy trucks X02 to Yangshan at 96 h
-    for a sailing the Red Sea closure cancels; greedy-late holds it at the plant (the same
-    holds the environment offers with ``hold="latest"``) and pays less."""
+def test_greedy_late_is_the_envs_hold_slot_and_pays_less_on_the_user_network():
+    """Seeds 100,031 and 100,049 of the user network: greedy commits Europe-bound cargo to a
+    Suez sailing the Red Sea closure cancels; greedy-late holds (the same holds the
+    environment offers with ``hold="latest"``), decides again once the closure is known and
+    pays less."""
     plain, held = RerouteEnv(str(USER)), RerouteEnv(str(USER), hold="latest")
     greedy, late = make_policy("greedy"), make_policy("greedy-late")
     for seed in (100031, 100049):
