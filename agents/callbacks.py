@@ -52,11 +52,12 @@ class Validator:
 
     def __init__(self, writer: ModelWriter, scenario, *, seeds: list[int], n_candidates: int,
                  maskable: bool, best: float = math.inf, log: Callable[[str], Any] = print,
-                 clock=None):
+                 clock=None, hold: str = "off"):
         self.writer = writer
         self.scenario = scenario
         self.seeds = seeds
         self.n_candidates = n_candidates
+        self.hold = hold
         self.maskable = maskable
         self.best = best
         self.log = log
@@ -70,7 +71,8 @@ class Validator:
 
         with self.clock.phase("validation") if self.clock is not None else nullcontext():
             cost = validate_model(self.writer.model, self.scenario, seeds=self.seeds,
-                                  n_candidates=self.n_candidates, maskable=self.maskable)
+                                  n_candidates=self.n_candidates, maskable=self.maskable,
+                                  hold=self.hold)
         if logger is not None:
             logger.record("validation/mean_cost_cny", cost)
         with open(self.writer.out / "validation.csv", "a", encoding="utf-8") as fh:

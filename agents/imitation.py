@@ -69,8 +69,17 @@ def slot_of(env, move: int | Move) -> int | None:
     def starts_alike(m: Move) -> bool:  # a truck now is no truck later (no slot offers that)
         return m.kind != "road" or ((m.depart_h or 0.0) <= now) == ((move.depart_h or 0.0) <= now)
 
-    return next((j for j, c in enumerate(slots)
-                 if c is not None and carries_out(c.move, move) and starts_alike(c.move)), None)
+    hit = next((j for j, c in enumerate(slots)
+                if c is not None and carries_out(c.move, move) and starts_alike(c.move)), None)
+    if hit is None and move.kind == "road" and (move.depart_h or 0.0) > now:
+        # a truck later: the env's hold slot (hold="latest") where it holds slot 0's truck
+        # on the same path until no later than the truck leaves
+        best = slots[0]
+        hit = next((j for j, c in enumerate(slots)
+                    if c is not None and c.move.kind == "hold" and best is not None
+                    and best.move.kind == "road" and best.move.path == move.path
+                    and c.move.until_h <= move.depart_h + 1e-6), None)
+    return hit
 
 
 class Clairvoyant(ReplanPolicy):
@@ -148,7 +157,7 @@ class _Recorder:
 
 
 def demonstrations(scenario, seeds, *, expert: str = "hindsight", n_candidates: int = 8,
-                   gamma: float = 0.99, shaping: bool = True, time_limit_s: float = 10.0,
+                   hold: str = "off", gamma: float = 0.99, shaping: bool = True, time_limit_s: float = 10.0,
                    seed: int = 0, learner=None, maskable: bool = True, beta: float = 0.0,
                    progress=None, max_steps: int | None = None,
                    episode_steps: int = 0) -> Demonstrations:
@@ -171,7 +180,7 @@ def demonstrations(scenario, seeds, *, expert: str = "hindsight", n_candidates: 
                          field="expert")
     sc = as_scenario(scenario)
     seeds = list(seeds)
-    env = RerouteEnv(sc, n_candidates=n_candidates)
+    env = RerouteEnv(sc, n_candidates=n_candidates, hold=hold)
     if learner is not None and expert == BOUND:
         pol = Clairvoyant(time_limit_s=time_limit_s, seed=seed)
     else:

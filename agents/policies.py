@@ -11,11 +11,17 @@ plan waits for; :meth:`RerouteEnv.step_move`, :meth:`~mmroute.envs.Simulator.boo
 
 * ``random`` — uniform over the allowed slots (drop included);
 * ``greedy`` — slot 0, the cheapest expected continuation under known conditions;
+* ``greedy-late`` — greedy's move committed late: held until the latest hour that still
+  makes its connection (:func:`mmroute.envs.hold.hold_candidate`), then decided again;
 * ``static`` — the optimal plan at time 0 on expected conditions, followed; where its next
   leg is closed, full or missed (or for a late order), the best allowed candidate;
 * ``replan`` — re-plans (MIP, warm-started with the plan it follows) from the current state
   whenever something new is known; with ``decision_budget_s``, a re-plan that does not finish
   within it is abandoned and the policy acts on its incumbent (see :class:`ReplanPolicy`);
+* ``replan-late`` — ``replan`` that commits late: where its plan's next move leaves later
+  than now (a truck ordered for later, a departure whose cut-off is later), it holds
+  (:meth:`Move.hold <mmroute.envs.Move.hold>`) until then instead of booking now, and
+  decides again then with what is known (see :func:`commit_late`);
 * ``anticipate`` — re-plans like ``replan`` on risk-adjusted conditions: the expected extra
   dwell and closure time of disruptions not yet seen, and the weather forecast;
 * ``hindsight`` — the clairvoyant optimum of the realization (the bound);
@@ -34,15 +40,17 @@ from mmroute.agents.deadline import call_within, remaining_s
 from mmroute.agents.registry import OR_POLICIES, POLICIES, entry
 from mmroute.agents.rollout import masked_predict
 from mmroute.envs.anticipation import risk_adjusted_events
+from mmroute.envs.hold import hold_candidate
 from mmroute.envs.known import known_scenario, plan_state
 from mmroute.envs.reroute import RerouteEnv
-from mmroute.envs.simulator import Move, Option, moves_of, moves_of_legs
+from mmroute.envs.simulator import MIN_HOLD_H, Move, Option, moves_of, moves_of_legs
 from mmroute.errors import InputError
 from mmroute.routing.plan import Replanner, replan, replan_scoped, solve_hindsight, solve_plan
 from mmroute.world.plan import Plan
 
 __all__ = ["Policy", "RandomPolicy", "GreedyPolicy", "StaticPolicy", "ReplanPolicy",
-           "AnticipatePolicy", "HindsightPolicy", "PPOPolicy", "make_policy", "POLICIES",
+           "ReplanLatePolicy", "GreedyLatePolicy", "AnticipatePolicy", "commit_late",
+           "COMMITS", "HindsightPolicy", "PPOPolicy", "make_policy", "POLICIES",
            "OR_POLICIES"]
 
 
@@ -97,6 +105,19 @@ class GreedyPolicy(Policy):
         return min(allowed, key=lambda j: (slots[j].score_cny, j))
 
 
+class GreedyLatePolicy(GreedyPolicy):
+    """Greedy's move, held where it can be (:func:`~mmroute.envs.hold.hold_candidate`: until
+    the latest whole hour that still makes its connection); decided again then. The same
+    hold as the environment's ``hold="latest"`` slot, on any environment."""
+
+    name = "greedy-late"
+
+    def act(self, env: RerouteEnv) -> int | Move:
+        j = super().act(env)
+        held = hold_candidate(env.sim, env.decision, env.slots[j], env.sim.known())
+        return j if held is None else held.move
+
+
 def carries_out(m: Move, move: Move) -> bool:
     """Whether the allowed move ``m`` carries out ``move`` (a plan's next leg): the same
     departure of the same service, the same road path (a decision offers each path once,
@@ -125,14 +146,46 @@ def _allowed(env: RerouteEnv, move: Move) -> Move | None:
     return _matching(env.sim.options(env.decision), move)
 
 
+#: When a plan follower commits to its plan's next move: ``"now"`` (books it at once, also a
+#: truck ordered for later or a departure days ahead) or ``"late"`` (:func:`commit_late`).
+COMMITS = ("now", "late")
+
+
+def commit_late(env: RerouteEnv, move: int | Move) -> int | Move:
+    """``move`` (what a plan follower would take at the pending decision), committed as late
+    as the plan allows: a road trip leaving later than now becomes a hold until it leaves; a
+    scheduled departure whose cut-off comes later becomes a hold until the cut-off. The
+    consignment then decides again at that time, with whatever is known then (a closure
+    revealed meanwhile re-routes it instead of finding it committed). Anything else, and a
+    hold shorter than :data:`~mmroute.envs.simulator.MIN_HOLD_H`, is ``move`` itself."""
+    if not isinstance(move, Move):
+        return move
+    d = env.decision
+    if move.kind == "road" and move.depart_h is not None:
+        until = move.depart_h
+    elif move.kind == "service":
+        until = move.timetable_h - env.sim.links[move.link].timetable.cutoff_h
+    else:
+        return move
+    if until < d.time_h + MIN_HOLD_H:
+        return move
+    hold = Move.hold(until)
+    return hold if env.sim.hold_error(hold) is None else move
+
+
 class _PlanFollower(Policy):
-    """Follows a plan's next move where the decision allows it, else the best candidate."""
+    """Follows a plan's next move where the decision allows it, else the best candidate;
+    ``commit="late"`` holds until the move leaves (:func:`commit_late`)."""
 
     def __init__(self, *, time_limit_s: float = 10.0, seed: int = 0,
-                 decision_budget_s: float | None = None):
+                 decision_budget_s: float | None = None, commit: str = "now"):
         self.time_limit_s = time_limit_s
         self.seed = seed
         self.decision_budget_s = decision_budget(decision_budget_s)
+        if commit not in COMMITS:
+            raise InputError(f"commit must be one of {', '.join(COMMITS)}, not {commit!r}",
+                             field="commit")
+        self.commit = commit
         self.plan: Plan | None = None
         self.solves = 0
         self.budget_hits = 0
@@ -179,7 +232,11 @@ class _PlanFollower(Policy):
     def follow(self, env: RerouteEnv) -> int | Move:
         move = self.next_move(env)
         allowed = _allowed(env, move) if move is not None else None
-        return 0 if allowed is None else allowed
+        return 0 if allowed is None else self.committed(env, allowed)
+
+    def committed(self, env: RerouteEnv, move: Move) -> Move:
+        """``move``, the plan's, as :attr:`commit` commits it (late: :func:`commit_late`)."""
+        return commit_late(env, move) if self.commit == "late" else move
 
 
 class StaticPolicy(_PlanFollower):
@@ -256,9 +313,9 @@ class ReplanPolicy(_PlanFollower):
 
     def __init__(self, *, time_limit_s: float = 10.0, seed: int = 0,
                  decision_budget_s: float | None = None, scoped: bool | None = None,
-                 incremental: bool | None = None):
+                 incremental: bool | None = None, commit: str = "now"):
         super().__init__(time_limit_s=time_limit_s, seed=seed,
-                         decision_budget_s=decision_budget_s)
+                         decision_budget_s=decision_budget_s, commit=commit)
         for name, value in (("scoped", scoped), ("incremental", incremental)):
             if value not in (None, True, False):
                 raise InputError(f"{name} must be True, False or None, not {value!r}",
@@ -298,7 +355,7 @@ class ReplanPolicy(_PlanFollower):
         move = self.next_move(env) if key == self._key or self._scoped else None
         allowed = _allowed(env, move) if move is not None else None
         if allowed is not None and key == self._key:
-            return allowed
+            return self.committed(env, allowed)
         if key != self._spent:  # after a re-plan out of budget: the incumbent until news
             hits = self.budget_hits
             self._also = frozenset() if allowed is not None else frozenset(
@@ -343,6 +400,19 @@ class ReplanPolicy(_PlanFollower):
         return replan(known_scenario(sim), plan_state(sim), self.events(env),
                       time_limit_s=time_limit_s, seed=self.seed, initial=self.plan,
                       tables=env.tables.world, replanner=self.replanner)
+
+
+class ReplanLatePolicy(ReplanPolicy):
+    """:class:`ReplanPolicy` that commits late (``commit="late"``, :func:`commit_late`)."""
+
+    name = "replan-late"
+
+    def __init__(self, *, time_limit_s: float = 10.0, seed: int = 0,
+                 decision_budget_s: float | None = None, scoped: bool | None = None,
+                 incremental: bool | None = None):
+        super().__init__(time_limit_s=time_limit_s, seed=seed,
+                         decision_budget_s=decision_budget_s, scoped=scoped,
+                         incremental=incremental, commit="late")
 
 
 class AnticipatePolicy(ReplanPolicy):
@@ -395,6 +465,9 @@ class PPOPolicy(Policy):
         self.model, self.card = load_model(path, scenario=scenario)
         self.maskable = self.card["algo"] == "maskable-ppo"
         self.name = self.card["algo"]
+        hold = (self.card.get("config") or {}).get("hold", "off")  # checked by load_model
+        #: the env options the model was trained with (evaluation builds such an env)
+        self.env_options = {} if hold == "off" else {"hold": hold}
         self.deterministic = deterministic
 
     @classmethod
@@ -404,6 +477,10 @@ class PPOPolicy(Policy):
         return cls(model, scenario=scenario)
 
     def reset(self, env: RerouteEnv) -> None:
+        hold = self.env_options.get("hold", "off")
+        if getattr(env, "hold", "off") != hold:
+            raise InputError(f"the model was trained with hold={hold!r}, the env has "
+                             f"hold={getattr(env, 'hold', 'off')!r}", field="hold")
         if env.k != self.card["n_candidates"]:
             raise InputError(f"the model was trained with n_candidates="
                              f"{self.card['n_candidates']}, the env has {env.k}",

@@ -68,10 +68,16 @@ REGISTRY: dict[str, PolicyEntry] = {e.name: e for e in (
                 summary="uniform over the allowed slots"),
     PolicyEntry(name="greedy", entry_point=_P + "GreedyPolicy", rank=6,
                 summary="the cheapest expected continuation"),
+    PolicyEntry(name="greedy-late", entry_point=_P + "GreedyLatePolicy", rank=6, default=False,
+                summary="greedy's move, held until the latest hour that still makes its "
+                        "connection"),
     PolicyEntry(name="static", entry_point=_P + "StaticPolicy", rank=1, is_or=True,
                 summary="the optimal plan at time 0 on expected conditions, followed"),
     PolicyEntry(name="replan", entry_point=_P + "ReplanPolicy", rank=2, is_or=True,
                 expert=True, summary="re-plans whenever something new is known"),
+    PolicyEntry(name="replan-late", entry_point=_P + "ReplanLatePolicy", rank=2, is_or=True,
+                default=False, summary="re-plans like replan; holds until its plan's next "
+                                       "move leaves instead of booking it early"),
     PolicyEntry(name="anticipate", entry_point=_P + "AnticipatePolicy", rank=3, is_or=True,
                 summary="re-plans on risk-adjusted conditions"),
     PolicyEntry(name="consensus", entry_point="mmroute.agents.consensus:ConsensusPolicy",

@@ -101,8 +101,13 @@ class TrainConfig:
     imitation_learning_rate: float = 1e-3
     dagger_rounds: int | None = None
     dagger_episodes: int | None = None
+    # the env's hold candidate (RerouteEnv's ``hold``: "off", or "latest": slot 1 holds slot
+    # 0's move until the latest hour that still makes its connection); kept in the card, so
+    # evaluation builds the same env
+    hold: str = "off"
 
     def __post_init__(self):
+        from mmroute.envs.hold import HOLDS
 
         for f in fields(self):
             v = getattr(self, f.name)
@@ -117,6 +122,10 @@ class TrainConfig:
                     raise InputError(f"must be true or false, not {v!r}", field=f.name)
             elif v is None and f.name in _BUDGETED:
                 continue  # decided by the budget's recipe when the run starts
+            elif f.name == "hold":
+                if not isinstance(v, str) or v not in HOLDS:
+                    raise InputError(f"must be one of {', '.join(HOLDS)}, not {v!r}"[:200],
+                                     field="hold")
             elif f.name in _INT_BOUNDS:
                 lo, hi = _INT_BOUNDS[f.name]
                 if not is_integer(v):  # 1e12 or 1.0 from YAML: a number, not an integer
@@ -127,6 +136,8 @@ class TrainConfig:
                 lo, hi, lo_open = _FLOAT_BOUNDS[f.name]
                 object.__setattr__(self, f.name, number(v, f.name, lo=lo, hi=hi,
                                                         lo_open=lo_open))
+        if self.hold != "off" and self.n_candidates < 3:
+            raise InputError(f"hold {self.hold!r} needs n_candidates >= 3", field="n_candidates")
         if self.n_steps * self.n_envs > MAX_ROLLOUT_STEPS:
             raise InputError(f"n_steps * n_envs must be at most {MAX_ROLLOUT_STEPS:,}, got "
                              f"{self.n_steps * self.n_envs:,}", field="n_steps")
@@ -173,25 +184,28 @@ class TrainConfig:
         return d
 
 
-def _make_env(scenario, n_candidates: int, rank: int, shaping: bool, gamma: float):
+def _make_env(scenario, n_candidates: int, rank: int, shaping: bool, gamma: float,
+              hold: str = "off"):
     def thunk():
         from stable_baselines3.common.monitor import Monitor
 
         from mmroute.envs.reroute import RerouteEnv
 
-        env = Monitor(RerouteEnv(scenario, n_candidates=n_candidates,
+        env = Monitor(RerouteEnv(scenario, n_candidates=n_candidates, hold=hold,
                                  episode_seeds=(TRAINING.lo, TRAINING.hi)))
         return ShapedReward(env, gamma) if shaping else env
     return thunk
 
 
-def validate_model(model, scenario, *, seeds, n_candidates: int, maskable: bool) -> float:
-    """Mean episode cost (CNY) of ``model`` (deterministic) on ``seeds``."""
+def validate_model(model, scenario, *, seeds, n_candidates: int, maskable: bool,
+                   hold: str = "off") -> float:
+    """Mean episode cost (CNY) of ``model`` (deterministic) on ``seeds`` (``hold``: the
+    env's, as trained)."""
     from mmroute.agents.rollout import ModelPolicy, rollout
     from mmroute.envs.reroute import RerouteEnv
     from mmroute.world.realization import realize
 
-    env = RerouteEnv(scenario, n_candidates=n_candidates)
+    env = RerouteEnv(scenario, n_candidates=n_candidates, hold=hold)
     policy = ModelPolicy(model, maskable=maskable)
     return float(np.mean([rollout(env, policy, realize(scenario, s)).cost_cny for s in seeds]))
 
@@ -261,6 +275,7 @@ def _train(scenario, *, algo: str, timesteps: int, seed: int, out: str | Path,
     writer = ModelWriter(model, out, {**_card(sc, algo, cfg, seed, val_seeds, command),
                                       "budget_timesteps": timesteps})
     validator = Validator(writer, sc, seeds=val_seeds, n_candidates=cfg.n_candidates,
+                          hold=cfg.hold,
                           maskable=maskable, best=_best_so_far(out) if resume else math.inf,
                           log=log, clock=clock)
     cb = Periodic(validator, eval_every=cfg.eval_every, checkpoint_every=cfg.checkpoint_every)
@@ -342,7 +357,7 @@ def _measure(sc, cfg: TrainConfig, seed: int, progress_bar: bool, timesteps: int
     from mmroute.world.realization import realize
 
     rng = np.random.default_rng([seed, 7])
-    env = RerouteEnv(sc, n_candidates=cfg.n_candidates)
+    env = RerouteEnv(sc, n_candidates=cfg.n_candidates, hold=cfg.hold)
     lengths = []
     with progress("measuring", MEASURE_EPISODES, "episode", progress_bar) as bar:
         for s in rng.integers(TRAINING.lo, TRAINING.hi, size=MEASURE_EPISODES):
@@ -401,7 +416,8 @@ def _vec_env(sc, cfg: TrainConfig, seed: int):
     """The training envs (``n_envs`` worker processes, or one in-process), seeded."""
     from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
 
-    fns = [_make_env(sc, cfg.n_candidates, i, cfg.shaping, cfg.gamma) for i in range(cfg.n_envs)]
+    fns = [_make_env(sc, cfg.n_candidates, i, cfg.shaping, cfg.gamma, cfg.hold)
+           for i in range(cfg.n_envs)]
     vec = (SubprocVecEnv(fns, start_method="forkserver") if cfg.n_envs > 1 else DummyVecEnv(fns))
     vec.seed(seed)
     return vec
@@ -507,7 +523,8 @@ def _warm_start(model, sc, cfg: TrainConfig, seed: int, maskable: bool, log, *, 
     def left(later_episodes: int) -> int:
         return budget - sum(spent.values()) - later_episodes * d
 
-    kw = {"n_candidates": cfg.n_candidates, "gamma": cfg.gamma, "shaping": cfg.shaping,
+    kw = {"n_candidates": cfg.n_candidates, "hold": cfg.hold, "gamma": cfg.gamma,
+          "shaping": cfg.shaping,
           "seed": seed, "episode_steps": episode_steps}
     t0 = time.perf_counter()
     clock = clock or PhaseClock()

@@ -326,11 +326,12 @@ def _expected_cny(q: float, cost_cny: float, co2_kg: float, arrival_h: float,
 
 def _next_service(sim: Simulator, cond, node: str, ready_h: float, q: float, dest: str,
                   rests: dict, terms: tuple, horizon: float
-                  ) -> tuple[float, float, float, float] | None:
+                  ) -> tuple[float, float, float, float, float] | None:
     """The best scheduled service on from ``node`` for ``q`` TEU ready there at ``ready_h``:
     the first of its next two departures (known conditions) whose cut-off the cargo makes and
     that has room, then handling and the nominal rest where it arrives. Returns ``(score,
-    cost, CO2, arrival)`` — score and cost without the handling at ``node`` — or None
+    cost, CO2, arrival, cut-off)`` — score and cost without the handling at ``node``; the
+    cut-off (h) of the departure taken: the latest the cargo may be ready for it — or None
     (no departure by the horizon). ``terms``: as :func:`_expected_cny`'s.
 
     A hot path: the capacity test is the twin of :meth:`Simulator.has_room`, inlined, and
@@ -357,7 +358,7 @@ def _next_service(sim: Simulator, cond, node: str, ready_h: float, q: float, des
         arrival = arr if end == dest else arr + handling_h + cond.node_delay_h(end, arr) + time_h
         score = _expected_cny(q, rest_cost, rest_co2, arrival, terms)
         if best is None or score < best[0]:
-            best = (score, rest_cost, rest_co2, arrival)
+            best = (score, rest_cost, rest_co2, arrival, tt - cutoff)
     return best
 
 

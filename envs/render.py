@@ -33,6 +33,7 @@ def render_ansi(env) -> str:
             m = cd.move
             what = (f"{m.link} @ {label_h(m.timetable_h, clock, node=d.node)}" if m.kind == "service" else
                     "drop" if m.kind == "drop" else
+                    f"hold until {label_h(m.until_h, clock, node=d.node)}" if m.kind == "hold" else
                     " > ".join(m.path) + ("" if m.depart_h is None else
                                           f" @ {label_h(m.depart_h, clock, node=d.node)}"))
             lines.append(f"  [{j}] {what:<{width}} expected {cd.score_cny:>14,.0f} CNY")

@@ -16,6 +16,7 @@ from gymnasium import spaces
 from mmroute.envs.candidates import N_FEATURES, Candidate, candidates, feature_values, to_go
 from mmroute.envs.checks import action_slot, reset_seed
 from mmroute.envs.forecast import Forecast
+from mmroute.envs.hold import HOLDS, hold_candidate
 from mmroute.envs.simulator import DONE, Move, Simulator
 from mmroute.envs.tables import EnvTables
 from mmroute.errors import InputError
@@ -59,7 +60,12 @@ class RerouteEnv(gym.Env):
     ``drop="last-resort"`` (default) only when every allowed move is expected to end in a drop
     (nothing else is allowed, or no move reaches the destination or a road-only way on before
     the horizon), with ``"always"`` at any decision. :meth:`action_masks` says which slots are allowed (never none); an action that is not allowed is replaced by slot 0 (and
-    ``info["invalid_action"]`` is True).
+    ``info["invalid_action"]`` is True). With ``hold="latest"`` slot 1 (``n_candidates`` >= 3)
+    holds instead where it can: slot 0's move committed late — the consignment stays,
+    committed to nothing, until the latest whole hour that still makes slot 0's connection
+    (its departure's cut-off, or for a truck into a terminal the cut-off of the departure
+    expected there, 2 h to spare: :mod:`mmroute.envs.hold`), then decides again; the other
+    moves move down a slot (the last one leaves).
 
     ## Observation Space
     ``Box(-10, 10, (n_candidates * 15 + 7 + 4,), float32)``: per candidate — allowed,
@@ -84,20 +90,23 @@ class RerouteEnv(gym.Env):
 
     ## Arguments
     ``scenario``: a bundled name, a path, or a :class:`~mmroute.scenarios.Scenario`;
-    ``n_candidates`` (>= 2); ``forecast_lead_h``; ``drop``; ``episode_seeds`` ``(lo, hi)``: for training,
+    ``n_candidates`` (>= 2); ``forecast_lead_h``; ``drop``; ``hold`` ``"off"`` (default) or
+    ``"latest"`` (a hold candidate, see Action Space); ``episode_seeds`` ``(lo, hi)``: for training,
     every episode draws its seed from ``[lo, hi)`` with the env's generator (``reset``'s seed
     then seeds that generator only), so training never sees evaluation seeds;
     ``render_mode`` ``"ansi"`` or ``"rgb_array"``.
 
     ## Version History
-    * v0: initial version.
+    * v0: initial version; ``hold`` added (default ``"off"``: the same spaces and
+      behaviour as before).
     """
 
     metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
 
     def __init__(self, scenario: str | Path | Scenario = "tiny", *, n_candidates: int = 8,
                  forecast_lead_h: float = 48.0, episode_seeds: tuple[int, int] | None = None,
-                 drop: str = "last-resort", render_mode: str | None = None):
+                 drop: str = "last-resort", render_mode: str | None = None,
+                 hold: str = "off"):
         if isinstance(scenario, Scenario):
             self.scenario = scenario
         elif isinstance(scenario, str | Path):
@@ -125,6 +134,13 @@ class RerouteEnv(gym.Env):
         if drop not in ("last-resort", "always"):
             raise InputError(f"drop must be 'last-resort' or 'always', not {drop!r}", field="drop")
         self.drop = drop
+        if hold not in HOLDS:
+            raise InputError(f"hold must be one of {', '.join(map(repr, HOLDS))}, not {hold!r}",
+                             field="hold")
+        if hold != "off" and n_candidates < 3:
+            raise InputError(f"hold={hold!r} needs n_candidates >= 3 (slot 1 holds), not "
+                             f"{n_candidates}", field="n_candidates")
+        self.hold = hold
         self.k = n_candidates
         self.forecast_lead_h = float(forecast_lead_h)
         self.render_mode = render_mode
@@ -260,8 +276,12 @@ class RerouteEnv(gym.Env):
         self.forecast.issue(self.sim.now)
         cands = candidates(self.sim, d, self.k, self.forecast)  # best first, drop last
         moves = cands[:-1]
+        if self.hold != "off" and moves:  # slot 1: slot 0's move, committed late
+            held = hold_candidate(self.sim, d, moves[0], self.sim.known())
+            if held is not None:
+                moves = [moves[0], held, *moves[1:]][:self.k - 1]
         drop = cands[-1] if self.drop == "always" or _hopeless(moves) else None
-        self._slots = moves + [None] * (self.k - len(cands)) + [drop]
+        self._slots = moves + [None] * (self.k - 1 - len(moves)) + [drop]
         # the allowed slots: the moves first, then the drop if allowed; one array per (moves,
         # drop allowed), the one made from such slots, kept read only (action_masks copies it)
         key = (len(moves), drop is not None)

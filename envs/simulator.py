@@ -13,6 +13,9 @@ The dynamics are exactly those of the plan MIP (:mod:`mmroute.routing.plan`), re
   as in the MIP, where road trips end in the terminal's yard;
 * a booked departure that does not run (closed or cancelled) returns the cargo to the yard at
   the departure time, to take another departure;
+* a consignment may instead hold (:meth:`Move.hold`): stay where it is, committed to nothing,
+  and decide again at a later hour (at least :data:`MIN_HOLD_H` later, by the horizon) —
+  waiting, as the MIP's plans may wait, so the bound below still holds;
 * costs, CO2, handling, lateness, value of time and drop penalties are charged exactly as the
   plan objective counts them; capacities per departure are reserved when booked, node-days
   and road link-days are booked when used.
@@ -39,6 +42,7 @@ import numpy as np
 from mmroute.envs.tables import EnvTables, EpisodeMemo, env_tables_for
 from mmroute.errors import InputError, MMRouteError
 from mmroute.scenarios import Link, Scenario, Shipment
+from mmroute.validate import is_number
 from mmroute.world.conditions import Conditions, round_h
 from mmroute.world.events import KnownEvents
 from mmroute.world.plan import Handling, Itinerary, Leg, Plan
@@ -47,12 +51,15 @@ from mmroute.world.roads import nominal_road_paths
 from mmroute.world.shipments import fastest_h
 
 __all__ = ["Move", "Option", "Decision", "Consignment", "Simulator", "EpisodeResult", "replay", "moves_of",
-           "moves_of_legs", "StuckEpisode", "MAX_REPEATS"]
+           "moves_of_legs", "StuckEpisode", "MAX_REPEATS", "MIN_HOLD_H"]
 
 TOL_H = 1e-6
 #: Most decisions per consignment without the clock moving (see
 #: :meth:`Simulator._count_repeat`); a legitimate episode needs one or two.
 MAX_REPEATS = 50
+#: The shortest hold (h): a hold moves the clock forward by at least this much, so a
+#: consignment holds at most ``horizon_h / MIN_HOLD_H`` times and every episode still ends.
+MIN_HOLD_H = 0.5
 
 
 class StuckEpisode(MMRouteError):
@@ -65,7 +72,9 @@ class Move:
 
     ``kind="service"``: the scheduled departure of ``link`` at timetable time
     ``timetable_h``; ``kind="road"``: a road trip along ``path`` (link ids) leaving at
-    ``depart_h`` (``None``: now); ``kind="drop"``: give up (drop penalty).
+    ``depart_h`` (``None``: now); ``kind="drop"``: give up (drop penalty);
+    ``kind="hold"``: stay where it is, committed to nothing, and decide again at ``until_h``
+    (at least :data:`MIN_HOLD_H` later, by the horizon) with whatever is known then.
     """
 
     kind: str
@@ -73,6 +82,14 @@ class Move:
     timetable_h: float | None = None
     path: tuple[str, ...] = ()
     depart_h: float | None = None
+    until_h: float | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        # the dataclass's repr, ``until_h`` shown only for a hold (what the environment's
+        # fingerprint, benchmarks/env_fingerprint.py, hashed before holds existed)
+        until = "" if self.until_h is None else f", until_h={self.until_h!r}"
+        return (f"Move(kind={self.kind!r}, link={self.link!r}, timetable_h={self.timetable_h!r}, "
+                f"path={self.path!r}, depart_h={self.depart_h!r}{until})")
 
     @classmethod
     def service(cls, link: str, timetable_h: float) -> Move:
@@ -85,6 +102,12 @@ class Move:
     @classmethod
     def drop(cls) -> Move:
         return cls(kind="drop")
+
+    @classmethod
+    def hold(cls, until_h: float) -> Move:
+        if not is_number(until_h) or not math.isfinite(until_h):
+            raise InputError(f"a hold needs a finite until_h, not {until_h!r}", field="move")
+        return cls(kind="hold", until_h=round_h(float(until_h)))
 
 
 @dataclass(frozen=True)
@@ -533,6 +556,8 @@ class Simulator:
                 self._book_service(i, d, move)
             elif move.kind == "road":
                 self._book_road(i, d, move)
+            elif move.kind == "hold":
+                self._hold(i, d, move)
             else:
                 raise InputError(f"unknown move kind {move.kind!r}", field="move")
         except InputError:
@@ -698,6 +723,34 @@ class Simulator:
             self._depart_road(i)
         else:
             self._push(t, "depart-road", i)
+
+    def hold_error(self, move: Move, decision: Decision | None = None) -> str | None:
+        """Why the decision (default: the pending one) cannot hold until ``move.until_h``
+        (None: it can): a hold moves the clock forward by at least :data:`MIN_HOLD_H` and ends
+        by the horizon."""
+        d = decision or self._pending
+        t = move.until_h
+        if d is None:
+            return "no decision is pending"
+        if not is_number(t) or not math.isfinite(t):
+            return f"a hold needs a finite until_h, not {t!r}"
+        if t < d.time_h + MIN_HOLD_H - TOL_H:
+            return (f"a hold until {t:g} h is shorter than {MIN_HOLD_H:g} h after the "
+                    f"decision at {d.time_h:g} h")
+        if t > self.horizon_h + TOL_H:
+            return f"a hold until {t:g} h ends after the horizon ({self.horizon_h:g} h)"
+        return None
+
+    def _hold(self, i: int, d: Decision, move: Move) -> None:
+        """The consignment stays at its node, uncommitted (its lock kept: a yard stays a
+        yard), and is a decision again at ``move.until_h`` (waiting costs what it costs in the
+        plan MIP: value of time and lateness at the arrival, nothing else)."""
+        why = self.hold_error(move, d)
+        if why is not None:
+            raise InputError(why, field="move")
+        c = self.consignments[i]
+        c.ready_h = move.until_h
+        self._push(move.until_h, "ready", i)
 
     def _path(self, ids: tuple[str, ...], node: str) -> list[Link]:
         if not ids:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import textwrap
 from collections.abc import Sequence
 
 from mmroute import __version__
@@ -38,8 +39,27 @@ _COMMAND_MODULES = (
 )
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help, wrapped without breaking at hyphens (policy names like
+    ``replan-late`` stay whole)."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        text = self._whitespace_matcher.sub(" ", text).strip()
+        return textwrap.wrap(text, width, break_on_hyphens=False)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        text = self._whitespace_matcher.sub(" ", text).strip()
+        return textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent,
+                             break_on_hyphens=False)
+
+
 class _Parser(argparse.ArgumentParser):
-    """An argparse parser whose usage errors are one line and exit 2."""
+    """An argparse parser whose usage errors are one line and exit 2 (help wrapped by
+    :class:`_Formatter` unless another is given)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message}\n")

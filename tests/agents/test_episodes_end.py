@@ -95,7 +95,7 @@ def test_every_policy_ends_on_hundreds_of_fresh_seeds(name):
         if policy == "hedge" and shipped_hedge_card(name) is None:  # fitted per scenario
             continue
         n = (5 if policy in ("consensus", "expectation")  # S + 1 MIPs per re-planning point
-             else 40 if policy in ("replan", "anticipate", "hedge") else 300)
+             else 40 if policy in ("replan", "replan-late", "anticipate", "hedge") else 300)
         pol = make_policy(policy, scenario=env.scenario, model=model)
         for seed in range(50_000, 50_000 + n):
             play(env, pol, seed, cap_of(env))

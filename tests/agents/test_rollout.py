@@ -80,10 +80,11 @@ def test_every_registered_name_builds_its_class_and_the_facts_hold():
         assert issubclass(cls, Policy)
         if not (e.learned or e.fitted):  # fitted ones need their scenario's card
             assert make_policy(name).name == name
-    assert set(OR_POLICIES) == {"static", "replan", "anticipate", "consensus", "expectation"}
+    assert set(OR_POLICIES) == {"static", "replan", "replan-late", "anticipate", "consensus",
+                                "expectation"}
     assert BOUND == "hindsight" and set(LEARNED) == {"ppo", "maskable-ppo"}
     assert set(BASELINES) | set(ON_REQUEST) | set(LEARNED) | {BOUND} == set(POLICIES)
-    assert set(ON_REQUEST) == {"consensus", "expectation", "hedge"}
+    assert set(ON_REQUEST) == {"greedy-late", "replan-late", "consensus", "expectation", "hedge"}
     assert SUMMARY_ORDER[0] == BOUND and sorted(SUMMARY_ORDER) == sorted(POLICIES)
 
 

@@ -284,14 +284,15 @@ def next_service_plain(sim, cond, node, ready_h, q, dest, rests, terms, horizon)
     for rest_cost, rest_co2, handling_h, time_h, lk, _, _, cutoff, end in _service_rows(
             sim, node, dest, rests):
         deps = cond.departures(lk, ready_h + cutoff - TOL_H, horizon)[:2]
-        room = [t for tt, t in deps if sim.has_room(lk, tt, q)]
+        room = [(tt, t) for tt, t in deps if sim.has_room(lk, tt, q)]
         if not room:
             continue
-        arr = room[0] + cond.travel_time_h(lk, room[0])
+        tt, dep = room[0]
+        arr = dep + cond.travel_time_h(lk, dep)
         arrival = arr if end == dest else arr + handling_h + cond.node_delay_h(end, arr) + time_h
         score = _expected_cny(q, rest_cost, rest_co2, arrival, terms)
         if best is None or score < best[0]:
-            best = (score, rest_cost, rest_co2, arrival)
+            best = (score, rest_cost, rest_co2, arrival, tt - cutoff)
     return best
 
 
