@@ -73,6 +73,8 @@ def replan_jis(problem: JisProblem, state: JisState, *, time_limit_s: float, see
     total = sum(n_left.values()) or 1
     params = validate.params_of(params, JisParams)
     planned = inflated(problem, params.drive_factor, params.gate_lead_s)  # robust re-plans: the same leads
+    # where the leads leave no plan, the stages on the roads as they are keep them where they can
+    soft = {"soft_lead_s": dict(params.gate_lead_s), "lead_short_cny_per_min": params.lead_short_cny_per_min}
     for group in problem.station_groups():
         station = problem.supplier(group[0]).station
         left = [sid for sid in group if n_left[sid]]
@@ -112,13 +114,13 @@ def replan_jis(problem: JisProblem, state: JisState, *, time_limit_s: float, see
             res = solve_station(roads_of, tuple(left), time_limit_s=rest, seed=seed, late_cny_per_min=late,
                                 late_only_hopeless=only,
                                 hint=_by_supplier(cands["kept schedule"]) if late is not None and not only else hint0,
-                                **kw)
+                                **kw, **(soft if roads_of is not planned else {}))
             if res.status != "INFEASIBLE":
                 left_s -= rest
         if res is not None and res.trips is not None:
             cands[f"cp-sat {res.status.lower()}"] = list(res.trips)
         # the best: buffer kept, fewest line stops, least lateness, least cost
-        name = min(cands, key=lambda k: _score(problem, station, cands[k], here))
+        name = min(cands, key=lambda k: _score(problem, station, cands[k], here, soft))
         statuses[station] = name
         new.extend(cands[name])
     trips = tuple(state.trips) + tuple(new)
@@ -274,12 +276,20 @@ def _fits_with(problem: JisProblem, station: str, trips: list[JisTrip],
     return True
 
 
-def _score(problem: JisProblem, station: str, trips: list[JisTrip],
-           standing: list[tuple[int, int]]) -> tuple[bool, int, int, float]:
-    """(buffer overflowed, racks after their need, s after their due, cost CNY) of a station's trips."""
+def _score(problem: JisProblem, station: str, trips: list[JisTrip], standing: list[tuple[int, int]],
+           soft: Mapping[str, Any] | None = None) -> tuple[bool, int, int, float]:
+    """(buffer overflowed, racks after their need, s after their due, cost CNY) of a station's
+    trips; the cost with each rack-minute short of its supplier's gate lead at the price of
+    ``soft`` (``soft_lead_s``, ``lead_short_cny_per_min``), as the re-plan's CP-SAT counts it."""
     stops, late, rack_s, cost = 0, 0, 0, 0.0
+    leads = dict((soft or {}).get("soft_lead_s") or {})
+    per_s = float((soft or {}).get("lead_short_cny_per_min") or 0.0) / 60
     for t in trips:
         cost += problem.trip_cost_cny(t.supplier)
+        lead = leads.get(t.supplier, 0)
+        if lead and per_s:
+            gate = t.depart_s + problem.roads[t.supplier].drive_out_s(t.depart_s)
+            cost += per_s * len(t.racks) * min(lead, max(0, gate + lead - t.arrive_s))
         for r in t.racks:
             rk = problem.racks(t.supplier)[r]
             stops += t.arrive_s > rk.need_s
