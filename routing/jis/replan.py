@@ -74,7 +74,11 @@ def replan_jis(problem: JisProblem, state: JisState, *, time_limit_s: float, see
     params = validate.params_of(params, JisParams)
     planned = inflated(problem, params.drive_factor, params.gate_lead_s)  # robust re-plans: the same leads
     # where the leads leave no plan, the stages on the roads as they are keep them where they can
-    soft = {"soft_lead_s": dict(params.gate_lead_s), "lead_short_cny_per_min": params.lead_short_cny_per_min}
+    # (and the hedge lead, where it is longer, is wanted in every stage)
+    hard = {s.id: int(params.gate_lead_s.get(s.id, 0)) for s in problem.suppliers}
+    want = {sid: max(lead, int(params.hedge_lead_s)) for sid, lead in hard.items()}
+    soft = {"soft_lead_s": want, "lead_short_cny_per_min": params.lead_short_cny_per_min}
+    soft_planned = {**soft, "soft_lead_s": {sid: want[sid] - hard[sid] for sid in want}}
     for group in problem.station_groups():
         station = problem.supplier(group[0]).station
         left = [sid for sid in group if n_left[sid]]
@@ -114,7 +118,7 @@ def replan_jis(problem: JisProblem, state: JisState, *, time_limit_s: float, see
             res = solve_station(roads_of, tuple(left), time_limit_s=rest, seed=seed, late_cny_per_min=late,
                                 late_only_hopeless=only,
                                 hint=_by_supplier(cands["kept schedule"]) if late is not None and not only else hint0,
-                                **kw, **(soft if roads_of is not planned else {}))
+                                **kw, **(soft_planned if roads_of is planned and planned is not problem else soft))
             if res.status != "INFEASIBLE":
                 left_s -= rest
         if res is not None and res.trips is not None:
