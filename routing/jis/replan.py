@@ -26,6 +26,7 @@ from mmroute.routing.jis.check import check_jis_plan
 from mmroute.routing.jis.exact import SupplierStart, solve_station
 from mmroute.routing.jis.problem import JisProblem
 from mmroute.routing.jis.result import JisPlan, JisTrip
+from mmroute.routing.jis.sequence import load_after
 from mmroute.routing.jis.solve import JisParams, inflated
 
 __all__ = ["JisState", "replan_jis", "replan_changes", "forward_trips", "split_loaded", "due_order", "state_starts",
@@ -238,7 +239,7 @@ def _latest_from(problem: JisProblem, suppliers: tuple[str, ...], starts: Mappin
             trips = _place(problem, sid, groups)
             if trips is None or any(t.load_s < st0.earliest_load_s for t in trips):
                 continue
-            if any(_after_blocked(st0.blocked_s, t.load_s) != t.load_s for t in trips):
+            if any(load_after(st0.blocked_s, t.load_s) != t.load_s for t in trips):
                 continue
             if any(t.arrive_s < st0.last_arrival_s for t in trips if not all(every[r].rush for r in t.racks)):
                 continue
@@ -374,7 +375,7 @@ def forward_trips(problem: JisProblem, suppliers: tuple[str, ...], starts: Mappi
         while i < len(left):
             truck = min(range(s.fleet), key=lambda j: free[j])
             load = max(free[truck], racks[left[i]].ready_s, st0.earliest_load_s, 0)
-            load = _after_blocked(st0.blocked_s, load)
+            load = load_after(st0.blocked_s, load)
             n = 1
             while n < size and i + n < len(left) and racks[left[i + n]].ready_s <= load:
                 n += 1
@@ -391,14 +392,6 @@ def forward_trips(problem: JisProblem, suppliers: tuple[str, ...], starts: Mappi
             free[truck], i = ret, i + n
             last = last if rush else arrive
     return out
-
-
-def _after_blocked(blocked: tuple[tuple[int, int], ...], t: int) -> int:
-    """The earliest time >= ``t`` outside the half-open windows ``blocked``."""
-    for a, b in sorted(blocked):
-        if a <= t < b:
-            t = b
-    return t
 
 
 def split_loaded(problem: JisProblem, trips: tuple[JisTrip, ...] | list[JisTrip],
