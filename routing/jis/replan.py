@@ -73,6 +73,8 @@ def replan_jis(problem: JisProblem, state: JisState, *, time_limit_s: float, see
     n_left = {s.id: len(starts[s.id].left_racks(len(problem.racks(s.id)))) for s in problem.suppliers}
     total = sum(n_left.values()) or 1
     params = validate.params_of(params, JisParams)
+    validate.number(params.lead_short_cny_per_min, "params.lead_short_cny_per_min", lo=0.0)
+    validate.integer(params.hedge_lead_s, "params.hedge_lead_s", lo=0)
     planned = inflated(problem, params.drive_factor, params.gate_lead_s)  # robust re-plans: the same leads
     # where the leads leave no plan, the stages on the roads as they are keep them where they can
     # (and the hedge lead, where it is longer, is wanted in every stage)

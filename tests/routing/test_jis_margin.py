@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from mmroute.errors import InputError
 from mmroute.routing.jis import JisParams, JisProblem, JisState, check_jis_plan, replan_jis
 from tests.routing.test_jis import _small
 
@@ -36,3 +37,9 @@ def test_bug_a_re_plan_whose_gate_lead_leaves_no_plan_keeps_the_lead_where_it_ca
     # the same trips and line-side stock: the margin is the trucks' idle time, not racks or trips
     assert kept.info["trips"] == dropped.info["trips"]
     assert kept.info["inventory_rack_h"] == pytest.approx(dropped.info["inventory_rack_h"], abs=0.01)
+
+
+@pytest.mark.parametrize("field, value", [("lead_short_cny_per_min", -1.0), ("hedge_lead_s", -60), ("hedge_lead_s", 1.5)])
+def test_a_bad_soft_lead_setting_is_an_input_error_naming_it(small, field, value):
+    with pytest.raises(InputError, match=f"params.{field}"):
+        replan_jis(small, JisState(time_s=6 * 3600), time_limit_s=1, seed=0, params=JisParams(**{field: value}))
