@@ -205,6 +205,12 @@ def _road_news_s(problem: JisProblem, roads: _Roads, realization: Any) -> set[in
     return {int(math.ceil(h * 3600 - 1e-6)) for h in out}
 
 
+def news_s(problem: JisProblem, roads: _Roads, realization: Any, ev: JisEvents) -> list[int]:
+    """When news reaches the rolling re-plan (s, in order): the onsets of road events on the
+    suppliers' roads and the reports of ``ev`` (a day's reveal time is the first)."""
+    return sorted(_road_news_s(problem, roads, realization) | {int(math.ceil(h * 3600 - 1e-6)) for h in ev.news_h()})
+
+
 def _rolling(problem: JisProblem, plan: JisPlan, scenario: Any, realization: Any, roads: _Roads, ev: JisEvents, *,
              time_limit_s: float, seed: int, params: Any, delay_s: int) -> Execution:
     """Policy ``"replan"`` (see the module docstring)."""
@@ -213,7 +219,7 @@ def _rolling(problem: JisProblem, plan: JisPlan, scenario: Any, realization: Any
     from mmroute.routing.jis.replan import JisState, replan_jis, split_loaded
     from mmroute.world import Conditions
 
-    external = sorted(_road_news_s(problem, roads, realization) | {int(math.ceil(h * 3600 - 1e-6)) for h in ev.news_h()})
+    external = news_s(problem, roads, realization, ev)
     current = apply_changes(problem, ev, 0.0)
     pending: list[JisTrip] = list(plan.trips if current is problem else keep_schedule(current, plan))
     done: list[JisTrip] = []  # trips loaded (or frozen behind one loaded), as driven
