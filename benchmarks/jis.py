@@ -74,7 +74,7 @@ from mmroute.routing.jis import (
     solve_jis,
     solve_practice,
 )
-from mmroute.routing.jis.disrupt import _road_news_s, _Roads
+from mmroute.routing.jis.disrupt import _Roads, news_s
 from mmroute.routing.jis.hindsight import classify_day
 from mmroute.routing.jis.replan import JisState, split_loaded, unavoidable_stops
 from mmroute.routing.jis.sequence import JisEvents
@@ -120,7 +120,7 @@ def _day(k: int) -> tuple[dict, object, object]:
            if any(x.line_stops for x in runs.values()) else None)
     reveal = None
     if runs["mmroute-rolling"].line_stops:
-        news = sorted(_road_news_s(p, _Roads(p, sc, r), r) | {int(h * 3600) for h in ev.news_h()})
+        news = news_s(p, _Roads(p, sc, r), r, ev)  # the rolling re-plan's news times (whole s, rounded up)
         if news:
             stay, _ = split_loaded(apply_changes(p, ev), runs["mmroute-rolling"].trips, news[0])
             reveal = (news[0] / 3600, classify_day(p, sc, r, ev, time_limit_s=c["hindsight_limit"], seed=0,

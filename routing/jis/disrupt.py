@@ -56,7 +56,7 @@ from typing import Any
 from mmroute import validate
 from mmroute.routing.jis.problem import JisProblem
 from mmroute.routing.jis.result import JisPlan, JisTrip
-from mmroute.routing.jis.sequence import JisEvents, apply_changes, keep_schedule
+from mmroute.routing.jis.sequence import JisEvents, apply_changes, keep_schedule, load_after
 
 __all__ = ["Execution", "execute", "execute_practice", "POLICIES"]
 
@@ -145,19 +145,12 @@ def execute(problem: JisProblem, plan: JisPlan, scenario: Any, realization: Any,
     return _counted(final, _run(final, trips, roads, policy, ev))
 
 
-def _after_outage(ev: JisEvents, sid: str, load_s: int) -> int:
-    """The earliest loading at or after ``load_s`` outside ``sid``'s outages."""
-    for o in sorted(ev.outages, key=lambda o: o.from_h):
-        if o.supplier == sid and o.from_h * 3600 <= load_s < o.to_h * 3600:
-            load_s = int(math.ceil(o.to_h * 3600 - 1e-6))
-    return load_s
-
-
 def _run(problem: JisProblem, trips: Any, roads: _Roads, policy: str, ev: JisEvents,
          done: list[JisTrip] | None = None) -> list[JisTrip]:
     """``trips`` driven under ``policy`` on the realised roads, after the trips of ``done``
     (driven before: their trucks are back when they are back)."""
     unload = problem.jis.line.unload_s
+    blocked = ev.blocked_s()
     done = list(done or ())
     out = list(done)
     for s in problem.suppliers:
@@ -172,14 +165,14 @@ def _run(problem: JisProblem, trips: Any, roads: _Roads, policy: str, ev: JisEve
         for t in sorted((t for t in trips if t.supplier == s.id), key=order):
             if policy in ("static", "replan"):
                 truck = t.truck
-                load = _after_outage(ev, s.id, max(t.load_s, free[truck]))
+                load = load_after(blocked.get(s.id, ()), max(t.load_s, free[truck]))
                 depart, drive = roads.out(s.id, load + s.loading_s)
             else:
                 if policy == "early":  # the truck back first: in sequence order, every trip leaves earliest
                     truck = min(range(s.fleet), key=lambda k: free[k])
                 else:
                     truck = min(range(s.fleet), key=lambda k: (free[k] > t.load_s, -free[k] if free[k] <= t.load_s else free[k]))
-                first = _after_outage(ev, s.id, max(0, max(racks[r].ready_s for r in t.racks), free[truck]))
+                first = load_after(blocked.get(s.id, ()), max(0, max(racks[r].ready_s for r in t.racks), free[truck]))
                 tau = first + s.loading_s
                 latest = tau if policy == "early" else max(tau, t.depart_s)
                 while tau < latest:
@@ -212,6 +205,12 @@ def _road_news_s(problem: JisProblem, roads: _Roads, realization: Any) -> set[in
     return {int(math.ceil(h * 3600 - 1e-6)) for h in out}
 
 
+def news_s(problem: JisProblem, roads: _Roads, realization: Any, ev: JisEvents) -> list[int]:
+    """When news reaches the rolling re-plan (s, in order): the onsets of road events on the
+    suppliers' roads and the reports of ``ev`` (a day's reveal time is the first)."""
+    return sorted(_road_news_s(problem, roads, realization) | {int(math.ceil(h * 3600 - 1e-6)) for h in ev.news_h()})
+
+
 def _rolling(problem: JisProblem, plan: JisPlan, scenario: Any, realization: Any, roads: _Roads, ev: JisEvents, *,
              time_limit_s: float, seed: int, params: Any, delay_s: int) -> Execution:
     """Policy ``"replan"`` (see the module docstring)."""
@@ -220,7 +219,7 @@ def _rolling(problem: JisProblem, plan: JisPlan, scenario: Any, realization: Any
     from mmroute.routing.jis.replan import JisState, replan_jis, split_loaded
     from mmroute.world import Conditions
 
-    external = sorted(_road_news_s(problem, roads, realization) | {int(math.ceil(h * 3600 - 1e-6)) for h in ev.news_h()})
+    external = news_s(problem, roads, realization, ev)
     current = apply_changes(problem, ev, 0.0)
     pending: list[JisTrip] = list(plan.trips if current is problem else keep_schedule(current, plan))
     done: list[JisTrip] = []  # trips loaded (or frozen behind one loaded), as driven
@@ -308,8 +307,9 @@ def execute_practice(problem: JisProblem, scenario: Any, realization: Any, *,
     validate.instance_of(ev, JisEvents, "jis_events")
     roads = _Roads(problem, scenario, realization)
     final = apply_changes(problem, ev)
+    blocked = ev.blocked_s()
     return _counted(final, practice_trips(final, interval, drive_out=roads.out, drive_back=roads.back,
-                                          may_load=(lambda sid, t: _after_outage(ev, sid, t)) if ev.outages else None))
+                                          may_load=(lambda sid, t: load_after(blocked.get(sid, ()), t)) if ev.outages else None))
 
 
 def _counted(problem: JisProblem, done: list[JisTrip]) -> Execution:

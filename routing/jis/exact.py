@@ -17,6 +17,7 @@ whose regular racks then leave it a place on the truck). Objective in units of 1
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -66,7 +67,8 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
                   hint: dict[str, list[JisTrip]] | None = None, workers: int = 1,
                   start: dict[str, SupplierStart] | None = None, standing: tuple[tuple[int, int], ...] = (),
                   late_cny_per_min: float | None = None, late_only_hopeless: bool = False,
-                  deterministic: bool = False, rush_alone: bool = False) -> ExactJis:
+                  deterministic: bool = False, rush_alone: bool = False,
+                  soft_lead_s: Mapping[str, int] | None = None, lead_short_cny_per_min: float = 0.0) -> ExactJis:
     """Solve the suppliers of one station together (they share its buffer).
 
     Re-planning from a state: ``start`` per supplier, ``standing`` racks already shipped to the
@@ -76,7 +78,10 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
     car inserted at short notice) may be late. ``deterministic``: the time limit counts
     CP-SAT's deterministic time (same seed, same result on a loaded machine; wall time at most
     10 x the limit + 60 s, a cap that a loaded machine should not reach). ``rush_alone``: every rush rack on a trip of its own (the model before rush
-    racks could ride beside other racks; for comparisons)."""
+    racks could ride beside other racks; for comparisons). ``soft_lead_s``: per supplier, a gate
+    lead (s) wanted but not required: each rack costs ``lead_short_cny_per_min`` per minute its
+    trip reaches the gate less than the lead before it unloads (a margin against a slow road,
+    kept where the fleet and the racks' ready times allow it)."""
     m = cp_model.CpModel()
     start = start or {}
     line = problem.jis.line
@@ -130,6 +135,11 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
             ok = m.NewIntVar(min(out_tab), max(out_tab), f"out_{sid}_{k}")
             m.AddElement(hd, out_tab, ok)
             m.Add(ak >= dk + ok)
+            lead = int((soft_lead_s or {}).get(sid, 0))
+            if lead > 0 and lead_short_cny_per_min > 0:  # a soft gate lead: minutes short of it cost
+                short = m.NewIntVar(0, lead, f"short_{sid}_{k}")
+                m.Add(short >= dk + ok + lead - ak)
+                obj.append((-int(round(lead_short_cny_per_min * 100 * 60)), 0, short))
             ua = m.NewIntVar(0, top + 3600 * 24, f"ua_{sid}_{k}")
             m.Add(ua == ak + unload)
             ha = m.NewIntVar(0, hours - 1, f"ha_{sid}_{k}")

@@ -24,7 +24,6 @@ model of the optimistic table infeasible proves a stop; otherwise the day is ``u
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -121,8 +120,7 @@ def classify_day(problem: JisProblem, scenario: Any, realization: Any, events: A
     real = _Roads(problem, scenario, realization)
     best = hindsight_problem(problem, scenario, realization, events, roads=real)
     worst = hindsight_problem(problem, scenario, realization, events, worst=True, roads=real)
-    blocked = {s.id: tuple((int(math.floor(o.from_h * 3600)), int(math.ceil(o.to_h * 3600)))
-                           for o in events.outages if o.supplier == s.id) for s in best.suppliers}
+    blocked = events.blocked_s()
     state = state if state is not None else JisState(time_s=0)
     state = replace(state, blocked_s={**blocked, **dict(state.blocked_s)})
     starts, standing = state_starts(best, state)
@@ -177,14 +175,14 @@ def _hopeless(problem: JisProblem, state: Any, starts: dict) -> int:
     or left and late even if loaded the moment they are ready (and the supplier may load) and
     driven at once on the fastest hour."""
     from mmroute.routing.jis.bound import earliest_arrival_s
-    from mmroute.routing.jis.replan import _after_blocked
+    from mmroute.routing.jis.sequence import load_after
 
     n = sum(t.arrive_s > problem.racks(t.supplier)[r].need_s for t in state.trips for r in t.racks)
     for s in problem.suppliers:
         st = starts[s.id]
         racks = problem.racks(s.id)
         for g in st.left_racks(len(racks)):
-            load = _after_blocked(st.blocked_s, max(0, racks[g].ready_s, st.earliest_load_s))
+            load = load_after(st.blocked_s, max(0, racks[g].ready_s, st.earliest_load_s))
             n += earliest_arrival_s(problem.roads[s.id], load + s.loading_s) > racks[g].need_s
     return n
 

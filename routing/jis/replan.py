@@ -26,6 +26,7 @@ from mmroute.routing.jis.check import check_jis_plan
 from mmroute.routing.jis.exact import SupplierStart, solve_station
 from mmroute.routing.jis.problem import JisProblem
 from mmroute.routing.jis.result import JisPlan, JisTrip
+from mmroute.routing.jis.sequence import load_after
 from mmroute.routing.jis.solve import JisParams, inflated
 
 __all__ = ["JisState", "replan_jis", "replan_changes", "forward_trips", "split_loaded", "due_order", "state_starts",
@@ -72,7 +73,15 @@ def replan_jis(problem: JisProblem, state: JisState, *, time_limit_s: float, see
     n_left = {s.id: len(starts[s.id].left_racks(len(problem.racks(s.id)))) for s in problem.suppliers}
     total = sum(n_left.values()) or 1
     params = validate.params_of(params, JisParams)
+    validate.number(params.lead_short_cny_per_min, "params.lead_short_cny_per_min", lo=0.0)
+    validate.integer(params.hedge_lead_s, "params.hedge_lead_s", lo=0)
     planned = inflated(problem, params.drive_factor, params.gate_lead_s)  # robust re-plans: the same leads
+    # where the leads leave no plan, the stages on the roads as they are keep them where they can
+    # (and the hedge lead, where it is longer, is wanted in every stage)
+    hard = {s.id: int(params.gate_lead_s.get(s.id, 0)) for s in problem.suppliers}
+    want = {sid: max(lead, int(params.hedge_lead_s)) for sid, lead in hard.items()}
+    soft = {"soft_lead_s": want, "lead_short_cny_per_min": params.lead_short_cny_per_min}
+    soft_planned = {**soft, "soft_lead_s": {sid: want[sid] - hard[sid] for sid in want}}
     for group in problem.station_groups():
         station = problem.supplier(group[0]).station
         left = [sid for sid in group if n_left[sid]]
@@ -112,13 +121,13 @@ def replan_jis(problem: JisProblem, state: JisState, *, time_limit_s: float, see
             res = solve_station(roads_of, tuple(left), time_limit_s=rest, seed=seed, late_cny_per_min=late,
                                 late_only_hopeless=only,
                                 hint=_by_supplier(cands["kept schedule"]) if late is not None and not only else hint0,
-                                **kw)
+                                **kw, **(soft_planned if roads_of is planned and planned is not problem else soft))
             if res.status != "INFEASIBLE":
                 left_s -= rest
         if res is not None and res.trips is not None:
             cands[f"cp-sat {res.status.lower()}"] = list(res.trips)
         # the best: buffer kept, fewest line stops, least lateness, least cost
-        name = min(cands, key=lambda k: _score(problem, station, cands[k], here))
+        name = min(cands, key=lambda k: _score(problem, station, cands[k], here, soft))
         statuses[station] = name
         new.extend(cands[name])
     trips = tuple(state.trips) + tuple(new)
@@ -232,7 +241,7 @@ def _latest_from(problem: JisProblem, suppliers: tuple[str, ...], starts: Mappin
             trips = _place(problem, sid, groups)
             if trips is None or any(t.load_s < st0.earliest_load_s for t in trips):
                 continue
-            if any(_after_blocked(st0.blocked_s, t.load_s) != t.load_s for t in trips):
+            if any(load_after(st0.blocked_s, t.load_s) != t.load_s for t in trips):
                 continue
             if any(t.arrive_s < st0.last_arrival_s for t in trips if not all(every[r].rush for r in t.racks)):
                 continue
@@ -274,12 +283,20 @@ def _fits_with(problem: JisProblem, station: str, trips: list[JisTrip],
     return True
 
 
-def _score(problem: JisProblem, station: str, trips: list[JisTrip],
-           standing: list[tuple[int, int]]) -> tuple[bool, int, int, float]:
-    """(buffer overflowed, racks after their need, s after their due, cost CNY) of a station's trips."""
+def _score(problem: JisProblem, station: str, trips: list[JisTrip], standing: list[tuple[int, int]],
+           soft: Mapping[str, Any] | None = None) -> tuple[bool, int, int, float]:
+    """(buffer overflowed, racks after their need, s after their due, cost CNY) of a station's
+    trips; the cost with each rack-minute short of its supplier's gate lead at the price of
+    ``soft`` (``soft_lead_s``, ``lead_short_cny_per_min``), as the re-plan's CP-SAT counts it."""
     stops, late, rack_s, cost = 0, 0, 0, 0.0
+    leads = dict((soft or {}).get("soft_lead_s") or {})
+    per_s = float((soft or {}).get("lead_short_cny_per_min") or 0.0) / 60
     for t in trips:
         cost += problem.trip_cost_cny(t.supplier)
+        lead = leads.get(t.supplier, 0)
+        if lead and per_s:
+            gate = t.depart_s + problem.roads[t.supplier].drive_out_s(t.depart_s)
+            cost += per_s * len(t.racks) * min(lead, max(0, gate + lead - t.arrive_s))
         for r in t.racks:
             rk = problem.racks(t.supplier)[r]
             stops += t.arrive_s > rk.need_s
@@ -360,7 +377,7 @@ def forward_trips(problem: JisProblem, suppliers: tuple[str, ...], starts: Mappi
         while i < len(left):
             truck = min(range(s.fleet), key=lambda j: free[j])
             load = max(free[truck], racks[left[i]].ready_s, st0.earliest_load_s, 0)
-            load = _after_blocked(st0.blocked_s, load)
+            load = load_after(st0.blocked_s, load)
             n = 1
             while n < size and i + n < len(left) and racks[left[i + n]].ready_s <= load:
                 n += 1
@@ -377,14 +394,6 @@ def forward_trips(problem: JisProblem, suppliers: tuple[str, ...], starts: Mappi
             free[truck], i = ret, i + n
             last = last if rush else arrive
     return out
-
-
-def _after_blocked(blocked: tuple[tuple[int, int], ...], t: int) -> int:
-    """The earliest time >= ``t`` outside the half-open windows ``blocked``."""
-    for a, b in sorted(blocked):
-        if a <= t < b:
-            t = b
-    return t
 
 
 def split_loaded(problem: JisProblem, trips: tuple[JisTrip, ...] | list[JisTrip],

@@ -45,7 +45,7 @@ from mmroute.routing.jis.result import JisPlan, JisTrip
 from mmroute.scenarios.fields import Fields
 
 __all__ = ["CarPulled", "CarInserted", "SupplierOutage", "JisEvents", "apply_changes", "keep_schedule",
-           "draw_changes", "read_jis_events"]
+           "draw_changes", "read_jis_events", "load_after"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,13 @@ class SupplierOutage:
     from_h: float
     to_h: float
 
+    @property
+    def window_s(self) -> tuple[int, int]:
+        """The whole seconds of the outage, ``[first, end)``: every ``t`` with ``from_h * 3600 <=
+        t < to_h * 3600`` (the one outage-to-window rule of the package: planners, re-plans,
+        execution, practice and the day in hindsight)."""
+        return int(math.ceil(self.from_h * 3600 - 1e-6)), int(math.ceil(self.to_h * 3600 - 1e-6))
+
 
 @dataclass(frozen=True)
 class JisEvents:
@@ -101,9 +108,18 @@ class JisEvents:
         """Per supplier in an outage at ``time_s`` (as known then), when its loading resumes."""
         out: dict[str, int] = {}
         for e in self.outages:
-            if e.from_h * 3600 <= time_s < e.to_h * 3600:
-                out[e.supplier] = max(out.get(e.supplier, 0), int(math.ceil(e.to_h * 3600 - 1e-6)))
+            first, end = e.window_s
+            if first <= time_s < end:
+                out[e.supplier] = max(out.get(e.supplier, 0), end)
         return out
+
+    def blocked_s(self) -> dict[str, tuple[tuple[int, int], ...]]:
+        """Per supplier, its outages as windows ``[first, end)`` (s, :attr:`SupplierOutage.window_s`)
+        in which nothing loads, in order."""
+        out: dict[str, list[tuple[int, int]]] = {}
+        for e in self.outages:
+            out.setdefault(e.supplier, []).append(e.window_s)
+        return {sid: tuple(sorted(w)) for sid, w in out.items()}
 
     def validate(self, problem: JisProblem) -> None:
         """:class:`InputError` naming the event if it does not fit ``problem`` (the published day)."""
@@ -209,6 +225,15 @@ def _started(day: _Day, sid: str, t_s: float) -> int:
             break
         k += 1
     return k
+
+
+def load_after(blocked: tuple[tuple[int, int], ...], t: int) -> int:
+    """The earliest time >= ``t`` (s) outside the half-open windows ``blocked`` (a supplier's
+    outages, :meth:`JisEvents.blocked_s`): when a loading wanted at ``t`` can start."""
+    for a, b in sorted(blocked):
+        if a <= t < b:
+            t = b
+    return t
 
 
 def apply_changes(problem: JisProblem, events: JisEvents, time_h: float | None = None) -> JisProblem:

@@ -45,13 +45,21 @@ class JisParams:
     ``max_exact_racks`` racks), CP-SAT ``workers``; for robust plans (see the module docstring)
     ``drive_factor`` (>= 1): plan with every driving time (out and back) multiplied by it,
     rounded up to whole seconds, and ``gate_lead_s``: per supplier id, plan each of its trips
-    to reach the plant gate at least this many seconds before it unloads (default 0)."""
+    to reach the plant gate at least this many seconds before it unloads (default 0).
+    ``lead_short_cny_per_min``: in a re-plan (:func:`.replan.replan_jis`) whose gate leads leave
+    no plan, the leads are kept where they can be: each rack-minute a trip comes short of its
+    supplier's lead costs this much. ``hedge_lead_s``: re-plans want every supplier's trips to
+    reach the gate at least this long before they unload (a soft lead at the same price, on top
+    of nothing: the larger of it and ``gate_lead_s``): racks loaded ahead ride out a short
+    outage at their supplier or a slow road, where the fleet has the time."""
 
     exact: bool | None = None
     max_exact_racks: int = 2000
     workers: int = 1
     drive_factor: float = 1.0
     gate_lead_s: Mapping[str, int] = field(default_factory=dict)
+    lead_short_cny_per_min: float = 2.0
+    hedge_lead_s: int = 0
 
 
 def inflated(problem: JisProblem, factor: float = 1.0, gate_lead_s: Mapping[str, int] | None = None) -> JisProblem:

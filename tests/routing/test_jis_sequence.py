@@ -27,6 +27,7 @@ from mmroute.routing.jis import (
     replan_changes,
     solve_jis,
 )
+from mmroute.routing.jis.sequence import load_after
 from mmroute.scenarios import Scenario, bundled_path
 from tests.routing.test_jis import _small  # liuzhou-jis cut to 96 cars
 
@@ -166,3 +167,15 @@ def test_cli_replans_through_an_events_file_and_checks_on_the_changed_day(tmp_pa
     assert main(["jis", "replan", str(sc), str(plan), str(ev)]) == 2
     err = capsys.readouterr().err
     assert "events.yaml" in err and "jis_events.pulled[0].car" in err and len(err.strip().splitlines()) == 1
+
+
+def test_an_outage_is_the_same_window_of_whole_seconds_for_every_reader():
+    # 09:02:09.6-09:59:50.3: loading may start at 32529 s (before it), not at 32530 .. 35990 s;
+    # the day in hindsight rounded the start down (32529), one second the re-plans never had
+    outage = SupplierOutage(supplier="WHEEL", from_h=9.036, to_h=9.9973)
+    assert outage.window_s == (32530, 35991)
+    ev = JisEvents(outages=(outage,))
+    assert ev.blocked_s() == {"WHEEL": ((32530, 35991),)}
+    blocked = ev.blocked_s()["WHEEL"]
+    assert [load_after(blocked, t) for t in (32529, 32530, 35990, 35991)] == [32529, 35991, 35991, 35991]
+    assert ev.resume_s(32529) == {} and ev.resume_s(32530) == {"WHEEL": 35991} and ev.resume_s(35991) == {}
