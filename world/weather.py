@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 
-__all__ = ["KM_PER_DEG_LAT", "shifted_area", "mean_lat", "km_to_deg", "weather_windows", "links_hit",
+__all__ = ["KM_PER_DEG_LAT", "shifted_area", "mean_lat", "km_to_deg", "km_per_deg_lon",
+           "weather_windows", "links_hit",
            "links_hit_many", "WeatherMemo"]
 
 KM_PER_DEG_LAT = 110.574
@@ -33,8 +34,13 @@ def mean_lat(area) -> float:
 
 def km_to_deg(east_km: float, north_km: float, lat: float) -> tuple[float, float]:
     """A move of ``east_km``, ``north_km`` in degrees (lon, lat) at latitude ``lat``."""
-    return (east_km / (KM_PER_DEG_LON_EQUATOR * max(0.05, math.cos(math.radians(lat)))),
-            north_km / KM_PER_DEG_LAT)
+    return east_km / km_per_deg_lon(lat), north_km / KM_PER_DEG_LAT
+
+
+def km_per_deg_lon(lat: float) -> float:
+    """Kilometres per degree of longitude at latitude ``lat`` (at least 5 % of the equator's),
+    the divisor of :func:`km_to_deg`'s east move."""
+    return KM_PER_DEG_LON_EQUATOR * max(0.05, math.cos(math.radians(lat)))
 
 
 class WeatherMemo:
