@@ -15,7 +15,14 @@ import numpy as np
 
 from mmroute.scenarios import Scenario
 from mmroute.world.realization import Realization, stream
-from mmroute.world.weather import WeatherMemo, km_to_deg, links_hit_many, mean_lat
+from mmroute.world.weather import (
+    KM_PER_DEG_LAT,
+    WeatherMemo,
+    km_per_deg_lon,
+    km_to_deg,
+    links_hit_many,
+    mean_lat,
+)
 
 __all__ = ["Forecast"]
 
@@ -64,17 +71,18 @@ class Forecast:
             rng = stream(self.realization.seed, "forecast", k, hour)
             n = int(self.lead_h // step)
             errs = rng.normal(size=(n, 2)).tolist()
-            if k not in self._areas:
-                self._areas[k] = (np.asarray(w.area, dtype=float), mean_lat(w.area))
-            pts0, lat = self._areas[k]
+            if k not in self._areas:  # the cell's points, their latitudes, its lon divisor
+                pts = np.asarray(w.area, dtype=float)
+                self._areas[k] = (pts, pts[:, 1].tolist(), km_per_deg_lon(mean_lat(w.area)))
+            pts0, lats, per_lon = self._areas[k]
             ve, vn = w.velocity_kmh
             drift, error, starts = [], [], []
             for j in range(1, n + 1):  # the cell's drift to the lead, then the position error
                 lead = j * step
                 at = hour - w.from_h + lead
-                dx, dy = km_to_deg(ve * at, vn * at, lat)
+                dx, dy = ve * at / per_lon, vn * at / KM_PER_DEG_LAT  # km_to_deg at its lat
                 sd = self.error_km_per_h * lead
-                lat0 = sum((pts0[:, 1] + dy).tolist()) / len(pts0)  # of the drifted polygon
+                lat0 = sum([y + dy for y in lats]) / len(lats)  # of the drifted polygon
                 drift.append((dx, dy))
                 error.append(km_to_deg(errs[j - 1][0] * sd, errs[j - 1][1] * sd, lat0))
                 starts.append(hour + lead - step / 2)

@@ -217,7 +217,7 @@ class RerouteEnv(gym.Env):
     def _apply(self, move: Move, cand: Candidate | None, invalid: bool):
         """Apply ``move``, run to the next decision; the step's 5-tuple."""
         self._expect(cand)
-        self.sim.apply(move)
+        self.sim.apply(move, offered=cand is not None)  # a slot's move: offered, allowed
         self._advance()
         cost = self.sim.take_charged()
         terminated = self._decision is None

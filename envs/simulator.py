@@ -535,8 +535,12 @@ class Simulator:
         return [o.move for o in self.options(decision, cond)] + [Move.drop()]
 
     # --- applying a move -------------------------------------------------------------------
-    def apply(self, move: Move) -> None:
-        """Apply ``move`` to the pending decision; :class:`InputError` if it is not allowed."""
+    def apply(self, move: Move, *, offered: bool = False) -> None:
+        """Apply ``move`` to the pending decision; :class:`InputError` if it is not allowed.
+        ``offered``: the move is one that :meth:`option_rows` gave for the pending decision
+        under the known conditions (an environment's slot), so allowed: the checks of a move
+        from elsewhere are skipped (tests/envs/test_simulator.py checks that every offered
+        move passes them)."""
         d = self._pending
         if d is None:
             raise InputError("no decision is pending")
@@ -553,9 +557,9 @@ class Simulator:
             return
         try:
             if move.kind == "service":
-                self._book_service(i, d, move)
+                self._book_service(i, d, move, offered)
             elif move.kind == "road":
-                self._book_road(i, d, move)
+                self._book_road(i, d, move, offered)
             elif move.kind == "hold":
                 self._hold(i, d, move)
             else:
@@ -666,11 +670,12 @@ class Simulator:
         cap = link.capacity_teu
         return cap is None or self.dep_load.get((link.id, timetable_h), 0.0) + teu <= cap + 1e-9
 
-    def _book_service(self, i: int, d: Decision, move: Move) -> None:
+    def _book_service(self, i: int, d: Decision, move: Move, offered: bool = False) -> None:
         c = self.consignments[i]
-        why = self._service_error(c, d, move)
-        if why is not None:
-            raise InputError(why, field="move")
+        if not offered:
+            why = self._service_error(c, d, move)
+            if why is not None:
+                raise InputError(why, field="move")
         lk = self.links[move.link]
         tt = round_h(move.timetable_h)
         q = c.shipment.quantity_teu
@@ -699,30 +704,36 @@ class Simulator:
         c.ready_h = arr
         self._push(arr, "arrive", i)
 
-    def _book_road(self, i: int, d: Decision, move: Move) -> None:
+    def _book_road(self, i: int, d: Decision, move: Move, offered: bool = False) -> None:
         c = self.consignments[i]
+        t = d.time_h if move.depart_h is None else round_h(move.depart_h)
+        if not offered:  # an offered move is allowed (see apply)
+            self._road_error(d, move, t)
+        self._set_status(i, c, "booked")
+        c.lock = "road"  # waiting for a truck: on the road side of the node
+        c.road_plan = tuple(move.path)  # the links' ids (they continue from the node)
+        c.ready_h = t
+        if t <= self.now + TOL_H:
+            self._depart_road(i)
+        else:
+            self._push(t, "depart-road", i)
+
+    def _road_error(self, d: Decision, move: Move, t: float) -> None:
+        """:class:`InputError` if the road trip ``move`` leaving at ``t`` is not allowed at
+        decision ``d``."""
         if d.lock == "yard":
             raise InputError("only scheduled departures can follow here", field="move")
         path = self._path(move.path, d.node)
         end = path[-1].to_node
-        if end != c.shipment.destination and end not in self.yards:
+        if end != self.consignments[d.consignment].shipment.destination and end not in self.yards:
             raise InputError(f"a road trip must end at the destination or a terminal, not {end}",
                              field="move")
-        t = d.time_h if move.depart_h is None else round_h(move.depart_h)
         if t < d.time_h - TOL_H:
             raise InputError("a road trip cannot leave before the cargo is ready", field="move")
         known = self.known()
         if any(not known.is_open(lk.id, t) for lk in path):  # road_trip's start rule
             raise InputError(f"road trip {'/'.join(move.path)} at {t:g} h: a link of it is "
                              "closed (known closure)", field="move")
-        self._set_status(i, c, "booked")
-        c.lock = "road"  # waiting for a truck: on the road side of the node
-        c.road_plan = tuple(lk.id for lk in path)
-        c.ready_h = t
-        if t <= self.now + TOL_H:
-            self._depart_road(i)
-        else:
-            self._push(t, "depart-road", i)
 
     def hold_error(self, move: Move, decision: Decision | None = None) -> str | None:
         """Why the decision (default: the pending one) cannot hold until ``move.until_h``

@@ -29,6 +29,7 @@ __all__ = [
     "NodeDelay",
     "WeatherEvent",
     "RoadNoise",
+    "CheckedFactors",
     "KnownEvents",
 ]
 
@@ -141,6 +142,16 @@ class RoadNoise:
                    factors=tuple(float(f) for f in d["factors"]))
 
 
+class CheckedFactors(tuple):
+    """Road-noise factors known to be finite and > 0: checked at once, as an array, where they
+    were drawn (:func:`~mmroute.world.realization.realize`), so that
+    :meth:`KnownEvents.validate` need not run over every factor of every road link again at
+    each reset. A tuple in every other respect (equal, hashed and shown as one; a slice is a
+    plain tuple)."""
+
+    __slots__ = ()
+
+
 _KINDS: dict[str, type] = {
     "closures": LinkClosure,
     "delays": DepartureDelay,
@@ -219,7 +230,8 @@ class KnownEvents:
                 if isinstance(ev, RoadNoise):
                     if ev.link not in links or scenario.link(ev.link).mode != "road":
                         raise InputError(f"{ev.link!r} is not a road link", field=where)
-                    if not _finite_positive(ev.factors):
+                    if type(ev.factors) is not CheckedFactors and not _finite_positive(
+                            ev.factors):
                         f = np.asarray(ev.factors, dtype=float)
                         if f.size and not (np.isfinite(f).all() and f.min() > 0):
                             raise InputError("factors must be finite and > 0", field=where)

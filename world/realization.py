@@ -25,6 +25,7 @@ from mmroute.scenarios import Scenario, Shipment
 from mmroute.validate import instance_of, is_integer
 from mmroute.world import seeding
 from mmroute.world.events import (
+    CheckedFactors,
     KnownEvents,
     LinkClosure,
     NodeClosure,
@@ -244,14 +245,19 @@ def _road_noise(scenario: Scenario, seed: int) -> tuple[RoadNoise, ...]:
     if sigma <= 0:
         return ()
     hours = int(math.ceil(scenario.horizon_h)) + NOISE_SLACK_H
-    out = []
     road = [i for i, lk in enumerate(scenario.links) if lk.mode == "road"]
-    for i, rng in zip(road, streams(seed, "road_noise", road)):
-        # mean-one lognormal: E[factor] = 1, so the nominal time is the expected time
-        f = rng.lognormal(-sigma * sigma / 2, sigma, size=hours)
-        out.append(RoadNoise(link=scenario.links[i].id, from_hour=0,
-                             factors=tuple(f.round(_DIGITS).tolist())))
-    return tuple(out)
+    if not road:
+        return ()
+    # mean-one lognormal: E[factor] = 1, so the nominal time is the expected time; each road
+    # link from its own stream, rounded, checked and converted as one array
+    f = np.empty((len(road), hours))
+    for row, rng in zip(f, streams(seed, "road_noise", road)):
+        row[:] = rng.lognormal(-sigma * sigma / 2, sigma, size=hours)
+    f = f.round(_DIGITS)
+    # finite and > 0 (a factor rounded to 0 is not): KnownEvents.validate need not check again
+    factors = CheckedFactors if bool(np.isfinite(f).all() and (f > 0).all()) else tuple
+    return tuple(RoadNoise(link=scenario.links[i].id, from_hour=0, factors=factors(row))
+                 for i, row in zip(road, f.tolist()))
 
 
 def _month_at(scenario: Scenario, time_h: float) -> int | None:

@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 
-__all__ = ["KM_PER_DEG_LAT", "shifted_area", "mean_lat", "km_to_deg", "weather_windows", "links_hit",
+__all__ = ["KM_PER_DEG_LAT", "shifted_area", "mean_lat", "km_to_deg", "km_per_deg_lon",
+           "weather_windows", "links_hit",
            "links_hit_many", "WeatherMemo"]
 
 KM_PER_DEG_LAT = 110.574
@@ -33,22 +34,27 @@ def mean_lat(area) -> float:
 
 def km_to_deg(east_km: float, north_km: float, lat: float) -> tuple[float, float]:
     """A move of ``east_km``, ``north_km`` in degrees (lon, lat) at latitude ``lat``."""
-    return (east_km / (KM_PER_DEG_LON_EQUATOR * max(0.05, math.cos(math.radians(lat)))),
-            north_km / KM_PER_DEG_LAT)
+    return east_km / km_per_deg_lon(lat), north_km / KM_PER_DEG_LAT
+
+
+def km_per_deg_lon(lat: float) -> float:
+    """Kilometres per degree of longitude at latitude ``lat`` (at least 5 % of the equator's),
+    the divisor of :func:`km_to_deg`'s east move."""
+    return KM_PER_DEG_LON_EQUATOR * max(0.05, math.cos(math.radians(lat)))
 
 
 class WeatherMemo:
     """What the crossings of weather cells with one network's ``links`` keep between calls:
     the links' prepared lines, the links each cell hits in each hour step (a step never
-    changes) and the merged windows of each cell's whole steps (extended hour by hour as a
-    cell is seen). Owned by whoever holds the network's tables
+    changes) and the merged runs of each cell's whole steps (extended hour by hour as a
+    cell is seen; whatever its onset, so every episode of a scenario shares them). Owned by whoever holds the network's tables
     (:class:`~mmroute.world.tables.Tables`); a call without one computes afresh."""
 
     def __init__(self, links: tuple):
         self.links = links
         self._lines: tuple | None = None
         self.steps: dict[tuple, list[str]] = {}  # (area, velocity, modes, j) -> links hit
-        self.windows: dict[tuple, list] = {}  # (area, velocity, modes, from_h) -> [m, windows]
+        self.windows: dict[tuple, list] = {}  # (area, velocity, modes) -> [m, step runs]
 
     def lines(self) -> tuple[tuple[str, str], object, object, dict]:
         if self._lines is None:
@@ -133,48 +139,65 @@ def weather_windows(ev, links: tuple, *, memo: WeatherMemo | None = None
     :class:`~mmroute.routing.plan.events.WeatherEvent`) crosses each link of its modes,
     consecutive steps merged (the steps' crossings are cached, see :func:`_step_hits`).
 
-    A cell known hour by hour is the same cell with a later ``to_h`` each hour: the merged
-    windows of its whole hour steps are kept (see :func:`_whole_steps`) and extended, so that
-    each known hour costs one step, not all steps so far."""
+    Which steps a cell's track crosses a link in does not depend on its onset: the merged
+    runs of its whole hour steps are kept per cell as step numbers (see :func:`_whole_steps`),
+    extended as the cell is seen hour by hour and shared by every episode in which the
+    scenario's cell happens, whatever its onset; a call shifts them by ``from_h`` (the times
+    the step-by-step merge gives: ``from_h + j`` and ``from_h + j + 1.0``, bit for bit)."""
     n = ev.hours()
     whole = n
     if n and ev.from_h + (n - 1) + 1.0 > ev.to_h:  # the last step is cut short by to_h
         whole = n - 1
     memo = _memo(links, memo)
-    out = {lid: list(w) for lid, w in _whole_steps(ev, memo, whole).items()}
+    f = ev.from_h
+    done, runs = _whole_steps(ev, memo, whole)
+    if done == whole:
+        out = {lid: [(f + a, f + b + 1.0) for a, b in rs] for lid, rs in runs.items()}
+    else:  # the memo holds more steps than this cell has seen: its first ``whole`` only
+        out = {}
+        for lid, rs in runs.items():
+            w = [(f + a, f + (b if b < whole else whole - 1) + 1.0) for a, b in rs if a < whole]
+            if w:
+                out[lid] = w
     for j in range(whole, n):
-        _merge(out, _step_hits(ev.area, ev.velocity_kmh, ev.modes, j, memo), ev.from_h + j,
-               min(ev.to_h, ev.from_h + j + 1.0))
+        _merge(out, _step_hits(ev.area, ev.velocity_kmh, ev.modes, j, memo), f + j,
+               min(ev.to_h, f + j + 1.0))
     return out
 
 
 def _merge(out: dict[str, list[tuple[float, float]]], hits, lo: float, hi: float) -> None:
-    """Add the window ``[lo, hi)`` of each link hit (steps come in time order). A step merged
-    again is skipped: a call stopped half-way (a policy's decision budget,
-    :mod:`mmroute.agents.deadline`) leaves a memo that the next call completes, not doubles."""
+    """Add the window ``[lo, hi)`` of each link hit (steps come in time order)."""
     for lid in hits:
         w = out.setdefault(lid, [])
-        if w and w[-1][1] >= hi - 1e-9:
-            continue
         if w and abs(w[-1][1] - lo) < 1e-9:
             w[-1] = (w[-1][0], hi)
         else:
             w.append((lo, hi))
 
 
-def _whole_steps(ev, memo: WeatherMemo, m: int) -> dict[str, list[tuple[float, float]]]:
-    """Merged windows of the first ``m`` whole hour steps of the cell of ``ev`` (read only:
-    callers copy). Kept per cell in ``memo`` and extended step by step."""
-    key = (ev.area, ev.velocity_kmh, ev.modes, ev.from_h)
+def _whole_steps(ev, memo: WeatherMemo, m: int) -> tuple[int, dict[str, list[tuple[int, int]]]]:
+    """``(steps merged, runs)``: per link, the runs ``(first, last)`` of consecutive hour
+    steps (numbers from the onset, both included) in which the cell of ``ev`` crosses it, over
+    at least its first ``m`` steps (read only: callers copy). Kept per cell in ``memo``
+    (whatever its onset) and extended step by step. A step merged again is skipped: a call
+    stopped half-way (a policy's decision budget, :mod:`mmroute.agents.deadline`) leaves a
+    memo that the next call completes, not doubles."""
+    key = (ev.area, ev.velocity_kmh, ev.modes)
     hit = memo.windows.get(key)
-    if hit is None or hit[0] > m:
+    if hit is None:
         hit = memo.windows[key] = [0, {}]
-    out = hit[1]
+    runs = hit[1]
     for j in range(hit[0], m):
-        lo = ev.from_h + j
-        _merge(out, _step_hits(ev.area, ev.velocity_kmh, ev.modes, j, memo), lo, lo + 1.0)
-    hit[0] = m
-    return out
+        for lid in _step_hits(ev.area, ev.velocity_kmh, ev.modes, j, memo):
+            rs = runs.setdefault(lid, [])
+            if rs and rs[-1][1] >= j:
+                continue  # merged before the stop
+            if rs and rs[-1][1] == j - 1:
+                rs[-1] = (rs[-1][0], j)
+            else:
+                rs.append((j, j))
+        hit[0] = j + 1
+    return hit[0], runs
 
 
 def _step_hits(area, velocity_kmh, modes, j: int, memo: WeatherMemo) -> list[str]:

@@ -86,6 +86,36 @@ def test_a_move_the_decision_does_not_allow_is_refused_and_the_decision_stays(sc
     assert sim.consignments[d.consignment].status == "dropped"
 
 
+@pytest.mark.parametrize("name", ["tiny", "liuzhou-asean", "yangtze-inbound", "china-europe"])
+def test_every_offered_move_passes_the_checks_apply_skips_for_it(scenarios, name):
+    """apply(move, offered=True) (an environment's slot) skips the checks of a move from
+    elsewhere: every move option_rows offers passes them, and an episode applied with and
+    without the flag ends in the same state."""
+    sc = scenarios[name]
+    for seed in range(3):
+        sims = [Simulator(sc, realize(sc, seed)) for _ in range(2)]
+        rng = np.random.default_rng(seed)
+        checked = 0
+        while (d := sims[0].next_decision()) is not None:
+            assert sims[1].next_decision() == d
+            rows = sims[0].option_rows(d)
+            c = sims[0].consignments[d.consignment]
+            for row in rows:
+                m = row[0]
+                if m.kind == "service":
+                    assert sims[0]._service_error(c, d, m) is None, m
+                else:
+                    t = d.time_h if m.depart_h is None else m.depart_h
+                    sims[0]._road_error(d, m, t)  # raises if not allowed
+                checked += 1
+            move = rows[int(rng.integers(len(rows)))][0] if rows else Move.drop()
+            sims[0].apply(move, offered=True)
+            sims[1].apply(move)
+        assert sims[1].next_decision() is None  # both run to the end
+        assert sims[0].result() == sims[1].result() and checked
+        assert [vars(a) for a in sims[0].consignments] == [vars(b) for b in sims[1].consignments]
+
+
 def test_any_later_departure_with_room_is_bookable_not_only_the_two_next(scenarios):
     sc = scenarios["liuzhou-asean"]
     sim = Simulator(sc, realize(sc, 0))

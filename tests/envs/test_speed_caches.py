@@ -353,22 +353,44 @@ def test_weather_windows_stopped_half_way_are_completed_not_doubled(liuzhou):
     """A re-plan abandoned at its decision budget (a signal, :mod:`mmroute.agents.deadline`)
     can stop the memo's extension after some steps or some links of a step: the next call
     gives the windows of an uninterrupted one."""
-    from mmroute.world.weather import WeatherMemo, _merge, _step_hits
+    from mmroute.world.weather import WeatherMemo, _step_hits
 
     links = liuzhou.links
     for w in weather_realization(liuzhou).events.weather:
         fresh = weather_windows(w, links)
         memo = WeatherMemo(links)
-        key = (w.area, w.velocity_kmh, w.modes, w.from_h)
-        out: dict = {}
-        memo.windows[key] = [0, out]  # steps merged, the count not yet moved on: as stopped
-        for j in range(max(1, w.hours() // 2)):
-            _merge(out, _step_hits(w.area, w.velocity_kmh, w.modes, j, memo), w.from_h + j,
-                   w.from_h + j + 1.0)
-        hits = _step_hits(w.area, w.velocity_kmh, w.modes, w.hours() // 2, memo)
-        _merge(out, hits[:len(hits) // 2], w.from_h + w.hours() // 2,
-               w.from_h + w.hours() // 2 + 1.0)  # half of a step's links
+        half = w.hours() // 2
+        runs: dict = {}
+
+        def add(j, lids, runs=runs):  # a step merged as _whole_steps merges it
+            for lid in lids:
+                rs = runs.setdefault(lid, [])
+                if rs and rs[-1][1] == j - 1:
+                    rs[-1] = (rs[-1][0], j)
+                else:
+                    rs.append((j, j))
+
+        for j in range(max(1, half)):
+            add(j, _step_hits(w.area, w.velocity_kmh, w.modes, j, memo))
+        hits = _step_hits(w.area, w.velocity_kmh, w.modes, half, memo)
+        if half:  # half of a step's links, the count not yet moved on: as stopped
+            add(half, hits[:len(hits) // 2])
+        memo.windows[(w.area, w.velocity_kmh, w.modes)] = [max(1, half), runs]
         assert weather_windows(w, links, memo=memo) == fresh
+
+
+def test_weather_windows_shared_across_onsets_equal_fresh_ones(liuzhou):
+    """The runs kept per cell serve the same cell at another onset, seen for fewer or more
+    hours, with windows equal to those computed afresh for that onset."""
+    from mmroute.world.weather import WeatherMemo
+
+    links = liuzhou.links
+    memo = WeatherMemo(links)
+    for w in weather_realization(liuzhou).events.weather:
+        for shift, to_h in ((0.0, w.to_h), (7.0, w.from_h + 2.0), (-3.0, w.to_h + 5.5),
+                            (11.0, w.from_h + 1.5), (2.0, w.to_h - 0.25)):
+            ev = dataclasses.replace(w, from_h=w.from_h + shift, to_h=max(w.from_h, to_h) + shift)
+            assert weather_windows(ev, links, memo=memo) == weather_windows(ev, links)
 
 
 def test_the_realised_shipment_twin_is_dataclasses_replace(liuzhou):

@@ -30,3 +30,45 @@ def test_finite_positive_factors_pass(scenario, factors):
 def test_a_factor_not_finite_or_not_positive_is_refused(scenario, factors):
     with pytest.raises(InputError, match="finite and > 0"):
         KnownEvents(road_noise=(RoadNoise(_road(scenario), 0, factors),)).validate(scenario)
+
+
+def test_drawn_factors_are_checked_once_and_equal_the_draws_one_by_one():
+    """realize checks the drawn factors as one array (CheckedFactors: validate skips them);
+    they are the draws of each road link's own stream, rounded, as plain tuples would be."""
+    import numpy as np
+
+    from mmroute.world.events import CheckedFactors
+    from mmroute.world.realization import NOISE_SLACK_H, realize, stream
+
+    sc = load("liuzhou-asean")
+    r = realize(sc, 5)
+    sigma = sc.uncertainty.road_traffic.noise_sigma
+    hours = int(math.ceil(sc.horizon_h)) + NOISE_SLACK_H
+    road = [i for i, lk in enumerate(sc.links) if lk.mode == "road"]
+    assert [rn.link for rn in r.events.road_noise] == [sc.links[i].id for i in road]
+    for i, rn in zip(road, r.events.road_noise):
+        want = tuple(stream(5, "road_noise", i).lognormal(-sigma * sigma / 2, sigma, size=hours)
+                     .round(4).tolist())
+        assert type(rn.factors) is CheckedFactors and rn.factors == want
+        assert np.isfinite(rn.factors).all() and min(rn.factors) > 0
+        assert rn == RoadNoise(rn.link, 0, want) and hash(rn) == hash(RoadNoise(rn.link, 0, want))
+        assert type(rn.factors[:3]) is tuple  # a slice is unchecked
+    r.events.validate(sc)
+
+
+def test_a_drawn_factor_rounded_to_zero_is_refused_as_before():
+    """With a noise so wide that a factor rounds to 0, the draw is left unchecked (a plain
+    tuple) and validate refuses it, naming the field."""
+    import dataclasses
+
+    from mmroute.world.realization import realize
+
+    sc = load("tiny")
+    rt = dataclasses.replace(sc.uncertainty.road_traffic, noise_sigma=6.0)
+    wide = dataclasses.replace(sc, uncertainty=dataclasses.replace(sc.uncertainty,
+                                                                  road_traffic=rt))
+    r = realize(wide, 0)
+    assert all(type(rn.factors) is tuple for rn in r.events.road_noise)
+    with pytest.raises(InputError, match="finite and > 0") as exc:
+        r.events.validate(wide)
+    assert exc.value.field.startswith("events.road_noise[")
