@@ -75,9 +75,11 @@ def test_cli_rejects_a_model_of_another_scenario_and_a_corrupt_one(tiny_model, t
 
 
 def test_cli_evaluate_writes_the_csv_and_the_summary(tiny_model, tmp_path):
+    # --jobs 1: each of a pool's spawned workers imports torch again (~5 s of CPU apiece); the
+    # CLI's pool is run by the signal tests (test_rl_hardening) and its rows by test_parallel
     out = tmp_path / "results.csv"
     r = _cli("evaluate", "tiny", "--policies", "greedy,static,maskable-ppo", "--model",
-             str(tiny_model / "best.zip"), "--seeds", "0-2", "--jobs", "2", "--out", str(out))
+             str(tiny_model / "best.zip"), "--seeds", "0-2", "--jobs", "1", "--out", str(out))
     assert r.returncode == 0, r.stderr
     lines = out.read_text().splitlines()
     assert lines[0].startswith("scenario,policy,seed,cost,time_h,lateness_h,co2_kg,on_time_share,"
