@@ -44,8 +44,8 @@ def test_every_engine_returns_a_checked_solution_on_the_tiny_cvrp(engine):
 def test_same_seed_and_iteration_limit_give_the_same_routes():
     p = random_problem(20)
     for engine in ("pyvrp", "ortools"):
-        a = solve_vrp(p, time_limit_s=30, seed=7, params=VRPParams(engine=engine, max_iterations=300))
-        b = solve_vrp(p, time_limit_s=30, seed=7, params=VRPParams(engine=engine, max_iterations=300))
+        a = solve_vrp(p, time_limit_s=30, seed=7, params=VRPParams(engine=engine, max_iterations=100))
+        b = solve_vrp(p, time_limit_s=30, seed=7, params=VRPParams(engine=engine, max_iterations=100))
         assert a.routes == b.routes and a.objective == b.objective
 
 
