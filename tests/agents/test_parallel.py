@@ -28,6 +28,19 @@ def running_ray():
     ray.shutdown()
 
 
+def test_local_processes_give_the_rows_of_this_process():
+    """Fast sibling of the slow Ray test below: the pool's rows equal the in-process ones (OR
+    policies; Ray's rows: the decision-budget test; a model's bytes: the test after it)."""
+    policies = ["greedy", "static", "replan"]
+    here = evaluate("tiny", policies, "0-2")
+    seen = []
+    local = evaluate("tiny", policies, "0-2", jobs=2,
+                     progress=lambda done, total: seen.append((done, total)))
+    pd.testing.assert_frame_equal(here[SAME], local[SAME])
+    assert seen[-1] == (12, 12) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+@pytest.mark.slow  # ~25 s of CPU (each worker imports torch); fast siblings above and below
 def test_ray_tasks_give_the_rows_of_local_processes(running_ray, tiny_model):
     policies = ["greedy", "static", "replan", "maskable-ppo"]
     model = tiny_model / "best.zip"
