@@ -51,7 +51,9 @@ def shared_data() -> Path:
 # call and teardown together) with the CPU seconds of this process and of its waited-for
 # children (resource.getrusage deltas) and the wall seconds. Wall time is noisy on a shared
 # machine; CPU is not. Processes that are not our children (Ray's workers, started by its
-# raylet) and children still running when the test ends are not counted.
+# raylet; SubprocVecEnv's forkserver workers) and children still running when the test ends
+# are not counted: a module-scoped Ray instance's processes, reaped at ray.shutdown(), land
+# on the module's last test.
 _CPU_CSV = os.environ.get("MMROUTE_TEST_CPU")
 
 
