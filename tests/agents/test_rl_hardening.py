@@ -168,7 +168,9 @@ def test_corrupt_zip_and_folders_are_input_errors(tmp_path):
         load_model(tmp_path)  # a folder without best.zip
 
 
-@pytest.mark.parametrize("name", ["china-europe", "liuzhou-asean", "yangtze-inbound"])
+@pytest.mark.parametrize("name", [  # ~5 s of CPU each: one by default, the same format
+    "liuzhou-asean", pytest.param("china-europe", marks=pytest.mark.slow),
+    pytest.param("yangtze-inbound", marks=pytest.mark.slow)])
 def test_shipped_models_act_exactly_as_sb3_loads_them(name):
     from sb3_contrib import MaskablePPO
 
