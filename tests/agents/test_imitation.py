@@ -21,16 +21,6 @@ from tests.agents.conftest import FAST
 SEEDS = range(1_000_000, 1_000_012)  # training seeds
 
 
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    """Cloning called directly runs on one torch thread, as training runs it (docs/agents.md:
-    two threads made its small batches 35-45x slower on a loaded 2-core machine)."""
-    from mmroute.agents.training import TORCH_THREADS, torch_threads
-
-    with torch_threads(TORCH_THREADS):
-        yield
-
-
 @pytest.fixture(scope="module")
 def demos():
     return demonstrations("tiny", SEEDS)
