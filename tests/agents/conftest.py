@@ -21,3 +21,15 @@ def tiny_model(tmp_path_factory):
     out = tmp_path_factory.mktemp("tiny-model")
     train("tiny", algo="maskable-ppo", timesteps=1536, seed=0, out=out, config=FAST, log=lambda m: None)
     return out
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread():
+    """Every agent test runs torch on one thread, as training does (``TORCH_THREADS``): with
+    two, the OpenMP workers of its small batches spin on a loaded 2-core machine (cloning
+    35-45x slower, docs/agents.md)."""
+    from mmroute.agents.training import TORCH_THREADS, torch_threads
+
+    with torch_threads(TORCH_THREADS):
+        yield
+

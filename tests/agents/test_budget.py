@@ -4,8 +4,6 @@ progress bar per phase."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -106,30 +104,33 @@ def test_a_month_like_scale_imitates_fewer_than_five_long_episodes(tmp_path):
     assert card["config"]["eval_every"] >= final["env_steps_before_ppo"]["measure"] / 3
 
 
-def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "mmroute", *args], capture_output=True,
-                          text=True, timeout=600)
+def test_every_phase_shows_a_progress_bar_unless_told_not_to(tmp_path, capfd):
+    # the command's own code in this process (a subprocess imports torch again: ~5 s of CPU
+    # a run); the exit codes and both streams are the ones a shell would see
+    from mmroute.cli import main
 
-
-def test_every_phase_shows_a_progress_bar_unless_told_not_to(tmp_path):
     cfg = tmp_path / "cfg.yaml"
     cfg.write_text("".join(f"{k}: {list(v) if isinstance(v, tuple) else v}\n"
                            for k, v in SMALL.items()))
-    r = _cli("train", "tiny", "--timesteps", "1000", "--config", str(cfg), "--out",
-             str(tmp_path / "a"))
-    assert r.returncode == 0, r.stderr
-    lines = r.stderr.replace("\r", "\n").splitlines()
+    capfd.readouterr()
+    assert main(["train", "tiny", "--timesteps", "1000", "--config", str(cfg), "--out",
+                 str(tmp_path / "a")]) == 0
+    r = capfd.readouterr()
+    lines = r.err.replace("\r", "\n").splitlines()
     for phase in ("measuring", "imitation", "cloning", "DAgger round 1/2",
                   "DAgger round 1/2 cloning", "DAgger round 2/2", "PPO"):
         shown = [x for x in lines if x.startswith(phase + ":")]
         assert shown, phase
         assert any("<" in x for x in shown)  # elapsed<remaining: the ETA
-    assert "buy" in r.stdout and "env steps of the budget's 1,000" in r.stdout
-    r = _cli("train", "tiny", "--timesteps", "300", "--config", str(cfg), "--out",
-             str(tmp_path / "b"), "--no-progress")
-    assert r.returncode == 0 and "PPO:" not in r.stderr and "imitation:" not in r.stderr
-    r = _cli("train", "--help")
-    assert "every phase counted" in " ".join(r.stdout.split())
+    assert "buy" in r.out and "env steps of the budget's 1,000" in r.out
+    assert main(["train", "tiny", "--timesteps", "300", "--config", str(cfg), "--out",
+                 str(tmp_path / "b"), "--no-progress"]) == 0
+    r = capfd.readouterr()
+    assert "PPO:" not in r.err and "imitation:" not in r.err
+    with pytest.raises(SystemExit) as done:
+        main(["train", "--help"])
+    assert done.value.code == 0
+    assert "every phase counted" in " ".join(capfd.readouterr().out.split())
 
 
 def test_imitation_given_but_without_room_leaves_ppo_alone(tmp_path):

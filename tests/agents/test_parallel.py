@@ -28,6 +28,19 @@ def running_ray():
     ray.shutdown()
 
 
+def test_local_processes_give_the_rows_of_this_process():
+    """Fast sibling of the slow Ray test below: the pool's rows equal the in-process ones (OR
+    policies; Ray's rows: the decision-budget test; a model's bytes: the test after it)."""
+    policies = ["greedy", "static", "replan"]
+    here = evaluate("tiny", policies, "0-2")
+    seen = []
+    local = evaluate("tiny", policies, "0-2", jobs=2,
+                     progress=lambda done, total: seen.append((done, total)))
+    pd.testing.assert_frame_equal(here[SAME], local[SAME])
+    assert seen[-1] == (12, 12) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+@pytest.mark.slow  # ~25 s of CPU (each worker imports torch); fast siblings above and below
 def test_ray_tasks_give_the_rows_of_local_processes(running_ray, tiny_model):
     policies = ["greedy", "static", "replan", "maskable-ppo"]
     model = tiny_model / "best.zip"
@@ -119,11 +132,13 @@ def test_cli_evaluates_on_a_ray_instance_of_its_own(tmp_path):
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
-def test_address_without_the_ray_backend_is_refused(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "mmroute", "evaluate", "tiny", "--policies",
-                        "greedy", "--seeds", "0", "--address", "ray://nowhere:10001", "--out",
-                        str(tmp_path / "r.csv")], capture_output=True, text=True)
-    assert r.returncode == 2 and "--address needs --backend ray" in r.stderr
+def test_address_without_the_ray_backend_is_refused(tmp_path, capfd):
+    from mmroute.cli import main  # in this process: a subprocess imports Ray again (~6 s CPU)
+
+    capfd.readouterr()
+    code = main(["evaluate", "tiny", "--policies", "greedy", "--seeds", "0", "--address",
+                 "ray://nowhere:10001", "--out", str(tmp_path / "r.csv")])
+    assert code == 2 and "--address needs --backend ray" in capfd.readouterr().err
     assert not (tmp_path / "r.csv").exists()
 
 

@@ -28,9 +28,12 @@ def test_every_policy_finishes_episodes_on_tiny_and_hindsight_bounds_them(tiny_m
     assert (hs.cost - hs.bound).abs().max() <= 1e-6 * hs.bound.max()
 
 
-@pytest.mark.parametrize("name", ["liuzhou-asean", pytest.param("china-europe", marks=pytest.mark.slow)])
-def test_hindsight_is_below_every_or_policy_on_every_seed(name):
-    df = evaluate(name, ["greedy", "static", "replan", "anticipate"], seeds="0-1",
+@pytest.mark.parametrize("name, seeds", [
+    ("liuzhou-asean", "0"),  # fast: one seed (~8 s of CPU each); tiny's 4 seeds above
+    pytest.param("liuzhou-asean", "0-1", marks=pytest.mark.slow),
+    pytest.param("china-europe", "0-1", marks=pytest.mark.slow)])
+def test_hindsight_is_below_every_or_policy_on_every_seed(name, seeds):
+    df = evaluate(name, ["greedy", "static", "replan", "anticipate"], seeds=seeds,
                   time_limit_s=10)
     assert (df.regret >= -1e-6 * df.bound).all()
     s = summarize(df)

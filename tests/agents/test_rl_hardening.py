@@ -45,6 +45,17 @@ def _cli(*argv: str, timeout: float = 120, env=None, cwd=None) -> subprocess.Com
                           text=True, timeout=timeout, env=env, cwd=cwd or REPO)
 
 
+def _main(capfd, *argv: str) -> subprocess.CompletedProcess:
+    """``mmroute *argv`` run by :func:`mmroute.cli.main` in this process (a subprocess imports
+    torch again: seconds of CPU a run), its exit code and streams as a subprocess gives them."""
+    from mmroute.cli import main
+
+    capfd.readouterr()
+    code = main(list(argv))
+    out, err = capfd.readouterr()
+    return subprocess.CompletedProcess(["mmroute", *argv], code, out, err)
+
+
 def _one_line_exit_2(r: subprocess.CompletedProcess) -> None:
     assert r.returncode == 2, (r.returncode, r.stderr[-2000:])
     lines = r.stderr.strip().splitlines()
@@ -157,7 +168,9 @@ def test_corrupt_zip_and_folders_are_input_errors(tmp_path):
         load_model(tmp_path)  # a folder without best.zip
 
 
-@pytest.mark.parametrize("name", ["china-europe", "liuzhou-asean", "yangtze-inbound"])
+@pytest.mark.parametrize("name", [  # ~5 s of CPU each: one by default, the same format
+    "liuzhou-asean", pytest.param("china-europe", marks=pytest.mark.slow),
+    pytest.param("yangtze-inbound", marks=pytest.mark.slow)])
 def test_shipped_models_act_exactly_as_sb3_loads_them(name):
     from sb3_contrib import MaskablePPO
 
@@ -459,27 +472,28 @@ def test_evaluate_cli_refuses_bad_flags_on_one_line(tmp_path, argv):
     assert not (tmp_path / "r.csv").exists()
 
 
-def test_evaluate_cli_refuses_training_seeds_unless_allowed(tmp_path):
-    r = _cli("evaluate", "liuzhou-asean", "--policies", "maskable-ppo", "--seeds", "100000",
-             "--out", str(tmp_path / "r.csv"))
+def test_evaluate_cli_refuses_training_seeds_unless_allowed(tmp_path, capfd):
+    r = _main(capfd, "evaluate", "liuzhou-asean", "--policies", "maskable-ppo", "--seeds",
+              "100000", "--out", str(tmp_path / "r.csv"))
     _one_line_exit_2(r)
     assert "--allow-training-seeds" in r.stderr
 
 
 @POSIX
-def test_a_dead_ray_address_fails_fast_on_one_line(tmp_path):
+def test_a_dead_ray_address_fails_fast_on_one_line(tmp_path, capfd, monkeypatch):
     pytest.importorskip("ray")
-    for argv, env in ((("--address", "127.0.0.1:1"), None),
-                      ((), {**os.environ, "RAY_ADDRESS": "127.0.0.1:1"})):
+    for argv, address in ((("--address", "127.0.0.1:1"), None), ((), "127.0.0.1:1")):
+        if address:
+            monkeypatch.setenv("RAY_ADDRESS", address)
         t0 = time.monotonic()
-        r = _cli("evaluate", "tiny", "--policies", "greedy", "--seeds", "0", "--backend", "ray",
-                 *argv, "--out", str(tmp_path / "r.csv"), timeout=60, env=env)
+        r = _main(capfd, "evaluate", "tiny", "--policies", "greedy", "--seeds", "0",
+                  "--backend", "ray", *argv, "--out", str(tmp_path / "r.csv"))
         assert time.monotonic() - t0 < 20
         _one_line_exit_2(r)
         assert "no Ray cluster answers at 127.0.0.1:1" in r.stderr
 
 
-def test_train_cli_refuses_hostile_inputs_on_one_line(tmp_path, tiny_model):
+def test_train_cli_refuses_hostile_inputs_on_one_line(tmp_path, tiny_model, capfd):
     bomb = tmp_path / "bomb.yaml"
     bomb.write_text("a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
                     + "".join(f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]\n"
@@ -495,7 +509,7 @@ def test_train_cli_refuses_hostile_inputs_on_one_line(tmp_path, tiny_model):
              ("--out", str(run), "--resume")]
     for argv in cases:
         t0 = time.monotonic()
-        r = _cli("train", "tiny", "--timesteps", "100", *argv, timeout=60)
+        r = _main(capfd, "train", "tiny", "--timesteps", "100", *argv)
         _one_line_exit_2(r)
         assert time.monotonic() - t0 < 30
     assert not (tmp_path / "o1").exists() and not (tmp_path / "o2").exists()

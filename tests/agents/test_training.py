@@ -60,24 +60,37 @@ def _cli(*args):
                           text=True, timeout=600)
 
 
-def test_cli_rejects_a_model_of_another_scenario_and_a_corrupt_one(tiny_model, tmp_path):
-    r = _cli("evaluate", "liuzhou-asean", "--policies", "maskable-ppo", "--model",
-             str(tiny_model / "best.zip"), "--seeds", "0", "--out", str(tmp_path / "r.csv"))
+def _main(capfd, *args) -> subprocess.CompletedProcess:
+    """``mmroute *args`` by :func:`mmroute.cli.main` in this process (no second torch import),
+    with its exit code and streams."""
+    from mmroute.cli import main
+
+    capfd.readouterr()
+    code = main(list(args))
+    out, err = capfd.readouterr()
+    return subprocess.CompletedProcess(["mmroute", *args], code, out, err)
+
+
+def test_cli_rejects_a_model_of_another_scenario_and_a_corrupt_one(tiny_model, tmp_path, capfd):
+    r = _main(capfd, "evaluate", "liuzhou-asean", "--policies", "maskable-ppo", "--model",
+              str(tiny_model / "best.zip"), "--seeds", "0", "--out", str(tmp_path / "r.csv"))
     assert r.returncode == 2 and "trained for scenario 'tiny'" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     bad = tmp_path / "bad.zip"
     bad.write_bytes(b"not a zip")
     (tmp_path / "bad.json").write_text((tiny_model / "best.json").read_text())
-    r = _cli("evaluate", "tiny", "--policies", "maskable-ppo", "--model", str(bad), "--seeds", "0",
-             "--out", str(tmp_path / "r.csv"))
+    r = _main(capfd, "evaluate", "tiny", "--policies", "maskable-ppo", "--model", str(bad),
+              "--seeds", "0", "--out", str(tmp_path / "r.csv"))
     assert r.returncode == 2 and "not a model zip" in r.stderr
     assert not (tmp_path / "r.csv").exists()
 
 
 def test_cli_evaluate_writes_the_csv_and_the_summary(tiny_model, tmp_path):
+    # --jobs 1: each of a pool's spawned workers imports torch again (~5 s of CPU apiece); the
+    # CLI's pool is run by the signal tests (test_rl_hardening) and its rows by test_parallel
     out = tmp_path / "results.csv"
     r = _cli("evaluate", "tiny", "--policies", "greedy,static,maskable-ppo", "--model",
-             str(tiny_model / "best.zip"), "--seeds", "0-2", "--jobs", "2", "--out", str(out))
+             str(tiny_model / "best.zip"), "--seeds", "0-2", "--jobs", "1", "--out", str(out))
     assert r.returncode == 0, r.stderr
     lines = out.read_text().splitlines()
     assert lines[0].startswith("scenario,policy,seed,cost,time_h,lateness_h,co2_kg,on_time_share,"

@@ -74,7 +74,7 @@ def test_every_checker_returns_the_one_check_report_with_where_and_why(tiny_vrp,
 
 
 def test_family_figures_are_in_details(tiny_vrp):
-    s = solve_vrp(tiny_vrp, time_limit_s=0.5, seed=0, params=VRPParams(engine="ortools"))
+    s = solve_vrp(tiny_vrp, time_limit_s=30, seed=0, params=VRPParams(engine="ortools", max_iterations=100))
     rep = check_vrp(tiny_vrp, s)
     assert rep.feasible and rep.objective == s.objective == 32
     assert rep.details == {"cost": 32, "num_routes": 2, "dropped": ()}
@@ -175,7 +175,7 @@ def test_a_loading_warm_start_is_checked_and_never_lost(boxes):
 
 
 def test_results_of_every_family_summarise_in_one_line(tiny_vrp, boxes):
-    s = solve_vrp(tiny_vrp, time_limit_s=0.5, seed=0)
+    s = solve_vrp(tiny_vrp, time_limit_s=30, seed=0, params=VRPParams(max_iterations=100))
     assert s.summary().startswith("objective 32, bound none, status feasible, 2 routes")
     p = solve_loading(boxes, time_limit_s=1, seed=0)
     assert p.summary().startswith("optimal, 3 boxes, utilisation 37.50%, objective 90, bound 90")

@@ -65,7 +65,7 @@ def test_an_iteration_limit_makes_cli_runs_repeat_exactly(tmp_path):
     for k in range(2):
         out = tmp_path / f"sol{k}.json"
         r = run("vrp", "solve", "liuzhou-milkrun", "--time-limit", "30", "--seed", "5",
-                "--max-iterations", "300", "--out", str(out))
+                "--max-iterations", "100", "--out", str(out))
         assert r.returncode == 0, r.stderr
         outs.append(json.loads(out.read_text()))
     assert outs[0]["routes"] == outs[1]["routes"]

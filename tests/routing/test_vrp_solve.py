@@ -16,6 +16,10 @@ from mmroute.routing.vrp.solution import VRPSolution
 from mmroute.routing.vrp.solve import VRPParams, solve_vrp
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "vrp"
+#: Small solves stop after ITERATIONS iterations (solutions accepted, for OR-Tools); CAP_S is
+#: only a cap a loaded machine never reaches (0.3-0.5 s limits once found no solution at load > 20).
+ITERATIONS = 100
+CAP_S = 30
 
 
 def random_problem(n: int = 12, seed: int = 3, **kw) -> VRPProblem:
@@ -32,7 +36,7 @@ def random_problem(n: int = 12, seed: int = 3, **kw) -> VRPProblem:
 @pytest.mark.parametrize("engine", ["ortools", "pyvrp", "auto"])
 def test_every_engine_returns_a_checked_solution_on_the_tiny_cvrp(engine):
     p = read_instance(DATA / "tiny.vrp")
-    s = solve_vrp(p, time_limit_s=0.5, seed=1, params=VRPParams(engine=engine))
+    s = solve_vrp(p, time_limit_s=CAP_S, seed=1, params=VRPParams(engine=engine, max_iterations=ITERATIONS))
     assert check_vrp(p, s).feasible
     assert s.objective == 32 and s.status == "feasible" and s.bound is None  # 2 routes of 5+6+5
 
@@ -40,14 +44,14 @@ def test_every_engine_returns_a_checked_solution_on_the_tiny_cvrp(engine):
 def test_same_seed_and_iteration_limit_give_the_same_routes():
     p = random_problem(20)
     for engine in ("pyvrp", "ortools"):
-        a = solve_vrp(p, time_limit_s=30, seed=7, params=VRPParams(engine=engine, max_iterations=300))
-        b = solve_vrp(p, time_limit_s=30, seed=7, params=VRPParams(engine=engine, max_iterations=300))
+        a = solve_vrp(p, time_limit_s=30, seed=7, params=VRPParams(engine=engine, max_iterations=100))
+        b = solve_vrp(p, time_limit_s=30, seed=7, params=VRPParams(engine=engine, max_iterations=100))
         assert a.routes == b.routes and a.objective == b.objective
 
 
 def test_pickup_delivery_goes_to_ortools_under_auto_and_respects_pairs():
     p = read_instance(DATA / "tiny_lilim.txt")
-    s = solve_vrp(p, time_limit_s=0.5, seed=0, params=VRPParams(engine="auto"))
+    s = solve_vrp(p, time_limit_s=CAP_S, seed=0, params=VRPParams(engine="auto", max_iterations=ITERATIONS))
     assert "ortools" in s.solver and check_vrp(p, s).feasible
     with pytest.raises(InputError, match="pickup-and-delivery"):
         solve_vrp(p, time_limit_s=0.5, seed=0, params=VRPParams(engine="pyvrp"))
@@ -56,7 +60,7 @@ def test_pickup_delivery_goes_to_ortools_under_auto_and_respects_pairs():
 def test_optional_clients_are_dropped_when_the_penalty_is_below_the_detour():
     p = random_problem(8, drop_penalty=(None, 1, None, None, None, None, None, 10**6))
     for engine in ("ortools", "pyvrp"):
-        s = solve_vrp(p, time_limit_s=0.5, seed=0, params=VRPParams(engine=engine))
+        s = solve_vrp(p, time_limit_s=CAP_S, seed=0, params=VRPParams(engine=engine, max_iterations=ITERATIONS))
         assert s.dropped == (1,) and check_vrp(p, s).feasible
 
 
@@ -75,9 +79,10 @@ def test_mixed_fleet_with_fixed_costs_and_multi_depot():
 
 def test_warm_start_is_accepted_by_both_engines_and_never_worsens():
     p = random_problem(15)
-    first = solve_vrp(p, time_limit_s=0.3, seed=0, params=VRPParams(engine="ortools"))
+    first = solve_vrp(p, time_limit_s=CAP_S, seed=0, params=VRPParams(engine="ortools", max_iterations=ITERATIONS))
     for engine in ("ortools", "pyvrp"):
-        s = solve_vrp(p, time_limit_s=0.5, seed=2, params=VRPParams(engine=engine), initial=first)
+        s = solve_vrp(p, time_limit_s=CAP_S, seed=2, params=VRPParams(engine=engine, max_iterations=ITERATIONS),
+                      initial=first)
         assert check_vrp(p, s).feasible and s.objective <= first.objective
 
 
@@ -111,7 +116,7 @@ def test_unreachable_window_raises_infeasible():
 
 def test_solution_round_trips_through_json_dict():
     p = random_problem(8)
-    s = solve_vrp(p, time_limit_s=0.3, seed=0)
+    s = solve_vrp(p, time_limit_s=CAP_S, seed=0, params=VRPParams(max_iterations=ITERATIONS))
     t = VRPSolution.from_dict(s.to_dict())
     assert t.routes == s.routes and t.objective == s.objective and t.seed == s.seed
 
@@ -140,7 +145,7 @@ def test_two_load_dimensions_are_both_enforced():
     volume = (0, 9, 9, 1, 1, 1)
     p = VRPProblem(distance=base.distance, duration=base.duration, demand=(0, 1, 1, 1, 1, 1), demand_extra=(volume,),
                    vehicle_types=(VRPVehicleType(capacity=100, capacity_extra=(10,), count=5),))
-    s = solve_vrp(p, time_limit_s=0.5, seed=0, params=VRPParams(engine="ortools"))
+    s = solve_vrp(p, time_limit_s=CAP_S, seed=0, params=VRPParams(engine="ortools", max_iterations=ITERATIONS))
     assert not any({1, 2} <= set(r.visits) for r in s.routes)  # 9 + 9 litres > 10
     bad = VRPSolution.from_dict({"routes": [[1, 2], [3, 4, 5]]})
     assert "load (dimension 1) 18 exceeds capacity 10" in check_vrp(p, bad).reason

@@ -14,7 +14,7 @@ def test_the_tiny_scenario_is_bundled():
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_bundled_scenario_loads_exports_and_maps(tmp_path, name):
+def test_bundled_scenario_loads_and_exports(tmp_path, name):
     scenario = load(name)
     assert scenario.name == name
     assert scenario.summary().startswith(f"{name}: ")
@@ -24,5 +24,15 @@ def test_bundled_scenario_loads_exports_and_maps(tmp_path, name):
         assert route.origin == s.origin and route.destination == s.destination
     nodes, links = read_export(export(scenario, tmp_path / f"{name}.geojson"))
     assert len(nodes) == len(scenario.nodes) and len(links) == len(scenario.links)
-    png = plot_map(scenario, tmp_path / f"{name}.png")
+
+
+#: Maps drawn by default: a small network and a sea-rail one; every other bundled map (2-9 s of
+#: CPU each: liuzhou-cars' 30 dealers the most) is a slow test; test_map.py draws china-europe.
+MAPPED_FAST = {"tiny", "liuzhou-asean"}
+
+
+@pytest.mark.parametrize("name", [n if n in MAPPED_FAST else pytest.param(n, marks=pytest.mark.slow)
+                                  for n in NAMES])
+def test_bundled_scenario_maps(tmp_path, name):
+    png = plot_map(load(name), tmp_path / f"{name}.png")
     assert png.stat().st_size > 30_000
