@@ -149,6 +149,8 @@ class JobStore:
                 self._finish(record, "cancelled", None)
                 return self.get(job_id)
             run = self._running.get(job_id)
+            if job_id in self._cancelling:  # another cancel is stopping it (and polls it)
+                return self.get(job_id)
             if run is not None:
                 self._cancelling.add(job_id)
         if run is not None:
@@ -157,7 +159,9 @@ class JobStore:
                 if job_id in self._running:
                     self._running.pop(job_id)
                     self._cancelling.discard(job_id)
-                    self._finish(self._records[job_id], "cancelled", None, run.process.exitcode)
+                    done = (self.folder / job_id / "result.json").exists()  # finished first
+                    self._finish(self._records[job_id], "done" if done else "cancelled", None,
+                                 run.process.exitcode)
         return self.get(job_id)
 
     def run_aside(self, target: Any, args: tuple, *, timeout_s: float) -> int | None:
@@ -240,19 +244,19 @@ class JobStore:
 
     def _collect(self) -> None:
         with self._lock:
-            ended = [(j, r) for j, r in self._running.items() if not r.process.is_alive()]
+            # a job being cancelled is left to :meth:`cancel`, the one thread that polls its
+            # process: two threads polling one forkserver process race for its exit status,
+            # and the loser reads end-of-file, which multiprocessing reports as exit code 255
+            ended = [(j, r) for j, r in self._running.items()
+                     if j not in self._cancelling and not r.process.is_alive()]
             for job_id, run in ended:
                 run.process.join()
                 self._running.pop(job_id)
                 path = self.folder / job_id
                 record = self._records[job_id]
-                cancelled = job_id in self._cancelling
-                self._cancelling.discard(job_id)
                 code = run.process.exitcode
                 if (path / "result.json").exists():
                     self._finish(record, "done", None, code)
-                elif cancelled:
-                    self._finish(record, "cancelled", None, code)
                 elif (path / "error.json").exists():
                     err = json.loads((path / "error.json").read_text(encoding="utf-8"))
                     self._finish(record, "failed", err.get("error", "error"), code)

@@ -251,6 +251,44 @@ def test_check_plan_recomputes_and_finds_a_tampered_plan(client, tiny_job):
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "plan"]
 
 
+def test_the_scheduler_never_polls_a_process_that_a_cancel_is_stopping(tmp_path):
+    """Two threads polling one forkserver process race for its exit status, and the loser
+    reads end-of-file: multiprocessing then reports exit code 255 (seen under load as a DELETE
+    answering 255 instead of 143). The scheduler's collection leaves a job being cancelled to
+    the cancel, and a second cancel of it does not poll it either."""
+    from mmroute.serve.jobs import _Running
+
+    class Polled:
+        pid, exitcode, polls = 12345, None, 0
+
+        def is_alive(self):
+            self.polls += 1
+            return False
+
+        def join(self, timeout=None):
+            self.polls += 1
+
+    store = JobStore(tmp_path, workers=1, poll_s=0.01)
+    try:
+        proc = Polled()
+        with store._lock:  # the job as if started and a cancel under way (the lock held: the
+            job = store.submit("plan", {"time_limit_s": 20, "seed": 0, "options": {}},
+                               load("tiny").to_dict())  # scheduler cannot start it first)
+            store._queue.remove(job)
+            store._records[job] = dict(store._records[job], status="running")
+            store._running[job] = _Running(proc, time.time())
+            store._cancelling.add(job)
+        time.sleep(0.2)  # ~20 rounds of the scheduler
+        assert proc.polls == 0 and job in store._running
+        assert store.cancel(job)["status"] == "running"  # the first cancel has not ended
+        assert proc.polls == 0
+        with store._lock:  # the first cancel's end
+            store._running.pop(job)
+            store._cancelling.discard(job)
+    finally:
+        store.close()
+
+
 def test_a_restarted_store_keeps_finished_jobs_and_fails_interrupted_ones(tmp_path):
     store = JobStore(tmp_path, workers=1)
     try:
