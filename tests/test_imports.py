@@ -47,15 +47,28 @@ def test_the_osm_readers_load_osmnx_and_osmium_only_on_first_use(statement):
     assert _run(f"import sys\n{statement}\nprint(','.join(m for m in {heavy!r} if m in sys.modules))") == ""
 
 
-def test_import_of_the_scenarios_package_adds_under_a_tenth_of_a_second_to_its_dependencies():
+SCIENTIFIC = ("numpy", "pandas", "scipy", "shapely", "geopandas", "pyogrio", "matplotlib",
+              "networkx", "ortools", "highspy", "gymnasium")
+
+
+def test_the_scenarios_package_loads_no_scientific_library():
+    """Reading a scenario file needs PyYAML and pyproj only: what keeps ``import
+    mmroute.scenarios`` light, checked by the modules it loads (a count, not a timing)."""
+    assert _run("import sys\nimport mmroute.scenarios\n"
+                f"print(','.join(m for m in {SCIENTIFIC!r} if m in sys.modules))") == ""
+
+
+def test_import_of_the_scenarios_package_adds_little_to_its_dependencies():
     """CPU seconds of the import beyond those of the libraries it needs (PyYAML, pyproj),
-    best of five fresh interpreters each: what mmroute's own modules cost, whatever the speed
-    of the machine (the absolute time, ~0.1-0.25 s, is mostly pyproj's and varies with the
-    machine; wall-clock on a shared machine measures the neighbours)."""
+    best of five fresh interpreters each: what mmroute's own modules cost (~0.1 s on a 2-core
+    CI machine, the editable install's finder included), whatever the speed of the machine
+    (the absolute time is mostly pyproj's; wall-clock on a shared machine measures the
+    neighbours). A gross guard: one scientific library (numpy alone ~0.25 s) would cross it;
+    the test above names which."""
     timed = "import time\nt = time.process_time()\nimport {}\nprint(time.process_time() - t)"
     own = min(float(_run(timed.format("mmroute.scenarios"))) for _ in range(5))
     deps = min(float(_run(timed.format("yaml, pyproj"))) for _ in range(5))
-    assert own - deps < 0.1, f"import mmroute.scenarios took {own:.3f} s of CPU, {deps:.3f} s its libraries"
+    assert own - deps < 0.2, f"import mmroute.scenarios took {own:.3f} s of CPU, {deps:.3f} s its libraries"
 
 
 @pytest.mark.parametrize(
