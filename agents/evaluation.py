@@ -78,14 +78,12 @@ class _Episodes:
 
         self.scenario, self.model, self.time_limit_s = scenario, model, time_limit_s
         self.decision_budget_s = decision_budget(decision_budget_s)
-        self._env = None
-        self._envs: dict[tuple, Any] = {}  # envs with options a policy asks for (hold)
+        self._envs: dict[tuple, Any] = {}  # by the env options a policy asks for (hold)
         self._policies: dict[str, Any] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         return {"scenario": self.scenario, "model": self.model, "time_limit_s": self.time_limit_s,
-                "decision_budget_s": self.decision_budget_s, "_env": None, "_envs": {},
-                "_policies": {}}
+                "decision_budget_s": self.decision_budget_s, "_envs": {}, "_policies": {}}
 
     def run(self, policy: str, seed: int):
         """One episode's row and its finished simulator."""
@@ -102,16 +100,11 @@ class _Episodes:
             pol = self._policies[policy] = make_policy(
                 policy, model=model, scenario=sc, time_limit_s=self.time_limit_s,
                 decision_budget_s=self.decision_budget_s)
-        opts = getattr(pol, "env_options", None)  # a model trained with hold: its env
-        if opts:
-            key = tuple(sorted(opts.items()))
-            env = self._envs.get(key)
-            if env is None:
-                env = self._envs[key] = RerouteEnv(sc, **opts)
-        else:
-            if self._env is None:
-                self._env = RerouteEnv(sc)
-            env = self._env
+        opts = getattr(pol, "env_options", None) or {}  # a model trained with hold: its env
+        key = tuple(sorted(opts.items()))
+        env = self._envs.get(key)
+        if env is None:
+            env = self._envs[key] = RerouteEnv(sc, **opts)
         ro = rollout(env, pol, realize(sc, seed))
         res = ro.result
         bound = pol.bound if isinstance(pol, HindsightPolicy) else math.nan

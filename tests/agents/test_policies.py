@@ -186,8 +186,8 @@ def test_a_worker_reuses_its_env_and_policies_and_rows_equal_fresh_ones():
         fresh = ev.run_episode(sc, policy, seed)
         keys = [k for k in row if k not in ev.TIMING_COLUMNS]
         assert [row[k] for k in keys] == [fresh[k] for k in keys]
-    assert len(worker._policies) == 3 and worker._env is not None
+    assert len(worker._policies) == 3 and len(worker._envs) == 1  # one env, reused
     import pickle
 
     sent = pickle.loads(pickle.dumps(worker))  # what a worker process receives
-    assert sent._env is None and sent._policies == {} and sent.scenario == sc
+    assert sent._envs == {} and sent._policies == {} and sent.scenario == sc
