@@ -85,11 +85,21 @@ class _Episodes:
         return {"scenario": self.scenario, "model": self.model, "time_limit_s": self.time_limit_s,
                 "decision_budget_s": self.decision_budget_s, "_envs": {}, "_policies": {}}
 
+    def env(self, options: dict[str, Any] | None = None):
+        """The scenario's :class:`~mmroute.envs.reroute.RerouteEnv` with ``options`` (a
+        policy's ``env_options``; none: the default env), made on first use, then reused."""
+        from mmroute.envs.reroute import RerouteEnv
+
+        key = tuple(sorted((options or {}).items()))
+        env = self._envs.get(key)
+        if env is None:
+            env = self._envs[key] = RerouteEnv(self.scenario, **(options or {}))
+        return env
+
     def run(self, policy: str, seed: int):
         """One episode's row and its finished simulator."""
         from mmroute.agents.policies import HindsightPolicy, make_policy
         from mmroute.agents.rollout import rollout
-        from mmroute.envs.reroute import RerouteEnv
         from mmroute.world.realization import realize
 
         t0 = time.perf_counter()
@@ -100,11 +110,7 @@ class _Episodes:
             pol = self._policies[policy] = make_policy(
                 policy, model=model, scenario=sc, time_limit_s=self.time_limit_s,
                 decision_budget_s=self.decision_budget_s)
-        opts = getattr(pol, "env_options", None) or {}  # a model trained with hold: its env
-        key = tuple(sorted(opts.items()))
-        env = self._envs.get(key)
-        if env is None:
-            env = self._envs[key] = RerouteEnv(sc, **opts)
+        env = self.env(getattr(pol, "env_options", None))  # a model trained with hold: its env
         ro = rollout(env, pol, realize(sc, seed))
         res = ro.result
         bound = pol.bound if isinstance(pol, HindsightPolicy) else math.nan

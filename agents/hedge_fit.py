@@ -19,9 +19,9 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, replace
-from typing import Any
+from dataclasses import asdict, replace
 
+from mmroute.agents.evaluation import _Episodes
 from mmroute.agents.hedge import HedgeCard, HedgeParams
 from mmroute.agents.seeds import TRAINING, VALIDATION
 from mmroute.errors import InputError
@@ -42,35 +42,31 @@ def default_grid(scenario) -> dict[str, tuple[float, ...]]:
             "tight_cny_per_teu": (3 * lat, 12 * lat, 48 * lat)}
 
 
-@dataclass
-class _Runner:
-    """What a worker needs to run episodes of one scenario (its env made on first use)."""
+class _Runner(_Episodes):
+    """What a worker needs to run hedge episodes of one scenario: the scenario and the time
+    limit travel once, the env is made on first use and reused (:class:`~mmroute.agents.
+    evaluation._Episodes`'s cache); a fresh policy per episode (its parameters vary)."""
 
-    scenario: Any
-    time_limit_s: float
-    _env: Any = None
+    def __init__(self, scenario, time_limit_s: float):
+        super().__init__(scenario, None, time_limit_s)
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {"scenario": self.scenario, "time_limit_s": self.time_limit_s, "_env": None}
-
-    def run(self, params: HedgeParams, seed: int) -> tuple[float, float]:
+    def run_params(self, params: HedgeParams, seed: int) -> tuple[float, float]:
+        """One episode of ``params`` on ``seed``: ``(cost CNY, wall s)``."""
         from mmroute.agents.hedge import HedgePolicy
         from mmroute.agents.rollout import rollout
-        from mmroute.envs.reroute import RerouteEnv
         from mmroute.world.realization import realize
 
-        if self._env is None:
-            self._env = RerouteEnv(self.scenario)
+        env = self.env()
         t0 = time.perf_counter()
         pol = HedgePolicy(params=params, time_limit_s=self.time_limit_s)
-        ro = rollout(self._env, pol, realize(self.scenario, seed))
+        ro = rollout(env, pol, realize(self.scenario, seed))
         return float(ro.cost_cny), time.perf_counter() - t0
 
 
 def episode_cost(runner: _Runner, task: tuple[dict, int]) -> tuple[float, float]:
     """One episode's ``(cost, wall s)`` (a task of :func:`~mmroute.agents.run_tasks`)."""
     params, seed = task
-    return runner.run(HedgeParams(**params), seed)
+    return runner.run_params(HedgeParams(**params), seed)
 
 
 def fit_hedge(scenario, *, training_seeds: Sequence[int], validation_seeds: Sequence[int],

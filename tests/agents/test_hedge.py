@@ -150,6 +150,23 @@ def test_the_fit_uses_training_and_validation_seeds_only_and_records_itself():
     assert card.scenario_hash == scenario_hash(sc)
 
 
+def test_the_fit_worker_reuses_one_env_sends_none_and_costs_equal_fresh_episodes():
+    """The fit's worker keeps one env (evaluation's cache) across episodes of different
+    parameters; it is pickled without it; each cost equals a fresh env's."""
+    import pickle
+
+    from mmroute.agents.hedge_fit import _Runner
+
+    sc = load("tiny")
+    runner = _Runner(sc, 10.0)
+    for params, seed in [(HedgeParams(), 1_000_000), (SOME, 1_000_001), (HedgeParams(), 1_000_001)]:
+        cost, _ = runner.run_params(params, seed)
+        assert cost == _episode(RerouteEnv(sc), HedgePolicy(params=params), seed)[0]
+    assert len(runner._envs) == 1
+    sent = pickle.loads(pickle.dumps(runner))  # what a worker process receives
+    assert sent._envs == {} and sent.scenario == sc and sent.time_limit_s == 10.0
+
+
 def test_an_evaluation_row_of_hedge_equals_replans_with_a_zero_card(tmp_path, monkeypatch):
     import mmroute.agents.hedge as hedge
 
