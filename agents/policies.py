@@ -40,7 +40,7 @@ from mmroute.agents.deadline import call_within, remaining_s
 from mmroute.agents.registry import OR_POLICIES, POLICIES, entry
 from mmroute.agents.rollout import masked_predict
 from mmroute.envs.anticipation import risk_adjusted_events
-from mmroute.envs.hold import hold_candidate
+from mmroute.envs.hold import cutoff_h, hold_candidate
 from mmroute.envs.known import known_scenario, plan_state
 from mmroute.envs.reroute import RerouteEnv
 from mmroute.envs.simulator import MIN_HOLD_H, Move, Option, moves_of, moves_of_legs
@@ -164,7 +164,7 @@ def commit_late(env: RerouteEnv, move: int | Move) -> int | Move:
     if move.kind == "road" and move.depart_h is not None:
         until = move.depart_h
     elif move.kind == "service":
-        until = move.timetable_h - env.sim.links[move.link].timetable.cutoff_h
+        until = cutoff_h(env.sim, move)
     else:
         return move
     if until < d.time_h + MIN_HOLD_H:

@@ -18,7 +18,7 @@ from mmroute.envs.candidates import Candidate, _next_service, _rests
 from mmroute.envs.simulator import MIN_HOLD_H, TOL_H, Decision, Move, Simulator
 from mmroute.world.conditions import Conditions
 
-__all__ = ["HOLDS", "SLACK_H", "latest_hold_h", "hold_candidate"]
+__all__ = ["HOLDS", "SLACK_H", "cutoff_h", "latest_hold_h", "hold_candidate"]
 
 #: ``RerouteEnv``'s ``hold`` argument: ``"off"`` (no hold candidate: the default, the
 #: observation and action spaces of every shipped model) or ``"latest"``.
@@ -31,6 +31,12 @@ SLACK_H = 2.0
 _SEARCH_H = 6
 
 
+def cutoff_h(sim: Simulator, move: Move) -> float:
+    """The hour by which cargo must be at the terminal to take ``move``, a scheduled
+    departure: its timetable time minus its service's cut-off (h)."""
+    return move.timetable_h - sim.links[move.link].timetable.cutoff_h
+
+
 def latest_hold_h(sim: Simulator, d: Decision, move: Move, cond: Conditions) -> float | None:
     """The latest whole hour until which decision ``d`` can hold and still take ``move``'s
     connection (see the module doc), or ``None``: no connection to keep (a drop, a road trip
@@ -38,7 +44,7 @@ def latest_hold_h(sim: Simulator, d: Decision, move: Move, cond: Conditions) -> 
     :data:`~mmroute.envs.simulator.MIN_HOLD_H` after the decision makes it."""
     lo = d.time_h + MIN_HOLD_H - TOL_H
     if move.kind == "service":
-        t = math.floor(move.timetable_h - sim.links[move.link].timetable.cutoff_h + 1e-9)
+        t = math.floor(cutoff_h(sim, move) + 1e-9)
         return float(t) if t >= lo and t <= sim.horizon_h else None
     if move.kind != "road" or (move.depart_h is not None and move.depart_h > d.time_h + TOL_H):
         return None

@@ -9,6 +9,7 @@ import pytest
 
 from mmroute.agents import evaluate, make_policy
 from mmroute.agents.policies import commit_late
+from mmroute.envs.hold import cutoff_h
 from mmroute.envs.reroute import RerouteEnv
 from mmroute.envs.simulator import MIN_HOLD_H, Move
 from mmroute.errors import InputError
@@ -36,10 +37,15 @@ def test_commit_late_holds_until_a_later_truck_or_cut_off_and_keeps_the_rest():
     assert commit_late(env, Move.road(path)) == Move.road(path)
     short = Move.road(path, d.time_h + MIN_HOLD_H / 2)
     assert commit_late(env, short) == short
+    exact = Move.road(path, d.time_h + MIN_HOLD_H)  # the shortest hold the simulator allows
+    assert commit_late(env, exact) == Move.hold(d.time_h + MIN_HOLD_H)
+    past = Move.road(path, env.sim.horizon_h + 1.0)  # a hold past the horizon: refused
+    assert commit_late(env, past) == past
     assert commit_late(env, 3) == 3 and commit_late(env, Move.drop()) == Move.drop()
     lk = next(lk for lk in env.scenario.links if lk.scheduled)
     cutoff = lk.timetable.cutoff_h
     svc = Move.service(lk.id, d.time_h + cutoff + 20.0)  # (any departure: only time counts)
+    assert cutoff_h(env.sim, svc) == pytest.approx(d.time_h + 20.0)
     assert commit_late(env, svc) == Move.hold(d.time_h + 20.0)
     soon = Move.service(lk.id, d.time_h + cutoff + MIN_HOLD_H / 2)
     assert commit_late(env, soon) == soon
