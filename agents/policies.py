@@ -43,7 +43,7 @@ from mmroute.envs.anticipation import risk_adjusted_events
 from mmroute.envs.hold import cutoff_h, hold_candidate
 from mmroute.envs.known import known_scenario, plan_state
 from mmroute.envs.reroute import RerouteEnv
-from mmroute.envs.simulator import MIN_HOLD_H, Move, Option, moves_of, moves_of_legs
+from mmroute.envs.simulator import Move, Option, moves_of, moves_of_legs
 from mmroute.errors import InputError
 from mmroute.routing.plan import Replanner, replan, replan_scoped, solve_hindsight, solve_plan
 from mmroute.world.plan import Plan
@@ -157,17 +157,15 @@ def commit_late(env: RerouteEnv, move: int | Move) -> int | Move:
     scheduled departure whose cut-off comes later becomes a hold until the cut-off. The
     consignment then decides again at that time, with whatever is known then (a closure
     revealed meanwhile re-routes it instead of finding it committed). Anything else, and a
-    hold shorter than :data:`~mmroute.envs.simulator.MIN_HOLD_H`, is ``move`` itself."""
+    hold the simulator refuses (:meth:`~mmroute.envs.Simulator.hold_error`: shorter than
+    :data:`~mmroute.envs.simulator.MIN_HOLD_H`, or past the horizon), is ``move`` itself."""
     if not isinstance(move, Move):
         return move
-    d = env.decision
     if move.kind == "road" and move.depart_h is not None:
         until = move.depart_h
     elif move.kind == "service":
         until = cutoff_h(env.sim, move)
     else:
-        return move
-    if until < d.time_h + MIN_HOLD_H:
         return move
     hold = Move.hold(until)
     return hold if env.sim.hold_error(hold) is None else move
