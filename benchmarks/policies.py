@@ -12,6 +12,9 @@ the full table) and prints one table per scenario.
 ``consensus,hedge``, which run only when named); ``--keep`` keeps the other policies' rows of
 an existing CSV of the same seeds (e.g. after shipping a new model or a hedge card).
 
+The README's tables are these CSVs with other runs' rows of the same seeds joined
+(``benchmarks/policies_table.py --add consensus,hedge``).
+
 The PPO policy is the scenario's shipped model (``agents/models``), if there is one. Seeds are
 evaluation seeds: no model was trained or tuned on them (training and validation seeds are
 disjoint ranges, see ``mmroute.agents.seeds``).
