@@ -1,7 +1,9 @@
 """Imitation warm start: behaviour cloning of an expert's decisions before PPO.
 
 The expert is the clairvoyant ``hindsight`` plan of each *training* episode (cheap: one MIP
-per episode) or the ``replan`` policy (one MIP per news). Demonstrations record, at every
+per episode), the ``replan`` policy (one MIP per news) or ``replan-late`` (``replan`` that
+holds a move until it leaves: a non-anticipative expert that waits, whose holds are labelled
+with the env's hold slot where it has one; :func:`slot_of`). Demonstrations record, at every
 decision where the expert's move is one of the env's candidate slots, the observation, the
 mask, the expert's slot and the discounted (shaped) return that followed. Imitating the
 clairvoyant from observations that hold no future is the anticipative-imitation idea of
@@ -38,7 +40,10 @@ class Demonstrations:
     """An expert's decisions: ``observations`` (N, D), ``masks`` (N, K), ``actions`` (N,),
     ``returns`` (N,) discounted shaped returns (reward units); ``decisions`` all decisions
     seen, of which ``len(actions)`` matched a slot; ``episode_cost_cny`` the mean cost of the
-    episodes recorded (the expert's, or the learner's under DAgger)."""
+    episodes recorded (the expert's, or the learner's under DAgger); ``holds`` the expert's
+    decisions that were a hold (:meth:`Move.hold <mmroute.envs.Move.hold>`), of which
+    ``hold_labels`` matched the env's hold slot (``same_hour_holds`` of them until the slot's
+    own hour)."""
 
     observations: np.ndarray
     masks: np.ndarray
@@ -47,23 +52,40 @@ class Demonstrations:
     episodes: int
     decisions: int
     episode_cost_cny: float
+    holds: int = 0
+    hold_labels: int = 0
+    same_hour_holds: int = 0
 
     def summary(self) -> str:
         n = len(self.actions)
-        return (f"{self.episodes} episodes, {n} of {self.decisions} decisions in the slots "
+        text = (f"{self.episodes} episodes, {n} of {self.decisions} decisions in the slots "
                 f"({n / max(1, self.decisions):.0%}), mean episode cost "
                 f"{self.episode_cost_cny:,.0f} CNY")
+        if self.holds:
+            text += (f"; {self.holds} expert holds, {self.hold_labels} in the hold slot "
+                     f"({self.same_hour_holds} until its hour)")
+        return text
 
 
 def slot_of(env, move: int | Move) -> int | None:
     """The env slot that carries out ``move``, or ``None``; a slot that is not allowed is
-    the first allowed one (what :meth:`RerouteEnv.step` does with it)."""
+    the first allowed one (what :meth:`RerouteEnv.step` does with it).
+
+    A hold (an expert that commits late, ``replan-late``) is the env's hold slot
+    (``hold="latest"``) whatever hour either holds until: both mean "stay, committed to
+    nothing, and decide again later", which is the choice the agent learns; the slot's hour
+    (the latest that keeps slot 0's connection) and the expert's (when its own plan's move
+    leaves) need not agree, and the agent holds until the slot's. Without a hold slot a hold
+    is ``None`` (not labelled)."""
     slots = env.slots
     if not isinstance(move, Move):
         j = int(move)
         if 0 <= j < len(slots) and slots[j] is not None:
             return j
         return next(i for i, c in enumerate(slots) if c is not None)
+    if move.kind == "hold":
+        return next((j for j, c in enumerate(slots) if c is not None and c.move.kind == "hold"),
+                    None)
     now = env.sim.now + 1e-6
 
     def starts_alike(m: Move) -> bool:  # a truck now is no truck later (no slot offers that)
@@ -116,6 +138,7 @@ class _Recorder:
         self.actions: list[int] = []
         self.returns: list[float] = []
         self.decisions = 0
+        self.holds = self.hold_labels = self.same_hour_holds = 0
 
     def reset(self, env) -> None:
         self.expert.reset(env)
@@ -129,6 +152,11 @@ class _Recorder:
         obs = env.observation()
         a = self.expert.act(env)
         j = slot_of(env, a)
+        if isinstance(a, Move) and a.kind == "hold":
+            self.holds += 1
+            if j is not None:
+                self.hold_labels += 1
+                self.same_hour_holds += abs(env.slots[j].move.until_h - a.until_h) < 1e-6
         if j is not None:
             self.observations.append(obs)
             self.masks.append(env.action_masks())
@@ -167,7 +195,8 @@ def demonstrations(scenario, seeds, *, expert: str = "hindsight", n_candidates: 
     SB3's ``predict``; ``maskable``: it takes ``action_masks``) the learner acts — the
     expert's own move with probability ``beta`` — and the expert labels the states the
     learner visits (DAgger, Ross et al. 2011); the ``hindsight`` expert then re-plans
-    clairvoyantly from each state it did not plan for. Draw ``seeds`` from the training
+    clairvoyantly from each state it did not plan for, the others re-plan as they do when
+    they act (on what is known). Draw ``seeds`` from the training
     range (:data:`mmroute.agents.seeds.TRAINING`), as :func:`~mmroute.agents.train` does.
 
     ``max_steps`` bounds the env steps (``decisions``) of all episodes: no episode starts
@@ -206,7 +235,8 @@ def demonstrations(scenario, seeds, *, expert: str = "hindsight", n_candidates: 
                           actions=np.asarray(rec.actions, dtype=np.int64),
                           returns=np.asarray(rec.returns, dtype=np.float32),
                           episodes=len(costs), decisions=rec.decisions,
-                          episode_cost_cny=float(np.mean(costs)))
+                          episode_cost_cny=float(np.mean(costs)), holds=rec.holds,
+                          hold_labels=rec.hold_labels, same_hour_holds=rec.same_hour_holds)
 
 
 def merge(a: Demonstrations, b: Demonstrations) -> Demonstrations:
@@ -217,7 +247,9 @@ def merge(a: Demonstrations, b: Demonstrations) -> Demonstrations:
         masks=np.concatenate([a.masks, b.masks]), actions=np.concatenate([a.actions, b.actions]),
         returns=np.concatenate([a.returns, b.returns]), episodes=n,
         decisions=a.decisions + b.decisions,
-        episode_cost_cny=(a.episode_cost_cny * a.episodes + b.episode_cost_cny * b.episodes) / n)
+        episode_cost_cny=(a.episode_cost_cny * a.episodes + b.episode_cost_cny * b.episodes) / n,
+        holds=a.holds + b.holds, hold_labels=a.hold_labels + b.hold_labels,
+        same_hour_holds=a.same_hour_holds + b.same_hour_holds)
 
 
 def clone(model, demos: Demonstrations, *, epochs: int = 20, batch_size: int = 256,

@@ -76,7 +76,7 @@ REGISTRY: dict[str, PolicyEntry] = {e.name: e for e in (
     PolicyEntry(name="replan", entry_point=_P + "ReplanPolicy", rank=2, is_or=True,
                 expert=True, summary="re-plans whenever something new is known"),
     PolicyEntry(name="replan-late", entry_point=_P + "ReplanLatePolicy", rank=2, is_or=True,
-                default=False, summary="re-plans like replan; holds until its plan's next "
+                default=False, expert=True, summary="re-plans like replan; holds until its plan's next "
                                        "move leaves instead of booking it early"),
     PolicyEntry(name="anticipate", entry_point=_P + "AnticipatePolicy", rank=3, is_or=True,
                 summary="re-plans on risk-adjusted conditions"),
@@ -112,7 +112,8 @@ ON_REQUEST: tuple[str, ...] = tuple(n for n, e in REGISTRY.items() if not e.defa
 LEARNED: tuple[str, ...] = tuple(n for n, e in REGISTRY.items() if e.learned)
 #: The clairvoyant policy: its cost on a seed bounds every other's (evaluation checks it).
 BOUND: str = next(n for n, e in REGISTRY.items() if e.clairvoyant)
-#: The experts imitation learns from (the clairvoyant one first: the default).
+#: The experts imitation learns from (the clairvoyant one first: the default;
+#: ``TrainConfig.expert`` chooses one).
 EXPERTS: tuple[str, ...] = tuple(sorted((n for n, e in REGISTRY.items() if e.expert),
                                         key=lambda n: REGISTRY[n].rank))
 #: Policies in the order summaries show them.

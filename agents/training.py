@@ -5,8 +5,9 @@ scored (deterministic, masked) on the first ``val_episodes`` validation seeds by
 cost (CNY) and the best model is kept (``best.zip`` + card); ``checkpoint.zip`` is written
 every ``checkpoint_every`` steps, atomically, and ``resume`` continues from it with the same
 step count. TensorBoard logs go to ``OUT/tb``, validation scores to ``OUT/validation.csv``.
-Unless ``imitation_episodes`` is 0, PPO starts from a policy cloned from the hindsight plans
-of training episodes (:mod:`mmroute.agents.imitation`), validated as step 0.
+Unless ``imitation_episodes`` is 0, PPO starts from a policy cloned from an expert's decisions
+on training episodes (``expert``: by default the hindsight plans;
+:mod:`mmroute.agents.imitation`), validated as step 0.
 """
 
 from __future__ import annotations
@@ -105,8 +106,14 @@ class TrainConfig:
     # 0's move until the latest hour that still makes its connection); kept in the card, so
     # evaluation builds the same env
     hold: str = "off"
+    # the expert imitation and DAgger learn from (mmroute.agents.registry.EXPERTS):
+    # "hindsight" (the clairvoyant plan; DAgger labels by the clairvoyant re-planner),
+    # "replan" or "replan-late" (non-anticipative: they label, and re-plan, on what is known;
+    # replan-late holds, labelled with the hold slot when hold is "latest")
+    expert: str = "hindsight"
 
     def __post_init__(self):
+        from mmroute.agents.registry import EXPERTS
         from mmroute.envs.hold import HOLDS
 
         for f in fields(self):
@@ -122,10 +129,11 @@ class TrainConfig:
                     raise InputError(f"must be true or false, not {v!r}", field=f.name)
             elif v is None and f.name in _BUDGETED:
                 continue  # decided by the budget's recipe when the run starts
-            elif f.name == "hold":
-                if not isinstance(v, str) or v not in HOLDS:
-                    raise InputError(f"must be one of {', '.join(HOLDS)}, not {v!r}"[:200],
-                                     field="hold")
+            elif f.name in ("hold", "expert"):
+                choices = HOLDS if f.name == "hold" else EXPERTS
+                if not isinstance(v, str) or v not in choices:
+                    raise InputError(f"must be one of {', '.join(choices)}, not {v!r}"[:200],
+                                     field=f.name)
             elif f.name in _INT_BOUNDS:
                 lo, hi = _INT_BOUNDS[f.name]
                 if not is_integer(v):  # 1e12 or 1.0 from YAML: a number, not an integer
@@ -401,6 +409,9 @@ def _open_run(out: Path, sc, algo: str, config: TrainConfig | None, resume: bool
         # a setting the budget decided (None in the config given) matches the card's value
         given = {k: v for k, v in cfg.to_dict().items() if v is not None or k not in _BUDGETED}
         saved = card.get("config") if isinstance(card.get("config"), dict) else {}
+        # a setting added since the card was written has its default there
+        saved = {**{k: v for k, v in TrainConfig().to_dict().items() if k not in _BUDGETED},
+                 **saved}
         if config is not None and {k: saved.get(k) for k in given} != given:
             raise InputError("the checkpoint was trained with another config", file=ckpt)
         cfg = TrainConfig.from_dict(card["config"])
@@ -508,7 +519,8 @@ def _train_task(_shared, task) -> tuple[dict[str, Any], dict[str, bytes]]:
 def _warm_start(model, sc, cfg: TrainConfig, seed: int, maskable: bool, log, *, budget: int,
                 spent: dict[str, int], episode_steps: int, progress_bar: bool,
                 clock: PhaseClock | None = None) -> None:
-    """Behaviour cloning of hindsight plans on training episodes, then DAgger rounds
+    """Behaviour cloning of the expert's decisions (``cfg.expert``) on training episodes,
+    then DAgger rounds labelled by it
     (:mod:`mmroute.agents.imitation`); episodes drawn from the training seeds. Each phase
     stops starting episodes where the budget left (less the later DAgger rounds' planned
     steps) would be passed; its env steps are added to ``spent``."""
@@ -523,7 +535,8 @@ def _warm_start(model, sc, cfg: TrainConfig, seed: int, maskable: bool, log, *, 
     def left(later_episodes: int) -> int:
         return budget - sum(spent.values()) - later_episodes * d
 
-    kw = {"n_candidates": cfg.n_candidates, "hold": cfg.hold, "gamma": cfg.gamma,
+    kw = {"expert": cfg.expert, "n_candidates": cfg.n_candidates, "hold": cfg.hold,
+          "gamma": cfg.gamma,
           "shaping": cfg.shaping,
           "seed": seed, "episode_steps": episode_steps}
     t0 = time.perf_counter()
@@ -563,8 +576,9 @@ def _warm_start(model, sc, cfg: TrainConfig, seed: int, maskable: bool, log, *, 
             losses = clone(model, demos, epochs=epochs,
                            learning_rate=cfg.imitation_learning_rate, seed=seed + r + 1,
                            progress=lambda i, n: bar.update(1))
+        holds = f"; {more.holds} expert holds" if more.holds else ""
         log(f"DAgger round {r + 1}: the agent's episodes cost {more.episode_cost_cny:,.0f} CNY "
-            f"on average; {len(demos.actions)} decisions; loss {losses[-1]:.3f}")
+            f"on average{holds}; {len(demos.actions)} decisions; loss {losses[-1]:.3f}")
 
 
 def _last_validation(out: Path) -> float | None:
