@@ -25,6 +25,7 @@ from ortools.sat.python import cp_model
 from mmroute.errors import SolverError
 from mmroute.routing.jis.problem import JisProblem
 from mmroute.routing.jis.result import JisTrip
+from mmroute.routing.jis.sequence import load_after
 
 __all__ = ["ExactJis", "SupplierStart", "solve_station", "UNITS_PER_CNY"]
 
@@ -113,7 +114,7 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
         blocked = _load_domain(st0.blocked_s, top)
         for k, g in enumerate(idx):
             rk = racks[g]
-            lo_l = max(0, rk.ready_s, st0.earliest_load_s)
+            lo_l = load_after(st0.blocked_s, max(0, rk.ready_s, st0.earliest_load_s))
             hi_a = rk.due_s
             hopeless = lo_l + s.loading_s + min(out_tab) > hi_a
             may_be_late = late_cny_per_min is not None and (hopeless or not late_only_hopeless)

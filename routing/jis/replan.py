@@ -332,7 +332,8 @@ def _kept(problem: JisProblem, sid: str, old: list[JisTrip], start: SupplierStar
     for t in order:
         rush = all(racks[r].rush for r in t.racks)
         truck = min(range(s.fleet), key=lambda j: free[j])
-        load = max(t.load_s, free[truck], max(racks[r].ready_s for r in t.racks), start.earliest_load_s, 0)
+        load = load_after(start.blocked_s, max(t.load_s, free[truck], max(racks[r].ready_s for r in t.racks),
+                                               start.earliest_load_s, 0))
         depart = load + s.loading_s
         gate = max(t.arrive_s, depart + road.drive_out_s(depart), 0 if rush else last)
         releases = [racks[r].release_s for r in t.racks]
@@ -448,7 +449,8 @@ def replan_changes(problem: JisProblem, plan: JisPlan, events: Any, *, time_limi
         now = int(math.ceil(h * 3600 - 1e-6))
         known = apply_changes(problem, events, h)
         done, rest = split_loaded(known, tuple(trips), now)  # as planned so far (racks started keep their numbers)
-        re = replan_jis(known, JisState(time_s=now, trips=done, resume_s=events.resume_s(now)),
+        told = events.known_at(h)  # outages reported by then: their whole windows
+        re = replan_jis(known, JisState(time_s=now, trips=done, resume_s=told.resume_s(now), blocked_s=told.blocked_s()),
                         time_limit_s=limit, seed=seed, hint=rest, params=params)
         trips, replans = re.trips, replans + 1
     rep = check_jis_plan(final, JisPlan(trips=tuple(trips), objective=0.0, status="infeasible", instance=problem.name))
