@@ -9,7 +9,15 @@ import json
 import pytest
 
 from mmroute.errors import InputError
-from mmroute.routing.jis import CarPulled, JisEvents, JisPlan, JisProblem, SupplierOutage, execute, solve_jis
+from mmroute.routing.jis import (
+    CarPulled,
+    JisEvents,
+    JisPlan,
+    JisProblem,
+    SupplierOutage,
+    execute,
+    solve_jis,
+)
 from mmroute.routing.jis.hindsight import classify_day, classify_from_news
 from mmroute.routing.jis.replan import JisState, split_loaded
 from mmroute.routing.jis.sequence import apply_changes
