@@ -70,7 +70,7 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
                   late_cny_per_min: float | None = None, late_only_hopeless: bool = False,
                   deterministic: bool = False, rush_alone: bool = False,
                   soft_lead_s: Mapping[str, int] | None = None, lead_short_cny_per_min: float = 0.0,
-                  gate_wait_cny_per_min: float = 0.0) -> ExactJis:
+                  gate_wait_cny_per_min: Mapping[str, float] | None = None) -> ExactJis:
     """Solve the suppliers of one station together (they share its buffer).
 
     Re-planning from a state: ``start`` per supplier, ``standing`` racks already shipped to the
@@ -83,9 +83,9 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
     racks could ride beside other racks; for comparisons). ``soft_lead_s``: per supplier, a gate
     lead (s) wanted but not required: each rack costs ``lead_short_cny_per_min`` per minute its
     trip reaches the gate less than the lead before it unloads (a margin against a slow road,
-    kept where the fleet and the racks' ready times allow it). ``gate_wait_cny_per_min``: each
-    rack-minute a trip waits at the gate beyond that lead (or beyond arriving, without one)
-    costs this: a trip loads as late as its lead allows, for a rack loaded is committed (a later
+    kept where the fleet and the racks' ready times allow it). ``gate_wait_cny_per_min``: per
+    supplier, each rack-minute a trip waits at the gate beyond that lead (or beyond arriving,
+    without one) costs this: a trip loads as late as its lead allows, for a rack loaded is committed (a later
     report can no longer regroup it, e.g. put a rush rack beside it)."""
     m = cp_model.CpModel()
     start = start or {}
@@ -145,10 +145,11 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
                 short = m.NewIntVar(0, lead, f"short_{sid}_{k}")
                 m.Add(short >= dk + ok + lead - ak)
                 obj.append((-int(round(lead_short_cny_per_min * 100 * 60)), 0, short))
-            if gate_wait_cny_per_min > 0:  # waiting at the gate beyond the lead: loaded too soon
+            price = float((gate_wait_cny_per_min or {}).get(sid, 0.0))
+            if price > 0:  # waiting at the gate beyond the lead: loaded too soon
                 wait = m.NewIntVar(0, max(0, hi_a - lo_l), f"wait_{sid}_{k}")
                 m.Add(wait >= ak - dk - ok - lead)
-                obj.append((-int(round(gate_wait_cny_per_min * 100 * 60)), 0, wait))
+                obj.append((-int(round(price * 100 * 60)), 0, wait))
             ua = m.NewIntVar(0, top + 3600 * 24, f"ua_{sid}_{k}")
             m.Add(ua == ak + unload)
             ha = m.NewIntVar(0, hours - 1, f"ha_{sid}_{k}")

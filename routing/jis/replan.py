@@ -81,8 +81,10 @@ def replan_jis(problem: JisProblem, state: JisState, *, time_limit_s: float, see
     # (and the hedge lead, where it is longer, is wanted in every stage)
     hard = {s.id: int(params.gate_lead_s.get(s.id, 0)) for s in problem.suppliers}
     want = {sid: max(lead, int(params.hedge_lead_s)) for sid, lead in hard.items()}
+    # a trip of a supplier with a lead to keep waits at the gate no longer than that lead
+    wait = {sid: params.gate_wait_cny_per_min if lead > 0 else 0.0 for sid, lead in want.items()}
     soft = {"soft_lead_s": want, "lead_short_cny_per_min": params.lead_short_cny_per_min,
-            "gate_wait_cny_per_min": params.gate_wait_cny_per_min}
+            "gate_wait_cny_per_min": wait}
     soft_planned = {**soft, "soft_lead_s": {sid: want[sid] - hard[sid] for sid in want}}
     for group in problem.station_groups():
         station = problem.supplier(group[0]).station
@@ -294,14 +296,14 @@ def _score(problem: JisProblem, station: str, trips: list[JisTrip], standing: li
     stops, late, rack_s, cost = 0, 0, 0, 0.0
     leads = dict((soft or {}).get("soft_lead_s") or {})
     per_s = float((soft or {}).get("lead_short_cny_per_min") or 0.0) / 60
-    wait_s = float((soft or {}).get("gate_wait_cny_per_min") or 0.0) / 60
+    wait_s = {sid: float(x) / 60 for sid, x in dict((soft or {}).get("gate_wait_cny_per_min") or {}).items()}
     for t in trips:
         cost += problem.trip_cost_cny(t.supplier)
         lead = leads.get(t.supplier, 0)
         gate = t.depart_s + problem.roads[t.supplier].drive_out_s(t.depart_s)
         if lead and per_s:
             cost += per_s * len(t.racks) * min(lead, max(0, gate + lead - t.arrive_s))
-        cost += wait_s * len(t.racks) * max(0, t.arrive_s - gate - lead)
+        cost += wait_s.get(t.supplier, 0.0) * len(t.racks) * max(0, t.arrive_s - gate - lead)
         for r in t.racks:
             rk = problem.racks(t.supplier)[r]
             stops += t.arrive_s > rk.need_s

@@ -52,10 +52,12 @@ class JisParams:
     reach the gate at least this long before they unload (a soft lead at the same price, on top
     of nothing: the larger of it and ``gate_lead_s``): racks loaded ahead ride out a short
     outage at their supplier or a slow road, where the fleet has the time.
-    ``gate_wait_cny_per_min``: in a re-plan, each rack-minute a trip waits at the gate beyond
-    the lead it wants costs this (a tie-break, far below the lead's price): a trip loads as late
-    as its lead allows, so racks not needed yet stay at the supplier, free to be regrouped at the
-    next report (a rush rack beside them) rather than committed to a truck hours ahead."""
+    ``gate_wait_cny_per_min``: in a re-plan, each rack-minute a trip of a supplier with a lead
+    (gate or hedge) waits at the gate beyond that lead costs this (a tie-break, far below the
+    lead's price): its trips load as late as the lead allows, so racks not needed yet stay at the
+    supplier, free to be regrouped at the next report (a rush rack beside them) rather than
+    committed to a truck hours ahead. (A supplier without a lead keeps CP-SAT's choice: an
+    early loading there is the only hedge against its own outage.)"""
 
     exact: bool | None = None
     max_exact_racks: int = 2000
