@@ -85,8 +85,8 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
     trip reaches the gate less than the lead before it unloads (a margin against a slow road,
     kept where the fleet and the racks' ready times allow it). ``gate_wait_cny_per_min``: per
     supplier, each rack-minute a trip waits at the gate beyond that lead (or beyond arriving,
-    without one) costs this: a trip loads as late as its lead allows, for a rack loaded is committed (a later
-    report can no longer regroup it, e.g. put a rush rack beside it)."""
+    without one) costs this: a trip loads as late as its lead allows, for a rack loaded is
+    committed (a later report can no longer regroup it, e.g. put a rush rack beside it)."""
     m = cp_model.CpModel()
     start = start or {}
     line = problem.jis.line
