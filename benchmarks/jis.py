@@ -37,12 +37,16 @@ CP-SAT on the optimistic road table), or ``unknown`` in ``--hindsight-limit``;
 ``avoidable_practice_days``: the days practice stops and a stop-free plan existed;
 ``clean_on_avoidable`` / ``share_clean_avoidable``: of those, the days this method has no stop;
 ``share_clean_all``: the same over every day practice stops. From the reveal time (rows
-``mmroute-rolling``): on each day the rolling re-plan stops, a clairvoyant re-plan from the day's
-first news (a road event's onset or a report), keeping the rolling re-plan's trips loaded by
-then: ``days_reveal_unavoidable`` (a stop proven), ``avoidable_practice_days_reveal`` (the days
-practice stops on which rolling is clean or that re-plan finds a stop-free plan),
-``clean_on_avoidable_reveal``, ``share_clean_avoidable_reveal``. ``--days-out``: one row per day
-(its classes, each method's stops, the rolling re-plans and their CPU s).
+``mmroute-rolling``): on each day the rolling re-plan stops, ``classify_from_news``: a
+clairvoyant re-plan from the day's first news (a road event's onset or a report), keeping the
+rolling re-plan's trips loaded by then, and again from each later report of an outage or a road
+event (a window is known from its report, never before: a stop proven from there that the state
+without that window avoids is the news's): ``days_reveal_unavoidable`` (a stop proven),
+``days_reveal_later_news`` (of those, proven only from a later report),
+``avoidable_practice_days_reveal`` (the days practice stops on which rolling is clean or a
+stop-free plan is found from the news), ``clean_on_avoidable_reveal``, ``share_clean_avoidable_reveal``.
+``--days-out``: one row per day (its classes, the deciding reveal time and the first news,
+each method's stops, the rolling re-plans and their CPU s).
 
 A takt other than 60 s stretches the shift to fit the 480 cars; ``--buffers`` adds racks to
 every station's buffer. Columns: planned trips, km, line-side rack-hours, planned line stops,
@@ -75,8 +79,8 @@ from mmroute.routing.jis import (
     solve_practice,
 )
 from mmroute.routing.jis.disrupt import _Roads, news_s
-from mmroute.routing.jis.hindsight import classify_day
-from mmroute.routing.jis.replan import JisState, split_loaded, unavoidable_stops
+from mmroute.routing.jis.hindsight import classify_day, classify_from_news
+from mmroute.routing.jis.replan import unavoidable_stops
 from mmroute.routing.jis.sequence import JisEvents
 from mmroute.scenarios import Scenario, bundled_path
 from mmroute.world import realize
@@ -88,10 +92,10 @@ COLUMNS = ["takt_s", "buffer_add", "method", "trips", "km", "inventory_rack_h", 
            "day_trips", "day_km", "day_inventory_rack_h", "replans_per_day", "replan_s_per_day", "days_practice_stops",
            "clean_on_those", "unavoidable_only_on_those", "days_hindsight_unavoidable", "days_hindsight_unknown",
            "avoidable_practice_days", "clean_on_avoidable", "share_clean_avoidable", "share_clean_all",
-           "days_reveal_unavoidable", "avoidable_practice_days_reveal", "clean_on_avoidable_reveal",
+           "days_reveal_unavoidable", "days_reveal_later_news", "avoidable_practice_days_reveal", "clean_on_avoidable_reveal",
            "share_clean_avoidable_reveal",
            "trips_ratio", "inventory_ratio"]
-DAY_COLUMNS = ["takt_s", "buffer_add", "changes", "seed", "hindsight", "proof", "rack_stops", "reveal_h", "from_reveal",
+DAY_COLUMNS = ["takt_s", "buffer_add", "changes", "seed", "hindsight", "proof", "rack_stops", "first_news_h", "reveal_h", "from_reveal",
                "reveal_proof", "pulled", "inserted",
                "outages", "closures", "mmroute", "mmroute-replan", "mmroute-early", "mmroute-robust", "mmroute-rolling",
                "practice", "rolling_replans", "rolling_replan_cpu_s"]
@@ -119,12 +123,12 @@ def _day(k: int) -> tuple[dict, object, object]:
     cls = (classify_day(p, sc, r, ev, time_limit_s=c["hindsight_limit"], seed=0)
            if any(x.line_stops for x in runs.values()) else None)
     reveal = None
-    if runs["mmroute-rolling"].line_stops:
-        news = news_s(p, _Roads(p, sc, r), r, ev)  # the rolling re-plan's news times (whole s, rounded up)
-        if news:
-            stay, _ = split_loaded(apply_changes(p, ev), runs["mmroute-rolling"].trips, news[0])
-            reveal = (news[0] / 3600, classify_day(p, sc, r, ev, time_limit_s=c["hindsight_limit"], seed=0,
-                                                   state=JisState(time_s=news[0], trips=stay)))
+    if runs["mmroute-rolling"].line_stops:  # from the news, each window known from its report
+        reveal = classify_from_news(p, sc, r, ev, runs["mmroute-rolling"].trips, time_limit_s=c["hindsight_limit"],
+                                    seed=0)
+        if reveal is not None:
+            first = news_s(p, _Roads(p, sc, r), r, ev)[0] / 3600
+            reveal = (*reveal, first)
     return runs, cls, reveal
 
 
@@ -225,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
                     day_rows.append({"takt_s": takt, "buffer_add": add, "changes": int(changed), "seed": seed,
                                      "hindsight": "no stop" if c is None else c.label, "proof": "" if c is None else c.proof,
                                      "rack_stops": 0 if c is None else c.rack_stops,
+                                     "first_news_h": "" if reveal[k] is None else round(reveal[k][2], 3),
                                      "reveal_h": "" if reveal[k] is None else round(reveal[k][0], 3),
                                      "from_reveal": "" if reveal[k] is None else reveal[k][1].label,
                                      "reveal_proof": "" if reveal[k] is None else reveal[k][1].proof, "pulled": len(e.pulled),
@@ -269,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
                         "share_clean_avoidable": round(sum(ex[k].line_stops == 0 for k in avoidable) / max(1, len(avoidable)), 3),
                         "share_clean_all": round(sum(ex[k].line_stops == 0 for k in bad_days) / max(1, len(bad_days)), 3),
                         **({"days_reveal_unavoidable": sum(x is not None and x[1].stop_free is False for x in reveal),
+                            "days_reveal_later_news": sum(x is not None and x[1].stop_free is False and x[0] > x[2]
+                                                          for x in reveal),
                             "avoidable_practice_days_reveal": len(avoidable_reveal),
                             "clean_on_avoidable_reveal": sum(ex[k].line_stops == 0 for k in avoidable_reveal),
                             "share_clean_avoidable_reveal": round(sum(ex[k].line_stops == 0 for k in avoidable_reveal)

@@ -245,7 +245,9 @@ def _rolling(problem: JisProblem, plan: JisPlan, scenario: Any, realization: Any
         rest = [p for p in pending if (p.supplier, p.racks) not in kept]
         known_roads = JisProblem.from_scenario(scenario, Conditions(scenario, realization.events.known_at(tau / 3600)))
         known = apply_changes(known_roads, ev, tau / 3600)
-        state = JisState(time_s=tau, trips=_expected(known, done, tau, target), resume_s=ev.resume_s(tau))
+        told = ev.known_at(tau / 3600)  # outages reported by now: their whole windows
+        state = JisState(time_s=tau, trips=_expected(known, done, tau, target), resume_s=told.resume_s(tau),
+                         blocked_s=told.blocked_s())
         t0 = time.process_time()  # CPU s: comparable on a loaded machine
         re = replan_jis(known, state, time_limit_s=time_limit_s, seed=seed, hint=tuple(rest), params=params)
         spent += time.process_time() - t0

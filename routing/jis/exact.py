@@ -25,6 +25,7 @@ from ortools.sat.python import cp_model
 from mmroute.errors import SolverError
 from mmroute.routing.jis.problem import JisProblem
 from mmroute.routing.jis.result import JisTrip
+from mmroute.routing.jis.sequence import load_after
 
 __all__ = ["ExactJis", "SupplierStart", "solve_station", "UNITS_PER_CNY"]
 
@@ -68,7 +69,8 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
                   start: dict[str, SupplierStart] | None = None, standing: tuple[tuple[int, int], ...] = (),
                   late_cny_per_min: float | None = None, late_only_hopeless: bool = False,
                   deterministic: bool = False, rush_alone: bool = False,
-                  soft_lead_s: Mapping[str, int] | None = None, lead_short_cny_per_min: float = 0.0) -> ExactJis:
+                  soft_lead_s: Mapping[str, int] | None = None, lead_short_cny_per_min: float = 0.0,
+                  gate_wait_cny_per_min: Mapping[str, float] | None = None) -> ExactJis:
     """Solve the suppliers of one station together (they share its buffer).
 
     Re-planning from a state: ``start`` per supplier, ``standing`` racks already shipped to the
@@ -81,7 +83,10 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
     racks could ride beside other racks; for comparisons). ``soft_lead_s``: per supplier, a gate
     lead (s) wanted but not required: each rack costs ``lead_short_cny_per_min`` per minute its
     trip reaches the gate less than the lead before it unloads (a margin against a slow road,
-    kept where the fleet and the racks' ready times allow it)."""
+    kept where the fleet and the racks' ready times allow it). ``gate_wait_cny_per_min``: per
+    supplier, each rack-minute a trip waits at the gate beyond that lead (or beyond arriving,
+    without one) costs this: a trip loads as late as its lead allows, for a rack loaded is
+    committed (a later report can no longer regroup it, e.g. put a rush rack beside it)."""
     m = cp_model.CpModel()
     start = start or {}
     line = problem.jis.line
@@ -113,7 +118,7 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
         blocked = _load_domain(st0.blocked_s, top)
         for k, g in enumerate(idx):
             rk = racks[g]
-            lo_l = max(0, rk.ready_s, st0.earliest_load_s)
+            lo_l = load_after(st0.blocked_s, max(0, rk.ready_s, st0.earliest_load_s))
             hi_a = rk.due_s
             hopeless = lo_l + s.loading_s + min(out_tab) > hi_a
             may_be_late = late_cny_per_min is not None and (hopeless or not late_only_hopeless)
@@ -140,6 +145,11 @@ def solve_station(problem: JisProblem, suppliers: tuple[str, ...], *, time_limit
                 short = m.NewIntVar(0, lead, f"short_{sid}_{k}")
                 m.Add(short >= dk + ok + lead - ak)
                 obj.append((-int(round(lead_short_cny_per_min * 100 * 60)), 0, short))
+            price = float((gate_wait_cny_per_min or {}).get(sid, 0.0))
+            if price > 0:  # waiting at the gate beyond the lead: loaded too soon
+                wait = m.NewIntVar(0, max(0, hi_a - lo_l), f"wait_{sid}_{k}")
+                m.Add(wait >= ak - dk - ok - lead)
+                obj.append((-int(round(price * 100 * 60)), 0, wait))
             ua = m.NewIntVar(0, top + 3600 * 24, f"ua_{sid}_{k}")
             m.Add(ua == ak + unload)
             ha = m.NewIntVar(0, hours - 1, f"ha_{sid}_{k}")

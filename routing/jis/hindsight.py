@@ -20,10 +20,19 @@ the pessimistic table, an earliest or latest dispatch (:func:`.replan.forward_tr
 heuristic) or a CP-SAT plan without a line stop, passing the checker and driven trip by trip
 on the realised roads, proves that a stop-free plan existed; else CP-SAT proving the no-late
 model of the optimistic table infeasible proves a stop; otherwise the day is ``unknown``.
+
+:func:`classify_from_news` is the same question for a policy that learns of each disruption
+when it is reported (a rolling re-plan): an outage or a road event is known from its report
+with its whole window (:attr:`.sequence.SupplierOutage.at_h`, the world's ``known_at``), never
+before, so a clairvoyant re-plan from the day's first news may not use a window reported
+later. The day is classified from its first news and again from each later report of such a
+window; a stop proven from that report that the same state without that window would have
+avoided is charged to the news (``unavoidable``), not to the policy.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -31,7 +40,7 @@ from typing import Any
 from mmroute import validate
 from mmroute.routing.jis.problem import JisProblem, SupplierRoad
 
-__all__ = ["DayClass", "classify_day", "hindsight_problem", "hindsight_roads"]
+__all__ = ["DayClass", "classify_day", "classify_from_news", "hindsight_problem", "hindsight_roads"]
 
 
 @dataclass(frozen=True)
@@ -168,6 +177,63 @@ def classify_day(problem: JisProblem, scenario: Any, realization: Any, events: A
                         time.perf_counter() - t0)
     return DayClass(True, "a plan without a line stop exists (checked on the realised roads)", 0, stations,
                     time.perf_counter() - t0)
+
+
+def classify_from_news(problem: JisProblem, scenario: Any, realization: Any, events: Any, trips: Any, *,
+                       time_limit_s: float, seed: int) -> tuple[float, DayClass] | None:
+    """The day in hindsight for a policy that drove ``trips`` (on the day with every change of
+    ``events`` applied) and learns of each disruption at its report (module docstring):
+    ``(reveal_h, class)``, ``None`` for a day without news. First :func:`classify_day` from the
+    day's first news (:func:`.disrupt.news_s`) keeping the ``trips`` loaded by then; unless that
+    proves a stop, from each later report of an outage or of a road event on a supplier's road,
+    keeping the trips loaded by then: a stop proven there, where the same state without the
+    windows reported then has a stop-free plan, makes the day ``unavoidable`` from that report
+    (its window was not known before it)."""
+    from mmroute.routing.jis.disrupt import _road_news_s, _Roads, news_s
+    from mmroute.routing.jis.replan import JisState, split_loaded
+    from mmroute.routing.jis.sequence import JisEvents, apply_changes
+
+    validate.instance_of(events, JisEvents, "events")
+    t0 = time.perf_counter()
+    final = apply_changes(problem, events)
+    roads = _Roads(problem, scenario, realization)
+    news = news_s(problem, roads, realization, events)
+    if not news:
+        return None
+
+    def at(tau: int, ev: Any, real: Any) -> DayClass:
+        stay, _ = split_loaded(final, tuple(trips), tau)
+        return classify_day(problem, scenario, real, ev, time_limit_s=time_limit_s, seed=seed,
+                            state=JisState(time_s=tau, trips=stay))
+
+    first = at(news[0], events, realization)
+    if first.stop_free is False:
+        return news[0] / 3600, first
+    windows = {_whole_s(o.reported_h) for o in events.outages} | _road_news_s(problem, roads, realization)
+    for tau in sorted(x for x in windows if x > news[0]):
+        c = at(tau, events, realization)
+        if c.stop_free is not False:
+            continue
+        without = replace(events, outages=tuple(o for o in events.outages if _whole_s(o.reported_h) != tau))
+        if at(tau, without, _without_road_news(realization, tau)).stop_free is True:
+            hh = f"{tau // 3600:02d}:{tau % 3600 // 60:02d}"
+            return tau / 3600, DayClass(False, f"from the report at {hh} (its window unknown before): {c.proof}",
+                                        c.rack_stops, c.stations, time.perf_counter() - t0)
+    return news[0] / 3600, first
+
+
+def _whole_s(h: float) -> int:
+    """A report time (h) in whole seconds, rounded up (as :func:`.disrupt.news_s`)."""
+    return int(math.ceil(h * 3600 - 1e-6))
+
+
+def _without_road_news(realization: Any, tau: int) -> Any:
+    """``realization`` without the road events on the suppliers' roads that begin at ``tau`` (s,
+    rounded up as :func:`.disrupt.news_s` rounds them)."""
+    e = realization.events
+    kept = {kind: tuple(x for x in getattr(e, kind) if _whole_s(x.from_h) != tau)
+            for kind in ("closures", "slowdowns", "node_closures", "weather")}
+    return replace(realization, events=replace(e, **kept))
 
 
 def _hopeless(problem: JisProblem, state: Any, starts: dict) -> int:

@@ -75,12 +75,16 @@ def replan_jis(problem: JisProblem, state: JisState, *, time_limit_s: float, see
     params = validate.params_of(params, JisParams)
     validate.number(params.lead_short_cny_per_min, "params.lead_short_cny_per_min", lo=0.0)
     validate.integer(params.hedge_lead_s, "params.hedge_lead_s", lo=0)
+    validate.number(params.gate_wait_cny_per_min, "params.gate_wait_cny_per_min", lo=0.0)
     planned = inflated(problem, params.drive_factor, params.gate_lead_s)  # robust re-plans: the same leads
     # where the leads leave no plan, the stages on the roads as they are keep them where they can
     # (and the hedge lead, where it is longer, is wanted in every stage)
     hard = {s.id: int(params.gate_lead_s.get(s.id, 0)) for s in problem.suppliers}
     want = {sid: max(lead, int(params.hedge_lead_s)) for sid, lead in hard.items()}
-    soft = {"soft_lead_s": want, "lead_short_cny_per_min": params.lead_short_cny_per_min}
+    # a trip of a supplier with a lead to keep waits at the gate no longer than that lead
+    wait = {sid: params.gate_wait_cny_per_min if lead > 0 else 0.0 for sid, lead in want.items()}
+    soft = {"soft_lead_s": want, "lead_short_cny_per_min": params.lead_short_cny_per_min,
+            "gate_wait_cny_per_min": wait}
     soft_planned = {**soft, "soft_lead_s": {sid: want[sid] - hard[sid] for sid in want}}
     for group in problem.station_groups():
         station = problem.supplier(group[0]).station
@@ -286,17 +290,20 @@ def _fits_with(problem: JisProblem, station: str, trips: list[JisTrip],
 def _score(problem: JisProblem, station: str, trips: list[JisTrip], standing: list[tuple[int, int]],
            soft: Mapping[str, Any] | None = None) -> tuple[bool, int, int, float]:
     """(buffer overflowed, racks after their need, s after their due, cost CNY) of a station's
-    trips; the cost with each rack-minute short of its supplier's gate lead at the price of
-    ``soft`` (``soft_lead_s``, ``lead_short_cny_per_min``), as the re-plan's CP-SAT counts it."""
+    trips; the cost with each rack-minute short of its supplier's gate lead, and each waited at
+    the gate beyond it, at the prices of ``soft`` (``soft_lead_s``, ``lead_short_cny_per_min``,
+    ``gate_wait_cny_per_min``), as the re-plan's CP-SAT counts them."""
     stops, late, rack_s, cost = 0, 0, 0, 0.0
     leads = dict((soft or {}).get("soft_lead_s") or {})
     per_s = float((soft or {}).get("lead_short_cny_per_min") or 0.0) / 60
+    wait_s = {sid: float(x) / 60 for sid, x in dict((soft or {}).get("gate_wait_cny_per_min") or {}).items()}
     for t in trips:
         cost += problem.trip_cost_cny(t.supplier)
         lead = leads.get(t.supplier, 0)
+        gate = t.depart_s + problem.roads[t.supplier].drive_out_s(t.depart_s)
         if lead and per_s:
-            gate = t.depart_s + problem.roads[t.supplier].drive_out_s(t.depart_s)
             cost += per_s * len(t.racks) * min(lead, max(0, gate + lead - t.arrive_s))
+        cost += wait_s.get(t.supplier, 0.0) * len(t.racks) * max(0, t.arrive_s - gate - lead)
         for r in t.racks:
             rk = problem.racks(t.supplier)[r]
             stops += t.arrive_s > rk.need_s
@@ -332,7 +339,8 @@ def _kept(problem: JisProblem, sid: str, old: list[JisTrip], start: SupplierStar
     for t in order:
         rush = all(racks[r].rush for r in t.racks)
         truck = min(range(s.fleet), key=lambda j: free[j])
-        load = max(t.load_s, free[truck], max(racks[r].ready_s for r in t.racks), start.earliest_load_s, 0)
+        load = load_after(start.blocked_s, max(t.load_s, free[truck], max(racks[r].ready_s for r in t.racks),
+                                               start.earliest_load_s, 0))
         depart = load + s.loading_s
         gate = max(t.arrive_s, depart + road.drive_out_s(depart), 0 if rush else last)
         releases = [racks[r].release_s for r in t.racks]
@@ -357,9 +365,13 @@ def forward_trips(problem: JisProblem, suppliers: tuple[str, ...], starts: Mappi
                   standing: list[tuple[int, int]] | tuple[tuple[int, int], ...] = ()) -> list[JisTrip]:
     """The earliest dispatch from a state, always a plan (racks possibly late): each supplier's
     truck back first loads as soon as the next rack (in the order of their cars, :func:`due_order`)
-    is ready (and the supplier may load), takes every rack ready then up to a truckload (at most the station's buffer), and unloads when
-    the station's buffer has room beside the racks there; racks stay in sequence."""
+    is ready (and the supplier may load), takes every rack ready then up to a truckload (at most
+    the station's buffer), and unloads when the station's buffer has room beside the racks
+    there; racks stay in sequence. A rush rack that misses its car even loaded at once does not
+    hold a trip back: it rides on the first trip that loads after it is ready, where there is a
+    place (on its own after the last)."""
     from mmroute.routing.jis.baseline import _unload_s
+    from mmroute.routing.jis.bound import earliest_arrival_s
 
     unload = problem.jis.line.unload_s
     cap = problem.station(problem.supplier(suppliers[0]).station).buffer_racks
@@ -372,16 +384,22 @@ def forward_trips(problem: JisProblem, suppliers: tuple[str, ...], starts: Mappi
         st0 = starts[sid]
         free = list(st0.truck_free_s) or [0] * s.fleet
         left = due_order(problem, sid, st0.left_racks(len(racks)))
+        lost = sorted((g for g in left if racks[g].rush and earliest_arrival_s(road, load_after(
+            st0.blocked_s, max(0, racks[g].ready_s, st0.earliest_load_s)) + s.loading_s) > racks[g].need_s),
+            key=lambda g: (racks[g].ready_s, g))
+        order = [g for g in left if g not in lost]
         i, last = 0, st0.last_arrival_s
         size = max(1, min(s.racks_per_truck, cap))
-        while i < len(left):
+        while i < len(order) or lost:
             truck = min(range(s.fleet), key=lambda j: free[j])
-            load = max(free[truck], racks[left[i]].ready_s, st0.earliest_load_s, 0)
-            load = load_after(st0.blocked_s, load)
-            n = 1
-            while n < size and i + n < len(left) and racks[left[i + n]].ready_s <= load:
+            head = order[i] if i < len(order) else lost[0]
+            load = load_after(st0.blocked_s, max(free[truck], racks[head].ready_s, st0.earliest_load_s, 0))
+            n = 1 if i < len(order) else 0
+            while 0 < n < size and i + n < len(order) and racks[order[i + n]].ready_s <= load:
                 n += 1
-            group = left[i:i + n]
+            riders = [g for g in lost if racks[g].ready_s <= load][:size - n]
+            lost = [g for g in lost if g not in riders]
+            group = order[i:i + n] + riders
             depart = load + s.loading_s
             releases = [racks[r].release_s for r in group]
             gate = depart + road.drive_out_s(depart)
@@ -448,7 +466,8 @@ def replan_changes(problem: JisProblem, plan: JisPlan, events: Any, *, time_limi
         now = int(math.ceil(h * 3600 - 1e-6))
         known = apply_changes(problem, events, h)
         done, rest = split_loaded(known, tuple(trips), now)  # as planned so far (racks started keep their numbers)
-        re = replan_jis(known, JisState(time_s=now, trips=done, resume_s=events.resume_s(now)),
+        told = events.known_at(h)  # outages reported by then: their whole windows
+        re = replan_jis(known, JisState(time_s=now, trips=done, resume_s=told.resume_s(now), blocked_s=told.blocked_s()),
                         time_limit_s=limit, seed=seed, hint=rest, params=params)
         trips, replans = re.trips, replans + 1
     rep = check_jis_plan(final, JisPlan(trips=tuple(trips), objective=0.0, status="infeasible", instance=problem.name))

@@ -20,7 +20,11 @@ What the plant does, as modelled here (each change applied at the time it is rep
   built into the racks formed again. A part that cannot be ready, loaded and driven before its
   car reaches the station is a line stop.
 - **A supplier's outage** ``[from_h, to_h)``: nothing loads there (its trucks wait); racks are
-  built as called off.
+  built as called off. What the supplier's notice tells the plant, at ``at_h`` (default
+  ``from_h``: a breakdown reported when it happens; earlier: planned maintenance announced
+  ahead): the whole window, its start and its expected end. Before ``at_h`` nothing of it is
+  known (:meth:`JisEvents.known_at`), the same rule as the world's road events (known at their
+  onset with their announced end).
 
 Cars are named by their position in the published sequence (``car``, ``after``; ``-1``: before
 the first). A change concerns cars not on the line yet: pulling a car, or inserting before a
@@ -68,11 +72,18 @@ class CarInserted:
 
 @dataclass(frozen=True)
 class SupplierOutage:
-    """Nothing loads at ``supplier`` in ``[from_h, to_h)`` (reported at ``from_h``)."""
+    """Nothing loads at ``supplier`` in ``[from_h, to_h)``; the window is reported at ``at_h``
+    (``None``: at ``from_h``), start and end together."""
 
     supplier: str
     from_h: float
     to_h: float
+    at_h: float | None = None
+
+    @property
+    def reported_h(self) -> float:
+        """When the plant learns of the outage (h): ``at_h``, or its start."""
+        return self.from_h if self.at_h is None else self.at_h
 
     @property
     def window_s(self) -> tuple[int, int]:
@@ -98,14 +109,15 @@ class JisEvents:
         t = time_h + 1e-9
         return JisEvents(pulled=tuple(e for e in self.pulled if e.at_h <= t),
                          inserted=tuple(e for e in self.inserted if e.at_h <= t),
-                         outages=tuple(e for e in self.outages if e.from_h <= t))
+                         outages=tuple(e for e in self.outages if e.reported_h <= t))
 
     def news_h(self) -> tuple[float, ...]:
         """The times (h) at which something is reported, in order."""
-        return tuple(sorted({e.at_h for e in (*self.pulled, *self.inserted)} | {e.from_h for e in self.outages}))
+        return tuple(sorted({e.at_h for e in (*self.pulled, *self.inserted)} | {e.reported_h for e in self.outages}))
 
     def resume_s(self, time_s: int) -> dict[str, int]:
-        """Per supplier in an outage at ``time_s`` (as known then), when its loading resumes."""
+        """Per supplier in an outage at ``time_s``, when its loading resumes (of the outages
+        reported by then, call it on :meth:`known_at`)."""
         out: dict[str, int] = {}
         for e in self.outages:
             first, end = e.window_s
@@ -146,10 +158,12 @@ class JisEvents:
                 raise InputError(f"unknown supplier {e.supplier!r}", field=f"{w}.supplier")
             validate.number(e.from_h, f"{w}.from_h", lo=0.0)
             validate.number(e.to_h, f"{w}.to_h", lo=e.from_h)
+            if e.at_h is not None:
+                validate.number(e.at_h, f"{w}.at_h", lo=0.0, hi=e.from_h)
 
     def to_dict(self) -> dict[str, Any]:
         return {"pulled": [vars(e) | {} for e in self.pulled], "inserted": [vars(e) | {} for e in self.inserted],
-                "outages": [vars(e) | {} for e in self.outages]}
+                "outages": [{k: v for k, v in vars(e).items() if k != "at_h" or v is not None} for e in self.outages]}
 
     @classmethod
     def from_dict(cls, d: Any, *, file: str | None = None) -> JisEvents:
@@ -173,10 +187,12 @@ class JisEvents:
         outages = []
         for i, e in enumerate(f.sequence(d.get("outages") or [], f"{p}.outages", max_len=10_000)):
             w = f"{p}.outages[{i}]"
-            f.mapping(e, w, required=("supplier", "from_h", "to_h"))
+            f.mapping(e, w, required=("supplier", "from_h", "to_h"), optional=("at_h",))
             a = f.number(e["from_h"], f"{w}.from_h", ge=0)
+            at = e.get("at_h")
             outages.append(SupplierOutage(supplier=f.identifier(e["supplier"], f"{w}.supplier"), from_h=a,
-                                          to_h=f.number(e["to_h"], f"{w}.to_h", gt=a)))
+                                          to_h=f.number(e["to_h"], f"{w}.to_h", gt=a),
+                                          at_h=None if at is None else f.number(at, f"{w}.at_h", ge=0, le=a)))
         return cls(pulled=tuple(pulled), inserted=tuple(inserted), outages=tuple(outages))
 
 

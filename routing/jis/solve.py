@@ -51,7 +51,13 @@ class JisParams:
     supplier's lead costs this much. ``hedge_lead_s``: re-plans want every supplier's trips to
     reach the gate at least this long before they unload (a soft lead at the same price, on top
     of nothing: the larger of it and ``gate_lead_s``): racks loaded ahead ride out a short
-    outage at their supplier or a slow road, where the fleet has the time."""
+    outage at their supplier or a slow road, where the fleet has the time.
+    ``gate_wait_cny_per_min``: in a re-plan, each rack-minute a trip of a supplier with a lead
+    (gate or hedge) waits at the gate beyond that lead costs this (a tie-break, far below the
+    lead's price): its trips load as late as the lead allows, so racks not needed yet stay at the
+    supplier, free to be regrouped at the next report (a rush rack beside them) rather than
+    committed to a truck hours ahead. (A supplier without a lead keeps CP-SAT's choice: an
+    early loading there is the only hedge against its own outage.)"""
 
     exact: bool | None = None
     max_exact_racks: int = 2000
@@ -60,6 +66,7 @@ class JisParams:
     gate_lead_s: Mapping[str, int] = field(default_factory=dict)
     lead_short_cny_per_min: float = 2.0
     hedge_lead_s: int = 0
+    gate_wait_cny_per_min: float = 0.1
 
 
 def inflated(problem: JisProblem, factor: float = 1.0, gate_lead_s: Mapping[str, int] | None = None) -> JisProblem:

@@ -39,7 +39,25 @@ def test_bug_a_re_plan_whose_gate_lead_leaves_no_plan_keeps_the_lead_where_it_ca
     assert kept.info["inventory_rack_h"] == pytest.approx(dropped.info["inventory_rack_h"], abs=0.01)
 
 
-@pytest.mark.parametrize("field, value", [("lead_short_cny_per_min", -1.0), ("hedge_lead_s", -60), ("hedge_lead_s", 1.5)])
+@pytest.mark.parametrize("field, value", [("lead_short_cny_per_min", -1.0), ("hedge_lead_s", -60), ("hedge_lead_s", 1.5),
+                                          ("gate_wait_cny_per_min", -0.1)])
 def test_a_bad_soft_lead_setting_is_an_input_error_naming_it(small, field, value):
     with pytest.raises(InputError, match=f"params.{field}"):
         replan_jis(small, JisState(time_s=6 * 3600), time_limit_s=1, seed=0, params=JisParams(**{field: value}))
+
+
+def test_bug_a_re_plan_loads_no_sooner_than_the_lead_it_wants(small):
+    # from 07:00 with a 1-hour wheel lead CP-SAT was indifferent to how long a truck waits at
+    # the gate beyond the lead: one trip left 85 min ahead, its racks committed to a truck
+    # (on drawn day 0 such a trip, loaded at 05:59, left a rush rack reported at 06:26 no trip
+    # to ride on: one avoidable line stop); each rack-minute beyond the lead now costs a little
+    state = JisState(time_s=7 * 3600)
+    lead = 3600
+    prices = {"gate_lead_s": {"WHEEL": lead}}
+    tight = replan_jis(small, state, time_limit_s=2, seed=0, params=JisParams(**prices))
+    loose = replan_jis(small, state, time_limit_s=2, seed=0, params=JisParams(**prices, gate_wait_cny_per_min=0.0))
+    assert check_jis_plan(small, tight).feasible and check_jis_plan(small, loose).feasible
+    assert max(_margins_s(small, loose, "WHEEL")) > lead + 600
+    assert max(_margins_s(small, tight, "WHEEL")) <= lead
+    assert tight.info["trips"] == loose.info["trips"]
+    assert tight.info["inventory_rack_h"] == pytest.approx(loose.info["inventory_rack_h"], abs=0.01)

@@ -127,3 +127,20 @@ def test_a_rush_rack_with_no_regular_rack_left_to_ride_beside_travels_on_its_own
                         late_cny_per_min=10.0)
     assert res.trips is not None
     assert [t.racks for t in res.trips] == [tuple(rush)]
+
+
+def test_bug_a_rush_rack_that_misses_its_car_anyway_holds_no_trip_back(changed):
+    """The earliest dispatch took the racks in the order of their cars and loaded each trip when
+    its first rack was ready: a rush rack lost whatever is done (the cockpit module of the car
+    inserted at 07:00, ready at 09:00, needed at 09:21) held the racks behind it back to 09:00
+    (on drawn day 16 a wheel rack behind such a rush rack reached the line 38 s late)."""
+    from mmroute.routing.jis.replan import forward_trips, state_starts
+
+    starts, standing = state_starts(changed, JisState(time_s=7 * 3600))
+    racks = changed.racks("COCKPIT")
+    (lost,) = [rk for rk in racks if rk.rush]
+    trips = forward_trips(changed, ("COCKPIT",), starts, standing.get("ST-COCKPIT", []))
+    assert sorted(r for t in trips for r in t.racks) == list(range(len(racks)))
+    assert all(t.load_s < lost.ready_s for t in trips if any(not racks[r].rush for r in t.racks))
+    (ride,) = [t for t in trips if lost.index in t.racks]
+    assert ride.load_s >= lost.ready_s and ride.arrive_s > lost.need_s  # still a stop, as it must be
