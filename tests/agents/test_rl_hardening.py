@@ -193,6 +193,43 @@ def test_shipped_models_act_exactly_as_sb3_loads_them(name):
     assert len(obs) >= 300 and (a == b).all()
 
 
+def test_a_model_loaded_to_predict_has_no_optimizer_and_predicts_as_one_that_has(tmp_path):
+    import torch
+
+    from mmroute.agents.model_files import PredictionOnly
+    from mmroute.errors import MMRouteError
+
+    ours, _ = load_model(MODELS / "liuzhou-asean.zip")  # no Adam: no torch._dynamo import
+    full, _ = load_model(MODELS / "liuzhou-asean.zip", optimizer=True)
+    assert isinstance(ours.policy.optimizer, PredictionOnly)
+    assert isinstance(full.policy.optimizer, torch.optim.Adam)
+    for a, b in zip(ours.policy.state_dict().values(), full.policy.state_dict().values(),
+                    strict=True):
+        assert torch.equal(a, b)
+    obs = np.random.default_rng(0).uniform(-10, 10, (50, ours.observation_space.shape[0]))
+    for o in obs.astype(np.float32):
+        assert ours.predict(o, deterministic=True)[0] == full.predict(o, deterministic=True)[0]
+    with pytest.raises(MMRouteError, match="optimizer=True"):
+        ours.save(tmp_path / "m.zip")  # refused before a file is written
+    with pytest.raises(MMRouteError, match="optimizer=True"):
+        ours.policy.optimizer.step()
+    assert not (tmp_path / "m.zip").exists()
+    full.save(tmp_path / "m.zip")
+    assert zipfile.ZipFile(tmp_path / "m.zip").read("policy.optimizer.pth")
+
+
+def test_evaluate_refuses_training_seeds_before_it_reads_the_weights(tmp_path):
+    from mmroute.agents.evaluation import evaluate
+
+    p = _copy_model(tmp_path, "liuzhou-asean")
+    _rewrite_zip(p, {"policy.pth": b"not a torch file"})
+    seen = read_card(p)["training_seeds"][0]
+    with pytest.raises(InputError, match="trained on"):
+        evaluate("liuzhou-asean", ["maskable-ppo"], [seen], model=p)
+    with pytest.raises(InputError, match="policy.pth"):  # before the first episode
+        evaluate("liuzhou-asean", ["maskable-ppo"], [0], model=p)
+
+
 # --- cards and configs -----------------------------------------------------------------------
 @POSIX
 def test_cards_and_configs_that_are_fifos_do_not_block(tmp_path):
