@@ -34,6 +34,7 @@ from mmroute.agents.training import TrainConfig, train
 from mmroute.envs.reroute import RerouteEnv
 from mmroute.errors import InputError
 from mmroute.world.realization import realize
+from tests.cli_run import run_main
 
 REPO = Path(__file__).resolve().parents[2]
 MODELS = REPO / "agents" / "models"
@@ -43,17 +44,6 @@ POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX only")
 def _cli(*argv: str, timeout: float = 120, env=None, cwd=None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "mmroute", *argv], capture_output=True,
                           text=True, timeout=timeout, env=env, cwd=cwd or REPO)
-
-
-def _main(capfd, *argv: str) -> subprocess.CompletedProcess:
-    """``mmroute *argv`` run by :func:`mmroute.cli.main` in this process (a subprocess imports
-    torch again: seconds of CPU a run), its exit code and streams as a subprocess gives them."""
-    from mmroute.cli import main
-
-    capfd.readouterr()
-    code = main(list(argv))
-    out, err = capfd.readouterr()
-    return subprocess.CompletedProcess(["mmroute", *argv], code, out, err)
 
 
 def _one_line_exit_2(r: subprocess.CompletedProcess) -> None:
@@ -510,7 +500,7 @@ def test_evaluate_cli_refuses_bad_flags_on_one_line(tmp_path, argv):
 
 
 def test_evaluate_cli_refuses_training_seeds_unless_allowed(tmp_path, capfd):
-    r = _main(capfd, "evaluate", "liuzhou-asean", "--policies", "maskable-ppo", "--seeds",
+    r = run_main(capfd, "evaluate", "liuzhou-asean", "--policies", "maskable-ppo", "--seeds",
               "100000", "--out", str(tmp_path / "r.csv"))
     _one_line_exit_2(r)
     assert "--allow-training-seeds" in r.stderr
@@ -523,7 +513,7 @@ def test_a_dead_ray_address_fails_fast_on_one_line(tmp_path, capfd, monkeypatch)
         if address:
             monkeypatch.setenv("RAY_ADDRESS", address)
         t0 = time.monotonic()
-        r = _main(capfd, "evaluate", "tiny", "--policies", "greedy", "--seeds", "0",
+        r = run_main(capfd, "evaluate", "tiny", "--policies", "greedy", "--seeds", "0",
                   "--backend", "ray", *argv, "--out", str(tmp_path / "r.csv"))
         assert time.monotonic() - t0 < 20
         _one_line_exit_2(r)
@@ -546,7 +536,7 @@ def test_train_cli_refuses_hostile_inputs_on_one_line(tmp_path, tiny_model, capf
              ("--out", str(run), "--resume")]
     for argv in cases:
         t0 = time.monotonic()
-        r = _main(capfd, "train", "tiny", "--timesteps", "100", *argv)
+        r = run_main(capfd, "train", "tiny", "--timesteps", "100", *argv)
         _one_line_exit_2(r)
         assert time.monotonic() - t0 < 30
     assert not (tmp_path / "o1").exists() and not (tmp_path / "o2").exists()
