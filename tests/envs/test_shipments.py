@@ -152,8 +152,8 @@ def test_cli_plan_writes_the_per_shipment_csv_and_checks_it_before_the_solve(tmp
 
 def test_cli_evaluate_writes_one_row_per_policy_seed_and_shipment(tmp_path, capfd):
     out, ships = tmp_path / "r.csv", tmp_path / "s.csv"
-    r = run_main(capfd, "evaluate", "tiny", "--policies", "greedy", "--seeds", "0-1", "--out", str(out),
-             "--per-shipment", str(ships))
+    r = run_main(capfd, "evaluate", "tiny", "--policies", "greedy", "--seeds", "0-1", "--out",
+                 str(out), "--per-shipment", str(ships))
     assert r.returncode == 0, r.stderr
     with ships.open() as f:
         rows = list(csv.DictReader(f))
@@ -166,8 +166,8 @@ def test_cli_evaluate_writes_one_row_per_policy_seed_and_shipment(tmp_path, capf
     for e in episodes:  # each episode's rows add up to its cost
         mine = [x for x in rows if x["policy"] == e["policy"] and x["seed"] == e["seed"]]
         assert sum(float(x["objective_cny"]) for x in mine) == pytest.approx(float(e["cost"]))
-    bad = run_main(capfd, "evaluate", "tiny", "--policies", "greedy", "--seeds", "0", "--out", str(out),
-               "--per-shipment", str(out))
+    bad = run_main(capfd, "evaluate", "tiny", "--policies", "greedy", "--seeds", "0", "--out",
+                   str(out), "--per-shipment", str(out))
     assert bad.returncode == 2 and "must differ from --out" in bad.stderr
 
 
