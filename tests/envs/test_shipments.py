@@ -145,7 +145,7 @@ def test_cli_plan_writes_the_per_shipment_csv_and_checks_it_before_the_solve(tmp
                 assert x[f"{col}_iso"].endswith("+08:00")
     assert "late h" in r.stdout  # the late ones are printed
     bad = run_main(capfd, "plan", "tiny", "--out", str(tmp_path / "q.json"), "--per-shipment",
-               str(tmp_path / "s.txt"))
+                   str(tmp_path / "s.txt"))
     assert bad.returncode == 2 and "--per-shipment must end in .csv" in bad.stderr
     assert not (tmp_path / "q.json").exists()
 
