@@ -248,14 +248,15 @@ def _evaluate(scenario, policies, seeds, *, model, jobs: int, time_limit_s: floa
     if learned:
         if model is None:
             raise InputError("ppo / maskable-ppo need a model", field="model")
-        from mmroute.agents.model_files import load_model
+        from mmroute.agents.model_files import load_model, model_card
 
-        _, card = load_model(model, scenario=sc)  # a wrong or corrupt model fails first
+        card = model_card(model, scenario=sc)  # a model without a card or for another scenario
         check_evaluation(card, sc, seeds, allow_training_seeds=allow_training_seeds,
-                         model=model)
+                         model=model)  # seeds refused before the weights are read
         for p in learned:
             if card["algo"] != p:
                 raise InputError(f"{model}: a {card['algo']} model, not {p}", field="model")
+        load_model(model, scenario=sc)  # corrupt weights fail before the first episode
     shipped = _ModelFile.read(model) if backend == "ray" and model is not None else model
     tasks = [(p, s) for s in seeds for p in policies]
     rows = run_tasks(_run_with_shipments if shipments else _run, tasks,

@@ -26,8 +26,8 @@ from mmroute.agents.registry import LEARNED
 from mmroute.errors import InputError
 
 __all__ = ["CARD_FORMAT", "MAX_MODEL_BYTES", "model_file", "card_path", "write_card",
-           "read_card", "write_model", "load_model", "read_weights", "restore_checkpoint",
-           "versions"]
+           "read_card", "write_model", "model_card", "load_model", "read_weights", "restore_checkpoint",
+           "versions", "PredictionOnly"]
 
 CARD_FORMAT = 1
 #: The training algorithms: the learned policies of the registry.
@@ -259,9 +259,34 @@ def read_weights(path: str | Path, *, optimizer: bool = False) -> tuple[dict, di
     return state, opt
 
 
-def fresh_model(card: dict[str, Any], *, env=None, device: str = "cpu", **settings):
+class PredictionOnly:
+    """The optimizer of a model loaded for prediction (``load_model(..., optimizer=False)``):
+    none. Building torch's Adam imports ``torch._dynamo`` (about 1.5 s of CPU per process) and
+    a prediction never steps it; training, saving or reading its state is refused."""
+
+    def __init__(self, params: Any = None, **_: Any) -> None:
+        """Takes what SB3 gives an optimizer class (the parameters, ``lr``) and keeps none."""
+
+    def _refuse(self, *_: Any, **__: Any) -> Any:
+        from mmroute.errors import MMRouteError
+
+        raise MMRouteError("this model was loaded for prediction only; load it with "
+                           "load_model(..., optimizer=True) to train or save it")
+
+    step = zero_grad = state_dict = load_state_dict = add_param_group = _refuse
+
+    @property
+    def param_groups(self) -> list[dict[str, Any]]:
+        return self._refuse()
+
+
+def fresh_model(card: dict[str, Any], *, env=None, device: str = "cpu",
+                optimizer: bool = True, **settings):
     """A new PPO / MaskablePPO with the card's network and settings, on ``env`` or, without
-    one, on the spaces of ``RerouteEnv`` with the card's candidate count."""
+    one, on the spaces of ``RerouteEnv`` with the card's candidate count. ``optimizer=False``:
+    a model for weights loaded next, to predict: no Adam (:class:`PredictionOnly`) and no
+    orthogonal initialisation (its QR decompositions cost about a second of CPU, and the
+    loaded weights replace it)."""
     if card["algo"] == "maskable-ppo":
         from sb3_contrib import MaskablePPO as Algo
     else:
@@ -270,7 +295,9 @@ def fresh_model(card: dict[str, Any], *, env=None, device: str = "cpu", **settin
     hyper = {k: cfg[k] for k in ("n_steps", "batch_size", "n_epochs", "learning_rate", "gamma",
                                  "gae_lambda", "clip_range", "ent_coef") if k in cfg}
     hyper.update(settings)
-    kwargs = {"net_arch": list(card["policy_kwargs"]["net_arch"])}
+    kwargs: dict[str, Any] = {"net_arch": list(card["policy_kwargs"]["net_arch"])}
+    if not optimizer:
+        kwargs.update(optimizer_class=PredictionOnly, ortho_init=False)
     if env is not None:
         return Algo("MlpPolicy", env, policy_kwargs=kwargs, device=device, verbose=0, **hyper)
     import numpy as np
@@ -364,13 +391,13 @@ def check_evaluation(card: dict[str, Any], scenario, seeds, *,
                              field="seeds")
 
 
-def load_model(path: str | Path, *, scenario=None, device: str = "cpu"):
-    """``(model, card)`` of a model zip (or a training folder: its ``best.zip``), checked
-    against ``scenario`` (content hash) when given. Nothing is unpickled (module docstring)."""
+def model_card(path: str | Path, *, scenario=None) -> dict[str, Any]:
+    """The checked card of a model zip (or of a training folder's ``best.zip``) that exists,
+    made for ``scenario`` (content hash) when given; its weights are not read."""
     p = model_file(path)
     if not p.exists():
         raise InputError("model file not found", file=p)
-    card = read_card(p)  # the card first: a model without one is refused before its zip
+    card = read_card(p)
     if scenario is not None:
         from mmroute.world.realization import scenario_hash
 
@@ -378,8 +405,18 @@ def load_model(path: str | Path, *, scenario=None, device: str = "cpu"):
             raise InputError(
                 f"model trained for scenario {card['scenario']!r} ({card['scenario_hash']}), "
                 f"not {scenario.name!r} ({scenario_hash(scenario)})", file=p)
+    return card
+
+
+def load_model(path: str | Path, *, scenario=None, device: str = "cpu", optimizer: bool = False):
+    """``(model, card)`` of a model zip (or a training folder: its ``best.zip``), checked
+    against ``scenario`` (content hash) when given. Nothing is unpickled (module docstring).
+    The model predicts; ``optimizer=True`` also gives it a fresh Adam, to train or save it
+    (without one, :class:`PredictionOnly` refuses both)."""
+    p = model_file(path)
+    card = model_card(p, scenario=scenario)  # the card first: a model without one is refused
     state, _ = read_weights(p)
-    model = fresh_model(card, device=device)
+    model = fresh_model(card, device=device, optimizer=optimizer)
     set_weights(model, state, p)
     model.num_timesteps = int(card.get("timesteps", 0))
     return model, card

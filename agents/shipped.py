@@ -32,7 +32,7 @@ def ship_model(run_dir: str | Path, scenario, *, models_dir: Path = MODELS_DIR) 
     from mmroute.agents.model_files import load_model, write_model
 
     src = Path(run_dir) / "best.zip"
-    model, card = load_model(src, scenario=scenario)  # a fresh model: its Adam is new
+    model, card = load_model(src, scenario=scenario, optimizer=True)  # its Adam is new
     dst = models_dir / f"{scenario.name}.zip"
     card = {k: v for k, v in card.items() if k != "format"}
     write_model(dst, lambda tmp: model.save(tmp),

@@ -60,6 +60,42 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+def _refuse_aliases(root: yaml.Node) -> None:
+    """A :class:`~yaml.composer.ComposerError` if a node of ``root``'s tree is reached twice:
+    an alias (the composer gives an alias its anchor's node, so a 'billion laughs' document
+    is a small graph here, never expanded)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:  # no recursion: libyaml allows deeper nesting than Python's stack
+        node = stack.pop()
+        if id(node) in seen:
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases (*name) are not allowed in scenario files (the "
+                "anchor is here)", node.start_mark)
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+def _yaml_data(text: str) -> Any:
+    """Plain data of a YAML text, aliases refused. With PyYAML's libyaml binding the parse
+    and the composition run in C (the bundled scenarios: 0.2 s of CPU instead of 1.8 s) and
+    the same safe constructor builds the data; without it, the pure-Python loader."""
+    if not hasattr(yaml, "CSafeLoader"):
+        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    loader = yaml.CSafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _refuse_aliases(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
 def resolve_path(path: str | Path) -> Path:
     """A file path, or the bundled scenario of that name (e.g. ``"tiny"``)."""
     p = Path(path)
@@ -85,7 +121,7 @@ def read_document(path: str | Path) -> Any:
             where = f" at line {exc.lineno} column {exc.colno}" if hasattr(exc, "lineno") else ""
             raise ScenarioError(f"not valid JSON{where}", file=name) from None
     try:
-        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        return _yaml_data(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""

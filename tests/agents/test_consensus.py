@@ -204,23 +204,21 @@ def test_value_of_information_from_paired_rows():
     assert "VSS n/a" in without.format() and np.isnan(without.dynamism_shipments)
 
 
-def test_cli_evaluate_prints_and_writes_the_value_of_information(tmp_path):
+def test_cli_evaluate_prints_and_writes_the_value_of_information(tmp_path, capfd):
     import csv
-    import subprocess
-    import sys
+
+    from tests.cli_run import run_main
 
     out, summary = tmp_path / "r.csv", tmp_path / "s.csv"
-    r = subprocess.run([sys.executable, "-m", "mmroute", "evaluate", "tiny", "--policies",
-                        "replan,consensus", "--seeds", "100000-100001", "--time-limit", "5",
-                        "--out", str(out), "--summary", str(summary)],
-                       capture_output=True, text=True, timeout=600)
+    r = run_main(capfd, "evaluate", "tiny", "--policies", "replan,consensus", "--seeds",
+                 "100000-100001", "--time-limit", "5", "--out", str(out), "--summary",
+                 str(summary))
     assert r.returncode == 0, r.stderr
     assert "EVPI bound" in r.stdout and "VSS" in r.stdout and "dynamism: 0 % of consignments" in r.stdout
     with summary.open() as f:
         rows = list(csv.DictReader(f))
     assert {x["policy"] for x in rows} == {"hindsight", "replan", "consensus"}
     assert {"evpi_cny", "vss_cny", "vss_lo_cny", "dynamism_shipments"} <= set(rows[0])
-    bad = subprocess.run([sys.executable, "-m", "mmroute", "evaluate", "tiny", "--policies",
-                          "greedy", "--seeds", "0", "--out", str(out), "--summary",
-                          str(tmp_path / "s.txt")], capture_output=True, text=True, timeout=600)
+    bad = run_main(capfd, "evaluate", "tiny", "--policies", "greedy", "--seeds", "0", "--out",
+                   str(out), "--summary", str(tmp_path / "s.txt"))
     assert bad.returncode == 2 and "--summary must end in .csv" in bad.stderr

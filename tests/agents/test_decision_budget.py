@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 import signal
 import statistics
-import subprocess
 import sys
 import time
 
@@ -18,6 +17,7 @@ from mmroute.agents import evaluate, make_policy
 from mmroute.agents.deadline import BudgetSpent, call_within, hard_deadlines
 from mmroute.agents.evaluation import COLUMNS, TIMING_COLUMNS
 from mmroute.errors import InputError
+from tests.cli_run import run_main
 
 needs_timer = pytest.mark.skipif(not hard_deadlines(), reason="needs SIGALRM (Unix main thread)")
 
@@ -145,17 +145,14 @@ def test_every_decision_returns_within_the_budget_when_re_plans_cannot_finish():
     assert ro.cost_cny >= hs.bound - 1e-6 * abs(hs.bound)
 
 
-def test_cli_evaluate_takes_a_decision_budget(tmp_path):
+def test_cli_evaluate_takes_a_decision_budget(tmp_path, capfd):
     out = tmp_path / "r.csv"
-    r = subprocess.run([sys.executable, "-m", "mmroute", "evaluate", "tiny", "--policies",
-                        "replan", "--seeds", "0", "--decision-budget-s", "0", "--out", str(out)],
-                       capture_output=True, text=True, timeout=120)
+    r = run_main(capfd, "evaluate", "tiny", "--policies", "replan", "--seeds", "0",
+                 "--decision-budget-s", "0", "--out", str(out))
     assert r.returncode == 0, r.stderr
     df = pd.read_csv(out)
     row = df[df.policy == "replan"].iloc[0]
     assert row.budget_hits >= 1 and row.decision_budget_s == 0.0
     assert "over budget" in r.stdout
-    bad = subprocess.run([sys.executable, "-m", "mmroute", "evaluate", "tiny",
-                          "--decision-budget-s", "-1", "--out", str(out)],
-                         capture_output=True, text=True, timeout=60)
+    bad = run_main(capfd, "evaluate", "tiny", "--decision-budget-s", "-1", "--out", str(out))
     assert bad.returncode == 2 and "--decision-budget-s" in bad.stderr

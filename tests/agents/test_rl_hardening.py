@@ -34,6 +34,7 @@ from mmroute.agents.training import TrainConfig, train
 from mmroute.envs.reroute import RerouteEnv
 from mmroute.errors import InputError
 from mmroute.world.realization import realize
+from tests.cli_run import run_main
 
 REPO = Path(__file__).resolve().parents[2]
 MODELS = REPO / "agents" / "models"
@@ -43,17 +44,6 @@ POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX only")
 def _cli(*argv: str, timeout: float = 120, env=None, cwd=None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "mmroute", *argv], capture_output=True,
                           text=True, timeout=timeout, env=env, cwd=cwd or REPO)
-
-
-def _main(capfd, *argv: str) -> subprocess.CompletedProcess:
-    """``mmroute *argv`` run by :func:`mmroute.cli.main` in this process (a subprocess imports
-    torch again: seconds of CPU a run), its exit code and streams as a subprocess gives them."""
-    from mmroute.cli import main
-
-    capfd.readouterr()
-    code = main(list(argv))
-    out, err = capfd.readouterr()
-    return subprocess.CompletedProcess(["mmroute", *argv], code, out, err)
 
 
 def _one_line_exit_2(r: subprocess.CompletedProcess) -> None:
@@ -191,6 +181,43 @@ def test_shipped_models_act_exactly_as_sb3_loads_them(name):
     a, b = (np.array([int(m.predict(o, deterministic=True, action_masks=k)[0])
                       for o, k in zip(obs, masks, strict=True)]) for m in (ours, theirs))
     assert len(obs) >= 300 and (a == b).all()
+
+
+def test_a_model_loaded_to_predict_has_no_optimizer_and_predicts_as_one_that_has(tmp_path):
+    import torch
+
+    from mmroute.agents.model_files import PredictionOnly
+    from mmroute.errors import MMRouteError
+
+    ours, _ = load_model(MODELS / "liuzhou-asean.zip")  # no Adam: no torch._dynamo import
+    full, _ = load_model(MODELS / "liuzhou-asean.zip", optimizer=True)
+    assert isinstance(ours.policy.optimizer, PredictionOnly)
+    assert isinstance(full.policy.optimizer, torch.optim.Adam)
+    for a, b in zip(ours.policy.state_dict().values(), full.policy.state_dict().values(),
+                    strict=True):
+        assert torch.equal(a, b)
+    obs = np.random.default_rng(0).uniform(-10, 10, (50, ours.observation_space.shape[0]))
+    for o in obs.astype(np.float32):
+        assert ours.predict(o, deterministic=True)[0] == full.predict(o, deterministic=True)[0]
+    with pytest.raises(MMRouteError, match="optimizer=True"):
+        ours.save(tmp_path / "m.zip")  # refused before a file is written
+    with pytest.raises(MMRouteError, match="optimizer=True"):
+        ours.policy.optimizer.step()
+    assert not (tmp_path / "m.zip").exists()
+    full.save(tmp_path / "m.zip")
+    assert zipfile.ZipFile(tmp_path / "m.zip").read("policy.optimizer.pth")
+
+
+def test_evaluate_refuses_training_seeds_before_it_reads_the_weights(tmp_path):
+    from mmroute.agents.evaluation import evaluate
+
+    p = _copy_model(tmp_path, "liuzhou-asean")
+    _rewrite_zip(p, {"policy.pth": b"not a torch file"})
+    seen = read_card(p)["training_seeds"][0]
+    with pytest.raises(InputError, match="trained on"):
+        evaluate("liuzhou-asean", ["maskable-ppo"], [seen], model=p)
+    with pytest.raises(InputError, match="policy.pth"):  # before the first episode
+        evaluate("liuzhou-asean", ["maskable-ppo"], [0], model=p)
 
 
 # --- cards and configs -----------------------------------------------------------------------
@@ -473,7 +500,7 @@ def test_evaluate_cli_refuses_bad_flags_on_one_line(tmp_path, argv):
 
 
 def test_evaluate_cli_refuses_training_seeds_unless_allowed(tmp_path, capfd):
-    r = _main(capfd, "evaluate", "liuzhou-asean", "--policies", "maskable-ppo", "--seeds",
+    r = run_main(capfd, "evaluate", "liuzhou-asean", "--policies", "maskable-ppo", "--seeds",
               "100000", "--out", str(tmp_path / "r.csv"))
     _one_line_exit_2(r)
     assert "--allow-training-seeds" in r.stderr
@@ -486,7 +513,7 @@ def test_a_dead_ray_address_fails_fast_on_one_line(tmp_path, capfd, monkeypatch)
         if address:
             monkeypatch.setenv("RAY_ADDRESS", address)
         t0 = time.monotonic()
-        r = _main(capfd, "evaluate", "tiny", "--policies", "greedy", "--seeds", "0",
+        r = run_main(capfd, "evaluate", "tiny", "--policies", "greedy", "--seeds", "0",
                   "--backend", "ray", *argv, "--out", str(tmp_path / "r.csv"))
         assert time.monotonic() - t0 < 20
         _one_line_exit_2(r)
@@ -509,7 +536,7 @@ def test_train_cli_refuses_hostile_inputs_on_one_line(tmp_path, tiny_model, capf
              ("--out", str(run), "--resume")]
     for argv in cases:
         t0 = time.monotonic()
-        r = _main(capfd, "train", "tiny", "--timesteps", "100", *argv)
+        r = run_main(capfd, "train", "tiny", "--timesteps", "100", *argv)
         _one_line_exit_2(r)
         assert time.monotonic() - t0 < 30
     assert not (tmp_path / "o1").exists() and not (tmp_path / "o2").exists()

@@ -12,6 +12,7 @@ from mmroute.agents import evaluate, load_model
 from mmroute.agents.training import TrainConfig, train
 from mmroute.errors import InputError
 from tests.agents.conftest import FAST
+from tests.cli_run import run_main
 
 
 def test_a_few_thousand_steps_beat_random_on_tiny(tiny_model):
@@ -60,36 +61,25 @@ def _cli(*args):
                           text=True, timeout=600)
 
 
-def _main(capfd, *args) -> subprocess.CompletedProcess:
-    """``mmroute *args`` by :func:`mmroute.cli.main` in this process (no second torch import),
-    with its exit code and streams."""
-    from mmroute.cli import main
-
-    capfd.readouterr()
-    code = main(list(args))
-    out, err = capfd.readouterr()
-    return subprocess.CompletedProcess(["mmroute", *args], code, out, err)
-
-
 def test_cli_rejects_a_model_of_another_scenario_and_a_corrupt_one(tiny_model, tmp_path, capfd):
-    r = _main(capfd, "evaluate", "liuzhou-asean", "--policies", "maskable-ppo", "--model",
+    r = run_main(capfd, "evaluate", "liuzhou-asean", "--policies", "maskable-ppo", "--model",
               str(tiny_model / "best.zip"), "--seeds", "0", "--out", str(tmp_path / "r.csv"))
     assert r.returncode == 2 and "trained for scenario 'tiny'" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     bad = tmp_path / "bad.zip"
     bad.write_bytes(b"not a zip")
     (tmp_path / "bad.json").write_text((tiny_model / "best.json").read_text())
-    r = _main(capfd, "evaluate", "tiny", "--policies", "maskable-ppo", "--model", str(bad),
+    r = run_main(capfd, "evaluate", "tiny", "--policies", "maskable-ppo", "--model", str(bad),
               "--seeds", "0", "--out", str(tmp_path / "r.csv"))
     assert r.returncode == 2 and "not a model zip" in r.stderr
     assert not (tmp_path / "r.csv").exists()
 
 
-def test_cli_evaluate_writes_the_csv_and_the_summary(tiny_model, tmp_path):
+def test_cli_evaluate_writes_the_csv_and_the_summary(tiny_model, tmp_path, capfd):
     # --jobs 1: each of a pool's spawned workers imports torch again (~5 s of CPU apiece); the
     # CLI's pool is run by the signal tests (test_rl_hardening) and its rows by test_parallel
     out = tmp_path / "results.csv"
-    r = _cli("evaluate", "tiny", "--policies", "greedy,static,maskable-ppo", "--model",
+    r = run_main(capfd, "evaluate", "tiny", "--policies", "greedy,static,maskable-ppo", "--model",
              str(tiny_model / "best.zip"), "--seeds", "0-2", "--jobs", "1", "--out", str(out))
     assert r.returncode == 0, r.stderr
     lines = out.read_text().splitlines()

@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -24,6 +22,7 @@ from mmroute.world.events import KnownEvents, LinkClosure
 from mmroute.world.plan import Itinerary, Plan
 from mmroute.world.realization import Realization, realize
 from mmroute.world.shipments import COLUMNS, DROP_REASONS, ISO_COLUMNS, plan_rows
+from tests.cli_run import run_main
 
 
 def _closed(scenario, late_orders=()) -> Realization:
@@ -129,14 +128,9 @@ def test_plan_rows_give_the_reason_of_a_mip_drop_from_the_network(scenarios):
         per_shipment(plan)
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mmroute", *args], capture_output=True,
-                          text=True, timeout=600)
-
-
-def test_cli_plan_writes_the_per_shipment_csv_and_checks_it_before_the_solve(tmp_path):
+def test_cli_plan_writes_the_per_shipment_csv_and_checks_it_before_the_solve(tmp_path, capfd):
     out, ships = tmp_path / "p.json", tmp_path / "s.csv"
-    r = _cli("plan", "tiny", "--out", str(out), "--per-shipment", str(ships))
+    r = run_main(capfd, "plan", "tiny", "--out", str(out), "--per-shipment", str(ships))
     assert r.returncode == 0, r.stderr
     with ships.open() as f:
         rows = list(csv.DictReader(f))
@@ -150,16 +144,16 @@ def test_cli_plan_writes_the_per_shipment_csv_and_checks_it_before_the_solve(tmp
                                                                      abs=0.5 / 3600)
                 assert x[f"{col}_iso"].endswith("+08:00")
     assert "late h" in r.stdout  # the late ones are printed
-    bad = _cli("plan", "tiny", "--out", str(tmp_path / "q.json"), "--per-shipment",
-               str(tmp_path / "s.txt"))
+    bad = run_main(capfd, "plan", "tiny", "--out", str(tmp_path / "q.json"), "--per-shipment",
+                   str(tmp_path / "s.txt"))
     assert bad.returncode == 2 and "--per-shipment must end in .csv" in bad.stderr
     assert not (tmp_path / "q.json").exists()
 
 
-def test_cli_evaluate_writes_one_row_per_policy_seed_and_shipment(tmp_path):
+def test_cli_evaluate_writes_one_row_per_policy_seed_and_shipment(tmp_path, capfd):
     out, ships = tmp_path / "r.csv", tmp_path / "s.csv"
-    r = _cli("evaluate", "tiny", "--policies", "greedy", "--seeds", "0-1", "--out", str(out),
-             "--per-shipment", str(ships))
+    r = run_main(capfd, "evaluate", "tiny", "--policies", "greedy", "--seeds", "0-1", "--out",
+                 str(out), "--per-shipment", str(ships))
     assert r.returncode == 0, r.stderr
     with ships.open() as f:
         rows = list(csv.DictReader(f))
@@ -172,8 +166,8 @@ def test_cli_evaluate_writes_one_row_per_policy_seed_and_shipment(tmp_path):
     for e in episodes:  # each episode's rows add up to its cost
         mine = [x for x in rows if x["policy"] == e["policy"] and x["seed"] == e["seed"]]
         assert sum(float(x["objective_cny"]) for x in mine) == pytest.approx(float(e["cost"]))
-    bad = _cli("evaluate", "tiny", "--policies", "greedy", "--seeds", "0", "--out", str(out),
-               "--per-shipment", str(out))
+    bad = run_main(capfd, "evaluate", "tiny", "--policies", "greedy", "--seeds", "0", "--out",
+                   str(out), "--per-shipment", str(out))
     assert bad.returncode == 2 and "must differ from --out" in bad.stderr
 
 

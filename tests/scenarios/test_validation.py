@@ -13,6 +13,8 @@ from mmroute.errors import MMRouteError, ScenarioError
 from mmroute.scenarios import Scenario, load
 from mmroute.scenarios.loader import MAX_FILE_BYTES
 
+BUNDLED = Path(__file__).resolve().parents[2] / "scenarios" / "data"
+
 
 def write(tmp_path: Path, data: Any, name: str = "case.yaml") -> Path:
     path = tmp_path / name
@@ -277,6 +279,23 @@ def test_yaml_aliases_are_refused(tmp_path):
     (tmp_path / "alias.yaml").write_text(text)
     with pytest.raises(ScenarioError, match="aliases"):
         load(tmp_path / "alias.yaml")
+
+
+def test_an_alias_bomb_is_refused_without_being_expanded(tmp_path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 12)]
+    (tmp_path / "bomb.yaml").write_text("\n".join(lines) + "\n")  # 10^12 items expanded
+    with pytest.raises(ScenarioError, match=r"line \d+ column \d+: YAML aliases"):
+        load(tmp_path / "bomb.yaml")
+
+
+@pytest.mark.parametrize("name", sorted(  # the month: liuzhou-asean's format, 2 s to parse here
+    p.stem for p in BUNDLED.glob("*.yaml") if p.stem != "liuzhou-asean-month"))
+def test_the_libyaml_parse_gives_the_pure_python_loaders_data(name):
+    from mmroute.scenarios.loader import read_document
+
+    text = (BUNDLED / f"{name}.yaml").read_text(encoding="utf-8")
+    assert read_document(BUNDLED / f"{name}.yaml") == yaml.load(text, Loader=yaml.SafeLoader)
 
 
 def test_deeply_nested_yaml_is_a_clean_error(tmp_path):
