@@ -151,8 +151,8 @@ class CheckedFactors(Sequence):
     once, as an array, where they were drawn (:func:`~mmroute.world.realization.realize`), so
     that :meth:`KnownEvents.validate` need not run over every factor again at each reset; and
     copied from the draw's array as 8 bytes each, not made into a Python float per factor (a
-    reset draws ~21,000 on ``liuzhou-asean``; making, keeping and freeing them as a tuple was
-    a third of a reset's instructions). A tuple of floats in every other respect: indexing
+    reset draws ~21,000 on ``liuzhou-asean``; making, keeping and freeing them as tuples was
+    a quarter of a reset's instructions). A tuple of floats in every other respect: indexing
     gives the same floats, equal to, hashed and shown as the tuple of its values; a slice,
     or a concatenation with a tuple, is a plain tuple. :attr:`values` is the array (read only), what
     :class:`~mmroute.world.conditions.Conditions` indexes."""
