@@ -13,7 +13,7 @@ import functools
 import math
 
 from mmroute.scenarios import Link, Scenario
-from mmroute.world.events import KnownEvents, NodeDelay
+from mmroute.world.events import CheckedFactors, KnownEvents, NodeDelay
 from mmroute.world.tables import Tables, tables_for
 
 __all__ = ["Conditions", "round_h"]
@@ -85,7 +85,10 @@ class Conditions:
         if last_noise and last_noise[0] is ev.road_noise:  # the same noise as last built
             self._noise = last_noise[1]
         else:
-            self._noise = {rn.link: (rn.from_hour, rn.factors) for rn in ev.road_noise}
+            # packed factors (CheckedFactors) indexed in their array: the same floats
+            self._noise = {rn.link: (rn.from_hour, rn.factors.values
+                                     if type(rn.factors) is CheckedFactors else rn.factors)
+                           for rn in ev.road_noise}
             last_noise[:] = [ev.road_noise, self._noise]
         self._noise_until: int | None = None
         self._next: dict[tuple, tuple] = {}  # next_departures per (link, first index, hi, n)

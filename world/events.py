@@ -13,6 +13,8 @@ knows an event once its onset has passed, see :meth:`KnownEvents.known_at`.
 from __future__ import annotations
 
 import math
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -127,11 +129,13 @@ class WeatherEvent:
 @dataclass(frozen=True)
 class RoadNoise:
     """Realised lognormal traffic noise of road ``link``: a departure in hour
-    ``from_hour + k`` takes ``factors[k]`` x its time-of-day travel time (1 outside)."""
+    ``from_hour + k`` takes ``factors[k]`` x its time-of-day travel time (1 outside).
+    ``factors``: a tuple of floats, or drawn by :func:`~mmroute.world.realization.realize`
+    :class:`CheckedFactors` (equal to the tuple of the same floats)."""
 
     link: str
     from_hour: int
-    factors: tuple[float, ...]
+    factors: Sequence[float]
 
     def to_dict(self) -> dict[str, Any]:
         return {"link": self.link, "from_hour": self.from_hour, "factors": list(self.factors)}
@@ -142,14 +146,53 @@ class RoadNoise:
                    factors=tuple(float(f) for f in d["factors"]))
 
 
-class CheckedFactors(tuple):
-    """Road-noise factors known to be finite and > 0: checked at once, as an array, where they
-    were drawn (:func:`~mmroute.world.realization.realize`), so that
-    :meth:`KnownEvents.validate` need not run over every factor of every road link again at
-    each reset. A tuple in every other respect (equal, hashed and shown as one; a slice is a
-    plain tuple)."""
+class CheckedFactors(Sequence):
+    """Road-noise factors known to be finite and > 0, packed in an ``array('d')``: checked at
+    once, as an array, where they were drawn (:func:`~mmroute.world.realization.realize`), so
+    that :meth:`KnownEvents.validate` need not run over every factor again at each reset; and
+    copied from the draw's array as 8 bytes each, not made into a Python float per factor (a
+    reset draws ~21,000 on ``liuzhou-asean``; making, keeping and freeing them as tuples was
+    a quarter of a reset's instructions). A tuple of floats in every other respect: indexing
+    gives the same floats, equal to, hashed and shown as the tuple of its values; a slice,
+    or a concatenation with a tuple, is a plain tuple. :attr:`values` is the array (read only), what
+    :class:`~mmroute.world.conditions.Conditions` indexes."""
 
-    __slots__ = ()
+    __slots__ = ("values",)
+
+    def __init__(self, values: array):
+        if not isinstance(values, array) or values.typecode != "d":
+            raise TypeError("CheckedFactors packs an array('d')")
+        self.values = values
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return tuple(self.values[k])
+        return self.values[k]
+
+    def __add__(self, other):
+        return tuple(self.values) + other if isinstance(other, tuple) else NotImplemented
+
+    def __radd__(self, other):
+        return other + tuple(self.values) if isinstance(other, tuple) else NotImplemented
+
+    def __iter__(self):
+        return iter(self.values)
+
+    def __eq__(self, other) -> bool:
+        if type(other) is CheckedFactors:
+            return self.values == other.values
+        if isinstance(other, tuple):
+            return tuple(self.values) == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.values))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self.values))
 
 
 _KINDS: dict[str, type] = {

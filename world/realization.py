@@ -15,6 +15,7 @@ gives the realised scenario (quantities drawn, late orders added).
 from __future__ import annotations
 
 import math
+from array import array
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -254,10 +255,16 @@ def _road_noise(scenario: Scenario, seed: int) -> tuple[RoadNoise, ...]:
     for row, rng in zip(f, streams(seed, "road_noise", road)):
         row[:] = rng.lognormal(-sigma * sigma / 2, sigma, size=hours)
     f = f.round(_DIGITS)
-    # finite and > 0 (a factor rounded to 0 is not): KnownEvents.validate need not check again
-    factors = CheckedFactors if bool(np.isfinite(f).all() and (f > 0).all()) else tuple
-    return tuple(RoadNoise(link=scenario.links[i].id, from_hour=0, factors=factors(row))
-                 for i, row in zip(road, f.tolist()))
+    links = [scenario.links[i].id for i in road]
+    # finite and > 0 (a factor rounded to 0 is not): KnownEvents.validate need not check
+    # again; kept packed, the doubles as they are (no Python float per factor)
+    if bool(np.isfinite(f).all() and (f > 0).all()):
+        packed = array("d", f.tobytes())  # C order: the links' rows one after the other
+        return tuple(RoadNoise(link=lid, from_hour=0,
+                               factors=CheckedFactors(packed[k * hours:(k + 1) * hours]))
+                     for k, lid in enumerate(links))
+    return tuple(RoadNoise(link=lid, from_hour=0, factors=tuple(row))
+                 for lid, row in zip(links, f.tolist()))
 
 
 def _month_at(scenario: Scenario, time_h: float) -> int | None:

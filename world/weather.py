@@ -187,6 +187,8 @@ def _whole_steps(ev, memo: WeatherMemo, m: int) -> tuple[int, dict[str, list[tup
     if hit is None:
         hit = memo.windows[key] = [0, {}]
     runs = hit[1]
+    if m - hit[0] > 1:  # the steps not kept yet, in one vectorised call
+        _steps_hits(ev.area, ev.velocity_kmh, ev.modes, range(hit[0], m), memo)
     for j in range(hit[0], m):
         for lid in _step_hits(ev.area, ev.velocity_kmh, ev.modes, j, memo):
             rs = runs.setdefault(lid, [])
@@ -209,3 +211,16 @@ def _step_hits(area, velocity_kmh, modes, j: int, memo: WeatherMemo) -> list[str
         out = memo.steps[key] = links_hit_many([shifted_area(area, velocity_kmh, j)], memo.links,
                                                modes, memo=memo)[0]
     return out
+
+
+def _steps_hits(area, velocity_kmh, modes, steps, memo: WeatherMemo) -> None:
+    """:func:`_step_hits` of each of ``steps`` not kept yet, computed in one
+    :func:`links_hit_many` call (its answer for each polygon is the one it gives alone) and
+    kept in ``memo``: a cell first seen for ``n`` hours costs one call, not ``n``."""
+    todo = [j for j in steps if (area, velocity_kmh, modes, j) not in memo.steps]
+    if not todo:
+        return
+    hits = links_hit_many([shifted_area(area, velocity_kmh, j) for j in todo], memo.links,
+                          modes, memo=memo)
+    for j, out in zip(todo, hits):
+        memo.steps[area, velocity_kmh, modes, j] = out

@@ -156,6 +156,22 @@ def test_weather_windows_extended_hour_by_hour_equal_windows_computed_at_once(li
             assert weather_windows(ev, links) == plain(ev)
 
 
+def test_step_hits_kept_in_one_call_equal_each_step_alone(liuzhou):
+    """A cell's hour steps not kept yet are computed in one vectorised call: each step's
+    links are those shapely gives for that step's polygon alone; kept steps are not redone."""
+    from mmroute.world.weather import WeatherMemo, _step_hits, _steps_hits
+
+    links = liuzhou.links
+    for w in weather_realization(liuzhou).events.weather:
+        memo = WeatherMemo(links)
+        kept = _step_hits(w.area, w.velocity_kmh, w.modes, 1, memo)
+        _steps_hits(w.area, w.velocity_kmh, w.modes, range(w.hours() + 3), memo)
+        assert memo.steps[(w.area, w.velocity_kmh, w.modes, 1)] is kept
+        for j in range(w.hours() + 3):
+            assert memo.steps[(w.area, w.velocity_kmh, w.modes, j)] == links_hit(
+                shifted_area(w.area, w.velocity_kmh, j), links, w.modes)
+
+
 def test_links_hit_many_equals_shapely_one_polygon_at_a_time(liuzhou):
     rng = np.random.default_rng(2)
     lon = [p[0] for lk in liuzhou.links for p in lk.geometry]
