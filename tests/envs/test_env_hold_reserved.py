@@ -3,6 +3,8 @@ the other moves start at slot 2 either way."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -96,3 +98,29 @@ def test_hindsight_stays_a_lower_bound_with_the_reserved_hold(scenarios):
                                tables=env.tables.world)
         bound = plan.bound if plan.bound is not None else plan.objective
         assert total >= bound - 1e-6 * max(1.0, abs(bound))
+
+
+def test_bug_at_the_cut_off_slot_1_is_the_next_sailing_with_latest_and_empty_with_reserved():
+    """User network, seed 100,033, consignment X06 at Yangshan (the late-expert agent's loss):
+    slot 1 holds the 472 h sailing until its cut-off (424 h); at 424 h no hold is offered and
+    with "latest" slot 1 became the next sailing (568 h, 96 h later), which the agent took
+    for "hold". With "reserved" slot 1 is empty and masked there, the 568 h sailing in slot 2."""
+    user = Path(__file__).parents[1] / "data" / "user" / "shanghai-europe.yaml"
+    a, b = RerouteEnv(str(user), hold="reserved"), RerouteEnv(str(user), hold="latest")
+    a.reset(seed=100033)
+    b.reset(seed=100033)
+    seen, done = False, False
+    while not done:
+        d = a.decision
+        sa, sb = a.slots, b.slots
+        if (a.sim.consignments[d.consignment].shipment.id == "X06" and sa[0] is not None
+                and sa[0].move.kind == "service" and sa[0].move.timetable_h == 472.0
+                and d.time_h == 424.0):
+            seen = True
+            assert sb[1].move.kind == "service" and sb[1].move.timetable_h == 568.0
+            assert sa[1] is None and not a.action_masks()[1]
+            assert sa[2].move == sb[1].move
+        act = 1 if sa[1] is not None else 0  # hold whenever offered (both envs alike)
+        _, _, done, _, _ = a.step(act)
+        b.step(act)
+    assert seen
