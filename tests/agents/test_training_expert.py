@@ -109,6 +109,8 @@ def test_reserved_hold_reads_from_its_config_and_labels_holds_with_slot_1_only()
     cfg = TrainConfig.from_file(Path(__file__).parents[2] / "agents" / "models"
                                 / "late-expert-reserved.yaml")
     assert (cfg.hold, cfg.expert) == ("reserved", "replan-late")
+    with pytest.raises(InputError, match="n_candidates"):
+        TrainConfig(hold="reserved", n_candidates=2)
     demos = demonstrations("tiny", SEEDS, expert="replan-late", hold="reserved")
     assert demos.holds > 0 and demos.hold_labels == demos.holds
     assert (demos.actions == 1).sum() == demos.hold_labels
