@@ -72,7 +72,7 @@ def slot_of(env, move: int | Move) -> int | None:
     the first allowed one (what :meth:`RerouteEnv.step` does with it).
 
     A hold (an expert that commits late, ``replan-late``) is the env's hold slot
-    (``hold="latest"``) whatever hour either holds until: both mean "stay, committed to
+    (``hold="latest"`` or ``"reserved"``) whatever hour either holds until: both mean "stay, committed to
     nothing, and decide again later", which is the choice the agent learns; the slot's hour
     (the latest that keeps slot 0's connection) and the expert's (when its own plan's move
     leaves) need not agree, and the agent holds until the slot's. Without a hold slot a hold
@@ -94,7 +94,7 @@ def slot_of(env, move: int | Move) -> int | None:
     hit = next((j for j, c in enumerate(slots)
                 if c is not None and carries_out(c.move, move) and starts_alike(c.move)), None)
     if hit is None and move.kind == "road" and (move.depart_h or 0.0) > now:
-        # a truck later: the env's hold slot (hold="latest") where it holds slot 0's truck
+        # a truck later: the env's hold slot (hold not "off") where it holds slot 0's truck
         # on the same path until no later than the truck leaves
         best = slots[0]
         hit = next((j for j, c in enumerate(slots)

@@ -103,13 +103,13 @@ class TrainConfig:
     dagger_rounds: int | None = None
     dagger_episodes: int | None = None
     # the env's hold candidate (RerouteEnv's ``hold``: "off", or "latest": slot 1 holds slot
-    # 0's move until the latest hour that still makes its connection); kept in the card, so
-    # evaluation builds the same env
+    # 0's move until the latest hour that still makes its connection, else the next move, or
+    # "reserved": slot 1 the hold or empty); kept in the card, so evaluation builds the same env
     hold: str = "off"
     # the expert imitation and DAgger learn from (mmroute.agents.registry.EXPERTS):
     # "hindsight" (the clairvoyant plan; DAgger labels by the clairvoyant re-planner),
     # "replan" or "replan-late" (non-anticipative: they label, and re-plan, on what is known;
-    # replan-late holds, labelled with the hold slot when hold is "latest")
+    # replan-late holds, labelled with the hold slot when hold is not "off")
     expert: str = "hindsight"
 
     def __post_init__(self):

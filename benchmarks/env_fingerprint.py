@@ -11,6 +11,7 @@ runs its first episode for ``--month-decisions`` decisions. Prints one line per 
 exit 1 if a digest differs::
 
     python benchmarks/env_fingerprint.py --compare 7e7a054
+    python benchmarks/env_fingerprint.py --compare 96ac5a7 --hold latest
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def feed(h, obs, info, slots, *rest):
     for x in rest:
         h.update(repr(x).encode())
 
-env = RerouteEnv(load(sys.argv[1]))
+hold = sys.argv[4]  # "off": the default, constructed as before the argument existed
+env = RerouteEnv(load(sys.argv[1])) if hold == "off" else RerouteEnv(load(sys.argv[1]), hold=hold)
 rng = np.random.default_rng(0)
 h = hashlib.sha256()
 decisions, cap = 0, int(sys.argv[3]) or -1
@@ -66,14 +68,15 @@ print(decisions, h.hexdigest())
 """
 
 
-def digest(name: str, episodes: int, cap: int, pythonpath: Path | None) -> tuple[int, str]:
+def digest(name: str, episodes: int, cap: int, pythonpath: Path | None,
+           hold: str = "off") -> tuple[int, str]:
     """(decisions, SHA-256) of ``episodes`` episodes of ``name`` (``pythonpath`` first: another
-    version)."""
+    version; ``hold``: the env's hold mode)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
     env["PYTHONHASHSEED"] = "0"
-    out = subprocess.run([sys.executable, "-c", WORKER, name, str(episodes), str(cap)],
+    out = subprocess.run([sys.executable, "-c", WORKER, name, str(episodes), str(cap), hold],
                          capture_output=True, text=True, env=env, check=True,
                          cwd=tempfile.gettempdir())
     n, hexdigest = out.stdout.split()
@@ -86,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scenarios", default=",".join(r[0] for r in RUNS))
     ap.add_argument("--month-decisions", type=int, default=1500,
                     help="decisions of the month episode (its first)")
+    ap.add_argument("--hold", default="off",
+                    help="the env's hold mode (default off; REF must know the mode)")
     args = ap.parse_args(argv)
     wanted = args.scenarios.split(",")
     same = True
@@ -95,8 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             if name not in wanted:
                 continue
             cap = args.month_decisions if cap is None else cap
-            new = digest(name, episodes, cap, None)
-            old = digest(name, episodes, cap, base)
+            new = digest(name, episodes, cap, None, args.hold)
+            old = digest(name, episodes, cap, base, args.hold)
             ok = new == old
             same &= ok
             print(f"{name:22s} {episodes:3d} episodes {new[0]:6d} decisions "

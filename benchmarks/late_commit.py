@@ -9,7 +9,14 @@ paired difference to the policy it commits late for (``replan-late`` − ``repla
         --summary benchmarks/results/late_commit_shanghai-europe_summary.csv
 
 A row of a (scenario, policy, seed) in several CSVs must have the same cost (the same
-episode: evaluation rows are a pure function of them); the first is kept.
+episode: evaluation rows are a pure function of them); the first is kept. ``PATH:OLD=NEW``
+reads PATH with policy OLD renamed NEW (two models both named ``maskable-ppo``); ``--pair
+A:B`` adds the paired difference A − B to the table of pairs::
+
+    python benchmarks/late_commit.py benchmarks/results/late_commit_shanghai-europe.csv \
+        benchmarks/results/late_expert_shanghai-europe.csv:maskable-ppo=late-expert \
+        benchmarks/results/late_expert_reserved_shanghai-europe.csv:maskable-ppo=reserved \
+        --pair reserved:replan-late --pair reserved:late-expert
 """
 
 from __future__ import annotations
@@ -28,9 +35,20 @@ PAIRS = {"replan-late": "replan", "greedy-late": "greedy"}
 KEY = ["scenario", "policy", "seed"]
 
 
-def merged(paths: list[Path]) -> pd.DataFrame:
-    """The rows of ``paths``, one per (scenario, policy, seed); ValueError if two differ."""
-    df = pd.concat([pd.read_csv(p) for p in paths], ignore_index=True)
+def read(arg: str) -> pd.DataFrame:
+    """The rows of ``PATH`` or ``PATH:OLD=NEW`` (policy OLD renamed NEW)."""
+    path, _, rename = arg.rpartition(":") if "=" in arg.rpartition(":")[2] else (arg, "", "")
+    df = pd.read_csv(path)
+    if rename:
+        old, _, new = rename.partition("=")
+        df.loc[df.policy == old, "policy"] = new
+    return df
+
+
+def merged(paths: list) -> pd.DataFrame:
+    """The rows of ``paths`` (see :func:`read`), one per (scenario, policy, seed); ValueError
+    if two differ."""
+    df = pd.concat([read(str(p)) for p in paths], ignore_index=True)
     spread = df.groupby(KEY).cost.agg(lambda c: c.max() - c.min())
     bad = spread[spread > 1e-6 * df.cost.abs().max()]
     if len(bad):
@@ -59,13 +77,16 @@ def paired(df: pd.DataFrame, late: str, base: str) -> dict | None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("csv", nargs="+", type=Path)
+    ap.add_argument("csv", nargs="+", help="PATH or PATH:OLD=NEW (policy OLD renamed)")
+    ap.add_argument("--pair", action="append", default=[], metavar="A:B",
+                    help="also the paired difference A - B (repeatable)")
     ap.add_argument("--summary", type=Path, help="write the merged summary here (CSV)")
     args = ap.parse_args(argv)
     df = merged(args.csv)
     s = summarize(df)
     print(format_summary(s))
-    rows = [r for late, base in PAIRS.items() if (r := paired(df, late, base)) is not None]
+    pairs = [*PAIRS.items(), *(tuple(x.split(":", 1)) for x in args.pair)]
+    rows = [r for late, base in pairs if (r := paired(df, late, base)) is not None]
     for r in rows:
         print(f"{r['late']} - {r['base']}: {r['mean_cny']:+,.0f} ± {r['ci_cny']:,.0f} CNY per "
               f"episode over {r['n']} seeds (wins {r['wins']}, ties {r['ties']}, losses "

@@ -1,4 +1,4 @@
-"""The environment's hold candidate (``RerouteEnv(hold="latest")``): the best candidate's move,
+"""The environment's hold candidate (``RerouteEnv(hold="latest")`` or ``"reserved"``): the best candidate's move,
 committed as late as it still makes its connection.
 
 A scheduled departure is held until the latest whole hour by its cut-off; a road trip into a
@@ -21,8 +21,10 @@ from mmroute.world.conditions import Conditions
 __all__ = ["HOLDS", "SLACK_H", "cutoff_h", "latest_hold_h", "hold_candidate"]
 
 #: ``RerouteEnv``'s ``hold`` argument: ``"off"`` (no hold candidate: the default, the
-#: observation and action spaces of every shipped model) or ``"latest"``.
-HOLDS = ("off", "latest")
+#: observation and action spaces of every shipped model), ``"latest"`` (slot 1 the hold where
+#: one is offered, else the next move) or ``"reserved"`` (slot 1 the hold or empty: the
+#: slot always means "hold").
+HOLDS = ("off", "latest", "reserved")
 #: Hours to spare between a held truck's expected readiness at the terminal and the cut-off
 #: of its connection (road travel times are noisy; timetables are not).
 SLACK_H = 2.0

@@ -65,7 +65,9 @@ class RerouteEnv(gym.Env):
     committed to nothing, until the latest whole hour that still makes slot 0's connection
     (its departure's cut-off, or for a truck into a terminal the cut-off of the departure
     expected there, 2 h to spare: :mod:`mmroute.envs.hold`), then decides again; the other
-    moves move down a slot (the last one leaves).
+    moves move down a slot (the last one leaves). With ``hold="reserved"`` slot 1 is the hold
+    or nothing: where no hold is offered it stays empty (masked) and the other moves still
+    start at slot 2, so slot 1 never carries another move.
 
     ## Observation Space
     ``Box(-10, 10, (n_candidates * 15 + 7 + 4,), float32)``: per candidate — allowed,
@@ -90,15 +92,15 @@ class RerouteEnv(gym.Env):
 
     ## Arguments
     ``scenario``: a bundled name, a path, or a :class:`~mmroute.scenarios.Scenario`;
-    ``n_candidates`` (>= 2); ``forecast_lead_h``; ``drop``; ``hold`` ``"off"`` (default) or
-    ``"latest"`` (a hold candidate, see Action Space); ``episode_seeds`` ``(lo, hi)``: for training,
+    ``n_candidates`` (>= 2); ``forecast_lead_h``; ``drop``; ``hold`` ``"off"`` (default),
+    ``"latest"`` or ``"reserved"`` (a hold candidate, see Action Space); ``episode_seeds`` ``(lo, hi)``: for training,
     every episode draws its seed from ``[lo, hi)`` with the env's generator (``reset``'s seed
     then seeds that generator only), so training never sees evaluation seeds;
     ``render_mode`` ``"ansi"`` or ``"rgb_array"``.
 
     ## Version History
     * v0: initial version; ``hold`` added (default ``"off"``: the same spaces and
-      behaviour as before).
+      behaviour as before); ``hold="reserved"`` added (``"off"`` and ``"latest"`` unchanged).
     """
 
     metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
@@ -154,7 +156,7 @@ class RerouteEnv(gym.Env):
         self.sim: Simulator | None = None
         self.realization: Realization | None = None
         self._slots: list[Candidate | None] = [None] * self.k
-        self._masks: dict[tuple[int, bool], np.ndarray] = {}  # see _advance (read only)
+        self._masks: dict[tuple[int, bool, bool], np.ndarray] = {}  # see _advance (read only)
         self._decision = None
         # (known events, their windows, ordered, sorted starts, sorted ends): _active_events
         self._windows: tuple | None = None
@@ -276,15 +278,18 @@ class RerouteEnv(gym.Env):
         self.forecast.issue(self.sim.now)
         cands = candidates(self.sim, d, self.k, self.forecast)  # best first, drop last
         moves = cands[:-1]
+        gap = False  # hold="reserved" and no hold offered: slot 1 empty
         if self.hold != "off" and moves:  # slot 1: slot 0's move, committed late
             held = hold_candidate(self.sim, d, moves[0], self.sim.known())
-            if held is not None:
+            if held is not None or self.hold == "reserved":
+                gap = held is None
                 moves = [moves[0], held, *moves[1:]][:self.k - 1]
         drop = cands[-1] if self.drop == "always" or _hopeless(moves) else None
         self._slots = moves + [None] * (self.k - 1 - len(moves)) + [drop]
-        # the allowed slots: the moves first, then the drop if allowed; one array per (moves,
-        # drop allowed), the one made from such slots, kept read only (action_masks copies it)
-        key = (len(moves), drop is not None)
+        # the allowed slots: the moves first (but slot 1 when it is a gap), then the drop if
+        # allowed; one array per (moves, gap, drop allowed), the one made from such slots,
+        # kept read only (action_masks copies it)
+        key = (len(moves), gap, drop is not None)
         mask = self._masks.get(key)
         if mask is None:
             mask = self._masks[key] = np.array([c is not None for c in self._slots], dtype=bool)
@@ -293,7 +298,7 @@ class RerouteEnv(gym.Env):
         # kept unless a later one is smaller (drop is always allowed when no move is)
         best = moves[0].score_cny if moves else drop.score_cny
         for x in moves:
-            if x.score_cny < best:
+            if x is not None and x.score_cny < best:
                 best = x.score_cny
         if drop is not None and drop.score_cny < best:
             best = drop.score_cny
@@ -387,10 +392,11 @@ class RerouteEnv(gym.Env):
         return info
 
 
-def _hopeless(moves: list[Candidate]) -> bool:
-    """Whether no move is expected to reach the destination (every arrival infinite)."""
+def _hopeless(moves: list[Candidate | None]) -> bool:
+    """Whether no move is expected to reach the destination (every arrival infinite; an
+    empty slot is none)."""
     for c in moves:
-        if math.isfinite(c.arrival_h):
+        if c is not None and math.isfinite(c.arrival_h):
             return False
     return True
 

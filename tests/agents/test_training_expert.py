@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -100,3 +101,17 @@ def test_training_with_the_replan_late_expert_keeps_it_in_the_card(tmp_path):
         train("tiny", timesteps=512, seed=0, out=out, resume=True,
               config=replace(cfg, expert="hindsight"), log=lambda m: None)
     assert np.isfinite(card["validation_cost"])
+
+
+def test_reserved_hold_reads_from_its_config_and_labels_holds_with_slot_1_only():
+    """``agents/models/late-expert-reserved.yaml``: hold "reserved", expert replan-late; the
+    expert's holds are slot 1 (where offered) and no label is ever slot 1 otherwise."""
+    cfg = TrainConfig.from_file(Path(__file__).parents[2] / "agents" / "models"
+                                / "late-expert-reserved.yaml")
+    assert (cfg.hold, cfg.expert) == ("reserved", "replan-late")
+    with pytest.raises(InputError, match="n_candidates"):
+        TrainConfig(hold="reserved", n_candidates=2)
+    demos = demonstrations("tiny", SEEDS, expert="replan-late", hold="reserved")
+    assert demos.holds > 0 and demos.hold_labels == demos.holds
+    assert (demos.actions == 1).sum() == demos.hold_labels
+    assert not demos.masks[demos.actions != 1][:, 1].all()  # slot 1 is masked somewhere
