@@ -54,7 +54,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mmroute import validate
-from mmroute.routing.jis.problem import JisProblem
+from mmroute.routing.jis.problem import JisProblem, ceil_s
 from mmroute.routing.jis.result import JisPlan, JisTrip
 from mmroute.routing.jis.sequence import JisEvents, apply_changes, keep_schedule, load_after
 
@@ -103,7 +103,7 @@ class _Roads:
         reopen = self.cond.trip_reopens_h(path, start_h)
         start = t_s if reopen is None or reopen <= start_h else int(math.ceil(reopen * 3600))
         legs = self.cond.road_trip(path, start / 3600, check_open=False)
-        return start, int(math.ceil((legs[-1][1] - legs[0][0]) * 3600 - 1e-6))
+        return start, ceil_s(legs[-1][1] - legs[0][0])
 
     def out(self, sid: str, t_s: int) -> tuple[int, int]:
         return self._trip_s(self.paths[sid][0], t_s)
@@ -202,13 +202,13 @@ def _road_news_s(problem: JisProblem, roads: _Roads, realization: Any) -> set[in
     out = {ev.from_h for ev in (*e.closures, *e.slowdowns) if ev.link in links}
     out |= {ev.from_h for ev in e.node_closures if ev.node in nodes}
     out |= {w.from_h for w in e.weather}
-    return {int(math.ceil(h * 3600 - 1e-6)) for h in out}
+    return {ceil_s(h) for h in out}
 
 
 def news_s(problem: JisProblem, roads: _Roads, realization: Any, ev: JisEvents) -> list[int]:
     """When news reaches the rolling re-plan (s, in order): the onsets of road events on the
     suppliers' roads and the reports of ``ev`` (a day's reveal time is the first)."""
-    return sorted(_road_news_s(problem, roads, realization) | {int(math.ceil(h * 3600 - 1e-6)) for h in ev.news_h()})
+    return sorted(_road_news_s(problem, roads, realization) | {ceil_s(h) for h in ev.news_h()})
 
 
 def _rolling(problem: JisProblem, plan: JisPlan, scenario: Any, realization: Any, roads: _Roads, ev: JisEvents, *,

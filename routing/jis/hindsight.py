@@ -32,13 +32,12 @@ avoided is charged to the news (``unavoidable``), not to the policy.
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mmroute import validate
-from mmroute.routing.jis.problem import JisProblem, SupplierRoad
+from mmroute.routing.jis.problem import JisProblem, SupplierRoad, ceil_s
 
 __all__ = ["DayClass", "classify_day", "classify_from_news", "hindsight_problem", "hindsight_roads"]
 
@@ -209,12 +208,12 @@ def classify_from_news(problem: JisProblem, scenario: Any, realization: Any, eve
     first = at(news[0], events, realization)
     if first.stop_free is False:
         return news[0] / 3600, first
-    windows = {_whole_s(o.reported_h) for o in events.outages} | _road_news_s(problem, roads, realization)
+    windows = {ceil_s(o.reported_h) for o in events.outages} | _road_news_s(problem, roads, realization)
     for tau in sorted(x for x in windows if x > news[0]):
         c = at(tau, events, realization)
         if c.stop_free is not False:
             continue
-        without = replace(events, outages=tuple(o for o in events.outages if _whole_s(o.reported_h) != tau))
+        without = replace(events, outages=tuple(o for o in events.outages if ceil_s(o.reported_h) != tau))
         if at(tau, without, _without_road_news(realization, tau)).stop_free is True:
             hh = f"{tau // 3600:02d}:{tau % 3600 // 60:02d}"
             return tau / 3600, DayClass(False, f"from the report at {hh} (its window unknown before): {c.proof}",
@@ -222,16 +221,11 @@ def classify_from_news(problem: JisProblem, scenario: Any, realization: Any, eve
     return news[0] / 3600, first
 
 
-def _whole_s(h: float) -> int:
-    """A report time (h) in whole seconds, rounded up (as :func:`.disrupt.news_s`)."""
-    return int(math.ceil(h * 3600 - 1e-6))
-
-
 def _without_road_news(realization: Any, tau: int) -> Any:
     """``realization`` without the road events on the suppliers' roads that begin at ``tau`` (s,
-    rounded up as :func:`.disrupt.news_s` rounds them)."""
+    :func:`.problem.ceil_s`, as :func:`.disrupt.news_s` rounds them)."""
     e = realization.events
-    kept = {kind: tuple(x for x in getattr(e, kind) if _whole_s(x.from_h) != tau)
+    kept = {kind: tuple(x for x in getattr(e, kind) if ceil_s(x.from_h) != tau)
             for kind in ("closures", "slowdowns", "node_closures", "weather")}
     return replace(realization, events=replace(e, **kept))
 

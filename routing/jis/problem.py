@@ -38,7 +38,7 @@ from mmroute.scenarios.fields import Fields
 from mmroute.scenarios.jis_model import Jis, JisStation, JisSupplier
 from mmroute.scenarios.jis_section import line_slots_s, parse_jis
 
-__all__ = ["Rack", "SupplierRoad", "JisProblem"]
+__all__ = ["Rack", "SupplierRoad", "JisProblem", "ceil_s"]
 
 
 @dataclass(frozen=True)
@@ -297,6 +297,11 @@ def _shift_ends(raw: Any) -> list[float]:
         return []
 
 
+def ceil_s(h: float) -> int:
+    """Hours as whole seconds, rounded up (a float's last bits below a second forgiven: 1e-6 s)."""
+    return int(math.ceil(h * 3600 - 1e-6))
+
+
 def _fastest(paths: Mapping[str, list], a: str, b: str):
     """The road path a -> b with the least nominal time (links' travel time), or ``None``."""
     cands = [p for w, p in paths.get(a, ()) if w == b]
@@ -308,4 +313,4 @@ def _fastest(paths: Mapping[str, list], a: str, b: str):
 def _drive_s(cond: Any, path, hour: int) -> int:
     """Driving time (s, rounded up) of ``path`` leaving at the start of ``hour`` under ``cond``."""
     legs = cond.road_trip(path, float(hour), check_open=False)
-    return int(math.ceil((legs[-1][1] - legs[0][0]) * 3600 - 1e-6))
+    return ceil_s(legs[-1][1] - legs[0][0])

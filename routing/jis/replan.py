@@ -15,7 +15,6 @@ many are.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -24,7 +23,7 @@ from typing import Any
 from mmroute import validate
 from mmroute.routing.jis.check import check_jis_plan
 from mmroute.routing.jis.exact import SupplierStart, solve_station
-from mmroute.routing.jis.problem import JisProblem
+from mmroute.routing.jis.problem import JisProblem, ceil_s
 from mmroute.routing.jis.result import JisPlan, JisTrip
 from mmroute.routing.jis.sequence import load_after
 from mmroute.routing.jis.solve import JisParams, inflated
@@ -463,7 +462,7 @@ def replan_changes(problem: JisProblem, plan: JisPlan, events: Any, *, time_limi
     trips = plan.trips
     replans = 0
     for h in events.news_h():
-        now = int(math.ceil(h * 3600 - 1e-6))
+        now = ceil_s(h)
         known = apply_changes(problem, events, h)
         done, rest = split_loaded(known, tuple(trips), now)  # as planned so far (racks started keep their numbers)
         told = events.known_at(h)  # outages reported by then: their whole windows

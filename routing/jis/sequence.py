@@ -37,14 +37,13 @@ if its racks are not ready); :func:`draw_changes` draws changes for a benchmark 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from mmroute import validate
 from mmroute.errors import InputError
-from mmroute.routing.jis.problem import JisProblem
+from mmroute.routing.jis.problem import JisProblem, ceil_s
 from mmroute.routing.jis.result import JisPlan, JisTrip
 from mmroute.scenarios.fields import Fields
 
@@ -90,7 +89,7 @@ class SupplierOutage:
         """The whole seconds of the outage, ``[first, end)``: every ``t`` with ``from_h * 3600 <=
         t < to_h * 3600`` (the one outage-to-window rule of the package: planners, re-plans,
         execution, practice and the day in hindsight)."""
-        return int(math.ceil(self.from_h * 3600 - 1e-6)), int(math.ceil(self.to_h * 3600 - 1e-6))
+        return ceil_s(self.from_h), ceil_s(self.to_h)
 
 
 @dataclass(frozen=True)
